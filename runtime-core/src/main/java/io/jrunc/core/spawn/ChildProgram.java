@@ -1,0 +1,84 @@
+package io.jrunc.core.spawn;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * A compiled child program: what the trampoline's child interprets between {@code clone}
+ * and {@code execve}. Memory layout (all fields 64-bit, native byte order):
+ *
+ * <table>
+ *   <caption>Header (64 bytes)</caption>
+ *   <tr><th>offset</th><th>field</th></tr>
+ *   <tr><td>0</td><td>report fd: where a failed step writes {index, result}</td></tr>
+ *   <tr><td>8</td><td>number of steps</td></tr>
+ *   <tr><td>16</td><td>address of the first step</td></tr>
+ * </table>
+ *
+ * <table>
+ *   <caption>Step (128 bytes each, following the header)</caption>
+ *   <tr><th>offset</th><th>field</th></tr>
+ *   <tr><td>0</td><td>syscall number</td></tr>
+ *   <tr><td>8..48</td><td>arguments a0..a5 (for an indirect argument: the address to load it from)</td></tr>
+ *   <tr><td>56</td><td>step index (written to the report fd with the next field)</td></tr>
+ *   <tr><td>64</td><td>result, written by the child</td></tr>
+ *   <tr><td>72</td><td>indirect mask: bit i set = load argument i from the address given</td></tr>
+ *   <tr><td>80, 88</td><td>two errnos treated as success (0 = none)</td></tr>
+ *   <tr><td>96</td><td>address of the step to continue at when the result is positive (0 = none)</td></tr>
+ *   <tr><td>104</td><td>minimum acceptable non-error result (signed)</td></tr>
+ *   <tr><td>112</td><td>address to store the result's low 32 bits at (0 = none)</td></tr>
+ * </table>
+ *
+ * <p>The child runs steps in order; a result in [-4095, -1] not listed as acceptable, or a
+ * result below the minimum, makes it write the 16 bytes at offset 56 (index, result) to the
+ * report fd and {@code exit_group(1)}. Success is {@code execve} (the report fd is CLOEXEC,
+ * so the parent reads EOF) or an explicit step that writes to the report fd.
+ */
+public final class ChildProgram implements AutoCloseable {
+  static final long HEADER = 64;
+  static final long STEP = 128;
+  static final long OFF_HDR_REPORT_FD = 0, OFF_HDR_COUNT = 8, OFF_HDR_FIRST = 16;
+  static final long OFF_NR = 0, OFF_ARGS = 8, OFF_INDEX = 56, OFF_RESULT = 64, OFF_INDIRECT = 72,
+      OFF_OK_A = 80, OFF_OK_B = 88, OFF_JUMP = 96, OFF_MIN = 104, OFF_STORE32 = 112;
+
+  private final Arena arena;
+  private final MemorySegment memory;
+  private final List<String> descriptions;
+
+  ChildProgram(Arena arena, MemorySegment memory, List<String> descriptions) {
+    this.arena = arena;
+    this.memory = memory;
+    this.descriptions = List.copyOf(descriptions);
+  }
+
+  /** The fd the child reports a failed step on; set by the spawner before clone. */
+  public void reportFd(int fd) {
+    memory.set(JAVA_LONG, OFF_HDR_REPORT_FD, fd);
+  }
+
+  public MemorySegment memory() {
+    return memory;
+  }
+
+  public int size() {
+    return descriptions.size();
+  }
+
+  /** The sentence for step {@code index}: {@code mount proc on /proc}. */
+  public String description(int index) {
+    return index >= 0 && index < descriptions.size() ? descriptions.get(index) : "step " + index;
+  }
+
+  /** The result the child stored for step {@code index} (only meaningful in the child's own copy). */
+  long result(int index) {
+    return memory.get(JAVA_LONG, HEADER + index * STEP + OFF_RESULT);
+  }
+
+  @Override
+  public void close() {
+    arena.close();
+  }
+}

@@ -1,0 +1,166 @@
+package io.jrunc.core.spawn;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.jrunc.core.sys.Arch;
+import io.jrunc.core.sys.Sys;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Plans the child's program: the flat list of system calls the forked child runs between
+ * {@code clone} and {@code execve}. Everything the child needs (strings, argv arrays, structs)
+ * is allocated here, in off-heap memory the child inherits as a copy-on-write snapshot.
+ *
+ * <p>Arguments to {@link #call} may be: {@code Long}/{@code Integer} (a value),
+ * {@code String} (a NUL-terminated copy; its address is passed), {@code byte[]} (a copy),
+ * {@link MemorySegment} (its address), or a {@link Step} (the result of that earlier step,
+ * loaded by the child at run time).
+ */
+public final class ProgramBuilder implements AutoCloseable {
+  private final Arch arch;
+  private final Arena arena = Arena.ofShared();
+  final List<Step> steps = new ArrayList<>();
+  private final List<Label> labels = new ArrayList<>();
+  private MemorySegment encoded;
+
+  public ProgramBuilder() {
+    this(Arch.current());
+  }
+
+  public ProgramBuilder(Arch arch) {
+    this.arch = arch;
+  }
+
+  public Arch arch() {
+    return arch;
+  }
+
+  /** Adds one system call. */
+  public Step call(Sys sys, Object... args) {
+    if (args.length > 6) throw new IllegalArgumentException(sys + ": at most six arguments");
+    if (encoded != null) throw new IllegalStateException("program already built");
+    Step s = new Step(this, steps.size(), arch.nr(sys));
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      switch (a) {
+        case null -> s.args[i] = 0;
+        case Long l -> s.args[i] = l;
+        case Integer n -> s.args[i] = n;
+        case String str -> s.args[i] = cstring(str).address();
+        case byte[] b -> s.args[i] = bytes(b).address();
+        case MemorySegment m -> s.args[i] = m.address();
+        case Step earlier -> {
+          if (earlier.owner != this) throw new IllegalArgumentException("step from another program");
+          s.indirectMask |= 1 << i;
+          s.args[i] = -1 - earlier.index; // resolved to the result slot's address at build time
+        }
+        default -> throw new IllegalArgumentException("unsupported argument type " + a.getClass());
+      }
+    }
+    s.description = sys.name().toLowerCase();
+    steps.add(s);
+    return s;
+  }
+
+  /** A new, not yet placed label. */
+  public Label label() {
+    Label l = new Label();
+    labels.add(l);
+    return l;
+  }
+
+  /** Binds {@code l} to the next step added. */
+  public void place(Label l) {
+    l.stepIndex = steps.size();
+  }
+
+  /** A NUL-terminated copy of {@code s} in the program's memory. */
+  public MemorySegment cstring(String s) {
+    return arena.allocateFrom(s, StandardCharsets.UTF_8);
+  }
+
+  public MemorySegment bytes(byte[] b) {
+    MemorySegment m = arena.allocate(Math.max(1, b.length), 8);
+    MemorySegment.copy(b, 0, m, JAVA_BYTE, 0, b.length);
+    return m;
+  }
+
+  /** Zeroed memory for structs and scratch buffers. */
+  public MemorySegment alloc(long size) {
+    return arena.allocate(Math.max(1, size), 8);
+  }
+
+  /** A NULL-terminated {@code char *[]} (argv, envp). */
+  public MemorySegment stringArray(List<String> values) {
+    MemorySegment arr = arena.allocate(ADDRESS, values.size() + 1L);
+    for (int i = 0; i < values.size(); i++) arr.setAtIndex(ADDRESS, i, cstring(values.get(i)));
+    arr.setAtIndex(ADDRESS, values.size(), MemorySegment.NULL);
+    return arr;
+  }
+
+  MemorySegment resultSlot(Step s) {
+    ensureEncoded(false);
+    return encoded.asSlice(ChildProgram.HEADER + (long) s.index * ChildProgram.STEP + ChildProgram.OFF_RESULT, 8);
+  }
+
+  /**
+   * Lays out the program. Result slots exist from the first call to {@link Step#resultSlot()}
+   * on, so the memory for all steps is reserved then; steps cannot be added after build.
+   */
+  public ChildProgram build() {
+    ensureEncoded(true);
+    for (Label l : labels) {
+      if (l.stepIndex < 0 || l.stepIndex >= steps.size()) throw new IllegalStateException("label not placed");
+    }
+    List<String> descriptions = new ArrayList<>(steps.size());
+    for (Step s : steps) {
+      long base = ChildProgram.HEADER + (long) s.index * ChildProgram.STEP;
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_NR, s.nr);
+      for (int i = 0; i < 6; i++) {
+        long v = s.args[i];
+        if ((s.indirectMask & (1 << i)) != 0) {
+          int target = (int) (-1 - v);
+          v = encoded.address() + ChildProgram.HEADER + (long) target * ChildProgram.STEP + ChildProgram.OFF_RESULT;
+        }
+        encoded.set(JAVA_LONG, base + ChildProgram.OFF_ARGS + 8L * i, v);
+      }
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_INDEX, s.index);
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_RESULT, 0);
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_INDIRECT, s.indirectMask);
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_OK_A, s.okErrnoA);
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_OK_B, s.okErrnoB);
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_JUMP, s.jumpIfPositive == null ? 0
+          : encoded.address() + ChildProgram.HEADER + (long) s.jumpIfPositive.stepIndex * ChildProgram.STEP);
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_MIN, s.minResult);
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_STORE32, s.storeResult32 == null ? 0 : s.storeResult32.address());
+      descriptions.add(s.description);
+    }
+    encoded.set(JAVA_LONG, ChildProgram.OFF_HDR_FIRST, encoded.address() + ChildProgram.HEADER);
+    encoded.set(JAVA_LONG, ChildProgram.OFF_HDR_COUNT, steps.size());
+    return new ChildProgram(arena, encoded, descriptions);
+  }
+
+  private void ensureEncoded(boolean finalSize) {
+    if (encoded == null) {
+      // Reserve generously on early access to result slots: steps added later still fit.
+      long count = finalSize ? steps.size() : Math.max(steps.size() * 2L, 4096);
+      encoded = arena.allocate(ChildProgram.HEADER + count * ChildProgram.STEP, 64);
+      capacity = count;
+    } else if (steps.size() > capacity) {
+      throw new IllegalStateException("program grew past its reserved size after a result slot was taken");
+    }
+  }
+
+  private long capacity;
+
+  @Override
+  public void close() {
+    arena.close();
+  }
+}

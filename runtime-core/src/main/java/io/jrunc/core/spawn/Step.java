@@ -1,0 +1,79 @@
+package io.jrunc.core.spawn;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One system call of a {@link ChildProgram}, as the parent planned it. Passing a {@code Step}
+ * as an argument of a later step means "the result of this step" (an fd from {@code openat2}
+ * feeding {@code move_mount}, say); the child loads it at run time.
+ */
+public final class Step {
+  final int index;
+  final long nr;
+  final long[] args = new long[6];
+  int indirectMask;
+  int okErrnoA;
+  int okErrnoB;
+  long minResult;
+  Label jumpIfPositive;
+  MemorySegment storeResult32;
+  String description;
+  final ProgramBuilder owner;
+
+  Step(ProgramBuilder owner, int index, long nr) {
+    this.owner = owner;
+    this.index = index;
+    this.nr = nr;
+  }
+
+  /**
+   * What the step does, as the error sentence will start: {@code mount proc on /proc}. The
+   * parent appends {@code : <strerror> (<ENAME>)} when the step fails.
+   */
+  public Step describe(String what) {
+    this.description = what;
+    return this;
+  }
+
+  /** Treats {@code -errno} results as success (at most two, e.g. EEXIST on mkdirat). */
+  public Step allow(int... errnos) {
+    if (errnos.length > 2) throw new IllegalArgumentException("at most two acceptable errnos per step");
+    if (errnos.length > 0) okErrnoA = errnos[0];
+    if (errnos.length > 1) okErrnoB = errnos[1];
+    return this;
+  }
+
+  /**
+   * A non-negative result below {@code min} also fails the step (a {@code read} on the sync
+   * pipe that returns 0 means the parent went away, not that it said go).
+   */
+  public Step atLeast(long min) {
+    this.minResult = min;
+    return this;
+  }
+
+  /** After a successful step with a result above zero, continue at {@code target} (the parent side of a fork). */
+  public Step jumpIfPositive(Label target) {
+    this.jumpIfPositive = target;
+    return this;
+  }
+
+  /** Also stores the low 32 bits of the result at {@code where} (an fd into a cmsg buffer). */
+  public Step storeResultAt(MemorySegment where) {
+    this.storeResult32 = where;
+    return this;
+  }
+
+  /** The address the child writes this step's 64-bit result to (a {@code write} buffer, say). */
+  public MemorySegment resultSlot() {
+    return owner.resultSlot(this);
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public String description() {
+    return description;
+  }
+}

@@ -1,0 +1,71 @@
+package io.jrunc.core.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The linker plumbing that every binding in this package shares: looking up symbols, linking
+ * downcalls that capture {@code errno}, and reading the captured value.
+ *
+ * <p>errno is captured <em>per call</em> into a segment the caller allocates from its own
+ * confined arena (Elasticsearch's native access shares one static capture segment between
+ * threads; two threads failing at once then read each other's errno).
+ */
+public final class Native {
+  private Native() {}
+
+  static final Linker LINKER = Linker.nativeLinker();
+  static final SymbolLookup LIBC = LINKER.defaultLookup();
+  static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+  private static final VarHandle ERRNO =
+      CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+  /** Links a libc function whose first Java argument is the errno capture segment. */
+  static MethodHandle libc(String name, FunctionDescriptor fd) {
+    return link(LIBC, name, fd, true);
+  }
+
+  /** Links a libc function that never sets errno (or whose errno we never read). */
+  static MethodHandle libcNoErrno(String name, FunctionDescriptor fd) {
+    return link(LIBC, name, fd, false);
+  }
+
+  /** Links a function from another library, optionally capturing errno. */
+  static MethodHandle link(SymbolLookup lookup, String name, FunctionDescriptor fd, boolean errno) {
+    MemorySegment sym = lookup.find(name)
+        .orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name));
+    return errno ? LINKER.downcallHandle(sym, fd, CAPTURE_ERRNO) : LINKER.downcallHandle(sym, fd);
+  }
+
+  /** Links a variadic function; {@code firstVariadic} is the index of the first variadic argument. */
+  static MethodHandle libcVariadic(String name, FunctionDescriptor fd, int firstVariadic) {
+    MemorySegment sym = LIBC.find(name)
+        .orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name));
+    return LINKER.downcallHandle(sym, fd, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+  }
+
+  /** A fresh errno capture segment in {@code arena}. */
+  public static MemorySegment errnoSegment(Arena arena) {
+    return arena.allocate(CAPTURE_LAYOUT);
+  }
+
+  /** The errno a downcall captured into {@code seg}. */
+  public static int errno(MemorySegment seg) {
+    return (int) ERRNO.get(seg, 0L);
+  }
+
+  /** Unwraps the Throwable that {@code invokeExact} declares: our downcalls never throw checked ones. */
+  static RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) return r;
+    if (t instanceof Error e) throw e;
+    return new IllegalStateException(t);
+  }
+}

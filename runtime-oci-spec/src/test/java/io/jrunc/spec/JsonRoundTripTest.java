@@ -1,0 +1,70 @@
+package io.jrunc.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.InputStream;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JsonRoundTripTest {
+
+    static byte[] resource(String name) throws Exception {
+        try (InputStream in = JsonRoundTripTest.class.getResourceAsStream("/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json"})
+    void realConfigsRoundTrip(String name) throws Exception {
+        byte[] input = resource(name);
+        Spec spec = Json.read(input, Spec.class);
+        String written = Json.write(spec);
+        assertThat(Json.read(written, Spec.class)).isEqualTo(spec);
+        assertThat(Json.readTree(written.getBytes())).isEqualTo(Json.readTree(input));
+    }
+
+    @Test
+    void unknownFieldsIgnoredNullsOmitted() throws Exception {
+        Spec spec = Json.read("{\"ociVersion\":\"1.3.0\",\"future\":{\"x\":1},\"root\":{\"path\":\"rootfs\"}}", Spec.class);
+        assertThat(spec.root().path()).isEqualTo("rootfs");
+        assertThat(Json.write(spec)).isEqualTo("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"}}");
+    }
+
+    @Test
+    void keywordFieldsAndUnsigned64() throws Exception {
+        String json = "{\"class\":\"IOPRIO_CLASS_BE\",\"priority\":4}";
+        LinuxIOPriority p = Json.read(json, LinuxIOPriority.class);
+        assertThat(p.ioClass()).isEqualTo("IOPRIO_CLASS_BE");
+        assertThat(Json.write(p)).isEqualTo(json);
+
+        CPUAffinity a = Json.read("{\"initial\":\"0-3\",\"final\":\"7\"}", CPUAffinity.class);
+        assertThat(a.finalCpus()).isEqualTo("7");
+
+        String rl = "{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":1024}";
+        POSIXRlimit r = Json.read(rl, POSIXRlimit.class);
+        assertThat(r.hard()).isEqualTo(-1L);
+        assertThat(Json.write(r)).isEqualTo(rl);
+        assertThatThrownBy(() -> Json.read("{\"type\":\"RLIMIT_NOFILE\",\"hard\":-1,\"soft\":1}", POSIXRlimit.class))
+                .hasMessageContaining("unsigned");
+        assertThatThrownBy(() -> Json.read("{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551616,\"soft\":1}", POSIXRlimit.class))
+                .hasMessageContaining("unsigned");
+    }
+
+    @Test
+    void featuresKeepNullDistinctFromFalse() {
+        Features f = new Features("1.0.0", "1.3.0", List.of("prestart"), null,
+                new Features.Linux(null, null, new Features.Cgroup(true, false, null, null, null),
+                        null, null, null, null, null, null, null), null, null);
+        JsonNode tree = Json.toTree(f);
+        assertThat(tree.has("mountOptions")).isFalse();
+        assertThat(tree.at("/linux/cgroup/v2").asBoolean(true)).isFalse();
+        assertThat(tree.at("/linux/cgroup").has("systemd")).isFalse();
+    }
+}

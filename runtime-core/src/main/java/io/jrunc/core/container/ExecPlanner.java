@@ -53,6 +53,7 @@ final class ExecPlanner {
 
   static Planned plan(ProgramBuilder b, Inputs in) {
     ProcessSteps.prologue(b, in.channel());
+    b.call(Sys.CLOSE, in.channel().syncRead()).describe("close the sync pipe");
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());
     int announce = -1;
     if (in.forkIntoPidNamespace()) {

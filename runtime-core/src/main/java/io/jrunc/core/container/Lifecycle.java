@@ -21,6 +21,9 @@ import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
+import io.jrunc.core.hooks.HookRunner;
+import io.jrunc.spec.Hook;
+import io.jrunc.spec.Hooks;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Mount;
 import io.jrunc.spec.Spec;
@@ -96,6 +99,10 @@ public final class Lifecycle {
           : new SetupException(e.getMessage() == null ? e.toString() : e.getMessage(), 0, e);
       undoCreate(id, childPid[0], cleanup, err);
       throw err;
+    } catch (Error e) {
+      // even a broken classpath or OOM must not leave a half-made container behind
+      undoCreate(id, childPid[0], cleanup, new SetupException(e.toString(), 0, e));
+      throw e;
     }
   }
 
@@ -159,16 +166,20 @@ public final class Lifecycle {
     boolean noPivot = opts.noPivot();
     InitPlanner.ChildSteps extra = new InitPlanner.ChildSteps() {
       @Override
-      public void rootfs(ProgramBuilder pb) {
-        if (ns.has("mount")) BasicRootfs.emit(pb, spec, rootfs, noPivot);
+      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {
+        if (ns.has("mount")) BasicRootfs.emit(pb, spec, rootfs, noPivot, beforePivot);
         else {
+          beforePivot.accept(pb);
           pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
           pb.call(Sys.CHDIR, "/").describe("chdir to /");
         }
       }
     };
+    Hooks hooks = spec.hooks();
+    boolean hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
+        || notEmpty(hooks.createContainer()));
     ChildProgram program = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
-        stdio, opts.preserveFds(), noPivot, opts.noNewKeyring(), exe, extra));
+        stdio, opts.preserveFds(), noPivot, opts.noNewKeyring(), exe, hookPause, extra));
 
     Spawner.Child child;
     try {
@@ -183,6 +194,25 @@ public final class Lifecycle {
     try {
       ch.release();
       Spawner.Report r = Spawner.next(program, ch, child.pid(), Set.of());
+      if (r.hooks()) {
+        State st = new State(ociVersion(spec), id, "creating", child.pid(), bundle.toString(), spec.annotations(),
+            null, null, null);
+        try {
+          // prestart (deprecated) and createRuntime run in the runtime's namespaces,
+          // createContainer in the container's, all after the mounts and before pivot_root
+          HookRunner.runAll("prestart", hooks.prestart(), st);
+          HookRunner.runAll("createRuntime", hooks.createRuntime(), st);
+          if (hooks.createContainer() != null) {
+            for (int i = 0; i < hooks.createContainer().size(); i++) {
+              runHookInNamespaces(child.pid(), spec, "createContainer", i, hooks.createContainer().get(i), st);
+            }
+          }
+        } catch (HookRunner.HookException he) {
+          throw new SetupException(he.getMessage(), 0, he);
+        }
+        ch.release();
+        r = Spawner.next(program, ch, child.pid(), Set.of());
+      }
       if (!r.ready()) {
         int[] st = Libc.wait4(child.pid(), 0);
         throw new SetupException("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
@@ -203,6 +233,124 @@ public final class Lifecycle {
     // our copies of the fds the child inherited are no longer needed; the caller's pipe ends stay
     for (AutoCloseable c : cleanup) closeQuietly(c);
     return new Created(rec, callerPipes);
+  }
+
+  private static boolean notEmpty(List<?> l) {
+    return l != null && !l.isEmpty();
+  }
+
+  static String ociVersion(Spec spec) {
+    return spec.ociVersion() == null ? "1.3.0" : spec.ociVersion();
+  }
+
+  /**
+   * Runs a hook inside the namespaces of {@code pid} (createContainer before pivot_root,
+   * startContainer after it): the program of an exec, with the state on stdin. The hook's path
+   * resolves in the mount namespace it joined: before pivot_root that still shows the host's
+   * root, as runtime.md asks of createContainer; after it, the container's.
+   */
+  void runHookInNamespaces(int pid, Spec spec, String phase, int index, Hook hook, State state)
+      throws HookRunner.HookException {
+    String what = phase + " hook #" + index + " (" + hook.path() + ")";
+    List<AutoCloseable> cleanup = new ArrayList<>();
+    try {
+      Path procRoot = Path.of("/proc", Integer.toString(pid));
+      Map<String, Integer> fds = new LinkedHashMap<>();
+      Map<String, String> paths = new LinkedHashMap<>();
+      boolean forkPid = openJoins(procRoot, Namespaces.of(spec), fds, paths, cleanup);
+      int[] in = Libc.pipe2(Libc.O_CLOEXEC);
+      cleanup.add(() -> Libc.close(in[0]));
+      cleanup.add(() -> Libc.close(in[1]));
+      List<String> args = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
+      io.jrunc.spec.Process proc = new io.jrunc.spec.Process(false, null, null, args, null, hook.env(), "/",
+          null, null, null, null, null, null, null, null, null);
+      SpawnChannel ch = new SpawnChannel();
+      cleanup.add(ch);
+      ProgramBuilder b = new ProgramBuilder();
+      cleanup.add(b);
+      ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch,
+          new int[] {in[0], -1, -1}, 0, hook.path(), NO_EXTRA));
+      Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
+      int hookPid = child.pid();
+      ch.release();
+      Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
+      try {
+        while (true) {
+          Spawner.Report rep = Spawner.next(planned.program(), ch, child.pid(), announcing);
+          if (rep.eof()) break;
+          if (rep.announcingStep() >= 0) {
+            hookPid = (int) rep.value();
+            Libc.wait4(child.pid(), 0);
+          }
+        }
+      } catch (StepFailedException x) {
+        if (hookPid != child.pid()) reapQuietly(hookPid);
+        throw new HookRunner.HookException("error running " + what + ": " + x.getMessage());
+      }
+      try {
+        Libc.write(in[1], Json.mapper().writeValueAsBytes(state));
+      } catch (SysException ignored) {
+        // the hook need not read its stdin
+      }
+      Libc.close(in[1]);
+      int timeout = hook.timeout() == null ? 0 : hook.timeout();
+      long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000_000L : Long.MAX_VALUE;
+      while (true) {
+        int[] st = Libc.wait4(hookPid, Libc.WNOHANG);
+        if (st[0] == hookPid) {
+          int code = Libc.exitCode(st[1]);
+          if (code != 0) throw new HookRunner.HookException("error running " + what + ": exit status " + code);
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          Libc.kill(hookPid, 9);
+          Libc.wait4(hookPid, 0);
+          throw new HookRunner.HookException("error running " + what + ": timed out after " + timeout + "s");
+        }
+        Thread.sleep(2);
+      }
+    } catch (IOException e) {
+      throw new HookRunner.HookException("error running " + what + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HookRunner.HookException("error running " + what + ": interrupted");
+    } finally {
+      for (AutoCloseable c : cleanup) closeQuietly(c);
+    }
+  }
+
+  static final InitPlanner.ChildSteps NO_EXTRA = (pb, beforePivot) -> {};
+
+  /**
+   * Opens /proc/pid/ns/* for every namespace type the container has that differs from ours
+   * (setns into one's own user namespace is EINVAL). Returns whether a pid namespace is joined.
+   */
+  static boolean openJoins(Path procRoot, Namespaces ns, Map<String, Integer> fds, Map<String, String> paths,
+      List<AutoCloseable> cleanup) throws SetupExceptionIO {
+    boolean forkPid = false;
+    for (String type : Namespaces.JOIN_ORDER) {
+      if (!ns.has(type)) continue;
+      Path theirs = procRoot.resolve("ns").resolve(Namespaces.procName(type));
+      Path ours = Path.of("/proc/self/ns").resolve(Namespaces.procName(type));
+      try {
+        if (Files.isSameFile(theirs, ours)) continue;
+        int fd = Libc.open(theirs.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        cleanup.add(() -> Libc.close(fd));
+        fds.put(type, fd);
+        paths.put(type, theirs.toString());
+        if (type.equals("pid")) forkPid = true;
+      } catch (IOException x) {
+        throw new SetupExceptionIO("open " + theirs + ": " + x.getMessage(), x);
+      }
+    }
+    return forkPid;
+  }
+
+  /** An IOException that already names what failed. */
+  static final class SetupExceptionIO extends IOException {
+    SetupExceptionIO(String message, IOException cause) {
+      super(message, cause);
+    }
   }
 
   private static void openStdio(Stdio s, int[] stdio, int[] callerPipes, List<AutoCloseable> cleanup) throws SetupException {
@@ -341,6 +489,18 @@ public final class Lifecycle {
         case STOPPED -> throw new InvalidStateException("cannot start a container that has stopped", s);
         default -> throw new InvalidStateException("cannot start an already running container", s);
       }
+      Spec spec = Json.readSpec(store.dir(id).resolve("config.json"));
+      Hooks hooks = spec.hooks();
+      if (hooks != null && hooks.startContainer() != null) {
+        State st = state(id);
+        for (int i = 0; i < hooks.startContainer().size(); i++) {
+          try {
+            runHookInNamespaces(r.pid(), spec, "startContainer", i, hooks.startContainer().get(i), st);
+          } catch (HookRunner.HookException he) {
+            throw new SetupException(he.getMessage(), 0, he);
+          }
+        }
+      }
       Path fifo = store.dir(id).resolve(FIFO);
       int fd = Libc.openRaw(fifo.toString(), Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
       if (fd == -Errno.ENXIO) {
@@ -355,6 +515,19 @@ public final class Lifecycle {
         Libc.close(fd);
       }
       Files.deleteIfExists(fifo);
+      if (hooks != null && hooks.poststart() != null) {
+        try {
+          HookRunner.runAll("poststart", hooks.poststart(), state(id));
+        } catch (HookRunner.HookException he) {
+          // runtime-spec 1.3: a failing poststart hook fails start; the container is stopped
+          try {
+            signalInit(r, 9);
+          } catch (ContainerException ignored) {
+            // exited already
+          }
+          throw new SetupException(he.getMessage(), 0, he);
+        }
+      }
     } catch (IOException e) {
       throw new SetupException("start " + id + ": " + e.getMessage(), 0, e);
     }
@@ -426,7 +599,17 @@ public final class Lifecycle {
         }
         awaitExit(r);
       }
+      Spec spec = null;
+      try {
+        spec = Json.readSpec(store.dir(id).resolve("config.json"));
+      } catch (IOException e) {
+        LOG.warn("read the config of {} for its poststop hooks: {}", id, e.getMessage());
+      }
       store.remove(id);
+      if (spec != null && spec.hooks() != null) {
+        State st = new State(ociVersion(spec), id, "stopped", 0, r.bundle(), r.annotations(), r.rootfs(), r.created(), r.owner());
+        HookRunner.runAllLogging("poststop", spec.hooks().poststop(), st);
+      }
     } catch (IOException e) {
       throw new SetupException("delete " + id + ": " + e.getMessage(), 0, e);
     }
@@ -472,26 +655,9 @@ public final class Lifecycle {
       }
       Spec spec = Json.readSpec(store.dir(id).resolve("config.json"));
       Path procRoot = Path.of("/proc", Integer.toString(r.pid()));
-      // join every namespace init is in that differs from ours (setns to our own user ns is EINVAL)
       Map<String, Integer> fds = new LinkedHashMap<>();
       Map<String, String> paths = new LinkedHashMap<>();
-      Namespaces ns = Namespaces.of(spec);
-      boolean forkPid = false;
-      for (String type : Namespaces.JOIN_ORDER) {
-        if (!ns.has(type)) continue;
-        Path theirs = procRoot.resolve("ns").resolve(Namespaces.procName(type));
-        Path ours = Path.of("/proc/self/ns").resolve(Namespaces.procName(type));
-        if (Files.isSameFile(theirs, ours)) continue;
-        try {
-          int fd = Libc.open(theirs.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-          cleanup.add(() -> Libc.close(fd));
-          fds.put(type, fd);
-          paths.put(type, theirs.toString());
-          if (type.equals("pid")) forkPid = true;
-        } catch (SysException x) {
-          throw new SetupException("open " + theirs + ": " + x.getMessage(), x.errno(), x);
-        }
-      }
+      boolean forkPid = openJoins(procRoot, Namespaces.of(spec), fds, paths, cleanup);
       if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) {
         throw new InvalidStateException("cannot exec in a stopped container", ContainerStatus.STOPPED);
       }
@@ -504,12 +670,8 @@ public final class Lifecycle {
       cleanup.add(ch);
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
-      InitPlanner.ChildSteps extra = new InitPlanner.ChildSteps() {
-        @Override
-        public void rootfs(ProgramBuilder pb) {}
-      };
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
-          opts.preserveFds(), exe, extra));
+          opts.preserveFds(), exe, NO_EXTRA));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
       int pid = child.pid();
       try {

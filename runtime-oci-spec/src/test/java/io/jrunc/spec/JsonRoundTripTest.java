@@ -42,6 +42,26 @@ class JsonRoundTripTest {
         assertThat(spec.linux().devices().getFirst().fileMode()).isEqualTo(8630L);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"runc-state-created.json", "runc-state-running.json", "runc-state-stopped.json"})
+    void runcStateRoundTrips(String name) throws Exception {
+        byte[] input = resource(name);
+        State state = Json.read(input, State.class);
+        assertThat(state.id()).isEqualTo("jrunc-spec-state-test");
+        assertThat(state.created()).isNotBlank();
+        assertThat(Json.readTree(Json.writeBytes(state))).isEqualTo(KnownFields.prune(Json.readTree(input), State.class));
+    }
+
+    @Test
+    void runcFeaturesRoundTrips() throws Exception {
+        byte[] input = resource("runc-features.json");
+        Features f = Json.read(input, Features.class);
+        assertThat(f.linux().capabilities()).contains("CAP_CHOWN");
+        assertThat(f.linux().seccomp().enabled()).isTrue();
+        assertThat(Json.read(Json.write(f), Features.class)).isEqualTo(f);
+        assertThat(Json.readTree(Json.writeBytes(f))).isEqualTo(KnownFields.prune(Json.readTree(input), Features.class));
+    }
+
     @Test
     void unknownFieldsIgnoredNullsOmitted() throws Exception {
         Spec spec = Json.read("{\"ociVersion\":\"1.3.0\",\"future\":{\"x\":1},\"root\":{\"path\":\"rootfs\"}}", Spec.class);

@@ -99,6 +99,21 @@ class ValidatorTest {
     }
 
     @Test
+    void processDocumentForExec() {
+        String ok = "{\"terminal\": false, \"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"ls\"], \"cwd\": \"/\"}";
+        assertThat(Validator.requireValidProcess(ok.getBytes(), ValidationOptions.forCreate().withFileName("process.json")).args())
+                .containsExactly("ls");
+        String bad = "{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [], \"cwd\": \"tmp\", \"capabilities\": {\"ambient\": [\"CAP_NOPE\"]}}";
+        ValidationReport r = Validator.validateProcess(bad.getBytes(), ValidationOptions.forCreate().withFileName("process.json"));
+        assertThat(r.format()).isEqualTo("""
+                process.json: /args: must have at least one entry
+                process.json: /capabilities/ambient/0: unknown capability "CAP_NOPE"
+                process.json: /cwd: must be an absolute path, got "tmp\"""");
+        assertThatThrownBy(() -> Validator.requireValidProcess("{\"args\": 1}".getBytes(), ValidationOptions.forCreate()))
+                .hasMessage("config.json: /args: must be an array, got integer 1");
+    }
+
+    @Test
     void listFormat() {
         assertThat(SemanticChecks.listFormatProblem("0-3,7")).isNull();
         assertThat(SemanticChecks.listFormatProblem("5")).isNull();

@@ -23,7 +23,7 @@ class JsonRoundTripTest {
 
     /** read -> write -> read gives equal records; the written tree equals the input minus unknown fields. */
     @ParameterizedTest
-    @ValueSource(strings = {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json", "podman-default.json", "podman-rich.json"})
+    @ValueSource(strings = {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json", "podman-default.json", "podman-rich.json", "containerd-default.json", "containerd-rich.json"})
     void realConfigsRoundTrip(String name) throws Exception {
         byte[] input = resource(name);
         Spec spec = Json.read(input, Spec.class);

@@ -23,7 +23,7 @@ class ValidatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json", "podman-default.json", "podman-rich.json"})
+    @ValueSource(strings = {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json", "podman-default.json", "podman-rich.json", "containerd-default.json", "containerd-rich.json"})
     void realWorldConfigsAreValid(String name) throws Exception {
         ValidationReport r = Validator.validate(resource(name), ValidationOptions.full());
         assertThat(r.format()).isEmpty();

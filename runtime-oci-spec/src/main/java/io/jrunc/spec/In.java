@@ -35,7 +35,7 @@ final class In {
         In in = new In(p);
         try {
             if (p.nextToken() == null) {
-                throw in.syntax("empty document");
+                throw new SpecFormatException(null, 1, 1, "empty document");
             }
             Object value = SpecCodec.read(type, in);
             if (value == null) {
@@ -256,12 +256,12 @@ final class In {
     }
 
     private SpecFormatException error(String reason) {
-        JsonLocation loc = p.currentLocation();
+        JsonLocation loc = p.currentTokenLocation();
         return new SpecFormatException(pointer(), loc.getLineNr(), loc.getColumnNr(), reason);
     }
 
     private SpecFormatException syntax(String reason) {
-        JsonLocation loc = p.currentLocation();
+        JsonLocation loc = p.currentTokenLocation();
         return new SpecFormatException(null, loc.getLineNr(), loc.getColumnNr(), reason);
     }
 

@@ -78,6 +78,46 @@ class SpecCodecTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void unknownFieldsAtEveryDepthAreSkipped() throws Exception {
+        String json = """
+                {"ociVersion": "1.3.0", "windows": {"layerFolders": ["a"], "x": {"y": [1, {"z": null}]}},
+                 "process": {"future": [[], {}], "user": {"uid": 1, "gid": 2, "sid": "S-1"}, "args": ["sh"], "cwd": "/"},
+                 "linux": {"namespaces": [{"type": "pid", "flags": {"a": 1}}], "later": true},
+                 "zzz": 1.5e300}
+                """;
+        agree(json.getBytes(), Spec.class);
+        Spec spec = Json.read(json, Spec.class);
+        assertThat(spec.process().user().gid()).isEqualTo(2L);
+        assertThat(spec.linux().namespaces()).containsExactly(new LinuxNamespace("pid", null));
+    }
+
+    @org.junit.jupiter.api.Test
+    void syntaxErrorsCarryLineAndColumn() {
+        assertThat(catchThrowable(() -> Json.read("{\"ociVersion\": \"1.3.0\"} {}", Spec.class)))
+                .isInstanceOf(SpecFormatException.class)
+                .hasMessage("line 1, column 25: unexpected content after the top-level value");
+        assertThat(catchThrowable(() -> Json.read("", Spec.class))).hasMessage("line 1, column 1: empty document");
+        assertThat(catchThrowable(() -> Json.read("null", Spec.class))).hasMessage("/: must be a JSON object, got null");
+        SpecFormatException e = (SpecFormatException) catchThrowable(() -> Json.read("{\n  \"process\": {\n    \"args\": [\"sh\",]\n", Spec.class));
+        assertThat(e.jsonPointer()).isNull();
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.reason()).startsWith("Unexpected character (']'");
+    }
+
+    @org.junit.jupiter.api.Test
+    void typeErrorsNameThePointer() {
+        SpecFormatException e = (SpecFormatException) catchThrowable(() ->
+                Json.read("{\"linux\": {\"sysctl\": {\"net/ipv4\": 1}}}", Spec.class));
+        assertThat(e.jsonPointer()).isEqualTo("/linux/sysctl/net~1ipv4");
+        assertThat(e.reason()).isEqualTo("must be a string, got integer 1");
+        e = (SpecFormatException) catchThrowable(() ->
+                Json.read("{\"process\": {\"rlimits\": [{}, {\"hard\": 1.5}]}}", Spec.class));
+        assertThat(e).hasMessage("/process/rlimits/1/hard: must be an integer, got number 1.5");
+        e = (SpecFormatException) catchThrowable(() -> Json.read("{\"process\": {\"oomScoreAdj\": 3000000000}}", Spec.class));
+        assertThat(e).hasMessage("/process/oomScoreAdj: must be a 32-bit integer (-2147483648 to 2147483647), got 3000000000");
+    }
+
     private static <T> void agree(byte[] json, Class<T> type) throws Exception {
         T viaMapper = M.readValue(json, type);
         T viaCodec = Json.read(json, type);

@@ -118,6 +118,67 @@ public final class UnixSockets {
     }
   }
 
+  /** {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
+  private static final class BindH {
+    static final MethodHandle H = Native.libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  /** {@code int listen(int sockfd, int backlog);} */
+  private static final class ListenH {
+    static final MethodHandle H = Native.libc("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  /** {@code int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);} */
+  private static final class Accept4H {
+    static final MethodHandle H = Native.libc("accept4",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+  }
+
+  /** A CLOEXEC AF_UNIX stream socket bound to {@code path} and listening; returns its fd. */
+  public static int listen(String path) throws SysException {
+    byte[] p = path.getBytes(StandardCharsets.UTF_8);
+    if (p.length >= SUN_PATH) {
+      throw new SysException("bind unix socket", path + " (path longer than 107 bytes)", Errno.ENAMETOOLONG);
+    }
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment err = Native.errnoSegment(a);
+      int fd = (int) SocketH.H.invokeExact(err, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd < 0) throw new SysException("socket", "AF_UNIX", Native.errno(err));
+      MemorySegment addr = a.allocate(2 + SUN_PATH, 8);
+      addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
+      MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
+      int rc = (int) BindH.H.invokeExact(err, fd, addr, 2 + p.length + 1);
+      if (rc == 0) rc = (int) ListenH.H.invokeExact(err, fd, 16);
+      if (rc < 0) {
+        int e = Native.errno(err);
+        Libc.close(fd);
+        throw new SysException("bind unix socket", path, e);
+      }
+      return fd;
+    } catch (SysException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** Accepts one connection (CLOEXEC); blocks. */
+  public static int accept(int listenFd) throws SysException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment err = Native.errnoSegment(a);
+      int fd;
+      do {
+        fd = (int) Accept4H.H.invokeExact(err, listenFd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
+      } while (fd < 0 && Native.errno(err) == Errno.EINTR);
+      if (fd < 0) throw new SysException("accept", "on socket " + listenFd, Native.errno(err));
+      return fd;
+    } catch (SysException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
   /**
    * Sends {@code payload} with {@code fd} attached (SCM_RIGHTS on the first chunk). A stream
    * socket must carry at least one byte with ancillary data, so an empty payload sends one

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       libseccomp cannot AND two conditions on one argument.
  *   <li>{@code SECCOMP_FILTER_FLAG_TSYNC} is accepted and ignored: the child is single-threaded.
  *   <li>{@code SCMP_ACT_NOTIFY} cannot be the default action, nor apply to {@code write}
- *       (the runtime itself writes after loading the filter, and nobody would answer yet).
+ *       (runc's rule: the runtime itself writes after loading the filter, and nobody would
+ *       answer yet), nor to {@code sendmsg}/{@code close}, which our child uses to hand the
+ *       listener fd over ({@link SeccompSetup#emitSendListener}).
  *   <li>More than 32 rules turn on libseccomp's binary-tree optimisation.
  *   <li>No seccomp at all when the section has neither a default action nor rules.
  * </ul>
@@ -80,9 +82,13 @@ public final class SeccompCompiler {
       names += c.names().size();
       if ("SCMP_ACT_NOTIFY".equals(c.action())) {
         notify = true;
-        if (c.names().contains("write")) {
-          throw new SecurityConfigException("linux.seccomp.syscalls[" + i
-              + "]: SCMP_ACT_NOTIFY cannot be used for the write syscall");
+        // The child itself makes these calls after loading the filter, before anyone listens:
+        // write (runc's reason), and sendmsg/close of the listener hand-off.
+        for (String self : List.of("write", "sendmsg", "close")) {
+          if (c.names().contains(self)) {
+            throw new SecurityConfigException("linux.seccomp.syscalls[" + i
+                + "]: SCMP_ACT_NOTIFY cannot be used for the " + self + " syscall");
+          }
         }
       }
     }

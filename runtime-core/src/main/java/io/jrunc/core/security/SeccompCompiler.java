@@ -96,6 +96,7 @@ public final class SeccompCompiler {
       throw new SecurityConfigException("linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY");
     }
     long flags = flags(s.flags());
+    if (!LibSeccomp.available()) throw new SecurityConfigException("linux.seccomp: " + LibSeccomp.MISSING);
 
     MemorySegment ctx = LibSeccomp.init(defAct);
     if (ctx.equals(MemorySegment.NULL)) {

@@ -54,6 +54,10 @@ public final class LibSeccomp {
       JAVA_INT.withName("arg"), JAVA_INT.withName("op"),
       JAVA_LONG.withName("datum_a"), JAVA_LONG.withName("datum_b"));
 
+  /** Why seccomp cannot be used on a host without the library. */
+  public static final String MISSING =
+      "seccomp requires libseccomp.so.2, which is not installed (Debian/Ubuntu: apt-get install libseccomp2)";
+
   private static final class Lib {
     static final SymbolLookup L = open();
 
@@ -61,23 +65,19 @@ public final class LibSeccomp {
       try {
         return SymbolLookup.libraryLookup("libseccomp.so.2", Arena.global());
       } catch (IllegalArgumentException e) {
-        throw new UnsupportedOperationException(
-            "seccomp requires libseccomp.so.2, which is not installed (Debian/Ubuntu: apt-get install libseccomp2)");
+        return null;
       }
     }
 
     static MethodHandle h(String name, FunctionDescriptor fd) {
+      if (L == null) throw new UnsupportedOperationException(MISSING);
       return Native.link(L, name, fd, false);
     }
   }
 
-  /** Whether libseccomp.so.2 can be loaded. */
+  /** Whether libseccomp.so.2 can be loaded; check before any other method. */
   public static boolean available() {
-    try {
-      return Lib.L != null;
-    } catch (UnsupportedOperationException | ExceptionInInitializerError | NoClassDefFoundError e) {
-      return false;
-    }
+    return Lib.L != null;
   }
 
   /** {@code scmp_filter_ctx seccomp_init(uint32_t def_action);} NULL on failure. */

@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *       listener fd over ({@link SeccompSetup#emitSendListener}).
  *   <li>More than 32 rules turn on libseccomp's binary-tree optimisation.
  *   <li>No seccomp at all when the section has neither a default action nor rules.
+ *   <li>Syscalls newer than any the profile names return ENOSYS ({@link EnosysStub}).
  * </ul>
  */
 public final class SeccompCompiler {
@@ -137,6 +138,13 @@ public final class SeccompCompiler {
       }
       if (bpf.length == 0 || bpf.length % 8 != 0) {
         throw new IllegalStateException("libseccomp exported a malformed filter of " + bpf.length + " bytes");
+      }
+      byte[] stub = EnosysStub.build(s);
+      if (stub.length > 0) {
+        byte[] both = new byte[stub.length + bpf.length];
+        System.arraycopy(stub, 0, both, 0, stub.length);
+        System.arraycopy(bpf, 0, both, stub.length, bpf.length);
+        bpf = both;
       }
       if (bpf.length / 8 > 4096) {
         // BPF_MAXINSNS: the kernel would refuse it with EINVAL; say why here.

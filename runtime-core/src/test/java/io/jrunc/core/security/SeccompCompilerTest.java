@@ -206,4 +206,42 @@ class SeccompCompilerTest {
     assertThat(Bpf.run(c.program(), X86_64, NR_PERSONALITY, 0xffffffffL)).isEqualTo(ALLOW);
     assertThat(Bpf.run(c.program(), X86_64, NR_PERSONALITY, 0x0123)).isEqualTo(0x00050000 | 38);
   }
+
+  @Test
+  void syscallsNewerThanTheProfileGetEnosysLikeRunc() {
+    List<LinuxSyscall> allow = List.of(rule("SCMP_ACT_ALLOW", null, null, "read", "openat", "socket", "getpid"));
+    LinuxSeccomp p = new LinuxSeccomp("SCMP_ACT_ERRNO", null, List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"),
+        null, null, null, allow);
+    CompiledSeccomp c = SeccompCompiler.compile(p);
+    int eperm = 0x00050001, enosys = 0x00050026;
+    assertThat(Bpf.run(c.program(), X86_64, 257)).isEqualTo(ALLOW);     // openat, the highest named
+    assertThat(Bpf.run(c.program(), X86_64, 83)).isEqualTo(eperm);      // mkdir: below, not allowed
+    assertThat(Bpf.run(c.program(), X86_64, 258)).isEqualTo(enosys);    // mkdirat: above openat
+    assertThat(Bpf.run(c.program(), X86_64, 435)).isEqualTo(enosys);    // clone3
+    assertThat(Bpf.run(c.program(), X86_64, 0x40000000 | 257)).isEqualTo(ALLOW); // x32 openat
+    assertThat(Bpf.run(c.program(), X86_64, 0x40000000 | 300)).isEqualTo(enosys);
+    assertThat(Bpf.run(c.program(), X86_64, 0x40000000 | 83)).isEqualTo(eperm);
+    assertThat(Bpf.run(c.program(), I386, 295)).isEqualTo(ALLOW);       // i386 openat
+    assertThat(Bpf.run(c.program(), I386, 400)).isEqualTo(enosys);
+    assertThat(Bpf.run(c.program(), 0xC00000B7, 1)).isEqualTo(0);       // aarch64: bad arch, killed
+
+    // x86-64 alone: x32 calls are left to libseccomp (bad arch for it)
+    CompiledSeccomp only64 = SeccompCompiler.compile(new LinuxSeccomp("SCMP_ACT_KILL_PROCESS", null,
+        List.of("SCMP_ARCH_X86_64"), null, null, null, allow));
+    assertThat(Bpf.run(only64.program(), X86_64, 500)).isEqualTo(enosys);
+    assertThat(Bpf.run(only64.program(), X86_64, 83)).isEqualTo(0x80000000);
+    assertThat(Bpf.run(only64.program(), X86_64, 0x40000000 | 500)).isNotEqualTo(enosys);
+
+    // no stub when permissive, when the default already is ENOSYS, or without architectures
+    CompiledSeccomp permissive = SeccompCompiler.compile(new LinuxSeccomp("SCMP_ACT_ALLOW", null,
+        List.of("SCMP_ARCH_X86_64"), null, null, null, List.of(rule("SCMP_ACT_ERRNO", null, null, "mkdir"))));
+    assertThat(Bpf.run(permissive.program(), X86_64, 600)).isEqualTo(ALLOW);
+    CompiledSeccomp enosysDefault = SeccompCompiler.compile(
+        new LinuxSeccomp("SCMP_ACT_ERRNO", 38L, List.of("SCMP_ARCH_X86_64"), null, null, null, allow));
+    CompiledSeccomp epermDefault = SeccompCompiler.compile(
+        new LinuxSeccomp("SCMP_ACT_ERRNO", 37L, List.of("SCMP_ARCH_X86_64"), null, null, null, allow));
+    assertThat(epermDefault.instructions() - enosysDefault.instructions()).isBetween(5, 20); // the stub
+    CompiledSeccomp noArchs = SeccompCompiler.compile(new LinuxSeccomp("SCMP_ACT_ERRNO", null, null, null, null, null, allow));
+    assertThat(Bpf.run(noArchs.program(), X86_64, 600)).isEqualTo(eperm);
+  }
 }

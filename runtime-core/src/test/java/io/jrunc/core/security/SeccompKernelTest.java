@@ -137,4 +137,30 @@ class SeccompKernelTest {
     long[] seen = filtered.get(30, TimeUnit.SECONDS);
     assertThat(seen).containsExactly(-40, -47);
   }
+
+  @Test
+  void enosysForSyscallsNewerThanTheProfileOnTheKernel() throws Exception {
+    assumeTrue(PodmanProfile.present(), "podman's seccomp.json not installed");
+    LinuxSeccomp podman = PodmanProfile.load();
+    // An old-style profile: default EPERM, nothing numbered 434 or above, no keyctl.
+    java.util.List<LinuxSyscall> older = new java.util.ArrayList<>();
+    for (LinuxSyscall c : podman.syscalls()) {
+      java.util.List<String> names = c.names().stream().filter(n -> {
+        int nr = io.jrunc.core.sys.LibSeccomp.syscallResolveName(n);
+        return nr < 434 && !n.equals("keyctl");
+      }).toList();
+      if (!names.isEmpty()) older.add(new LinuxSyscall(names, c.action(), c.errnoRet(), c.args()));
+    }
+    CompiledSeccomp c = SeccompCompiler.compile(new LinuxSeccomp("SCMP_ACT_ERRNO", 1L, podman.architectures(), null,
+        null, null, older));
+    long[] seen = underFilter(c, 0, fd -> {}, () -> new long[] {
+        Libc.syscallRaw(Sys.OPENAT2, -100, 0, 0, 0, 0, 0),       // 437: newer than the profile
+        Libc.syscallRaw(Sys.MOUNT_SETATTR, -1, 0, 0, 0, 0, 0),   // 442
+        Libc.syscallRaw(Sys.KEYCTL, 0, 0, 0, 0, 0, 0),           // 250: known but not allowed
+        Libc.getpid()});
+    assertThat(seen[0]).isEqualTo(-38);
+    assertThat(seen[1]).isEqualTo(-38);
+    assertThat(seen[2]).isEqualTo(-1);
+    assertThat(seen[3]).isEqualTo(Libc.getpid());
+  }
 }

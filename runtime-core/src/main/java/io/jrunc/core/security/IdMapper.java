@@ -54,12 +54,20 @@ public final class IdMapper {
   public static void apply(int pid, List<LinuxIDMapping> uidMappings, List<LinuxIDMapping> gidMappings, Host host)
       throws SysException {
     boolean rootless = host.euid() != 0;
-    if (rootless && ownGidOnly(gidMappings, host.egid())) {
+    if (setgroupsDenied(gidMappings, host)) {
       int rc = ProcWrite.writeOnce("/proc/" + pid + "/setgroups", "deny".getBytes(StandardCharsets.US_ASCII));
       if (rc < 0 && rc != -Errno.ENOENT) throw new SysException("write deny to", "/proc/" + pid + "/setgroups", -rc);
     }
     writeMap(pid, "uid_map", "linux.uidMappings", uidMappings, rootless, host.newuidmap());
     writeMap(pid, "gid_map", "linux.gidMappings", gidMappings, rootless, host.newgidmap());
+  }
+
+  /**
+   * Whether {@link #apply} writes {@code deny} to setgroups: then the child's {@code setgroups}
+   * fails with EPERM, so the planner must not emit it (runc skips it the same way).
+   */
+  public static boolean setgroupsDenied(List<LinuxIDMapping> gidMappings, Host host) {
+    return host.euid() != 0 && ownGidOnly(gidMappings, host.egid());
   }
 
   /** The text the kernel wants: one {@code "<containerID> <hostID> <size>\n"} per range. */

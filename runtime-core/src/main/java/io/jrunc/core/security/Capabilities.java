@@ -56,9 +56,9 @@ public final class Capabilities {
     return n == null ? -1 : n;
   }
 
-  /** The name of capability {@code n}, or {@code null}. */
+  /** The name of capability {@code n}; {@code cap<n>} for a number newer than this build. */
   public static String name(int n) {
-    return n >= 0 && n < NAMES.size() ? NAMES.get(n) : null;
+    return n >= 0 && n < NAMES.size() ? NAMES.get(n) : "cap" + n;
   }
 
   private static final class LastCap {
@@ -84,20 +84,21 @@ public final class Capabilities {
   /**
    * The five sets as bitmasks (bit n = capability n), plus the names that were ignored.
    *
-   * @param lastCap the highest capability number that will be used (cap_last_cap, capped at
-   *     what we know)
+   * @param lastCap the kernel's cap_last_cap: every capability up to it not in {@code bounding}
+   *     is dropped, also numbers newer than this build knows by name (as gocapability does)
    */
   public record Sets(long bounding, long effective, long inheritable, long permitted, long ambient, int lastCap,
       List<String> ignored) {
     public static Sets of(LinuxCapabilities caps, int kernelLastCap) {
-      int last = Math.min(kernelLastCap, LAST_KNOWN);
+      int last = Math.min(kernelLastCap, LAST_KNOWN); // names we can map
+      int drop = Math.min(Math.max(kernelLastCap, 0), 63);
       TreeSet<String> ignored = new TreeSet<>();
-      if (caps == null) return new Sets(0, 0, 0, 0, 0, last, List.of());
+      if (caps == null) return new Sets(0, 0, 0, 0, 0, drop, List.of());
       long b = mask(caps.bounding(), last, ignored), e = mask(caps.effective(), last, ignored),
           i = mask(caps.inheritable(), last, ignored), p = mask(caps.permitted(), last, ignored),
           a = mask(caps.ambient(), last, ignored);
       if (!ignored.isEmpty()) LOG.warn("ignoring unknown or unavailable capabilities: {}", ignored);
-      return new Sets(b, e, i, p, a, last, List.copyOf(ignored));
+      return new Sets(b, e, i, p, a, drop, List.copyOf(ignored));
     }
 
     /** Ambient capabilities the kernel will accept: those both permitted and inheritable. */

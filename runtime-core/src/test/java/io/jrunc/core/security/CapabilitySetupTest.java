@@ -91,6 +91,17 @@ class CapabilitySetupTest {
   }
 
   @Test
+  void capabilitiesNewerThanThisBuildAreDroppedFromTheBoundingSetToo() {
+    var s = Capabilities.Sets.of(new LinuxCapabilities(List.of("CAP_CHOWN", "CAP_CAP43"), null, null, null, null), 43);
+    assertThat(s.ignored()).containsExactly("CAP_CAP43");
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      List<Step> steps = CapabilitySetup.emitBeforeUserSwitch(b, s);
+      assertThat(steps).hasSize(43 + 1); // 1..43 dropped, then keepcaps
+      assertThat(steps.get(42).description()).isEqualTo("drop cap43 from the bounding set");
+    }
+  }
+
+  @Test
   void noCapabilitiesSectionMeansEmptySets() {
     var s = Capabilities.Sets.of(null, 40);
     assertThat(s.bounding() | s.effective() | s.permitted() | s.inheritable() | s.ambient()).isZero();

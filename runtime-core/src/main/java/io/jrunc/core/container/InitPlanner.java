@@ -59,6 +59,7 @@ public final class InitPlanner {
       boolean noNewKeyring,
       String executable,
       boolean hookPause,
+      boolean setgroups,
       ChildSteps extra) {}
 
   /** Steps other packages contribute (rootfs, capabilities, seccomp) at their places. */
@@ -75,7 +76,10 @@ public final class InitPlanner {
     /** After the uid/gid switch (capset, ambient). */
     default void afterUserSwitch(ProgramBuilder b) {}
 
-    /** Right before execve: LSM labels, then seccomp. */
+    /** After no_new_privs and before init reports ready (seccomp with no_new_privs, as late as it can be). */
+    default void beforeReady(ProgramBuilder b) {}
+
+    /** Right before execve. */
     default void beforeExec(ProgramBuilder b) {}
   }
 
@@ -116,9 +120,10 @@ public final class InitPlanner {
     b.call(Sys.CLOSE, ch.syncRead()).describe("close the sync pipe");
     // 7. process attributes
     ProcessSteps.rlimits(b, proc);
-    ProcessSteps.identity(b, proc, in.extra(), !in.namespaces().creates("user") || Libc.geteuid() == 0);
+    ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
+    in.extra().beforeReady(b);
     // 8. create/start rendezvous
     if (in.fifoFd() >= 0) {
       b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");

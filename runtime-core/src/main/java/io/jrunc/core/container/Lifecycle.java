@@ -28,6 +28,13 @@ import io.jrunc.spec.Json;
 import io.jrunc.spec.Mount;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.State;
+import io.jrunc.spec.validate.Problem;
+import io.jrunc.spec.validate.ValidationOptions;
+import io.jrunc.spec.validate.ValidationReport;
+import io.jrunc.spec.validate.Validator;
+import io.jrunc.core.security.IdMapper;
+import io.jrunc.core.security.SecurityConfigException;
+import io.jrunc.core.security.SecurityPlan;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -109,7 +116,7 @@ public final class Lifecycle {
   private Created doCreate(String id, CreateOptions opts, List<AutoCloseable> cleanup, int[] childPid)
       throws ContainerException, IOException {
     Path bundle = opts.bundle().toAbsolutePath().normalize();
-    Spec spec = loadSpec(bundle);
+    Spec spec = loadSpec(bundle, opts.systemdCgroup());
     if (spec.process() == null) throw new InvalidConfigException("config.json: /process: the process is required to create a container");
     if (spec.root() == null || spec.root().path() == null) throw new InvalidConfigException("config.json: /root/path: required");
     Path rootfs = bundle.resolve(spec.root().path()).normalize();
@@ -161,6 +168,8 @@ public final class Lifecycle {
       throw new SetupException(x.getMessage(), x.errno(), x);
     }
     cleanup.add(ch);
+    SecurityPlan security = prepareSecurity(spec);
+    cleanup.add(security);
     ProgramBuilder b = new ProgramBuilder();
     cleanup.add(b);
     boolean noPivot = opts.noPivot();
@@ -174,12 +183,29 @@ public final class Lifecycle {
           pb.call(Sys.CHDIR, "/").describe("chdir to /");
         }
       }
+
+      @Override
+      public void beforeUserSwitch(ProgramBuilder pb) {
+        security.beforeUserSwitch(pb);
+      }
+
+      @Override
+      public void afterUserSwitch(ProgramBuilder pb) {
+        security.afterUserSwitch(pb);
+      }
+
+      @Override
+      public void beforeReady(ProgramBuilder pb) {
+        security.beforeReady(pb);
+      }
     };
     Hooks hooks = spec.hooks();
     boolean hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
         || notEmpty(hooks.createContainer()));
+    IdMapper.Host idHost = IdMapper.Host.detect();
+    boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
     ChildProgram program = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
-        stdio, opts.preserveFds(), noPivot, opts.noNewKeyring(), exe, hookPause, extra));
+        stdio, opts.preserveFds(), noPivot, opts.noNewKeyring(), exe, hookPause, setgroups, extra));
 
     Spawner.Child child;
     try {
@@ -188,8 +214,15 @@ public final class Lifecycle {
       throw new SetupException("start the container's init: " + x.getMessage(), x.errno(), x);
     }
     childPid[0] = child.pid();
+    security.afterClone();
     long startTime = ProcStat.startTime(child.pid());
-    if (ns.creates("user")) ParentSetup.writeIdMaps(child.pid(), spec);
+    if (ns.creates("user")) {
+      try {
+        IdMapper.apply(child.pid(), spec.linux().uidMappings(), spec.linux().gidMappings(), idHost);
+      } catch (SysException x) {
+        throw new SetupException(x.getMessage(), x.errno(), x);
+      }
+    }
     ParentSetup.oomScoreAdj(child.pid(), spec.process().oomScoreAdj());
     try {
       ch.release();
@@ -215,8 +248,11 @@ public final class Lifecycle {
       }
       if (!r.ready()) {
         int[] st = Libc.wait4(child.pid(), 0);
+        childPid[0] = -1;
         throw new SetupException("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
       }
+      security.forwardListener(new State(ociVersion(spec), id, "creating", child.pid(), bundle.toString(),
+          spec.annotations(), null, null, null), child.pid());
     } catch (StepFailedException x) {
       childPid[0] = -1; // reaped by Spawner.next
       throw new SetupException(x.getMessage(), x.errno(), x);
@@ -233,6 +269,17 @@ public final class Lifecycle {
     // our copies of the fds the child inherited are no longer needed; the caller's pipe ends stay
     for (AutoCloseable c : cleanup) closeQuietly(c);
     return new Created(rec, callerPipes);
+  }
+
+  /** Compiles seccomp and plans capabilities/LSM in the parent: config errors surface before any clone. */
+  static SecurityPlan prepareSecurity(Spec spec) throws ContainerException {
+    try {
+      return SecurityPlan.prepare(spec);
+    } catch (SecurityConfigException e) {
+      throw new InvalidConfigException("config.json: " + e.getMessage());
+    } catch (SysException e) {
+      throw new SetupException(e.getMessage(), e.errno(), e);
+    }
   }
 
   private static boolean notEmpty(List<?> l) {
@@ -321,6 +368,28 @@ public final class Lifecycle {
 
   static final InitPlanner.ChildSteps NO_EXTRA = (pb, beforePivot) -> {};
 
+  static InitPlanner.ChildSteps securitySteps(SecurityPlan security) {
+    return new InitPlanner.ChildSteps() {
+      @Override
+      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {}
+
+      @Override
+      public void beforeUserSwitch(ProgramBuilder pb) {
+        security.beforeUserSwitch(pb);
+      }
+
+      @Override
+      public void afterUserSwitch(ProgramBuilder pb) {
+        security.afterUserSwitch(pb);
+      }
+
+      @Override
+      public void beforeReady(ProgramBuilder pb) {
+        security.beforeReady(pb);
+      }
+    };
+  }
+
   /**
    * Opens /proc/pid/ns/* for every namespace type the container has that differs from ours
    * (setns into one's own user namespace is EINVAL). Returns whether a pid namespace is joined.
@@ -397,19 +466,30 @@ public final class Lifecycle {
     }
   }
 
-  static Spec loadSpec(Path bundle) throws InvalidConfigException {
+  /**
+   * Reads and checks config.json: the semantic checks every create needs (the JSON schema is
+   * left to {@code jrunc validate}: it costs hundreds of ms in a fresh JVM). Every problem is
+   * reported at once, each with its JSON path.
+   */
+  static Spec loadSpec(Path bundle, boolean systemdCgroup) throws InvalidConfigException {
     Path config = bundle.resolve("config.json");
+    byte[] bytes;
     try {
-      return Json.readSpec(config);
+      bytes = Files.readAllBytes(config);
     } catch (NoSuchFileException e) {
       throw new InvalidConfigException("config.json: open " + config + ": no such file or directory");
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      var loc = e.getLocation();
-      String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
-      throw new InvalidConfigException("config.json: " + where + e.getOriginalMessage());
     } catch (IOException e) {
       throw new InvalidConfigException("config.json: read " + config + ": " + e.getMessage());
     }
+    ValidationReport report = Validator.validate(bytes,
+        ValidationOptions.forCreate().withSystemdCgroup(systemdCgroup).withRequireProcess(true));
+    for (Problem w : report.warnings()) LOG.warn(w.format(report.fileName()));
+    if (!report.ok()) {
+      List<String> lines = new ArrayList<>();
+      for (Problem pr : report.problems()) lines.add(pr.format(report.fileName()));
+      throw new InvalidConfigException(lines);
+    }
+    return report.spec();
   }
 
   static void writePidFile(Path pidFile, int pid) throws IOException {
@@ -668,11 +748,15 @@ public final class Lifecycle {
       String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
       SpawnChannel ch = new SpawnChannel();
       cleanup.add(ch);
+      // the exec'd process gets the container's seccomp filter and its own capabilities and labels
+      SecurityPlan security = prepareSecurity(spec.withProcess(proc));
+      cleanup.add(security);
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
-          opts.preserveFds(), exe, NO_EXTRA));
+          opts.preserveFds(), exe, securitySteps(security)));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
+      security.afterClone();
       int pid = child.pid();
       try {
         ch.release();

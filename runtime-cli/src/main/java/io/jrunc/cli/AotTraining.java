@@ -1,0 +1,62 @@
+package io.jrunc.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The training run for jrunc's AOT cache (JEP 483/514): the build runs {@code java
+ * -XX:AOTCacheOutput=target/jrunc.aot -cp jrunc.jar io.jrunc.cli.AotTraining}, and the JVM
+ * records the classes this run loads and links. Later calls with {@code -XX:AOTCache} start
+ * with them already loaded. The run covers the typical commands in one JVM; their output is
+ * discarded. It touches nothing outside a temporary directory it removes.
+ */
+public final class AotTraining {
+  private AotTraining() {}
+
+  public static void main(String[] args) throws IOException {
+    Path tmp = Files.createTempDirectory("jrunc-aot-");
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+    int failures = 0;
+    try {
+      System.setOut(sink);
+      System.setErr(sink);
+      String root = tmp.resolve("root").toString();
+      String bundle = tmp.toString();
+      List<List<String>> runs =
+          List.of(
+              List.of("--version"),
+              List.of("--help"),
+              List.of("spec", "-b", bundle),
+              List.of("spec", "--bundle", bundle), // the "exists" error path
+              List.of("features"),
+              List.of("validate", "--bundle", bundle),
+              List.of("--root", root, "state", "jrunc-aot-training-missing"),
+              List.of("--root", root, "--log-format", "json", "--log",
+                  tmp.resolve("log.json").toString(), "state", "jrunc-aot-training-missing"),
+              List.of("--root", root, "delete", "--force", "jrunc-aot-training-missing"),
+              List.of("--root", root, "list", "--format", "json"),
+              List.of("create", "--help"),
+              List.of("kill", "--bogus-flag"));
+      for (List<String> run : runs) {
+        Main.execute(run);
+      }
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+      try (Stream<Path> s = Files.walk(tmp)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    System.exit(failures);
+  }
+}

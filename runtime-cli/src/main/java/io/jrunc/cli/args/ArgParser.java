@@ -19,9 +19,9 @@ import java.util.List;
  *
  * <p>Flags and positional arguments may be interleaved (urfave/cli reorders them), except that
  * parsing stops for good once {@code stopAfter} positional arguments have been seen and another
- * one arrives: {@code exec} and {@code ps} pass 1, so {@code exec ID sh -c 'ls -l'} keeps
- * {@code -c} for the container's command; the global options pass 0, so everything from the
- * subcommand name on is left for the subcommand. Single-letter flags are not bundled
+ * one arrives: {@code exec} passes 1, so {@code exec ID sh -c 'ls -l'} keeps {@code -c} for the
+ * container's command; {@code ps} and the global options pass 0, so everything from the id
+ * (or the subcommand name) on is left alone. Single-letter flags are not bundled
  * ({@code -dt} is not {@code -d -t}), as in runc.
  */
 public final class ArgParser {

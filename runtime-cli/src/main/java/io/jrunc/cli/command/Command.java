@@ -43,8 +43,9 @@ public interface Command {
 
   /**
    * How many positional arguments may precede flags before parsing stops ({@link
-   * ArgParser#NO_STOP} for no stop). {@code exec} and {@code ps} return 1: the container id,
-   * then the command line that belongs to the container (or to ps(1)).
+   * ArgParser#NO_STOP} for no stop). {@code exec} returns 1: flags may still follow the
+   * container id, but the command line after it belongs to the container; {@code ps} returns 0
+   * (as runc): everything after the id goes to ps(1), {@code -o pid} included.
    */
   default int stopParsingAfter() {
     return ArgParser.NO_STOP;

@@ -51,9 +51,10 @@ public final class PsCommand implements Command {
     return FLAGS;
   }
 
+  /** Everything after the id belongs to ps(1), even {@code -o pid}: stop at the id itself. */
   @Override
   public int stopParsingAfter() {
-    return 1;
+    return 0;
   }
 
   @Override

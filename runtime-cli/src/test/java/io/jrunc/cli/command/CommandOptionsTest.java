@@ -1,0 +1,150 @@
+package io.jrunc.cli.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jrunc.cli.args.ArgParser;
+import io.jrunc.cli.args.ParsedArgs;
+import io.jrunc.cli.args.UsageException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The typed option records the lead wires to runtime-core. */
+class CommandOptionsTest {
+  private static ParsedArgs parse(String command, String... args) throws UsageException {
+    Command c = Commands.find(command);
+    return ArgParser.parse(c.flags(), List.of(args), c.stopParsingAfter());
+  }
+
+  private static Path abs(String p) {
+    return Path.of(p).toAbsolutePath().normalize();
+  }
+
+  @Test
+  void createMakesPathsAbsoluteLikeRunc() throws Exception {
+    var o =
+        CreateCommand.Options.of(
+            parse("create", "-b", "bundle", "--pid-file", "p.pid", "--console-socket", "/s",
+                "--no-pivot", "--preserve-fds", "2", "c1"));
+    assertThat(o.id()).isEqualTo("c1");
+    assertThat(o.bundle()).isEqualTo(abs("bundle"));
+    assertThat(o.pidFile()).isEqualTo(abs("p.pid"));
+    assertThat(o.consoleSocket()).isEqualTo(Path.of("/s"));
+    assertThat(o.pidfdSocket()).isNull();
+    assertThat(o.noPivot()).isTrue();
+    assertThat(o.noNewKeyring()).isFalse();
+    assertThat(o.preserveFds()).isEqualTo(2);
+    assertThat(CreateCommand.Options.of(parse("create", "c1")).bundle()).isEqualTo(abs("."));
+    assertThatThrownBy(() -> CreateCommand.Options.of(parse("create")))
+        .hasMessage("jrunc: \"create\" requires exactly 1 argument(s)");
+    assertThatThrownBy(() -> CreateCommand.Options.of(parse("create", "--preserve-fds", "-1", "c")))
+        .hasMessageContaining("preserve-fds");
+  }
+
+  @Test
+  void runAddsDetachKeep() throws Exception {
+    var o = RunCommand.Options.of(parse("run", "-d", "--keep", "c1"));
+    assertThat(o.detach()).isTrue();
+    assertThat(o.keep()).isTrue();
+    assertThat(o.noSubreaper()).isFalse();
+    assertThat(o.create().id()).isEqualTo("c1");
+  }
+
+  @Test
+  void execKeepsTheCommandLine() throws Exception {
+    var o =
+        ExecCommand.Options.of(
+            parse("exec", "-t", "-e", "A=1", "-e", "B=2", "-u", "1000:1000", "--cap",
+                "CAP_KILL", "ID", "sh", "-c", "ls -l"));
+    assertThat(o.id()).isEqualTo("ID");
+    assertThat(o.args()).containsExactly("sh", "-c", "ls -l");
+    assertThat(o.tty()).isTrue();
+    assertThat(o.env()).containsExactly("A=1", "B=2");
+    assertThat(o.user()).isEqualTo("1000:1000");
+    assertThat(o.caps()).containsExactly("CAP_KILL");
+    var p = ExecCommand.Options.of(parse("exec", "--process", "proc.json", "-d", "ID"));
+    assertThat(p.process()).isEqualTo(abs("proc.json"));
+    assertThat(p.args()).isEmpty();
+    assertThatThrownBy(() -> ExecCommand.Options.of(parse("exec", "ID")))
+        .hasMessageContaining("--process or a command");
+  }
+
+  @Test
+  void killDefaultsToSigterm() throws Exception {
+    assertThat(KillCommand.Options.of(parse("kill", "c")).signal()).isEqualTo("SIGTERM");
+    var o = KillCommand.Options.of(parse("kill", "--all", "c", "9"));
+    assertThat(o.signal()).isEqualTo("9");
+    assertThat(o.all()).isTrue();
+    assertThatThrownBy(() -> KillCommand.Options.of(parse("kill", "c", "9", "x")))
+        .hasMessage("jrunc: \"kill\" requires a maximum of 2 argument(s)");
+  }
+
+  @Test
+  void listAndPsFormats() throws Exception {
+    assertThat(ListCommand.Options.of(parse("list")).json()).isFalse();
+    assertThat(ListCommand.Options.of(parse("list", "-f", "json", "-q")))
+        .isEqualTo(new ListCommand.Options(true, true));
+    assertThatThrownBy(() -> ListCommand.Options.of(parse("list", "--format", "yaml")))
+        .hasMessageContaining("invalid format option");
+    var ps = PsCommand.Options.of(parse("ps", "-f", "json", "c", "-ef"));
+    assertThat(ps.json()).isTrue();
+    assertThat(ps.psArgs()).containsExactly("-ef");
+  }
+
+  @Test
+  void updateFieldsAreTypedAndAbsentMeansUnchanged() throws Exception {
+    var o =
+        UpdateCommand.Options.of(
+            parse("update", "--memory", "512m", "--memory-swap", "-1", "--cpu-quota", "-1",
+                "--cpu-period", "100000", "--pids-limit", "42", "--blkio-weight", "500",
+                "--cpuset-cpus", "0-1", "c"));
+    assertThat(o.memory()).isEqualTo(512L << 20);
+    assertThat(o.memorySwap()).isEqualTo(-1L);
+    assertThat(o.cpuQuota()).isEqualTo(-1L);
+    assertThat(o.cpuPeriod()).isEqualTo(100_000L);
+    assertThat(o.pidsLimit()).isEqualTo(42L);
+    assertThat(o.blkioWeight()).isEqualTo(500);
+    assertThat(o.cpusetCpus()).isEqualTo("0-1");
+    assertThat(o.cpuShares()).isNull();
+    assertThat(o.resources()).isNull();
+    assertThat(o.kernelMemory()).isNull();
+    assertThatThrownBy(() -> UpdateCommand.Options.of(parse("update", "--cpu-period", "x", "c")))
+        .hasMessageContaining("cpu-period");
+    assertThatThrownBy(() -> UpdateCommand.Options.of(parse("update", "--memory", "lots", "c")))
+        .hasMessageContaining("memory");
+  }
+
+  @Test
+  void byteSizesFollowGoUnits() {
+    assertThat(OptionValues.parseBytes("1024")).isEqualTo(1024L);
+    assertThat(OptionValues.parseBytes("1k")).isEqualTo(1024L);
+    assertThat(OptionValues.parseBytes("1.5g")).isEqualTo(3L << 29);
+    assertThat(OptionValues.parseBytes("2GiB")).isEqualTo(2L << 30);
+    assertThat(OptionValues.parseBytes("10MB")).isEqualTo(10L << 20);
+    assertThat(OptionValues.parseBytes("-1")).isEqualTo(-1L);
+    assertThat(OptionValues.parseBytes("-2")).isNull();
+    assertThat(OptionValues.parseBytes("m")).isNull();
+    assertThat(OptionValues.parseBytes("99999999999p")).isNull();
+  }
+
+  @Test
+  void eventsInterval() throws Exception {
+    var o = EventsCommand.Options.of(parse("events", "--stats", "c"));
+    assertThat(o.interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(o.stats()).isTrue();
+    assertThatThrownBy(() -> EventsCommand.Options.of(parse("events", "--interval", "0s", "c")))
+        .hasMessageContaining("greater than 0");
+  }
+
+  @Test
+  void stubsSayNotImplementedYet() {
+    for (String c : List.of("create", "start", "run", "state", "kill", "delete", "pause", "resume")) {
+      assertThatThrownBy(
+              () -> Commands.find(c).run(parse(c, "id"), io.jrunc.cli.GlobalOptions.defaults()))
+          .as(c)
+          .hasMessage("jrunc: " + c + ": not implemented yet");
+    }
+  }
+}

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +26,7 @@ import java.nio.file.Path;
  *   <tr><td>unknown properties ignored</td><td>config.md: runtimes MUST ignore unknown properties</td></tr>
  *   <tr><td>null components omitted on write</td><td>matches Go's {@code omitempty}; features.md: null is "unknown", not false</td></tr>
  *   <tr><td>record components in declaration order, map keys sorted</td><td>stable output; Go's encoder also sorts map keys</td></tr>
- *   <tr><td>no {@code null} into primitives, no float to int</td><td>a wrong type is an error, not a silent 0</td></tr>
+ *   <tr><td>no scalar coercion (number to string, string to boolean, float to int)</td><td>a wrong type is an error, as in Go's decoder</td></tr>
  * </table>
  *
  * <p>The mapper is built on first use (holder idiom) so that code paths which never parse JSON
@@ -36,15 +39,31 @@ public final class Json {
     }
 
     private static final class Holder {
-        static final ObjectMapper MAPPER = JsonMapper.builder()
+        static final ObjectMapper MAPPER = build();
+
+        private static ObjectMapper build() {
+            JsonMapper m = JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .serializationInclusion(JsonInclude.Include.NON_NULL)
                 .build();
+            // A number where a string belongs (or the reverse) is a type error, as in Go's
+            // decoder, not something to stringify: "cwd": 5 must not become "5".
+            for (LogicalType t : new LogicalType[]{LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer}) {
+                m.coercionConfigFor(t)
+                        .setCoercion(CoercionInputShape.Integer, t == LogicalType.Integer ? CoercionAction.TryConvert : CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, t == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.String, t == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.EmptyString, t == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
+            }
+            return m;
+        }
     }
 
     /** The shared mapper; configure nothing on it (it is shared). */
@@ -75,7 +94,7 @@ public final class Json {
     }
 
     /** Converts a tree to a record (no re-parsing). */
-    public static <T> T fromTree(JsonNode node, Class<T> type) throws IOException {
+    public static <T> T fromTree(JsonNode node, Class<T> type) throws JsonProcessingException {
         return Holder.MAPPER.treeToValue(node, type);
     }
 

@@ -1,0 +1,240 @@
+package io.jrunc.spec.validate;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.jrunc.spec.InvalidSpecException;
+import io.jrunc.spec.Json;
+import io.jrunc.spec.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Validates {@code config.json} documents and reports every problem at once.
+ *
+ * <table>
+ *   <caption>Stages</caption>
+ *   <tr><th>Stage</th><th>Finds</th><th>Cost</th></tr>
+ *   <tr><td>parse</td><td>malformed JSON, reported as "line L, column C: reason" (stops here)</td><td>parse</td></tr>
+ *   <tr><td>schema (optional)</td><td>types, required fields, ranges, closed value sets
+ *       ({@code io/jrunc/spec/schema/config-schema.json})</td><td>schema load on first use</td></tr>
+ *   <tr><td>bind</td><td>wrong JSON types when the schema is off (stops semantic checks)</td><td>record binding</td></tr>
+ *   <tr><td>semantic</td><td>{@link #semantic(Spec, ValidationOptions)}: cross-field and kernel rules</td><td>microseconds</td></tr>
+ * </table>
+ *
+ * <p>Where the schema and a semantic rule flag the same JSON pointer, only the semantic message
+ * (the more specific one) is kept. Problems come out in document order.
+ */
+public final class Validator {
+
+    private Validator() {
+    }
+
+    /** Validates the raw bytes of a config. */
+    public static ValidationReport validate(byte[] json, ValidationOptions options) {
+        String file = options.fileName();
+        JsonNode tree;
+        try {
+            tree = Json.readTree(json);
+        } catch (JsonProcessingException e) {
+            return new ValidationReport(file, List.of(parseProblem(e)), List.of(), null);
+        } catch (IOException e) {
+            return new ValidationReport(file, List.of(new Problem(null, "cannot read: " + e.getMessage())), List.of(), null);
+        }
+        if (tree == null || tree.isMissingNode()) {
+            return new ValidationReport(file, List.of(new Problem(null, "line 1, column 1: empty document")), List.of(), null);
+        }
+        if (!tree.isObject()) {
+            return new ValidationReport(file, List.of(new Problem("", "must be a JSON object, got "
+                    + typeName(tree))), List.of(), null);
+        }
+        List<Problem> schemaProblems = options.schema() ? SchemaCheck.validate(tree) : List.of();
+        Spec spec;
+        try {
+            spec = Json.fromTree(tree, Spec.class);
+        } catch (JsonMappingException e) {
+            List<Problem> all = new ArrayList<>(schemaProblems);
+            Problem bind = bindProblem(e, tree);
+            if (all.stream().noneMatch(p -> related(p.jsonPointer(), bind.jsonPointer()))) {
+                all.add(bind);
+            }
+            return new ValidationReport(file, sorted(all), List.of(), null);
+        } catch (JsonProcessingException e) {
+            List<Problem> all = new ArrayList<>(schemaProblems);
+            all.add(new Problem("", e.getOriginalMessage()));
+            return new ValidationReport(file, sorted(all), List.of(), null);
+        }
+        SemanticChecks checks = new SemanticChecks(options);
+        checks.check(spec);
+        return new ValidationReport(file, merge(schemaProblems, checks.problems), sorted(checks.warnings), spec);
+    }
+
+    /** Reads and validates a file; the file name in messages is the path's file name. */
+    public static ValidationReport validate(Path path, ValidationOptions options) throws IOException {
+        return validate(Files.readAllBytes(path), options.withFileName(path.getFileName().toString()));
+    }
+
+    /** Validates and returns the spec, or throws {@link InvalidSpecException} listing all problems. */
+    public static Spec requireValid(byte[] json, ValidationOptions options) {
+        return validate(json, options).orThrow();
+    }
+
+    /** The semantic checks alone, on an already bound spec (no schema, no parsing). */
+    public static List<Problem> semantic(Spec spec, ValidationOptions options) {
+        SemanticChecks checks = new SemanticChecks(options);
+        checks.check(spec);
+        return sorted(checks.problems);
+    }
+
+    /** {@link #semantic(Spec, ValidationOptions)} with {@link ValidationOptions#forCreate()}. */
+    public static List<Problem> semantic(Spec spec) {
+        return semantic(spec, ValidationOptions.forCreate());
+    }
+
+    /** The JSON Schema check alone (loads the schema validator on first call). */
+    public static List<Problem> schema(JsonNode config) {
+        return sorted(SchemaCheck.validate(config));
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    static Problem parseProblem(JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        String reason = e.getOriginalMessage();
+        // Jackson appends "(start marker at [Source...])"-style detail; the line/column say enough.
+        int cut = reason.indexOf(" (start marker");
+        if (cut > 0) {
+            reason = reason.substring(0, cut);
+        }
+        reason = reason.replace('\n', ' ');
+        if (loc == null) {
+            return new Problem(null, reason);
+        }
+        return new Problem(null, "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": " + reason);
+    }
+
+    static String pointerOf(Collection<JsonMappingException.Reference> path) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : path) {
+            b.append('/');
+            if (r.getFieldName() != null) {
+                b.append(Problem.escape(r.getFieldName()));
+            } else {
+                b.append(r.getIndex());
+            }
+        }
+        return b.toString();
+    }
+
+    private static Problem bindProblem(JsonMappingException e, JsonNode tree) {
+        String ptr = pointerOf(e.getPath());
+        JsonNode actual = tree.at(ptr);
+        if (e instanceof InvalidFormatException ife && ife.getValue() instanceof Number
+                && ife.getOriginalMessage().contains("unsigned 64-bit")) {
+            return new Problem(ptr, "must be an unsigned 64-bit integer (0 to 18446744073709551615), got " + ife.getValue());
+        }
+        if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
+            return new Problem(ptr, "must be " + expected(mie.getTargetType()) + ", got " + typeName(actual));
+        }
+        String msg = e.getOriginalMessage();
+        int nl = msg.indexOf('\n');
+        return new Problem(ptr, nl > 0 ? msg.substring(0, nl) : msg);
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == String.class) {
+            return "a string";
+        } else if (type == Long.class || type == Integer.class || type == long.class || type == int.class) {
+            return "an integer";
+        } else if (type == Boolean.class || type == boolean.class) {
+            return "a boolean";
+        } else if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        } else {
+            return "an object";
+        }
+    }
+
+    static String typeName(JsonNode n) {
+        if (n == null || n.isMissingNode()) {
+            return "nothing";
+        }
+        return switch (n.getNodeType()) {
+            case STRING -> "string";
+            case NUMBER -> n.isIntegralNumber() ? "integer " + n.asText() : "number " + n.asText();
+            case BOOLEAN -> "boolean";
+            case ARRAY -> "array";
+            case OBJECT, POJO -> "object";
+            case NULL -> "null";
+            default -> n.getNodeType().toString().toLowerCase();
+        };
+    }
+
+    /** True when one pointer is the other or contains it. */
+    private static boolean related(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        return a.equals(b) || a.startsWith(b + "/") || b.startsWith(a + "/");
+    }
+
+    private static List<Problem> merge(List<Problem> schema, List<Problem> semantic) {
+        Set<String> semanticPointers = new HashSet<>();
+        for (Problem p : semantic) {
+            semanticPointers.add(p.jsonPointer());
+        }
+        List<Problem> all = new ArrayList<>(semantic);
+        for (Problem p : schema) {
+            if (!semanticPointers.contains(p.jsonPointer())) {
+                all.add(p);
+            }
+        }
+        return sorted(all);
+    }
+
+    /** Document-ish order: pointer tokens compared numerically where both are numbers. */
+    static List<Problem> sorted(List<Problem> problems) {
+        List<Problem> out = new ArrayList<>(problems);
+        out.sort(Comparator.comparing(Problem::jsonPointer, Validator::comparePointers));
+        // Drop exact duplicates (same pointer and message) that two rules may produce.
+        List<Problem> unique = new ArrayList<>();
+        Set<Problem> seen = new HashSet<>();
+        for (Problem p : out) {
+            if (seen.add(p)) {
+                unique.add(p);
+            }
+        }
+        return unique;
+    }
+
+    private static int comparePointers(String a, String b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : -1) : 1;
+        }
+        String[] x = a.split("/", -1);
+        String[] y = b.split("/", -1);
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c;
+            if (x[i].matches("\\d+") && y[i].matches("\\d+")) {
+                c = Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]));
+            } else {
+                c = x[i].compareTo(y[i]);
+            }
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+}

@@ -155,4 +155,50 @@ class MainTest {
     assertThat(run("--debug", "state", "x")).isEqualTo(1);
     assertThat(err()).contains("level=debug", "level=error", "at io.jrunc.cli.command.StateCommand");
   }
+
+  @Test
+  void specWritesRuncsTemplateOnceWithTabs() throws Exception {
+    assertThat(run("spec", "--bundle", dir.toString())).isZero();
+    Path config = dir.resolve("config.json");
+    String text = Files.readString(config);
+    assertThat(text).startsWith("{\n\t\"ociVersion\": \"1.3.0\",\n");
+    io.jrunc.spec.Spec spec = io.jrunc.spec.Json.readSpec(config);
+    assertThat(spec.process().args()).containsExactly("sh");
+    assertThat(spec.root().path()).isEqualTo("rootfs");
+    // never overwritten (runc's wording)
+    Files.writeString(config, "mine");
+    assertThat(run("spec", "-b", dir.toString())).isEqualTo(1);
+    assertThat(err()).contains("File config.json exists. Remove it first");
+    assertThat(Files.readString(config)).isEqualTo("mine");
+    assertThat(run("spec", "-b", dir.resolve("nope").toString())).isEqualTo(1);
+    assertThat(err()).contains("no such file or directory");
+  }
+
+  @Test
+  void specRootlessAddsAUserNamespace() throws Exception {
+    assertThat(run("spec", "--rootless", "-b", dir.toString())).isZero();
+    io.jrunc.spec.Spec spec = io.jrunc.spec.Json.readSpec(dir.resolve("config.json"));
+    assertThat(spec.linux().namespaces()).anyMatch(ns -> ns.type().equals("user"));
+    assertThat(spec.linux().uidMappings()).isNotEmpty();
+  }
+
+  @Test
+  void validateReportsEveryProblemAndExitsOneWhenInvalid() throws Exception {
+    assertThat(run("validate", "-b", dir.toString())).isEqualTo(1);
+    assertThat(err()).contains("config.json: no such file or directory (ENOENT)");
+
+    assertThat(run("spec", "-b", dir.toString())).isZero();
+    assertThat(run("validate", "-b", dir.toString())).isEqualTo(1);
+    assertThat(out()).contains("/root/path:", "is not a directory");
+    Files.createDirectory(dir.resolve("rootfs"));
+    assertThat(run("validate", "--bundle", dir.toString())).isZero();
+    assertThat(out()).contains("valid");
+    assertThat(err()).isEmpty();
+
+    Files.writeString(dir.resolve("config.json"), "{\"ociVersion\": 5}");
+    assertThat(run("validate", "--bundle", dir.toString())).isEqualTo(1);
+    assertThat(out()).contains("config.json: /ociVersion:");
+    assertThat(err().lines().toList()).hasSize(1);
+    assertThat(err()).contains("is not valid");
+  }
 }

@@ -13,6 +13,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import io.jrunc.spec.DefaultSpecs;
+import io.jrunc.spec.Spec;
 
 /** {@code jrunc spec [--rootless] [-b DIR]}: writes a starter config.json into the bundle. */
 public final class SpecCommand implements Command {
@@ -86,8 +88,8 @@ public final class SpecCommand implements Command {
     }
   }
 
-  /** The starter spec. TODO(cli): take it from runtime-oci-spec's template once it lands. */
-  static Object template(boolean rootless) throws CliException {
-    throw CliException.notImplemented("spec");
+  /** runc's starter spec, or its rootless variant for the calling user. */
+  static Spec template(boolean rootless) {
+    return rootless ? DefaultSpecs.rootless() : DefaultSpecs.runcDefault();
   }
 }

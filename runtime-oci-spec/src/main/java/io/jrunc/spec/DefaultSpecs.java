@@ -113,14 +113,11 @@ public final class DefaultSpecs {
             }
             mounts.add(new Mount(m.destination(), m.type(), m.source(), options, m.uidMappings(), m.gidMappings()));
         }
-        Linux linux = new Linux(
-                List.of(new LinuxIDMapping(0L, euid, 1L)),
-                List.of(new LinuxIDMapping(0L, egid, 1L)),
-                l.sysctl(), null, l.cgroupsPath(), List.copyOf(namespaces), l.devices(), l.netDevices(), l.seccomp(),
-                l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.intelRdt(),
-                l.personality(), l.timeOffsets(), l.memoryPolicy());
-        return new Spec(spec.ociVersion(), spec.process(), spec.root(), spec.hostname(), spec.domainname(),
-                List.copyOf(mounts), spec.hooks(), spec.annotations(), linux);
+        Linux linux = l.withUidMappings(List.of(new LinuxIDMapping(0L, euid, 1L)))
+                .withGidMappings(List.of(new LinuxIDMapping(0L, egid, 1L)))
+                .withNamespaces(List.copyOf(namespaces))
+                .withResources(null);
+        return spec.withMounts(List.copyOf(mounts)).withLinux(linux);
     }
 
     private static Mount mount(String destination, String type, String source, List<String> options) {

@@ -2,6 +2,12 @@ package io.jrunc.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -62,6 +68,7 @@ public final class Json {
                         .setCoercion(CoercionInputShape.String, t == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.EmptyString, t == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
             }
+            m.getFactory().setCharacterEscapes(new GoEscapes());
             return m;
         }
     }
@@ -116,12 +123,62 @@ public final class Json {
         }
     }
 
-    /** Indented JSON (two spaces, like {@code runc spec}'s tabs but portable), trailing newline. */
+    /**
+     * Indented JSON exactly as Go's {@code json.MarshalIndent(v, "", "\t")} writes it (what
+     * {@code runc spec} produces): tab indent, {@code "key": value}, one array element per line,
+     * {@code []}/{@code {}} when empty, no trailing newline.
+     */
     public static String writePretty(Object value) {
+        return writeIndented(value, "\t");
+    }
+
+    /** Like {@link #writePretty} with another indent, e.g. two spaces as {@code runc state} uses. */
+    public static String writeIndented(Object value, String indent) {
         try {
-            return Holder.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n";
+            return Holder.MAPPER.writer(goPrinter(indent)).writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static DefaultPrettyPrinter goPrinter(String indent) {
+        DefaultIndenter indenter = new DefaultIndenter(indent, "\n");
+        Separators separators = Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator("");
+        return new DefaultPrettyPrinter(separators).withObjectIndenter(indenter).withArrayIndenter(indenter);
+    }
+
+    /**
+     * Go's encoder escapes {@code < > &} and U+2028/U+2029 inside strings (HTML safety); doing the
+     * same keeps our output byte-identical to runc's for the same document.
+     */
+    private static final class GoEscapes extends CharacterEscapes {
+        private final int[] ascii;
+
+        GoEscapes() {
+            ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+            ascii['<'] = CharacterEscapes.ESCAPE_CUSTOM;
+            ascii['>'] = CharacterEscapes.ESCAPE_CUSTOM;
+            ascii['&'] = CharacterEscapes.ESCAPE_CUSTOM;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return switch (ch) {
+                case '<' -> new SerializedString("\\u003c");
+                case '>' -> new SerializedString("\\u003e");
+                case '&' -> new SerializedString("\\u0026");
+                case 0x2028 -> new SerializedString("\\u2028");
+                case 0x2029 -> new SerializedString("\\u2029");
+                default -> null;
+            };
         }
     }
 

@@ -56,6 +56,6 @@ class DefaultSpecsTest {
     void prettyOutputIsStable() {
         String a = Json.writePretty(DefaultSpecs.runcDefault(false));
         assertThat(a).isEqualTo(Json.writePretty(DefaultSpecs.runcDefault(false)));
-        assertThat(a).startsWith("{\n  \"ociVersion\" : \"1.3.0\",\n  \"process\" : {").endsWith("}\n");
+        assertThat(a).startsWith("{\n\t\"ociVersion\": \"1.3.0\",\n\t\"process\": {").endsWith("\n}");
     }
 }

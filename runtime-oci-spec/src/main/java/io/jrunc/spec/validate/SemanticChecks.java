@@ -70,8 +70,17 @@ final class SemanticChecks {
     /** namespace type -> entry, first occurrence. */
     private final Map<String, LinuxNamespace> namespaces = new HashMap<>();
 
+    /** Pointer of the process object: "/process" in config.json, "" in an exec process.json. */
+    private String proc = "/process";
+
     SemanticChecks(ValidationOptions options) {
         this.options = options;
+    }
+
+    /** Checks a standalone process document ({@code exec --process process.json}). */
+    void checkProcess(Process p) {
+        proc = "";
+        process(p);
     }
 
     private void error(String ptr, String message) {
@@ -295,7 +304,7 @@ final class SemanticChecks {
     // ---- process -----------------------------------------------------------------------------
 
     private void process(Process p) {
-        String ptr = "/process";
+        String ptr = proc;
         Box box = p.consoleSize();
         if (box != null) {
             required(ptr + "/consoleSize/height", box.height());
@@ -343,7 +352,7 @@ final class SemanticChecks {
     }
 
     private void user(User u) {
-        String ptr = "/process/user";
+        String ptr = proc + "/user";
         if (u == null) {
             error(ptr, "is required");
             return;
@@ -394,7 +403,7 @@ final class SemanticChecks {
         if (caps == null) {
             return;
         }
-        String ptr = "/process/capabilities";
+        String ptr = proc + "/capabilities";
         // config.md: values that cannot be mapped to a kernel interface MUST cause an error.
         oneOfAll(ptr + "/bounding", caps.bounding(), KnownValues.CAPABILITIES, "capability");
         oneOfAll(ptr + "/effective", caps.effective(), KnownValues.CAPABILITIES, "capability");
@@ -409,7 +418,7 @@ final class SemanticChecks {
         }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < rlimits.size(); i++) {
-            String ptr = "/process/rlimits/" + i;
+            String ptr = proc + "/rlimits/" + i;
             POSIXRlimit r = rlimits.get(i);
             if (r == null) {
                 error(ptr, "must be an object, not null");
@@ -437,7 +446,7 @@ final class SemanticChecks {
         if (s == null) {
             return;
         }
-        String ptr = "/process/scheduler";
+        String ptr = proc + "/scheduler";
         if (required(ptr + "/policy", s.policy())) {
             oneOf(ptr + "/policy", s.policy(), KnownValues.SCHEDULER_POLICIES, "scheduler policy");
         }
@@ -478,7 +487,7 @@ final class SemanticChecks {
         if (io == null) {
             return;
         }
-        String ptr = "/process/ioPriority";
+        String ptr = proc + "/ioPriority";
         if (required(ptr + "/class", io.ioClass())) {
             oneOf(ptr + "/class", io.ioClass(), KnownValues.IO_PRIORITY_CLASSES, "I/O priority class");
         }

@@ -80,6 +80,55 @@ public final class Validator {
         return new ValidationReport(file, merge(schemaProblems, checks.problems), sorted(checks.warnings), spec);
     }
 
+    /**
+     * Validates a process document ({@code exec --process process.json}, the JSON form of
+     * config.json's {@code process}); pointers are relative to that document, args are
+     * required. The schema is not applied (it describes config.json). {@code spec()} of the
+     * report is null; use {@link #requireValidProcess} to get the record.
+     */
+    public static ValidationReport validateProcess(byte[] json, ValidationOptions options) {
+        return processDocument(json, options).report();
+    }
+
+    /** Validates a process document and returns it, or throws {@link InvalidSpecException}. */
+    public static io.jrunc.spec.Process requireValidProcess(byte[] json, ValidationOptions options) {
+        ProcessResult r = processDocument(json, options);
+        r.report().orThrow();
+        return r.process();
+    }
+
+    private record ProcessResult(ValidationReport report, io.jrunc.spec.Process process) {
+    }
+
+    private static ProcessResult processDocument(byte[] json, ValidationOptions options) {
+        String file = options.fileName();
+        JsonNode tree;
+        try {
+            tree = Json.readTree(json);
+        } catch (JsonProcessingException e) {
+            return new ProcessResult(new ValidationReport(file, List.of(parseProblem(e)), List.of(), null), null);
+        } catch (IOException e) {
+            return new ProcessResult(new ValidationReport(file,
+                    List.of(new Problem(null, "cannot read: " + e.getMessage())), List.of(), null), null);
+        }
+        if (tree == null || tree.isMissingNode() || !tree.isObject()) {
+            return new ProcessResult(new ValidationReport(file, List.of(new Problem("", "must be a JSON object, got "
+                    + typeName(tree))), List.of(), null), null);
+        }
+        io.jrunc.spec.Process process;
+        try {
+            process = Json.fromTree(tree, io.jrunc.spec.Process.class);
+        } catch (JsonMappingException e) {
+            return new ProcessResult(new ValidationReport(file, List.of(bindProblem(e, tree)), List.of(), null), null);
+        } catch (JsonProcessingException e) {
+            return new ProcessResult(new ValidationReport(file,
+                    List.of(new Problem("", e.getOriginalMessage())), List.of(), null), null);
+        }
+        SemanticChecks checks = new SemanticChecks(options.withRequireProcess(true));
+        checks.checkProcess(process);
+        return new ProcessResult(new ValidationReport(file, sorted(checks.problems), sorted(checks.warnings), null), process);
+    }
+
     /** Reads and validates a file; the file name in messages is the path's file name. */
     public static ValidationReport validate(Path path, ValidationOptions options) throws IOException {
         return validate(Files.readAllBytes(path), options.withFileName(path.getFileName().toString()));

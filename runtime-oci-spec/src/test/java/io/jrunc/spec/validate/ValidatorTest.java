@@ -23,7 +23,7 @@ class ValidatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json", "podman-default.json", "podman-rich.json"})
+    @ValueSource(strings = {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json", "podman-default.json", "podman-rich.json", "containerd-default.json", "containerd-rich.json"})
     void realWorldConfigsAreValid(String name) throws Exception {
         ValidationReport r = Validator.validate(resource(name), ValidationOptions.full());
         assertThat(r.format()).isEmpty();
@@ -96,6 +96,21 @@ class ValidatorTest {
         ValidationReport r = Validator.validate(json.getBytes(), ValidationOptions.full());
         assertThat(r.ok()).isTrue();
         assertThat(r.warnings()).extracting(Problem::jsonPointer).containsExactly("/mounts/0/destination", "/process/consoleSize");
+    }
+
+    @Test
+    void processDocumentForExec() {
+        String ok = "{\"terminal\": false, \"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"ls\"], \"cwd\": \"/\"}";
+        assertThat(Validator.requireValidProcess(ok.getBytes(), ValidationOptions.forCreate().withFileName("process.json")).args())
+                .containsExactly("ls");
+        String bad = "{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [], \"cwd\": \"tmp\", \"capabilities\": {\"ambient\": [\"CAP_NOPE\"]}}";
+        ValidationReport r = Validator.validateProcess(bad.getBytes(), ValidationOptions.forCreate().withFileName("process.json"));
+        assertThat(r.format()).isEqualTo("""
+                process.json: /args: must have at least one entry
+                process.json: /capabilities/ambient/0: unknown capability "CAP_NOPE"
+                process.json: /cwd: must be an absolute path, got "tmp\"""");
+        assertThatThrownBy(() -> Validator.requireValidProcess("{\"args\": 1}".getBytes(), ValidationOptions.forCreate()))
+                .hasMessage("config.json: /args: must be an array, got integer 1");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.jrunc.cli;
 
 import io.jrunc.spec.Features;
+import io.jrunc.spec.Json;
 import java.util.List;
 
 /**
@@ -86,8 +87,8 @@ public final class FeaturesDocument {
         OCI_VERSION_MIN, OCI_VERSION_MAX, HOOKS, MOUNT_OPTIONS, linux, null, null);
   }
 
-  /** The JSON as {@code jrunc features} prints it (four-space indent, like runc). */
+  /** The JSON as {@code jrunc features} prints it: four-space indent and a newline, like runc. */
   public static String json() {
-    return GoJson.pretty(build(), "    ");
+    return Json.writeIndented(build(), "    ") + "\n";
   }
 }

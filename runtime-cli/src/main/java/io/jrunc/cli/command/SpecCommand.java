@@ -2,7 +2,6 @@ package io.jrunc.cli.command;
 
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
-import io.jrunc.cli.GoJson;
 import io.jrunc.cli.args.Flag;
 import io.jrunc.cli.args.ParsedArgs;
 import java.io.IOException;
@@ -14,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import io.jrunc.spec.DefaultSpecs;
+import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
 
 /** {@code jrunc spec [--rootless] [-b DIR]}: writes a starter config.json into the bundle. */
@@ -75,7 +75,8 @@ public final class SpecCommand implements Command {
     if (Files.exists(config, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new CliException("File config.json exists. Remove it first");
     }
-    byte[] json = GoJson.pretty(template(rootless), "\t").getBytes(StandardCharsets.UTF_8);
+    // runc writes json.MarshalIndent(spec, "", "\t") as is: tab indent, no trailing newline
+    byte[] json = Json.writePretty(template(rootless)).getBytes(StandardCharsets.UTF_8);
     try {
       // CREATE_NEW: a config.json appearing meanwhile is still never overwritten
       Files.write(config, json, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -55,7 +55,8 @@ public record GlobalOptions(
           Flag.string("log-level", "set the log level ('error' (default), 'warning', 'info', 'debug')"),
           Flag.string(
               "root",
-              "root directory for storage of container state (this should be located in tmpfs)"),
+              "root directory for storage of container state (this should be located in tmpfs)"
+                  + " (default: /run/jrunc, or $XDG_RUNTIME_DIR/jrunc when not root)"),
           Flag.string("criu", "path to the criu binary used for checkpoint and restore")
               .withDefault("criu"),
           Flag.bool(

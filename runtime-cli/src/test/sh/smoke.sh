@@ -31,6 +31,15 @@ mkdir "$tmp/bin" && ln -s "$launcher" "$tmp/bin/jrunc"
 out=$(cd / && env -i PATH="$tmp/bin:/usr/bin:/bin" jrunc --version | head -n 1)
 check "works through a symlink on PATH" [ "$out" = "jrunc version 0.1.0" ]
 
+# a JAVA_HOME with an older JDK is passed over, not used
+for old in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64; do
+  if [ -x "$old/bin/java" ]; then
+    out=$(env -i PATH=/usr/bin:/bin JAVA_HOME="$old" "$launcher" --version | sed -n 4p)
+    check "JAVA_HOME=$old is skipped for a JDK 25" sh -c 'case "$1" in "java: 2"[5-9]*) exit 0;; esac; exit 1' sh "$out"
+    break
+  fi
+done
+
 # the AOT cache, when built, matches the launcher's JVM flags: AOTMode=on fails otherwise
 if [ -f "$repo/runtime-cli/target/jrunc.aot" ]; then
   out=$(env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS=-XX:AOTMode=on "$launcher" --version 2>&1 | head -n 1)
@@ -82,6 +91,23 @@ else
   echo '{"ociVersion": 5}' >"$tmp/bundle/config.json"
   jr validate --bundle "$tmp/bundle" >"$tmp/out" 2>&1; rc=$?
   check "validate of a broken config exits 1" [ "$rc" -eq 1 ]
+fi
+
+# scripts/install.sh into a temporary prefix: the installed launcher finds its jar and JDK
+if [ -f "$repo/runtime-cli/target/jrunc.jar" ] && [ -z "${JRUNC_SMOKE_NO_INSTALL:-}" ]; then
+  "$repo/scripts/install.sh" "$tmp/prefix" >/dev/null 2>"$tmp/err"; rc=$?
+  check "install.sh exits 0" [ "$rc" -eq 0 ]
+  check "install.sh installed jar, java-home and launcher" \
+    sh -c '[ -f "$1/lib/jrunc/jrunc.jar" ] && [ -s "$1/lib/jrunc/java-home" ] && [ -x "$1/bin/jrunc" ]' sh "$tmp/prefix"
+  ln -s "$tmp/prefix/bin/jrunc" "$tmp/bin/jrunc-installed"
+  out=$(cd / && env -i PATH="$tmp/bin:/usr/bin:/bin" jrunc-installed --version | head -n 1)
+  check "installed launcher works through a symlink" [ "$out" = "jrunc version 0.1.0" ]
+  if [ -f "$tmp/prefix/lib/jrunc/jrunc.aot" ]; then
+    out=$(env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS=-XX:AOTMode=on "$tmp/prefix/bin/jrunc" --version 2>&1 | head -n 1)
+    check "installed AOT cache is accepted" [ "$out" = "jrunc version 0.1.0" ]
+  else
+    bad "install.sh produced no AOT cache: $(cat "$tmp/err")"
+  fi
 fi
 
 echo "smoke: $pass passed, $fail failed"

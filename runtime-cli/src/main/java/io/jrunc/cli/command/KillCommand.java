@@ -15,16 +15,18 @@ public final class KillCommand implements Command {
    * Typed options.
    *
    * @param id the container id
-   * @param signal as given: a number ({@code 9}), a name with or without {@code SIG} ({@code
-   *     KILL}, {@code SIGKILL}); {@code SIGTERM} when absent. Decoding belongs to the wiring.
+   * @param signal the signal number, decoded by {@link Signals#parse} from a number ({@code
+   *     9}) or a name with or without {@code SIG} ({@code KILL}, {@code SIGKILL}); 15 (SIGTERM)
+   *     when absent
    * @param all {@code -a/--all}
    */
-  public record Options(String id, String signal, boolean all) {
+  public record Options(String id, int signal, boolean all) {
     public static Options of(ParsedArgs a) throws CliException {
       a.requireAtLeast("kill", 1);
       a.requireAtMost("kill", 2);
       String sig = a.positional(1);
-      return new Options(OptionValues.id(a), sig == null ? "SIGTERM" : sig, a.bool("all"));
+      return new Options(
+          OptionValues.id(a), sig == null ? 15 : Signals.parse(sig), a.bool("all"));
     }
   }
 
@@ -59,7 +61,7 @@ public final class KillCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: decode the signal, kill (all with --all). */
+  /** TODO(lead): wire to runtime-core: kill with o.signal() (all processes with --all). */
   int execute(Options o, GlobalOptions global) throws CliException {
     throw CliException.notImplemented(name());
   }

@@ -73,9 +73,13 @@ class CommandOptionsTest {
 
   @Test
   void killDefaultsToSigterm() throws Exception {
-    assertThat(KillCommand.Options.of(parse("kill", "c")).signal()).isEqualTo("SIGTERM");
+    assertThat(KillCommand.Options.of(parse("kill", "c")).signal()).isEqualTo(15);
     var o = KillCommand.Options.of(parse("kill", "--all", "c", "9"));
-    assertThat(o.signal()).isEqualTo("9");
+    assertThat(o.signal()).isEqualTo(9);
+    assertThat(KillCommand.Options.of(parse("kill", "c", "SIGKILL")).signal()).isEqualTo(9);
+    assertThat(KillCommand.Options.of(parse("kill", "c", "hup")).signal()).isEqualTo(1);
+    assertThatThrownBy(() -> KillCommand.Options.of(parse("kill", "c", "SIGFOO")))
+        .hasMessage("unknown signal \"SIGFOO\"");
     assertThat(o.all()).isTrue();
     assertThatThrownBy(() -> KillCommand.Options.of(parse("kill", "c", "9", "x")))
         .hasMessage("jrunc: \"kill\" requires a maximum of 2 argument(s)");
@@ -145,6 +149,23 @@ class CommandOptionsTest {
               () -> Commands.find(c).run(parse(c, "id"), io.jrunc.cli.GlobalOptions.defaults()))
           .as(c)
           .hasMessage("jrunc: " + c + ": not implemented yet");
+    }
+  }
+
+  @Test
+  void signalsByNumberAndName() throws Exception {
+    assertThat(Signals.parse("15")).isEqualTo(15);
+    assertThat(Signals.parse("TERM")).isEqualTo(15);
+    assertThat(Signals.parse("SIGTERM")).isEqualTo(15);
+    assertThat(Signals.parse("sigchld")).isEqualTo(17);
+    assertThat(Signals.parse("CLD")).isEqualTo(17);
+    assertThat(Signals.parse("WINCH")).isEqualTo(28);
+    assertThat(Signals.parse("SIGRTMIN")).isEqualTo(34);
+    assertThat(Signals.parse("RTMIN+3")).isEqualTo(37); // systemd's shutdown signal
+    assertThat(Signals.parse("SIGRTMAX-1")).isEqualTo(63);
+    assertThat(Signals.parse("64")).isEqualTo(64);
+    for (String bad : new String[] {"0", "65", "-9", "RTMIN+31", "RTMAX+1", "RTMIN-1", "", "SIG", "9x"}) {
+      assertThatThrownBy(() -> Signals.parse(bad)).as(bad).isInstanceOf(UsageException.class);
     }
   }
 }

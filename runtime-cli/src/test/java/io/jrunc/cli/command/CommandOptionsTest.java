@@ -168,4 +168,31 @@ class CommandOptionsTest {
       assertThatThrownBy(() -> Signals.parse(bad)).as(bad).isInstanceOf(UsageException.class);
     }
   }
+
+  @Test
+  void listRendersLikeRunc() {
+    var a =
+        new io.jrunc.spec.State("1.3.0", "web", "running", 4242, "/b/web", null, "/b/web/rootfs",
+            "2026-11-25T10:44:55.123456789Z", "root");
+    var b =
+        new io.jrunc.spec.State("1.3.0", "a-much-longer-container-id", "stopped", 0, "/b/x", null,
+            "/b/x/rootfs", "2026-11-25T10:45:00Z", "root");
+    String table = ListCommand.render(List.of(a, b), new ListCommand.Options(false, false));
+    assertThat(table)
+        .isEqualTo(
+            "ID                           PID         STATUS      BUNDLE      CREATED                          OWNER\n"
+                + "web                          4242        running     /b/web      2026-11-25T10:44:55.123456789Z   root\n"
+                + "a-much-longer-container-id   0           stopped     /b/x        2026-11-25T10:45:00Z             root\n");
+    // no containers: the header only, as runc prints it
+    assertThat(ListCommand.render(List.of(), new ListCommand.Options(false, false)))
+        .isEqualTo("ID          PID         STATUS      BUNDLE      CREATED     OWNER\n");
+    assertThat(ListCommand.render(List.of(a, b), new ListCommand.Options(false, true)))
+        .isEqualTo("web\na-much-longer-container-id\n");
+    assertThat(ListCommand.render(List.of(), new ListCommand.Options(true, false))).isEqualTo("null\n");
+    assertThat(ListCommand.render(List.of(a), new ListCommand.Options(true, false)))
+        .isEqualTo(
+            "[{\"ociVersion\":\"1.3.0\",\"id\":\"web\",\"pid\":4242,\"status\":\"running\","
+                + "\"bundle\":\"/b/web\",\"rootfs\":\"/b/web/rootfs\","
+                + "\"created\":\"2026-11-25T10:44:55.123456789Z\",\"owner\":\"root\"}]\n");
+  }
 }

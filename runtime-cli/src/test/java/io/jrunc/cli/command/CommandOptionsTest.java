@@ -195,4 +195,27 @@ class CommandOptionsTest {
                 + "\"bundle\":\"/b/web\",\"rootfs\":\"/b/web/rootfs\","
                 + "\"created\":\"2026-11-25T10:44:55.123456789Z\",\"owner\":\"root\"}]\n");
   }
+
+  @Test
+  void psRendersLikeRunc() throws Exception {
+    var json = new PsCommand.Options("c", true, List.of());
+    assertThat(PsCommand.render(List.of(12, 34), json)).isEqualTo("[12,34]\n");
+    assertThat(PsCommand.render(List.of(), json)).isEqualTo("null\n");
+    String ps =
+        "UID          PID    PPID  C STIME TTY          TIME CMD\n"
+            + "root           1       0  0 10:00 ?        00:00:01 /sbin/init\n"
+            + "root          12       1  0 10:00 ?        00:00:00 sh -c x\n"
+            + "root         120       1  0 10:00 ?        00:00:00 other\n";
+    assertThat(PsCommand.filter(ps, List.of(12)))
+        .isEqualTo(
+            "UID          PID    PPID  C STIME TTY          TIME CMD\n"
+                + "root          12       1  0 10:00 ?        00:00:00 sh -c x\n");
+    assertThatThrownBy(() -> PsCommand.filter("USER CMD\nroot x\n", List.of(1)))
+        .hasMessage("couldn't find PID field in ps output");
+    // the real ps(1): our own pid is found in `ps -ef`
+    int self = (int) ProcessHandle.current().pid();
+    String table = PsCommand.render(List.of(self), new PsCommand.Options("c", false, List.of()));
+    assertThat(table.lines().toList()).hasSize(2);
+    assertThat(table).contains(" " + self + " ");
+  }
 }

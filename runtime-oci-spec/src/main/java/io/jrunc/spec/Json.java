@@ -1,6 +1,9 @@
 package io.jrunc.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
@@ -18,8 +21,10 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -35,9 +40,11 @@ import java.nio.file.Path;
  *   <tr><td>no scalar coercion (number to string, string to boolean, float to int)</td><td>a wrong type is an error, as in Go's decoder</td></tr>
  * </table>
  *
- * <p>The mapper is built on first use (holder idiom) so that code paths which never parse JSON
- * pay nothing. Read methods throw {@link IOException} subclasses from Jackson
- * ({@code JsonProcessingException} carries line and column).
+ * <p>Spec records (Spec, Process, State, Features and their parts) are read and written by the
+ * generated {@code SpecCodec} over jackson-core streaming, which applies the same rules without
+ * databind's reflective start-up (a fresh JVM reads config.json in a few ms instead of hundreds);
+ * SpecCodecTest holds the two paths equal. The databind mapper is built only on first use
+ * (holder idiom): for trees, schema validation and non-record types.
  */
 public final class Json {
 
@@ -87,12 +94,23 @@ public final class Json {
         return read(Files.readAllBytes(path), type);
     }
 
+    /**
+     * Reads a document. Spec record types go through the generated streaming codec (no
+     * databind); a malformed or mistyped document throws {@link SpecFormatException} naming the
+     * JSON pointer or line/column. Other types use {@link #mapper()}.
+     */
+    @SuppressWarnings("unchecked")
     public static <T> T read(byte[] json, Class<T> type) throws IOException {
+        if (SpecCodec.handles(type)) {
+            try (JsonParser p = Factory.FACTORY.createParser(json)) {
+                return (T) In.document(p, type);
+            }
+        }
         return Holder.MAPPER.readValue(json, type);
     }
 
     public static <T> T read(String json, Class<T> type) throws IOException {
-        return Holder.MAPPER.readValue(json, type);
+        return read(json.getBytes(StandardCharsets.UTF_8), type);
     }
 
     /** Parses to a tree (for validation and diffing). */
@@ -107,20 +125,12 @@ public final class Json {
 
     /** Compact JSON. */
     public static String write(Object value) {
-        try {
-            return Holder.MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new String(writeBytes(value), StandardCharsets.UTF_8);
     }
 
     /** Compact JSON as UTF-8 bytes. */
     public static byte[] writeBytes(Object value) {
-        try {
-            return Holder.MAPPER.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return encode(value, null);
     }
 
     /**
@@ -134,11 +144,32 @@ public final class Json {
 
     /** Like {@link #writePretty} with another indent, e.g. two spaces as {@code runc state} uses. */
     public static String writeIndented(Object value, String indent) {
+        return new String(encode(value, goPrinter(indent)), StandardCharsets.UTF_8);
+    }
+
+    /** Spec records through the generated codec, anything else through the mapper. */
+    private static byte[] encode(Object value, DefaultPrettyPrinter printer) {
         try {
-            return Holder.MAPPER.writer(goPrinter(indent)).writeValueAsString(value);
-        } catch (JsonProcessingException e) {
+            if (value == null || !SpecCodec.handles(value.getClass())) {
+                return printer == null ? Holder.MAPPER.writeValueAsBytes(value)
+                        : Holder.MAPPER.writer(printer).writeValueAsBytes(value);
+            }
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(4096);
+            try (JsonGenerator g = Factory.FACTORY.createGenerator(buf)) {
+                if (printer != null) {
+                    g.setPrettyPrinter(printer);
+                }
+                SpecCodec.write(new Out(g), value);
+            }
+            return buf.toByteArray();
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** jackson-core only: what the codec needs, without databind's start-up cost. */
+    private static final class Factory {
+        static final JsonFactory FACTORY = new JsonFactory().setCharacterEscapes(new GoEscapes());
     }
 
     private static DefaultPrettyPrinter goPrinter(String indent) {

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.jrunc.spec.InvalidSpecException;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
+import io.jrunc.spec.SpecFormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +28,8 @@ import java.util.Set;
  *   <tr><td>parse</td><td>malformed JSON, reported as "line L, column C: reason" (stops here)</td><td>parse</td></tr>
  *   <tr><td>schema (optional)</td><td>types, required fields, ranges, closed value sets
  *       ({@code io/jrunc/spec/schema/config-schema.json})</td><td>schema load on first use</td></tr>
- *   <tr><td>bind</td><td>wrong JSON types when the schema is off (stops semantic checks)</td><td>record binding</td></tr>
+ *   <tr><td>bind</td><td>wrong JSON types (stops semantic checks; reported only if the schema did not
+ *       already flag that value), via the streaming codec</td><td>parse</td></tr>
  *   <tr><td>semantic</td><td>{@link #semantic(Spec, ValidationOptions)}: cross-field and kernel rules</td><td>microseconds</td></tr>
  * </table>
  *
@@ -44,40 +44,55 @@ public final class Validator {
     /** Validates the raw bytes of a config. */
     public static ValidationReport validate(byte[] json, ValidationOptions options) {
         String file = options.fileName();
-        JsonNode tree;
-        try {
-            tree = Json.readTree(json);
-        } catch (JsonProcessingException e) {
-            return new ValidationReport(file, List.of(parseProblem(e)), List.of(), null);
-        } catch (IOException e) {
-            return new ValidationReport(file, List.of(new Problem(null, "cannot read: " + e.getMessage())), List.of(), null);
+        List<Problem> schemaProblems = List.of();
+        if (options.schema()) {
+            JsonNode tree;
+            try {
+                tree = Json.readTree(json);
+            } catch (JsonProcessingException e) {
+                return failed(file, parseProblem(e));
+            } catch (IOException e) {
+                return failed(file, new Problem(null, "cannot read: " + e.getMessage()));
+            }
+            if (tree == null || tree.isMissingNode()) {
+                return failed(file, new Problem(null, "line 1, column 1: empty document"));
+            }
+            if (!tree.isObject()) {
+                return failed(file, new Problem("", "must be a JSON object, got " + typeName(tree)));
+            }
+            schemaProblems = SchemaCheck.validate(tree);
         }
-        if (tree == null || tree.isMissingNode()) {
-            return new ValidationReport(file, List.of(new Problem(null, "line 1, column 1: empty document")), List.of(), null);
-        }
-        if (!tree.isObject()) {
-            return new ValidationReport(file, List.of(new Problem("", "must be a JSON object, got "
-                    + typeName(tree))), List.of(), null);
-        }
-        List<Problem> schemaProblems = options.schema() ? SchemaCheck.validate(tree) : List.of();
         Spec spec;
         try {
-            spec = Json.fromTree(tree, Spec.class);
-        } catch (JsonMappingException e) {
+            spec = Json.read(json, Spec.class);
+        } catch (SpecFormatException e) {
+            Problem bind = formatProblem(e);
+            if (bind.jsonPointer() == null) {
+                return failed(file, bind);
+            }
             List<Problem> all = new ArrayList<>(schemaProblems);
-            Problem bind = bindProblem(e, tree);
             if (all.stream().noneMatch(p -> related(p.jsonPointer(), bind.jsonPointer()))) {
                 all.add(bind);
             }
             return new ValidationReport(file, sorted(all), List.of(), null);
-        } catch (JsonProcessingException e) {
-            List<Problem> all = new ArrayList<>(schemaProblems);
-            all.add(new Problem("", e.getOriginalMessage()));
-            return new ValidationReport(file, sorted(all), List.of(), null);
+        } catch (IOException e) {
+            return failed(file, new Problem(null, "cannot read: " + e.getMessage()));
         }
         SemanticChecks checks = new SemanticChecks(options);
         checks.check(spec);
         return new ValidationReport(file, merge(schemaProblems, checks.problems), sorted(checks.warnings), spec);
+    }
+
+    private static ValidationReport failed(String file, Problem problem) {
+        return new ValidationReport(file, List.of(problem), List.of(), null);
+    }
+
+    /** A codec error as a problem: pointer + reason, or "line L, column C: reason" for syntax. */
+    static Problem formatProblem(SpecFormatException e) {
+        if (e.jsonPointer() == null) {
+            return new Problem(null, "line " + e.line() + ", column " + e.column() + ": " + e.reason());
+        }
+        return new Problem(e.jsonPointer(), e.reason());
     }
 
     /**
@@ -102,27 +117,13 @@ public final class Validator {
 
     private static ProcessResult processDocument(byte[] json, ValidationOptions options) {
         String file = options.fileName();
-        JsonNode tree;
-        try {
-            tree = Json.readTree(json);
-        } catch (JsonProcessingException e) {
-            return new ProcessResult(new ValidationReport(file, List.of(parseProblem(e)), List.of(), null), null);
-        } catch (IOException e) {
-            return new ProcessResult(new ValidationReport(file,
-                    List.of(new Problem(null, "cannot read: " + e.getMessage())), List.of(), null), null);
-        }
-        if (tree == null || tree.isMissingNode() || !tree.isObject()) {
-            return new ProcessResult(new ValidationReport(file, List.of(new Problem("", "must be a JSON object, got "
-                    + typeName(tree))), List.of(), null), null);
-        }
         io.jrunc.spec.Process process;
         try {
-            process = Json.fromTree(tree, io.jrunc.spec.Process.class);
-        } catch (JsonMappingException e) {
-            return new ProcessResult(new ValidationReport(file, List.of(bindProblem(e, tree)), List.of(), null), null);
-        } catch (JsonProcessingException e) {
-            return new ProcessResult(new ValidationReport(file,
-                    List.of(new Problem("", e.getOriginalMessage())), List.of(), null), null);
+            process = Json.read(json, io.jrunc.spec.Process.class);
+        } catch (SpecFormatException e) {
+            return new ProcessResult(failed(file, formatProblem(e)), null);
+        } catch (IOException e) {
+            return new ProcessResult(failed(file, new Problem(null, "cannot read: " + e.getMessage())), null);
         }
         SemanticChecks checks = new SemanticChecks(options.withRequireProcess(true));
         checks.checkProcess(process);
@@ -184,35 +185,6 @@ public final class Validator {
             }
         }
         return b.toString();
-    }
-
-    private static Problem bindProblem(JsonMappingException e, JsonNode tree) {
-        String ptr = pointerOf(e.getPath());
-        JsonNode actual = tree.at(ptr);
-        if (e instanceof InvalidFormatException ife && ife.getValue() instanceof Number
-                && ife.getOriginalMessage().contains("unsigned 64-bit")) {
-            return new Problem(ptr, "must be an unsigned 64-bit integer (0 to 18446744073709551615), got " + ife.getValue());
-        }
-        if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
-            return new Problem(ptr, "must be " + expected(mie.getTargetType()) + ", got " + typeName(actual));
-        }
-        String msg = e.getOriginalMessage();
-        int nl = msg.indexOf('\n');
-        return new Problem(ptr, nl > 0 ? msg.substring(0, nl) : msg);
-    }
-
-    private static String expected(Class<?> type) {
-        if (type == String.class) {
-            return "a string";
-        } else if (type == Long.class || type == Integer.class || type == long.class || type == int.class) {
-            return "an integer";
-        } else if (type == Boolean.class || type == boolean.class) {
-            return "a boolean";
-        } else if (Collection.class.isAssignableFrom(type) || type.isArray()) {
-            return "an array";
-        } else {
-            return "an object";
-        }
     }
 
     static String typeName(JsonNode n) {

@@ -4,12 +4,20 @@ import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
 import io.jrunc.cli.args.ParsedArgs;
+import io.jrunc.cli.args.UsageException;
+import io.jrunc.spec.Json;
+import io.jrunc.spec.LinuxBlockIO;
+import io.jrunc.spec.LinuxCPU;
+import io.jrunc.spec.LinuxMemory;
+import io.jrunc.spec.LinuxPids;
+import io.jrunc.spec.LinuxResources;
+import java.io.InputStream;
 import java.util.List;
 
 /**
  * {@code jrunc update [options] <container-id>}: changes the resource limits of a container,
  * from a LinuxResources JSON ({@code -r FILE}, {@code -r -} for stdin) or per-field flags.
- * As in runc, when {@code --resources} is given the per-field flags are ignored.
+ * Unlike runc, per-field flags next to {@code --resources} are an error, not ignored.
  */
 public final class UpdateCommand implements Command {
   static final List<Flag> FLAGS =
@@ -141,9 +149,9 @@ public final class UpdateCommand implements Command {
 
   @Override
   public String description() {
-    return "The update command changes the resource constraints of a running container. With"
-        + " --resources (a LinuxResources JSON file, or '-' for the standard input) all other"
-        + " options are ignored.";
+    return "The update command changes the resource constraints of a running container, given"
+        + " either as --resources (a LinuxResources JSON file, or '-' for the standard input) or"
+        + " as the per-field options below, not both.";
   }
 
   @Override
@@ -156,7 +164,85 @@ public final class UpdateCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: merge into LinuxResources, apply to the cgroup. */
+  /**
+   * What to change: the resources (only the given fields set, the rest null = unchanged) and
+   * the Intel RDT schemata, which live outside LinuxResources.
+   */
+  public record Request(LinuxResources resources, String l3CacheSchema, String memBwSchema) {}
+
+  /**
+   * Builds the update from {@code -r FILE|-} (a LinuxResources JSON, {@code -} = {@code stdin})
+   * or from the per-field flags. runc silently ignores per-field flags next to {@code -r}; here
+   * that is an error, as is {@code --kernel-memory} (kernel memory limits are gone from cgroup
+   * v2 and deprecated in v1; nothing would apply it).
+   */
+  public static Request request(Options o, InputStream stdin) throws CliException {
+    if (o.kernelMemory() != null) {
+      throw new UsageException("--kernel-memory is not supported: kernel memory limits are deprecated (cgroup v1) or gone (cgroup v2)");
+    }
+    if (o.resources() != null) {
+      if (hasFieldFlags(o)) {
+        throw new UsageException(
+            "--resources cannot be combined with per-field options (e.g. --memory): put every"
+                + " value in the resources JSON");
+      }
+      String source = o.resources().equals("-") ? "standard input" : o.resources();
+      LinuxResources r;
+      try {
+        byte[] json =
+            o.resources().equals("-")
+                ? stdin.readAllBytes()
+                : java.nio.file.Files.readAllBytes(java.nio.file.Path.of(o.resources()));
+        r = Json.read(json, LinuxResources.class);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new CliException("open " + source + ": no such file or directory (ENOENT)");
+      } catch (java.io.IOException e) {
+        throw new CliException("decode resources from " + source + ": " + e.getMessage(), e);
+      }
+      if (r == null) {
+        throw new CliException("decode resources from " + source + ": empty document");
+      }
+      return new Request(r, o.l3CacheSchema(), o.memBwSchema());
+    }
+    LinuxMemory memory = null;
+    if (o.memory() != null || o.memoryReservation() != null || o.memorySwap() != null) {
+      memory =
+          new LinuxMemory(
+              o.memory(), o.memoryReservation(), o.memorySwap(), null, null, null, null, null,
+              null);
+    }
+    LinuxCPU cpu = null;
+    if (o.cpuShares() != null || o.cpuQuota() != null || o.cpuBurst() != null
+        || o.cpuPeriod() != null || o.cpuRtRuntime() != null || o.cpuRtPeriod() != null
+        || o.cpusetCpus() != null || o.cpusetMems() != null || o.cpuIdle() != null) {
+      cpu =
+          new LinuxCPU(
+              o.cpuShares(), o.cpuQuota(), o.cpuBurst(), o.cpuPeriod(), o.cpuRtRuntime(),
+              o.cpuRtPeriod(), o.cpusetCpus(), o.cpusetMems(), o.cpuIdle());
+    }
+    LinuxPids pids = o.pidsLimit() == null ? null : new LinuxPids(o.pidsLimit());
+    LinuxBlockIO blkio =
+        o.blkioWeight() == null
+            ? null
+            : new LinuxBlockIO(o.blkioWeight().longValue(), null, null, null, null, null, null);
+    return new Request(
+        new LinuxResources(null, memory, cpu, pids, blkio, null, null, null, null),
+        o.l3CacheSchema(),
+        o.memBwSchema());
+  }
+
+  private static boolean hasFieldFlags(Options o) {
+    return o.blkioWeight() != null || o.cpuPeriod() != null || o.cpuQuota() != null
+        || o.cpuBurst() != null || o.cpuShares() != null || o.cpuRtPeriod() != null
+        || o.cpuRtRuntime() != null || o.cpuIdle() != null || o.cpusetCpus() != null
+        || o.cpusetMems() != null || o.memory() != null || o.memoryReservation() != null
+        || o.memorySwap() != null || o.pidsLimit() != null;
+  }
+
+  /**
+   * TODO(lead): wire to runtime-core: {@code request(o, System.in)}, then apply the resources
+   * (and RDT schemata, or reject them) to the container's cgroup.
+   */
   int execute(Options o, GlobalOptions global) throws CliException {
     throw CliException.notImplemented(name());
   }

@@ -218,4 +218,47 @@ class CommandOptionsTest {
     assertThat(table.lines().toList()).hasSize(2);
     assertThat(table).contains(" " + self + " ");
   }
+
+  @Test
+  void updateRequestFromFlagsFileOrStdin(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    var none = new java.io.ByteArrayInputStream(new byte[0]);
+    var r =
+        UpdateCommand.request(
+            UpdateCommand.Options.of(parse("update", "--memory", "1g", "--pids-limit", "5", "c")),
+            none);
+    assertThat(r.resources().memory().limit()).isEqualTo(1L << 30);
+    assertThat(r.resources().memory().swap()).isNull();
+    assertThat(r.resources().pids().limit()).isEqualTo(5L);
+    assertThat(r.resources().cpu()).isNull();
+    assertThat(r.resources().blockIO()).isNull();
+
+    String json = "{\"memory\":{\"limit\":1048576},\"cpu\":{\"quota\":50000,\"period\":100000}}";
+    var fromStdin =
+        UpdateCommand.request(
+            UpdateCommand.Options.of(parse("update", "-r", "-", "c")),
+            new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(fromStdin.resources().memory().limit()).isEqualTo(1048576L);
+    assertThat(fromStdin.resources().cpu().quota()).isEqualTo(50000L);
+    Path file = dir.resolve("r.json");
+    java.nio.file.Files.writeString(file, json);
+    var fromFile =
+        UpdateCommand.request(UpdateCommand.Options.of(parse("update", "--resources", file.toString(), "c")), none);
+    assertThat(fromFile.resources()).isEqualTo(fromStdin.resources());
+
+    assertThatThrownBy(
+            () -> UpdateCommand.request(
+                UpdateCommand.Options.of(parse("update", "-r", file.toString(), "--memory", "1m", "c")), none))
+        .hasMessageContaining("cannot be combined");
+    assertThatThrownBy(
+            () -> UpdateCommand.request(UpdateCommand.Options.of(parse("update", "--kernel-memory", "1m", "c")), none))
+        .hasMessageContaining("--kernel-memory is not supported");
+    assertThatThrownBy(
+            () -> UpdateCommand.request(UpdateCommand.Options.of(parse("update", "-r", dir.resolve("no").toString(), "c")), none))
+        .hasMessageContaining("no such file or directory");
+    assertThatThrownBy(
+            () -> UpdateCommand.request(
+                UpdateCommand.Options.of(parse("update", "-r", "-", "c")),
+                new java.io.ByteArrayInputStream("{\"memory\":{\"limit\":\"x\"}}".getBytes())))
+        .hasMessageContaining("decode resources from standard input");
+  }
 }

@@ -163,7 +163,140 @@ public final class ExecCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: build the Process, exec it, wait unless detached. */
+  /**
+   * The process to run, as runc's {@code getProcess} builds it.
+   *
+   * <table>
+   *   <caption>Sources</caption>
+   *   <tr><th>given</th><th>result</th></tr>
+   *   <tr><td>{@code -p FILE}</td><td>the file's process, validated (pointers relative to the
+   *       file); {@code -t} forces a terminal. Process options (command, --cwd, -e, -u, -g, -c,
+   *       --apparmor, --process-label, --no-new-privs) next to it are an error (runc ignores
+   *       them).</td></tr>
+   *   <tr><td>a command</td><td>the container's config.json process with: args = the command;
+   *       env += {@code -e}; cwd, apparmor, selinux label replaced when given; terminal =
+   *       {@code -t}; noNewPrivileges when {@code --no-new-privs}; user {@code uid[:gid]}
+   *       replaces uid (and gid); {@code -g} appended to additionalGids; each {@code -c} cap added
+   *       to bounding, effective and permitted, and to ambient when the config has inheritable
+   *       caps (ambient needs inheritable).</td></tr>
+   * </table>
+   *
+   * @param config the container's config.json (for the command form)
+   */
+  public static io.jrunc.spec.Process process(Options o, io.jrunc.spec.Spec config)
+      throws CliException {
+    if (o.process() != null) {
+      if (!o.args().isEmpty() || o.cwd() != null || !o.env().isEmpty() || o.user() != null
+          || !o.additionalGids().isEmpty() || !o.caps().isEmpty() || o.apparmor() != null
+          || o.processLabel() != null || o.noNewPrivs()) {
+        throw new io.jrunc.cli.args.UsageException(
+            "exec: --process cannot be combined with a command or with process options (--cwd,"
+                + " -e, -u, -g, -c, --apparmor, --process-label, --no-new-privs)");
+      }
+      byte[] json;
+      try {
+        json = java.nio.file.Files.readAllBytes(o.process());
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new CliException("open " + o.process() + ": no such file or directory (ENOENT)");
+      } catch (java.io.IOException e) {
+        throw new CliException("read " + o.process() + ": " + e.getMessage(), e);
+      }
+      io.jrunc.spec.Process p;
+      try {
+        p =
+            io.jrunc.spec.validate.Validator.requireValidProcess(
+                json,
+                io.jrunc.spec.validate.ValidationOptions.forCreate()
+                    .withFileName(o.process().getFileName().toString()));
+      } catch (io.jrunc.spec.InvalidSpecException e) {
+        throw new CliException(e.getMessage(), e);
+      }
+      return o.tty() ? p.withTerminal(true) : p;
+    }
+    io.jrunc.spec.Process p = config == null ? null : config.process();
+    if (p == null) {
+      throw new CliException("exec: the container's config.json has no process to start from");
+    }
+    p = p.withArgs(o.args()).withTerminal(o.tty());
+    if (o.cwd() != null && !o.cwd().isEmpty()) {
+      p = p.withCwd(o.cwd());
+    }
+    if (o.apparmor() != null && !o.apparmor().isEmpty()) {
+      p = p.withApparmorProfile(o.apparmor());
+    }
+    if (o.processLabel() != null && !o.processLabel().isEmpty()) {
+      p = p.withSelinuxLabel(o.processLabel());
+    }
+    if (!o.env().isEmpty()) {
+      java.util.List<String> env = new java.util.ArrayList<>(p.env() == null ? List.of() : p.env());
+      env.addAll(o.env());
+      p = p.withEnv(List.copyOf(env));
+    }
+    if (o.noNewPrivs()) {
+      p = p.withNoNewPrivileges(true);
+    }
+    io.jrunc.spec.User user =
+        p.user() == null ? new io.jrunc.spec.User(0L, 0L, null, null, null) : p.user();
+    if (o.user() != null && !o.user().isEmpty()) {
+      String[] parts = o.user().split(":", 2);
+      user = user.withUid(id(parts[0], "uid"));
+      if (parts.length > 1) {
+        user = user.withGid(id(parts[1], "gid"));
+      }
+    }
+    if (!o.additionalGids().isEmpty()) {
+      java.util.List<Long> gids =
+          new java.util.ArrayList<>(user.additionalGids() == null ? List.of() : user.additionalGids());
+      for (String g : o.additionalGids()) {
+        gids.add(id(g, "additional gid"));
+      }
+      user = user.withAdditionalGids(List.copyOf(gids));
+    }
+    p = p.withUser(user);
+    if (!o.caps().isEmpty()) {
+      io.jrunc.spec.LinuxCapabilities c =
+          p.capabilities() == null
+              ? new io.jrunc.spec.LinuxCapabilities(null, null, null, null, null)
+              : p.capabilities();
+      c =
+          c.withBounding(plus(c.bounding(), o.caps()))
+              .withEffective(plus(c.effective(), o.caps()))
+              .withPermitted(plus(c.permitted(), o.caps()));
+      if (c.inheritable() != null) {
+        c = c.withAmbient(plus(c.ambient(), o.caps()));
+      }
+      p = p.withCapabilities(c);
+    }
+    return p;
+  }
+
+  private static long id(String text, String what) throws CliException {
+    try {
+      long v = Long.parseLong(text.trim());
+      if (v < 0 || v > 0xffff_ffffL) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new io.jrunc.cli.args.UsageException(
+          "exec: " + what + " \"" + text + "\" is not a number from 0 to 4294967295");
+    }
+  }
+
+  private static List<String> plus(List<String> base, List<String> more) {
+    java.util.List<String> all = new java.util.ArrayList<>(base == null ? List.of() : base);
+    for (String m : more) {
+      if (!all.contains(m)) {
+        all.add(m);
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  /**
+   * TODO(lead): wire to runtime-core: {@code process(o, config)} with the container's
+   * config.json, exec it, wait unless detached and return its status (128+signal if killed).
+   */
   int execute(Options o, GlobalOptions global) throws CliException {
     throw CliException.notImplemented(name());
   }

@@ -261,4 +261,50 @@ class CommandOptionsTest {
                 new java.io.ByteArrayInputStream("{\"memory\":{\"limit\":\"x\"}}".getBytes())))
         .hasMessageContaining("decode resources from standard input");
   }
+
+  @Test
+  void execProcessFromTheConfigAndFlags() throws Exception {
+    io.jrunc.spec.Spec config = io.jrunc.spec.DefaultSpecs.runcDefault(false);
+    var o =
+        ExecCommand.Options.of(
+            parse("exec", "-e", "X=1", "-u", "1000:100", "-g", "10", "-c", "CAP_SYS_ADMIN",
+                "--cwd", "/tmp", "--no-new-privs", "ID", "sh", "-c", "id"));
+    io.jrunc.spec.Process p = ExecCommand.process(o, config);
+    assertThat(p.args()).containsExactly("sh", "-c", "id");
+    assertThat(p.terminal()).isFalse(); // the config's terminal=true is not inherited without -t
+    assertThat(p.env()).endsWith("X=1").contains("TERM=xterm");
+    assertThat(p.cwd()).isEqualTo("/tmp");
+    assertThat(p.user().uid()).isEqualTo(1000L);
+    assertThat(p.user().gid()).isEqualTo(100L);
+    assertThat(p.user().additionalGids()).containsExactly(10L);
+    assertThat(p.noNewPrivileges()).isTrue();
+    assertThat(p.capabilities().bounding()).contains("CAP_KILL", "CAP_SYS_ADMIN");
+    assertThat(p.capabilities().effective()).contains("CAP_SYS_ADMIN");
+    assertThat(p.capabilities().permitted()).contains("CAP_SYS_ADMIN");
+    assertThat(config.process().args()).containsExactly("sh"); // the config is not changed
+
+    var uidOnly = ExecCommand.process(ExecCommand.Options.of(parse("exec", "-t", "-u", "7", "ID", "true")), config);
+    assertThat(uidOnly.user().uid()).isEqualTo(7L);
+    assertThat(uidOnly.user().gid()).isEqualTo(0L);
+    assertThat(uidOnly.terminal()).isTrue();
+    assertThatThrownBy(() -> ExecCommand.process(ExecCommand.Options.of(parse("exec", "-u", "bob", "ID", "true")), config))
+        .hasMessageContaining("uid \"bob\"");
+  }
+
+  @Test
+  void execProcessFromAFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path file = dir.resolve("process.json");
+    java.nio.file.Files.writeString(
+        file, "{\"args\":[\"ls\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}");
+    var p = ExecCommand.process(ExecCommand.Options.of(parse("exec", "-p", file.toString(), "-t", "ID")), null);
+    assertThat(p.args()).containsExactly("ls");
+    assertThat(p.terminal()).isTrue();
+    assertThatThrownBy(
+            () -> ExecCommand.process(ExecCommand.Options.of(parse("exec", "-p", file.toString(), "--cwd", "/x", "ID")), null))
+        .hasMessageContaining("--process cannot be combined");
+    java.nio.file.Files.writeString(file, "{\"args\":[],\"cwd\":\"/\"}");
+    assertThatThrownBy(() -> ExecCommand.process(ExecCommand.Options.of(parse("exec", "-p", file.toString(), "ID")), null))
+        .isInstanceOf(io.jrunc.cli.CliException.class)
+        .hasMessageContaining("process.json");
+  }
 }

@@ -14,7 +14,10 @@ import java.util.stream.Stream;
  * -XX:AOTCacheOutput=target/jrunc.aot -cp jrunc.jar io.jrunc.cli.AotTraining}, and the JVM
  * records the classes this run loads and links. Later calls with {@code -XX:AOTCache} start
  * with them already loaded. The run covers the typical commands in one JVM; their output is
- * discarded. It touches nothing outside a temporary directory it removes.
+ * discarded. It touches nothing outside a temporary directory it removes (every container
+ * command names a container that does not exist, under a temporary --root). When a command is
+ * wired to runtime-core, its lookup path is trained through these calls; add a call for any new
+ * typical path.
  */
 public final class AotTraining {
   private AotTraining() {}
@@ -43,6 +46,12 @@ public final class AotTraining {
                   tmp.resolve("log.json").toString(), "state", "jrunc-aot-training-missing"),
               List.of("--root", root, "delete", "--force", "jrunc-aot-training-missing"),
               List.of("--root", root, "list", "--format", "json"),
+              List.of("--root", root, "start", "jrunc-aot-training-missing"),
+              List.of("--root", root, "kill", "jrunc-aot-training-missing", "SIGKILL"),
+              List.of("--root", root, "exec", "-t", "jrunc-aot-training-missing", "sh", "-c", "true"),
+              List.of("--root", root, "update", "--memory", "1m", "jrunc-aot-training-missing"),
+              List.of("--root", root, "create", "--bundle", bundle, "--pid-file",
+                  tmp.resolve("pid").toString(), "jrunc-aot-training-missing"),
               List.of("create", "--help"),
               List.of("kill", "--bogus-flag"));
       for (List<String> run : runs) {

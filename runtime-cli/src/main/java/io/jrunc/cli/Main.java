@@ -29,7 +29,10 @@ public final class Main {
     int code = execute(Arrays.asList(args));
     System.out.flush();
     System.err.flush();
-    System.exit(code);
+    // halt, not exit: System.exit logs the exit through System.Logger (JDK 17+), which starts
+    // java.util.logging on every call; jrunc registers no shutdown hooks, its streams are
+    // flushed above and log lines are written synchronously.
+    Runtime.getRuntime().halt(code);
   }
 
   /** Runs one command line; returns the exit status. Never throws. */

@@ -37,6 +37,9 @@ public final class Version {
     return "jrunc version " + VERSION + "\n"
         + "commit: " + commit() + "\n"
         + "spec: " + SPEC_VERSION + "\n"
-        + "java: " + Runtime.version() + "\n";
+        // the java.runtime.version property is Runtime.version() as text, without the stream
+        // and lambda machinery Runtime.Version.toString() loads at start-up
+        + "java: " + System.getProperty("java.runtime.version", String.valueOf(Runtime.version()))
+        + "\n";
   }
 }

@@ -164,7 +164,13 @@ public final class ParsedArgs {
     }
 
     void add(Flag f, String value) {
-      values.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(value);
+      // no lambda here: every call parses arguments, and a lambda's first use costs start-up time
+      List<String> list = values.get(f.name());
+      if (list == null) {
+        list = new ArrayList<>();
+        values.put(f.name(), list);
+      }
+      list.add(value);
     }
 
     ParsedArgs build() {

@@ -11,6 +11,14 @@ final class JruncLoggerFactory implements ILoggerFactory {
 
   @Override
   public Logger getLogger(String name) {
-    return loggers.computeIfAbsent(name, JruncLogger::new);
+    Logger l = loggers.get(name);
+    if (l == null) {
+      Logger fresh = new JruncLogger(name);
+      l = loggers.putIfAbsent(name, fresh);
+      if (l == null) {
+        l = fresh;
+      }
+    }
+    return l;
   }
 }

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.OffsetDateTime;
 import java.util.List;
 import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
@@ -105,7 +104,7 @@ public final class JruncLogging {
       return;
     }
     String line =
-        LogLine.format(format, OffsetDateTime.now(), level, message, fields, error) + "\n";
+        LogLine.format(format, level, message, fields, error) + "\n";
     byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
     synchronized (JruncLogging.class) {
       OutputStream out = file;

@@ -44,6 +44,10 @@ public final class Commands {
 
   /** All commands, for help. */
   public static List<Command> all() {
-    return NAMES.stream().map(Commands::find).toList();
+    java.util.ArrayList<Command> all = new java.util.ArrayList<>(NAMES.size());
+    for (String n : NAMES) {
+      all.add(find(n));
+    }
+    return all;
   }
 }

@@ -16,6 +16,7 @@ if [ $# -eq 0 ]; then
   set -- sh -c 'echo "hostname: $(hostname)"; echo "my pid: $$"; echo "processes:"; ps -o pid,user,args; echo "user: $(id)"; echo "mounts:"; cut -d" " -f2,3 /proc/mounts; echo "capabilities:"; grep Cap /proc/self/status'
 fi
 # terminal off (no tty needed), the given command as process.args
-jq --args '.process.terminal = false | .process.args = $ARGS.positional' "$@" < "$dir/config.json" > "$dir/config.json.new"
+args=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+jq --argjson args "$args" '.process.terminal = false | .process.args = $args' < "$dir/config.json" > "$dir/config.json.new"
 mv "$dir/config.json.new" "$dir/config.json"
 echo "$dir"

@@ -1,5 +1,7 @@
 package io.jrunc.cli.command;
 
+import io.jrunc.core.api.CreateOptions;
+import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
@@ -115,11 +117,25 @@ public final class CreateCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /**
-   * TODO(lead): wire to runtime-core: load bundle/config.json, create the container under
-   * global.root(), write the pid file, return 0.
-   */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    try {
+      Core.runtime(global).lifecycle().create(o.id(), toCore(o, global));
+      return 0;
+    } catch (ContainerException e) {
+      throw Core.fail(e);
+    }
+  }
+
+  static CreateOptions toCore(Options o, GlobalOptions global) throws CliException {
+    if (o.pidfdSocket() != null) {
+      throw new CliException("--pidfd-socket is not supported yet");
+    }
+    return CreateOptions.bundle(o.bundle())
+        .withPidFile(o.pidFile())
+        .withConsoleSocket(o.consoleSocket())
+        .withNoPivot(o.noPivot())
+        .withNoNewKeyring(o.noNewKeyring())
+        .withPreserveFds(o.preserveFds())
+        .withSystemdCgroup(global.systemdCgroup());
   }
 }

@@ -1,5 +1,6 @@
 package io.jrunc.cli.command;
 
+import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
@@ -53,8 +54,12 @@ public final class DeleteCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: delete; with force, a missing container succeeds. */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    try {
+      Core.runtime(global).lifecycle().delete(o.id(), o.force());
+      return 0;
+    } catch (ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

@@ -293,11 +293,37 @@ public final class ExecCommand implements Command {
     return List.copyOf(all);
   }
 
-  /**
-   * TODO(lead): wire to runtime-core: {@code process(o, config)} with the container's
-   * config.json, exec it, wait unless detached and return its status (128+signal if killed).
-   */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    if (o.pidfdSocket() != null) throw new CliException("--pidfd-socket is not supported yet");
+    if (o.cgroups() != null && !o.cgroups().isEmpty()) throw new CliException("--cgroup is not supported yet");
+    try {
+      io.jrunc.core.api.ContainerRuntime rt = Core.runtime(global);
+      java.nio.file.Path config = rt.lifecycle().store().dir(o.id()).resolve("config.json");
+      io.jrunc.spec.Spec spec;
+      if (!java.nio.file.Files.exists(config)) {
+        rt.lifecycle().load(o.id()); // the right error: does not exist / being created
+        throw new CliException("container " + o.id() + " has no saved config");
+      }
+      try {
+        spec = io.jrunc.spec.Json.readSpec(config);
+      } catch (java.io.IOException e) {
+        throw new CliException("read " + config + ": " + e.getMessage(), e);
+      }
+      io.jrunc.spec.Process proc = process(o, spec);
+      if (Boolean.TRUE.equals(proc.terminal())) throw new CliException("exec with a terminal is not supported yet");
+      io.jrunc.core.api.ExecOptions eo = io.jrunc.core.api.ExecOptions.defaults()
+          .withPidFile(o.pidFile())
+          .withPreserveFds(o.preserveFds())
+          .withIgnorePaused(o.ignorePaused());
+      io.jrunc.core.container.Lifecycle.Executed e = rt.lifecycle().exec(o.id(), proc, eo);
+      if (o.detach()) return 0;
+      try {
+        return io.jrunc.core.sys.Libc.exitCode(io.jrunc.core.sys.Libc.wait4(e.pid(), 0)[1]);
+      } catch (io.jrunc.core.sys.SysException x) {
+        throw new CliException("wait for the exec'd process: " + x.getMessage(), x);
+      }
+    } catch (io.jrunc.core.api.ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.jrunc.cli.command;
 
+import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
@@ -61,8 +62,12 @@ public final class KillCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: kill with o.signal() (all processes with --all). */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    try {
+      Core.runtime(global).lifecycle().kill(o.id(), o.signal(), o.all());
+      return 0;
+    } catch (ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

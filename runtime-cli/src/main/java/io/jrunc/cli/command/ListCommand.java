@@ -1,5 +1,7 @@
 package io.jrunc.cli.command;
 
+import io.jrunc.core.container.Lifecycle;
+import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
@@ -125,11 +127,21 @@ public final class ListCommand implements Command {
     return s == null ? "" : s;
   }
 
-  /**
-   * TODO(lead): wire to runtime-core: the states of the containers under global.root(), sorted
-   * by id as runc reads its directory, then {@code System.out.print(render(states, o))}.
-   */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    try {
+      Lifecycle lc = Core.runtime(global).lifecycle();
+      List<State> states = new java.util.ArrayList<>();
+      for (String id : lc.ids()) {
+        try {
+          states.add(lc.state(id));
+        } catch (ContainerException e) {
+          // removed meanwhile: not listed
+        }
+      }
+      System.out.print(render(states, o));
+      return 0;
+    } catch (java.io.IOException e) {
+      throw new CliException("list " + global.root() + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -1,5 +1,7 @@
 package io.jrunc.cli.command;
 
+import io.jrunc.core.container.Lifecycle;
+import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
@@ -70,8 +72,33 @@ public final class RunCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: create + start, wait unless detached, return status. */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    Lifecycle lc = Core.runtime(global).lifecycle();
+    String id = o.create().id();
+    try {
+      Lifecycle.Created c = lc.create(id, CreateCommand.toCore(o.create(), global));
+      int pid = c.record().pid();
+      try {
+        lc.start(id);
+      } catch (ContainerException e) {
+        lc.delete(id, true);
+        throw e;
+      }
+      if (o.detach()) return 0;
+      // runc forwards the signals it gets to the container's init while it waits
+      SignalForwarder fwd = SignalForwarder.install(pid);
+      int status;
+      try {
+        status = io.jrunc.core.sys.Libc.exitCode(io.jrunc.core.sys.Libc.wait4(pid, 0)[1]);
+      } catch (io.jrunc.core.sys.SysException e) {
+        throw new CliException("wait for the container's init: " + e.getMessage(), e);
+      } finally {
+        fwd.uninstall();
+      }
+      if (!o.keep()) lc.delete(id, true);
+      return status;
+    } catch (ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.jrunc.cli.command;
 
+import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
@@ -46,8 +47,12 @@ public final class StartCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: run the created container's process (status created -> running). */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    try {
+      Core.runtime(global).lifecycle().start(o.id());
+      return 0;
+    } catch (ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

@@ -1,5 +1,8 @@
 package io.jrunc.cli.command;
 
+import io.jrunc.spec.State;
+import io.jrunc.spec.Json;
+import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
@@ -47,8 +50,13 @@ public final class StateCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: load the state from global.root() and print it. */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    try {
+      State s = Core.runtime(global).lifecycle().state(o.id());
+      System.out.println(Json.writeIndented(s, "  "));
+      return 0;
+    } catch (ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

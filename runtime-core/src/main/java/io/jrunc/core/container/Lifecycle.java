@@ -123,8 +123,8 @@ public final class Lifecycle {
     if (!Files.isDirectory(rootfs)) {
       throw new InvalidConfigException("config.json: /root/path: rootfs " + rootfs + " is not a directory");
     }
-    if (Boolean.TRUE.equals(spec.process().terminal()) && opts.consoleSocket() == null) {
-      throw new InvalidConfigException("config.json: /process/terminal: a terminal needs --console-socket (not supported yet without one)");
+    if (Boolean.TRUE.equals(spec.process().terminal())) {
+      throw new InvalidConfigException("config.json: /process/terminal: terminals are not supported yet");
     }
     Namespaces ns = Namespaces.of(spec);
     Map<String, Integer> joinFds = new LinkedHashMap<>();

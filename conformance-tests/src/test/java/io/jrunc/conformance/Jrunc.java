@@ -1,0 +1,70 @@
+package io.jrunc.conformance;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real launcher, {@code bin/jrunc}, as engines do: a fresh process per command. */
+public final class Jrunc {
+  public static final Path REPO = findRepo();
+  public static final Path LAUNCHER = REPO.resolve("bin/jrunc");
+
+  private final Path root;
+
+  public Jrunc(Path root) {
+    this.root = root;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public record Result(int exit, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exit + "\nstdout: " + out + "\nstderr: " + err;
+    }
+  }
+
+  /** Runs {@code jrunc --root ROOT args...} with a minimal environment (as podman does). */
+  public Result run(String... args) throws IOException, InterruptedException {
+    return runWith(Map.of(), args);
+  }
+
+  public Result runWith(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(LAUNCHER.toString());
+    cmd.add("--root");
+    cmd.add(root.toString());
+    cmd.addAll(Arrays.asList(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().clear();
+    pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    pb.environment().putAll(env);
+    File out = File.createTempFile("jrunc-out", ".txt");
+    File err = File.createTempFile("jrunc-err", ".txt");
+    pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Process p = pb.start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("jrunc " + String.join(" ", args) + " did not finish in 120 s");
+    }
+    Result r = new Result(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+    out.delete();
+    err.delete();
+    return r;
+  }
+
+  private static Path findRepo() {
+    Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    while (p != null && !Files.exists(p.resolve("bin/jrunc"))) p = p.getParent();
+    if (p == null) throw new IllegalStateException("cannot find the repository (bin/jrunc) above " + System.getProperty("user.dir"));
+    return p;
+  }
+}

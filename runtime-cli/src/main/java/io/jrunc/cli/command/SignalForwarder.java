@@ -1,0 +1,36 @@
+package io.jrunc.cli.command;
+
+import io.jrunc.core.sys.Libc;
+import java.util.ArrayList;
+import java.util.List;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * While a foreground {@code run} waits, forwards the signals it receives to the container's
+ * init, as runc does (a Ctrl-C or a supervisor's SIGTERM reaches the container, not only us).
+ */
+final class SignalForwarder {
+  private static final String[] FORWARDED = {"TERM", "INT", "HUP", "USR1", "USR2"};
+  private final List<Object[]> previous = new ArrayList<>();
+
+  private SignalForwarder() {}
+
+  static SignalForwarder install(int pid) {
+    SignalForwarder f = new SignalForwarder();
+    for (String name : FORWARDED) {
+      try {
+        Signal sig = new Signal(name);
+        SignalHandler old = Signal.handle(sig, s -> Libc.kill(pid, s.getNumber()));
+        f.previous.add(new Object[] {sig, old});
+      } catch (IllegalArgumentException e) {
+        // the JVM reserves this signal here: it keeps its own meaning
+      }
+    }
+    return f;
+  }
+
+  void uninstall() {
+    for (Object[] p : previous) Signal.handle((Signal) p[0], (SignalHandler) p[1]);
+  }
+}

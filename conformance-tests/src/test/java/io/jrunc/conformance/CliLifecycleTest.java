@@ -1,0 +1,172 @@
+package io.jrunc.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as engines drive it: one fresh process per command, runc's flags, texts and exit codes. */
+class CliLifecycleTest {
+  @TempDir Path tmp;
+
+  private Jrunc jrunc() {
+    return new Jrunc(tmp.resolve("root"));
+  }
+
+  @Test
+  void createStartStateKillDelete() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("b")).args("sleep", "100").write();
+    Path pidFile = tmp.resolve("pid");
+    var r = j.run("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "c1");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    String pid = Files.readString(pidFile);
+    assertThat(pid).matches("[0-9]+"); // decimal, no newline
+    JsonNode st = Bundle.node(j.run("state", "c1").out());
+    assertThat(st.get("status").asText()).isEqualTo("created");
+    assertThat(st.get("pid").asText()).isEqualTo(pid);
+    assertThat(st.get("bundle").asText()).isEqualTo(bundle.toString());
+    assertThat(st.get("ociVersion").asText()).isEqualTo("1.3.0");
+    assertThat(st.has("rootfs") && st.has("created") && st.has("owner")).isTrue();
+    assertThat(j.run("start", "c1").exit()).isZero();
+    assertThat(Bundle.node(j.run("state", "c1").out()).get("status").asText()).isEqualTo("running");
+    // the container's init runs sleep now: its namespaces are not the host's
+    for (String ns : List.of("mnt", "pid", "uts", "ipc", "net")) {
+      assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + ns)))
+          .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns)));
+    }
+    JsonNode list = Bundle.node(j.run("list", "--format", "json").out());
+    assertThat(list.get(0).get("id").asText()).isEqualTo("c1");
+    assertThat(j.run("list", "-q").out()).isEqualTo("c1\n");
+    var del = j.run("delete", "c1");
+    assertThat(del.exit()).isEqualTo(1);
+    assertThat(del.err()).contains("cannot delete container c1 that is not stopped: running");
+    assertThat(j.run("kill", "c1", "SIGKILL").exit()).isZero();
+    waitForStatus(j, "c1", "stopped");
+    var kill = j.run("kill", "c1", "TERM");
+    assertThat(kill.exit()).isEqualTo(1);
+    assertThat(kill.err()).contains("container not running");
+    assertThat(j.run("delete", "c1").exit()).isZero();
+    var gone = j.run("state", "c1");
+    assertThat(gone.exit()).isEqualTo(1);
+    assertThat(gone.err()).contains("container does not exist");
+    assertThat(j.run("delete", "--force", "c1").exit()).isZero();
+  }
+
+  @Test
+  void killTakesNumbersAndNamesWithOrWithoutSig() throws Exception {
+    Jrunc j = jrunc();
+    // a shell that traps signals and writes what it got (pid 1 ignores signals it has no handler for)
+    Path bundle = Bundle.busybox(tmp.resolve("b"))
+        .sh("trap 'echo USR1 >> /dev/shm/log' USR1; trap 'echo TERM; exit 0' TERM; while true; do sleep 0.1; done")
+        .write();
+    assertThat(j.run("run", "--detach", "--bundle", bundle.toString(), "k1").exit()).isZero();
+    assertThat(j.run("kill", "k1", "10").exit()).isZero();
+    assertThat(j.run("kill", "k1", "USR1").exit()).isZero();
+    assertThat(j.run("kill", "k1", "SIGUSR1").exit()).isZero();
+    assertThat(j.run("kill", "k1").exit()).isZero(); // SIGTERM by default
+    waitForStatus(j, "k1", "stopped");
+    assertThat(j.run("kill", "k1", "NOSUCHSIG").exit()).isEqualTo(1);
+    assertThat(j.run("delete", "k1").exit()).isZero();
+  }
+
+  @Test
+  void runReturnsTheProcessStatusOr128PlusSignal() throws Exception {
+    Jrunc j = jrunc();
+    Path b1 = Bundle.busybox(tmp.resolve("b1")).sh("exit 42").write();
+    assertThat(j.run("run", "--bundle", b1.toString(), "r1").exit()).isEqualTo(42);
+    // without a pid namespace (pid 1 of one cannot signal itself to death)
+    Path b2 = Bundle.busybox(tmp.resolve("b2")).withoutNamespace("pid").sh("kill -KILL $$").write();
+    assertThat(j.run("run", "--bundle", b2.toString(), "r2").exit()).isEqualTo(137);
+    Path b3 = Bundle.busybox(tmp.resolve("b3")).sh("echo out; echo err >&2").write();
+    var r = j.run("run", "--bundle", b3.toString(), "r3");
+    assertThat(r.out()).isEqualTo("out\n");
+    assertThat(r.err()).isEqualTo("err\n"); // stdio inherited exactly, nothing of ours mixed in
+    assertThat(j.run("list", "-q").out()).isEmpty(); // run deletes unless --keep
+    assertThat(j.run("run", "--keep", "--bundle", b1.toString(), "r4").exit()).isEqualTo(42);
+    assertThat(Bundle.node(j.run("state", "r4").out()).get("status").asText()).isEqualTo("stopped");
+    assertThat(j.run("delete", "r4").exit()).isZero();
+  }
+
+  @Test
+  void errorsNameWhatWentWrong() throws Exception {
+    Jrunc j = jrunc();
+    Path b = Bundle.busybox(tmp.resolve("b")).args("no-such-binary").write();
+    var r = j.run("create", "--bundle", b.toString(), "e1");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("exec: \\\"no-such-binary\\\": executable file not found in $PATH");
+    var missing = j.run("create", "--bundle", tmp.resolve("nowhere").toString(), "e2");
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).contains("config.json").contains("no such file or directory");
+    Path bad = Bundle.busybox(tmp.resolve("bad")).edit(c -> ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("process"))
+        .put("cwd", "relative")).write();
+    var invalid = j.run("create", "--bundle", bad.toString(), "e3");
+    assertThat(invalid.exit()).isEqualTo(1);
+    assertThat(invalid.err()).contains("/process/cwd");
+    assertThat(j.run("list", "-q").out()).isEmpty(); // nothing half-made left
+  }
+
+  @Test
+  void twentyParallelCreatesOfOneIdExactlyOneWins() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("b")).args("sleep", "100").write();
+    ExecutorService pool = Executors.newFixedThreadPool(20);
+    List<Future<Jrunc.Result>> results = new ArrayList<>();
+    for (int i = 0; i < 20; i++) results.add(pool.submit(() -> j.run("create", "--bundle", bundle.toString(), "same")));
+    int ok = 0;
+    int exists = 0;
+    for (Future<Jrunc.Result> f : results) {
+      Jrunc.Result r = f.get();
+      if (r.exit() == 0) ok++;
+      else if (r.err().contains("container with given ID already exists")) exists++;
+    }
+    pool.shutdown();
+    assertThat(ok).isEqualTo(1);
+    assertThat(exists).isEqualTo(19);
+    assertThat(j.run("delete", "--force", "same").exit()).isZero();
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
+  @Test
+  void killMinusNineOfCreateLeavesNothingDeleteForceCannotClean() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("b")).args("sleep", "100").write();
+    String hostMounts = Files.readString(Path.of("/proc/self/mountinfo"));
+    java.util.Random rnd = new java.util.Random(42);
+    for (int i = 0; i < 8; i++) {
+      String id = "crash" + i;
+      ProcessBuilder pb = new ProcessBuilder(Jrunc.LAUNCHER.toString(), "--root", j.root().toString(), "create",
+          "--bundle", bundle.toString(), id);
+      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      Process p = pb.start();
+      Thread.sleep(rnd.nextInt(400));
+      // kill -9 the launcher's JVM (exec'd by the launcher: same pid)
+      p.destroyForcibly();
+      p.waitFor();
+      assertThat(j.run("delete", "--force", id).exit()).as("delete --force " + id).isZero();
+      assertThat(Files.exists(j.root().resolve(id))).isFalse();
+    }
+    // no container process is left: nothing runs our bundle's sleep
+    Thread.sleep(200);
+    var ps = new ProcessBuilder("sh", "-c", "ps -eo args | grep -c '^sleep 100$' || true").start();
+    assertThat(new String(ps.getInputStream().readAllBytes()).trim()).isEqualTo("0");
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).isEqualTo(hostMounts);
+  }
+
+  static void waitForStatus(Jrunc j, String id, String status) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      var r = j.run("state", id);
+      if (r.exit() == 0 && Bundle.node(r.out()).get("status").asText().equals(status)) return;
+      Thread.sleep(50);
+    }
+    throw new AssertionError(id + " never reached " + status);
+  }
+}

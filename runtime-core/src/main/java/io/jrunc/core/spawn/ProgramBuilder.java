@@ -104,6 +104,11 @@ public final class ProgramBuilder implements AutoCloseable {
     return arr;
   }
 
+  MemorySegment reportSlot(Step s) {
+    ensureEncoded(false);
+    return encoded.asSlice(ChildProgram.HEADER + (long) s.index * ChildProgram.STEP + ChildProgram.OFF_INDEX, 16);
+  }
+
   MemorySegment resultSlot(Step s) {
     ensureEncoded(false);
     return encoded.asSlice(ChildProgram.HEADER + (long) s.index * ChildProgram.STEP + ChildProgram.OFF_RESULT, 8);

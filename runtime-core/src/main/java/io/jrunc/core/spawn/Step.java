@@ -69,6 +69,15 @@ public final class Step {
     return owner.resultSlot(this);
   }
 
+  /**
+   * The 16 bytes {index, result} of this step, as a failed step reports them: a later
+   * {@code write(report, slot, 16)} step announces this step's result to the parent (the pid
+   * a fork returned, say).
+   */
+  public MemorySegment reportSlot() {
+    return owner.reportSlot(this);
+  }
+
   public int index() {
     return index;
   }

@@ -1,6 +1,7 @@
 package io.jrunc.core.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -43,6 +44,104 @@ public final class Libc {
     long r = syscallRaw(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     if (r < 0 && r > -4096) throw new SysException(op, target, (int) -r);
     return r;
+  }
+
+
+  /** {@code int pipe2(int pipefd[2], int flags);} Returns {read end, write end}. */
+  public static int[] pipe2(int flags) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment fds = arena.allocate(JAVA_INT, 2);
+      syscall("pipe2", null, Sys.PIPE2, fds.address(), flags);
+      return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+    }
+  }
+
+  /** {@code ssize_t read(int fd, void *buf, size_t count);} retried on EINTR; returns bytes read, 0 at EOF. */
+  public static int read(int fd, byte[] buf, int len) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment m = arena.allocate(Math.max(1, len));
+      long r;
+      do {
+        r = syscallRaw(Sys.READ, fd, m.address(), len, 0, 0, 0);
+      } while (r == -Errno.EINTR);
+      if (r < 0) throw new SysException("read", "fd " + fd, (int) -r);
+      MemorySegment.copy(m, JAVA_BYTE, 0, buf, 0, (int) r);
+      return (int) r;
+    }
+  }
+
+  /** {@code ssize_t write(int fd, const void *buf, size_t count);} writes all of {@code buf}. */
+  public static void write(int fd, byte[] buf) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment m = arena.allocate(Math.max(1, buf.length));
+      MemorySegment.copy(buf, 0, m, JAVA_BYTE, 0, buf.length);
+      long off = 0;
+      while (off < buf.length) {
+        long r = syscallRaw(Sys.WRITE, fd, m.address() + off, buf.length - off, 0, 0, 0);
+        if (r == -Errno.EINTR) continue;
+        if (r < 0) throw new SysException("write", "fd " + fd, (int) -r);
+        off += r;
+      }
+    }
+  }
+
+  /** {@code int openat(int dirfd, const char *path, int flags, mode_t mode);} from AT_FDCWD. */
+  public static int open(String path, int flags, int mode) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment p = arena.allocateFrom(path);
+      long r;
+      do {
+        r = syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), flags, mode, 0, 0);
+      } while (r == -Errno.EINTR);
+      if (r < 0) throw new SysException("open", path, (int) -r);
+      return (int) r;
+    }
+  }
+
+  /** Same as {@link #open} but returns -errno instead of throwing. */
+  public static int openRaw(String path, int flags, int mode) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment p = arena.allocateFrom(path);
+      return (int) syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), flags, mode, 0, 0);
+    }
+  }
+
+  public static final int AT_FDCWD = -100;
+  public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
+      O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_DIRECTORY = 0200000,
+      O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+  public static final int WNOHANG = 1, __WALL = 0x40000000;
+
+  /**
+   * {@code pid_t wait4(pid_t pid, int *wstatus, int options, struct rusage *rusage);}
+   * Returns {pid, status}; pid 0 with WNOHANG when the child is still running.
+   */
+  public static int[] wait4(int pid, int options) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = arena.allocate(JAVA_INT);
+      long r;
+      do {
+        r = syscallRaw(Sys.WAIT4, pid, st.address(), options, 0, 0, 0);
+      } while (r == -Errno.EINTR);
+      if (r < 0) throw new SysException("wait4", "pid " + pid, (int) -r);
+      return new int[] {(int) r, st.get(JAVA_INT, 0)};
+    }
+  }
+
+  /** The exit code a shell would report for a wait status: the status, or 128 + signal. */
+  public static int exitCode(int wstatus) {
+    int sig = wstatus & 0x7f;
+    return sig == 0 ? (wstatus >> 8) & 0xff : 128 + sig;
+  }
+
+  /** {@code int pidfd_open(pid_t pid, unsigned int flags);} Returns the fd or -errno. */
+  public static int pidfdOpen(int pid) {
+    return (int) syscallRaw(Sys.PIDFD_OPEN, pid, 0, 0, 0, 0, 0);
+  }
+
+  /** {@code int pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags);} 0 or -errno. */
+  public static int pidfdSendSignal(int pidfd, int sig) {
+    return (int) syscallRaw(Sys.PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0, 0, 0);
   }
 
   /** {@code int kill(pid_t pid, int sig);} Returns 0 or -errno. */

@@ -1,0 +1,100 @@
+package io.jrunc.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jrunc.core.api.Container;
+import io.jrunc.core.api.ContainerExistsException;
+import io.jrunc.core.api.ContainerNotFoundException;
+import io.jrunc.core.api.ContainerRuntime;
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.api.CreateOptions;
+import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.api.Stdio;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Java API on the real kernel: create, start, wait, state, delete, checked from inside. */
+class ApiLifecycleTest {
+  @TempDir Path tmp;
+
+  private ContainerRuntime runtime() {
+    return ContainerRuntime.open(tmp.resolve("state"));
+  }
+
+  private static String id(String name) {
+    return "api-" + name + "-" + ProcessHandle.current().pid();
+  }
+
+  @Test
+  void runsIsolatedAndReportsStatus() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh(
+        "echo pid=$$; echo host=$(hostname); echo uid=$(id -u); grep -c . /proc/self/mounts >/dev/null && echo proc=ok; exit 3");
+    b.config.put("hostname", "jrunc-test");
+    ContainerRuntime rt = runtime();
+    String id = id("run");
+    Path out = tmp.resolve("out");
+    Container c = rt.create(id, CreateOptions.bundle(b.write())
+        .withStdio(new Stdio(new Stdio.Inherit(), new Stdio.ToFile(out), new Stdio.Inherit())));
+    assertThat(c.status()).isEqualTo(ContainerStatus.CREATED);
+    assertThat(c.state().pid()).isEqualTo(c.pid());
+    assertThat(Files.readString(Path.of("/proc/" + c.pid() + "/comm")).trim()).isNotEqualTo("sh"); // not exec'd yet
+    c.start();
+    assertThat(c.waitFor()).isEqualTo(3);
+    assertThat(c.status()).isEqualTo(ContainerStatus.STOPPED);
+    assertThat(Files.readString(out)).isEqualTo("pid=1\nhost=jrunc-test\nuid=0\nproc=ok\n");
+    c.delete(false);
+    assertThatThrownBy(() -> rt.get(id)).isInstanceOf(ContainerNotFoundException.class)
+        .hasMessage("container does not exist");
+  }
+
+  @Test
+  void duplicateIdAndWrongStates() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "30");
+    ContainerRuntime rt = runtime();
+    String id = id("dup");
+    Container c = rt.create(id, CreateOptions.bundle(b.write()));
+    try {
+      assertThatThrownBy(() -> rt.create(id, CreateOptions.bundle(b.dir)))
+          .isInstanceOf(ContainerExistsException.class).hasMessage("container with given ID already exists");
+      c.start();
+      assertThat(c.status()).isEqualTo(ContainerStatus.RUNNING);
+      assertThatThrownBy(c::start).isInstanceOf(InvalidStateException.class);
+      assertThatThrownBy(() -> c.delete(false)).isInstanceOf(InvalidStateException.class)
+          .hasMessageContaining("not stopped: running");
+      // pid 1 of a pid namespace ignores signals it has no handler for: SIGKILL it is
+      c.kill(9);
+      assertThat(c.waitFor()).isEqualTo(128 + 9);
+      assertThatThrownBy(() -> c.kill(15)).hasMessage("container not running");
+    } finally {
+      c.delete(true);
+    }
+  }
+
+  @Test
+  void missingExecutableFailsCreateAndLeavesNothing() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("nonexistent-binary");
+    ContainerRuntime rt = runtime();
+    String id = id("noexec");
+    assertThatThrownBy(() -> rt.create(id, CreateOptions.bundle(b.write())))
+        .isInstanceOf(SetupException.class)
+        .hasMessage("exec: \"nonexistent-binary\": executable file not found in $PATH");
+    assertThat(rt.list()).doesNotContain(id);
+  }
+
+  @Test
+  void failedStepNamesTheOperationAndErrno() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
+    b.config.put("hostname", "x".repeat(100)); // longer than HOST_NAME_MAX: EINVAL from sethostname
+    ContainerRuntime rt = runtime();
+    String id = id("badhost");
+    assertThatThrownBy(() -> rt.create(id, CreateOptions.bundle(b.write())))
+        .isInstanceOf(SetupException.class)
+        .hasMessageStartingWith("set hostname xxx")
+        .hasMessageEndingWith(": invalid argument (EINVAL)");
+    assertThat(rt.list()).doesNotContain(id);
+  }
+}

@@ -1,0 +1,109 @@
+package io.jrunc.core.api;
+
+import io.jrunc.core.container.Lifecycle;
+import io.jrunc.core.state.ProcStat;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.spec.State;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** A handle on one container. */
+public final class Container {
+  private final Lifecycle lifecycle;
+  private final String id;
+  private final int pid;
+  private final boolean ourChild;
+  private final int[] pipes;
+  private Integer exitCode;
+
+  Container(Lifecycle lifecycle, String id, int pid, boolean ourChild, int[] pipes) {
+    this.lifecycle = lifecycle;
+    this.id = id;
+    this.pid = pid;
+    this.ourChild = ourChild;
+    this.pipes = pipes;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The init process's pid on the host. */
+  public int pid() {
+    return pid;
+  }
+
+  public State state() throws ContainerException {
+    return lifecycle.state(id);
+  }
+
+  public ContainerStatus status() throws ContainerException {
+    return ContainerStatus.valueOf(state().status().toUpperCase());
+  }
+
+  public void start() throws ContainerException {
+    lifecycle.start(id);
+  }
+
+  /** Sends {@code signal} (a number: 15 for SIGTERM) to the init process. */
+  public void kill(int signal) throws ContainerException {
+    lifecycle.kill(id, signal, false);
+  }
+
+  /**
+   * Waits for init to exit and returns its exit code (128 + signal when killed). For a
+   * container this JVM did not create the code is unknown and -1 is returned.
+   */
+  public synchronized int waitFor() throws ContainerException {
+    if (exitCode != null) return exitCode;
+    if (ourChild) {
+      try {
+        exitCode = Libc.exitCode(Libc.wait4(pid, 0)[1]);
+      } catch (SysException e) {
+        throw new SetupException("wait for " + id + ": " + e.getMessage(), e.errno(), e);
+      }
+    } else {
+      long start = ProcStat.startTime(pid);
+      while (start >= 0 && ProcStat.isAlive(pid, start)) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SetupException("interrupted while waiting for " + id, 0, e);
+        }
+      }
+      exitCode = -1;
+    }
+    return exitCode;
+  }
+
+  /** Deletes the container; {@code force} kills a running one first. */
+  public void delete(boolean force) throws ContainerException {
+    lifecycle.delete(id, force);
+    closePipes();
+  }
+
+  /** The container's stdout when created with {@link Stdio.Pipe}; null otherwise. */
+  public InputStream stdout() throws IOException {
+    return pipes[1] < 0 ? null : new FileInputStream("/proc/self/fd/" + pipes[1]);
+  }
+
+  public InputStream stderr() throws IOException {
+    return pipes[2] < 0 ? null : new FileInputStream("/proc/self/fd/" + pipes[2]);
+  }
+
+  public OutputStream stdin() throws IOException {
+    return pipes[0] < 0 ? null : new FileOutputStream("/proc/self/fd/" + pipes[0]);
+  }
+
+  private void closePipes() {
+    for (int i = 0; i < 3; i++) {
+      Libc.close(pipes[i]);
+      pipes[i] = -1;
+    }
+  }
+}

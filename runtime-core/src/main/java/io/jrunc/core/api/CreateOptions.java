@@ -1,0 +1,52 @@
+package io.jrunc.core.api;
+
+import java.nio.file.Path;
+
+/**
+ * How to create a container: runc's {@code create} flags as a value.
+ *
+ * @param bundle the bundle directory (holds config.json)
+ * @param pidFile where to write init's pid (atomically, decimal, no newline), or null
+ * @param consoleSocket AF_UNIX socket to send the pty master to, or null
+ * @param noPivot use MS_MOVE + chroot instead of pivot_root (ramfs roots)
+ * @param noNewKeyring keep the caller's session keyring
+ * @param preserveFds how many fds after stdio (3, 4, ...) the init inherits
+ * @param stdio the init's stdin/stdout/stderr
+ */
+public record CreateOptions(
+    Path bundle,
+    Path pidFile,
+    Path consoleSocket,
+    boolean noPivot,
+    boolean noNewKeyring,
+    int preserveFds,
+    Stdio stdio) {
+
+  public static CreateOptions bundle(Path bundle) {
+    return new CreateOptions(bundle, null, null, false, false, 0, Stdio.inherit());
+  }
+
+  public CreateOptions withPidFile(Path p) {
+    return new CreateOptions(bundle, p, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio);
+  }
+
+  public CreateOptions withStdio(Stdio s) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, s);
+  }
+
+  public CreateOptions withNoPivot(boolean b) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, b, noNewKeyring, preserveFds, stdio);
+  }
+
+  public CreateOptions withNoNewKeyring(boolean b) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, b, preserveFds, stdio);
+  }
+
+  public CreateOptions withPreserveFds(int n) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, n, stdio);
+  }
+
+  public CreateOptions withConsoleSocket(Path p) {
+    return new CreateOptions(bundle, pidFile, p, noPivot, noNewKeyring, preserveFds, stdio);
+  }
+}

@@ -1,0 +1,58 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.sys.Errno;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Finds the container's executable before the child is started, the way runc's init does
+ * (Go's {@code exec.LookPath} with the container's PATH), so that "not found" is reported by
+ * {@code create} and not lost after {@code start}. The wording is runc's: docker maps
+ * "executable file not found" and "no such file or directory" to exit 127, "permission denied"
+ * to 126.
+ */
+final class ExecutableLookup {
+  private ExecutableLookup() {}
+
+  static String find(Path rootfs, String arg0, List<String> env, String cwd, List<String> mountDestinations)
+      throws SetupException {
+    try {
+      if (arg0.contains("/")) {
+        String abs = arg0.startsWith("/") ? arg0 : (cwd.endsWith("/") ? cwd : cwd + "/") + arg0;
+        if (underMount(abs, mountDestinations)) return abs; // e.g. docker's /sbin/docker-init bind mount
+        Path host = InRootPath.resolve(rootfs, abs);
+        if (!Files.exists(host)) {
+          throw new SetupException("exec: \"" + arg0 + "\": stat " + arg0 + ": no such file or directory", Errno.ENOENT, null);
+        }
+        if (Files.isDirectory(host) || !Files.isExecutable(host)) {
+          throw new SetupException("exec: \"" + arg0 + "\": permission denied", Errno.EACCES, null);
+        }
+        return abs;
+      }
+      String path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+      if (env != null) {
+        for (String e : env) if (e.startsWith("PATH=")) path = e.substring(5);
+      }
+      for (String dir : path.split(":")) {
+        if (dir.isEmpty()) dir = ".";
+        String cand = dir.startsWith("/") ? dir + "/" + arg0 : (cwd.endsWith("/") ? cwd : cwd + "/") + dir + "/" + arg0;
+        if (InRootPath.isExecutable(InRootPath.resolve(rootfs, cand))) return cand;
+        if (mountDestinations.contains(cand)) return cand;
+      }
+      throw new SetupException("exec: \"" + arg0 + "\": executable file not found in $PATH", Errno.ENOENT, null);
+    } catch (IOException e) {
+      throw new SetupException("exec: \"" + arg0 + "\": " + e.getMessage(), Errno.ELOOP, e);
+    }
+  }
+
+  private static boolean underMount(String path, List<String> destinations) {
+    for (String d : destinations) {
+      String dd = d.startsWith("/") ? d : "/" + d;
+      if (path.equals(dd) || path.startsWith(dd.endsWith("/") ? dd : dd + "/")) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,458 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.ContainerExistsException;
+import io.jrunc.core.api.ContainerNotFoundException;
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.api.CreateOptions;
+import io.jrunc.core.api.InvalidConfigException;
+import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.api.Stdio;
+import io.jrunc.core.spawn.ChildProgram;
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.spawn.StepFailedException;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.ProcStat;
+import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Sys;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.spec.Json;
+import io.jrunc.spec.Mount;
+import io.jrunc.spec.Spec;
+import io.jrunc.spec.State;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The verbs and the state machine: create, start, kill, delete, state. Each verb takes the
+ * container's lock, so concurrent commands on one container serialise.
+ *
+ * <table>
+ *   <caption>Which verb is allowed in which status</caption>
+ *   <tr><th>status</th><th>start</th><th>kill</th><th>delete</th><th>delete --force</th></tr>
+ *   <tr><td>created</td><td>yes</td><td>yes</td><td>yes (init is killed)</td><td>yes</td></tr>
+ *   <tr><td>running</td><td>no</td><td>yes</td><td>no</td><td>yes (SIGKILL first)</td></tr>
+ *   <tr><td>paused</td><td>no</td><td>yes</td><td>no</td><td>yes</td></tr>
+ *   <tr><td>stopped</td><td>no</td><td>no: "container not running"</td><td>yes</td><td>yes</td></tr>
+ * </table>
+ */
+public final class Lifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
+  static final String FIFO = "exec.fifo";
+
+  private final StateStore store;
+
+  public Lifecycle(StateStore store) {
+    this.store = store;
+  }
+
+  public StateStore store() {
+    return store;
+  }
+
+  /** The result of create: the record, and the caller's ends of piped stdio (or -1). */
+  public record Created(ContainerRecord record, int[] callerPipes) {}
+
+  // ---------------------------------------------------------------- create
+
+  public Created create(String id, CreateOptions opts) throws ContainerException {
+    try {
+      StateStore.checkId(id);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(e.getMessage());
+    }
+    boolean claimed;
+    try {
+      claimed = store.claim(id);
+    } catch (IOException e) {
+      throw new SetupException("create state directory " + store.dir(id) + ": " + e.getMessage(), 0, e);
+    }
+    if (!claimed) throw new ContainerExistsException(id);
+    List<AutoCloseable> cleanup = new ArrayList<>();
+    int[] childPid = {-1};
+    try (StateStore.Lock lock = store.lock(id)) {
+      return doCreate(id, opts, cleanup, childPid);
+    } catch (ContainerException | IOException | RuntimeException e) {
+      ContainerException err = e instanceof ContainerException ce ? ce
+          : new SetupException(e.getMessage() == null ? e.toString() : e.getMessage(), 0, e);
+      undoCreate(id, childPid[0], cleanup, err);
+      throw err;
+    }
+  }
+
+  private Created doCreate(String id, CreateOptions opts, List<AutoCloseable> cleanup, int[] childPid)
+      throws ContainerException, IOException {
+    Path bundle = opts.bundle().toAbsolutePath().normalize();
+    Spec spec = loadSpec(bundle);
+    if (spec.process() == null) throw new InvalidConfigException("config.json: /process: the process is required to create a container");
+    if (spec.root() == null || spec.root().path() == null) throw new InvalidConfigException("config.json: /root/path: required");
+    Path rootfs = bundle.resolve(spec.root().path()).normalize();
+    if (!Files.isDirectory(rootfs)) {
+      throw new InvalidConfigException("config.json: /root/path: rootfs " + rootfs + " is not a directory");
+    }
+    if (Boolean.TRUE.equals(spec.process().terminal()) && opts.consoleSocket() == null) {
+      throw new InvalidConfigException("config.json: /process/terminal: a terminal needs --console-socket (not supported yet without one)");
+    }
+    Namespaces ns = Namespaces.of(spec);
+    Map<String, Integer> joinFds = new LinkedHashMap<>();
+    for (var e : ns.joins().entrySet()) {
+      try {
+        int fd = Libc.open(e.getValue(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        joinFds.put(e.getKey(), fd);
+        cleanup.add(() -> Libc.close(fd));
+      } catch (SysException x) {
+        throw new SetupException("open the " + e.getKey() + " namespace: " + x.getMessage(), x.errno(), x);
+      }
+    }
+    // The exec fifo: init blocks reading it until start writes. We open it O_RDWR so that
+    // opening never blocks; start opens it O_WRONLY|O_NONBLOCK, which fails with ENXIO when
+    // no reader is left (init died), so start cannot hang on a dead init.
+    Path fifo = store.dir(id).resolve(FIFO);
+    int fifoFd;
+    try {
+      try (Arena a = Arena.ofConfined()) {
+        MemorySegment p = a.allocateFrom(fifo.toString());
+        Libc.syscall("mkfifo", fifo.toString(), Sys.MKNODAT, Libc.AT_FDCWD, p.address(), 0010000 | 0622, 0);
+      }
+      fifoFd = Libc.open(fifo.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+      cleanup.add(() -> Libc.close(fifoFd));
+    } catch (SysException x) {
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    }
+    int[] stdio = {-1, -1, -1};
+    int[] callerPipes = {-1, -1, -1};
+    openStdio(opts.stdio(), stdio, callerPipes, cleanup);
+
+    List<String> dests = new ArrayList<>();
+    if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
+    String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
+    String exe = ExecutableLookup.find(rootfs, spec.process().args().get(0), spec.process().env(), cwd, dests);
+
+    SpawnChannel ch;
+    try {
+      ch = new SpawnChannel();
+    } catch (SysException x) {
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    }
+    cleanup.add(ch);
+    ProgramBuilder b = new ProgramBuilder();
+    cleanup.add(b);
+    boolean noPivot = opts.noPivot();
+    InitPlanner.ChildSteps extra = new InitPlanner.ChildSteps() {
+      @Override
+      public void rootfs(ProgramBuilder pb) {
+        if (ns.has("mount")) BasicRootfs.emit(pb, spec, rootfs, noPivot);
+        else {
+          pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
+          pb.call(Sys.CHDIR, "/").describe("chdir to /");
+        }
+      }
+    };
+    ChildProgram program = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
+        stdio, opts.preserveFds(), noPivot, opts.noNewKeyring(), exe, extra));
+
+    Spawner.Child child;
+    try {
+      child = Spawner.clone(program, ch, ns.cloneFlags(), -1);
+    } catch (SysException x) {
+      throw new SetupException("start the container's init: " + x.getMessage(), x.errno(), x);
+    }
+    childPid[0] = child.pid();
+    long startTime = ProcStat.startTime(child.pid());
+    if (ns.creates("user")) ParentSetup.writeIdMaps(child.pid(), spec);
+    ParentSetup.oomScoreAdj(child.pid(), spec.process().oomScoreAdj());
+    try {
+      ch.release();
+      Spawner.Report r = Spawner.next(program, ch, child.pid(), Set.of());
+      if (!r.ready()) {
+        int[] st = Libc.wait4(child.pid(), 0);
+        throw new SetupException("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
+      }
+    } catch (StepFailedException x) {
+      childPid[0] = -1; // reaped by Spawner.next
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    } catch (SysException x) {
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    }
+    String owner = ownerName();
+    ContainerRecord rec = new ContainerRecord(id, bundle.toString(), rootfs.toString(), child.pid(), startTime,
+        DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)), owner,
+        spec.annotations(), spec.ociVersion(), Map.of(), false, false, ns.creates("pid"));
+    Files.write(store.dir(id).resolve("config.json"), Json.mapper().writeValueAsBytes(spec));
+    store.writeRecord(rec);
+    if (opts.pidFile() != null) writePidFile(opts.pidFile(), child.pid());
+    // our copies of the fds the child inherited are no longer needed; the caller's pipe ends stay
+    for (AutoCloseable c : cleanup) closeQuietly(c);
+    return new Created(rec, callerPipes);
+  }
+
+  private static void openStdio(Stdio s, int[] stdio, int[] callerPipes, List<AutoCloseable> cleanup) throws SetupException {
+    if (s == null) return;
+    Stdio.Stream[] streams = {s.in(), s.out(), s.err()};
+    for (int i = 0; i < 3; i++) {
+      try {
+        switch (streams[i]) {
+          case Stdio.Inherit x -> {}
+          case Stdio.ToFile f -> {
+            int flags = i == 0 ? Libc.O_RDONLY : Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND;
+            int fd = Libc.open(f.path().toString(), flags | Libc.O_CLOEXEC, 0644);
+            stdio[i] = fd;
+            cleanup.add(() -> Libc.close(fd));
+          }
+          case Stdio.Pipe p -> {
+            int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
+            int childEnd = i == 0 ? pipe[0] : pipe[1];
+            callerPipes[i] = i == 0 ? pipe[1] : pipe[0];
+            stdio[i] = childEnd;
+            cleanup.add(() -> Libc.close(childEnd));
+          }
+        }
+      } catch (SysException x) {
+        throw new SetupException("set up stdio: " + x.getMessage(), x.errno(), x);
+      }
+    }
+  }
+
+  private void undoCreate(String id, int pid, List<AutoCloseable> cleanup, ContainerException err) {
+    if (pid > 0) {
+      Libc.kill(pid, 9);
+      try {
+        Libc.wait4(pid, 0);
+      } catch (SysException ignored) {
+        // not ours to reap or already gone
+      }
+    }
+    for (AutoCloseable c : cleanup) closeQuietly(c);
+    try {
+      store.remove(id);
+    } catch (IOException e) {
+      err.addSuppressed(e);
+    }
+  }
+
+  static Spec loadSpec(Path bundle) throws InvalidConfigException {
+    Path config = bundle.resolve("config.json");
+    try {
+      return Json.readSpec(config);
+    } catch (NoSuchFileException e) {
+      throw new InvalidConfigException("config.json: open " + config + ": no such file or directory");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      var loc = e.getLocation();
+      String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
+      throw new InvalidConfigException("config.json: " + where + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new InvalidConfigException("config.json: read " + config + ": " + e.getMessage());
+    }
+  }
+
+  static void writePidFile(Path pidFile, int pid) throws IOException {
+    Path abs = pidFile.toAbsolutePath();
+    StateStore.writeAtomically(abs, Integer.toString(pid).getBytes());
+  }
+
+  private static String ownerName() {
+    try {
+      return Files.getOwner(Path.of("/proc/self")).getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
+    }
+  }
+
+  static String describeWait(int st) {
+    int sig = st & 0x7f;
+    return sig == 0 ? "exit status " + ((st >> 8) & 0xff) : "killed by signal " + sig;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // best effort during cleanup
+    }
+  }
+
+  // ---------------------------------------------------------------- load / status
+
+  public ContainerRecord load(String id) throws ContainerException {
+    try {
+      StateStore.checkId(id);
+    } catch (IllegalArgumentException e) {
+      throw new ContainerNotFoundException(id);
+    }
+    if (!store.exists(id)) throw new ContainerNotFoundException(id);
+    try {
+      ContainerRecord r = store.readRecord(id);
+      if (r == null) throw new InvalidStateException("container " + id + " is being created", ContainerStatus.CREATING);
+      return r;
+    } catch (IOException e) {
+      throw new SetupException("read state of " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  public ContainerStatus status(ContainerRecord r) {
+    if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
+    if (Files.exists(store.dir(r.id()).resolve(FIFO))) return ContainerStatus.CREATED;
+    return ContainerStatus.RUNNING;
+  }
+
+  /** The OCI state, with runc's extra fields. A container being created reports "creating". */
+  public State state(String id) throws ContainerException {
+    ContainerRecord r;
+    try {
+      r = load(id);
+    } catch (InvalidStateException e) {
+      if (e.status() == ContainerStatus.CREATING) {
+        return new State("1.3.0", id, "creating", 0, null, null, null, null, null);
+      }
+      throw e;
+    }
+    ContainerStatus s = status(r);
+    return new State(r.ociVersion() == null ? "1.3.0" : r.ociVersion(), r.id(), s.text(),
+        s == ContainerStatus.STOPPED ? 0 : r.pid(), r.bundle(), r.annotations(), r.rootfs(), r.created(), r.owner());
+  }
+
+  // ---------------------------------------------------------------- start
+
+  public void start(String id) throws ContainerException {
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      ContainerStatus s = status(r);
+      switch (s) {
+        case CREATED -> {}
+        case STOPPED -> throw new InvalidStateException("cannot start a container that has stopped", s);
+        default -> throw new InvalidStateException("cannot start an already running container", s);
+      }
+      Path fifo = store.dir(id).resolve(FIFO);
+      int fd = Libc.openRaw(fifo.toString(), Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
+      if (fd == -Errno.ENXIO) {
+        throw new InvalidStateException("cannot start a container that has stopped", ContainerStatus.STOPPED);
+      }
+      if (fd < 0) throw new SetupException("open exec fifo " + fifo + ": " + Errno.describe(-fd), -fd, null);
+      try {
+        Libc.write(fd, new byte[] {'0'});
+      } catch (SysException e) {
+        throw new SetupException("start the container: " + e.getMessage(), e.errno(), e);
+      } finally {
+        Libc.close(fd);
+      }
+      Files.deleteIfExists(fifo);
+    } catch (IOException e) {
+      throw new SetupException("start " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- kill
+
+  public void kill(String id, int signal, boolean all) throws ContainerException {
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      ContainerStatus s = status(r);
+      if (s == ContainerStatus.STOPPED) throw new InvalidStateException("container not running", s);
+      signalInit(r, signal);
+    } catch (IOException e) {
+      throw new SetupException("kill " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** Signals init through a pidfd opened after checking its start time: no recycled pid is hit. */
+  private static void signalInit(ContainerRecord r, int signal) throws ContainerException {
+    int pidfd = Libc.pidfdOpen(r.pid());
+    if (pidfd < 0) {
+      if (pidfd == -Errno.ESRCH) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+      throw new SetupException("pidfd_open " + r.pid() + ": " + Errno.describe(-pidfd), -pidfd, null);
+    }
+    try {
+      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) {
+        throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+      }
+      int res = Libc.pidfdSendSignal(pidfd, signal);
+      if (res == -Errno.ESRCH) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+      if (res < 0) throw new SetupException("signal " + signal + " to " + r.pid() + ": " + Errno.describe(-res), -res, null);
+    } finally {
+      Libc.close(pidfd);
+    }
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  public void delete(String id, boolean force) throws ContainerException {
+    ContainerRecord r;
+    try {
+      r = load(id);
+    } catch (ContainerNotFoundException e) {
+      if (force) return;
+      throw e;
+    } catch (InvalidStateException e) {
+      if (!force) throw e;
+      // a create that died half-way left a directory without state: force removes it
+      try {
+        store.remove(id);
+      } catch (IOException x) {
+        throw new SetupException("remove state of " + id + ": " + x.getMessage(), 0, x);
+      }
+      return;
+    }
+    try (StateStore.Lock lock = store.lock(id)) {
+      ContainerStatus s = status(r);
+      if (s == ContainerStatus.RUNNING || s == ContainerStatus.PAUSED) {
+        if (!force) {
+          throw new InvalidStateException("cannot delete container " + id + " that is not stopped: " + s.text(), s);
+        }
+      }
+      if (s != ContainerStatus.STOPPED) {
+        try {
+          signalInit(r, 9);
+        } catch (InvalidStateException ignored) {
+          // exited meanwhile
+        }
+        awaitExit(r);
+      }
+      store.remove(id);
+    } catch (IOException e) {
+      throw new SetupException("delete " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** Waits until init is gone (reaping it if it is our child). */
+  static void awaitExit(ContainerRecord r) {
+    for (int i = 0; i < 2000; i++) {
+      try {
+        int[] st = Libc.wait4(r.pid(), Libc.WNOHANG);
+        if (st[0] == r.pid()) return;
+      } catch (SysException e) {
+        // ECHILD: not our child; watch /proc instead
+      }
+      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return;
+      try {
+        Thread.sleep(i < 100 ? 1 : 10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    LOG.warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
+  }
+
+  public List<String> ids() throws IOException {
+    return store.ids();
+  }
+}

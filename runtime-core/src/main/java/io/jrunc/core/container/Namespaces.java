@@ -1,0 +1,75 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.spawn.Spawner;
+import io.jrunc.spec.LinuxNamespace;
+import io.jrunc.spec.Spec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The container's namespaces, split into those the child creates (clone flags) and those it
+ * joins ({@code path}). Types in runtime-spec order; {@code setns} order puts user first (the
+ * other namespaces may be owned by it) and mount last (joining it changes what paths mean).
+ */
+public record Namespaces(long cloneFlags, boolean newTime, Map<String, String> joins) {
+
+  public static final List<String> TYPES = List.of("pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time");
+  static final List<String> JOIN_ORDER = List.of("user", "ipc", "uts", "network", "pid", "cgroup", "time", "mount");
+
+  public static long flag(String type) {
+    return switch (type) {
+      case "pid" -> Spawner.CLONE_NEWPID;
+      case "network" -> Spawner.CLONE_NEWNET;
+      case "mount" -> Spawner.CLONE_NEWNS;
+      case "ipc" -> Spawner.CLONE_NEWIPC;
+      case "uts" -> Spawner.CLONE_NEWUTS;
+      case "user" -> Spawner.CLONE_NEWUSER;
+      case "cgroup" -> Spawner.CLONE_NEWCGROUP;
+      case "time" -> Spawner.CLONE_NEWTIME;
+      default -> throw new IllegalArgumentException("unknown namespace type " + type);
+    };
+  }
+
+  /** The file name under {@code /proc/<pid>/ns/}. */
+  public static String procName(String type) {
+    return switch (type) {
+      case "network" -> "net";
+      case "mount" -> "mnt";
+      default -> type;
+    };
+  }
+
+  public static Namespaces of(Spec spec) {
+    long flags = 0;
+    boolean time = false;
+    Map<String, String> joins = new LinkedHashMap<>();
+    List<LinuxNamespace> list = spec.linux() == null || spec.linux().namespaces() == null
+        ? List.of() : spec.linux().namespaces();
+    for (LinuxNamespace ns : list) {
+      if (ns.path() != null && !ns.path().isEmpty()) {
+        joins.put(ns.type(), ns.path());
+      } else if (ns.type().equals("time")) {
+        time = true; // unshared by the child: offsets must be written before anyone enters it
+      } else {
+        flags |= flag(ns.type());
+      }
+    }
+    Map<String, String> ordered = new LinkedHashMap<>();
+    for (String t : JOIN_ORDER) if (joins.containsKey(t)) ordered.put(t, joins.get(t));
+    return new Namespaces(flags, time, ordered);
+  }
+
+  public boolean creates(String type) {
+    return type.equals("time") ? newTime : (cloneFlags & flag(type)) != 0;
+  }
+
+  public boolean has(String type) {
+    return creates(type) || joins.containsKey(type);
+  }
+
+  public List<String> joinedTypes() {
+    return new ArrayList<>(joins.keySet());
+  }
+}

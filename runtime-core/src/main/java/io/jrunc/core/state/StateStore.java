@@ -1,0 +1,187 @@
+package io.jrunc.core.state;
+
+import io.jrunc.spec.Json;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The state directory: one directory per container under the root ({@code --root}, default
+ * {@code /run/jrunc}, or {@code $XDG_RUNTIME_DIR/jrunc} when not root).
+ *
+ * <table>
+ *   <caption>Files of one container, {@code <root>/<id>/}</caption>
+ *   <tr><th>file</th><th>written by</th><th>meaning</th></tr>
+ *   <tr><td>(the directory)</td><td>create, by mkdir</td><td>the id is taken: mkdir is atomic,
+ *       so of two creates of one id exactly one wins</td></tr>
+ *   <tr><td>{@code lock}</td><td>every command</td><td>an fcntl lock held while a command works
+ *       on the container, so concurrent commands serialise</td></tr>
+ *   <tr><td>{@code state.json}</td><td>create</td><td>{@link ContainerRecord}; absent while the
+ *       container is being created ("creating")</td></tr>
+ *   <tr><td>{@code config.json}</td><td>create</td><td>the spec the container was created from</td></tr>
+ *   <tr><td>{@code exec.fifo}</td><td>create; removed by start</td><td>init blocks on it until
+ *       start: its presence means "created"</td></tr>
+ * </table>
+ *
+ * Every file is written to a temporary name and renamed, so a reader never sees half a file.
+ */
+public final class StateStore {
+  /** runc's rule for ids: letters, digits, and {@code _ + - .}, not "." or "..". */
+  private static final Pattern ID = Pattern.compile("^[\\w+\\-.]+$");
+  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
+  private final Path root;
+
+  public StateStore(Path root) {
+    this.root = root.toAbsolutePath();
+  }
+
+  /** runc's default root for the current user. */
+  public static Path defaultRoot(boolean root) {
+    if (!root) {
+      String xdg = System.getenv("XDG_RUNTIME_DIR");
+      if (xdg != null && !xdg.isEmpty()) return Path.of(xdg, "jrunc");
+    }
+    return Path.of("/run/jrunc");
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public static void checkId(String id) {
+    if (id == null || id.isEmpty()) throw new IllegalArgumentException("container id cannot be empty");
+    if (!ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+      throw new IllegalArgumentException("invalid container id " + quote(id)
+          + ": only letters, digits, '_', '+', '-' and '.' are allowed");
+    }
+  }
+
+  public Path dir(String id) {
+    return root.resolve(id);
+  }
+
+  /** Claims the id: false if a container of that id exists. */
+  public boolean claim(String id) throws IOException {
+    checkId(id);
+    Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+    try {
+      Files.createDirectory(dir(id), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    }
+  }
+
+  public boolean exists(String id) {
+    checkId(id);
+    return Files.isDirectory(dir(id));
+  }
+
+  /** Holds the container's lock until closed; other processes and threads wait. */
+  public Lock lock(String id) throws IOException {
+    Path lockFile = dir(id).resolve("lock");
+    ReentrantLock local = IN_PROCESS.computeIfAbsent(lockFile, k -> new ReentrantLock());
+    local.lock();
+    try {
+      FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        FileLock fl = ch.lock();
+        return new Lock(ch, fl, local);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      local.unlock();
+      throw e;
+    }
+  }
+
+  public static final class Lock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final ReentrantLock local;
+
+    Lock(FileChannel channel, FileLock lock, ReentrantLock local) {
+      this.channel = channel;
+      this.lock = lock;
+      this.local = local;
+    }
+
+    @Override
+    public void close() {
+      try {
+        lock.release();
+        channel.close();
+      } catch (IOException ignored) {
+        // closing the channel releases the lock anyway
+      } finally {
+        local.unlock();
+      }
+    }
+  }
+
+  public void writeRecord(ContainerRecord r) throws IOException {
+    writeAtomically(dir(r.id()).resolve("state.json"), Json.mapper().writeValueAsBytes(r));
+  }
+
+  /** The record, or null while the container is still being created. */
+  public ContainerRecord readRecord(String id) throws IOException {
+    try {
+      return Json.read(dir(id).resolve("state.json"), ContainerRecord.class);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  public static void writeAtomically(Path target, byte[] data) throws IOException {
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
+    Files.write(tmp, data);
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Ids of every container in the root, sorted. */
+  public List<String> ids() throws IOException {
+    List<String> ids = new ArrayList<>();
+    if (!Files.isDirectory(root)) return ids;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, Files::isDirectory)) {
+      for (Path p : ds) ids.add(p.getFileName().toString());
+    }
+    ids.sort(Comparator.naturalOrder());
+    return ids;
+  }
+
+  /** Removes the container's directory and everything in it. */
+  public void remove(String id) throws IOException {
+    Path d = dir(id);
+    if (!Files.exists(d)) return;
+    try (Stream<Path> s = Files.walk(d)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
+  private static String quote(String s) {
+    return "\"" + s + "\"";
+  }
+}

@@ -1,0 +1,96 @@
+package io.jrunc.core.spawn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Sys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trampoline on the real kernel (needs root for the namespaces). */
+class SpawnerTest {
+  @TempDir Path tmp;
+
+  /** Runs `sh -c script` with stdout to a file, in new UTS+PID namespaces; returns {exit code, output}. */
+  private Object[] run(String hostname, String script) throws Exception {
+    Path out = tmp.resolve("out-" + System.nanoTime());
+    try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
+      b.call(Sys.CLOSE, ch.reportRead());
+      b.call(Sys.CLOSE, ch.syncWrite());
+      b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
+      if (hostname != null) b.call(Sys.SETHOSTNAME, hostname, (long) hostname.length()).describe("set hostname " + hostname);
+      Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L)
+          .describe("open " + out);
+      b.call(Sys.DUP3, fd, 1L, 0L).describe("dup stdout");
+      b.call(Sys.EXECVE, "/bin/sh", b.stringArray(List.of("sh", "-c", script)), b.stringArray(List.of("PATH=/bin:/usr/bin")))
+          .describe("exec /bin/sh");
+      ChildProgram p = b.build();
+      Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWUTS | Spawner.CLONE_NEWPID, -1);
+      ch.release();
+      Spawner.Report r = Spawner.next(p, ch, c.pid(), Set.of());
+      assertThat(r.eof()).isTrue();
+      int[] st = Libc.wait4(c.pid(), 0);
+      return new Object[] {Libc.exitCode(st[1]), Files.readString(out)};
+    }
+  }
+
+
+  @Test
+  void childRunsInItsOwnNamespacesAndExecs() throws Exception {
+    Object[] r = run("jrunc-ctr", "echo $(hostname) $$; exit 7");
+    assertThat(r[0]).isEqualTo(7);
+    assertThat((String) r[1]).isEqualTo("jrunc-ctr 1\n");
+  }
+
+  @Test
+  void failedStepIsReportedWithItsDescriptionAndErrno() throws Exception {
+    try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
+      b.call(Sys.CLOSE, ch.reportRead());
+      b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, tmp.toString(), 0755L).allow(17, 0).describe("mkdir " + tmp);
+      b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, "/nonexistent/x", 0L, 0L).describe("open /nonexistent/x");
+      b.call(Sys.EXECVE, "/bin/true", b.stringArray(List.of("true")), b.stringArray(List.of()));
+      ChildProgram p = b.build();
+      Spawner.Child c = Spawner.clone(p, ch, 0, -1);
+      assertThatThrownBy(() -> Spawner.next(p, ch, c.pid(), Set.of()))
+          .isInstanceOf(StepFailedException.class)
+          .hasMessage("open /nonexistent/x: no such file or directory (ENOENT)");
+    }
+  }
+
+  @Test
+  void forkSafeUnderAllocationPressure() throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread[] churn = new Thread[2];
+    for (int t = 0; t < churn.length; t++) {
+      churn[t] = new Thread(() -> {
+        var junk = new java.util.ArrayList<byte[]>();
+        while (!stop.get()) {
+          junk.add(new byte[1024]);
+          if (junk.size() > 10_000) junk.clear();
+        }
+      });
+      churn[t].start();
+    }
+    try {
+      for (int i = 0; i < 300; i++) {
+        try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
+          b.call(Sys.CLOSE, ch.reportRead());
+          b.call(Sys.EXECVE, "/bin/true", b.stringArray(List.of("true")), b.stringArray(List.of()));
+          ChildProgram p = b.build();
+          Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWPID, -1);
+          assertThat(Spawner.next(p, ch, c.pid(), Set.of()).eof()).isTrue();
+          assertThat(Libc.exitCode(Libc.wait4(c.pid(), 0)[1])).isZero();
+        }
+      }
+    } finally {
+      stop.set(true);
+      for (Thread t : churn) t.join();
+    }
+  }
+}

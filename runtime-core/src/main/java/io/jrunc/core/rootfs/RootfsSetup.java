@@ -291,7 +291,7 @@ public final class RootfsSetup {
       l.add(new Planned(i, m, dest, comps(dest), source, type, o, isDir));
     }
     if (spec.linux() != null && spec.linux().sysctl() != null && !spec.linux().sysctl().isEmpty()
-        && procMountFor("/proc/sys") == null) {
+        && pseudoMountFor(l, "/proc/sys", "proc") == null) {
       throw new RootfsConfigException("linux.sysctl: needs a proc mount on /proc in mounts");
     }
     return List.copyOf(l);
@@ -700,10 +700,10 @@ public final class RootfsSetup {
 
   /** The procfs mount of this program that holds {@code path}, or null. */
   private Planned procMountFor(String path) {
-    return pseudoMountFor(path, "proc");
+    return pseudoMountFor(mounts, path, "proc");
   }
 
-  private Planned pseudoMountFor(String path, String type) {
+  private static Planned pseudoMountFor(List<Planned> mounts, String path, String type) {
     Planned best = null;
     for (Planned m : mounts) {
       if (!m.type.equals(type)) continue;
@@ -724,7 +724,7 @@ public final class RootfsSetup {
   private Base baseFor(String path, Map<Planned, Step> kept) {
     String p = clean(path);
     Planned pm = procMountFor(p);
-    if (pm == null) pm = pseudoMountFor(p, "sysfs");
+    if (pm == null) pm = pseudoMountFor(mounts, p, "sysfs");
     if (pm != null && kept.containsKey(pm)) {
       String rel = p.equals(pm.dest) ? "" : p.substring(pm.dest.length() + 1);
       return new Base(kept.get(pm), rel, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);

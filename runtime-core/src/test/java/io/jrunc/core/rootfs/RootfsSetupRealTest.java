@@ -55,15 +55,196 @@ class RootfsSetupRealTest {
     ContainerRun.Result r = run(spec(DEFAULT_MOUNTS, MASKS, true), """
         cat /proc/self/mountinfo; echo ---
         ls -ln /dev; echo ---
-        ls -l /sys/fs/cgroup; echo ---
-        echo kcore=$(wc -c < /proc/kcore) acpi=$(ls -A /proc/acpi | wc -l)
+        echo cgroup: $(ls /sys/fs/cgroup)
+        echo acpi=$(ls -A /proc/acpi | wc -l) keys=$(wc -c < /proc/keys)
         touch /x 2>/dev/null && echo root-writable || echo root-ro
         (echo 1 > /proc/sys/kernel/ns_last_pid) 2>/dev/null && echo sys-writable || echo sys-ro
         touch /dev/shm/x && echo shm-writable
-        echo cwd=$(pwd)
+        touch /sys/fs/cgroup/x 2>/dev/null && echo cgroup-writable || echo cgroup-ro
+        echo cwd=$(pwd) pid=$$
         """);
-    System.out.println(r.out());
-    assertThat(r.exit()).isZero();
+    assertThat(r.exit()).as(r.out()).isZero();
+    String out = r.out();
+    assertThat(out).containsPattern("/rootfs / ro,[a-z,]*relatime - ")
+        .containsPattern(" / /proc rw,[a-z,]* - proc proc ")
+        .containsPattern(" / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755")
+        .containsPattern(" / /dev/pts rw,nosuid,noexec,relatime - devpts devpts rw,gid=5,mode=620,ptmxmode=666")
+        .containsPattern(" / /dev/shm rw,nosuid,nodev,noexec,relatime - tmpfs shm rw,size=65536k")
+        .containsPattern(" / /dev/mqueue rw,nosuid,nodev,noexec,relatime - mqueue mqueue")
+        .containsPattern(" / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro")
+        .containsPattern(" / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - tmpfs tmpfs")
+        .containsPattern(" / /sys/fs/cgroup/memory ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,memory")
+        .containsPattern(" /sys /proc/sys ro,relatime - proc proc")
+        .containsPattern(" / /proc/acpi ro,relatime - tmpfs tmpfs ro")
+        .containsPattern(" /null /proc/keys rw,[a-z,]* - devtmpfs ")
+        .containsPattern(" / /sys/firmware ro,relatime - tmpfs tmpfs ro");
+    assertThat(out).contains("crw-rw-rw-    1 0        0           1,   3 ", " null\n")
+        .containsPattern("crw-rw-rw- .* 1,   5 .* zero\n").containsPattern("crw-rw-rw- .* 1,   7 .* full\n")
+        .containsPattern("crw-rw-rw- .* 1,   8 .* random\n").containsPattern("crw-rw-rw- .* 1,   9 .* urandom\n")
+        .containsPattern("crw-rw-rw- .* 5,   0 .* tty\n")
+        .contains("fd -> /proc/self/fd", "stdin -> /proc/self/fd/0", "stdout -> /proc/self/fd/1",
+            "stderr -> /proc/self/fd/2", "ptmx -> pts/ptmx");
+    assertThat(out).containsPattern("cgroup: .*cpu .*cpu,cpuacct|cgroup: .*memory");
+    assertThat(out).contains("acpi=0 keys=0", "root-ro", "sys-ro", "shm-writable", "cgroup-ro", "cwd=/ pid=1");
     assertThat(ContainerRun.hostMounts()).isEqualTo(before);
+  }
+
+  private static final String PROC_ONLY = """
+      [{"destination": "/proc", "type": "proc", "source": "proc"},
+       {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}""";
+
+  /** A destination through symlinks to / and .. lands inside the rootfs; the host is unchanged. */
+  @Test
+  void symlinkedDestinationsStayInsideTheRootfs() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Path rootfs = bundle.resolve("rootfs");
+    Files.createSymbolicLink(rootfs.resolve("toroot"), Path.of("/"));
+    Files.createSymbolicLink(rootfs.resolve("up"), Path.of("../../../../../.."));
+    Files.createDirectories(rootfs.resolve("mnt"));
+    Files.createDirectories(rootfs.resolve("etc"));
+    Set<String> before = ContainerRun.hostMounts();
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/toroot/tmp", "type": "tmpfs", "source": "attack1"},
+          {"destination": "/up/mnt", "type": "tmpfs", "source": "attack2"},
+          {"destination": "up/etc/x", "type": "tmpfs", "source": "attack3"}]""", "", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS, "cat /proc/self/mountinfo");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" / /tmp rw,relatime - tmpfs attack1 ")
+        .containsPattern(" / /mnt rw,relatime - tmpfs attack2 ")
+        .containsPattern(" / /etc/x rw,relatime - tmpfs attack3 ");
+    assertThat(Files.isDirectory(rootfs.resolve("tmp"))).isTrue();
+    assertThat(Files.isDirectory(rootfs.resolve("etc/x"))).isTrue();
+    assertThat(ContainerRun.hostMounts()).isEqualTo(before);
+    assertThat(Files.exists(Path.of("/etc/x"))).isFalse();
+  }
+
+  /** procfs is never mounted through a symlink: a rootfs whose /proc is a symlink is refused. */
+  @Test
+  void symlinkedProcIsRefused() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Path rootfs = bundle.resolve("rootfs");
+    Files.createDirectories(rootfs.resolve("fakeproc"));
+    Files.createSymbolicLink(rootfs.resolve("proc"), Path.of("/fakeproc"));
+    Set<String> before = ContainerRun.hostMounts();
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + "]", MASKS, false));
+    String msg = ContainerRun.failure(RootfsContext.of(spec, bundle), NS);
+    assertThat(msg).isEqualTo("open mount point /proc: too many levels of symbolic links (ELOOP)");
+    assertThat(ContainerRun.hostMounts()).isEqualTo(before);
+  }
+
+  /** Masked paths that are symlinks are followed only inside the rootfs. */
+  @Test
+  void symlinkedMaskedPathsStayInside() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Path rootfs = bundle.resolve("rootfs");
+    Files.createDirectories(rootfs.resolve("data"));
+    Files.writeString(rootfs.resolve("data/file"), "secret\n");
+    Files.createSymbolicLink(rootfs.resolve("maskfile"), Path.of("/data/file"));
+    Files.createSymbolicLink(rootfs.resolve("maskdir"), Path.of("../../../../data"));
+    Files.createSymbolicLink(rootfs.resolve("hostfile"), Path.of("/etc/hostname"));
+    Files.createSymbolicLink(rootfs.resolve("hostdir"), Path.of("/../../../usr"));
+    Set<String> before = ContainerRun.hostMounts();
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + "]",
+        "\"maskedPaths\": [\"/maskfile\", \"/hostfile\", \"/hostdir\", \"/missing/x\"], \"readonlyPaths\": [\"/maskdir\", \"/nothere\"]", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS, """
+        cat /proc/self/mountinfo
+        echo file=$(cat /data/file)
+        touch /data/new 2>/dev/null && echo data-writable || echo data-ro
+        """);
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).contains("file=\n", "data-ro").containsPattern(" /null /data/file ")
+        .doesNotContain("/etc/hostname", " /usr ");
+    assertThat(ContainerRun.hostMounts()).isEqualTo(before);
+    assertThat(Files.readString(rootfs.resolve("data/file"))).isEqualTo("secret\n");
+  }
+
+  @Test
+  void bindMountsWithOptionsPropagationAndRecursiveAttributes() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("f"), "bound\n");
+    Path file = Files.writeString(tmp.resolve("single"), "one file\n");
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/ro", "type": "bind", "source": "%s", "options": ["rbind", "ro", "nosuid", "private"]},
+          {"destination": "/rw/deep/dir", "source": "%s", "options": ["bind", "noexec", "shared"]},
+          {"destination": "/etc/single", "source": "../%s/single", "options": ["rbind", "rro", "rnodev"]},
+          {"destination": "opt/rel", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=700", "noatime", "unbindable"]}]"""
+        .formatted(src, src, tmp.getFileName()), "", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS, """
+        cat /proc/self/mountinfo
+        cat /ro/f /etc/single
+        touch /ro/x 2>/dev/null && echo ro-writable || echo ro-ro
+        touch /rw/deep/dir/x && echo rw-writable
+        ls -ld /opt/rel
+        """);
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" /ro ro,nosuid,[a-z,]*relatime - ")
+        .containsPattern(" /rw/deep/dir rw,noexec,[a-z,]*relatime shared:[0-9]+ - ")
+        .containsPattern(" /etc/single ro,nodev,[a-z,]*relatime - ")
+        .containsPattern(" / /opt/rel rw,noatime unbindable - tmpfs tmpfs rw,size=1024k,mode=700")
+        .contains("bound\none file\n", "ro-ro", "rw-writable", "drwx------");
+    assertThat(Files.exists(src.resolve("x"))).isTrue();
+  }
+
+  @Test
+  void kernelRefusalNamesTheMount() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Spec spec = ContainerRun.spec(spec("""
+        [{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["size=lots"]}]""", "", false));
+    assertThat(ContainerRun.failure(RootfsContext.of(spec, bundle), NS))
+        .isEqualTo("mount tmpfs (type tmpfs) to /dev: option size=lots: invalid argument (EINVAL)");
+    spec = ContainerRun.spec(spec("""
+        [{"destination": "/x", "type": "nosuchfs", "source": "none"}]""", "", false));
+    assertThat(ContainerRun.failure(RootfsContext.of(spec, bundle), NS))
+        .isEqualTo("mount none (type nosuchfs) to /x: open filesystem type nosuchfs: no such device (ENODEV)");
+  }
+
+  @Test
+  void noPivotChrootsIntoTheMovedRoot() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Set<String> before = ContainerRun.hostMounts();
+    Spec spec = ContainerRun.spec(spec(DEFAULT_MOUNTS, MASKS, true));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle).withNoPivot(true), NS, """
+        grep -c . /proc/self/mountinfo >/dev/null; ls / | tr '\\n' ' '; echo; echo cwd=$(pwd)
+        touch /x 2>/dev/null && echo root-writable || echo root-ro
+        """);
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).contains("bin dev proc sys", "cwd=/", "root-ro");
+    assertThat(ContainerRun.hostMounts()).isEqualTo(before);
+  }
+
+  @Test
+  void userNamespaceBindsDevicesFromTheHost() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    String ns = NAMESPACES.replace("{\"type\": \"pid\"}", "{\"type\": \"pid\"}, {\"type\": \"user\"}");
+    Spec spec = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
+         "linux": {"namespaces": %s, %s}}""".formatted(DEFAULT_MOUNTS, ns, MASKS));
+    RootfsContext ctx = RootfsContext.of(spec, bundle);
+    assertThat(ctx.newUserNs()).isTrue();
+    ContainerRun.Result r = ContainerRun.run(ctx, NS | Spawner.CLONE_NEWUSER, """
+        grep -E ' /dev/(null|tty|zero) ' /proc/self/mountinfo; ls -ln /dev/null; echo x > /dev/null && echo null-ok
+        """);
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern("/null /dev/null rw,[a-z,]* - devtmpfs").contains("null-ok");
+  }
+
+  @Test
+  void sysctlsDevicesAndConsole() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Spec spec = ContainerRun.spec(spec(DEFAULT_MOUNTS, """
+        "sysctl": {"kernel.shmmax": "12345678", "net.ipv4.ip_forward": "1", "kernel/msgmax": "4096"},
+        "devices": [{"path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200, "fileMode": 384, "uid": 1000, "gid": 1001},
+                    {"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 438},
+                    {"path": "/dev/myfifo", "type": "p"}]""", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle).withConsole("/dev/zero"), NS, """
+        cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax
+        ls -ln /dev/net/tun /dev/myfifo /dev/console
+        """);
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).contains("12345678\n1\n4096\n")
+        .containsPattern("crw------- +1 1000 +1001 +10, 200 .*/dev/net/tun")
+        .containsPattern("prw-rw-rw- .*/dev/myfifo")
+        .containsPattern("crw-rw-rw- .* 1, +5 .*/dev/console");
   }
 }

@@ -152,7 +152,7 @@ public final class RootfsSetup {
     if (dest.equals("/")) throw new RootfsConfigException(where + ": cannot mount over the container's root");
     MountOptions o = MountOptions.parse(m.options());
     boolean bind = o.isBind() || "bind".equals(m.type());
-    if (!bind && (m.type() == null || m.type().isEmpty())) {
+    if (!bind && !o.has(MS_REMOUNT) && (m.type() == null || m.type().isEmpty())) {
       throw new RootfsConfigException(where + ": type is required unless options include bind or rbind");
     }
     if (o.tmpcopyup()) {
@@ -262,7 +262,7 @@ public final class RootfsSetup {
       MountOptions o = MountOptions.parse(m.options());
       String dest = clean(m.destination());
       boolean bind = o.isBind() || "bind".equals(m.type());
-      String type = bind ? "bind" : m.type();
+      String type = bind ? "bind" : m.type() == null || m.type().isEmpty() ? "none" : m.type();
       if (bind && !o.isBind()) o = withFlags(o, MS_BIND);
       String source = m.source();
       boolean isDir = true;

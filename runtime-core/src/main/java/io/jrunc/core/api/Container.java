@@ -81,6 +81,12 @@ public final class Container {
     return exitCode;
   }
 
+  /** Runs another process in the container's namespaces and cgroup (runc's {@code exec}). */
+  public ContainerProcess exec(io.jrunc.spec.Process process, ExecOptions options) throws ContainerException {
+    var e = lifecycle.exec(id, process, options);
+    return new ContainerProcess(e.pid(), e.callerPipes());
+  }
+
   /** Deletes the container; {@code force} kills a running one first. */
   public void delete(boolean force) throws ContainerException {
     lifecycle.delete(id, force);

@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.spawn.ChildProgram;
 import io.jrunc.core.spawn.ProgramBuilder;
@@ -10,15 +9,10 @@ import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.LinuxTimeOffset;
-import io.jrunc.spec.POSIXRlimit;
 import io.jrunc.spec.Process;
 import io.jrunc.spec.Spec;
-import io.jrunc.spec.User;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,10 +43,6 @@ import java.util.Map;
  */
 public final class InitPlanner {
   private InitPlanner() {}
-
-  private static final int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_NO_NEW_PRIVS = 38;
-  private static final int SIGKILL = 9, SIGSTOP = 19;
-  private static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
 
   /** What the planner needs besides the spec. */
   public record Inputs(
@@ -89,32 +79,10 @@ public final class InitPlanner {
     Spec spec = in.spec();
     Process proc = spec.process();
     SpawnChannel ch = in.channel();
-
-    // 1. our pipe ends; signals
-    b.call(Sys.CLOSE, ch.reportRead()).describe("close the parent's report pipe");
-    b.call(Sys.CLOSE, ch.syncWrite()).describe("close the parent's sync pipe");
-    MemorySegment all = b.alloc(8);
-    all.set(JAVA_LONG, 0, -1L);
-    MemorySegment none = b.alloc(8);
-    b.call(Sys.RT_SIGPROCMASK, 2L /* SIG_SETMASK */, all, 0L, 8L).describe("block signals");
-    MemorySegment dfl = b.alloc(32); // struct kernel_sigaction {handler=SIG_DFL, flags, restorer, mask}
-    for (int sig = 1; sig <= 64; sig++) {
-      if (sig == SIGKILL || sig == SIGSTOP) continue;
-      b.call(Sys.RT_SIGACTION, (long) sig, dfl, 0L, 8L).allow(Errno.EINVAL).describe("reset the handler of signal " + sig);
-    }
-    b.call(Sys.RT_SIGPROCMASK, 2L, none, 0L, 8L).describe("unblock signals");
-    // 2. die with the creating process; not dumpable while set up
-    b.call(Sys.PRCTL, (long) PR_SET_PDEATHSIG, (long) SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
-    b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the init non-dumpable");
-    // 3. wait for the parent
-    b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the runtime (it exited before the container was set up)");
-    b.call(Sys.CLOSE, ch.syncRead()).describe("close the sync pipe");
+    // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
+    ProcessSteps.prologue(b, ch);
     // 4. namespaces
-    for (var e : in.joinFds().entrySet()) {
-      b.call(Sys.SETNS, (long) e.getValue(), Namespaces.flag(e.getKey()))
-          .describe("join the " + e.getKey() + " namespace " + in.namespaces().joins().get(e.getKey()));
-      b.call(Sys.CLOSE, (long) e.getValue()).describe("close the " + e.getKey() + " namespace fd");
-    }
+    ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
     if (in.namespaces().creates("user")) {
       b.call(Sys.SETRESGID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become gid 0 in the user namespace");
       b.call(Sys.SETRESUID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become uid 0 in the user namespace");
@@ -137,54 +105,18 @@ public final class InitPlanner {
     // 6. root filesystem
     in.extra().rootfs(b);
     // 7. process attributes
-    if (proc.rlimits() != null) {
-      for (POSIXRlimit rl : proc.rlimits()) {
-        MemorySegment lim = b.alloc(16);
-        lim.set(JAVA_LONG, 0, rl.soft() == null ? 0 : rl.soft());
-        lim.set(JAVA_LONG, 8, rl.hard() == null ? 0 : rl.hard());
-        b.call(Sys.PRLIMIT64, 0L, (long) Rlimits.number(rl.type()), lim, 0L).describe("set rlimit " + rl.type());
-      }
-    }
-    User user = proc.user();
-    long umask = user != null && user.umask() != null ? user.umask() : 022;
-    b.call(Sys.UMASK, umask).describe("set umask");
-    in.extra().beforeUserSwitch(b);
-    long uid = user == null || user.uid() == null ? 0 : user.uid();
-    long gid = user == null || user.gid() == null ? 0 : user.gid();
-    List<Long> groups = user == null || user.additionalGids() == null ? List.of() : user.additionalGids();
-    boolean setgroupsAllowed = !in.namespaces().creates("user") || setgroupsAllowedInUserns(spec);
-    if (setgroupsAllowed) {
-      MemorySegment gl = b.alloc(4L * Math.max(1, groups.size()));
-      for (int i = 0; i < groups.size(); i++) gl.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, groups.get(i).intValue());
-      b.call(Sys.SETGROUPS, (long) groups.size(), gl).describe("set additional groups " + groups);
-    } else if (!groups.isEmpty()) {
-      b.call(Sys.SETGROUPS, (long) groups.size(), b.alloc(4)).describe("set additional groups " + groups);
-    }
-    b.call(Sys.SETRESGID, gid, gid, gid).describe("set gid " + gid);
-    b.call(Sys.SETRESUID, uid, uid, uid).describe("set uid " + uid);
-    in.extra().afterUserSwitch(b);
-    if (Boolean.TRUE.equals(proc.noNewPrivileges())) {
-      b.call(Sys.PRCTL, (long) PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L).describe("set no_new_privs");
-    }
+    ProcessSteps.rlimits(b, proc);
+    ProcessSteps.identity(b, proc, in.extra(), !in.namespaces().creates("user") || Libc.geteuid() == 0);
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
     // 8. create/start rendezvous
     if (in.fifoFd() >= 0) {
-      b.call(Sys.PRCTL, (long) PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
+      b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
       b.call(Sys.WRITE, (long) ch.reportWrite(), b.bytes(readyRecord()), 16L).describe("report ready");
       b.call(Sys.READ, (long) in.fifoFd(), b.alloc(8), 1L).atLeast(1).describe("wait for start");
     }
     // 9. stdio, fds, exec
-    int[] stdio = in.stdio();
-    for (int i = 0; i < 3; i++) {
-      if (stdio != null && stdio[i] >= 0) b.call(Sys.DUP3, (long) stdio[i], (long) i, 0L).describe("set up fd " + i);
-    }
-    b.call(Sys.CLOSE_RANGE, 3L + in.preserveFds(), 0xffffffffL, (long) CLOSE_RANGE_CLOEXEC)
-        .describe("mark the runtime's file descriptors close-on-exec");
-    in.extra().beforeExec(b);
-    List<String> env = proc.env() == null ? List.of() : proc.env();
-    b.call(Sys.EXECVE, in.executable(), b.stringArray(proc.args()), b.stringArray(env))
-        .describe("exec " + in.executable());
+    ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
     return b.build();
   }
 
@@ -192,11 +124,6 @@ public final class InitPlanner {
     byte[] r = new byte[16];
     java.nio.ByteBuffer.wrap(r).order(java.nio.ByteOrder.nativeOrder()).putLong(SpawnChannel.READY).putLong(0);
     return r;
-  }
-
-  /** setgroups(2) is denied in a user namespace whose gid map was written without privilege. */
-  private static boolean setgroupsAllowedInUserns(Spec spec) {
-    return Libc.geteuid() == 0;
   }
 
   private static void timeNamespace(ProgramBuilder b, Spec spec) {

@@ -452,6 +452,101 @@ public final class Lifecycle {
     LOG.warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
   }
 
+  // ---------------------------------------------------------------- exec
+
+  /** A process started in a container: its pid (a child of this JVM) and the caller's pipe ends. */
+  public record Executed(int pid, int[] callerPipes) {}
+
+  public Executed exec(String id, io.jrunc.spec.Process proc, io.jrunc.core.api.ExecOptions opts)
+      throws ContainerException {
+    if (proc == null || proc.args() == null || proc.args().isEmpty()) {
+      throw new InvalidConfigException("process: args must not be empty");
+    }
+    List<AutoCloseable> cleanup = new ArrayList<>();
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      ContainerStatus s = status(r);
+      if (s == ContainerStatus.STOPPED) throw new InvalidStateException("cannot exec in a stopped container", s);
+      if (s == ContainerStatus.PAUSED && !opts.ignorePaused()) {
+        throw new InvalidStateException("cannot exec in a paused container (use --ignore-paused to override)", s);
+      }
+      Spec spec = Json.readSpec(store.dir(id).resolve("config.json"));
+      Path procRoot = Path.of("/proc", Integer.toString(r.pid()));
+      // join every namespace init is in that differs from ours (setns to our own user ns is EINVAL)
+      Map<String, Integer> fds = new LinkedHashMap<>();
+      Map<String, String> paths = new LinkedHashMap<>();
+      Namespaces ns = Namespaces.of(spec);
+      boolean forkPid = false;
+      for (String type : Namespaces.JOIN_ORDER) {
+        if (!ns.has(type)) continue;
+        Path theirs = procRoot.resolve("ns").resolve(Namespaces.procName(type));
+        Path ours = Path.of("/proc/self/ns").resolve(Namespaces.procName(type));
+        if (Files.isSameFile(theirs, ours)) continue;
+        try {
+          int fd = Libc.open(theirs.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+          cleanup.add(() -> Libc.close(fd));
+          fds.put(type, fd);
+          paths.put(type, theirs.toString());
+          if (type.equals("pid")) forkPid = true;
+        } catch (SysException x) {
+          throw new SetupException("open " + theirs + ": " + x.getMessage(), x.errno(), x);
+        }
+      }
+      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) {
+        throw new InvalidStateException("cannot exec in a stopped container", ContainerStatus.STOPPED);
+      }
+      int[] stdio = {-1, -1, -1};
+      int[] callerPipes = {-1, -1, -1};
+      openStdio(opts.stdio(), stdio, callerPipes, cleanup);
+      String cwd = proc.cwd() == null ? "/" : proc.cwd();
+      String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
+      SpawnChannel ch = new SpawnChannel();
+      cleanup.add(ch);
+      ProgramBuilder b = new ProgramBuilder();
+      cleanup.add(b);
+      InitPlanner.ChildSteps extra = new InitPlanner.ChildSteps() {
+        @Override
+        public void rootfs(ProgramBuilder pb) {}
+      };
+      ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
+          opts.preserveFds(), exe, extra));
+      Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
+      int pid = child.pid();
+      try {
+        ch.release();
+        Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
+        while (true) {
+          Spawner.Report rep = Spawner.next(planned.program(), ch, child.pid(), announcing);
+          if (rep.eof()) break;
+          if (rep.announcingStep() >= 0) {
+            pid = (int) rep.value();
+            Libc.wait4(child.pid(), 0); // the intermediate exits at once
+          }
+        }
+      } catch (StepFailedException x) {
+        if (pid != child.pid()) reapQuietly(pid);
+        throw new SetupException(x.getMessage(), x.errno(), x);
+      }
+      if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
+      for (AutoCloseable c : cleanup) closeQuietly(c);
+      return new Executed(pid, callerPipes);
+    } catch (IOException e) {
+      for (AutoCloseable c : cleanup) closeQuietly(c);
+      throw new SetupException("exec in " + id + ": " + e.getMessage(), e instanceof SysException se ? se.errno() : 0, e);
+    } catch (ContainerException | RuntimeException e) {
+      for (AutoCloseable c : cleanup) closeQuietly(c);
+      throw e;
+    }
+  }
+
+  private static void reapQuietly(int pid) {
+    try {
+      Libc.wait4(pid, 0); // it exits right after reporting
+    } catch (SysException ignored) {
+      // gone already
+    }
+  }
+
   public List<String> ids() throws IOException {
     return store.ids();
   }

@@ -44,7 +44,7 @@ public final class ProgramBuilder implements AutoCloseable {
   /** Adds one system call. */
   public Step call(Sys sys, Object... args) {
     if (args.length > 6) throw new IllegalArgumentException(sys + ": at most six arguments");
-    if (encoded != null) throw new IllegalStateException("program already built");
+    if (built) throw new IllegalStateException("program already built");
     Step s = new Step(this, steps.size(), arch.nr(sys));
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
@@ -120,6 +120,7 @@ public final class ProgramBuilder implements AutoCloseable {
    */
   public ChildProgram build() {
     ensureEncoded(true);
+    built = true;
     for (Label l : labels) {
       if (l.stepIndex < 0 || l.stepIndex >= steps.size()) throw new IllegalStateException("label not placed");
     }
@@ -163,6 +164,7 @@ public final class ProgramBuilder implements AutoCloseable {
   }
 
   private long capacity;
+  private boolean built;
 
   @Override
   public void close() {

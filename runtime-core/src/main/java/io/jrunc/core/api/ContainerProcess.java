@@ -1,0 +1,51 @@
+package io.jrunc.core.api;
+
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** A process started in a container by {@link Container#exec}: a child of this JVM. */
+public final class ContainerProcess {
+  private final int pid;
+  private final int[] pipes;
+  private Integer exitCode;
+
+  ContainerProcess(int pid, int[] pipes) {
+    this.pid = pid;
+    this.pipes = pipes;
+  }
+
+  public int pid() {
+    return pid;
+  }
+
+  /** Waits for the process and returns its exit code (128 + signal when killed). */
+  public synchronized int waitFor() throws ContainerException {
+    if (exitCode == null) {
+      try {
+        exitCode = Libc.exitCode(Libc.wait4(pid, 0)[1]);
+      } catch (SysException e) {
+        throw new SetupException("wait for pid " + pid + ": " + e.getMessage(), e.errno(), e);
+      } finally {
+        for (int i = 0; i < 3; i++) Libc.close(pipes[i]);
+      }
+    }
+    return exitCode;
+  }
+
+  public InputStream stdout() throws IOException {
+    return pipes[1] < 0 ? null : new FileInputStream("/proc/self/fd/" + pipes[1]);
+  }
+
+  public InputStream stderr() throws IOException {
+    return pipes[2] < 0 ? null : new FileInputStream("/proc/self/fd/" + pipes[2]);
+  }
+
+  public OutputStream stdin() throws IOException {
+    return pipes[0] < 0 ? null : new FileOutputStream("/proc/self/fd/" + pipes[0]);
+  }
+}

@@ -1,0 +1,83 @@
+package io.jrunc.core.container;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.jrunc.core.spawn.ChildProgram;
+import io.jrunc.core.spawn.Label;
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.Sys;
+import io.jrunc.spec.Process;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+
+/**
+ * Plans the program of a process that joins a running container ({@code exec}).
+ *
+ * <table>
+ *   <caption>The exec program</caption>
+ *   <tr><th>#</th><th>steps</th><th>why</th></tr>
+ *   <tr><td>1</td><td>prologue: signals, PDEATHSIG, not dumpable, wait for the parent</td><td>as
+ *       for init; the parent puts the process in the container's cgroup meanwhile</td></tr>
+ *   <tr><td>2</td><td>setns into each of the container's namespaces, user first, mount
+ *       last</td><td>a hostile container sees a non-dumpable process holding no host fd
+ *       but the ones it is meant to get</td></tr>
+ *   <tr><td>3</td><td>with a pid namespace: clone3(CLONE_PARENT); the first child announces
+ *       the second's pid on the report pipe and exits 0</td><td>setns(pid) only affects
+ *       children; CLONE_PARENT makes the runtime the new process's parent so it can wait for
+ *       its exit status</td></tr>
+ *   <tr><td>4</td><td>rlimits, cwd, user and capabilities, clear PDEATHSIG</td><td></td></tr>
+ *   <tr><td>5</td><td>stdio, close_range, seccomp, execve</td><td></td></tr>
+ * </table>
+ */
+final class ExecPlanner {
+  private ExecPlanner() {}
+
+  private static final long CLONE_PARENT = 0x8000;
+  private static final int SIGCHLD = 17;
+
+  record Inputs(
+      Process process,
+      Map<String, Integer> joinFds,
+      Map<String, String> joinPaths,
+      boolean forkIntoPidNamespace,
+      SpawnChannel channel,
+      int[] stdio,
+      int preserveFds,
+      String executable,
+      InitPlanner.ChildSteps extra) {}
+
+  /** The program, and the index of the step whose result is the announced pid (-1 without a fork). */
+  record Planned(ChildProgram program, int announcingStep) {}
+
+  static Planned plan(ProgramBuilder b, Inputs in) {
+    ProcessSteps.prologue(b, in.channel());
+    ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());
+    int announce = -1;
+    if (in.forkIntoPidNamespace()) {
+      MemorySegment args = b.alloc(88); // struct clone_args
+      args.set(JAVA_LONG, 0, CLONE_PARENT);
+      args.set(JAVA_LONG, 32, 0); // exit_signal: with CLONE_PARENT the caller's (SIGCHLD) is used
+      Label parentSide = b.label();
+      Step fork = b.call(Sys.CLONE3, args, 88L).jumpIfPositive(parentSide).describe("fork into the container's pid namespace");
+      announce = fork.index();
+      Label childSide = b.label();
+      // child: skip over the parent's two steps
+      Step skip = b.call(Sys.GETPID).jumpIfPositive(childSide).describe("getpid");
+      b.place(parentSide);
+      b.call(Sys.WRITE, (long) in.channel().reportWrite(), fork.reportSlot(), 16L).describe("announce the pid");
+      b.call(Sys.EXIT_GROUP, 0L).describe("exit");
+      b.place(childSide);
+      assert skip != null;
+    }
+    Process proc = in.process();
+    ProcessSteps.rlimits(b, proc);
+    String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
+    b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
+    ProcessSteps.identity(b, proc, in.extra(), true);
+    b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
+    ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
+    return new Planned(b.build(), announce);
+  }
+}

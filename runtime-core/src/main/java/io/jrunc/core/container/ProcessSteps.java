@@ -1,0 +1,100 @@
+package io.jrunc.core.container;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.Sys;
+import io.jrunc.spec.POSIXRlimit;
+import io.jrunc.spec.Process;
+import io.jrunc.spec.User;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Map;
+
+/** Child-program pieces that the init and exec programs share. */
+final class ProcessSteps {
+  private ProcessSteps() {}
+
+  static final int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_NO_NEW_PRIVS = 38;
+  private static final int SIGKILL = 9, SIGSTOP = 19;
+  private static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+  /**
+   * Closes the parent's pipe ends, resets signals (the JVM's handlers point into libjvm),
+   * asks for SIGKILL when the parent dies, turns dumpable off, and waits for the parent.
+   */
+  static void prologue(ProgramBuilder b, SpawnChannel ch) {
+    b.call(Sys.CLOSE, ch.reportRead()).describe("close the parent's report pipe");
+    b.call(Sys.CLOSE, ch.syncWrite()).describe("close the parent's sync pipe");
+    MemorySegment all = b.alloc(8);
+    all.set(JAVA_LONG, 0, -1L);
+    MemorySegment none = b.alloc(8);
+    b.call(Sys.RT_SIGPROCMASK, 2L /* SIG_SETMASK */, all, 0L, 8L).describe("block signals");
+    MemorySegment dfl = b.alloc(32); // struct kernel_sigaction {handler=SIG_DFL, flags, restorer, mask}
+    for (int sig = 1; sig <= 64; sig++) {
+      if (sig == SIGKILL || sig == SIGSTOP) continue;
+      b.call(Sys.RT_SIGACTION, (long) sig, dfl, 0L, 8L).allow(Errno.EINVAL).describe("reset the handler of signal " + sig);
+    }
+    b.call(Sys.RT_SIGPROCMASK, 2L, none, 0L, 8L).describe("unblock signals");
+    b.call(Sys.PRCTL, (long) PR_SET_PDEATHSIG, (long) SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
+    b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+    b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1)
+        .describe("wait for the runtime (it exited before the container was set up)");
+    b.call(Sys.CLOSE, ch.syncRead()).describe("close the sync pipe");
+  }
+
+  static void joinNamespaces(ProgramBuilder b, Map<String, Integer> fds, Map<String, String> paths) {
+    for (var e : fds.entrySet()) {
+      b.call(Sys.SETNS, (long) e.getValue(), Namespaces.flag(e.getKey()))
+          .describe("join the " + e.getKey() + " namespace " + paths.get(e.getKey()));
+      b.call(Sys.CLOSE, (long) e.getValue()).describe("close the " + e.getKey() + " namespace fd");
+    }
+  }
+
+  static void rlimits(ProgramBuilder b, Process proc) {
+    if (proc.rlimits() == null) return;
+    for (POSIXRlimit rl : proc.rlimits()) {
+      MemorySegment lim = b.alloc(16);
+      lim.set(JAVA_LONG, 0, rl.soft() == null ? 0 : rl.soft());
+      lim.set(JAVA_LONG, 8, rl.hard() == null ? 0 : rl.hard());
+      b.call(Sys.PRLIMIT64, 0L, (long) Rlimits.number(rl.type()), lim, 0L).describe("set rlimit " + rl.type());
+    }
+  }
+
+  /** umask, groups, gid, uid with the capability steps around the switch, then no_new_privs. */
+  static void identity(ProgramBuilder b, Process proc, InitPlanner.ChildSteps extra, boolean setgroupsAllowed) {
+    User user = proc.user();
+    long umask = user != null && user.umask() != null ? user.umask() : 022;
+    b.call(Sys.UMASK, umask).describe("set umask");
+    extra.beforeUserSwitch(b);
+    long uid = user == null || user.uid() == null ? 0 : user.uid();
+    long gid = user == null || user.gid() == null ? 0 : user.gid();
+    List<Long> groups = user == null || user.additionalGids() == null ? List.of() : user.additionalGids();
+    if (setgroupsAllowed || !groups.isEmpty()) {
+      MemorySegment gl = b.alloc(4L * Math.max(1, groups.size()));
+      for (int i = 0; i < groups.size(); i++) gl.setAtIndex(JAVA_INT, i, groups.get(i).intValue());
+      b.call(Sys.SETGROUPS, (long) groups.size(), gl).describe("set additional groups " + groups);
+    }
+    b.call(Sys.SETRESGID, gid, gid, gid).describe("set gid " + gid);
+    b.call(Sys.SETRESUID, uid, uid, uid).describe("set uid " + uid);
+    extra.afterUserSwitch(b);
+    if (Boolean.TRUE.equals(proc.noNewPrivileges())) {
+      b.call(Sys.PRCTL, (long) PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L).describe("set no_new_privs");
+    }
+  }
+
+  /** stdio, every runtime fd above the preserved ones close-on-exec (CVE-2024-21626), LSM/seccomp, execve. */
+  static void execute(ProgramBuilder b, int[] stdio, int preserveFds, InitPlanner.ChildSteps extra, String exe, Process proc) {
+    for (int i = 0; i < 3; i++) {
+      if (stdio != null && stdio[i] >= 0) b.call(Sys.DUP3, (long) stdio[i], (long) i, 0L).describe("set up fd " + i);
+    }
+    b.call(Sys.CLOSE_RANGE, 3L + preserveFds, 0xffffffffL, (long) CLOSE_RANGE_CLOEXEC)
+        .describe("mark the runtime's file descriptors close-on-exec");
+    extra.beforeExec(b);
+    List<String> env = proc.env() == null ? List.of() : proc.env();
+    b.call(Sys.EXECVE, exe, b.stringArray(proc.args()), b.stringArray(env)).describe("exec " + exe);
+  }
+}

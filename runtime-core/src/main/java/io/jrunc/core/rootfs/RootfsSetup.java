@@ -60,7 +60,7 @@ import java.util.Map;
  *       remounted read-only if asked; root.readonly; rootfsPropagation on the new /; umask back</td></tr>
  * </table>
  */
-public final class RootfsSetup {
+public final class RootfsSetup implements AutoCloseable {
   private static final long DIR_MODE = 0755;
   private static final List<String> PROC_ALLOWED = List.of("/proc/cpuinfo", "/proc/diskstats",
       "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
@@ -69,7 +69,7 @@ public final class RootfsSetup {
 
   /** A config mount after validation. */
   record Planned(int index, Mount mount, String dest, List<String> comps, String source, String type,
-      MountOptions opts, boolean sourceIsDir) {
+      MountOptions opts, boolean sourceIsDir, int parentFd) {
     String what() {
       String s = source == null || source.isEmpty() ? type : source;
       return "mount " + s + " (type " + type + ") to " + dest;
@@ -96,7 +96,12 @@ public final class RootfsSetup {
     this.spec = ctx.spec();
     this.host = host;
     this.selinux = selinux;
-    this.mounts = planMounts();
+    try {
+      this.mounts = planMounts();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /**
@@ -129,9 +134,14 @@ public final class RootfsSetup {
     return new RootfsSetup(ctx, host, false);
   }
 
-  /** {@code plan(ctx).emit(b)}. */
-  public static void emit(ProgramBuilder b, RootfsContext ctx) {
-    plan(ctx).emit(b);
+  /**
+   * {@code plan(ctx)} then {@code emit(b)}. Returns the setup: {@link #close()} it after clone
+   * (it holds the parent's copies of id-mapped mounts, if any).
+   */
+  public static RootfsSetup emit(ProgramBuilder b, RootfsContext ctx) {
+    RootfsSetup s = plan(ctx);
+    s.emit(b);
+    return s;
   }
 
   /** All steps: {@link #emitPrepare} then {@link #emitPivot}. */
@@ -158,8 +168,13 @@ public final class RootfsSetup {
     if (o.tmpcopyup()) {
       throw new RootfsConfigException(where + ": option tmpcopyup is not supported by jrunc");
     }
-    if (o.idmap() || o.ridmap() || notEmpty(m.uidMappings()) || notEmpty(m.gidMappings())) {
-      throw new RootfsConfigException(where + ": id-mapped mounts (idmap, ridmap, uidMappings, gidMappings) are not supported by jrunc yet");
+    if (idmapped(m, o)) {
+      if (!bind) throw new RootfsConfigException(where + ": only bind mounts can be id-mapped");
+      if (notEmpty(m.uidMappings()) != notEmpty(m.gidMappings())) {
+        throw new RootfsConfigException(where + ": uidMappings and gidMappings must be given together");
+      }
+      checkMappings(where + ".uidMappings", m.uidMappings());
+      checkMappings(where + ".gidMappings", m.gidMappings());
     }
     if (o.has(MS_REMOUNT) && !o.data().isEmpty()) {
       throw new RootfsConfigException(where + ": remount with filesystem options " + String.join(",", o.data())
@@ -185,6 +200,20 @@ public final class RootfsSetup {
         }
       }
       if (!hostProc) throw new RootfsConfigException(where + ": only a procfs can be mounted on /proc");
+    }
+  }
+
+  static boolean idmapped(Mount m, MountOptions o) {
+    return o.idmap() || o.ridmap() || notEmpty(m.uidMappings()) || notEmpty(m.gidMappings());
+  }
+
+  private static void checkMappings(String where, List<io.jrunc.spec.LinuxIDMapping> maps) {
+    if (maps == null) return;
+    for (int i = 0; i < maps.size(); i++) {
+      var x = maps.get(i);
+      if (x == null || x.containerID() == null || x.hostID() == null || x.size() == null || x.size() <= 0) {
+        throw new RootfsConfigException(where + "[" + i + "]: containerID, hostID and a positive size are required");
+      }
     }
   }
 
@@ -288,13 +317,57 @@ public final class RootfsSetup {
           }
         }
       }
-      l.add(new Planned(i, m, dest, comps(dest), source, type, o, isDir));
+      int fd = -1;
+      if (bind && idmapped(m, o) && !o.has(MS_REMOUNT)) fd = idmapFd(i, m, o, dest, source);
+      l.add(new Planned(i, m, dest, comps(dest), source, type, o, isDir, fd));
     }
     if (spec.linux() != null && spec.linux().sysctl() != null && !spec.linux().sysctl().isEmpty()
         && pseudoMountFor(l, "/proc/sys", "proc") == null) {
       throw new RootfsConfigException("linux.sysctl: needs a proc mount on /proc in mounts");
     }
     return List.copyOf(l);
+  }
+
+  private final List<Integer> parentFds = new ArrayList<>();
+
+  /** The parent-side detached id-mapped mount for mounts[i]; its fd is closed by {@link #close}. */
+  private int idmapFd(int i, Mount m, MountOptions o, String dest, String source) {
+    List<io.jrunc.spec.LinuxIDMapping> uids = m.uidMappings(), gids = m.gidMappings();
+    if (!notEmpty(uids)) {
+      uids = spec.linux() == null ? null : spec.linux().uidMappings();
+      gids = spec.linux() == null ? null : spec.linux().gidMappings();
+      if (!notEmpty(uids) || !notEmpty(gids)) {
+        throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): option "
+            + (o.ridmap() ? "ridmap" : "idmap") + " without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
+      }
+    }
+    String what = "mount " + source + " (type bind) to " + dest;
+    try {
+      int userns = IdmappedMounts.userns(uids, gids);
+      try {
+        int fd = IdmappedMounts.detached(what, source, o, userns);
+        parentFds.add(fd);
+        return fd;
+      } finally {
+        io.jrunc.core.sys.Libc.close(userns);
+      }
+    } catch (io.jrunc.core.sys.SysException e) {
+      close();
+      throw new RootfsConfigException(e.getMessage());
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Closes the parent's copies of the detached mounts planned for the child (id-mapped binds).
+   * Call after clone: the child has inherited them.
+   */
+  @Override
+  public void close() {
+    for (int fd : parentFds) io.jrunc.core.sys.Libc.close(fd);
+    parentFds.clear();
   }
 
   private static MountOptions withFlags(MountOptions o, long f) {
@@ -457,25 +530,29 @@ public final class RootfsSetup {
       return;
     }
     // /dev is mounted writable so devices can be created, and made read-only at the end (runc).
-    boolean deferRo = m.dest.equals("/dev") && o.has(MS_RDONLY);
+    boolean deferRo = m.dest.equals("/dev") && o.has(MS_RDONLY) && m.parentFd < 0;
     long attrSet = deferRo ? o.attrSet() & ~MOUNT_ATTR_RDONLY : o.attrSet();
 
-    Step mnt = detachedMount(b, m, what, attrSet, deferRo);
+    Object mnt = detachedMount(b, m, what, attrSet, deferRo);
     Step target = mountTarget(b, rootfd, "/", m.comps, m.sourceIsDir, resolve);
     b.call(Sys.MOVE_MOUNT, mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
     b.call(Sys.CLOSE, target).describe("close mount point " + m.dest);
     emitPropagation(b, mnt, o, what);
-    if (deferRo) devMount = mnt;
-    if (deferRo || m.type.equals("proc") || m.type.equals("sysfs")) {
-      kept.put(m, mnt);
+    if (deferRo) devMount = (Step) mnt;
+    if ((deferRo || m.type.equals("proc") || m.type.equals("sysfs")) && mnt instanceof Step st) {
+      kept.put(m, st);
     } else {
       b.call(Sys.CLOSE, mnt).describe("close the mount fd of " + m.dest);
     }
   }
 
   /** A detached mount for {@code m}: a clone of the bind source, or a new filesystem instance. */
-  private Step detachedMount(ProgramBuilder b, Planned m, String what, long attrSet, boolean deferRo) {
+  private Object detachedMount(ProgramBuilder b, Planned m, String what, long attrSet, boolean deferRo) {
     MountOptions o = m.opts;
+    if (m.parentFd >= 0) {
+      // prepared by the parent (id-mapped), flags included: the child only moves it into place
+      return (long) m.parentFd;
+    }
     Step mnt;
     if (m.type.equals("bind")) {
       long rec = o.isRecursiveBind() ? AT_RECURSIVE : 0;
@@ -552,7 +629,7 @@ public final class RootfsSetup {
     return l;
   }
 
-  private void emitPropagation(ProgramBuilder b, Step mnt, MountOptions o, String what) {
+  private void emitPropagation(ProgramBuilder b, Object mnt, MountOptions o, String what) {
     for (long p : o.propagation()) {
       long flags = AT_EMPTY_PATH | ((p & MS_REC) != 0 ? AT_RECURSIVE : 0);
       b.call(Sys.MOUNT_SETATTR, mnt, "", flags, mountAttr(b, 0, 0, p & ~MS_REC), 32L)

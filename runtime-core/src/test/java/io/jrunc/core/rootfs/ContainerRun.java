@@ -57,7 +57,8 @@ final class ContainerRun {
   /** Runs the rootfs setup for {@code ctx} in a child with {@code flags}, then {@code sh -c script}. */
   static Result run(RootfsContext ctx, long flags, String script) throws Exception {
     Path out = Files.createTempFile("jrunc-rootfs-out", ".txt");
-    try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
+    try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder();
+        RootfsSetup setup = RootfsSetup.plan(ctx)) {
       b.call(Sys.CLOSE, ch.reportRead());
       b.call(Sys.CLOSE, ch.syncWrite());
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
@@ -65,11 +66,12 @@ final class ContainerRun {
           .describe("open " + out);
       b.call(Sys.DUP3, fd, 1L, 0L).describe("dup stdout");
       b.call(Sys.DUP3, fd, 2L, 0L).describe("dup stderr");
-      RootfsSetup.emit(b, ctx);
+      setup.emit(b);
       b.call(Sys.EXECVE, "/bin/sh", b.stringArray(List.of("sh", "-c", script)),
           b.stringArray(List.of("PATH=/bin:/usr/bin"))).describe("exec /bin/sh");
       ChildProgram p = b.build();
       Spawner.Child c = Spawner.clone(p, ch, flags, -1);
+      setup.close();
       if ((flags & Spawner.CLONE_NEWUSER) != 0) {
         Files.writeString(Path.of("/proc/" + c.pid() + "/uid_map"), "0 0 4294967295");
         Files.writeString(Path.of("/proc/" + c.pid() + "/setgroups"), "deny");

@@ -151,9 +151,11 @@ class RootfsPlanTest {
     rejects("[{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"options\": [\"tmpcopyup\"]}]", "",
         "mounts[0] (destination /tmp): option tmpcopyup is not supported by jrunc");
     rejects("[{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"rbind\", \"idmap\"]}]", "",
-        "mounts[0] (destination /m): id-mapped mounts (idmap, ridmap, uidMappings, gidMappings) are not supported by jrunc yet");
+        "mounts[0] (destination /m): option idmap without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
     rejects("[{\"destination\": \"/m\", \"source\": \"/tmp\", \"options\": [\"bind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]", "",
-        "mounts[0] (destination /m): id-mapped mounts (idmap, ridmap, uidMappings, gidMappings) are not supported by jrunc yet");
+        "mounts[0] (destination /m): uidMappings and gidMappings must be given together");
+    rejects("[{\"destination\": \"/m\", \"type\": \"tmpfs\", \"options\": [\"idmap\"]}]", "",
+        "mounts[0] (destination /m): only bind mounts can be id-mapped");
     rejects("[{\"destination\": \"/proc/sys\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"bind\"]}]", "",
         "mounts[0] (destination /proc/sys): mounts inside /proc are not allowed");
     rejects("[{\"destination\": \"/proc\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]", "",

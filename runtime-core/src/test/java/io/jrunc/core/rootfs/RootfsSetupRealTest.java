@@ -247,4 +247,29 @@ class RootfsSetupRealTest {
         .containsPattern("prw-rw-rw- .*/dev/myfifo")
         .containsPattern("crw-rw-rw- .* 1, +5 .*/dev/console");
   }
+
+  /** An id-mapped bind: ids on the source appear shifted by the mount's mapping; the source is unchanged. */
+  @Test
+  void idmappedBindMount() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Path src = Files.createDirectories(tmp.resolve("idsrc"));
+    Files.writeString(src.resolve("root-owned"), "r\n");
+    Path user = Files.writeString(src.resolve("user-owned"), "u\n");
+    Files.setAttribute(user, "unix:uid", 1000);
+    Files.setAttribute(user, "unix:gid", 1000);
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/ids", "type": "bind", "source": "%s", "options": ["rbind", "ro", "idmap"],
+           "uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
+           "gidMappings": [{"containerID": 0, "hostID": 200000, "size": 65536}]}]""".formatted(src), "", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS, """
+        ls -ln /ids; grep ' /ids ' /proc/self/mountinfo
+        touch /ids/x 2>/dev/null && echo ids-writable || echo ids-ro
+        """);
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern("-rw-r--r-- +1 100000 +200000 .* root-owned")
+        .containsPattern("-rw-r--r-- +1 101000 +201000 .* user-owned")
+        .containsPattern(" /ids ro,[a-z,]*idmapped")
+        .contains("ids-ro");
+    assertThat(Files.getAttribute(src.resolve("root-owned"), "unix:uid")).isEqualTo(0);
+  }
 }

@@ -69,7 +69,7 @@ public final class RootfsSetup implements AutoCloseable {
 
   /** A config mount after validation. */
   record Planned(int index, Mount mount, String dest, List<String> comps, String source, String type,
-      MountOptions opts, boolean sourceIsDir, int parentFd) {
+      MountOptions opts, boolean sourceIsDir, int parentFd, List<TmpCopyUp.Node> copyUp) {
     String what() {
       String s = source == null || source.isEmpty() ? type : source;
       return "mount " + s + " (type " + type + ") to " + dest;
@@ -165,8 +165,8 @@ public final class RootfsSetup implements AutoCloseable {
     if (!bind && !o.has(MS_REMOUNT) && (m.type() == null || m.type().isEmpty())) {
       throw new RootfsConfigException(where + ": type is required unless options include bind or rbind");
     }
-    if (o.tmpcopyup()) {
-      throw new RootfsConfigException(where + ": option tmpcopyup is not supported by jrunc");
+    if (o.tmpcopyup() && !"tmpfs".equals(m.type())) {
+      throw new RootfsConfigException(where + ": option tmpcopyup is only valid for tmpfs mounts");
     }
     if (idmapped(m, o)) {
       if (!bind) throw new RootfsConfigException(where + ": only bind mounts can be id-mapped");
@@ -319,7 +319,9 @@ public final class RootfsSetup implements AutoCloseable {
       }
       int fd = -1;
       if (bind && idmapped(m, o) && !o.has(MS_REMOUNT)) fd = idmapFd(i, m, o, dest, source);
-      l.add(new Planned(i, m, dest, comps(dest), source, type, o, isDir, fd));
+      List<TmpCopyUp.Node> copy = o.tmpcopyup()
+          ? TmpCopyUp.snapshot(ctx.rootfs(), dest, "mounts[" + i + "] (destination " + dest + ")") : null;
+      l.add(new Planned(i, m, dest, comps(dest), source, type, o, isDir, fd, copy));
     }
     if (spec.linux() != null && spec.linux().sysctl() != null && !spec.linux().sysctl().isEmpty()
         && pseudoMountFor(l, "/proc/sys", "proc") == null) {
@@ -531,9 +533,21 @@ public final class RootfsSetup implements AutoCloseable {
     }
     // /dev is mounted writable so devices can be created, and made read-only at the end (runc).
     boolean deferRo = m.dest.equals("/dev") && o.has(MS_RDONLY) && m.parentFd < 0;
-    long attrSet = deferRo ? o.attrSet() & ~MOUNT_ATTR_RDONLY : o.attrSet();
+    // a read-only tmpcopyup tmpfs is filled first, then made read-only
+    boolean copyRo = m.copyUp != null && o.has(MS_RDONLY);
+    long attrSet = deferRo || copyRo ? o.attrSet() & ~MOUNT_ATTR_RDONLY : o.attrSet();
 
-    Object mnt = detachedMount(b, m, what, attrSet, deferRo);
+    Object mnt = detachedMount(b, m, what, attrSet, deferRo || copyRo);
+    if (m.copyUp != null) {
+      // filled while still detached: the container never sees it half-copied
+      boolean userns = ctx.newUserNs() && spec.linux() != null;
+      TmpCopyUp.emit(b, mnt, m.dest, m.copyUp, userns ? spec.linux().uidMappings() : null,
+          userns ? spec.linux().gidMappings() : null);
+      if (copyRo) {
+        b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), 32L)
+            .describe(what + ": make it read-only after tmpcopyup");
+      }
+    }
     Step target = mountTarget(b, rootfd, "/", m.comps, m.sourceIsDir, resolve);
     b.call(Sys.MOVE_MOUNT, mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
     b.call(Sys.CLOSE, target).describe("close mount point " + m.dest);

@@ -43,4 +43,35 @@ public final class MountSyscalls {
       if (r < 0) throw new SysException(what, null, (int) -r);
     }
   }
+
+  /**
+   * {@code long openat2(int dirfd, const char *path, struct open_how *how, size_t size);} (Linux 5.6)
+   * with {@code struct open_how {u64 flags, mode, resolve;}}. Returns the fd.
+   */
+  public static int openat2(int dirfd, String path, long flags, long mode, long resolve, String what) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment how = arena.allocate(24, 8);
+      how.set(JAVA_LONG, 0, flags);
+      how.set(JAVA_LONG, 8, mode);
+      how.set(JAVA_LONG, 16, resolve);
+      long r;
+      do {
+        r = Libc.syscallRaw(Sys.OPENAT2, dirfd, p.address(), how.address(), 24, 0, 0);
+      } while (r == -Errno.EINTR);
+      if (r < 0) throw new SysException(what, null, (int) -r);
+      return (int) r;
+    }
+  }
+
+  /** {@code ssize_t readlinkat(int dirfd, "", char *buf, size_t size);} of an O_PATH|O_NOFOLLOW fd on a symlink. */
+  public static byte[] readlink(int fd, String what) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment p = arena.allocateFrom("");
+      MemorySegment buf = arena.allocate(4096);
+      long r = Libc.syscallRaw(Sys.READLINKAT, fd, p.address(), buf.address(), 4096, 0, 0);
+      if (r < 0) throw new SysException(what, null, (int) -r);
+      return buf.asSlice(0, r).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+  }
 }

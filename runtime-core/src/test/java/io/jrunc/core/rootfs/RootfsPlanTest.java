@@ -148,8 +148,8 @@ class RootfsPlanTest {
 
   @Test
   void invalidMountsAreRejectedBeforeAnythingRuns() throws Exception {
-    rejects("[{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"options\": [\"tmpcopyup\"]}]", "",
-        "mounts[0] (destination /tmp): option tmpcopyup is not supported by jrunc");
+    rejects("[{\"destination\": \"/tmp\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"tmpcopyup\"]}]", "",
+        "mounts[0] (destination /tmp): option tmpcopyup is only valid for tmpfs mounts");
     rejects("[{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"rbind\", \"idmap\"]}]", "",
         "mounts[0] (destination /m): option idmap without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
     rejects("[{\"destination\": \"/m\", \"source\": \"/tmp\", \"options\": [\"bind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]", "",

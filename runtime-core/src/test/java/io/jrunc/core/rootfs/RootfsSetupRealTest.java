@@ -272,4 +272,39 @@ class RootfsSetupRealTest {
         .contains("ids-ro");
     assertThat(Files.getAttribute(src.resolve("root-owned"), "unix:uid")).isEqualTo(0);
   }
+
+  /** tmpcopyup: the tmpfs starts with the rootfs' files (owners, modes, symlinks not followed, fifos). */
+  @Test
+  void tmpcopyupCopiesTheRootfsContent() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Path etc = bundle.resolve("rootfs/etc");
+    Files.createDirectories(etc.resolve("sub"));
+    Files.writeString(etc.resolve("hosts"), "127.0.0.1 localhost\n");
+    Path owned = Files.writeString(etc.resolve("sub/owned"), "x".repeat(100_000));
+    Files.setAttribute(owned, "unix:uid", 1000);
+    Files.setAttribute(owned, "unix:gid", 1001);
+    Files.setPosixFilePermissions(owned, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    Files.createSymbolicLink(etc.resolve("evil"), Path.of("/etc/shadow"));
+    Files.createFile(etc.resolve("empty"));
+    new ProcessBuilder("mkfifo", etc.resolve("fifo").toString()).start().waitFor();
+    Files.createSymbolicLink(bundle.resolve("rootfs/etclink"), Path.of("/etc"));
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/etclink", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "mode=755"]},
+          {"destination": "/ro", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "ro"]}]""", "", false));
+    Files.createDirectories(bundle.resolve("rootfs/ro"));
+    Files.writeString(bundle.resolve("rootfs/ro/file"), "ro content\n");
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS, """
+        grep -E ' /(etc|ro) ' /proc/self/mountinfo
+        cat /etc/hosts /ro/file; wc -c < /etc/sub/owned; ls -ln /etc/sub/owned /etc/evil /etc/fifo /etc/empty
+        touch /etc/new && echo etc-writable; touch /ro/x 2>/dev/null && echo ro-writable || echo ro-ro
+        """);
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" / /etc rw,relatime - tmpfs tmpfs ").containsPattern(" / /ro ro,relatime - tmpfs ")
+        .contains("127.0.0.1 localhost\nro content\n100000\n")
+        .containsPattern("-rw-r----- +1 1000 +1001 +100000 .* /etc/sub/owned")
+        .containsPattern("/etc/evil -> /etc/shadow").containsPattern("prw-r--r-- .* /etc/fifo")
+        .containsPattern("-rw-r--r-- .* 0 .* /etc/empty")
+        .contains("etc-writable", "ro-ro");
+    assertThat(Files.exists(etc.resolve("new"))).isFalse();
+  }
 }

@@ -50,7 +50,9 @@ final class ContainerRun {
   /** Mount points (with types) of the host as this JVM sees them. */
   static Set<String> hostMounts() throws IOException {
     Set<String> s = new TreeSet<>();
-    for (HostMounts.Entry e : HostMounts.read().entries()) s.add(e.mountPoint() + " " + e.fsType());
+    for (HostMounts.Entry e : HostMounts.read().entries()) {
+      s.add(e.mountPoint() + " " + e.fsType() + " " + e.mountOptions() + " " + e.superOptions());
+    }
     return s;
   }
 

@@ -307,4 +307,52 @@ class RootfsSetupRealTest {
         .contains("etc-writable", "ro-ro");
     assertThat(Files.exists(etc.resolve("new"))).isFalse();
   }
+
+  /** In the host's network namespace, sysfs "ro" must not make the host's /sys read-only. */
+  @Test
+  void sharedNamespacesLeaveTheHostsSuperblocksAlone() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Set<String> before = ContainerRun.hostMounts();
+    Spec spec = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
+         "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}, {"type": "cgroup"}], %s}}"""
+        .formatted(DEFAULT_MOUNTS, MASKS));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle),
+        Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID | Spawner.CLONE_NEWCGROUP, "grep ' /sys ' /proc/self/mountinfo");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" / /sys ro,");
+    assertThat(ContainerRun.hostMounts()).isEqualTo(before);
+  }
+
+  /** A remount entry changes the flags of an earlier mount at the same destination. */
+  @Test
+  void remountChangesFlags() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/data", "type": "tmpfs", "source": "tmpfs"},
+          {"destination": "/data", "options": ["remount", "ro", "nosuid"]}]""", "", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS, "grep ' /data ' /proc/self/mountinfo");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" / /data ro,nosuid,relatime - tmpfs tmpfs ");
+  }
+
+  /** Without a cgroup namespace the container's own cgroup directories are bound (here: whole hierarchies, read-only). */
+  @Test
+  void cgroupWithoutNamespaceBindsGivenDirectories() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Spec spec = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
+         "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}, {"type": "network"}]}}""".formatted(DEFAULT_MOUNTS));
+    java.util.Map<String, Path> dirs = new java.util.HashMap<>();
+    for (HostMounts.Entry e : HostMounts.read().cgroupHierarchies()) {
+      dirs.put(Path.of(e.mountPoint()).getFileName().toString(), Path.of(e.mountPoint()));
+    }
+    RootfsContext ctx = RootfsContext.of(spec, bundle).withCgroupDirs(dirs);
+    assertThat(ctx.cgroupNs()).isFalse();
+    ContainerRun.Result r = ContainerRun.run(ctx, Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID | Spawner.CLONE_NEWNET,
+        "grep ' /sys/fs/cgroup/memory ' /proc/self/mountinfo; touch /sys/fs/cgroup/memory/x 2>/dev/null || echo memory-ro");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" / /sys/fs/cgroup/memory ro,nosuid,nodev,noexec,relatime - cgroup cgroup ")
+        .contains("memory-ro");
+  }
 }

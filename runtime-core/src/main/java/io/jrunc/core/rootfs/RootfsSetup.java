@@ -295,7 +295,14 @@ public final class RootfsSetup implements AutoCloseable {
       if (bind && !o.isBind()) o = withFlags(o, MS_BIND);
       String source = m.source();
       boolean isDir = true;
-      if (bind && !o.has(MS_REMOUNT)) {
+      if ("cgroup".equals(type) && host.cgroup2Unified() && !ctx.cgroupNs() && ctx.cgroupDirs() != null
+          && ctx.cgroupDirs().get("") != null) {
+        // cgroup v2 host, no cgroup namespace: the container's own directory, not the host's whole tree
+        type = "bind";
+        source = ctx.cgroupDirs().get("").toString();
+        o = withFlags(o, MS_BIND | MS_REC);
+      }
+      if (type.equals("bind") && !o.has(MS_REMOUNT)) {
         if (source == null || source.isEmpty()) {
           throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): a bind mount needs a source");
         }
@@ -318,7 +325,7 @@ public final class RootfsSetup implements AutoCloseable {
         }
       }
       int fd = -1;
-      if (bind && idmapped(m, o) && !o.has(MS_REMOUNT)) fd = idmapFd(i, m, o, dest, source);
+      if (type.equals("bind") && idmapped(m, o) && !o.has(MS_REMOUNT)) fd = idmapFd(i, m, o, dest, source);
       List<TmpCopyUp.Node> copy = o.tmpcopyup()
           ? TmpCopyUp.snapshot(ctx.rootfs(), dest, "mounts[" + i + "] (destination " + dest + ")") : null;
       l.add(new Planned(i, m, dest, comps(dest), source, type, o, isDir, fd, copy));

@@ -234,4 +234,29 @@ class RootfsPlanTest {
     assertThat(V1_HOST.mountPointOf(Path.of("/srv/my dir/bundle/rootfs"))).isEqualTo("/srv/my dir");
     assertThat(V1_HOST.mountPointOf(Path.of("/srv/my dirx"))).isEqualTo("/");
   }
+
+  @Test
+  void cgroupOnAV2HostMountsCgroup2OrBindsTheContainersDirectory() throws Exception {
+    HostMounts v2 = HostMounts.parse("22 1 0:21 / / rw - ext4 /dev/vda rw\n25 22 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n");
+    Spec spec = spec(RootfsSetupRealTest.DEFAULT_MOUNTS, "");
+    List<String> s = describe(RootfsSetup.plan(ctx(spec), v2));
+    assertThat(s).contains("mount cgroup (type cgroup) to /sys/fs/cgroup: open filesystem type cgroup2");
+    String ns = RootfsSetupRealTest.NAMESPACES.replace(", {\"type\": \"cgroup\"}", "");
+    Spec noNs = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s, "linux": {"namespaces": %s}}"""
+        .formatted(RootfsSetupRealTest.DEFAULT_MOUNTS, ns));
+    s = describe(RootfsSetup.plan(ctx(noNs).withCgroupDirs(Map.of("", Path.of("/sys/fs/cgroup")))
+        , v2));
+    assertThat(s).contains("mount /sys/fs/cgroup (type bind) to /sys/fs/cgroup");
+  }
+
+  private static List<String> describe(RootfsSetup setup) {
+    try (ProgramBuilder b = new ProgramBuilder(); setup) {
+      setup.emit(b);
+      ChildProgram p = b.build();
+      List<String> l = new ArrayList<>();
+      for (int i = 0; i < p.size(); i++) l.add(p.description(i));
+      return l;
+    }
+  }
 }

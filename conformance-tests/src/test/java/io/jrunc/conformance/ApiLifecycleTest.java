@@ -52,6 +52,28 @@ class ApiLifecycleTest {
   }
 
   @Test
+  void capabilitiesAndNoNewPrivsAreExactlyTheConfigs() throws Exception {
+    // runc's default spec: CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10)
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status");
+    Path out = tmp.resolve("out");
+    ContainerRuntime rt = runtime();
+    Container c = rt.create(id("caps"), CreateOptions.bundle(b.write())
+        .withStdio(new Stdio(new Stdio.Inherit(), new Stdio.ToFile(out), new Stdio.Inherit())));
+    c.start();
+    assertThat(c.waitFor()).isZero();
+    c.delete(false);
+    assertThat(Files.readString(out)).isEqualTo("""
+        CapInh:	0000000000000000
+        CapPrm:	0000000020000420
+        CapEff:	0000000020000420
+        CapBnd:	0000000020000420
+        CapAmb:	0000000000000000
+        NoNewPrivs:	1
+        Seccomp:	0
+        """);
+  }
+
+  @Test
   void duplicateIdAndWrongStates() throws Exception {
     Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "30");
     ContainerRuntime rt = runtime();

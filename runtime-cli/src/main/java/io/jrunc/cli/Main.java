@@ -1,7 +1,127 @@
 package io.jrunc.cli;
 
+import io.jrunc.cli.args.ArgParser;
+import io.jrunc.cli.args.ParsedArgs;
+import io.jrunc.cli.args.UsageException;
+import io.jrunc.cli.command.Command;
+import io.jrunc.cli.command.Commands;
+import io.jrunc.cli.log.JruncLogging;
+import io.jrunc.cli.log.JruncServiceProvider;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * {@code jrunc [global options] command [command options] [arguments...]}.
+ *
+ * <p>Errors follow runc's {@code fatal()}: the message is logged once at error level (to the
+ * {@code --log} file in the {@code --log-format}, or to stderr), and when the log does not go
+ * to stderr the bare message is printed on stderr as well. Exit status 1 unless the failure
+ * says otherwise.
+ */
 public final class Main {
+  private Main() {}
+
   public static void main(String[] args) {
-    System.out.println("jrunc version 0.1.0");
+    int code = execute(Arrays.asList(args));
+    System.out.flush();
+    System.err.flush();
+    // halt, not exit: System.exit logs the exit through System.Logger (JDK 17+), which starts
+    // java.util.logging on every call; jrunc registers no shutdown hooks, its streams are
+    // flushed above and log lines are written synchronously.
+    Runtime.getRuntime().halt(code);
+  }
+
+  /** Runs one command line; returns the exit status. Never throws. */
+  public static int execute(List<String> args) {
+    // Name our provider so SLF4J skips its service-loader scan of the class path (start-up),
+    // and keep SLF4J's own informational notes ("Attempting to load provider ...") off stderr:
+    // engines expect exactly one error line from a failing command.
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", JruncServiceProvider.class.getName());
+    }
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "WARN");
+    }
+    boolean debug = false;
+    try {
+      ParsedArgs g = ArgParser.parse(GlobalOptions.FLAGS, args, 0);
+      GlobalOptions global = GlobalOptions.from(g);
+      debug = global.debug();
+      configureLogging(global);
+      if (g.bool("version")) {
+        System.out.print(Version.text());
+        return 0;
+      }
+      if (g.helpRequested() || g.positionals().isEmpty()) {
+        System.out.print(Help.app());
+        return 0;
+      }
+      String name = g.positional(0);
+      Command command = Commands.find(name);
+      if (command == null) {
+        throw new UsageException("No help topic for '" + name + "'");
+      }
+      List<String> rest = g.positionalsFrom(1);
+      ParsedArgs a = ArgParser.parse(command.flags(), rest, command.stopParsingAfter());
+      if (a.helpRequested()) {
+        System.out.print(Help.command(command));
+        if (command.unsupported() != null) {
+          throw new CliException(command.unsupported());
+        }
+        return 0;
+      }
+      if (debug) {
+        log().debug("jrunc {} {}", name, rest);
+      }
+      return command.run(a, global);
+    } catch (CliException e) {
+      return fatal(e.getMessage(), e.exitCode(), debug ? e : null);
+    } catch (RuntimeException | Error e) {
+      // A bug, not a user error: still one line, with the stack trace only under --debug.
+      return fatal("internal error: " + e, 1, debug ? e : null);
+    }
+  }
+
+  private static void configureLogging(GlobalOptions global) throws CliException {
+    Level level = Level.ERROR;
+    if (global.debug()) {
+      level = Level.DEBUG;
+    } else if (global.logLevel() != null) {
+      level =
+          switch (global.logLevel()) {
+            case "warning", "warn" -> Level.WARN;
+            case "info" -> Level.INFO;
+            case "debug" -> Level.DEBUG;
+            case "trace" -> Level.TRACE;
+            default -> Level.ERROR;
+          };
+    }
+    try {
+      JruncLogging.configure(level, global.logFormat(), global.log());
+    } catch (IOException e) {
+      throw new CliException(
+          "open log file " + global.log() + ": " + (e.getMessage() == null ? e : e.getMessage()),
+          e);
+    }
+  }
+
+  /** runc's fatal(): one error record, plus the bare message on stderr if the log is a file. */
+  static int fatal(String message, int exitCode, Throwable debugCause) {
+    log().error(message);
+    if (!JruncLogging.writesToStderr()) {
+      System.err.println(message);
+    }
+    if (debugCause != null) {
+      debugCause.printStackTrace(System.err);
+    }
+    return exitCode;
+  }
+
+  private static Logger log() {
+    return LoggerFactory.getLogger(Main.class);
   }
 }

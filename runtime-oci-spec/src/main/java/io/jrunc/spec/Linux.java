@@ -24,4 +24,89 @@ public record Linux(
         /** Keyed by clock: "monotonic" or "boottime". */
         Map<String, LinuxTimeOffset> timeOffsets,
         LinuxMemoryPolicy memoryPolicy) {
+
+    /** A copy with {@code uidMappings} replaced. */
+    public Linux withUidMappings(List<LinuxIDMapping> uidMappings) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code gidMappings} replaced. */
+    public Linux withGidMappings(List<LinuxIDMapping> gidMappings) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code sysctl} replaced. */
+    public Linux withSysctl(Map<String, String> sysctl) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code resources} replaced. */
+    public Linux withResources(LinuxResources resources) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code cgroupsPath} replaced. */
+    public Linux withCgroupsPath(String cgroupsPath) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code namespaces} replaced. */
+    public Linux withNamespaces(List<LinuxNamespace> namespaces) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code devices} replaced. */
+    public Linux withDevices(List<LinuxDevice> devices) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code netDevices} replaced. */
+    public Linux withNetDevices(Map<String, LinuxNetDevice> netDevices) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code seccomp} replaced. */
+    public Linux withSeccomp(LinuxSeccomp seccomp) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code rootfsPropagation} replaced. */
+    public Linux withRootfsPropagation(String rootfsPropagation) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code maskedPaths} replaced. */
+    public Linux withMaskedPaths(List<String> maskedPaths) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code readonlyPaths} replaced. */
+    public Linux withReadonlyPaths(List<String> readonlyPaths) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code mountLabel} replaced. */
+    public Linux withMountLabel(String mountLabel) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code intelRdt} replaced. */
+    public Linux withIntelRdt(LinuxIntelRdt intelRdt) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code personality} replaced. */
+    public Linux withPersonality(LinuxPersonality personality) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code timeOffsets} replaced. */
+    public Linux withTimeOffsets(Map<String, LinuxTimeOffset> timeOffsets) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
+
+    /** A copy with {@code memoryPolicy} replaced. */
+    public Linux withMemoryPolicy(LinuxMemoryPolicy memoryPolicy) {
+        return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
+    }
 }

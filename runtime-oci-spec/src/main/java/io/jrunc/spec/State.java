@@ -1,5 +1,7 @@
 package io.jrunc.spec;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import java.util.Map;
 
 /**
@@ -7,8 +9,10 @@ import java.util.Map;
  * {@code created} (RFC 3339) and {@code owner} are runc's extra fields, which tools parse.
  *
  * @param status creating, created, running, stopped (runc adds paused)
- * @param pid    the init process pid; absent once stopped
+ * @param pid    the init process pid; runc writes 0 once stopped
  */
+// Written in runc's field order so `state` output is byte-identical to runc's.
+@JsonPropertyOrder({"ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "annotations", "owner"})
 public record State(
         String ociVersion,
         String id,

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * @param noNewKeyring keep the caller's session keyring
  * @param preserveFds how many fds after stdio (3, 4, ...) the init inherits
  * @param stdio the init's stdin/stdout/stderr
+ * @param systemdCgroup cgroupsPath is systemd's {@code slice:prefix:name} (runc's --systemd-cgroup)
  */
 public record CreateOptions(
     Path bundle,
@@ -20,33 +21,38 @@ public record CreateOptions(
     boolean noPivot,
     boolean noNewKeyring,
     int preserveFds,
-    Stdio stdio) {
+    Stdio stdio,
+    boolean systemdCgroup) {
 
   public static CreateOptions bundle(Path bundle) {
-    return new CreateOptions(bundle, null, null, false, false, 0, Stdio.inherit());
+    return new CreateOptions(bundle, null, null, false, false, 0, Stdio.inherit(), false);
+  }
+
+  public CreateOptions withSystemdCgroup(boolean b) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, b);
   }
 
   public CreateOptions withPidFile(Path p) {
-    return new CreateOptions(bundle, p, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio);
+    return new CreateOptions(bundle, p, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup);
   }
 
   public CreateOptions withStdio(Stdio s) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, s);
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, s, systemdCgroup);
   }
 
   public CreateOptions withNoPivot(boolean b) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, b, noNewKeyring, preserveFds, stdio);
+    return new CreateOptions(bundle, pidFile, consoleSocket, b, noNewKeyring, preserveFds, stdio, systemdCgroup);
   }
 
   public CreateOptions withNoNewKeyring(boolean b) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, b, preserveFds, stdio);
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, b, preserveFds, stdio, systemdCgroup);
   }
 
   public CreateOptions withPreserveFds(int n) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, n, stdio);
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, n, stdio, systemdCgroup);
   }
 
   public CreateOptions withConsoleSocket(Path p) {
-    return new CreateOptions(bundle, pidFile, p, noPivot, noNewKeyring, preserveFds, stdio);
+    return new CreateOptions(bundle, pidFile, p, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup);
   }
 }

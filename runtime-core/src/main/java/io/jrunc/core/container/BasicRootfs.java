@@ -21,7 +21,7 @@ final class BasicRootfs {
   static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32,
       MS_BIND = 4096, MS_REC = 16384, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19;
 
-  static void emit(ProgramBuilder b, Spec spec, Path rootfs, boolean noPivot) {
+  static void emit(ProgramBuilder b, Spec spec, Path rootfs, boolean noPivot, java.util.function.Consumer<ProgramBuilder> beforePivot) {
     String root = rootfs.toString();
     b.call(Sys.MOUNT, "", "/", "", MS_REC | MS_SLAVE, 0L).describe("make / rslave");
     b.call(Sys.MOUNT, root, root, "bind", MS_BIND | MS_REC, 0L).describe("bind mount the rootfs " + root + " onto itself");
@@ -73,6 +73,7 @@ final class BasicRootfs {
         }
       }
     }
+    beforePivot.accept(b);
     if (noPivot) {
       b.call(Sys.CHDIR, root).describe("chdir to the rootfs");
       b.call(Sys.MOUNT, root, "/", "", 8192L /* MS_MOVE */, 0L).describe("move the rootfs to /");

@@ -53,6 +53,7 @@ final class ExecPlanner {
 
   static Planned plan(ProgramBuilder b, Inputs in) {
     ProcessSteps.prologue(b, in.channel());
+    b.call(Sys.CLOSE, in.channel().syncRead()).describe("close the sync pipe");
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());
     int announce = -1;
     if (in.forkIntoPidNamespace()) {
@@ -76,6 +77,7 @@ final class ExecPlanner {
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
     ProcessSteps.identity(b, proc, in.extra(), true);
+    in.extra().beforeReady(b);
     b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);

@@ -58,12 +58,17 @@ public final class InitPlanner {
       boolean noPivot,
       boolean noNewKeyring,
       String executable,
+      boolean hookPause,
+      boolean setgroups,
       ChildSteps extra) {}
 
   /** Steps other packages contribute (rootfs, capabilities, seccomp) at their places. */
   public interface ChildSteps {
-    /** Builds the root filesystem and enters it; cwd is {@code /} afterwards. */
-    void rootfs(ProgramBuilder b);
+    /**
+     * Builds the root filesystem and enters it; cwd is {@code /} afterwards. {@code beforePivot}
+     * is called after the mounts and before pivot_root (where the create-phase hooks run).
+     */
+    void rootfs(ProgramBuilder b, java.util.function.Consumer<ProgramBuilder> beforePivot);
 
     /** Before the uid/gid switch (bounding set, keep-caps). */
     default void beforeUserSwitch(ProgramBuilder b) {}
@@ -71,7 +76,10 @@ public final class InitPlanner {
     /** After the uid/gid switch (capset, ambient). */
     default void afterUserSwitch(ProgramBuilder b) {}
 
-    /** Right before execve: LSM labels, then seccomp. */
+    /** After no_new_privs and before init reports ready (seccomp with no_new_privs, as late as it can be). */
+    default void beforeReady(ProgramBuilder b) {}
+
+    /** Right before execve. */
     default void beforeExec(ProgramBuilder b) {}
   }
 
@@ -102,17 +110,24 @@ public final class InitPlanner {
       b.call(Sys.KEYCTL, 1L, "_ses." + in.id(), 0L, 0L, 0L).allow(Errno.ENOSYS, Errno.EPERM)
           .describe("join a new session keyring");
     }
-    // 6. root filesystem
-    in.extra().rootfs(b);
+    // 6. root filesystem, with a pause for the create-phase hooks before pivot_root
+    in.extra().rootfs(b, pb -> {
+      if (in.hookPause()) {
+        pb.call(Sys.WRITE, (long) ch.reportWrite(), pb.bytes(record(SpawnChannel.HOOKS)), 16L).describe("report the hooks point");
+        ProcessSteps.waitForParent(pb, ch);
+      }
+    });
+    b.call(Sys.CLOSE, ch.syncRead()).describe("close the sync pipe");
     // 7. process attributes
     ProcessSteps.rlimits(b, proc);
-    ProcessSteps.identity(b, proc, in.extra(), !in.namespaces().creates("user") || Libc.geteuid() == 0);
+    ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
+    in.extra().beforeReady(b);
     // 8. create/start rendezvous
     if (in.fifoFd() >= 0) {
       b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
-      b.call(Sys.WRITE, (long) ch.reportWrite(), b.bytes(readyRecord()), 16L).describe("report ready");
+      b.call(Sys.WRITE, (long) ch.reportWrite(), b.bytes(record(SpawnChannel.READY)), 16L).describe("report ready");
       b.call(Sys.READ, (long) in.fifoFd(), b.alloc(8), 1L).atLeast(1).describe("wait for start");
     }
     // 9. stdio, fds, exec
@@ -120,9 +135,9 @@ public final class InitPlanner {
     return b.build();
   }
 
-  static byte[] readyRecord() {
+  static byte[] record(long index) {
     byte[] r = new byte[16];
-    java.nio.ByteBuffer.wrap(r).order(java.nio.ByteOrder.nativeOrder()).putLong(SpawnChannel.READY).putLong(0);
+    java.nio.ByteBuffer.wrap(r).order(java.nio.ByteOrder.nativeOrder()).putLong(index).putLong(0);
     return r;
   }
 

@@ -21,10 +21,20 @@ import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
+import io.jrunc.core.hooks.HookRunner;
+import io.jrunc.spec.Hook;
+import io.jrunc.spec.Hooks;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Mount;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.State;
+import io.jrunc.spec.validate.Problem;
+import io.jrunc.spec.validate.ValidationOptions;
+import io.jrunc.spec.validate.ValidationReport;
+import io.jrunc.spec.validate.Validator;
+import io.jrunc.core.security.IdMapper;
+import io.jrunc.core.security.SecurityConfigException;
+import io.jrunc.core.security.SecurityPlan;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -96,13 +106,17 @@ public final class Lifecycle {
           : new SetupException(e.getMessage() == null ? e.toString() : e.getMessage(), 0, e);
       undoCreate(id, childPid[0], cleanup, err);
       throw err;
+    } catch (Error e) {
+      // even a broken classpath or OOM must not leave a half-made container behind
+      undoCreate(id, childPid[0], cleanup, new SetupException(e.toString(), 0, e));
+      throw e;
     }
   }
 
   private Created doCreate(String id, CreateOptions opts, List<AutoCloseable> cleanup, int[] childPid)
       throws ContainerException, IOException {
     Path bundle = opts.bundle().toAbsolutePath().normalize();
-    Spec spec = loadSpec(bundle);
+    Spec spec = loadSpec(bundle, opts.systemdCgroup());
     if (spec.process() == null) throw new InvalidConfigException("config.json: /process: the process is required to create a container");
     if (spec.root() == null || spec.root().path() == null) throw new InvalidConfigException("config.json: /root/path: required");
     Path rootfs = bundle.resolve(spec.root().path()).normalize();
@@ -154,21 +168,44 @@ public final class Lifecycle {
       throw new SetupException(x.getMessage(), x.errno(), x);
     }
     cleanup.add(ch);
+    SecurityPlan security = prepareSecurity(spec);
+    cleanup.add(security);
     ProgramBuilder b = new ProgramBuilder();
     cleanup.add(b);
     boolean noPivot = opts.noPivot();
     InitPlanner.ChildSteps extra = new InitPlanner.ChildSteps() {
       @Override
-      public void rootfs(ProgramBuilder pb) {
-        if (ns.has("mount")) BasicRootfs.emit(pb, spec, rootfs, noPivot);
+      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {
+        if (ns.has("mount")) BasicRootfs.emit(pb, spec, rootfs, noPivot, beforePivot);
         else {
+          beforePivot.accept(pb);
           pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
           pb.call(Sys.CHDIR, "/").describe("chdir to /");
         }
       }
+
+      @Override
+      public void beforeUserSwitch(ProgramBuilder pb) {
+        security.beforeUserSwitch(pb);
+      }
+
+      @Override
+      public void afterUserSwitch(ProgramBuilder pb) {
+        security.afterUserSwitch(pb);
+      }
+
+      @Override
+      public void beforeReady(ProgramBuilder pb) {
+        security.beforeReady(pb);
+      }
     };
+    Hooks hooks = spec.hooks();
+    boolean hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
+        || notEmpty(hooks.createContainer()));
+    IdMapper.Host idHost = IdMapper.Host.detect();
+    boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
     ChildProgram program = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
-        stdio, opts.preserveFds(), noPivot, opts.noNewKeyring(), exe, extra));
+        stdio, opts.preserveFds(), noPivot, opts.noNewKeyring(), exe, hookPause, setgroups, extra));
 
     Spawner.Child child;
     try {
@@ -177,16 +214,45 @@ public final class Lifecycle {
       throw new SetupException("start the container's init: " + x.getMessage(), x.errno(), x);
     }
     childPid[0] = child.pid();
+    security.afterClone();
     long startTime = ProcStat.startTime(child.pid());
-    if (ns.creates("user")) ParentSetup.writeIdMaps(child.pid(), spec);
+    if (ns.creates("user")) {
+      try {
+        IdMapper.apply(child.pid(), spec.linux().uidMappings(), spec.linux().gidMappings(), idHost);
+      } catch (SysException x) {
+        throw new SetupException(x.getMessage(), x.errno(), x);
+      }
+    }
     ParentSetup.oomScoreAdj(child.pid(), spec.process().oomScoreAdj());
     try {
       ch.release();
       Spawner.Report r = Spawner.next(program, ch, child.pid(), Set.of());
+      if (r.hooks()) {
+        State st = new State(ociVersion(spec), id, "creating", child.pid(), bundle.toString(), spec.annotations(),
+            null, null, null);
+        try {
+          // prestart (deprecated) and createRuntime run in the runtime's namespaces,
+          // createContainer in the container's, all after the mounts and before pivot_root
+          HookRunner.runAll("prestart", hooks.prestart(), st);
+          HookRunner.runAll("createRuntime", hooks.createRuntime(), st);
+          if (hooks.createContainer() != null) {
+            for (int i = 0; i < hooks.createContainer().size(); i++) {
+              runHookInNamespaces(child.pid(), spec, "createContainer", i, hooks.createContainer().get(i), st);
+            }
+          }
+        } catch (HookRunner.HookException he) {
+          throw new SetupException(he.getMessage(), 0, he);
+        }
+        ch.release();
+        r = Spawner.next(program, ch, child.pid(), Set.of());
+      }
       if (!r.ready()) {
         int[] st = Libc.wait4(child.pid(), 0);
+        childPid[0] = -1;
         throw new SetupException("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
       }
+      security.forwardListener(new State(ociVersion(spec), id, "creating", child.pid(), bundle.toString(),
+          spec.annotations(), null, null, null), child.pid());
     } catch (StepFailedException x) {
       childPid[0] = -1; // reaped by Spawner.next
       throw new SetupException(x.getMessage(), x.errno(), x);
@@ -203,6 +269,157 @@ public final class Lifecycle {
     // our copies of the fds the child inherited are no longer needed; the caller's pipe ends stay
     for (AutoCloseable c : cleanup) closeQuietly(c);
     return new Created(rec, callerPipes);
+  }
+
+  /** Compiles seccomp and plans capabilities/LSM in the parent: config errors surface before any clone. */
+  static SecurityPlan prepareSecurity(Spec spec) throws ContainerException {
+    try {
+      return SecurityPlan.prepare(spec);
+    } catch (SecurityConfigException e) {
+      throw new InvalidConfigException("config.json: " + e.getMessage());
+    } catch (SysException e) {
+      throw new SetupException(e.getMessage(), e.errno(), e);
+    }
+  }
+
+  private static boolean notEmpty(List<?> l) {
+    return l != null && !l.isEmpty();
+  }
+
+  static String ociVersion(Spec spec) {
+    return spec.ociVersion() == null ? "1.3.0" : spec.ociVersion();
+  }
+
+  /**
+   * Runs a hook inside the namespaces of {@code pid} (createContainer before pivot_root,
+   * startContainer after it): the program of an exec, with the state on stdin. The hook's path
+   * resolves in the mount namespace it joined: before pivot_root that still shows the host's
+   * root, as runtime.md asks of createContainer; after it, the container's.
+   */
+  void runHookInNamespaces(int pid, Spec spec, String phase, int index, Hook hook, State state)
+      throws HookRunner.HookException {
+    String what = phase + " hook #" + index + " (" + hook.path() + ")";
+    List<AutoCloseable> cleanup = new ArrayList<>();
+    try {
+      Path procRoot = Path.of("/proc", Integer.toString(pid));
+      Map<String, Integer> fds = new LinkedHashMap<>();
+      Map<String, String> paths = new LinkedHashMap<>();
+      boolean forkPid = openJoins(procRoot, Namespaces.of(spec), fds, paths, cleanup);
+      int[] in = Libc.pipe2(Libc.O_CLOEXEC);
+      cleanup.add(() -> Libc.close(in[0]));
+      cleanup.add(() -> Libc.close(in[1]));
+      List<String> args = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
+      io.jrunc.spec.Process proc = new io.jrunc.spec.Process(false, null, null, args, null, hook.env(), "/",
+          null, null, null, null, null, null, null, null, null);
+      SpawnChannel ch = new SpawnChannel();
+      cleanup.add(ch);
+      ProgramBuilder b = new ProgramBuilder();
+      cleanup.add(b);
+      ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch,
+          new int[] {in[0], -1, -1}, 0, hook.path(), NO_EXTRA));
+      Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
+      int hookPid = child.pid();
+      ch.release();
+      Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
+      try {
+        while (true) {
+          Spawner.Report rep = Spawner.next(planned.program(), ch, child.pid(), announcing);
+          if (rep.eof()) break;
+          if (rep.announcingStep() >= 0) {
+            hookPid = (int) rep.value();
+            Libc.wait4(child.pid(), 0);
+          }
+        }
+      } catch (StepFailedException x) {
+        if (hookPid != child.pid()) reapQuietly(hookPid);
+        throw new HookRunner.HookException("error running " + what + ": " + x.getMessage());
+      }
+      try {
+        Libc.write(in[1], Json.mapper().writeValueAsBytes(state));
+      } catch (SysException ignored) {
+        // the hook need not read its stdin
+      }
+      Libc.close(in[1]);
+      int timeout = hook.timeout() == null ? 0 : hook.timeout();
+      long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000_000L : Long.MAX_VALUE;
+      while (true) {
+        int[] st = Libc.wait4(hookPid, Libc.WNOHANG);
+        if (st[0] == hookPid) {
+          int code = Libc.exitCode(st[1]);
+          if (code != 0) throw new HookRunner.HookException("error running " + what + ": exit status " + code);
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          Libc.kill(hookPid, 9);
+          Libc.wait4(hookPid, 0);
+          throw new HookRunner.HookException("error running " + what + ": timed out after " + timeout + "s");
+        }
+        Thread.sleep(2);
+      }
+    } catch (IOException e) {
+      throw new HookRunner.HookException("error running " + what + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HookRunner.HookException("error running " + what + ": interrupted");
+    } finally {
+      for (AutoCloseable c : cleanup) closeQuietly(c);
+    }
+  }
+
+  static final InitPlanner.ChildSteps NO_EXTRA = (pb, beforePivot) -> {};
+
+  static InitPlanner.ChildSteps securitySteps(SecurityPlan security) {
+    return new InitPlanner.ChildSteps() {
+      @Override
+      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {}
+
+      @Override
+      public void beforeUserSwitch(ProgramBuilder pb) {
+        security.beforeUserSwitch(pb);
+      }
+
+      @Override
+      public void afterUserSwitch(ProgramBuilder pb) {
+        security.afterUserSwitch(pb);
+      }
+
+      @Override
+      public void beforeReady(ProgramBuilder pb) {
+        security.beforeReady(pb);
+      }
+    };
+  }
+
+  /**
+   * Opens /proc/pid/ns/* for every namespace type the container has that differs from ours
+   * (setns into one's own user namespace is EINVAL). Returns whether a pid namespace is joined.
+   */
+  static boolean openJoins(Path procRoot, Namespaces ns, Map<String, Integer> fds, Map<String, String> paths,
+      List<AutoCloseable> cleanup) throws SetupExceptionIO {
+    boolean forkPid = false;
+    for (String type : Namespaces.JOIN_ORDER) {
+      if (!ns.has(type)) continue;
+      Path theirs = procRoot.resolve("ns").resolve(Namespaces.procName(type));
+      Path ours = Path.of("/proc/self/ns").resolve(Namespaces.procName(type));
+      try {
+        if (Files.isSameFile(theirs, ours)) continue;
+        int fd = Libc.open(theirs.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        cleanup.add(() -> Libc.close(fd));
+        fds.put(type, fd);
+        paths.put(type, theirs.toString());
+        if (type.equals("pid")) forkPid = true;
+      } catch (IOException x) {
+        throw new SetupExceptionIO("open " + theirs + ": " + x.getMessage(), x);
+      }
+    }
+    return forkPid;
+  }
+
+  /** An IOException that already names what failed. */
+  static final class SetupExceptionIO extends IOException {
+    SetupExceptionIO(String message, IOException cause) {
+      super(message, cause);
+    }
   }
 
   private static void openStdio(Stdio s, int[] stdio, int[] callerPipes, List<AutoCloseable> cleanup) throws SetupException {
@@ -249,19 +466,30 @@ public final class Lifecycle {
     }
   }
 
-  static Spec loadSpec(Path bundle) throws InvalidConfigException {
+  /**
+   * Reads and checks config.json: the semantic checks every create needs (the JSON schema is
+   * left to {@code jrunc validate}: it costs hundreds of ms in a fresh JVM). Every problem is
+   * reported at once, each with its JSON path.
+   */
+  static Spec loadSpec(Path bundle, boolean systemdCgroup) throws InvalidConfigException {
     Path config = bundle.resolve("config.json");
+    byte[] bytes;
     try {
-      return Json.readSpec(config);
+      bytes = Files.readAllBytes(config);
     } catch (NoSuchFileException e) {
       throw new InvalidConfigException("config.json: open " + config + ": no such file or directory");
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      var loc = e.getLocation();
-      String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
-      throw new InvalidConfigException("config.json: " + where + e.getOriginalMessage());
     } catch (IOException e) {
       throw new InvalidConfigException("config.json: read " + config + ": " + e.getMessage());
     }
+    ValidationReport report = Validator.validate(bytes,
+        ValidationOptions.forCreate().withSystemdCgroup(systemdCgroup).withRequireProcess(true));
+    for (Problem w : report.warnings()) LOG.warn(w.format(report.fileName()));
+    if (!report.ok()) {
+      List<String> lines = new ArrayList<>();
+      for (Problem pr : report.problems()) lines.add(pr.format(report.fileName()));
+      throw new InvalidConfigException(lines);
+    }
+    return report.spec();
   }
 
   static void writePidFile(Path pidFile, int pid) throws IOException {
@@ -341,6 +569,18 @@ public final class Lifecycle {
         case STOPPED -> throw new InvalidStateException("cannot start a container that has stopped", s);
         default -> throw new InvalidStateException("cannot start an already running container", s);
       }
+      Spec spec = Json.readSpec(store.dir(id).resolve("config.json"));
+      Hooks hooks = spec.hooks();
+      if (hooks != null && hooks.startContainer() != null) {
+        State st = state(id);
+        for (int i = 0; i < hooks.startContainer().size(); i++) {
+          try {
+            runHookInNamespaces(r.pid(), spec, "startContainer", i, hooks.startContainer().get(i), st);
+          } catch (HookRunner.HookException he) {
+            throw new SetupException(he.getMessage(), 0, he);
+          }
+        }
+      }
       Path fifo = store.dir(id).resolve(FIFO);
       int fd = Libc.openRaw(fifo.toString(), Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
       if (fd == -Errno.ENXIO) {
@@ -355,6 +595,19 @@ public final class Lifecycle {
         Libc.close(fd);
       }
       Files.deleteIfExists(fifo);
+      if (hooks != null && hooks.poststart() != null) {
+        try {
+          HookRunner.runAll("poststart", hooks.poststart(), state(id));
+        } catch (HookRunner.HookException he) {
+          // runtime-spec 1.3: a failing poststart hook fails start; the container is stopped
+          try {
+            signalInit(r, 9);
+          } catch (ContainerException ignored) {
+            // exited already
+          }
+          throw new SetupException(he.getMessage(), 0, he);
+        }
+      }
     } catch (IOException e) {
       throw new SetupException("start " + id + ": " + e.getMessage(), 0, e);
     }
@@ -426,7 +679,17 @@ public final class Lifecycle {
         }
         awaitExit(r);
       }
+      Spec spec = null;
+      try {
+        spec = Json.readSpec(store.dir(id).resolve("config.json"));
+      } catch (IOException e) {
+        LOG.warn("read the config of {} for its poststop hooks: {}", id, e.getMessage());
+      }
       store.remove(id);
+      if (spec != null && spec.hooks() != null) {
+        State st = new State(ociVersion(spec), id, "stopped", 0, r.bundle(), r.annotations(), r.rootfs(), r.created(), r.owner());
+        HookRunner.runAllLogging("poststop", spec.hooks().poststop(), st);
+      }
     } catch (IOException e) {
       throw new SetupException("delete " + id + ": " + e.getMessage(), 0, e);
     }
@@ -472,26 +735,9 @@ public final class Lifecycle {
       }
       Spec spec = Json.readSpec(store.dir(id).resolve("config.json"));
       Path procRoot = Path.of("/proc", Integer.toString(r.pid()));
-      // join every namespace init is in that differs from ours (setns to our own user ns is EINVAL)
       Map<String, Integer> fds = new LinkedHashMap<>();
       Map<String, String> paths = new LinkedHashMap<>();
-      Namespaces ns = Namespaces.of(spec);
-      boolean forkPid = false;
-      for (String type : Namespaces.JOIN_ORDER) {
-        if (!ns.has(type)) continue;
-        Path theirs = procRoot.resolve("ns").resolve(Namespaces.procName(type));
-        Path ours = Path.of("/proc/self/ns").resolve(Namespaces.procName(type));
-        if (Files.isSameFile(theirs, ours)) continue;
-        try {
-          int fd = Libc.open(theirs.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-          cleanup.add(() -> Libc.close(fd));
-          fds.put(type, fd);
-          paths.put(type, theirs.toString());
-          if (type.equals("pid")) forkPid = true;
-        } catch (SysException x) {
-          throw new SetupException("open " + theirs + ": " + x.getMessage(), x.errno(), x);
-        }
-      }
+      boolean forkPid = openJoins(procRoot, Namespaces.of(spec), fds, paths, cleanup);
       if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) {
         throw new InvalidStateException("cannot exec in a stopped container", ContainerStatus.STOPPED);
       }
@@ -502,15 +748,15 @@ public final class Lifecycle {
       String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
       SpawnChannel ch = new SpawnChannel();
       cleanup.add(ch);
+      // the exec'd process gets the container's seccomp filter and its own capabilities and labels
+      SecurityPlan security = prepareSecurity(spec.withProcess(proc));
+      cleanup.add(security);
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
-      InitPlanner.ChildSteps extra = new InitPlanner.ChildSteps() {
-        @Override
-        public void rootfs(ProgramBuilder pb) {}
-      };
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
-          opts.preserveFds(), exe, extra));
+          opts.preserveFds(), exe, securitySteps(security)));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
+      security.afterClone();
       int pid = child.pid();
       try {
         ch.release();

@@ -41,9 +41,13 @@ final class ProcessSteps {
     b.call(Sys.RT_SIGPROCMASK, 2L, none, 0L, 8L).describe("unblock signals");
     b.call(Sys.PRCTL, (long) PR_SET_PDEATHSIG, (long) SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
     b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+    waitForParent(b, ch);
+  }
+
+  /** Reads one byte of the sync pipe; EOF (the runtime died) fails the step. */
+  static void waitForParent(ProgramBuilder b, SpawnChannel ch) {
     b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1)
         .describe("wait for the runtime (it exited before the container was set up)");
-    b.call(Sys.CLOSE, ch.syncRead()).describe("close the sync pipe");
   }
 
   static void joinNamespaces(ProgramBuilder b, Map<String, Integer> fds, Map<String, String> paths) {

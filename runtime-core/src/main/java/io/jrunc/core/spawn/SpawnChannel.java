@@ -19,6 +19,8 @@ import java.nio.ByteOrder;
  *       {@code index} failed; the child exits 1</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{index of an announcing step, value}</td><td>an
  *       announcement: the pid a fork returned (joined pid namespace)</td></tr>
+ *   <tr><td>child → parent</td><td>report</td><td>{-3, 0}</td><td>paused before pivot_root
+ *       for prestart/createRuntime/createContainer hooks; it reads the sync pipe again</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{-1, 0}</td><td>ready: set up and about to
  *       block until {@code start}</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>EOF</td><td>every copy of the write end is
@@ -29,6 +31,8 @@ import java.nio.ByteOrder;
  */
 public final class SpawnChannel implements AutoCloseable {
   public static final long READY = -1;
+  /** The child paused for the create-phase hooks (after its mounts, before pivot_root). */
+  public static final long HOOKS = -3;
 
   private int reportRead, reportWrite, syncRead, syncWrite;
 
@@ -61,16 +65,9 @@ public final class SpawnChannel implements AutoCloseable {
     syncRead = -1;
   }
 
-  /** Lets the child go on past its sync read. */
+  /** Lets the child go on past its next sync read (it reads once after clone, once per pause). */
   public void release() throws SysException {
     Libc.write(syncWrite, new byte[] {1});
-    Libc.close(syncWrite);
-    syncWrite = -1;
-  }
-
-  /** The 16 bytes that announce "ready" (index -1). */
-  static byte[] readyRecord() {
-    return ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(READY).putLong(0).array();
   }
 
   /** One record from the child, or null at EOF. */

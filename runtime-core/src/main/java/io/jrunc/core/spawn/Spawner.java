@@ -82,7 +82,11 @@ public final class Spawner {
   }
 
   /** What the child said, once it is ready, exec'd, or announced something. */
-  public record Report(boolean ready, boolean eof, int announcingStep, long value) {}
+  public record Report(boolean ready, boolean eof, int announcingStep, long value) {
+    public boolean hooks() {
+      return announcingStep == (int) SpawnChannel.HOOKS;
+    }
+  }
 
   /**
    * Reads the next report. A failed step throws {@link StepFailedException} after reaping the
@@ -93,6 +97,7 @@ public final class Spawner {
     long[] rec = channel.next();
     if (rec == null) return new Report(false, true, -1, 0);
     if (rec[0] == SpawnChannel.READY) return new Report(true, false, -1, 0);
+    if (rec[0] == SpawnChannel.HOOKS) return new Report(false, false, (int) SpawnChannel.HOOKS, 0);
     int index = (int) rec[0];
     if (announcing.contains(index)) return new Report(false, false, index, rec[1]);
     reap(pid);

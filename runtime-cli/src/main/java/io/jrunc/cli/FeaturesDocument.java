@@ -1,0 +1,94 @@
+package io.jrunc.cli;
+
+import io.jrunc.spec.Features;
+import io.jrunc.spec.Json;
+import java.util.List;
+
+/**
+ * What {@code jrunc features} reports (runtime-spec features.md). Engines gate behaviour on
+ * this document (Docker adds a time namespace, containerd allows user-namespaced pods with
+ * idmap mounts only when it is reported), so it must claim ONLY what the code does.
+ *
+ * <p>Each section is added here as the code that implements it lands; a section that is absent
+ * (null) means "unknown" to the reader, which is the honest answer until then. Still absent:
+ * {@code linux.cgroup}, {@code linux.seccomp}, {@code linux.apparmor}, {@code linux.selinux},
+ * {@code linux.intelRdt}, {@code linux.memoryPolicy}, {@code linux.mountExtensions} (idmap),
+ * {@code linux.netDevices}, {@code annotations}, {@code potentiallyUnsafeConfigAnnotations}.
+ */
+public final class FeaturesDocument {
+  private FeaturesDocument() {}
+
+  /** Oldest config.json version accepted. */
+  public static final String OCI_VERSION_MIN = "1.0.0";
+
+  /** Newest config.json version accepted. */
+  public static final String OCI_VERSION_MAX = Version.SPEC_VERSION;
+
+  /** config.md "POSIX-platform Hooks", in the order the spec lists them. */
+  public static final List<String> HOOKS =
+      List.of(
+          "prestart",
+          "createRuntime",
+          "createContainer",
+          "startContainer",
+          "poststart",
+          "poststop");
+
+  /**
+   * Mount options understood: mount(2) flags and their negations, propagation, and the
+   * recursive forms applied with mount_setattr(2) (Linux 5.12). {@code tmpcopyup}, {@code
+   * idmap} and {@code ridmap} are not listed until the rootfs code implements them.
+   * TODO(integrator): take this list from the rootfs module's option table once it exists.
+   */
+  public static final List<String> MOUNT_OPTIONS =
+      List.of(
+          "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
+          "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec",
+          "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid",
+          "nosymfollow", "private", "ratime", "rbind", "rdev", "rdiratime", "relatime",
+          "remount", "rexec", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime",
+          "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro",
+          "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable",
+          "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync",
+          "unbindable");
+
+  /** config-linux.md namespace types. */
+  public static final List<String> NAMESPACES =
+      List.of("cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time");
+
+  /** capabilities(7), CAP_CHOWN (0) to CAP_CHECKPOINT_RESTORE (40, Linux 5.9). */
+  public static final List<String> CAPABILITIES =
+      List.of(
+          "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+          "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+          "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+          "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+          "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+          "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+          "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+          "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+          "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+
+  /** The document. */
+  public static Features build() {
+    Features.Linux linux =
+        new Features.Linux(
+            NAMESPACES,
+            CAPABILITIES,
+            null, // cgroup: TODO(integrator) when the cgroup managers land
+            null, // seccomp: TODO(integrator) when the seccomp compiler lands
+            null, // apparmor
+            null, // selinux
+            null, // intelRdt
+            null, // memoryPolicy
+            null, // mountExtensions (idmap): TODO(integrator) with id-mapped mounts
+            null); // netDevices
+    return new Features(
+        OCI_VERSION_MIN, OCI_VERSION_MAX, HOOKS, MOUNT_OPTIONS, linux, null, null);
+  }
+
+  /** The JSON as {@code jrunc features} prints it: four-space indent and a newline, like runc. */
+  public static String json() {
+    return Json.writeIndented(build(), "    ") + "\n";
+  }
+}

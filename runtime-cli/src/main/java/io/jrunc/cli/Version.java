@@ -1,0 +1,35 @@
+package io.jrunc.cli;
+
+/** What {@code jrunc --version} prints; the first three lines have runc's shape (go-runc parses them). */
+public final class Version {
+  private Version() {}
+
+  /** jrunc's version. */
+  public static final String VERSION = "0.1.0";
+
+  /** The newest runtime-spec version jrunc implements. */
+  public static final String SPEC_VERSION = "1.3.0";
+
+  /**
+   * The git commit the jar was built from ({@code -dirty} if the tree had changes), or {@code
+   * unknown} (e.g. when run from classes rather than the jar). The build writes it into the jar
+   * manifest as Implementation-Version (runtime-cli/pom.xml): the class loader has parsed the
+   * manifest already, while opening a resource in the jar would cost 10-20 ms per call.
+   */
+  public static String commit() {
+    Package p = Version.class.getPackage();
+    String c = p == null ? null : p.getImplementationVersion();
+    return c == null || c.isBlank() ? "unknown" : c.trim();
+  }
+
+  /** The full text, ending with a newline. */
+  public static String text() {
+    return "jrunc version " + VERSION + "\n"
+        + "commit: " + commit() + "\n"
+        + "spec: " + SPEC_VERSION + "\n"
+        // the java.runtime.version property is Runtime.version() as text, without the stream
+        // and lambda machinery Runtime.Version.toString() loads at start-up
+        + "java: " + System.getProperty("java.runtime.version", String.valueOf(Runtime.version()))
+        + "\n";
+  }
+}

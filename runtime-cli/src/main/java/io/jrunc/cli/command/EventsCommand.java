@@ -1,0 +1,69 @@
+package io.jrunc.cli.command;
+
+import io.jrunc.cli.CliException;
+import io.jrunc.cli.GlobalOptions;
+import io.jrunc.cli.args.Flag;
+import io.jrunc.cli.args.ParsedArgs;
+import io.jrunc.cli.args.UsageException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code jrunc events [--stats] [--interval 5s] <container-id>}: one stats object, or a stream
+ * of {@code {"type":"stats"|"oom",...}} lines.
+ */
+public final class EventsCommand implements Command {
+  static final List<Flag> FLAGS =
+      List.of(
+          Flag.duration("interval", "set the stats collection interval").withDefault("5s"),
+          Flag.bool("stats", "display the container's stats then exit"));
+
+  /**
+   * Typed options.
+   *
+   * @param id the container id
+   * @param interval {@code --interval}, 5 s by default, positive
+   * @param stats {@code --stats}
+   */
+  public record Options(String id, Duration interval, boolean stats) {
+    public static Options of(ParsedArgs a) throws CliException {
+      a.requireExactly("events", 1);
+      Duration d = a.duration("interval");
+      if (d.isNegative() || d.isZero()) {
+        throw new UsageException("duration interval must be greater than 0");
+      }
+      return new Options(OptionValues.id(a), d, a.bool("stats"));
+    }
+  }
+
+  @Override
+  public String name() {
+    return "events";
+  }
+
+  @Override
+  public String summary() {
+    return "display container events such as OOM notifications, cpu, memory, and IO usage"
+        + " statistics";
+  }
+
+  @Override
+  public String argsUsage() {
+    return "<container-id>";
+  }
+
+  @Override
+  public List<Flag> flags() {
+    return FLAGS;
+  }
+
+  @Override
+  public int run(ParsedArgs args, GlobalOptions global) throws CliException {
+    return execute(Options.of(args), global);
+  }
+
+  /** TODO(lead): wire to runtime-core: stats once, or stats every interval plus OOM events. */
+  int execute(Options o, GlobalOptions global) throws CliException {
+    throw CliException.notImplemented(name());
+  }
+}

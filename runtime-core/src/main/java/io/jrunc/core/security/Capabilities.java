@@ -1,0 +1,127 @@
+package io.jrunc.core.security;
+
+import io.jrunc.spec.LinuxCapabilities;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Capability names and numbers (linux/capability.h), and the five sets of
+ * {@code process.capabilities} as bitmasks.
+ *
+ * <p>Like runc (libcontainer/capabilities), a name that is unknown, or known but beyond the
+ * running kernel's {@code /proc/sys/kernel/cap_last_cap}, is ignored with a warning rather than
+ * failing the container: images carry profiles written for newer kernels.
+ */
+public final class Capabilities {
+  private static final Logger LOG = LoggerFactory.getLogger(Capabilities.class);
+
+  private Capabilities() {}
+
+  /** Index = capability number. */
+  private static final List<String> NAMES = List.of(
+      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+      "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+      "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+      "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+      "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+      "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+      "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+
+  private static final Map<String, Integer> NUMBERS;
+
+  static {
+    var m = new java.util.HashMap<String, Integer>();
+    for (int i = 0; i < NAMES.size(); i++) m.put(NAMES.get(i), i);
+    NUMBERS = Map.copyOf(m);
+  }
+
+  /** The highest capability number this build knows (CAP_CHECKPOINT_RESTORE, Linux 5.9). */
+  public static final int LAST_KNOWN = NAMES.size() - 1;
+
+  /** All known names, in number order (for {@code features}). */
+  public static List<String> known() {
+    return NAMES;
+  }
+
+  /** The number of {@code CAP_*}, or -1 when unknown. */
+  public static int number(String name) {
+    Integer n = name == null ? null : NUMBERS.get(name);
+    return n == null ? -1 : n;
+  }
+
+  /** The name of capability {@code n}; {@code cap<n>} for a number newer than this build. */
+  public static String name(int n) {
+    return n >= 0 && n < NAMES.size() ? NAMES.get(n) : "cap" + n;
+  }
+
+  private static final class LastCap {
+    static final int VALUE = read();
+
+    private static int read() {
+      // Not Files.readString: on procfs (size 0) the JDK reads this file as its first byte only, "4".
+      try (var in = new FileInputStream("/proc/sys/kernel/cap_last_cap")) {
+        return Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+      } catch (IOException | NumberFormatException e) {
+        // Pre-3.2 kernels lack the file; CAP_AUDIT_READ-era kernels have at least 37.
+        LOG.debug("cannot read /proc/sys/kernel/cap_last_cap ({}); assuming {}", e.getMessage(), LAST_KNOWN);
+        return LAST_KNOWN;
+      }
+    }
+  }
+
+  /** The running kernel's last capability ({@code /proc/sys/kernel/cap_last_cap}). */
+  public static int kernelLastCap() {
+    return LastCap.VALUE;
+  }
+
+  /**
+   * The five sets as bitmasks (bit n = capability n), plus the names that were ignored.
+   *
+   * @param lastCap the kernel's cap_last_cap: every capability up to it not in {@code bounding}
+   *     is dropped, also numbers newer than this build knows by name (as gocapability does)
+   */
+  public record Sets(long bounding, long effective, long inheritable, long permitted, long ambient, int lastCap,
+      List<String> ignored) {
+    public static Sets of(LinuxCapabilities caps, int kernelLastCap) {
+      int last = Math.min(kernelLastCap, LAST_KNOWN); // names we can map
+      int drop = Math.min(Math.max(kernelLastCap, 0), 63);
+      TreeSet<String> ignored = new TreeSet<>();
+      if (caps == null) return new Sets(0, 0, 0, 0, 0, drop, List.of());
+      long b = mask(caps.bounding(), last, ignored), e = mask(caps.effective(), last, ignored),
+          i = mask(caps.inheritable(), last, ignored), p = mask(caps.permitted(), last, ignored),
+          a = mask(caps.ambient(), last, ignored);
+      if (!ignored.isEmpty()) LOG.warn("ignoring unknown or unavailable capabilities: {}", ignored);
+      return new Sets(b, e, i, p, a, drop, List.copyOf(ignored));
+    }
+
+    /** Ambient capabilities the kernel will accept: those both permitted and inheritable. */
+    public long raisableAmbient() {
+      return ambient & permitted & inheritable;
+    }
+  }
+
+  private static long mask(List<String> names, int last, TreeSet<String> ignored) {
+    long m = 0;
+    if (names == null) return 0;
+    for (String n : names) {
+      int c = number(n);
+      if (c < 0 || c > last) ignored.add(String.valueOf(n));
+      else m |= 1L << c;
+    }
+    return m;
+  }
+
+  /** Names of the bits set in {@code mask}, for messages. */
+  public static List<String> names(long mask) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < 64; i++) if ((mask & (1L << i)) != 0) out.add(i < NAMES.size() ? NAMES.get(i) : "cap" + i);
+    return out;
+  }
+}

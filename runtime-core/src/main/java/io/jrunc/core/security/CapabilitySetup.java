@@ -1,0 +1,111 @@
+package io.jrunc.core.security;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.Sys;
+import io.jrunc.spec.LinuxCapabilities;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Emits the child's capability steps, split around the user switch the lead emits, in runc's
+ * order (libcontainer/init_linux.go finalizeNamespace):
+ *
+ * <table>
+ *   <caption>Order in the child program</caption>
+ *   <tr><th>#</th><th>who</th><th>steps</th><th>why there</th></tr>
+ *   <tr><td>1</td><td>{@link #emitBeforeUserSwitch}</td><td>{@code prctl(PR_CAPBSET_DROP, n)} for
+ *       every n ≤ cap_last_cap not in {@code bounding}</td><td>needs CAP_SETPCAP, which a
+ *       non-root user loses at setresuid</td></tr>
+ *   <tr><td>2</td><td>{@link #emitBeforeUserSwitch}</td><td>{@code prctl(PR_SET_KEEPCAPS, 1)}</td>
+ *       <td>keeps the permitted set across setresuid to a non-zero uid</td></tr>
+ *   <tr><td>3</td><td>lead</td><td>setgroups, setresgid, setresuid (and chdir)</td><td></td></tr>
+ *   <tr><td>4</td><td>{@link #emitAfterUserSwitch}</td><td>{@code prctl(PR_SET_KEEPCAPS, 0)}</td>
+ *       <td>runc clears it again</td></tr>
+ *   <tr><td>5</td><td>{@link #emitAfterUserSwitch}</td><td>{@code capset} v3: effective,
+ *       permitted, inheritable</td><td>restores the effective set setresuid cleared</td></tr>
+ *   <tr><td>6</td><td>{@link #emitAfterUserSwitch}</td><td>{@code prctl(PR_CAP_AMBIENT,
+ *       CLEAR_ALL)}, then {@code RAISE} each ambient cap</td><td>ambient needs the cap in
+ *       permitted and inheritable, so after capset</td></tr>
+ * </table>
+ *
+ * <p>Absent {@code process.capabilities} means all sets empty, as in runc. Ambient capabilities
+ * not both permitted and inheritable are skipped with a warning (runc warns when raising them
+ * fails; the kernel would refuse them with EPERM). {@link #emitNoNewPrivileges} goes after the
+ * user switch and before the seccomp filter when {@code process.noNewPrivileges} is true.
+ */
+public final class CapabilitySetup {
+  private static final Logger LOG = LoggerFactory.getLogger(CapabilitySetup.class);
+
+  private CapabilitySetup() {}
+
+  // prctl(2) options
+  static final long PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24, PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47,
+      PR_CAP_AMBIENT_RAISE = 2, PR_CAP_AMBIENT_CLEAR_ALL = 4;
+  /** _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set. */
+  static final int CAPABILITY_VERSION_3 = 0x20080522;
+
+  public static List<Step> emitBeforeUserSwitch(ProgramBuilder b, LinuxCapabilities caps) {
+    return emitBeforeUserSwitch(b, Capabilities.Sets.of(caps, Capabilities.kernelLastCap()));
+  }
+
+  public static List<Step> emitBeforeUserSwitch(ProgramBuilder b, Capabilities.Sets s) {
+    List<Step> steps = new ArrayList<>();
+    for (int n = 0; n <= s.lastCap(); n++) {
+      if ((s.bounding() & (1L << n)) != 0) continue;
+      // EINVAL: a capability this kernel does not have, nothing to drop (as gocapability does)
+      steps.add(b.call(Sys.PRCTL, PR_CAPBSET_DROP, (long) n, 0L, 0L, 0L)
+          .allow(Errno.EINVAL).describe("drop " + Capabilities.name(n) + " from the bounding set"));
+    }
+    steps.add(b.call(Sys.PRCTL, PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L)
+        .describe("keep capabilities across the user switch (prctl PR_SET_KEEPCAPS)"));
+    return steps;
+  }
+
+  public static List<Step> emitAfterUserSwitch(ProgramBuilder b, LinuxCapabilities caps) {
+    return emitAfterUserSwitch(b, Capabilities.Sets.of(caps, Capabilities.kernelLastCap()));
+  }
+
+  public static List<Step> emitAfterUserSwitch(ProgramBuilder b, Capabilities.Sets s) {
+    List<Step> steps = new ArrayList<>();
+    steps.add(b.call(Sys.PRCTL, PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L)
+        .describe("clear PR_SET_KEEPCAPS after the user switch"));
+    // struct __user_cap_header_struct { __u32 version; int pid; }
+    MemorySegment hdr = b.alloc(8);
+    hdr.set(JAVA_INT, 0, CAPABILITY_VERSION_3);
+    hdr.set(JAVA_INT, 4, 0);
+    // struct __user_cap_data_struct { __u32 effective, permitted, inheritable; } [2]: low word, then high
+    MemorySegment data = b.alloc(24);
+    long[] sets = {s.effective(), s.permitted(), s.inheritable()};
+    for (int w = 0; w < 2; w++) {
+      for (int k = 0; k < 3; k++) data.set(JAVA_INT, 12L * w + 4L * k, (int) (sets[k] >>> (32 * w)));
+    }
+    steps.add(b.call(Sys.CAPSET, hdr, data).describe(String.format(
+        "set capabilities (capset effective=%#x permitted=%#x inheritable=%#x)",
+        s.effective(), s.permitted(), s.inheritable())));
+    steps.add(b.call(Sys.PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L)
+        .describe("clear the ambient capability set"));
+    long skipped = s.ambient() & ~s.raisableAmbient();
+    if (skipped != 0) {
+      LOG.warn("ambient capabilities {} are not both permitted and inheritable; not raising them",
+          Capabilities.names(skipped));
+    }
+    for (int n = 0; n <= s.lastCap(); n++) {
+      if ((s.raisableAmbient() & (1L << n)) == 0) continue;
+      steps.add(b.call(Sys.PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L)
+          .describe("raise ambient capability " + Capabilities.name(n)));
+    }
+    return steps;
+  }
+
+  /** {@code prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)} for {@code process.noNewPrivileges}. */
+  public static Step emitNoNewPrivileges(ProgramBuilder b) {
+    return b.call(Sys.PRCTL, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L).describe("set no_new_privs (prctl PR_SET_NO_NEW_PRIVS)");
+  }
+}

@@ -1,0 +1,1107 @@
+package io.jrunc.spec.validate;
+
+import io.jrunc.spec.Box;
+import io.jrunc.spec.CPUAffinity;
+import io.jrunc.spec.Hook;
+import io.jrunc.spec.Hooks;
+import io.jrunc.spec.KnownValues;
+import io.jrunc.spec.Linux;
+import io.jrunc.spec.LinuxBlockIO;
+import io.jrunc.spec.LinuxCPU;
+import io.jrunc.spec.LinuxCapabilities;
+import io.jrunc.spec.LinuxDevice;
+import io.jrunc.spec.LinuxDeviceCgroup;
+import io.jrunc.spec.LinuxHugepageLimit;
+import io.jrunc.spec.LinuxIDMapping;
+import io.jrunc.spec.LinuxIOPriority;
+import io.jrunc.spec.LinuxIntelRdt;
+import io.jrunc.spec.LinuxInterfacePriority;
+import io.jrunc.spec.LinuxMemory;
+import io.jrunc.spec.LinuxMemoryPolicy;
+import io.jrunc.spec.LinuxNamespace;
+import io.jrunc.spec.LinuxNetDevice;
+import io.jrunc.spec.LinuxNetwork;
+import io.jrunc.spec.LinuxPersonality;
+import io.jrunc.spec.LinuxRdma;
+import io.jrunc.spec.LinuxResources;
+import io.jrunc.spec.LinuxSeccomp;
+import io.jrunc.spec.LinuxSeccompArg;
+import io.jrunc.spec.LinuxSyscall;
+import io.jrunc.spec.LinuxThrottleDevice;
+import io.jrunc.spec.LinuxTimeOffset;
+import io.jrunc.spec.LinuxWeightDevice;
+import io.jrunc.spec.Mount;
+import io.jrunc.spec.POSIXRlimit;
+import io.jrunc.spec.Process;
+import io.jrunc.spec.Scheduler;
+import io.jrunc.spec.Spec;
+import io.jrunc.spec.User;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.jrunc.spec.validate.Problem.escape;
+
+/**
+ * The checks a JSON Schema cannot express (value sets with clear messages, cross-field rules,
+ * kernel limits), run on the bound records. Pure Java, no reflection: cheap enough for every
+ * {@code create}. Each rule cites the spec (config.md / config-linux.md) or the kernel/runc
+ * behaviour it mirrors.
+ */
+final class SemanticChecks {
+
+    private static final long UINT32_MAX = 0xFFFF_FFFFL;
+    private static final long UINT16_MAX = 0xFFFFL;
+    private static final Pattern SEMVER =
+            Pattern.compile("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$");
+    private static final Pattern PAGE_SIZE = Pattern.compile("^[1-9][0-9]*[KMGTP]?B$");
+    private static final Set<String> IPC_SYSCTLS = Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+            "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
+
+    private final ValidationOptions options;
+    final List<Problem> problems = new ArrayList<>();
+    final List<Problem> warnings = new ArrayList<>();
+    /** namespace type -> entry, first occurrence. */
+    private final Map<String, LinuxNamespace> namespaces = new HashMap<>();
+
+    /** Pointer of the process object: "/process" in config.json, "" in an exec process.json. */
+    private String proc = "/process";
+
+    SemanticChecks(ValidationOptions options) {
+        this.options = options;
+    }
+
+    /** Checks a standalone process document ({@code exec --process process.json}). */
+    void checkProcess(Process p) {
+        proc = "";
+        process(p);
+    }
+
+    private void error(String ptr, String message) {
+        problems.add(new Problem(ptr, message));
+    }
+
+    private void warn(String ptr, String message) {
+        warnings.add(new Problem(ptr, message));
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    // ---- generic helpers -------------------------------------------------------------------
+
+    private boolean required(String ptr, Object value) {
+        if (value == null) {
+            error(ptr, "is required");
+            return false;
+        }
+        return true;
+    }
+
+    private void uint32(String ptr, Long v) {
+        if (v != null && (v < 0 || v > UINT32_MAX)) {
+            error(ptr, "must be between 0 and 4294967295 (uint32), got " + v);
+        }
+    }
+
+    private void uint16(String ptr, Long v) {
+        if (v != null && (v < 0 || v > UINT16_MAX)) {
+            error(ptr, "must be between 0 and 65535 (uint16), got " + v);
+        }
+    }
+
+    private void range(String ptr, Number v, long min, long max) {
+        if (v != null && (v.longValue() < min || v.longValue() > max)) {
+            error(ptr, "must be between " + min + " and " + max + ", got " + v);
+        }
+    }
+
+    private void atLeastMinusOne(String ptr, Long v) {
+        if (v != null && v < -1) {
+            error(ptr, "must be -1 (unlimited) or a non-negative number, got " + v);
+        }
+    }
+
+    private void oneOf(String ptr, String value, List<String> allowed, String what) {
+        if (value != null && !allowed.contains(value)) {
+            error(ptr, "unknown " + what + " " + quote(value));
+        }
+    }
+
+    private void oneOfAll(String ptr, List<String> values, List<String> allowed, String what) {
+        if (values == null) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            if (v == null) {
+                error(ptr + "/" + i, "must be a string, not null");
+            } else if (!allowed.contains(v)) {
+                error(ptr + "/" + i, "unknown " + what + " " + quote(v));
+            } else if (!seen.add(v)) {
+                warn(ptr + "/" + i, "duplicate " + what + " " + quote(v));
+            }
+        }
+    }
+
+    private boolean noNul(String ptr, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            error(ptr, "must not contain a NUL byte");
+            return false;
+        }
+        return true;
+    }
+
+    private void absolutePath(String ptr, String value, boolean isRequired) {
+        if (value == null) {
+            if (isRequired) {
+                error(ptr, "is required");
+            }
+            return;
+        }
+        if (!noNul(ptr, value)) {
+            return;
+        }
+        if (value.isEmpty()) {
+            error(ptr, "must not be empty");
+        } else if (!value.startsWith("/")) {
+            error(ptr, "must be an absolute path, got " + quote(value));
+        }
+    }
+
+    private void absolutePaths(String ptr, List<String> values) {
+        if (values != null) {
+            for (int i = 0; i < values.size(); i++) {
+                absolutePath(ptr + "/" + i, values.get(i), true);
+            }
+        }
+    }
+
+    /**
+     * A Linux list format ("0-3,7"), as used by cpusets, sched affinity and mempolicy nodes.
+     * Returns the problem, or null when valid.
+     */
+    static String listFormatProblem(String list) {
+        if (list.isEmpty()) {
+            return "must not be empty";
+        }
+        for (String part : list.split(",", -1)) {
+            String p = part.strip();
+            int dash = p.indexOf('-');
+            String lo = dash < 0 ? p : p.substring(0, dash);
+            String hi = dash < 0 ? p : p.substring(dash + 1);
+            if (!lo.matches("\\d{1,9}") || !hi.matches("\\d{1,9}")) {
+                return "invalid list " + quote(list) + " (expected numbers and ranges like \"0-3,7\")";
+            }
+            if (Long.parseLong(lo) > Long.parseLong(hi)) {
+                return "invalid range " + quote(p) + " in " + quote(list) + " (start is after end)";
+            }
+        }
+        return null;
+    }
+
+    private void listFormat(String ptr, String list, boolean emptyOk) {
+        if (list == null || (emptyOk && list.isEmpty())) {
+            return;
+        }
+        String problem = listFormatProblem(list);
+        if (problem != null) {
+            error(ptr, problem);
+        }
+    }
+
+    private boolean hasNamespace(String type) {
+        return namespaces.containsKey(type);
+    }
+
+    private boolean createsNamespace(String type) {
+        LinuxNamespace ns = namespaces.get(type);
+        return ns != null && (ns.path() == null || ns.path().isEmpty());
+    }
+
+    // ---- document ----------------------------------------------------------------------------
+
+    void check(Spec spec) {
+        version(spec.ociVersion());
+        Linux linux = spec.linux();
+        if (linux != null && linux.namespaces() != null) {
+            namespaces(linux.namespaces());
+        }
+        if (spec.root() == null) {
+            // config.md: root is REQUIRED on every platform but Windows.
+            error("/root", "is required");
+        } else {
+            String path = spec.root().path();
+            if (required("/root/path", path) && noNul("/root/path", path) && path.isEmpty()) {
+                error("/root/path", "must not be empty");
+            }
+        }
+        if (spec.process() == null) {
+            if (options.requireProcess()) {
+                // config.md: process is REQUIRED when start is called.
+                error("/process", "is required");
+            }
+        } else {
+            process(spec.process());
+        }
+        mounts(spec.mounts());
+        hooks(spec.hooks());
+        if (spec.annotations() != null) {
+            for (String key : spec.annotations().keySet()) {
+                if (key.isEmpty()) {
+                    // config.md: keys MUST NOT be an empty string.
+                    error("/annotations/", "annotation keys must not be empty");
+                }
+            }
+        }
+        if (spec.hostname() != null && !spec.hostname().isEmpty() && !hasNamespace("uts")) {
+            // runc: setting the hostname without a private UTS namespace would change the host's.
+            error("/hostname", "setting the hostname requires a uts namespace in linux.namespaces");
+        }
+        if (spec.domainname() != null && !spec.domainname().isEmpty() && !hasNamespace("uts")) {
+            error("/domainname", "setting the domainname requires a uts namespace in linux.namespaces");
+        }
+        if (linux != null) {
+            linux(linux);
+        }
+    }
+
+    private void version(String v) {
+        if (!required("/ociVersion", v)) {
+            return;
+        }
+        Matcher m = SEMVER.matcher(v);
+        if (!m.matches()) {
+            error("/ociVersion", "invalid version " + quote(v) + " (expected semantic version like \"1.3.0\")");
+            return;
+        }
+        long major = Long.parseLong(m.group(1));
+        long minor = Long.parseLong(m.group(2));
+        if (major != 1 || minor > 3) {
+            error("/ociVersion", "unsupported version " + quote(v) + " (supported: "
+                    + KnownValues.OCI_VERSION_MIN + " to 1.3.x)");
+        }
+    }
+
+    // ---- process -----------------------------------------------------------------------------
+
+    private void process(Process p) {
+        String ptr = proc;
+        Box box = p.consoleSize();
+        if (box != null) {
+            required(ptr + "/consoleSize/height", box.height());
+            required(ptr + "/consoleSize/width", box.width());
+            uint32(ptr + "/consoleSize/height", box.height());
+            uint32(ptr + "/consoleSize/width", box.width());
+            if (!Boolean.TRUE.equals(p.terminal())) {
+                // config.md: runtimes MUST ignore consoleSize if terminal is false or unset.
+                warn(ptr + "/consoleSize", "is ignored because terminal is not true");
+            }
+        }
+        user(p.user());
+        if (p.args() == null || p.args().isEmpty()) {
+            if (options.requireProcess()) {
+                // config.md: at least one entry is REQUIRED (non-Windows).
+                error(ptr + "/args", p.args() == null ? "is required" : "must have at least one entry");
+            }
+        } else {
+            for (int i = 0; i < p.args().size(); i++) {
+                String a = p.args().get(i);
+                if (a == null) {
+                    error(ptr + "/args/" + i, "must be a string, not null");
+                } else {
+                    noNul(ptr + "/args/" + i, a);
+                }
+            }
+            if (p.args().get(0) != null && p.args().get(0).isEmpty()) {
+                error(ptr + "/args/0", "the program must not be empty");
+            }
+        }
+        env(ptr + "/env", p.env());
+        // config.md: cwd is REQUIRED and MUST be an absolute path.
+        absolutePath(ptr + "/cwd", p.cwd(), true);
+        capabilities(p.capabilities());
+        rlimits(p.rlimits());
+        // proc(5): oom_score_adj ranges from -1000 to 1000.
+        range(ptr + "/oomScoreAdj", p.oomScoreAdj(), -1000, 1000);
+        scheduler(p.scheduler());
+        ioPriority(p.ioPriority());
+        CPUAffinity aff = p.execCPUAffinity();
+        if (aff != null) {
+            listFormat(ptr + "/execCPUAffinity/initial", aff.initial(), true);
+            listFormat(ptr + "/execCPUAffinity/final", aff.finalCpus(), true);
+        }
+    }
+
+    private void user(User u) {
+        String ptr = proc + "/user";
+        if (u == null) {
+            error(ptr, "is required");
+            return;
+        }
+        // config.md: uid and gid are REQUIRED on POSIX platforms.
+        required(ptr + "/uid", u.uid());
+        required(ptr + "/gid", u.gid());
+        uint32(ptr + "/uid", u.uid());
+        uint32(ptr + "/gid", u.gid());
+        uint32(ptr + "/umask", u.umask());
+        if (u.additionalGids() != null) {
+            for (int i = 0; i < u.additionalGids().size(); i++) {
+                Long g = u.additionalGids().get(i);
+                if (g == null) {
+                    error(ptr + "/additionalGids/" + i, "must be a number, not null");
+                } else {
+                    uint32(ptr + "/additionalGids/" + i, g);
+                }
+            }
+        }
+    }
+
+    private void env(String ptr, List<String> env) {
+        if (env == null) {
+            return;
+        }
+        for (int i = 0; i < env.size(); i++) {
+            String kv = env.get(i);
+            String p = ptr + "/" + i;
+            if (kv == null) {
+                error(p, "must be a string, not null");
+                continue;
+            }
+            if (!noNul(p, kv)) {
+                continue;
+            }
+            int eq = kv.indexOf('=');
+            // environ(7) entries are NAME=value; runc rejects anything else.
+            if (eq < 0) {
+                error(p, "invalid environment variable " + quote(kv) + " (expected NAME=value)");
+            } else if (eq == 0) {
+                error(p, "invalid environment variable " + quote(kv) + " (empty name)");
+            }
+        }
+    }
+
+    private void capabilities(LinuxCapabilities caps) {
+        if (caps == null) {
+            return;
+        }
+        String ptr = proc + "/capabilities";
+        // config.md: values that cannot be mapped to a kernel interface MUST cause an error.
+        oneOfAll(ptr + "/bounding", caps.bounding(), KnownValues.CAPABILITIES, "capability");
+        oneOfAll(ptr + "/effective", caps.effective(), KnownValues.CAPABILITIES, "capability");
+        oneOfAll(ptr + "/inheritable", caps.inheritable(), KnownValues.CAPABILITIES, "capability");
+        oneOfAll(ptr + "/permitted", caps.permitted(), KnownValues.CAPABILITIES, "capability");
+        oneOfAll(ptr + "/ambient", caps.ambient(), KnownValues.CAPABILITIES, "capability");
+    }
+
+    private void rlimits(List<POSIXRlimit> rlimits) {
+        if (rlimits == null) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < rlimits.size(); i++) {
+            String ptr = proc + "/rlimits/" + i;
+            POSIXRlimit r = rlimits.get(i);
+            if (r == null) {
+                error(ptr, "must be an object, not null");
+                continue;
+            }
+            if (required(ptr + "/type", r.type())) {
+                if (!KnownValues.RLIMITS.contains(r.type())) {
+                    error(ptr + "/type", "unknown rlimit type " + quote(r.type()));
+                } else if (!seen.add(r.type())) {
+                    // config.md: duplicated entries with the same type MUST generate an error.
+                    error(ptr + "/type", "duplicate rlimit type " + quote(r.type()));
+                }
+            }
+            required(ptr + "/hard", r.hard());
+            required(ptr + "/soft", r.soft());
+            if (r.hard() != null && r.soft() != null && Long.compareUnsigned(r.soft(), r.hard()) > 0) {
+                // setrlimit(2): EINVAL when soft exceeds hard.
+                error(ptr, "soft limit " + Long.toUnsignedString(r.soft()) + " exceeds hard limit "
+                        + Long.toUnsignedString(r.hard()));
+            }
+        }
+    }
+
+    private void scheduler(Scheduler s) {
+        if (s == null) {
+            return;
+        }
+        String ptr = proc + "/scheduler";
+        if (required(ptr + "/policy", s.policy())) {
+            oneOf(ptr + "/policy", s.policy(), KnownValues.SCHEDULER_POLICIES, "scheduler policy");
+        }
+        oneOfAll(ptr + "/flags", s.flags(), KnownValues.SCHEDULER_FLAGS, "scheduler flag");
+        // sched(7): nice ranges -20..19; static priority 1..99 for SCHED_FIFO/SCHED_RR, 0 otherwise.
+        range(ptr + "/nice", s.nice(), -20, 19);
+        boolean realtime = "SCHED_FIFO".equals(s.policy()) || "SCHED_RR".equals(s.policy());
+        if (s.priority() != null && s.priority() != 0) {
+            if (!realtime) {
+                error(ptr + "/priority", "is only allowed with SCHED_FIFO or SCHED_RR");
+            } else {
+                range(ptr + "/priority", s.priority(), 1, 99);
+            }
+        }
+        boolean deadline = "SCHED_DEADLINE".equals(s.policy());
+        if (!deadline) {
+            for (String f : List.of("runtime", "deadline", "period")) {
+                Long v = switch (f) {
+                    case "runtime" -> s.runtime();
+                    case "deadline" -> s.deadline();
+                    default -> s.period();
+                };
+                if (v != null && v != 0) {
+                    error(ptr + "/" + f, "is only allowed with SCHED_DEADLINE");
+                }
+            }
+        } else if (s.runtime() != null && s.deadline() != null && s.deadline() != 0
+                && Long.compareUnsigned(s.runtime(), s.deadline()) > 0) {
+            // sched_setattr(2): EINVAL unless runtime <= deadline <= period.
+            error(ptr + "/runtime", "must not exceed deadline");
+        } else if (s.deadline() != null && s.period() != null && s.period() != 0
+                && Long.compareUnsigned(s.deadline(), s.period()) > 0) {
+            error(ptr + "/deadline", "must not exceed period");
+        }
+    }
+
+    private void ioPriority(LinuxIOPriority io) {
+        if (io == null) {
+            return;
+        }
+        String ptr = proc + "/ioPriority";
+        if (required(ptr + "/class", io.ioClass())) {
+            oneOf(ptr + "/class", io.ioClass(), KnownValues.IO_PRIORITY_CLASSES, "I/O priority class");
+        }
+        // config.md: priority from 0 (highest) to 7 (lowest).
+        if (required(ptr + "/priority", io.priority())) {
+            range(ptr + "/priority", io.priority(), 0, 7);
+        }
+    }
+
+    // ---- mounts and hooks ------------------------------------------------------------------
+
+    private void mounts(List<Mount> mounts) {
+        if (mounts == null) {
+            return;
+        }
+        for (int i = 0; i < mounts.size(); i++) {
+            String ptr = "/mounts/" + i;
+            Mount m = mounts.get(i);
+            if (m == null) {
+                error(ptr, "must be an object, not null");
+                continue;
+            }
+            String dest = m.destination();
+            if (required(ptr + "/destination", dest) && noNul(ptr + "/destination", dest)) {
+                if (dest.isEmpty()) {
+                    error(ptr + "/destination", "must not be empty");
+                } else if (!dest.startsWith("/")) {
+                    // config.md (1.1+): relative destinations are deprecated, taken relative to "/".
+                    warn(ptr + "/destination", "relative destination " + quote(dest)
+                            + " is deprecated (taken relative to \"/\")");
+                }
+            }
+            noNul(ptr + "/source", m.source());
+            noNul(ptr + "/type", m.type());
+            if (m.options() != null) {
+                for (int j = 0; j < m.options().size(); j++) {
+                    if (m.options().get(j) == null) {
+                        error(ptr + "/options/" + j, "must be a string, not null");
+                    }
+                }
+            }
+            idMappings(ptr + "/uidMappings", m.uidMappings());
+            idMappings(ptr + "/gidMappings", m.gidMappings());
+            boolean hasUid = m.uidMappings() != null && !m.uidMappings().isEmpty();
+            boolean hasGid = m.gidMappings() != null && !m.gidMappings().isEmpty();
+            if (hasUid != hasGid) {
+                // mount_setattr(2) MOUNT_ATTR_IDMAP takes one user namespace carrying both maps.
+                error(ptr + (hasUid ? "/gidMappings" : "/uidMappings"),
+                        "an id-mapped mount needs both uidMappings and gidMappings");
+            }
+        }
+    }
+
+    private void idMappings(String ptr, List<LinuxIDMapping> maps) {
+        if (maps == null) {
+            return;
+        }
+        for (int i = 0; i < maps.size(); i++) {
+            String p = ptr + "/" + i;
+            LinuxIDMapping m = maps.get(i);
+            if (m == null) {
+                error(p, "must be an object, not null");
+                continue;
+            }
+            required(p + "/containerID", m.containerID());
+            required(p + "/hostID", m.hostID());
+            required(p + "/size", m.size());
+            uint32(p + "/containerID", m.containerID());
+            uint32(p + "/hostID", m.hostID());
+            uint32(p + "/size", m.size());
+            if (m.size() != null && m.size() == 0) {
+                // user_namespaces(7): a zero-length range is rejected with EINVAL.
+                error(p + "/size", "must be greater than 0");
+            }
+        }
+    }
+
+    private void hooks(Hooks hooks) {
+        if (hooks == null) {
+            return;
+        }
+        hookList("/hooks/prestart", hooks.prestart());
+        hookList("/hooks/createRuntime", hooks.createRuntime());
+        hookList("/hooks/createContainer", hooks.createContainer());
+        hookList("/hooks/startContainer", hooks.startContainer());
+        hookList("/hooks/poststart", hooks.poststart());
+        hookList("/hooks/poststop", hooks.poststop());
+    }
+
+    private void hookList(String ptr, List<Hook> list) {
+        if (list == null) {
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String p = ptr + "/" + i;
+            Hook h = list.get(i);
+            if (h == null) {
+                error(p, "must be an object, not null");
+                continue;
+            }
+            // config.md: path is REQUIRED and MUST be absolute.
+            absolutePath(p + "/path", h.path(), true);
+            // config.md: timeout, if set, MUST be greater than zero.
+            if (h.timeout() != null && h.timeout() <= 0) {
+                error(p + "/timeout", "must be greater than zero, got " + h.timeout());
+            }
+        }
+    }
+
+    // ---- linux -------------------------------------------------------------------------------
+
+    private void namespaces(List<LinuxNamespace> list) {
+        for (int i = 0; i < list.size(); i++) {
+            String ptr = "/linux/namespaces/" + i;
+            LinuxNamespace ns = list.get(i);
+            if (ns == null) {
+                error(ptr, "must be an object, not null");
+                continue;
+            }
+            if (!required(ptr + "/type", ns.type())) {
+                continue;
+            }
+            if (!KnownValues.NAMESPACES.contains(ns.type())) {
+                error(ptr + "/type", "unknown namespace type " + quote(ns.type()));
+                continue;
+            }
+            if (namespaces.putIfAbsent(ns.type(), ns) != null) {
+                // config-linux.md: duplicated namespace types MUST generate an error.
+                error(ptr + "/type", "duplicate namespace type " + quote(ns.type()));
+            }
+            if (ns.path() != null && !ns.path().isEmpty()) {
+                // config-linux.md: path MUST be absolute in the runtime mount namespace.
+                absolutePath(ptr + "/path", ns.path(), false);
+            }
+        }
+    }
+
+    private void linux(Linux linux) {
+        String ptr = "/linux";
+        idMappings(ptr + "/uidMappings", linux.uidMappings());
+        idMappings(ptr + "/gidMappings", linux.gidMappings());
+        boolean maps = (linux.uidMappings() != null && !linux.uidMappings().isEmpty())
+                || (linux.gidMappings() != null && !linux.gidMappings().isEmpty());
+        if (maps && !hasNamespace("user")) {
+            error(ptr + (linux.uidMappings() != null && !linux.uidMappings().isEmpty() ? "/uidMappings" : "/gidMappings"),
+                    "uid/gid mappings require a user namespace in linux.namespaces");
+        }
+        if (createsNamespace("user")) {
+            // runc: a new user namespace without mappings leaves every id unmapped (overflow id).
+            if (linux.uidMappings() == null || linux.uidMappings().isEmpty()) {
+                error(ptr + "/uidMappings", "a new user namespace requires uidMappings");
+            }
+            if (linux.gidMappings() == null || linux.gidMappings().isEmpty()) {
+                error(ptr + "/gidMappings", "a new user namespace requires gidMappings");
+            }
+        }
+        sysctl(linux.sysctl());
+        if (linux.resources() != null) {
+            resources(linux.resources());
+        }
+        cgroupsPath(linux.cgroupsPath());
+        devices(linux.devices());
+        netDevices(linux.netDevices());
+        if (linux.seccomp() != null) {
+            seccomp(linux.seccomp());
+        }
+        oneOf(ptr + "/rootfsPropagation", emptyToNull(linux.rootfsPropagation()),
+                KnownValues.ROOTFS_PROPAGATIONS, "rootfs propagation");
+        // config-linux.md: masked and readonly paths MUST be absolute.
+        absolutePaths(ptr + "/maskedPaths", linux.maskedPaths());
+        absolutePaths(ptr + "/readonlyPaths", linux.readonlyPaths());
+        intelRdt(linux.intelRdt());
+        personality(linux.personality());
+        timeOffsets(linux.timeOffsets());
+        memoryPolicy(linux.memoryPolicy());
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /**
+     * runc's rule: only namespaced sysctls may be set, and only when the container has its own
+     * namespace of that kind; anything else would change the host.
+     */
+    private void sysctl(Map<String, String> sysctl) {
+        if (sysctl == null) {
+            return;
+        }
+        for (Map.Entry<String, String> e : sysctl.entrySet()) {
+            String raw = e.getKey();
+            String ptr = "/linux/sysctl/" + escape(raw);
+            if (raw.isEmpty()) {
+                error("/linux/sysctl/", "sysctl names must not be empty");
+                continue;
+            }
+            if (e.getValue() == null) {
+                error(ptr, "must be a string, not null");
+            }
+            // sysctl(8) accepts "/" as separator too.
+            String key = raw.replace('/', '.');
+            if (IPC_SYSCTLS.contains(key) || key.startsWith("fs.mqueue.")) {
+                if (!hasNamespace("ipc")) {
+                    error(ptr, "sysctl " + quote(raw) + " requires an ipc namespace in linux.namespaces");
+                }
+            } else if (key.startsWith("net.")) {
+                if (!hasNamespace("network")) {
+                    error(ptr, "sysctl " + quote(raw) + " requires a network namespace in linux.namespaces");
+                }
+            } else if (key.equals("kernel.hostname") || key.equals("kernel.domainname")) {
+                if (!hasNamespace("uts")) {
+                    error(ptr, "sysctl " + quote(raw) + " requires a uts namespace in linux.namespaces");
+                }
+            } else {
+                error(ptr, "sysctl " + quote(raw) + " is not namespaced; setting it would change the host");
+            }
+        }
+    }
+
+    private void cgroupsPath(String path) {
+        if (path == null || path.isEmpty()) {
+            return;
+        }
+        String ptr = "/linux/cgroupsPath";
+        if (!noNul(ptr, path)) {
+            return;
+        }
+        if (options.systemdCgroup()) {
+            // runc --systemd-cgroup: "slice:prefix:name"; the slice may be empty (default).
+            String[] parts = path.split(":", -1);
+            if (parts.length != 3) {
+                error(ptr, "expected \"slice:prefix:name\" for systemd cgroups, got " + quote(path));
+                return;
+            }
+            if (!parts[0].isEmpty() && (!parts[0].endsWith(".slice") || parts[0].contains("/"))) {
+                error(ptr, "invalid slice " + quote(parts[0]) + " (expected a name ending in \".slice\")");
+            }
+            if (parts[2].isEmpty()) {
+                error(ptr, "the unit name part of " + quote(path) + " must not be empty");
+            }
+        }
+        // Otherwise both absolute and relative paths are valid (config-linux.md).
+    }
+
+    private void devices(List<LinuxDevice> devices) {
+        if (devices == null) {
+            return;
+        }
+        for (int i = 0; i < devices.size(); i++) {
+            String ptr = "/linux/devices/" + i;
+            LinuxDevice d = devices.get(i);
+            if (d == null) {
+                error(ptr, "must be an object, not null");
+                continue;
+            }
+            absolutePath(ptr + "/path", d.path(), true);
+            if (required(ptr + "/type", d.type())) {
+                oneOf(ptr + "/type", d.type(), KnownValues.DEVICE_TYPES, "device type");
+            }
+            // config-linux.md: major and minor are REQUIRED unless type is p.
+            if (!"p".equals(d.type())) {
+                required(ptr + "/major", d.major());
+                required(ptr + "/minor", d.minor());
+            }
+            if (d.major() != null && d.major() < 0) {
+                error(ptr + "/major", "must not be negative, got " + d.major());
+            }
+            if (d.minor() != null && d.minor() < 0) {
+                error(ptr + "/minor", "must not be negative, got " + d.minor());
+            }
+            uint32(ptr + "/fileMode", d.fileMode());
+            uint32(ptr + "/uid", d.uid());
+            uint32(ptr + "/gid", d.gid());
+        }
+    }
+
+    /** dev_valid_name() in net/core/dev.c. */
+    static boolean validInterfaceName(String name) {
+        if (name.isEmpty() || name.length() > 15 || name.equals(".") || name.equals("..")) {
+            return false;
+        }
+        for (char c : name.toCharArray()) {
+            if (c == '/' || c == ':' || Character.isWhitespace(c) || c == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void netDevices(Map<String, LinuxNetDevice> devs) {
+        if (devs == null || devs.isEmpty()) {
+            return;
+        }
+        String ptr = "/linux/netDevices";
+        if (!hasNamespace("network")) {
+            // config-linux.md: devices are moved into the container's network namespace.
+            error(ptr, "moving network devices requires a network namespace in linux.namespaces");
+        }
+        for (Map.Entry<String, LinuxNetDevice> e : devs.entrySet()) {
+            String p = ptr + "/" + escape(e.getKey());
+            if (!validInterfaceName(e.getKey())) {
+                error(p, "invalid host interface name " + quote(e.getKey()));
+            }
+            LinuxNetDevice d = e.getValue();
+            if (d != null && d.name() != null && !d.name().isEmpty() && !validInterfaceName(d.name())) {
+                error(p + "/name", "invalid interface name " + quote(d.name()));
+            }
+        }
+    }
+
+    private void seccomp(LinuxSeccomp s) {
+        String ptr = "/linux/seccomp";
+        if (required(ptr + "/defaultAction", s.defaultAction())) {
+            oneOf(ptr + "/defaultAction", s.defaultAction(), KnownValues.SECCOMP_ACTIONS, "seccomp action");
+            if ("SCMP_ACT_NOTIFY".equals(s.defaultAction())) {
+                // libseccomp refuses a notify default action (the agent itself would be trapped).
+                error(ptr + "/defaultAction", "SCMP_ACT_NOTIFY cannot be the default action");
+            }
+        }
+        uint32(ptr + "/defaultErrnoRet", s.defaultErrnoRet());
+        oneOfAll(ptr + "/architectures", s.architectures(), KnownValues.SECCOMP_ARCHS, "seccomp architecture");
+        oneOfAll(ptr + "/flags", s.flags(), KnownValues.SECCOMP_FLAGS, "seccomp flag");
+        if (s.listenerPath() != null && !s.listenerPath().isEmpty()) {
+            absolutePath(ptr + "/listenerPath", s.listenerPath(), false);
+        }
+        if (s.syscalls() == null) {
+            return;
+        }
+        for (int i = 0; i < s.syscalls().size(); i++) {
+            String p = ptr + "/syscalls/" + i;
+            LinuxSyscall sc = s.syscalls().get(i);
+            if (sc == null) {
+                error(p, "must be an object, not null");
+                continue;
+            }
+            if (sc.names() == null || sc.names().isEmpty()) {
+                error(p + "/names", sc.names() == null ? "is required" : "must have at least one entry");
+            } else {
+                for (int j = 0; j < sc.names().size(); j++) {
+                    String n = sc.names().get(j);
+                    if (n == null || n.isEmpty()) {
+                        error(p + "/names/" + j, "syscall names must not be empty");
+                    } else if ("write".equals(n) && "SCMP_ACT_NOTIFY".equals(sc.action())) {
+                        // runc: the runtime itself writes during setup; notifying on write deadlocks.
+                        error(p + "/names/" + j, "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+                    }
+                }
+            }
+            if (required(p + "/action", sc.action())) {
+                oneOf(p + "/action", sc.action(), KnownValues.SECCOMP_ACTIONS, "seccomp action");
+            }
+            uint32(p + "/errnoRet", sc.errnoRet());
+            if (sc.args() == null) {
+                continue;
+            }
+            for (int j = 0; j < sc.args().size(); j++) {
+                String ap = p + "/args/" + j;
+                LinuxSeccompArg a = sc.args().get(j);
+                if (a == null) {
+                    error(ap, "must be an object, not null");
+                    continue;
+                }
+                // seccomp(2): struct seccomp_data has six syscall arguments.
+                if (required(ap + "/index", a.index())) {
+                    range(ap + "/index", a.index(), 0, 5);
+                }
+                required(ap + "/value", a.value());
+                if (required(ap + "/op", a.op())) {
+                    oneOf(ap + "/op", a.op(), KnownValues.SECCOMP_OPERATORS, "seccomp operator");
+                }
+            }
+        }
+    }
+
+    private void intelRdt(LinuxIntelRdt rdt) {
+        if (rdt == null) {
+            return;
+        }
+        String ptr = "/linux/intelRdt";
+        String clos = rdt.closID();
+        if (clos != null && !clos.isEmpty()
+                && (clos.equals(".") || clos.equals("..") || clos.contains("/") || clos.contains("\n"))) {
+            // The CLOS id names a resctrl directory.
+            error(ptr + "/closID", "invalid CLOS id " + quote(clos) + " (must be a plain directory name)");
+        }
+        if (rdt.schemata() != null) {
+            for (int i = 0; i < rdt.schemata().size(); i++) {
+                String line = rdt.schemata().get(i);
+                if (line == null || line.contains("\n")) {
+                    error(ptr + "/schemata/" + i, "each entry must be a single line");
+                }
+            }
+        }
+    }
+
+    private void personality(LinuxPersonality p) {
+        if (p == null) {
+            return;
+        }
+        String ptr = "/linux/personality";
+        if (required(ptr + "/domain", p.domain())) {
+            oneOf(ptr + "/domain", p.domain(), KnownValues.PERSONALITY_DOMAINS, "personality domain");
+        }
+        // config-linux.md: no flags are currently defined.
+        oneOfAll(ptr + "/flags", p.flags(), List.of(), "personality flag");
+    }
+
+    private void timeOffsets(Map<String, LinuxTimeOffset> offsets) {
+        if (offsets == null || offsets.isEmpty()) {
+            return;
+        }
+        String ptr = "/linux/timeOffsets";
+        if (!createsNamespace("time")) {
+            // time_namespaces(7): offsets can only be written before the first process enters.
+            error(ptr, "time offsets require a new time namespace in linux.namespaces");
+        }
+        for (Map.Entry<String, LinuxTimeOffset> e : offsets.entrySet()) {
+            String p = ptr + "/" + escape(e.getKey());
+            if (!KnownValues.TIME_OFFSET_CLOCKS.contains(e.getKey())) {
+                error(p, "unknown clock " + quote(e.getKey()) + " (expected monotonic or boottime)");
+            }
+            LinuxTimeOffset o = e.getValue();
+            if (o != null && o.nanosecs() != null && (o.nanosecs() < 0 || o.nanosecs() > 999_999_999L)) {
+                error(p + "/nanosecs", "must be between 0 and 999999999, got " + o.nanosecs());
+            }
+        }
+    }
+
+    private void memoryPolicy(LinuxMemoryPolicy mp) {
+        if (mp == null) {
+            return;
+        }
+        String ptr = "/linux/memoryPolicy";
+        if (required(ptr + "/mode", mp.mode())) {
+            oneOf(ptr + "/mode", mp.mode(), KnownValues.MEMORY_POLICY_MODES, "memory policy mode");
+        }
+        oneOfAll(ptr + "/flags", mp.flags(), KnownValues.MEMORY_POLICY_FLAGS, "memory policy flag");
+        boolean noNodes = mp.nodes() == null || mp.nodes().isEmpty();
+        String mode = mp.mode() == null ? "" : mp.mode();
+        // set_mempolicy(2): DEFAULT and LOCAL take an empty node mask; BIND, INTERLEAVE,
+        // WEIGHTED_INTERLEAVE and PREFERRED_MANY need at least one node.
+        if ((mode.equals("MPOL_DEFAULT") || mode.equals("MPOL_LOCAL")) && !noNodes) {
+            error(ptr + "/nodes", "must be empty for " + mode);
+        } else if ((mode.equals("MPOL_BIND") || mode.equals("MPOL_INTERLEAVE")
+                || mode.equals("MPOL_WEIGHTED_INTERLEAVE") || mode.equals("MPOL_PREFERRED_MANY")) && noNodes) {
+            error(ptr + "/nodes", "is required for " + mode);
+        }
+        listFormat(ptr + "/nodes", mp.nodes(), true);
+        if (mp.flags() != null && mp.flags().contains("MPOL_F_STATIC_NODES")
+                && mp.flags().contains("MPOL_F_RELATIVE_NODES")) {
+            error(ptr + "/flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES are mutually exclusive");
+        }
+    }
+
+    // ---- resources ---------------------------------------------------------------------------
+
+    private void resources(LinuxResources r) {
+        String ptr = "/linux/resources";
+        if (r.devices() != null) {
+            for (int i = 0; i < r.devices().size(); i++) {
+                String p = ptr + "/devices/" + i;
+                LinuxDeviceCgroup d = r.devices().get(i);
+                if (d == null) {
+                    error(p, "must be an object, not null");
+                    continue;
+                }
+                required(p + "/allow", d.allow());
+                oneOf(p + "/type", emptyToNull(d.type()), KnownValues.DEVICE_CGROUP_TYPES, "device cgroup type");
+                // -1 is accepted as the wildcard, as runc does.
+                if (d.major() != null && d.major() < -1) {
+                    error(p + "/major", "must be -1 (any) or a non-negative number, got " + d.major());
+                }
+                if (d.minor() != null && d.minor() < -1) {
+                    error(p + "/minor", "must be -1 (any) or a non-negative number, got " + d.minor());
+                }
+                if (d.access() != null && !d.access().matches("[rwm]*")) {
+                    error(p + "/access", "invalid access " + quote(d.access()) + " (a combination of r, w and m)");
+                }
+            }
+        }
+        LinuxMemory m = r.memory();
+        if (m != null) {
+            String p = ptr + "/memory";
+            atLeastMinusOne(p + "/limit", m.limit());
+            atLeastMinusOne(p + "/reservation", m.reservation());
+            atLeastMinusOne(p + "/swap", m.swap());
+            atLeastMinusOne(p + "/kernel", m.kernel());
+            atLeastMinusOne(p + "/kernelTCP", m.kernelTCP());
+            if (m.swappiness() != null && Long.compareUnsigned(m.swappiness(), 100) > 0) {
+                // config-linux.md: swappiness values are from 0 to 100.
+                error(p + "/swappiness", "must be between 0 and 100, got " + Long.toUnsignedString(m.swappiness()));
+            }
+        }
+        LinuxCPU c = r.cpu();
+        if (c != null) {
+            String p = ptr + "/cpu";
+            atLeastMinusOne(p + "/quota", c.quota());
+            atLeastMinusOne(p + "/realtimeRuntime", c.realtimeRuntime());
+            listFormat(p + "/cpus", c.cpus(), true);
+            listFormat(p + "/mems", c.mems(), true);
+            // cgroup v2 cpu.idle accepts 0 or 1.
+            if (c.idle() != null && c.idle() != 0 && c.idle() != 1) {
+                error(p + "/idle", "must be 0 or 1, got " + c.idle());
+            }
+        }
+        if (r.pids() != null) {
+            required(ptr + "/pids/limit", r.pids().limit());
+        }
+        if (r.blockIO() != null) {
+            blockIO(ptr + "/blockIO", r.blockIO());
+        }
+        if (r.hugepageLimits() != null) {
+            for (int i = 0; i < r.hugepageLimits().size(); i++) {
+                String p = ptr + "/hugepageLimits/" + i;
+                LinuxHugepageLimit h = r.hugepageLimits().get(i);
+                if (h == null) {
+                    error(p, "must be an object, not null");
+                    continue;
+                }
+                if (required(p + "/pageSize", h.pageSize()) && !PAGE_SIZE.matcher(h.pageSize()).matches()) {
+                    error(p + "/pageSize", "invalid page size " + quote(h.pageSize()) + " (expected like \"2MB\" or \"1GB\")");
+                }
+                required(p + "/limit", h.limit());
+            }
+        }
+        LinuxNetwork n = r.network();
+        if (n != null) {
+            uint32(ptr + "/network/classID", n.classID());
+            if (n.priorities() != null) {
+                for (int i = 0; i < n.priorities().size(); i++) {
+                    String p = ptr + "/network/priorities/" + i;
+                    LinuxInterfacePriority ip = n.priorities().get(i);
+                    if (ip == null) {
+                        error(p, "must be an object, not null");
+                        continue;
+                    }
+                    if (required(p + "/name", ip.name()) && ip.name().isEmpty()) {
+                        error(p + "/name", "must not be empty");
+                    }
+                    required(p + "/priority", ip.priority());
+                    uint32(p + "/priority", ip.priority());
+                }
+            }
+        }
+        if (r.rdma() != null) {
+            for (Map.Entry<String, LinuxRdma> e : r.rdma().entrySet()) {
+                String p = ptr + "/rdma/" + escape(e.getKey());
+                if (e.getKey().isEmpty()) {
+                    error(ptr + "/rdma/", "device names must not be empty");
+                }
+                if (e.getValue() != null) {
+                    uint32(p + "/hcaHandles", e.getValue().hcaHandles());
+                    uint32(p + "/hcaObjects", e.getValue().hcaObjects());
+                }
+            }
+        }
+        if (r.unified() != null) {
+            for (String key : r.unified().keySet()) {
+                // Keys are cgroup v2 interface file names inside the container's cgroup.
+                if (key.isEmpty() || key.equals(".") || key.equals("..") || key.contains("/")) {
+                    error(ptr + "/unified/" + escape(key), "invalid cgroup file name " + quote(key));
+                }
+            }
+        }
+    }
+
+    private void blockIO(String ptr, LinuxBlockIO b) {
+        uint16(ptr + "/weight", b.weight());
+        uint16(ptr + "/leafWeight", b.leafWeight());
+        if (b.weightDevice() != null) {
+            for (int i = 0; i < b.weightDevice().size(); i++) {
+                String p = ptr + "/weightDevice/" + i;
+                LinuxWeightDevice w = b.weightDevice().get(i);
+                if (w == null) {
+                    error(p, "must be an object, not null");
+                    continue;
+                }
+                majorMinor(p, w.major(), w.minor());
+                uint16(p + "/weight", w.weight());
+                uint16(p + "/leafWeight", w.leafWeight());
+                if (w.weight() == null && w.leafWeight() == null) {
+                    // config-linux.md: you MUST specify at least one of weight or leafWeight.
+                    error(p, "must specify weight or leafWeight");
+                }
+            }
+        }
+        throttle(ptr + "/throttleReadBpsDevice", b.throttleReadBpsDevice());
+        throttle(ptr + "/throttleWriteBpsDevice", b.throttleWriteBpsDevice());
+        throttle(ptr + "/throttleReadIOPSDevice", b.throttleReadIOPSDevice());
+        throttle(ptr + "/throttleWriteIOPSDevice", b.throttleWriteIOPSDevice());
+    }
+
+    private void majorMinor(String p, Long major, Long minor) {
+        if (required(p + "/major", major) && major < 0) {
+            error(p + "/major", "must not be negative, got " + major);
+        }
+        if (required(p + "/minor", minor) && minor < 0) {
+            error(p + "/minor", "must not be negative, got " + minor);
+        }
+    }
+
+    private void throttle(String ptr, List<LinuxThrottleDevice> list) {
+        if (list == null) {
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String p = ptr + "/" + i;
+            LinuxThrottleDevice t = list.get(i);
+            if (t == null) {
+                error(p, "must be an object, not null");
+                continue;
+            }
+            majorMinor(p, t.major(), t.minor());
+            required(p + "/rate", t.rate());
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.jrunc.spec.validate;
+
+import io.jrunc.spec.DefaultSpecs;
+import io.jrunc.spec.InvalidSpecException;
+import io.jrunc.spec.Json;
+import io.jrunc.spec.Linux;
+import io.jrunc.spec.Spec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.InputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ValidatorTest {
+
+    static byte[] resource(String name) throws Exception {
+        try (InputStream in = ValidatorTest.class.getResourceAsStream("/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json", "podman-default.json", "podman-rich.json", "containerd-default.json", "containerd-rich.json"})
+    void realWorldConfigsAreValid(String name) throws Exception {
+        ValidationReport r = Validator.validate(resource(name), ValidationOptions.full());
+        assertThat(r.format()).isEmpty();
+        assertThat(r.ok()).isTrue();
+        assertThat(r.spec()).isNotNull();
+    }
+
+    @Test
+    void templatesAreValid() {
+        for (Spec s : new Spec[]{DefaultSpecs.runcDefault(false), DefaultSpecs.runcDefault(true), DefaultSpecs.rootless(1000, 1000)}) {
+            ValidationReport r = Validator.validate(Json.writeBytes(s), ValidationOptions.full());
+            assertThat(r.format()).isEmpty();
+            assertThat(Validator.semantic(s)).isEmpty();
+        }
+    }
+
+    @Test
+    void reportsAllProblemsAtOnceInDocumentOrder() {
+        String json = """
+                {"ociVersion": "1.3.0", "root": {"path": "rootfs"},
+                 "process": {"user": {"uid": 0, "gid": 0}, "args": [], "cwd": "rel",
+                   "capabilities": {"bounding": ["CAP_A", "CAP_CHOWN", "CAP_B"]}},
+                 "linux": {"namespaces": [{"type": "pid"}, {"type": "pid"}]}}
+                """;
+        ValidationReport r = Validator.validate(json.getBytes(), ValidationOptions.full());
+        assertThat(r.format()).isEqualTo("""
+                config.json: /linux/namespaces/1/type: duplicate namespace type "pid"
+                config.json: /process/args: must have at least one entry
+                config.json: /process/capabilities/bounding/0: unknown capability "CAP_A"
+                config.json: /process/capabilities/bounding/2: unknown capability "CAP_B"
+                config.json: /process/cwd: must be an absolute path, got "rel\"""");
+        assertThatThrownBy(r::orThrow)
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("\n")
+                .satisfies(e -> assertThat(((InvalidSpecException) e).problems()).hasSize(5));
+    }
+
+    @Test
+    void processOptionalUnlessRequired() {
+        String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}}";
+        assertThat(Validator.validate(json.getBytes(), ValidationOptions.full()).format())
+                .isEqualTo("config.json: /process: is required");
+        assertThat(Validator.validate(json.getBytes(), ValidationOptions.full().withRequireProcess(false)).ok()).isTrue();
+    }
+
+    @Test
+    void systemdCgroupsPathOnlyCheckedWhenSystemdIsOn() throws Exception {
+        Spec base = DefaultSpecs.runcDefault(false);
+        Linux l = base.linux();
+        Spec spec = new Spec(base.ociVersion(), base.process(), base.root(), base.hostname(), null, base.mounts(), null, null,
+                new Linux(null, null, null, l.resources(), "/my/cgroup", l.namespaces(), null, null, null, null,
+                        l.maskedPaths(), l.readonlyPaths(), null, null, null, null, null));
+        ValidationOptions systemd = ValidationOptions.forCreate().withSystemdCgroup(true);
+        assertThat(Validator.semantic(spec)).isEmpty();
+        assertThat(Validator.semantic(spec, systemd)).singleElement().hasToString(
+                "config.json: /linux/cgroupsPath: expected \"slice:prefix:name\" for systemd cgroups, got \"/my/cgroup\"");
+        Spec ok = Json.read(Json.write(spec).replace("/my/cgroup", "system.slice:jrunc:abc"), Spec.class);
+        assertThat(Validator.semantic(ok, systemd)).isEmpty();
+        Spec badSlice = Json.read(Json.write(spec).replace("/my/cgroup", "system:jrunc:abc"), Spec.class);
+        assertThat(Validator.semantic(badSlice, systemd)).singleElement().asString().contains("invalid slice \"system\"");
+    }
+
+    @Test
+    void warningsDoNotFail() {
+        String json = """
+                {"ociVersion": "1.3.0", "root": {"path": "rootfs"},
+                 "process": {"user": {"uid": 0, "gid": 0}, "args": ["sh"], "cwd": "/", "consoleSize": {"height": 1, "width": 2}},
+                 "mounts": [{"destination": "proc", "type": "proc", "source": "proc"}]}
+                """;
+        ValidationReport r = Validator.validate(json.getBytes(), ValidationOptions.full());
+        assertThat(r.ok()).isTrue();
+        assertThat(r.warnings()).extracting(Problem::jsonPointer).containsExactly("/mounts/0/destination", "/process/consoleSize");
+    }
+
+    @Test
+    void processDocumentForExec() {
+        String ok = "{\"terminal\": false, \"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"ls\"], \"cwd\": \"/\"}";
+        assertThat(Validator.requireValidProcess(ok.getBytes(), ValidationOptions.forCreate().withFileName("process.json")).args())
+                .containsExactly("ls");
+        String bad = "{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [], \"cwd\": \"tmp\", \"capabilities\": {\"ambient\": [\"CAP_NOPE\"]}}";
+        ValidationReport r = Validator.validateProcess(bad.getBytes(), ValidationOptions.forCreate().withFileName("process.json"));
+        assertThat(r.format()).isEqualTo("""
+                process.json: /args: must have at least one entry
+                process.json: /capabilities/ambient/0: unknown capability "CAP_NOPE"
+                process.json: /cwd: must be an absolute path, got "tmp\"""");
+        assertThatThrownBy(() -> Validator.requireValidProcess("{\"args\": 1}".getBytes(), ValidationOptions.forCreate()))
+                .hasMessage("config.json: /args: must be an array, got integer 1");
+    }
+
+    @Test
+    void listFormat() {
+        assertThat(SemanticChecks.listFormatProblem("0-3,7")).isNull();
+        assertThat(SemanticChecks.listFormatProblem("5")).isNull();
+        assertThat(SemanticChecks.listFormatProblem("1,,2")).isNotNull();
+        assertThat(SemanticChecks.listFormatProblem("a")).isNotNull();
+        assertThat(SemanticChecks.listFormatProblem("4-2")).contains("start is after end");
+    }
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Start-up benchmark: jrunc (with and without its AOT cache) against runc and crun on the
+# calls engines make most, printed as a markdown table: wall-clock mean ± sd in ms, and in
+# parentheses the CPU time (user+sys, ms), which is steadier on a loaded machine.
+#
+#   scripts/bench.sh [RUNS]       (default 30 runs after 3 warm-ups; needs hyperfine)
+#
+# Scenarios: `--version`; `spec` into a temporary bundle (config.json removed before each run);
+# `state` of a container that does not exist (an error path: one log line, exit 1).
+# JRUNC (default: bin/jrunc of this checkout) picks the jrunc to measure, e.g. an installed one.
+set -eu
+runs=${1:-30}
+here=$(cd "$(dirname "$0")/.." && pwd)
+jrunc=${JRUNC:-$here/bin/jrunc}
+command -v hyperfine >/dev/null || { echo "bench.sh: hyperfine is not installed" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/bundle" "$tmp/root"
+
+# name|command prefix (the runtime and its global options); one run env per row
+set -- \
+  "jrunc (AOT)|$jrunc --root $tmp/root/jrunc" \
+  "jrunc (no AOT)|env JRUNC_NO_AOT=1 $jrunc --root $tmp/root/jrunc" \
+  "runc|runc --root $tmp/root/runc" \
+  "crun|crun --root $tmp/root/crun"
+
+mean() { # CSV from hyperfine -> "wall mean ± sd (cpu user+sys)" in ms
+  awk -F, 'NR == 2 { printf "%.1f ± %.1f (%.0f)", $2 * 1000, $3 * 1000, ($5 + $6) * 1000 }' "$1"
+}
+
+header="| scenario |"
+sep="|---|"
+for rt in "$@"; do
+  name=${rt%%|*}
+  command -v "$(printf '%s' "${rt#*|}" | awk '{print ($1 == "env") ? $3 : $1}')" >/dev/null 2>&1 || continue
+  header="$header $name |"
+  sep="$sep---|"
+done
+echo "$header"
+echo "$sep"
+
+for scenario in version spec state; do
+  row="| \`$scenario\` |"
+  for rt in "$@"; do
+    cmd=${rt#*|}
+    bin=$(printf '%s' "$cmd" | awk '{print ($1 == "env") ? $3 : $1}')
+    command -v "$bin" >/dev/null 2>&1 || continue
+    case $scenario in
+      version) args="--version"; prep="" ;;
+      spec) args="spec --bundle $tmp/bundle"; prep="rm -f $tmp/bundle/config.json" ;;
+      state) args="state jrunc-bench-missing"; prep="" ;;
+    esac
+    csv=$tmp/r.csv
+    if [ -n "$prep" ]; then
+      hyperfine -N -i -w 3 -r "$runs" --prepare "$prep" --export-csv "$csv" "$cmd $args" >/dev/null 2>&1
+    else
+      hyperfine -N -i -w 3 -r "$runs" --export-csv "$csv" "$cmd $args" >/dev/null 2>&1
+    fi
+    row="$row $(mean "$csv") |"
+  done
+  echo "$row"
+done
+echo
+echo "($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs each; jrunc: $("$jrunc" --version | sed -n 4p))"

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs jrunc under PREFIX (default /usr/local) so that engines find `jrunc` on PATH:
+#
+#   PREFIX/bin/jrunc               the launcher (bin/jrunc)
+#   PREFIX/lib/jrunc/jrunc.jar     the shaded jar (build it first: scripts/mvn -o -q -pl runtime-cli -am package)
+#   PREFIX/lib/jrunc/java-home     the JDK 25 to use (found now, read by the launcher without searching)
+#   PREFIX/lib/jrunc/jrunc.aot     the AOT cache, trained here for the installed jar and that JDK
+#
+# Re-running replaces a previous install. Uninstall: rm -r PREFIX/lib/jrunc PREFIX/bin/jrunc
+set -eu
+prefix=${1:-/usr/local}
+here=$(cd "$(dirname "$0")/.." && pwd)
+jar=$here/runtime-cli/target/jrunc.jar
+if [ ! -f "$jar" ]; then
+  echo "install.sh: $jar not found; build it first: scripts/mvn -o -q -pl runtime-cli -am package" >&2
+  exit 1
+fi
+jhome=$("$here/scripts/jdk25")
+lib=$prefix/lib/jrunc
+
+install -d "$prefix/bin" "$lib"
+rm -f "$lib/jrunc.aot"
+# copy to a temporary name and rename: a running jrunc keeps reading the old jar intact
+install -m 0644 "$jar" "$lib/.jrunc.jar.new" && mv -f "$lib/.jrunc.jar.new" "$lib/jrunc.jar"
+printf '%s\n' "$jhome" >"$lib/.java-home.new" && mv -f "$lib/.java-home.new" "$lib/java-home"
+install -m 0755 "$here/bin/jrunc" "$prefix/bin/.jrunc.new" && mv -f "$prefix/bin/.jrunc.new" "$prefix/bin/jrunc"
+
+# The training run goes through the installed launcher, so the cache matches its JVM flags.
+if ! JRUNC_AOT_TRAIN=1 "$prefix/bin/jrunc" >/dev/null 2>&1; then
+  rm -f "$lib/jrunc.aot"
+  echo "install.sh: warning: AOT training failed; jrunc works, but starts slower" >&2
+fi
+echo "installed: $prefix/bin/jrunc ($("$prefix/bin/jrunc" --version | head -n 1), java $jhome)"

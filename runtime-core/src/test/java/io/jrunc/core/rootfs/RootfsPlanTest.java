@@ -1,0 +1,262 @@
+package io.jrunc.core.rootfs;
+
+import static io.jrunc.core.rootfs.K.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jrunc.core.spawn.ChildProgram;
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.spec.Spec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The planned steps (descriptions and order) and the validation, without running a child. */
+class RootfsPlanTest {
+  @TempDir Path tmp;
+
+  static final HostMounts V1_HOST = HostMounts.parse("""
+      22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda rw
+      25 22 0:22 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755
+      26 25 0:23 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct
+      27 25 0:24 / /sys/fs/cgroup/systemd rw,nosuid - cgroup cgroup rw,xattr,name=systemd
+      28 25 0:25 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw
+      29 22 0:26 / /srv/my\\040dir rw - ext4 /dev/vdb rw
+      """);
+
+  private Spec spec(String mounts, String linuxExtra) throws Exception {
+    return ContainerRun.spec(RootfsSetupRealTest.spec(mounts, linuxExtra, true));
+  }
+
+  private RootfsContext ctx(Spec spec) throws Exception {
+    Files.createDirectories(tmp.resolve("rootfs"));
+    return RootfsContext.of(spec, tmp);
+  }
+
+  private List<String> steps(RootfsContext ctx) {
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      RootfsSetup.plan(ctx, V1_HOST).emit(b);
+      ChildProgram p = b.build();
+      List<String> l = new ArrayList<>();
+      for (int i = 0; i < p.size(); i++) l.add(p.description(i));
+      return l;
+    }
+  }
+
+  @Test
+  void defaultSpecStepsInOrder() throws Exception {
+    List<String> s = steps(ctx(spec(RootfsSetupRealTest.DEFAULT_MOUNTS, RootfsSetupRealTest.MASKS)));
+    String rootfs = tmp.resolve("rootfs").toString();
+    assertThat(s).containsSubsequence(
+        "set umask 0 for the rootfs setup",
+        "make / rslave in the container's mount namespace",
+        "bind-mount the rootfs " + rootfs + " onto itself",
+        "mount proc (type proc) to /proc: open filesystem type proc",
+        "create mount point /proc",
+        "mount proc (type proc) to /proc",
+        "mount tmpfs (type tmpfs) to /dev: option size=65536k",
+        "mount devpts (type devpts) to /dev/pts: option newinstance",
+        "mount devpts (type devpts) to /dev/pts: option ptmxmode=0666",
+        "create mount point /dev/pts",
+        "mount cgroup hierarchies (type cgroup) to /sys/fs/cgroup: mount the tmpfs",
+        "mount cgroup cpu,cpuacct (type cgroup) to /sys/fs/cgroup/cpu,cpuacct: option cpu",
+        "create symlink /sys/fs/cgroup/cpu -> cpu,cpuacct",
+        "mount cgroup systemd (type cgroup) to /sys/fs/cgroup/systemd: option name=systemd",
+        "make /sys/fs/cgroup read-only",
+        "create device /dev/null",
+        "create device /dev/tty",
+        "create symlink /dev/fd -> /proc/self/fd",
+        "create symlink /dev/ptmx -> pts/ptmx",
+        "make /proc/sys read-only",
+        "mask /proc/kcore with a read-only tmpfs",
+        "mask /proc/kcore with /dev/null",
+        "pivot_root to " + rootfs,
+        "unmount the old root",
+        "make the root filesystem read-only",
+        "restore the umask");
+    assertThat(s).doesNotContain("make /dev read-only", "chroot to " + rootfs);
+    // the hierarchy's own options (so the superblock matches the host's), but not rw/ro
+    assertThat(s).contains("mount cgroup systemd (type cgroup) to /sys/fs/cgroup/systemd: option xattr")
+        .noneMatch(d -> d.endsWith("option rw"));
+  }
+
+  @Test
+  void devBindSkipsDevicesAndReadonlyDevIsDeferred() throws Exception {
+    List<String> s = steps(ctx(spec("""
+        [{"destination": "/dev", "type": "bind", "source": "/dev", "options": ["rbind"]}]""", "")));
+    assertThat(s).noneMatch(d -> d.startsWith("create device") || d.startsWith("create symlink /dev"));
+    s = steps(ctx(spec("""
+        [{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]}]""", "")));
+    assertThat(s).doesNotContain("mount tmpfs (type tmpfs) to /dev: option ro")
+        .containsSubsequence("create device /dev/null", "pivot_root to " + tmp.resolve("rootfs"), "make /dev read-only");
+  }
+
+  @Test
+  void userNamespaceBindsDevicesNoPivotMovesAndConsole() throws Exception {
+    RootfsContext c = ctx(spec(RootfsSetupRealTest.DEFAULT_MOUNTS, "")).withNewUserNs(true).withNoPivot(true)
+        .withConsole("/dev/pts/7");
+    List<String> s = steps(c);
+    assertThat(s).contains("bind-mount device /dev/null from the host", "bind-mount /dev/pts/7 to /dev/console",
+        "move the rootfs " + tmp.resolve("rootfs") + " to /", "chroot to " + tmp.resolve("rootfs"));
+    assertThat(s).noneMatch(d -> d.startsWith("create device") || d.startsWith("pivot_root"));
+  }
+
+  @Test
+  void sharedRootPropagationMakesTheRootfsParentPrivateAndIsReappliedAfterPivot() throws Exception {
+    List<String> s = steps(ctx(spec("[]", "\"rootfsPropagation\": \"rshared\"")));
+    assertThat(s).containsSubsequence("make / rshared in the container's mount namespace",
+        "make / (the mount holding the rootfs) private", "pivot_root to " + tmp.resolve("rootfs"), "make / rshared");
+  }
+
+  @Test
+  void cgroupWithoutNamespaceBindsTheContainersDirectories() throws Exception {
+    String ns = RootfsSetupRealTest.NAMESPACES.replace(", {\"type\": \"cgroup\"}", "");
+    Spec spec = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s, "linux": {"namespaces": %s}}"""
+        .formatted(RootfsSetupRealTest.DEFAULT_MOUNTS, ns));
+    RootfsContext c = ctx(spec);
+    assertThat(c.cgroupNs()).isFalse();
+    assertThatThrownBy(() -> steps(c)).isInstanceOf(RootfsConfigException.class)
+        .hasMessage("mounts[6] (destination /sys/fs/cgroup): a cgroup mount without a cgroup namespace needs the"
+            + " container's directory in hierarchy cpu,cpuacct (RootfsContext.cgroupDirs)");
+    List<String> s = steps(c.withCgroupDirs(Map.of("cpu,cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct/c1"),
+        "systemd", Path.of("/sys/fs/cgroup/systemd/c1"), "unified", Path.of("/sys/fs/cgroup/unified/c1"))));
+    assertThat(s).contains("mount /sys/fs/cgroup/cpu,cpuacct/c1 (type bind) to /sys/fs/cgroup/cpu,cpuacct");
+  }
+
+  @Test
+  void withoutMountNamespaceOnlyChroot() throws Exception {
+    Spec spec = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "linux": {"namespaces": [{"type": "pid"}]}}""");
+    assertThat(steps(ctx(spec))).containsExactly("set umask 0 for the rootfs setup",
+        "chroot to " + tmp.resolve("rootfs"), "change directory to /", "restore the umask");
+    Spec withMounts = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": [{"destination": "/proc", "type": "proc"}],
+         "linux": {"namespaces": [{"type": "pid"}]}}""");
+    assertThatThrownBy(() -> steps(ctx(withMounts))).hasMessageContaining("need a mount namespace");
+  }
+
+  private void rejects(String mounts, String linuxExtra, String message) throws Exception {
+    Spec s = spec(mounts, linuxExtra);
+    assertThatThrownBy(() -> RootfsSetup.plan(ctx(s), V1_HOST)).isInstanceOf(RootfsConfigException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void invalidMountsAreRejectedBeforeAnythingRuns() throws Exception {
+    rejects("[{\"destination\": \"/tmp\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"tmpcopyup\"]}]", "",
+        "mounts[0] (destination /tmp): option tmpcopyup is only valid for tmpfs mounts");
+    rejects("[{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"rbind\", \"idmap\"]}]", "",
+        "mounts[0] (destination /m): option idmap without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
+    rejects("[{\"destination\": \"/m\", \"source\": \"/tmp\", \"options\": [\"bind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]", "",
+        "mounts[0] (destination /m): uidMappings and gidMappings must be given together");
+    rejects("[{\"destination\": \"/m\", \"type\": \"tmpfs\", \"options\": [\"idmap\"]}]", "",
+        "mounts[0] (destination /m): only bind mounts can be id-mapped");
+    rejects("[{\"destination\": \"/proc/sys\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"bind\"]}]", "",
+        "mounts[0] (destination /proc/sys): mounts inside /proc are not allowed");
+    rejects("[{\"destination\": \"/proc\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]", "",
+        "mounts[0] (destination /proc): only a procfs can be mounted on /proc");
+    rejects("[{\"destination\": \"/x\", \"source\": \"none\"}]", "",
+        "mounts[0] (destination /x): type is required unless options include bind or rbind");
+    rejects("[{\"destination\": \"/x/..\", \"type\": \"tmpfs\"}]", "",
+        "mounts[0] (destination /): cannot mount over the container's root");
+    rejects("[{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/nonexistent/src\"}]", "",
+        "mounts[0] (destination /x): bind source /nonexistent/src: no such file or directory (ENOENT)");
+    rejects("[{\"destination\": \"/x\", \"source\": \"/tmp\", \"options\": [\"bind\", \"size=1m\"]}]", "",
+        "mounts[0] (destination /x): bind mounts take no filesystem options, got size=1m");
+    rejects("[]", "\"rootfsPropagation\": \"sideways\"",
+        "linux.rootfsPropagation: unknown value sideways (expected shared, slave, private, unbindable or their r* forms)");
+    rejects("[]", "\"maskedPaths\": [\"proc/kcore\"]", "linux.maskedPaths[0]: proc/kcore is not an absolute path");
+    rejects("[]", "\"devices\": [{\"path\": \"/dev/x\", \"type\": \"q\", \"major\": 1, \"minor\": 1}]",
+        "linux.devices[0] (/dev/x): type q is not one of c, b, u, p");
+    rejects("[]", "\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\"}]",
+        "linux.devices[0] (/dev/x): major and minor are required for type c");
+    rejects("[]", "\"sysctl\": {\"kernel.shmmax\": \"1\"}", "linux.sysctl: needs a proc mount on /proc in mounts");
+  }
+
+  @Test
+  void sysctlKeysMustBelongToAnUnsharedNamespace() throws Exception {
+    String proc = "[{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}]";
+    // all of pid, network, ipc, uts, mount, cgroup are new here
+    RootfsSetup.validate(spec(proc, "\"sysctl\": {\"kernel.shmmax\": \"1\", \"fs.mqueue.msg_max\": \"1\", \"net.ipv4.ip_forward\": \"1\", \"kernel.domainname\": \"x\", \"net/ipv4/conf/eth0.100/forwarding\": \"1\"}"));
+    rejects(proc, "\"sysctl\": {\"kernel.hostname\": \"x\"}",
+        "linux.sysctl[\"kernel.hostname\"]: sysctl kernel.hostname is not allowed: it conflicts with the \"hostname\" field");
+    rejects(proc, "\"sysctl\": {\"vm.swappiness\": \"1\"}",
+        "linux.sysctl[\"vm.swappiness\"]: sysctl vm.swappiness is not in a separate kernel namespace");
+    rejects(proc, "\"sysctl\": {\"net..ipv4\": \"1\"}", "linux.sysctl[\"net..ipv4\"]: not a valid sysctl name");
+    Spec hostNet = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
+         "linux": {"namespaces": [{"type": "mount"}, {"type": "network", "path": "/proc/self/ns/net"}],
+                   "sysctl": {"net.ipv4.ip_forward": "1"}}}""".formatted(proc));
+    assertThatThrownBy(() -> RootfsSetup.validate(hostNet))
+        .hasMessage("linux.sysctl[\"net.ipv4.ip_forward\"]: sysctl net.ipv4.ip_forward is not allowed in the host's network namespace");
+    Spec noIpc = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
+         "linux": {"namespaces": [{"type": "mount"}], "sysctl": {"kernel.msgmax": "1"}}}""".formatted(proc));
+    assertThatThrownBy(() -> RootfsSetup.validate(noIpc))
+        .hasMessage("linux.sysctl[\"kernel.msgmax\"]: sysctl kernel.msgmax is not allowed in the host's ipc namespace");
+  }
+
+  @Test
+  void mountOptionsFollowRuncsTable() {
+    MountOptions o = MountOptions.parse(List.of("rbind", "ro", "rw", "nosuid", "noatime", "rprivate", "rro",
+        "rnoatime", "ratime", "size=1m", "newinstance", "shared"));
+    assertThat(o.isRecursiveBind()).isTrue();
+    assertThat(o.has(MS_RDONLY)).isFalse();
+    assertThat(o.attrSet()).isEqualTo(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOATIME);
+    assertThat(o.attrClr()).isEqualTo(MOUNT_ATTR_RDONLY | MOUNT_ATTR__ATIME);
+    assertThat(o.propagation()).containsExactly(MS_PRIVATE | MS_REC, MS_SHARED);
+    assertThat(o.recSet()).isEqualTo(MOUNT_ATTR_RDONLY);
+    assertThat(o.recClr()).isEqualTo(MOUNT_ATTR__ATIME);
+    assertThat(o.data()).containsExactly("size=1m", "newinstance");
+    MountOptions f = MountOptions.parse(List.of("ro", "sync", "dirsync", "strictatime", "tmpcopyup", "ridmap"));
+    assertThat(f.superblockFlags()).containsExactly("ro", "sync", "dirsync");
+    assertThat(f.attrSet()).isEqualTo(MOUNT_ATTR_RDONLY | MOUNT_ATTR_STRICTATIME);
+    assertThat(f.tmpcopyup()).isTrue();
+    assertThat(f.ridmap()).isTrue();
+    assertThat(RootfsSetup.splitOptions("context=\"system_u:object_r:x:s0:c1,c2\",size=1m"))
+        .containsExactly("context=\"system_u:object_r:x:s0:c1,c2\"", "size=1m");
+    assertThat(K.encodeDev(10, 200)).isEqualTo((10 << 8) | 200);
+    assertThat(K.encodeDev(259, 0x12345)).isEqualTo(0x45 | (259 << 8) | (0x12300L << 12));
+  }
+
+  @Test
+  void pathsAndHostMounts() {
+    assertThat(RootfsSetup.clean("dev/./pts/../shm/")).isEqualTo("/dev/shm");
+    assertThat(RootfsSetup.clean("/../../etc")).isEqualTo("/etc");
+    assertThat(V1_HOST.cgroupHierarchies()).extracting(HostMounts.Entry::mountPoint)
+        .containsExactly("/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified");
+    assertThat(V1_HOST.cgroup2Unified()).isFalse();
+    assertThat(V1_HOST.mountPointOf(Path.of("/srv/my dir/bundle/rootfs"))).isEqualTo("/srv/my dir");
+    assertThat(V1_HOST.mountPointOf(Path.of("/srv/my dirx"))).isEqualTo("/");
+  }
+
+  @Test
+  void cgroupOnAV2HostMountsCgroup2OrBindsTheContainersDirectory() throws Exception {
+    HostMounts v2 = HostMounts.parse("22 1 0:21 / / rw - ext4 /dev/vda rw\n25 22 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n");
+    Spec spec = spec(RootfsSetupRealTest.DEFAULT_MOUNTS, "");
+    List<String> s = describe(RootfsSetup.plan(ctx(spec), v2));
+    assertThat(s).contains("mount cgroup (type cgroup) to /sys/fs/cgroup: open filesystem type cgroup2");
+    String ns = RootfsSetupRealTest.NAMESPACES.replace(", {\"type\": \"cgroup\"}", "");
+    Spec noNs = ContainerRun.spec("""
+        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s, "linux": {"namespaces": %s}}"""
+        .formatted(RootfsSetupRealTest.DEFAULT_MOUNTS, ns));
+    s = describe(RootfsSetup.plan(ctx(noNs).withCgroupDirs(Map.of("", Path.of("/sys/fs/cgroup")))
+        , v2));
+    assertThat(s).contains("mount /sys/fs/cgroup (type bind) to /sys/fs/cgroup");
+  }
+
+  private static List<String> describe(RootfsSetup setup) {
+    try (ProgramBuilder b = new ProgramBuilder(); setup) {
+      setup.emit(b);
+      ChildProgram p = b.build();
+      List<String> l = new ArrayList<>();
+      for (int i = 0; i < p.size(); i++) l.add(p.description(i));
+      return l;
+    }
+  }
+}

@@ -17,9 +17,11 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Real cgroup v1 / hybrid, as root, under /jrunc-test/&lt;random&gt; (skipped elsewhere, with the reason). */
 @Tag("root")
+@Timeout(180) // the emulated VM lane is 15-30x slower than the host
 @Tag("cgroup-v1")
 class V1HostTest {
   @BeforeEach

@@ -59,7 +59,12 @@ public final class DBusConnection implements AutoCloseable {
       ch = SocketChannel.open(StandardProtocolFamily.UNIX);
       ch.connect(UnixDomainSocketAddress.of(socket));
       DBusConnection c = new DBusConnection(ch, busDaemon, socket.toString());
-      c.auth();
+      Thread dog = c.watchdog();
+      try {
+        c.auth();
+      } finally {
+        dog.interrupt();
+      }
       if (busDaemon) c.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello", "", new byte[0]);
       return c;
     } catch (IOException e) {
@@ -122,6 +127,7 @@ public final class DBusConnection implements AutoCloseable {
   /** Calls a method and returns the reply's first string/path argument (or null). */
   public String call(String dest, String path, String iface, String member, String sig, byte[] body) throws CgroupException {
     long s = serial++;
+    Thread dog = watchdog();
     try {
       writeAll(DBusMessage.methodCall(s, bus ? dest : null, path, iface, member, sig, body));
       while (true) {
@@ -138,8 +144,26 @@ public final class DBusConnection implements AutoCloseable {
       }
     } catch (IOException e) {
       if (e instanceof CgroupException ce) throw ce;
-      throw new CgroupException("D-Bus call " + iface + "." + member + " on " + socket + ": " + e.getMessage(), e);
+      String why = e instanceof java.nio.channels.AsynchronousCloseException ? "no reply within " + TIMEOUT_MS / 1000 + " s" : e.getMessage();
+      throw new CgroupException("D-Bus call " + iface + "." + member + " on " + socket + ": " + why, e);
+    } finally {
+      dog.interrupt();
     }
+  }
+
+  /** How long one call (or the authentication) may take before the socket is closed under it. */
+  static final long TIMEOUT_MS = 30_000;
+
+  /** Closes the socket if not interrupted within {@link #TIMEOUT_MS}: a blocking channel read has no timeout of its own. */
+  private Thread watchdog() {
+    return Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(TIMEOUT_MS);
+        ch.close();
+      } catch (InterruptedException | IOException e) {
+        // done in time, or closed anyway
+      }
+    });
   }
 
   @Override

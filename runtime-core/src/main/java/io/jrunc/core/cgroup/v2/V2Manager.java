@@ -57,19 +57,21 @@ public class V2Manager implements CgroupManager {
     // validate before touching the filesystem: a config error leaves nothing behind
     ResourceWrites.v2(resources, ResourceWrites.Current.NONE);
     List<DeviceRule> devices = resources == null ? null : DeviceRule.from(resources.devices());
-    boolean existed = Files.isDirectory(dir);
-    enableControllers(dir.getParent());
-    createdTop = FsSupport.mkdirs(root, dir);
+    createdTop = null;
     try {
+      enableControllers(dir.getParent()); // may create the ancestors: they are ours to remove too
+      Path top = FsSupport.mkdirs(root, dir);
+      if (createdTop == null) createdTop = top;
       apply(resources);
       if (devices != null && resources.devices() != null) installDeviceFilter(devices);
     } catch (CgroupException | RuntimeException e) {
-      if (!existed) {
+      if (createdTop != null) {
         try {
-          FsSupport.removeUpTo(dir, createdTop != null ? createdTop : dir);
+          FsSupport.removeUpTo(dir, createdTop);
         } catch (CgroupException ignored) {
           // the first error is the one to report
         }
+        createdTop = null;
       }
       throw e;
     }

@@ -40,13 +40,17 @@ public final class Cgroups {
     }
     String inner = CgroupPaths.inner(c.cgroupsPath(), c.id());
     if (m.layout() == Layout.V2) {
-      return new V2Manager(m.unified(), CgroupPaths.v2(m, self, inner), c.resources(), null);
+      return rootless(c, new V2Manager(m.unified(), CgroupPaths.v2(m, self, inner), c.resources(), null));
     }
     Map<String, Path> paths = CgroupPaths.v1(m, self, inner);
     Map<String, Path> mounts = new LinkedHashMap<>();
     m.v1().forEach((k, h) -> mounts.put(k, h.mountPoint()));
     if (paths.containsKey(CgroupPaths.UNIFIED)) mounts.put(CgroupPaths.UNIFIED, m.unified());
-    return new V1Manager(m.layout(), mounts, paths, c.resources(), null);
+    return rootless(c, new V1Manager(m.layout(), mounts, paths, c.resources(), null));
+  }
+
+  private static CgroupManager rootless(CgroupConfig c, CgroupManager m) {
+    return c.rootless() ? new RootlessFallback(m, c.resources(), false) : m;
   }
 
   /** Re-opens the manager of an existing container from {@link CgroupManager#state()}. */
@@ -55,6 +59,7 @@ public final class Cgroups {
     String layout = state.get("layout");
     if (driver == null || layout == null) throw new CgroupException("saved cgroup state has no driver/layout: " + state);
     if (driver.equals("systemd")) return SystemdManager.fromState(state);
+    if (driver.equals("none")) return RootlessFallback.none(Layout.valueOf(layout));
     if (layout.equals(Layout.V2.name())) {
       String top = state.get("createdTop");
       return new V2Manager(Path.of(state.get("root")), Path.of(state.get("path")), null, top == null ? null : Path.of(top));

@@ -109,12 +109,27 @@ public class V1Manager implements CgroupManager {
       Path d = paths.get(c);
       return d == null ? null : FsSupport.read(d, f);
     });
-    for (Write w : writes) {
+    for (int i = 0; i < writes.size(); i++) {
+      Write w = writes.get(i);
       Path d = paths.get(w.controller());
       if (d == null) {
         throw new CgroupException(w.field() + ": the " + w.controller() + " cgroup v1 controller is not mounted on this host");
       }
-      FsSupport.write(d, w);
+      try {
+        FsSupport.write(d, w);
+      } catch (CgroupException e) {
+        // the kernel checks quota/period as a pair against the parent's bandwidth: a new period
+        // can be refused (EINVAL) under the old quota and accepted after the new quota (runc
+        // retries in the other order too)
+        Write next = i + 1 < writes.size() ? writes.get(i + 1) : null;
+        if (!w.file().equals("cpu.cfs_period_us") || next == null || !next.file().equals("cpu.cfs_quota_us")
+            || !String.valueOf(e.getMessage()).contains("(EINVAL)")) {
+          throw e;
+        }
+        FsSupport.write(d, next);
+        FsSupport.write(d, w);
+        i++;
+      }
     }
   }
 

@@ -68,4 +68,14 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
     }
     return out;
   }
+
+  /**
+   * {@code r} with its device rules replaced by runc's effective list for the spec
+   * ({@link #withRuncDefaults}); {@code r} may be null.
+   */
+  public static io.jrunc.spec.LinuxResources withRuncDevices(io.jrunc.spec.LinuxResources r, List<LinuxDevice> linuxDevices) {
+    List<LinuxDeviceCgroup> rules = withRuncDefaults(r == null ? null : r.devices(), linuxDevices);
+    if (r == null) return new io.jrunc.spec.LinuxResources(rules, null, null, null, null, null, null, null, null);
+    return new io.jrunc.spec.LinuxResources(rules, r.memory(), r.cpu(), r.pids(), r.blockIO(), r.hugepageLimits(), r.network(), r.rdma(), r.unified());
+  }
 }

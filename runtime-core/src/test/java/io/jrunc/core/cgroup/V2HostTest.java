@@ -135,4 +135,39 @@ class V2HostTest {
     assertThatThrownBy(m::create).hasMessage("linux.resources.memory.swappiness: cgroup v2 has no per-cgroup swappiness");
     assertThat(Path.of(m.paths().get(""))).doesNotExist();
   }
+
+  @Test
+  void oomKillIsCountedFromMemoryEvents() throws Exception {
+    String id = Live.randomId();
+    LinuxResources r = new LinuxResources(null, new LinuxMemory(16L << 20, null, 16L << 20, null, null, null, null, null, null),
+        null, null, null, null, null, null, null);
+    CgroupManager m = Cgroups.create(new CgroupConfig(id, "/jrunc-test/" + id, r, false, false));
+    try {
+      m.create();
+      assertThat(read(Path.of(m.paths().get("")), "memory.swap.max")).isEqualTo("0");
+      Process p = new ProcessBuilder("sh", "-c", "sleep 2; x=$(head -c 67108864 /dev/zero | tr '\\000' a); echo survived").start();
+      m.addProcess((int) p.pid());
+      p.waitFor();
+      assertThat(m.oomKillCount()).isPositive();
+    } finally {
+      m.destroy();
+    }
+  }
+
+  @Test
+  void absentCgroupsPathIsBesideTheRuntimesOwnCgroup() throws Exception {
+    String id = Live.randomId();
+    String own = CgroupMounts.parseProcCgroup(Files.readString(Path.of("/proc/self/cgroup"))).get("");
+    Path expected = Path.of("/sys/fs/cgroup" + Path.of(own).getParent()).resolve(id);
+    CgroupManager m = Cgroups.create(new CgroupConfig(id, null, null, false, false));
+    assertThat(m.paths()).containsEntry("", expected.toString());
+    try {
+      m.create();
+      assertThat(expected).isDirectory();
+    } finally {
+      m.destroy();
+    }
+    assertThat(expected).doesNotExist();
+    assertThat(expected.getParent()).isDirectory(); // not ours: stays
+  }
 }

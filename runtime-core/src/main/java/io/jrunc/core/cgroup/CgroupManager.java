@@ -1,0 +1,77 @@
+package io.jrunc.core.cgroup;
+
+import io.jrunc.spec.LinuxResources;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A container's cgroup, whatever the host's layout and driver. Made by {@link Cgroups#create}
+ * for a new container, or {@link Cgroups#reopen} from {@link #state()} in a later CLI process.
+ *
+ * <p>Order of use by the lifecycle: {@link #create()} (directories, resources, device filter)
+ * before the container process exists; then either spawn with {@code clone3(CLONE_INTO_CGROUP)}
+ * into {@link #cloneIntoCgroupPath()} when present, or spawn and call {@link #addProcess(int)}
+ * while the child still waits before {@code execve} (v1, hybrid, systemd: the scope can only be
+ * created with a pid in it). {@link #destroy()} after the container is gone.
+ */
+public interface CgroupManager {
+
+  /** "cgroupfs" or "systemd". */
+  String driver();
+
+  /** The host layout this manager drives. */
+  Layout layout();
+
+  /**
+   * Creates the cgroup directories and applies the resources and device rules. A failure
+   * removes what this call made and leaves nothing behind.
+   */
+  void create() throws CgroupException;
+
+  /**
+   * The v2 directory to open with {@code O_DIRECTORY} and pass to {@code clone3} as
+   * {@code cgroup} with {@code CLONE_INTO_CGROUP} (kernel >= 5.7); empty when the process must
+   * be moved with {@link #addProcess} instead (v1, hybrid, systemd).
+   */
+  Optional<Path> cloneIntoCgroupPath();
+
+  /** Moves {@code pid} into the cgroup (every hierarchy; the unified one too on hybrid). */
+  void addProcess(int pid) throws CgroupException;
+
+  /** Applies changed resources; zero/null fields are left as they are. */
+  void update(LinuxResources resources) throws CgroupException;
+
+  /** Freezes every process of the container and returns once the kernel reports them frozen. */
+  void freeze() throws CgroupException;
+
+  /** Thaws the container. */
+  void thaw() throws CgroupException;
+
+  boolean isFrozen() throws CgroupException;
+
+  /** Every pid in the container's cgroup and its descendants. */
+  List<Integer> pids() throws CgroupException;
+
+  /** Usage counters, in the shape of runc's {@code events --stats}. */
+  CgroupStats stats() throws CgroupException;
+
+  /**
+   * How many times the kernel's OOM killer killed a process in the cgroup (v2 memory.events
+   * oom_kill; v1 memory.oom_control oom_kill, kernel >= 4.13). Poll it: an increase is an OOM event.
+   */
+  long oomKillCount() throws CgroupException;
+
+  /** Sends {@code signal} to every process (v2 with SIGKILL: one write to cgroup.kill). */
+  void kill(int signal) throws CgroupException;
+
+  /** Kills what is left, waits for it to go, and removes the directories this container made. */
+  void destroy() throws CgroupException;
+
+  /** Hierarchy key (controller, "unified", or "" on v2) to directory, as runc's state.json cgroup_paths. */
+  Map<String, String> paths();
+
+  /** Everything {@link Cgroups#reopen} needs, as strings (store it in the container's state). */
+  Map<String, String> state();
+}

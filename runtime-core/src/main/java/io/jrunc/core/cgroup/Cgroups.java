@@ -1,0 +1,69 @@
+package io.jrunc.core.cgroup;
+
+import io.jrunc.core.cgroup.systemd.SystemdManager;
+import io.jrunc.core.cgroup.v1.V1Manager;
+import io.jrunc.core.cgroup.v2.V2Manager;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Makes {@link CgroupManager}s: {@link #create} for a new container (nothing is touched until
+ * {@link CgroupManager#create()}), {@link #reopen} in a later CLI process from the map the
+ * first one saved with {@link CgroupManager#state()}.
+ */
+public final class Cgroups {
+  private Cgroups() {}
+
+  /** The running host's layout. */
+  public static Layout detect() throws CgroupException {
+    return CgroupHost.current().mounts().layout();
+  }
+
+  public static CgroupManager create(CgroupConfig c) throws CgroupException {
+    return create(c, CgroupHost.current());
+  }
+
+  public static CgroupManager create(CgroupConfig c, CgroupHost host) throws CgroupException {
+    CgroupMounts m = host.mounts();
+    Map<String, String> self = CgroupMounts.parseProcCgroup(host.selfCgroup());
+    if (c.systemd()) {
+      if (m.layout() != Layout.V2) {
+        throw new CgroupException("--systemd-cgroup: the systemd cgroup driver is implemented for cgroup v2 hosts only; this host is cgroup "
+            + (m.layout() == Layout.V1 ? "v1" : "v1 hybrid") + " (use the cgroupfs driver)");
+      }
+      SystemdManager.Unit u = SystemdManager.parse(c.cgroupsPath(), c.id(), c.rootless());
+      return new SystemdManager(m.unified(), u, c.resources(), c.rootless(), c.id());
+    }
+    if (c.cgroupsPath() != null && c.cgroupsPath().matches("[^/:]*:[^/:]*:[^/:]*")) {
+      throw new CgroupException("linux.cgroupsPath: \"" + c.cgroupsPath() + "\" is in systemd's slice:prefix:name form; run with --systemd-cgroup");
+    }
+    String inner = CgroupPaths.inner(c.cgroupsPath(), c.id());
+    if (m.layout() == Layout.V2) {
+      return rootless(c, new V2Manager(m.unified(), CgroupPaths.v2(m, self, inner), c.resources(), null));
+    }
+    Map<String, Path> paths = CgroupPaths.v1(m, self, inner);
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    m.v1().forEach((k, h) -> mounts.put(k, h.mountPoint()));
+    if (paths.containsKey(CgroupPaths.UNIFIED)) mounts.put(CgroupPaths.UNIFIED, m.unified());
+    return rootless(c, new V1Manager(m.layout(), mounts, paths, c.resources(), null));
+  }
+
+  private static CgroupManager rootless(CgroupConfig c, CgroupManager m) {
+    return c.rootless() ? new RootlessFallback(m, c.resources(), false) : m;
+  }
+
+  /** Re-opens the manager of an existing container from {@link CgroupManager#state()}. */
+  public static CgroupManager reopen(Map<String, String> state) throws CgroupException {
+    String driver = state.get("driver");
+    String layout = state.get("layout");
+    if (driver == null || layout == null) throw new CgroupException("saved cgroup state has no driver/layout: " + state);
+    if (driver.equals("systemd")) return SystemdManager.fromState(state);
+    if (driver.equals("none")) return RootlessFallback.none(Layout.valueOf(layout));
+    if (layout.equals(Layout.V2.name())) {
+      String top = state.get("createdTop");
+      return new V2Manager(Path.of(state.get("root")), Path.of(state.get("path")), null, top == null ? null : Path.of(top));
+    }
+    return V1Manager.fromState(state);
+  }
+}

@@ -1,0 +1,81 @@
+package io.jrunc.core.cgroup;
+
+import io.jrunc.spec.LinuxDevice;
+import io.jrunc.spec.LinuxDeviceCgroup;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One device cgroup rule, normalised: type {@code a}/{@code c}/{@code b}, major/minor
+ * {@value #ANY} for "*", access a non-empty subset of {@code rwm} in that order.
+ */
+public record DeviceRule(boolean allow, char type, long major, long minor, String access) {
+  public static final long ANY = -1;
+
+  /** The v1 devices.allow / devices.deny line: {@code c 1:3 rwm}, {@code a *:* rwm}. */
+  public String v1() {
+    return type + " " + (major == ANY ? "*" : Long.toString(major)) + ":" + (minor == ANY ? "*" : Long.toString(minor)) + " " + access;
+  }
+
+  /** Matches every device with every access: the rule that flips the default. */
+  public boolean isWildcard() {
+    return type == 'a' && major == ANY && minor == ANY && access.equals("rwm");
+  }
+
+  /** Validates and normalises {@code linux.resources.devices}, naming the entry at fault. */
+  public static List<DeviceRule> from(List<LinuxDeviceCgroup> rules) throws CgroupException {
+    List<DeviceRule> out = new ArrayList<>();
+    if (rules == null) return out;
+    for (int i = 0; i < rules.size(); i++) {
+      LinuxDeviceCgroup d = rules.get(i);
+      String f = "linux.resources.devices[" + i + "]";
+      if (d == null) throw new CgroupException(f + ": null rule");
+      if (d.allow() == null) throw new CgroupException(f + ".allow: missing (required)");
+      String t = d.type() == null || d.type().isEmpty() ? "a" : d.type();
+      if (!t.equals("a") && !t.equals("c") && !t.equals("b")) throw new CgroupException(f + ".type: \"" + t + "\" is not one of a, c, b");
+      if (d.major() != null && (d.major() < 0 || d.major() > 0xFFFFFFFFL)) throw new CgroupException(f + ".major: " + d.major() + " is not a device major number");
+      if (d.minor() != null && (d.minor() < 0 || d.minor() > 0xFFFFFFFFL)) throw new CgroupException(f + ".minor: " + d.minor() + " is not a device minor number");
+      String a = d.access() == null || d.access().isEmpty() ? "rwm" : d.access();
+      StringBuilder norm = new StringBuilder();
+      for (char c : "rwm".toCharArray()) if (a.indexOf(c) >= 0) norm.append(c);
+      for (char c : a.toCharArray()) {
+        if ("rwm".indexOf(c) < 0) throw new CgroupException(f + ".access: \"" + a + "\" may only contain r, w and m");
+      }
+      out.add(new DeviceRule(d.allow(), t.charAt(0), d.major() == null ? ANY : d.major(), d.minor() == null ? ANY : d.minor(), norm.toString()));
+    }
+    return out;
+  }
+
+  /**
+   * The rules runc enforces for a spec: the spec's own, then its default allow list (mknod of
+   * anything; /dev/null, zero, full, random, urandom, tty, console, ptmx, pts, net/tun), then one
+   * rwm allow per {@code linux.devices} entry (the runtime creates those nodes, so the container
+   * may use them).
+   */
+  public static List<LinuxDeviceCgroup> withRuncDefaults(List<LinuxDeviceCgroup> specRules, List<LinuxDevice> linuxDevices) {
+    List<LinuxDeviceCgroup> out = new ArrayList<>();
+    if (specRules != null) out.addAll(specRules);
+    out.add(new LinuxDeviceCgroup(true, "c", null, null, "m"));
+    out.add(new LinuxDeviceCgroup(true, "b", null, null, "m"));
+    long[][] chars = {{1, 3}, {1, 8}, {1, 7}, {5, 0}, {1, 5}, {1, 9}, {5, 1}, {5, 2}, {10, 200}};
+    for (long[] c : chars) out.add(new LinuxDeviceCgroup(true, "c", c[0], c[1], "rwm"));
+    out.add(new LinuxDeviceCgroup(true, "c", 136L, null, "rwm"));
+    if (linuxDevices != null) {
+      for (LinuxDevice d : linuxDevices) {
+        String t = "p".equals(d.type()) ? null : ("u".equals(d.type()) ? "c" : d.type());
+        if (t != null) out.add(new LinuxDeviceCgroup(true, t, d.major(), d.minor(), "rwm"));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code r} with its device rules replaced by runc's effective list for the spec
+   * ({@link #withRuncDefaults}); {@code r} may be null.
+   */
+  public static io.jrunc.spec.LinuxResources withRuncDevices(io.jrunc.spec.LinuxResources r, List<LinuxDevice> linuxDevices) {
+    List<LinuxDeviceCgroup> rules = withRuncDefaults(r == null ? null : r.devices(), linuxDevices);
+    if (r == null) return new io.jrunc.spec.LinuxResources(rules, null, null, null, null, null, null, null, null);
+    return new io.jrunc.spec.LinuxResources(rules, r.memory(), r.cpu(), r.pids(), r.blockIO(), r.hugepageLimits(), r.network(), r.rdma(), r.unified());
+  }
+}

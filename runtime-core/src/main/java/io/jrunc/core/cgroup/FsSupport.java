@@ -1,0 +1,169 @@
+package io.jrunc.core.cgroup;
+
+import io.jrunc.core.sys.CgroupIo;
+import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.SysException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** File-level helpers every cgroupfs driver shares: reads, writes with errors that name the field, trees. */
+public final class FsSupport {
+  private FsSupport() {}
+
+  /** The content of {@code dir/file}, or null if it does not exist. */
+  public static String read(Path dir, String file) {
+    try {
+      return Files.readString(dir.resolve(file));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** {@code dir/file} as a number ("max" = {@link Long#MAX_VALUE}), or 0 when missing/empty. */
+  public static long readLong(Path dir, String file) {
+    return ResourceWrites.parseLong(read(dir, file), 0);
+  }
+
+  /** "key value" lines (memory.stat, cpu.stat, memory.events, cgroup.events) as a map. */
+  public static Map<String, Long> readKeyed(Path dir, String file) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    String s = read(dir, file);
+    if (s == null) return out;
+    for (String line : s.split("\n")) {
+      String[] kv = line.strip().split("\\s+");
+      if (kv.length == 2) out.put(kv[0], ResourceWrites.parseLong(kv[1], 0));
+    }
+    return out;
+  }
+
+  /** Writes one value, turning errno into a sentence that names the config field. */
+  public static void write(Path dir, Write w) throws CgroupException {
+    Path f = dir.resolve(w.file());
+    try {
+      CgroupIo.write(f.toString(), w.value());
+    } catch (SysException e) {
+      if (e.errno() == Errno.ENOENT && w.ignoreMissing()) return;
+      String prefix = w.field() == null ? "" : w.field() + ": ";
+      if (e.errno() == Errno.ENOENT && !Files.exists(f)) {
+        throw new CgroupException(prefix + "cannot write \"" + w.value().strip() + "\": " + f + " does not exist" + missingWhy(dir, w));
+      }
+      throw new CgroupException(prefix + e.getMessage(), e);
+    }
+  }
+
+  private static String missingWhy(Path dir, Write w) {
+    String ctrls = read(dir, "cgroup.controllers");
+    if (ctrls != null && !w.controller().isEmpty()) {
+      List<String> have = List.of(ctrls.strip().split("\\s+"));
+      if (!have.contains(w.controller())) return " (the " + w.controller() + " controller is not enabled here; available: " + ctrls.strip() + ")";
+      return " (the kernel offers no such file)";
+    }
+    if (!Files.isDirectory(dir)) return " (the " + w.controller() + " hierarchy is not mounted)";
+    return " (this kernel has no such knob)";
+  }
+
+  /** Creates {@code dir} and missing parents below {@code mount}; returns the topmost created, or null. */
+  public static Path mkdirs(Path mount, Path dir) throws CgroupException {
+    if (!dir.startsWith(mount)) throw new CgroupException("cgroup " + dir + " is outside its hierarchy " + mount);
+    if (!Files.isDirectory(mount)) throw new CgroupException("cgroup hierarchy " + mount + " is not mounted");
+    Path top = null;
+    Path cur = mount;
+    for (Path part : mount.relativize(dir)) {
+      cur = cur.resolve(part);
+      try {
+        if (CgroupIo.mkdir(cur.toString()) && top == null) top = cur;
+      } catch (SysException e) {
+        if (top != null) removeUpTo(dir, top);
+        throw new CgroupException("create cgroup " + e.getMessage(), e);
+      }
+    }
+    return top;
+  }
+
+  /** The pids in {@code dir}'s cgroup.procs and in every descendant's. */
+  public static List<Integer> pidsRecursive(Path dir) {
+    List<Integer> out = new ArrayList<>();
+    collect(dir, out);
+    return out;
+  }
+
+  private static void collect(Path dir, List<Integer> out) {
+    String s = read(dir, "cgroup.procs");
+    if (s == null) return;
+    for (String l : s.split("\n")) if (!l.isBlank()) out.add(Integer.parseInt(l.strip()));
+    for (Path c : subdirs(dir)) collect(c, out);
+  }
+
+  static List<Path> subdirs(Path dir) {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      for (Path p : ds) out.add(p);
+    } catch (NoSuchFileException e) {
+      // gone already
+    } catch (IOException e) {
+      // unreadable: the rmdir that follows reports it
+    }
+    return out;
+  }
+
+  /**
+   * Removes {@code leaf} (its descendant cgroups first, e.g. those a nested runtime made) and then
+   * its ancestors up to {@code top} (the topmost directory this container created), each only
+   * if empty. Absent directories are fine; a busy one is retried briefly (the kernel frees a
+   * cgroup asynchronously after its last process exits).
+   */
+  public static void removeUpTo(Path leaf, Path top) throws CgroupException {
+    removeTree(leaf);
+    if (top == null || !leaf.startsWith(top)) return;
+    for (Path p = leaf.getParent(); p != null && p.startsWith(top); p = p.getParent()) {
+      try {
+        CgroupIo.rmdir(p.toString());
+      } catch (SysException e) {
+        if (e.errno() == Errno.ENOENT) continue;
+        return; // ENOTEMPTY/EBUSY: another container still uses the parent
+      }
+    }
+  }
+
+  static void removeTree(Path dir) throws CgroupException {
+    for (Path c : subdirs(dir)) removeTree(c);
+    SysException last = null;
+    for (int i = 0; i < 50; i++) {
+      try {
+        CgroupIo.rmdir(dir.toString());
+        return;
+      } catch (SysException e) {
+        if (e.errno() == Errno.ENOENT) return;
+        if (e.errno() != Errno.EBUSY && e.errno() != Errno.ENOTEMPTY) throw new CgroupException("remove cgroup " + e.getMessage(), e);
+        last = e;
+        sleep(i < 10 ? 2 : 20);
+      }
+    }
+    throw new CgroupException("remove cgroup " + last.getMessage() + " (processes still in it: " + pidsRecursive(dir) + ")", last);
+  }
+
+  /** Sleeps for polling kernel state; keeps the interrupt flag. */
+  public static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Moves a pid by writing it to {@code dir/cgroup.procs}. */
+  public static void addProcess(Path dir, int pid) throws CgroupException {
+    try {
+      CgroupIo.write(dir.resolve("cgroup.procs").toString(), Integer.toString(pid));
+    } catch (SysException e) {
+      throw new CgroupException("add process " + pid + " to cgroup: " + e.getMessage(), e);
+    }
+  }
+}

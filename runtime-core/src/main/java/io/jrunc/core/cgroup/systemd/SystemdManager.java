@@ -1,0 +1,282 @@
+package io.jrunc.core.cgroup.systemd;
+
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.DeviceRule;
+import io.jrunc.core.cgroup.FsSupport;
+import io.jrunc.core.cgroup.ResourceWrites;
+import io.jrunc.core.cgroup.Signals;
+import io.jrunc.core.cgroup.v2.V2Manager;
+import io.jrunc.spec.LinuxResources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The systemd cgroup driver ({@code --systemd-cgroup}) on cgroup v2: the container's cgroup is
+ * a transient scope unit {@code <prefix>-<name>.scope} in {@code <slice>}, which systemd creates
+ * over D-Bus ({@code org.freedesktop.systemd1.Manager.StartTransientUnit}) with the container's
+ * pid in it and {@code Delegate=yes}, so systemd leaves what is below the scope to us.
+ *
+ * <p>systemd refuses an empty scope, so the scope is made in {@link #addProcess(int)} (call it
+ * while the child waits before execve), and the limits are written right after, as runc does:
+ * the ones systemd knows also as unit properties (so a {@code daemon-reload} keeps them), all of
+ * them to the cgroup files, plus the eBPF device filter.
+ *
+ * <table>
+ * <caption>Unit properties sent</caption>
+ * <tr><th>property</th><th>type</th><th>from</th></tr>
+ * <tr><td>Description</td><td>s</td><td>"jrunc container ID"</td></tr>
+ * <tr><td>Slice</td><td>s</td><td>cgroupsPath slice (default system.slice, user.slice rootless)</td></tr>
+ * <tr><td>Delegate, DefaultDependencies</td><td>b</td><td>true, false</td></tr>
+ * <tr><td>PIDs</td><td>au</td><td>the container's init pid</td></tr>
+ * <tr><td>MemoryAccounting, CPUAccounting, IOAccounting, TasksAccounting</td><td>b</td><td>true</td></tr>
+ * <tr><td>MemoryMax, TasksMax, CPUWeight, CPUQuotaPerSecUSec</td><td>t</td><td>memory.limit, pids.limit, cpu.shares (converted), cpu.quota/period</td></tr>
+ * </table>
+ */
+public final class SystemdManager extends V2Manager {
+
+  /** A parsed {@code slice:prefix:name}. */
+  public record Unit(String slice, String prefix, String name) {
+    public String unitName() {
+      return (prefix.isEmpty() ? "" : prefix + "-") + name + ".scope";
+    }
+
+    /** The slice's directory below the cgroup root: {@code a-b.slice} is {@code a.slice/a-b.slice}. */
+    public String slicePath() {
+      if (slice.equals("-.slice")) return "";
+      String base = slice.substring(0, slice.length() - ".slice".length());
+      StringBuilder p = new StringBuilder();
+      String[] parts = base.split("-");
+      String acc = "";
+      for (String part : parts) {
+        acc = acc.isEmpty() ? part : acc + "-" + part;
+        p.append('/').append(acc).append(".slice");
+      }
+      return p.substring(1);
+    }
+  }
+
+  private final Unit unit;
+  private final boolean user;
+  private final String id;
+
+  public SystemdManager(Path root, Unit unit, LinuxResources resources, boolean user, String id) {
+    super(root, scopeDir(root, unit), resources, null);
+    this.unit = unit;
+    this.user = user;
+    this.id = id;
+  }
+
+  private static Path scopeDir(Path root, Unit u) {
+    String sp = u.slicePath();
+    return (sp.isEmpty() ? root : root.resolve(sp)).resolve(u.unitName());
+  }
+
+  /** runc's rules: empty means {@code system.slice:jrunc:<id>} (user.slice when rootless). */
+  public static Unit parse(String cgroupsPath, String id, boolean rootless) throws CgroupException {
+    String dflt = rootless ? "user.slice" : "system.slice";
+    if (cgroupsPath == null || cgroupsPath.isEmpty()) return new Unit(dflt, "jrunc", id);
+    String[] p = cgroupsPath.split(":", -1);
+    if (p.length != 3) {
+      throw new CgroupException("linux.cgroupsPath: \"" + cgroupsPath + "\" is not slice:prefix:name (required by --systemd-cgroup)");
+    }
+    String slice = p[0].isEmpty() ? dflt : p[0];
+    if (!slice.endsWith(".slice") || slice.contains("/")) {
+      throw new CgroupException("linux.cgroupsPath: slice \"" + slice + "\" must be a unit name ending in .slice");
+    }
+    if (p[2].isEmpty() || p[2].contains("/")) throw new CgroupException("linux.cgroupsPath: name \"" + p[2] + "\" is not a valid unit name part");
+    if (p[2].endsWith(".slice")) throw new CgroupException("linux.cgroupsPath: \"" + p[2] + "\": a slice as the container's own unit is not supported (use a scope)");
+    return new Unit(slice, p[1], p[2]);
+  }
+
+  @Override public String driver() { return "systemd"; }
+
+  @Override
+  public void create() throws CgroupException {
+    // nothing to create yet (the scope needs a pid); check everything that can be checked
+    ResourceWrites.v2(resources, ResourceWrites.Current.NONE);
+    if (resources != null) DeviceRule.from(resources.devices());
+  }
+
+  @Override
+  public Optional<Path> cloneIntoCgroupPath() {
+    return Optional.empty();
+  }
+
+  @Override
+  public void addProcess(int pid) throws CgroupException {
+    if (Files.isDirectory(dir)) {
+      FsSupport.addProcess(dir, pid); // an exec'd process joining a running scope
+      return;
+    }
+    DBusWriter w = new DBusWriter();
+    w.string(unit.unitName()).string("replace");
+    int[] props = w.beginArray(8);
+    prop(w, "Description", "s", x -> x.string("jrunc container " + id));
+    prop(w, "Slice", "s", x -> x.string(unit.slice()));
+    prop(w, "Delegate", "b", x -> x.bool(true));
+    prop(w, "DefaultDependencies", "b", x -> x.bool(false));
+    prop(w, "PIDs", "au", x -> {
+      int[] a = x.beginArray(4);
+      x.u32(pid);
+      x.endArray(a);
+    });
+    for (String acc : List.of("MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting")) prop(w, acc, "b", x -> x.bool(true));
+    unitLimits(w, resources);
+    w.endArray(props);
+    int[] aux = w.beginArray(8);
+    w.endArray(aux);
+    try (DBusConnection c = DBusConnection.systemd(user)) {
+      c.call("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+          "StartTransientUnit", "ssa(sv)a(sa(sv))", w.toByteArray());
+    } catch (CgroupException e) {
+      throw new CgroupException("start systemd unit " + unit.unitName() + " in " + unit.slice() + ": " + e.getMessage(), e);
+    }
+    // the job is queued; it is done when the scope's cgroup holds the pid (polling avoids
+    // subscribing to JobRemoved signals, which the private socket only sends after Subscribe())
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    for (int i = 0; ; i++) {
+      if (FsSupport.pidsRecursive(dir).contains(pid)) break;
+      if (System.nanoTime() > deadline) {
+        throw new CgroupException("start systemd unit " + unit.unitName() + ": " + dir + " did not receive pid " + pid + " within 10 s");
+      }
+      FsSupport.sleep(i < 20 ? 2 : 20);
+    }
+    try {
+      apply(resources);
+      if (resources != null && resources.devices() != null) installDeviceFilter(DeviceRule.from(resources.devices()));
+    } catch (CgroupException | RuntimeException e) {
+      try {
+        destroy();
+      } catch (CgroupException ignored) {
+        // report the first error
+      }
+      throw e;
+    }
+  }
+
+  private static void prop(DBusWriter w, String name, String sig, Consumer<DBusWriter> value) {
+    w.struct().string(name).signature(sig);
+    value.accept(w);
+  }
+
+  /** The limits systemd itself understands, as unit properties (it writes the same files). */
+  static void unitLimits(DBusWriter w, LinuxResources r) {
+    if (r == null) return;
+    if (r.memory() != null && r.memory().limit() != null && r.memory().limit() != 0) {
+      long v = r.memory().limit();
+      prop(w, "MemoryMax", "t", x -> x.u64(v == -1 ? -1L : v)); // -1 as uint64 is "infinity"
+    }
+    if (r.pids() != null && r.pids().limit() != null && r.pids().limit() != 0) {
+      long v = r.pids().limit();
+      prop(w, "TasksMax", "t", x -> x.u64(v < 0 ? -1L : v));
+    }
+    if (r.cpu() != null) {
+      if (r.cpu().shares() != null && r.cpu().shares() != 0) {
+        long weight = ResourceWrites.sharesToWeight(r.cpu().shares());
+        prop(w, "CPUWeight", "t", x -> x.u64(weight));
+      }
+      Long q = r.cpu().quota();
+      if (q != null && q > 0) {
+        long period = r.cpu().period() == null || r.cpu().period() == 0 ? 100_000 : r.cpu().period();
+        // systemd takes CPU time per wall second in microseconds, rounded up to 10 ms like runc
+        long perSec = q * 1_000_000L / period;
+        if (perSec % 10_000 != 0) perSec = (perSec / 10_000 + 1) * 10_000;
+        long v = perSec;
+        prop(w, "CPUQuotaPerSecUSec", "t", x -> x.u64(v));
+      }
+    }
+  }
+
+  /** The StartTransientUnit body for a pid (exposed for the marshalling unit test). */
+  static byte[] startBody(String unitName, String slice, int pid) {
+    DBusWriter w = new DBusWriter();
+    w.string(unitName).string("replace");
+    int[] props = w.beginArray(8);
+    prop(w, "Slice", "s", x -> x.string(slice));
+    prop(w, "PIDs", "au", x -> {
+      int[] a = x.beginArray(4);
+      x.u32(pid);
+      x.endArray(a);
+    });
+    w.endArray(props);
+    int[] aux = w.beginArray(8);
+    w.endArray(aux);
+    return w.toByteArray();
+  }
+
+  @Override
+  public void update(LinuxResources r) throws CgroupException {
+    if (r == null) return;
+    DBusWriter w = new DBusWriter();
+    w.string(unit.unitName()).bool(true);
+    int[] props = w.beginArray(8);
+    unitLimits(w, r);
+    w.endArray(props);
+    if (w.position() > 0 && hasUnitLimits(r)) {
+      try (DBusConnection c = DBusConnection.systemd(user)) {
+        c.call("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+            "SetUnitProperties", "sba(sv)", w.toByteArray());
+      }
+    }
+    super.update(r);
+  }
+
+  private static boolean hasUnitLimits(LinuxResources r) {
+    DBusWriter probe = new DBusWriter();
+    unitLimits(probe, r);
+    return probe.position() > 0;
+  }
+
+  @Override
+  public void destroy() throws CgroupException {
+    if (Files.isDirectory(dir)) Signals.killAndWait(this);
+    try (DBusConnection c = DBusConnection.systemd(user)) {
+      DBusWriter w = new DBusWriter();
+      w.string(unit.unitName()).string("replace");
+      try {
+        c.call("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+            "StopUnit", "ss", w.toByteArray());
+      } catch (DBusConnection.DBusError e) {
+        if (!e.name.equals("org.freedesktop.systemd1.NoSuchUnit")) throw e;
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      for (int i = 0; Files.isDirectory(dir); i++) {
+        if (System.nanoTime() > deadline) throw new CgroupException("stop systemd unit " + unit.unitName() + ": " + dir + " still exists after 10 s");
+        FsSupport.sleep(i < 20 ? 2 : 20);
+      }
+      DBusWriter r = new DBusWriter();
+      r.string(unit.unitName());
+      try {
+        c.call("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+            "ResetFailedUnit", "s", r.toByteArray());
+      } catch (DBusConnection.DBusError e) {
+        // not failed, or gone: nothing to reset
+      }
+    }
+  }
+
+  @Override
+  public Map<String, String> state() {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("driver", "systemd");
+    s.put("layout", "V2");
+    s.put("root", root.toString());
+    s.put("path", dir.toString());
+    s.put("slice", unit.slice());
+    s.put("prefix", unit.prefix());
+    s.put("name", unit.name());
+    s.put("user", Boolean.toString(user));
+    s.put("id", id);
+    return s;
+  }
+
+  public static SystemdManager fromState(Map<String, String> s) {
+    return new SystemdManager(Path.of(s.get("root")), new Unit(s.get("slice"), s.get("prefix"), s.get("name")), null,
+        Boolean.parseBoolean(s.get("user")), s.get("id"));
+  }
+}

@@ -1,0 +1,88 @@
+package io.jrunc.core.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The few file operations the cgroup code needs the exact errno of. A cgroup file reports a
+ * rejected value only through the errno of {@code write(2)} (EINVAL for a bad number, EBUSY
+ * for a cpuset in use, EOPNOTSUPP for a knob the kernel dropped, ENOENT for a controller that
+ * is not enabled), and the message a user gets must carry it; {@code java.nio} hides it
+ * behind a localised reason string. Raw syscalls through {@link Libc#syscallRaw}.
+ */
+public final class CgroupIo {
+  private CgroupIo() {}
+
+  static final int AT_FDCWD = -100;
+  static final int O_RDONLY = 0, O_WRONLY = 1, O_TRUNC = 0x200, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+  static final int AT_REMOVEDIR = 0x200;
+
+  /**
+   * Writes {@code value} to the existing file {@code path} in one {@code write(2)}
+   * ({@code openat(AT_FDCWD, path, O_WRONLY|O_TRUNC|O_CLOEXEC)}; cgroup files take one value
+   * per write, and O_TRUNC keeps the same code right for the regular files tests use).
+   */
+  public static void write(String path, String value) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment p = arena.allocateFrom(path);
+      long fd;
+      do {
+        fd = Libc.syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), O_WRONLY | O_TRUNC | O_CLOEXEC, 0, 0, 0);
+      } while (fd == -Errno.EINTR);
+      if (fd < 0) throw new SysException("open", path, (int) -fd);
+      try {
+        byte[] b = value.getBytes(StandardCharsets.UTF_8);
+        MemorySegment buf = arena.allocate(Math.max(1, b.length));
+        MemorySegment.copy(b, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
+        long n;
+        do {
+          n = Libc.syscallRaw(Sys.WRITE, fd, buf.address(), b.length, 0, 0, 0);
+        } while (n == -Errno.EINTR);
+        if (n < 0) throw new SysException("write " + quote(value) + " to", path, (int) -n);
+        if (n != b.length) throw new SysException("write " + quote(value) + " to", path, Errno.EIO);
+      } finally {
+        Libc.close((int) fd);
+      }
+    }
+  }
+
+  /** {@code unlinkat(AT_FDCWD, path, AT_REMOVEDIR)}: removes a cgroup directory. */
+  public static void rmdir(String path) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment p = arena.allocateFrom(path);
+      long r = Libc.syscallRaw(Sys.UNLINKAT, AT_FDCWD, p.address(), AT_REMOVEDIR, 0, 0, 0);
+      if (r < 0) throw new SysException("rmdir", path, (int) -r);
+    }
+  }
+
+  /** {@code mkdirat(AT_FDCWD, path, 0755)}; returns false if it already existed. */
+  public static boolean mkdir(String path) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment p = arena.allocateFrom(path);
+      long r = Libc.syscallRaw(Sys.MKDIRAT, AT_FDCWD, p.address(), 0755, 0, 0, 0);
+      if (r == -Errno.EEXIST) return false;
+      if (r < 0) throw new SysException("mkdir", path, (int) -r);
+      return true;
+    }
+  }
+
+  /**
+   * {@code openat(AT_FDCWD, path, O_RDONLY|O_DIRECTORY|O_CLOEXEC)}: the cgroup directory fd
+   * for {@code clone3}'s {@code CLONE_INTO_CGROUP} and for {@code BPF_PROG_ATTACH}. The caller
+   * closes it with {@link Libc#close}.
+   */
+  public static int openDirectory(String path) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment p = arena.allocateFrom(path);
+      long fd = Libc.syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);
+      if (fd < 0) throw new SysException("open", path, (int) -fd);
+      return (int) fd;
+    }
+  }
+
+  private static String quote(String v) {
+    String t = v.strip();
+    return "\"" + (t.length() > 60 ? t.substring(0, 60) + "..." : t) + "\"";
+  }
+}

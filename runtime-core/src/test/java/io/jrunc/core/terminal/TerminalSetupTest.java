@@ -39,7 +39,7 @@ class TerminalSetupTest {
   record Outcome(int exit, String output, String payload) {}
 
   /** Runs {@code sh} on a terminal made by the steps; {@code input} is typed into the master. */
-  private Outcome run(Box size, boolean devConsole, String input, boolean mountDevpts) throws Exception {
+  private Outcome run(Box size, boolean devConsole, long owner, String input, boolean mountDevpts) throws Exception {
     Path sock = tmp.resolve("console.sock");
     int listen = UnixSockets.listen(sock.toString());
     int client = ConsoleSocket.connect(sock);
@@ -51,6 +51,9 @@ class TerminalSetupTest {
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
       b.call(Sys.MOUNT, "none", "/", 0L, MS_REC | MS_PRIVATE, 0L).describe("make / private");
       if (mountDevpts) {
+        // a container's /dev: a fresh tmpfs without console, with its own devpts
+        b.call(Sys.MOUNT, "tmpfs", "/dev", "tmpfs", 0L, "mode=755").describe("mount /dev");
+        b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, "/dev/pts", 0755L).describe("mkdir /dev/pts");
         b.call(Sys.MOUNT, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620")
             .describe("mount devpts");
       } else {
@@ -58,6 +61,7 @@ class TerminalSetupTest {
       }
       TerminalSetup.emit(b, client, size);
       if (devConsole) TerminalSetup.emitDevConsole(b);
+      if (owner != 0) TerminalSetup.emitOwner(b, owner);
       b.call(Sys.CLOSE_RANGE, 3L, 0xffffffffL, 4L).describe("cloexec");
       b.call(Sys.EXECVE, "/bin/sh", b.stringArray(List.of("sh")), b.stringArray(List.of("PATH=/bin:/usr/bin", "PS1=")))
           .describe("exec /bin/sh");
@@ -103,23 +107,23 @@ class TerminalSetupTest {
 
   @Test
   void shellRunsOnTheContainersOwnTerminal() throws Exception {
-    Outcome o = run(new Box(33L, 101L), true,
-        "echo h''i; tty; stty size; test /dev/console -ef /dev/pts/0 && echo con''sole; exit 3\n", true);
+    Outcome o = run(new Box(33L, 101L), true, 1234,
+        "echo h''i; tty; stty size; test /dev/console -ef /dev/pts/0 && echo con''sole; echo owner $(stat -c %u /dev/pts/0); exit 3\n", true);
     assertThat(o.exit()).isEqualTo(3);
     assertThat(o.payload()).isEqualTo("/dev/pts/0");
-    assertThat(o.output()).contains("hi\r\n", "/dev/pts/0\r\n", "33 101\r\n", "console\r\n");
+    assertThat(o.output()).contains("hi\r\n", "/dev/pts/0\r\n", "33 101\r\n", "console\r\n", "owner 1234\r\n");
   }
 
   @Test
   void withoutConsoleSizeTheShellStillGetsATerminal() throws Exception {
-    Outcome o = run(null, false, "tty; exit 0\n", true);
+    Outcome o = run(null, false, 0, "tty; exit 0\n", true);
     assertThat(o.exit()).isZero();
     assertThat(o.output()).contains("/dev/pts/0\r\n");
   }
 
   @Test
   void missingDevptsIsOneClearError() {
-    assertThatThrownBy(() -> run(null, false, "", false))
+    assertThatThrownBy(() -> run(null, false, 0, "", false))
         .isInstanceOf(StepFailedException.class)
         .hasMessageStartingWith("open /dev/pts/ptmx for the terminal")
         .hasMessageEndingWith("no such file or directory (ENOENT)");

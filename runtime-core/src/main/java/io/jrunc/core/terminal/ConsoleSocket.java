@@ -23,6 +23,21 @@ public final class ConsoleSocket {
   private ConsoleSocket() {}
 
   /**
+   * runc's {@code checkTerminal}: the flag combinations it refuses, with its sentences (engines
+   * and scripts match them). {@code detach} is true for create and for {@code run -d}/{@code
+   * exec -d}. Returns null when the combination is fine.
+   */
+  public static String checkFlags(boolean terminal, boolean detach, boolean haveConsoleSocket) {
+    if (detach && terminal && !haveConsoleSocket) {
+      return "cannot allocate tty if runc will detach without setting console socket";
+    }
+    if ((!detach || !terminal) && haveConsoleSocket) {
+      return "cannot use console socket if runc will not detach or allocate tty";
+    }
+    return null;
+  }
+
+  /**
    * Connects to {@code path}; returns the fd (CLOEXEC: the child inherits it across clone and
    * uses it before execve). The parent closes its copy once the child has exec'd or failed.
    */

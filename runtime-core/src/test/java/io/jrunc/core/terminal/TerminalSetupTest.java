@@ -45,6 +45,10 @@ class TerminalSetupTest {
     int client = ConsoleSocket.connect(sock);
     int conn = UnixSockets.accept(listen);
     Libc.close(listen);
+    if (input == null) { // the engine hangs up before the terminal arrives
+      Libc.close(conn);
+      conn = -1;
+    }
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
       b.call(Sys.CLOSE, ch.reportRead());
       b.call(Sys.CLOSE, ch.syncWrite());
@@ -69,11 +73,13 @@ class TerminalSetupTest {
       Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID, -1);
       Libc.close(client); // the child holds the only copy now: EOF on conn if it dies first
       ch.release();
-      UnixSockets.Received got;
-      try {
-        got = UnixSockets.recv(conn, 4096);
-      } finally {
-        Libc.close(conn);
+      UnixSockets.Received got = new UnixSockets.Received(new byte[0], -1);
+      if (conn >= 0) {
+        try {
+          got = UnixSockets.recv(conn, 4096);
+        } finally {
+          Libc.close(conn);
+        }
       }
       if (got.fd() < 0) {
         Spawner.next(p, ch, c.pid(), Set.of()); // throws the failed step
@@ -119,6 +125,13 @@ class TerminalSetupTest {
     Outcome o = run(null, false, 0, "tty; exit 0\n", true);
     assertThat(o.exit()).isZero();
     assertThat(o.output()).contains("/dev/pts/0\r\n");
+  }
+
+  @Test
+  void engineThatHungUpIsOneClearErrorNotASigpipe() {
+    assertThatThrownBy(() -> run(null, false, 0, null, true))
+        .isInstanceOf(StepFailedException.class)
+        .hasMessage("send the terminal's master to the console socket: broken pipe (EPIPE)");
   }
 
   @Test

@@ -17,6 +17,6 @@ if [ $# -eq 0 ]; then
 fi
 # terminal off (no tty needed), the given command as process.args
 args=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
-jq --argjson args "$args" '.process.terminal = false | .process.args = $args' < "$dir/config.json" > "$dir/config.json.new"
+jq --argjson args "$args" --arg cg "/jrunc-demo/$(basename "$dir")" '.process.terminal = false | .process.args = $args | .linux.cgroupsPath = $cg' < "$dir/config.json" > "$dir/config.json.new"
 mv "$dir/config.json.new" "$dir/config.json"
 echo "$dir"

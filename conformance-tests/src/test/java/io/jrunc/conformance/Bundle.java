@@ -42,8 +42,12 @@ public final class Bundle {
     try (InputStream in = Bundle.class.getResourceAsStream("/runc-spec-template.json")) {
       cfg = (ObjectNode) Json.mapper().readTree(in);
     }
+    // every test container gets a cgroup under a parent of the tests' own, never the host's
+    ((ObjectNode) cfg.get("linux")).put("cgroupsPath", "/jrunc-test/" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
     return new Bundle(dir, cfg);
   }
+
+  private static final java.util.concurrent.atomic.AtomicInteger COUNTER = new java.util.concurrent.atomic.AtomicInteger();
 
   private static synchronized List<String> applets() throws IOException {
     if (applets == null) {

@@ -13,6 +13,10 @@ import java.nio.file.Path;
  * @param preserveFds how many fds after stdio (3, 4, ...) the init inherits
  * @param stdio the init's stdin/stdout/stderr
  * @param systemdCgroup cgroupsPath is systemd's {@code slice:prefix:name} (runc's --systemd-cgroup)
+ * @param pidfdSocket AF_UNIX socket to send a pidfd of init to (runc 1.2's --pidfd-socket), or null
+ * @param consoleFd an already connected console socket (a foreground {@code run -t} relays
+ *     the terminal itself), or -1
+ * @param detach the caller does not stay attached to the container's terminal (create, run -d)
  */
 public record CreateOptions(
     Path bundle,
@@ -22,37 +26,52 @@ public record CreateOptions(
     boolean noNewKeyring,
     int preserveFds,
     Stdio stdio,
-    boolean systemdCgroup) {
+    boolean systemdCgroup,
+    Path pidfdSocket,
+    int consoleFd,
+    boolean detach) {
 
   public static CreateOptions bundle(Path bundle) {
-    return new CreateOptions(bundle, null, null, false, false, 0, Stdio.inherit(), false);
-  }
-
-  public CreateOptions withSystemdCgroup(boolean b) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, b);
+    return new CreateOptions(bundle, null, null, false, false, 0, Stdio.inherit(), false, null, -1, true);
   }
 
   public CreateOptions withPidFile(Path p) {
-    return new CreateOptions(bundle, p, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup);
-  }
-
-  public CreateOptions withStdio(Stdio s) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, s, systemdCgroup);
-  }
-
-  public CreateOptions withNoPivot(boolean b) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, b, noNewKeyring, preserveFds, stdio, systemdCgroup);
-  }
-
-  public CreateOptions withNoNewKeyring(boolean b) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, b, preserveFds, stdio, systemdCgroup);
-  }
-
-  public CreateOptions withPreserveFds(int n) {
-    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, n, stdio, systemdCgroup);
+    return new CreateOptions(bundle, p, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup, pidfdSocket, consoleFd, detach);
   }
 
   public CreateOptions withConsoleSocket(Path p) {
-    return new CreateOptions(bundle, pidFile, p, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup);
+    return new CreateOptions(bundle, pidFile, p, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup, pidfdSocket, consoleFd, detach);
+  }
+
+  public CreateOptions withNoPivot(boolean b) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, b, noNewKeyring, preserveFds, stdio, systemdCgroup, pidfdSocket, consoleFd, detach);
+  }
+
+  public CreateOptions withNoNewKeyring(boolean b) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, b, preserveFds, stdio, systemdCgroup, pidfdSocket, consoleFd, detach);
+  }
+
+  public CreateOptions withPreserveFds(int n) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, n, stdio, systemdCgroup, pidfdSocket, consoleFd, detach);
+  }
+
+  public CreateOptions withStdio(Stdio s) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, s, systemdCgroup, pidfdSocket, consoleFd, detach);
+  }
+
+  public CreateOptions withSystemdCgroup(boolean b) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, b, pidfdSocket, consoleFd, detach);
+  }
+
+  public CreateOptions withPidfdSocket(Path p) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup, p, consoleFd, detach);
+  }
+
+  public CreateOptions withConsoleFd(int fd) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup, pidfdSocket, fd, detach);
+  }
+
+  public CreateOptions withDetach(boolean d) {
+    return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, systemdCgroup, pidfdSocket, consoleFd, d);
   }
 }

@@ -21,7 +21,22 @@ import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
+import io.jrunc.core.cgroup.CgroupConfig;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.cgroup.Cgroups;
+import io.jrunc.core.cgroup.DeviceRule;
+import io.jrunc.core.cgroup.Layout;
 import io.jrunc.core.hooks.HookRunner;
+import io.jrunc.core.rootfs.RootfsConfigException;
+import io.jrunc.core.rootfs.RootfsContext;
+import io.jrunc.core.rootfs.RootfsSetup;
+import io.jrunc.core.sys.CgroupIo;
+import io.jrunc.core.terminal.ConsoleSocket;
+import io.jrunc.core.terminal.ListenFds;
+import io.jrunc.core.terminal.NotifySocket;
+import io.jrunc.core.terminal.PidfdSocket;
+import io.jrunc.core.terminal.TerminalSetup;
 import io.jrunc.spec.Hook;
 import io.jrunc.spec.Hooks;
 import io.jrunc.spec.Json;
@@ -117,15 +132,41 @@ public final class Lifecycle {
       throws ContainerException, IOException {
     Path bundle = opts.bundle().toAbsolutePath().normalize();
     Spec spec = loadSpec(bundle, opts.systemdCgroup());
-    if (spec.process() == null) throw new InvalidConfigException("config.json: /process: the process is required to create a container");
-    if (spec.root() == null || spec.root().path() == null) throw new InvalidConfigException("config.json: /root/path: required");
     Path rootfs = bundle.resolve(spec.root().path()).normalize();
     if (!Files.isDirectory(rootfs)) {
       throw new InvalidConfigException("config.json: /root/path: rootfs " + rootfs + " is not a directory");
     }
-    if (Boolean.TRUE.equals(spec.process().terminal())) {
-      throw new InvalidConfigException("config.json: /process/terminal: terminals are not supported yet");
+    try {
+      RootfsSetup.validate(spec);
+    } catch (RootfsConfigException e) {
+      throw new InvalidConfigException("config.json: " + e.getMessage());
     }
+    boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
+    String ttyProblem = ConsoleSocket.checkFlags(terminal, opts.detach(),
+        opts.consoleSocket() != null || opts.consoleFd() >= 0);
+    if (ttyProblem != null) throw new InvalidConfigException(ttyProblem);
+
+    // sd_notify passthrough: the container gets a socket of ours at /run/notify (start forwards READY)
+    String notifyHost = NotifySocket.hostSocket(System.getenv());
+    if (notifyHost != null) {
+      NotifySocket.Prepared np = NotifySocket.prepare(store.dir(id));
+      List<Mount> mounts = new ArrayList<>(spec.mounts() == null ? List.of() : spec.mounts());
+      mounts.add(np.mount());
+      List<String> env = new ArrayList<>(spec.process().env() == null ? List.of() : spec.process().env());
+      env.removeIf(e -> e.startsWith("NOTIFY_SOCKET="));
+      env.add(np.envEntry());
+      spec = spec.withMounts(mounts).withProcess(spec.process().withEnv(env));
+    }
+    // socket activation: LISTEN_FDS passed on with LISTEN_PID=1, and those fds preserved
+    ListenFds.Result listen = ListenFds.compute(opts.preserveFds());
+    if (listen.listenFds() > 0) {
+      List<String> env = new ArrayList<>(spec.process().env() == null ? List.of() : spec.process().env());
+      env.removeIf(e -> e.startsWith("LISTEN_FDS=") || e.startsWith("LISTEN_PID="));
+      env.addAll(listen.env());
+      spec = spec.withProcess(spec.process().withEnv(env));
+    }
+    final Spec fspec = spec;
+
     Namespaces ns = Namespaces.of(spec);
     Map<String, Integer> joinFds = new LinkedHashMap<>();
     for (var e : ns.joins().entrySet()) {
@@ -137,6 +178,45 @@ public final class Lifecycle {
         throw new SetupException("open the " + e.getKey() + " namespace: " + x.getMessage(), x.errno(), x);
       }
     }
+    SecurityPlan security = prepareSecurity(spec);
+    cleanup.add(security);
+    List<String> dests = new ArrayList<>();
+    if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
+    String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
+    String exe = ExecutableLookup.find(rootfs, spec.process().args().get(0), spec.process().env(), cwd, dests);
+
+    // The cgroup: recorded before it is made, so that delete --force can remove it even if
+    // this process is killed half-way (the record's pid 0 means "creating").
+    boolean rootless = Libc.geteuid() != 0;
+    CgroupManager cgroup;
+    try {
+      var linux = spec.linux();
+      cgroup = Cgroups.create(new CgroupConfig(id, linux == null ? null : linux.cgroupsPath(),
+          DeviceRule.withRuncDevices(linux == null ? null : linux.resources(), linux == null ? null : linux.devices()),
+          opts.systemdCgroup(), rootless));
+    } catch (CgroupException e) {
+      throw new InvalidConfigException("config.json: " + e.getMessage());
+    }
+    ContainerRecord pending = record(id, bundle, rootfs, 0, 0, spec, cgroup.state(), opts.systemdCgroup(), rootless, ns);
+    Files.write(store.dir(id).resolve("config.json"), Json.mapper().writeValueAsBytes(spec));
+    store.writeRecord(pending);
+    try {
+      cgroup.create();
+    } catch (CgroupException e) {
+      throw new SetupException(e.getMessage(), 0, e);
+    }
+    cleanup.add(() -> {}); // placeholder keeps ordering obvious: the cgroup is destroyed by undoCreate
+    int cgroupFd = -1;
+    if (cgroup.cloneIntoCgroupPath().isPresent()) {
+      try {
+        int fd = CgroupIo.openDirectory(cgroup.cloneIntoCgroupPath().get().toString());
+        cgroupFd = fd;
+        cleanup.add(() -> Libc.close(fd));
+      } catch (SysException e) {
+        throw new SetupException(e.getMessage(), e.errno(), e);
+      }
+    }
+
     // The exec fifo: init blocks reading it until start writes. We open it O_RDWR so that
     // opening never blocks; start opens it O_WRONLY|O_NONBLOCK, which fails with ENXIO when
     // no reader is left (init died), so start cannot hang on a dead init.
@@ -154,12 +234,20 @@ public final class Lifecycle {
     }
     int[] stdio = {-1, -1, -1};
     int[] callerPipes = {-1, -1, -1};
-    openStdio(opts.stdio(), stdio, callerPipes, cleanup);
-
-    List<String> dests = new ArrayList<>();
-    if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
-    String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
-    String exe = ExecutableLookup.find(rootfs, spec.process().args().get(0), spec.process().env(), cwd, dests);
+    if (!terminal) openStdio(opts.stdio(), stdio, callerPipes, cleanup);
+    int consoleFd = -1;
+    if (terminal) {
+      try {
+        consoleFd = opts.consoleFd() >= 0 ? opts.consoleFd() : ConsoleSocket.connect(opts.consoleSocket());
+      } catch (SysException x) {
+        throw new SetupException("connect to the console socket " + opts.consoleSocket() + ": " + x.getMessage(), x.errno(), x);
+      }
+      if (opts.consoleFd() < 0) {
+        int cfd = consoleFd;
+        cleanup.add(() -> Libc.close(cfd));
+      }
+    }
+    final int console = consoleFd;
 
     SpawnChannel ch;
     try {
@@ -168,19 +256,37 @@ public final class Lifecycle {
       throw new SetupException(x.getMessage(), x.errno(), x);
     }
     cleanup.add(ch);
-    SecurityPlan security = prepareSecurity(spec);
-    cleanup.add(security);
+    RootfsSetup rootfsSetup = null;
+    if (ns.has("mount")) {
+      try {
+        rootfsSetup = RootfsSetup.plan(RootfsContext.of(spec, bundle).withNoPivot(opts.noPivot())
+            .withNewUserNs(ns.creates("user")).withCgroupDirs(cgroupDirs(cgroup)));
+      } catch (RootfsConfigException e) {
+        throw new InvalidConfigException("config.json: " + e.getMessage());
+      }
+      cleanup.add(rootfsSetup);
+    }
+    final RootfsSetup rfs = rootfsSetup;
     ProgramBuilder b = new ProgramBuilder();
     cleanup.add(b);
-    boolean noPivot = opts.noPivot();
+    long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
     InitPlanner.ChildSteps extra = new InitPlanner.ChildSteps() {
       @Override
       public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {
-        if (ns.has("mount")) BasicRootfs.emit(pb, spec, rootfs, noPivot, beforePivot);
-        else {
+        if (rfs != null) {
+          rfs.emitPrepare(pb);
+          beforePivot.accept(pb);
+          rfs.emitPivot(pb);
+        } else {
+          // no mount namespace: runc only chroots (nothing may be mounted in the host's namespace)
           beforePivot.accept(pb);
           pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
           pb.call(Sys.CHDIR, "/").describe("chdir to /");
+        }
+        if (terminal) {
+          TerminalSetup.emit(pb, console, fspec.process().consoleSize());
+          if (rfs != null) TerminalSetup.emitDevConsole(pb);
+          if (uid != 0) TerminalSetup.emitOwner(pb, uid);
         }
       }
 
@@ -205,22 +311,33 @@ public final class Lifecycle {
     IdMapper.Host idHost = IdMapper.Host.detect();
     boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
     ChildProgram program = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
-        stdio, opts.preserveFds(), noPivot, opts.noNewKeyring(), exe, hookPause, setgroups, extra));
+        stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups, extra));
 
     Spawner.Child child;
+    long flags = ns.cloneFlags() | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);
     try {
-      child = Spawner.clone(program, ch, ns.cloneFlags(), -1);
+      child = Spawner.clone(program, ch, flags, cgroupFd);
     } catch (SysException x) {
       throw new SetupException("start the container's init: " + x.getMessage(), x.errno(), x);
     }
     childPid[0] = child.pid();
+    if (child.pidfd() >= 0) cleanup.add(() -> Libc.close(child.pidfd()));
     security.afterClone();
+    if (rfs != null) rfs.close(); // the child has its copies of the id-mapped mount fds
+    if (console >= 0 && opts.consoleFd() < 0) Libc.close(console); // EOF reaches the receiver if the child dies
     long startTime = ProcStat.startTime(child.pid());
     if (ns.creates("user")) {
       try {
         IdMapper.apply(child.pid(), spec.linux().uidMappings(), spec.linux().gidMappings(), idHost);
       } catch (SysException x) {
         throw new SetupException(x.getMessage(), x.errno(), x);
+      }
+    }
+    if (cgroupFd < 0) {
+      try {
+        cgroup.addProcess(child.pid());
+      } catch (CgroupException e) {
+        throw new SetupException(e.getMessage(), 0, e);
       }
     }
     ParentSetup.oomScoreAdj(child.pid(), spec.process().oomScoreAdj());
@@ -253,22 +370,43 @@ public final class Lifecycle {
       }
       security.forwardListener(new State(ociVersion(spec), id, "creating", child.pid(), bundle.toString(),
           spec.annotations(), null, null, null), child.pid());
+      if (opts.pidfdSocket() != null) PidfdSocket.send(opts.pidfdSocket(), child.pidfd(), PidfdSocket.Kind.INIT);
     } catch (StepFailedException x) {
       childPid[0] = -1; // reaped by Spawner.next
       throw new SetupException(x.getMessage(), x.errno(), x);
     } catch (SysException x) {
       throw new SetupException(x.getMessage(), x.errno(), x);
     }
-    String owner = ownerName();
-    ContainerRecord rec = new ContainerRecord(id, bundle.toString(), rootfs.toString(), child.pid(), startTime,
-        DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)), owner,
-        spec.annotations(), spec.ociVersion(), Map.of(), false, false, ns.creates("pid"));
-    Files.write(store.dir(id).resolve("config.json"), Json.mapper().writeValueAsBytes(spec));
+    ContainerRecord rec = record(id, bundle, rootfs, child.pid(), startTime, spec, cgroup.state(),
+        opts.systemdCgroup(), rootless, ns);
     store.writeRecord(rec);
     if (opts.pidFile() != null) writePidFile(opts.pidFile(), child.pid());
     // our copies of the fds the child inherited are no longer needed; the caller's pipe ends stay
     for (AutoCloseable c : cleanup) closeQuietly(c);
     return new Created(rec, callerPipes);
+  }
+
+  private static ContainerRecord record(String id, Path bundle, Path rootfs, int pid, long startTime, Spec spec,
+      Map<String, String> cgroup, boolean systemd, boolean rootless, Namespaces ns) {
+    return new ContainerRecord(id, bundle.toString(), rootfs.toString(), pid, startTime,
+        DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)), ownerName(),
+        spec.annotations(), spec.ociVersion(), cgroup, systemd, rootless, ns.creates("pid"));
+  }
+
+  /** For a cgroup mount without a cgroup namespace: each hierarchy's directory of this container. */
+  static Map<String, Path> cgroupDirs(CgroupManager cg) {
+    Map<String, Path> dirs = new LinkedHashMap<>();
+    Path base = Path.of("/sys/fs/cgroup");
+    for (var e : cg.paths().entrySet()) {
+      Path p = Path.of(e.getValue());
+      if (!p.startsWith(base)) continue;
+      if (cg.layout() == Layout.V2) {
+        dirs.put("", p);
+      } else {
+        dirs.put(base.relativize(p).getName(0).toString(), p);
+      }
+    }
+    return dirs;
   }
 
   /** Compiles seccomp and plans capabilities/LSM in the parent: config errors surface before any clone. */
@@ -450,6 +588,12 @@ public final class Lifecycle {
   }
 
   private void undoCreate(String id, int pid, List<AutoCloseable> cleanup, ContainerException err) {
+    ContainerRecord pending = null;
+    try {
+      pending = store.readRecord(id);
+    } catch (IOException | RuntimeException ignored) {
+      // no record yet: nothing but the directory was made
+    }
     if (pid > 0) {
       Libc.kill(pid, 9);
       try {
@@ -459,10 +603,27 @@ public final class Lifecycle {
       }
     }
     for (AutoCloseable c : cleanup) closeQuietly(c);
+    if (pending != null) {
+      try {
+        destroyCgroup(pending);
+      } catch (ContainerException e) {
+        err.addSuppressed(e);
+      }
+    }
     try {
       store.remove(id);
     } catch (IOException e) {
       err.addSuppressed(e);
+    }
+  }
+
+  /** Kills what is left in the container's cgroup and removes the directories we made. */
+  static void destroyCgroup(ContainerRecord r) throws ContainerException {
+    if (r.cgroup() == null || r.cgroup().isEmpty()) return;
+    try {
+      Cgroups.reopen(r.cgroup()).destroy();
+    } catch (CgroupException e) {
+      throw new SetupException("remove the cgroup of " + r.id() + ": " + e.getMessage(), 0, e);
     }
   }
 
@@ -537,9 +698,107 @@ public final class Lifecycle {
   }
 
   public ContainerStatus status(ContainerRecord r) {
+    if (r.pid() == 0) return ContainerStatus.CREATING;
     if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
     if (Files.exists(store.dir(r.id()).resolve(FIFO))) return ContainerStatus.CREATED;
+    CgroupManager cg = cgroupOf(r);
+    try {
+      if (cg != null && cg.isFrozen()) return ContainerStatus.PAUSED;
+    } catch (CgroupException e) {
+      LOG.debug("read the freezer state of {}: {}", r.id(), e.getMessage());
+    }
     return ContainerStatus.RUNNING;
+  }
+
+  /** The container's cgroup manager, re-opened from its record; null when it has none. */
+  static CgroupManager cgroupOf(ContainerRecord r) {
+    if (r.cgroup() == null || r.cgroup().isEmpty()) return null;
+    try {
+      return Cgroups.reopen(r.cgroup());
+    } catch (CgroupException e) {
+      LOG.debug("re-open the cgroup of {}: {}", r.id(), e.getMessage());
+      return null;
+    }
+  }
+
+  private CgroupManager requireCgroup(ContainerRecord r) throws ContainerException {
+    CgroupManager cg = cgroupOf(r);
+    if (cg == null) throw new SetupException("container " + r.id() + " has no cgroup of its own", 0, null);
+    return cg;
+  }
+
+  // ---------------------------------------------------------------- pause / resume / ps / update / stats
+
+  public void pause(String id) throws ContainerException {
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      ContainerStatus s = status(r);
+      if (s != ContainerStatus.RUNNING && s != ContainerStatus.CREATED) {
+        throw new InvalidStateException("container not running", s);
+      }
+      requireCgroup(r).freeze();
+    } catch (CgroupException e) {
+      throw new SetupException("pause " + id + ": " + e.getMessage(), 0, e);
+    } catch (IOException e) {
+      throw new SetupException("pause " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  public void resume(String id) throws ContainerException {
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      ContainerStatus s = status(r);
+      if (s != ContainerStatus.PAUSED) throw new InvalidStateException("container not paused", s);
+      requireCgroup(r).thaw();
+    } catch (CgroupException e) {
+      throw new SetupException("resume " + id + ": " + e.getMessage(), 0, e);
+    } catch (IOException e) {
+      throw new SetupException("resume " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** The host pids of every process in the container's cgroup. */
+  public List<Integer> pids(String id) throws ContainerException {
+    ContainerRecord r = load(id);
+    CgroupManager cg = cgroupOf(r);
+    try {
+      if (cg != null) return cg.pids();
+    } catch (CgroupException e) {
+      throw new SetupException("list the processes of " + id + ": " + e.getMessage(), 0, e);
+    }
+    return status(r) == ContainerStatus.STOPPED ? List.of() : List.of(r.pid());
+  }
+
+  public void update(String id, io.jrunc.spec.LinuxResources resources) throws ContainerException {
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      if (status(r) == ContainerStatus.STOPPED) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+      requireCgroup(r).update(resources);
+    } catch (CgroupException e) {
+      throw new SetupException(e.getMessage(), 0, e);
+    } catch (IOException e) {
+      throw new SetupException("update " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
+  public io.jrunc.core.cgroup.CgroupStats stats(String id) throws ContainerException {
+    ContainerRecord r = load(id);
+    if (status(r) == ContainerStatus.STOPPED) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+    try {
+      return requireCgroup(r).stats();
+    } catch (CgroupException e) {
+      throw new SetupException("stats of " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** How many processes the OOM killer has killed in the container's cgroup. */
+  public long oomKills(String id) throws ContainerException {
+    try {
+      return requireCgroup(load(id)).oomKillCount();
+    } catch (CgroupException e) {
+      throw new SetupException("oom count of " + id + ": " + e.getMessage(), 0, e);
+    }
   }
 
   /** The OCI state, with runc's extra fields. A container being created reports "creating". */
@@ -619,8 +878,18 @@ public final class Lifecycle {
     try (StateStore.Lock lock = store.lock(load(id).id())) {
       ContainerRecord r = load(id);
       ContainerStatus s = status(r);
-      if (s == ContainerStatus.STOPPED) throw new InvalidStateException("container not running", s);
-      signalInit(r, signal);
+      if (s == ContainerStatus.STOPPED || s == ContainerStatus.CREATING) throw new InvalidStateException("container not running", s);
+      CgroupManager cg = cgroupOf(r);
+      // runc 1.2: without a pid namespace of its own, every process of the container is signalled
+      if (cg != null && (all || !r.ownPidNamespace())) {
+        try {
+          cg.kill(signal);
+        } catch (CgroupException e) {
+          throw new SetupException("signal the processes of " + id + ": " + e.getMessage(), 0, e);
+        }
+      } else {
+        signalInit(r, signal);
+      }
     } catch (IOException e) {
       throw new SetupException("kill " + id + ": " + e.getMessage(), 0, e);
     }
@@ -665,20 +934,34 @@ public final class Lifecycle {
       return;
     }
     try (StateStore.Lock lock = store.lock(id)) {
+      r = load(id);
       ContainerStatus s = status(r);
+      if (s == ContainerStatus.CREATING) {
+        if (!force) throw new InvalidStateException("cannot delete container " + id + " that is being created", s);
+        destroyCgroup(r);
+        store.remove(id);
+        return;
+      }
       if (s == ContainerStatus.RUNNING || s == ContainerStatus.PAUSED) {
         if (!force) {
           throw new InvalidStateException("cannot delete container " + id + " that is not stopped: " + s.text(), s);
         }
       }
       if (s != ContainerStatus.STOPPED) {
+        CgroupManager cg = cgroupOf(r);
         try {
-          signalInit(r, 9);
-        } catch (InvalidStateException ignored) {
+          if (cg != null) {
+            if (s == ContainerStatus.PAUSED) cg.thaw();
+            cg.kill(9);
+          } else {
+            signalInit(r, 9);
+          }
+        } catch (InvalidStateException | CgroupException ignored) {
           // exited meanwhile
         }
         awaitExit(r);
       }
+      destroyCgroup(r);
       Spec spec = null;
       try {
         spec = Json.readSpec(store.dir(id).resolve("config.json"));

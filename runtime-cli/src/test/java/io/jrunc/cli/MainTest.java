@@ -83,22 +83,22 @@ class MainTest {
 
   @Test
   void failureWritesOneErrorLineToStderrByDefault() {
-    assertThat(run("state", "x")).isEqualTo(1);
+    assertThat(run("--root", dir.resolve("root").toString(), "state", "x")).isEqualTo(1);
     assertThat(out()).isEmpty();
     assertThat(err().lines().toList()).hasSize(1);
-    assertThat(err()).contains("level=error msg=\"jrunc: state: not implemented yet\"");
+    assertThat(err()).contains("level=error msg=\"container does not exist\"");
   }
 
   @Test
   void failureWithLogFileWritesOneJsonObjectThereAndThePlainMessageOnStderr() throws Exception {
     Path log = dir.resolve("log.json");
-    int rc = run("--log", log.toString(), "--log-format", "json", "state", "x");
+    int rc = run("--root", dir.resolve("root").toString(), "--log", log.toString(), "--log-format", "json", "state", "x");
     assertThat(rc).isEqualTo(1);
     JsonNode n = new ObjectMapper().readTree(Files.readString(log));
     assertThat(n.get("level").asText()).isEqualTo("error");
-    assertThat(n.get("msg").asText()).isEqualTo("jrunc: state: not implemented yet");
+    assertThat(n.get("msg").asText()).isEqualTo("container does not exist");
     assertThat(Files.readAllLines(log)).hasSize(1);
-    assertThat(err()).isEqualTo("jrunc: state: not implemented yet\n");
+    assertThat(err()).isEqualTo("container does not exist\n");
   }
 
   @Test

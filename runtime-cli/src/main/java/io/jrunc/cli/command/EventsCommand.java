@@ -62,8 +62,46 @@ public final class EventsCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: stats once, or stats every interval plus OOM events. */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    io.jrunc.core.container.Lifecycle lc = Core.runtime(global).lifecycle();
+    try {
+      if (o.stats()) {
+        System.out.println(event("stats", o.id(), lc.stats(o.id())));
+        return 0;
+      }
+      // a stream: stats every interval, an "oom" event whenever the OOM killer struck, until the container stops
+      long ooms = lc.oomKills(o.id());
+      while (true) {
+        io.jrunc.core.cgroup.CgroupStats st;
+        try {
+          st = lc.stats(o.id());
+        } catch (io.jrunc.core.api.InvalidStateException | io.jrunc.core.api.ContainerNotFoundException e) {
+          return 0;
+        }
+        long now = lc.oomKills(o.id());
+        if (now > ooms) System.out.println(event("oom", o.id(), null));
+        ooms = now;
+        System.out.println(event("stats", o.id(), st));
+        System.out.flush();
+        Thread.sleep(o.interval().toMillis());
+      }
+    } catch (io.jrunc.core.api.ContainerException e) {
+      throw Core.fail(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
+  /** runc's event object, in runc's field order. */
+  record Event(String type, String id, Object data) {}
+
+  /** runc's event object: {"type":"stats"|"oom","id":...,"data":...}. */
+  static String event(String type, String id, Object data) throws CliException {
+    try {
+      return io.jrunc.spec.Json.mapper().writeValueAsString(new Event(type, id, data));
+    } catch (java.io.IOException e) {
+      throw new CliException("encode event: " + e.getMessage(), e);
+    }
   }
 }

@@ -46,8 +46,12 @@ public final class PauseCommand implements Command {
     return execute(Options.of(args), global);
   }
 
-  /** TODO(lead): wire to runtime-core: freeze the container's cgroup. */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    try {
+      Core.runtime(global).lifecycle().pause(o.id());
+      return 0;
+    } catch (io.jrunc.core.api.ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

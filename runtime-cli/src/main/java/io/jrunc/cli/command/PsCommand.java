@@ -132,11 +132,12 @@ public final class PsCommand implements Command {
     return b.toString();
   }
 
-  /**
-   * TODO(lead): wire to runtime-core: the container's host pids (cgroup.procs), then {@code
-   * System.out.print(render(pids, o))}.
-   */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    try {
+      System.out.print(render(Core.runtime(global).lifecycle().pids(o.id()), o));
+      return 0;
+    } catch (io.jrunc.core.api.ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

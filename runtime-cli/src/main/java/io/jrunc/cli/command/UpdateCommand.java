@@ -239,11 +239,16 @@ public final class UpdateCommand implements Command {
         || o.memorySwap() != null || o.pidsLimit() != null;
   }
 
-  /**
-   * TODO(lead): wire to runtime-core: {@code request(o, System.in)}, then apply the resources
-   * (and RDT schemata, or reject them) to the container's cgroup.
-   */
   int execute(Options o, GlobalOptions global) throws CliException {
-    throw CliException.notImplemented(name());
+    Request r = request(o, System.in);
+    if (r.l3CacheSchema() != null || r.memBwSchema() != null) {
+      throw new CliException("Intel RDT is not supported: --l3-cache-schema and --mem-bw-schema cannot be applied");
+    }
+    try {
+      Core.runtime(global).lifecycle().update(o.id(), r.resources());
+      return 0;
+    } catch (io.jrunc.core.api.ContainerException e) {
+      throw Core.fail(e);
+    }
   }
 }

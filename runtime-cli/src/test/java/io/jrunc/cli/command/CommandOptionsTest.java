@@ -143,16 +143,6 @@ class CommandOptionsTest {
   }
 
   @Test
-  void stubsSayNotImplementedYet() {
-    for (String c : List.of("create", "start", "run", "state", "kill", "delete", "pause", "resume")) {
-      assertThatThrownBy(
-              () -> Commands.find(c).run(parse(c, "id"), io.jrunc.cli.GlobalOptions.defaults()))
-          .as(c)
-          .hasMessage("jrunc: " + c + ": not implemented yet");
-    }
-  }
-
-  @Test
   void signalsByNumberAndName() throws Exception {
     assertThat(Signals.parse("15")).isEqualTo(15);
     assertThat(Signals.parse("TERM")).isEqualTo(15);

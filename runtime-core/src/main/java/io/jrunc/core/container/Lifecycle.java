@@ -1038,10 +1038,28 @@ public final class Lifecycle {
       cleanup.add(b);
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
           opts.preserveFds(), exe, securitySteps(security)));
-      Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
+      // the process joins the container's cgroup before it runs: v2 by CLONE_INTO_CGROUP,
+      // v1 by writing the first child's pid while it waits (the second one inherits it)
+      CgroupManager cg = cgroupOf(r);
+      int cgroupFd = -1;
+      if (cg != null && cg.cloneIntoCgroupPath().isPresent()) {
+        int fd = CgroupIo.openDirectory(cg.cloneIntoCgroupPath().get().toString());
+        cleanup.add(() -> Libc.close(fd));
+        cgroupFd = fd;
+      }
+      Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
       security.afterClone();
       int pid = child.pid();
       try {
+        if (cg != null && cgroupFd < 0) {
+          try {
+            cg.addProcess(child.pid());
+          } catch (CgroupException e) {
+            Libc.kill(child.pid(), 9);
+            reapQuietly(child.pid());
+            throw new SetupException("join the cgroup of " + id + ": " + e.getMessage(), 0, e);
+          }
+        }
         ch.release();
         Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
         while (true) {

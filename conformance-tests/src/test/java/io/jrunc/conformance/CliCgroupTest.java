@@ -1,0 +1,114 @@
+package io.jrunc.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Resource control through the CLI on this machine's cgroup layout (v1 hybrid here; the
+ * cgroup library's own tests cover v2 and systemd in the VM lane).
+ */
+class CliCgroupTest {
+  @TempDir Path tmp;
+
+  private static String cgroupsPath(Bundle b) {
+    return b.linux().get("cgroupsPath").asText();
+  }
+
+  /** Which of the container's cgroup directories still exist (none should after delete). */
+  private static java.util.List<Path> leftovers(String cgroupsPath) {
+    java.util.List<Path> left = new java.util.ArrayList<>();
+    for (String h : new String[] {"memory", "pids", "cpu", "freezer", "devices", "unified"}) {
+      Path p = Path.of("/sys/fs/cgroup", h).resolve(cgroupsPath.substring(1));
+      if (Files.exists(p)) left.add(p);
+    }
+    return left;
+  }
+
+  @Test
+  void memoryHogUnderSixteenMegabytesIsKilled() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes >&2; tail /dev/zero");
+    ObjectNode res = b.linux().putObject("resources");
+    res.putObject("memory").put("limit", 16L << 20).put("swap", 16L << 20);
+    var r = j.run("run", "--bundle", b.write().toString(), "hog");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(137);
+    assertThat(r.err()).startsWith("16777216");
+    assertThat(leftovers(cgroupsPath(b))).isEmpty();
+  }
+
+  @Test
+  void forkStormStopsAtThePidsLimit() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    // xargs starts 40 sleeps at once; forks past the limit fail (busybox sh itself would exit on one)
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("seq 40 | xargs -P 40 -n 1 sleep 100 2>/dev/null; sleep 100");
+    b.linux().putObject("resources").putObject("pids").put("limit", 10);
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), "storm").exit()).isZero();
+    Path cg = Path.of("/sys/fs/cgroup/pids", cgroupsPath(b).substring(1));
+    Thread.sleep(1000);
+    assertThat(Files.readString(cg.resolve("pids.current")).trim()).isEqualTo("10");
+    assertThat(Files.readString(cg.resolve("pids.events"))).matches("max [1-9][0-9]*\\n");
+    // an exec'd process joins the container's cgroup, so it counts against the limit too
+    var e = j.run("exec", "storm", "true");
+    assertThat(e.exit()).isNotZero();
+    assertThat(j.run("delete", "--force", "storm").exit()).isZero();
+    assertThat(leftovers(cgroupsPath(b))).isEmpty();
+  }
+
+  @Test
+  void updatePauseResumePsAndEvents() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("sleep 100 & sleep 100 & wait");
+    b.linux().putObject("resources").putObject("pids").put("limit", 100);
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), "u1").exit()).isZero();
+    String cg = cgroupsPath(b).substring(1);
+    Path pidsMax = Path.of("/sys/fs/cgroup/pids", cg, "pids.max");
+    assertThat(Files.readString(pidsMax).trim()).isEqualTo("100");
+    var up = j.run("update", "--pids-limit", "42", "u1");
+    assertThat(up.exit()).as(up.toString()).isZero();
+    assertThat(Files.readString(pidsMax).trim()).isEqualTo("42");
+    JsonNode pids = Bundle.node(j.run("ps", "--format", "json", "u1").out());
+    assertThat(pids.size()).isEqualTo(3); // sh and its two sleeps
+    assertThat(j.run("pause", "u1").exit()).isZero();
+    assertThat(Bundle.node(j.run("state", "u1").out()).get("status").asText()).isEqualTo("paused");
+    for (JsonNode p : pids) {
+      String st = Files.readString(Path.of("/proc/" + p.asInt() + "/stat"));
+      assertThat(st.substring(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3)).isIn("D", "S"); // frozen: not running
+    }
+    assertThat(Files.readString(Path.of("/sys/fs/cgroup/freezer", cg, "freezer.state")).trim()).isEqualTo("FROZEN");
+    assertThat(j.run("resume", "u1").exit()).isZero();
+    assertThat(Bundle.node(j.run("state", "u1").out()).get("status").asText()).isEqualTo("running");
+    JsonNode ev = Bundle.node(j.run("events", "--stats", "u1").out());
+    assertThat(ev.get("type").asText()).isEqualTo("stats");
+    assertThat(ev.get("id").asText()).isEqualTo("u1");
+    assertThat(ev.get("data").get("pids").get("current").asInt()).isEqualTo(3);
+    assertThat(ev.get("data").get("memory").get("usage").get("usage").asLong()).isPositive();
+    assertThat(ev.get("data").get("cpu").get("usage").get("total").asLong()).isPositive();
+    assertThat(j.run("delete", "--force", "u1").exit()).isZero();
+    assertThat(leftovers(cgroupsPath(b))).isEmpty();
+    for (JsonNode p : pids) { // gone, or a zombie waiting for the host's reaper
+      Path stat = Path.of("/proc/" + p.asInt() + "/stat");
+      if (Files.exists(stat)) {
+        String st = Files.readString(stat);
+        assertThat(st.charAt(st.lastIndexOf(')') + 2)).isEqualTo('Z');
+      }
+    }
+  }
+
+  @Test
+  void invalidResourcesNameTheFieldAndLeaveNoCgroup() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
+    b.linux().putObject("resources").putObject("cpu").put("cpus", "0-4096");
+    var r = j.run("create", "--bundle", b.write().toString(), "bad");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("cpus");
+    assertThat(leftovers(cgroupsPath(b))).isEmpty();
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+}

@@ -83,12 +83,13 @@ public final class InitPlanner {
     default void beforeExec(ProgramBuilder b) {}
   }
 
-  public static ChildProgram plan(ProgramBuilder b, Inputs in) {
+  public static ChildProgram plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
     Spec spec = in.spec();
     Process proc = spec.process();
     SpawnChannel ch = in.channel();
     // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
     ProcessSteps.prologue(b, ch);
+    ProcessAttributes.initialAffinity(b, proc);
     // 4. namespaces
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
     if (in.namespaces().creates("user")) {
@@ -119,6 +120,10 @@ public final class InitPlanner {
     });
     b.call(Sys.CLOSE, ch.syncRead()).describe("close the sync pipe");
     // 7. process attributes
+    ProcessAttributes.personality(b, spec.linux() == null ? null : spec.linux().personality());
+    ProcessAttributes.memoryPolicy(b, spec.linux() == null ? null : spec.linux().memoryPolicy());
+    ProcessAttributes.scheduler(b, proc.scheduler());
+    ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);
     ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
@@ -131,6 +136,7 @@ public final class InitPlanner {
       b.call(Sys.READ, (long) in.fifoFd(), b.alloc(8), 1L).atLeast(1).describe("wait for start");
     }
     // 9. stdio, fds, exec
+    ProcessAttributes.finalAffinity(b, proc);
     ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
     return b.build();
   }

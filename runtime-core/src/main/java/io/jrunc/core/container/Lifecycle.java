@@ -141,6 +141,7 @@ public final class Lifecycle {
     } catch (RootfsConfigException e) {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
+    ProcessAttributes.checkSupported(spec.linux());
     boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
     String ttyProblem = ConsoleSocket.checkFlags(terminal, opts.detach(),
         opts.consoleSocket() != null || opts.consoleFd() >= 0);
@@ -494,7 +495,7 @@ public final class Lifecycle {
         }
         Thread.sleep(2);
       }
-    } catch (IOException e) {
+    } catch (IOException | io.jrunc.core.api.InvalidConfigException e) {
       throw new HookRunner.HookException("error running " + what + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -199,7 +199,7 @@ public final class Lifecycle {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
     ContainerRecord pending = record(id, bundle, rootfs, 0, 0, spec, cgroup.state(), opts.systemdCgroup(), rootless, ns);
-    Files.write(store.dir(id).resolve("config.json"), Json.mapper().writeValueAsBytes(spec));
+    Files.write(store.dir(id).resolve("config.json"), Json.writeBytes(spec));
     store.writeRecord(pending);
     try {
       cgroup.create();
@@ -474,7 +474,7 @@ public final class Lifecycle {
         throw new HookRunner.HookException("error running " + what + ": " + x.getMessage());
       }
       try {
-        Libc.write(in[1], Json.mapper().writeValueAsBytes(state));
+        Libc.write(in[1], Json.writeBytes(state));
       } catch (SysException ignored) {
         // the hook need not read its stdin
       }

@@ -60,6 +60,7 @@ public final class InitPlanner {
       String executable,
       boolean hookPause,
       boolean setgroups,
+      int[] closeEarly,
       ChildSteps extra) {}
 
   /** Steps other packages contribute (rootfs, capabilities, seccomp) at their places. */
@@ -89,6 +90,9 @@ public final class InitPlanner {
     SpawnChannel ch = in.channel();
     // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
     ProcessSteps.prologue(b, ch);
+    // fds the child only needed at clone time (the CLONE_INTO_CGROUP directory): a host
+    // directory fd left open could become the container's cwd (CVE-2024-21626)
+    for (int fd : in.closeEarly()) b.call(Sys.CLOSE, (long) fd).describe("close fd " + fd);
     ProcessAttributes.initialAffinity(b, proc);
     // 4. namespaces
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());

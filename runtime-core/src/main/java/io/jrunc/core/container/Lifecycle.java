@@ -312,7 +312,8 @@ public final class Lifecycle {
     IdMapper.Host idHost = IdMapper.Host.detect();
     boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
     ChildProgram program = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
-        stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups, extra));
+        stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups,
+        cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0], extra));
 
     Spawner.Child child;
     long flags = ns.cloneFlags() | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);

@@ -1,0 +1,141 @@
+#!/bin/sh
+# Runs jrunc under a real engine (podman) and checks what engines expect of a runc replacement.
+#
+#   scripts/engines-smoke.sh [RUNTIME]      RUNTIME defaults to this repository's bin/jrunc;
+#                                           pass `runc` or `crun` to compare.
+#
+# Sets up localhost/jrunc-smoke-busybox from Debian's busybox-static (/bin/busybox) when it is
+# missing, runs each check, prints PASS/FAIL lines and exits 1 if any check failed. Containers
+# are named jrunc-smoke-*; only those are removed at the end (podman rm -f by name).
+#
+# The host has no systemd (cgroupfs manager, podman's cgroups go under its own libpod_parent)
+# and this sandbox lacks CAP_SYS_RESOURCE: podman's default rlimits (nofile 1048576, nproc
+# above podman's own 32768) cannot be set by ANY runtime, so a containers.conf with rlimits at
+# the current hard limits is used (CONTAINERS_CONF, not the host's files).
+#
+# Environment: SMOKE_ONLY="name1 name2" runs only those checks; SMOKE_KEEP=1 keeps the image.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+runtime=${1:-$here/bin/jrunc}
+case $runtime in /*) ;; *) runtime=$(command -v "$runtime") || { echo "no runtime $1" >&2; exit 2; } ;; esac
+image=localhost/jrunc-smoke-busybox:latest
+work=$(mktemp -d /tmp/jrunc-smoke.XXXXXX)
+pfx=jrunc-smoke-$$
+
+hard() { awk -v l="$1" 'index($0, l) == 1 { print $(NF - 1) }' /proc/self/limits; }
+nofile=$(hard 'Max open files')
+# podman lowers its own RLIMIT_NPROC to 32768 for root before running conmon and the runtime
+nproc=$(hard 'Max processes')
+{ [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ]; } && nproc=32768
+cat >"$work/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+[engine]
+cgroup_manager = "cgroupfs"
+EOF
+export CONTAINERS_CONF="$work/containers.conf"
+P="podman --runtime $runtime"
+
+cleanup() {
+  for c in $(podman ps -a --format '{{.Names}}' | grep "^$pfx-"); do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
+  [ -n "${SMOKE_KEEP:-}" ] || podman rmi "$image" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+if ! podman image exists "$image"; then
+  r=$work/rootfs
+  mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev" "$r/root" "$r/home/u"
+  cp /bin/busybox "$r/bin/busybox" || { echo "needs busybox-static (/bin/busybox)" >&2; exit 2; }
+  for a in $("$r/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$r/bin/$a"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nu:x:1000:1000:u:/home/u:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$r/etc/passwd"
+  printf 'root:x:0:\nu:x:1000:\nnobody:x:65534:\n' >"$r/etc/group"
+  chmod 1777 "$r/tmp"
+  tar -C "$r" -c . | podman import --change 'CMD ["/bin/sh"]' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$image" >/dev/null || exit 2
+  rm -rf "$r"
+fi
+
+pass=0 fail=0 failed=
+# check NAME EXPECTED COMMAND...: runs COMMAND, compares "rc=<status> out=<stdout>" with EXPECTED
+# (a shell pattern).
+check() {
+  name=$1 want=$2
+  shift 2
+  case " ${SMOKE_ONLY:-$name} " in *" $name "*) ;; *) return 0 ;; esac
+  out=$("$@" 2>"$work/err")
+  got="rc=$? out=$(printf '%s' "$out" | tr '\n' ' ' | sed 's/ *$//')"
+  case $got in
+    $want) pass=$((pass + 1)); echo "PASS $name" ;;
+    *) fail=$((fail + 1)); failed="$failed $name"
+       echo "FAIL $name: want [$want] got [$got]"; sed 's/^/    /' "$work/err" | head -n 5 ;;
+  esac
+}
+c() { echo "$pfx-$1"; }
+
+check run-echo 'rc=0 out=hi' $P run --rm "$image" echo hi
+check exit-code 'rc=3 out=' $P run --rm "$image" sh -c 'exit 3'
+check not-found 'rc=127 out=' $P run --rm "$image" /nonexistent
+check not-executable 'rc=126 out=' $P run --rm "$image" /etc/passwd
+check stdin 'rc=0 out=piped' sh -c "echo piped | $P run -i --rm $image cat"
+check user 'rc=0 out=1000 1000' $P run --rm --user 1000:1000 "$image" sh -c 'echo $(id -u) $(id -g)'
+check user-name 'rc=0 out=1000' $P run --rm --user u "$image" id -u
+check env-workdir 'rc=0 out=bar /tmp' $P run --rm -e FOO=bar -w /tmp "$image" sh -c 'echo $FOO $(pwd)'
+check hostname 'rc=0 out=smokehost' $P run --rm --hostname smokehost "$image" hostname
+check read-only 'rc=1 out=ro' $P run --rm --read-only "$image" sh -c 'touch /x 2>/dev/null || { echo ro; exit 1; }'
+check read-only-tmp 'rc=0 out=ok' $P run --rm --read-only "$image" sh -c 'touch /tmp/x && echo ok'
+mkdir -p "$work/vol" && echo fromhost >"$work/vol/f"
+check volume 'rc=0 out=fromhost' $P run --rm -v "$work/vol:/data" "$image" sh -c 'cat /data/f; echo fromctr >/data/g'
+check volume-write 'rc=0 out=fromctr' cat "$work/vol/g"
+check pids-limit 'rc=0 out=50' $P run --rm --pids-limit 50 "$image" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max'
+check memory 'rc=0 out=67108864' $P run --rm --memory 64m "$image" sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'
+check cpus 'rc=0 out=50000 100000' $P run --rm --cpus 0.5 "$image" sh -c 'echo $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max)'
+check network-none 'rc=0 out=lo' $P run --rm --network none "$image" sh -c 'ls /sys/class/net'
+check network-default 'rc=0 out=*eth0*' $P run --rm "$image" sh -c 'ls /sys/class/net'
+check cap-drop 'rc=1 out=' $P run --rm --cap-drop all "$image" chown 1 /tmp
+check privileged 'rc=0 out=ok' $P run --rm --privileged "$image" sh -c 'ls /dev/null >/dev/null && echo ok'
+check seccomp 'rc=0 out=denied' $P run --rm "$image" sh -c 'unshare -m true 2>/dev/null && echo allowed || echo denied'
+
+# detached lifecycle
+d=$(c detached)
+check run-detached 'rc=0 out=*' $P run -d --name "$d" "$image" sleep 1000
+check inspect-running 'rc=0 out=running' podman inspect -f '{{.State.Status}}' "$d"
+check exec 'rc=0 out=inside' $P exec "$d" echo inside
+check exec-exit 'rc=5 out=' $P exec "$d" sh -c 'exit 5'
+check exec-env-user 'rc=0 out=1000 x' $P exec -u 1000 -e E=x "$d" sh -c 'echo $(id -u) $E'
+check exec-workdir 'rc=0 out=/tmp' $P exec -w /tmp "$d" pwd
+check exec-stdin 'rc=0 out=piped' sh -c "echo piped | $P exec -i $d cat"
+check top 'rc=0 out=*sleep 1000*' $P top "$d"
+check pause 'rc=0 out=*' $P pause "$d"
+check inspect-paused 'rc=0 out=paused' podman inspect -f '{{.State.Status}}' "$d"
+check unpause 'rc=0 out=*' $P unpause "$d"
+check inspect-unpaused 'rc=0 out=running' podman inspect -f '{{.State.Status}}' "$d"
+check exec-after-unpause 'rc=0 out=ok' $P exec "$d" echo ok
+check stop 'rc=0 out=*' $P stop -t 2 "$d"
+check inspect-stopped 'rc=0 out=exited' podman inspect -f '{{.State.Status}}' "$d"
+check restart 'rc=0 out=*' $P start "$d"
+check inspect-restarted 'rc=0 out=running' podman inspect -f '{{.State.Status}}' "$d"
+check rm-force 'rc=0 out=*' $P rm -f -t 0 "$d"
+
+# signals and wait
+k=$(c kill)
+check kill-setup 'rc=0 out=*' $P run -d --name "$k" "$image" sh -c 'trap "exit 42" USR1; while :; do sleep 0.2; done'
+sleep 1
+check kill-usr1 'rc=0 out=*' $P kill -s USR1 "$k"
+check wait-exit 'rc=0 out=42' podman wait "$k"
+check logs 'rc=0 out=' podman logs "$k"
+check rm 'rc=0 out=*' $P rm "$k"
+k=$(c kill9)
+check kill9-setup 'rc=0 out=*' $P run -d --name "$k" "$image" sleep 1000
+check kill-9 'rc=0 out=*' $P kill -s KILL "$k"
+check wait-137 'rc=0 out=137' podman wait "$k"
+check rm-kill9 'rc=0 out=*' $P rm "$k"
+
+l=$(c logs)
+check logs-setup 'rc=0 out=*' $P run -d --name "$l" "$image" sh -c 'echo out1; echo err1 >&2'
+check logs-wait 'rc=0 out=0' podman wait "$l"
+check logs-both 'rc=0 out=out1 err1' sh -c "podman logs $l 2>&1"
+check rm-logs 'rc=0 out=*' $P rm "$l"
+
+echo "passed $pass, failed $fail${failed:+:$failed} (runtime $runtime)"
+[ "$fail" = 0 ]

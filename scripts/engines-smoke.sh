@@ -38,6 +38,7 @@ P="podman --runtime $runtime"
 
 cleanup() {
   for c in $(podman ps -a --format '{{.Names}}' | grep "^$pfx-"); do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
+  podman pod rm -f -t 0 "$pfx-pod" >/dev/null 2>&1
   [ -n "${SMOKE_KEEP:-}" ] || podman rmi "$image" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -136,6 +137,32 @@ check logs-setup 'rc=0 out=*' $P run -d --name "$l" "$image" sh -c 'echo out1; e
 check logs-wait 'rc=0 out=0' podman wait "$l"
 check logs-both 'rc=0 out=out1 err1' sh -c "podman logs $l 2>&1"
 check rm-logs 'rc=0 out=*' $P rm "$l"
+
+# more of what podman users pass
+check sysctl 'rc=0 out=1' $P run --rm --sysctl net.ipv4.ip_forward=1 "$image" cat /proc/sys/net/ipv4/ip_forward
+check tmpfs 'rc=0 out=*tmpfs*' $P run --rm --tmpfs /scratch:size=1m "$image" sh -c 'grep " /scratch " /proc/mounts'
+check shm-size 'rc=0 out=*size=2048k*' $P run --rm --shm-size 2m "$image" sh -c 'grep " /dev/shm " /proc/mounts'
+check device 'rc=0 out=ok' $P run --rm --device /dev/fuse "$image" sh -c 'test -c /dev/fuse && echo ok'
+check cap-add 'rc=0 out=ok' $P run --rm --cap-add NET_ADMIN --network none "$image" sh -c 'ip link set lo down && echo ok'
+check no-new-privs 'rc=0 out=1' $P run --rm --security-opt no-new-privileges "$image" sh -c 'grep NoNewPrivs /proc/self/status | tr -dc 0-9'
+check group-add 'rc=0 out=*1234*' $P run --rm --user 1000 --group-add 1234 "$image" id -G
+check ulimit 'rc=0 out=100' $P run --rm --ulimit nofile=100:100 --ulimit "nproc=$nproc:$nproc" "$image" sh -c 'ulimit -n'
+check oom-score-adj 'rc=0 out=500' $P run --rm --oom-score-adj 500 "$image" cat /proc/self/oom_score_adj
+check entrypoint 'rc=0 out=ep' $P run --rm --entrypoint /bin/echo "$image" ep
+check pid-host 'rc=0 out=notone' $P run --rm --pid host "$image" sh -c 'test $$ = 1 && echo one || echo notone'
+check ipc-host 'rc=0 out=same' sh -c "test \"\$($P run --rm --ipc host $image readlink /proc/self/ns/ipc)\" = \"\$(readlink /proc/self/ns/ipc)\" && echo same"
+check cgroupns-private 'rc=0 out=*' $P run --rm --cgroupns private "$image" cat /proc/self/cgroup
+check uidmap 'rc=0 out=0 100000' $P run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$image" sh -c 'echo $(id -u) $(awk "{print \$2}" /proc/self/uid_map)'
+check uidmap-file 'rc=0 out=ok' $P run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$image" sh -c 'touch /tmp/f && echo ok'
+check exec-detached 'rc=0 out=*' sh -c "$P run -d --name $(c execd) $image sleep 100 >/dev/null && $P exec -d $(c execd) sh -c 'echo d >/tmp/d' && sleep 1 && $P exec $(c execd) cat /tmp/d && $P rm -f -t 0 $(c execd)"
+
+# pods: the infra container holds the namespaces, the others join them by path
+pod=$pfx-pod
+check pod-create 'rc=0 out=*' $P pod create --infra-image "$image" --infra-command "sleep 1000" --name "$pod"
+check pod-run 'rc=0 out=*' $P run -d --pod "$pod" --name "$(c inpod)" "$image" sleep 1000
+check pod-shares-net 'rc=0 out=same' sh -c "test \"\$($P exec $(c inpod) readlink /proc/self/ns/net)\" = \"\$($P exec $pod-infra readlink /proc/self/ns/net 2>/dev/null || podman pod inspect -f '{{.InfraContainerID}}' $pod | xargs -I{} $P exec {} readlink /proc/self/ns/net)\" && echo same"
+check pod-rm 'rc=0 out=*' podman pod rm -f -t 0 "$pod"
+check net-container 'rc=0 out=same' sh -c "$P run -d --name $(c netsrc) $image sleep 100 >/dev/null && a=\$($P run --rm --network container:$(c netsrc) $image readlink /proc/self/ns/net) && b=\$($P exec $(c netsrc) readlink /proc/self/ns/net) && $P rm -f -t 0 $(c netsrc) >/dev/null && test \"\$a\" = \"\$b\" && echo same"
 
 echo "passed $pass, failed $fail${failed:+:$failed} (runtime $runtime)"
 [ "$fail" = 0 ]

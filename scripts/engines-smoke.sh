@@ -156,6 +156,23 @@ check uidmap 'rc=0 out=0 100000' $P run --rm --uidmap 0:100000:65536 --gidmap 0:
 check uidmap-file 'rc=0 out=ok' $P run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$image" sh -c 'touch /tmp/f && echo ok'
 check exec-detached 'rc=0 out=*' sh -c "$P run -d --name $(c execd) $image sleep 100 >/dev/null && $P exec -d $(c execd) sh -c 'echo d >/tmp/d' && sleep 1 && $P exec $(c execd) cat /tmp/d && $P rm -f -t 0 $(c execd)"
 
+# runtime calls beyond the lifecycle
+u=$(c update)
+check update-setup 'rc=0 out=*' $P run -d --name "$u" --memory 64m "$image" sleep 1000
+check update 'rc=0 out=*' $P update --memory 128m "$u"
+check update-applied 'rc=0 out=134217728' $P exec "$u" sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'
+check exec-not-found 'rc=127 out=' $P exec "$u" /nonexistent
+check exec-not-executable 'rc=126 out=' $P exec "$u" /etc/passwd
+check restart-running 'rc=0 out=*' $P restart -t 0 "$u"
+check inspect-after-restart 'rc=0 out=running' podman inspect -f '{{.State.Status}}' "$u"
+check stats 'rc=0 out=*' podman stats --no-stream --format '{{.MemUsage}}' "$u"
+check exec-stopped-setup 'rc=0 out=*' $P stop -t 0 "$u"
+check exec-stopped 'rc=255 out=' $P exec "$u" true
+check kill-stopped 'rc=125 out=' $P kill "$u"
+check rm-update 'rc=0 out=*' $P rm "$u"
+check init 'rc=0 out=*podman-init*' $P run --rm --init "$image" cat /proc/1/cmdline
+check healthcheck 'rc=0 out=*' sh -c "$P run -d --name $(c health) --health-cmd 'true' $image sleep 100 >/dev/null && $P healthcheck run $(c health) && $P rm -f -t 0 $(c health) >/dev/null"
+
 # pods: the infra container holds the namespaces, the others join them by path
 pod=$pfx-pod
 check pod-create 'rc=0 out=*' $P pod create --infra-image "$image" --infra-command "sleep 1000" --name "$pod"

@@ -13,7 +13,11 @@
 # above podman's own 32768) cannot be set by ANY runtime, so a containers.conf with rlimits at
 # the current hard limits is used (CONTAINERS_CONF, not the host's files).
 #
-# Environment: SMOKE_ONLY="name1 name2" runs only those checks; SMOKE_KEEP=1 keeps the image.
+# Environment: SMOKE_ONLY="name1 name2" runs only those checks; SMOKE_KEEP=1 keeps the image;
+# SMOKE_CONTAINERD=1 also starts a private containerd (own root, state and socket under the
+# temporary directory, CRI plugin off; stopped at the end), imports the image into it
+# (podman save --format docker-archive | ctr image import) and runs ctr checks through the
+# io.containerd.runc.v2 shim with the runtime as its runc binary (ctr run --runc-binary).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 runtime=${1:-$here/bin/jrunc}
@@ -36,7 +40,15 @@ EOF
 export CONTAINERS_CONF="$work/containers.conf"
 P="podman --runtime $runtime"
 
+ctrd_pid= cg=/nonexistent
 cleanup() {
+  if [ -n "$ctrd_pid" ]; then
+    for t in $($CTR task ls -q 2>/dev/null); do $CTR task kill -s SIGKILL "$t" >/dev/null 2>&1; done
+    sleep 1
+    for t in $($CTR container ls -q 2>/dev/null); do $CTR task rm -f "$t" >/dev/null 2>&1; $CTR container rm "$t" >/dev/null 2>&1; done
+    kill "$ctrd_pid" 2>/dev/null && wait "$ctrd_pid" 2>/dev/null
+    for d in /sys/fs/cgroup/*/"$cg" /sys/fs/cgroup/"$cg"; do [ -d "$d" ] && rmdir "$d"; done
+  fi
   for c in $(podman ps -a --format '{{.Names}}' | grep "^$pfx-"); do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
   podman pod rm -f -t 0 "$pfx-pod" >/dev/null 2>&1
   [ -n "${SMOKE_KEEP:-}" ] || podman rmi "$image" >/dev/null 2>&1
@@ -180,6 +192,51 @@ check pod-run 'rc=0 out=*' $P run -d --pod "$pod" --name "$(c inpod)" "$image" s
 check pod-shares-net 'rc=0 out=same' sh -c "test \"\$($P exec $(c inpod) readlink /proc/self/ns/net)\" = \"\$($P exec $pod-infra readlink /proc/self/ns/net 2>/dev/null || podman pod inspect -f '{{.InfraContainerID}}' $pod | xargs -I{} $P exec {} readlink /proc/self/ns/net)\" && echo same"
 check pod-rm 'rc=0 out=*' podman pod rm -f -t 0 "$pod"
 check net-container 'rc=0 out=same' sh -c "$P run -d --name $(c netsrc) $image sleep 100 >/dev/null && a=\$($P run --rm --network container:$(c netsrc) $image readlink /proc/self/ns/net) && b=\$($P exec $(c netsrc) readlink /proc/self/ns/net) && $P rm -f -t 0 $(c netsrc) >/dev/null && test \"\$a\" = \"\$b\" && echo same"
+
+if [ -n "${SMOKE_CONTAINERD:-}" ]; then
+  cd="$work/ctrd"
+  mkdir -p "$cd"
+  cat >"$cd/config.toml" <<EOF
+version = 2
+root = "$cd/root"
+state = "$cd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$cd/sock"
+[ttrpc]
+  address = "$cd/sock.ttrpc"
+EOF
+  containerd --config "$cd/config.toml" >"$cd/log" 2>&1 &
+  ctrd_pid=$!
+  CTR="ctr -a $cd/sock"
+  i=0
+  while [ ! -S "$cd/sock" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+  podman save --format docker-archive -o "$work/image.tar" "$image" 2>/dev/null
+  check ctr-import 'rc=0 out=*' $CTR image import "$work/image.tar"
+  R="--runc-binary $runtime"
+  # containers' cgroups under a parent of our own (ctr's default is /default/<id>)
+  cg=/jrunc-smoke-ctr-$$
+  check ctr-run 'rc=0 out=hi' $CTR run --rm $R --cgroup "$cg/ctr-echo" "$image" ctr-echo echo hi
+  check ctr-exit 'rc=3 out=' $CTR run --rm $R --cgroup "$cg/ctr-exit" "$image" ctr-exit sh -c 'exit 3'
+  check ctr-not-found 'rc=1 out=' $CTR run --rm $R --cgroup "$cg/ctr-nf" "$image" ctr-nf /nonexistent
+  $CTR container rm ctr-nf >/dev/null 2>&1
+  check ctr-env-cwd 'rc=0 out=bar /tmp' $CTR run --rm $R --cgroup "$cg/ctr-env" --env FOO=bar --cwd /tmp "$image" ctr-env sh -c 'echo $FOO $(pwd)'
+  check ctr-read-only 'rc=0 out=ro' $CTR run --rm $R --cgroup "$cg/ctr-ro" --read-only "$image" ctr-ro sh -c 'touch /x 2>/dev/null || echo ro'
+  check ctr-seccomp 'rc=0 out=denied' $CTR run --rm $R --cgroup "$cg/ctr-sc" --seccomp "$image" ctr-sc sh -c 'unshare -m true 2>/dev/null && echo allowed || echo denied'
+  check ctr-detached 'rc=0 out=*' $CTR run -d $R --cgroup "$cg/ctr-d" --memory-limit 67108864 "$image" ctr-d sleep 1000
+  check ctr-memory 'rc=0 out=67108864' cat "/sys/fs/cgroup/memory$cg/ctr-d/memory.limit_in_bytes"
+  check ctr-exec 'rc=4 out=inexec' $CTR task exec --exec-id e1 ctr-d sh -c 'echo inexec; exit 4'
+  check ctr-ps 'rc=0 out=*' $CTR task ps ctr-d
+  check ctr-pause 'rc=0 out=*' $CTR task pause ctr-d
+  check ctr-paused 'rc=0 out=*PAUSED*' $CTR task ls
+  check ctr-resume 'rc=0 out=*' $CTR task resume ctr-d
+  check ctr-metrics 'rc=0 out=*memory.usage_in_bytes*' $CTR task metrics ctr-d
+  check ctr-kill 'rc=0 out=*' $CTR task kill -s SIGKILL ctr-d
+  sleep 1
+  check ctr-stopped 'rc=0 out=*STOPPED*' $CTR task ls
+  check ctr-task-rm 'rc=0 out=*' $CTR task rm ctr-d
+  check ctr-rm 'rc=0 out=*' $CTR container rm ctr-d
+fi
 
 echo "passed $pass, failed $fail${failed:+:$failed} (runtime $runtime)"
 [ "$fail" = 0 ]

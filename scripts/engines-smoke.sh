@@ -6,7 +6,8 @@
 #
 # Sets up localhost/jrunc-smoke-busybox from Debian's busybox-static (/bin/busybox) when it is
 # missing, runs each check, prints PASS/FAIL lines and exits 1 if any check failed. Containers
-# are named jrunc-smoke-*; only those are removed at the end (podman rm -f by name).
+# are named jrunc-smoke-<pid>-* (and one pod jrunc-smoke-<pid>-pod); only those are removed at
+# the end (podman rm -f by name), and the image unless SMOKE_KEEP=1.
 #
 # The host has no systemd (cgroupfs manager, podman's cgroups go under its own libpod_parent)
 # and this sandbox lacks CAP_SYS_RESOURCE: podman's default rlimits (nofile 1048576, nproc
@@ -54,7 +55,8 @@ cleanup() {
   [ -n "${SMOKE_KEEP:-}" ] || podman rmi "$image" >/dev/null 2>&1
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 if ! podman image exists "$image"; then
   r=$work/rootfs

@@ -18,8 +18,10 @@ import java.util.List;
  * typical path. {@code validate} is left out on purpose: the JSON-schema validator and
  * jackson-databind are ~700 classes, and the JVM loads every class of the cache at start-up
  * (JEP 483), which would cost the hot commands ({@code state}, {@code kill}, ...) ~25 ms each
- * for the sake of a rarely used one. Never train {@code create}/{@code run}: once wired they would set up a real
- * container on the build machine.
+ * for the sake of a rarely used one. {@code create} is trained in plan-only mode (see
+ * {@code Lifecycle.PLAN_ONLY_PROPERTY}): it plans a container of runc's default spec over a
+ * dummy rootfs and stops before making a cgroup or cloning, so no container ever starts on the
+ * build machine.
  */
 public final class AotTraining {
   private AotTraining() {}
@@ -55,6 +57,20 @@ public final class AotTraining {
               List.of("kill", "--bogus-flag"));
       for (List<String> run : runs) {
         Main.execute(run);
+      }
+      // create, planned only: the spec, security, cgroup layout, rootfs and program classes
+      Path ctr = tmp.resolve("ctr");
+      Files.createDirectories(ctr.resolve("rootfs/bin"));
+      Path sh = Files.createFile(ctr.resolve("rootfs/bin/sh"));
+      sh.toFile().setExecutable(true);
+      io.jrunc.spec.Spec spec = io.jrunc.spec.DefaultSpecs.runcDefault();
+      spec = spec.withProcess(spec.process().withTerminal(false));
+      Files.writeString(ctr.resolve("config.json"), io.jrunc.spec.Json.writePretty(spec));
+      System.setProperty(io.jrunc.core.container.Lifecycle.PLAN_ONLY_PROPERTY, "true");
+      try {
+        Main.execute(List.of("--root", root, "create", "--bundle", ctr.toString(), "jrunc-aot-plan"));
+      } finally {
+        System.clearProperty(io.jrunc.core.container.Lifecycle.PLAN_ONLY_PROPERTY);
       }
     } finally {
       System.setOut(out);

@@ -86,6 +86,14 @@ public final class Lifecycle {
 
   private final StateStore store;
 
+  /**
+   * Set only by the CLI's AOT training run: create plans everything (config, security,
+   * cgroup layout, rootfs, the child program, the trampoline mapping) and then stops before
+   * making a cgroup or cloning, so the cache holds the classes of a real create without the
+   * build machine ever starting a container.
+   */
+  public static final String PLAN_ONLY_PROPERTY = "jrunc.internal.aotPlanOnly";
+
   public Lifecycle(StateStore store) {
     this.store = store;
   }
@@ -198,17 +206,18 @@ public final class Lifecycle {
     } catch (CgroupException e) {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
+    boolean planOnly = Boolean.getBoolean(PLAN_ONLY_PROPERTY);
     ContainerRecord pending = record(id, bundle, rootfs, 0, 0, spec, cgroup.state(), opts.systemdCgroup(), rootless, ns);
     Files.write(store.dir(id).resolve("config.json"), Json.writeBytes(spec));
     store.writeRecord(pending);
     try {
-      cgroup.create();
+      if (!planOnly) cgroup.create();
     } catch (CgroupException e) {
       throw new SetupException(e.getMessage(), 0, e);
     }
     cleanup.add(() -> {}); // placeholder keeps ordering obvious: the cgroup is destroyed by undoCreate
     int cgroupFd = -1;
-    if (cgroup.cloneIntoCgroupPath().isPresent()) {
+    if (!planOnly && cgroup.cloneIntoCgroupPath().isPresent()) {
       try {
         int fd = CgroupIo.openDirectory(cgroup.cloneIntoCgroupPath().get().toString());
         cgroupFd = fd;
@@ -315,6 +324,11 @@ public final class Lifecycle {
         stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups,
         cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0], extra));
 
+    if (planOnly) {
+      Spawner.prepare();
+      // nothing was made but the state directory and its record: undoCreate removes them
+      throw new SetupException("planned only (AOT training)", 0, null);
+    }
     Spawner.Child child;
     long flags = ns.cloneFlags() | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);
     try {

@@ -42,6 +42,11 @@ public final class Spawner {
     }
   }
 
+  /** Maps the trampoline now (it is otherwise mapped on the first clone). */
+  public static void prepare() {
+    if (Trampoline.H == null) throw new IllegalStateException("no trampoline");
+  }
+
   /** A started child: its pid and, when asked for, a pidfd (-1 otherwise). */
   public record Child(int pid, int pidfd) {}
 

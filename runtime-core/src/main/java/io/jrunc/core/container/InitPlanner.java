@@ -88,7 +88,7 @@ public final class InitPlanner {
     Process proc = spec.process();
     SpawnChannel ch = in.channel();
     // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
-    ProcessSteps.prologue(b, ch);
+    ProcessSteps.prologue(b, ch, in.namespaces().creates("user"));
     // 4. namespaces
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
     if (in.namespaces().creates("user")) {

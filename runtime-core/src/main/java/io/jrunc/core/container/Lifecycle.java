@@ -23,7 +23,10 @@ import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.cgroup.CgroupConfig;
 import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupHost;
 import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.cgroup.CgroupMounts;
+import io.jrunc.core.cgroup.CgroupPaths;
 import io.jrunc.core.cgroup.Cgroups;
 import io.jrunc.core.cgroup.DeviceRule;
 import io.jrunc.core.cgroup.Layout;
@@ -397,7 +400,19 @@ public final class Lifecycle {
   static Map<String, Path> cgroupDirs(CgroupManager cg) {
     Map<String, Path> dirs = new LinkedHashMap<>();
     Path base = Path.of("/sys/fs/cgroup");
-    for (var e : cg.paths().entrySet()) {
+    Map<String, String> paths = new LinkedHashMap<>(cg.paths());
+    if (paths.isEmpty()) {
+      // rootless without a cgroup (not delegated): the container stays in ours, so that is what a
+      // cgroup mount shows (runc binds /proc/self/cgroup's directories the same way)
+      try {
+        CgroupHost h = CgroupHost.current();
+        CgroupPaths.own(h.mounts(), CgroupMounts.parseProcCgroup(h.selfCgroup()))
+            .forEach((k, v) -> paths.put(k, v.toString()));
+      } catch (CgroupException | java.io.UncheckedIOException e) {
+        return dirs; // no cgroup mounts at all: RootfsSetup names the mount it cannot make
+      }
+    }
+    for (var e : paths.entrySet()) {
       Path p = Path.of(e.getValue());
       if (!p.startsWith(base)) continue;
       if (cg.layout() == Layout.V2) {

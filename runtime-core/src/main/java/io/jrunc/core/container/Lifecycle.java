@@ -729,7 +729,9 @@ public final class Lifecycle {
   static CgroupManager cgroupOf(ContainerRecord r) {
     if (r.cgroup() == null || r.cgroup().isEmpty()) return null;
     try {
-      return Cgroups.reopen(r.cgroup());
+      CgroupManager m = Cgroups.reopen(r.cgroup());
+      // a rootless container whose cgroup was not permitted: kill/delete signal init, not a cgroup
+      return "none".equals(m.driver()) ? null : m;
     } catch (CgroupException e) {
       LOG.debug("re-open the cgroup of {}: {}", r.id(), e.getMessage());
       return null;
@@ -738,7 +740,10 @@ public final class Lifecycle {
 
   private CgroupManager requireCgroup(ContainerRecord r) throws ContainerException {
     CgroupManager cg = cgroupOf(r);
-    if (cg == null) throw new SetupException("container " + r.id() + " has no cgroup of its own", 0, null);
+    if (cg == null) {
+      throw new SetupException("container " + r.id() + " has no cgroup of its own"
+          + (r.rootless() ? " (rootless: cgroup creation was not permitted)" : ""), 0, null);
+    }
     return cg;
   }
 
@@ -781,7 +786,30 @@ public final class Lifecycle {
     } catch (CgroupException e) {
       throw new SetupException("list the processes of " + id + ": " + e.getMessage(), 0, e);
     }
-    return status(r) == ContainerStatus.STOPPED ? List.of() : List.of(r.pid());
+    if (status(r) == ContainerStatus.STOPPED) return List.of();
+    return r.ownPidNamespace() ? inPidNamespaceOf(r.pid()) : List.of(r.pid());
+  }
+
+  /**
+   * Without a cgroup (rootless, not delegated) the container's processes are those in its own pid
+   * namespace: every /proc/PID whose ns/pid is init's. Processes we may not inspect are not ours.
+   */
+  static List<Integer> inPidNamespaceOf(int init) {
+    List<Integer> out = new ArrayList<>();
+    Path ns = Path.of("/proc", Integer.toString(init), "ns", "pid");
+    try (var dir = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+      for (Path p : dir) {
+        try {
+          if (Files.isSameFile(p.resolve("ns/pid"), ns)) out.add(Integer.parseInt(p.getFileName().toString()));
+        } catch (IOException | SecurityException e) {
+          // gone meanwhile, or not ours to see
+        }
+      }
+    } catch (IOException e) {
+      return List.of(init);
+    }
+    out.sort(null);
+    return out.isEmpty() ? List.of(init) : out;
   }
 
   public void update(String id, io.jrunc.spec.LinuxResources resources) throws ContainerException {
@@ -904,6 +932,10 @@ public final class Lifecycle {
         }
       } else {
         signalInit(r, signal);
+        if (cg == null && all && r.ownPidNamespace()) {
+          // no cgroup (rootless, not delegated): the rest of its pid namespace, as ps lists it
+          for (int pid : inPidNamespaceOf(r.pid())) if (pid != r.pid()) Libc.kill(pid, signal);
+        }
       }
     } catch (IOException e) {
       throw new SetupException("kill " + id + ": " + e.getMessage(), 0, e);

@@ -88,9 +88,25 @@ public final class Lifecycle {
   static final String FIFO = "exec.fifo";
 
   private final StateStore store;
+  private final Boolean rootlessFlag;
 
   public Lifecycle(StateStore store) {
+    this(store, null);
+  }
+
+  /**
+   * @param rootless runc's global {@code --rootless}: TRUE or FALSE, or null for auto (rootless
+   *     when the effective uid is not 0); decides whether cgroup permission errors are tolerated
+   */
+  public Lifecycle(StateStore store, Boolean rootless) {
     this.store = store;
+    this.rootlessFlag = rootless;
+  }
+
+  /** runc's shouldUseRootlessCgroupManager for {@code --rootless} (no systemd owner lookup here). */
+  boolean rootless(boolean systemdCgroup) {
+    String flag = rootlessFlag == null ? "auto" : rootlessFlag.toString();
+    return IdMapper.rootless(flag, Libc.geteuid(), IdMapper.inUserNamespace(), systemdCgroup, null);
   }
 
   public StateStore store() {
@@ -190,7 +206,7 @@ public final class Lifecycle {
 
     // The cgroup: recorded before it is made, so that delete --force can remove it even if
     // this process is killed half-way (the record's pid 0 means "creating").
-    boolean rootless = Libc.geteuid() != 0;
+    boolean rootless = rootless(opts.systemdCgroup());
     CgroupManager cgroup;
     try {
       var linux = spec.linux();

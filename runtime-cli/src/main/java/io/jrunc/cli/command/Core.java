@@ -10,7 +10,7 @@ final class Core {
   private Core() {}
 
   static ContainerRuntime runtime(GlobalOptions global) {
-    return ContainerRuntime.open(global.root());
+    return ContainerRuntime.open(global.root(), global.rootless());
   }
 
   /** The core's message is already the one line engines match (runc's wording). */

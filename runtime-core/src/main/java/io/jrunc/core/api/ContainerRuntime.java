@@ -24,18 +24,27 @@ import java.util.List;
 public final class ContainerRuntime {
   private final Lifecycle lifecycle;
 
-  private ContainerRuntime(Path root) {
-    this.lifecycle = new Lifecycle(new StateStore(root));
+  private ContainerRuntime(Path root, Boolean rootless) {
+    this.lifecycle = new Lifecycle(new StateStore(root), rootless);
   }
 
   /** A runtime over {@code root} (runc's {@code --root}). */
   public static ContainerRuntime open(Path root) {
-    return new ContainerRuntime(root);
+    return new ContainerRuntime(root, null);
+  }
+
+  /**
+   * A runtime over {@code root} with runc's {@code --rootless}: TRUE tolerates cgroup permission
+   * errors (the container then runs without a cgroup when it asks for no limits), FALSE makes them
+   * fatal, null decides by the effective uid (auto).
+   */
+  public static ContainerRuntime open(Path root, Boolean rootless) {
+    return new ContainerRuntime(root, rootless);
   }
 
   /** A runtime over runc's default root for this user: /run/jrunc, or $XDG_RUNTIME_DIR/jrunc. */
   public static ContainerRuntime openDefault() {
-    return new ContainerRuntime(StateStore.defaultRoot(Libc.geteuid() == 0));
+    return new ContainerRuntime(StateStore.defaultRoot(Libc.geteuid() == 0), null);
   }
 
   public Path root() {

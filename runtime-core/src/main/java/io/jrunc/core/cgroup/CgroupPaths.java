@@ -66,6 +66,18 @@ public final class CgroupPaths {
     return resolve(m.unified(), m.unifiedRoot(), self.get(""), inner, true);
   }
 
+  /**
+   * The directories of the cgroup a process is in ({@code self} from its /proc/PID/cgroup), one per
+   * hierarchy ({@link #v1}'s keys; {@code ""} for v2). A rootless container without a cgroup of its
+   * own runs in its runtime's cgroup: runc's getCgroupMounts binds exactly these for a cgroup mount.
+   */
+  public static Map<String, Path> own(CgroupMounts m, Map<String, String> self) {
+    if (m.layout() != Layout.V2) return v1(m, self, "");
+    Map<String, Path> out = new LinkedHashMap<>();
+    out.put("", resolve(m.unified(), m.unifiedRoot(), self.get(""), "", false));
+    return out;
+  }
+
   private static Path resolve(Path mount, String mountRoot, String own, String inner, boolean parentOfOwn) {
     if (inner.startsWith("/")) return under(mount, inner);
     String o = own == null ? "/" : own;

@@ -44,7 +44,11 @@ final class RootlessFallback implements CgroupManager {
     } catch (CgroupException e) {
       String m = String.valueOf(e.getMessage());
       boolean denied = m.contains("(EACCES)") || m.contains("(EPERM)") || m.contains("(EROFS)");
-      if (!denied || asksForLimits(resources)) throw e;
+      if (!denied) throw e;
+      if (asksForLimits(resources)) {
+        throw new CgroupException(m + ": rootless, so linux.resources (limits) cannot be applied without a"
+            + " cgroup delegated to this user", e);
+      }
       disabled = true;
     }
   }

@@ -9,7 +9,10 @@ import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.Process;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -78,11 +81,27 @@ final class ExecPlanner {
     ProcessSteps.rlimits(b, proc);
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
-    ProcessSteps.identity(b, proc, in.extra(), true);
+    ProcessSteps.identity(b, proc, in.extra(), setgroupsAllowed(in.joinPaths().get("user")));
     in.extra().beforeReady(b);
     ProcessAttributes.finalAffinity(b, proc);
     b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);
+  }
+
+  /**
+   * Whether the joined user namespace ({@code /proc/PID/ns/user}, or null for none) lets its
+   * processes call setgroups(2): a rootless container's has {@code deny} in /proc/PID/setgroups
+   * (user_namespaces(7)), where dropping the runtime's groups fails with EPERM; runc skips it
+   * there too.
+   */
+  static boolean setgroupsAllowed(String userNsPath) {
+    if (userNsPath == null) return true;
+    Path file = Path.of(userNsPath).getParent().resolveSibling("setgroups");
+    try {
+      return !Files.readString(file).trim().equals("deny");
+    } catch (IOException e) {
+      return true; // pre-3.19 kernel without the file: setgroups is allowed
+    }
   }
 }

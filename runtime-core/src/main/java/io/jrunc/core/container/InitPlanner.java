@@ -89,7 +89,7 @@ public final class InitPlanner {
     Process proc = spec.process();
     SpawnChannel ch = in.channel();
     // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
-    ProcessSteps.prologue(b, ch);
+    ProcessSteps.prologue(b, ch, in.namespaces().creates("user"));
     // fds the child only needed at clone time (the CLONE_INTO_CGROUP directory): a host
     // directory fd left open could become the container's cwd (CVE-2024-21626)
     for (int fd : in.closeEarly()) b.call(Sys.CLOSE, (long) fd).describe("close fd " + fd);

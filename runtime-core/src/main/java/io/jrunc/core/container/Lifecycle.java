@@ -23,7 +23,10 @@ import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.cgroup.CgroupConfig;
 import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupHost;
 import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.cgroup.CgroupMounts;
+import io.jrunc.core.cgroup.CgroupPaths;
 import io.jrunc.core.cgroup.Cgroups;
 import io.jrunc.core.cgroup.DeviceRule;
 import io.jrunc.core.cgroup.Layout;
@@ -85,6 +88,7 @@ public final class Lifecycle {
   static final String FIFO = "exec.fifo";
 
   private final StateStore store;
+  private final Boolean rootlessFlag;
 
   /**
    * Set only by the CLI's AOT training run: create plans everything (config, security,
@@ -95,7 +99,22 @@ public final class Lifecycle {
   public static final String PLAN_ONLY_PROPERTY = "jrunc.internal.aotPlanOnly";
 
   public Lifecycle(StateStore store) {
+    this(store, null);
+  }
+
+  /**
+   * @param rootless runc's global {@code --rootless}: TRUE or FALSE, or null for auto (rootless
+   *     when the effective uid is not 0); decides whether cgroup permission errors are tolerated
+   */
+  public Lifecycle(StateStore store, Boolean rootless) {
     this.store = store;
+    this.rootlessFlag = rootless;
+  }
+
+  /** runc's shouldUseRootlessCgroupManager for {@code --rootless} (no systemd owner lookup here). */
+  boolean rootless(boolean systemdCgroup) {
+    String flag = rootlessFlag == null ? "auto" : rootlessFlag.toString();
+    return IdMapper.rootless(flag, Libc.geteuid(), IdMapper.inUserNamespace(), systemdCgroup, null);
   }
 
   public StateStore store() {
@@ -196,7 +215,7 @@ public final class Lifecycle {
 
     // The cgroup: recorded before it is made, so that delete --force can remove it even if
     // this process is killed half-way (the record's pid 0 means "creating").
-    boolean rootless = Libc.geteuid() != 0;
+    boolean rootless = rootless(opts.systemdCgroup());
     CgroupManager cgroup;
     try {
       var linux = spec.linux();
@@ -413,7 +432,19 @@ public final class Lifecycle {
   static Map<String, Path> cgroupDirs(CgroupManager cg) {
     Map<String, Path> dirs = new LinkedHashMap<>();
     Path base = Path.of("/sys/fs/cgroup");
-    for (var e : cg.paths().entrySet()) {
+    Map<String, String> paths = new LinkedHashMap<>(cg.paths());
+    if (paths.isEmpty()) {
+      // rootless without a cgroup (not delegated): the container stays in ours, so that is what a
+      // cgroup mount shows (runc binds /proc/self/cgroup's directories the same way)
+      try {
+        CgroupHost h = CgroupHost.current();
+        CgroupPaths.own(h.mounts(), CgroupMounts.parseProcCgroup(h.selfCgroup()))
+            .forEach((k, v) -> paths.put(k, v.toString()));
+      } catch (CgroupException | java.io.UncheckedIOException e) {
+        return dirs; // no cgroup mounts at all: RootfsSetup names the mount it cannot make
+      }
+    }
+    for (var e : paths.entrySet()) {
       Path p = Path.of(e.getValue());
       if (!p.startsWith(base)) continue;
       if (cg.layout() == Layout.V2) {
@@ -730,7 +761,9 @@ public final class Lifecycle {
   static CgroupManager cgroupOf(ContainerRecord r) {
     if (r.cgroup() == null || r.cgroup().isEmpty()) return null;
     try {
-      return Cgroups.reopen(r.cgroup());
+      CgroupManager m = Cgroups.reopen(r.cgroup());
+      // a rootless container whose cgroup was not permitted: kill/delete signal init, not a cgroup
+      return "none".equals(m.driver()) ? null : m;
     } catch (CgroupException e) {
       LOG.debug("re-open the cgroup of {}: {}", r.id(), e.getMessage());
       return null;
@@ -739,7 +772,10 @@ public final class Lifecycle {
 
   private CgroupManager requireCgroup(ContainerRecord r) throws ContainerException {
     CgroupManager cg = cgroupOf(r);
-    if (cg == null) throw new SetupException("container " + r.id() + " has no cgroup of its own", 0, null);
+    if (cg == null) {
+      throw new SetupException("container " + r.id() + " has no cgroup of its own"
+          + (r.rootless() ? " (rootless: cgroup creation was not permitted)" : ""), 0, null);
+    }
     return cg;
   }
 
@@ -782,7 +818,30 @@ public final class Lifecycle {
     } catch (CgroupException e) {
       throw new SetupException("list the processes of " + id + ": " + e.getMessage(), 0, e);
     }
-    return status(r) == ContainerStatus.STOPPED ? List.of() : List.of(r.pid());
+    if (status(r) == ContainerStatus.STOPPED) return List.of();
+    return r.ownPidNamespace() ? inPidNamespaceOf(r.pid()) : List.of(r.pid());
+  }
+
+  /**
+   * Without a cgroup (rootless, not delegated) the container's processes are those in its own pid
+   * namespace: every /proc/PID whose ns/pid is init's. Processes we may not inspect are not ours.
+   */
+  static List<Integer> inPidNamespaceOf(int init) {
+    List<Integer> out = new ArrayList<>();
+    Path ns = Path.of("/proc", Integer.toString(init), "ns", "pid");
+    try (var dir = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+      for (Path p : dir) {
+        try {
+          if (Files.isSameFile(p.resolve("ns/pid"), ns)) out.add(Integer.parseInt(p.getFileName().toString()));
+        } catch (IOException | SecurityException e) {
+          // gone meanwhile, or not ours to see
+        }
+      }
+    } catch (IOException e) {
+      return List.of(init);
+    }
+    out.sort(null);
+    return out.isEmpty() ? List.of(init) : out;
   }
 
   public void update(String id, io.jrunc.spec.LinuxResources resources) throws ContainerException {
@@ -905,6 +964,10 @@ public final class Lifecycle {
         }
       } else {
         signalInit(r, signal);
+        if (cg == null && all && r.ownPidNamespace()) {
+          // no cgroup (rootless, not delegated): the rest of its pid namespace, as ps lists it
+          for (int pid : inPidNamespaceOf(r.pid())) if (pid != r.pid()) Libc.kill(pid, signal);
+        }
       }
     } catch (IOException e) {
       throw new SetupException("kill " + id + ": " + e.getMessage(), 0, e);

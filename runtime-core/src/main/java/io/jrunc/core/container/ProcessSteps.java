@@ -27,6 +27,18 @@ final class ProcessSteps {
    * asks for SIGKILL when the parent dies, turns dumpable off, and waits for the parent.
    */
   static void prologue(ProgramBuilder b, SpawnChannel ch) {
+    prologue(b, ch, false);
+  }
+
+  /**
+   * As {@link #prologue(ProgramBuilder, SpawnChannel)}; with {@code mapsByParent} the process
+   * stays dumpable until the parent has released it. A new user namespace has no maps yet, so a
+   * non-dumpable child's /proc/PID files belong to the host's root: an unprivileged parent could
+   * not write setgroups/uid_map/gid_map (EACCES) and newuidmap would refuse the target as owned by
+   * another user. runc's nsexec turns dumpable on around the map writes for the same reason.
+   * Nothing of the container runs before the release, so there is nothing to reach meanwhile.
+   */
+  static void prologue(ProgramBuilder b, SpawnChannel ch, boolean mapsByParent) {
     b.call(Sys.CLOSE, ch.reportRead()).describe("close the parent's report pipe");
     b.call(Sys.CLOSE, ch.syncWrite()).describe("close the parent's sync pipe");
     MemorySegment all = b.alloc(8);
@@ -40,8 +52,9 @@ final class ProcessSteps {
     }
     b.call(Sys.RT_SIGPROCMASK, 2L, none, 0L, 8L).describe("unblock signals");
     b.call(Sys.PRCTL, (long) PR_SET_PDEATHSIG, (long) SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
-    b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+    if (!mapsByParent) b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
     waitForParent(b, ch);
+    if (mapsByParent) b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
   }
 
   /** Reads one byte of the sync pipe; EOF (the runtime died) fails the step. */

@@ -1,5 +1,6 @@
 package io.jrunc.core.state;
 
+import io.jrunc.core.sys.Errno;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -79,13 +80,29 @@ public final class StateStore {
   /** Claims the id: false if a container of that id exists. */
   public boolean claim(String id) throws IOException {
     checkId(id);
-    Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
     try {
+      Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
       Files.createDirectory(dir(id), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
       return true;
     } catch (FileAlreadyExistsException e) {
-      return false;
+      if (e.getFile() != null && Path.of(e.getFile()).equals(dir(id))) return false;
+      throw explained(e);
+    } catch (java.nio.file.FileSystemException e) {
+      throw explained(e);
     }
+  }
+
+  /**
+   * NIO's FileSystemException says only the file's name; the errno name says why (a rootless user
+   * pointed at root's /run/jrunc gets "permission denied (EACCES)").
+   */
+  static IOException explained(java.nio.file.FileSystemException e) {
+    String why = e instanceof java.nio.file.AccessDeniedException ? Errno.describe(Errno.EACCES)
+        : e instanceof NoSuchFileException ? Errno.describe(Errno.ENOENT)
+        : e instanceof FileAlreadyExistsException ? Errno.describe(Errno.EEXIST)
+        : e instanceof java.nio.file.NotDirectoryException ? Errno.describe(Errno.ENOTDIR)
+        : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+    return new IOException(e.getFile() + ": " + why, e);
   }
 
   public boolean exists(String id) {
@@ -166,6 +183,8 @@ public final class StateStore {
     if (!Files.isDirectory(root)) return ids;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, Files::isDirectory)) {
       for (Path p : ds) ids.add(p.getFileName().toString());
+    } catch (java.nio.file.FileSystemException e) {
+      throw explained(e);
     }
     ids.sort(Comparator.naturalOrder());
     return ids;

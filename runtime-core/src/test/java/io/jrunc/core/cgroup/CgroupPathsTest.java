@@ -56,6 +56,19 @@ class CgroupPathsTest {
   }
 
   @Test
+  void ownIsTheCgroupTheProcessIsIn() throws Exception {
+    CgroupMounts v1 = CgroupMounts.parse(CgroupMountsTest.HYBRID, ROOT);
+    Map<String, Path> own = CgroupPaths.own(v1, CgroupMounts.parseProcCgroup("4:memory:/process_api/abc\n1:cpu:/\n0::/u\n"));
+    assertThat(own.get("memory")).isEqualTo(Path.of("/sys/fs/cgroup/memory/process_api/abc"));
+    assertThat(own.get("cpu")).isEqualTo(Path.of("/sys/fs/cgroup/cpu"));
+    assertThat(own.get("unified")).isEqualTo(Path.of("/sys/fs/cgroup/unified/u"));
+    CgroupMounts v2 = CgroupMounts.parse(CgroupMountsTest.V2, ROOT);
+    // v2: the own cgroup itself, not its parent as for a new container's cgroup
+    assertThat(CgroupPaths.own(v2, CgroupMounts.parseProcCgroup("0::/user.slice/user-1000.slice/session-1.scope\n")))
+        .containsExactly(Map.entry("", Path.of("/sys/fs/cgroup/user.slice/user-1000.slice/session-1.scope")));
+  }
+
+  @Test
   void factoryRefusesSystemdPathWithoutSystemdDriver() throws Exception {
     CgroupHost host = new CgroupHost(ROOT, CgroupMountsTest.V2, "0::/\n");
     assertThatThrownBy(() -> Cgroups.create(new CgroupConfig("c1", "system.slice:jrunc:c1", null, false, false), host))

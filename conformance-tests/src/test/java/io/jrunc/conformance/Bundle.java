@@ -43,8 +43,23 @@ public final class Bundle {
       cfg = (ObjectNode) Json.mapper().readTree(in);
     }
     // every test container gets a cgroup under a parent of the tests' own, never the host's
-    ((ObjectNode) cfg.get("linux")).put("cgroupsPath", "/jrunc-test/" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
+    String cg = "/jrunc-test/" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+    ((ObjectNode) cfg.get("linux")).put("cgroupsPath", cg);
+    synchronized (CGROUPS) {
+      CGROUPS.add(cg);
+    }
     return new Bundle(dir, cfg);
+  }
+
+  private static final List<String> CGROUPS = new java.util.ArrayList<>();
+
+  /** The cgroup paths of the bundles made since the last call (CgroupLeakCheck checks them). */
+  static List<String> takeCgroupPaths() {
+    synchronized (CGROUPS) {
+      List<String> l = List.copyOf(CGROUPS);
+      CGROUPS.clear();
+      return l;
+    }
   }
 
   private static final java.util.concurrent.atomic.AtomicInteger COUNTER = new java.util.concurrent.atomic.AtomicInteger();

@@ -1026,9 +1026,16 @@ public final class Lifecycle {
       }
       int[] stdio = {-1, -1, -1};
       int[] callerPipes = {-1, -1, -1};
-      openStdio(opts.stdio(), stdio, callerPipes, cleanup);
+      boolean terminal = Boolean.TRUE.equals(proc.terminal());
+      if (!terminal) openStdio(opts.stdio(), stdio, callerPipes, cleanup); // else the terminal is its stdio
       String cwd = proc.cwd() == null ? "/" : proc.cwd();
       String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
+      int[] console = {execConsole(opts, terminal)};
+      if (console[0] >= 0 && opts.consoleFd() < 0) {
+        cleanup.add(() -> {
+          if (console[0] >= 0) Libc.close(console[0]);
+        });
+      }
       SpawnChannel ch = new SpawnChannel();
       cleanup.add(ch);
       // the exec'd process gets the container's seccomp filter and its own capabilities and labels
@@ -1037,7 +1044,7 @@ public final class Lifecycle {
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
-          opts.preserveFds(), exe, securitySteps(security)));
+          opts.preserveFds(), exe, securitySteps(security), console[0]));
       // the process joins the container's cgroup before it runs: v2 by CLONE_INTO_CGROUP,
       // v1 by writing the first child's pid while it waits (the second one inherits it)
       CgroupManager cg = cgroupOf(r);
@@ -1049,6 +1056,10 @@ public final class Lifecycle {
       }
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
       security.afterClone();
+      if (console[0] >= 0 && opts.consoleFd() < 0) {
+        Libc.close(console[0]); // the receiver sees EOF if the process dies before sending the master
+        console[0] = -1;
+      }
       int pid = child.pid();
       try {
         if (cg != null && cgroupFd < 0) {
@@ -1074,6 +1085,7 @@ public final class Lifecycle {
         if (pid != child.pid()) reapQuietly(pid);
         throw new SetupException(x.getMessage(), x.errno(), x);
       }
+      if (opts.pidfdSocket() != null) sendExecPidfd(opts.pidfdSocket(), pid);
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
       for (AutoCloseable c : cleanup) closeQuietly(c);
       return new Executed(pid, callerPipes);
@@ -1083,6 +1095,45 @@ public final class Lifecycle {
     } catch (ContainerException | RuntimeException e) {
       for (AutoCloseable c : cleanup) closeQuietly(c);
       throw e;
+    }
+  }
+
+  /**
+   * The console socket of an exec: the caller's connected fd, a fresh connection to the path,
+   * or -1 without a terminal. A console socket without a terminal, or a terminal without one,
+   * is refused (runc's checkTerminal; its CLI sentences are checked before this).
+   */
+  private static int execConsole(io.jrunc.core.api.ExecOptions opts, boolean terminal) throws ContainerException {
+    boolean given = opts.consoleSocket() != null || opts.consoleFd() >= 0;
+    if (!terminal) {
+      if (given) throw new InvalidConfigException("process: a console socket was given but process.terminal is not true");
+      return -1;
+    }
+    if (!given) throw new InvalidConfigException("process: terminal is true but no console socket was given");
+    if (opts.consoleFd() >= 0) return opts.consoleFd();
+    try {
+      return ConsoleSocket.connect(opts.consoleSocket());
+    } catch (SysException x) {
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    }
+  }
+
+  /**
+   * {@code --pidfd-socket} of an exec: a pidfd of the exec'd process (our unreaped child, so
+   * the pid cannot have been recycled), kind EXEC. If it cannot be sent, the process is killed
+   * (the caller asked to supervise it through that pidfd).
+   */
+  private static void sendExecPidfd(Path socket, int pid) throws ContainerException {
+    int pidfd = Libc.pidfdOpen(pid);
+    try {
+      if (pidfd < 0) throw new SysException("pidfd_open", Integer.toString(pid), -pidfd);
+      PidfdSocket.send(socket, pidfd, PidfdSocket.Kind.EXEC);
+    } catch (SysException x) {
+      Libc.kill(pid, 9);
+      reapQuietly(pid);
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    } finally {
+      if (pidfd >= 0) Libc.close(pidfd);
     }
   }
 

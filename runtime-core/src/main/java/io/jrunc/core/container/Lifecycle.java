@@ -142,8 +142,14 @@ public final class Lifecycle {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
     boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
-    String ttyProblem = ConsoleSocket.checkFlags(terminal, opts.detach(),
-        opts.consoleSocket() != null || opts.consoleFd() >= 0);
+    // runc's flag rules concern --console-socket; a console fd is the caller's own relay
+    // (foreground run -t), which needs a terminal and nothing else
+    String ttyProblem = opts.consoleFd() >= 0
+        ? (terminal ? null : "a console fd was given but process.terminal is not true")
+        : ConsoleSocket.checkFlags(terminal, opts.detach(), opts.consoleSocket() != null);
+    if (ttyProblem == null && terminal && opts.consoleFd() < 0 && opts.consoleSocket() == null) {
+      ttyProblem = "process.terminal is true but no console socket was given";
+    }
     if (ttyProblem != null) throw new InvalidConfigException(ttyProblem);
 
     // sd_notify passthrough: the container gets a socket of ours at /run/notify (start forwards READY)

@@ -299,6 +299,12 @@ class TerminalTest {
     assertThat(Libc.pidfdSendSignal(exec.fd(), 9)).isZero();
     assertThat(Termios.pollIn(exec.fd(), 10_000)).as("the exec'd process exited").isNotZero();
     assertThat(status(j, "p1")).isEqualTo("running");
+    // a pidfd socket nobody listens on fails the exec before anything runs
+    var bad = j.run("exec", "--pidfd-socket", tmp.resolve("nobody.sock").toString(), "p1", "touch", "/dev/shm/ran");
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("connect to the pidfd socket " + tmp.resolve("nobody.sock") + ": no such file or directory (ENOENT)");
+    var ran = j.run("exec", "p1", "sh", "-c", "test -e /dev/shm/ran && echo RAN || echo NOT");
+    assertThat(ran.out()).isEqualTo("NOT\n");
     // and the init's pidfd stops the container
     assertThat(Libc.pidfdSendSignal(init.fd(), 9)).isZero();
     waitForStatus(j, "p1", "stopped");
@@ -320,6 +326,35 @@ class TerminalTest {
     assertThat(without.exit()).as(without.toString()).isNotZero();
     assertThat(without.out()).isEmpty();
     assertThat(j.run("delete", "-f", "d1").exit()).isZero();
+  }
+
+  @Test
+  void apiExecWithTerminalThroughAConnectedConsoleFd() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "60");
+    io.jrunc.core.api.ContainerRuntime rt = io.jrunc.core.api.ContainerRuntime.open(tmp.resolve("state"));
+    io.jrunc.core.api.Container c = rt.create("api-tty-" + ProcessHandle.current().pid(),
+        io.jrunc.core.api.CreateOptions.bundle(b.write()));
+    try {
+      c.start();
+      io.jrunc.spec.Process base = io.jrunc.spec.Json.read(Files.readAllBytes(b.dir.resolve("config.json")),
+          io.jrunc.spec.Spec.class).process();
+      io.jrunc.spec.Process p = base.withTerminal(true).withConsoleSize(new io.jrunc.spec.Box(12L, 34L))
+          .withArgs(List.of("sh", "-c", "tty; stty size; exit 4"));
+      // a terminal needs somewhere to send its master
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.exec(p, io.jrunc.core.api.ExecOptions.defaults()))
+          .isInstanceOf(io.jrunc.core.api.InvalidConfigException.class)
+          .hasMessageContaining("terminal is true but no console socket was given");
+      try (io.jrunc.core.terminal.TerminalRelay relay = io.jrunc.core.terminal.TerminalRelay.prepare()) {
+        io.jrunc.core.api.ContainerProcess e = c.exec(p,
+            io.jrunc.core.api.ExecOptions.defaults().withConsoleFd(relay.childSocketFd()));
+        int master = relay.receiveMaster();
+        String out = readUntil(master, s -> false, 20_000);
+        assertThat(e.waitFor()).isEqualTo(4);
+        assertThat(out).isEqualTo("/dev/pts/0\r\n12 34\r\n");
+      }
+    } finally {
+      c.delete(true);
+    }
   }
 
   private static Jrunc.Result sh(String script) throws Exception {

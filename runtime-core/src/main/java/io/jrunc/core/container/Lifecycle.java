@@ -246,7 +246,7 @@ public final class Lifecycle {
       try {
         consoleFd = opts.consoleFd() >= 0 ? opts.consoleFd() : ConsoleSocket.connect(opts.consoleSocket());
       } catch (SysException x) {
-        throw new SetupException("connect to the console socket " + opts.consoleSocket() + ": " + x.getMessage(), x.errno(), x);
+        throw new SetupException(x.getMessage(), x.errno(), x); // names the socket and the errno already
       }
       if (opts.consoleFd() < 0) {
         int cfd = consoleFd;
@@ -1036,6 +1036,9 @@ public final class Lifecycle {
       if (!terminal) openStdio(opts.stdio(), stdio, callerPipes, cleanup); // else the terminal is its stdio
       String cwd = proc.cwd() == null ? "/" : proc.cwd();
       String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
+      // connected before anything runs: a wrong socket fails the exec with no process started
+      int pidfdSock = opts.pidfdSocket() == null ? -1 : connectPidfdSocket(opts.pidfdSocket());
+      if (pidfdSock >= 0) cleanup.add(() -> Libc.close(pidfdSock));
       int[] console = {execConsole(opts, terminal)};
       if (console[0] >= 0 && opts.consoleFd() < 0) {
         cleanup.add(() -> {
@@ -1091,7 +1094,7 @@ public final class Lifecycle {
         if (pid != child.pid()) reapQuietly(pid);
         throw new SetupException(x.getMessage(), x.errno(), x);
       }
-      if (opts.pidfdSocket() != null) sendExecPidfd(opts.pidfdSocket(), pid);
+      if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
       for (AutoCloseable c : cleanup) closeQuietly(c);
       return new Executed(pid, callerPipes);
@@ -1124,16 +1127,30 @@ public final class Lifecycle {
     }
   }
 
+  private static int connectPidfdSocket(Path socket) throws ContainerException {
+    try {
+      return io.jrunc.core.sys.UnixSockets.connect(socket.toString());
+    } catch (SysException x) {
+      throw new SetupException(new SysException("connect to the pidfd socket", socket.toString(), x.errno()).getMessage(),
+          x.errno(), x);
+    }
+  }
+
   /**
-   * {@code --pidfd-socket} of an exec: a pidfd of the exec'd process (our unreaped child, so
-   * the pid cannot have been recycled), kind EXEC. If it cannot be sent, the process is killed
-   * (the caller asked to supervise it through that pidfd).
+   * {@code --pidfd-socket} of an exec ({@link PidfdSocket}'s protocol, payload "setns"): a
+   * pidfd of the exec'd process, our unreaped child, so the pid cannot have been recycled. If
+   * it cannot be sent, the process is killed (the caller asked to supervise it through it).
    */
-  private static void sendExecPidfd(Path socket, int pid) throws ContainerException {
+  private static void sendExecPidfd(int sock, Path socket, int pid) throws ContainerException {
     int pidfd = Libc.pidfdOpen(pid);
     try {
       if (pidfd < 0) throw new SysException("pidfd_open", Integer.toString(pid), -pidfd);
-      PidfdSocket.send(socket, pidfd, PidfdSocket.Kind.EXEC);
+      try {
+        io.jrunc.core.sys.UnixSockets.sendFd(sock, pidfd,
+            PidfdSocket.Kind.EXEC.payload().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      } catch (SysException x) {
+        throw new SysException("send the pidfd to", socket.toString(), x.errno());
+      }
     } catch (SysException x) {
       Libc.kill(pid, 9);
       reapQuietly(pid);

@@ -6,7 +6,9 @@
 #   scripts/bench.sh [RUNS]       (default 30 runs after 3 warm-ups; needs hyperfine)
 #
 # Scenarios: `--version`; `spec` into a temporary bundle (config.json removed before each run);
-# `state` of a container that does not exist (an error path: one log line, exit 1).
+# `state` of a container that does not exist (an error path: one log line, exit 1); `run` of a
+# busybox container running /bin/true (the whole lifecycle in one call, as root); and
+# `create+start+delete`, the three calls an engine makes per container.
 # JRUNC (default: bin/jrunc of this checkout) picks the jrunc to measure, e.g. an installed one.
 set -eu
 runs=${1:-30}
@@ -16,6 +18,9 @@ command -v hyperfine >/dev/null || { echo "bench.sh: hyperfine is not installed"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bundle" "$tmp/root"
+# a busybox bundle for the lifecycle scenarios (the same config.json for every runtime)
+"$here/scripts/make-bundle.sh" "$tmp/ctr" true >/dev/null
+jq '.linux.cgroupsPath = "/jrunc-bench/ctr" | .ociVersion = "1.0.2"' "$tmp/ctr/config.json" > "$tmp/ctr/c" && mv "$tmp/ctr/c" "$tmp/ctr/config.json"
 
 # name|command prefix (the runtime and its global options); one run env per row
 set -- \
@@ -39,7 +44,7 @@ done
 echo "$header"
 echo "$sep"
 
-for scenario in version spec state; do
+for scenario in version spec state run lifecycle; do
   row="| \`$scenario\` |"
   for rt in "$@"; do
     cmd=${rt#*|}
@@ -49,6 +54,14 @@ for scenario in version spec state; do
       version) args="--version"; prep="" ;;
       spec) args="spec --bundle $tmp/bundle"; prep="rm -f $tmp/bundle/config.json" ;;
       state) args="state jrunc-bench-missing"; prep="" ;;
+      run) args="run --bundle $tmp/ctr bench"; prep="" ;;
+      lifecycle)
+        # three processes per container, as engines do; hyperfine times the shell running them
+        printf '%s\n' "#!/bin/sh" "$cmd create --bundle $tmp/ctr bench && $cmd start bench && $cmd delete --force bench" > "$tmp/lc.sh"
+        chmod +x "$tmp/lc.sh"
+        hyperfine -N -i -w 3 -r "$runs" --export-csv "$tmp/r.csv" "$tmp/lc.sh" >/dev/null 2>&1
+        row="$row $(mean "$tmp/r.csv") |"
+        continue ;;
     esac
     csv=$tmp/r.csv
     if [ -n "$prep" ]; then

@@ -54,11 +54,22 @@ class ForkSafetyTest {
       for (int i = 0; i < n; i++) {
         assertThat(runOne(rt, bundle, "seq" + i)).as("run " + i).isEqualTo(7);
       }
+      // one bundle per worker: containers of one bundle share its cgroup, and deleting one
+      // kills what is left in that cgroup
+      Path[] bundles = new Path[4];
+      for (int w = 0; w < 4; w++) bundles[w] = Bundle.busybox(tmp.resolve("w" + w)).sh("exit 7").write();
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<Integer>> results = new ArrayList<>();
-      for (int i = 0; i < 200; i++) {
-        String id = "par" + i;
-        results.add(pool.submit(() -> runOne(rt, bundle, id)));
+      for (int w = 0; w < 4; w++) {
+        Path wb = bundles[w];
+        int worker = w;
+        results.add(pool.submit(() -> {
+          for (int i = 0; i < 50; i++) {
+            int st = runOne(rt, wb, "par" + worker + "-" + i);
+            if (st != 7) return st;
+          }
+          return 7;
+        }));
       }
       for (Future<Integer> f : results) assertThat(f.get()).isEqualTo(7);
       pool.shutdown();

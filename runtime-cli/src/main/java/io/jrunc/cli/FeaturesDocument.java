@@ -1,5 +1,6 @@
 package io.jrunc.cli;
 
+import io.jrunc.core.security.SeccompFeatures;
 import io.jrunc.spec.Features;
 import io.jrunc.spec.Json;
 import java.util.List;
@@ -9,11 +10,9 @@ import java.util.List;
  * this document (Docker adds a time namespace, containerd allows user-namespaced pods with
  * idmap mounts only when it is reported), so it must claim ONLY what the code does.
  *
- * <p>Each section is added here as the code that implements it lands; a section that is absent
- * (null) means "unknown" to the reader, which is the honest answer until then. Still absent:
- * {@code linux.cgroup}, {@code linux.seccomp}, {@code linux.apparmor}, {@code linux.selinux},
- * {@code linux.intelRdt}, {@code linux.memoryPolicy}, {@code linux.mountExtensions} (idmap),
- * {@code linux.netDevices}, {@code annotations}, {@code potentiallyUnsafeConfigAnnotations}.
+ * <p>Intel RDT and netDevices are reported as not enabled: create refuses configs that use
+ * them. Seccomp's section comes from the installed libseccomp and this kernel (runc probes the
+ * supported flags the same way).
  */
 public final class FeaturesDocument {
   private FeaturesDocument() {}
@@ -36,9 +35,8 @@ public final class FeaturesDocument {
 
   /**
    * Mount options understood: mount(2) flags and their negations, propagation, and the
-   * recursive forms applied with mount_setattr(2) (Linux 5.12). {@code tmpcopyup}, {@code
-   * idmap} and {@code ridmap} are not listed until the rootfs code implements them.
-   * TODO(integrator): take this list from the rootfs module's option table once it exists.
+   * recursive forms applied with mount_setattr(2) (Linux 5.12), {@code tmpcopyup}, and the
+   * id-mapped bind mounts {@code idmap}/{@code ridmap}.
    */
   public static final List<String> MOUNT_OPTIONS =
       List.of(
@@ -50,7 +48,7 @@ public final class FeaturesDocument {
           "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro",
           "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable",
           "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync",
-          "unbindable");
+          "tmpcopyup", "idmap", "ridmap", "unbindable");
 
   /** config-linux.md namespace types. */
   public static final List<String> NAMESPACES =
@@ -71,18 +69,25 @@ public final class FeaturesDocument {
 
   /** The document. */
   public static Features build() {
+    boolean seccomp = SeccompFeatures.enabled();
     Features.Linux linux =
         new Features.Linux(
             NAMESPACES,
             CAPABILITIES,
-            null, // cgroup: TODO(integrator) when the cgroup managers land
-            null, // seccomp: TODO(integrator) when the seccomp compiler lands
-            null, // apparmor
-            null, // selinux
-            null, // intelRdt
-            null, // memoryPolicy
-            null, // mountExtensions (idmap): TODO(integrator) with id-mapped mounts
-            null); // netDevices
+            // systemd's user instance is not supported (the D-Bus client talks to the system bus)
+            new Features.Cgroup(true, true, true, false, true),
+            new Features.Seccomp(seccomp, SeccompFeatures.ACTIONS, SeccompFeatures.OPERATORS,
+                seccomp ? SeccompFeatures.archs() : List.of(), SeccompFeatures.KNOWN_FLAGS,
+                seccomp ? SeccompFeatures.supportedFlags() : List.of()),
+            new Features.Apparmor(true),
+            new Features.Selinux(true),
+            new Features.IntelRdt(false, false, false),
+            new Features.MemoryPolicy(
+                List.of("MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+                    "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"),
+                List.of("MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES")),
+            new Features.MountExtensions(new Features.IDMap(true)),
+            new Features.NetDevices(false));
     return new Features(
         OCI_VERSION_MIN, OCI_VERSION_MAX, HOOKS, MOUNT_OPTIONS, linux, null, null);
   }

@@ -142,10 +142,16 @@ class MainTest {
     assertThat(n.get("mountOptions").toString()).contains("\"rbind\"", "\"rro\"");
     assertThat(n.get("linux").get("namespaces")).hasSize(8);
     assertThat(n.get("linux").get("capabilities").get(40).asText()).isEqualTo("CAP_CHECKPOINT_RESTORE");
-    // not claimed until the code exists
-    assertThat(n.get("linux").has("seccomp")).isFalse();
-    assertThat(n.get("linux").has("cgroup")).isFalse();
-    assertThat(n.get("linux").has("mountExtensions")).isFalse();
+    assertThat(n.get("mountOptions").toString()).contains("\"tmpcopyup\"", "\"idmap\"", "\"ridmap\"");
+    JsonNode linux = n.get("linux");
+    assertThat(linux.get("seccomp").get("enabled").asBoolean()).isTrue();
+    assertThat(linux.get("seccomp").get("actions").toString()).contains("SCMP_ACT_NOTIFY");
+    assertThat(linux.get("cgroup").get("v2").asBoolean()).isTrue();
+    assertThat(linux.get("cgroup").get("systemdUser").asBoolean()).isFalse();
+    assertThat(linux.get("mountExtensions").get("idmap").get("enabled").asBoolean()).isTrue();
+    // what create refuses is reported as not enabled
+    assertThat(linux.get("intelRdt").get("enabled").asBoolean()).isFalse();
+    assertThat(linux.get("netDevices").get("enabled").asBoolean()).isFalse();
     assertThat(n.has("annotations")).isFalse();
     assertThat(run("features", "extra")).isEqualTo(1);
   }

@@ -64,7 +64,7 @@ final class ExecPlanner {
   /** The program, and the index of the step whose result is the announced pid (-1 without a fork). */
   record Planned(ChildProgram program, int announcingStep) {}
 
-  static Planned plan(ProgramBuilder b, Inputs in) {
+  static Planned plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
     ProcessSteps.prologue(b, in.channel());
     b.call(Sys.CLOSE, in.channel().syncRead()).describe("close the sync pipe");
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());
@@ -93,11 +93,14 @@ final class ExecPlanner {
       long uid = proc.user() == null || proc.user().uid() == null ? 0 : proc.user().uid();
       if (uid != 0) TerminalSetup.emitOwner(b, uid);
     }
+    ProcessAttributes.scheduler(b, proc.scheduler());
+    ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
     ProcessSteps.identity(b, proc, in.extra(), true);
     in.extra().beforeReady(b);
+    ProcessAttributes.finalAffinity(b, proc);
     b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);

@@ -60,6 +60,7 @@ public final class InitPlanner {
       String executable,
       boolean hookPause,
       boolean setgroups,
+      int[] closeEarly,
       ChildSteps extra) {}
 
   /** Steps other packages contribute (rootfs, capabilities, seccomp) at their places. */
@@ -83,12 +84,16 @@ public final class InitPlanner {
     default void beforeExec(ProgramBuilder b) {}
   }
 
-  public static ChildProgram plan(ProgramBuilder b, Inputs in) {
+  public static ChildProgram plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
     Spec spec = in.spec();
     Process proc = spec.process();
     SpawnChannel ch = in.channel();
     // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
     ProcessSteps.prologue(b, ch);
+    // fds the child only needed at clone time (the CLONE_INTO_CGROUP directory): a host
+    // directory fd left open could become the container's cwd (CVE-2024-21626)
+    for (int fd : in.closeEarly()) b.call(Sys.CLOSE, (long) fd).describe("close fd " + fd);
+    ProcessAttributes.initialAffinity(b, proc);
     // 4. namespaces
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
     if (in.namespaces().creates("user")) {
@@ -119,6 +124,10 @@ public final class InitPlanner {
     });
     b.call(Sys.CLOSE, ch.syncRead()).describe("close the sync pipe");
     // 7. process attributes
+    ProcessAttributes.personality(b, spec.linux() == null ? null : spec.linux().personality());
+    ProcessAttributes.memoryPolicy(b, spec.linux() == null ? null : spec.linux().memoryPolicy());
+    ProcessAttributes.scheduler(b, proc.scheduler());
+    ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);
     ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
@@ -131,6 +140,7 @@ public final class InitPlanner {
       b.call(Sys.READ, (long) in.fifoFd(), b.alloc(8), 1L).atLeast(1).describe("wait for start");
     }
     // 9. stdio, fds, exec
+    ProcessAttributes.finalAffinity(b, proc);
     ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
     return b.build();
   }

@@ -141,6 +141,7 @@ public final class Lifecycle {
     } catch (RootfsConfigException e) {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
+    ProcessAttributes.checkSupported(spec.linux());
     boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
     // runc's flag rules concern --console-socket; a console fd is the caller's own relay
     // (foreground run -t), which needs a terminal and nothing else
@@ -204,7 +205,7 @@ public final class Lifecycle {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
     ContainerRecord pending = record(id, bundle, rootfs, 0, 0, spec, cgroup.state(), opts.systemdCgroup(), rootless, ns);
-    Files.write(store.dir(id).resolve("config.json"), Json.mapper().writeValueAsBytes(spec));
+    Files.write(store.dir(id).resolve("config.json"), Json.writeBytes(spec));
     store.writeRecord(pending);
     try {
       cgroup.create();
@@ -317,7 +318,8 @@ public final class Lifecycle {
     IdMapper.Host idHost = IdMapper.Host.detect();
     boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
     ChildProgram program = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
-        stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups, extra));
+        stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups,
+        cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0], extra));
 
     Spawner.Child child;
     long flags = ns.cloneFlags() | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);
@@ -479,7 +481,7 @@ public final class Lifecycle {
         throw new HookRunner.HookException("error running " + what + ": " + x.getMessage());
       }
       try {
-        Libc.write(in[1], Json.mapper().writeValueAsBytes(state));
+        Libc.write(in[1], Json.writeBytes(state));
       } catch (SysException ignored) {
         // the hook need not read its stdin
       }
@@ -500,7 +502,7 @@ public final class Lifecycle {
         }
         Thread.sleep(2);
       }
-    } catch (IOException e) {
+    } catch (IOException | io.jrunc.core.api.InvalidConfigException e) {
       throw new HookRunner.HookException("error running " + what + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -70,7 +70,7 @@ public final class HookRunner {
       throw new HookException("error running " + what + ": " + e.getMessage());
     }
     try (OutputStream in = p.getOutputStream()) {
-      in.write(Json.mapper().writeValueAsBytes(state));
+      in.write(Json.writeBytes(state));
     } catch (IOException ignored) {
       // the hook closed stdin without reading it: allowed
     }

@@ -1,6 +1,5 @@
 package io.jrunc.core.state;
 
-import io.jrunc.spec.Json;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -139,13 +138,13 @@ public final class StateStore {
   }
 
   public void writeRecord(ContainerRecord r) throws IOException {
-    writeAtomically(dir(r.id()).resolve("state.json"), Json.mapper().writeValueAsBytes(r));
+    writeAtomically(dir(r.id()).resolve("state.json"), RecordCodec.write(r));
   }
 
   /** The record, or null while the container is still being created. */
   public ContainerRecord readRecord(String id) throws IOException {
     try {
-      return Json.read(dir(id).resolve("state.json"), ContainerRecord.class);
+      return RecordCodec.read(Files.readAllBytes(dir(id).resolve("state.json")));
     } catch (NoSuchFileException e) {
       return null;
     }

@@ -1,0 +1,85 @@
+package io.jrunc.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jrunc.spec.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The escapes runc has had, tried against jrunc from inside a container; the host must not change. */
+class HardeningTest {
+  @TempDir Path tmp;
+
+  @Test
+  void onlyStdioReachesTheContainer() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("ls /proc/self/fd | tr '\\n' ' '");
+    var r = j.run("run", "--bundle", b.write().toString(), "fds");
+    assertThat(r.out()).as(r.toString()).isEqualTo("0 1 2 3 "); // 3 is ls's own directory fd
+  }
+
+  @Test
+  void noLeakedDirectoryCanBecomeTheCwd() throws Exception {
+    // CVE-2024-21626: cwd /proc/self/fd/N through a leaked host directory fd
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    for (int fd = 3; fd < 20; fd++) {
+      Bundle b = Bundle.busybox(tmp.resolve("b" + fd)).sh("pwd");
+      b.process().put("cwd", "/proc/self/fd/" + fd);
+      var r = j.run("run", "--bundle", b.write().toString(), "cwd" + fd);
+      assertThat(r.exit()).as("cwd fd " + fd + ": " + r).isNotZero();
+      assertThat(r.err()).contains("chdir to cwd /proc/self/fd/" + fd);
+    }
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
+  @Test
+  void aCreatedInitCannotBeReachedThroughProcFromTheContainer() throws Exception {
+    // CVE-2019-5736 class: before start, init is still a copy of the JVM; it is not dumpable,
+    // so a process in the container cannot open its /proc/<pid>/exe (the host's java) or fds
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
+    assertThat(j.run("create", "--bundle", b.write().toString(), "c").exit()).isZero();
+    try {
+      // (the names in /proc/1/fd can be listed by root, as for any non-dumpable process; the
+      // fds themselves need ptrace access)
+      var r = j.run("exec", "c", "sh", "-c",
+          "cat /proc/1/exe > /dev/null && echo READ-EXE; for f in /proc/1/fd/*; do readlink $f && echo LINK; cat $f </dev/null >/dev/null && echo OPEN; done; true");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out()).doesNotContain("READ-EXE").doesNotContain("LINK").doesNotContain("OPEN");
+      assertThat(r.err()).contains("Permission denied");
+    } finally {
+      j.run("delete", "--force", "c");
+    }
+  }
+
+  @Test
+  void seccompKillErrnoRetAndPodmansDefaultProfile() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    // a profile of our own: mkdir is killed (SIGSYS: 128+31), rmdir fails with ENOSPC (errnoRet 28)
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("rmdir /tmp/nothing 2>&1; exec mkdir /tmp/x");
+    ((ObjectNode) b.config.get("root")).put("readonly", false);
+    ObjectNode sc = b.linux().putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW");
+    sc.putArray("architectures").add("SCMP_ARCH_X86_64");
+    ArrayNode rules = sc.putArray("syscalls");
+    ObjectNode kill = rules.addObject().put("action", "SCMP_ACT_KILL");
+    kill.putArray("names").add("mkdir").add("mkdirat");
+    ObjectNode errno = rules.addObject().put("action", "SCMP_ACT_ERRNO").put("errnoRet", 28);
+    errno.putArray("names").add("rmdir");
+    var r = j.run("run", "--bundle", b.write().toString(), "sc1");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(159);
+    assertThat(r.out()).contains("No space left on device");
+    assertThat(Files.exists(b.dir.resolve("rootfs/tmp/x"))).isFalse();
+    // podman's default profile, read from the Debian package that ships it
+    Path podman = Path.of("/usr/share/containers/seccomp.json");
+    assertThat(podman).as("containers-common's seccomp.json (installed by .ci/run)").exists();
+    Bundle p = Bundle.busybox(tmp.resolve("p")).sh("echo ok; swapoff /dev/null 2>&1; grep Seccomp: /proc/self/status");
+    p.linux().set("seccomp", Json.mapper().readTree(Files.readAllBytes(podman)));
+    var pr = j.run("run", "--bundle", p.write().toString(), "sc2");
+    assertThat(pr.exit()).as(pr.toString()).isZero();
+    assertThat(pr.out()).startsWith("ok\n").contains("Operation not permitted").contains("Seccomp:\t2");
+  }
+}

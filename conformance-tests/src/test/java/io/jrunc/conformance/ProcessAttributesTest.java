@@ -1,0 +1,52 @@
+package io.jrunc.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** personality, scheduler, ioPriority, execCPUAffinity, memoryPolicy, rlimits, sysctl, domainname: seen from inside. */
+class ProcessAttributesTest {
+  @TempDir Path tmp;
+
+  @Test
+  void attributesAreWhatTheConfigSays() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh(
+        "uname -m; grep -E '^policy' /proc/self/sched | tr -d ' \\t'; grep Cpus_allowed_list /proc/self/status | tr -d ' \\t';"
+            + " ulimit -n; cat /proc/sys/kernel/msgmax; cat /proc/sys/kernel/domainname; cat /proc/self/oom_score_adj");
+    ObjectNode p = b.process();
+    p.putObject("scheduler").put("policy", "SCHED_BATCH").put("nice", 5);
+    p.putObject("ioPriority").put("class", "IOPRIO_CLASS_BE").put("priority", 6);
+    p.putObject("execCPUAffinity").put("final", "0");
+    p.put("oomScoreAdj", 123);
+    ((ObjectNode) p.withArray("rlimits").get(0)).put("hard", 512).put("soft", 256); // RLIMIT_NOFILE in runc's spec
+    b.linux().putObject("personality").put("domain", "LINUX32");
+    b.linux().putObject("memoryPolicy").put("mode", "MPOL_BIND").put("nodes", "0");
+    b.linux().putObject("sysctl").put("kernel.msgmax", "12345");
+    b.config.put("domainname", "example.org");
+    var r = j.run("run", "--bundle", b.write().toString(), "attrs");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("""
+        i686
+        policy:3
+        Cpus_allowed_list:0
+        256
+        12345
+        example.org
+        123
+        """);
+  }
+
+  @Test
+  void unsupportedFeaturesAreRefusedNotIgnored() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
+    b.linux().putObject("intelRdt").put("closID", "x");
+    var r = j.run("create", "--bundle", b.write().toString(), "rdt");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("/linux/intelRdt").contains("not supported");
+  }
+}

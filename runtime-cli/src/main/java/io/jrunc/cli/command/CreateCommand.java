@@ -127,12 +127,10 @@ public final class CreateCommand implements Command {
   }
 
   static CreateOptions toCore(Options o, GlobalOptions global) throws CliException {
-    if (o.pidfdSocket() != null) {
-      throw new CliException("--pidfd-socket is not supported yet");
-    }
     return CreateOptions.bundle(o.bundle())
         .withPidFile(o.pidFile())
         .withConsoleSocket(o.consoleSocket())
+        .withPidfdSocket(o.pidfdSocket())
         .withNoPivot(o.noPivot())
         .withNoNewKeyring(o.noNewKeyring())
         .withPreserveFds(o.preserveFds())

@@ -294,7 +294,6 @@ public final class ExecCommand implements Command {
   }
 
   int execute(Options o, GlobalOptions global) throws CliException {
-    if (o.pidfdSocket() != null) throw new CliException("--pidfd-socket is not supported yet");
     if (o.cgroups() != null && !o.cgroups().isEmpty()) throw new CliException("--cgroup is not supported yet");
     try {
       io.jrunc.core.api.ContainerRuntime rt = Core.runtime(global);
@@ -310,17 +309,47 @@ public final class ExecCommand implements Command {
         throw new CliException("read " + config + ": " + e.getMessage(), e);
       }
       io.jrunc.spec.Process proc = process(o, spec);
-      if (Boolean.TRUE.equals(proc.terminal())) throw new CliException("exec with a terminal is not supported yet");
+      boolean terminal = Boolean.TRUE.equals(proc.terminal());
+      String ttyProblem = io.jrunc.core.terminal.ConsoleSocket.checkFlags(terminal, o.detach(), o.consoleSocket() != null);
+      if (ttyProblem != null) throw new CliException(ttyProblem);
       io.jrunc.core.api.ExecOptions eo = io.jrunc.core.api.ExecOptions.defaults()
           .withPidFile(o.pidFile())
           .withPreserveFds(o.preserveFds())
-          .withIgnorePaused(o.ignorePaused());
-      io.jrunc.core.container.Lifecycle.Executed e = rt.lifecycle().exec(o.id(), proc, eo);
-      if (o.detach()) return 0;
+          .withIgnorePaused(o.ignorePaused())
+          .withConsoleSocket(o.consoleSocket())
+          .withPidfdSocket(o.pidfdSocket());
+      // a terminal in the foreground: we are the console socket's other end and relay it
+      io.jrunc.core.terminal.TerminalRelay relay = null;
       try {
-        return io.jrunc.core.sys.Libc.exitCode(io.jrunc.core.sys.Libc.wait4(e.pid(), 0)[1]);
+        if (terminal && !o.detach()) {
+          relay = io.jrunc.core.terminal.TerminalRelay.prepare();
+          eo = eo.withConsoleFd(relay.childSocketFd());
+        }
+        io.jrunc.core.container.Lifecycle.Executed e = rt.lifecycle().exec(o.id(), proc, eo);
+        if (relay != null) {
+          try {
+            relay.receiveMaster(); // sent before exec returned: it waits in the socket
+            relay.start(0, 1);
+          } catch (io.jrunc.core.sys.SysException x) {
+            io.jrunc.core.sys.Libc.kill(e.pid(), 9);
+            io.jrunc.core.sys.Libc.wait4(e.pid(), 0);
+            throw x;
+          }
+        }
+        if (o.detach()) return 0;
+        SignalForwarder fwd = SignalForwarder.install(e.pid());
+        int status;
+        try {
+          status = io.jrunc.core.sys.Libc.exitCode(io.jrunc.core.sys.Libc.wait4(e.pid(), 0)[1]);
+        } finally {
+          fwd.uninstall();
+        }
+        if (relay != null) RunCommand.drain(relay);
+        return status;
       } catch (io.jrunc.core.sys.SysException x) {
-        throw new CliException("wait for the exec'd process: " + x.getMessage(), x);
+        throw new CliException("exec in " + o.id() + ": " + x.getMessage(), x);
+      } finally {
+        if (relay != null) relay.close(); // restores the caller's terminal
       }
     } catch (io.jrunc.core.api.ContainerException e) {
       throw Core.fail(e);

@@ -6,6 +6,9 @@ import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
 import io.jrunc.cli.args.ParsedArgs;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.core.terminal.TerminalRelay;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,12 +78,24 @@ public final class RunCommand implements Command {
   int execute(Options o, GlobalOptions global) throws CliException {
     Lifecycle lc = Core.runtime(global).lifecycle();
     String id = o.create().id();
+    // runc's rule: a terminal in the foreground without a console socket is relayed by us
+    boolean relayed = !o.detach() && o.create().consoleSocket() == null && wantsTerminal(o.create().bundle());
+    io.jrunc.core.api.CreateOptions co = CreateCommand.toCore(o.create(), global).withDetach(o.detach());
+    TerminalRelay relay = null;
     try {
-      Lifecycle.Created c = lc.create(id, CreateCommand.toCore(o.create(), global));
+      if (relayed) {
+        relay = TerminalRelay.prepare();
+        co = co.withConsoleFd(relay.childSocketFd());
+      }
+      Lifecycle.Created c = lc.create(id, co);
       int pid = c.record().pid();
       try {
+        if (relay != null) {
+          relay.receiveMaster(); // sent before create returned: it waits in the socket
+          relay.start(0, 1);
+        }
         lc.start(id);
-      } catch (ContainerException e) {
+      } catch (ContainerException | SysException e) {
         lc.delete(id, true);
         throw e;
       }
@@ -89,16 +104,48 @@ public final class RunCommand implements Command {
       SignalForwarder fwd = SignalForwarder.install(pid);
       int status;
       try {
-        status = io.jrunc.core.sys.Libc.exitCode(io.jrunc.core.sys.Libc.wait4(pid, 0)[1]);
-      } catch (io.jrunc.core.sys.SysException e) {
+        status = Libc.exitCode(Libc.wait4(pid, 0)[1]);
+      } catch (SysException e) {
         throw new CliException("wait for the container's init: " + e.getMessage(), e);
       } finally {
         fwd.uninstall();
       }
+      if (relay != null) drain(relay);
       if (!o.keep()) lc.delete(id, true);
       return status;
     } catch (ContainerException e) {
       throw Core.fail(e);
+    } catch (SysException e) {
+      throw new CliException("terminal of " + id + ": " + e.getMessage(), e);
+    } finally {
+      if (relay != null) relay.close(); // restores the caller's terminal
+    }
+  }
+
+  /**
+   * Whether the bundle's process asks for a terminal. Read as a tree (no records, no
+   * validation): create reads and checks the file properly right after, and reports its errors.
+   */
+  static boolean wantsTerminal(java.nio.file.Path bundle) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode t =
+          io.jrunc.spec.Json.mapper().readTree(bundle.resolve("config.json").toFile()).path("process").path("terminal");
+      return t.isBoolean() && t.booleanValue();
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * After the process exited: lets the output still in the pty reach the caller. The terminal
+   * closes when the last process holding it exits; a background process that keeps it open
+   * does not hold us longer than 2 s (runc waits for the copy the same way, without a bound).
+   */
+  static void drain(TerminalRelay relay) {
+    try {
+      relay.awaitOutput(java.time.Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

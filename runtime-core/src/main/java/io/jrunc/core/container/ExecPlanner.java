@@ -8,6 +8,7 @@ import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Sys;
+import io.jrunc.core.terminal.TerminalSetup;
 import io.jrunc.spec.Process;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -30,6 +31,11 @@ import java.util.Map;
  *       the second's pid on the report pipe and exits 0</td><td>setns(pid) only affects
  *       children; CLONE_PARENT makes the runtime the new process's parent so it can wait for
  *       its exit status</td></tr>
+ *   <tr><td>3a</td><td>with a console fd: {@link TerminalSetup#emit} (pty from the
+ *       container's devpts, master sent, slave as stdio and controlling terminal), and
+ *       {@link TerminalSetup#emitOwner} for a non-root uid</td><td>after the joins so the pty
+ *       and its name are the container's; stdio is then not dup'd (the caller passes
+ *       {-1,-1,-1})</td></tr>
  *   <tr><td>4</td><td>rlimits, cwd, user and capabilities, clear PDEATHSIG</td><td></td></tr>
  *   <tr><td>5</td><td>stdio, close_range, seccomp, execve</td><td></td></tr>
  * </table>
@@ -49,7 +55,14 @@ final class ExecPlanner {
       int[] stdio,
       int preserveFds,
       String executable,
-      InitPlanner.ChildSteps extra) {}
+      InitPlanner.ChildSteps extra,
+      int consoleFd) {
+    /** Without a terminal (hooks, plain exec). */
+    Inputs(Process process, Map<String, Integer> joinFds, Map<String, String> joinPaths, boolean forkIntoPidNamespace,
+        SpawnChannel channel, int[] stdio, int preserveFds, String executable, InitPlanner.ChildSteps extra) {
+      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1);
+    }
+  }
 
   /** The program, and the index of the step whose result is the announced pid (-1 without a fork). */
   record Planned(ChildProgram program, int announcingStep) {}
@@ -76,6 +89,13 @@ final class ExecPlanner {
       assert skip != null;
     }
     Process proc = in.process();
+    if (in.consoleFd() >= 0) {
+      // the pty comes from the container's devpts (we are in its mount namespace now) and the
+      // process is in its pid namespace, so /proc/self/fd/0 names the slave as it sees it
+      TerminalSetup.emit(b, in.consoleFd(), proc.consoleSize());
+      long uid = proc.user() == null || proc.user().uid() == null ? 0 : proc.user().uid();
+      if (uid != 0) TerminalSetup.emitOwner(b, uid);
+    }
     ProcessAttributes.scheduler(b, proc.scheduler());
     ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);

@@ -170,8 +170,14 @@ public final class Lifecycle {
     }
     ProcessAttributes.checkSupported(spec.linux());
     boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
-    String ttyProblem = ConsoleSocket.checkFlags(terminal, opts.detach(),
-        opts.consoleSocket() != null || opts.consoleFd() >= 0);
+    // runc's flag rules concern --console-socket; a console fd is the caller's own relay
+    // (foreground run -t), which needs a terminal and nothing else
+    String ttyProblem = opts.consoleFd() >= 0
+        ? (terminal ? null : "a console fd was given but process.terminal is not true")
+        : ConsoleSocket.checkFlags(terminal, opts.detach(), opts.consoleSocket() != null);
+    if (ttyProblem == null && terminal && opts.consoleFd() < 0 && opts.consoleSocket() == null) {
+      ttyProblem = "process.terminal is true but no console socket was given";
+    }
     if (ttyProblem != null) throw new InvalidConfigException(ttyProblem);
 
     // sd_notify passthrough: the container gets a socket of ours at /run/notify (start forwards READY)
@@ -269,7 +275,7 @@ public final class Lifecycle {
       try {
         consoleFd = opts.consoleFd() >= 0 ? opts.consoleFd() : ConsoleSocket.connect(opts.consoleSocket());
       } catch (SysException x) {
-        throw new SetupException("connect to the console socket " + opts.consoleSocket() + ": " + x.getMessage(), x.errno(), x);
+        throw new SetupException(x.getMessage(), x.errno(), x); // names the socket and the errno already
       }
       if (opts.consoleFd() < 0) {
         int cfd = consoleFd;
@@ -1105,9 +1111,19 @@ public final class Lifecycle {
       }
       int[] stdio = {-1, -1, -1};
       int[] callerPipes = {-1, -1, -1};
-      openStdio(opts.stdio(), stdio, callerPipes, cleanup);
+      boolean terminal = Boolean.TRUE.equals(proc.terminal());
+      if (!terminal) openStdio(opts.stdio(), stdio, callerPipes, cleanup); // else the terminal is its stdio
       String cwd = proc.cwd() == null ? "/" : proc.cwd();
       String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
+      // connected before anything runs: a wrong socket fails the exec with no process started
+      int pidfdSock = opts.pidfdSocket() == null ? -1 : connectPidfdSocket(opts.pidfdSocket());
+      if (pidfdSock >= 0) cleanup.add(() -> Libc.close(pidfdSock));
+      int[] console = {execConsole(opts, terminal)};
+      if (console[0] >= 0 && opts.consoleFd() < 0) {
+        cleanup.add(() -> {
+          if (console[0] >= 0) Libc.close(console[0]);
+        });
+      }
       SpawnChannel ch = new SpawnChannel();
       cleanup.add(ch);
       // the exec'd process gets the container's seccomp filter and its own capabilities and labels
@@ -1116,7 +1132,7 @@ public final class Lifecycle {
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
-          opts.preserveFds(), exe, securitySteps(security)));
+          opts.preserveFds(), exe, securitySteps(security), console[0]));
       // the process joins the container's cgroup before it runs: v2 by CLONE_INTO_CGROUP,
       // v1 by writing the first child's pid while it waits (the second one inherits it)
       CgroupManager cg = cgroupOf(r);
@@ -1128,6 +1144,10 @@ public final class Lifecycle {
       }
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
       security.afterClone();
+      if (console[0] >= 0 && opts.consoleFd() < 0) {
+        Libc.close(console[0]); // the receiver sees EOF if the process dies before sending the master
+        console[0] = -1;
+      }
       int pid = child.pid();
       try {
         if (cg != null && cgroupFd < 0) {
@@ -1153,6 +1173,7 @@ public final class Lifecycle {
         if (pid != child.pid()) reapQuietly(pid);
         throw new SetupException(x.getMessage(), x.errno(), x);
       }
+      if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
       for (AutoCloseable c : cleanup) closeQuietly(c);
       return new Executed(pid, callerPipes);
@@ -1162,6 +1183,59 @@ public final class Lifecycle {
     } catch (ContainerException | RuntimeException e) {
       for (AutoCloseable c : cleanup) closeQuietly(c);
       throw e;
+    }
+  }
+
+  /**
+   * The console socket of an exec: the caller's connected fd, a fresh connection to the path,
+   * or -1 without a terminal. A console socket without a terminal, or a terminal without one,
+   * is refused (runc's checkTerminal; its CLI sentences are checked before this).
+   */
+  private static int execConsole(io.jrunc.core.api.ExecOptions opts, boolean terminal) throws ContainerException {
+    boolean given = opts.consoleSocket() != null || opts.consoleFd() >= 0;
+    if (!terminal) {
+      if (given) throw new InvalidConfigException("process: a console socket was given but process.terminal is not true");
+      return -1;
+    }
+    if (!given) throw new InvalidConfigException("process: terminal is true but no console socket was given");
+    if (opts.consoleFd() >= 0) return opts.consoleFd();
+    try {
+      return ConsoleSocket.connect(opts.consoleSocket());
+    } catch (SysException x) {
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    }
+  }
+
+  private static int connectPidfdSocket(Path socket) throws ContainerException {
+    try {
+      return io.jrunc.core.sys.UnixSockets.connect(socket.toString());
+    } catch (SysException x) {
+      throw new SetupException(new SysException("connect to the pidfd socket", socket.toString(), x.errno()).getMessage(),
+          x.errno(), x);
+    }
+  }
+
+  /**
+   * {@code --pidfd-socket} of an exec ({@link PidfdSocket}'s protocol, payload "setns"): a
+   * pidfd of the exec'd process, our unreaped child, so the pid cannot have been recycled. If
+   * it cannot be sent, the process is killed (the caller asked to supervise it through it).
+   */
+  private static void sendExecPidfd(int sock, Path socket, int pid) throws ContainerException {
+    int pidfd = Libc.pidfdOpen(pid);
+    try {
+      if (pidfd < 0) throw new SysException("pidfd_open", Integer.toString(pid), -pidfd);
+      try {
+        io.jrunc.core.sys.UnixSockets.sendFd(sock, pidfd,
+            PidfdSocket.Kind.EXEC.payload().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      } catch (SysException x) {
+        throw new SysException("send the pidfd to", socket.toString(), x.errno());
+      }
+    } catch (SysException x) {
+      Libc.kill(pid, 9);
+      reapQuietly(pid);
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    } finally {
+      if (pidfd >= 0) Libc.close(pidfd);
     }
   }
 

@@ -56,11 +56,13 @@ final class ExecPlanner {
       int preserveFds,
       String executable,
       InitPlanner.ChildSteps extra,
-      int consoleFd) {
+      int consoleFd,
+      int[] closeEarly) {
     /** Without a terminal (hooks, plain exec). */
     Inputs(Process process, Map<String, Integer> joinFds, Map<String, String> joinPaths, boolean forkIntoPidNamespace,
         SpawnChannel channel, int[] stdio, int preserveFds, String executable, InitPlanner.ChildSteps extra) {
-      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1);
+      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1,
+          new int[0]);
     }
   }
 
@@ -70,6 +72,9 @@ final class ExecPlanner {
   static Planned plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
     ProcessSteps.prologue(b, in.channel());
     b.call(Sys.CLOSE, in.channel().syncRead()).describe("close the sync pipe");
+    // the CLONE_INTO_CGROUP directory fd: a host directory must not be reachable as
+    // /proc/self/fd/N when the cwd is changed (CVE-2024-21626)
+    for (int fd : in.closeEarly()) b.call(Sys.CLOSE, (long) fd).describe("close fd " + fd);
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());
     int announce = -1;
     if (in.forkIntoPidNamespace()) {

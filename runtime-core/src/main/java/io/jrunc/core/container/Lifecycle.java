@@ -1131,8 +1131,6 @@ public final class Lifecycle {
       cleanup.add(security);
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
-      ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
-          opts.preserveFds(), exe, securitySteps(security), console[0]));
       // the process joins the container's cgroup before it runs: v2 by CLONE_INTO_CGROUP,
       // v1 by writing the first child's pid while it waits (the second one inherits it)
       CgroupManager cg = cgroupOf(r);
@@ -1142,6 +1140,9 @@ public final class Lifecycle {
         cleanup.add(() -> Libc.close(fd));
         cgroupFd = fd;
       }
+      ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
+          opts.preserveFds(), exe, securitySteps(security), console[0],
+          cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0]));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
       security.afterClone();
       if (console[0] >= 0 && opts.consoleFd() < 0) {

@@ -77,22 +77,7 @@ final class ExecPlanner {
     for (int fd : in.closeEarly()) b.call(Sys.CLOSE, (long) fd).describe("close fd " + fd);
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());
     int announce = -1;
-    if (in.forkIntoPidNamespace()) {
-      MemorySegment args = b.alloc(88); // struct clone_args
-      args.set(JAVA_LONG, 0, CLONE_PARENT);
-      args.set(JAVA_LONG, 32, 0); // exit_signal: with CLONE_PARENT the caller's (SIGCHLD) is used
-      Label parentSide = b.label();
-      Step fork = b.call(Sys.CLONE3, args, 88L).jumpIfPositive(parentSide).describe("fork into the container's pid namespace");
-      announce = fork.index();
-      Label childSide = b.label();
-      // child: skip over the parent's two steps
-      Step skip = b.call(Sys.GETPID).jumpIfPositive(childSide).describe("getpid");
-      b.place(parentSide);
-      b.call(Sys.WRITE, (long) in.channel().reportWrite(), fork.reportSlot(), 16L).describe("announce the pid");
-      b.call(Sys.EXIT_GROUP, 0L).describe("exit");
-      b.place(childSide);
-      assert skip != null;
-    }
+    if (in.forkIntoPidNamespace()) announce = ProcessSteps.forkIntoJoinedPidNamespace(b, in.channel());
     Process proc = in.process();
     if (in.consoleFd() >= 0) {
       // the pty comes from the container's devpts (we are in its mount namespace now) and the

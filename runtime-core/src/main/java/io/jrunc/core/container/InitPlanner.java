@@ -84,7 +84,10 @@ public final class InitPlanner {
     default void beforeExec(ProgramBuilder b) {}
   }
 
-  public static ChildProgram plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
+  /** The program, and the step that announces init's pid when a pid namespace is joined (-1 otherwise). */
+  public record Planned(ChildProgram program, int announcingStep) {}
+
+  public static Planned plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
     Spec spec = in.spec();
     Process proc = spec.process();
     SpawnChannel ch = in.channel();
@@ -96,6 +99,12 @@ public final class InitPlanner {
     ProcessAttributes.initialAffinity(b, proc);
     // 4. namespaces
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
+    int announce = -1;
+    if (in.joinFds().containsKey("pid")) {
+      announce = ProcessSteps.forkIntoJoinedPidNamespace(b, ch);
+      // the parent-death signal is not inherited across fork
+      b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 9L, 0L, 0L, 0L).describe("set the parent-death signal");
+    }
     if (in.namespaces().creates("user")) {
       b.call(Sys.SETRESGID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become gid 0 in the user namespace");
       b.call(Sys.SETRESUID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become uid 0 in the user namespace");
@@ -142,7 +151,7 @@ public final class InitPlanner {
     // 9. stdio, fds, exec
     ProcessAttributes.finalAffinity(b, proc);
     ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
-    return b.build();
+    return new Planned(b.build(), announce);
   }
 
   static byte[] record(long index) {

@@ -345,9 +345,11 @@ public final class Lifecycle {
         || notEmpty(hooks.createContainer()));
     IdMapper.Host idHost = IdMapper.Host.detect();
     boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
-    ChildProgram program = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
+    InitPlanner.Planned planned = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
         stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups,
         cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0], extra));
+    ChildProgram program = planned.program();
+    Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
 
     if (planOnly) {
       Spawner.prepare();
@@ -366,7 +368,6 @@ public final class Lifecycle {
     security.afterClone();
     if (rfs != null) rfs.close(); // the child has its copies of the id-mapped mount fds
     if (console >= 0 && opts.consoleFd() < 0) Libc.close(console); // EOF reaches the receiver if the child dies
-    long startTime = ProcStat.startTime(child.pid());
     if (ns.creates("user")) {
       try {
         IdMapper.apply(child.pid(), spec.linux().uidMappings(), spec.linux().gidMappings(), idHost);
@@ -382,46 +383,71 @@ public final class Lifecycle {
       }
     }
     ParentSetup.oomScoreAdj(child.pid(), spec.process().oomScoreAdj());
+    // init is the cloned child, or, when a pid namespace is joined, the child's own child
+    // (CLONE_PARENT makes it ours too), which the first one announces before it exits
+    int init = child.pid();
     try {
       ch.release();
-      Spawner.Report r = Spawner.next(program, ch, child.pid(), Set.of());
-      if (r.hooks()) {
-        State st = new State(ociVersion(spec), id, "creating", child.pid(), bundle.toString(), spec.annotations(),
-            null, null, null);
-        try {
-          // prestart (deprecated) and createRuntime run in the runtime's namespaces,
-          // createContainer in the container's, all after the mounts and before pivot_root
-          HookRunner.runAll("prestart", hooks.prestart(), st);
-          HookRunner.runAll("createRuntime", hooks.createRuntime(), st);
-          if (hooks.createContainer() != null) {
-            for (int i = 0; i < hooks.createContainer().size(); i++) {
-              runHookInNamespaces(child.pid(), spec, "createContainer", i, hooks.createContainer().get(i), st);
+      Spawner.Report r;
+      while (true) {
+        r = Spawner.next(program, ch, init, announcing);
+        if (r.hooks()) {
+          State st = new State(ociVersion(spec), id, "creating", init, bundle.toString(), spec.annotations(),
+              null, null, null);
+          try {
+            // prestart (deprecated) and createRuntime run in the runtime's namespaces,
+            // createContainer in the container's, all after the mounts and before pivot_root
+            HookRunner.runAll("prestart", hooks.prestart(), st);
+            HookRunner.runAll("createRuntime", hooks.createRuntime(), st);
+            if (hooks.createContainer() != null) {
+              for (int i = 0; i < hooks.createContainer().size(); i++) {
+                runHookInNamespaces(init, spec, "createContainer", i, hooks.createContainer().get(i), st);
+              }
             }
+          } catch (HookRunner.HookException he) {
+            throw new SetupException(he.getMessage(), 0, he);
           }
-        } catch (HookRunner.HookException he) {
-          throw new SetupException(he.getMessage(), 0, he);
+          ch.release();
+        } else if (r.announcingStep() >= 0) {
+          init = (int) r.value();
+          childPid[0] = init;
+          Libc.wait4(child.pid(), 0); // the first child exits at once
+        } else {
+          break;
         }
-        ch.release();
-        r = Spawner.next(program, ch, child.pid(), Set.of());
       }
       if (!r.ready()) {
-        int[] st = Libc.wait4(child.pid(), 0);
+        int[] st = Libc.wait4(init, 0);
         childPid[0] = -1;
         throw new SetupException("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
       }
-      security.forwardListener(new State(ociVersion(spec), id, "creating", child.pid(), bundle.toString(),
-          spec.annotations(), null, null, null), child.pid());
-      if (opts.pidfdSocket() != null) PidfdSocket.send(opts.pidfdSocket(), child.pidfd(), PidfdSocket.Kind.INIT);
+      security.forwardListener(new State(ociVersion(spec), id, "creating", init, bundle.toString(),
+          spec.annotations(), null, null, null), init);
+      if (opts.pidfdSocket() != null) {
+        if (init == child.pid()) {
+          PidfdSocket.send(opts.pidfdSocket(), child.pidfd(), PidfdSocket.Kind.INIT);
+        } else {
+          int pidfd = Libc.pidfdOpen(init);
+          if (pidfd < 0) throw new SysException("pidfd_open", "pid " + init, -pidfd);
+          try {
+            PidfdSocket.send(opts.pidfdSocket(), pidfd, PidfdSocket.Kind.INIT);
+          } finally {
+            Libc.close(pidfd);
+          }
+        }
+      }
     } catch (StepFailedException x) {
-      childPid[0] = -1; // reaped by Spawner.next
+      if (init != child.pid()) reapQuietly(init);
+      childPid[0] = -1; // reaped
       throw new SetupException(x.getMessage(), x.errno(), x);
     } catch (SysException x) {
       throw new SetupException(x.getMessage(), x.errno(), x);
     }
-    ContainerRecord rec = record(id, bundle, rootfs, child.pid(), startTime, spec, cgroup.state(),
+    long startTime = ProcStat.startTime(init);
+    ContainerRecord rec = record(id, bundle, rootfs, init, startTime, spec, cgroup.state(),
         opts.systemdCgroup(), rootless, ns);
     store.writeRecord(rec);
-    if (opts.pidFile() != null) writePidFile(opts.pidFile(), child.pid());
+    if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
     // our copies of the fds the child inherited are no longer needed; the caller's pipe ends stay
     for (AutoCloseable c : cleanup) closeQuietly(c);
     return new Created(rec, callerPipes);
@@ -901,6 +927,8 @@ public final class Lifecycle {
   // ---------------------------------------------------------------- start
 
   public void start(String id) throws ContainerException {
+    NotifySocket notify = null;
+    ContainerRecord started = null;
     try (StateStore.Lock lock = store.lock(load(id).id())) {
       ContainerRecord r = load(id);
       ContainerStatus s = status(r);
@@ -920,6 +948,12 @@ public final class Lifecycle {
             throw new SetupException(he.getMessage(), 0, he);
           }
         }
+      }
+      // sd_notify passthrough (as runc): the socket create mounted at /run/notify is bound now,
+      // and once init runs its READY=1 is forwarded to the caller's NOTIFY_SOCKET
+      String notifyHost = NotifySocket.hostSocket(System.getenv());
+      if (notifyHost != null && Files.isDirectory(NotifySocket.socketPath(store.dir(id)).getParent())) {
+        notify = NotifySocket.bind(store.dir(id), notifyHost);
       }
       Path fifo = store.dir(id).resolve(FIFO);
       int fd = Libc.openRaw(fifo.toString(), Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
@@ -948,8 +982,22 @@ public final class Lifecycle {
           throw new SetupException(he.getMessage(), 0, he);
         }
       }
+      started = r;
     } catch (IOException e) {
+      if (notify != null) notify.close();
       throw new SetupException("start " + id + ": " + e.getMessage(), 0, e);
+    } catch (ContainerException | RuntimeException e) {
+      if (notify != null) notify.close();
+      throw e;
+    }
+    if (notify != null) {
+      // outside the lock: kill and delete must not wait for a container that never says READY
+      ContainerRecord r = started;
+      try (NotifySocket n = notify) {
+        n.forwardUntilReady(r.pid(), () -> ProcStat.isAlive(r.pid(), r.pidStartTime()), null);
+      } catch (SysException e) {
+        throw new SetupException("forward the container's sd_notify messages: " + e.getMessage(), e.errno(), e);
+      }
     }
   }
 

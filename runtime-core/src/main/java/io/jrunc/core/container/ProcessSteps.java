@@ -3,7 +3,9 @@ package io.jrunc.core.container;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.Step;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Sys;
@@ -61,6 +63,29 @@ final class ProcessSteps {
   static void waitForParent(ProgramBuilder b, SpawnChannel ch) {
     b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1)
         .describe("wait for the runtime (it exited before the container was set up)");
+  }
+
+  private static final long CLONE_PARENT = 0x8000;
+
+  /**
+   * setns(pid) only affects children: the program clone3s with CLONE_PARENT, so the runtime
+   * becomes the new process's parent (and can wait for it); the first child announces the
+   * second's pid on the report pipe and exits. Returns the announcing step's index.
+   */
+  static int forkIntoJoinedPidNamespace(ProgramBuilder b, SpawnChannel ch) {
+    MemorySegment args = b.alloc(88); // struct clone_args
+    args.set(JAVA_LONG, 0, CLONE_PARENT);
+    args.set(JAVA_LONG, 32, 0); // exit_signal: with CLONE_PARENT the caller's (SIGCHLD) is used
+    Label parentSide = b.label();
+    Step fork = b.call(Sys.CLONE3, args, 88L).jumpIfPositive(parentSide).describe("fork into the joined pid namespace");
+    Label childSide = b.label();
+    // the child skips the parent's two steps (getpid is always positive: an unconditional jump)
+    b.call(Sys.GETPID).jumpIfPositive(childSide).describe("getpid");
+    b.place(parentSide);
+    b.call(Sys.WRITE, (long) ch.reportWrite(), fork.reportSlot(), 16L).describe("announce the pid");
+    b.call(Sys.EXIT_GROUP, 0L).describe("exit");
+    b.place(childSide);
+    return fork.index();
   }
 
   static void joinNamespaces(ProgramBuilder b, Map<String, Integer> fds, Map<String, String> paths) {

@@ -14,6 +14,9 @@
 #   scripts/vm-conformance.sh --junit         # (a) + (b) + (c)
 #   scripts/vm-conformance.sh --only-junit [io.jrunc.conformance.SomeTest]
 #   scripts/vm-conformance.sh cgroupfs        # one driver of the smoke sequence
+#
+# Wall time here (2 cores, TCG emulation): every jrunc call is a fresh JVM at 10-20 s in the VM,
+# so one driver's smoke sequence (45 checks, ~45 jrunc calls) takes about 24 minutes.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"

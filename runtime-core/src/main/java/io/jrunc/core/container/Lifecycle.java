@@ -314,7 +314,7 @@ public final class Lifecycle {
         stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups, extra));
 
     Spawner.Child child;
-    long flags = ns.cloneFlags() | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);
+    long flags = (ns.cloneFlags() & ~Spawner.CLONE_NEWCGROUP) | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);
     try {
       child = Spawner.clone(program, ch, flags, cgroupFd);
     } catch (SysException x) {

@@ -105,6 +105,14 @@ public final class InitPlanner {
       // the parent-death signal is not inherited across fork
       b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 9L, 0L, 0L, 0L).describe("set the parent-death signal");
     }
+    if (in.namespaces().creates("cgroup")) {
+      // Not a clone flag: a cgroup namespace's root is the cgroup its creator is in at that
+      // moment. Without CLONE_INTO_CGROUP (systemd driver, v1) the parent moves us only while
+      // we wait in step 3, so unsharing at clone would root the namespace in the runtime's own
+      // cgroup (the container then sees "0::/../<scope>" and the runtime's limits), as runc's
+      // nsexec also unshares it last.
+      b.call(Sys.UNSHARE, io.jrunc.core.spawn.Spawner.CLONE_NEWCGROUP).describe("create a cgroup namespace");
+    }
     if (in.namespaces().creates("user")) {
       b.call(Sys.SETRESGID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become gid 0 in the user namespace");
       b.call(Sys.SETRESUID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become uid 0 in the user namespace");

@@ -357,7 +357,7 @@ public final class Lifecycle {
       throw new SetupException("planned only (AOT training)", 0, null);
     }
     Spawner.Child child;
-    long flags = ns.cloneFlags() | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);
+    long flags = (ns.cloneFlags() & ~Spawner.CLONE_NEWCGROUP) | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);
     try {
       child = Spawner.clone(program, ch, flags, cgroupFd);
     } catch (SysException x) {

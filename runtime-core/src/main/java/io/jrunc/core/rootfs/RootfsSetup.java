@@ -295,10 +295,12 @@ public final class RootfsSetup implements AutoCloseable {
       if (bind && !o.isBind()) o = withFlags(o, MS_BIND);
       String source = m.source();
       boolean isDir = true;
+      boolean ownCgroup = false;
       if ("cgroup".equals(type) && host.cgroup2Unified() && !ctx.cgroupNs() && ctx.cgroupDirs() != null
           && ctx.cgroupDirs().get("") != null) {
         // cgroup v2 host, no cgroup namespace: the container's own directory, not the host's whole tree
         type = "bind";
+        ownCgroup = true;
         source = ctx.cgroupDirs().get("").toString();
         o = withFlags(o, MS_BIND | MS_REC);
       }
@@ -309,11 +311,12 @@ public final class RootfsSetup implements AutoCloseable {
         Path sp = Path.of(source);
         if (!sp.isAbsolute()) sp = ctx.bundle().resolve(sp);
         source = sp.normalize().toString();
-        if (!Files.exists(sp)) {
+        // the systemd driver's scope exists only once the child is in it (the mount comes later)
+        if (!ownCgroup && !Files.exists(sp)) {
           throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): bind source " + source
               + ": " + Errno.describe(Errno.ENOENT));
         }
-        isDir = Files.isDirectory(sp);
+        isDir = ownCgroup || Files.isDirectory(sp);
       }
       if ("cgroup".equals(type) && !host.cgroup2Unified() && !ctx.cgroupNs()) {
         for (HostMounts.Entry h : host.cgroupHierarchies()) {

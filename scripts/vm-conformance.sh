@@ -1,0 +1,50 @@
+#!/bin/sh
+# End-to-end check of the whole runtime on a pure cgroup v2 host with systemd as PID 1: the
+# VM lane (/work/shared/tools/vm/README.md). This host is cgroup v1 hybrid without systemd, so
+# this is where the v2 and systemd code paths meet a real kernel and a real systemd.
+#
+# Builds on the host (the VM is emulated, 15-30x slower), then boots one VM that runs
+#   (a) scripts/vm-lane/smoke.sh cgroupfs: the CLI smoke sequence with busybox bundles
+#   (b) scripts/vm-lane/smoke.sh systemd: the same with --systemd-cgroup
+#   (c) with --junit: the conformance-tests JUnit classes, through scripts/vm-lane/VmLaneMain
+#       (plain java, ~/.m2 shared read-only)
+# and prints "N passed, M failed" as its last line; exit status 0 only when nothing failed.
+#
+#   scripts/vm-conformance.sh                 # (a) + (b)
+#   scripts/vm-conformance.sh --junit         # (a) + (b) + (c)
+#   scripts/vm-conformance.sh --only-junit [io.jrunc.conformance.SomeTest]
+#   scripts/vm-conformance.sh cgroupfs        # one driver of the smoke sequence
+#
+# Wall time here (2 cores, TCG emulation): every jrunc call is a fresh JVM at 10-20 s in the VM,
+# so one driver's smoke sequence (45 checks, ~45 jrunc calls) takes about 24 minutes.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+junit=0 smoke=1 sel=io.jrunc.conformance
+case "${1:-}" in
+  --junit) junit=1; shift ;;
+  --only-junit) junit=1; smoke=0; shift; [ $# -gt 0 ] && { sel=$1; shift; } ;;
+esac
+JAVA_HOME=$("$here/scripts/jdk25")
+m2=${M2_REPO:-$HOME/.m2/repository}
+
+if [ $junit = 1 ]; then
+  "$here/scripts/mvn" -o -q -DskipTests -Djrunc.skipAot=true package
+  "$here/scripts/mvn" -o -q -pl conformance-tests test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/vm-lane-classpath.txt -Dmdep.includeScope=test
+  v=$(tr ':' '\n' < conformance-tests/target/vm-lane-classpath.txt | sed -n 's|.*/junit-platform-engine/\([^/]*\)/.*|\1|p' | head -1)
+  launcher="$m2/org/junit/platform/junit-platform-launcher/$v/junit-platform-launcher-$v.jar"
+  [ -f "$launcher" ] || { echo "vm-conformance.sh: $launcher missing (run the tests once with scripts/mvn on the host)" >&2; exit 1; }
+  # the modules' own classes instead of their (possibly stale) ~/.m2 snapshots
+  cp="$here/conformance-tests/target/test-classes:$here/runtime-cli/target/classes:$here/runtime-core/target/classes:$here/runtime-oci-spec/target/classes:$(tr ':' '\n' < conformance-tests/target/vm-lane-classpath.txt | grep -v '/io/jrunc/' | paste -sd:):$launcher"
+  out=conformance-tests/target/vm-lane
+  mkdir -p "$out"
+  "$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" scripts/vm-lane/VmLaneMain.java
+  printf '%s\n' "$cp" > "$out/classpath"
+else
+  "$here/scripts/mvn" -o -q -pl runtime-cli -am -DskipTests -Djrunc.skipAot=true package
+fi
+
+VMLANE_RO="${VMLANE_RO:-} $HOME/.m2" VMLANE_ENV="${VMLANE_ENV:-} VMCONF_SMOKE VMCONF_JUNIT VMCONF_SEL" \
+  VMCONF_SMOKE=$smoke VMCONF_JUNIT=$junit VMCONF_SEL=$sel \
+  exec /work/shared/tools/vm/run-in-vm.sh "$here" scripts/vm-lane/conformance-in-vm.sh "$@"

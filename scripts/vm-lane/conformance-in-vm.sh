@@ -1,0 +1,24 @@
+#!/bin/bash
+# Inside the VM (called by scripts/vm-conformance.sh): the smoke sequence, then optionally the
+# conformance JUnit classes; the last line sums both as "N passed, M failed".
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+P=0 F=0 rc=0
+if [ "${VMCONF_SMOKE:-1}" = 1 ]; then
+  t0=$(date +%s)
+  scripts/vm-lane/smoke.sh "$@" | tee /tmp/smoke.log || rc=1
+  echo "# smoke: $(($(date +%s) - t0)) s"
+  line=$(tail -1 /tmp/smoke.log)
+  P=$((P + $(echo "$line" | awk '{print $1}'))) F=$((F + $(echo "$line" | awk '{print $3}')))
+fi
+if [ "${VMCONF_JUNIT:-0}" = 1 ]; then
+  t0=$(date +%s)
+  out=conformance-tests/target/vm-lane
+  java --enable-native-access=ALL-UNNAMED -cp "$top/$out:$(cat $out/classpath)" io.jrunc.vmlane.VmLaneMain "${VMCONF_SEL:-io.jrunc.conformance}" | tee /tmp/junit.log || rc=1
+  echo "# junit: $(($(date +%s) - t0)) s"
+  s=$(grep -c '^SUCCESSFUL ' /tmp/junit.log) f=$(grep -c '^FAILED ' /tmp/junit.log)
+  P=$((P + s)) F=$((F + f))
+fi
+echo "$P passed, $F failed"
+[ $rc = 0 ] && [ $F = 0 ]

@@ -305,41 +305,23 @@ public final class Lifecycle {
     ProgramBuilder b = new ProgramBuilder();
     cleanup.add(b);
     long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
-    InitPlanner.ChildSteps extra = new InitPlanner.ChildSteps() {
-      @Override
-      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {
-        if (rfs != null) {
-          rfs.emitPrepare(pb);
-          beforePivot.accept(pb);
-          rfs.emitPivot(pb);
-        } else {
-          // no mount namespace: runc only chroots (nothing may be mounted in the host's namespace)
-          beforePivot.accept(pb);
-          pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
-          pb.call(Sys.CHDIR, "/").describe("chdir to /");
-        }
-        if (terminal) {
-          TerminalSetup.emit(pb, console, fspec.process().consoleSize());
-          if (rfs != null) TerminalSetup.emitDevConsole(pb);
-          if (uid != 0) TerminalSetup.emitOwner(pb, uid);
-        }
+    InitPlanner.ChildSteps extra = securitySteps(security, (pb, beforePivot) -> {
+      if (rfs != null) {
+        rfs.emitPrepare(pb);
+        beforePivot.accept(pb);
+        rfs.emitPivot(pb);
+      } else {
+        // no mount namespace: runc only chroots (nothing may be mounted in the host's namespace)
+        beforePivot.accept(pb);
+        pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
+        pb.call(Sys.CHDIR, "/").describe("chdir to /");
       }
-
-      @Override
-      public void beforeUserSwitch(ProgramBuilder pb) {
-        security.beforeUserSwitch(pb);
+      if (terminal) {
+        TerminalSetup.emit(pb, console, fspec.process().consoleSize());
+        if (rfs != null) TerminalSetup.emitDevConsole(pb);
+        if (uid != 0) TerminalSetup.emitOwner(pb, uid);
       }
-
-      @Override
-      public void afterUserSwitch(ProgramBuilder pb) {
-        security.afterUserSwitch(pb);
-      }
-
-      @Override
-      public void beforeReady(ProgramBuilder pb) {
-        security.beforeReady(pb);
-      }
-    };
+    });
     Hooks hooks = spec.hooks();
     boolean hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
         || notEmpty(hooks.createContainer()));
@@ -586,9 +568,17 @@ public final class Lifecycle {
   static final InitPlanner.ChildSteps NO_EXTRA = (pb, beforePivot) -> {};
 
   static InitPlanner.ChildSteps securitySteps(SecurityPlan security) {
+    return securitySteps(security, (pb, beforePivot) -> {});
+  }
+
+  /** The security plan's steps at their places around the user switch, and the given rootfs steps. */
+  static InitPlanner.ChildSteps securitySteps(SecurityPlan security,
+      java.util.function.BiConsumer<ProgramBuilder, java.util.function.Consumer<ProgramBuilder>> rootfs) {
     return new InitPlanner.ChildSteps() {
       @Override
-      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {}
+      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {
+        rootfs.accept(pb, beforePivot);
+      }
 
       @Override
       public void beforeUserSwitch(ProgramBuilder pb) {

@@ -138,7 +138,7 @@ class CliLifecycleTest {
   @Test
   void killMinusNineOfCreateLeavesNothingDeleteForceCannotClean() throws Exception {
     Jrunc j = jrunc();
-    Path bundle = Bundle.busybox(tmp.resolve("b")).args("sleep", "100").write();
+    Path bundle = Bundle.busybox(tmp.resolve("b")).args("sleep", "1009").write();
     String hostMounts = Files.readString(Path.of("/proc/self/mountinfo"));
     java.util.Random rnd = new java.util.Random(42);
     for (int i = 0; i < 8; i++) {
@@ -154,9 +154,9 @@ class CliLifecycleTest {
       assertThat(j.run("delete", "--force", id).exit()).as("delete --force " + id).isZero();
       assertThat(Files.exists(j.root().resolve(id))).isFalse();
     }
-    // no container process is left: nothing runs our bundle's sleep
+    // no container process is left: nothing runs our bundle's sleep (a duration no other test uses)
     Thread.sleep(200);
-    var ps = new ProcessBuilder("sh", "-c", "ps -eo args | grep -c '^sleep 100$' || true").start();
+    var ps = new ProcessBuilder("sh", "-c", "ps -eo args | grep -c '^sleep 1009$' || true").start();
     assertThat(new String(ps.getInputStream().readAllBytes()).trim()).isEqualTo("0");
     assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).isEqualTo(hostMounts);
   }

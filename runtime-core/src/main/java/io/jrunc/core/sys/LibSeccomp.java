@@ -171,7 +171,7 @@ public final class LibSeccomp {
 
   /**
    * {@code int seccomp_syscall_resolve_name(const char *name);} The native number, a negative
-   * pseudo-number for a syscall the native arch lacks but another arch has (libseccomp
+   * pseudo-number for a syscall the host architecture lacks but another arch has (libseccomp
    * translates it per arch), or {@link #NR_SCMP_ERROR}.
    */
   private static final class ResolveH {

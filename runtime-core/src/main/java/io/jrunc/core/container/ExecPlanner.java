@@ -1,17 +1,13 @@
 package io.jrunc.core.container;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.spawn.ChildProgram;
-import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
-import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.terminal.TerminalSetup;
 import io.jrunc.spec.Process;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,8 +39,6 @@ import java.util.Map;
 final class ExecPlanner {
   private ExecPlanner() {}
 
-  private static final long CLONE_PARENT = 0x8000;
-  private static final int SIGCHLD = 17;
 
   record Inputs(
       Process process,

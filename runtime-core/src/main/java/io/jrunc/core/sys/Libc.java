@@ -171,7 +171,4 @@ public final class Libc {
       throw Native.rethrow(t);
     }
   }
-
-  /** {@code char *strerror(int errnum);} unused by the runtime's own messages, kept for diagnostics. */
-  static final FunctionDescriptor STRERROR = FunctionDescriptor.of(ADDRESS, JAVA_INT);
 }

@@ -37,15 +37,7 @@ public final class UnixDatagram {
     static final MethodHandle H = Native.libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
   }
 
-  /** {@code ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);} */
-  private static final class SendmsgH {
-    static final MethodHandle H = Native.libc("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  /** {@code ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);} */
-  private static final class RecvmsgH {
-    static final MethodHandle H = Native.libc("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-  }
+  // sendmsg(2) and recvmsg(2) are linked once, in UnixSockets
 
   /** A new unbound CLOEXEC datagram socket. */
   public static int open() throws SysException {
@@ -110,7 +102,7 @@ public final class UnixDatagram {
       }
       long n;
       do {
-        n = (long) SendmsgH.H.invokeExact(err, sock, msg, MSG_NOSIGNAL);
+        n = (long) UnixSockets.SendmsgH.H.invokeExact(err, sock, msg, MSG_NOSIGNAL);
       } while (n < 0 && Native.errno(err) == Errno.EINTR);
       if (n < 0) throw new SysException("send to unix datagram socket", address, Native.errno(err));
     } catch (SysException e) {
@@ -144,7 +136,7 @@ public final class UnixDatagram {
         msg.set(JAVA_LONG, 24, 1);
         msg.set(ADDRESS, 32, cmsg);
         msg.set(JAVA_LONG, 40, ctlLen);
-        n = (long) RecvmsgH.H.invokeExact(err, sock, msg, MSG_CMSG_CLOEXEC);
+        n = (long) UnixSockets.RecvmsgH.H.invokeExact(err, sock, msg, MSG_CMSG_CLOEXEC);
       } while (n < 0 && Native.errno(err) == Errno.EINTR);
       if (n < 0) throw new SysException("recvmsg", "on unix datagram socket " + sock, Native.errno(err));
       int fd = -1;

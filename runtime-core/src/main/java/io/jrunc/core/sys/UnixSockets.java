@@ -67,12 +67,12 @@ public final class UnixSockets {
   }
 
   /** {@code ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);} */
-  private static final class SendmsgH {
+  static final class SendmsgH {
     static final MethodHandle H = Native.libc("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
   }
 
   /** {@code ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);} */
-  private static final class RecvmsgH {
+  static final class RecvmsgH {
     static final MethodHandle H = Native.libc("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
   }
 

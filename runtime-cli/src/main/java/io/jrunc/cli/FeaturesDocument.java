@@ -10,8 +10,7 @@ import java.util.List;
  * this document (Docker adds a time namespace, containerd allows user-namespaced pods with
  * idmap mounts only when it is reported), so it must claim ONLY what the code does.
  *
- * <p>Intel RDT and netDevices are reported as not enabled: create refuses configs that use
- * them. Seccomp's section comes from the installed libseccomp and this kernel (runc probes the
+ * <p>Intel RDT is reported as not enabled: create refuses configs that use it. Seccomp's section comes from the installed libseccomp and this kernel (runc probes the
  * supported flags the same way).
  */
 public final class FeaturesDocument {
@@ -87,7 +86,7 @@ public final class FeaturesDocument {
                     "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"),
                 List.of("MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES")),
             new Features.MountExtensions(new Features.IDMap(true)),
-            new Features.NetDevices(false));
+            new Features.NetDevices(true));
     return new Features(
         OCI_VERSION_MIN, OCI_VERSION_MAX, HOOKS, MOUNT_OPTIONS, linux, null, null);
   }

@@ -151,7 +151,7 @@ class MainTest {
     assertThat(linux.get("mountExtensions").get("idmap").get("enabled").asBoolean()).isTrue();
     // what create refuses is reported as not enabled
     assertThat(linux.get("intelRdt").get("enabled").asBoolean()).isFalse();
-    assertThat(linux.get("netDevices").get("enabled").asBoolean()).isFalse();
+    assertThat(linux.get("netDevices").get("enabled").asBoolean()).isTrue();
     assertThat(n.has("annotations")).isFalse();
     assertThat(run("features", "extra")).isEqualTo(1);
   }

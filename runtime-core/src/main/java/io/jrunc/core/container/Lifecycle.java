@@ -159,16 +159,21 @@ public final class Lifecycle {
       throws ContainerException, IOException {
     Path bundle = opts.bundle().toAbsolutePath().normalize();
     Spec spec = loadSpec(bundle, opts.systemdCgroup());
-    Path rootfs = bundle.resolve(spec.root().path()).normalize();
-    if (!Files.isDirectory(rootfs)) {
-      throw new InvalidConfigException("config.json: /root/path: rootfs " + rootfs + " is not a directory");
+    Path given = bundle.resolve(spec.root().path()).normalize();
+    if (!Files.isDirectory(given)) {
+      throw new InvalidConfigException("config.json: /root/path: rootfs " + given + " is not a directory");
     }
+    // A rootfs reached through a symlink is used where it really is (as crun's realpath):
+    // mounting onto a symlink fails, and runc only refuses it.
+    final Path rootfs = given.toRealPath();
+    if (!rootfs.equals(given)) spec = spec.withRoot(new io.jrunc.spec.Root(rootfs.toString(), spec.root().readonly()));
     try {
       RootfsSetup.validate(spec);
     } catch (RootfsConfigException e) {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
     ProcessAttributes.checkSupported(spec.linux());
+    ParentSetup.checkNetDevices(spec.linux(), Namespaces.of(spec));
     boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
     // runc's flag rules concern --console-socket; a console fd is the caller's own relay
     // (foreground run -t), which needs a terminal and nothing else
@@ -365,6 +370,9 @@ public final class Lifecycle {
       }
     }
     ParentSetup.oomScoreAdj(child.pid(), spec.process().oomScoreAdj());
+    // the child waits for our release: its network namespace exists (cloned, or joined by
+    // the fd we hold), nothing of the container runs yet, and the hooks come after this
+    ParentSetup.netDevices(child.pid(), spec.linux(), joinFds.get("network"));
     // init is the cloned child, or, when a pid namespace is joined, the child's own child
     // (CLONE_PARENT makes it ours too), which the first one announces before it exits
     int init = child.pid();

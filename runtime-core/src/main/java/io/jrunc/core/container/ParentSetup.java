@@ -1,13 +1,21 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.api.SetupException;
+import io.jrunc.core.network.NetDevices;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.spec.Linux;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /** What the parent does for the child while it waits on the sync pipe. */
 final class ParentSetup {
   private ParentSetup() {}
+
+  static final String NO_PRIVATE_NETNS = "unable to move network devices without a private NET namespace";
 
   static void oomScoreAdj(int pid, Integer adj) throws SetupException {
     if (adj == null) return;
@@ -16,6 +24,45 @@ final class ParentSetup {
       Files.writeString(p, Integer.toString(adj));
     } catch (IOException e) {
       throw new SetupException("set oom_score_adj " + adj + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /**
+   * Before anything is made: netDevices need a network namespace that is not the runtime's own
+   * (the validator catches a config without one; a joined path can still name ours).
+   */
+  static void checkNetDevices(Linux linux, Namespaces ns) throws InvalidConfigException {
+    if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
+    String joined = ns.joins().get("network");
+    if (!ns.has("network") || joined != null && sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) {
+      throw new InvalidConfigException("config.json: /linux/netDevices: " + NO_PRIVATE_NETNS
+          + (joined != null ? " (" + joined + " is the runtime's own)" : ""));
+    }
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Objects.equals(Files.getAttribute(a, "unix:ino"), Files.getAttribute(b, "unix:ino"))
+          && Objects.equals(Files.getAttribute(a, "unix:dev"), Files.getAttribute(b, "unix:dev"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return false; // opening the namespace reports a missing path with its own error
+    }
+  }
+
+  /**
+   * Moves {@code linux.netDevices} into the child's network namespace: the joined one
+   * ({@code joinedFd}), or the one it was cloned with.
+   */
+  static void netDevices(int pid, Linux linux, Integer joinedFd) throws SetupException {
+    if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
+    int fd = -1;
+    try {
+      fd = joinedFd != null ? joinedFd : Libc.open("/proc/" + pid + "/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+      NetDevices.move(linux.netDevices(), fd);
+    } catch (SysException x) {
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    } finally {
+      if (joinedFd == null && fd >= 0) Libc.close(fd);
     }
   }
 }

@@ -31,9 +31,6 @@ final class ProcessAttributes {
     if (linux.intelRdt() != null) {
       throw new InvalidConfigException("config.json: /linux/intelRdt: Intel RDT is not supported by jrunc");
     }
-    if (linux.netDevices() != null && !linux.netDevices().isEmpty()) {
-      throw new InvalidConfigException("config.json: /linux/netDevices: moving network devices is not supported by jrunc yet");
-    }
   }
 
   /** personality(2) for the domain; runtime-spec defines no flags yet that runc applies. */

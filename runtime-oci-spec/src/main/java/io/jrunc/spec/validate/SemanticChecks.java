@@ -783,8 +783,9 @@ final class SemanticChecks {
         }
         String ptr = "/linux/netDevices";
         if (!hasNamespace("network")) {
-            // config-linux.md: devices are moved into the container's network namespace.
-            error(ptr, "moving network devices requires a network namespace in linux.namespaces");
+            // config-linux.md: devices are moved into the container's network namespace
+            // (runc's wording, which engines and runc's tests look for).
+            error(ptr, "unable to move network devices without a private NET namespace (add a network namespace to linux.namespaces)");
         }
         for (Map.Entry<String, LinuxNetDevice> e : devs.entrySet()) {
             String p = ptr + "/" + escape(e.getKey());

@@ -16,9 +16,20 @@ public final class Jrunc {
   public static final Path LAUNCHER = REPO.resolve("bin/jrunc");
 
   private final Path root;
+  private final List<String> prefix;
 
   public Jrunc(Path root) {
+    this(root, List.of());
+  }
+
+  private Jrunc(Path root, List<String> prefix) {
     this.root = root;
+    this.prefix = prefix;
+  }
+
+  /** The same runtime run inside the network namespace {@code netns} ({@code nsenter --net}). */
+  public Jrunc inNetns(Path netns) {
+    return new Jrunc(root, List.of("nsenter", "--net=" + netns, "--"));
   }
 
   public Path root() {
@@ -38,7 +49,7 @@ public final class Jrunc {
   }
 
   public Result runWith(Map<String, String> env, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.add(LAUNCHER.toString());
     cmd.add("--root");
     cmd.add(root.toString());

@@ -35,7 +35,8 @@ final class K {
   static final long OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = O_CLOEXEC;
   static final long MOVE_MOUNT_F_EMPTY_PATH = 0x04, MOVE_MOUNT_T_EMPTY_PATH = 0x40;
   static final long FSOPEN_CLOEXEC = 1, FSMOUNT_CLOEXEC = 1;
-  static final long FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6;
+  static final long FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6, FSCONFIG_CMD_RECONFIGURE = 7;
+  static final long FSPICK_CLOEXEC = 1, FSPICK_EMPTY_PATH = 8;
   static final long MNT_DETACH = 2;
 
   static final long S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFDIR = 0040000, S_IFBLK = 0060000,

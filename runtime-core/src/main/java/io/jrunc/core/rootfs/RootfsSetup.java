@@ -176,10 +176,6 @@ public final class RootfsSetup implements AutoCloseable {
       checkMappings(where + ".uidMappings", m.uidMappings());
       checkMappings(where + ".gidMappings", m.gidMappings());
     }
-    if (o.has(MS_REMOUNT) && !o.data().isEmpty()) {
-      throw new RootfsConfigException(where + ": remount with filesystem options " + String.join(",", o.data())
-          + " is not supported (only mount flags can be changed)");
-    }
     if (bind && !o.data().isEmpty()) {
       throw new RootfsConfigException(where + ": bind mounts take no filesystem options, got " + String.join(",", o.data()));
     }
@@ -534,6 +530,15 @@ public final class RootfsSetup implements AutoCloseable {
           | MOUNT_ATTR_NODIRATIME;
       b.call(Sys.MOUNT_SETATTR, t, "", AT_EMPTY_PATH, mountAttr(b, o.attrSet(), clr, 0), 32L).describe("remount " + m.dest);
       emitPropagation(b, t, o, "remount " + m.dest);
+      if (!o.data().isEmpty()) {
+        // filesystem options (size=, mode=, ...) belong to the superblock: fspick(2) opens a
+        // context on the mounted filesystem, and a reconfigure applies just the keys given
+        String re = "remount " + m.dest + " with " + String.join(",", o.data());
+        Step fs = b.call(Sys.FSPICK, t, "", FSPICK_CLOEXEC | FSPICK_EMPTY_PATH).describe(re + ": pick its filesystem");
+        fsOptions(b, fs, re, o.data());
+        b.call(Sys.FSCONFIG, fs, FSCONFIG_CMD_RECONFIGURE, null, null, 0L).describe(re);
+        b.call(Sys.CLOSE, fs).describe(re + ": close the filesystem context");
+      }
       b.call(Sys.CLOSE, t).describe("close " + m.dest);
       return;
     }

@@ -336,6 +336,34 @@ class RootfsSetupRealTest {
     assertThat(r.out()).containsPattern(" / /data ro,nosuid,relatime - tmpfs tmpfs ");
   }
 
+  /**
+   * A remount with filesystem options reconfigures the superblock (fspick): a tmpfs grows. (Its
+   * mode= is the root directory's and tmpfs, like mount(2)'s remount, applies it only at creation.)
+   */
+  @Test
+  void remountWithFilesystemOptions() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=700"]},
+          {"destination": "/data", "options": ["remount", "nodev", "size=3m", "nr_inodes=500"]}]""", "", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS,
+        "grep ' /data ' /proc/self/mountinfo; stat -c %a /data");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" / /data rw,nodev,relatime - tmpfs tmpfs rw,size=3072k,nr_inodes=500,mode=700")
+        .endsWith("\n700\n");
+  }
+
+  /** A filesystem option the filesystem does not know fails the remount with the option named. */
+  @Test
+  void remountWithAnUnknownOptionNamesIt() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/data", "type": "tmpfs", "source": "tmpfs"},
+          {"destination": "/data", "options": ["remount", "bogus=1"]}]""", "", false));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ContainerRun.run(RootfsContext.of(spec, bundle), NS, "true"))
+        .hasMessage("remount /data with bogus=1: option bogus=1: invalid argument (EINVAL)");
+  }
+
   /** Without a cgroup namespace the container's own cgroup directories are bound (here: whole hierarchies, read-only). */
   @Test
   void cgroupWithoutNamespaceBindsGivenDirectories() throws Exception {

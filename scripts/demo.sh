@@ -21,4 +21,6 @@ bin/jrunc run --bundle "$bundle" "$id"
 status=$?
 set -e
 rm -rf "$bundle"
+# the container's cgroup went with delete; the parent make-bundle.sh named goes too, if empty
+for d in /sys/fs/cgroup/jrunc-demo /sys/fs/cgroup/*/jrunc-demo; do [ -d "$d" ] && rmdir "$d" 2>/dev/null || true; done
 echo "== container exited with status $status"

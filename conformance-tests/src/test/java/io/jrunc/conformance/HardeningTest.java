@@ -82,4 +82,43 @@ class HardeningTest {
     assertThat(pr.exit()).as(pr.toString()).isZero();
     assertThat(pr.out()).startsWith("ok\n").contains("Operation not permitted").contains("Seccomp:\t2");
   }
+
+  /**
+   * A profile owes the runtime nothing but the last syscalls before execve: one that refuses
+   * close_range, dup3, sched_setaffinity and (with no_new_privs) prctl still runs the
+   * container, through create/start and run (runtime-tools' default profile has no
+   * close_range).
+   */
+  @Test
+  void aStrictProfileNeedNotAllowTheRuntimesOwnSyscalls() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    for (boolean nnp : new boolean[] {true, false}) {
+      Bundle b = Bundle.busybox(tmp.resolve("strict-" + nnp)).sh("echo ran; grep Seccomp: /proc/self/status");
+      b.process().put("noNewPrivileges", nnp);
+      ObjectNode sc = b.linux().putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW");
+      ObjectNode deny = sc.putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").put("errnoRet", 1);
+      ArrayNode names = deny.putArray("names").add("close_range").add("dup3").add("sched_setaffinity");
+      // without no_new_privs the filter needs CAP_SYS_ADMIN, so it comes before capset and the
+      // prctls of the user switch (KEEPCAPS, ambient), in runc as here
+      if (nnp) names.add("prctl");
+      b.write();
+      var r = j.run("run", "--bundle", b.dir.toString(), "strict-run-" + nnp);
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out()).isEqualTo("ran\nSeccomp:\t2\n");
+      String id = "strict-create-" + nnp;
+      b.sh("echo ran > /tmp/out; sleep 100");
+      ((ObjectNode) b.config.get("root")).put("readonly", false);
+      b.write();
+      assertThat(j.run("create", "--bundle", b.dir.toString(), id).exit()).isZero();
+      try {
+        assertThat(j.run("start", id).exit()).isZero();
+        Path file = b.dir.resolve("rootfs/tmp/out");
+        for (int i = 0; i < 100 && !Files.exists(file); i++) Thread.sleep(50);
+        assertThat(file).hasContent("ran");
+        assertThat(Bundle.node(j.run("state", id).out()).get("status").asText()).isEqualTo("running");
+      } finally {
+        j.run("delete", "--force", id);
+      }
+    }
+  }
 }

@@ -32,8 +32,10 @@ import java.util.Map;
  *       {@link TerminalSetup#emitOwner} for a non-root uid</td><td>after the joins so the pty
  *       and its name are the container's; stdio is then not dup'd (the caller passes
  *       {-1,-1,-1})</td></tr>
- *   <tr><td>4</td><td>rlimits, cwd, user and capabilities, clear PDEATHSIG</td><td></td></tr>
- *   <tr><td>5</td><td>stdio, close_range, seccomp, execve</td><td></td></tr>
+ *   <tr><td>4</td><td>rlimits, stdio, close_range, cwd, user and capabilities, final CPU
+ *       affinity, clear PDEATHSIG</td><td>before any seccomp filter (a profile need not
+ *       allow them)</td></tr>
+ *   <tr><td>5</td><td>seccomp (with no_new_privs), execve</td><td></td></tr>
  * </table>
  */
 final class ExecPlanner {
@@ -83,13 +85,14 @@ final class ExecPlanner {
     ProcessAttributes.scheduler(b, proc.scheduler());
     ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);
+    ProcessSteps.fds(b, in.stdio(), in.preserveFds());
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
     ProcessSteps.identity(b, proc, in.extra(), setgroupsAllowed(in.joinPaths().get("user")));
-    in.extra().beforeReady(b);
     ProcessAttributes.finalAffinity(b, proc);
     b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
-    ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
+    in.extra().beforeReady(b);
+    ProcessSteps.execute(b, in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);
   }
 

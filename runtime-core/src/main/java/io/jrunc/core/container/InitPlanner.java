@@ -34,11 +34,14 @@ import java.util.Map;
  *       in a new user namespace</td><td>namespaces before anything that depends on them</td></tr>
  *   <tr><td>5</td><td>hostname, domainname, session keyring</td><td></td></tr>
  *   <tr><td>6</td><td>root filesystem, pivot_root, masked/readonly paths</td><td></td></tr>
- *   <tr><td>7</td><td>rlimits, umask, user and capabilities, no_new_privs, cwd</td><td></td></tr>
- *   <tr><td>8</td><td>(create) clear PDEATHSIG, report READY, block on the exec fifo</td><td>the
+ *   <tr><td>7</td><td>rlimits; stdio, close_range(CLOEXEC) above the preserved fds; umask,
+ *       user and capabilities (seccomp without no_new_privs), no_new_privs, cwd, final CPU
+ *       affinity, (create) clear PDEATHSIG; seccomp with no_new_privs</td><td>no host fd
+ *       reaches the container (CVE-2024-21626); a filter sees as few of our syscalls as
+ *       possible (runc's order)</td></tr>
+ *   <tr><td>8</td><td>(create) report READY, block on the exec fifo</td><td>the
  *       create process exits; start releases init</td></tr>
- *   <tr><td>9</td><td>stdio, close_range(CLOEXEC) above the preserved fds, seccomp, execve</td><td>no
- *       host fd reaches the container (CVE-2024-21626)</td></tr>
+ *   <tr><td>9</td><td>execve</td><td></td></tr>
  * </table>
  */
 public final class InitPlanner {
@@ -146,19 +149,22 @@ public final class InitPlanner {
     ProcessAttributes.scheduler(b, proc.scheduler());
     ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);
+    ProcessSteps.fds(b, in.stdio(), in.preserveFds());
     ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
-    in.extra().beforeReady(b);
-    // 8. create/start rendezvous
+    ProcessAttributes.finalAffinity(b, proc);
     if (in.fifoFd() >= 0) {
       b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
+    }
+    in.extra().beforeReady(b);
+    // 8. create/start rendezvous: after a no_new_privs filter only write, read and execve run
+    if (in.fifoFd() >= 0) {
       b.call(Sys.WRITE, (long) ch.reportWrite(), b.bytes(record(SpawnChannel.READY)), 16L).describe("report ready");
       b.call(Sys.READ, (long) in.fifoFd(), b.alloc(8), 1L).atLeast(1).describe("wait for start");
     }
-    // 9. stdio, fds, exec
-    ProcessAttributes.finalAffinity(b, proc);
-    ProcessSteps.execute(b, in.stdio(), in.preserveFds(), in.extra(), in.executable(), proc);
+    // 9. exec
+    ProcessSteps.execute(b, in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);
   }
 

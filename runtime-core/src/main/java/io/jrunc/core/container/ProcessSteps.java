@@ -128,13 +128,21 @@ final class ProcessSteps {
     }
   }
 
-  /** stdio, every runtime fd above the preserved ones close-on-exec (CVE-2024-21626), LSM/seccomp, execve. */
-  static void execute(ProgramBuilder b, int[] stdio, int preserveFds, InitPlanner.ChildSteps extra, String exe, Process proc) {
+  /**
+   * stdio, and every runtime fd above the preserved ones close-on-exec (CVE-2024-21626). Before
+   * any seccomp filter is loaded: a profile need not allow dup3 or close_range (runtime-tools'
+   * default one refuses close_range), as after runc's filter only the fifo and execve remain.
+   */
+  static void fds(ProgramBuilder b, int[] stdio, int preserveFds) {
     for (int i = 0; i < 3; i++) {
       if (stdio != null && stdio[i] >= 0) b.call(Sys.DUP3, (long) stdio[i], (long) i, 0L).describe("set up fd " + i);
     }
     b.call(Sys.CLOSE_RANGE, 3L + preserveFds, 0xffffffffL, (long) CLOSE_RANGE_CLOEXEC)
         .describe("mark the runtime's file descriptors close-on-exec");
+  }
+
+  /** The last steps: whatever the plan puts right before execve, then execve. */
+  static void execute(ProgramBuilder b, InitPlanner.ChildSteps extra, String exe, Process proc) {
     extra.beforeExec(b);
     List<String> env = proc.env() == null ? List.of() : proc.env();
     b.call(Sys.EXECVE, exe, b.stringArray(proc.args()), b.stringArray(env)).describe("exec " + exe);

@@ -61,6 +61,7 @@ import java.util.Map;
  * </table>
  */
 public final class RootfsSetup implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RootfsSetup.class);
   private static final long DIR_MODE = 0755;
   private static final List<String> PROC_ALLOWED = List.of("/proc/cpuinfo", "/proc/diskstats",
       "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
@@ -177,7 +178,10 @@ public final class RootfsSetup implements AutoCloseable {
       checkMappings(where + ".gidMappings", m.gidMappings());
     }
     if (bind && !o.data().isEmpty()) {
-      throw new RootfsConfigException(where + ": bind mounts take no filesystem options, got " + String.join(",", o.data()));
+      // mount(2) ignores data with MS_BIND, and runc passes it along; configs in the wild
+      // (runtime-tools' validation suite among them) carry size=/mode= on binds
+      LOG.warn("{}: filesystem options {} do not apply to a bind mount and are ignored", where,
+          String.join(",", o.data()));
     }
     if (o.propagation().stream().anyMatch(p -> Long.bitCount(p & ~MS_REC) != 1)) {
       throw new RootfsConfigException(where + ": invalid propagation option");
@@ -530,7 +534,7 @@ public final class RootfsSetup implements AutoCloseable {
           | MOUNT_ATTR_NODIRATIME;
       b.call(Sys.MOUNT_SETATTR, t, "", AT_EMPTY_PATH, mountAttr(b, o.attrSet(), clr, 0), 32L).describe("remount " + m.dest);
       emitPropagation(b, t, o, "remount " + m.dest);
-      if (!o.data().isEmpty()) {
+      if (!o.data().isEmpty() && !o.isBind()) {
         // filesystem options (size=, mode=, ...) belong to the superblock: fspick(2) opens a
         // context on the mounted filesystem, and a reconfigure applies just the keys given
         String re = "remount " + m.dest + " with " + String.join(",", o.data());

@@ -166,8 +166,6 @@ class RootfsPlanTest {
         "mounts[0] (destination /): cannot mount over the container's root");
     rejects("[{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/nonexistent/src\"}]", "",
         "mounts[0] (destination /x): bind source /nonexistent/src: no such file or directory (ENOENT)");
-    rejects("[{\"destination\": \"/x\", \"source\": \"/tmp\", \"options\": [\"bind\", \"size=1m\"]}]", "",
-        "mounts[0] (destination /x): bind mounts take no filesystem options, got size=1m");
     rejects("[]", "\"rootfsPropagation\": \"sideways\"",
         "linux.rootfsPropagation: unknown value sideways (expected shared, slave, private, unbindable or their r* forms)");
     rejects("[]", "\"maskedPaths\": [\"proc/kcore\"]", "linux.maskedPaths[0]: proc/kcore is not an absolute path");

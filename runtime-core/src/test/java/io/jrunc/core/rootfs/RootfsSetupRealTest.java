@@ -353,6 +353,27 @@ class RootfsSetupRealTest {
         .endsWith("\n700\n");
   }
 
+  /**
+   * Filesystem options on a bind mount are ignored, as mount(2) ignores data with MS_BIND (runc
+   * passes them along; runtime-tools' suite uses them): the bind works, and a bind remount
+   * with size= leaves the filesystem's own size alone.
+   */
+  @Test
+  void bindMountsIgnoreFilesystemOptions() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("f"), "from the host");
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]},
+          {"destination": "/data", "options": ["remount", "bind", "ro", "size=3m"]},
+          {"destination": "/b", "type": "bind", "source": "%s", "options": ["rbind", "mode=755", "size=1k"]}]"""
+        .formatted(src), "", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS,
+        "grep ' /data ' /proc/self/mountinfo; cat /b/f");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" / /data ro,relatime - tmpfs tmpfs rw,size=1024k").endsWith("from the host");
+  }
+
   /** A filesystem option the filesystem does not know fails the remount with the option named. */
   @Test
   void remountWithAnUnknownOptionNamesIt() throws Exception {

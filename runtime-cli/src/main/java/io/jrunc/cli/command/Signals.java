@@ -23,7 +23,7 @@ public final class Signals {
   public static final int RTMAX = 64;
 
   /**
-   * @return the signal number, 1..64
+   * @return the signal number, 0..64
    * @throws UsageException {@code unknown signal "X"} (runc's wording)
    */
   public static int parse(String text) throws UsageException {
@@ -31,7 +31,7 @@ public final class Signals {
     if (!s.isEmpty() && Character.isDigit(s.charAt(0))) {
       try {
         int n = Integer.parseInt(s);
-        if (n >= 1 && n <= RTMAX) {
+        if (n >= 0 && n <= RTMAX) { // 0: only checks that the container runs (runc accepts it)
           return n;
         }
       } catch (NumberFormatException e) {

@@ -32,7 +32,7 @@ import java.util.Map;
  *       {@link TerminalSetup#emitOwner} for a non-root uid</td><td>after the joins so the pty
  *       and its name are the container's; stdio is then not dup'd (the caller passes
  *       {-1,-1,-1})</td></tr>
- *   <tr><td>4</td><td>rlimits, stdio, close_range, cwd, user and capabilities, final CPU
+ *   <tr><td>4</td><td>personality, scheduler, ioPriority, rlimits, stdio, close_range, cwd, user and capabilities, final CPU
  *       affinity, clear PDEATHSIG</td><td>before any seccomp filter (a profile need not
  *       allow them)</td></tr>
  *   <tr><td>5</td><td>seccomp (with no_new_privs), execve</td><td></td></tr>
@@ -53,12 +53,13 @@ final class ExecPlanner {
       String executable,
       InitPlanner.ChildSteps extra,
       int consoleFd,
-      int[] closeEarly) {
+      int[] closeEarly,
+      io.jrunc.spec.LinuxPersonality personality) {
     /** Without a terminal (hooks, plain exec). */
     Inputs(Process process, Map<String, Integer> joinFds, Map<String, String> joinPaths, boolean forkIntoPidNamespace,
         SpawnChannel channel, int[] stdio, int preserveFds, String executable, InitPlanner.ChildSteps extra) {
       this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1,
-          new int[0]);
+          new int[0], null);
     }
   }
 
@@ -82,6 +83,8 @@ final class ExecPlanner {
       long uid = proc.user() == null || proc.user().uid() == null ? 0 : proc.user().uid();
       if (uid != 0) TerminalSetup.emitOwner(b, uid);
     }
+    // the container's personality holds for every process in it (runc applies it on exec too)
+    ProcessAttributes.personality(b, in.personality());
     ProcessAttributes.scheduler(b, proc.scheduler());
     ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);

@@ -204,6 +204,8 @@ public final class Lifecycle {
       env.addAll(listen.env());
       spec = spec.withProcess(spec.process().withEnv(env));
     }
+    long uid0 = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
+    spec = spec.withProcess(spec.process().withEnv(ProcessEnv.prepare(spec.process().env(), rootfs, uid0)));
     final Spec fspec = spec;
 
     Namespaces ns = Namespaces.of(spec);
@@ -311,20 +313,22 @@ public final class Lifecycle {
     cleanup.add(b);
     long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
     InitPlanner.ChildSteps extra = securitySteps(security, (pb, beforePivot) -> {
+      java.util.function.Consumer<ProgramBuilder> tty = p -> {
+        if (!terminal) return;
+        TerminalSetup.emit(p, console, fspec.process().consoleSize());
+        if (rfs != null) TerminalSetup.emitDevConsole(p);
+        if (uid != 0) TerminalSetup.emitOwner(p, uid);
+      };
       if (rfs != null) {
         rfs.emitPrepare(pb);
         beforePivot.accept(pb);
-        rfs.emitPivot(pb);
+        rfs.emitPivot(pb, tty); // /dev/console before a read-only /dev or root
       } else {
         // no mount namespace: runc only chroots (nothing may be mounted in the host's namespace)
         beforePivot.accept(pb);
         pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
         pb.call(Sys.CHDIR, "/").describe("chdir to /");
-      }
-      if (terminal) {
-        TerminalSetup.emit(pb, console, fspec.process().consoleSize());
-        if (rfs != null) TerminalSetup.emitDevConsole(pb);
-        if (uid != 0) TerminalSetup.emitOwner(pb, uid);
+        tty.accept(pb);
       }
     });
     Hooks hooks = spec.hooks();
@@ -505,7 +509,8 @@ public final class Lifecycle {
    */
   void runHookInNamespaces(int pid, Spec spec, String phase, int index, Hook hook, State state)
       throws HookRunner.HookException {
-    String what = phase + " hook #" + index + " (" + hook.path() + ")";
+    // runc's "error running prestart hook #1: ..." (tests and tools match that prefix), then the path
+    String what = phase + " hook #" + index + ": " + hook.path();
     List<AutoCloseable> cleanup = new ArrayList<>();
     try {
       Path procRoot = Path.of("/proc", Integer.toString(pid));
@@ -1005,9 +1010,15 @@ public final class Lifecycle {
     try (StateStore.Lock lock = store.lock(load(id).id())) {
       ContainerRecord r = load(id);
       ContainerStatus s = status(r);
-      if (s == ContainerStatus.STOPPED || s == ContainerStatus.CREATING) throw new InvalidStateException("container not running", s);
       CgroupManager cg = cgroupOf(r);
-      // runc 1.2: without a pid namespace of its own, every process of the container is signalled
+      // runc 1.2: without a pid namespace of its own, SIGKILL goes to every process in the
+      // cgroup even when init is gone (the others would outlive it; with a pid namespace the
+      // kernel ends them with init)
+      boolean killAll = signal == 9 && !r.ownPidNamespace() && cg != null;
+      if (s == ContainerStatus.CREATING || s == ContainerStatus.STOPPED && !killAll) {
+        if (s == ContainerStatus.STOPPED && all) return; // runc: --all is no error on a stopped container
+        throw new InvalidStateException("container not running", s);
+      }
       if (cg != null && (all || !r.ownPidNamespace())) {
         try {
           cg.kill(signal);
@@ -1160,6 +1171,8 @@ public final class Lifecycle {
       boolean terminal = Boolean.TRUE.equals(proc.terminal());
       if (!terminal) openStdio(opts.stdio(), stdio, callerPipes, cleanup); // else the terminal is its stdio
       String cwd = proc.cwd() == null ? "/" : proc.cwd();
+      long execUid = proc.user() == null || proc.user().uid() == null ? 0 : proc.user().uid();
+      proc = proc.withEnv(ProcessEnv.prepare(proc.env(), procRoot.resolve("root"), execUid));
       String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
       // connected before anything runs: a wrong socket fails the exec with no process started
       int pidfdSock = opts.pidfdSocket() == null ? -1 : connectPidfdSocket(opts.pidfdSocket());
@@ -1188,7 +1201,7 @@ public final class Lifecycle {
       }
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
           opts.preserveFds(), exe, securitySteps(security), console[0],
-          cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0]));
+          cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0], spec.linux() == null ? null : spec.linux().personality()));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
       security.afterClone();
       if (console[0] >= 0 && opts.consoleFd() < 0) {

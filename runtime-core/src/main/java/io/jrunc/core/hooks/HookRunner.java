@@ -49,7 +49,8 @@ public final class HookRunner {
   }
 
   static void run(String phase, int index, Hook hook, State state) throws HookException {
-    String what = phase + " hook #" + index + " (" + hook.path() + ")";
+    // runc's "error running prestart hook #1: ..." (tests and tools match that prefix), then the path
+    String what = phase + " hook #" + index + ": " + hook.path();
     List<String> cmd = new ArrayList<>();
     cmd.add(hook.path());
     // args[0] is argv[0] as in execve; ProcessBuilder cannot set argv[0], so args[1..] follow the path

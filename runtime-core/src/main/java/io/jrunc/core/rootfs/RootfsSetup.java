@@ -7,6 +7,8 @@ import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.MountSyscalls;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.LinuxDevice;
 import io.jrunc.spec.Mount;
@@ -15,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -327,6 +330,9 @@ public final class RootfsSetup implements AutoCloseable {
           }
         }
       }
+      if (type.equals("tmpfs") && !o.has(MS_REMOUNT) && o.data().stream().noneMatch(d -> d.startsWith("mode="))) {
+        o = inheritMode(o, dest, l);
+      }
       int fd = -1;
       if (type.equals("bind") && idmapped(m, o) && !o.has(MS_REMOUNT)) fd = idmapFd(i, m, o, dest, source);
       List<TmpCopyUp.Node> copy = o.tmpcopyup()
@@ -427,6 +433,9 @@ public final class RootfsSetup implements AutoCloseable {
     // so pivot_root (which refuses a shared parent) works.
     long prop = rootPropagation(spec);
     long first = prop == 0 ? MS_SLAVE | MS_REC : prop;
+    // the kernel refuses to clone an unbindable mount (open_tree, and mount --bind, give
+    // EINVAL): private until the rootfs is bound, unbindable once / is the container's
+    if ((first & MS_UNBINDABLE) != 0) first = MS_PRIVATE | (first & MS_REC);
     b.call(Sys.MOUNT, null, "/", null, first, null).describe("make / " + propName(first) + " in the container's mount namespace");
     if ((first & MS_SHARED) != 0) {
       String parent = host.mountPointOf(ctx.rootfs());
@@ -924,10 +933,50 @@ public final class RootfsSetup implements AutoCloseable {
     }
   }
 
+  /**
+   * A tmpfs without {@code mode=} over a directory of the rootfs takes that directory's mode,
+   * setuid, setgid and sticky bits included (runc #3952: a tmpfs on /tmp stays 1777). Read in
+   * the parent, resolved inside the rootfs; skipped when an earlier mount covers the place
+   * (what is there in the container is not the rootfs's directory then).
+   */
+  private MountOptions inheritMode(MountOptions o, String dest, List<Planned> earlier) {
+    for (Planned p : earlier) {
+      if (p.dest.equals("/") || dest.startsWith(p.dest.endsWith("/") ? p.dest : p.dest + "/") || dest.equals(p.dest)) {
+        return o;
+      }
+    }
+    int root = -1, dir = -1;
+    try {
+      root = MountSyscalls.openat2((int) AT_FDCWD, ctx.rootfs().toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0,
+          "open the rootfs");
+      dir = MountSyscalls.openat2(root, dest.substring(1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, "open " + dest + " in the rootfs");
+      int mode = (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + dir), "unix:mode") & 07777;
+      List<String> data = new ArrayList<>(o.data());
+      data.add("mode=" + Integer.toOctalString(mode));
+      return new MountOptions(o.flags(), o.clearFlags(), o.propagation(), o.recSet(), o.recClr(), data,
+          o.tmpcopyup(), o.idmap(), o.ridmap());
+    } catch (IOException | RuntimeException e) {
+      return o; // missing or not a directory: the kernel's default (1777)
+    } finally {
+      if (dir >= 0) Libc.close(dir);
+      if (root >= 0) Libc.close(root);
+    }
+  }
+
   // ---------------------------------------------------------------- emitting: pivot and finalize
 
   /** pivot_root (or MS_MOVE + chroot with noPivot), then /dev read-only, root.readonly, rootfsPropagation, umask. */
   public void emitPivot(ProgramBuilder b) {
+    emitPivot(b, x -> {});
+  }
+
+  /**
+   * As {@link #emitPivot(ProgramBuilder)}, with {@code beforeReadonly} emitted right after the
+   * pivot, while /dev and / are still writable: /dev/console is bound there (runc sets up the
+   * console before its finalizeRootfs makes them read-only).
+   */
+  public void emitPivot(ProgramBuilder b, java.util.function.Consumer<ProgramBuilder> beforeReadonly) {
     if (!prepared) throw new IllegalStateException("emitPrepare must come first");
     String rootfs = ctx.rootfs().toString();
     if (!ctx.mountNs()) {
@@ -953,6 +1002,7 @@ public final class RootfsSetup implements AutoCloseable {
       b.call(Sys.CHDIR, "/").describe("change directory to /");
       b.call(Sys.CLOSE, old).describe("close the old root");
     }
+    beforeReadonly.accept(b);
     if (devMount != null) {
       b.call(Sys.MOUNT_SETATTR, devMount, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), 32L)
           .describe("make /dev read-only");

@@ -86,6 +86,19 @@ public final class Termios {
     }
   }
 
+  static final int ONLCR = 04;
+
+  /**
+   * Clears ONLCR on a terminal: the container's output then reaches a non-terminal caller
+   * with plain newlines, as runc's console.ClearONLCR does for its foreground relay.
+   */
+  public static void clearOnlcr(int fd) throws SysException {
+    Attrs a = get(fd);
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(a.raw().clone()).order(java.nio.ByteOrder.nativeOrder());
+    bb.putInt(OFLAG, bb.getInt(OFLAG) & ~ONLCR);
+    set(fd, new Attrs(bb.array()));
+  }
+
   /** cfmakeraw(3): no echo, no line editing, no signals from keys, no output processing, 8 bits. */
   public static Attrs makeRaw(Attrs in) {
     java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(in.raw().clone()).order(java.nio.ByteOrder.nativeOrder());

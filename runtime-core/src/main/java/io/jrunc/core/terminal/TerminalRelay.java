@@ -107,6 +107,7 @@ public final class TerminalRelay implements AutoCloseable {
     if (master < 0) throw new IllegalStateException("no terminal received yet");
     this.in = in;
     this.out = out;
+    Termios.clearOnlcr(master); // "\n", not "\r\n", reaches the caller (runc does the same)
     if (Termios.isatty(in)) {
       saved = Termios.get(in);
       shutdownHook = new Thread(this::restoreQuietly, "jrunc-terminal-restore");

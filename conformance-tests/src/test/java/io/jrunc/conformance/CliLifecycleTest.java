@@ -78,6 +78,55 @@ class CliLifecycleTest {
     assertThat(j.run("delete", "k1").exit()).isZero();
   }
 
+  /** runc's kill rules: 0 checks, --all is no error once stopped, KILL reaches all without a pid namespace. */
+  @Test
+  void killZeroAllAndKillWithoutAPidNamespace() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("k")).args("sleep", "100").write();
+    assertThat(j.run("run", "-d", "--bundle", bundle.toString(), "k0").exit()).isZero();
+    assertThat(j.run("kill", "k0", "0").exit()).isZero();
+    assertThat(j.run("kill", "k0", "KILL").exit()).isZero();
+    waitForStatus(j, "k0", "stopped");
+    var r = j.run("kill", "k0", "0");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("container not running");
+    assertThat(j.run("kill", "-a", "k0", "0").exit()).isZero();
+    assertThat(j.run("delete", "k0").exit()).isZero();
+
+    // host pid namespace: init killed behind our back, its siblings still run; KILL ends them all
+    Path host = Bundle.busybox(tmp.resolve("h")).withoutNamespace("pid").args("sleep", "100").write();
+    assertThat(j.run("run", "-d", "--bundle", host.toString(), "h0").exit()).isZero();
+    for (int i = 0; i < 2; i++) assertThat(j.run("exec", "-d", "h0", "sleep", "101").exit()).isZero();
+    int init = Bundle.node(j.run("state", "h0").out()).get("pid").asInt();
+    List<Integer> others = new ArrayList<>();
+    for (var line : j.run("ps", "--format", "json", "h0").out().replaceAll("[\\[\\]\\s]", "").split(",")) {
+      if (!line.isEmpty() && Integer.parseInt(line) != init) others.add(Integer.parseInt(line));
+    }
+    assertThat(others).hasSize(2);
+    ProcessHandle.of(init).ifPresent(ProcessHandle::destroyForcibly);
+    waitForStatus(j, "h0", "stopped");
+    assertThat(j.run("kill", "h0", "KILL").exit()).isZero();
+    for (int pid : others) {
+      for (int i = 0; i < 100 && Files.exists(Path.of("/proc/" + pid)); i++) Thread.sleep(20);
+      assertThat(Path.of("/proc/" + pid)).as("pid " + pid).doesNotExist();
+    }
+    assertThat(j.run("delete", "h0").exit()).isZero();
+  }
+
+  /** HOME as runc sets it: from /etc/passwd when missing or empty; a name given twice keeps its last value. */
+  @Test
+  void homeAndDuplicateVariables() throws Exception {
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("e")).sh("echo \"$HOME|$ONE\"; env | grep -c ^ONE=");
+    b.process().withArray("env").add("ONE=two").add("HOME=/override").add("ONE=three").add("HOME=");
+    var r = j.run("run", "--bundle", b.write().toString(), "e1");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("/root|three\n1\n");
+    b.process().put("user", (com.fasterxml.jackson.databind.JsonNode) Bundle.node("{\"uid\": 65534, \"gid\": 65534}"));
+    r = j.run("run", "--bundle", b.write().toString(), "e2");
+    assertThat(r.out()).isEqualTo("/|three\n1\n"); // nobody's entry says /
+  }
+
   @Test
   void runReturnsTheProcessStatusOr128PlusSignal() throws Exception {
     Jrunc j = jrunc();

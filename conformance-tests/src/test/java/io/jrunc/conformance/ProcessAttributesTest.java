@@ -40,6 +40,21 @@ class ProcessAttributesTest {
         """);
   }
 
+  /** The container's personality holds for exec'd processes too (runc). */
+  @Test
+  void execGetsTheContainersPersonality() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    b.linux().putObject("personality").put("domain", "LINUX32");
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), "pers").exit()).isZero();
+    try {
+      var r = j.run("exec", "pers", "uname", "-m");
+      assertThat(r.out()).as(r.toString()).isEqualTo("i686\n");
+    } finally {
+      j.run("delete", "-f", "pers");
+    }
+  }
+
   @Test
   void unsupportedFeaturesAreRefusedNotIgnored() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));

@@ -260,6 +260,24 @@ class TerminalTest {
     assertThat(jrunc().run("state", "f1").err()).contains("container does not exist");
   }
 
+  /**
+   * runc's own tests read a foreground terminal's output through pipes: they get "\n", not the
+   * pty's "\r\n" (ONLCR is cleared when the caller is no terminal); a read-only /dev still
+   * gets its /dev/console.
+   */
+  @Test
+  void foregroundTerminalReadByAProgramAndAReadOnlyDev() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("p")).sh("echo one; echo two; test -c /dev/console && echo console;"
+        + " touch /dev/x 2>/dev/null || echo dev-ro");
+    b.process().put("terminal", true);
+    for (var m : b.config.withArray("mounts")) {
+      if (m.get("destination").asText().equals("/dev")) ((com.fasterxml.jackson.databind.node.ArrayNode) m.get("options")).add("ro");
+    }
+    var r = jrunc().run("run", "-b", b.write().toString(), "p1");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("one\ntwo\nconsole\ndev-ro\n");
+  }
+
   @Test
   void foregroundExecWithTerminal() throws Exception {
     Jrunc j = jrunc();

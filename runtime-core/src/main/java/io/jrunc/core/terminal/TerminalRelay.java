@@ -107,7 +107,9 @@ public final class TerminalRelay implements AutoCloseable {
     if (master < 0) throw new IllegalStateException("no terminal received yet");
     this.in = in;
     this.out = out;
-    Termios.clearOnlcr(master); // "\n", not "\r\n", reaches the caller (runc does the same)
+    // Output read by a program (not a terminal) gets "\n", not the pty's "\r\n", as runc's
+    // relay clears ONLCR; a caller's terminal keeps it, since raw mode there has no OPOST
+    if (!Termios.isatty(out)) Termios.clearOnlcr(master);
     if (Termios.isatty(in)) {
       saved = Termios.get(in);
       shutdownHook = new Thread(this::restoreQuietly, "jrunc-terminal-restore");

@@ -374,6 +374,35 @@ class RootfsSetupRealTest {
     assertThat(r.out()).containsPattern(" / /data ro,relatime - tmpfs tmpfs rw,size=1024k").endsWith("from the host");
   }
 
+  /**
+   * A tmpfs without mode= over an existing directory takes its mode, special bits included
+   * (runc #3952); with mode= it is the option's; a new directory gets the kernel's 1777.
+   */
+  @Test
+  void tmpfsTakesTheModeOfTheDirectoryItCovers() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Path t = Files.createDirectories(tmp.resolve("rootfs/tmp"));
+    Files.createDirectories(tmp.resolve("rootfs/opt"));
+    Files.setAttribute(t, "unix:mode", 07777);
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + """
+        , {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]},
+          {"destination": "/opt", "type": "tmpfs", "source": "tmpfs", "options": ["mode=0444"]},
+          {"destination": "/new", "type": "tmpfs", "source": "tmpfs"}]""", "", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS, "stat -c %a /tmp /opt /new");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).isEqualTo("7777\n444\n1777\n");
+  }
+
+  /** rootfsPropagation unbindable: the rootfs is still bound (private until then), and / ends unbindable. */
+  @Test
+  void unbindableRootPropagation() throws Exception {
+    Path bundle = ContainerRun.bundle(tmp);
+    Spec spec = ContainerRun.spec(spec(PROC_ONLY + "]", "\"rootfsPropagation\": \"unbindable\"", false));
+    ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle), NS, "awk '$5 == \"/\"' /proc/self/mountinfo");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).containsPattern(" / \\S+ unbindable - ");
+  }
+
   /** A filesystem option the filesystem does not know fails the remount with the option named. */
   @Test
   void remountWithAnUnknownOptionNamesIt() throws Exception {

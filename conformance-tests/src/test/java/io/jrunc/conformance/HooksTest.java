@@ -104,4 +104,25 @@ class HooksTest {
         .hasMessageContaining("createRuntime hook #1").hasMessageContaining("timed out after 1s");
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
   }
+
+  /**
+   * A startContainer hook runs confined as the container's process is (runc runs it from its
+   * init, after the user switch and the no_new_privs filter): a syscall the profile kills
+   * kills the hook, and start fails with runc's words.
+   */
+  @Test
+  void startContainerHookRunsUnderTheContainersSeccompFilter() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
+    b.process().put("noNewPrivileges", true);
+    ObjectNode sc = b.linux().putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW");
+    ObjectNode kill = sc.putArray("syscalls").addObject().put("action", "SCMP_ACT_KILL");
+    kill.putArray("names").add("mkdir").add("mkdirat");
+    ObjectNode h = b.config.putObject("hooks").putArray("startContainer").addObject().put("path", "/bin/sh");
+    h.putArray("args").add("sh").add("-c").add("mkdir /dev/shm/foo");
+    var r = j.run("run", "--bundle", b.write().toString(), "sch");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("error running startContainer hook #0:", "bad system call");
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
 }

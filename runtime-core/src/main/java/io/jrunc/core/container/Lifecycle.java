@@ -523,13 +523,30 @@ public final class Lifecycle {
       List<String> args = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
       io.jrunc.spec.Process proc = new io.jrunc.spec.Process(false, null, null, args, null, hook.env(), "/",
           null, null, null, null, null, null, null, null, null);
+      InitPlanner.ChildSteps extra = NO_EXTRA;
+      SecurityPlan security = null;
+      if (phase.equals("startContainer") && spec.process() != null) {
+        // runc runs startContainer hooks from its init, after the user switch and the
+        // no_new_privs seccomp filter: the hook is confined as the container's process is
+        io.jrunc.spec.Process cp = spec.process();
+        proc = new io.jrunc.spec.Process(false, null, cp.user(), args, null, hook.env(), "/", cp.capabilities(),
+            null, cp.noNewPrivileges(), cp.apparmorProfile(), null, null, cp.selinuxLabel(), null, null);
+        try {
+          security = prepareSecurity(spec.withProcess(proc));
+        } catch (ContainerException e) {
+          throw new HookRunner.HookException("error running " + what + ": " + e.getMessage());
+        }
+        cleanup.add(security);
+        extra = securitySteps(security);
+      }
       SpawnChannel ch = new SpawnChannel();
       cleanup.add(ch);
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch,
-          new int[] {in[0], -1, -1}, 0, hook.path(), NO_EXTRA));
+          new int[] {in[0], -1, -1}, 0, hook.path(), extra));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
+      if (security != null) security.afterClone();
       int hookPid = child.pid();
       ch.release();
       Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
@@ -557,8 +574,7 @@ public final class Lifecycle {
       while (true) {
         int[] st = Libc.wait4(hookPid, Libc.WNOHANG);
         if (st[0] == hookPid) {
-          int code = Libc.exitCode(st[1]);
-          if (code != 0) throw new HookRunner.HookException("error running " + what + ": exit status " + code);
+          if (st[1] != 0) throw new HookRunner.HookException("error running " + what + ": " + describeWait(st[1]));
           return;
         }
         if (System.nanoTime() > deadline) {
@@ -748,9 +764,30 @@ public final class Lifecycle {
     }
   }
 
+  /** A wait status as Go's os/exec words it (runc's messages): "exit status 1", "signal: bad system call". */
   static String describeWait(int st) {
     int sig = st & 0x7f;
-    return sig == 0 ? "exit status " + ((st >> 8) & 0xff) : "killed by signal " + sig;
+    if (sig == 0) return "exit status " + ((st >> 8) & 0xff);
+    String name = switch (sig) {
+      case 1 -> "hangup";
+      case 2 -> "interrupt";
+      case 3 -> "quit";
+      case 4 -> "illegal instruction";
+      case 5 -> "trace/breakpoint trap";
+      case 6 -> "aborted";
+      case 7 -> "bus error";
+      case 8 -> "floating point exception";
+      case 9 -> "killed";
+      case 10 -> "user defined signal 1";
+      case 11 -> "segmentation fault";
+      case 12 -> "user defined signal 2";
+      case 13 -> "broken pipe";
+      case 14 -> "alarm clock";
+      case 15 -> "terminated";
+      case 31 -> "bad system call";
+      default -> "signal " + sig;
+    };
+    return "signal: " + name;
   }
 
   private static void closeQuietly(AutoCloseable c) {

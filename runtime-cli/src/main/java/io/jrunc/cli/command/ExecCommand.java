@@ -160,7 +160,16 @@ public final class ExecCommand implements Command {
 
   @Override
   public int run(ParsedArgs args, GlobalOptions global) throws CliException {
-    return execute(Options.of(args), global);
+    Options o = Options.of(args); // usage errors exit 1, as runc's checkArgs
+    try {
+      return execute(o, global);
+    } catch (io.jrunc.cli.args.UsageException e) {
+      throw e;
+    } catch (CliException e) {
+      // runc: "exec failed: ..." with status 255, so that a caller can tell the runtime's
+      // failure from the process's own exit status
+      throw new CliException("exec failed: " + e.getMessage(), 255, e);
+    }
   }
 
   /**

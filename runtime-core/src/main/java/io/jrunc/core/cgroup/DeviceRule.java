@@ -47,25 +47,20 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
   }
 
   /**
-   * The rules runc enforces for a spec: the spec's own, then its default allow list (mknod of
-   * anything; /dev/null, zero, full, random, urandom, tty, console, ptmx, pts, net/tun), then one
-   * rwm allow per {@code linux.devices} entry (the runtime creates those nodes, so the container
-   * may use them).
+   * The rules runc enforces for a spec: the spec's own, then runc's default allow list (mknod
+   * of anything; /dev/null, zero, full, random, urandom, tty, ptmx, pts, net/tun). Devices in
+   * {@code linux.devices} get no rule of their own: the node exists, but whether it may be used
+   * is the spec's rules' decision (runc's dev.bats "device cgroup deny" checks that a listed
+   * /dev/kmsg stays denied). {@code linuxDevices} is kept for callers; it adds nothing.
    */
   public static List<LinuxDeviceCgroup> withRuncDefaults(List<LinuxDeviceCgroup> specRules, List<LinuxDevice> linuxDevices) {
     List<LinuxDeviceCgroup> out = new ArrayList<>();
     if (specRules != null) out.addAll(specRules);
     out.add(new LinuxDeviceCgroup(true, "c", null, null, "m"));
     out.add(new LinuxDeviceCgroup(true, "b", null, null, "m"));
-    long[][] chars = {{1, 3}, {1, 8}, {1, 7}, {5, 0}, {1, 5}, {1, 9}, {5, 1}, {5, 2}, {10, 200}};
+    long[][] chars = {{1, 3}, {1, 8}, {1, 7}, {5, 0}, {1, 5}, {1, 9}, {5, 2}, {10, 200}};
     for (long[] c : chars) out.add(new LinuxDeviceCgroup(true, "c", c[0], c[1], "rwm"));
     out.add(new LinuxDeviceCgroup(true, "c", 136L, null, "rwm"));
-    if (linuxDevices != null) {
-      for (LinuxDevice d : linuxDevices) {
-        String t = "p".equals(d.type()) ? null : ("u".equals(d.type()) ? "c" : d.type());
-        if (t != null) out.add(new LinuxDeviceCgroup(true, t, d.major(), d.minor(), "rwm"));
-      }
-    }
     return out;
   }
 

@@ -243,7 +243,14 @@ public final class Lifecycle {
     Files.write(store.dir(id).resolve("config.json"), Json.writeBytes(spec));
     store.writeRecord(pending);
     try {
-      if (!planOnly) cgroup.create();
+      if (!planOnly) {
+        cgroup.create();
+        // runc's checks of a cgroup that already existed: frozen, init would freeze before it
+        // ran (and create would wait forever); not empty, the container shares it
+        if (cgroup.isFrozen()) throw new SetupException("container's cgroup unexpectedly frozen", 0, null);
+        int others = cgroup.pids().size();
+        if (others > 0) LOG.warn("container's cgroup is not empty: {} process(es) found", others);
+      }
     } catch (CgroupException e) {
       throw new SetupException(e.getMessage(), 0, e);
     }
@@ -1257,6 +1264,10 @@ public final class Lifecycle {
           }
         }
         ch.release();
+        // The process is in the container's cgroup now. In a paused container (--ignore-paused)
+        // it stays frozen until someone resumes it, and that resume needs this lock: held any
+        // longer, exec and resume would wait for each other (runc holds no lock here either).
+        lock.close();
         Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
         while (true) {
           Spawner.Report rep = Spawner.next(planned.program(), ch, child.pid(), announcing);

@@ -141,8 +141,13 @@ public final class StateStore {
       this.local = local;
     }
 
+    private boolean closed;
+
+    /** Releases the lock; a second call does nothing (a command may let go before its end). */
     @Override
     public void close() {
+      if (closed) return;
+      closed = true;
       try {
         lock.release();
         channel.close();

@@ -125,6 +125,10 @@ public final class Validator {
         } catch (IOException e) {
             return new ProcessResult(failed(file, new Problem(null, "cannot read: " + e.getMessage())), null);
         }
+        if (process != null && process.user() == null) {
+            // runc's exec -p: a process without "user" runs as uid 0, gid 0
+            process = process.withUser(new io.jrunc.spec.User(0L, 0L, null, null, null));
+        }
         SemanticChecks checks = new SemanticChecks(options.withRequireProcess(true));
         checks.checkProcess(process);
         return new ProcessResult(new ValidationReport(file, sorted(checks.problems), sorted(checks.warnings), null), process);

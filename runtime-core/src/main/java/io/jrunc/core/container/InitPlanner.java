@@ -2,6 +2,7 @@ package io.jrunc.core.container;
 
 
 import io.jrunc.core.spawn.ChildProgram;
+import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Step;
@@ -46,6 +47,8 @@ import java.util.Map;
  */
 public final class InitPlanner {
   private InitPlanner() {}
+
+  private static final int O_DIRECTORY = 0200000, F_DUPFD_CLOEXEC = 1030;
 
   /** What the planner needs besides the spec. */
   public record Inputs(
@@ -150,9 +153,19 @@ public final class InitPlanner {
     ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);
     ProcessSteps.fds(b, in.stdio(), in.preserveFds());
-    ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
+    // cwd as runc's finalizeNamespace: tried while still root (a directory only root may enter,
+    // /root 0700 for a uid 42 process, stays the cwd), and again as the user only if root was
+    // refused (rootless: the user may enter what the mapped root cannot)
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
+    Step cwdFd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, cwd, (long) (Libc.O_PATH | O_DIRECTORY | Libc.O_CLOEXEC), 0L)
+        .allow(Errno.EACCES, Errno.EPERM).describe("chdir to cwd " + cwd);
+    b.call(Sys.FCHDIR, cwdFd).allow(Errno.EBADF).describe("chdir to cwd " + cwd);
+    ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
+    Label inCwd = b.label();
+    b.call(Sys.FCNTL, cwdFd, (long) F_DUPFD_CLOEXEC, 0L).allow(Errno.EBADF).jumpIfPositive(inCwd)
+        .describe("check whether root entered cwd " + cwd);
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
+    b.place(inCwd);
     ProcessAttributes.finalAffinity(b, proc);
     if (in.fifoFd() >= 0) {
       b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
@@ -166,6 +179,21 @@ public final class InitPlanner {
     // 9. exec
     ProcessSteps.execute(b, in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);
+  }
+
+  /**
+   * Makes a missing cwd (0755), as runc's MkdirAll inside the new root: right after the pivot,
+   * before / or /dev turn read-only. EEXIST comes before EROFS, so an existing cwd is fine.
+   */
+  static void createCwd(ProgramBuilder b, Process proc) {
+    String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
+    StringBuilder prefix = new StringBuilder();
+    for (String c : cwd.split("/")) {
+      if (c.isEmpty() || c.equals(".")) continue;
+      prefix.append('/').append(c);
+      b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, prefix.toString(), 0755L).allow(Errno.EEXIST)
+          .describe("create cwd " + prefix);
+    }
   }
 
   static byte[] record(long index) {

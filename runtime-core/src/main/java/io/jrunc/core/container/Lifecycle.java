@@ -321,6 +321,7 @@ public final class Lifecycle {
     long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
     InitPlanner.ChildSteps extra = securitySteps(security, (pb, beforePivot) -> {
       java.util.function.Consumer<ProgramBuilder> tty = p -> {
+        InitPlanner.createCwd(p, fspec.process());
         if (!terminal) return;
         TerminalSetup.emit(p, console, fspec.process().consoleSize());
         if (rfs != null) TerminalSetup.emitDevConsole(p);
@@ -329,7 +330,7 @@ public final class Lifecycle {
       if (rfs != null) {
         rfs.emitPrepare(pb);
         beforePivot.accept(pb);
-        rfs.emitPivot(pb, tty); // /dev/console before a read-only /dev or root
+        rfs.emitPivot(pb, tty); // cwd and /dev/console before a read-only / or /dev
       } else {
         // no mount namespace: runc only chroots (nothing may be mounted in the host's namespace)
         beforePivot.accept(pb);

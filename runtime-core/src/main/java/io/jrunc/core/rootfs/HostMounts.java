@@ -13,8 +13,12 @@ import java.util.List;
  */
 record HostMounts(List<Entry> entries) {
 
-  /** One mountinfo line: mount point (unescaped), fs type, per-mount options, super options. */
-  record Entry(String mountPoint, String fsType, String mountOptions, String superOptions) {}
+  /** One mountinfo line: mount point (unescaped), fs type, per-mount options, super options, root within its filesystem. */
+  record Entry(String mountPoint, String fsType, String mountOptions, String superOptions, String root) {
+    Entry(String mountPoint, String fsType, String mountOptions, String superOptions) {
+      this(mountPoint, fsType, mountOptions, superOptions, "/");
+    }
+  }
 
   static HostMounts read() {
     try {
@@ -38,7 +42,7 @@ record HostMounts(List<Entry> entries) {
         }
       }
       if (dash < 0 || f.length < dash + 4) continue;
-      l.add(new Entry(unescape(f[4]), f[dash + 1], f[5], f[dash + 3]));
+      l.add(new Entry(unescape(f[4]), f[dash + 1], f[5], f[dash + 3], unescape(f[3])));
     }
     return new HostMounts(List.copyOf(l));
   }
@@ -61,6 +65,22 @@ record HostMounts(List<Entry> entries) {
       b.append(c);
     }
     return b.toString();
+  }
+
+  /**
+   * Full procfs and sysfs mounts (their filesystem's root) outside {@code rootfs}: with
+   * --no-pivot they stay in the container's mount namespace, and the kernel lets a process
+   * there mount a new, unmasked procfs while one is fully visible (runc's msMoveRoot hides them).
+   */
+  List<String> fullProcAndSysfsOutside(Path rootfs) {
+    List<String> l = new ArrayList<>();
+    for (Entry e : entries) {
+      if (!e.root().equals("/") || !(e.fsType().equals("proc") || e.fsType().equals("sysfs"))) continue;
+      Path p = Path.of(e.mountPoint());
+      if (p.startsWith(rootfs) || l.contains(e.mountPoint())) continue;
+      l.add(e.mountPoint());
+    }
+    return l;
   }
 
   /** True when /sys/fs/cgroup itself is a cgroup2 mount (a pure cgroup v2 host). */

@@ -986,6 +986,18 @@ public final class RootfsSetup implements AutoCloseable {
       return;
     }
     if (ctx.noPivot()) {
+      // The host's procfs and sysfs stay in this mount namespace under a chroot, and the
+      // kernel allows mounting a fresh, unmasked procfs while a full one is reachable: detach
+      // them first (runc's msMoveRoot; slave first so the unmount cannot reach the host).
+      // Deepest first; a mount already gone with its parent is ENOENT/EINVAL.
+      List<String> reveal = new ArrayList<>(host.fullProcAndSysfsOutside(ctx.rootfs()));
+      reveal.sort(java.util.Comparator.comparingInt(String::length).reversed());
+      for (String p : reveal) {
+        b.call(Sys.MOUNT, null, p, null, MS_SLAVE | MS_REC, null).allow(Errno.ENOENT, Errno.EINVAL)
+            .describe("make " + p + " rslave before hiding it (--no-pivot)");
+        b.call(Sys.UMOUNT2, p, MNT_DETACH).allow(Errno.ENOENT, Errno.EINVAL)
+            .describe("unmount the host's " + p + " (--no-pivot)");
+      }
       b.call(Sys.FCHDIR, rootfd).describe("change directory to " + rootfs);
       b.call(Sys.MOVE_MOUNT, rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH).describe("move the rootfs " + rootfs + " to /");
       b.call(Sys.CHROOT, ".").describe("chroot to " + rootfs);

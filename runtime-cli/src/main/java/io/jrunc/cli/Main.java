@@ -87,7 +87,10 @@ public final class Main {
   }
 
   private static void configureLogging(GlobalOptions global) throws CliException {
-    Level level = Level.ERROR;
+    // Warnings reach a terminal as runc's do ("container's cgroup is not empty"); into an
+    // engine's --log file only errors go by default: podman reads a failing command's log as
+    // one JSON object, so an earlier warning line would hide the error from it.
+    Level level = global.log() == null ? Level.WARN : Level.ERROR;
     if (global.debug()) {
       level = Level.DEBUG;
     } else if (global.logLevel() != null) {

@@ -67,8 +67,9 @@ public final class ResourceWrites {
     if (r == null) return w;
     validate(r);
     if (r.unified() != null && !r.unified().isEmpty()) {
-      throw new CgroupException(R + "unified: cgroup v2 settings (" + String.join(", ", new TreeMap<>(r.unified()).keySet())
-          + ") cannot be applied: this host uses cgroup v1");
+      // runc's words ("invalid configuration: cannot use unified on cgroup v1"), then which settings
+      throw new CgroupException(R + "unified: invalid configuration: cannot use unified on cgroup v1 (this host uses"
+          + " cgroup v1; " + String.join(", ", new TreeMap<>(r.unified()).keySet()) + " need cgroup v2)");
     }
     memoryV1(r.memory(), cur, w);
     cpuV1(r.cpu(), w);

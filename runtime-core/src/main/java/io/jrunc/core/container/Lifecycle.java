@@ -239,17 +239,13 @@ public final class Lifecycle {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
     boolean planOnly = Boolean.getBoolean(PLAN_ONLY_PROPERTY);
+    if (!planOnly) checkExistingCgroup(cgroup);
     ContainerRecord pending = record(id, bundle, rootfs, 0, 0, spec, cgroup.state(), opts.systemdCgroup(), rootless, ns);
     Files.write(store.dir(id).resolve("config.json"), Json.writeBytes(spec));
     store.writeRecord(pending);
     try {
       if (!planOnly) {
         cgroup.create();
-        // runc's checks of a cgroup that already existed: frozen, init would freeze before it
-        // ran (and create would wait forever); not empty, the container shares it
-        if (cgroup.isFrozen()) throw new SetupException("container's cgroup unexpectedly frozen", 0, null);
-        int others = cgroup.pids().size();
-        if (others > 0) LOG.warn("container's cgroup is not empty: {} process(es) found", others);
       }
     } catch (CgroupException e) {
       throw new SetupException(e.getMessage(), 0, e);
@@ -690,6 +686,27 @@ public final class Lifecycle {
       } catch (SysException x) {
         throw new SetupException("set up stdio: " + x.getMessage(), x.errno(), x);
       }
+    }
+  }
+
+  /**
+   * runc's checks of a cgroup that exists before create, made before anything is recorded (a
+   * refusal must leave that cgroup as it found it): frozen, init would freeze before it ran;
+   * not empty, the container shares it (a warning).
+   */
+  private static void checkExistingCgroup(CgroupManager cgroup) throws SetupException {
+    boolean frozen;
+    try {
+      frozen = cgroup.isFrozen();
+    } catch (CgroupException | RuntimeException e) {
+      return; // not there yet: nothing to check
+    }
+    if (frozen) throw new SetupException("container's cgroup unexpectedly frozen", 0, null);
+    try {
+      int others = cgroup.pids().size();
+      if (others > 0) LOG.warn("container's cgroup is not empty: {} process(es) found", others);
+    } catch (CgroupException | RuntimeException e) {
+      // not there, or raced with its removal: nothing to warn about
     }
   }
 

@@ -167,15 +167,15 @@ public final class RootfsSetup implements AutoCloseable {
     MountOptions o = MountOptions.parse(m.options());
     boolean bind = o.isBind() || "bind".equals(m.type());
     if (!bind && !o.has(MS_REMOUNT) && (m.type() == null || m.type().isEmpty())) {
-      throw new RootfsConfigException(where + ": type is required unless options include bind or rbind");
+      throw new RootfsConfigException(where + ": invalid mount: type is required unless options include bind or rbind");
     }
     if (o.tmpcopyup() && !"tmpfs".equals(m.type())) {
       throw new RootfsConfigException(where + ": option tmpcopyup is only valid for tmpfs mounts");
     }
     if (idmapped(m, o)) {
-      if (!bind) throw new RootfsConfigException(where + ": only bind mounts can be id-mapped");
+      if (!bind) throw new RootfsConfigException(where + ": invalid mount: only bind mounts can be id-mapped");
       if (notEmpty(m.uidMappings()) != notEmpty(m.gidMappings())) {
-        throw new RootfsConfigException(where + ": uidMappings and gidMappings must be given together");
+        throw new RootfsConfigException(where + ": invalid mount: uidMappings and gidMappings must be given together");
       }
       checkMappings(where + ".uidMappings", m.uidMappings());
       checkMappings(where + ".gidMappings", m.gidMappings());
@@ -683,8 +683,10 @@ public final class RootfsSetup implements AutoCloseable {
   private Step mountTarget(ProgramBuilder b, Step base, String baseDisplay, List<String> comps, boolean dir, long resolve) {
     if (dir) mkdirs(b, base, baseDisplay, comps, comps.size(), resolve);
     else mkfile(b, base, baseDisplay, comps, resolve);
+    // procfs and sysfs refuse a symlink on the way (runc's words for that, which its tests match)
+    String why = (resolve & RESOLVE_NO_SYMLINKS) != 0 ? " (must be mounted on ordinary directory)" : "";
     return openat2(b, base, join(comps, comps.size()), O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0), resolve)
-        .describe("open mount point " + display(baseDisplay, comps, comps.size()));
+        .describe("open mount point " + display(baseDisplay, comps, comps.size()) + why);
   }
 
   /**

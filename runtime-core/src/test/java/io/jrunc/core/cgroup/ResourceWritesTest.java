@@ -115,7 +115,8 @@ class ResourceWritesTest {
   void v2OnlyAndV1OnlySettingsAreRejectedOnTheOtherVersion() {
     LinuxResources unified = new LinuxResources(null, null, null, null, null, null, null, null, Map.of("memory.high", "1G"));
     assertThatThrownBy(() -> ResourceWrites.v1(unified, ResourceWrites.Current.NONE))
-        .hasMessage("linux.resources.unified: cgroup v2 settings (memory.high) cannot be applied: this host uses cgroup v1");
+        .hasMessage("linux.resources.unified: invalid configuration: cannot use unified on cgroup v1 (this host uses"
+            + " cgroup v1; memory.high need cgroup v2)");
     LinuxResources net = new LinuxResources(null, null, null, null, null, null, new LinuxNetwork(7L, null), null, null);
     assertThatThrownBy(() -> ResourceWrites.v2(net, ResourceWrites.Current.NONE)).hasMessageStartingWith("linux.resources.network:");
     assertThatThrownBy(() -> ResourceWrites.v2(mem(new LinuxMemory(null, null, null, 1L << 20, null, null, null, null, null)), ResourceWrites.Current.NONE))

@@ -153,15 +153,15 @@ class RootfsPlanTest {
     rejects("[{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"rbind\", \"idmap\"]}]", "",
         "mounts[0] (destination /m): option idmap without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
     rejects("[{\"destination\": \"/m\", \"source\": \"/tmp\", \"options\": [\"bind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]", "",
-        "mounts[0] (destination /m): uidMappings and gidMappings must be given together");
+        "mounts[0] (destination /m): invalid mount: uidMappings and gidMappings must be given together");
     rejects("[{\"destination\": \"/m\", \"type\": \"tmpfs\", \"options\": [\"idmap\"]}]", "",
-        "mounts[0] (destination /m): only bind mounts can be id-mapped");
+        "mounts[0] (destination /m): invalid mount: only bind mounts can be id-mapped");
     rejects("[{\"destination\": \"/proc/sys\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"bind\"]}]", "",
         "mounts[0] (destination /proc/sys): mounts inside /proc are not allowed");
     rejects("[{\"destination\": \"/proc\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]", "",
         "mounts[0] (destination /proc): only a procfs can be mounted on /proc");
     rejects("[{\"destination\": \"/x\", \"source\": \"none\"}]", "",
-        "mounts[0] (destination /x): type is required unless options include bind or rbind");
+        "mounts[0] (destination /x): invalid mount: type is required unless options include bind or rbind");
     rejects("[{\"destination\": \"/x/..\", \"type\": \"tmpfs\"}]", "",
         "mounts[0] (destination /): cannot mount over the container's root");
     rejects("[{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/nonexistent/src\"}]", "",

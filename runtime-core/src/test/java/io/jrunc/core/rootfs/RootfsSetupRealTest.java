@@ -128,7 +128,7 @@ class RootfsSetupRealTest {
     Set<String> before = ContainerRun.hostMounts();
     Spec spec = ContainerRun.spec(spec(PROC_ONLY + "]", MASKS, false));
     String msg = ContainerRun.failure(RootfsContext.of(spec, bundle), NS);
-    assertThat(msg).isEqualTo("open mount point /proc: too many levels of symbolic links (ELOOP)");
+    assertThat(msg).isEqualTo("open mount point /proc (must be mounted on ordinary directory): too many levels of symbolic links (ELOOP)");
     assertThat(ContainerRun.hostMounts()).isEqualTo(before);
   }
 

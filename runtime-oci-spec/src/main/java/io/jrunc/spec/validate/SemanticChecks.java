@@ -536,7 +536,7 @@ final class SemanticChecks {
             if (hasUid != hasGid) {
                 // mount_setattr(2) MOUNT_ATTR_IDMAP takes one user namespace carrying both maps.
                 error(ptr + (hasUid ? "/gidMappings" : "/uidMappings"),
-                        "an id-mapped mount needs both uidMappings and gidMappings");
+                        "invalid mount: an id-mapped mount needs both uidMappings and gidMappings");
             }
         }
     }

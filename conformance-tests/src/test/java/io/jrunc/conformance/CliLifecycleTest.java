@@ -127,6 +127,28 @@ class CliLifecycleTest {
     assertThat(r.out()).isEqualTo("/|three\n1\n"); // nobody's entry says /
   }
 
+  /**
+   * In a new user namespace a bind source under a directory only host root may enter (0700)
+   * is still mounted: the runtime clones it before the child enters the namespace (runc too).
+   */
+  @Test
+  void aBindSourceOnlyRootCanReachIsMountedInAUserNamespace() throws Exception {
+    Jrunc j = jrunc();
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Path secret = Files.createDirectories(tmp.resolve("secret/d"));
+    Files.writeString(secret.resolve("f"), "reached\n");
+    Files.setPosixFilePermissions(secret.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Bundle b = Bundle.busybox(tmp.resolve("u")).args("cat", "/mnt/f").addNamespace("user", null);
+    b.linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    b.linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    Files.createDirectories(b.dir.resolve("rootfs/mnt")); // the container's root may not create it: root owns the rootfs
+    b.config.withArray("mounts").addObject().put("destination", "/mnt").put("source", secret.toString())
+        .putArray("options").add("bind");
+    var r = j.run("run", "--bundle", b.write().toString(), "u1");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("reached\n");
+  }
+
   @Test
   void runReturnsTheProcessStatusOr128PlusSignal() throws Exception {
     Jrunc j = jrunc();

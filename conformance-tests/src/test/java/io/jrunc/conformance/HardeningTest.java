@@ -113,7 +113,8 @@ class HardeningTest {
       try {
         assertThat(j.run("start", id).exit()).isZero();
         Path file = b.dir.resolve("rootfs/tmp/out");
-        for (int i = 0; i < 100 && !Files.exists(file); i++) Thread.sleep(50);
+        // the shell creates the file before it writes to it: wait for the line
+        for (int i = 0; i < 100 && !(Files.exists(file) && Files.size(file) > 0); i++) Thread.sleep(50);
         assertThat(file).hasContent("ran");
         assertThat(Bundle.node(j.run("state", id).out()).get("status").asText()).isEqualTo("running");
       } finally {

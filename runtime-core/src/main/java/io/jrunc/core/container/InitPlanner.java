@@ -191,7 +191,9 @@ public final class InitPlanner {
     for (String c : cwd.split("/")) {
       if (c.isEmpty() || c.equals(".")) continue;
       prefix.append('/').append(c);
-      b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, prefix.toString(), 0755L).allow(Errno.EEXIST)
+      // ENOENT (a parent that cannot hold directories, /proc/self/fd/N say) is left to the
+      // chdir, which names the cwd
+      b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, prefix.toString(), 0755L).allow(Errno.EEXIST, Errno.ENOENT)
           .describe("create cwd " + prefix);
     }
   }

@@ -767,7 +767,9 @@ public final class Lifecycle {
     }
     ValidationReport report = Validator.validate(bytes,
         ValidationOptions.forCreate().withSystemdCgroup(systemdCgroup).withRequireProcess(true));
-    for (Problem w : report.warnings()) LOG.warn(w.format(report.fileName()));
+    // notes on a valid config (a duplicate entry, consoleSize without a terminal): for --debug,
+    // not stderr, where runc prints nothing and callers compare the output
+    for (Problem w : report.warnings()) LOG.debug(w.format(report.fileName()));
     if (!report.ok()) {
       List<String> lines = new ArrayList<>();
       for (Problem pr : report.problems()) lines.add(pr.format(report.fileName()));

@@ -71,9 +71,12 @@ final class IdmappedMounts {
     long treeRec = o.isRecursiveBind() ? AT_RECURSIVE : 0;
     int fd = MountSyscalls.openTree((int) AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | treeRec, what);
     try {
-      // ridmap maps every mount of the tree; idmap only the top one (runc).
-      MountSyscalls.mountSetattr(fd, o.ridmap() ? AT_RECURSIVE : 0, MOUNT_ATTR_IDMAP, 0, 0, usernsFd,
-          what + ": id-map the mount");
+      // ridmap maps every mount of the tree; idmap only the top one (runc). No user namespace
+      // fd: a plain bind, cloned here for a child that could not reach the source itself.
+      if (usernsFd >= 0) {
+        MountSyscalls.mountSetattr(fd, o.ridmap() ? AT_RECURSIVE : 0, MOUNT_ATTR_IDMAP, 0, 0, usernsFd,
+            what + ": id-map the mount");
+      }
       if (o.attrSet() != 0 || o.attrClr() != 0) {
         MountSyscalls.mountSetattr(fd, 0, o.attrSet(), o.attrClr(), 0, 0, what + ": set mount flags");
       }

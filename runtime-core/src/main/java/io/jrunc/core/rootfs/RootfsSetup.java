@@ -335,6 +335,13 @@ public final class RootfsSetup implements AutoCloseable {
       }
       int fd = -1;
       if (type.equals("bind") && idmapped(m, o) && !o.has(MS_REMOUNT)) fd = idmapFd(i, m, o, dest, source);
+      else if (type.equals("bind") && !o.has(MS_REMOUNT) && !ownCgroup && ctx.newUserNs()
+          && io.jrunc.core.sys.Libc.geteuid() == 0) {
+        // In a new user namespace the child may not reach the source (a 0700 parent directory
+        // of root's): the parent clones it as root and hands the child the mount (runc opens
+        // bind sources before entering the user namespace, too).
+        fd = bindFd(o, dest, source);
+      }
       List<TmpCopyUp.Node> copy = o.tmpcopyup()
           ? TmpCopyUp.snapshot(ctx.rootfs(), dest, "mounts[" + i + "] (destination " + dest + ")") : null;
       l.add(new Planned(i, m, dest, comps(dest), source, type, o, isDir, fd, copy));
@@ -375,6 +382,17 @@ public final class RootfsSetup implements AutoCloseable {
     } catch (RuntimeException e) {
       close();
       throw e;
+    }
+  }
+
+  private int bindFd(MountOptions o, String dest, String source) {
+    try {
+      int fd = IdmappedMounts.detached("mount " + source + " (type bind) to " + dest, source, o, -1);
+      parentFds.add(fd);
+      return fd;
+    } catch (io.jrunc.core.sys.SysException e) {
+      close();
+      throw new RootfsConfigException(e.getMessage());
     }
   }
 

@@ -93,7 +93,9 @@ public final class CapabilitySetup {
         .describe("clear the ambient capability set"));
     long skipped = s.ambient() & ~s.raisableAmbient();
     if (skipped != 0) {
-      LOG.warn("ambient capabilities {} are not both permitted and inheritable; not raising them",
+      // the kernel refuses them (capabilities(7)); runc skips them quietly too, and the default
+      // spec asks for ambient capabilities without inheritable ones
+      LOG.debug("ambient capabilities {} are not both permitted and inheritable; not raising them",
           Capabilities.names(skipped));
     }
     for (int n = 0; n <= s.lastCap(); n++) {

@@ -66,7 +66,8 @@ public class V1Manager implements CgroupManager {
         boolean existed = Files.isDirectory(dir);
         Path top = FsSupport.mkdirs(mounts.get(e.getKey()), dir);
         made.put(dir, existed ? null : (top != null ? top : dir));
-        if (e.getKey().equals("cpuset") && top != null) fillCpuset(top, dir);
+        // every level from the hierarchy's root: a parent someone made (a pod's) may be empty too
+        if (e.getKey().equals("cpuset")) fillCpuset(mounts.get(e.getKey()), dir);
       }
       made.forEach((d, t) -> { if (t != null) createdTop.put(d, t); });
       apply(resources);
@@ -87,12 +88,13 @@ public class V1Manager implements CgroupManager {
 
   /**
    * A new v1 cpuset cgroup starts with empty cpuset.cpus/mems, and a task cannot join it until
-   * they are set: copy them down from the parent into each directory we created (runc's
-   * cpuset ensureParent).
+   * they are set: copy them down from the parent into each empty level between the
+   * hierarchy's root and the container's directory (runc's cpuset ensureParent). Levels that
+   * have values are not touched.
    */
   private static void fillCpuset(Path top, Path leaf) throws CgroupException {
     List<Path> chain = new ArrayList<>();
-    for (Path p = leaf; p != null && p.startsWith(top); p = p.getParent()) chain.add(0, p);
+    for (Path p = leaf; p != null && p.startsWith(top) && !p.equals(top); p = p.getParent()) chain.add(0, p);
     for (Path p : chain) {
       for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
         String mine = FsSupport.read(p, f);

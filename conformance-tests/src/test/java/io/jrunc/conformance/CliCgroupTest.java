@@ -111,4 +111,51 @@ class CliCgroupTest {
     assertThat(leftovers(cgroupsPath(b))).isEmpty();
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
+
+  /** A device in linux.devices exists in the container, but a deny-all device rule still holds for it (runc). */
+  @Test
+  void aListedDeviceStaysDeniedByTheDeviceRules() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("test -c /dev/kmsg && echo node; echo x > /dev/kmsg || echo denied");
+    b.linux().putArray("devices").addObject().put("path", "/dev/kmsg").put("type", "c").put("major", 1).put("minor", 11);
+    b.linux().putObject("resources").putArray("devices").addObject().put("allow", false).put("access", "rwm");
+    var r = j.run("run", "--bundle", b.write().toString(), "kmsg");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("node\ndenied\n");
+  }
+
+  /**
+   * runc's checks of a cgroup that exists before create: a frozen one is refused (init would
+   * freeze before it ran) and left as it was; a shared one is used with a warning.
+   */
+  @Test
+  void aFrozenCgroupIsRefusedAndASharedOneWarned() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    Path freezer = Path.of("/sys/fs/cgroup/freezer").resolve(cgroupsPath(b).substring(1));
+    Files.createDirectories(freezer);
+    try {
+      Files.writeString(freezer.resolve("freezer.state"), "FROZEN");
+      var r = j.run("run", "-d", "--bundle", b.write().toString(), "fz");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err()).contains("container's cgroup unexpectedly frozen");
+      assertThat(Files.readString(freezer.resolve("freezer.state")).trim()).isEqualTo("FROZEN");
+      assertThat(j.run("list", "-q").out()).isEmpty();
+      Files.writeString(freezer.resolve("freezer.state"), "THAWED");
+      assertThat(j.run("run", "-d", "--bundle", b.dir.toString(), "first").exit()).isZero();
+      var second = j.run("run", "-d", "--bundle", b.dir.toString(), "second");
+      assertThat(second.exit()).as(second.toString()).isZero();
+      assertThat(second.err()).contains("container's cgroup is not empty: 1 process(es) found");
+    } finally {
+      j.run("delete", "-f", "second");
+      j.run("delete", "-f", "first");
+      for (int i = 0; i < 50 && Files.exists(freezer); i++) {
+        try {
+          Files.delete(freezer);
+        } catch (java.io.IOException busy) {
+          Thread.sleep(20);
+        }
+      }
+    }
+  }
 }

@@ -149,6 +149,58 @@ class CliLifecycleTest {
     assertThat(r.out()).isEqualTo("reached\n");
   }
 
+  /**
+   * The cwd as runc sets it up: a 0700 directory of root's is entered while still root, so a
+   * uid 42 process starts there; a missing one is made, even under a read-only root.
+   */
+  @Test
+  void cwdIsEnteredAsRootAndMadeIfMissing() throws Exception {
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("c")).sh("pwd; id -u");
+    Path root = Files.createDirectories(b.dir.resolve("rootfs/root"));
+    Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    b.process().put("cwd", "/root").putObject("user").put("uid", 42).put("gid", 42);
+    var r = j.run("run", "--bundle", b.write().toString(), "c1");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("/root\n42\n");
+    b.process().put("cwd", "/made/here");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) b.config.get("root")).put("readonly", true);
+    r = j.run("run", "--bundle", b.write().toString(), "c2");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("/made/here\n42\n");
+  }
+
+  /** exec -p with a process that has no "user" runs as uid 0 (runc's default). */
+  @Test
+  void execProcessFileWithoutUserRunsAsRoot() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("x")).args("sleep", "100").write();
+    assertThat(j.run("run", "-d", "--bundle", bundle.toString(), "x1").exit()).isZero();
+    try {
+      Path process = tmp.resolve("process.json");
+      Files.writeString(process, "{\"args\": [\"id\", \"-u\"], \"cwd\": \"/\", \"env\": [\"PATH=/bin\"]}");
+      var r = j.run("exec", "-p", process.toString(), "x1");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out()).isEqualTo("0\n");
+    } finally {
+      j.run("delete", "-f", "x1");
+    }
+  }
+
+  /**
+   * --no-pivot: the host's procfs must not stay reachable in the container's mount namespace,
+   * or an unprivileged user namespace inside could mount a fresh, unmasked one (runc's test).
+   */
+  @Test
+  void noPivotDoesNotExposeABareProc() throws Exception {
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("np")).args("unshare", "-mrpf", "sh", "-c",
+        "mount -t proc none /proc && echo mounted");
+    var r = j.run("run", "--no-pivot", "--bundle", b.write().toString(), "np1");
+    assertThat(r.out() + r.err()).as(r.toString()).contains("mount: permission denied").doesNotContain("mounted");
+    assertThat(r.exit()).isEqualTo(1);
+  }
+
   @Test
   void runReturnsTheProcessStatusOr128PlusSignal() throws Exception {
     Jrunc j = jrunc();

@@ -187,20 +187,6 @@ class CliLifecycleTest {
     }
   }
 
-  /**
-   * --no-pivot: the host's procfs must not stay reachable in the container's mount namespace,
-   * or an unprivileged user namespace inside could mount a fresh, unmasked one (runc's test).
-   */
-  @Test
-  void noPivotDoesNotExposeABareProc() throws Exception {
-    Jrunc j = jrunc();
-    Bundle b = Bundle.busybox(tmp.resolve("np")).args("unshare", "-mrpf", "sh", "-c",
-        "mount -t proc none /proc && echo mounted");
-    var r = j.run("run", "--no-pivot", "--bundle", b.write().toString(), "np1");
-    assertThat(r.out() + r.err()).as(r.toString()).contains("mount: permission denied").doesNotContain("mounted");
-    assertThat(r.exit()).isEqualTo(1);
-  }
-
   @Test
   void runReturnsTheProcessStatusOr128PlusSignal() throws Exception {
     Jrunc j = jrunc();

@@ -10,7 +10,8 @@ import java.util.List;
  * this document (Docker adds a time namespace, containerd allows user-namespaced pods with
  * idmap mounts only when it is reported), so it must claim ONLY what the code does.
  *
- * <p>Intel RDT is reported as not enabled: create refuses configs that use it. Seccomp's section comes from the installed libseccomp and this kernel (runc probes the
+ * <p>Intel RDT is reported as not enabled: create refuses configs that use it. Seccomp's
+ * section comes from the installed libseccomp and this kernel (runc probes the
  * supported flags the same way).
  */
 public final class FeaturesDocument {

@@ -1,6 +1,5 @@
 package io.jrunc.core.cgroup;
 
-import io.jrunc.spec.LinuxDevice;
 import io.jrunc.spec.LinuxDeviceCgroup;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,9 +50,9 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
    * of anything; /dev/null, zero, full, random, urandom, tty, ptmx, pts, net/tun). Devices in
    * {@code linux.devices} get no rule of their own: the node exists, but whether it may be used
    * is the spec's rules' decision (runc's dev.bats "device cgroup deny" checks that a listed
-   * /dev/kmsg stays denied). {@code linuxDevices} is kept for callers; it adds nothing.
+   * /dev/kmsg stays denied).
    */
-  public static List<LinuxDeviceCgroup> withRuncDefaults(List<LinuxDeviceCgroup> specRules, List<LinuxDevice> linuxDevices) {
+  public static List<LinuxDeviceCgroup> withRuncDefaults(List<LinuxDeviceCgroup> specRules) {
     List<LinuxDeviceCgroup> out = new ArrayList<>();
     if (specRules != null) out.addAll(specRules);
     out.add(new LinuxDeviceCgroup(true, "c", null, null, "m"));
@@ -68,8 +67,8 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
    * {@code r} with its device rules replaced by runc's effective list for the spec
    * ({@link #withRuncDefaults}); {@code r} may be null.
    */
-  public static io.jrunc.spec.LinuxResources withRuncDevices(io.jrunc.spec.LinuxResources r, List<LinuxDevice> linuxDevices) {
-    List<LinuxDeviceCgroup> rules = withRuncDefaults(r == null ? null : r.devices(), linuxDevices);
+  public static io.jrunc.spec.LinuxResources withRuncDevices(io.jrunc.spec.LinuxResources r) {
+    List<LinuxDeviceCgroup> rules = withRuncDefaults(r == null ? null : r.devices());
     if (r == null) return new io.jrunc.spec.LinuxResources(rules, null, null, null, null, null, null, null, null);
     return new io.jrunc.spec.LinuxResources(rules, r.memory(), r.cpu(), r.pids(), r.blockIO(), r.hugepageLimits(), r.network(), r.rdma(), r.unified());
   }

@@ -6,7 +6,7 @@
  * <pre>{@code
  * // create: nothing is touched until m.create()
  * // the spec's device rules + runc's default allow list + one allow per linux.devices entry
- * LinuxResources res = DeviceRule.withRuncDevices(spec.linux().resources(), spec.linux().devices());
+ * LinuxResources res = DeviceRule.withRuncDevices(spec.linux().resources());
  * CgroupManager m = Cgroups.create(new CgroupConfig(id, spec.linux().cgroupsPath(), res, systemdCgroup, rootless));
  * m.create();                                   // dirs + limits + device filter; rolls back on failure
  * Optional<Path> into = m.cloneIntoCgroupPath(); // v2 cgroupfs: open with CgroupIo.openDirectory, pass to clone3

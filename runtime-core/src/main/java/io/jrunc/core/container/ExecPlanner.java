@@ -32,8 +32,8 @@ import java.util.Map;
  *       {@link TerminalSetup#emitOwner} for a non-root uid</td><td>after the joins so the pty
  *       and its name are the container's; stdio is then not dup'd (the caller passes
  *       {-1,-1,-1})</td></tr>
- *   <tr><td>4</td><td>personality, scheduler, ioPriority, rlimits, stdio, close_range, cwd, user and capabilities, final CPU
- *       affinity, clear PDEATHSIG</td><td>before any seccomp filter (a profile need not
+ *   <tr><td>4</td><td>personality, scheduler, ioPriority, rlimits, stdio, close_range, cwd,
+ *       user and capabilities, final CPU affinity, clear PDEATHSIG</td><td>before any seccomp filter (a profile need not
  *       allow them)</td></tr>
  *   <tr><td>5</td><td>seccomp (with no_new_privs), execve</td><td></td></tr>
  * </table>

@@ -173,7 +173,6 @@ public final class Lifecycle {
       throw new InvalidConfigException("config.json: " + e.getMessage());
     }
     ProcessAttributes.checkSupported(spec.linux());
-    ParentSetup.checkNetDevices(spec.linux(), Namespaces.of(spec));
     boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
     // runc's flag rules concern --console-socket; a console fd is the caller's own relay
     // (foreground run -t), which needs a terminal and nothing else
@@ -204,11 +203,12 @@ public final class Lifecycle {
       env.addAll(listen.env());
       spec = spec.withProcess(spec.process().withEnv(env));
     }
-    long uid0 = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
-    spec = spec.withProcess(spec.process().withEnv(ProcessEnv.prepare(spec.process().env(), rootfs, uid0)));
+    long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
+    spec = spec.withProcess(spec.process().withEnv(ProcessEnv.prepare(spec.process().env(), rootfs, uid)));
     final Spec fspec = spec;
 
     Namespaces ns = Namespaces.of(spec);
+    ParentSetup.checkNetDevices(spec.linux(), ns);
     Map<String, Integer> joinFds = new LinkedHashMap<>();
     for (var e : ns.joins().entrySet()) {
       try {
@@ -233,7 +233,7 @@ public final class Lifecycle {
     try {
       var linux = spec.linux();
       cgroup = Cgroups.create(new CgroupConfig(id, linux == null ? null : linux.cgroupsPath(),
-          DeviceRule.withRuncDevices(linux == null ? null : linux.resources(), linux == null ? null : linux.devices()),
+          DeviceRule.withRuncDevices(linux == null ? null : linux.resources()),
           opts.systemdCgroup(), rootless));
     } catch (CgroupException e) {
       throw new InvalidConfigException("config.json: " + e.getMessage());
@@ -244,9 +244,7 @@ public final class Lifecycle {
     Files.write(store.dir(id).resolve("config.json"), Json.writeBytes(spec));
     store.writeRecord(pending);
     try {
-      if (!planOnly) {
-        cgroup.create();
-      }
+      if (!planOnly) cgroup.create();
     } catch (CgroupException e) {
       throw new SetupException(e.getMessage(), 0, e);
     }
@@ -314,7 +312,6 @@ public final class Lifecycle {
     final RootfsSetup rfs = rootfsSetup;
     ProgramBuilder b = new ProgramBuilder();
     cleanup.add(b);
-    long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
     InitPlanner.ChildSteps extra = securitySteps(security, (pb, beforePivot) -> {
       java.util.function.Consumer<ProgramBuilder> tty = p -> {
         InitPlanner.createCwd(p, fspec.process());

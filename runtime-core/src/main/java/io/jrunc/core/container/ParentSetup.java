@@ -28,15 +28,15 @@ final class ParentSetup {
   }
 
   /**
-   * Before anything is made: netDevices need a network namespace that is not the runtime's own
-   * (the validator catches a config without one; a joined path can still name ours).
+   * Before anything is made: netDevices need a network namespace that is not the runtime's own.
+   * The validator refuses a config without one; a joined path can still name ours.
    */
   static void checkNetDevices(Linux linux, Namespaces ns) throws InvalidConfigException {
     if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
     String joined = ns.joins().get("network");
-    if (!ns.has("network") || joined != null && sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) {
-      throw new InvalidConfigException("config.json: /linux/netDevices: " + NO_PRIVATE_NETNS
-          + (joined != null ? " (" + joined + " is the runtime's own)" : ""));
+    if (joined != null && sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) {
+      throw new InvalidConfigException("config.json: /linux/netDevices: " + NO_PRIVATE_NETNS + " (" + joined
+          + " is the runtime's own)");
     }
   }
 

@@ -67,17 +67,12 @@ public final class NetDevices {
     Set<Integer> before = template ? linkIndexes(ctr, what) : Set.of();
     // Checked first, not left to the move: since Linux 6.x a move whose new name is taken
     // lands the device in the target under its old name and only then fails with EEXIST.
-    if (!template && exists(ctr, wanted, what)) {
-      throw new SysException(what + ": move the interface into the container's network namespace as \"" + wanted
-          + "\" (an interface named \"" + wanted + "\" exists there)", null, Errno.EEXIST);
-    }
+    if (!template && exists(ctr, wanted, what)) throw moveFailed(what, wanted, Errno.EEXIST);
     try {
       host.exchange(RtMessages.moveLink(host.nextSeq(), link.index(), netnsFd,
           wanted.equals(hostName) ? null : wanted), "move");
     } catch (SysException x) {
-      String why = x.errno() == Errno.EEXIST ? " (an interface named \"" + wanted + "\" exists there)" : "";
-      throw new SysException(what + ": move the interface into the container's network namespace as \"" + wanted
-          + "\"" + why, null, x.errno());
+      throw moveFailed(what, wanted, x.errno());
     }
     RtMessages.Link inside = find(ctr, wanted, template, before, what);
     for (RtMessages.Address a : keep) {
@@ -95,6 +90,12 @@ public final class NetDevices {
       throw new SysException(what + ": set \"" + inside.name() + "\" up", null, x.errno());
     }
     return new Moved(hostName, inside.name(), inside.index(), keep.size());
+  }
+
+  private static SysException moveFailed(String what, String wanted, int errno) {
+    String why = errno == Errno.EEXIST ? " (an interface named \"" + wanted + "\" exists there)" : "";
+    return new SysException(what + ": move the interface into the container's network namespace as \"" + wanted
+        + "\"" + why, null, errno);
   }
 
   private static boolean exists(RtSocket s, String name, String what) throws SysException {

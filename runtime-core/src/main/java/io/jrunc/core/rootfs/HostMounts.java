@@ -13,12 +13,11 @@ import java.util.List;
  */
 record HostMounts(List<Entry> entries) {
 
-  /** One mountinfo line: mount point (unescaped), fs type, per-mount options, super options, root within its filesystem. */
-  record Entry(String mountPoint, String fsType, String mountOptions, String superOptions, String root) {
-    Entry(String mountPoint, String fsType, String mountOptions, String superOptions) {
-      this(mountPoint, fsType, mountOptions, superOptions, "/");
-    }
-  }
+  /**
+   * One mountinfo line: mount point (unescaped), fs type, per-mount options, super options, and
+   * the root of the mount within its filesystem.
+   */
+  record Entry(String mountPoint, String fsType, String mountOptions, String superOptions, String root) {}
 
   static HostMounts read() {
     try {

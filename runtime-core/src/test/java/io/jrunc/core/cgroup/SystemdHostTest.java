@@ -42,7 +42,7 @@ class SystemdHostTest {
   void transientScopeWithLimitsAndRemoval() throws Exception {
     String id = Live.randomId();
     LinuxResources r = new LinuxResources(
-        DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm")), null),
+        DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm"))),
         new LinuxMemory(64L << 20, null, null, null, null, null, null, null, null),
         new LinuxCPU(512L, 20000L, null, 100000L, null, null, null, null, null), new LinuxPids(32L), null, null, null, null,
         Map.of("memory.high", "50000000"));

@@ -33,7 +33,7 @@ class V1HostTest {
   void createLimitJoinFreezeStatsUpdateReopenDestroy() throws Exception {
     String id = Live.randomId();
     LinuxResources r = new LinuxResources(
-        DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm")), null),
+        DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm"))),
         new LinuxMemory(64L << 20, null, null, null, null, 10L, null, null, null),
         new LinuxCPU(512L, 50000L, null, 100000L, null, null, "0", "0", null), new LinuxPids(64L), null, null, null, null, null);
     CgroupManager m = Cgroups.create(new CgroupConfig(id, "/jrunc-test/" + id, r, false, false));

@@ -34,7 +34,7 @@ class V2HostTest {
 
   static LinuxResources resources() {
     return new LinuxResources(
-        DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm")), null),
+        DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm"))),
         new LinuxMemory(64L << 20, null, null, null, null, null, null, null, null),
         new LinuxCPU(512L, 50000L, null, 100000L, null, null, "0", null, null), new LinuxPids(64L), null, null, null, null,
         Map.of("memory.high", "50000000"));
@@ -95,7 +95,7 @@ class V2HostTest {
       assertThat(Json.write(s)).contains("\"throttling\"", "\"raw\"");
 
       // update replaces the filter (still one program attached) and changes limits
-      m.update(new LinuxResources(DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm")), null),
+      m.update(new LinuxResources(DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm"))),
           null, null, new LinuxPids(32L), null, null, null, null, null));
       assertThat(read(dir, "pids.max")).isEqualTo("32");
       cg = CgroupIo.openDirectory(dir.toString());

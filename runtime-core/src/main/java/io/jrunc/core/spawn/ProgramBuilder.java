@@ -68,6 +68,30 @@ public final class ProgramBuilder implements AutoCloseable {
     return s;
   }
 
+  /**
+   * Names a descriptor of the runtime that the program uses (a pipe end, a namespace or mount fd
+   * the parent opened, the exec fifo): the child keeps exactly the named descriptors and
+   * stdio; every other one is closed before the program runs. Returns {@code fd} for use as an
+   * argument.
+   */
+  public long inherit(int fd) {
+    if (fd < 0) throw new IllegalArgumentException("not a descriptor: " + fd);
+    inherited.add(fd);
+    return fd;
+  }
+
+  /** Names {@code count} descriptors from {@code first} on ({@code --preserve-fds}). */
+  public void inheritRange(int first, int count) {
+    for (int i = 0; i < count; i++) inherit(first + i);
+  }
+
+  /** The descriptors named so far, in ascending order. */
+  public java.util.SortedSet<Integer> inherited() {
+    return java.util.Collections.unmodifiableSortedSet(inherited);
+  }
+
+  private final java.util.TreeSet<Integer> inherited = new java.util.TreeSet<>();
+
   /** A new, not yet placed label. */
   public Label label() {
     Label l = new Label();

@@ -53,13 +53,11 @@ final class ExecPlanner {
       String executable,
       InitPlanner.ChildSteps extra,
       int consoleFd,
-      int[] closeEarly,
       io.jrunc.spec.LinuxPersonality personality) {
     /** Without a terminal (hooks, plain exec). */
     Inputs(Process process, Map<String, Integer> joinFds, Map<String, String> joinPaths, boolean forkIntoPidNamespace,
         SpawnChannel channel, int[] stdio, int preserveFds, String executable, InitPlanner.ChildSteps extra) {
-      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1,
-          new int[0], null);
+      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1, null);
     }
   }
 
@@ -69,9 +67,6 @@ final class ExecPlanner {
   static Planned plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
     ProcessSteps.prologue(b, in.channel());
     b.call(Sys.CLOSE, in.channel().syncRead()).describe("close the sync pipe");
-    // the CLONE_INTO_CGROUP directory fd: a host directory must not be reachable as
-    // /proc/self/fd/N when the cwd is changed (CVE-2024-21626)
-    for (int fd : in.closeEarly()) b.call(Sys.CLOSE, (long) fd).describe("close fd " + fd);
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());
     int announce = -1;
     if (in.forkIntoPidNamespace()) announce = ProcessSteps.forkIntoJoinedPidNamespace(b, in.channel());
@@ -91,6 +86,7 @@ final class ExecPlanner {
     ProcessSteps.fds(b, in.stdio(), in.preserveFds());
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
+    ProcessSteps.checkCwdInside(b, cwd);
     ProcessSteps.identity(b, proc, in.extra(), setgroupsAllowed(in.joinPaths().get("user")));
     ProcessAttributes.finalAffinity(b, proc);
     b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");

@@ -66,7 +66,6 @@ public final class InitPlanner {
       String executable,
       boolean hookPause,
       boolean setgroups,
-      int[] closeEarly,
       ChildSteps extra) {}
 
   /** Steps other packages contribute (rootfs, capabilities, seccomp) at their places. */
@@ -98,10 +97,8 @@ public final class InitPlanner {
     Process proc = spec.process();
     SpawnChannel ch = in.channel();
     // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
+    if (in.namespaces().creates("user")) ProcessSteps.dropSpawnAmbient(b);
     ProcessSteps.prologue(b, ch, in.namespaces().creates("user"));
-    // fds the child only needed at clone time (the CLONE_INTO_CGROUP directory): a host
-    // directory fd left open could become the container's cwd (CVE-2024-21626)
-    for (int fd : in.closeEarly()) b.call(Sys.CLOSE, (long) fd).describe("close fd " + fd);
     ProcessAttributes.initialAffinity(b, proc);
     // 4. namespaces
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
@@ -160,11 +157,13 @@ public final class InitPlanner {
     Step cwdFd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, cwd, (long) (Libc.O_PATH | O_DIRECTORY | Libc.O_CLOEXEC), 0L)
         .allow(Errno.EACCES, Errno.EPERM).describe("chdir to cwd " + cwd);
     b.call(Sys.FCHDIR, cwdFd).allow(Errno.EBADF).describe("chdir to cwd " + cwd);
+    ProcessSteps.checkCwdInside(b, cwd);
     ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
     Label inCwd = b.label();
     b.call(Sys.FCNTL, cwdFd, (long) F_DUPFD_CLOEXEC, 0L).allow(Errno.EBADF).jumpIfPositive(inCwd)
         .describe("check whether root entered cwd " + cwd);
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
+    ProcessSteps.checkCwdInside(b, cwd);
     b.place(inCwd);
     ProcessAttributes.finalAffinity(b, proc);
     if (in.fifoFd() >= 0) {
@@ -174,7 +173,7 @@ public final class InitPlanner {
     // 8. create/start rendezvous: after a no_new_privs filter only write, read and execve run
     if (in.fifoFd() >= 0) {
       b.call(Sys.WRITE, (long) ch.reportWrite(), b.bytes(record(SpawnChannel.READY)), 16L).describe("report ready");
-      b.call(Sys.READ, (long) in.fifoFd(), b.alloc(8), 1L).atLeast(1).describe("wait for start");
+      b.call(Sys.READ, b.inherit(in.fifoFd()), b.alloc(8), 1L).atLeast(1).describe("wait for start");
     }
     // 9. exec
     ProcessSteps.execute(b, in.extra(), in.executable(), proc);

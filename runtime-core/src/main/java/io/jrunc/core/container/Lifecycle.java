@@ -338,8 +338,7 @@ public final class Lifecycle {
     IdMapper.Host idHost = IdMapper.Host.detect();
     boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
     InitPlanner.Planned planned = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
-        stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups,
-        cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0], extra));
+        stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups, extra));
     ChildProgram program = planned.program();
     Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
 
@@ -1262,7 +1261,7 @@ public final class Lifecycle {
       }
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
           opts.preserveFds(), exe, securitySteps(security), console[0],
-          cgroupFd >= 0 ? new int[] {cgroupFd} : new int[0], spec.linux() == null ? null : spec.linux().personality()));
+          spec.linux() == null ? null : spec.linux().personality()));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
       security.afterClone();
       if (console[0] >= 0 && opts.consoleFd() < 0) {

@@ -25,8 +25,8 @@ final class ProcessSteps {
   private static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
 
   /**
-   * Closes the parent's pipe ends, resets signals (the JVM's handlers point into libjvm),
-   * asks for SIGKILL when the parent dies, turns dumpable off, and waits for the parent.
+   * Resets signals (an ignored signal stays ignored across the stub's exec), asks for SIGKILL
+   * when the parent dies, turns dumpable off, and waits for the parent.
    */
   static void prologue(ProgramBuilder b, SpawnChannel ch) {
     prologue(b, ch, false);
@@ -41,8 +41,8 @@ final class ProcessSteps {
    * Nothing of the container runs before the release, so there is nothing to reach meanwhile.
    */
   static void prologue(ProgramBuilder b, SpawnChannel ch, boolean mapsByParent) {
-    b.call(Sys.CLOSE, ch.reportRead()).describe("close the parent's report pipe");
-    b.call(Sys.CLOSE, ch.syncWrite()).describe("close the parent's sync pipe");
+    // The parent's pipe ends, like every descriptor the program does not name, were closed
+    // when the child left the JVM (Spawner).
     MemorySegment all = b.alloc(8);
     all.set(JAVA_LONG, 0, -1L);
     MemorySegment none = b.alloc(8);
@@ -58,6 +58,43 @@ final class ProcessSteps {
     waitForParent(b, ch);
     if (mapsByParent) b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
   }
+
+  /**
+   * In a new user namespace the child reached the stub with every capability ambient and
+   * inheritable (Spawner.raiseAmbient): back to what clone gave it, all permitted and
+   * effective, nothing inheritable or ambient, before anything else runs.
+   */
+  static void dropSpawnAmbient(ProgramBuilder b) {
+    int last = io.jrunc.core.spawn.Spawner.lastCap();
+    long full = last >= 63 ? -1L : (1L << (last + 1)) - 1;
+    b.call(Sys.PRCTL, 47L /* PR_CAP_AMBIENT */, 4L /* PR_CAP_AMBIENT_CLEAR_ALL */, 0L, 0L, 0L)
+        .describe("clear the ambient capabilities the spawn stub was started with");
+    MemorySegment hdr = b.alloc(8);
+    hdr.set(JAVA_INT, 0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
+    MemorySegment data = b.alloc(24);
+    for (int w = 0; w < 2; w++) {
+      data.set(JAVA_INT, 12L * w, (int) (full >>> (32 * w)));     // effective
+      data.set(JAVA_INT, 12L * w + 4, (int) (full >>> (32 * w))); // permitted; inheritable 0
+    }
+    b.call(Sys.CAPSET, hdr, data).describe("clear the inheritable capabilities the spawn stub was started with");
+  }
+
+  /**
+   * CVE-2024-21626: a cwd reached through a descriptor of the host ({@code /proc/self/fd/N})
+   * lies outside the container's root, and getcwd(2) then returns "(unreachable)/..." instead
+   * of an absolute path. Opening that result relative to an invalid directory fd fails (EBADF)
+   * for exactly that case: an absolute path ignores the fd. runc's check and words.
+   */
+  static void checkCwdInside(ProgramBuilder b, String cwd) {
+    MemorySegment buf = b.alloc(4097);
+    String what = "current working directory is outside of container mount namespace root -- possible container breakout detected (cwd "
+        + cwd + ")";
+    b.call(Sys.GETCWD, buf, 4096L).describe(what);
+    Step fd = b.call(Sys.OPENAT, -1L, buf, (long) (O_PATH | O_DIRECTORY | O_CLOEXEC), 0L).describe(what);
+    b.call(Sys.CLOSE, fd).describe("close the cwd check's fd");
+  }
+
+  private static final int O_PATH = 010000000, O_DIRECTORY = 0200000, O_CLOEXEC = 02000000;
 
   /** Reads one byte of the sync pipe; EOF (the runtime died) fails the step. */
   static void waitForParent(ProgramBuilder b, SpawnChannel ch) {
@@ -90,7 +127,7 @@ final class ProcessSteps {
 
   static void joinNamespaces(ProgramBuilder b, Map<String, Integer> fds, Map<String, String> paths) {
     for (var e : fds.entrySet()) {
-      b.call(Sys.SETNS, (long) e.getValue(), Namespaces.flag(e.getKey()))
+      b.call(Sys.SETNS, b.inherit(e.getValue()), Namespaces.flag(e.getKey()))
           .describe("join the " + e.getKey() + " namespace " + paths.get(e.getKey()));
       b.call(Sys.CLOSE, (long) e.getValue()).describe("close the " + e.getKey() + " namespace fd");
     }
@@ -135,8 +172,9 @@ final class ProcessSteps {
    */
   static void fds(ProgramBuilder b, int[] stdio, int preserveFds) {
     for (int i = 0; i < 3; i++) {
-      if (stdio != null && stdio[i] >= 0) b.call(Sys.DUP3, (long) stdio[i], (long) i, 0L).describe("set up fd " + i);
+      if (stdio != null && stdio[i] >= 0) b.call(Sys.DUP3, b.inherit(stdio[i]), (long) i, 0L).describe("set up fd " + i);
     }
+    b.inheritRange(3, preserveFds);
     b.call(Sys.CLOSE_RANGE, 3L + preserveFds, 0xffffffffL, (long) CLOSE_RANGE_CLOEXEC)
         .describe("mark the runtime's file descriptors close-on-exec");
   }

@@ -33,8 +33,6 @@ final class IdmappedMounts {
   /** An fd of a user namespace with these mappings (CLOEXEC; the caller closes it). */
   static int userns(List<LinuxIDMapping> uids, List<LinuxIDMapping> gids) throws SysException {
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      b.call(Sys.CLOSE, (long) ch.reportRead()).describe("close the report pipe's read end");
-      b.call(Sys.CLOSE, (long) ch.syncWrite()).describe("close the sync pipe's write end");
       // Blocks until the parent has opened the namespace; EOF (0) is as good as a byte.
       b.call(Sys.READ, (long) ch.syncRead(), b.alloc(8), 1L).describe("wait for the parent");
       b.call(Sys.EXIT_GROUP, 0L).describe("exit");

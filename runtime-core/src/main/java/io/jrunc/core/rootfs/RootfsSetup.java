@@ -611,7 +611,7 @@ public final class RootfsSetup implements AutoCloseable {
     MountOptions o = m.opts;
     if (m.parentFd >= 0) {
       // prepared by the parent (id-mapped), flags included: the child only moves it into place
-      return (long) m.parentFd;
+      return b.inherit(m.parentFd);
     }
     Step mnt;
     if (m.type.equals("bind")) {

@@ -61,24 +61,9 @@ public final class Capabilities {
     return n >= 0 && n < NAMES.size() ? NAMES.get(n) : "cap" + n;
   }
 
-  private static final class LastCap {
-    static final int VALUE = read();
-
-    private static int read() {
-      // Not Files.readString: on procfs (size 0) the JDK reads this file as its first byte only, "4".
-      try (var in = new FileInputStream("/proc/sys/kernel/cap_last_cap")) {
-        return Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
-      } catch (IOException | NumberFormatException e) {
-        // Pre-3.2 kernels lack the file; CAP_AUDIT_READ-era kernels have at least 37.
-        LOG.debug("cannot read /proc/sys/kernel/cap_last_cap ({}); assuming {}", e.getMessage(), LAST_KNOWN);
-        return LAST_KNOWN;
-      }
-    }
-  }
-
   /** The running kernel's last capability ({@code /proc/sys/kernel/cap_last_cap}). */
   public static int kernelLastCap() {
-    return LastCap.VALUE;
+    return io.jrunc.core.spawn.Spawner.lastCap();
   }
 
   /**

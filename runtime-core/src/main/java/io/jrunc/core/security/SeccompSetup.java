@@ -74,7 +74,7 @@ public final class SeccompSetup {
     msg.set(JAVA_LONG, 24, 1);
     msg.set(ADDRESS, 32, cmsg);
     msg.set(JAVA_LONG, 40, 24);
-    Step send = b.call(Sys.SENDMSG, (long) sock, msg, 0x4000L /* MSG_NOSIGNAL */).atLeast(1)
+    Step send = b.call(Sys.SENDMSG, b.inherit(sock), msg, 0x4000L /* MSG_NOSIGNAL */).atLeast(1)
         .describe("send the seccomp listener fd to the runtime (sendmsg SCM_RIGHTS)");
     Step close = b.call(Sys.CLOSE, seccompStep).describe("close the seccomp listener fd");
     return List.of(send, close);

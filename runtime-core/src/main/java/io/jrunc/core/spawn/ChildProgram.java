@@ -2,24 +2,32 @@ package io.jrunc.core.spawn;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * A compiled child program: what the trampoline's child interprets between {@code clone}
- * and {@code execve}. Memory layout (all fields 64-bit, native byte order):
+ * A compiled child program: what the stub (or, for the few steps that leave the JVM, the
+ * trampoline's child) interprets between {@code clone} and {@code execve}. The program and
+ * everything it points to (strings, argv arrays, structs, result slots) live in ONE region laid
+ * out for a fixed address: the stub maps a sealed copy of the region privately at that same
+ * address, so every pointer in it stays valid outside the JVM. All fields are 64-bit, native
+ * byte order.
  *
  * <table>
- *   <caption>Header (64 bytes)</caption>
+ *   <caption>Header (64 bytes, at the start of the region)</caption>
  *   <tr><th>offset</th><th>field</th></tr>
  *   <tr><td>0</td><td>report fd: where a failed step writes {index, result}</td></tr>
  *   <tr><td>8</td><td>number of steps</td></tr>
  *   <tr><td>16</td><td>address of the first step</td></tr>
+ *   <tr><td>24</td><td>address the region is laid out for (the header's own)</td></tr>
+ *   <tr><td>32</td><td>length of the region image, a multiple of the page size</td></tr>
+ *   <tr><td>40</td><td>{@link #MAGIC}: the stub refuses anything else</td></tr>
+ *   <tr><td>48</td><td>a full signal mask (the trampoline blocks it around clone)</td></tr>
+ *   <tr><td>56</td><td>the caller's signal mask, saved there by the trampoline</td></tr>
  * </table>
  *
  * <table>
- *   <caption>Step (128 bytes each, following the header)</caption>
+ *   <caption>Step (128 bytes each)</caption>
  *   <tr><th>offset</th><th>field</th></tr>
  *   <tr><td>0</td><td>syscall number</td></tr>
  *   <tr><td>8..48</td><td>arguments a0..a5 (for an indirect argument: the address to load it from)</td></tr>
@@ -40,18 +48,33 @@ import java.util.List;
 public final class ChildProgram implements AutoCloseable {
   static final long HEADER = 64;
   static final long STEP = 128;
-  static final long OFF_HDR_REPORT_FD = 0, OFF_HDR_COUNT = 8, OFF_HDR_FIRST = 16;
+  /** "JRUNCPRG" read as a little-endian long. */
+  static final long MAGIC = 0x475250434e55524aL;
+  static final long OFF_HDR_REPORT_FD = 0, OFF_HDR_COUNT = 8, OFF_HDR_FIRST = 16, OFF_HDR_BASE = 24,
+      OFF_HDR_LENGTH = 32, OFF_HDR_MAGIC = 40, OFF_HDR_ALL_SIGNALS = 48, OFF_HDR_SAVED_MASK = 56;
   static final long OFF_NR = 0, OFF_ARGS = 8, OFF_INDEX = 56, OFF_RESULT = 64, OFF_INDIRECT = 72,
       OFF_OK_A = 80, OFF_OK_B = 88, OFF_JUMP = 96, OFF_MIN = 104, OFF_STORE32 = 112;
 
-  private final Arena arena;
+  private final Runnable release;
   private final MemorySegment memory;
   private final List<String> descriptions;
+  private final java.util.SortedSet<Integer> inherited;
 
-  ChildProgram(Arena arena, MemorySegment memory, List<String> descriptions) {
-    this.arena = arena;
+  ChildProgram(Runnable release, MemorySegment memory, List<String> descriptions, java.util.SortedSet<Integer> inherited) {
+    this.release = release;
     this.memory = memory;
     this.descriptions = List.copyOf(descriptions);
+    this.inherited = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(inherited));
+  }
+
+  /** The runtime descriptors the program names ({@link ProgramBuilder#inherit}). */
+  public java.util.SortedSet<Integer> inherited() {
+    return inherited;
+  }
+
+  /** Bytes of the region the child needs: from the header to the last allocation, page-rounded. */
+  long length() {
+    return memory.get(JAVA_LONG, OFF_HDR_LENGTH);
   }
 
   /** The fd the child reports a failed step on; set by the spawner before clone. */
@@ -59,6 +82,7 @@ public final class ChildProgram implements AutoCloseable {
     memory.set(JAVA_LONG, OFF_HDR_REPORT_FD, fd);
   }
 
+  /** The region, header first. */
   public MemorySegment memory() {
     return memory;
   }
@@ -68,17 +92,30 @@ public final class ChildProgram implements AutoCloseable {
   }
 
   /** The sentence for step {@code index}: {@code mount proc on /proc}. */
-  public String description(int index) {
-    return index >= 0 && index < descriptions.size() ? descriptions.get(index) : "step " + index;
+  public String description(long index) {
+    if (index >= SpawnChannel.LEAVE_JVM_BASE && leaveJvm != null) {
+      long i = index - SpawnChannel.LEAVE_JVM_BASE;
+      if (i < leaveJvm.size()) return leaveJvm.get((int) i);
+    }
+    return index >= 0 && index < descriptions.size() ? descriptions.get((int) index) : "step " + index;
+  }
+
+  private volatile List<String> leaveJvm;
+
+  /** The sentences of the steps that took the child out of the JVM for this program. */
+  void leaveJvmDescriptions(ChildProgram pre) {
+    List<String> d = new java.util.ArrayList<>();
+    for (int i = 0; i < pre.size(); i++) d.add(pre.description(i));
+    leaveJvm = d;
   }
 
   /** The result the child stored for step {@code index} (only meaningful in the child's own copy). */
   long result(int index) {
-    return memory.get(JAVA_LONG, HEADER + index * STEP + OFF_RESULT);
+    return memory.get(JAVA_LONG, memory.get(JAVA_LONG, OFF_HDR_FIRST) - memory.address() + index * STEP + OFF_RESULT);
   }
 
   @Override
   public void close() {
-    arena.close();
+    release.run();
   }
 }

@@ -5,17 +5,23 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.sys.Arch;
+import io.jrunc.core.sys.Mappings;
 import io.jrunc.core.sys.Sys;
-import java.lang.foreign.Arena;
+import io.jrunc.core.sys.SysException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Plans the child's program: the flat list of system calls the forked child runs between
- * {@code clone} and {@code execve}. Everything the child needs (strings, argv arrays, structs)
- * is allocated here, in off-heap memory the child inherits as a copy-on-write snapshot.
+ * Plans the child's program: the flat list of system calls the child runs between
+ * {@code clone} and {@code execve}. Everything the child needs (strings, argv arrays, structs,
+ * result slots) is allocated here, in ONE region reserved at an address far from both the
+ * JVM's usual mappings and the stub's ({@link StubImage#ORIGIN}, its stack near the top): the
+ * stub maps a copy of the region at that same address, so the pointers in it stay valid.
+ * Memory that does not come from this builder cannot reach the child, and {@link #call}
+ * refuses it.
  *
  * <p>Arguments to {@link #call} may be: {@code Long}/{@code Integer} (a value),
  * {@code String} (a NUL-terminated copy; its address is passed), {@code byte[]} (a copy),
@@ -23,8 +29,15 @@ import java.util.List;
  * loaded by the child at run time).
  */
 public final class ProgramBuilder implements AutoCloseable {
+  /** Virtual size of a region; pages cost only when touched. */
+  static final long RESERVE = 64L << 20;
+  private static final long HINT_BASE = 0x1000_0000_0000L;
+  private static final AtomicLong NEXT_HINT = new AtomicLong();
+
   private final Arch arch;
-  private final Arena arena = Arena.ofShared();
+  private final MemorySegment region;
+  private long top = ChildProgram.HEADER;
+  private boolean released;
   final List<Step> steps = new ArrayList<>();
   private final List<Label> labels = new ArrayList<>();
   private MemorySegment encoded;
@@ -35,6 +48,22 @@ public final class ProgramBuilder implements AutoCloseable {
 
   public ProgramBuilder(Arch arch) {
     this.arch = arch;
+    long hint = HINT_BASE + (NEXT_HINT.getAndIncrement() & 1023) * RESERVE;
+    try {
+      this.region = Mappings.reserve(hint, RESERVE);
+    } catch (SysException e) {
+      throw new IllegalStateException("cannot reserve memory for a child program: " + e.getMessage(), e);
+    }
+    region.set(JAVA_LONG, ChildProgram.OFF_HDR_ALL_SIGNALS, -1L);
+  }
+
+  /** Bump allocation in the region (zeroed: fresh anonymous memory). */
+  private MemorySegment allocate(long size, long align) {
+    if (built) throw new IllegalStateException("program already built");
+    long at = (top + align - 1) & -align;
+    if (at + size > RESERVE) throw new IllegalStateException("child program larger than " + (RESERVE >> 20) + " MiB");
+    top = at + size;
+    return region.asSlice(at, size);
   }
 
   public Arch arch() {
@@ -54,7 +83,7 @@ public final class ProgramBuilder implements AutoCloseable {
         case Integer n -> s.args[i] = n;
         case String str -> s.args[i] = cstring(str).address();
         case byte[] b -> s.args[i] = bytes(b).address();
-        case MemorySegment m -> s.args[i] = m.address();
+        case MemorySegment m -> s.args[i] = inRegion(m, sys);
         case Step earlier -> {
           if (earlier.owner != this) throw new IllegalArgumentException("step from another program");
           s.indirectMask |= 1 << i;
@@ -92,6 +121,18 @@ public final class ProgramBuilder implements AutoCloseable {
 
   private final java.util.TreeSet<Integer> inherited = new java.util.TreeSet<>();
 
+  private long inRegion(MemorySegment m, Sys sys) {
+    long a = m.address();
+    if (a < region.address() || a + m.byteSize() > region.address() + RESERVE) {
+      throw new IllegalArgumentException(sys + ": memory outside the program's region would not reach the child");
+    }
+    return a;
+  }
+
+  void checkInRegion(MemorySegment m) {
+    inRegion(m, Sys.WRITE);
+  }
+
   /** A new, not yet placed label. */
   public Label label() {
     Label l = new Label();
@@ -106,23 +147,26 @@ public final class ProgramBuilder implements AutoCloseable {
 
   /** A NUL-terminated copy of {@code s} in the program's memory. */
   public MemorySegment cstring(String s) {
-    return arena.allocateFrom(s, StandardCharsets.UTF_8);
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    MemorySegment m = allocate(utf8.length + 1L, 1);
+    MemorySegment.copy(utf8, 0, m, JAVA_BYTE, 0, utf8.length);
+    return m;
   }
 
   public MemorySegment bytes(byte[] b) {
-    MemorySegment m = arena.allocate(Math.max(1, b.length), 8);
+    MemorySegment m = allocate(Math.max(1, b.length), 8);
     MemorySegment.copy(b, 0, m, JAVA_BYTE, 0, b.length);
     return m;
   }
 
   /** Zeroed memory for structs and scratch buffers. */
   public MemorySegment alloc(long size) {
-    return arena.allocate(Math.max(1, size), 8);
+    return allocate(Math.max(1, size), 8);
   }
 
   /** A NULL-terminated {@code char *[]} (argv, envp). */
   public MemorySegment stringArray(List<String> values) {
-    MemorySegment arr = arena.allocate(ADDRESS, values.size() + 1L);
+    MemorySegment arr = allocate(ADDRESS.byteSize() * (values.size() + 1L), ADDRESS.byteAlignment());
     for (int i = 0; i < values.size(); i++) arr.setAtIndex(ADDRESS, i, cstring(values.get(i)));
     arr.setAtIndex(ADDRESS, values.size(), MemorySegment.NULL);
     return arr;
@@ -130,12 +174,12 @@ public final class ProgramBuilder implements AutoCloseable {
 
   MemorySegment reportSlot(Step s) {
     ensureEncoded(false);
-    return encoded.asSlice(ChildProgram.HEADER + (long) s.index * ChildProgram.STEP + ChildProgram.OFF_INDEX, 16);
+    return encoded.asSlice((long) s.index * ChildProgram.STEP + ChildProgram.OFF_INDEX, 16);
   }
 
   MemorySegment resultSlot(Step s) {
     ensureEncoded(false);
-    return encoded.asSlice(ChildProgram.HEADER + (long) s.index * ChildProgram.STEP + ChildProgram.OFF_RESULT, 8);
+    return encoded.asSlice((long) s.index * ChildProgram.STEP + ChildProgram.OFF_RESULT, 8);
   }
 
   /**
@@ -144,43 +188,47 @@ public final class ProgramBuilder implements AutoCloseable {
    */
   public ChildProgram build() {
     ensureEncoded(true);
-    built = true;
     for (Label l : labels) {
       if (l.stepIndex < 0 || l.stepIndex >= steps.size()) throw new IllegalStateException("label not placed");
     }
     List<String> descriptions = new ArrayList<>(steps.size());
     for (Step s : steps) {
-      long base = ChildProgram.HEADER + (long) s.index * ChildProgram.STEP;
+      long base = (long) s.index * ChildProgram.STEP;
       encoded.set(JAVA_LONG, base + ChildProgram.OFF_NR, s.nr);
       for (int i = 0; i < 6; i++) {
         long v = s.args[i];
         if ((s.indirectMask & (1 << i)) != 0) {
           int target = (int) (-1 - v);
-          v = encoded.address() + ChildProgram.HEADER + (long) target * ChildProgram.STEP + ChildProgram.OFF_RESULT;
+          v = encoded.address() + (long) target * ChildProgram.STEP + ChildProgram.OFF_RESULT;
         }
         encoded.set(JAVA_LONG, base + ChildProgram.OFF_ARGS + 8L * i, v);
       }
-      encoded.set(JAVA_LONG, base + ChildProgram.OFF_INDEX, s.index);
+      encoded.set(JAVA_LONG, base + ChildProgram.OFF_INDEX, indexBase + s.index);
       encoded.set(JAVA_LONG, base + ChildProgram.OFF_RESULT, 0);
       encoded.set(JAVA_LONG, base + ChildProgram.OFF_INDIRECT, s.indirectMask);
       encoded.set(JAVA_LONG, base + ChildProgram.OFF_OK_A, s.okErrnoA);
       encoded.set(JAVA_LONG, base + ChildProgram.OFF_OK_B, s.okErrnoB);
       encoded.set(JAVA_LONG, base + ChildProgram.OFF_JUMP, s.jumpIfPositive == null ? 0
-          : encoded.address() + ChildProgram.HEADER + (long) s.jumpIfPositive.stepIndex * ChildProgram.STEP);
+          : encoded.address() + (long) s.jumpIfPositive.stepIndex * ChildProgram.STEP);
       encoded.set(JAVA_LONG, base + ChildProgram.OFF_MIN, s.minResult);
       encoded.set(JAVA_LONG, base + ChildProgram.OFF_STORE32, s.storeResult32 == null ? 0 : s.storeResult32.address());
       descriptions.add(s.description);
     }
-    encoded.set(JAVA_LONG, ChildProgram.OFF_HDR_FIRST, encoded.address() + ChildProgram.HEADER);
-    encoded.set(JAVA_LONG, ChildProgram.OFF_HDR_COUNT, steps.size());
-    return new ChildProgram(arena, encoded, descriptions);
+    built = true;
+    long length = (top + 4095) & ~4095L;
+    region.set(JAVA_LONG, ChildProgram.OFF_HDR_FIRST, encoded.address());
+    region.set(JAVA_LONG, ChildProgram.OFF_HDR_COUNT, steps.size());
+    region.set(JAVA_LONG, ChildProgram.OFF_HDR_BASE, region.address());
+    region.set(JAVA_LONG, ChildProgram.OFF_HDR_LENGTH, length);
+    region.set(JAVA_LONG, ChildProgram.OFF_HDR_MAGIC, ChildProgram.MAGIC);
+    return new ChildProgram(this::close, region, descriptions, inherited);
   }
 
   private void ensureEncoded(boolean finalSize) {
     if (encoded == null) {
       // Reserve generously on early access to result slots: steps added later still fit.
-      long count = finalSize ? steps.size() : Math.max(steps.size() * 2L, 4096);
-      encoded = arena.allocate(ChildProgram.HEADER + count * ChildProgram.STEP, 64);
+      long count = finalSize ? Math.max(1, steps.size()) : Math.max(steps.size() * 2L, 2048);
+      encoded = allocate(count * ChildProgram.STEP, 64);
       capacity = count;
     } else if (steps.size() > capacity) {
       throw new IllegalStateException("program grew past its reserved size after a result slot was taken");
@@ -189,9 +237,15 @@ public final class ProgramBuilder implements AutoCloseable {
 
   private long capacity;
   private boolean built;
+  /** Added to the step index the child reports, so two programs of one spawn stay apart. */
+  long indexBase;
 
+  /** Releases the region (the built program's too: closing either releases it once). */
   @Override
-  public void close() {
-    arena.close();
+  public synchronized void close() {
+    if (!released) {
+      released = true;
+      Mappings.release(region);
+    }
   }
 }

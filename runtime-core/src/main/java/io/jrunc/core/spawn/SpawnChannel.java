@@ -19,6 +19,10 @@ import java.nio.ByteOrder;
  *       {@code index} failed; the child exits 1</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{index of an announcing step, value}</td><td>an
  *       announcement: the pid a fork returned (joined pid namespace)</td></tr>
+ *   <tr><td>child → parent</td><td>report</td><td>{2^30 + i, -errno}</td><td>step i of
+ *       leaving the JVM failed (keeping a descriptor, executing the stub); the child exits 1</td></tr>
+ *   <tr><td>child → parent</td><td>report</td><td>{-5, -errno}</td><td>the stub could not map
+ *       the program image at its address; it exits 127</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{-3, 0}</td><td>paused before pivot_root
  *       for prestart/createRuntime/createContainer hooks; it reads the sync pipe again</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{-1, 0}</td><td>ready: set up and about to
@@ -33,6 +37,10 @@ public final class SpawnChannel implements AutoCloseable {
   public static final long READY = -1;
   /** The child paused for the create-phase hooks (after its mounts, before pivot_root). */
   public static final long HOOKS = -3;
+  /** The stub could not map the program image at its address ({-5, -errno}). */
+  public static final long STUB_MAP = -5;
+  /** Reports of the steps that leave the JVM carry this plus their index. */
+  public static final long LEAVE_JVM_BASE = 1L << 30;
 
   private int reportRead, reportWrite, syncRead, syncWrite;
 

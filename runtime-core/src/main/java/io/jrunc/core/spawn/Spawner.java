@@ -4,28 +4,55 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.sys.Arch;
+import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.ExecutableCode;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Mappings;
+import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Starts a child process that runs a {@link ChildProgram} without ever running Java: the
- * trampoline does {@code clone3}, returns the pid to Java in the parent, and interprets the
- * program in the child (see {@code shared/docs/spawn.md}: after a fork, a JVM's child must
- * not run Java — safepoints, GC and locks held by other threads make it hang).
+ * Starts a child process that runs a {@link ChildProgram} without ever running Java, and that
+ * leaves the JVM's image before it does anything else (design: {@code docs/spawn.md}).
+ *
+ * <table>
+ *   <caption>One spawn</caption>
+ *   <tr><th>who</th><th>what</th><th>why</th></tr>
+ *   <tr><td>parent (Java)</td><td>writes the program's region into a sealed memfd (the
+ *       image)</td><td>the child cannot use the JVM's memory once it has exec'd</td></tr>
+ *   <tr><td>trampoline</td><td>blocks all signals, clone3 (CLONE_VM|CLONE_VFORK when the
+ *       flags allow: no copy of the JVM's page tables), restores the mask</td><td>no JVM
+ *       signal handler can run in the child</td></tr>
+ *   <tr><td>child, still the JVM's image</td><td>close_range(3, ~0, CLOEXEC); clear CLOEXEC on
+ *       exactly the descriptors the program names, the image's and the report pipe's; in a new
+ *       user namespace raise every capability to ambient (an exec without uid 0 mapped would
+ *       drop them); {@code execveat(stub, "", AT_EMPTY_PATH)}</td><td>everything not named
+ *       is closed by the exec, before any setns or mount (CVE-2024-21626); no Java, no stack
+ *       writes</td></tr>
+ *   <tr><td>stub</td><td>maps the image privately at its own address, runs the program to
+ *       its execve</td><td>{@code /proc/self/exe} is a sealed memfd, nothing of the host is
+ *       mapped (CVE-2019-5736)</td></tr>
+ * </table>
  */
 public final class Spawner {
   private Spawner() {}
 
   public static final long CLONE_NEWTIME = 0x80, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_PIDFD = 0x1000,
-      CLONE_NEWNS = 0x20000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
+      CLONE_VFORK = 0x4000, CLONE_NEWNS = 0x20000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
       CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000,
       CLONE_NEWNET = 0x40000000L, CLONE_INTO_CGROUP = 0x200000000L;
   private static final int SIGCHLD = 17;
+  private static final long CLOSE_RANGE_CLOEXEC = 1 << 2;
+  private static final long F_SETFD = 2, AT_EMPTY_PATH = 0x1000;
+  private static final long PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2;
+  private static final int CAPABILITY_VERSION_3 = 0x20080522;
 
   private static final class Trampoline {
     static final MethodHandle H = load();
@@ -42,9 +69,25 @@ public final class Spawner {
     }
   }
 
-  /** Maps the trampoline now (it is otherwise mapped on the first clone). */
+  /** The stub ELF in a sealed memfd, made once per JVM and kept open (CLOEXEC) for its life. */
+  private static final class Stub {
+    static final int FD = load();
+
+    private static int load() {
+      byte[] elf = StubImage.build(Arch.current());
+      try (Arena a = Arena.ofConfined()) {
+        MemorySegment m = a.allocate(elf.length);
+        MemorySegment.copy(elf, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, elf.length);
+        return Mappings.sealedMemfd("jrunc", m, elf.length);
+      } catch (SysException e) {
+        throw new IllegalStateException("cannot create the spawn stub: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Maps the trampoline and makes the stub now (otherwise done on the first clone). */
   public static void prepare() {
-    if (Trampoline.H == null) throw new IllegalStateException("no trampoline");
+    if (Trampoline.H == null || Stub.FD < 0) throw new IllegalStateException("no trampoline");
   }
 
   /** A started child: its pid and, when asked for, a pidfd (-1 otherwise). */
@@ -54,12 +97,21 @@ public final class Spawner {
    * Clones the child. {@code flags} are CLONE_* namespace flags (and CLONE_PIDFD); with a
    * {@code cgroupFd} &ge; 0 the child starts inside that cgroup v2 directory
    * (CLONE_INTO_CGROUP, Linux 5.7), so limits and accounting cover it from its first
-   * instruction.
+   * instruction. The child keeps stdio, the program's {@link ChildProgram#inherited()}
+   * descriptors and the channel's child ends; every other descriptor is closed.
    */
   public static Child clone(ChildProgram program, SpawnChannel channel, long flags, int cgroupFd)
       throws SysException {
     program.reportFd(channel.reportWrite());
-    try (Arena arena = Arena.ofConfined()) {
+    int image = Mappings.sealedMemfd("jrunc:program", program.memory(), program.length());
+    try (ProgramBuilder leave = new ProgramBuilder(); Arena arena = Arena.ofConfined()) {
+      TreeSet<Integer> keep = new TreeSet<>(program.inherited());
+      keep.add(channel.reportWrite());
+      keep.add(channel.syncRead());
+      keep.add(image);
+      ChildProgram pre = leaveJvm(leave, keep, image, (flags & CLONE_NEWUSER) != 0);
+      pre.reportFd(channel.reportWrite());
+      program.leaveJvmDescriptions(pre);
       // struct clone_args (CLONE_ARGS_SIZE_VER2 = 88 bytes): flags, pidfd, child_tid,
       // parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup.
       MemorySegment args = arena.allocate(88, 8);
@@ -67,11 +119,22 @@ public final class Spawner {
       pidfd.set(JAVA_INT, 0, -1);
       long f = flags;
       if (cgroupFd >= 0) f |= CLONE_INTO_CGROUP;
-      args.set(JAVA_LONG, 0, f);
       args.set(JAVA_LONG, 8, pidfd.address());
       args.set(JAVA_LONG, 32, SIGCHLD);
       args.set(JAVA_LONG, 80, cgroupFd >= 0 ? cgroupFd : 0);
-      long r = (long) Trampoline.H.invokeExact(args, 88L, program.memory());
+      // CLONE_VM|CLONE_VFORK: the child shares our memory until its execveat of the stub (it
+      // writes only the leave-the-JVM program's result slots, never the stack) and we wait
+      // for that exec, so nothing of the JVM is copied. Some flag combinations refuse it
+      // (a new time namespace needs its own mm): then an ordinary copy-on-write clone.
+      long r = -Errno.EINVAL;
+      if ((f & CLONE_NEWTIME) == 0) {
+        args.set(JAVA_LONG, 0, f | CLONE_VM | CLONE_VFORK);
+        r = (long) Trampoline.H.invokeExact(args, 88L, pre.memory());
+      }
+      if (r == -Errno.EINVAL) {
+        args.set(JAVA_LONG, 0, f);
+        r = (long) Trampoline.H.invokeExact(args, 88L, pre.memory());
+      }
       if (r < 0) {
         throw new SysException("clone3", describeFlags(f), (int) -r);
       }
@@ -83,7 +146,66 @@ public final class Spawner {
       if (t instanceof RuntimeException re) throw re;
       if (t instanceof Error err) throw err;
       throw new IllegalStateException(t);
+    } finally {
+      Libc.close(image);
     }
+  }
+
+  /**
+   * The steps the child runs while it is still a copy of the JVM: keep exactly {@code keep},
+   * and exec the stub with the image's fd as argv[1].
+   */
+  private static ChildProgram leaveJvm(ProgramBuilder b, Set<Integer> keep, int image, boolean newUserNs) {
+    b.indexBase = SpawnChannel.LEAVE_JVM_BASE;
+    b.call(Sys.CLOSE_RANGE, 3L, 0xffffffffL, CLOSE_RANGE_CLOEXEC)
+        .describe("mark the runtime's descriptors close-on-exec before leaving the JVM");
+    for (int fd : keep) {
+      b.call(Sys.FCNTL, (long) fd, F_SETFD, 0L).describe("keep descriptor " + fd + " for the container's process");
+    }
+    if (newUserNs) raiseAmbient(b);
+    b.call(Sys.EXECVEAT, (long) Stub.FD, "", b.stringArray(List.of("jrunc:spawn", Integer.toString(image))),
+        b.stringArray(List.of()), AT_EMPTY_PATH).describe("execute the spawn stub");
+    return b.build();
+  }
+
+  /**
+   * In a user namespace that has no uid 0 mapped yet, execve recomputes the capabilities as
+   * for an unprivileged user and the stub would start with none. Every capability the child
+   * holds there is made inheritable and ambient, which survive an exec; the stub's program
+   * clears both again first thing ({@code ProcessSteps.dropSpawnAmbient}).
+   */
+  private static void raiseAmbient(ProgramBuilder b) {
+    int last = lastCap();
+    long full = last >= 63 ? -1L : (1L << (last + 1)) - 1;
+    MemorySegment hdr = b.alloc(8);
+    hdr.set(JAVA_INT, 0, CAPABILITY_VERSION_3);
+    MemorySegment data = b.alloc(24);
+    for (int w = 0; w < 2; w++) {
+      for (int k = 0; k < 3; k++) data.set(JAVA_INT, 12L * w + 4L * k, (int) (full >>> (32 * w)));
+    }
+    b.call(Sys.CAPSET, hdr, data).describe("make the new user namespace's capabilities inheritable");
+    for (int n = 0; n <= last; n++) {
+      b.call(Sys.PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L).allow(Errno.EINVAL)
+          .describe("raise capability " + n + " to ambient for the exec of the spawn stub");
+    }
+  }
+
+  private static final class LastCap {
+    static final int VALUE = read();
+
+    private static int read() {
+      // Not Files.readString: on procfs (size 0) the JDK reads this file as its first byte only, "4".
+      try (var in = new java.io.FileInputStream("/proc/sys/kernel/cap_last_cap")) {
+        return Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
+      } catch (java.io.IOException | NumberFormatException e) {
+        return 40; // pre-3.2 kernels lack the file: CAP_CHECKPOINT_RESTORE, the last one Linux 5.9+ has
+      }
+    }
+  }
+
+  /** {@code /proc/sys/kernel/cap_last_cap}, read once (40 when the kernel lacks the file). */
+  public static int lastCap() {
+    return LastCap.VALUE;
   }
 
   /** What the child said, once it is ready, exec'd, or announced something. */
@@ -106,7 +228,10 @@ public final class Spawner {
     int index = (int) rec[0];
     if (announcing.contains(index)) return new Report(false, false, index, rec[1]);
     reap(pid);
-    throw new StepFailedException(program.description(index), index, rec[1]);
+    if (rec[0] == SpawnChannel.STUB_MAP) {
+      throw new StepFailedException("map the child program into the spawn stub", index, rec[1]);
+    }
+    throw new StepFailedException(program.description(rec[0]), index, rec[1]);
   }
 
   private static void reap(int pid) {

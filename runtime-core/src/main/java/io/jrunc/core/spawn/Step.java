@@ -60,6 +60,7 @@ public final class Step {
 
   /** Also stores the low 32 bits of the result at {@code where} (an fd into a cmsg buffer). */
   public Step storeResultAt(MemorySegment where) {
+    owner.checkInRegion(where);
     this.storeResult32 = where;
     return this;
   }

@@ -7,19 +7,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The x86-64 encoding of the trampoline: {@code long spawn(clone_args *args, size_t size,
- * program *prog)}. The parent path is four instructions (clone3, test, jz, ret) and touches
- * only rax, rcx and r11 (the registers {@code syscall} clobbers): HotSpot keeps its current
- * thread in r15 and expects rbx, rbp, r12-r15 intact across the downcall.
+ * The x86-64 machine code of the spawner, in two pieces that share one interpreter of
+ * {@link ChildProgram}s (layout in its Javadoc):
  *
- * <p>The child path interprets the {@link ChildProgram} (layout in its Javadoc) with r14 =
- * program header, r15 = current step, rbx = indirect mask, and never returns: it ends in
- * {@code execve} or in {@code exit_group}. It uses no stack, so it runs on the copy of the
- * parent thread's stack that clone3 (with no new stack) gives it.
+ * <ul>
+ *   <li>{@link #trampoline()}: {@code long spawn(clone_args *args, size_t size, program *pre)},
+ *       called from Java. The parent path blocks every signal (so no JVM handler can run in the
+ *       child before its exec), calls clone3, restores the mask and returns the pid. It touches
+ *       only caller-saved registers: HotSpot keeps its current thread in r15 and expects rbx,
+ *       rbp, r12-r15 intact across the downcall. The child path interprets {@code pre}, the
+ *       few steps that leave the JVM ({@code execveat} of the sealed stub).</li>
+ *   <li>{@link #stubEntry(long)}: the entry point of the stub ELF ({@link StubImage}). It
+ *       parses argv[1] (the program image's fd), reads the image's header, maps the image
+ *       private at the address it was laid out for, closes the fd, and interprets it.</li>
+ * </ul>
+ *
+ * <p>The interpreter uses r14 = program header, r15 = current step, rbx = indirect mask, and
+ * never returns: it ends in {@code execve} or in {@code exit_group}. It uses no stack, so the
+ * trampoline's child runs on the parent's stack (CLONE_VM, CLONE_VFORK) without writing it.
  *
  * <pre>
- *        mov eax, 435 (clone3) ; syscall ; test rax,rax ; jz child ; ret
- * child: mov r14, rdx ; mov r15, [r14+16]
  * loop:  load a0..a5 from [r15+8..48], each through one more load if its indirect bit is set
  *        mov rax, [r15] ; syscall ; mov [r15+64], rax
  *        if [r15+112] != 0: mov [that], eax
@@ -36,14 +43,120 @@ final class X86_64Code {
 
   static byte[] trampoline() {
     Asm a = new Asm();
+    a.b(0x49, 0x89, 0xf8);              // mov r8, rdi      (clone_args)
+    a.b(0x49, 0x89, 0xd1);              // mov r9, rdx      (pre-program header)
+    a.b(0x56);                          // push rsi         (clone_args size)
+    sigprocmask(a, 48, true);           // rt_sigprocmask(SIG_SETMASK, &hdr.all, &hdr.saved, 8)
+    a.b(0x5e);                          // pop rsi
+    a.b(0x4c, 0x89, 0xc7);              // mov rdi, r8
     a.b(0xb8).i32(435);                 // mov eax, 435 (SYS_clone3)
     a.b(0x0f, 0x05);                    // syscall
     a.b(0x48, 0x85, 0xc0);              // test rax, rax
-    a.b(0x74, 0x01);                    // jz child
-    a.b(0xc3);                          // ret: parent (pid) or clone3 error (-errno)
-    // child
-    a.b(0x49, 0x89, 0xd6);              // mov r14, rdx
+    a.b(0x0f, 0x84).rel32("child");     // jz child
+    a.b(0x49, 0x89, 0xc0);              // mov r8, rax      (pid or -errno)
+    sigprocmask(a, 56, false);          // rt_sigprocmask(SIG_SETMASK, &hdr.saved, NULL, 8)
+    a.b(0x4c, 0x89, 0xc0);              // mov rax, r8
+    a.b(0xc3);                          // ret
+    a.label("child");
+    a.b(0x4d, 0x89, 0xce);              // mov r14, r9
     a.b(0x4d, 0x8b, 0x7e, 0x10);        // mov r15, [r14+16]
+    interpreter(a);
+    return a.bytes();
+  }
+
+  /** rt_sigprocmask(SIG_SETMASK, r9+set, save ? r9+56 : NULL, 8); clobbers rdi, rsi, rdx, r10, rax, rcx, r11. */
+  private static void sigprocmask(Asm a, int setOffset, boolean save) {
+    a.b(0xbf).i32(2);                   // mov edi, 2 (SIG_SETMASK)
+    a.b(0x49, 0x8d, 0x71, setOffset);   // lea rsi, [r9+set]
+    if (save) {
+      a.b(0x49, 0x8d, 0x51, 56);        // lea rdx, [r9+56]
+    } else {
+      a.b(0x31, 0xd2);                  // xor edx, edx
+    }
+    a.b(0x41, 0xba).i32(8);             // mov r10d, 8
+    a.b(0xb8).i32(14);                  // mov eax, 14 (SYS_rt_sigprocmask)
+    a.b(0x0f, 0x05);                    // syscall
+  }
+
+  /**
+   * The stub's code, placed at {@code origin}: entry at offset 0. On entry (no dynamic loader)
+   * [rsp] = argc, [rsp+8] = argv[0], [rsp+16] = argv[1] = the image fd in decimal.
+   *
+   * <pre>
+   *        fd = atoi(argv[1]) ; sub rsp, 64
+   *        pread64(fd, rsp, 64, 0) == 64 and [rsp+40] == MAGIC, else exit_group(127)
+   *        mmap([rsp+24], [rsp+32], RW, MAP_PRIVATE|MAP_FIXED_NOREPLACE, fd, 0) == [rsp+24],
+   *          else report {STUB_MAP, -errno} on the report fd [rsp+0] and exit_group(127)
+   *        close(fd) ; r14 = image ; r15 = [r14+16] ; goto loop
+   * </pre>
+   */
+  static byte[] stubEntry(long magic) {
+    Asm a = new Asm();
+    a.b(0x48, 0x8b, 0x74, 0x24, 0x10);  // mov rsi, [rsp+16]   (argv[1])
+    a.b(0x48, 0x85, 0xf6);              // test rsi, rsi
+    a.b(0x0f, 0x84).rel32("die");       // jz die
+    a.b(0x31, 0xff);                    // xor edi, edi
+    a.label("parse");
+    a.b(0x0f, 0xb6, 0x06);              // movzx eax, byte [rsi]
+    a.b(0x83, 0xe8, 0x30);              // sub eax, '0'
+    a.b(0x83, 0xf8, 0x09);              // cmp eax, 9
+    a.b(0x77).rel8("parsed");           // ja parsed (unsigned: not a digit, NUL included)
+    a.b(0x48, 0x6b, 0xff, 0x0a);        // imul rdi, rdi, 10
+    a.b(0x48, 0x01, 0xc7);              // add rdi, rax
+    a.b(0x48, 0xff, 0xc6);              // inc rsi
+    a.b(0xeb).rel8("parse");            // jmp parse
+    a.label("parsed");
+    a.b(0x49, 0x89, 0xfc);              // mov r12, rdi
+    a.b(0x48, 0x83, 0xec, 0x40);        // sub rsp, 64
+    a.b(0x4c, 0x89, 0xe7);              // mov rdi, r12
+    a.b(0x48, 0x89, 0xe6);              // mov rsi, rsp
+    a.b(0xba).i32(64);                  // mov edx, 64
+    a.b(0x45, 0x31, 0xd2);              // xor r10d, r10d
+    a.b(0xb8).i32(17);                  // mov eax, 17 (SYS_pread64)
+    a.b(0x0f, 0x05);                    // syscall
+    a.b(0x48, 0x83, 0xf8, 0x40);        // cmp rax, 64
+    a.b(0x0f, 0x85).rel32("die");       // jne die
+    a.b(0x48, 0xb8).i64(magic);         // movabs rax, MAGIC
+    a.b(0x48, 0x39, 0x44, 0x24, 0x28);  // cmp [rsp+40], rax
+    a.b(0x0f, 0x85).rel32("die");       // jne die
+    a.b(0x48, 0x8b, 0x7c, 0x24, 0x18);  // mov rdi, [rsp+24]   (base)
+    a.b(0x48, 0x8b, 0x74, 0x24, 0x20);  // mov rsi, [rsp+32]   (length)
+    a.b(0xba).i32(3);                   // mov edx, PROT_READ|PROT_WRITE
+    a.b(0x41, 0xba).i32(0x100002);      // mov r10d, MAP_PRIVATE|MAP_FIXED_NOREPLACE
+    a.b(0x4d, 0x89, 0xe0);              // mov r8, r12
+    a.b(0x45, 0x31, 0xc9);              // xor r9d, r9d
+    a.b(0xb8).i32(9);                   // mov eax, 9 (SYS_mmap)
+    a.b(0x0f, 0x05);                    // syscall
+    a.b(0x48, 0x3b, 0x44, 0x24, 0x18);  // cmp rax, [rsp+24]
+    a.b(0x0f, 0x85).rel32("mapfail");   // jne mapfail
+    a.b(0x49, 0x89, 0xc6);              // mov r14, rax
+    a.b(0x4c, 0x89, 0xe7);              // mov rdi, r12
+    a.b(0xb8).i32(3);                   // mov eax, 3 (SYS_close)
+    a.b(0x0f, 0x05);                    // syscall
+    a.b(0x4d, 0x8b, 0x7e, 0x10);        // mov r15, [r14+16]
+    a.b(0xe9).rel32("loop");            // jmp loop
+    a.label("mapfail");
+    a.b(0x48, 0xc7, 0x44, 0x24, 0x30).i32((int) SpawnChannel.STUB_MAP); // mov qword [rsp+48], STUB_MAP
+    a.b(0x48, 0x3d).i32(-4095);         // cmp rax, -4095
+    a.b(0x73).rel8("haveerr");          // jae haveerr
+    a.b(0x48, 0xc7, 0xc0).i32(-17);     // mov rax, -EEXIST (mapped elsewhere: a kernel without the flag)
+    a.label("haveerr");
+    a.b(0x48, 0x89, 0x44, 0x24, 0x38);  // mov [rsp+56], rax
+    a.b(0x48, 0x8b, 0x3c, 0x24);        // mov rdi, [rsp]      (report fd)
+    a.b(0x48, 0x8d, 0x74, 0x24, 0x30);  // lea rsi, [rsp+48]
+    a.b(0xba).i32(16);                  // mov edx, 16
+    a.b(0xb8).i32(1);                   // mov eax, 1 (SYS_write)
+    a.b(0x0f, 0x05);                    // syscall
+    a.label("die");
+    a.b(0xbf).i32(127);                 // mov edi, 127
+    a.b(0xb8).i32(231);                 // mov eax, 231 (SYS_exit_group)
+    a.b(0x0f, 0x05);                    // syscall
+    interpreter(a);
+    return a.bytes();
+  }
+
+  /** The program interpreter: entered at "loop" with r14 = header, r15 = step. */
+  private static void interpreter(Asm a) {
     a.label("loop");
     a.b(0x49, 0x8b, 0x5f, 0x48);        // mov rbx, [r15+72]
     // a0 -> rdi, a1 -> rsi, a2 -> rdx, a3 -> r10, a4 -> r8, a5 -> r9
@@ -102,7 +215,6 @@ final class X86_64Code {
     a.b(0xb8).i32(231);                 // mov eax, 231 (SYS_exit_group)
     a.b(0x0f, 0x05);                    // syscall
     a.b(0xeb).rel8("exit");             // not reached
-    return a.bytes();
   }
 
   /** Just enough of an assembler: bytes, labels, rel8/rel32 fix-ups. */
@@ -114,6 +226,10 @@ final class X86_64Code {
     Asm b(int... bytes) {
       for (int x : bytes) out.write(x);
       return this;
+    }
+
+    Asm i64(long v) {
+      return i32((int) v).i32((int) (v >>> 32));
     }
 
     Asm i32(int v) {

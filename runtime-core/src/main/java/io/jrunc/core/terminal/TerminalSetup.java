@@ -132,15 +132,15 @@ public final class TerminalSetup {
         .storeResultAt(namedIov.asSlice(8, 4))
         .jumpIfPositive(named)
         .describe("read the terminal's name from /proc/self/fd/0");
-    b.call(Sys.SENDMSG, (long) consoleSocketFd, nulMsg, (long) MSG_NOSIGNAL)
+    b.call(Sys.SENDMSG, b.inherit(consoleSocketFd), nulMsg, (long) MSG_NOSIGNAL)
         .describe("send the terminal's master to the console socket");
     b.call(Sys.GETPID).jumpIfPositive(sent).describe("getpid");
     b.place(named);
-    b.call(Sys.SENDMSG, (long) consoleSocketFd, namedMsg, (long) MSG_NOSIGNAL)
+    b.call(Sys.SENDMSG, b.inherit(consoleSocketFd), namedMsg, (long) MSG_NOSIGNAL)
         .describe("send the terminal's master to the console socket");
     b.place(sent);
     b.call(Sys.CLOSE, master).describe("close the terminal's master");
-    b.call(Sys.CLOSE, (long) consoleSocketFd).describe("close the console socket");
+    b.call(Sys.CLOSE, b.inherit(consoleSocketFd)).describe("close the console socket");
     b.call(Sys.SETSID).allow(Errno.EPERM).describe("start a new session");
     b.call(Sys.IOCTL, 0L, TIOCSCTTY, 0L).describe("make the terminal the controlling terminal");
     return new Emitted(master, slave);

@@ -21,8 +21,6 @@ class SpawnerTest {
   private Object[] run(String hostname, String script) throws Exception {
     Path out = tmp.resolve("out-" + System.nanoTime());
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      b.call(Sys.CLOSE, ch.reportRead());
-      b.call(Sys.CLOSE, ch.syncWrite());
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
       if (hostname != null) b.call(Sys.SETHOSTNAME, hostname, (long) hostname.length()).describe("set hostname " + hostname);
       Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L)
@@ -51,7 +49,6 @@ class SpawnerTest {
   @Test
   void failedStepIsReportedWithItsDescriptionAndErrno() throws Exception {
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      b.call(Sys.CLOSE, ch.reportRead());
       b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, tmp.toString(), 0755L).allow(17, 0).describe("mkdir " + tmp);
       b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, "/nonexistent/x", 0L, 0L).describe("open /nonexistent/x");
       b.call(Sys.EXECVE, "/bin/true", b.stringArray(List.of("true")), b.stringArray(List.of()));
@@ -80,7 +77,6 @@ class SpawnerTest {
     try {
       for (int i = 0; i < 300; i++) {
         try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-          b.call(Sys.CLOSE, ch.reportRead());
           b.call(Sys.EXECVE, "/bin/true", b.stringArray(List.of("true")), b.stringArray(List.of()));
           ChildProgram p = b.build();
           Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWPID, -1);

@@ -50,8 +50,6 @@ class TerminalSetupTest {
       conn = -1;
     }
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      b.call(Sys.CLOSE, ch.reportRead());
-      b.call(Sys.CLOSE, ch.syncWrite());
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
       b.call(Sys.MOUNT, "none", "/", 0L, MS_REC | MS_PRIVATE, 0L).describe("make / private");
       if (mountDevpts) {

@@ -81,6 +81,24 @@ class MountDestinationTest {
   }
 
   /**
+   * What lxcfs binds into the container's procfs (runc's allowed list) still works, and procfs'
+   * own symlinks are followed as before: /proc/net is {@code self/net}, so a bind to
+   * /proc/net/dev lands on /proc/1/net/dev, init's, the process that made it.
+   */
+  @Test
+  void lxcfsStyleBindsIntoProcfsFollowItsOwnSymlinks() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Path uptime = Files.writeString(tmp.resolve("uptime"), "42.00 42.00\n");
+    Path netdev = Files.writeString(tmp.resolve("netdev"), "no devices here\n");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("cat /proc/uptime; grep -o ' /proc/[0-9a-z/]*net/dev ' /proc/self/mountinfo");
+    bind(b, "/proc/uptime", uptime).putArray("options").add("bind");
+    bind(b, "/proc/net/dev", netdev).putArray("options").add("bind");
+    var r = j.run("run", "--bundle", b.write().toString(), "rootfs-lxcfs");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("42.00 42.00\n /proc/1/net/dev \n");
+  }
+
+  /**
    * A bind whose destination is a dangling symlink: the missing target is made inside the rootfs
    * (a file for a file source, directories for a directory) and mounted there, as runc and crun
    * do; a link to {@code /../../../tmp/...} makes nothing in the host's /tmp.

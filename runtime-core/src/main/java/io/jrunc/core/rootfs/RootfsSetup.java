@@ -79,10 +79,11 @@ public final class RootfsSetup implements AutoCloseable {
 
   /**
    * A config mount after validation: {@code dest} as configured (cleaned), {@code target} where
-   * it lands (resolved in the rootfs as planned so far) and {@code comps} the components of target.
+   * it lands (resolved in the rootfs as planned so far), {@code comps} the components of target
+   * and {@code resolve} the openat2 flags the child walks them with.
    */
-  record Planned(int index, Mount mount, String dest, String target, List<String> comps, String source, String type,
-      MountOptions opts, boolean sourceIsDir, int parentFd, List<TmpCopyUp.Node> copyUp) {
+  record Planned(int index, Mount mount, String dest, String target, List<String> comps, long resolve, String source,
+      String type, MountOptions opts, boolean sourceIsDir, int parentFd, List<TmpCopyUp.Node> copyUp) {
     String what() {
       String s = source == null || source.isEmpty() ? type : source;
       return "mount " + s + " (type " + type + ") to " + dest;
@@ -403,10 +404,15 @@ public final class RootfsSetup implements AutoCloseable {
         fd = bindFd(o, dest, source);
       }
       List<TmpCopyUp.Node> copy = o.tmpcopyup() ? TmpCopyUp.snapshot(ctx.rootfs(), target, where) : null;
-      l.add(new Planned(i, m, dest, target, comps(target), source, type, o, isDir, fd, copy));
+      // inside procfs, sysfs or a cgroup mount the kernel's own symlinks (/proc/net -> self/net)
+      // are followed, confined to the root; procfs and sysfs themselves never through a symlink
+      boolean pseudo = type.equals("proc") || type.equals("sysfs");
+      long resolve = !pseudo && view.inKernelFs(target) ? IN_KERNEL_FS : RESOLVED;
+      l.add(new Planned(i, m, dest, target, comps(target), resolve, source, type, o, isDir, fd, copy));
       if (!o.has(MS_REMOUNT)) {
         if (sp != null && !ownCgroup) view.bind(target, realPath(sp));
         else if (copy != null) view.bind(target, Path.of(hostPath(target))); // a copy of the rootfs' own content
+        else if (pseudo || type.equals("cgroup") || ownCgroup) view.kernel(target);
         else view.fresh(target);
       }
     }
@@ -655,6 +661,8 @@ public final class RootfsSetup implements AutoCloseable {
    * symlink, so a rootfs changed since planning makes the step fail instead of redirecting it.
    */
   private static final long RESOLVED = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+  /** A target inside procfs, sysfs or cgroupfs: the kernel's symlinks there are followed, inside the root. */
+  private static final long IN_KERNEL_FS = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 
   /** What a failed open of the mount point of {@code m} adds: procfs and sysfs need an ordinary directory (runc's words). */
   private static String why(Planned m) {
@@ -665,7 +673,7 @@ public final class RootfsSetup implements AutoCloseable {
     String what = m.what();
     MountOptions o = m.opts;
     if (o.has(MS_REMOUNT)) {
-      Step t = openat2(b, rootfd, join(m.comps, m.comps.size()), O_PATH | O_CLOEXEC, RESOLVED)
+      Step t = openat2(b, rootfd, join(m.comps, m.comps.size()), O_PATH | O_CLOEXEC, m.resolve)
           .describe("open mount point " + m.target);
       // mount(2)'s remount replaces all per-mount flags; mount_setattr does the same when every
       // settable attribute is in attr_clr.
@@ -706,7 +714,7 @@ public final class RootfsSetup implements AutoCloseable {
             .describe(what + ": make it read-only after tmpcopyup");
       }
     }
-    Step target = mountTarget(b, rootfd, "/", m.comps, m.sourceIsDir, RESOLVED, why(m));
+    Step target = mountTarget(b, rootfd, "/", m.comps, m.sourceIsDir, m.resolve, why(m));
     b.call(Sys.MOVE_MOUNT, mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
     b.call(Sys.CLOSE, target).describe("close mount point " + m.target);
     emitPropagation(b, mnt, o, what);

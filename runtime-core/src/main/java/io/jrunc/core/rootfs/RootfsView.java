@@ -23,29 +23,52 @@ import java.util.List;
  * (a symlink in it is followed inside the container too), or a filesystem that starts empty
  * (tmpfs, procfs, ...), which holds no symlink. The result is a clean absolute container path
  * without symlinks in what exists of it: the child opens exactly it, refusing any symlink on the
- * way (RESOLVE_NO_SYMLINKS), so what it mounts on is what was checked here.
+ * way (RESOLVE_NO_SYMLINKS), so what it mounts on is what was checked here. The one exception
+ * is a filesystem the kernel fills (procfs, sysfs, cgroupfs): its symlinks ({@code /proc/net ->
+ * self/net}, {@code /sys/class/net/lo -> ../../devices/...}) are not the image's, are not seen
+ * here, and are followed by the child inside it ({@link #inKernelFs}).
  */
 public final class RootfsView {
   static final int MAX_LINKS = 40;
 
-  /** A mount at {@code dest} (a clean container path) whose content is {@code host}, or nothing when null. */
-  private record Layer(String dest, Path host) {}
+  /**
+   * A mount at {@code dest} (a clean container path) whose content is {@code host}, or nothing
+   * the view can see when null; {@code kernel} for a filesystem the kernel fills.
+   */
+  private record Layer(String dest, Path host, boolean kernel) {}
 
   private final List<Layer> layers = new ArrayList<>();
 
   /** The rootfs alone, as the host sees it at {@code rootfs}. */
   public RootfsView(Path rootfs) {
-    layers.add(new Layer("/", rootfs));
+    layers.add(new Layer("/", rootfs, false));
   }
 
   /** A bind mount at {@code dest} of the host directory or file {@code source} (its real path). */
   void bind(String dest, Path source) {
-    layers.add(new Layer(dest, source));
+    layers.add(new Layer(dest, source, false));
   }
 
-  /** A new filesystem at {@code dest}: empty to the view, so nothing below it is a symlink. */
+  /** A new filesystem at {@code dest} that starts empty (tmpfs, devpts, mqueue): no symlink below it. */
   void fresh(String dest) {
-    layers.add(new Layer(dest, null));
+    layers.add(new Layer(dest, null, false));
+  }
+
+  /** A filesystem the kernel fills at {@code dest} (procfs, sysfs, cgroupfs): its own symlinks are not seen. */
+  void kernel(String dest) {
+    layers.add(new Layer(dest, null, true));
+  }
+
+  /**
+   * True when {@code resolved} lies in a filesystem the kernel fills, whose symlinks the child
+   * may follow. A mount point is in the filesystem that holds it, not in the one mounted on it.
+   */
+  boolean inKernelFs(String resolved) {
+    Layer l = layerOf(resolved);
+    if (l.dest.equals(resolved) && !resolved.equals("/")) {
+      l = layerOf(resolved.substring(0, Math.max(1, resolved.lastIndexOf('/'))));
+    }
+    return l.kernel;
   }
 
   /** The host path of a resolved container path, or null when it lies in a fresh filesystem. */

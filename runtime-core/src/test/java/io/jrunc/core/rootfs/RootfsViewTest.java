@@ -66,6 +66,11 @@ class RootfsViewTest {
     assertThat(v.resolve("/data/p/net")).isEqualTo("/proc/sys/net");
     assertThat(v.resolve("/data/rel/hosts")).isEqualTo("/etc/hosts");
     assertThat(v.host("/data/p")).isEqualTo(src.resolve("p"));
+    v.kernel("/sys");                                                      // sysfs: its own symlinks are not seen
+    assertThat(v.resolve("/sys/class/net/lo")).isEqualTo("/sys/class/net/lo");
+    assertThat(v.inKernelFs("/sys/class/net/lo")).isTrue();
+    assertThat(v.inKernelFs("/sys")).isFalse();                           // the mount point is the image's
+    assertThat(v.inKernelFs("/data/p")).isFalse();
     v.bind("/", src);                                                     // a mount over / covers everything
     assertThat(v.resolve("/p")).isEqualTo("/proc/sys");
     assertThat(v.host("/data")).isEqualTo(src.resolve("data"));

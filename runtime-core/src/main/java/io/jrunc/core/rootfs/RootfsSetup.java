@@ -220,7 +220,7 @@ public final class RootfsSetup implements AutoCloseable {
    * runc's checkProcMount, in its words: nothing but a procfs on /proc, and inside /proc only
    * the files lxcfs emulates; procfs and sysfs on an ordinary directory, not through a symlink.
    */
-  private void checkTarget(String where, Mount m, String type, String dest, String target, String source) {
+  private void checkTarget(String where, String type, String dest, String target, String source) {
     String host = hostPath(target);
     if (target.equals("/proc") && !type.equals("proc") && !(type.equals("bind") && isProcfs(source))) {
       throw new RootfsConfigException(where + ": \"" + host + "\" cannot be mounted because it is not of type proc");
@@ -377,7 +377,7 @@ public final class RootfsSetup implements AutoCloseable {
       // where it lands, through the image's symlinks and the mounts before it: all checks are
       // made there, and the child mounts exactly there (no symlink followed on the way)
       String target = resolve(where, dest);
-      checkTarget(where, m, type, dest, target, source);
+      checkTarget(where, type, dest, target, source);
       if (target.equals("/") && !isDir) {
         throw new RootfsConfigException(where + ": bind source " + source + " is not a directory (only a directory can"
             + " be mounted over the container's root)");

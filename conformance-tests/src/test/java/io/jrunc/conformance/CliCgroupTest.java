@@ -42,6 +42,29 @@ class CliCgroupTest {
     assertThat(leftovers(cgroupsPath(b))).isEmpty();
   }
 
+  /**
+   * Device cgroup access letters beyond r, w, m ("rwa" in older configs): accepted as runc does,
+   * the unknown letter ignored with a warning that names it; the rule holds what is left.
+   */
+  @Test
+  void deviceAccessLettersBeyondRwmAreIgnoredWithAWarning() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    ((com.fasterxml.jackson.databind.node.ArrayNode) b.linux().get("resources").get("devices")).addObject()
+        .put("allow", true).put("type", "c").put("major", 1).put("minor", 11).put("access", "rwa");
+    var r = j.run("create", "--bundle", b.write().toString(), "rootfs-rwa");
+    try {
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.err()).contains("linux.resources.devices[1].access: \\\"rwa\\\": ignoring unknown access letter 'a'"
+          + " (only r, w and m exist)");
+      Path list = Path.of("/sys/fs/cgroup/devices", cgroupsPath(b).substring(1), "devices.list");
+      assertThat(Files.readString(list)).contains("c 1:11 rw\n");
+    } finally {
+      j.run("delete", "--force", "rootfs-rwa");
+    }
+    assertThat(leftovers(cgroupsPath(b))).isEmpty();
+  }
+
   @Test
   void forkStormStopsAtThePidsLimit() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));

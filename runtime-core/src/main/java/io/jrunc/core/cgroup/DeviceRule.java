@@ -6,9 +6,12 @@ import java.util.List;
 
 /**
  * One device cgroup rule, normalised: type {@code a}/{@code c}/{@code b}, major/minor
- * {@value #ANY} for "*", access a non-empty subset of {@code rwm} in that order.
+ * {@value #ANY} for "*", access a non-empty subset of {@code rwm} in that order. Other access
+ * letters (older configs carry {@code "rwa"}) are ignored with a warning, as runc ignores them;
+ * this is the one place that decides it (the validator leaves access strings alone).
  */
 public record DeviceRule(boolean allow, char type, long major, long minor, String access) {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeviceRule.class);
   public static final long ANY = -1;
 
   /** The v1 devices.allow / devices.deny line: {@code c 1:3 rwm}, {@code a *:* rwm}. */
@@ -35,14 +38,32 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
       if (d.major() != null && (d.major() < 0 || d.major() > 0xFFFFFFFFL)) throw new CgroupException(f + ".major: " + d.major() + " is not a device major number");
       if (d.minor() != null && (d.minor() < 0 || d.minor() > 0xFFFFFFFFL)) throw new CgroupException(f + ".minor: " + d.minor() + " is not a device minor number");
       String a = d.access() == null || d.access().isEmpty() ? "rwm" : d.access();
-      StringBuilder norm = new StringBuilder();
-      for (char c : "rwm".toCharArray()) if (a.indexOf(c) >= 0) norm.append(c);
-      for (char c : a.toCharArray()) {
-        if ("rwm".indexOf(c) < 0) throw new CgroupException(f + ".access: \"" + a + "\" may only contain r, w and m");
+      String ignored = ignoredAccess(a);
+      if (!ignored.isEmpty()) {
+        // older configs carry "rwa"; runc keeps only the letters the kernel knows
+        LOG.warn("{}.access: \"{}\": ignoring unknown access {} {} (only r, w and m exist)", f, a,
+            ignored.length() == 1 ? "letter" : "letters", ignored.chars().mapToObj(c -> "'" + (char) c + "'")
+                .collect(java.util.stream.Collectors.joining(", ")));
       }
-      out.add(new DeviceRule(d.allow(), t.charAt(0), d.major() == null ? ANY : d.major(), d.minor() == null ? ANY : d.minor(), norm.toString()));
+      String norm = access(a);
+      if (norm.isEmpty()) continue; // nothing left to allow or deny
+      out.add(new DeviceRule(d.allow(), t.charAt(0), d.major() == null ? ANY : d.major(), d.minor() == null ? ANY : d.minor(), norm));
     }
     return out;
+  }
+
+  /** The access letters the kernel knows ({@code r}, {@code w}, {@code m}) in {@code a}, in that order. */
+  static String access(String a) {
+    StringBuilder norm = new StringBuilder();
+    for (char c : "rwm".toCharArray()) if (a.indexOf(c) >= 0) norm.append(c);
+    return norm.toString();
+  }
+
+  /** The other letters of {@code a}, each once, in order of appearance: runc ignores them. */
+  static String ignoredAccess(String a) {
+    StringBuilder out = new StringBuilder();
+    for (char c : a.toCharArray()) if ("rwm".indexOf(c) < 0 && out.indexOf(String.valueOf(c)) < 0) out.append(c);
+    return out.toString();
   }
 
   /**

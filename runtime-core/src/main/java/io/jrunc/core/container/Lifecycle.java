@@ -376,6 +376,7 @@ public final class Lifecycle {
     ParentSetup.oomScoreAdj(child.pid(), spec.process().oomScoreAdj());
     // the child waits for our release: its network namespace exists (cloned, or joined by
     // the fd we hold), nothing of the container runs yet, and the hooks come after this
+    ParentSetup.loopback(child.pid(), ns);
     ParentSetup.netDevices(child.pid(), spec.linux(), joinFds.get("network"));
     // init is the cloned child, or, when a pid namespace is joined, the child's own child
     // (CLONE_PARENT makes it ours too), which the first one announces before it exits

@@ -2,7 +2,9 @@ package io.jrunc.core.container;
 
 import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.api.SetupException;
+import io.jrunc.core.network.Loopback;
 import io.jrunc.core.network.NetDevices;
+import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.Linux;
@@ -13,6 +15,8 @@ import java.util.Objects;
 
 /** What the parent does for the child while it waits on the sync pipe. */
 final class ParentSetup {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParentSetup.class);
+
   private ParentSetup() {}
 
   static final String NO_PRIVATE_NETNS = "unable to move network devices without a private NET namespace";
@@ -46,6 +50,28 @@ final class ParentSetup {
           && Objects.equals(Files.getAttribute(a, "unix:dev"), Files.getAttribute(b, "unix:dev"));
     } catch (IOException | UnsupportedOperationException e) {
       return false; // opening the namespace reports a missing path with its own error
+    }
+  }
+
+  /**
+   * Brings {@code lo} up when the container has a network namespace of its own (created, not
+   * joined), as runc and crun do. A rootless runtime cannot enter a namespace owned by the
+   * container's user namespace: the interface then stays down, with a warning.
+   */
+  static void loopback(int pid, Namespaces ns) throws SetupException {
+    if (!ns.creates("network")) return;
+    int fd = -1;
+    try {
+      fd = Libc.open("/proc/" + pid + "/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+      Loopback.up(fd);
+    } catch (SysException x) {
+      if (x.errno() == Errno.EPERM && Libc.geteuid() != 0) {
+        LOG.warn("loopback interface lo left down: {}", x.getMessage());
+        return;
+      }
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    } finally {
+      if (fd >= 0) Libc.close(fd);
     }
   }
 

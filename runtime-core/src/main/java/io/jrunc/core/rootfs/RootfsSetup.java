@@ -35,9 +35,15 @@ import java.util.Map;
  * API 5.2, mount_setattr 5.12); older kernels fail the first such step with ENOSYS.
  *
  * <h2>How mounts are made</h2>
- * Every destination is resolved inside the rootfs by the kernel: {@code openat2(rootfd, dest,
- * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)}, so a symlink in a hostile rootfs (even {@code ->
- * /} or {@code ..}) cannot lead a mount outside it (CVE-2021-30465). Missing components are
+ * Every destination (and every device, masked and read-only path) is first resolved in the
+ * parent, in the container's tree as the planned mounts make it ({@link RootfsView}: symlinks
+ * followed with the rootfs as {@code /}, {@code ..} clamped), and every check is made on that
+ * target, not on the configured string: an image symlink {@code /pp -> /proc} cannot turn a
+ * bind mount to {@code /pp} into one over the container's procfs (CVE-2019-16884 class), and a
+ * dangling symlink's target is made inside the rootfs. The child then walks exactly that target
+ * with {@code openat2(rootfd, target, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+ * RESOLVE_NO_SYMLINKS)}: confined to the rootfs even if it changed since planning (a symlink
+ * then fails the step instead of redirecting it; CVE-2021-30465). Missing components are
  * created one {@code mkdirat} per component (EEXIST allowed) in the child, because they may
  * only exist after earlier mounts ({@code /dev/pts} inside a {@code /dev} tmpfs). The mount
  * itself uses the new mount API and never a path string: {@code fsopen}/{@code fsconfig}/
@@ -71,23 +77,37 @@ public final class RootfsSetup implements AutoCloseable {
       "/proc/pressure/cpu", "/proc/pressure/io", "/proc/pressure/memory", "/proc/net/dev",
       "/proc/sys/kernel/ns_last_pid");
 
-  /** A config mount after validation. */
-  record Planned(int index, Mount mount, String dest, List<String> comps, String source, String type,
-      MountOptions opts, boolean sourceIsDir, int parentFd, List<TmpCopyUp.Node> copyUp) {
+  /**
+   * A config mount after validation: {@code dest} as configured (cleaned), {@code target} where
+   * it lands (resolved in the rootfs as planned so far), {@code comps} the components of target
+   * and {@code resolve} the openat2 flags the child walks them with.
+   */
+  record Planned(int index, Mount mount, String dest, String target, List<String> comps, long resolve, String source,
+      String type, MountOptions opts, boolean sourceIsDir, int parentFd, List<TmpCopyUp.Node> copyUp) {
     String what() {
       String s = source == null || source.isEmpty() ? type : source;
       return "mount " + s + " (type " + type + ") to " + dest;
     }
   }
 
-  /** A device node to create (defaults first, as runc). */
-  record Dev(String path, long type, long major, long minor, long mode, Long uid, Long gid) {}
+  /**
+   * A device node to create (defaults first, as runc): {@code path} as configured (and the host
+   * node bound in a user namespace), {@code comps} where it is made, resolved in the rootfs.
+   */
+  record Dev(String path, long type, long major, long minor, long mode, Long uid, Long gid, List<String> comps) {}
+
+  /** A masked or read-only path as configured, and as resolved in the container's tree. */
+  private record Resolved(String path, String target) {}
 
   private final RootfsContext ctx;
   private final Spec spec;
   private final HostMounts host;
   private final List<Planned> mounts;
   private final boolean selinux;
+  /** The container's tree as the planned mounts make it; every destination is resolved in it. */
+  private final RootfsView view;
+  private final List<Dev> devices;
+  private final List<Resolved> readonlyPaths, maskedPaths;
 
   // state carried from emitPrepare to emitPivot
   private Step rootfd;
@@ -100,8 +120,12 @@ public final class RootfsSetup implements AutoCloseable {
     this.spec = ctx.spec();
     this.host = host;
     this.selinux = selinux;
+    this.view = new RootfsView(ctx.rootfs());
     try {
       this.mounts = planMounts();
+      this.devices = ctx.mountNs() && needsSetupDev() ? planDevices() : List.of();
+      this.readonlyPaths = resolvePaths("linux.readonlyPaths", spec.linux() == null ? null : spec.linux().readonlyPaths());
+      this.maskedPaths = resolvePaths("linux.maskedPaths", spec.linux() == null ? null : spec.linux().maskedPaths());
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -163,7 +187,6 @@ public final class RootfsSetup implements AutoCloseable {
     }
     String dest = clean(m.destination());
     where += " (destination " + dest + ")";
-    if (dest.equals("/")) throw new RootfsConfigException(where + ": cannot mount over the container's root");
     MountOptions o = MountOptions.parse(m.options());
     boolean bind = o.isBind() || "bind".equals(m.type());
     if (!bind && !o.has(MS_REMOUNT) && (m.type() == null || m.type().isEmpty())) {
@@ -189,20 +212,48 @@ public final class RootfsSetup implements AutoCloseable {
     if (o.propagation().stream().anyMatch(p -> Long.bitCount(p & ~MS_REC) != 1)) {
       throw new RootfsConfigException(where + ": invalid propagation option");
     }
-    // runc's checkProcMount: nothing but procfs on /proc, and only lxcfs-style files inside it.
-    if (dest.startsWith("/proc/") && !PROC_ALLOWED.contains(dest)) {
-      throw new RootfsConfigException(where + ": mounts inside /proc are not allowed");
+  }
+
+  /**
+   * The checks on where a mount lands, made on {@code target}, its destination as resolved in
+   * the rootfs ({@link RootfsView}), never on the configured string (CVE-2019-16884 class).
+   * runc's checkProcMount, in its words: nothing but a procfs on /proc, and inside /proc only
+   * the files lxcfs emulates; procfs and sysfs on an ordinary directory, not through a symlink.
+   */
+  private void checkTarget(String where, String type, String dest, String target, String source) {
+    String host = hostPath(target);
+    if (target.equals("/proc") && !type.equals("proc") && !(type.equals("bind") && isProcfs(source))) {
+      throw new RootfsConfigException(where + ": \"" + host + "\" cannot be mounted because it is not of type proc");
     }
-    if (dest.equals("/proc") && !"proc".equals(m.type())) {
-      boolean hostProc = false;
-      if (bind && m.source() != null) {
-        try {
-          hostProc = "proc".equals(Files.getFileStore(Path.of(m.source())).type());
-        } catch (Exception e) {
-          hostProc = false;
-        }
-      }
-      if (!hostProc) throw new RootfsConfigException(where + ": only a procfs can be mounted on /proc");
+    if (target.startsWith("/proc/") && !PROC_ALLOWED.contains(target)) {
+      throw new RootfsConfigException(where + ": \"" + host + "\" cannot be mounted because it is inside /proc");
+    }
+    if ((type.equals("proc") || type.equals("sysfs")) && !target.equals(dest)) {
+      throw new RootfsConfigException(where + ": filesystem \"" + type + "\" must be mounted on ordinary directory ("
+          + dest + " resolves to " + target + " through a symlink in the rootfs)");
+    }
+  }
+
+  private static boolean isProcfs(String source) {
+    try {
+      return source != null && "proc".equals(Files.getFileStore(Path.of(source)).type());
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The host path of a resolved container path, for messages (runc names the host path). */
+  private String hostPath(String target) {
+    return target.equals("/") ? ctx.rootfs().toString() : ctx.rootfs() + target;
+  }
+
+  /** {@code path} resolved in the tree as planned so far; a symlink loop is a config error of {@code where}. */
+  private String resolve(String where, String path) {
+    try {
+      return view.resolve(path);
+    } catch (IOException e) {
+      throw new RootfsConfigException(where + ": resolve " + clean(path) + " in the rootfs " + ctx.rootfs() + ": "
+          + e.getMessage());
     }
   }
 
@@ -273,7 +324,7 @@ public final class RootfsSetup implements AutoCloseable {
       throw new RootfsConfigException(where + " (" + d.path() + "): device number " + major + ":" + minor + " out of range");
     }
     long mode = d.fileMode() == null ? 0666 : d.fileMode() & 07777;
-    return new Dev(clean(d.path()), type, major, minor, mode, d.uid(), d.gid());
+    return new Dev(clean(d.path()), type, major, minor, mode, d.uid(), d.gid(), comps(d.path()));
   }
 
   // ---------------------------------------------------------------- planning
@@ -307,11 +358,13 @@ public final class RootfsSetup implements AutoCloseable {
         source = ctx.cgroupDirs().get("").toString();
         o = withFlags(o, MS_BIND | MS_REC);
       }
+      String where = "mounts[" + i + "] (destination " + dest + ")";
+      Path sp = null;
       if (type.equals("bind") && !o.has(MS_REMOUNT)) {
         if (source == null || source.isEmpty()) {
           throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): a bind mount needs a source");
         }
-        Path sp = Path.of(source);
+        sp = Path.of(source);
         if (!sp.isAbsolute()) sp = ctx.bundle().resolve(sp);
         source = sp.normalize().toString();
         // the systemd driver's scope exists only once the child is in it (the mount comes later)
@@ -320,6 +373,14 @@ public final class RootfsSetup implements AutoCloseable {
               + ": " + Errno.describe(Errno.ENOENT));
         }
         isDir = ownCgroup || Files.isDirectory(sp);
+      }
+      // where it lands, through the image's symlinks and the mounts before it: all checks are
+      // made there, and the child mounts exactly there (no symlink followed on the way)
+      String target = resolve(where, dest);
+      checkTarget(where, type, dest, target, source);
+      if (target.equals("/") && !isDir) {
+        throw new RootfsConfigException(where + ": bind source " + source + " is not a directory (only a directory can"
+            + " be mounted over the container's root)");
       }
       if ("cgroup".equals(type) && !host.cgroup2Unified() && !ctx.cgroupNs()) {
         for (HostMounts.Entry h : host.cgroupHierarchies()) {
@@ -331,7 +392,7 @@ public final class RootfsSetup implements AutoCloseable {
         }
       }
       if (type.equals("tmpfs") && !o.has(MS_REMOUNT) && o.data().stream().noneMatch(d -> d.startsWith("mode="))) {
-        o = inheritMode(o, dest, l);
+        o = inheritMode(o, target, l);
       }
       int fd = -1;
       if (type.equals("bind") && idmapped(m, o) && !o.has(MS_REMOUNT)) fd = idmapFd(i, m, o, dest, source);
@@ -342,15 +403,32 @@ public final class RootfsSetup implements AutoCloseable {
         // bind sources before entering the user namespace, too).
         fd = bindFd(o, dest, source);
       }
-      List<TmpCopyUp.Node> copy = o.tmpcopyup()
-          ? TmpCopyUp.snapshot(ctx.rootfs(), dest, "mounts[" + i + "] (destination " + dest + ")") : null;
-      l.add(new Planned(i, m, dest, comps(dest), source, type, o, isDir, fd, copy));
+      List<TmpCopyUp.Node> copy = o.tmpcopyup() ? TmpCopyUp.snapshot(ctx.rootfs(), target, where) : null;
+      // inside procfs, sysfs or a cgroup mount the kernel's own symlinks (/proc/net -> self/net)
+      // are followed, confined to the root; procfs and sysfs themselves never through a symlink
+      boolean pseudo = type.equals("proc") || type.equals("sysfs");
+      long resolve = !pseudo && view.inKernelFs(target) ? IN_KERNEL_FS : RESOLVED;
+      l.add(new Planned(i, m, dest, target, comps(target), resolve, source, type, o, isDir, fd, copy));
+      if (!o.has(MS_REMOUNT)) {
+        if (sp != null && !ownCgroup) view.bind(target, realPath(sp));
+        else if (copy != null) view.bind(target, Path.of(hostPath(target))); // a copy of the rootfs' own content
+        else if (pseudo || type.equals("cgroup") || ownCgroup) view.kernel(target);
+        else view.fresh(target);
+      }
     }
     if (spec.linux() != null && spec.linux().sysctl() != null && !spec.linux().sysctl().isEmpty()
         && pseudoMountFor(l, "/proc/sys", "proc") == null) {
       throw new RootfsConfigException("linux.sysctl: needs a proc mount on /proc in mounts");
     }
     return List.copyOf(l);
+  }
+
+  private static Path realPath(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p; // gone meanwhile: the child's open_tree reports it
+    }
   }
 
   private final List<Integer> parentFds = new ArrayList<>();
@@ -416,20 +494,55 @@ public final class RootfsSetup implements AutoCloseable {
     return mounts.stream().noneMatch(m -> m.dest.equals("/dev") && m.type.equals("bind"));
   }
 
-  /** Default devices (runc's specconv.AllowedDevices, mode 0666, root-owned) then linux.devices; a configured path wins. */
+  /** The devices the child makes (none when /dev is bound from the host or there is no mount namespace). */
   List<Dev> devices() {
+    return devices;
+  }
+
+  /**
+   * Default devices (runc's specconv.AllowedDevices, mode 0666, root-owned) then linux.devices;
+   * a configured path wins. Each is made where its path resolves in the container's tree after
+   * every mount (runc makes it at the securejoin'ed path); that place is what is checked: not
+   * the root, and nothing inside /proc.
+   */
+  private List<Dev> planDevices() {
     Map<String, Dev> byPath = new LinkedHashMap<>();
+    Map<String, String> where = new LinkedHashMap<>();
     for (Object[] d : new Object[][] {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
         {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}}) {
-      byPath.put((String) d[0], new Dev((String) d[0], S_IFCHR, (int) d[1], (int) d[2], 0666, null, null));
+      String path = (String) d[0];
+      byPath.put(path, new Dev(path, S_IFCHR, (int) d[1], (int) d[2], 0666, null, null, comps(path)));
+      where.put(path, "default device " + path);
     }
     if (spec.linux() != null && spec.linux().devices() != null) {
       for (int i = 0; i < spec.linux().devices().size(); i++) {
         Dev d = device(i, spec.linux().devices().get(i));
         byPath.put(d.path, d);
+        where.put(d.path, "linux.devices[" + i + "] (" + d.path + ")");
       }
     }
-    return List.copyOf(byPath.values());
+    List<Dev> out = new ArrayList<>();
+    for (Dev d : byPath.values()) {
+      String w = where.get(d.path);
+      String target = resolve(w, d.path);
+      if (target.equals("/")) throw new RootfsConfigException(w + ": resolves to / in the rootfs, not a device");
+      if (target.equals("/proc") || target.startsWith("/proc/")) {
+        throw new RootfsConfigException(w + ": \"" + hostPath(target) + "\" cannot be created because it is inside /proc");
+      }
+      out.add(new Dev(d.path, d.type, d.major, d.minor, d.mode, d.uid, d.gid, comps(target)));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Masked or read-only paths, each resolved in the container's tree after every mount. */
+  private List<Resolved> resolvePaths(String where, List<String> paths) {
+    if (paths == null) return List.of();
+    List<Resolved> out = new ArrayList<>();
+    for (int i = 0; i < paths.size(); i++) {
+      String p = paths.get(i);
+      out.add(new Resolved(clean(p), resolve(where + "[" + i + "] (" + p + ")", p)));
+    }
+    return List.copyOf(out);
   }
 
   // ---------------------------------------------------------------- emitting: prepare
@@ -542,19 +655,26 @@ public final class RootfsSetup implements AutoCloseable {
     return base.equals("/") ? "/" + s : base + (s.isEmpty() ? "" : "/" + s);
   }
 
-  private static long resolveFor(Planned m) {
-    // procfs and sysfs must land on a real directory, never through a symlink (runc refuses
-    // them on anything but a directory); everything else may follow symlinks, confined to the root.
-    boolean pseudo = m.type.equals("proc") || m.type.equals("sysfs");
-    return RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (pseudo ? RESOLVE_NO_SYMLINKS : 0);
+  /**
+   * A mount's target was resolved in the parent (symlinks followed inside the rootfs, and
+   * checked there): the child walks exactly that path, confined to the root and refusing any
+   * symlink, so a rootfs changed since planning makes the step fail instead of redirecting it.
+   */
+  private static final long RESOLVED = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+  /** A target inside procfs, sysfs or cgroupfs: the kernel's symlinks there are followed, inside the root. */
+  private static final long IN_KERNEL_FS = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+
+  /** What a failed open of the mount point of {@code m} adds: procfs and sysfs need an ordinary directory (runc's words). */
+  private static String why(Planned m) {
+    return m.type.equals("proc") || m.type.equals("sysfs") ? " (must be mounted on ordinary directory)" : "";
   }
 
   private void emitMount(ProgramBuilder b, Planned m, Map<Planned, Step> kept) {
     String what = m.what();
-    long resolve = resolveFor(m);
     MountOptions o = m.opts;
     if (o.has(MS_REMOUNT)) {
-      Step t = openat2(b, rootfd, join(m.comps, m.comps.size()), O_PATH | O_CLOEXEC, resolve).describe("open mount point " + m.dest);
+      Step t = openat2(b, rootfd, join(m.comps, m.comps.size()), O_PATH | O_CLOEXEC, m.resolve)
+          .describe("open mount point " + m.target);
       // mount(2)'s remount replaces all per-mount flags; mount_setattr does the same when every
       // settable attribute is in attr_clr.
       long clr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME
@@ -594,10 +714,18 @@ public final class RootfsSetup implements AutoCloseable {
             .describe(what + ": make it read-only after tmpcopyup");
       }
     }
-    Step target = mountTarget(b, rootfd, "/", m.comps, m.sourceIsDir, resolve);
+    Step target = mountTarget(b, rootfd, "/", m.comps, m.sourceIsDir, m.resolve, why(m));
     b.call(Sys.MOVE_MOUNT, mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
-    b.call(Sys.CLOSE, target).describe("close mount point " + m.dest);
+    b.call(Sys.CLOSE, target).describe("close mount point " + m.target);
     emitPropagation(b, mnt, o, what);
+    if (m.comps.isEmpty()) {
+      // a mount over / itself (runc and crun accept it): it is the container's root from now
+      // on, for the mounts after it, pivot_root and root.readonly, as runc's path-based setup
+      // reaches the top mount of the rootfs path
+      Step over = openat2(b, mnt, "", O_PATH | O_DIRECTORY | O_CLOEXEC, 0).describe(what + ": open the new root");
+      b.call(Sys.CLOSE, rootfd).describe("close the covered rootfs fd");
+      rootfd = over;
+    }
     if (deferRo) devMount = (Step) mnt;
     if ((deferRo || m.type.equals("proc") || m.type.equals("sysfs")) && mnt instanceof Step st) {
       kept.put(m, st);
@@ -697,12 +825,15 @@ public final class RootfsSetup implements AutoCloseable {
     }
   }
 
-  /** Creates (if missing) and opens the mount target {@code comps} beneath {@code base}. */
-  private Step mountTarget(ProgramBuilder b, Step base, String baseDisplay, List<String> comps, boolean dir, long resolve) {
+  /**
+   * Creates (if missing) and opens the mount target {@code comps} beneath {@code base};
+   * {@code why} is added to the open's description (procfs and sysfs refuse a symlink on the
+   * way, in runc's words, which its tests match).
+   */
+  private Step mountTarget(ProgramBuilder b, Step base, String baseDisplay, List<String> comps, boolean dir, long resolve,
+      String why) {
     if (dir) mkdirs(b, base, baseDisplay, comps, comps.size(), resolve);
     else mkfile(b, base, baseDisplay, comps, resolve);
-    // procfs and sysfs refuse a symlink on the way (runc's words for that, which its tests match)
-    String why = (resolve & RESOLVE_NO_SYMLINKS) != 0 ? " (must be mounted on ordinary directory)" : "";
     return openat2(b, base, join(comps, comps.size()), O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0), resolve)
         .describe("open mount point " + display(baseDisplay, comps, comps.size()) + why);
   }
@@ -724,9 +855,9 @@ public final class RootfsSetup implements AutoCloseable {
     b.call(Sys.FSCONFIG, fs, FSCONFIG_CMD_CREATE, null, null, 0L).describe(what + ": create the tmpfs");
     Step tmp = b.call(Sys.FSMOUNT, fs, FSMOUNT_CLOEXEC, base).describe(what + ": mount the tmpfs");
     b.call(Sys.CLOSE, fs).describe(what + ": close the filesystem context");
-    Step target = mountTarget(b, rootfd, "/", m.comps, true, resolveFor(m) | RESOLVE_NO_SYMLINKS);
+    Step target = mountTarget(b, rootfd, "/", m.comps, true, RESOLVED, " (must be mounted on ordinary directory)");
     b.call(Sys.MOVE_MOUNT, tmp, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what + ": mount the tmpfs");
-    b.call(Sys.CLOSE, target).describe("close mount point " + m.dest);
+    b.call(Sys.CLOSE, target).describe("close mount point " + m.target);
 
     for (HostMounts.Entry h : host.cgroupHierarchies()) {
       String name = Path.of(h.mountPoint()).getFileName().toString();
@@ -786,13 +917,14 @@ public final class RootfsSetup implements AutoCloseable {
     long resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     mkdirs(b, rootfd, "/", List.of("dev"), 1, resolve);
     for (Dev d : devices()) {
-      List<String> c = comps(d.path);
+      // made where the path resolved in the parent, walked without following any symlink
+      List<String> c = d.comps;
       int n = c.size();
       String rel = join(c, n);
       if (ctx.newUserNs()) {
         // mknod is refused in a user namespace: bind the host's node onto an empty file (runc).
-        mkfile(b, rootfd, "/", c, resolve);
-        Step t = openat2(b, rootfd, rel, O_PATH | O_CLOEXEC, resolve).describe("open device mount point " + d.path);
+        mkfile(b, rootfd, "/", c, RESOLVED);
+        Step t = openat2(b, rootfd, rel, O_PATH | O_CLOEXEC, RESOLVED).describe("open device mount point " + d.path);
         Step src = b.call(Sys.OPEN_TREE, AT_FDCWD, d.path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)
             .describe("bind-mount device " + d.path + " from the host");
         b.call(Sys.MOVE_MOUNT, src, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
@@ -801,8 +933,8 @@ public final class RootfsSetup implements AutoCloseable {
         b.call(Sys.CLOSE, t).describe("close " + d.path);
         continue;
       }
-      mkdirs(b, rootfd, "/", c, n - 1, resolve);
-      Step parent = n == 1 ? rootfd : openat2(b, rootfd, join(c, n - 1), O_PATH | O_DIRECTORY | O_CLOEXEC, resolve)
+      mkdirs(b, rootfd, "/", c, n - 1, RESOLVED);
+      Step parent = n == 1 ? rootfd : openat2(b, rootfd, join(c, n - 1), O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVED)
           .describe("open " + display("/", c, n - 1));
       // An existing node is kept (runc ignores EEXIST too).
       b.call(Sys.MKNODAT, parent, c.get(n - 1), d.type | d.mode, encodeDev(d.major, d.minor)).allow(Errno.EEXIST)
@@ -846,8 +978,8 @@ public final class RootfsSetup implements AutoCloseable {
     Planned best = null;
     for (Planned m : mounts) {
       if (!m.type.equals(type)) continue;
-      if (path.equals(m.dest) || path.startsWith(m.dest + "/")) {
-        if (best == null || m.dest.length() >= best.dest.length()) best = m;
+      if (path.equals(m.target) || path.startsWith(m.target + "/")) {
+        if (best == null || m.target.length() >= best.target.length()) best = m;
       }
     }
     return best;
@@ -860,12 +992,12 @@ public final class RootfsSetup implements AutoCloseable {
    */
   private record Base(Step fd, String rel, long resolve) {}
 
-  private Base baseFor(String path, Map<Planned, Step> kept) {
-    String p = clean(path);
+  private Base baseFor(String target, Map<Planned, Step> kept) {
+    String p = target;
     Planned pm = procMountFor(p);
     if (pm == null) pm = pseudoMountFor(mounts, p, "sysfs");
     if (pm != null && kept.containsKey(pm)) {
-      String rel = p.equals(pm.dest) ? "" : p.substring(pm.dest.length() + 1);
+      String rel = p.equals(pm.target) ? "" : p.substring(pm.target.length() + 1);
       return new Base(kept.get(pm), rel, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     }
     return new Base(rootfd, join(comps(p), comps(p).size()), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
@@ -876,7 +1008,7 @@ public final class RootfsSetup implements AutoCloseable {
     Planned pm = procMountFor("/proc/sys");
     for (Map.Entry<String, String> e : spec.linux().sysctl().entrySet()) {
       String rel = "sys/" + Sysctls.procPath(e.getKey());
-      if (!pm.dest.equals("/proc")) rel = ("/proc/" + rel).substring(pm.dest.length() + 1);
+      if (!pm.target.equals("/proc")) rel = ("/proc/" + rel).substring(pm.target.length() + 1);
       String what = "set sysctl " + e.getKey() + " to " + e.getValue();
       // No symlinks and no other filesystem: the file must be procfs' own.
       Step fd = openat2(b, kept.get(pm), rel, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_TRUNC,
@@ -889,10 +1021,9 @@ public final class RootfsSetup implements AutoCloseable {
 
   /** readonlyPaths: bind each onto itself (recursive) and make the top mount read-only (runc's readonlyPath). */
   private void emitReadonlyPaths(ProgramBuilder b, Map<Planned, Step> kept) {
-    if (spec.linux() == null || spec.linux().readonlyPaths() == null) return;
-    for (String p : spec.linux().readonlyPaths()) {
-      String path = clean(p);
-      Base base = baseFor(path, kept);
+    for (Resolved r : readonlyPaths) {
+      String path = r.path();
+      Base base = baseFor(r.target(), kept);
       Label have = b.label(), end = b.label();
       Step t = openat2(b, base.fd, base.rel, O_PATH | O_CLOEXEC, base.resolve).allow(Errno.ENOENT).jumpIfPositive(have)
           .describe("open read-only path " + path);
@@ -916,10 +1047,9 @@ public final class RootfsSetup implements AutoCloseable {
    * with ENOTDIR on a file.
    */
   private void emitMaskedPaths(ProgramBuilder b, Map<Planned, Step> kept) {
-    if (spec.linux() == null || spec.linux().maskedPaths() == null) return;
-    for (String p : spec.linux().maskedPaths()) {
-      String path = clean(p);
-      Base base = baseFor(path, kept);
+    for (Resolved r : maskedPaths) {
+      String path = r.path();
+      Base base = baseFor(r.target(), kept);
       Label dir = b.label(), file = b.label(), end = b.label();
       Step d = openat2(b, base.fd, base.rel, O_PATH | O_DIRECTORY | O_CLOEXEC, base.resolve)
           .allow(Errno.ENOENT, Errno.ENOTDIR).jumpIfPositive(dir).describe("open masked path " + path);
@@ -961,7 +1091,7 @@ public final class RootfsSetup implements AutoCloseable {
    */
   private MountOptions inheritMode(MountOptions o, String dest, List<Planned> earlier) {
     for (Planned p : earlier) {
-      if (p.dest.equals("/") || dest.startsWith(p.dest.endsWith("/") ? p.dest : p.dest + "/") || dest.equals(p.dest)) {
+      if (p.target.equals("/") || dest.startsWith(p.target + "/") || dest.equals(p.target)) {
         return o;
       }
     }

@@ -62,10 +62,19 @@ class DeviceFilterTest {
   void rulesAreValidatedWithTheirIndex() {
     assertThatThrownBy(() -> DeviceRule.from(List.of(rule(true, "c", 1L, 3L, "rwm"), rule(true, "x", 1L, 3L, "r"))))
         .hasMessage("linux.resources.devices[1].type: \"x\" is not one of a, c, b");
-    assertThatThrownBy(() -> DeviceRule.from(List.of(rule(true, "c", 1L, 3L, "rwq"))))
-        .hasMessage("linux.resources.devices[0].access: \"rwq\" may only contain r, w and m");
     assertThatThrownBy(() -> DeviceRule.from(List.of(new LinuxDeviceCgroup(null, "c", 1L, 3L, "r"))))
         .hasMessage("linux.resources.devices[0].allow: missing (required)");
+  }
+
+  /** runc keeps the letters the kernel knows and ignores the rest ("rwa" in older configs). */
+  @Test
+  void accessLettersBeyondRwmAreIgnored() throws Exception {
+    assertThat(DeviceRule.from(List.of(rule(true, "c", 1L, 3L, "rwa"), rule(false, "b", 8L, 0L, "amqr"),
+        rule(true, "c", 1L, 5L, "a"))).stream().map(DeviceRule::v1).toList())
+        .containsExactly("c 1:3 rw", "b 8:0 rm");
+    assertThat(DeviceRule.ignoredAccess("rwa")).isEqualTo("a");
+    assertThat(DeviceRule.ignoredAccess("amqa")).isEqualTo("aq");
+    assertThat(DeviceRule.ignoredAccess("mwr")).isEmpty();
   }
 
   @Test

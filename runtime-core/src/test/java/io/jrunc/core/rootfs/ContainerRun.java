@@ -61,6 +61,7 @@ final class ContainerRun {
     Path out = Files.createTempFile("jrunc-rootfs-out", ".txt");
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder();
         RootfsSetup setup = RootfsSetup.plan(ctx)) {
+      // the spawn stub keeps only the channel's child ends (and what the program inherits)
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
       Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT | 02000000), 0644L)
           .describe("open " + out);

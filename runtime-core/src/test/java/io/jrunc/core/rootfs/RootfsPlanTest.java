@@ -156,14 +156,17 @@ class RootfsPlanTest {
         "mounts[0] (destination /m): invalid mount: uidMappings and gidMappings must be given together");
     rejects("[{\"destination\": \"/m\", \"type\": \"tmpfs\", \"options\": [\"idmap\"]}]", "",
         "mounts[0] (destination /m): invalid mount: only bind mounts can be id-mapped");
+    String rootfs = tmp.resolve("rootfs").toString();
     rejects("[{\"destination\": \"/proc/sys\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"bind\"]}]", "",
-        "mounts[0] (destination /proc/sys): mounts inside /proc are not allowed");
+        "mounts[0] (destination /proc/sys): \"" + rootfs + "/proc/sys\" cannot be mounted because it is inside /proc");
     rejects("[{\"destination\": \"/proc\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]", "",
-        "mounts[0] (destination /proc): only a procfs can be mounted on /proc");
+        "mounts[0] (destination /proc): \"" + rootfs + "/proc\" cannot be mounted because it is not of type proc");
     rejects("[{\"destination\": \"/x\", \"source\": \"none\"}]", "",
         "mounts[0] (destination /x): invalid mount: type is required unless options include bind or rbind");
-    rejects("[{\"destination\": \"/x/..\", \"type\": \"tmpfs\"}]", "",
-        "mounts[0] (destination /): cannot mount over the container's root");
+    Path file = Files.writeString(tmp.resolve("afile"), "x");
+    rejects("[{\"destination\": \"/x/..\", \"type\": \"bind\", \"source\": \"" + file + "\"}]", "",
+        "mounts[0] (destination /): bind source " + file + " is not a directory (only a directory can be mounted over"
+            + " the container's root)");
     rejects("[{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/nonexistent/src\"}]", "",
         "mounts[0] (destination /x): bind source /nonexistent/src: no such file or directory (ENOENT)");
     rejects("[]", "\"rootfsPropagation\": \"sideways\"",
@@ -174,6 +177,77 @@ class RootfsPlanTest {
     rejects("[]", "\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\"}]",
         "linux.devices[0] (/dev/x): major and minor are required for type c");
     rejects("[]", "\"sysctl\": {\"kernel.shmmax\": \"1\"}", "linux.sysctl: needs a proc mount on /proc in mounts");
+  }
+
+  /**
+   * CVE-2019-16884 class: the checks are made where a destination resolves in the rootfs (image
+   * symlinks, and what earlier mounts put there), with runc's words; the lexical string is not
+   * what counts.
+   */
+  @Test
+  void destinationsAreCheckedWhereTheyResolve() throws Exception {
+    Path r = Files.createDirectories(tmp.resolve("rootfs"));
+    Files.createDirectories(r.resolve("proc"));
+    Files.createSymbolicLink(r.resolve("pp"), Path.of("/proc"));
+    Files.createSymbolicLink(r.resolve("rel"), Path.of("../../../proc/sys"));
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.createSymbolicLink(src.resolve("p"), Path.of("/proc"));
+    String proc = "{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}";
+    String bind = "{\"destination\": \"%s\", \"type\": \"bind\", \"source\": \"" + src + "\", \"options\": [\"rbind\"]}";
+    String at = "\"" + r + "/proc";
+    rejects("[" + proc + ", " + bind.formatted("/pp") + "]", "",
+        "mounts[1] (destination /pp): " + at + "\" cannot be mounted because it is not of type proc");
+    rejects("[" + proc + ", " + bind.formatted("/pp/sys") + "]", "",
+        "mounts[1] (destination /pp/sys): " + at + "/sys\" cannot be mounted because it is inside /proc");
+    rejects("[" + bind.formatted("/rel") + "]", "",
+        "mounts[0] (destination /rel): " + at + "/sys\" cannot be mounted because it is inside /proc");
+    rejects("[{\"destination\": \"/pp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]", "",
+        "mounts[0] (destination /pp): " + at + "\" cannot be mounted because it is not of type proc");
+    rejects("[{\"destination\": \"/pp\", \"type\": \"proc\", \"source\": \"proc\"}]", "",
+        "mounts[0] (destination /pp): filesystem \"proc\" must be mounted on ordinary directory (/pp resolves to /proc"
+            + " through a symlink in the rootfs)");
+    // a symlink that an earlier bind mount brings in counts too
+    rejects("[" + bind.formatted("/data") + ", " + bind.formatted("/data/p") + "]", "",
+        "mounts[1] (destination /data/p): " + at + "\" cannot be mounted because it is not of type proc");
+    // devices: where they are made
+    Files.createDirectories(r.resolve("dev"));
+    Files.createSymbolicLink(r.resolve("dev/kmsg"), Path.of("/proc/kmsg"));
+    rejects("[]", "\"devices\": [{\"path\": \"/dev/kmsg\", \"type\": \"c\", \"major\": 1, \"minor\": 11}]",
+        "linux.devices[0] (/dev/kmsg): " + at + "/kmsg\" cannot be created because it is inside /proc");
+    // what lxcfs emulates may be bound, through a symlink too; and the steps walk the resolved path
+    List<String> s = steps(ctx(spec("[" + proc + ", " + bind.formatted("/pp/cpuinfo").replace(src.toString(),
+        "/proc/cpuinfo").replace("rbind", "bind") + "]", "")));
+    assertThat(s).contains("open mount point /proc/cpuinfo").doesNotContain("open mount point /pp/cpuinfo");
+  }
+
+  /** A bind whose destination is a dangling symlink lands where it points, inside the rootfs (runc, crun). */
+  @Test
+  void danglingSymlinkDestinationsAreMadeInsideTheRootfs() throws Exception {
+    Path r = Files.createDirectories(tmp.resolve("rootfs/etc"));
+    Files.createSymbolicLink(r.resolve("x"), Path.of("../foo/bar/not/here"));
+    Files.createSymbolicLink(r.resolve("esc"), Path.of("/../../../tmp/escape-XYZ"));
+    Path file = Files.writeString(tmp.resolve("file"), "x");
+    List<String> s = steps(ctx(spec("""
+        [{"destination": "/etc/x", "type": "bind", "source": "%s"},
+         {"destination": "/etc/esc", "type": "bind", "source": "%s", "options": ["rbind"]}]"""
+        .formatted(file, tmp), "")));
+    assertThat(s).containsSubsequence("create mount point /foo", "create mount point /foo/bar",
+        "create mount point /foo/bar/not", "create mount point /foo/bar/not/here", "open mount point /foo/bar/not/here",
+        "mount " + file + " (type bind) to /etc/x",
+        "create mount point /tmp", "create mount point /tmp/escape-XYZ", "open mount point /tmp/escape-XYZ",
+        "mount " + tmp + " (type bind) to /etc/esc");
+  }
+
+  /** A mount over / (runc and crun accept it) becomes the root that later mounts and pivot_root use. */
+  @Test
+  void aMountOverTheRootBecomesTheRoot() throws Exception {
+    Path other = Files.createDirectories(tmp.resolve("other"));
+    List<String> s = steps(ctx(spec("""
+        [{"destination": "/", "type": "bind", "source": "%s", "options": ["rbind"]},
+         {"destination": "/proc", "type": "proc", "source": "proc"}]""".formatted(other), "")));
+    assertThat(s).containsSubsequence("open mount point /", "mount " + other + " (type bind) to /",
+        "mount " + other + " (type bind) to /: open the new root", "close the covered rootfs fd",
+        "create mount point /proc", "pivot_root to " + tmp.resolve("rootfs"), "make the root filesystem read-only");
   }
 
   @Test

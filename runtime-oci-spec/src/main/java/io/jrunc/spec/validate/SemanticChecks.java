@@ -964,9 +964,8 @@ final class SemanticChecks {
                 if (d.minor() != null && d.minor() < -1) {
                     error(p + "/minor", "must be -1 (any) or a non-negative number, got " + d.minor());
                 }
-                if (d.access() != null && !d.access().matches("[rwm]*")) {
-                    error(p + "/access", "invalid access " + quote(d.access()) + " (a combination of r, w and m)");
-                }
+                // access: letters beyond r, w and m ("rwa" in older configs) are ignored with a
+                // warning by the cgroup code (DeviceRule), as runc ignores them; not refused here
             }
         }
         LinuxMemory m = r.memory();

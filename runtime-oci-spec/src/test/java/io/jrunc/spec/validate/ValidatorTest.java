@@ -61,6 +61,19 @@ class ValidatorTest {
                 .satisfies(e -> assertThat(((InvalidSpecException) e).problems()).hasSize(5));
     }
 
+    /**
+     * Older configs carry device cgroup access "rwa": runc accepts them and ignores the letter,
+     * so the validator (schema and semantic checks) passes them on; the cgroup code warns.
+     */
+    @Test
+    void deviceAccessWithLettersBeyondRwmIsAccepted() throws Exception {
+        for (boolean schema : new boolean[]{true, false}) {
+            ValidationReport r = Validator.validate(resource("device-access-rwa.json"), ValidationOptions.full().withSchema(schema));
+            assertThat(r.format()).as("schema " + schema).isEmpty();
+            assertThat(r.spec().linux().resources().devices().getFirst().access()).isEqualTo("rwa");
+        }
+    }
+
     @Test
     void processOptionalUnlessRequired() {
         String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}}";

@@ -1,0 +1,124 @@
+package io.jrunc.core.rootfs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The container's tree as the planned mounts will make it, read from the host before clone, so
+ * that every check on a mount, masked path or device is made on the place the child will really
+ * act on (CVE-2019-16884 class: an image symlink {@code /pp -> /proc} must not make a bind
+ * mount to {@code /pp} land on the container's procfs after a lexical check saw {@code /pp}).
+ *
+ * <p>{@link #resolve} walks a container path as {@code openat2(RESOLVE_IN_ROOT)} does: a symlink
+ * is followed with the container's root as {@code /} (an absolute target restarts at it, a
+ * relative one continues from the link's directory), {@code ..} stops at the root, and at most
+ * {@value #MAX_LINKS} symlinks are followed (the kernel's MAXSYMLINKS). The missing tail of a
+ * path (a dangling symlink's target) is part of the result, never an error. Each component is
+ * looked up in the layer that will cover it: the rootfs, or an earlier mount's bind source
+ * (a symlink in it is followed inside the container too), or a filesystem that starts empty
+ * (tmpfs, procfs, ...), which holds no symlink. The result is a clean absolute container path
+ * without symlinks in what exists of it: the child opens exactly it, refusing any symlink on the
+ * way (RESOLVE_NO_SYMLINKS), so what it mounts on is what was checked here. The one exception
+ * is a filesystem the kernel fills (procfs, sysfs, cgroupfs): its symlinks ({@code /proc/net ->
+ * self/net}, {@code /sys/class/net/lo -> ../../devices/...}) are not the image's, are not seen
+ * here, and are followed by the child inside it ({@link #inKernelFs}).
+ */
+public final class RootfsView {
+  static final int MAX_LINKS = 40;
+
+  /**
+   * A mount at {@code dest} (a clean container path) whose content is {@code host}, or nothing
+   * the view can see when null; {@code kernel} for a filesystem the kernel fills.
+   */
+  private record Layer(String dest, Path host, boolean kernel) {}
+
+  private final List<Layer> layers = new ArrayList<>();
+
+  /** The rootfs alone, as the host sees it at {@code rootfs}. */
+  public RootfsView(Path rootfs) {
+    layers.add(new Layer("/", rootfs, false));
+  }
+
+  /** A bind mount at {@code dest} of the host directory or file {@code source} (its real path). */
+  void bind(String dest, Path source) {
+    layers.add(new Layer(dest, source, false));
+  }
+
+  /** A new filesystem at {@code dest} that starts empty (tmpfs, devpts, mqueue): no symlink below it. */
+  void fresh(String dest) {
+    layers.add(new Layer(dest, null, false));
+  }
+
+  /** A filesystem the kernel fills at {@code dest} (procfs, sysfs, cgroupfs): its own symlinks are not seen. */
+  void kernel(String dest) {
+    layers.add(new Layer(dest, null, true));
+  }
+
+  /**
+   * True when {@code resolved} lies in a filesystem the kernel fills, whose symlinks the child
+   * may follow. A mount point is in the filesystem that holds it, not in the one mounted on it.
+   */
+  boolean inKernelFs(String resolved) {
+    Layer l = layerOf(resolved);
+    if (l.dest.equals(resolved) && !resolved.equals("/")) {
+      l = layerOf(resolved.substring(0, Math.max(1, resolved.lastIndexOf('/'))));
+    }
+    return l.kernel;
+  }
+
+  /** The host path of a resolved container path, or null when it lies in a fresh filesystem. */
+  public Path host(String resolved) {
+    Layer l = layerOf(resolved);
+    if (l.host == null) return null;
+    String rest = l.dest.equals("/") ? resolved.substring(1) : resolved.substring(Math.min(resolved.length(), l.dest.length() + 1));
+    return rest.isEmpty() ? l.host : l.host.resolve(rest);
+  }
+
+  /** The last mount whose destination holds {@code path} (later mounts cover earlier ones). */
+  private Layer layerOf(String path) {
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      Layer l = layers.get(i);
+      if (l.dest.equals("/") || path.equals(l.dest) || path.startsWith(l.dest + "/")) return l;
+    }
+    throw new IllegalStateException("no layer for " + path); // the rootfs layer holds every path
+  }
+
+  /**
+   * {@code path} (absolute, or relative to {@code /}) resolved in the container's tree: a clean
+   * absolute path. Throws when more than {@value #MAX_LINKS} symlinks are met.
+   */
+  public String resolve(String path) throws IOException {
+    Deque<String> todo = new ArrayDeque<>();
+    push(todo, path);
+    List<String> done = new ArrayList<>();
+    int links = 0;
+    while (!todo.isEmpty()) {
+      String c = todo.pop();
+      if (c.isEmpty() || c.equals(".")) continue;
+      if (c.equals("..")) {
+        if (!done.isEmpty()) done.removeLast();
+        continue;
+      }
+      done.add(c);
+      Path host = host("/" + String.join("/", done));
+      if (host != null && Files.isSymbolicLink(host)) {
+        if (++links > MAX_LINKS) throw new IOException("too many levels of symbolic links (ELOOP)");
+        String target = Files.readSymbolicLink(host).toString();
+        done.removeLast();
+        if (target.startsWith("/")) done.clear();
+        push(todo, target);
+      }
+    }
+    return "/" + String.join("/", done);
+  }
+
+  private static void push(Deque<String> todo, String path) {
+    String[] parts = path.split("/");
+    for (int i = parts.length - 1; i >= 0; i--) todo.push(parts[i]);
+  }
+}

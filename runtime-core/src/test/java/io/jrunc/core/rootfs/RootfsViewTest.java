@@ -1,0 +1,78 @@
+package io.jrunc.core.rootfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Resolution in the container's tree as openat2(RESOLVE_IN_ROOT) would do it, mounts included. */
+class RootfsViewTest {
+  @TempDir Path tmp;
+
+  private Path rootfs() throws IOException {
+    return Files.createDirectories(tmp.resolve("rootfs"));
+  }
+
+  @Test
+  void symlinksAreFollowedInsideTheRootAndDotDotStopsThere() throws Exception {
+    Path r = rootfs();
+    Files.createDirectories(r.resolve("etc"));
+    Files.createDirectories(r.resolve("srv/data"));
+    Files.createSymbolicLink(r.resolve("pp"), Path.of("/proc"));
+    Files.createSymbolicLink(r.resolve("etc/x"), Path.of("../foo/bar/not/here"));
+    Files.createSymbolicLink(r.resolve("etc/esc"), Path.of("/../../../tmp/escape-XYZ"));
+    Files.createSymbolicLink(r.resolve("etc/up"), Path.of("../../../../srv"));
+    Files.createSymbolicLink(r.resolve("data"), Path.of("srv/data"));
+    RootfsView v = new RootfsView(r);
+    assertThat(v.resolve("/pp")).isEqualTo("/proc");
+    assertThat(v.resolve("/pp/sys/kernel")).isEqualTo("/proc/sys/kernel");
+    assertThat(v.resolve("/etc/x")).isEqualTo("/foo/bar/not/here");      // dangling: the missing tail is kept
+    assertThat(v.resolve("etc/esc")).isEqualTo("/tmp/escape-XYZ");        // never above the root
+    assertThat(v.resolve("/etc/up/data/../data/f")).isEqualTo("/srv/data/f");
+    assertThat(v.resolve("/data")).isEqualTo("/srv/data");
+    assertThat(v.resolve("/x/..")).isEqualTo("/");
+    assertThat(v.host("/srv/data")).isEqualTo(r.resolve("srv/data"));
+    assertThat(v.host("/")).isEqualTo(r);
+  }
+
+  @Test
+  void aSymlinkLoopIsAnError() throws Exception {
+    Path r = rootfs();
+    Files.createSymbolicLink(r.resolve("a"), Path.of("b"));
+    Files.createSymbolicLink(r.resolve("b"), Path.of("/a"));
+    assertThatThrownBy(() -> new RootfsView(r).resolve("/a/x")).isInstanceOf(IOException.class)
+        .hasMessage("too many levels of symbolic links (ELOOP)");
+  }
+
+  /** Later components are looked up in what earlier mounts put there, not in the image below. */
+  @Test
+  void mountsCoverTheImage() throws Exception {
+    Path r = rootfs();
+    Files.createSymbolicLink(r.resolve("run"), Path.of("/proc"));          // hidden by the tmpfs below
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.createSymbolicLink(src.resolve("p"), Path.of("/proc/sys"));     // in a bind source: followed in the container
+    Files.createSymbolicLink(src.resolve("rel"), Path.of("../../etc"));
+    RootfsView v = new RootfsView(r);
+    assertThat(v.resolve("/run/x")).isEqualTo("/proc/x");
+    v.fresh("/proc");
+    v.fresh("/run");
+    assertThat(v.resolve("/run/x")).isEqualTo("/run/x");
+    assertThat(v.host("/run/x")).isNull();
+    v.bind("/data", src);
+    assertThat(v.resolve("/data/p/net")).isEqualTo("/proc/sys/net");
+    assertThat(v.resolve("/data/rel/hosts")).isEqualTo("/etc/hosts");
+    assertThat(v.host("/data/p")).isEqualTo(src.resolve("p"));
+    v.kernel("/sys");                                                      // sysfs: its own symlinks are not seen
+    assertThat(v.resolve("/sys/class/net/lo")).isEqualTo("/sys/class/net/lo");
+    assertThat(v.inKernelFs("/sys/class/net/lo")).isTrue();
+    assertThat(v.inKernelFs("/sys")).isFalse();                           // the mount point is the image's
+    assertThat(v.inKernelFs("/data/p")).isFalse();
+    v.bind("/", src);                                                     // a mount over / covers everything
+    assertThat(v.resolve("/p")).isEqualTo("/proc/sys");
+    assertThat(v.host("/data")).isEqualTo(src.resolve("data"));
+  }
+}

@@ -1,9 +1,7 @@
 package io.jrunc.core.security;
 
 import io.jrunc.spec.LinuxCapabilities;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,8 +64,8 @@ public final class Capabilities {
 
     private static int read() {
       // Not Files.readString: on procfs (size 0) the JDK reads this file as its first byte only, "4".
-      try (var in = new FileInputStream("/proc/sys/kernel/cap_last_cap")) {
-        return Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+      try {
+        return Integer.parseInt(io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/sys/kernel/cap_last_cap"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT).trim());
       } catch (IOException | NumberFormatException e) {
         // Pre-3.2 kernels lack the file; CAP_AUDIT_READ-era kernels have at least 37.
         LOG.debug("cannot read /proc/sys/kernel/cap_last_cap ({}); assuming {}", e.getMessage(), LAST_KNOWN);

@@ -7,6 +7,7 @@ import io.jrunc.core.api.ContainerStatus;
 import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.MalformedStateException;
 import io.jrunc.core.api.SetupException;
 import io.jrunc.core.api.Stdio;
 import io.jrunc.core.spawn.ChildProgram;
@@ -15,6 +16,7 @@ import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.BoundedFile;
@@ -843,6 +845,8 @@ public final class Lifecycle {
       ContainerRecord r = store.readRecord(id);
       if (r == null) throw new InvalidStateException("container " + id + " is being created", ContainerStatus.CREATING);
       return r;
+    } catch (MalformedRecordException e) {
+      throw new MalformedStateException(e.getMessage(), e);
     } catch (IOException e) {
       throw new SetupException("read state of " + id + ": " + e.getMessage(), 0, e);
     }
@@ -1134,6 +1138,11 @@ public final class Lifecycle {
     } catch (ContainerNotFoundException e) {
       if (force) return;
       throw e;
+    } catch (MalformedStateException e) {
+      if (!force) throw e;
+      // the record cannot be trusted: find the processes by what can be (ForcedRemoval)
+      if (ForcedRemoval.run(store, id)) return;
+      // rewritten meanwhile and well-formed now: the ordinary path below
     } catch (InvalidStateException e) {
       if (!force) throw e;
       // a create that died half-way left a directory without state: force removes it

@@ -44,6 +44,9 @@ import java.util.stream.Stream;
  * </table>
  *
  * Every file is written to a temporary name and renamed, so a reader never sees half a file.
+ * Every file is read through {@link BoundedFile} (a link, a FIFO or a file over 16 MiB is
+ * refused), and a state.json that is not a well-formed record of its id is a
+ * {@link MalformedRecordException}, never "creating" or "stopped".
  */
 public final class StateStore {
   /** runc's rule for ids: letters, digits, and {@code _ + - .}, not "." or "..". */
@@ -170,6 +173,7 @@ public final class StateStore {
   /**
    * The record, or null while the container is still being created (no state.json yet).
    *
+   * @throws MalformedRecordException when the file is not a well-formed record of this id
    * @throws BoundedFile.RefusedException when it is not a regular file (a link, a FIFO) or is
    *     over {@link BoundedFile#JSON_LIMIT}
    */
@@ -180,8 +184,12 @@ public final class StateStore {
       json = BoundedFile.read(file, "state.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.REFUSE);
     } catch (NoSuchFileException e) {
       return null;
+    } catch (BoundedFile.RefusedException e) {
+      // nothing of it can be read: a malformed record of which only the id is known
+      throw new MalformedRecordException("state.json " + file + " " + e.reason(), file.toString(), List.of(e.reason()),
+          new ContainerRecord(id, null, null, 0, 0, null, null, null, null, null, false, false, false), java.util.Set.of());
     }
-    return RecordCodec.read(json);
+    return RecordCodec.read(json, id, file.toString());
   }
 
   /** The spec the container was created from (its copy in the state directory). */

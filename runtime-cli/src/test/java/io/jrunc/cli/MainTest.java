@@ -168,7 +168,7 @@ class MainTest {
     Path config = dir.resolve("config.json");
     String text = Files.readString(config);
     assertThat(text).startsWith("{\n\t\"ociVersion\": \"1.3.0\",\n");
-    io.jrunc.spec.Spec spec = io.jrunc.spec.Json.readSpec(config);
+    io.jrunc.spec.Spec spec = io.jrunc.spec.Json.read(Files.readAllBytes(config), io.jrunc.spec.Spec.class);
     assertThat(spec.process().args()).containsExactly("sh");
     assertThat(spec.root().path()).isEqualTo("rootfs");
     // never overwritten (runc's wording)
@@ -183,7 +183,7 @@ class MainTest {
   @Test
   void specRootlessAddsAUserNamespace() throws Exception {
     assertThat(run("spec", "--rootless", "-b", dir.toString())).isZero();
-    io.jrunc.spec.Spec spec = io.jrunc.spec.Json.readSpec(dir.resolve("config.json"));
+    io.jrunc.spec.Spec spec = io.jrunc.spec.Json.read(Files.readAllBytes(dir.resolve("config.json")), io.jrunc.spec.Spec.class);
     assertThat(spec.linux().namespaces()).anyMatch(ns -> ns.type().equals("user"));
     assertThat(spec.linux().uidMappings()).isNotEmpty();
   }

@@ -25,8 +25,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The one configured Jackson mapper for spec documents.
@@ -85,17 +83,10 @@ public final class Json {
         return Holder.MAPPER;
     }
 
-    /** Reads {@code config.json} at {@code path}. */
-    public static Spec readSpec(Path path) throws IOException {
-        return read(path, Spec.class);
-    }
-
-    public static <T> T read(Path path, Class<T> type) throws IOException {
-        return read(Files.readAllBytes(path), type);
-    }
-
     /**
-     * Reads a document. Spec record types go through the generated streaming codec (no
+     * Reads a document. There is deliberately no read from a {@code Path} here: files are read
+     * by runtime-core's {@code BoundedFile}, which refuses FIFOs, devices and oversized files
+     * (this module has no way to open a file without blocking on a FIFO). Spec record types go through the generated streaming codec (no
      * databind); a malformed or mistyped document throws {@link SpecFormatException} naming the
      * JSON pointer or line/column. Other types use {@link #mapper()}.
      */

@@ -204,9 +204,12 @@ public final class ExecCommand implements Command {
       }
       byte[] json;
       try {
-        json = java.nio.file.Files.readAllBytes(o.process());
+        json = io.jrunc.core.sys.BoundedFile.read(o.process(), "exec --process",
+            io.jrunc.core.sys.BoundedFile.JSON_LIMIT, io.jrunc.core.sys.BoundedFile.Links.FOLLOW);
       } catch (java.nio.file.NoSuchFileException e) {
         throw new CliException("open " + o.process() + ": no such file or directory (ENOENT)");
+      } catch (io.jrunc.core.sys.BoundedFile.RefusedException e) {
+        throw new CliException(e.getMessage(), e);
       } catch (java.io.IOException e) {
         throw new CliException("read " + o.process() + ": " + e.getMessage(), e);
       }
@@ -313,7 +316,7 @@ public final class ExecCommand implements Command {
         throw new CliException("container " + o.id() + " has no saved config");
       }
       try {
-        spec = io.jrunc.spec.Json.readSpec(config);
+        spec = rt.lifecycle().store().readConfig(o.id());
       } catch (java.io.IOException e) {
         throw new CliException("read " + config + ": " + e.getMessage(), e);
       }

@@ -134,6 +134,9 @@ public final class ListCommand implements Command {
       for (String id : lc.ids()) {
         try {
           states.add(lc.state(id));
+        } catch (io.jrunc.core.api.MalformedStateException e) {
+          // runc's list: the others are still listed, this one is named on stderr
+          System.err.println("load container " + id + ": " + e.getMessage());
         } catch (ContainerException e) {
           // removed meanwhile: not listed
         }

@@ -191,11 +191,18 @@ public final class UpdateCommand implements Command {
       try {
         byte[] json =
             o.resources().equals("-")
-                ? stdin.readAllBytes()
-                : java.nio.file.Files.readAllBytes(java.nio.file.Path.of(o.resources()));
+                ? io.jrunc.core.sys.BoundedFile.readStream(
+                    stdin, "update --resources", source, io.jrunc.core.sys.BoundedFile.JSON_LIMIT)
+                : io.jrunc.core.sys.BoundedFile.read(
+                    java.nio.file.Path.of(o.resources()),
+                    "update --resources",
+                    io.jrunc.core.sys.BoundedFile.JSON_LIMIT,
+                    io.jrunc.core.sys.BoundedFile.Links.FOLLOW);
         r = Json.read(json, LinuxResources.class);
       } catch (java.nio.file.NoSuchFileException e) {
         throw new CliException("open " + source + ": no such file or directory (ENOENT)");
+      } catch (io.jrunc.core.sys.BoundedFile.RefusedException e) {
+        throw new CliException(e.getMessage(), e);
       } catch (java.io.IOException e) {
         throw new CliException("decode resources from " + source + ": " + e.getMessage(), e);
       }

@@ -4,6 +4,7 @@ import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
 import io.jrunc.cli.args.ParsedArgs;
+import io.jrunc.core.sys.BoundedFile;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.validate.Problem;
 import io.jrunc.spec.validate.ValidationOptions;
@@ -68,11 +69,18 @@ public final class ValidateCommand implements Command {
     Path config = o.bundle().resolve("config.json");
     ValidationReport report;
     try {
+      byte[] json =
+          BoundedFile.read(config, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW);
       report =
           Validator.validate(
-              config, ValidationOptions.full().withSystemdCgroup(global.systemdCgroup()));
+              json,
+              ValidationOptions.full()
+                  .withSystemdCgroup(global.systemdCgroup())
+                  .withFileName("config.json"));
     } catch (NoSuchFileException e) {
       throw new CliException("open " + config + ": no such file or directory (ENOENT)");
+    } catch (BoundedFile.RefusedException e) {
+      throw new CliException(e.getMessage(), e);
     } catch (IOException e) {
       throw new CliException("read " + config + ": " + e.getMessage(), e);
     }

@@ -2,7 +2,6 @@ package io.jrunc.core.cgroup;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -16,8 +15,8 @@ public record CgroupHost(Path root, String mountinfo, String selfCgroup) {
   /** The running process's view. */
   public static CgroupHost current() {
     try {
-      return new CgroupHost(DEFAULT_ROOT, Files.readString(Path.of("/proc/self/mountinfo")),
-          Files.readString(Path.of("/proc/self/cgroup")));
+      return new CgroupHost(DEFAULT_ROOT, io.jrunc.core.sys.BoundedFile.readKernelFile(Path.of("/proc/self/mountinfo"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT),
+          io.jrunc.core.sys.BoundedFile.readKernelFile(Path.of("/proc/self/cgroup"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT));
     } catch (IOException e) {
       throw new UncheckedIOException("read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage(), e);
     }

@@ -20,7 +20,7 @@ public final class FsSupport {
   /** The content of {@code dir/file}, or null if it does not exist. */
   public static String read(Path dir, String file) {
     try {
-      return Files.readString(dir.resolve(file));
+      return io.jrunc.core.sys.BoundedFile.readKernelFile(dir.resolve(file), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT);
     } catch (IOException e) {
       return null;
     }

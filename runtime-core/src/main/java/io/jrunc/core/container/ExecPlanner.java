@@ -8,7 +8,6 @@ import io.jrunc.core.sys.Sys;
 import io.jrunc.core.terminal.TerminalSetup;
 import io.jrunc.spec.Process;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -105,7 +104,9 @@ final class ExecPlanner {
     if (userNsPath == null) return true;
     Path file = Path.of(userNsPath).getParent().resolveSibling("setgroups");
     try {
-      return !Files.readString(file).trim().equals("deny");
+      // the path comes from config.json's user namespace path: read as any untrusted file
+      return !new String(io.jrunc.core.sys.BoundedFile.read(file, "setgroups", 4096, io.jrunc.core.sys.BoundedFile.Links.FOLLOW),
+          java.nio.charset.StandardCharsets.US_ASCII).trim().equals("deny");
     } catch (IOException e) {
       return true; // pre-3.19 kernel without the file: setgroups is allowed
     }

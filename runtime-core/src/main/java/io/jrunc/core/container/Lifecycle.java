@@ -7,6 +7,7 @@ import io.jrunc.core.api.ContainerStatus;
 import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.MalformedStateException;
 import io.jrunc.core.api.SetupException;
 import io.jrunc.core.api.Stdio;
 import io.jrunc.core.spawn.ChildProgram;
@@ -15,8 +16,10 @@ import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.BoundedFile;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Sys;
@@ -132,6 +135,10 @@ public final class Lifecycle {
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigException(e.getMessage());
     }
+    // config.json is read before the id is claimed: a bad one (a FIFO, a device, too big)
+    // fails here with nothing made, and a read cannot be interrupted half-way with a state
+    // directory left behind
+    Spec loaded = loadSpec(opts.bundle().toAbsolutePath().normalize(), opts.systemdCgroup());
     boolean claimed;
     try {
       claimed = store.claim(id);
@@ -142,7 +149,7 @@ public final class Lifecycle {
     List<AutoCloseable> cleanup = new ArrayList<>();
     int[] childPid = {-1};
     try (StateStore.Lock lock = store.lock(id)) {
-      return doCreate(id, opts, cleanup, childPid);
+      return doCreate(id, opts, loaded, cleanup, childPid);
     } catch (ContainerException | IOException | RuntimeException e) {
       ContainerException err = e instanceof ContainerException ce ? ce
           : new SetupException(e.getMessage() == null ? e.toString() : e.getMessage(), 0, e);
@@ -155,10 +162,10 @@ public final class Lifecycle {
     }
   }
 
-  private Created doCreate(String id, CreateOptions opts, List<AutoCloseable> cleanup, int[] childPid)
+  private Created doCreate(String id, CreateOptions opts, Spec loaded, List<AutoCloseable> cleanup, int[] childPid)
       throws ContainerException, IOException {
     Path bundle = opts.bundle().toAbsolutePath().normalize();
-    Spec spec = loadSpec(bundle, opts.systemdCgroup());
+    Spec spec = loaded;
     Path given = bundle.resolve(spec.root().path()).normalize();
     if (!Files.isDirectory(given)) {
       throw new InvalidConfigException("config.json: /root/path: rootfs " + given + " is not a directory");
@@ -212,7 +219,8 @@ public final class Lifecycle {
     Map<String, Integer> joinFds = new LinkedHashMap<>();
     for (var e : ns.joins().entrySet()) {
       try {
-        int fd = Libc.open(e.getValue(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        // O_NONBLOCK: a path that is a FIFO must not hang create (setns then refuses it)
+        int fd = Libc.open(e.getValue(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
         joinFds.put(e.getKey(), fd);
         cleanup.add(() -> Libc.close(fd));
       } catch (SysException x) {
@@ -756,9 +764,11 @@ public final class Lifecycle {
     Path config = bundle.resolve("config.json");
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(config);
+      bytes = BoundedFile.read(config, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW);
     } catch (NoSuchFileException e) {
       throw new InvalidConfigException("config.json: open " + config + ": no such file or directory");
+    } catch (BoundedFile.RefusedException e) {
+      throw new InvalidConfigException(e.getMessage());
     } catch (IOException e) {
       throw new InvalidConfigException("config.json: read " + config + ": " + e.getMessage());
     }
@@ -835,6 +845,8 @@ public final class Lifecycle {
       ContainerRecord r = store.readRecord(id);
       if (r == null) throw new InvalidStateException("container " + id + " is being created", ContainerStatus.CREATING);
       return r;
+    } catch (MalformedRecordException e) {
+      throw new MalformedStateException(e.getMessage(), e);
     } catch (IOException e) {
       throw new SetupException("read state of " + id + ": " + e.getMessage(), 0, e);
     }
@@ -1001,7 +1013,7 @@ public final class Lifecycle {
         case STOPPED -> throw new InvalidStateException("cannot start a container that has stopped", s);
         default -> throw new InvalidStateException("cannot start an already running container", s);
       }
-      Spec spec = Json.readSpec(store.dir(id).resolve("config.json"));
+      Spec spec = store.readConfig(id);
       Hooks hooks = spec.hooks();
       if (hooks != null && hooks.startContainer() != null) {
         State st = state(id);
@@ -1126,6 +1138,11 @@ public final class Lifecycle {
     } catch (ContainerNotFoundException e) {
       if (force) return;
       throw e;
+    } catch (MalformedStateException e) {
+      if (!force) throw e;
+      // the record cannot be trusted: find the processes by what can be (ForcedRemoval)
+      if (ForcedRemoval.run(store, id)) return;
+      // rewritten meanwhile and well-formed now: the ordinary path below
     } catch (InvalidStateException e) {
       if (!force) throw e;
       // a create that died half-way left a directory without state: force removes it
@@ -1167,7 +1184,7 @@ public final class Lifecycle {
       destroyCgroup(r);
       Spec spec = null;
       try {
-        spec = Json.readSpec(store.dir(id).resolve("config.json"));
+        spec = store.readConfig(id);
       } catch (IOException e) {
         LOG.warn("read the config of {} for its poststop hooks: {}", id, e.getMessage());
       }
@@ -1219,7 +1236,7 @@ public final class Lifecycle {
       if (s == ContainerStatus.PAUSED && !opts.ignorePaused()) {
         throw new InvalidStateException("cannot exec in a paused container (use --ignore-paused to override)", s);
       }
-      Spec spec = Json.readSpec(store.dir(id).resolve("config.json"));
+      Spec spec = store.readConfig(id);
       Path procRoot = Path.of("/proc", Integer.toString(r.pid()));
       Map<String, Integer> fds = new LinkedHashMap<>();
       Map<String, String> paths = new LinkedHashMap<>();

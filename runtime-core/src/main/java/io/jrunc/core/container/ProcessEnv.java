@@ -1,8 +1,8 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.sys.BoundedFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +19,7 @@ import java.util.Set;
 final class ProcessEnv {
   private ProcessEnv() {}
 
-  static List<String> prepare(List<String> env, Path root, long uid) {
+  static List<String> prepare(List<String> env, Path root, long uid) throws SetupException {
     List<String> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     boolean home = false;
@@ -38,18 +38,28 @@ final class ProcessEnv {
     return out;
   }
 
-  /** The home directory of {@code uid} in {@code root}'s /etc/passwd, resolved inside the root. */
-  static String homeOf(Path root, long uid) {
+  /**
+   * The home directory of {@code uid} in {@code root}'s /etc/passwd, resolved by the kernel
+   * inside the root (a link in the image cannot lead to a host file). The file is the image's:
+   * it is read line by line within {@link BoundedFile}'s limits, and one that is not a regular
+   * file or is over them is an error (runc fails on a line too long for its scanner too).
+   * A missing or unreadable file gives runc's default, {@code /}.
+   */
+  static String homeOf(Path root, long uid) throws SetupException {
+    String id = Long.toString(uid);
+    String[] home = {null};
     try {
-      Path passwd = InRootPath.resolve(root, "/etc/passwd");
-      if (!Files.isRegularFile(passwd)) return "/";
-      for (String line : Files.readAllLines(passwd, StandardCharsets.UTF_8)) {
-        String[] f = line.split(":", -1);
-        if (f.length >= 6 && f[2].equals(Long.toString(uid)) && !f[5].isEmpty()) return f[5];
-      }
+      BoundedFile.scanLinesInRoot(root, "/etc/passwd", "/etc/passwd", BoundedFile.ACCOUNTS_LIMIT, BoundedFile.LINE_LIMIT,
+          line -> {
+            String[] f = line.split(":", -1);
+            if (f.length >= 6 && f[2].equals(id) && !f[5].isEmpty()) home[0] = f[5];
+            return home[0] != null;
+          });
+    } catch (BoundedFile.RefusedException e) {
+      throw new SetupException("look up the HOME of uid " + uid + ": " + e.getMessage(), 0, e);
     } catch (IOException | RuntimeException e) {
-      // unreadable or malformed: runc's default
+      // missing or unreadable: runc's default
     }
-    return "/";
+    return home[0] == null ? "/" : home[0];
   }
 }

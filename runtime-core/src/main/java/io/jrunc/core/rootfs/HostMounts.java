@@ -1,7 +1,6 @@
 package io.jrunc.core.rootfs;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,7 @@ record HostMounts(List<Entry> entries) {
 
   static HostMounts read() {
     try {
-      return parse(Files.readString(Path.of("/proc/self/mountinfo")));
+      return parse(io.jrunc.core.sys.BoundedFile.readKernelFile(Path.of("/proc/self/mountinfo"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("read /proc/self/mountinfo: " + e.getMessage(), e);
     }

@@ -1,9 +1,7 @@
 package io.jrunc.core.security;
 
 import io.jrunc.spec.LinuxCapabilities;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

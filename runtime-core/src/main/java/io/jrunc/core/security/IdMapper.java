@@ -4,7 +4,6 @@ import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.ProcWrite;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.LinuxIDMapping;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -194,8 +193,8 @@ public final class IdMapper {
 
   /** {@link #inUserNamespace(String)} for this process. */
   public static boolean inUserNamespace() {
-    try (var in = new FileInputStream("/proc/self/uid_map")) {
-      return inUserNamespace(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+    try {
+      return inUserNamespace(io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/self/uid_map"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT));
     } catch (IOException e) {
       return false; // no /proc/self/uid_map: no user namespaces in this kernel
     }
@@ -223,8 +222,8 @@ public final class IdMapper {
     }
 
     private static int field(String key) {
-      try (var in = new FileInputStream("/proc/self/status")) {
-        for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+      try {
+        for (String line : io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/self/status"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT).split("\n")) {
           if (line.startsWith(key)) return Integer.parseUnsignedInt(line.substring(key.length()).trim().split("\\s+")[1]);
         }
       } catch (IOException | RuntimeException e) {

@@ -1,7 +1,7 @@
 package io.jrunc.core.state;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import io.jrunc.core.sys.BoundedFile;
 import java.nio.file.Path;
 
 /** Reads {@code /proc/<pid>/stat}: the process's state letter and start time. */
@@ -13,7 +13,7 @@ public final class ProcStat {
     if (pid <= 0) return null;
     String s;
     try {
-      s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      s = BoundedFile.readKernelFile(Path.of("/proc/" + pid + "/stat"), BoundedFile.KERNEL_LIMIT);
     } catch (IOException e) {
       return null;
     }

@@ -1,12 +1,16 @@
 package io.jrunc.core.state;
 
+import io.jrunc.core.sys.BoundedFile;
 import io.jrunc.core.sys.Errno;
+import io.jrunc.spec.Json;
+import io.jrunc.spec.Spec;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -40,6 +44,9 @@ import java.util.stream.Stream;
  * </table>
  *
  * Every file is written to a temporary name and renamed, so a reader never sees half a file.
+ * Every file is read through {@link BoundedFile} (a link, a FIFO or a file over 16 MiB is
+ * refused), and a state.json that is not a well-formed record of its id is a
+ * {@link MalformedRecordException}, never "creating" or "stopped".
  */
 public final class StateStore {
   /** runc's rule for ids: letters, digits, and {@code _ + - .}, not "." or "..". */
@@ -116,7 +123,7 @@ public final class StateStore {
     ReentrantLock local = IN_PROCESS.computeIfAbsent(lockFile, k -> new ReentrantLock());
     local.lock();
     try {
-      FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       try {
         FileLock fl = ch.lock();
         return new Lock(ch, fl, local);
@@ -163,18 +170,41 @@ public final class StateStore {
     writeAtomically(dir(r.id()).resolve("state.json"), RecordCodec.write(r));
   }
 
-  /** The record, or null while the container is still being created. */
+  /**
+   * The record, or null while the container is still being created (no state.json yet).
+   *
+   * @throws MalformedRecordException when the file is not a well-formed record of this id
+   * @throws BoundedFile.RefusedException when it is not a regular file (a link, a FIFO) or is
+   *     over {@link BoundedFile#JSON_LIMIT}
+   */
   public ContainerRecord readRecord(String id) throws IOException {
+    Path file = dir(id).resolve("state.json");
+    byte[] json;
     try {
-      return RecordCodec.read(Files.readAllBytes(dir(id).resolve("state.json")));
+      json = BoundedFile.read(file, "state.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.REFUSE);
     } catch (NoSuchFileException e) {
       return null;
+    } catch (BoundedFile.RefusedException e) {
+      // nothing of it can be read: a malformed record of which only the id is known
+      throw new MalformedRecordException("state.json " + file + " " + e.reason(), file.toString(), List.of(e.reason()),
+          new ContainerRecord(id, null, null, 0, 0, null, null, null, null, null, false, false, false), java.util.Set.of());
     }
+    return RecordCodec.read(json, id, file.toString());
+  }
+
+  /** The spec the container was created from (its copy in the state directory). */
+  public Spec readConfig(String id) throws IOException {
+    Path file = dir(id).resolve("config.json");
+    return Json.read(BoundedFile.read(file, "the container's config.json", BoundedFile.JSON_LIMIT,
+        BoundedFile.Links.REFUSE), Spec.class);
   }
 
   public static void writeAtomically(Path target, byte[] data) throws IOException {
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
-    Files.write(tmp, data);
+    // a fresh file (O_EXCL): a link or FIFO left at the temporary name is replaced, never
+    // written through (a --pid-file may be in a directory others can write to)
+    Files.deleteIfExists(tmp);
+    Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

@@ -10,8 +10,6 @@ import io.jrunc.spec.Spec;
 import io.jrunc.spec.SpecFormatException;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -132,11 +130,6 @@ public final class Validator {
         SemanticChecks checks = new SemanticChecks(options.withRequireProcess(true));
         checks.checkProcess(process);
         return new ProcessResult(new ValidationReport(file, sorted(checks.problems), sorted(checks.warnings), null), process);
-    }
-
-    /** Reads and validates a file; the file name in messages is the path's file name. */
-    public static ValidationReport validate(Path path, ValidationOptions options) throws IOException {
-        return validate(Files.readAllBytes(path), options.withFileName(path.getFileName().toString()));
     }
 
     /** Validates and returns the spec, or throws {@link InvalidSpecException} listing all problems. */

@@ -1,0 +1,375 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.Predicate;
+
+/**
+ * The one way jrunc reads a file whose size and type it does not control: a bundle's
+ * {@code config.json}, the image's {@code /etc/passwd}, {@code exec --process}, {@code update
+ * --resources}, the state directory's files, kernel files, a hook's output. Every read is
+ * bounded, so a hostile input ends in one error that names the file, the limit and why, never
+ * in an {@code OutOfMemoryError} or a hang.
+ *
+ * <p>How a file is opened, so that nothing can block and nothing is checked on one file and
+ * read from another (no TOCTOU):
+ * <ol>
+ *   <li>{@code openat(path, O_PATH)} ({@code O_NOFOLLOW} where the path must not be a link;
+ *       {@code openat2(RESOLVE_IN_ROOT)} for a path inside a container's root). An
+ *       {@code O_PATH} open never calls a driver's open: a FIFO does not wait for a writer,
+ *       {@code /dev/watchdog} is not armed.</li>
+ *   <li>{@code statx} of that descriptor: anything but a regular file (FIFO, device, directory,
+ *       socket, symlink) is refused, and so is a size over the limit (a sparse 2 GB file is
+ *       refused before a byte is read).</li>
+ *   <li>{@code /proc/self/fd/N} reopened {@code O_RDONLY}: the very inode that was checked.</li>
+ *   <li>read until EOF, but never more than limit + 1 bytes: a file that grows while read is
+ *       refused too (procfs files report size 0 and are bounded the same way).</li>
+ * </ol>
+ *
+ * <table>
+ *   <caption>Limits (runc has none: it streams config.json and state.json through Go's JSON
+ *   decoder, and reads /etc/passwd with {@code bufio.Scanner}, whose 64 KiB token limit is the
+ *   only bound it has)</caption>
+ *   <tr><th>input</th><th>limit</th><th>why this size</th></tr>
+ *   <tr><td>JSON documents: config.json (bundle and state copy), state.json, {@code exec
+ *       --process}, {@code update --resources}</td><td>{@link #JSON_LIMIT} 16 MiB</td><td>a large
+ *       real config (a big seccomp profile, many mounts and annotations) is well under 1 MiB;
+ *       16 MiB parses and validates in a default heap</td></tr>
+ *   <tr><td>the image's {@code /etc/passwd}</td><td>{@link #ACCOUNTS_LIMIT} 16 MiB, lines of
+ *       at most {@link #LINE_LIMIT} 64 KiB</td><td>read line by line (memory: one line); 64 KiB is
+ *       runc's {@code bufio.Scanner} limit</td></tr>
+ *   <tr><td>procfs, sysfs and cgroupfs files the runtime names itself</td><td>{@link
+ *       #KERNEL_LIMIT} 16 MiB</td><td>{@code /proc/self/mountinfo} of a host with tens of
+ *       thousands of mounts is a few MiB</td></tr>
+ *   <tr><td>a hook's stdout and stderr</td><td>the last {@link #OUTPUT_TAIL} 64 KiB kept</td><td>the
+ *       rest is drained (the hook must not block on a full pipe) and dropped; only the end goes
+ *       into an error message</td></tr>
+ * </table>
+ */
+public final class BoundedFile {
+  private BoundedFile() {}
+
+  public static final int JSON_LIMIT = 16 << 20;
+  public static final int ACCOUNTS_LIMIT = 16 << 20;
+  public static final int LINE_LIMIT = 64 << 10;
+  public static final int KERNEL_LIMIT = 16 << 20;
+  public static final int OUTPUT_TAIL = 64 << 10;
+
+  /** Whether the last component of a path may be a symbolic link. */
+  public enum Links {
+    /** Followed; the file it leads to must be regular (a bundle's config.json may be a link). */
+    FOLLOW,
+    /** {@code O_NOFOLLOW}: a link is refused (files the runtime itself wrote). */
+    REFUSE
+  }
+
+  /**
+   * A file refused before or while it was read: not a regular file, or over its limit. The
+   * message names the file (its label and path), the limit and why.
+   */
+  public static final class RefusedException extends IOException {
+    private final String path;
+    private final String reason;
+
+    RefusedException(String label, String path, String reason) {
+      super(label + ": " + path + " " + reason);
+      this.path = path;
+      this.reason = reason;
+    }
+
+    /** The path as it was given. */
+    public String path() {
+      return path;
+    }
+
+    /** Why, as a predicate of the file: "is a FIFO, not a regular file: ...". */
+    public String reason() {
+      return reason;
+    }
+  }
+
+  private static final int AT_EMPTY_PATH = 0x1000;
+  private static final int STATX_TYPE = 0x1, STATX_SIZE = 0x200;
+  private static final int STATX_MODE_OFFSET = 0x1c, STATX_SIZE_OFFSET = 0x28, STATX_STRUCT = 0x100;
+  private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
+  private static final int S_IFMT = 0170000, S_IFREG = 0100000, S_IFLNK = 0120000;
+  private static final int CHUNK = 64 << 10;
+
+  /**
+   * The whole content of the regular file at {@code path}, at most {@code limit} bytes.
+   *
+   * @param label what the file is, for messages ("config.json", "state.json", ...)
+   * @throws NoSuchFileException when it does not exist
+   * @throws RefusedException when it is not a regular file or is over the limit
+   */
+  public static byte[] read(Path path, String label, int limit, Links links) throws IOException {
+    String p = path.toString();
+    int fd = openPath(p, links);
+    try {
+      return readOpened(fd, label, p, limit);
+    } finally {
+      Libc.close(fd);
+    }
+  }
+
+  /**
+   * Calls {@code visitor} with each line (without its {@code \n}) of the regular file at
+   * {@code path} inside {@code root}, resolved by the kernel as the container would see it
+   * ({@code openat2(RESOLVE_IN_ROOT)}: a symlink in the image cannot lead out of it). Stops when
+   * the visitor returns true. The file may hold at most {@code limit} bytes and lines of at most
+   * {@code lineLimit}; memory used is one line.
+   *
+   * @return true when the visitor stopped the scan
+   * @throws NoSuchFileException when the file does not exist in the root
+   */
+  public static boolean scanLinesInRoot(Path root, String path, String label, int limit, int lineLimit,
+      Predicate<String> visitor) throws IOException {
+    String shown = root.resolve(path.startsWith("/") ? path.substring(1) : path).toString();
+    int rootFd = openOrThrow(root.toString(), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+    int fd;
+    try {
+      fd = openat2InRoot(rootFd, path, shown);
+    } finally {
+      Libc.close(rootFd);
+    }
+    try {
+      long size = checkRegular(fd, label, shown, limit);
+      int rd = reopenForRead(fd, shown);
+      try {
+        return scanLines(rd, label, shown, limit, lineLimit, size, visitor);
+      } finally {
+        Libc.close(rd);
+      }
+    } finally {
+      Libc.close(fd);
+    }
+  }
+
+  /**
+   * At most {@code limit} bytes of a stream whose end we wait for (standard input of
+   * {@code update -r -}); more is refused.
+   */
+  public static byte[] readStream(InputStream in, String label, String where, int limit) throws IOException {
+    byte[] b = in.readNBytes(limit + 1);
+    if (b.length > limit) throw new RefusedException(label, where, "is over the " + size(limit) + " limit for " + label);
+    return b;
+  }
+
+  /**
+   * Reads {@code in} to its end and returns the last {@code keep} bytes: a child's output is
+   * drained (so it never blocks on a full pipe) without holding more than the end of it.
+   * Errors end the read: what was kept is returned.
+   */
+  public static byte[] tail(InputStream in, int keep) {
+    byte[] ring = new byte[keep];
+    long total = 0;
+    byte[] buf = new byte[8192];
+    try (in) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        for (int i = 0; i < n; i++) ring[(int) ((total + i) % keep)] = buf[i];
+        total += n;
+      }
+    } catch (IOException e) {
+      // the reader side failed or was closed: keep what came
+    }
+    int len = (int) Math.min(total, keep);
+    byte[] out = new byte[len];
+    int start = (int) ((total - len) % keep);
+    for (int i = 0; i < len; i++) out[i] = ring[(start + i) % keep];
+    return out;
+  }
+
+  /**
+   * A procfs, sysfs or cgroupfs file the runtime names itself (its type is the kernel's), at
+   * most {@code limit} bytes, as UTF-8. Plain {@code java.io}: no native call, so the CLI's
+   * cheapest paths stay cheap. Not for paths an image or a user chooses: use {@link #read}.
+   */
+  public static String readKernelFile(Path path, int limit) throws IOException {
+    try (FileInputStream in = new FileInputStream(path.toFile())) {
+      byte[] b = in.readNBytes(limit + 1);
+      if (b.length > limit) {
+        throw new RefusedException("kernel file", path.toString(), "is over the " + size(limit) + " limit for a kernel file");
+      }
+      return new String(b, StandardCharsets.UTF_8);
+    } catch (java.io.FileNotFoundException e) {
+      // java.io says only "(No such file or directory)"; callers tell absence from failure
+      NoSuchFileException x = new NoSuchFileException(path.toString());
+      x.initCause(e);
+      throw x;
+    }
+  }
+
+  /** "16 MiB", "64 KiB", or bytes. */
+  public static String size(long bytes) {
+    if (bytes >= (1 << 20) && bytes % (1 << 20) == 0) return (bytes >> 20) + " MiB";
+    if (bytes >= (1 << 10) && bytes % (1 << 10) == 0) return (bytes >> 10) + " KiB";
+    return bytes + " bytes";
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private static int openPath(String path, Links links) throws IOException {
+    return openOrThrow(path, Libc.O_PATH | Libc.O_CLOEXEC | (links == Links.REFUSE ? Libc.O_NOFOLLOW : 0));
+  }
+
+  private static int openOrThrow(String path, int flags) throws IOException {
+    int fd;
+    do {
+      fd = Libc.openRaw(path, flags, 0);
+    } while (fd == -Errno.EINTR);
+    if (fd < 0) throw openError(path, -fd);
+    return fd;
+  }
+
+  private static IOException openError(String path, int errno) {
+    // the java.nio types callers already tell apart ("being created" = no state.json yet)
+    if (errno == Errno.ENOENT) return new NoSuchFileException(path);
+    if (errno == Errno.EACCES) return new AccessDeniedException(path, null, Errno.describe(errno));
+    return new SysException("open", path, errno);
+  }
+
+  /** {@code openat2(rootfd, path, {O_PATH|O_CLOEXEC, 0, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS})}. */
+  private static int openat2InRoot(int rootFd, String path, String shown) throws IOException {
+    String rel = path.replaceFirst("^/+", "");
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment p = a.allocateFrom(rel.isEmpty() ? "." : rel);
+      MemorySegment how = a.allocate(24);
+      how.set(JAVA_LONG, 0, Libc.O_PATH | Libc.O_CLOEXEC);
+      how.set(JAVA_LONG, 8, 0L);
+      how.set(JAVA_LONG, 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+      long r;
+      do {
+        r = Libc.syscallRaw(Sys.OPENAT2, rootFd, p.address(), how.address(), 24, 0, 0);
+      } while (r == -Errno.EINTR || r == -Errno.EAGAIN);
+      if (r < 0) throw openError(shown, (int) -r);
+      return (int) r;
+    }
+  }
+
+  /** statx of the descriptor: refuses all but a regular file within the limit; returns the size. */
+  private static long checkRegular(int fd, String label, String path, int limit) throws IOException {
+    int mode;
+    long size;
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment empty = a.allocateFrom("");
+      MemorySegment buf = a.allocate(STATX_STRUCT);
+      long r = Libc.syscallRaw(Sys.STATX, fd, empty.address(), AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, buf.address(), 0);
+      if (r < 0) throw new SysException("statx", path, (int) -r);
+      mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, STATX_MODE_OFFSET));
+      size = buf.get(JAVA_LONG, STATX_SIZE_OFFSET);
+    }
+    if ((mode & S_IFMT) == S_IFLNK) {
+      throw new RefusedException(label, path, "is a symbolic link: refused, as jrunc reads this file only where it is");
+    }
+    if ((mode & S_IFMT) != S_IFREG) {
+      throw new RefusedException(label, path, "is " + typeName(mode) + ", not a regular file: refused, as reading it could"
+          + " block or never end");
+    }
+    if (size > limit) {
+      throw new RefusedException(label, path, "is " + size + " bytes, over the " + size(limit) + " limit for " + label);
+    }
+    return size;
+  }
+
+  static String typeName(int mode) {
+    return switch (mode & S_IFMT) {
+      case 0010000 -> "a FIFO";
+      case 0020000 -> "a character device";
+      case 0040000 -> "a directory";
+      case 0060000 -> "a block device";
+      case 0120000 -> "a symbolic link";
+      case 0140000 -> "a socket";
+      default -> "of unknown type " + Integer.toOctalString(mode & S_IFMT);
+    };
+  }
+
+  /** Reopens a checked O_PATH descriptor for reading: the same inode, never a driver's open. */
+  private static int reopenForRead(int fd, String path) throws IOException {
+    int rd;
+    do {
+      rd = Libc.openRaw("/proc/self/fd/" + fd, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY, 0);
+    } while (rd == -Errno.EINTR);
+    if (rd < 0) throw new SysException("open", path, -rd);
+    return rd;
+  }
+
+  private static byte[] readOpened(int pathFd, String label, String path, int limit) throws IOException {
+    long size = checkRegular(pathFd, label, path, limit);
+    int fd = reopenForRead(pathFd, path);
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment buf = a.allocate(CHUNK);
+      // sized by statx (procfs says 0): grows as needed, never past limit + 1
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(64, size));
+      while (true) {
+        long n = read(fd, buf, path);
+        if (n == 0) return out.toByteArray();
+        if (out.size() + n > limit) {
+          throw new RefusedException(label, path, "grew past the " + size(limit) + " limit for " + label + " while being read");
+        }
+        out.write(buf.asSlice(0, n).toArray(JAVA_BYTE));
+      }
+    } finally {
+      Libc.close(fd);
+    }
+  }
+
+  private static boolean scanLines(int fd, String label, String path, int limit, int lineLimit, long size,
+      Predicate<String> visitor) throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment seg = a.allocate(CHUNK);
+      ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+      long total = 0;
+      int lineNo = 1;
+      while (true) {
+        long n = read(fd, seg, path);
+        if (n == 0) break;
+        total += n;
+        if (total > limit) {
+          throw new RefusedException(label, path, "grew past the " + size(limit) + " limit for " + label + " while being read");
+        }
+        byte[] chunk = seg.asSlice(0, n).toArray(JAVA_BYTE);
+        int from = 0;
+        for (int i = 0; i < chunk.length; i++) {
+          if (chunk[i] != '\n') continue;
+          if (line.size() + i - from > lineLimit) throw longLine(label, path, lineNo, lineLimit);
+          line.write(chunk, from, i - from);
+          if (visitor.test(line.toString(StandardCharsets.UTF_8))) return true;
+          line.reset();
+          lineNo++;
+          from = i + 1;
+        }
+        if (line.size() + chunk.length - from > lineLimit) throw longLine(label, path, lineNo, lineLimit);
+        line.write(chunk, from, chunk.length - from);
+      }
+      return line.size() > 0 && visitor.test(line.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static RefusedException longLine(String label, String path, int lineNo, int lineLimit) {
+    return new RefusedException(label, path, "has a line (line " + lineNo + ") longer than the " + size(lineLimit)
+        + " limit for a line of " + label);
+  }
+
+  /** {@code read(2)} into {@code buf}, retried on EINTR. */
+  private static long read(int fd, MemorySegment buf, String path) throws SysException {
+    long n;
+    do {
+      n = Libc.syscallRaw(Sys.READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
+    } while (n == -Errno.EINTR);
+    if (n < 0) throw new SysException("read", path, (int) -n);
+    return n;
+  }
+}

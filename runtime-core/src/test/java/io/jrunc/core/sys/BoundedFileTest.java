@@ -1,0 +1,167 @@
+package io.jrunc.core.sys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bounded reader on real files: what it reads, what it refuses (without blocking), and the words. */
+@Timeout(30) // a FIFO must never block a read: a hang fails the test
+class BoundedFileTest {
+  @TempDir Path tmp;
+
+  @Test
+  void readsARegularFileWhole() throws Exception {
+    Path f = tmp.resolve("a.json");
+    byte[] data = new byte[200_000];
+    for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + i % 26);
+    Files.write(f, data);
+    assertThat(BoundedFile.read(f, "a.json", 1 << 20, BoundedFile.Links.REFUSE)).isEqualTo(data);
+    assertThat(BoundedFile.read(f, "a.json", data.length, BoundedFile.Links.REFUSE)).isEqualTo(data);
+  }
+
+  @Test
+  void aFileOverTheLimitIsRefusedBeforeItIsRead() throws Exception {
+    Path f = tmp.resolve("sparse.json");
+    try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
+      r.setLength(2L << 30); // sparse: reading it would take 2 GB of heap
+    }
+    assertThatThrownBy(() -> BoundedFile.read(f, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW))
+        .isInstanceOf(BoundedFile.RefusedException.class)
+        .hasMessage("config.json: " + f + " is 2147483648 bytes, over the 16 MiB limit for config.json");
+    Files.write(f, new byte[11]);
+    assertThatThrownBy(() -> BoundedFile.read(f, "x", 10, BoundedFile.Links.FOLLOW)).hasMessageContaining("over the 10 bytes limit");
+  }
+
+  @Test
+  void aFifoIsRefusedWithoutWaitingForAWriter() throws Exception {
+    Path f = tmp.resolve("fifo");
+    assertThat(new ProcessBuilder("mkfifo", f.toString()).start().waitFor()).isZero();
+    assertThatThrownBy(() -> BoundedFile.read(f, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW))
+        .isInstanceOf(BoundedFile.RefusedException.class)
+        .hasMessage("config.json: " + f + " is a FIFO, not a regular file: refused, as reading it could block or never end");
+  }
+
+  @Test
+  void aLinkIsFollowedOrRefusedAsAsked() throws Exception {
+    Path zero = tmp.resolve("zero");
+    Files.createSymbolicLink(zero, Path.of("/dev/zero"));
+    assertThatThrownBy(() -> BoundedFile.read(zero, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW))
+        .hasMessageContaining("is a character device, not a regular file");
+    Path target = tmp.resolve("t");
+    Files.writeString(target, "{}");
+    Path link = tmp.resolve("link");
+    Files.createSymbolicLink(link, target);
+    assertThat(BoundedFile.read(link, "x", 10, BoundedFile.Links.FOLLOW)).isEqualTo("{}".getBytes());
+    assertThatThrownBy(() -> BoundedFile.read(link, "state.json", 10, BoundedFile.Links.REFUSE))
+        .isInstanceOf(BoundedFile.RefusedException.class)
+        .hasMessageContaining("state.json: " + link + " is a symbolic link");
+  }
+
+  @Test
+  void directoriesSocketsAndMissingFiles() throws Exception {
+    assertThatThrownBy(() -> BoundedFile.read(tmp, "x", 10, BoundedFile.Links.FOLLOW)).hasMessageContaining("is a directory");
+    assertThatThrownBy(() -> BoundedFile.read(tmp.resolve("none"), "x", 10, BoundedFile.Links.FOLLOW))
+        .isInstanceOf(NoSuchFileException.class);
+    Path sock = tmp.resolve("s");
+    try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      ch.bind(java.net.UnixDomainSocketAddress.of(sock));
+      assertThatThrownBy(() -> BoundedFile.read(sock, "x", 10, BoundedFile.Links.FOLLOW)).hasMessageContaining("is a socket");
+    }
+  }
+
+  @Test
+  void procfsFilesReportSizeZeroAndAreStillBounded() throws Exception {
+    assertThat(new String(BoundedFile.read(Path.of("/proc/self/status"), "status", 1 << 20, BoundedFile.Links.FOLLOW)))
+        .contains("Uid:");
+    assertThatThrownBy(() -> BoundedFile.read(Path.of("/proc/self/status"), "status", 16, BoundedFile.Links.FOLLOW))
+        .hasMessageContaining("grew past the 16 bytes limit");
+    assertThat(BoundedFile.readKernelFile(Path.of("/proc/self/status"), 1 << 20)).contains("Uid:");
+    assertThatThrownBy(() -> BoundedFile.readKernelFile(Path.of("/proc/self/status"), 16))
+        .isInstanceOf(BoundedFile.RefusedException.class);
+    assertThatThrownBy(() -> BoundedFile.readKernelFile(tmp.resolve("none"), 16)).isInstanceOf(NoSuchFileException.class);
+  }
+
+  @Test
+  void linesInARootAreScannedWithinTheRoot() throws Exception {
+    Path root = tmp.resolve("root");
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(root.resolve("etc/real"), "a:1\nb:2\nc:3");
+    // absolute and climbing links resolve inside the root, as the container sees them
+    Files.createSymbolicLink(root.resolve("etc/passwd"), Path.of("/../../etc/real"));
+    List<String> seen = new ArrayList<>();
+    boolean stopped = BoundedFile.scanLinesInRoot(root, "/etc/passwd", "/etc/passwd", 1 << 20, 100, l -> {
+      seen.add(l);
+      return false;
+    });
+    assertThat(stopped).isFalse();
+    assertThat(seen).containsExactly("a:1", "b:2", "c:3");
+    seen.clear();
+    assertThat(BoundedFile.scanLinesInRoot(root, "/etc/passwd", "/etc/passwd", 1 << 20, 100, l -> seen.add(l) && l.startsWith("b")))
+        .isTrue();
+    assertThat(seen).containsExactly("a:1", "b:2");
+    // a link to a host file is the root's file of that name, here missing
+    Files.delete(root.resolve("etc/passwd"));
+    Files.createSymbolicLink(root.resolve("etc/passwd"), tmp.resolve("host-secret"));
+    Files.writeString(tmp.resolve("host-secret"), "secret\n");
+    assertThatThrownBy(() -> BoundedFile.scanLinesInRoot(root, "/etc/passwd", "/etc/passwd", 1 << 20, 100, l -> false))
+        .isInstanceOf(NoSuchFileException.class);
+  }
+
+  @Test
+  void aLineOverTheLineLimitOrAFileOverTheLimitIsRefused() throws Exception {
+    Path root = tmp.resolve("root");
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(root.resolve("etc/passwd"), "ok\n" + "x".repeat(70_000) + "\n");
+    assertThatThrownBy(() -> BoundedFile.scanLinesInRoot(root, "/etc/passwd", "/etc/passwd", 1 << 20, 64 << 10, l -> false))
+        .isInstanceOf(BoundedFile.RefusedException.class)
+        .hasMessageContaining("has a line (line 2) longer than the 64 KiB limit");
+    // across read chunks: no newline at all in 200 KiB
+    Files.writeString(root.resolve("etc/passwd"), "y".repeat(200_000));
+    assertThatThrownBy(() -> BoundedFile.scanLinesInRoot(root, "/etc/passwd", "/etc/passwd", 1 << 20, 64 << 10, l -> false))
+        .hasMessageContaining("line 1");
+    try (RandomAccessFile r = new RandomAccessFile(root.resolve("etc/passwd").toFile(), "rw")) {
+      r.setLength(3L << 30);
+    }
+    assertThatThrownBy(() -> BoundedFile.scanLinesInRoot(root, "/etc/passwd", "/etc/passwd", BoundedFile.ACCOUNTS_LIMIT,
+        64 << 10, l -> false)).hasMessageContaining("is 3221225472 bytes, over the 16 MiB limit for /etc/passwd");
+  }
+
+  @Test
+  void aStreamIsCappedAndATailKeepsTheEnd() throws Exception {
+    assertThat(BoundedFile.readStream(new ByteArrayInputStream(new byte[10]), "update --resources", "standard input", 10))
+        .hasSize(10);
+    assertThatThrownBy(() -> BoundedFile.readStream(new ByteArrayInputStream(new byte[11]), "update --resources",
+        "standard input", 10)).hasMessage("update --resources: standard input is over the 10 bytes limit for update --resources");
+    // an endless writer: only the last bytes are kept
+    InputStream endless = new InputStream() {
+      long n;
+
+      @Override
+      public int read() {
+        return n < 1_000_003 ? (int) ('0' + n++ % 10) : -1;
+      }
+    };
+    byte[] t = BoundedFile.tail(endless, 5);
+    assertThat(new String(t, StandardCharsets.US_ASCII)).isEqualTo("89012");
+    assertThat(BoundedFile.tail(new ByteArrayInputStream("ab".getBytes()), 5)).isEqualTo("ab".getBytes());
+  }
+
+  @Test
+  void sizesAreWordedForPeople() {
+    assertThat(BoundedFile.size(16 << 20)).isEqualTo("16 MiB");
+    assertThat(BoundedFile.size(64 << 10)).isEqualTo("64 KiB");
+    assertThat(BoundedFile.size(1000)).isEqualTo("1000 bytes");
+  }
+}

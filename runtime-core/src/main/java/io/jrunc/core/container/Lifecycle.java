@@ -1262,15 +1262,12 @@ public final class Lifecycle {
       security.handOffListener(ch.reportWrite()); // NOTIFY: the agent gets this process's listener too
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
-      // the process joins the container's cgroup before it runs: v2 by CLONE_INTO_CGROUP,
-      // v1 by writing the first child's pid while it waits (the second one inherits it)
-      CgroupManager cg = cgroupOf(r);
-      int cgroupFd = -1;
-      if (cg != null && cg.cloneIntoCgroupPath().isPresent()) {
-        int fd = CgroupIo.openDirectory(cg.cloneIntoCgroupPath().get().toString());
-        cleanup.add(() -> Libc.close(fd));
-        cgroupFd = fd;
-      }
+      // the process joins the container's cgroup (or the --cgroup sub-cgroups) before it runs:
+      // v2 by CLONE_INTO_CGROUP, v1 by writing the first child's pid while it waits (the
+      // second one inherits it)
+      ExecCgroup cgroup = ExecCgroup.open(cgroupOf(r), opts.subCgroups(), id);
+      cleanup.add(cgroup);
+      int cgroupFd = cgroup.cloneFd();
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
           opts.preserveFds(), exe, securitySteps(security), console[0],
           spec.linux() == null ? null : spec.linux().personality()));
@@ -1282,9 +1279,9 @@ public final class Lifecycle {
       }
       int pid = child.pid();
       try {
-        if (cg != null && cgroupFd < 0) {
+        if (cgroupFd < 0) {
           try {
-            cg.addProcess(child.pid());
+            cgroup.join(child.pid());
           } catch (CgroupException e) {
             Libc.kill(child.pid(), 9);
             reapQuietly(child.pid());

@@ -83,7 +83,6 @@ class SecurityPlanTest {
     try (SecurityPlan plan = SecurityPlan.prepare(spec); SpawnChannel ch = new SpawnChannel();
         ProgramBuilder b = new ProgramBuilder()) {
       plan.handOffListener(ch.reportWrite());
-      b.call(Sys.CLOSE, (long) ch.reportRead());
       Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L);
       b.call(Sys.DUP3, fd, 1L, 0L);
       b.call(Sys.DUP3, fd, 2L, 0L);

@@ -43,7 +43,6 @@ class SecurityTrampolineTest {
   Run run(Consumer<ProgramBuilder> security, List<String> argv) throws Exception {
     Path out = tmp.resolve("out-" + System.nanoTime());
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      b.call(Sys.CLOSE, (long) ch.reportRead());
       Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L)
           .describe("open " + out);
       b.call(Sys.DUP3, fd, 1L, 0L).describe("dup stdout");
@@ -173,8 +172,6 @@ class SecurityTrampolineTest {
     Path out = tmp.resolve("notify-out");
     int[] ack = Libc.pipe2(Libc.O_CLOEXEC);
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      b.call(Sys.CLOSE, (long) ch.reportRead());
-      b.call(Sys.CLOSE, (long) ack[1]);
       Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L);
       b.call(Sys.DUP3, fd, 1L, 0L);
       b.call(Sys.DUP3, fd, 2L, 0L);

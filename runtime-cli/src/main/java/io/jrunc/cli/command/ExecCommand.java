@@ -305,8 +305,38 @@ public final class ExecCommand implements Command {
     return List.copyOf(all);
   }
 
+  /**
+   * {@code --cgroup} arguments as runc's getSubCgroupPaths reads them, with its words: either one
+   * {@code path} (every hierarchy; the only form on v2) or any number of
+   * {@code controller[,controller...]:path}. Returns controller ("" for all) to path.
+   */
+  static java.util.Map<String, String> subCgroups(List<String> args) throws CliException {
+    java.util.Map<String, String> paths = new java.util.LinkedHashMap<>();
+    if (args == null) return paths;
+    for (String c : args) {
+      int colon = c.indexOf(':');
+      if (colon < 0) {
+        if (args.size() != 1) {
+          throw new CliException("invalid --cgroup argument: " + c + " (missing <controller>: prefix)");
+        }
+        paths.put("", c);
+        continue;
+      }
+      String path = c.substring(colon + 1);
+      for (String ctrl : c.substring(0, colon).split(",", -1)) {
+        if (ctrl.isEmpty()) {
+          throw new CliException("invalid --cgroup argument: " + c + " (empty <controller> prefix)");
+        }
+        if (paths.putIfAbsent(ctrl, path) != null) {
+          throw new CliException("invalid --cgroup argument(s): controller " + ctrl + " specified multiple times");
+        }
+      }
+    }
+    return paths;
+  }
+
   int execute(Options o, GlobalOptions global) throws CliException {
-    if (o.cgroups() != null && !o.cgroups().isEmpty()) throw new CliException("--cgroup is not supported yet");
+    java.util.Map<String, String> subCgroups = subCgroups(o.cgroups());
     try {
       io.jrunc.core.api.ContainerRuntime rt = Core.runtime(global);
       java.nio.file.Path config = rt.lifecycle().store().dir(o.id()).resolve("config.json");
@@ -329,7 +359,8 @@ public final class ExecCommand implements Command {
           .withPreserveFds(o.preserveFds())
           .withIgnorePaused(o.ignorePaused())
           .withConsoleSocket(o.consoleSocket())
-          .withPidfdSocket(o.pidfdSocket());
+          .withPidfdSocket(o.pidfdSocket())
+          .withSubCgroups(subCgroups);
       // a terminal in the foreground: we are the console socket's other end and relay it
       io.jrunc.core.terminal.TerminalRelay relay = null;
       try {

@@ -298,4 +298,19 @@ class CommandOptionsTest {
         .isInstanceOf(io.jrunc.cli.CliException.class)
         .hasMessageContaining("process.json");
   }
+
+  @Test
+  void execCgroupArgumentsAsRuncReadsThem() throws Exception {
+    assertThat(ExecCommand.subCgroups(List.of())).isEmpty();
+    assertThat(ExecCommand.subCgroups(List.of("sub"))).containsExactly(java.util.Map.entry("", "sub"));
+    assertThat(ExecCommand.subCgroups(List.of("memory:m", "cpu,cpuacct:c")))
+        .containsExactly(java.util.Map.entry("memory", "m"), java.util.Map.entry("cpu", "c"),
+            java.util.Map.entry("cpuacct", "c"));
+    assertThatThrownBy(() -> ExecCommand.subCgroups(List.of("a", "memory:b")))
+        .hasMessage("invalid --cgroup argument: a (missing <controller>: prefix)");
+    assertThatThrownBy(() -> ExecCommand.subCgroups(List.of(",memory:b")))
+        .hasMessage("invalid --cgroup argument: ,memory:b (empty <controller> prefix)");
+    assertThatThrownBy(() -> ExecCommand.subCgroups(List.of("memory:a", "cpu,memory:b")))
+        .hasMessage("invalid --cgroup argument(s): controller memory specified multiple times");
+  }
 }

@@ -28,9 +28,10 @@ import java.util.Map;
  *       its exit status</td></tr>
  *   <tr><td>3a</td><td>with a console fd: {@link TerminalSetup#emit} (pty from the
  *       container's devpts, master sent, slave as stdio and controlling terminal), and
- *       {@link TerminalSetup#emitOwner} for a non-root uid</td><td>after the joins so the pty
- *       and its name are the container's; stdio is then not dup'd (the caller passes
- *       {-1,-1,-1})</td></tr>
+ *       {@link TerminalSetup#emitOwner} for a non-root uid; without one, setsid</td><td>after
+ *       the joins so the pty and its name are the container's; stdio is then not dup'd (the
+ *       caller passes {-1,-1,-1}). Either way the process leads its own session and process
+ *       group, as runc's do</td></tr>
  *   <tr><td>4</td><td>personality, scheduler, ioPriority, rlimits, stdio, close_range, cwd,
  *       user and capabilities, final CPU affinity, clear PDEATHSIG</td><td>before any seccomp filter (a profile need not
  *       allow them)</td></tr>
@@ -76,6 +77,12 @@ final class ExecPlanner {
       TerminalSetup.emit(b, in.consoleFd(), proc.consoleSize());
       long uid = proc.user() == null || proc.user().uid() == null ? 0 : proc.user().uid();
       if (uid != 0) TerminalSetup.emitOwner(b, uid);
+    } else {
+      // Without a terminal (whose setup starts a session) the process would stay in the
+      // runtime's session and process group, which lie outside its pid namespace: getpgrp()
+      // returns 0 and a shell's job control breaks. runc's exec'd processes lead a session and
+      // group of their own (pgid = sid = pid); as the child of a fork it leads none yet.
+      b.call(Sys.SETSID).allow(io.jrunc.core.sys.Errno.EPERM).describe("start a new session");
     }
     // the container's personality holds for every process in it (runc applies it on exec too)
     ProcessAttributes.personality(b, in.personality());

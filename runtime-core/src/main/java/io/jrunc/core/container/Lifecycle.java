@@ -303,6 +303,7 @@ public final class Lifecycle {
     SpawnChannel ch;
     try {
       ch = new SpawnChannel();
+      security.handOffListener(ch.reportWrite()); // NOTIFY: the agent gets init's listener
     } catch (SysException x) {
       throw new SetupException(x.getMessage(), x.errno(), x);
     }
@@ -348,7 +349,7 @@ public final class Lifecycle {
     InitPlanner.Planned planned = InitPlanner.plan(b, new InitPlanner.Inputs(id, spec, rootfs, ns, joinFds, ch, fifoFd,
         stdio, listen.preserveFds(), opts.noPivot(), opts.noNewKeyring(), exe, hookPause, setgroups, extra));
     ChildProgram program = planned.program();
-    Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
+    Set<Integer> announcing = announcing(planned.announcingStep(), security);
 
     if (planOnly) {
       Spawner.prepare();
@@ -411,6 +412,10 @@ public final class Lifecycle {
             throw new SetupException(he.getMessage(), 0, he);
           }
           ch.release();
+        } else if (r.announcingStep() >= 0 && r.announcingStep() == security.listenerStep()) {
+          // init loaded its filter and waits until the agent has the listener
+          security.forwardListener(init, r.value(), new State(ociVersion(spec), id, "creating", init,
+              bundle.toString(), spec.annotations(), null, null, null), init);
         } else if (r.announcingStep() >= 0) {
           init = (int) r.value();
           childPid[0] = init;
@@ -424,8 +429,6 @@ public final class Lifecycle {
         childPid[0] = -1;
         throw new SetupException("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
       }
-      security.forwardListener(new State(ociVersion(spec), id, "creating", init, bundle.toString(),
-          spec.annotations(), null, null, null), init);
       if (opts.pidfdSocket() != null) {
         if (init == child.pid()) {
           PidfdSocket.send(opts.pidfdSocket(), child.pidfd(), PidfdSocket.Kind.INIT);
@@ -604,6 +607,14 @@ public final class Lifecycle {
   }
 
   static final InitPlanner.ChildSteps NO_EXTRA = (pb, beforePivot) -> {};
+
+  /** The steps whose report carries a value: the pid a fork announces, the seccomp listener. */
+  static Set<Integer> announcing(int forkStep, SecurityPlan security) {
+    Set<Integer> s = new java.util.HashSet<>();
+    if (forkStep >= 0) s.add(forkStep);
+    if (security.listenerStep() >= 0) s.add(security.listenerStep());
+    return s;
+  }
 
   static InitPlanner.ChildSteps securitySteps(SecurityPlan security) {
     return securitySteps(security, (pb, beforePivot) -> {});
@@ -1266,17 +1277,15 @@ public final class Lifecycle {
       // the exec'd process gets the container's seccomp filter and its own capabilities and labels
       SecurityPlan security = prepareSecurity(spec.withProcess(proc));
       cleanup.add(security);
+      security.handOffListener(ch.reportWrite()); // NOTIFY: the agent gets this process's listener too
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
-      // the process joins the container's cgroup before it runs: v2 by CLONE_INTO_CGROUP,
-      // v1 by writing the first child's pid while it waits (the second one inherits it)
-      CgroupManager cg = cgroupOf(r);
-      int cgroupFd = -1;
-      if (cg != null && cg.cloneIntoCgroupPath().isPresent()) {
-        int fd = CgroupIo.openDirectory(cg.cloneIntoCgroupPath().get().toString());
-        cleanup.add(() -> Libc.close(fd));
-        cgroupFd = fd;
-      }
+      // the process joins the container's cgroup (or the --cgroup sub-cgroups) before it runs:
+      // v2 by CLONE_INTO_CGROUP, v1 by writing the first child's pid while it waits (the
+      // second one inherits it)
+      ExecCgroup cgroup = ExecCgroup.open(cgroupOf(r), opts.subCgroups(), id);
+      cleanup.add(cgroup);
+      int cgroupFd = cgroup.cloneFd();
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
           opts.preserveFds(), exe, securitySteps(security), console[0],
           spec.linux() == null ? null : spec.linux().personality()));
@@ -1288,9 +1297,9 @@ public final class Lifecycle {
       }
       int pid = child.pid();
       try {
-        if (cg != null && cgroupFd < 0) {
+        if (cgroupFd < 0) {
           try {
-            cg.addProcess(child.pid());
+            cgroup.join(child.pid());
           } catch (CgroupException e) {
             Libc.kill(child.pid(), 9);
             reapQuietly(child.pid());
@@ -1302,17 +1311,27 @@ public final class Lifecycle {
         // it stays frozen until someone resumes it, and that resume needs this lock: held any
         // longer, exec and resume would wait for each other (runc holds no lock here either).
         lock.close();
-        Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
+        Set<Integer> announcing = announcing(planned.announcingStep(), security);
         while (true) {
           Spawner.Report rep = Spawner.next(planned.program(), ch, child.pid(), announcing);
           if (rep.eof()) break;
-          if (rep.announcingStep() >= 0) {
+          if (rep.announcingStep() >= 0 && rep.announcingStep() == security.listenerStep()) {
+            // the process loaded its filter and waits until the agent has the listener (runc's
+            // setns process sends one per exec, with the container's state)
+            security.forwardListener(pid, rep.value(), new State(ociVersion(spec), r.id(), s.text(), r.pid(),
+                r.bundle(), r.annotations(), null, null, null), pid);
+          } else if (rep.announcingStep() >= 0) {
             pid = (int) rep.value();
             Libc.wait4(child.pid(), 0); // the intermediate exits at once
           }
         }
       } catch (StepFailedException x) {
         if (pid != child.pid()) reapQuietly(pid);
+        throw new SetupException(x.getMessage(), x.errno(), x);
+      } catch (SysException x) {
+        // it waits for us (the listener hand-off) or is about to exec: it must not run
+        Libc.kill(pid, 9);
+        reapQuietly(pid);
         throw new SetupException(x.getMessage(), x.errno(), x);
       }
       if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);

@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
  *       one index appears twice, each condition becomes a rule of its own (ORed), because
  *       libseccomp cannot AND two conditions on one argument.
  *   <li>{@code SECCOMP_FILTER_FLAG_TSYNC} is accepted and ignored: the child is single-threaded.
- *   <li>{@code SCMP_ACT_NOTIFY} cannot be the default action, nor apply to {@code write}
- *       (runc's rule: the runtime itself writes after loading the filter, and nobody would
- *       answer yet), nor to {@code sendmsg}/{@code close}, which our child uses to hand the
- *       listener fd over ({@link SeccompSetup#emitSendListener}).
+ *   <li>{@code SCMP_ACT_NOTIFY} cannot be used as the default action, nor apply to {@code write}
+ *       (runc's rule and words: the child's one call before the agent has the listener is a
+ *       {@code write} announcing it, {@link SeccompSetup#emitHandOff}); every other call,
+ *       {@code close} and {@code sendmsg} included, may be NOTIFY'd.
  *   <li>More than 32 rules turn on libseccomp's binary-tree optimisation.
  *   <li>No seccomp at all when the section has neither a default action nor rules.
  *   <li>Syscalls newer than any the profile names return ENOSYS ({@link EnosysStub}).
@@ -70,7 +70,7 @@ public final class SeccompCompiler {
     int defAct = action(s.defaultAction(), s.defaultErrnoRet(), "linux.seccomp.defaultAction",
         "linux.seccomp.defaultErrnoRet");
     if (defAct == LibSeccomp.SCMP_ACT_NOTIFY) {
-      throw new SecurityConfigException("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+      throw new SecurityConfigException("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action");
     }
     boolean notify = false;
     int names = 0;
@@ -83,13 +83,10 @@ public final class SeccompCompiler {
       names += c.names().size();
       if ("SCMP_ACT_NOTIFY".equals(c.action())) {
         notify = true;
-        // The child itself makes these calls after loading the filter, before anyone listens:
-        // write (runc's reason), and sendmsg/close of the listener hand-off.
-        for (String self : List.of("write", "sendmsg", "close")) {
-          if (c.names().contains(self)) {
-            throw new SecurityConfigException("linux.seccomp.syscalls[" + i
-                + "]: SCMP_ACT_NOTIFY cannot be used for the " + self + " syscall");
-          }
+        // The child announces the listener with a write before anyone can answer (runc's rule)
+        if (c.names().contains("write")) {
+          throw new SecurityConfigException("linux.seccomp.syscalls[" + i
+              + "]: SCMP_ACT_NOTIFY cannot be used for the write syscall");
         }
       }
     }

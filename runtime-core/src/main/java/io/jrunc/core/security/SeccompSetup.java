@@ -1,8 +1,6 @@
 package io.jrunc.core.security;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.jrunc.core.spawn.ProgramBuilder;
@@ -23,11 +21,9 @@ import java.util.List;
  * capabilities are dropped ({@link CapabilitySetup#emitBeforeUserSwitch}), while we still hold
  * CAP_SYS_ADMIN. Every step after it runs under the filter.
  *
- * <p>With {@link CompiledSeccomp#usesNotify()} the result of the returned step is the listener
- * fd (SECCOMP_FILTER_FLAG_NEW_LISTENER); the lead sends it to the parent over the sync socket
- * ({@code sendmsg} with SCM_RIGHTS, the step result stored into the cmsg with
- * {@link Step#storeResultAt}), and the parent hands it on with {@link SeccompNotify#send}. The
- * fd must then be closed in the child before {@code execve} (it is not CLOEXEC).
+ * <p>With a listener ({@code SECCOMP_FILTER_FLAG_NEW_LISTENER}) the result of the returned step
+ * is the listener fd, which the kernel opens close-on-exec. {@link #emitHandOff} gives it to the
+ * runtime without any call a profile may send to the agent (see there).
  */
 public final class SeccompSetup {
   private SeccompSetup() {}
@@ -35,48 +31,57 @@ public final class SeccompSetup {
   /** {@code SECCOMP_SET_MODE_FILTER} (linux/seccomp.h). */
   public static final long SECCOMP_SET_MODE_FILTER = 1;
 
+  /** Loads the filter, with a listener when it {@link CompiledSeccomp#usesNotify() uses NOTIFY}. */
+  public static Step emit(ProgramBuilder b, CompiledSeccomp c) {
+    return emit(b, c, c.usesNotify());
+  }
+
   /**
    * {@code struct sock_fprog { unsigned short len; struct sock_filter *filter; }}: 16 bytes on
-   * 64-bit, the pointer at offset 8.
+   * 64-bit, the pointer at offset 8. Without {@code newListener} a NOTIFY rule has nobody to
+   * ask and the kernel fails the call with ENOSYS (seccomp_do_user_notification).
    */
-  public static Step emit(ProgramBuilder b, CompiledSeccomp c) {
+  public static Step emit(ProgramBuilder b, CompiledSeccomp c, boolean newListener) {
     MemorySegment prog = b.bytes(c.program());
     MemorySegment fprog = b.alloc(16);
     fprog.set(JAVA_SHORT, 0, (short) c.instructions());
     fprog.set(ADDRESS, 8, prog);
-    long flags = c.filterFlags() | (c.usesNotify() ? SeccompCompiler.FLAG_NEW_LISTENER : 0);
+    long flags = c.filterFlags() | (newListener ? SeccompCompiler.FLAG_NEW_LISTENER : 0);
     return b.call(Sys.SECCOMP, SECCOMP_SET_MODE_FILTER, flags, fprog)
         .describe("load the seccomp filter (" + c.instructions() + " BPF instructions)");
   }
 
   /**
-   * The child's side of the listener hand-off: {@code sendmsg(sock, "S", SCM_RIGHTS [listener])}
-   * then {@code close(listener)}. The listener fd is only known at run time, so the seccomp
-   * step stores its result straight into the control message ({@link Step#storeResultAt}).
-   * The parent receives it with {@code UnixSockets.recvFd(sock's peer)}; {@code sock} must be
-   * a unix socket (a pipe cannot carry fds).
+   * The child's side of the listener hand-off, right after the filter is loaded. Every call
+   * here runs under the filter, and a NOTIFY'd call blocks until an agent answers, which it
+   * cannot before it has the listener. So the fd is not sent ({@code sendmsg}, {@code close}
+   * may be NOTIFY'd, a deadlock): as runc's syncParentSeccomp does, the child only
+   * {@code write}s the fd's number on the report pipe ({@code write} is the one call a profile
+   * may not NOTIFY, see {@link SeccompCompiler}); the runtime copies the fd out of the child
+   * with {@code pidfd_getfd(2)} and hands it to the agent, then writes one byte on
+   * {@code ackFd}'s pipe. The child's {@code read} of that byte may be NOTIFY'd: the agent
+   * has the listener by then. The child's own copy of the listener is close-on-exec, so no
+   * {@code close} follows.
    *
-   * @param seccompStep the step {@link #emit} returned for a filter that {@code usesNotify}
+   * <table>
+   *   <caption>Steps</caption>
+   *   <tr><th>child</th><th>runtime</th></tr>
+   *   <tr><td>{@code write(report, {index of the seccomp step, listener fd}, 16)}</td><td>an
+   *       announcement of the seccomp step: {@code pidfd_getfd}, connect to the agent, send
+   *       state + fd</td></tr>
+   *   <tr><td>{@code read(ackFd, 1)}; EOF (the runtime gave up or died) fails the step</td><td>write
+   *       one byte on the other end</td></tr>
+   * </table>
+   *
+   * @param seccompStep the step {@link #emit} returned for a filter with a listener
+   * @param reportFd the spawn channel's report pipe (child's write end)
+   * @param ackFd the read end of a pipe whose write end the runtime keeps
    */
-  public static List<Step> emitSendListener(ProgramBuilder b, Step seccompStep, int sock) {
-    MemorySegment payload = b.bytes(new byte[] {'S'});
-    MemorySegment iov = b.alloc(16);
-    iov.set(ADDRESS, 0, payload);
-    iov.set(JAVA_LONG, 8, 1);
-    // CMSG_SPACE(sizeof(int)) = 24: cmsg_len = CMSG_LEN(4) = 20, SOL_SOCKET, SCM_RIGHTS, fd
-    MemorySegment cmsg = b.alloc(24);
-    cmsg.set(JAVA_LONG, 0, 20);
-    cmsg.set(JAVA_INT, 8, 1);
-    cmsg.set(JAVA_INT, 12, 1);
-    seccompStep.storeResultAt(cmsg.asSlice(16, 4));
-    MemorySegment msg = b.alloc(56);
-    msg.set(ADDRESS, 16, iov);
-    msg.set(JAVA_LONG, 24, 1);
-    msg.set(ADDRESS, 32, cmsg);
-    msg.set(JAVA_LONG, 40, 24);
-    Step send = b.call(Sys.SENDMSG, b.inherit(sock), msg, 0x4000L /* MSG_NOSIGNAL */).atLeast(1)
-        .describe("send the seccomp listener fd to the runtime (sendmsg SCM_RIGHTS)");
-    Step close = b.call(Sys.CLOSE, seccompStep).describe("close the seccomp listener fd");
-    return List.of(send, close);
+  public static List<Step> emitHandOff(ProgramBuilder b, Step seccompStep, int reportFd, int ackFd) {
+    Step announce = b.call(Sys.WRITE, b.inherit(reportFd), seccompStep.reportSlot(), 16L).atLeast(16)
+        .describe("announce the seccomp listener fd to the runtime");
+    Step wait = b.call(Sys.READ, b.inherit(ackFd), b.alloc(8), 1L).atLeast(1)
+        .describe("wait for the runtime to hand the seccomp listener to the agent");
+    return List.of(announce, wait);
   }
 }

@@ -4,7 +4,6 @@ import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
-import io.jrunc.core.sys.UnixSockets;
 import io.jrunc.spec.Linux;
 import io.jrunc.spec.Process;
 import io.jrunc.spec.Spec;
@@ -28,10 +27,15 @@ import io.jrunc.spec.State;
  *       before execve</td></tr>
  * </table>
  *
- * <p>With SCMP_ACT_NOTIFY the plan owns a socketpair: the child sends the listener fd on its
- * end right after loading the filter; after the clone the parent calls {@link #afterClone}
- * (drops its copy of the child's end) and, once the child reported ready,
- * {@link #forwardListener} (receives the fd, hands it to {@code listenerPath}).
+ * <p>With SCMP_ACT_NOTIFY and a {@link #handOffListener hand-off} asked for, the child
+ * announces its listener fd on the spawn channel's report pipe right after loading the filter
+ * and waits on a pipe of the plan's ({@link SeccompSetup#emitHandOff}). The parent passes
+ * {@link #listenerStep()} to {@code Spawner.next} as an announcing step, calls
+ * {@link #afterClone} (drops the child's end), and on that announcement
+ * {@link #forwardListener} (copies the fd out of the child, gives it to
+ * {@code listenerPath}, lets the child go on): at any point of the program, so a filter loaded
+ * before the user switch works as one loaded before execve. Without a hand-off (hooks) the
+ * filter has no listener and NOTIFY'd calls fail with ENOSYS.
  */
 public final class SecurityPlan implements AutoCloseable {
   private final Spec spec;
@@ -39,16 +43,16 @@ public final class SecurityPlan implements AutoCloseable {
   private final boolean noNewPrivileges;
   private final Capabilities.Sets caps;
   private final LsmSetup.Plan lsm;
-  private final int[] notifyPair; // {parent end, child end} or null
+  private int reportFd = -1; // the spawn channel's report pipe, with a hand-off
+  private int[] ack; // {child's read end, our write end} of the hand-off pipe, or null
+  private int listenerStep = -1;
 
-  private SecurityPlan(Spec spec, CompiledSeccomp seccomp, boolean nnp, Capabilities.Sets caps, LsmSetup.Plan lsm,
-      int[] notifyPair) {
+  private SecurityPlan(Spec spec, CompiledSeccomp seccomp, boolean nnp, Capabilities.Sets caps, LsmSetup.Plan lsm) {
     this.spec = spec;
     this.seccomp = seccomp;
     this.noNewPrivileges = nnp;
     this.caps = caps;
     this.lsm = lsm;
-    this.notifyPair = notifyPair;
   }
 
   /** Decides with this host's facts; every config error surfaces here, before any clone. */
@@ -63,8 +67,23 @@ public final class SecurityPlan implements AutoCloseable {
     Capabilities.Sets caps = Capabilities.Sets.of(p == null ? null : p.capabilities(), kernelLastCap);
     CompiledSeccomp sc = l == null ? null : SeccompCompiler.compile(l.seccomp());
     boolean nnp = p != null && Boolean.TRUE.equals(p.noNewPrivileges());
-    int[] pair = sc != null && sc.usesNotify() ? UnixSockets.socketpair() : null;
-    return new SecurityPlan(spec, sc, nnp, caps, lsm, pair);
+    return new SecurityPlan(spec, sc, nnp, caps, lsm);
+  }
+
+  /**
+   * Asks for the listener hand-off of a NOTIFY filter (no-op without one), before the program
+   * is planned: the child announces the listener on {@code reportWriteFd}, the spawn channel's
+   * report pipe.
+   */
+  public void handOffListener(int reportWriteFd) throws SysException {
+    if (seccomp == null || !seccomp.usesNotify() || ack != null) return;
+    reportFd = reportWriteFd;
+    ack = Libc.pipe2(Libc.O_CLOEXEC);
+  }
+
+  /** The program step whose announcement carries the child's listener fd; -1 without a hand-off. */
+  public int listenerStep() {
+    return listenerStep;
   }
 
   public CompiledSeccomp seccomp() {
@@ -99,43 +118,59 @@ public final class SecurityPlan implements AutoCloseable {
   }
 
   private void loadSeccomp(ProgramBuilder b) {
-    Step load = SeccompSetup.emit(b, seccomp);
-    if (notifyPair != null) {
-      SeccompSetup.emitSendListener(b, load, notifyPair[1]);
-      b.call(io.jrunc.core.sys.Sys.CLOSE, (long) notifyPair[1]).describe("close the seccomp hand-off socket");
+    Step load = SeccompSetup.emit(b, seccomp, ack != null);
+    if (ack != null) {
+      listenerStep = load.index();
+      SeccompSetup.emitHandOff(b, load, reportFd, ack[0]);
     }
   }
 
   /** After the clone: the child has its own copy of its end. */
   public void afterClone() {
-    if (notifyPair != null && notifyPair[1] >= 0) {
-      Libc.close(notifyPair[1]);
-      notifyPair[1] = -1;
+    if (ack != null && ack[0] >= 0) {
+      Libc.close(ack[0]);
+      ack[0] = -1;
     }
   }
 
   /**
-   * Receives the listener fd the child sent and gives it to the agent at
-   * {@code linux.seccomp.listenerPath}; no-op without NOTIFY. Blocks until the child has loaded
-   * its filter (or died: then the receive fails).
+   * On the child's announcement of {@link #listenerStep()}: copies its listener fd
+   * ({@code pidfd_getfd}), gives it to the agent at {@code linux.seccomp.listenerPath} with the
+   * state, and lets the child go on. A failure leaves the child waiting (the caller kills it);
+   * the agent's connect failure reads as runc's {@code failed to connect with seccomp agent
+   * specified in the seccomp profile: ...}.
+   *
+   * @param childPid the process that loaded the filter (our child: its pid cannot be reused)
+   * @param childFd the fd number it announced
+   * @param pid the container process the state names ({@code pid} of ContainerProcessState)
    */
-  public void forwardListener(State state, int pid) throws SysException {
-    if (notifyPair == null) return;
-    int fd = UnixSockets.recvFd(notifyPair[0]);
+  public void forwardListener(int childPid, long childFd, State state, int pid) throws SysException {
+    if (ack == null) throw new IllegalStateException("no seccomp listener hand-off was planned");
+    int pidfd = Libc.pidfdOpen(childPid);
+    if (pidfd < 0) throw new SysException("pidfd_open", "pid " + childPid, -pidfd);
+    int fd;
+    try {
+      fd = Libc.pidfdGetfd(pidfd, (int) childFd);
+    } catch (SysException e) {
+      throw new SysException("copy the seccomp listener of pid " + childPid + " (pidfd_getfd)", "fd " + childFd, e.errno());
+    } finally {
+      Libc.close(pidfd);
+    }
     try {
       SeccompNotify.send(spec.linux().seccomp().listenerPath(), fd, state, pid,
           spec.linux().seccomp().listenerMetadata());
     } finally {
       Libc.close(fd);
     }
+    Libc.write(ack[1], new byte[] {1});
   }
 
   @Override
   public void close() {
-    if (notifyPair != null) {
-      Libc.close(notifyPair[0]);
-      if (notifyPair[1] >= 0) Libc.close(notifyPair[1]);
-      notifyPair[0] = notifyPair[1] = -1;
+    if (ack != null) {
+      Libc.close(ack[0]);
+      Libc.close(ack[1]);
+      ack[0] = ack[1] = -1;
     }
   }
 }

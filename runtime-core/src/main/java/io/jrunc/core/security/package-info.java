@@ -16,17 +16,17 @@
  *   <tr><td>after rootfs, /proc mounted</td><td>child</td><td>{@code LsmSetup.emitBeforeExec(b, plan)}</td></tr>
  *   <tr><td>if seccomp and not noNewPrivileges</td><td>child</td><td>{@code SeccompSetup.emit(b, c)}
  *       (needs CAP_SYS_ADMIN, so before the capabilities are dropped), then
- *       {@code SeccompSetup.emitSendListener(b, step, sock)} if {@code c.usesNotify()}</td></tr>
+ *       {@code SeccompSetup.emitHandOff(b, step, report, ack)} if {@code c.usesNotify()}</td></tr>
  *   <tr><td></td><td>child</td><td>{@code CapabilitySetup.emitBeforeUserSwitch(b, sets)}</td></tr>
  *   <tr><td></td><td>child (lead)</td><td>setgroups, setresgid, setresuid, chdir</td></tr>
  *   <tr><td></td><td>child</td><td>{@code CapabilitySetup.emitAfterUserSwitch(b, sets)}</td></tr>
  *   <tr><td>if noNewPrivileges</td><td>child</td><td>{@code CapabilitySetup.emitNoNewPrivileges(b)}</td></tr>
  *   <tr><td>if seccomp and noNewPrivileges: last before execve</td><td>child</td><td>{@code
- *       SeccompSetup.emit(b, c)} (+ {@code emitSendListener}); only {@code execve} (and the
- *       hand-off's sendmsg/close) run under the filter</td></tr>
- *   <tr><td>after the child sent the listener fd</td><td>parent</td><td>{@code fd =
- *       UnixSockets.recvFd(peer)}, {@code SeccompNotify.send(listenerPath, fd, state, pid,
- *       listenerMetadata)}, close fd</td></tr>
+ *       SeccompSetup.emit(b, c)} (+ {@code emitHandOff}); only {@code execve} (and the
+ *       hand-off's write/read) run under the filter</td></tr>
+ *   <tr><td>when the child announced the listener fd</td><td>parent</td><td>{@code
+ *       pidfd_getfd} of it, {@code SeccompNotify.send(listenerPath, fd, state, pid,
+ *       listenerMetadata)}, close fd, release the child ({@code SecurityPlan.forwardListener})</td></tr>
  * </table>
  */
 package io.jrunc.core.security;

@@ -139,6 +139,15 @@ public final class Libc {
     return (int) syscallRaw(Sys.PIDFD_OPEN, pid, 0, 0, 0, 0, 0);
   }
 
+  /**
+   * {@code int pidfd_getfd(int pidfd, int targetfd, unsigned int flags);} (Linux 5.6): a copy of
+   * another process's fd, close-on-exec. Needs ptrace access to that process
+   * (PTRACE_MODE_ATTACH_REALCREDS).
+   */
+  public static int pidfdGetfd(int pidfd, int targetFd) throws SysException {
+    return (int) syscall("pidfd_getfd", "fd " + targetFd, Sys.PIDFD_GETFD, pidfd, targetFd, 0);
+  }
+
   /** {@code int pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags);} 0 or -errno. */
   public static int pidfdSendSignal(int pidfd, int sig) {
     return (int) syscallRaw(Sys.PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0, 0, 0);

@@ -144,7 +144,10 @@ class SeccompCompilerTest {
         "/x", null, List.of(rule("SCMP_ACT_ERRNO", null, null, "mkdir"), rule("SCMP_ACT_NOTIFY", null, null, "read", "write")))))
         .hasMessage("linux.seccomp.syscalls[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall");
     assertThatThrownBy(() -> SeccompCompiler.compile(profile("SCMP_ACT_NOTIFY", List.of())))
-        .hasMessage("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+        .hasMessage("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action");
+    // only write is refused (runc's rule): the listener hand-off needs nothing else
+    assertThat(SeccompCompiler.compile(new LinuxSeccomp("SCMP_ACT_ALLOW", null, null, null, "/x", null,
+        List.of(rule("SCMP_ACT_NOTIFY", null, null, "close", "sendmsg", "read")))).usesNotify()).isTrue();
   }
 
   @Test

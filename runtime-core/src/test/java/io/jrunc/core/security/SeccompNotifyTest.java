@@ -85,6 +85,7 @@ class SeccompNotifyTest {
     State st = new State("1.3.0", "c1", "creating", 1, "/b", null, null, null, null);
     assertThatThrownBy(() -> SeccompNotify.send(sock, 0, st, 1, null))
         .isInstanceOf(SysException.class)
-        .hasMessage("connect to unix socket " + sock + ": no such file or directory (ENOENT)");
+        .hasMessage("failed to connect with seccomp agent specified in the seccomp profile: connect to unix socket "
+            + sock + ": no such file or directory (ENOENT)");
   }
 }

@@ -82,6 +82,7 @@ class SecurityPlanTest {
     Path out = tmp.resolve("out");
     try (SecurityPlan plan = SecurityPlan.prepare(spec); SpawnChannel ch = new SpawnChannel();
         ProgramBuilder b = new ProgramBuilder()) {
+      plan.handOffListener(ch.reportWrite());
       Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L);
       b.call(Sys.DUP3, fd, 1L, 0L);
       b.call(Sys.DUP3, fd, 2L, 0L);
@@ -98,7 +99,10 @@ class SecurityPlanTest {
       ChildProgram p = b.build();
       Spawner.Child c = Spawner.clone(p, ch, 0, -1);
       plan.afterClone();
-      plan.forwardListener(new State("1.3.0", "ctr", "creating", c.pid(), tmp.toString(), null, null, null, null), c.pid());
+      Spawner.Report r = Spawner.next(p, ch, c.pid(), Set.of(plan.listenerStep()));
+      assertThat(r.announcingStep()).isEqualTo(plan.listenerStep());
+      plan.forwardListener(c.pid(), r.value(), new State("1.3.0", "ctr", "creating", c.pid(), tmp.toString(), null,
+          null, null, null), c.pid());
       assertThat(Spawner.next(p, ch, c.pid(), Set.of()).eof()).isTrue();
       assertThat(Libc.exitCode(Libc.wait4(c.pid(), 0)[1])).isZero();
     } finally {

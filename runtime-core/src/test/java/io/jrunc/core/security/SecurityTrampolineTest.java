@@ -148,7 +148,6 @@ class SecurityTrampolineTest {
         List.of(new LinuxSyscall(List.of("mkdir", "mkdirat"), "SCMP_ACT_NOTIFY", null, null))));
     String agentPath = tmp.resolve("agent.sock").toString();
     int server = UnixSockets.listen(agentPath);
-    int[] pair = UnixSockets.socketpair();
     // The agent: answers every mkdir with EROFS (30).
     CompletableFuture<String> agent = CompletableFuture.supplyAsync(() -> {
       try {
@@ -171,32 +170,39 @@ class SecurityTrampolineTest {
       }
     });
     Path out = tmp.resolve("notify-out");
+    int[] ack = Libc.pipe2(Libc.O_CLOEXEC);
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      b.call(Sys.CLOSE, (long) pair[1]);
       Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L);
       b.call(Sys.DUP3, fd, 1L, 0L);
       b.call(Sys.DUP3, fd, 2L, 0L);
       CapabilitySetup.emitNoNewPrivileges(b);
       Step load = SeccompSetup.emit(b, c);
-      SeccompSetup.emitSendListener(b, load, pair[0]);
+      SeccompSetup.emitHandOff(b, load, ch.reportWrite(), ack[0]);
       b.call(Sys.EXECVE, "/bin/busybox", b.stringArray(List.of("busybox", "sh", "-c",
-          "busybox mkdir " + tmp.resolve("n") + "; echo rc=$?")), b.stringArray(List.of()));
+          "busybox mkdir " + tmp.resolve("n") + "; echo rc=$?; ls -l /proc/self/fd/")), b.stringArray(List.of()));
       ChildProgram p = b.build();
       Spawner.Child child = Spawner.clone(p, ch, 0, -1);
-      Libc.close(pair[0]);
-      int listener = UnixSockets.recvFd(pair[1]);
+      Libc.close(ack[0]);
+      // the child announces its listener's number and waits; we copy it out of the child
+      Spawner.Report r = Spawner.next(p, ch, child.pid(), Set.of(load.index()));
+      assertThat(r.announcingStep()).isEqualTo(load.index());
+      int pidfd = Libc.pidfdOpen(child.pid());
+      int listener = Libc.pidfdGetfd(pidfd, (int) r.value());
+      Libc.close(pidfd);
       SeccompNotify.send(agentPath, listener, new State("1.3.0", "ctr", "creating", child.pid(), tmp.toString(),
           null, null, null, null), child.pid(), "meta");
       Libc.close(listener);
+      Libc.write(ack[1], new byte[] {1});
       assertThat(Spawner.next(p, ch, child.pid(), Set.of()).eof()).isTrue();
       int[] st = Libc.wait4(child.pid(), 0);
       assertThat(Libc.exitCode(st[1])).isZero();
       String said = agent.get(30, TimeUnit.SECONDS);
       assertThat(said).contains("\"fds\":[\"seccompFd\"]").contains("\"metadata\":\"meta\"")
           .contains("\"pid\":" + child.pid()).endsWith("send=0").containsPattern("nr=(83|258)");
-      assertThat(Files.readString(out)).contains("Read-only file system").contains("rc=1");
+      // the child's own listener copy was close-on-exec: the shell holds none
+      assertThat(Files.readString(out)).contains("Read-only file system").contains("rc=1").doesNotContain("seccomp");
     } finally {
-      Libc.close(pair[1]);
+      Libc.close(ack[1]);
       Libc.close(server);
     }
   }

@@ -805,7 +805,7 @@ final class SemanticChecks {
             oneOf(ptr + "/defaultAction", s.defaultAction(), KnownValues.SECCOMP_ACTIONS, "seccomp action");
             if ("SCMP_ACT_NOTIFY".equals(s.defaultAction())) {
                 // libseccomp refuses a notify default action (the agent itself would be trapped).
-                error(ptr + "/defaultAction", "SCMP_ACT_NOTIFY cannot be the default action");
+                error(ptr + "/defaultAction", "SCMP_ACT_NOTIFY cannot be used as default action");
             }
         }
         uint32(ptr + "/defaultErrnoRet", s.defaultErrnoRet());

@@ -1,0 +1,123 @@
+package io.jrunc.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jrunc.core.sys.Libc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What an exec'd process is, seen from inside it: its process group and session, its cgroups. */
+class ExecProcessTest {
+  @TempDir Path tmp;
+
+  @BeforeEach
+  void needsRoot() {
+    assumeTrue(Libc.geteuid() == 0, "needs root: runs containers with cgroups");
+  }
+
+  private Jrunc jrunc() {
+    return new Jrunc(tmp.resolve("root"));
+  }
+
+  private static String id(String what) {
+    return "exec-proc-" + what + "-" + ProcessHandle.current().pid();
+  }
+
+  @Test
+  void anExecWithoutTerminalLeadsItsOwnProcessGroupAndSession() throws Exception {
+    Jrunc j = jrunc();
+    String id = id("pgrp");
+    Path bundle = Bundle.busybox(tmp.resolve("b")).args("sleep", "100").write();
+    try {
+      assertThat(j.run("run", "-d", "--bundle", bundle.toString(), id).exit()).isZero();
+      // /proc/self/stat: pid (comm) state ppid pgrp session ...; cat is the exec'd process itself
+      var e = j.run("exec", id, "cat", "/proc/self/stat");
+      assertThat(e.exit()).as(e.toString()).isZero();
+      String[] f = e.out().split(" ");
+      assertThat(f[4]).as("pgrp of " + e.out()).isEqualTo(f[0]);
+      assertThat(f[5]).as("session of " + e.out()).isEqualTo(f[0]);
+      // a shell's job control works: getpgrp() is its own pid, not 0
+      var sh = j.run("exec", id, "sh", "-c", "ps -o pid,pgid | grep \"^ *$$ \"");
+      String[] pidPgid = sh.out().trim().split("\\s+");
+      assertThat(pidPgid).as(sh.toString()).hasSize(2);
+      assertThat(pidPgid[1]).as(sh.toString()).isEqualTo(pidPgid[0]);
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
+
+  @Test
+  void execCgroupRunsTheProcessInExistingSubCgroupsWithRuncsChecks() throws Exception {
+    Jrunc j = jrunc();
+    String id = id("cg");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    String cg = b.linux().get("cgroupsPath").asText();
+    boolean v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+    try {
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+      String init = Bundle.node(j.run("state", id).out()).get("pid").asText();
+
+      var up = j.run("exec", "--cgroup", "..", id, "true");
+      assertThat(up.exit()).isEqualTo(255);
+      assertThat(up.err()).contains("exec failed: .. is not a sub cgroup path");
+      var unknown = j.run("exec", "--cgroup", "whaaat:/", id, "true");
+      assertThat(unknown.exit()).isEqualTo(255);
+      assertThat(unknown.err()).contains("unknown controller whaaat");
+      var twice = j.run("exec", "--cgroup", "a", "--cgroup", "b", id, "true");
+      assertThat(twice.err()).contains("invalid --cgroup argument: a (missing <controller>: prefix)");
+      // a sub-cgroup must exist: nothing is made, and nothing is left running
+      var missing = j.run("exec", "--cgroup", "nonexistent", id, "true");
+      assertThat(missing.exit()).isEqualTo(255);
+      assertThat(missing.err()).contains("/nonexistent").contains("no such file or directory (ENOENT)");
+      assertThat(Bundle.node(j.run("ps", "--format", "json", id).out()).toString()).isEqualTo("[" + init + "]");
+
+      // "/" is the container's own cgroup
+      List<String> top = lines(j.run("exec", "--cgroup", "/", id, "cat", "/proc/self/cgroup").out(), cg);
+      assertThat(top).isNotEmpty().allMatch(l -> l.endsWith(":" + cg));
+
+      // a path without controller: every hierarchy of the container
+      List<Path> dirs = NotifyAgentTest.CliCgroupDirs.of(cg);
+      for (Path d : dirs) {
+        Files.createDirectory(d.resolve("sub"));
+        // a new v1 cpuset has no cpus or mems: joining it is ENOSPC until they are set
+        for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+          if (Files.exists(d.resolve(f))) Files.writeString(d.resolve("sub").resolve(f), Files.readString(d.resolve(f)));
+        }
+      }
+      List<String> sub = lines(j.run("exec", "--cgroup", "sub", id, "cat", "/proc/self/cgroup").out(), cg);
+      assertThat(sub).hasSameSizeAs(top).allMatch(l -> l.endsWith(":" + cg + "/sub"));
+
+      if (!v2) {
+        // per controller: only the hierarchies named move
+        Path mem = Path.of("/sys/fs/cgroup/memory").resolve(cg.substring(1));
+        Path pids = Path.of("/sys/fs/cgroup/pids").resolve(cg.substring(1));
+        Files.createDirectory(mem.resolve("submem"));
+        Files.createDirectory(pids.resolve("subpids"));
+        var per = j.run("exec", "--cgroup", "memory:submem", "--cgroup", "pids:subpids", id, "cat", "/proc/self/cgroup");
+        assertThat(per.exit()).as(per.toString()).isZero();
+        List<String> l = lines(per.out(), cg);
+        assertThat(l).anyMatch(x -> x.matches("\\d+:memory:" + cg + "/submem"))
+            .anyMatch(x -> x.matches("\\d+:pids:" + cg + "/subpids"))
+            .anyMatch(x -> x.matches("\\d+:[^:]*cpu[^:]*:" + cg));
+        // a long-running one is found and killed with the container (delete removes the sub-cgroups)
+        assertThat(j.run("exec", "-d", "--cgroup", "memory:submem", id, "sleep", "100").exit()).isZero();
+        assertThat(Files.readString(mem.resolve("submem/cgroup.procs"))).isNotBlank();
+      }
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
+
+  /** The lines of /proc/self/cgroup that name the container's cgroup or one below it. */
+  private static List<String> lines(String procSelfCgroup, String cg) {
+    List<String> out = new ArrayList<>();
+    for (String l : procSelfCgroup.split("\n")) if (l.contains(":" + cg)) out.add(l);
+    return out;
+  }
+}

@@ -1,0 +1,72 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.cgroup.SubCgroups;
+import io.jrunc.core.sys.CgroupIo;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where an exec'd process joins the container's cgroups: the container's own, or the existing
+ * sub-cgroups of {@code --cgroup} ({@link SubCgroups}, checked before anything is started). On
+ * v2 with the cgroupfs driver it is cloned straight into the directory (CLONE_INTO_CGROUP:
+ * limits and accounting cover its first instruction); otherwise (v1, hybrid, systemd) its pid
+ * is written while it waits for the release, and a pid-namespace fork inherits the cgroups.
+ */
+final class ExecCgroup implements AutoCloseable {
+  private final CgroupManager cg; // null: the container has no cgroup (rootless, not delegated)
+  private final Map<String, Path> dirs; // null: the container's own cgroup
+  private int fd = -1;
+
+  private ExecCgroup(CgroupManager cg, Map<String, Path> dirs) {
+    this.cg = cg;
+    this.dirs = dirs;
+  }
+
+  static ExecCgroup open(CgroupManager cg, Map<String, String> sub, String id) throws ContainerException {
+    Map<String, Path> dirs = null;
+    if (sub != null && !sub.isEmpty()) {
+      if (cg == null || cg.paths().isEmpty()) {
+        throw new SetupException("--cgroup: container " + id + " has no cgroup of its own", 0, null);
+      }
+      try {
+        dirs = SubCgroups.resolve(cg.paths(), sub);
+      } catch (CgroupException e) {
+        throw new SetupException(e.getMessage(), 0, e);
+      }
+    }
+    ExecCgroup c = new ExecCgroup(cg, dirs);
+    if (cg != null && cg.cloneIntoCgroupPath().isPresent()) {
+      Path target = dirs == null ? cg.cloneIntoCgroupPath().get() : dirs.values().iterator().next();
+      try {
+        c.fd = CgroupIo.openDirectory(target.toString());
+      } catch (SysException e) {
+        throw new SetupException("join the cgroup of " + id + ": " + e.getMessage(), e.errno(), e);
+      }
+    }
+    return c;
+  }
+
+  /** The directory fd for {@code clone3(CLONE_INTO_CGROUP)}, or -1 to {@link #join} after the clone. */
+  int cloneFd() {
+    return fd;
+  }
+
+  /** Moves the waiting child in (nothing to do after CLONE_INTO_CGROUP). */
+  void join(int pid) throws CgroupException {
+    if (fd >= 0 || cg == null) return;
+    if (dirs == null) cg.addProcess(pid);
+    else SubCgroups.addProcess(dirs.values(), pid);
+  }
+
+  @Override
+  public void close() {
+    Libc.close(fd);
+    fd = -1;
+  }
+}

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Runs jrunc under real engines (podman; containerd and Docker on request) and checks what
-# engines expect of a runc replacement.
+# Runs jrunc under real engines (podman; containerd, Docker and buildah on request) and checks
+# what engines expect of a runc replacement.
 #
 #   scripts/engines-smoke.sh [RUNTIME]      RUNTIME defaults to this repository's bin/jrunc;
 #                                           pass `runc` or `crun` to compare.
@@ -15,7 +15,7 @@
 # Builds a busybox image from Debian's busybox-static (/bin/busybox) when it is missing, runs
 # each check, prints PASS/FAIL lines and exits 1 if any check failed. Run as root, it first
 # installs the Debian packages a selected engine needs when their commands are missing
-# (podman, containerd, docker.io, busybox-static; runc for --compare). Everything it starts
+# (podman, containerd, docker.io, buildah, busybox-static; runc for --compare). Everything it starts
 # is stopped at the end, also on failure or Ctrl-C.
 #
 # podman: containers are named jrunc-smoke-<pid>-* (pods jrunc-smoke-<pid>-*); only those are
@@ -32,7 +32,9 @@
 # script made it.
 # - containerd: the image is imported (podman save | ctr image import) and ctr runs it through
 #   the io.containerd.runc.v2 shim with the runtime as its runc binary (ctr run --runc-binary),
-#   cgroups under /jrunc-smoke-ctr-<pid>.
+#   its state (--runc-root) and IO fifos (--fifo-dir) in the temporary directory, cgroups under
+#   /jrunc-smoke-ctr-<pid>.
+# - buildah (shares podman's storage and image): buildah run and buildah bud with --runtime.
 # - Docker: a private dockerd (Debian's 20.10) with its own --data-root, --exec-root, pid file,
 #   socket, daemon.json and trust key (never /var/lib/docker, /run/docker.sock,
 #   /etc/docker), no iptables, IP forwarding, masquerading or bridge (--network none for
@@ -41,10 +43,11 @@
 #   `docker import` of the busybox rootfs. dockerd makes the empty directory /run/docker/plugins
 #   at start; it is removed again if this script made it.
 #
-# Environment: SMOKE_ENGINES="podman containerd docker" selects the engines (default podman;
-# SMOKE_CONTAINERD=1 and SMOKE_DOCKER=1 add one); SMOKE_ONLY="name1 name2" runs only those
-# checks; SMOKE_KEEP=1 keeps the podman image; SMOKE_RESULTS=FILE appends one line per check
-# (name, PASS or FAIL, what it got, its stderr; tab-separated), which --compare uses.
+# Environment: SMOKE_ENGINES="podman containerd docker buildah" selects the engines (default
+# podman; SMOKE_CONTAINERD=1, SMOKE_DOCKER=1 and SMOKE_BUILDAH=1 add one); SMOKE_ONLY="name1
+# name2" runs only those checks; SMOKE_KEEP=1 keeps the podman image; SMOKE_RESULTS=FILE
+# appends one line per check (name, PASS or FAIL, what it got, its stderr; tab-separated),
+# which --compare uses.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -54,9 +57,14 @@ need() {
   [ "$(id -u)" = 0 ] || { echo "needs $1 (Debian package $2)" >&2; exit 2; }
   echo "installing $2 (for $1)" >&2
   [ -n "${apt_updated:-}" ] || { apt-get update -q >/dev/null 2>&1; apt_updated=1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2" >/dev/null 2>"${TMPDIR:-/tmp}/jrunc-smoke-apt.$$" \
-    || { echo "cannot install $2:" >&2; tail -n 5 "${TMPDIR:-/tmp}/jrunc-smoke-apt.$$" >&2; rm -f "${TMPDIR:-/tmp}/jrunc-smoke-apt.$$"; exit 2; }
-  rm -f "${TMPDIR:-/tmp}/jrunc-smoke-apt.$$"
+  apt_log=${TMPDIR:-/tmp}/jrunc-smoke-apt.$$
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2" >"$apt_log" 2>&1; then
+    echo "cannot install $2:" >&2
+    tail -n 5 "$apt_log" >&2
+    rm -f "$apt_log"
+    exit 2
+  fi
+  rm -f "$apt_log"
 }
 
 if [ "${1:-}" = --compare ]; then
@@ -97,10 +105,12 @@ fi
 runtime=${1:-$here/bin/jrunc}
 case $runtime in runc | crun) need "$runtime" "$runtime" ;; esac
 case $runtime in /*) ;; *) runtime=$(command -v "$runtime") || { echo "no runtime $1" >&2; exit 2; } ;; esac
-engines=${SMOKE_ENGINES:-podman${SMOKE_CONTAINERD:+ containerd}${SMOKE_DOCKER:+ docker}}
+engines=${SMOKE_ENGINES:-podman${SMOKE_CONTAINERD:+ containerd}${SMOKE_DOCKER:+ docker}${SMOKE_BUILDAH:+ buildah}}
 has() { case " $engines " in *" $1 "*) return 0 ;; esac; return 1; }
 need busybox busybox-static
-if has podman || has containerd; then need podman podman; fi # containerd imports podman's image
+# containerd imports podman's image; buildah shares podman's storage
+if has podman || has containerd || has buildah; then need podman podman; fi
+has buildah && need buildah buildah
 has containerd && need containerd containerd
 has docker && need dockerd docker.io
 image=localhost/jrunc-smoke-busybox:latest
@@ -153,7 +163,11 @@ cleanup() {
     for c in $(podman ps -a --format '{{.Names}}' | grep "^$pfx-"); do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
     for p in $(podman pod ps --format '{{.Name}}' | grep "^$pfx-"); do podman pod rm -f -t 0 "$p" >/dev/null 2>&1; done
   fi
-  if has podman || has containerd; then [ -n "${SMOKE_KEEP:-}" ] || podman rmi "$image" >/dev/null 2>&1; fi
+  if has buildah; then
+    for b in $(buildah containers --format '{{.ContainerName}}' | grep "^$pfx-"); do buildah rm "$b" >/dev/null 2>&1; done
+    for i in $(buildah images --format '{{.Name}}' | grep "/$pfx-"); do buildah rmi -f "$i" >/dev/null 2>&1; done
+  fi
+  if has podman || has containerd || has buildah; then [ -n "${SMOKE_KEEP:-}" ] || podman rmi "$image" >/dev/null 2>&1; fi
   # whatever an engine left mounted under the work directory (overlay roots, netns binds)
   # goes first, so that rm never walks into a mount
   awk -v w="$work" '$5 == w || index($5, w "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
@@ -173,8 +187,9 @@ chmod 1777 "$r/tmp"
 tar -C "$r" -c . >"$work/rootfs.tar"
 rm -rf "$r"
 image_path='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-if { has podman || has containerd; } && ! podman image exists "$image"; then
-  podman import --change 'CMD ["/bin/sh"]' --change "$image_path" "$work/rootfs.tar" "$image" >/dev/null || exit 2
+if { has podman || has containerd || has buildah; } && ! podman image exists "$image"; then
+  podman import --change 'CMD ["/bin/sh"]' --change "$image_path" "$work/rootfs.tar" "$image" >"$work/import.log" 2>&1 \
+    || { cat "$work/import.log" >&2; exit 2; }
 fi
 
 pass=0 fail=0 failed=
@@ -359,7 +374,8 @@ EOF
 containerd_checks() {
   podman save --format docker-archive -o "$work/image.tar" "$image" >/dev/null 2>&1
   check ctr-import 'rc=0 out=*' $CTR image import "$work/image.tar"
-  R="--runc-binary $runtime"
+  # ctr's defaults for the IO fifos and the runtime's --root are under /run/containerd
+  R="--runc-binary $runtime --runc-root $cd/runc --fifo-dir $cd/fifo"
   # containers' cgroups under a parent of our own, $cg (ctr's default is /default/<id>)
   check ctr-run 'rc=0 out=hi' $CTR run --rm $R --cgroup "$cg/ctr-echo" "$image" ctr-echo echo hi
   check ctr-exit 'rc=3 out=' $CTR run --rm $R --cgroup "$cg/ctr-exit" "$image" ctr-exit sh -c 'exit 3'
@@ -370,7 +386,7 @@ containerd_checks() {
   check ctr-seccomp 'rc=0 out=denied' $CTR run --rm $R --cgroup "$cg/ctr-sc" --seccomp "$image" ctr-sc sh -c 'unshare -m true 2>/dev/null && echo allowed || echo denied'
   check ctr-detached 'rc=0 out=*' $CTR run -d $R --cgroup "$cg/ctr-d" --memory-limit 67108864 "$image" ctr-d sleep 1000
   check ctr-memory 'rc=0 out=67108864' cat "/sys/fs/cgroup/memory$cg/ctr-d/memory.limit_in_bytes"
-  check ctr-exec 'rc=4 out=inexec' $CTR task exec --exec-id e1 ctr-d sh -c 'echo inexec; exit 4'
+  check ctr-exec 'rc=4 out=inexec' $CTR task exec --fifo-dir "$cd/fifo" --exec-id e1 ctr-d sh -c 'echo inexec; exit 4'
   check ctr-ps 'rc=0 out=*' $CTR task ps ctr-d
   check ctr-pause 'rc=0 out=*' $CTR task pause ctr-d
   check ctr-paused 'rc=0 out=*PAUSED*' $CTR task ls
@@ -382,6 +398,23 @@ containerd_checks() {
   check ctr-task-rm 'rc=0 out=*' $CTR task rm ctr-d
   check ctr-rm 'rc=0 out=*' $CTR container rm ctr-d
   check ctr-loopback 'rc=0 out=over-lo' $CTR run --rm $R --cgroup "$cg/ctr-lo" "$image" ctr-lo sh -c "$loopback"
+}
+
+# buildah: RUN steps of `buildah run` and `buildah bud` go through the runtime (--runtime)
+buildah_checks() {
+  B="buildah run --runtime $runtime"
+  b=$(c buildah)
+  check buildah-from 'rc=0 out=*' buildah from --name "$b" "$image"
+  check buildah-run 'rc=0 out=hi' $B "$b" echo hi
+  check buildah-run-exit 'rc=3 out=' $B "$b" sh -c 'exit 3'
+  check buildah-run-user-env 'rc=0 out=1000 bar /tmp' $B --user 1000 --env FOO=bar --workingdir /tmp "$b" sh -c 'echo $(id -u) $FOO $(pwd)'
+  check buildah-run-loopback 'rc=0 out=over-lo' $B --network none "$b" sh -c "$loopback"
+  check buildah-rm 'rc=0 out=*' buildah rm "$b"
+  mkdir -p "$work/bud"
+  printf 'FROM %s\nRUN echo built >/built\nRUN cat /built\n' "$image" >"$work/bud/Containerfile"
+  check buildah-bud 'rc=0 out=*built*' buildah bud --runtime "$runtime" --network none -t "localhost/$pfx-built" "$work/bud"
+  printf 'FROM %s\nRUN %s\n' "$image" "$loopback" >"$work/bud/Containerfile.lo"
+  check buildah-bud-loopback 'rc=0 out=*over-lo*' buildah bud --runtime "$runtime" --network none -t "localhost/$pfx-built-lo" -f "$work/bud/Containerfile.lo" "$work/bud"
 }
 
 docker_start() {
@@ -424,6 +457,20 @@ docker_checks() {
   check docker-pids-limit 'rc=0 out=50' $R --rm --pids-limit 50 "$di" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max'
   check docker-seccomp 'rc=0 out=denied' $R --rm "$di" sh -c 'unshare -m true 2>/dev/null && echo allowed || echo denied'
   check docker-loopback 'rc=0 out=over-lo' $R --rm "$di" sh -c "$loopback"
+  mkdir -p "$work/dvol" && echo fromhost >"$work/dvol/f"
+  check docker-volume 'rc=0 out=fromhost' $R --rm -v "$work/dvol:/data" "$di" sh -c 'cat /data/f; echo fromctr >/data/g'
+  check docker-volume-write 'rc=0 out=fromctr' cat "$work/dvol/g"
+  check docker-tmpfs 'rc=0 out=*tmpfs*' $R --rm --tmpfs /scratch:size=1m "$di" sh -c 'grep " /scratch " /proc/mounts'
+  check docker-shm-size 'rc=0 out=*size=2048k*' $R --rm --shm-size 2m "$di" sh -c 'grep " /dev/shm " /proc/mounts'
+  check docker-cap-drop 'rc=1 out=' $R --rm --cap-drop all "$di" chown 1 /tmp
+  # not --privileged: dockerd asks for every capability it knows, and this sandbox's bounding
+  # set lacks CAP_SYS_RESOURCE, so no runtime can start it here (runc: "unable to apply caps")
+  check docker-cap-add 'rc=0 out=ok' $R --rm --cap-add NET_ADMIN "$di" sh -c 'ip link set lo down && echo ok'
+  check docker-device 'rc=0 out=ok' $R --rm --device /dev/fuse "$di" sh -c 'test -c /dev/fuse && echo ok'
+  check docker-sysctl 'rc=0 out=1' $R --rm --sysctl net.ipv4.ip_forward=1 "$di" cat /proc/sys/net/ipv4/ip_forward
+  check docker-ulimit 'rc=0 out=100' $R --rm --ulimit nofile=100:100 "$di" sh -c 'ulimit -n'
+  check docker-oom-score-adj 'rc=0 out=500' $R --rm --oom-score-adj 500 "$di" cat /proc/self/oom_score_adj
+  check docker-pid-host 'rc=0 out=notone' $R --rm --pid host "$di" sh -c 'test $$ = 1 && echo one || echo notone'
 
   # detached: exec, top, stats, pause, update, stop and start again
   d=$(c docker-d)
@@ -436,6 +483,7 @@ docker_checks() {
   check docker-exec-user-env 'rc=0 out=1000 x /tmp' $D exec -u 1000 -e E=x -w /tmp "$d" sh -c 'echo $(id -u) $E $(pwd)'
   # docker exec reports every start failure as 126 (docker run: 127 for a missing file)
   check docker-exec-not-found 'rc=126 out=*' $D exec "$d" /nonexistent
+  check docker-exec-detached 'rc=0 out=d' sh -c "$D exec -d $d sh -c 'echo d >/tmp/d' && sleep 1 && $D exec $d cat /tmp/d"
   check docker-top 'rc=0 out=*sleep 1000*' $D top "$d"
   check docker-stats 'rc=0 out=[1-9]*B / *B' $D stats --no-stream --format '{{.MemUsage}}' "$d"
   check docker-pause 'rc=0 out=*' $D pause "$d"
@@ -481,6 +529,7 @@ docker_checks() {
 }
 
 has podman && podman_checks
+has buildah && buildah_checks
 if has containerd || has docker; then containerd_start; fi
 has containerd && containerd_checks
 if has docker; then docker_start; docker_checks; fi

@@ -144,10 +144,9 @@ class HostIsolationTest {
       for (int i = 0; i < 40; i++) j.run("exec", "ptrace", "true");
       // a created, not yet started init, seen by a container in its pid namespace
       Bundle c = writable("c").args("true");
+      String pidNs = "/proc/" + pid(j, "ptrace") + "/ns/pid";
       c.linux().withArray("namespaces").forEach(n -> {
-        if (n.get("type").asText().equals("pid")) {
-          ((ObjectNode) n).put("path", "/proc/" + pid(j, "ptrace") + "/ns/pid");
-        }
+        if (n.get("type").asText().equals("pid")) ((ObjectNode) n).put("path", pidNs);
       });
       assertThat(j.run("create", "--bundle", c.write().toString(), "ptrace-created").exit()).isZero();
       Thread.sleep(1500);
@@ -199,7 +198,7 @@ class HostIsolationTest {
         assertThat(stage.get(0)).startsWith("/memfd:jrunc");
         for (String line : stage) {
           assertThat(line).as("exe, maps and fds of the child").doesNotContain("java").doesNotContain(".jar")
-              .doesNotContain("/lib/").doesNotContain("lock").doesNotContain("/usr/");
+              .doesNotContain("/lib/").doesNotContain("/lock").doesNotContain("/usr/");
         }
       }
       String maps = String.join("\n", created);

@@ -53,6 +53,18 @@ class ExecProcessTest {
   }
 
   @Test
+  void initLeadsItsOwnProcessGroupAndSession() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("init")).args("cat", "/proc/self/stat").write();
+    var r = j.run("run", "--bundle", bundle.toString(), id("init"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    String[] f = r.out().split(" ");
+    assertThat(f[0]).isEqualTo("1");
+    assertThat(f[4]).as("pgrp of " + r.out()).isEqualTo("1");
+    assertThat(f[5]).as("session of " + r.out()).isEqualTo("1");
+  }
+
+  @Test
   void execCgroupRunsTheProcessInExistingSubCgroupsWithRuncsChecks() throws Exception {
     Jrunc j = jrunc();
     String id = id("cg");

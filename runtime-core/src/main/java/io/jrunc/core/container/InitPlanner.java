@@ -108,6 +108,9 @@ public final class InitPlanner {
       // the parent-death signal is not inherited across fork
       b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 9L, 0L, 0L, 0L).describe("set the parent-death signal");
     }
+    // a session and process group of its own, as runc's nsexec gives init (pgid = sid = 1 in a
+    // new pid namespace, not 0 from outside it); a terminal's setsid then finds it done
+    b.call(Sys.SETSID).allow(Errno.EPERM).describe("start a new session");
     if (in.namespaces().creates("cgroup")) {
       // Not a clone flag: a cgroup namespace's root is the cgroup its creator is in at that
       // moment. Without CLONE_INTO_CGROUP (systemd driver, v1) the parent moves us only while

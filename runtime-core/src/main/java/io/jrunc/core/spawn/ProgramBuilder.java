@@ -8,6 +8,7 @@ import io.jrunc.core.sys.Arch;
 import io.jrunc.core.sys.Mappings;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -162,6 +163,11 @@ public final class ProgramBuilder implements AutoCloseable {
   /** Zeroed memory for structs and scratch buffers. */
   public MemorySegment alloc(long size) {
     return allocate(Math.max(1, size), 8);
+  }
+
+  /** Zeroed memory for one {@code layout} (a struct of {@code io.jrunc.core.sys}), at least 8-aligned. */
+  public MemorySegment alloc(MemoryLayout layout) {
+    return allocate(Math.max(1, layout.byteSize()), Math.max(8, layout.byteAlignment()));
   }
 
   /** A NULL-terminated {@code char *[]} (argv, envp). */

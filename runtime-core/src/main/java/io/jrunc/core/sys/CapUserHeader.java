@@ -1,0 +1,40 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * {@code struct __user_cap_header_struct} of capget(2)/capset(2) ({@code <linux/capability.h>};
+ * 8 bytes), followed in the call by {@link CapUserData}:
+ *
+ * <pre>{@code
+ * typedef struct __user_cap_header_struct {
+ *     __u32 version; // 0  _LINUX_CAPABILITY_VERSION_3
+ *     int   pid;     // 4  0: the calling thread
+ * } *cap_user_header_t;
+ * }</pre>
+ */
+public final class CapUserHeader {
+  private CapUserHeader() {}
+
+  /** {@code _LINUX_CAPABILITY_VERSION_3} (Linux 2.6.26): 64-bit sets, two {@link CapUserData} words. */
+  public static final int VERSION_3 = 0x20080522;
+
+  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+      JAVA_INT.withName("version"),
+      JAVA_INT.withName("pid")).withName("__user_cap_header_struct");
+
+  static final long VERSION = LAYOUT.byteOffset(groupElement("version")),
+      PID = LAYOUT.byteOffset(groupElement("pid"));
+
+  /** A version 3 header for the calling thread (pid 0). */
+  public static MemorySegment writeV3(MemorySegment hdr) {
+    hdr.set(JAVA_INT, VERSION, VERSION_3);
+    hdr.set(JAVA_INT, PID, 0);
+    return hdr;
+  }
+}

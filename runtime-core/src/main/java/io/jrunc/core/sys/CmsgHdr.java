@@ -1,0 +1,84 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * {@code struct cmsghdr} ({@code <sys/socket.h>}; a 16-byte header on 64-bit), one control
+ * message in a {@link MsgHdr}'s {@code msg_control} buffer, its data right after the header
+ * ({@code CMSG_DATA}):
+ *
+ * <pre>{@code
+ * struct cmsghdr {
+ *     size_t cmsg_len;   //  0  CMSG_LEN(data length)
+ *     int    cmsg_level; //  8  SOL_SOCKET
+ *     int    cmsg_type;  // 12  SCM_RIGHTS
+ *     // unsigned char cmsg_data[]; at 16
+ * };
+ * }</pre>
+ *
+ * One fd: {@code CMSG_LEN(sizeof(int))} = 20, {@code CMSG_SPACE(sizeof(int))} = 24.
+ */
+public final class CmsgHdr {
+  private CmsgHdr() {}
+
+  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+      JAVA_LONG.withName("cmsg_len"),
+      JAVA_INT.withName("cmsg_level"),
+      JAVA_INT.withName("cmsg_type")).withName("cmsghdr");
+
+  static final long LEN = LAYOUT.byteOffset(groupElement("cmsg_len")),
+      LEVEL = LAYOUT.byteOffset(groupElement("cmsg_level")),
+      TYPE = LAYOUT.byteOffset(groupElement("cmsg_type")),
+      DATA = align(LAYOUT.byteSize());
+
+  /** {@code CMSG_LEN(sizeof(int))}: the {@code cmsg_len} of a message carrying one fd. */
+  public static final long LEN_ONE_FD = DATA + JAVA_INT.byteSize();
+  /** {@code CMSG_SPACE(sizeof(int))}: the control buffer one fd needs. */
+  public static final long SPACE_ONE_FD = DATA + align(JAVA_INT.byteSize());
+
+  /**
+   * An {@code SCM_RIGHTS} message carrying {@code fd}, in a buffer of at least
+   * {@link #SPACE_ONE_FD} bytes.
+   */
+  public static MemorySegment writeOneFd(MemorySegment cmsg, int fd) {
+    cmsg.set(JAVA_LONG, LEN, LEN_ONE_FD);
+    cmsg.set(JAVA_INT, LEVEL, Socket.SOL_SOCKET);
+    cmsg.set(JAVA_INT, TYPE, Socket.SCM_RIGHTS);
+    cmsg.set(JAVA_INT, DATA, fd);
+    return cmsg;
+  }
+
+  /** The fd of a {@link #writeOneFd} message: where a child-program step can store it. */
+  public static MemorySegment fdSlot(MemorySegment cmsg) {
+    return cmsg.asSlice(DATA, JAVA_INT.byteSize());
+  }
+
+  /**
+   * The first fd of the {@code SCM_RIGHTS} message at the start of a received control buffer of
+   * {@code controlLen} bytes ({@code msg_controllen}), or -1 if none came. Any further fds are
+   * closed at once, so a misbehaving peer's extra fds are not leaked.
+   */
+  static int firstReceivedFd(MemorySegment control, long controlLen) {
+    if (controlLen < LEN_ONE_FD) return -1;
+    long len = control.get(JAVA_LONG, LEN);
+    if (control.get(JAVA_INT, LEVEL) != Socket.SOL_SOCKET || control.get(JAVA_INT, TYPE) != Socket.SCM_RIGHTS
+        || len < LEN_ONE_FD) {
+      return -1;
+    }
+    long count = (Math.min(len, controlLen) - DATA) / JAVA_INT.byteSize();
+    int first = control.get(JAVA_INT, DATA);
+    for (long i = 1; i < count; i++) Libc.close(control.get(JAVA_INT, DATA + JAVA_INT.byteSize() * i));
+    return first;
+  }
+
+  /** {@code CMSG_ALIGN}: to a multiple of {@code sizeof(size_t)}. */
+  private static long align(long n) {
+    return (n + 7) & ~7L;
+  }
+}

@@ -1,0 +1,45 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * {@code struct iovec} ({@code <sys/uio.h>}; 16 bytes on 64-bit), one buffer of a
+ * {@link MsgHdr}:
+ *
+ * <pre>{@code
+ * struct iovec {
+ *     void  *iov_base; // 0
+ *     size_t iov_len;  // 8
+ * };
+ * }</pre>
+ */
+public final class Iovec {
+  private Iovec() {}
+
+  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+      ADDRESS.withName("iov_base"),
+      JAVA_LONG.withName("iov_len")).withName("iovec");
+
+  static final long BASE = LAYOUT.byteOffset(groupElement("iov_base")),
+      LEN = LAYOUT.byteOffset(groupElement("iov_len"));
+
+  public static MemorySegment write(MemorySegment iov, MemorySegment base, long len) {
+    iov.set(ADDRESS, BASE, base);
+    iov.set(JAVA_LONG, LEN, len);
+    return iov;
+  }
+
+  /**
+   * The low 32 bits of {@code iov_len} (the field is little endian on x86-64 and aarch64): where
+   * a child-program step can store its result as the buffer's length.
+   */
+  public static MemorySegment lenLow32(MemorySegment iov) {
+    return iov.asSlice(LEN, 4);
+  }
+}

@@ -1,0 +1,47 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * {@code struct mount_attr} of mount_setattr(2) ({@code <linux/mount.h>}, Linux 5.12;
+ * {@code MOUNT_ATTR_SIZE_VER0}, 32 bytes, passed with its size):
+ *
+ * <pre>{@code
+ * struct mount_attr {
+ *     __u64 attr_set;    //  0  MOUNT_ATTR_* to set (Mount)
+ *     __u64 attr_clr;    //  8  MOUNT_ATTR_* to clear
+ *     __u64 propagation; // 16  MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE
+ *     __u64 userns_fd;   // 24  with MOUNT_ATTR_IDMAP
+ * };
+ * }</pre>
+ */
+public final class MountAttr {
+  private MountAttr() {}
+
+  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+      JAVA_LONG.withName("attr_set"),
+      JAVA_LONG.withName("attr_clr"),
+      JAVA_LONG.withName("propagation"),
+      JAVA_LONG.withName("userns_fd")).withName("mount_attr");
+
+  /** {@code MOUNT_ATTR_SIZE_VER0}: mount_setattr's {@code size} argument. */
+  public static final long SIZE_VER0 = LAYOUT.byteSize();
+
+  static final long ATTR_SET = LAYOUT.byteOffset(groupElement("attr_set")),
+      ATTR_CLR = LAYOUT.byteOffset(groupElement("attr_clr")),
+      PROPAGATION = LAYOUT.byteOffset(groupElement("propagation")),
+      USERNS_FD = LAYOUT.byteOffset(groupElement("userns_fd"));
+
+  public static MemorySegment write(MemorySegment attr, long set, long clr, long propagation, long usernsFd) {
+    attr.set(JAVA_LONG, ATTR_SET, set);
+    attr.set(JAVA_LONG, ATTR_CLR, clr);
+    attr.set(JAVA_LONG, PROPAGATION, propagation);
+    attr.set(JAVA_LONG, USERNS_FD, usernsFd);
+    return attr;
+  }
+}

@@ -1,0 +1,43 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * {@code struct open_how} of openat2(2) ({@code <linux/openat2.h>}, Linux 5.6; 24 bytes, passed
+ * with its size):
+ *
+ * <pre>{@code
+ * struct open_how {
+ *     __u64 flags;   //  0  O_* (Open)
+ *     __u64 mode;    //  8  with O_CREAT
+ *     __u64 resolve; // 16  RESOLVE_* (Open)
+ * };
+ * }</pre>
+ */
+public final class OpenHow {
+  private OpenHow() {}
+
+  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+      JAVA_LONG.withName("flags"),
+      JAVA_LONG.withName("mode"),
+      JAVA_LONG.withName("resolve")).withName("open_how");
+
+  /** {@code OPEN_HOW_SIZE_VER0}: openat2's {@code size} argument. */
+  public static final long SIZE_VER0 = LAYOUT.byteSize();
+
+  static final long FLAGS = LAYOUT.byteOffset(groupElement("flags")),
+      MODE = LAYOUT.byteOffset(groupElement("mode")),
+      RESOLVE = LAYOUT.byteOffset(groupElement("resolve"));
+
+  public static MemorySegment write(MemorySegment how, long flags, long mode, long resolve) {
+    how.set(JAVA_LONG, FLAGS, flags);
+    how.set(JAVA_LONG, MODE, mode);
+    how.set(JAVA_LONG, RESOLVE, resolve);
+    return how;
+  }
+}

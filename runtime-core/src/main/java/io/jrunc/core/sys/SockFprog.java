@@ -1,0 +1,40 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * {@code struct sock_fprog} ({@code <linux/filter.h>}), the classic-BPF program that
+ * {@code seccomp(SECCOMP_SET_MODE_FILTER, ...)} loads; 16 bytes on 64-bit, the pointer at 8:
+ *
+ * <pre>{@code
+ * struct sock_fprog {
+ *     unsigned short len;         //  0  number of 8-byte instructions
+ *                                 //  2  (6 bytes of padding)
+ *     struct sock_filter *filter; //  8
+ * };
+ * }</pre>
+ */
+public final class SockFprog {
+  private SockFprog() {}
+
+  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+      JAVA_SHORT.withName("len"),
+      MemoryLayout.paddingLayout(6),
+      ADDRESS.withName("filter")).withName("sock_fprog");
+
+  static final long LEN = LAYOUT.byteOffset(groupElement("len")),
+      FILTER = LAYOUT.byteOffset(groupElement("filter"));
+
+  /** {@code instructions} is the count, not the byte size, of {@code filter}. */
+  public static MemorySegment write(MemorySegment fprog, int instructions, MemorySegment filter) {
+    fprog.set(JAVA_SHORT, LEN, (short) instructions);
+    fprog.set(ADDRESS, FILTER, filter);
+    return fprog;
+  }
+}

@@ -1,0 +1,17 @@
+package io.jrunc.core.sys;
+
+/**
+ * File types in a {@code mode_t} ({@code <sys/stat.h>}: what {@code mknodat(2)} creates and
+ * {@code statx(2)} reports), and the device number {@code mknodat(2)} takes.
+ */
+public final class Stat {
+  private Stat() {}
+
+  public static final int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFDIR = 0040000,
+      S_IFBLK = 0060000, S_IFREG = 0100000, S_IFLNK = 0120000, S_IFSOCK = 0140000;
+
+  /** The 32-bit device number mknodat(2) takes (the kernel's new_encode_dev). */
+  public static long encodeDev(long major, long minor) {
+    return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffL) << 12);
+  }
+}

@@ -2,13 +2,12 @@ package io.jrunc.core.cgroup;
 
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Signal;
 import java.util.List;
 
 /** Signalling the processes of a cgroup (kill(2) by pid; ESRCH means it exited meanwhile). */
 public final class Signals {
   private Signals() {}
-
-  public static final int SIGKILL = 9, SIGTERM = 15;
 
   public static void signalAll(List<Integer> pids, int signal) throws CgroupException {
     for (int pid : pids) {
@@ -27,7 +26,7 @@ public final class Signals {
       if (left.isEmpty()) return;
       // a frozen v1 task only dies once thawed
       if (m.isFrozen()) m.thaw();
-      if (i % 20 == 0) m.kill(SIGKILL);
+      if (i % 20 == 0) m.kill(Signal.SIGKILL);
       if (System.nanoTime() > deadline) {
         throw new CgroupException("processes " + left + " did not exit within 10 s of SIGKILL (uninterruptible sleep?)");
       }

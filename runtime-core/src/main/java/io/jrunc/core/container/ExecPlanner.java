@@ -4,6 +4,7 @@ package io.jrunc.core.container;
 import io.jrunc.core.spawn.ChildProgram;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.sys.Prctl;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.terminal.TerminalSetup;
 import io.jrunc.spec.Process;
@@ -95,7 +96,7 @@ final class ExecPlanner {
     ProcessSteps.checkCwdInside(b, cwd);
     ProcessSteps.identity(b, proc, in.extra(), setgroupsAllowed(in.joinPaths().get("user")));
     ProcessAttributes.finalAffinity(b, proc);
-    b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
+    b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     in.extra().beforeReady(b);
     ProcessSteps.execute(b, in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);

@@ -6,8 +6,11 @@ import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Errno;
-import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.Prctl;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.LinuxTimeOffset;
 import io.jrunc.spec.Process;
@@ -47,8 +50,6 @@ import java.util.Map;
  */
 public final class InitPlanner {
   private InitPlanner() {}
-
-  private static final int O_DIRECTORY = 0200000, F_DUPFD_CLOEXEC = 1030;
 
   /** What the planner needs besides the spec. */
   public record Inputs(
@@ -106,7 +107,7 @@ public final class InitPlanner {
     if (in.joinFds().containsKey("pid")) {
       announce = ProcessSteps.forkIntoJoinedPidNamespace(b, ch);
       // the parent-death signal is not inherited across fork
-      b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 9L, 0L, 0L, 0L).describe("set the parent-death signal");
+      b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, (long) Signal.SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
     }
     // a session and process group of its own, as runc's nsexec gives init (pgid = sid = 1 in a
     // new pid namespace, not 0 from outside it); a terminal's setsid then finds it done
@@ -117,7 +118,7 @@ public final class InitPlanner {
       // we wait in step 3, so unsharing at clone would root the namespace in the runtime's own
       // cgroup (the container then sees "0::/../<scope>" and the runtime's limits), as runc's
       // nsexec also unshares it last.
-      b.call(Sys.UNSHARE, io.jrunc.core.spawn.Spawner.CLONE_NEWCGROUP).describe("create a cgroup namespace");
+      b.call(Sys.UNSHARE, Clone.CLONE_NEWCGROUP).describe("create a cgroup namespace");
     }
     if (in.namespaces().creates("user")) {
       b.call(Sys.SETRESGID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become gid 0 in the user namespace");
@@ -157,20 +158,20 @@ public final class InitPlanner {
     // /root 0700 for a uid 42 process, stays the cwd), and again as the user only if root was
     // refused (rootless: the user may enter what the mapped root cannot)
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
-    Step cwdFd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, cwd, (long) (Libc.O_PATH | O_DIRECTORY | Libc.O_CLOEXEC), 0L)
+    Step cwdFd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, cwd, (long) (Open.O_PATH | Open.O_DIRECTORY | Open.O_CLOEXEC), 0L)
         .allow(Errno.EACCES, Errno.EPERM).describe("chdir to cwd " + cwd);
     b.call(Sys.FCHDIR, cwdFd).allow(Errno.EBADF).describe("chdir to cwd " + cwd);
     ProcessSteps.checkCwdInside(b, cwd);
     ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
     Label inCwd = b.label();
-    b.call(Sys.FCNTL, cwdFd, (long) F_DUPFD_CLOEXEC, 0L).allow(Errno.EBADF).jumpIfPositive(inCwd)
+    b.call(Sys.FCNTL, cwdFd, (long) Open.F_DUPFD_CLOEXEC, 0L).allow(Errno.EBADF).jumpIfPositive(inCwd)
         .describe("check whether root entered cwd " + cwd);
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
     ProcessSteps.checkCwdInside(b, cwd);
     b.place(inCwd);
     ProcessAttributes.finalAffinity(b, proc);
     if (in.fifoFd() >= 0) {
-      b.call(Sys.PRCTL, (long) ProcessSteps.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
+      b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     }
     in.extra().beforeReady(b);
     // 8. create/start rendezvous: after a no_new_privs filter only write, read and execve run
@@ -195,7 +196,7 @@ public final class InitPlanner {
       prefix.append('/').append(c);
       // ENOENT (a parent that cannot hold directories, /proc/self/fd/N say) is left to the
       // chdir, which names the cwd
-      b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, prefix.toString(), 0755L).allow(Errno.EEXIST, Errno.ENOENT)
+      b.call(Sys.MKDIRAT, (long) Open.AT_FDCWD, prefix.toString(), 0755L).allow(Errno.EEXIST, Errno.ENOENT)
           .describe("create cwd " + prefix);
     }
   }
@@ -207,7 +208,7 @@ public final class InitPlanner {
   }
 
   private static void timeNamespace(ProgramBuilder b, Spec spec) {
-    b.call(Sys.UNSHARE, io.jrunc.core.spawn.Spawner.CLONE_NEWTIME).describe("create a time namespace");
+    b.call(Sys.UNSHARE, Clone.CLONE_NEWTIME).describe("create a time namespace");
     Map<String, LinuxTimeOffset> offsets = spec.linux() == null ? null : spec.linux().timeOffsets();
     if (offsets != null && !offsets.isEmpty()) {
       StringBuilder sb = new StringBuilder();
@@ -217,14 +218,14 @@ public final class InitPlanner {
         sb.append(e.getKey()).append(' ').append(s).append(' ').append(ns).append('\n');
       }
       byte[] data = sb.toString().getBytes(StandardCharsets.US_ASCII);
-      Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, "/proc/self/timens_offsets", (long) (Libc.O_WRONLY | Libc.O_CLOEXEC), 0L)
+      Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/proc/self/timens_offsets", (long) (Open.O_WRONLY | Open.O_CLOEXEC), 0L)
           .describe("open /proc/self/timens_offsets");
       b.call(Sys.WRITE, fd, data, (long) data.length).describe("write time offsets " + sb.toString().trim().replace('\n', ','));
       b.call(Sys.CLOSE, fd).describe("close timens_offsets");
     }
-    Step nsfd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, "/proc/self/ns/time_for_children", (long) (Libc.O_RDONLY | Libc.O_CLOEXEC), 0L)
+    Step nsfd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/proc/self/ns/time_for_children", (long) (Open.O_RDONLY | Open.O_CLOEXEC), 0L)
         .describe("open /proc/self/ns/time_for_children");
-    b.call(Sys.SETNS, nsfd, io.jrunc.core.spawn.Spawner.CLONE_NEWTIME).describe("enter the new time namespace");
+    b.call(Sys.SETNS, nsfd, Clone.CLONE_NEWTIME).describe("enter the new time namespace");
     b.call(Sys.CLOSE, nsfd).describe("close the time namespace fd");
   }
 }

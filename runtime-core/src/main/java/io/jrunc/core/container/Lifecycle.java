@@ -20,8 +20,11 @@ import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.BoundedFile;
+import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.Stat;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.cgroup.CgroupConfig;
@@ -220,7 +223,7 @@ public final class Lifecycle {
     for (var e : ns.joins().entrySet()) {
       try {
         // O_NONBLOCK: a path that is a FIFO must not hang create (setns then refuses it)
-        int fd = Libc.open(e.getValue(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
+        int fd = Libc.open(e.getValue(), Open.O_RDONLY | Open.O_NONBLOCK | Open.O_NOCTTY | Open.O_CLOEXEC, 0);
         joinFds.put(e.getKey(), fd);
         cleanup.add(() -> Libc.close(fd));
       } catch (SysException x) {
@@ -276,9 +279,9 @@ public final class Lifecycle {
     try {
       try (Arena a = Arena.ofConfined()) {
         MemorySegment p = a.allocateFrom(fifo.toString());
-        Libc.syscall("mkfifo", fifo.toString(), Sys.MKNODAT, Libc.AT_FDCWD, p.address(), 0010000 | 0622, 0);
+        Libc.syscall("mkfifo", fifo.toString(), Sys.MKNODAT, Open.AT_FDCWD, p.address(), Stat.S_IFIFO | 0622, 0);
       }
-      fifoFd = Libc.open(fifo.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+      fifoFd = Libc.open(fifo.toString(), Open.O_RDWR | Open.O_CLOEXEC, 0);
       cleanup.add(() -> Libc.close(fifoFd));
     } catch (SysException x) {
       throw new SetupException(x.getMessage(), x.errno(), x);
@@ -357,7 +360,7 @@ public final class Lifecycle {
       throw new SetupException("planned only (AOT training)", 0, null);
     }
     Spawner.Child child;
-    long flags = (ns.cloneFlags() & ~Spawner.CLONE_NEWCGROUP) | (opts.pidfdSocket() != null ? Spawner.CLONE_PIDFD : 0);
+    long flags = (ns.cloneFlags() & ~Clone.CLONE_NEWCGROUP) | (opts.pidfdSocket() != null ? Clone.CLONE_PIDFD : 0);
     try {
       child = Spawner.clone(program, ch, flags, cgroupFd);
     } catch (SysException x) {
@@ -529,7 +532,7 @@ public final class Lifecycle {
       Map<String, Integer> fds = new LinkedHashMap<>();
       Map<String, String> paths = new LinkedHashMap<>();
       boolean forkPid = openJoins(procRoot, Namespaces.of(spec), fds, paths, cleanup);
-      int[] in = Libc.pipe2(Libc.O_CLOEXEC);
+      int[] in = Libc.pipe2(Open.O_CLOEXEC);
       cleanup.add(() -> Libc.close(in[0]));
       cleanup.add(() -> Libc.close(in[1]));
       List<String> args = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
@@ -659,7 +662,7 @@ public final class Lifecycle {
       Path ours = Path.of("/proc/self/ns").resolve(Namespaces.procName(type));
       try {
         if (Files.isSameFile(theirs, ours)) continue;
-        int fd = Libc.open(theirs.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int fd = Libc.open(theirs.toString(), Open.O_RDONLY | Open.O_CLOEXEC, 0);
         cleanup.add(() -> Libc.close(fd));
         fds.put(type, fd);
         paths.put(type, theirs.toString());
@@ -686,13 +689,13 @@ public final class Lifecycle {
         switch (streams[i]) {
           case Stdio.Inherit x -> {}
           case Stdio.ToFile f -> {
-            int flags = i == 0 ? Libc.O_RDONLY : Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND;
-            int fd = Libc.open(f.path().toString(), flags | Libc.O_CLOEXEC, 0644);
+            int flags = i == 0 ? Open.O_RDONLY : Open.O_WRONLY | Open.O_CREAT | Open.O_APPEND;
+            int fd = Libc.open(f.path().toString(), flags | Open.O_CLOEXEC, 0644);
             stdio[i] = fd;
             cleanup.add(() -> Libc.close(fd));
           }
           case Stdio.Pipe p -> {
-            int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
+            int[] pipe = Libc.pipe2(Open.O_CLOEXEC);
             int childEnd = i == 0 ? pipe[0] : pipe[1];
             callerPipes[i] = i == 0 ? pipe[1] : pipe[0];
             stdio[i] = childEnd;
@@ -1043,7 +1046,7 @@ public final class Lifecycle {
         notify = NotifySocket.bind(store.dir(id), notifyHost);
       }
       Path fifo = store.dir(id).resolve(FIFO);
-      int fd = Libc.openRaw(fifo.toString(), Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
+      int fd = Libc.openRaw(fifo.toString(), Open.O_WRONLY | Open.O_NONBLOCK | Open.O_CLOEXEC, 0);
       if (fd == -Errno.ENXIO) {
         throw new InvalidStateException("cannot start a container that has stopped", ContainerStatus.STOPPED);
       }

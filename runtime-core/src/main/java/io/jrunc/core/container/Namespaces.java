@@ -1,6 +1,6 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.sys.Clone;
 import io.jrunc.spec.LinuxNamespace;
 import io.jrunc.spec.Spec;
 import java.util.ArrayList;
@@ -20,14 +20,14 @@ public record Namespaces(long cloneFlags, boolean newTime, Map<String, String> j
 
   public static long flag(String type) {
     return switch (type) {
-      case "pid" -> Spawner.CLONE_NEWPID;
-      case "network" -> Spawner.CLONE_NEWNET;
-      case "mount" -> Spawner.CLONE_NEWNS;
-      case "ipc" -> Spawner.CLONE_NEWIPC;
-      case "uts" -> Spawner.CLONE_NEWUTS;
-      case "user" -> Spawner.CLONE_NEWUSER;
-      case "cgroup" -> Spawner.CLONE_NEWCGROUP;
-      case "time" -> Spawner.CLONE_NEWTIME;
+      case "pid" -> Clone.CLONE_NEWPID;
+      case "network" -> Clone.CLONE_NEWNET;
+      case "mount" -> Clone.CLONE_NEWNS;
+      case "ipc" -> Clone.CLONE_NEWIPC;
+      case "uts" -> Clone.CLONE_NEWUTS;
+      case "user" -> Clone.CLONE_NEWUSER;
+      case "cgroup" -> Clone.CLONE_NEWCGROUP;
+      case "time" -> Clone.CLONE_NEWTIME;
       default -> throw new IllegalArgumentException("unknown namespace type " + type);
     };
   }

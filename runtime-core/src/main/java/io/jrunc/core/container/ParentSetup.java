@@ -6,6 +6,7 @@ import io.jrunc.core.network.Loopback;
 import io.jrunc.core.network.NetDevices;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.Linux;
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class ParentSetup {
     if (!ns.creates("network")) return;
     int fd = -1;
     try {
-      fd = Libc.open("/proc/" + pid + "/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+      fd = Libc.open("/proc/" + pid + "/ns/net", Open.O_RDONLY | Open.O_CLOEXEC, 0);
       Loopback.up(fd);
     } catch (SysException x) {
       if (x.errno() == Errno.EPERM && Libc.geteuid() != 0) {
@@ -83,7 +84,7 @@ final class ParentSetup {
     if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
     int fd = -1;
     try {
-      fd = joinedFd != null ? joinedFd : Libc.open("/proc/" + pid + "/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+      fd = joinedFd != null ? joinedFd : Libc.open("/proc/" + pid + "/ns/net", Open.O_RDONLY | Open.O_CLOEXEC, 0);
       NetDevices.move(linux.netDevices(), fd);
     } catch (SysException x) {
       throw new SetupException(x.getMessage(), x.errno(), x);

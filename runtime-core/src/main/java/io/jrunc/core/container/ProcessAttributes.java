@@ -1,10 +1,10 @@
 package io.jrunc.core.container;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.sys.SchedAttr;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.CPUAffinity;
 import io.jrunc.spec.Linux;
@@ -47,7 +47,7 @@ final class ProcessAttributes {
     b.call(Sys.PERSONALITY, persona).describe("set personality " + p.domain());
   }
 
-  /** sched_setattr(2) with struct sched_attr (SCHED_ATTR_SIZE_VER0, 48 bytes). */
+  /** sched_setattr(2) with a {@link SchedAttr}. */
   static void scheduler(ProgramBuilder b, Scheduler s) throws InvalidConfigException {
     if (s == null) return;
     int policy = switch (s.policy() == null ? "" : s.policy()) {
@@ -75,15 +75,10 @@ final class ProcessAttributes {
         };
       }
     }
-    MemorySegment attr = b.alloc(48);
-    attr.set(JAVA_INT, 0, 48);
-    attr.set(JAVA_INT, 4, policy);
-    attr.set(JAVA_LONG, 8, flags);
-    attr.set(JAVA_INT, 16, s.nice() == null ? 0 : s.nice());
-    attr.set(JAVA_INT, 20, s.priority() == null ? 0 : s.priority());
-    attr.set(JAVA_LONG, 24, s.runtime() == null ? 0 : s.runtime());
-    attr.set(JAVA_LONG, 32, s.deadline() == null ? 0 : s.deadline());
-    attr.set(JAVA_LONG, 40, s.period() == null ? 0 : s.period());
+    MemorySegment attr = SchedAttr.write(b.alloc(SchedAttr.LAYOUT), policy, flags,
+        s.nice() == null ? 0 : s.nice(), s.priority() == null ? 0 : s.priority(),
+        s.runtime() == null ? 0 : s.runtime(), s.deadline() == null ? 0 : s.deadline(),
+        s.period() == null ? 0 : s.period());
     b.call(Sys.SCHED_SETATTR, 0L, attr, 0L).describe("set scheduler " + s.policy());
   }
 

@@ -1,13 +1,22 @@
 package io.jrunc.core.container;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.sys.CapUserData;
+import io.jrunc.core.sys.CapUserHeader;
+import io.jrunc.core.sys.Clone;
+import io.jrunc.core.sys.CloneArgs;
 import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.KernelSigaction;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.Prctl;
+import io.jrunc.core.sys.Rlimit;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.POSIXRlimit;
 import io.jrunc.spec.Process;
@@ -19,10 +28,6 @@ import java.util.Map;
 /** Child-program pieces that the init and exec programs share. */
 final class ProcessSteps {
   private ProcessSteps() {}
-
-  static final int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_NO_NEW_PRIVS = 38;
-  private static final int SIGKILL = 9, SIGSTOP = 19;
-  private static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
 
   /**
    * Resets signals (an ignored signal stays ignored across the stub's exec), asks for SIGKILL
@@ -43,20 +48,21 @@ final class ProcessSteps {
   static void prologue(ProgramBuilder b, SpawnChannel ch, boolean mapsByParent) {
     // The parent's pipe ends, like every descriptor the program does not name, were closed
     // when the child left the JVM (Spawner).
-    MemorySegment all = b.alloc(8);
-    all.set(JAVA_LONG, 0, -1L);
-    MemorySegment none = b.alloc(8);
-    b.call(Sys.RT_SIGPROCMASK, 2L /* SIG_SETMASK */, all, 0L, 8L).describe("block signals");
-    MemorySegment dfl = b.alloc(32); // struct kernel_sigaction {handler=SIG_DFL, flags, restorer, mask}
+    MemorySegment all = b.alloc(KernelSigaction.SIGSET);
+    all.set(KernelSigaction.SIGSET, 0, -1L);
+    MemorySegment none = b.alloc(KernelSigaction.SIGSET);
+    long sigsetSize = KernelSigaction.SIGSET.byteSize();
+    b.call(Sys.RT_SIGPROCMASK, (long) Signal.SIG_SETMASK, all, 0L, sigsetSize).describe("block signals");
+    MemorySegment dfl = KernelSigaction.writeDefault(b.alloc(KernelSigaction.LAYOUT));
     for (int sig = 1; sig <= 64; sig++) {
-      if (sig == SIGKILL || sig == SIGSTOP) continue;
-      b.call(Sys.RT_SIGACTION, (long) sig, dfl, 0L, 8L).allow(Errno.EINVAL).describe("reset the handler of signal " + sig);
+      if (sig == Signal.SIGKILL || sig == Signal.SIGSTOP) continue;
+      b.call(Sys.RT_SIGACTION, (long) sig, dfl, 0L, sigsetSize).allow(Errno.EINVAL).describe("reset the handler of signal " + sig);
     }
-    b.call(Sys.RT_SIGPROCMASK, 2L, none, 0L, 8L).describe("unblock signals");
-    b.call(Sys.PRCTL, (long) PR_SET_PDEATHSIG, (long) SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
-    if (!mapsByParent) b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+    b.call(Sys.RT_SIGPROCMASK, (long) Signal.SIG_SETMASK, none, 0L, sigsetSize).describe("unblock signals");
+    b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, (long) Signal.SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
+    if (!mapsByParent) b.call(Sys.PRCTL, (long) Prctl.PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
     waitForParent(b, ch);
-    if (mapsByParent) b.call(Sys.PRCTL, (long) PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+    if (mapsByParent) b.call(Sys.PRCTL, (long) Prctl.PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
   }
 
   /**
@@ -65,17 +71,12 @@ final class ProcessSteps {
    * effective, nothing inheritable or ambient, before anything else runs.
    */
   static void dropSpawnAmbient(ProgramBuilder b) {
-    int last = io.jrunc.core.spawn.Spawner.lastCap();
+    int last = Spawner.lastCap();
     long full = last >= 63 ? -1L : (1L << (last + 1)) - 1;
-    b.call(Sys.PRCTL, 47L /* PR_CAP_AMBIENT */, 4L /* PR_CAP_AMBIENT_CLEAR_ALL */, 0L, 0L, 0L)
+    b.call(Sys.PRCTL, (long) Prctl.PR_CAP_AMBIENT, (long) Prctl.PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L)
         .describe("clear the ambient capabilities the spawn stub was started with");
-    MemorySegment hdr = b.alloc(8);
-    hdr.set(JAVA_INT, 0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
-    MemorySegment data = b.alloc(24);
-    for (int w = 0; w < 2; w++) {
-      data.set(JAVA_INT, 12L * w, (int) (full >>> (32 * w)));     // effective
-      data.set(JAVA_INT, 12L * w + 4, (int) (full >>> (32 * w))); // permitted; inheritable 0
-    }
+    MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));
+    MemorySegment data = CapUserData.writeV3(b.alloc(CapUserData.V3), full, full, 0); // inheritable: none
     b.call(Sys.CAPSET, hdr, data).describe("clear the inheritable capabilities the spawn stub was started with");
   }
 
@@ -90,11 +91,9 @@ final class ProcessSteps {
     String what = "current working directory is outside of container mount namespace root -- possible container breakout detected (cwd "
         + cwd + ")";
     b.call(Sys.GETCWD, buf, 4096L).describe(what);
-    Step fd = b.call(Sys.OPENAT, -1L, buf, (long) (O_PATH | O_DIRECTORY | O_CLOEXEC), 0L).describe(what);
+    Step fd = b.call(Sys.OPENAT, -1L, buf, (long) (Open.O_PATH | Open.O_DIRECTORY | Open.O_CLOEXEC), 0L).describe(what);
     b.call(Sys.CLOSE, fd).describe("close the cwd check's fd");
   }
-
-  private static final int O_PATH = 010000000, O_DIRECTORY = 0200000, O_CLOEXEC = 02000000;
 
   /** Reads one byte of the sync pipe; EOF (the runtime died) fails the step. */
   static void waitForParent(ProgramBuilder b, SpawnChannel ch) {
@@ -102,19 +101,17 @@ final class ProcessSteps {
         .describe("wait for the runtime (it exited before the container was set up)");
   }
 
-  private static final long CLONE_PARENT = 0x8000;
-
   /**
    * setns(pid) only affects children: the program clone3s with CLONE_PARENT, so the runtime
    * becomes the new process's parent (and can wait for it); the first child announces the
    * second's pid on the report pipe and exits. Returns the announcing step's index.
    */
   static int forkIntoJoinedPidNamespace(ProgramBuilder b, SpawnChannel ch) {
-    MemorySegment args = b.alloc(88); // struct clone_args
-    args.set(JAVA_LONG, 0, CLONE_PARENT);
-    args.set(JAVA_LONG, 32, 0); // exit_signal: with CLONE_PARENT the caller's (SIGCHLD) is used
+    // exit_signal 0: with CLONE_PARENT the caller's (SIGCHLD) is used
+    MemorySegment args = CloneArgs.write(b.alloc(CloneArgs.LAYOUT), Clone.CLONE_PARENT, 0, 0, 0);
     Label parentSide = b.label();
-    Step fork = b.call(Sys.CLONE3, args, 88L).jumpIfPositive(parentSide).describe("fork into the joined pid namespace");
+    Step fork = b.call(Sys.CLONE3, args, args.byteSize()).jumpIfPositive(parentSide)
+        .describe("fork into the joined pid namespace");
     Label childSide = b.label();
     // the child skips the parent's two steps (getpid is always positive: an unconditional jump)
     b.call(Sys.GETPID).jumpIfPositive(childSide).describe("getpid");
@@ -136,9 +133,8 @@ final class ProcessSteps {
   static void rlimits(ProgramBuilder b, Process proc) {
     if (proc.rlimits() == null) return;
     for (POSIXRlimit rl : proc.rlimits()) {
-      MemorySegment lim = b.alloc(16);
-      lim.set(JAVA_LONG, 0, rl.soft() == null ? 0 : rl.soft());
-      lim.set(JAVA_LONG, 8, rl.hard() == null ? 0 : rl.hard());
+      MemorySegment lim = Rlimit.write(b.alloc(Rlimit.LAYOUT), rl.soft() == null ? 0 : rl.soft(),
+          rl.hard() == null ? 0 : rl.hard());
       b.call(Sys.PRLIMIT64, 0L, (long) Rlimits.number(rl.type()), lim, 0L).describe("set rlimit " + rl.type());
     }
   }
@@ -161,7 +157,7 @@ final class ProcessSteps {
     b.call(Sys.SETRESUID, uid, uid, uid).describe("set uid " + uid);
     extra.afterUserSwitch(b);
     if (Boolean.TRUE.equals(proc.noNewPrivileges())) {
-      b.call(Sys.PRCTL, (long) PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L).describe("set no_new_privs");
+      b.call(Sys.PRCTL, (long) Prctl.PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L).describe("set no_new_privs");
     }
   }
 
@@ -175,7 +171,7 @@ final class ProcessSteps {
       if (stdio != null && stdio[i] >= 0) b.call(Sys.DUP3, b.inherit(stdio[i]), (long) i, 0L).describe("set up fd " + i);
     }
     b.inheritRange(3, preserveFds);
-    b.call(Sys.CLOSE_RANGE, 3L + preserveFds, 0xffffffffL, (long) CLOSE_RANGE_CLOEXEC)
+    b.call(Sys.CLOSE_RANGE, 3L + preserveFds, 0xffffffffL, (long) Open.CLOSE_RANGE_CLOEXEC)
         .describe("mark the runtime's file descriptors close-on-exec");
   }
 

@@ -1,13 +1,17 @@
 package io.jrunc.core.rootfs;
 
-import static io.jrunc.core.rootfs.K.*;
+import static io.jrunc.core.sys.Mount.*;
+import static io.jrunc.core.sys.Open.*;
+import static io.jrunc.core.sys.Stat.*;
 
 import io.jrunc.core.spawn.ChildProgram;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.MountSyscalls;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.LinuxIDMapping;
@@ -37,11 +41,11 @@ final class IdmappedMounts {
       b.call(Sys.READ, (long) ch.syncRead(), b.alloc(8), 1L).describe("wait for the parent");
       b.call(Sys.EXIT_GROUP, 0L).describe("exit");
       ChildProgram p = b.build();
-      Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWUSER, -1);
+      Spawner.Child c = Spawner.clone(p, ch, Clone.CLONE_NEWUSER, -1);
       try {
         write(c.pid(), "uid_map", uids);
         write(c.pid(), "gid_map", gids);
-        return Libc.open("/proc/" + c.pid() + "/ns/user", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        return Libc.open("/proc/" + c.pid() + "/ns/user", Open.O_RDONLY | Open.O_CLOEXEC, 0);
       } finally {
         ch.close(); // EOF on the sync pipe: the child exits
         Libc.wait4(c.pid(), 0);

@@ -1,6 +1,8 @@
 package io.jrunc.core.rootfs;
 
-import static io.jrunc.core.rootfs.K.*;
+import static io.jrunc.core.sys.Mount.*;
+import static io.jrunc.core.sys.Open.*;
+import static io.jrunc.core.sys.Stat.*;
 
 import java.util.ArrayList;
 import java.util.List;

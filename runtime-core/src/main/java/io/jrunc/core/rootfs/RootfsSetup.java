@@ -1,14 +1,17 @@
 package io.jrunc.core.rootfs;
 
-import static io.jrunc.core.rootfs.K.*;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Mount.*;
+import static io.jrunc.core.sys.Open.*;
+import static io.jrunc.core.sys.Stat.*;
 
 import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.MountAttr;
 import io.jrunc.core.sys.MountSyscalls;
+import io.jrunc.core.sys.OpenHow;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.LinuxDevice;
 import io.jrunc.spec.Mount;
@@ -601,25 +604,13 @@ public final class RootfsSetup implements AutoCloseable {
     return r + "unbindable";
   }
 
-  private static MemorySegment openHow(ProgramBuilder b, long flags, long mode, long resolve) {
-    MemorySegment how = b.alloc(24);
-    how.set(JAVA_LONG, 0, flags);
-    how.set(JAVA_LONG, 8, mode);
-    how.set(JAVA_LONG, 16, resolve);
-    return how;
-  }
-
   private static MemorySegment mountAttr(ProgramBuilder b, long set, long clr, long propagation) {
-    MemorySegment a = b.alloc(32);
-    a.set(JAVA_LONG, 0, set);
-    a.set(JAVA_LONG, 8, clr);
-    a.set(JAVA_LONG, 16, propagation);
-    return a;
+    return MountAttr.write(b.alloc(MountAttr.LAYOUT), set, clr, propagation, 0);
   }
 
   private static Step openat2(ProgramBuilder b, Object dirfd, String rel, long flags, long resolve) {
-    MemorySegment how = openHow(b, flags, 0, resolve);
-    return b.call(Sys.OPENAT2, dirfd, rel.isEmpty() ? "." : rel, how, 24L);
+    MemorySegment how = OpenHow.write(b.alloc(OpenHow.LAYOUT), flags, 0, resolve);
+    return b.call(Sys.OPENAT2, dirfd, rel.isEmpty() ? "." : rel, how, how.byteSize());
   }
 
   /**
@@ -679,7 +670,8 @@ public final class RootfsSetup implements AutoCloseable {
       // settable attribute is in attr_clr.
       long clr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME
           | MOUNT_ATTR_NODIRATIME;
-      b.call(Sys.MOUNT_SETATTR, t, "", AT_EMPTY_PATH, mountAttr(b, o.attrSet(), clr, 0), 32L).describe("remount " + m.dest);
+      b.call(Sys.MOUNT_SETATTR, t, "", AT_EMPTY_PATH, mountAttr(b, o.attrSet(), clr, 0), MountAttr.SIZE_VER0)
+          .describe("remount " + m.dest);
       emitPropagation(b, t, o, "remount " + m.dest);
       if (!o.data().isEmpty() && !o.isBind()) {
         // filesystem options (size=, mode=, ...) belong to the superblock: fspick(2) opens a
@@ -710,7 +702,7 @@ public final class RootfsSetup implements AutoCloseable {
       TmpCopyUp.emit(b, mnt, m.dest, m.copyUp, userns ? spec.linux().uidMappings() : null,
           userns ? spec.linux().gidMappings() : null);
       if (copyRo) {
-        b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), 32L)
+        b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
             .describe(what + ": make it read-only after tmpcopyup");
       }
     }
@@ -749,7 +741,8 @@ public final class RootfsSetup implements AutoCloseable {
       if (attrSet != 0 || clr != 0) {
         // Only what the options name changes: flags the source has (nosuid, nodev from the host)
         // stay, which also keeps a user namespace's locked flags.
-        b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH, mountAttr(b, attrSet, clr, 0), 32L).describe(what + ": set mount flags");
+        b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH, mountAttr(b, attrSet, clr, 0), MountAttr.SIZE_VER0)
+            .describe(what + ": set mount flags");
       }
     } else {
       String fstype = m.type.equals("cgroup") ? "cgroup2" : m.type; // pure v2 host: runc mounts cgroup2
@@ -772,7 +765,7 @@ public final class RootfsSetup implements AutoCloseable {
       b.call(Sys.CLOSE, fs).describe(what + ": close the filesystem context");
     }
     if (o.recSet() != 0 || o.recClr() != 0) {
-      b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, mountAttr(b, o.recSet(), o.recClr(), 0), 32L)
+      b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, mountAttr(b, o.recSet(), o.recClr(), 0), MountAttr.SIZE_VER0)
           .describe(what + ": set recursive mount flags");
     }
     return mnt;
@@ -820,7 +813,7 @@ public final class RootfsSetup implements AutoCloseable {
   private void emitPropagation(ProgramBuilder b, Object mnt, MountOptions o, String what) {
     for (long p : o.propagation()) {
       long flags = AT_EMPTY_PATH | ((p & MS_REC) != 0 ? AT_RECURSIVE : 0);
-      b.call(Sys.MOUNT_SETATTR, mnt, "", flags, mountAttr(b, 0, 0, p & ~MS_REC), 32L)
+      b.call(Sys.MOUNT_SETATTR, mnt, "", flags, mountAttr(b, 0, 0, p & ~MS_REC), MountAttr.SIZE_VER0)
           .describe(what + ": set propagation " + propName(p));
     }
   }
@@ -888,7 +881,7 @@ public final class RootfsSetup implements AutoCloseable {
         subWhat = "mount " + src + " (type bind) to " + sub;
         mnt = b.call(Sys.OPEN_TREE, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE).describe(subWhat);
         b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH,
-            mountAttr(b, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, o.attrClr(), 0), 32L)
+            mountAttr(b, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, o.attrClr(), 0), MountAttr.SIZE_VER0)
             .describe(subWhat + ": set mount flags");
       }
       b.call(Sys.MKDIRAT, tmp, name, DIR_MODE).allow(Errno.EEXIST).describe("create mount point " + sub);
@@ -906,7 +899,7 @@ public final class RootfsSetup implements AutoCloseable {
     }
     emitPropagation(b, tmp, o, what);
     if (o.has(MS_RDONLY)) {
-      b.call(Sys.MOUNT_SETATTR, tmp, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), 32L)
+      b.call(Sys.MOUNT_SETATTR, tmp, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
           .describe("make " + m.dest + " read-only");
     }
     b.call(Sys.CLOSE, tmp).describe("close the mount fd of " + m.dest);
@@ -1031,7 +1024,7 @@ public final class RootfsSetup implements AutoCloseable {
       b.place(have);
       Step c = b.call(Sys.OPEN_TREE, t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH)
           .describe("make " + path + " read-only");
-      b.call(Sys.MOUNT_SETATTR, c, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), 32L)
+      b.call(Sys.MOUNT_SETATTR, c, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
           .describe("make " + path + " read-only");
       b.call(Sys.MOVE_MOUNT, c, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe("make " + path + " read-only");
       b.call(Sys.CLOSE, c).describe("close " + path);
@@ -1166,12 +1159,12 @@ public final class RootfsSetup implements AutoCloseable {
     }
     beforeReadonly.accept(b);
     if (devMount != null) {
-      b.call(Sys.MOUNT_SETATTR, devMount, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), 32L)
+      b.call(Sys.MOUNT_SETATTR, devMount, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
           .describe("make /dev read-only");
       b.call(Sys.CLOSE, devMount).describe("close the mount fd of /dev");
     }
     if (spec.root() != null && Boolean.TRUE.equals(spec.root().readonly())) {
-      b.call(Sys.MOUNT_SETATTR, rootfd, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), 32L)
+      b.call(Sys.MOUNT_SETATTR, rootfd, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
           .describe("make the root filesystem read-only");
     }
     long prop = rootPropagation(spec);

@@ -1,12 +1,15 @@
 package io.jrunc.core.rootfs;
 
-import static io.jrunc.core.rootfs.K.*;
+import static io.jrunc.core.sys.Mount.*;
+import static io.jrunc.core.sys.Open.*;
+import static io.jrunc.core.sys.Stat.*;
 
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.MountSyscalls;
+import io.jrunc.core.sys.OpenHow;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.LinuxIDMapping;
@@ -149,7 +152,7 @@ final class TmpCopyUp {
           b.call(Sys.MKDIRAT, dir, d.name(), d.mode()).describe(what);
           chown(b, dir, n, what, uidMap, gidMap);
           Step sub = b.call(Sys.OPENAT2, dir, d.name(),
-              how(b, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), 24L).describe(what);
+              how(b, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), OpenHow.SIZE_VER0).describe(what);
           emit(b, sub, path, d.children(), uidMap, gidMap);
           b.call(Sys.CLOSE, sub).describe(what);
         }
@@ -176,10 +179,7 @@ final class TmpCopyUp {
   }
 
   private static java.lang.foreign.MemorySegment how(ProgramBuilder b, long flags, long resolve) {
-    var how = b.alloc(24);
-    how.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, flags);
-    how.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, resolve);
-    return how;
+    return OpenHow.write(b.alloc(OpenHow.LAYOUT), flags, 0, resolve);
   }
 
   private static void chown(ProgramBuilder b, Object dir, Node n, String what, List<LinuxIDMapping> uidMap,

@@ -1,9 +1,16 @@
 package io.jrunc.core.security;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static io.jrunc.core.sys.Prctl.PR_CAPBSET_DROP;
+import static io.jrunc.core.sys.Prctl.PR_CAP_AMBIENT;
+import static io.jrunc.core.sys.Prctl.PR_CAP_AMBIENT_CLEAR_ALL;
+import static io.jrunc.core.sys.Prctl.PR_CAP_AMBIENT_RAISE;
+import static io.jrunc.core.sys.Prctl.PR_SET_KEEPCAPS;
+import static io.jrunc.core.sys.Prctl.PR_SET_NO_NEW_PRIVS;
 
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.CapUserData;
+import io.jrunc.core.sys.CapUserHeader;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.LinuxCapabilities;
@@ -45,12 +52,6 @@ public final class CapabilitySetup {
 
   private CapabilitySetup() {}
 
-  // prctl(2) options
-  static final long PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24, PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47,
-      PR_CAP_AMBIENT_RAISE = 2, PR_CAP_AMBIENT_CLEAR_ALL = 4;
-  /** _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set. */
-  static final int CAPABILITY_VERSION_3 = 0x20080522;
-
   public static List<Step> emitBeforeUserSwitch(ProgramBuilder b, LinuxCapabilities caps) {
     return emitBeforeUserSwitch(b, Capabilities.Sets.of(caps, Capabilities.kernelLastCap()));
   }
@@ -76,16 +77,8 @@ public final class CapabilitySetup {
     List<Step> steps = new ArrayList<>();
     steps.add(b.call(Sys.PRCTL, PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L)
         .describe("clear PR_SET_KEEPCAPS after the user switch"));
-    // struct __user_cap_header_struct { __u32 version; int pid; }
-    MemorySegment hdr = b.alloc(8);
-    hdr.set(JAVA_INT, 0, CAPABILITY_VERSION_3);
-    hdr.set(JAVA_INT, 4, 0);
-    // struct __user_cap_data_struct { __u32 effective, permitted, inheritable; } [2]: low word, then high
-    MemorySegment data = b.alloc(24);
-    long[] sets = {s.effective(), s.permitted(), s.inheritable()};
-    for (int w = 0; w < 2; w++) {
-      for (int k = 0; k < 3; k++) data.set(JAVA_INT, 12L * w + 4L * k, (int) (sets[k] >>> (32 * w)));
-    }
+    MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));
+    MemorySegment data = CapUserData.writeV3(b.alloc(CapUserData.V3), s.effective(), s.permitted(), s.inheritable());
     steps.add(b.call(Sys.CAPSET, hdr, data).describe(String.format(
         "set capabilities (capset effective=%#x permitted=%#x inheritable=%#x)",
         s.effective(), s.permitted(), s.inheritable())));

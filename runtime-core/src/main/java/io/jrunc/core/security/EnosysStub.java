@@ -1,5 +1,6 @@
 package io.jrunc.core.security;
 
+import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.LibSeccomp;
 import io.jrunc.spec.LinuxSeccomp;
 import io.jrunc.spec.LinuxSyscall;
@@ -41,8 +42,7 @@ final class EnosysStub {
 
   private EnosysStub() {}
 
-  static final int ENOSYS = 38;
-  static final int RET_ENOSYS = 0x00050000 | ENOSYS;
+  static final int RET_ENOSYS = 0x00050000 | Errno.ENOSYS;
   static final int AUDIT_ARCH_X86_64 = 0xC000003E;
   static final int X32_BIT = 0x40000000;
   static final int AUDIT_ARCH_S390 = 0x00000016, AUDIT_ARCH_S390X = 0x80000016;
@@ -53,7 +53,7 @@ final class EnosysStub {
   static boolean wanted(LinuxSeccomp s) {
     String def = s.defaultAction();
     if ("SCMP_ACT_ALLOW".equals(def) || "SCMP_ACT_LOG".equals(def) || "SCMP_ACT_TRACE".equals(def)) return false;
-    return s.defaultErrnoRet() == null || s.defaultErrnoRet() != ENOSYS;
+    return s.defaultErrnoRet() == null || s.defaultErrnoRet() != Errno.ENOSYS;
   }
 
   /** The prologue to put in front of libseccomp's program, or an empty array. */

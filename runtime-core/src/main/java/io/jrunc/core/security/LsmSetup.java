@@ -2,6 +2,7 @@ package io.jrunc.core.security;
 
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.Linux;
 import io.jrunc.spec.Process;
@@ -126,11 +127,10 @@ public final class LsmSetup {
     return steps;
   }
 
-  static final long AT_FDCWD = -100, O_WRONLY_CLOEXEC = 01 | 02000000;
-
   private static void writeAttr(ProgramBuilder b, List<Step> steps, String path, String value, String what) {
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    Step fd = b.call(Sys.OPENAT, AT_FDCWD, path, O_WRONLY_CLOEXEC, 0L).describe(what + ": open " + path);
+    Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, path, (long) (Open.O_WRONLY | Open.O_CLOEXEC), 0L)
+        .describe(what + ": open " + path);
     steps.add(fd);
     steps.add(b.call(Sys.WRITE, fd, bytes, (long) bytes.length).atLeast(bytes.length)
         .describe(what + ": write " + path));

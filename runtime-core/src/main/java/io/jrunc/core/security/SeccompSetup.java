@@ -1,10 +1,8 @@
 package io.jrunc.core.security;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.SockFprog;
 import io.jrunc.core.sys.Sys;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -37,15 +35,12 @@ public final class SeccompSetup {
   }
 
   /**
-   * {@code struct sock_fprog { unsigned short len; struct sock_filter *filter; }}: 16 bytes on
-   * 64-bit, the pointer at offset 8. Without {@code newListener} a NOTIFY rule has nobody to
-   * ask and the kernel fails the call with ENOSYS (seccomp_do_user_notification).
+   * The filter behind its {@link SockFprog} header. Without {@code newListener} a NOTIFY rule
+   * has nobody to ask and the kernel fails the call with ENOSYS (seccomp_do_user_notification).
    */
   public static Step emit(ProgramBuilder b, CompiledSeccomp c, boolean newListener) {
     MemorySegment prog = b.bytes(c.program());
-    MemorySegment fprog = b.alloc(16);
-    fprog.set(JAVA_SHORT, 0, (short) c.instructions());
-    fprog.set(ADDRESS, 8, prog);
+    MemorySegment fprog = SockFprog.write(b.alloc(SockFprog.LAYOUT), c.instructions(), prog);
     long flags = c.filterFlags() | (newListener ? SeccompCompiler.FLAG_NEW_LISTENER : 0);
     return b.call(Sys.SECCOMP, SECCOMP_SET_MODE_FILTER, flags, fprog)
         .describe("load the seccomp filter (" + c.instructions() + " BPF instructions)");

@@ -3,6 +3,7 @@ package io.jrunc.core.security;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.Linux;
 import io.jrunc.spec.Process;
@@ -78,7 +79,7 @@ public final class SecurityPlan implements AutoCloseable {
   public void handOffListener(int reportWriteFd) throws SysException {
     if (seccomp == null || !seccomp.usesNotify() || ack != null) return;
     reportFd = reportWriteFd;
-    ack = Libc.pipe2(Libc.O_CLOEXEC);
+    ack = Libc.pipe2(Open.O_CLOEXEC);
   }
 
   /** The program step whose announcement carries the child's listener fd; -1 without a hand-off. */

@@ -1,6 +1,7 @@
 package io.jrunc.core.spawn;
 
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.SysException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,10 +46,10 @@ public final class SpawnChannel implements AutoCloseable {
   private int reportRead, reportWrite, syncRead, syncWrite;
 
   public SpawnChannel() throws SysException {
-    int[] r = Libc.pipe2(Libc.O_CLOEXEC);
+    int[] r = Libc.pipe2(Open.O_CLOEXEC);
     int[] s;
     try {
-      s = Libc.pipe2(Libc.O_CLOEXEC);
+      s = Libc.pipe2(Open.O_CLOEXEC);
     } catch (SysException e) {
       Libc.close(r[0]);
       Libc.close(r[1]);

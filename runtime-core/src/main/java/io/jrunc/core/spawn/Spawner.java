@@ -1,13 +1,30 @@
 package io.jrunc.core.spawn;
 
+import static io.jrunc.core.sys.Clone.CLONE_INTO_CGROUP;
+import static io.jrunc.core.sys.Clone.CLONE_NEWCGROUP;
+import static io.jrunc.core.sys.Clone.CLONE_NEWIPC;
+import static io.jrunc.core.sys.Clone.CLONE_NEWNET;
+import static io.jrunc.core.sys.Clone.CLONE_NEWNS;
+import static io.jrunc.core.sys.Clone.CLONE_NEWPID;
+import static io.jrunc.core.sys.Clone.CLONE_NEWTIME;
+import static io.jrunc.core.sys.Clone.CLONE_NEWUSER;
+import static io.jrunc.core.sys.Clone.CLONE_NEWUTS;
+import static io.jrunc.core.sys.Clone.CLONE_PIDFD;
+import static io.jrunc.core.sys.Clone.CLONE_VFORK;
+import static io.jrunc.core.sys.Clone.CLONE_VM;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.sys.Arch;
+import io.jrunc.core.sys.CapUserData;
+import io.jrunc.core.sys.CapUserHeader;
+import io.jrunc.core.sys.CloneArgs;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.ExecutableCode;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Mappings;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.Prctl;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import java.lang.foreign.Arena;
@@ -43,16 +60,6 @@ import java.util.TreeSet;
  */
 public final class Spawner {
   private Spawner() {}
-
-  public static final long CLONE_NEWTIME = 0x80, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_PIDFD = 0x1000,
-      CLONE_VFORK = 0x4000, CLONE_NEWNS = 0x20000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
-      CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000,
-      CLONE_NEWNET = 0x40000000L, CLONE_INTO_CGROUP = 0x200000000L;
-  private static final int SIGCHLD = 17;
-  private static final long CLOSE_RANGE_CLOEXEC = 1 << 2;
-  private static final long F_SETFD = 2, AT_EMPTY_PATH = 0x1000;
-  private static final long PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2;
-  private static final int CAPABILITY_VERSION_3 = 0x20080522;
 
   private static final class Trampoline {
     static final MethodHandle H = load();
@@ -112,28 +119,24 @@ public final class Spawner {
       ChildProgram pre = leaveJvm(leave, keep, image, (flags & CLONE_NEWUSER) != 0);
       pre.reportFd(channel.reportWrite());
       program.leaveJvmDescriptions(pre);
-      // struct clone_args (CLONE_ARGS_SIZE_VER2 = 88 bytes): flags, pidfd, child_tid,
-      // parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup.
-      MemorySegment args = arena.allocate(88, 8);
+      MemorySegment args = arena.allocate(CloneArgs.LAYOUT);
       MemorySegment pidfd = arena.allocate(JAVA_INT);
       pidfd.set(JAVA_INT, 0, -1);
       long f = flags;
       if (cgroupFd >= 0) f |= CLONE_INTO_CGROUP;
-      args.set(JAVA_LONG, 8, pidfd.address());
-      args.set(JAVA_LONG, 32, SIGCHLD);
-      args.set(JAVA_LONG, 80, cgroupFd >= 0 ? cgroupFd : 0);
+      long cgroup = cgroupFd >= 0 ? cgroupFd : 0;
       // CLONE_VM|CLONE_VFORK: the child shares our memory until its execveat of the stub (it
       // writes only the leave-the-JVM program's result slots, never the stack) and we wait
       // for that exec, so nothing of the JVM is copied. Some flag combinations refuse it
       // (a new time namespace needs its own mm): then an ordinary copy-on-write clone.
       long r = -Errno.EINVAL;
       if ((f & CLONE_NEWTIME) == 0) {
-        args.set(JAVA_LONG, 0, f | CLONE_VM | CLONE_VFORK);
-        r = (long) Trampoline.H.invokeExact(args, 88L, pre.memory());
+        CloneArgs.write(args, f | CLONE_VM | CLONE_VFORK, pidfd.address(), Signal.SIGCHLD, cgroup);
+        r = (long) Trampoline.H.invokeExact(args, args.byteSize(), pre.memory());
       }
       if (r == -Errno.EINVAL) {
-        args.set(JAVA_LONG, 0, f);
-        r = (long) Trampoline.H.invokeExact(args, 88L, pre.memory());
+        CloneArgs.write(args, f, pidfd.address(), Signal.SIGCHLD, cgroup);
+        r = (long) Trampoline.H.invokeExact(args, args.byteSize(), pre.memory());
       }
       if (r < 0) {
         throw new SysException("clone3", describeFlags(f), (int) -r);
@@ -157,14 +160,14 @@ public final class Spawner {
    */
   private static ChildProgram leaveJvm(ProgramBuilder b, Set<Integer> keep, int image, boolean newUserNs) {
     b.indexBase = SpawnChannel.LEAVE_JVM_BASE;
-    b.call(Sys.CLOSE_RANGE, 3L, 0xffffffffL, CLOSE_RANGE_CLOEXEC)
+    b.call(Sys.CLOSE_RANGE, 3L, 0xffffffffL, (long) Open.CLOSE_RANGE_CLOEXEC)
         .describe("mark the runtime's descriptors close-on-exec before leaving the JVM");
     for (int fd : keep) {
-      b.call(Sys.FCNTL, (long) fd, F_SETFD, 0L).describe("keep descriptor " + fd + " for the container's process");
+      b.call(Sys.FCNTL, (long) fd, (long) Open.F_SETFD, 0L).describe("keep descriptor " + fd + " for the container's process");
     }
     if (newUserNs) raiseAmbient(b);
     b.call(Sys.EXECVEAT, (long) Stub.FD, "", b.stringArray(List.of("jrunc:spawn", Integer.toString(image))),
-        b.stringArray(List.of()), AT_EMPTY_PATH).describe("execute the spawn stub");
+        b.stringArray(List.of()), (long) Open.AT_EMPTY_PATH).describe("execute the spawn stub");
     return b.build();
   }
 
@@ -177,15 +180,11 @@ public final class Spawner {
   private static void raiseAmbient(ProgramBuilder b) {
     int last = lastCap();
     long full = last >= 63 ? -1L : (1L << (last + 1)) - 1;
-    MemorySegment hdr = b.alloc(8);
-    hdr.set(JAVA_INT, 0, CAPABILITY_VERSION_3);
-    MemorySegment data = b.alloc(24);
-    for (int w = 0; w < 2; w++) {
-      for (int k = 0; k < 3; k++) data.set(JAVA_INT, 12L * w + 4L * k, (int) (full >>> (32 * w)));
-    }
+    MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));
+    MemorySegment data = CapUserData.writeV3(b.alloc(CapUserData.V3), full, full, full);
     b.call(Sys.CAPSET, hdr, data).describe("make the new user namespace's capabilities inheritable");
     for (int n = 0; n <= last; n++) {
-      b.call(Sys.PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L).allow(Errno.EINVAL)
+      b.call(Sys.PRCTL, (long) Prctl.PR_CAP_AMBIENT, (long) Prctl.PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L).allow(Errno.EINVAL)
           .describe("raise capability " + n + " to ambient for the exec of the spawn stub");
     }
   }

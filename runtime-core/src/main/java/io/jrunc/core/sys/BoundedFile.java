@@ -1,5 +1,18 @@
 package io.jrunc.core.sys;
 
+import static io.jrunc.core.sys.Open.AT_EMPTY_PATH;
+import static io.jrunc.core.sys.Open.O_CLOEXEC;
+import static io.jrunc.core.sys.Open.O_PATH;
+import static io.jrunc.core.sys.Open.RESOLVE_IN_ROOT;
+import static io.jrunc.core.sys.Open.RESOLVE_NO_MAGICLINKS;
+import static io.jrunc.core.sys.Stat.S_IFBLK;
+import static io.jrunc.core.sys.Stat.S_IFCHR;
+import static io.jrunc.core.sys.Stat.S_IFDIR;
+import static io.jrunc.core.sys.Stat.S_IFIFO;
+import static io.jrunc.core.sys.Stat.S_IFLNK;
+import static io.jrunc.core.sys.Stat.S_IFMT;
+import static io.jrunc.core.sys.Stat.S_IFREG;
+import static io.jrunc.core.sys.Stat.S_IFSOCK;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -100,11 +113,8 @@ public final class BoundedFile {
     }
   }
 
-  private static final int AT_EMPTY_PATH = 0x1000;
   private static final int STATX_TYPE = 0x1, STATX_SIZE = 0x200;
   private static final int STATX_MODE_OFFSET = 0x1c, STATX_SIZE_OFFSET = 0x28, STATX_STRUCT = 0x100;
-  private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
-  private static final int S_IFMT = 0170000, S_IFREG = 0100000, S_IFLNK = 0120000;
   private static final int CHUNK = 64 << 10;
 
   /**
@@ -137,7 +147,7 @@ public final class BoundedFile {
   public static boolean scanLinesInRoot(Path root, String path, String label, int limit, int lineLimit,
       Predicate<String> visitor) throws IOException {
     String shown = root.resolve(path.startsWith("/") ? path.substring(1) : path).toString();
-    int rootFd = openOrThrow(root.toString(), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+    int rootFd = openOrThrow(root.toString(), Open.O_PATH | Open.O_DIRECTORY | Open.O_CLOEXEC);
     int fd;
     try {
       fd = openat2InRoot(rootFd, path, shown);
@@ -222,7 +232,7 @@ public final class BoundedFile {
   // ---------------------------------------------------------------- internals
 
   private static int openPath(String path, Links links) throws IOException {
-    return openOrThrow(path, Libc.O_PATH | Libc.O_CLOEXEC | (links == Links.REFUSE ? Libc.O_NOFOLLOW : 0));
+    return openOrThrow(path, Open.O_PATH | Open.O_CLOEXEC | (links == Links.REFUSE ? Open.O_NOFOLLOW : 0));
   }
 
   private static int openOrThrow(String path, int flags) throws IOException {
@@ -246,13 +256,11 @@ public final class BoundedFile {
     String rel = path.replaceFirst("^/+", "");
     try (Arena a = Arena.ofConfined()) {
       MemorySegment p = a.allocateFrom(rel.isEmpty() ? "." : rel);
-      MemorySegment how = a.allocate(24);
-      how.set(JAVA_LONG, 0, Libc.O_PATH | Libc.O_CLOEXEC);
-      how.set(JAVA_LONG, 8, 0L);
-      how.set(JAVA_LONG, 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+      MemorySegment how = OpenHow.write(a.allocate(OpenHow.LAYOUT), O_PATH | O_CLOEXEC, 0,
+          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
       long r;
       do {
-        r = Libc.syscallRaw(Sys.OPENAT2, rootFd, p.address(), how.address(), 24, 0, 0);
+        r = Libc.syscallRaw(Sys.OPENAT2, rootFd, p.address(), how.address(), how.byteSize(), 0, 0);
       } while (r == -Errno.EINTR || r == -Errno.EAGAIN);
       if (r < 0) throw openError(shown, (int) -r);
       return (int) r;
@@ -286,12 +294,12 @@ public final class BoundedFile {
 
   static String typeName(int mode) {
     return switch (mode & S_IFMT) {
-      case 0010000 -> "a FIFO";
-      case 0020000 -> "a character device";
-      case 0040000 -> "a directory";
-      case 0060000 -> "a block device";
-      case 0120000 -> "a symbolic link";
-      case 0140000 -> "a socket";
+      case S_IFIFO -> "a FIFO";
+      case S_IFCHR -> "a character device";
+      case S_IFDIR -> "a directory";
+      case S_IFBLK -> "a block device";
+      case S_IFLNK -> "a symbolic link";
+      case S_IFSOCK -> "a socket";
       default -> "of unknown type " + Integer.toOctalString(mode & S_IFMT);
     };
   }
@@ -300,7 +308,7 @@ public final class BoundedFile {
   private static int reopenForRead(int fd, String path) throws IOException {
     int rd;
     do {
-      rd = Libc.openRaw("/proc/self/fd/" + fd, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY, 0);
+      rd = Libc.openRaw("/proc/self/fd/" + fd, Open.O_RDONLY | Open.O_CLOEXEC | Open.O_NOCTTY, 0);
     } while (rd == -Errno.EINTR);
     if (rd < 0) throw new SysException("open", path, -rd);
     return rd;

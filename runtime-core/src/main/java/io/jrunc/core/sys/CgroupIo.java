@@ -1,5 +1,13 @@
 package io.jrunc.core.sys;
 
+import static io.jrunc.core.sys.Open.AT_FDCWD;
+import static io.jrunc.core.sys.Open.AT_REMOVEDIR;
+import static io.jrunc.core.sys.Open.O_CLOEXEC;
+import static io.jrunc.core.sys.Open.O_DIRECTORY;
+import static io.jrunc.core.sys.Open.O_RDONLY;
+import static io.jrunc.core.sys.Open.O_TRUNC;
+import static io.jrunc.core.sys.Open.O_WRONLY;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +21,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class CgroupIo {
   private CgroupIo() {}
-
-  static final int AT_FDCWD = -100;
-  static final int O_RDONLY = 0, O_WRONLY = 1, O_TRUNC = 0x200, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
-  static final int AT_REMOVEDIR = 0x200;
 
   /**
    * Writes {@code value} to the existing file {@code path} in one {@code write(2)}

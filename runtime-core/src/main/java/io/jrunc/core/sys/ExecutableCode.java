@@ -1,5 +1,10 @@
 package io.jrunc.core.sys;
 
+import static io.jrunc.core.sys.Mappings.MAP_ANONYMOUS;
+import static io.jrunc.core.sys.Mappings.MAP_PRIVATE;
+import static io.jrunc.core.sys.Mappings.PROT_EXEC;
+import static io.jrunc.core.sys.Mappings.PROT_READ;
+import static io.jrunc.core.sys.Mappings.PROT_WRITE;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -15,9 +20,6 @@ import java.lang.invoke.MethodHandle;
  */
 public final class ExecutableCode {
   private ExecutableCode() {}
-
-  private static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
-  private static final int MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
 
   /** {@code void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);} */
   private static final class MmapH {

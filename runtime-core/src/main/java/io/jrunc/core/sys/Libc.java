@@ -85,13 +85,13 @@ public final class Libc {
     }
   }
 
-  /** {@code int openat(int dirfd, const char *path, int flags, mode_t mode);} from AT_FDCWD. */
+  /** {@code int openat(int dirfd, const char *path, int flags, mode_t mode);} from AT_FDCWD; flags: {@link Open}. */
   public static int open(String path, int flags, int mode) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment p = arena.allocateFrom(path);
       long r;
       do {
-        r = syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), flags, mode, 0, 0);
+        r = syscallRaw(Sys.OPENAT, Open.AT_FDCWD, p.address(), flags, mode, 0, 0);
       } while (r == -Errno.EINTR);
       if (r < 0) throw new SysException("open", path, (int) -r);
       return (int) r;
@@ -102,14 +102,10 @@ public final class Libc {
   public static int openRaw(String path, int flags, int mode) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment p = arena.allocateFrom(path);
-      return (int) syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), flags, mode, 0, 0);
+      return (int) syscallRaw(Sys.OPENAT, Open.AT_FDCWD, p.address(), flags, mode, 0, 0);
     }
   }
 
-  public static final int AT_FDCWD = -100;
-  public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
-      O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_DIRECTORY = 0200000,
-      O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
   public static final int WNOHANG = 1, __WALL = 0x40000000;
 
   /**

@@ -19,7 +19,7 @@ import java.lang.foreign.MemorySegment;
 public final class Mappings {
   private Mappings() {}
 
-  public static final int PROT_READ = 1, PROT_WRITE = 2;
+  public static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
   public static final int MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000,
       MAP_FIXED_NOREPLACE = 0x100000;
   private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;

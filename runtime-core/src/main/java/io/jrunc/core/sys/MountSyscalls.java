@@ -1,7 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -27,37 +25,31 @@ public final class MountSyscalls {
 
   /**
    * {@code int mount_setattr(int dirfd, const char *path, unsigned int flags, struct mount_attr *attr, size_t size);}
-   * (Linux 5.12) with {@code struct mount_attr {u64 attr_set, attr_clr, propagation, userns_fd;}} on the
-   * mount {@code fd} refers to ({@code AT_EMPTY_PATH} is added).
+   * (Linux 5.12) with a {@link MountAttr} on the mount {@code fd} refers to ({@code AT_EMPTY_PATH}
+   * is added).
    */
   public static void mountSetattr(int fd, long flags, long set, long clr, long propagation, long usernsFd, String what)
       throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment p = arena.allocateFrom("");
-      MemorySegment attr = arena.allocate(32, 8);
-      attr.set(JAVA_LONG, 0, set);
-      attr.set(JAVA_LONG, 8, clr);
-      attr.set(JAVA_LONG, 16, propagation);
-      attr.set(JAVA_LONG, 24, usernsFd);
-      long r = Libc.syscallRaw(Sys.MOUNT_SETATTR, fd, p.address(), flags | 0x1000 /* AT_EMPTY_PATH */, attr.address(), 32, 0);
+      MemorySegment attr = MountAttr.write(arena.allocate(MountAttr.LAYOUT), set, clr, propagation, usernsFd);
+      long r = Libc.syscallRaw(Sys.MOUNT_SETATTR, fd, p.address(), flags | Open.AT_EMPTY_PATH, attr.address(),
+          attr.byteSize(), 0);
       if (r < 0) throw new SysException(what, null, (int) -r);
     }
   }
 
   /**
    * {@code long openat2(int dirfd, const char *path, struct open_how *how, size_t size);} (Linux 5.6)
-   * with {@code struct open_how {u64 flags, mode, resolve;}}. Returns the fd.
+   * with an {@link OpenHow}. Returns the fd.
    */
   public static int openat2(int dirfd, String path, long flags, long mode, long resolve, String what) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment p = arena.allocateFrom(path);
-      MemorySegment how = arena.allocate(24, 8);
-      how.set(JAVA_LONG, 0, flags);
-      how.set(JAVA_LONG, 8, mode);
-      how.set(JAVA_LONG, 16, resolve);
+      MemorySegment how = OpenHow.write(arena.allocate(OpenHow.LAYOUT), flags, mode, resolve);
       long r;
       do {
-        r = Libc.syscallRaw(Sys.OPENAT2, dirfd, p.address(), how.address(), 24, 0, 0);
+        r = Libc.syscallRaw(Sys.OPENAT2, dirfd, p.address(), how.address(), how.byteSize(), 0, 0);
       } while (r == -Errno.EINTR);
       if (r < 0) throw new SysException(what, null, (int) -r);
       return (int) r;

@@ -1,5 +1,11 @@
 package io.jrunc.core.sys;
 
+import static io.jrunc.core.sys.Clone.CLONE_NEWNET;
+import static io.jrunc.core.sys.Socket.AF_NETLINK;
+import static io.jrunc.core.sys.Socket.NETLINK_ROUTE;
+import static io.jrunc.core.sys.Socket.SOCK_CLOEXEC;
+import static io.jrunc.core.sys.Socket.SOCK_RAW;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,8 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Netlink {
   private Netlink() {}
 
-  static final int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_ROUTE = 0;
-  static final long CLONE_NEWNET = 0x40000000L;
   /** Large enough for one datagram of a dump (the kernel fills up to ~32 KiB per recv). */
   static final int RECEIVE_BUFFER = 64 * 1024;
 
@@ -37,7 +41,7 @@ public final class Netlink {
     AtomicReference<Object> result = new AtomicReference<>();
     Thread t = Thread.ofPlatform().name("jrunc-netns").unstarted(() -> {
       try {
-        int self = Libc.open("/proc/thread-self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int self = Libc.open("/proc/thread-self/ns/net", Open.O_RDONLY | Open.O_CLOEXEC, 0);
         try {
           Libc.syscall("setns", what, Sys.SETNS, netnsFd, CLONE_NEWNET);
           int fd;

@@ -12,8 +12,6 @@ import java.lang.foreign.ValueLayout;
 public final class ProcWrite {
   private ProcWrite() {}
 
-  private static final long AT_FDCWD = -100, O_WRONLY_CLOEXEC = 01 | 02000000;
-
   /**
    * {@code openat(AT_FDCWD, path, O_WRONLY|O_CLOEXEC)}, one {@code write}, {@code close}.
    *
@@ -22,7 +20,7 @@ public final class ProcWrite {
   public static int writeOnce(String path, byte[] data) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment p = a.allocateFrom(path);
-      long fd = Libc.syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), O_WRONLY_CLOEXEC, 0, 0, 0);
+      long fd = Libc.syscallRaw(Sys.OPENAT, Open.AT_FDCWD, p.address(), Open.O_WRONLY | Open.O_CLOEXEC, 0, 0, 0);
       if (fd < 0) return (int) fd;
       try {
         MemorySegment buf = a.allocate(Math.max(1, data.length));

@@ -25,19 +25,14 @@ import java.lang.invoke.MethodHandle;
  *   <tr><td>17</td><td>cc_t c_cc[19] (VTIME = 5, VMIN = 6)</td></tr>
  * </table>
  *
- * <table>
- *   <caption>struct winsize (8 bytes)</caption>
- *   <tr><th>offset</th><th>field</th></tr>
- *   <tr><td>0</td><td>unsigned short ws_row</td></tr>
- *   <tr><td>2</td><td>ws_col</td></tr>
- *   <tr><td>4, 6</td><td>ws_xpixel, ws_ypixel</td></tr>
- * </table>
+ * <p>Window sizes are a {@link Winsize}.
  */
 public final class Termios {
   private Termios() {}
 
-  public static final long TCGETS = 0x5401, TCSETS = 0x5402, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414,
-      TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441;
+  /** ioctl requests ({@code <asm-generic/ioctls.h>}). */
+  public static final long TCGETS = 0x5401, TCSETS = 0x5402, TIOCSCTTY = 0x540E, TIOCGWINSZ = 0x5413,
+      TIOCSWINSZ = 0x5414, TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441;
   static final int SIZE = 36;
   static final int IFLAG = 0, OFLAG = 4, CFLAG = 8, LFLAG = 12, CC = 17, VTIME = 5, VMIN = 6;
   public static final int ICANON = 02, ECHO = 010, ISIG = 01, IEXTEN = 0100000, ECHONL = 0100;
@@ -117,21 +112,16 @@ public final class Termios {
   /** {@code ioctl(fd, TIOCGWINSZ, &ws)}. */
   public static Size windowSize(int fd) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment ws = a.allocate(8, 8);
+      MemorySegment ws = a.allocate(Winsize.LAYOUT);
       Libc.syscall("get the window size of", "fd " + fd, Sys.IOCTL, fd, TIOCGWINSZ, ws.address());
-      return new Size(Short.toUnsignedInt(ws.get(JAVA_SHORT, 0)), Short.toUnsignedInt(ws.get(JAVA_SHORT, 2)),
-          Short.toUnsignedInt(ws.get(JAVA_SHORT, 4)), Short.toUnsignedInt(ws.get(JAVA_SHORT, 6)));
+      return new Size(Winsize.rows(ws), Winsize.cols(ws), Winsize.xpixel(ws), Winsize.ypixel(ws));
     }
   }
 
   /** {@code ioctl(fd, TIOCSWINSZ, &ws)}; the kernel sends SIGWINCH to the terminal's foreground group. */
   public static void setWindowSize(int fd, Size s) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment ws = a.allocate(8, 8);
-      ws.set(JAVA_SHORT, 0, (short) s.rows());
-      ws.set(JAVA_SHORT, 2, (short) s.cols());
-      ws.set(JAVA_SHORT, 4, (short) s.xpixel());
-      ws.set(JAVA_SHORT, 6, (short) s.ypixel());
+      MemorySegment ws = Winsize.write(a.allocate(Winsize.LAYOUT), s.rows(), s.cols(), s.xpixel(), s.ypixel());
       Libc.syscall("set the window size of", "fd " + fd, Sys.IOCTL, fd, TIOCSWINSZ, ws.address());
     }
   }
@@ -141,12 +131,12 @@ public final class Termios {
    * CLOEXEC and O_NOCTTY (for tests and embedders that want to give a process a terminal).
    */
   public static int[] openPty() throws SysException {
-    int master = Libc.open("/dev/ptmx", Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
+    int master = Libc.open("/dev/ptmx", Open.O_RDWR | Open.O_NOCTTY | Open.O_CLOEXEC, 0);
     try (Arena a = Arena.ofConfined()) {
       MemorySegment zero = a.allocate(4, 4);
       Libc.syscall("unlock the pty", "/dev/ptmx", Sys.IOCTL, master, TIOCSPTLCK, zero.address());
       int slave = (int) Libc.syscall("open the pty slave", "/dev/ptmx", Sys.IOCTL, master, TIOCGPTPEER,
-          Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC);
+          Open.O_RDWR | Open.O_NOCTTY | Open.O_CLOEXEC);
       return new int[] {master, slave};
     } catch (SysException e) {
       Libc.close(master);

@@ -1,9 +1,13 @@
 package io.jrunc.core.sys;
 
+import static io.jrunc.core.sys.Socket.AF_UNIX;
+import static io.jrunc.core.sys.Socket.MSG_CMSG_CLOEXEC;
+import static io.jrunc.core.sys.Socket.MSG_NOSIGNAL;
+import static io.jrunc.core.sys.Socket.SOCK_CLOEXEC;
+import static io.jrunc.core.sys.Socket.SOCK_DGRAM;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
@@ -18,14 +22,11 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Addresses: a path, or {@code @name} for the abstract namespace (sd_notify(3): a leading
  * {@code @} in {@code NOTIFY_SOCKET} means a NUL byte). {@code struct sockaddr_un} is
- * {@code {sa_family_t sun_family (2 bytes); char sun_path[108];}}; msghdr/cmsg layouts are in
- * {@link UnixSockets}.
+ * {@code {sa_family_t sun_family (2 bytes); char sun_path[108];}}; messages are a {@link MsgHdr}
+ * with one {@link Iovec} and a {@link CmsgHdr} control buffer.
  */
 public final class UnixDatagram {
   private UnixDatagram() {}
-
-  static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000, MSG_NOSIGNAL = 0x4000,
-      MSG_CMSG_CLOEXEC = 0x40000000, MSG_DONTWAIT = 0x40;
 
   /** {@code int socket(int domain, int type, int protocol);} */
   private static final class SocketH {
@@ -83,23 +84,10 @@ public final class UnixDatagram {
       int alen = sockaddr(addr, address, "send to unix datagram socket");
       MemorySegment buf = a.allocate(Math.max(1, payload.length));
       MemorySegment.copy(payload, 0, buf, JAVA_BYTE, 0, payload.length);
-      MemorySegment iov = a.allocate(16, 8);
-      iov.set(ADDRESS, 0, buf);
-      iov.set(JAVA_LONG, 8, payload.length);
-      MemorySegment msg = a.allocate(UnixSockets.MSGHDR_SIZE, 8);
-      msg.set(ADDRESS, 0, addr);
-      msg.set(JAVA_INT, 8, alen);
-      msg.set(ADDRESS, 16, iov);
-      msg.set(JAVA_LONG, 24, 1);
-      if (passFd >= 0) {
-        MemorySegment cmsg = a.allocate(UnixSockets.CMSG_SPACE_INT, 8);
-        cmsg.set(JAVA_LONG, 0, UnixSockets.CMSG_LEN_INT);
-        cmsg.set(JAVA_INT, 8, UnixSockets.SOL_SOCKET);
-        cmsg.set(JAVA_INT, 12, UnixSockets.SCM_RIGHTS);
-        cmsg.set(JAVA_INT, 16, passFd);
-        msg.set(ADDRESS, 32, cmsg);
-        msg.set(JAVA_LONG, 40, UnixSockets.CMSG_SPACE_INT);
-      }
+      MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, payload.length);
+      MemorySegment cmsg = passFd >= 0 ? CmsgHdr.writeOneFd(a.allocate(CmsgHdr.SPACE_ONE_FD, 8), passFd)
+          : MemorySegment.NULL;
+      MemorySegment msg = MsgHdr.write(a.allocate(MsgHdr.LAYOUT), addr, alen, iov, 1, cmsg, cmsg.byteSize());
       long n;
       do {
         n = (long) UnixSockets.SendmsgH.H.invokeExact(err, sock, msg, MSG_NOSIGNAL);
@@ -123,32 +111,17 @@ public final class UnixDatagram {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment err = Native.errnoSegment(a);
       MemorySegment buf = a.allocate(Math.max(1, max));
-      MemorySegment iov = a.allocate(16, 8);
-      iov.set(ADDRESS, 0, buf);
-      iov.set(JAVA_LONG, 8, Math.max(1, max));
-      long ctlLen = 16 + 4 * 16L;
+      MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, Math.max(1, max));
+      long ctlLen = CmsgHdr.LAYOUT.byteSize() + 4 * 16L;
       MemorySegment cmsg = a.allocate(ctlLen, 8);
-      MemorySegment msg = a.allocate(UnixSockets.MSGHDR_SIZE, 8);
+      MemorySegment msg = a.allocate(MsgHdr.LAYOUT);
       long n;
       do {
-        msg.fill((byte) 0);
-        msg.set(ADDRESS, 16, iov);
-        msg.set(JAVA_LONG, 24, 1);
-        msg.set(ADDRESS, 32, cmsg);
-        msg.set(JAVA_LONG, 40, ctlLen);
+        MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, ctlLen);
         n = (long) UnixSockets.RecvmsgH.H.invokeExact(err, sock, msg, MSG_CMSG_CLOEXEC);
       } while (n < 0 && Native.errno(err) == Errno.EINTR);
       if (n < 0) throw new SysException("recvmsg", "on unix datagram socket " + sock, Native.errno(err));
-      int fd = -1;
-      long controllen = msg.get(JAVA_LONG, 40);
-      if (controllen >= UnixSockets.CMSG_LEN_INT && cmsg.get(JAVA_INT, 8) == UnixSockets.SOL_SOCKET
-          && cmsg.get(JAVA_INT, 12) == UnixSockets.SCM_RIGHTS) {
-        int count = (int) ((Math.min(cmsg.get(JAVA_LONG, 0), controllen) - 16) / 4);
-        for (int i = 0; i < count; i++) {
-          int f = cmsg.get(JAVA_INT, 16 + 4L * i);
-          if (i == 0) fd = f; else Libc.close(f);
-        }
-      }
+      int fd = CmsgHdr.firstReceivedFd(cmsg, MsgHdr.controlLen(msg));
       return new Datagram(buf.asSlice(0, n).toArray(JAVA_BYTE), fd);
     } catch (SysException e) {
       throw e;

@@ -1,5 +1,10 @@
 package io.jrunc.core.sys;
 
+import static io.jrunc.core.sys.Socket.AF_UNIX;
+import static io.jrunc.core.sys.Socket.MSG_CMSG_CLOEXEC;
+import static io.jrunc.core.sys.Socket.MSG_NOSIGNAL;
+import static io.jrunc.core.sys.Socket.SOCK_CLOEXEC;
+import static io.jrunc.core.sys.Socket.SOCK_STREAM;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -15,35 +20,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * AF_UNIX sockets in the parent: connecting to a path, and passing one file descriptor with
  * SCM_RIGHTS (the seccomp listener fd to the agent at {@code linux.seccomp.listenerPath}, a
- * console or listener fd from the child over the sync socketpair).
- *
- * <table>
- *   <caption>struct msghdr (x86-64, aarch64: 56 bytes)</caption>
- *   <tr><th>offset</th><th>field</th></tr>
- *   <tr><td>0</td><td>void *msg_name (NULL: connected socket)</td></tr>
- *   <tr><td>8</td><td>socklen_t msg_namelen</td></tr>
- *   <tr><td>16</td><td>struct iovec *msg_iov ({void *base; size_t len;}, 16 bytes)</td></tr>
- *   <tr><td>24</td><td>size_t msg_iovlen</td></tr>
- *   <tr><td>32</td><td>void *msg_control</td></tr>
- *   <tr><td>40</td><td>size_t msg_controllen</td></tr>
- *   <tr><td>48</td><td>int msg_flags</td></tr>
- * </table>
- *
- * <table>
- *   <caption>One fd in the control buffer: CMSG_SPACE(sizeof(int)) = 24 bytes</caption>
- *   <tr><th>offset</th><th>field</th></tr>
- *   <tr><td>0</td><td>size_t cmsg_len = CMSG_LEN(4) = 20</td></tr>
- *   <tr><td>8</td><td>int cmsg_level = SOL_SOCKET (1)</td></tr>
- *   <tr><td>12</td><td>int cmsg_type = SCM_RIGHTS (1)</td></tr>
- *   <tr><td>16</td><td>int fd</td></tr>
- * </table>
+ * console or listener fd from the child over the sync socketpair). Messages are a
+ * {@link MsgHdr} with one {@link Iovec} and a {@link CmsgHdr} control buffer.
  */
 public final class UnixSockets {
   private UnixSockets() {}
 
-  public static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000, SOL_SOCKET = 1,
-      SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
-  static final long MSGHDR_SIZE = 56, CMSG_SPACE_INT = 24, CMSG_LEN_INT = 20;
   /** sizeof(sun_path). */
   static final int SUN_PATH = 108;
 
@@ -190,24 +172,17 @@ public final class UnixSockets {
       MemorySegment err = Native.errnoSegment(a);
       MemorySegment buf = a.allocate(data.length);
       MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
-      MemorySegment iov = a.allocate(16, 8);
-      MemorySegment msg = a.allocate(MSGHDR_SIZE, 8);
-      MemorySegment cmsg = a.allocate(CMSG_SPACE_INT, 8);
-      cmsg.set(JAVA_LONG, 0, CMSG_LEN_INT);
-      cmsg.set(JAVA_INT, 8, SOL_SOCKET);
-      cmsg.set(JAVA_INT, 12, SCM_RIGHTS);
-      cmsg.set(JAVA_INT, 16, fd);
+      MemorySegment iov = a.allocate(Iovec.LAYOUT);
+      MemorySegment msg = a.allocate(MsgHdr.LAYOUT);
+      MemorySegment cmsg = CmsgHdr.writeOneFd(a.allocate(CmsgHdr.SPACE_ONE_FD, 8), fd);
       long sent = 0;
       boolean first = true;
       while (sent < data.length) {
-        iov.set(ADDRESS, 0, buf.asSlice(sent));
-        iov.set(JAVA_LONG, 8, data.length - sent);
-        msg.fill((byte) 0);
-        msg.set(ADDRESS, 16, iov);
-        msg.set(JAVA_LONG, 24, 1);
+        Iovec.write(iov, buf.asSlice(sent), data.length - sent);
         if (first) {
-          msg.set(ADDRESS, 32, cmsg);
-          msg.set(JAVA_LONG, 40, CMSG_SPACE_INT);
+          MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, cmsg.byteSize());
+        } else {
+          MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, MemorySegment.NULL, 0);
         }
         long n = (long) SendmsgH.H.invokeExact(err, sock, msg, MSG_NOSIGNAL);
         if (n < 0) {
@@ -242,35 +217,18 @@ public final class UnixSockets {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment err = Native.errnoSegment(a);
       MemorySegment buf = a.allocate(Math.max(1, max));
-      MemorySegment iov = a.allocate(16, 8);
-      iov.set(ADDRESS, 0, buf);
-      iov.set(JAVA_LONG, 8, Math.max(1, max));
+      MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, Math.max(1, max));
       // Room for several fds so a misbehaving peer's extra fds can be closed, not leaked.
-      long ctlLen = 16 + 8 * 4L;
+      long ctlLen = CmsgHdr.LAYOUT.byteSize() + 8 * 4L;
       MemorySegment cmsg = a.allocate(ctlLen, 8);
-      MemorySegment msg = a.allocate(MSGHDR_SIZE, 8);
+      MemorySegment msg = a.allocate(MsgHdr.LAYOUT);
       long n;
       do {
-        msg.fill((byte) 0);
-        msg.set(ADDRESS, 16, iov);
-        msg.set(JAVA_LONG, 24, 1);
-        msg.set(ADDRESS, 32, cmsg);
-        msg.set(JAVA_LONG, 40, ctlLen);
+        MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, ctlLen);
         n = (long) RecvmsgH.H.invokeExact(err, sock, msg, MSG_CMSG_CLOEXEC);
       } while (n < 0 && Native.errno(err) == Errno.EINTR);
       if (n < 0) throw new SysException("recvmsg", "on socket " + sock, Native.errno(err));
-      int fd = -1;
-      long controllen = msg.get(JAVA_LONG, 40);
-      if (controllen >= CMSG_LEN_INT) {
-        long len = cmsg.get(JAVA_LONG, 0);
-        if (cmsg.get(JAVA_INT, 8) == SOL_SOCKET && cmsg.get(JAVA_INT, 12) == SCM_RIGHTS && len >= CMSG_LEN_INT) {
-          int count = (int) ((Math.min(len, controllen) - 16) / 4);
-          for (int i = 0; i < count; i++) {
-            int f = cmsg.get(JAVA_INT, 16 + 4L * i);
-            if (i == 0) fd = f; else Libc.close(f);
-          }
-        }
-      }
+      int fd = CmsgHdr.firstReceivedFd(cmsg, MsgHdr.controlLen(msg));
       byte[] out = buf.asSlice(0, n).toArray(JAVA_BYTE);
       return new Received(out, fd);
     } catch (SysException e) {

@@ -2,6 +2,7 @@ package io.jrunc.core.terminal;
 
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.sys.Termios;
 import io.jrunc.core.sys.UnixDatagram;
@@ -102,7 +103,7 @@ public final class NotifySocket implements AutoCloseable {
     } else {
       // sun_path holds 107 bytes; containerd's state paths with 64-hex ids exceed it. Bind
       // through the directory's fd instead: the kernel resolves /proc/self/fd/N as a path.
-      int dir = Libc.open(p.getParent().toString(), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+      int dir = Libc.open(p.getParent().toString(), Open.O_PATH | Open.O_DIRECTORY | Open.O_CLOEXEC, 0);
       try {
         fd = UnixDatagram.bind("/proc/self/fd/" + dir + "/" + SOCKET_NAME);
       } finally {
@@ -177,7 +178,7 @@ public final class NotifySocket implements AutoCloseable {
    * never closes it: after 30 s we go on (runc logs a warning and goes on too).
    */
   private void barrier(int client) throws SysException {
-    int[] p = Libc.pipe2(Libc.O_CLOEXEC);
+    int[] p = Libc.pipe2(Open.O_CLOEXEC);
     try {
       UnixDatagram.send(client, host, "BARRIER=1".getBytes(StandardCharsets.US_ASCII), p[1]);
       Libc.close(p[1]);

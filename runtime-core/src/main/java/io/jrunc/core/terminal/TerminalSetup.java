@@ -1,16 +1,24 @@
 package io.jrunc.core.terminal;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static io.jrunc.core.sys.Termios.TIOCGPTPEER;
+import static io.jrunc.core.sys.Termios.TIOCSCTTY;
+import static io.jrunc.core.sys.Termios.TIOCSPTLCK;
+import static io.jrunc.core.sys.Termios.TIOCSWINSZ;
 
 import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.CmsgHdr;
 import io.jrunc.core.sys.Errno;
-import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Iovec;
+import io.jrunc.core.sys.Mount;
+import io.jrunc.core.sys.MsgHdr;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.OpenHow;
+import io.jrunc.core.sys.Socket;
+import io.jrunc.core.sys.Stat;
 import io.jrunc.core.sys.Sys;
+import io.jrunc.core.sys.Winsize;
 import io.jrunc.spec.Box;
 import java.lang.foreign.MemorySegment;
 
@@ -66,11 +74,6 @@ import java.lang.foreign.MemorySegment;
 public final class TerminalSetup {
   private TerminalSetup() {}
 
-  static final long TIOCSWINSZ = 0x5414, TIOCSCTTY = 0x540E, TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441;
-  private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04;
-  private static final long OPEN_TREE_CLONE = 1, AT_EMPTY_PATH = 0x1000, MOVE_MOUNT_F_EMPTY_PATH = 0x04;
-  private static final long S_IFREG = 0100000;
-  private static final int MSG_NOSIGNAL = 0x4000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
   /** Where the payload goes: PATH_MAX is 4096, one byte stays free. */
   private static final int NAME_MAX_LEN = 4095;
   /** The path of the devpts instance's multiplexer inside the container. */
@@ -89,24 +92,19 @@ public final class TerminalSetup {
    */
   public static Emitted emit(ProgramBuilder b, int consoleSocketFd, Box consoleSize) {
     if (consoleSocketFd < 0) throw new IllegalArgumentException("a terminal needs a console socket fd");
-    // struct cmsghdr + one int (CMSG_SPACE(4) = 24): len, level, type, fd
-    MemorySegment cmsg = b.alloc(24);
-    cmsg.set(JAVA_LONG, 0, 20);
-    cmsg.set(JAVA_INT, 8, SOL_SOCKET);
-    cmsg.set(JAVA_INT, 12, SCM_RIGHTS);
-    MemorySegment how = b.alloc(24); // struct open_how {u64 flags, mode, resolve}
-    how.set(JAVA_LONG, 0, Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC);
-    how.set(JAVA_LONG, 16, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-    Step master = b.call(Sys.OPENAT2, (long) Libc.AT_FDCWD, PTMX, how, 24L)
-        .storeResultAt(cmsg.asSlice(16, 4))
+    // the master's fd is stored into the message by the step that opens it
+    MemorySegment cmsg = CmsgHdr.writeOneFd(b.alloc(CmsgHdr.SPACE_ONE_FD), 0);
+    MemorySegment how = OpenHow.write(b.alloc(OpenHow.LAYOUT), Open.O_RDWR | Open.O_NOCTTY | Open.O_CLOEXEC, 0,
+        Open.RESOLVE_NO_SYMLINKS | Open.RESOLVE_NO_MAGICLINKS);
+    Step master = b.call(Sys.OPENAT2, (long) Open.AT_FDCWD, PTMX, how, how.byteSize())
+        .storeResultAt(CmsgHdr.fdSlot(cmsg))
         .describe("open " + PTMX + " for the terminal (is a devpts instance mounted at /dev/pts?)");
     b.call(Sys.IOCTL, master, TIOCSPTLCK, b.alloc(4)).describe("unlock the terminal's pty");
-    Step slave = b.call(Sys.IOCTL, master, TIOCGPTPEER, (long) (Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC))
+    Step slave = b.call(Sys.IOCTL, master, TIOCGPTPEER, (long) (Open.O_RDWR | Open.O_NOCTTY | Open.O_CLOEXEC))
         .describe("open the terminal's pty slave (TIOCGPTPEER, Linux 4.13)");
     if (consoleSize != null) {
-      MemorySegment ws = b.alloc(8); // struct winsize {ws_row, ws_col, ws_xpixel, ws_ypixel}
-      ws.set(JAVA_SHORT, 0, (short) clampU16(consoleSize.height()));
-      ws.set(JAVA_SHORT, 2, (short) clampU16(consoleSize.width()));
+      MemorySegment ws = Winsize.write(b.alloc(Winsize.LAYOUT), clampU16(consoleSize.height()),
+          clampU16(consoleSize.width()), 0, 0);
       b.call(Sys.IOCTL, slave, TIOCSWINSZ, ws)
           .describe("set the terminal size to " + consoleSize.height() + "x" + consoleSize.width());
     }
@@ -115,28 +113,25 @@ public final class TerminalSetup {
 
     // Two messages, one sent: with the slave's name when /proc can tell it, else one NUL byte.
     MemorySegment name = b.alloc(NAME_MAX_LEN + 1);
-    MemorySegment namedIov = b.alloc(16);
-    namedIov.set(ADDRESS, 0, name);
+    MemorySegment namedIov = Iovec.write(b.alloc(Iovec.LAYOUT), name, 0);
     MemorySegment namedMsg = msghdr(b, namedIov, cmsg);
     MemorySegment nul = b.alloc(1);
-    MemorySegment nulIov = b.alloc(16);
-    nulIov.set(ADDRESS, 0, nul);
-    nulIov.set(JAVA_LONG, 8, 1);
+    MemorySegment nulIov = Iovec.write(b.alloc(Iovec.LAYOUT), nul, 1);
     MemorySegment nulMsg = msghdr(b, nulIov, cmsg);
     Label named = b.label();
     Label sent = b.label();
     // readlink's length lands in the low half of iov_len (zeroed, little endian); only the
     // positive branch uses it.
-    b.call(Sys.READLINKAT, (long) Libc.AT_FDCWD, "/proc/self/fd/0", name, (long) NAME_MAX_LEN)
+    b.call(Sys.READLINKAT, (long) Open.AT_FDCWD, "/proc/self/fd/0", name, (long) NAME_MAX_LEN)
         .allow(Errno.ENOENT, Errno.EACCES)
-        .storeResultAt(namedIov.asSlice(8, 4))
+        .storeResultAt(Iovec.lenLow32(namedIov))
         .jumpIfPositive(named)
         .describe("read the terminal's name from /proc/self/fd/0");
-    b.call(Sys.SENDMSG, b.inherit(consoleSocketFd), nulMsg, (long) MSG_NOSIGNAL)
+    b.call(Sys.SENDMSG, b.inherit(consoleSocketFd), nulMsg, (long) Socket.MSG_NOSIGNAL)
         .describe("send the terminal's master to the console socket");
     b.call(Sys.GETPID).jumpIfPositive(sent).describe("getpid");
     b.place(named);
-    b.call(Sys.SENDMSG, b.inherit(consoleSocketFd), namedMsg, (long) MSG_NOSIGNAL)
+    b.call(Sys.SENDMSG, b.inherit(consoleSocketFd), namedMsg, (long) Socket.MSG_NOSIGNAL)
         .describe("send the terminal's master to the console socket");
     b.place(sent);
     b.call(Sys.CLOSE, master).describe("close the terminal's master");
@@ -152,27 +147,22 @@ public final class TerminalSetup {
    * pivot_root and before the root is remounted read-only.
    */
   public static void emitDevConsole(ProgramBuilder b) {
-    b.call(Sys.MKNODAT, (long) Libc.AT_FDCWD, "/dev/console", S_IFREG | 0666, 0L).allow(Errno.EEXIST)
+    b.call(Sys.MKNODAT, (long) Open.AT_FDCWD, "/dev/console", (long) (Stat.S_IFREG | 0666), 0L).allow(Errno.EEXIST)
         .describe("create /dev/console");
-    Step tree = b.call(Sys.OPEN_TREE, 0L, "", OPEN_TREE_CLONE | Libc.O_CLOEXEC | AT_EMPTY_PATH)
+    Step tree = b.call(Sys.OPEN_TREE, 0L, "", Mount.OPEN_TREE_CLONE | Open.O_CLOEXEC | Open.AT_EMPTY_PATH)
         .describe("clone the terminal for /dev/console");
-    b.call(Sys.MOVE_MOUNT, tree, "", (long) Libc.AT_FDCWD, "/dev/console", MOVE_MOUNT_F_EMPTY_PATH)
+    b.call(Sys.MOVE_MOUNT, tree, "", (long) Open.AT_FDCWD, "/dev/console", Mount.MOVE_MOUNT_F_EMPTY_PATH)
         .describe("bind the terminal onto /dev/console");
     b.call(Sys.CLOSE, tree).describe("close the /dev/console mount fd");
   }
 
   /** Gives the terminal (fd 0) to {@code uid}; call before the uid switch, only when uid != 0. */
   public static void emitOwner(ProgramBuilder b, long uid) {
-    b.call(Sys.FCHOWNAT, 0L, "", uid, 0xffffffffL, AT_EMPTY_PATH).describe("give the terminal to uid " + uid);
+    b.call(Sys.FCHOWNAT, 0L, "", uid, 0xffffffffL, (long) Open.AT_EMPTY_PATH).describe("give the terminal to uid " + uid);
   }
 
   private static MemorySegment msghdr(ProgramBuilder b, MemorySegment iov, MemorySegment cmsg) {
-    MemorySegment msg = b.alloc(56);
-    msg.set(ADDRESS, 16, iov);
-    msg.set(JAVA_LONG, 24, 1);
-    msg.set(ADDRESS, 32, cmsg);
-    msg.set(JAVA_LONG, 40, 24);
-    return msg;
+    return MsgHdr.write(b.alloc(MsgHdr.LAYOUT), MemorySegment.NULL, 0, iov, 1, cmsg, cmsg.byteSize());
   }
 
   private static int clampU16(Long v) {

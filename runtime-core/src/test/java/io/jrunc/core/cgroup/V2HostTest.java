@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jrunc.core.sys.Bpf;
 import io.jrunc.core.sys.CgroupIo;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.LinuxCPU;
 import io.jrunc.spec.LinuxDeviceCgroup;
@@ -107,7 +108,7 @@ class V2HostTest {
 
       CgroupManager again = Cgroups.reopen(Map.copyOf(m.state()));
       assertThat(again.pids()).containsExactly((int) p.pid());
-      again.kill(Signals.SIGKILL); // cgroup.kill
+      again.kill(Signal.SIGKILL); // cgroup.kill
       assertThat(p.waitFor()).isEqualTo(137);
       again.destroy();
       assertThat(dir).doesNotExist();

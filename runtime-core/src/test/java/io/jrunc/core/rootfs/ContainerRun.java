@@ -6,7 +6,9 @@ import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.spawn.StepFailedException;
+import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
@@ -63,7 +65,7 @@ final class ContainerRun {
         RootfsSetup setup = RootfsSetup.plan(ctx)) {
       // the spawn stub keeps only the channel's child ends (and what the program inherits)
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
-      Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT | 02000000), 0644L)
+      Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, out.toString(), (long) (Open.O_WRONLY | Open.O_CREAT | 02000000), 0644L)
           .describe("open " + out);
       b.call(Sys.DUP3, fd, 1L, 0L).describe("dup stdout");
       b.call(Sys.DUP3, fd, 2L, 0L).describe("dup stderr");
@@ -73,7 +75,7 @@ final class ContainerRun {
       ChildProgram p = b.build();
       Spawner.Child c = Spawner.clone(p, ch, flags, -1);
       setup.close();
-      if ((flags & Spawner.CLONE_NEWUSER) != 0) {
+      if ((flags & Clone.CLONE_NEWUSER) != 0) {
         Files.writeString(Path.of("/proc/" + c.pid() + "/uid_map"), "0 0 4294967295");
         Files.writeString(Path.of("/proc/" + c.pid() + "/setgroups"), "deny");
         Files.writeString(Path.of("/proc/" + c.pid() + "/gid_map"), "0 0 4294967295");

@@ -1,6 +1,8 @@
 package io.jrunc.core.rootfs;
 
-import static io.jrunc.core.rootfs.K.*;
+import static io.jrunc.core.sys.Mount.*;
+import static io.jrunc.core.sys.Open.*;
+import static io.jrunc.core.sys.Stat.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -292,8 +294,8 @@ class RootfsPlanTest {
     assertThat(f.ridmap()).isTrue();
     assertThat(RootfsSetup.splitOptions("context=\"system_u:object_r:x:s0:c1,c2\",size=1m"))
         .containsExactly("context=\"system_u:object_r:x:s0:c1,c2\"", "size=1m");
-    assertThat(K.encodeDev(10, 200)).isEqualTo((10 << 8) | 200);
-    assertThat(K.encodeDev(259, 0x12345)).isEqualTo(0x45 | (259 << 8) | (0x12300L << 12));
+    assertThat(encodeDev(10, 200)).isEqualTo((10 << 8) | 200);
+    assertThat(encodeDev(259, 0x12345)).isEqualTo(0x45 | (259 << 8) | (0x12300L << 12));
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.jrunc.core.rootfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.sys.Clone;
 import io.jrunc.spec.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RootfsSetupRealTest {
   @TempDir Path tmp;
 
-  static final long NS = Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID | Spawner.CLONE_NEWCGROUP | Spawner.CLONE_NEWIPC
-      | Spawner.CLONE_NEWUTS | Spawner.CLONE_NEWNET;
+  static final long NS = Clone.CLONE_NEWNS | Clone.CLONE_NEWPID | Clone.CLONE_NEWCGROUP | Clone.CLONE_NEWIPC
+      | Clone.CLONE_NEWUTS | Clone.CLONE_NEWNET;
 
   static final String DEFAULT_MOUNTS = """
       [
@@ -225,7 +225,7 @@ class RootfsSetupRealTest {
          "linux": {"namespaces": %s, %s}}""".formatted(DEFAULT_MOUNTS, ns, MASKS));
     RootfsContext ctx = RootfsContext.of(spec, bundle);
     assertThat(ctx.newUserNs()).isTrue();
-    ContainerRun.Result r = ContainerRun.run(ctx, NS | Spawner.CLONE_NEWUSER, """
+    ContainerRun.Result r = ContainerRun.run(ctx, NS | Clone.CLONE_NEWUSER, """
         grep -E ' /dev/(null|tty|zero) ' /proc/self/mountinfo; ls -ln /dev/null; echo x > /dev/null && echo null-ok
         """);
     assertThat(r.exit()).as(r.out()).isZero();
@@ -321,7 +321,7 @@ class RootfsSetupRealTest {
          "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}, {"type": "cgroup"}], %s}}"""
         .formatted(DEFAULT_MOUNTS, MASKS));
     ContainerRun.Result r = ContainerRun.run(RootfsContext.of(spec, bundle),
-        Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID | Spawner.CLONE_NEWCGROUP, "grep ' /sys ' /proc/self/mountinfo");
+        Clone.CLONE_NEWNS | Clone.CLONE_NEWPID | Clone.CLONE_NEWCGROUP, "grep ' /sys ' /proc/self/mountinfo");
     assertThat(r.exit()).as(r.out()).isZero();
     assertThat(r.out()).containsPattern(" / /sys ro,");
     assertThat(ContainerRun.hostMounts()).isEqualTo(before);
@@ -430,7 +430,7 @@ class RootfsSetupRealTest {
     }
     RootfsContext ctx = RootfsContext.of(spec, bundle).withCgroupDirs(dirs);
     assertThat(ctx.cgroupNs()).isFalse();
-    ContainerRun.Result r = ContainerRun.run(ctx, Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID | Spawner.CLONE_NEWNET,
+    ContainerRun.Result r = ContainerRun.run(ctx, Clone.CLONE_NEWNS | Clone.CLONE_NEWPID | Clone.CLONE_NEWNET,
         "grep ' /sys/fs/cgroup/memory ' /proc/self/mountinfo; touch /sys/fs/cgroup/memory/x 2>/dev/null || echo memory-ro");
     assertThat(r.exit()).as(r.out()).isZero();
     assertThat(r.out()).containsPattern(" / /sys/fs/cgroup/memory ro,nosuid,nodev,noexec,relatime - cgroup cgroup ")

@@ -9,6 +9,7 @@ import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.UnixSockets;
 import io.jrunc.spec.Linux;
@@ -83,7 +84,7 @@ class SecurityPlanTest {
     try (SecurityPlan plan = SecurityPlan.prepare(spec); SpawnChannel ch = new SpawnChannel();
         ProgramBuilder b = new ProgramBuilder()) {
       plan.handOffListener(ch.reportWrite());
-      Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L);
+      Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, out.toString(), (long) (Open.O_WRONLY | Open.O_CREAT), 0644L);
       b.call(Sys.DUP3, fd, 1L, 0L);
       b.call(Sys.DUP3, fd, 2L, 0L);
       plan.beforeUserSwitch(b);

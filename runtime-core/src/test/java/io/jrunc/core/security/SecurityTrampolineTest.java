@@ -11,6 +11,7 @@ import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.UnixSockets;
 import io.jrunc.spec.LinuxCapabilities;
@@ -43,7 +44,7 @@ class SecurityTrampolineTest {
   Run run(Consumer<ProgramBuilder> security, List<String> argv) throws Exception {
     Path out = tmp.resolve("out-" + System.nanoTime());
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L)
+      Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, out.toString(), (long) (Open.O_WRONLY | Open.O_CREAT), 0644L)
           .describe("open " + out);
       b.call(Sys.DUP3, fd, 1L, 0L).describe("dup stdout");
       b.call(Sys.DUP3, fd, 2L, 0L).describe("dup stderr");
@@ -170,9 +171,9 @@ class SecurityTrampolineTest {
       }
     });
     Path out = tmp.resolve("notify-out");
-    int[] ack = Libc.pipe2(Libc.O_CLOEXEC);
+    int[] ack = Libc.pipe2(Open.O_CLOEXEC);
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L);
+      Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, out.toString(), (long) (Open.O_WRONLY | Open.O_CREAT), 0644L);
       b.call(Sys.DUP3, fd, 1L, 0L);
       b.call(Sys.DUP3, fd, 2L, 0L);
       CapabilitySetup.emitNoNewPrivileges(b);

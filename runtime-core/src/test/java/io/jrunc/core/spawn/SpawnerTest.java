@@ -3,7 +3,9 @@ package io.jrunc.core.spawn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +25,13 @@ class SpawnerTest {
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
       if (hostname != null) b.call(Sys.SETHOSTNAME, hostname, (long) hostname.length()).describe("set hostname " + hostname);
-      Step fd = b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, out.toString(), (long) (Libc.O_WRONLY | Libc.O_CREAT), 0644L)
+      Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, out.toString(), (long) (Open.O_WRONLY | Open.O_CREAT), 0644L)
           .describe("open " + out);
       b.call(Sys.DUP3, fd, 1L, 0L).describe("dup stdout");
       b.call(Sys.EXECVE, "/bin/sh", b.stringArray(List.of("sh", "-c", script)), b.stringArray(List.of("PATH=/bin:/usr/bin")))
           .describe("exec /bin/sh");
       ChildProgram p = b.build();
-      Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWUTS | Spawner.CLONE_NEWPID, -1);
+      Spawner.Child c = Spawner.clone(p, ch, Clone.CLONE_NEWUTS | Clone.CLONE_NEWPID, -1);
       ch.release();
       Spawner.Report r = Spawner.next(p, ch, c.pid(), Set.of());
       assertThat(r.eof()).isTrue();
@@ -49,8 +51,8 @@ class SpawnerTest {
   @Test
   void failedStepIsReportedWithItsDescriptionAndErrno() throws Exception {
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, tmp.toString(), 0755L).allow(17, 0).describe("mkdir " + tmp);
-      b.call(Sys.OPENAT, (long) Libc.AT_FDCWD, "/nonexistent/x", 0L, 0L).describe("open /nonexistent/x");
+      b.call(Sys.MKDIRAT, (long) Open.AT_FDCWD, tmp.toString(), 0755L).allow(17, 0).describe("mkdir " + tmp);
+      b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/nonexistent/x", 0L, 0L).describe("open /nonexistent/x");
       b.call(Sys.EXECVE, "/bin/true", b.stringArray(List.of("true")), b.stringArray(List.of()));
       ChildProgram p = b.build();
       Spawner.Child c = Spawner.clone(p, ch, 0, -1);
@@ -79,7 +81,7 @@ class SpawnerTest {
         try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
           b.call(Sys.EXECVE, "/bin/true", b.stringArray(List.of("true")), b.stringArray(List.of()));
           ChildProgram p = b.build();
-          Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWPID, -1);
+          Spawner.Child c = Spawner.clone(p, ch, Clone.CLONE_NEWPID, -1);
           assertThat(Spawner.next(p, ch, c.pid(), Set.of()).eof()).isTrue();
           assertThat(Libc.exitCode(Libc.wait4(c.pid(), 0)[1])).isZero();
         }

@@ -3,6 +3,7 @@ package io.jrunc.core.terminal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Termios;
 import io.jrunc.core.sys.UnixDatagram;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,7 @@ class NotifySocketTest {
 
   /** sendmsg needs a short path too: the test's container reaches a long one through its directory fd. */
   private static String relativeTo(Path sock) throws Exception {
-    int dir = Libc.open(sock.getParent().toString(), Libc.O_PATH | Libc.O_CLOEXEC, 0);
+    int dir = Libc.open(sock.getParent().toString(), Open.O_PATH | Open.O_CLOEXEC, 0);
     return "/proc/self/fd/" + dir + "/" + sock.getFileName(); // leaked fd: closed when the test JVM exits
   }
 

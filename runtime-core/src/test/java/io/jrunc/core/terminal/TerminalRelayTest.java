@@ -6,7 +6,10 @@ import io.jrunc.core.spawn.ChildProgram;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Mount;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.Termios;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +28,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TerminalRelayTest {
-  private static final long MS_REC = 0x4000, MS_PRIVATE = 1 << 18;
-  private static final int SIGWINCH = 28;
-
   @Test
   void relaysKeysOutputAndWindowSizeAndRestoresTheCallersTerminal() throws Exception {
     int[] caller = Termios.openPty();
@@ -42,14 +42,14 @@ class TerminalRelayTest {
           SpawnChannel ch = new SpawnChannel();
           ProgramBuilder b = new ProgramBuilder()) {
         b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
-        b.call(Sys.MOUNT, "none", "/", 0L, MS_REC | MS_PRIVATE, 0L).describe("make / private");
+        b.call(Sys.MOUNT, "none", "/", 0L, Mount.MS_REC | Mount.MS_PRIVATE, 0L).describe("make / private");
         b.call(Sys.MOUNT, "devpts", "/dev/pts", "devpts", 0L, "newinstance,ptmxmode=0666").describe("mount devpts");
         TerminalSetup.emit(b, relay.childSocketFd(), null);
         b.call(Sys.CLOSE_RANGE, 3L, 0xffffffffL, 4L).describe("cloexec");
         b.call(Sys.EXECVE, "/bin/sh", b.stringArray(List.of("sh")), b.stringArray(List.of("PATH=/bin:/usr/bin", "PS1=")))
             .describe("exec /bin/sh");
         ChildProgram p = b.build();
-        Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID, -1);
+        Spawner.Child c = Spawner.clone(p, ch, Clone.CLONE_NEWNS | Clone.CLONE_NEWPID, -1);
         pid = c.pid();
         ch.release();
         relay.receiveMaster();
@@ -63,7 +63,7 @@ class TerminalRelayTest {
         StringBuilder seen = new StringBuilder();
         readUntil(screen, seen, "40 120\r\n");
         Termios.setWindowSize(callerTty, new Termios.Size(50, 130, 0, 0));
-        Libc.kill(Libc.getpid(), SIGWINCH); // what the kernel sends the foreground group on a resize
+        Libc.kill(Libc.getpid(), Signal.SIGWINCH); // what the kernel sends the foreground group on a resize
         Thread.sleep(300);
         type(screen, "\r");
         readUntil(screen, seen, "50 130\r\n");

@@ -8,8 +8,11 @@ import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.StepFailedException;
+import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Mount;
+import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.sys.UnixSockets;
@@ -34,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TerminalSetupTest {
   @TempDir Path tmp;
 
-  private static final long MS_REC = 0x4000, MS_PRIVATE = 1 << 18, MS_NOSUID = 2, MS_NOEXEC = 8;
 
   record Outcome(int exit, String output, String payload) {}
 
@@ -51,12 +53,12 @@ class TerminalSetupTest {
     }
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
-      b.call(Sys.MOUNT, "none", "/", 0L, MS_REC | MS_PRIVATE, 0L).describe("make / private");
+      b.call(Sys.MOUNT, "none", "/", 0L, Mount.MS_REC | Mount.MS_PRIVATE, 0L).describe("make / private");
       if (mountDevpts) {
         // a container's /dev: a fresh tmpfs without console, with its own devpts
         b.call(Sys.MOUNT, "tmpfs", "/dev", "tmpfs", 0L, "mode=755").describe("mount /dev");
-        b.call(Sys.MKDIRAT, (long) Libc.AT_FDCWD, "/dev/pts", 0755L).describe("mkdir /dev/pts");
-        b.call(Sys.MOUNT, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620")
+        b.call(Sys.MKDIRAT, (long) Open.AT_FDCWD, "/dev/pts", 0755L).describe("mkdir /dev/pts");
+        b.call(Sys.MOUNT, "devpts", "/dev/pts", "devpts", Mount.MS_NOSUID | Mount.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620")
             .describe("mount devpts");
       } else {
         b.call(Sys.MOUNT, "tmpfs", "/dev/pts", "tmpfs", 0L, 0L).describe("hide devpts");
@@ -68,7 +70,7 @@ class TerminalSetupTest {
       b.call(Sys.EXECVE, "/bin/sh", b.stringArray(List.of("sh")), b.stringArray(List.of("PATH=/bin:/usr/bin", "PS1=")))
           .describe("exec /bin/sh");
       ChildProgram p = b.build();
-      Spawner.Child c = Spawner.clone(p, ch, Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID, -1);
+      Spawner.Child c = Spawner.clone(p, ch, Clone.CLONE_NEWNS | Clone.CLONE_NEWPID, -1);
       Libc.close(client); // the child holds the only copy now: EOF on conn if it dies first
       ch.release();
       UnixSockets.Received got = new UnixSockets.Received(new byte[0], -1);

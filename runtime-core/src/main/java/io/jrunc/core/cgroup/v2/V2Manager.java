@@ -13,6 +13,7 @@ import io.jrunc.core.cgroup.Write;
 import io.jrunc.core.sys.Bpf;
 import io.jrunc.core.sys.CgroupIo;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.LinuxResources;
 import java.nio.file.Files;
@@ -219,7 +220,7 @@ public class V2Manager implements CgroupManager {
 
   @Override
   public void kill(int signal) throws CgroupException {
-    if (signal == Signals.SIGKILL && Files.exists(dir.resolve("cgroup.kill"))) {
+    if (signal == Signal.SIGKILL && Files.exists(dir.resolve("cgroup.kill"))) {
       FsSupport.write(dir, new Write("", "cgroup.kill", "1", null));
       return;
     }

@@ -16,7 +16,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 jrunc=${JRUNC:-$here/bin/jrunc}
 command -v hyperfine >/dev/null || { echo "bench.sh: hyperfine is not installed" >&2; exit 1; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# every cgroup the runs made goes too (the lifecycle scenarios share /jrunc-bench/ctr)
+trap 'rm -rf "$tmp"; for d in /sys/fs/cgroup/*/jrunc-bench/ctr /sys/fs/cgroup/*/jrunc-bench /sys/fs/cgroup/jrunc-bench/ctr /sys/fs/cgroup/jrunc-bench; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done; true' EXIT
 mkdir -p "$tmp/bundle" "$tmp/root"
 # a busybox bundle for the lifecycle scenarios (the same config.json for every runtime)
 "$here/scripts/make-bundle.sh" "$tmp/ctr" true >/dev/null
@@ -73,5 +74,15 @@ for scenario in version spec state run lifecycle; do
   done
   echo "$row"
 done
+echo
+# the Java API in one warm JVM (the library as an embedder or a shim uses it)
+echo "Java API, warm JVM: create+start+wait+delete of /bin/true, $((runs * 10)) after $((runs * 2)) warm-ups"
+echo
+echo "| threads | median ms | p90 ms | containers/s | JVM CPU ms per container |"
+echo "|---|---|---|---|---|"
+"$here/scripts/jdk25" >/dev/null && "$("$here/scripts/jdk25")/bin/java" --enable-native-access=ALL-UNNAMED \
+  -cp "$here/runtime-cli/target/jrunc.jar" "$here/scripts/bench/WarmApi.java" "$tmp/ctr" $((runs * 10)) $((runs * 2))
+rm -rf /tmp/jrunc-bench-warm
+for d in /sys/fs/cgroup/*/jrunc-bench-warm /sys/fs/cgroup/jrunc-bench-warm; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
 echo
 echo "($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs each; jrunc: $("$jrunc" --version | sed -n 4p))"

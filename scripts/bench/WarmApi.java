@@ -1,0 +1,83 @@
+import io.jrunc.core.api.Container;
+import io.jrunc.core.api.ContainerRuntime;
+import io.jrunc.core.api.CreateOptions;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The Java API in a warm JVM: create + start + wait + delete of the bundle's process (a
+ * /bin/true), N times after W warm-ups, then the same from 2 threads. Prints one markdown row
+ * each: median and p90 wall time per container, containers per second, and the JVM's own CPU
+ * per container (the containers' CPU is not the runtime's).
+ *
+ *   java --enable-native-access=ALL-UNNAMED -cp runtime-cli/target/jrunc.jar scripts/bench/WarmApi.java BUNDLE [N] [W]
+ */
+public class WarmApi {
+  public static void main(String[] args) throws Exception {
+    Path bundle = Path.of(args[0]).toAbsolutePath();
+    // one bundle per thread: the same rootfs, a cgroup of its own under /jrunc-bench-warm
+    for (int t = 0; t < 2; t++) {
+      var m = new com.fasterxml.jackson.databind.ObjectMapper();
+      var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(bundle.resolve("config.json").toFile());
+      ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("root")).put("path", bundle.resolve("rootfs").toString());
+      ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("linux")).put("cgroupsPath", "/jrunc-bench-warm/t" + t);
+      java.nio.file.Files.createDirectories(BUNDLES[t]);
+      m.writeValue(BUNDLES[t].resolve("config.json").toFile(), cfg);
+    }
+    int n = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    int warm = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+    Path state = Path.of("/run/jrunc-bench-warm-" + ProcessHandle.current().pid());
+    ContainerRuntime rt = ContainerRuntime.open(state);
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    for (int i = 0; i < warm; i++) cycle(rt, "w" + i);
+    long[] ns = new long[n];
+    long cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long s = System.nanoTime();
+      cycle(rt, "s" + i);
+      ns[i] = System.nanoTime() - s;
+    }
+    long wall = System.nanoTime() - t0, cpu = os.getProcessCpuTime() - cpu0;
+    Arrays.sort(ns);
+    System.out.printf("| 1 thread | %.1f | %.1f | %.0f | %.1f |%n", ns[n / 2] / 1e6, ns[n * 9 / 10] / 1e6, n / (wall / 1e9),
+        cpu / 1e6 / n);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    cpu0 = os.getProcessCpuTime();
+    t0 = System.nanoTime();
+    Future<?>[] fs = new Future<?>[n];
+    long[] pns = new long[n];
+    for (int i = 0; i < n; i++) {
+      int k = i;
+      fs[i] = pool.submit(() -> {
+        long s = System.nanoTime();
+        cycle(rt, "p" + k);
+        pns[k] = System.nanoTime() - s;
+        return null;
+      });
+    }
+    for (Future<?> f : fs) f.get();
+    wall = System.nanoTime() - t0;
+    cpu = os.getProcessCpuTime() - cpu0;
+    pool.shutdown();
+    Arrays.sort(pns);
+    java.nio.file.Files.deleteIfExists(state);
+    System.out.printf("| 2 threads | %.1f | %.1f | %.0f | %.1f |%n", pns[n / 2] / 1e6, pns[n * 9 / 10] / 1e6,
+        n / (wall / 1e9), cpu / 1e6 / n);
+  }
+
+  private static final Path[] BUNDLES = {Path.of("/tmp/jrunc-bench-warm/t0"), Path.of("/tmp/jrunc-bench-warm/t1")};
+  private static final ThreadLocal<Integer> SLOT = new ThreadLocal<>();
+  private static final java.util.concurrent.atomic.AtomicInteger SLOTS = new java.util.concurrent.atomic.AtomicInteger();
+
+  private static void cycle(ContainerRuntime rt, String id) throws Exception {
+    if (SLOT.get() == null) SLOT.set(SLOTS.getAndIncrement() % 2);
+    Container c = rt.create(id, CreateOptions.bundle(BUNDLES[SLOT.get()]));
+    c.start();
+    c.waitFor();
+    c.delete(false);
+  }
+}

@@ -36,7 +36,7 @@ if [ $junit = 1 ]; then
   launcher="$m2/org/junit/platform/junit-platform-launcher/$v/junit-platform-launcher-$v.jar"
   [ -f "$launcher" ] || { echo "vm-conformance.sh: $launcher missing (run the tests once with scripts/mvn on the host)" >&2; exit 1; }
   # the modules' own classes instead of their (possibly stale) ~/.m2 snapshots
-  cp="$here/conformance-tests/target/test-classes:$here/runtime-cli/target/classes:$here/runtime-core/target/classes:$here/runtime-oci-spec/target/classes:$(tr ':' '\n' < conformance-tests/target/vm-lane-classpath.txt | grep -v '/io/jrunc/' | paste -sd:):$launcher"
+  cp="$here/conformance-tests/target/test-classes:$here/test-support/target/classes:$here/runtime-cli/target/classes:$here/runtime-core/target/classes:$here/runtime-oci-spec/target/classes:$(tr ':' '\n' < conformance-tests/target/vm-lane-classpath.txt | grep -v '/io/jrunc/' | paste -sd:):$launcher"
   out=conformance-tests/target/vm-lane
   mkdir -p "$out"
   "$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" scripts/vm-lane/VmLaneMain.java

@@ -12,6 +12,7 @@ import io.jrunc.core.api.InvalidStateException;
 import io.jrunc.core.api.Stdio;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Process;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** exec through the Java API: the new process is in init's namespaces, with the env/user/cwd asked for. */
+@RequiresRoot("runs containers with namespaces and cgroups")
 class ApiExecTest {
   @TempDir Path tmp;
 

@@ -12,6 +12,7 @@ import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.InvalidStateException;
 import io.jrunc.core.api.SetupException;
 import io.jrunc.core.api.Stdio;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ class ApiLifecycleTest {
     return "api-" + name + "-" + ProcessHandle.current().pid();
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void runsIsolatedAndReportsStatus() throws Exception {
     Bundle b = Bundle.busybox(tmp.resolve("b")).sh(
@@ -51,6 +53,7 @@ class ApiLifecycleTest {
         .hasMessage("container does not exist");
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void capabilitiesAndNoNewPrivsAreExactlyTheConfigs() throws Exception {
     // runc's default spec: CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10)
@@ -73,6 +76,7 @@ class ApiLifecycleTest {
         """);
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void duplicateIdAndWrongStates() throws Exception {
     Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "30");
@@ -107,6 +111,7 @@ class ApiLifecycleTest {
     assertThat(rt.list()).doesNotContain(id);
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void failedStepNamesTheOperationAndErrno() throws Exception {
     Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");

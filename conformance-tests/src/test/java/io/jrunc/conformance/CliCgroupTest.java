@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Resource control through the CLI on this machine's cgroup layout (v1 hybrid here; the
  * cgroup library's own tests cover v2 and systemd in the VM lane).
  */
+@RequiresRoot("runs containers in cgroups of its own")
 class CliCgroupTest {
   @TempDir Path tmp;
 

@@ -3,6 +3,7 @@ package io.jrunc.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ class CliLifecycleTest {
     return new Jrunc(tmp.resolve("root"));
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void createStartStateKillDelete() throws Exception {
     Jrunc j = jrunc();
@@ -61,6 +63,7 @@ class CliLifecycleTest {
     assertThat(j.run("delete", "--force", "c1").exit()).isZero();
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void killTakesNumbersAndNamesWithOrWithoutSig() throws Exception {
     Jrunc j = jrunc();
@@ -79,6 +82,7 @@ class CliLifecycleTest {
   }
 
   /** runc's kill rules: 0 checks, --all is no error once stopped, KILL reaches all without a pid namespace. */
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void killZeroAllAndKillWithoutAPidNamespace() throws Exception {
     Jrunc j = jrunc();
@@ -114,6 +118,7 @@ class CliLifecycleTest {
   }
 
   /** HOME as runc sets it: from /etc/passwd when missing or empty; a name given twice keeps its last value. */
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void homeAndDuplicateVariables() throws Exception {
     Jrunc j = jrunc();
@@ -131,6 +136,7 @@ class CliLifecycleTest {
    * In a new user namespace a bind source under a directory only host root may enter (0700)
    * is still mounted: the runtime clones it before the child enters the namespace (runc too).
    */
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void aBindSourceOnlyRootCanReachIsMountedInAUserNamespace() throws Exception {
     Jrunc j = jrunc();
@@ -153,6 +159,7 @@ class CliLifecycleTest {
    * The cwd as runc sets it up: a 0700 directory of root's is entered while still root, so a
    * uid 42 process starts there; a missing one is made, even under a read-only root.
    */
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void cwdIsEnteredAsRootAndMadeIfMissing() throws Exception {
     Jrunc j = jrunc();
@@ -171,6 +178,7 @@ class CliLifecycleTest {
   }
 
   /** exec -p with a process that has no "user" runs as uid 0 (runc's default). */
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void execProcessFileWithoutUserRunsAsRoot() throws Exception {
     Jrunc j = jrunc();
@@ -187,6 +195,7 @@ class CliLifecycleTest {
     }
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void runReturnsTheProcessStatusOr128PlusSignal() throws Exception {
     Jrunc j = jrunc();
@@ -223,6 +232,7 @@ class CliLifecycleTest {
     assertThat(j.run("list", "-q").out()).isEmpty(); // nothing half-made left
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void twentyParallelCreatesOfOneIdExactlyOneWins() throws Exception {
     Jrunc j = jrunc();
@@ -244,6 +254,7 @@ class CliLifecycleTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void killMinusNineOfCreateLeavesNothingDeleteForceCannotClean() throws Exception {
     Jrunc j = jrunc();

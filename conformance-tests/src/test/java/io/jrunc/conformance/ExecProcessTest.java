@@ -1,25 +1,19 @@
 package io.jrunc.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jrunc.core.sys.Libc;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What an exec'd process is, seen from inside it: its process group and session, its cgroups. */
+@RequiresRoot("runs containers with namespaces and cgroups")
 class ExecProcessTest {
   @TempDir Path tmp;
-
-  @BeforeEach
-  void needsRoot() {
-    assumeTrue(Libc.geteuid() == 0, "needs root: runs containers with cgroups");
-  }
 
   private Jrunc jrunc() {
     return new Jrunc(tmp.resolve("root"));

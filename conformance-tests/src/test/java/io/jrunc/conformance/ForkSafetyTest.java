@@ -6,6 +6,7 @@ import io.jrunc.core.api.Container;
 import io.jrunc.core.api.ContainerRuntime;
 import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.Stdio;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Many containers from one JVM whose other threads churn allocations (constant GC): the
  * trampoline's child never runs Java, so no child hangs on a safepoint or a lock.
  */
+@RequiresRoot("runs containers with namespaces and cgroups")
 class ForkSafetyTest {
   @TempDir Path tmp;
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jrunc.spec.Json;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The escapes runc has had, tried against jrunc from inside a container; the host must not change. */
+@RequiresRoot("runs containers with namespaces and cgroups")
 class HardeningTest {
   @TempDir Path tmp;
 

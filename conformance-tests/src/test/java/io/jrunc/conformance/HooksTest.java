@@ -10,6 +10,7 @@ import io.jrunc.core.api.Container;
 import io.jrunc.core.api.ContainerRuntime;
 import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.SetupException;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The six hooks: when they run, in which namespaces, with the state on stdin, and failures. */
+@RequiresRoot("runs containers with namespaces and cgroups")
 class HooksTest {
   @TempDir Path tmp;
 

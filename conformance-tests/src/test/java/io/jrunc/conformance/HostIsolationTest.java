@@ -1,7 +1,6 @@
 package io.jrunc.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +8,7 @@ import io.jrunc.core.api.Container;
 import io.jrunc.core.api.ContainerRuntime;
 import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.Stdio;
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * attack is made as an attacker would, from inside the container, and judged from the host too
  * (hashes of the files the attack targets, files written on the host).
  */
+@RequiresRoot("runs containers with namespaces and cgroups and inspects the host's files")
 class HostIsolationTest {
   @TempDir Path tmp;
 
@@ -42,12 +42,6 @@ class HostIsolationTest {
   private static final Path JAVA = Path.of(ProcessHandle.current().info().command().orElse("/proc/self/exe"));
   private static final Path MODULES = Path.of(System.getProperty("java.home"), "lib", "modules");
   private static final Path JAR = Jrunc.REPO.resolve("runtime-cli/target/jrunc.jar");
-
-  @BeforeAll
-  static void root() throws IOException {
-    assumeTrue(Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*")),
-        "creates containers with namespaces and cgroups: needs root");
-  }
 
   private static Map<Path, String> hashes() throws Exception {
     Map<Path, String> h = new LinkedHashMap<>();

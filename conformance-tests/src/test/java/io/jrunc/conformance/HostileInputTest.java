@@ -1,11 +1,10 @@
 package io.jrunc.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jrunc.core.sys.Libc;
 import io.jrunc.spec.Json;
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is refused by every command, and {@code delete --force} still kills the container (checked
  * from the host: its processes are gone, its cgroup too) before it removes the record.
  */
-@Tag("root")
 @Timeout(180)
+@RequiresRoot("runs containers in cgroups of its own")
 class HostileInputTest {
   /** Our own cgroup parent (issue 11's rule for helpers' tests), removed after each test. */
   private static final String PARENT = "jrunc-input-" + ProcessHandle.current().pid();
@@ -46,7 +44,6 @@ class HostileInputTest {
 
   @BeforeEach
   void setUp() {
-    assumeTrue(Libc.geteuid() == 0, "needs root: runs containers in cgroups under /" + PARENT);
     j = new Jrunc(tmp.resolve("root"));
   }
 

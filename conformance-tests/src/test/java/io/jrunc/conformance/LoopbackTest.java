@@ -2,11 +2,11 @@ package io.jrunc.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code lo} in the container's network namespace, seen from inside: up when jrunc creates the
  * namespace (as runc and crun bring it up), untouched when the namespace is joined by path.
  */
+@RequiresRoot("runs containers with network namespaces")
 class LoopbackTest {
   @TempDir Path tmp;
 
@@ -25,11 +26,6 @@ class LoopbackTest {
       echo hello | nc 127.0.0.1 5555 && sleep 0.3
       echo got=$(cat /dev/shm/got)
       """;
-
-  @BeforeAll
-  static void root() throws IOException {
-    Root.assumeRoot("runs containers with network namespaces");
-  }
 
   @Test
   void loopbackIsUpInANewNetworkNamespace() throws Exception {

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,13 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code /} is accepted. Checked from inside the container and, for what is refused, from the
  * host (nothing mounted, nothing made outside the rootfs).
  */
+@RequiresRoot("runs containers with mounts")
 class MountDestinationTest {
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void root() throws IOException {
-    Root.assumeRoot("runs containers with mounts");
-  }
 
   private static ObjectNode bind(Bundle b, String dest, Path source) {
     ObjectNode m = ((ArrayNode) b.config.get("mounts")).addObject();

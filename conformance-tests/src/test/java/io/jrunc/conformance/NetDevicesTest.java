@@ -2,6 +2,7 @@ package io.jrunc.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * there ({@code nsenter --net}), so src plays the host; deleting src at the end destroys
  * every interface the test made.
  */
+@RequiresRoot("makes network devices and moves them into containers")
 class NetDevicesTest {
   private static final AtomicInteger N = new AtomicInteger();
   private static final String MAC = "00:11:22:33:44:55";

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jrunc.core.security.SeccompFeatures;
-import io.jrunc.core.sys.Libc;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,12 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
  * NOTIFYs but {@code write}; an agent that cannot be reached fails in runc's words and leaves
  * nothing behind.
  */
+@RequiresRoot("runs containers in cgroups of its own")
 class NotifyAgentTest {
   @TempDir Path tmp;
 
   @BeforeEach
-  void needsRootAndSeccomp() {
-    assumeTrue(Libc.geteuid() == 0, "needs root: runs containers with cgroups");
+  void needsSeccomp() {
     assumeTrue(SeccompFeatures.enabled(), "needs libseccomp");
   }
 

@@ -3,6 +3,7 @@ package io.jrunc.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessAttributesTest {
   @TempDir Path tmp;
 
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void attributesAreWhatTheConfigSays() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));
@@ -41,6 +43,7 @@ class ProcessAttributesTest {
   }
 
   /** The container's personality holds for exec'd processes too (runc). */
+  @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void execGetsTheContainersPersonality() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jrunc.spec.Json;
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * of {@code jrunc spec --rootless} with a busybox rootfs it owns. Needs root (to make the user)
  * and a repository, JDK and /tmp the user can reach.
  */
+@RequiresRoot("creates a test user and runs jrunc as it with setpriv")
 class RootlessTest {
   private static final String USER = "jrunc-rl-" + ProcessHandle.current().pid();
   private static final String PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -38,8 +40,6 @@ class RootlessTest {
 
   @BeforeAll
   static void makeUser() throws Exception {
-    assumeTrue(Files.readString(Path.of("/proc/self/status")).lines()
-        .anyMatch(l -> l.matches("Uid:\\s+\\d+\\s+0\\s.*")), "needs root to create the test user");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
     sh("useradd", "-m", "-s", "/bin/sh", USER);
     uid = Integer.parseInt(sh("id", "-u", USER).trim());

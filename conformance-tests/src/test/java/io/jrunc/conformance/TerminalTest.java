@@ -7,6 +7,7 @@ import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.sys.Termios;
 import io.jrunc.core.sys.UnixSockets;
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (containerd, conmon), a foreground {@code run -t}/{@code exec -t} under a real terminal,
  * {@code --pidfd-socket}, {@code --preserve-fds}.
  */
+@RequiresRoot("runs containers with namespaces and cgroups")
 class TerminalTest {
   @TempDir Path tmp;
   private final List<Integer> fds = new ArrayList<>();

@@ -866,17 +866,9 @@ public final class Lifecycle {
     }
   }
 
+  /** The status now: {@link StatusDerivation}'s rule over /proc, the state directory and the cgroup. */
   public ContainerStatus status(ContainerRecord r) {
-    if (r.pid() == 0) return ContainerStatus.CREATING;
-    if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
-    if (Files.exists(store.dir(r.id()).resolve(FIFO))) return ContainerStatus.CREATED;
-    CgroupManager cg = cgroupOf(r);
-    try {
-      if (cg != null && cg.isFrozen()) return ContainerStatus.PAUSED;
-    } catch (CgroupException e) {
-      LOG.debug("read the freezer state of {}: {}", r.id(), e.getMessage());
-    }
-    return ContainerStatus.RUNNING;
+    return StatusDerivation.derive(r, StatusDerivation.host(store));
   }
 
   /** The container's cgroup manager, re-opened from its record; null when it has none. */

@@ -51,7 +51,18 @@ import java.util.stream.Stream;
 public final class StateStore {
   /** runc's rule for ids: letters, digits, and {@code _ + - .}, not "." or "..". */
   private static final Pattern ID = Pattern.compile("^[\\w+\\-.]+$");
-  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  /**
+   * fcntl locks belong to the process, so threads of one JVM also need a lock of their own per
+   * container. An entry lives while a thread holds or waits for it: a JVM that runs containers
+   * for days keeps one entry per container in use, not one per container it ever saw.
+   */
+  private static final ConcurrentHashMap<Path, InProcess> IN_PROCESS = new ConcurrentHashMap<>();
+
+  /** The in-process lock of one container and how many threads hold or wait for it. */
+  private static final class InProcess {
+    final ReentrantLock lock = new ReentrantLock();
+    int users; // changed only inside IN_PROCESS.compute*, which is atomic per key
+  }
 
   private final Path root;
 
@@ -120,31 +131,49 @@ public final class StateStore {
   /** Holds the container's lock until closed; other processes and threads wait. */
   public Lock lock(String id) throws IOException {
     Path lockFile = dir(id).resolve("lock");
-    ReentrantLock local = IN_PROCESS.computeIfAbsent(lockFile, k -> new ReentrantLock());
-    local.lock();
+    InProcess local = IN_PROCESS.compute(lockFile, (k, v) -> {
+      InProcess e = v == null ? new InProcess() : v;
+      e.users++;
+      return e;
+    });
+    local.lock.lock();
     try {
       FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       try {
         FileLock fl = ch.lock();
-        return new Lock(ch, fl, local);
+        return new Lock(ch, fl, lockFile, local);
       } catch (IOException | RuntimeException e) {
         ch.close();
         throw e;
       }
     } catch (IOException | RuntimeException e) {
-      local.unlock();
+      local.lock.unlock();
+      release(lockFile);
       throw e;
     }
   }
 
+  /** One user fewer; the last one removes the entry. */
+  private static void release(Path lockFile) {
+    IN_PROCESS.computeIfPresent(lockFile, (k, v) -> --v.users == 0 ? null : v);
+  }
+
+  /** How many containers' in-process locks are held or waited for (for tests). */
+  static int inProcessLocks() {
+    return IN_PROCESS.size();
+  }
+
+  /** A container's lock; closed by the thread that took it (the in-process part is a ReentrantLock). */
   public static final class Lock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
-    private final ReentrantLock local;
+    private final Path lockFile;
+    private final InProcess local;
 
-    Lock(FileChannel channel, FileLock lock, ReentrantLock local) {
+    Lock(FileChannel channel, FileLock lock, Path lockFile, InProcess local) {
       this.channel = channel;
       this.lock = lock;
+      this.lockFile = lockFile;
       this.local = local;
     }
 
@@ -161,7 +190,8 @@ public final class StateStore {
       } catch (IOException ignored) {
         // closing the channel releases the lock anyway
       } finally {
-        local.unlock();
+        local.lock.unlock();
+        release(lockFile);
       }
     }
   }
@@ -200,7 +230,10 @@ public final class StateStore {
   }
 
   public static void writeAtomically(Path target, byte[] data) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
+    // one temporary name per process and thread: two threads of an embedder writing one file at
+    // once must not delete or rename each other's half-written temporary file
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid()
+        + "-" + Thread.currentThread().threadId());
     // a fresh file (O_EXCL): a link or FIFO left at the temporary name is replaced, never
     // written through (a --pid-file may be in a directory others can write to)
     Files.deleteIfExists(tmp);

@@ -2,7 +2,6 @@ package io.jrunc.core.cgroup;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jrunc.core.sys.Libc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,8 +19,8 @@ final class Live {
     }
   }
 
-  static void assumeRootOn(Layout... layouts) {
-    assumeTrue(Libc.geteuid() == 0, "needs root: creates cgroups under /jrunc-test");
+  /** Root is checked by {@code @RequiresRoot} on the class; this is the layout the test is for. */
+  static void assumeLayout(Layout... layouts) {
     Layout l = layout();
     assumeTrue(l != null && List.of(layouts).contains(l),
         "needs a cgroup " + List.of(layouts) + " host; this one is " + l + " (the v2 tests run in the VM lane: scripts/vm-test.sh)");

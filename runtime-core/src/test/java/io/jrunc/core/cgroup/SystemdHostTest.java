@@ -8,6 +8,7 @@ import io.jrunc.spec.LinuxDeviceCgroup;
 import io.jrunc.spec.LinuxMemory;
 import io.jrunc.spec.LinuxPids;
 import io.jrunc.spec.LinuxResources;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The systemd driver against a real systemd on cgroup v2 (the VM lane). */
-@Tag("root")
 @Timeout(180) // the emulated VM lane is 15-30x slower than the host
 @Tag("systemd")
+@RequiresRoot("creates scopes and cgroups through systemd")
 class SystemdHostTest {
   @BeforeEach
   void onSystemd() {
-    Live.assumeRootOn(Layout.V2);
+    Live.assumeLayout(Layout.V2);
     assumeTrue(Files.exists(Path.of("/run/systemd/private")), "needs systemd as PID 1 (/run/systemd/private); runs in the VM lane");
   }
 

@@ -10,6 +10,7 @@ import io.jrunc.spec.LinuxPids;
 import io.jrunc.spec.LinuxResources;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.LinuxHugepageLimit;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,13 +21,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Real cgroup v1 / hybrid, as root, under /jrunc-test/&lt;random&gt; (skipped elsewhere, with the reason). */
-@Tag("root")
 @Timeout(180) // the emulated VM lane is 15-30x slower than the host
 @Tag("cgroup-v1")
+@RequiresRoot("creates cgroups under /jrunc-test")
 class V1HostTest {
   @BeforeEach
   void onV1() {
-    Live.assumeRootOn(Layout.V1, Layout.HYBRID);
+    Live.assumeLayout(Layout.V1, Layout.HYBRID);
   }
 
   @Test

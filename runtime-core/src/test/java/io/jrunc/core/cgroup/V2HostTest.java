@@ -13,6 +13,7 @@ import io.jrunc.spec.LinuxDeviceCgroup;
 import io.jrunc.spec.LinuxMemory;
 import io.jrunc.spec.LinuxPids;
 import io.jrunc.spec.LinuxResources;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Real cgroup v2, as root, under /jrunc-test/&lt;random&gt;: runs in the VM lane (scripts/vm-test.sh). */
-@Tag("root")
 @Timeout(180) // the emulated VM lane is 15-30x slower than the host
 @Tag("cgroup-v2")
+@RequiresRoot("creates cgroups under /jrunc-test")
 class V2HostTest {
   @BeforeEach
   void onV2() {
-    Live.assumeRootOn(Layout.V2);
+    Live.assumeLayout(Layout.V2);
   }
 
   static LinuxResources resources() {

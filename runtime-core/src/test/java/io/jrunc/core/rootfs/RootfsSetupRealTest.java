@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jrunc.core.sys.Clone;
 import io.jrunc.spec.Spec;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** RootfsSetup's steps run by a real child (root, real kernel), checked from inside with busybox. */
+@RequiresRoot("runs the rootfs steps in a child in new mount, pid, net, ipc, uts and cgroup namespaces")
 class RootfsSetupRealTest {
   @TempDir Path tmp;
 

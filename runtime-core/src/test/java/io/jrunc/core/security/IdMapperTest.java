@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.LinuxIDMapping;
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,9 +50,9 @@ class IdMapperTest {
     assertThat(IdMapper.inUserNamespace()).isFalse(); // this machine: real root
   }
 
+  @RequiresRoot("writes another process's uid_map and gid_map with host ranges")
   @Test
   void rootMapsARangeDirectly() throws Exception {
-    assumeTrue(IdMapper.Host.detect().euid() == 0, "needs root");
     try (UserNsChild c = new UserNsChild()) {
       IdMapper.apply(c.pid(), List.of(map(0, 100000, 65536)), List.of(map(0, 200000, 1000), map(1000, 300000, 10)),
           IdMapper.Host.detect());
@@ -61,9 +62,9 @@ class IdMapperTest {
     }
   }
 
+  @RequiresRoot("writes another process's uid_map and gid_map with host ranges")
   @Test
   void aMapCanBeWrittenOnlyOnceAndTheErrorSaysWhere() throws Exception {
-    assumeTrue(IdMapper.Host.detect().euid() == 0, "needs root");
     try (UserNsChild c = new UserNsChild()) {
       IdMapper.apply(c.pid(), List.of(map(0, 100000, 10)), null, IdMapper.Host.detect());
       assertThatThrownBy(() -> IdMapper.apply(c.pid(), List.of(map(0, 100000, 10)), null, IdMapper.Host.detect()))
@@ -73,9 +74,9 @@ class IdMapperTest {
   }
 
   /** As an unprivileged user: its own ids directly (setgroups denied), more through newuidmap/newgidmap. */
+  @RequiresRoot("creates a test user and its subordinate ids")
   @Test
   void rootlessUserMapsOwnIdsDirectlyAndSubordinateRangesWithTheTools() throws Exception {
-    assumeTrue(IdMapper.Host.detect().euid() == 0, "needs root to create the test user");
     assumeTrue(IdMapper.which("newuidmap") != null && IdMapper.which("su") != null, "needs uidmap and su");
     String user = "jrunc-rootless-test";
     Path tmp = Files.createTempDirectory("jrunc-idmap");

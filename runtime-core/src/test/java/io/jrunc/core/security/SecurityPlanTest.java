@@ -19,6 +19,7 @@ import io.jrunc.spec.LinuxSyscall;
 import io.jrunc.spec.Process;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.State;
+import io.jrunc.testsupport.RequiresRoot;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -53,6 +54,7 @@ class SecurityPlanTest {
         .hasMessage("linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_NOPE\"");
   }
 
+  @RequiresRoot("drops capabilities from the bounding set (CAP_SETPCAP)")
   @Test
   void fullOrderWithNotifyUnderNoNewPrivileges() throws Exception {
     String agentPath = tmp.resolve("agent.sock").toString();

@@ -18,6 +18,7 @@ import io.jrunc.spec.LinuxCapabilities;
 import io.jrunc.spec.LinuxSeccomp;
 import io.jrunc.spec.LinuxSyscall;
 import io.jrunc.spec.State;
+import io.jrunc.testsupport.RequiresRoot;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -107,6 +108,7 @@ class SecurityTrampolineTest {
         .contains("swapoff").contains("Operation not permitted"); // swapoff: errnoRet 1 in the profile
   }
 
+  @RequiresRoot("drops capabilities from the bounding set and switches user")
   @Test
   void capabilitiesAroundTheUserSwitch() throws Exception {
     LinuxCapabilities caps = new LinuxCapabilities(

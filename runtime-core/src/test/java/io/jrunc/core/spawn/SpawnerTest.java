@@ -7,6 +7,7 @@ import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,6 +42,7 @@ class SpawnerTest {
   }
 
 
+  @RequiresRoot("clones the trampoline into new uts and pid namespaces")
   @Test
   void childRunsInItsOwnNamespacesAndExecs() throws Exception {
     Object[] r = run("jrunc-ctr", "echo $(hostname) $$; exit 7");
@@ -62,6 +64,7 @@ class SpawnerTest {
     }
   }
 
+  @RequiresRoot("clones the trampoline into a new pid namespace")
   @Test
   void forkSafeUnderAllocationPressure() throws Exception {
     AtomicBoolean stop = new AtomicBoolean();

@@ -12,6 +12,7 @@ import io.jrunc.core.sys.Mount;
 import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.Termios;
+import io.jrunc.testsupport.RequiresRoot;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * namespaces with its own devpts, set up by {@link TerminalSetup}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@RequiresRoot("runs a shell in new mount and pid namespaces with its own devpts")
 class TerminalRelayTest {
   @Test
   void relaysKeysOutputAndWindowSizeAndRestoresTheCallersTerminal() throws Exception {

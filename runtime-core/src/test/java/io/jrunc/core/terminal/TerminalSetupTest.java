@@ -17,6 +17,7 @@ import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.sys.UnixSockets;
 import io.jrunc.spec.Box;
+import io.jrunc.testsupport.RequiresRoot;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the engine's side of the console socket.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@RequiresRoot("runs a shell in new mount and pid namespaces with its own devpts")
 class TerminalSetupTest {
   @TempDir Path tmp;
 

@@ -1,0 +1,78 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.ProcStat;
+import io.jrunc.core.state.StateStore;
+import java.nio.file.Files;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A container's status, from its record and what the host shows now. Nothing is stored: a
+ * status is derived at each command, as runc does, so a container whose init died while no
+ * command ran is "stopped" at the next one.
+ *
+ * <table>
+ *   <caption>The rule, first match wins</caption>
+ *   <tr><th>what is seen</th><th>status</th></tr>
+ *   <tr><td>the record has no pid yet</td><td>creating</td></tr>
+ *   <tr><td>no process of that pid, a zombie, or one that started at another time (pid
+ *       reused)</td><td>stopped</td></tr>
+ *   <tr><td>the exec fifo is still in the state directory (start removes it)</td><td>created</td></tr>
+ *   <tr><td>the container's cgroup is frozen</td><td>paused</td></tr>
+ *   <tr><td>otherwise, also when the freezer cannot be read</td><td>running</td></tr>
+ * </table>
+ */
+final class StatusDerivation {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusDerivation.class);
+
+  private StatusDerivation() {}
+
+  /** What the rule asks of the host, in its order: later questions are not asked when an earlier one decides. */
+  interface Probe {
+    /** proc(5) {@code /proc/<pid>/stat} of {@code pid}, or null when there is no such process. */
+    ProcStat.Sample stat(int pid);
+
+    /** Whether the container's exec fifo still exists. */
+    boolean fifoPresent(String id);
+
+    /** Whether the container's cgroup is frozen; false when it has none of its own. */
+    boolean frozen(ContainerRecord r) throws CgroupException;
+  }
+
+  static ContainerStatus derive(ContainerRecord r, Probe host) {
+    if (r.pid() == 0) return ContainerStatus.CREATING;
+    if (!ProcStat.isAlive(host.stat(r.pid()), r.pidStartTime())) return ContainerStatus.STOPPED;
+    if (host.fifoPresent(r.id())) return ContainerStatus.CREATED;
+    try {
+      if (host.frozen(r)) return ContainerStatus.PAUSED;
+    } catch (CgroupException e) {
+      LOG.debug("read the freezer state of {}: {}", r.id(), e.getMessage());
+    }
+    return ContainerStatus.RUNNING;
+  }
+
+  /** The real host: /proc, the state directory, the cgroup re-opened from the record. */
+  static Probe host(StateStore store) {
+    return new Probe() {
+      @Override
+      public ProcStat.Sample stat(int pid) {
+        return ProcStat.sample(pid);
+      }
+
+      @Override
+      public boolean fifoPresent(String id) {
+        return Files.exists(store.dir(id).resolve(Lifecycle.FIFO));
+      }
+
+      @Override
+      public boolean frozen(ContainerRecord r) throws CgroupException {
+        CgroupManager cg = Lifecycle.cgroupOf(r);
+        return cg != null && cg.isFrozen();
+      }
+    };
+  }
+}

@@ -1,0 +1,117 @@
+package io.jrunc.core.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.ProcStat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The status rule against a made-up host: what /proc, the state directory and the freezer say. */
+class StatusDerivationTest {
+  private static final long STARTED = 987_654L;
+
+  private static ContainerRecord record(int pid) {
+    return new ContainerRecord("c1", "/b", "/b/rootfs", pid, STARTED, "2026-01-01T00:00:00Z", "root", Map.of(),
+        "1.3.0", Map.of("driver", "cgroupfs"), false, false, true);
+  }
+
+  /** A host that answers as told and remembers what it was asked. */
+  private static final class FakeHost implements StatusDerivation.Probe {
+    ProcStat.Sample stat;
+    boolean fifo;
+    Boolean frozen; // null: the freezer cannot be read
+    final List<String> asked = new ArrayList<>();
+
+    FakeHost(ProcStat.Sample stat, boolean fifo, Boolean frozen) {
+      this.stat = stat;
+      this.fifo = fifo;
+      this.frozen = frozen;
+    }
+
+    @Override
+    public ProcStat.Sample stat(int pid) {
+      asked.add("stat " + pid);
+      return stat;
+    }
+
+    @Override
+    public boolean fifoPresent(String id) {
+      asked.add("fifo " + id);
+      return fifo;
+    }
+
+    @Override
+    public boolean frozen(ContainerRecord r) throws CgroupException {
+      asked.add("freezer " + r.id());
+      if (frozen == null) throw new CgroupException("read freezer.state: no such file or directory (ENOENT)");
+      return frozen;
+    }
+  }
+
+  private static ProcStat.Sample alive() {
+    return new ProcStat.Sample('S', STARTED);
+  }
+
+  @Test
+  void noPidYetIsCreatingAndNothingIsAsked() {
+    FakeHost host = new FakeHost(alive(), true, true);
+    assertThat(StatusDerivation.derive(record(0), host)).isEqualTo(ContainerStatus.CREATING);
+    assertThat(host.asked).isEmpty();
+  }
+
+  @Test
+  void initGoneIsStopped() {
+    FakeHost host = new FakeHost(null, true, true);
+    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(ContainerStatus.STOPPED);
+    assertThat(host.asked).containsExactly("stat 42"); // a leftover fifo does not make it "created"
+  }
+
+  @Test
+  void aZombieInitIsStopped() {
+    for (char dead : new char[] {'Z', 'X'}) {
+      assertThat(StatusDerivation.derive(record(42), new FakeHost(new ProcStat.Sample(dead, STARTED), false, false)))
+          .isEqualTo(ContainerStatus.STOPPED);
+    }
+  }
+
+  /** The pid was reused by a process that started at another time: not the container's init. */
+  @Test
+  void aReusedPidIsStopped() {
+    FakeHost host = new FakeHost(new ProcStat.Sample('S', STARTED + 1), true, false);
+    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(ContainerStatus.STOPPED);
+  }
+
+  @Test
+  void aLiveInitWithItsFifoIsCreatedWhateverTheFreezer() {
+    for (char state : new char[] {'S', 'R', 'D', 'T'}) {
+      FakeHost host = new FakeHost(new ProcStat.Sample(state, STARTED), true, true);
+      assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(ContainerStatus.CREATED);
+      assertThat(host.asked).containsExactly("stat 42", "fifo c1");
+    }
+  }
+
+  @Test
+  void startedAndFrozenIsPaused() {
+    FakeHost host = new FakeHost(alive(), false, true);
+    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(ContainerStatus.PAUSED);
+    assertThat(host.asked).containsExactly("stat 42", "fifo c1", "freezer c1");
+  }
+
+  @Test
+  void startedAndNotFrozenIsRunning() {
+    assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), false, false)))
+        .isEqualTo(ContainerStatus.RUNNING);
+  }
+
+  /** A freezer that cannot be read (no cgroup of its own, a cgroup removed meanwhile) is no reason to fail state. */
+  @Test
+  void anUnreadableFreezerIsRunning() {
+    assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), false, null)))
+        .isEqualTo(ContainerStatus.RUNNING);
+  }
+}

@@ -1,0 +1,280 @@
+package io.jrunc.core.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The state directory without root: claims, atomic writes, the lock, the listing, and that locks are not leaked. */
+@Timeout(120)
+class StateStoreTest {
+  @TempDir Path tmp;
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopPool() {
+    pool.shutdownNow();
+  }
+
+  private StateStore store() {
+    return new StateStore(tmp.resolve("root"));
+  }
+
+  private static ContainerRecord record(String id, int pid, String annotation) {
+    return new ContainerRecord(id, "/b", "/b/rootfs", pid, 4242L + pid, "2026-01-01T00:00:00Z", "root",
+        Map.of("a", annotation), "1.3.0", Map.of("driver", "cgroupfs"), false, false, true);
+  }
+
+  @Test
+  void ofConcurrentClaimsOfOneIdExactlyOneWins() throws Exception {
+    StateStore store = store();
+    int threads = 8;
+    for (int round = 0; round < 50; round++) {
+      String id = "race-" + round;
+      CyclicBarrier start = new CyclicBarrier(threads);
+      List<Future<Boolean>> claims = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        claims.add(pool.submit(() -> {
+          start.await();
+          return store.claim(id);
+        }));
+      }
+      int won = 0;
+      for (Future<Boolean> f : claims) if (f.get()) won++;
+      assertThat(won).as("winners of the claim of %s", id).isEqualTo(1);
+      assertThat(store.exists(id)).isTrue();
+    }
+  }
+
+  @Test
+  void idsAreCheckedAsRuncChecksThem() {
+    StateStore store = store();
+    for (String bad : List.of("", "..", ".", "a/b", "../x", "a b")) {
+      assertThatThrownBy(() -> store.claim(bad)).isInstanceOf(IllegalArgumentException.class);
+    }
+    StateStore.checkId("a-b_c+d.e");
+  }
+
+  /** A file is written to a temporary name and renamed: a reader sees the old record or the new one, whole. */
+  @Test
+  void aReaderNeverSeesAHalfWrittenRecord() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("c1")).isTrue();
+    // records of very different sizes: a write in place would show a reader a truncated one
+    ContainerRecord small = record("c1", 1, "x");
+    ContainerRecord big = record("c1", 2, "y".repeat(256 * 1024));
+    store.writeRecord(small);
+    AtomicBoolean done = new AtomicBoolean();
+    Future<Integer> reader = pool.submit(() -> {
+      int reads = 0;
+      while (!done.get() || reads == 0) {
+        ContainerRecord r = store.readRecord("c1");
+        assertThat(r).isIn(small, big);
+        reads++;
+      }
+      return reads;
+    });
+    try {
+      for (int i = 0; i < 400; i++) store.writeRecord(i % 2 == 0 ? big : small);
+    } finally {
+      done.set(true);
+    }
+    assertThat(reader.get()).isPositive();
+    assertThat(store.readRecord("c1")).isEqualTo(small);
+    assertThat(names(store.dir("c1"))).containsExactly("state.json"); // no temporary file left
+  }
+
+  /** Threads of one JVM that write one file at once must not take each other's temporary file. */
+  @Test
+  void concurrentWritersOfOneFileDoNotCollide() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("c1")).isTrue();
+    int threads = 4;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    List<Future<?>> writers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      ContainerRecord mine = record("c1", t + 1, Integer.toString(t).repeat(64 * 1024));
+      writers.add(pool.submit(() -> {
+        start.await();
+        for (int i = 0; i < 200; i++) store.writeRecord(mine);
+        return null;
+      }));
+    }
+    for (Future<?> w : writers) w.get();
+    assertThat(store.readRecord("c1").pid()).isBetween(1, threads);
+    assertThat(names(store.dir("c1"))).containsExactly("state.json");
+  }
+
+  @Test
+  void aContainerBeingCreatedHasNoRecordYet() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("c1")).isTrue();
+    assertThat(store.readRecord("c1")).isNull();
+  }
+
+  @Test
+  void theLockSerialisesThreads() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("c1")).isTrue();
+    Path counter = store.dir("c1").resolve("counter");
+    Files.writeString(counter, "0");
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    int threads = 8;
+    int each = 50;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    List<Future<?>> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      workers.add(pool.submit(() -> {
+        start.await();
+        for (int i = 0; i < each; i++) {
+          try (StateStore.Lock lock = store.lock("c1")) {
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            int n = Integer.parseInt(Files.readString(counter));
+            Thread.yield();
+            Files.writeString(counter, Integer.toString(n + 1));
+            inside.decrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> w : workers) w.get();
+    assertThat(most.get()).isEqualTo(1);
+    assertThat(Files.readString(counter)).isEqualTo(Integer.toString(threads * each));
+  }
+
+  /** fcntl locks belong to a process: another process's lock makes this one wait. */
+  @Test
+  void theLockSerialisesProcesses() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("c1")).isTrue();
+    Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(),
+        store.root().toString(), "c1")
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(out.readLine()).isEqualTo("locked");
+      Locker mine = new Locker(store, "c1");
+      assertThat(mine.acquired.await(500, TimeUnit.MILLISECONDS)).as("locked while another process holds it").isFalse();
+      holder.getOutputStream().close(); // the holder lets go and exits
+      assertThat(mine.acquired.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(holder.exitValue()).isZero();
+      mine.release();
+    } finally {
+      holder.destroyForcibly();
+    }
+  }
+
+  @Test
+  void listingIsTheContainersDirectoriesSorted() throws Exception {
+    StateStore store = store();
+    assertThat(store.ids()).isEmpty(); // no root yet: nothing, not an error
+    for (String id : List.of("c", "a", "b")) assertThat(store.claim(id)).isTrue();
+    Files.writeString(store.root().resolve("not-a-container"), "x");
+    assertThat(store.ids()).containsExactly("a", "b", "c");
+    store.writeRecord(record("b", 1, "x"));
+    store.remove("b");
+    store.remove("b"); // a second remove does nothing
+    assertThat(store.ids()).containsExactly("a", "c");
+    assertThat(store.exists("b")).isFalse();
+  }
+
+  /** An embedder that runs containers for days must not keep a lock per container it ever saw. */
+  @Test
+  void inProcessLocksAreReleasedWhenNoOneHoldsThem() throws Exception {
+    StateStore store = store();
+    int before = StateStore.inProcessLocks();
+    for (int i = 0; i < 5000; i++) {
+      String id = "c" + i;
+      assertThat(store.claim(id)).isTrue();
+      try (StateStore.Lock lock = store.lock(id)) {
+        assertThat(StateStore.inProcessLocks()).isEqualTo(before + 1);
+      }
+      store.remove(id);
+    }
+    assertThat(StateStore.inProcessLocks()).isEqualTo(before);
+    // a lock that cannot be taken (no such container) leaves nothing either
+    assertThatThrownBy(() -> store.lock("gone")).isInstanceOf(NoSuchFileException.class);
+    assertThat(StateStore.inProcessLocks()).isEqualTo(before);
+  }
+
+  /** The entry stays while a thread waits for it, so the waiter and the holder share one lock. */
+  @Test
+  void anEntryOutlivesItsHolderWhileSomeoneWaits() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("c1")).isTrue();
+    int before = StateStore.inProcessLocks();
+    StateStore.Lock first = store.lock("c1");
+    Locker second = new Locker(store, "c1");
+    assertThat(second.acquired.await(300, TimeUnit.MILLISECONDS)).isFalse();
+    first.close();
+    first.close(); // a second close does nothing
+    assertThat(second.acquired.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(StateStore.inProcessLocks()).isEqualTo(before + 1);
+    // a third thread is excluded by the same lock, not let in by a new entry
+    Locker third = new Locker(store, "c1");
+    assertThat(third.acquired.await(300, TimeUnit.MILLISECONDS)).isFalse();
+    second.release();
+    assertThat(third.acquired.await(30, TimeUnit.SECONDS)).isTrue();
+    third.release();
+    assertThat(StateStore.inProcessLocks()).isEqualTo(before);
+  }
+
+  /** A thread that takes the lock, holds it until {@link #release}, and closes it itself (a Lock belongs to its thread). */
+  private static final class Locker {
+    final CountDownLatch acquired = new CountDownLatch(1);
+    private final CountDownLatch letGo = new CountDownLatch(1);
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    Locker(StateStore store, String id) {
+      Thread.ofPlatform().daemon().start(() -> {
+        try {
+          try (StateStore.Lock lock = store.lock(id)) {
+            acquired.countDown();
+            letGo.await();
+          }
+          done.complete(null);
+        } catch (Throwable e) {
+          done.completeExceptionally(e);
+        }
+      });
+    }
+
+    void release() throws Exception {
+      letGo.countDown();
+      done.get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<String> names(Path dir) throws Exception {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+}

@@ -46,7 +46,6 @@ import io.jrunc.core.terminal.ListenFds;
 import io.jrunc.core.terminal.NotifySocket;
 import io.jrunc.core.terminal.PidfdSocket;
 import io.jrunc.core.terminal.TerminalSetup;
-import io.jrunc.spec.Hook;
 import io.jrunc.spec.Hooks;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Mount;
@@ -404,13 +403,10 @@ public final class Lifecycle {
           try {
             // prestart (deprecated) and createRuntime run in the runtime's namespaces,
             // createContainer in the container's, all after the mounts and before pivot_root
-            HookRunner.runAll("prestart", hooks.prestart(), st);
-            HookRunner.runAll("createRuntime", hooks.createRuntime(), st);
-            if (hooks.createContainer() != null) {
-              for (int i = 0; i < hooks.createContainer().size(); i++) {
-                runHookInNamespaces(init, spec, "createContainer", i, hooks.createContainer().get(i), st);
-              }
-            }
+            HookRunner.runAll("prestart", hooks.prestart(), st, HookLauncher.inRuntime(bundle));
+            HookRunner.runAll("createRuntime", hooks.createRuntime(), st, HookLauncher.inRuntime(bundle));
+            HookRunner.runAll("createContainer", hooks.createContainer(), st,
+                HookLauncher.createContainer(init, spec, rootfs));
           } catch (HookRunner.HookException he) {
             throw new SetupException(he.getMessage(), 0, he);
           }
@@ -514,99 +510,6 @@ public final class Lifecycle {
 
   static String ociVersion(Spec spec) {
     return spec.ociVersion() == null ? "1.3.0" : spec.ociVersion();
-  }
-
-  /**
-   * Runs a hook inside the namespaces of {@code pid} (createContainer before pivot_root,
-   * startContainer after it): the program of an exec, with the state on stdin. The hook's path
-   * resolves in the mount namespace it joined: before pivot_root that still shows the host's
-   * root, as runtime.md asks of createContainer; after it, the container's.
-   */
-  void runHookInNamespaces(int pid, Spec spec, String phase, int index, Hook hook, State state)
-      throws HookRunner.HookException {
-    // runc's "error running prestart hook #1: ..." (tests and tools match that prefix), then the path
-    String what = phase + " hook #" + index + ": " + hook.path();
-    List<AutoCloseable> cleanup = new ArrayList<>();
-    try {
-      Path procRoot = Path.of("/proc", Integer.toString(pid));
-      Map<String, Integer> fds = new LinkedHashMap<>();
-      Map<String, String> paths = new LinkedHashMap<>();
-      boolean forkPid = openJoins(procRoot, Namespaces.of(spec), fds, paths, cleanup);
-      int[] in = Libc.pipe2(Open.O_CLOEXEC);
-      cleanup.add(() -> Libc.close(in[0]));
-      cleanup.add(() -> Libc.close(in[1]));
-      List<String> args = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
-      io.jrunc.spec.Process proc = new io.jrunc.spec.Process(false, null, null, args, null, hook.env(), "/",
-          null, null, null, null, null, null, null, null, null);
-      InitPlanner.ChildSteps extra = NO_EXTRA;
-      SecurityPlan security = null;
-      if (phase.equals("startContainer") && spec.process() != null) {
-        // runc runs startContainer hooks from its init, after the user switch and the
-        // no_new_privs seccomp filter: the hook is confined as the container's process is
-        io.jrunc.spec.Process cp = spec.process();
-        proc = new io.jrunc.spec.Process(false, null, cp.user(), args, null, hook.env(), "/", cp.capabilities(),
-            null, cp.noNewPrivileges(), cp.apparmorProfile(), null, null, cp.selinuxLabel(), null, null);
-        try {
-          security = prepareSecurity(spec.withProcess(proc));
-        } catch (ContainerException e) {
-          throw new HookRunner.HookException("error running " + what + ": " + e.getMessage());
-        }
-        cleanup.add(security);
-        extra = securitySteps(security);
-      }
-      SpawnChannel ch = new SpawnChannel();
-      cleanup.add(ch);
-      ProgramBuilder b = new ProgramBuilder();
-      cleanup.add(b);
-      ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch,
-          new int[] {in[0], -1, -1}, 0, hook.path(), extra));
-      Spawner.Child child = Spawner.clone(planned.program(), ch, 0, -1);
-      if (security != null) security.afterClone();
-      int hookPid = child.pid();
-      ch.release();
-      Set<Integer> announcing = planned.announcingStep() >= 0 ? Set.of(planned.announcingStep()) : Set.of();
-      try {
-        while (true) {
-          Spawner.Report rep = Spawner.next(planned.program(), ch, child.pid(), announcing);
-          if (rep.eof()) break;
-          if (rep.announcingStep() >= 0) {
-            hookPid = (int) rep.value();
-            Libc.wait4(child.pid(), 0);
-          }
-        }
-      } catch (StepFailedException x) {
-        if (hookPid != child.pid()) reapQuietly(hookPid);
-        throw new HookRunner.HookException("error running " + what + ": " + x.getMessage());
-      }
-      try {
-        Libc.write(in[1], Json.writeBytes(state));
-      } catch (SysException ignored) {
-        // the hook need not read its stdin
-      }
-      Libc.close(in[1]);
-      int timeout = hook.timeout() == null ? 0 : hook.timeout();
-      long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000_000L : Long.MAX_VALUE;
-      while (true) {
-        int[] st = Libc.wait4(hookPid, Libc.WNOHANG);
-        if (st[0] == hookPid) {
-          if (st[1] != 0) throw new HookRunner.HookException("error running " + what + ": " + describeWait(st[1]));
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          Libc.kill(hookPid, 9);
-          Libc.wait4(hookPid, 0);
-          throw new HookRunner.HookException("error running " + what + ": timed out after " + timeout + "s");
-        }
-        Thread.sleep(2);
-      }
-    } catch (IOException | io.jrunc.core.api.InvalidConfigException e) {
-      throw new HookRunner.HookException("error running " + what + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HookRunner.HookException("error running " + what + ": interrupted");
-    } finally {
-      for (AutoCloseable c : cleanup) closeQuietly(c);
-    }
   }
 
   static final InitPlanner.ChildSteps NO_EXTRA = (pb, beforePivot) -> {};
@@ -1022,13 +925,11 @@ public final class Lifecycle {
       Spec spec = store.readConfig(id);
       Hooks hooks = spec.hooks();
       if (hooks != null && hooks.startContainer() != null) {
-        State st = state(id);
-        for (int i = 0; i < hooks.startContainer().size(); i++) {
-          try {
-            runHookInNamespaces(r.pid(), spec, "startContainer", i, hooks.startContainer().get(i), st);
-          } catch (HookRunner.HookException he) {
-            throw new SetupException(he.getMessage(), 0, he);
-          }
+        try {
+          HookRunner.runAll("startContainer", hooks.startContainer(), state(id),
+              HookLauncher.startContainer(r.pid(), spec));
+        } catch (HookRunner.HookException he) {
+          throw new SetupException(he.getMessage(), 0, he);
         }
       }
       // sd_notify passthrough (as runc): the socket create mounted at /run/notify is bound now,
@@ -1053,7 +954,10 @@ public final class Lifecycle {
       Files.deleteIfExists(fifo);
       if (hooks != null && hooks.poststart() != null) {
         try {
-          HookRunner.runAll("poststart", hooks.poststart(), state(id));
+          // the state as it was at start: a process that has exited already was still started
+          State st = new State(ociVersion(spec), id, State.RUNNING, r.pid(), r.bundle(), r.annotations(), r.rootfs(),
+              r.created(), r.owner());
+          HookRunner.runAll("poststart", hooks.poststart(), st, HookLauncher.inRuntime(null));
         } catch (HookRunner.HookException he) {
           // runtime-spec 1.3: a failing poststart hook fails start; the container is stopped
           try {
@@ -1197,7 +1101,7 @@ public final class Lifecycle {
       store.remove(id);
       if (spec != null && spec.hooks() != null) {
         State st = new State(ociVersion(spec), id, "stopped", 0, r.bundle(), r.annotations(), r.rootfs(), r.created(), r.owner());
-        HookRunner.runAllLogging("poststop", spec.hooks().poststop(), st);
+        HookRunner.runAllLogging("poststop", spec.hooks().poststop(), st, HookLauncher.inRuntime(null));
       }
     } catch (IOException e) {
       throw new SetupException("delete " + id + ": " + e.getMessage(), 0, e);

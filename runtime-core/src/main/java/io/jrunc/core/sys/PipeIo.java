@@ -1,0 +1,90 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Non-blocking pipe I/O for a parent that feeds and drains a child's stdio under a deadline
+ * (a hook's state on stdin, its stdout and stderr): the calls return {@code -errno} instead of
+ * throwing, because {@code EAGAIN} (pipe full or empty) and {@code EPIPE} (the child closed
+ * its end; the JVM ignores SIGPIPE) are expected answers, not failures.
+ */
+public final class PipeIo {
+  private PipeIo() {}
+
+  public static final short POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
+  private static final int F_GETFL = 3, F_SETFL = 4;
+
+  /** {@code fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)}: this end only (each end is its own open file). */
+  public static void setNonBlocking(int fd) throws SysException {
+    long fl = Libc.syscall("fcntl F_GETFL", "fd " + fd, Sys.FCNTL, fd, F_GETFL);
+    Libc.syscall("fcntl F_SETFL O_NONBLOCK", "fd " + fd, Sys.FCNTL, fd, F_SETFL, fl | Open.O_NONBLOCK);
+  }
+
+  /** {@code write(fd, buf + off, len)}: the bytes written, or -errno (EINTR retried). */
+  public static int writeSome(int fd, byte[] buf, int off, int len) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment m = arena.allocate(Math.max(1, len));
+      MemorySegment.copy(buf, off, m, JAVA_BYTE, 0, len);
+      long r;
+      do {
+        r = Libc.syscallRaw(Sys.WRITE, fd, m.address(), len, 0, 0, 0);
+      } while (r == -Errno.EINTR);
+      return (int) r;
+    }
+  }
+
+  /** {@code read(fd, buf, buf.length)}: the bytes read, 0 at EOF, or -errno (EINTR retried). */
+  public static int readSome(int fd, byte[] buf) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment m = arena.allocate(Math.max(1, buf.length));
+      long r;
+      do {
+        r = Libc.syscallRaw(Sys.READ, fd, m.address(), buf.length, 0, 0, 0);
+      } while (r == -Errno.EINTR);
+      if (r > 0) MemorySegment.copy(m, JAVA_BYTE, 0, buf, 0, (int) r);
+      return (int) r;
+    }
+  }
+
+  /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} */
+  private static final class PollH {
+    static final MethodHandle H = Native.libc("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} for any of {@code fds} to be ready for its
+   * {@code events}; returns each fd's revents (all 0 on timeout or EINTR). A negative fd is
+   * skipped by the kernel (poll(2)), so a closed stream can keep its slot.
+   */
+  public static short[] poll(int[] fds, short[] events, int timeoutMillis) throws SysException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment err = Native.errnoSegment(a);
+      MemorySegment pfd = a.allocate(8L * fds.length, 4); // struct pollfd {int fd; short events; short revents;}
+      for (int i = 0; i < fds.length; i++) {
+        pfd.set(JAVA_INT, 8L * i, fds[i]);
+        pfd.set(JAVA_SHORT, 8L * i + 4, events[i]);
+      }
+      int r = (int) PollH.H.invokeExact(err, pfd, fds.length, timeoutMillis);
+      short[] rev = new short[fds.length];
+      if (r < 0) {
+        int e = Native.errno(err);
+        if (e == Errno.EINTR) return rev;
+        throw new SysException("poll", fds.length + " fds", e);
+      }
+      for (int i = 0; i < fds.length && r > 0; i++) rev[i] = pfd.get(JAVA_SHORT, 8L * i + 6);
+      return rev;
+    } catch (SysException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+}

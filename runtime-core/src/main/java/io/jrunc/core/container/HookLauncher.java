@@ -240,7 +240,9 @@ final class HookLauncher implements Launcher {
 
       @Override
       public void beforeUserSwitch(ProgramBuilder pb) {
-        pb.call(Sys.SETPGID, 0L, 0L).describe("make the hook its own process group");
+        // ExecPlanner's setsid already made it a session (and group) leader, which setpgid
+        // refuses with EPERM: the group the timeout kills exists either way
+        pb.call(Sys.SETPGID, 0L, 0L).allow(io.jrunc.core.sys.Errno.EPERM).describe("make the hook its own process group");
         steps.beforeUserSwitch(pb);
       }
 

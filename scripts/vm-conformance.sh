@@ -30,7 +30,7 @@ m2=${M2_REPO:-$HOME/.m2/repository}
 
 if [ $junit = 1 ]; then
   "$here/scripts/mvn" -o -q -DskipTests -Djrunc.skipAot=true package
-  "$here/scripts/mvn" -o -q -pl conformance-tests test-compile dependency:build-classpath \
+  "$here/scripts/mvn" -q -pl conformance-tests -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/vm-lane-classpath.txt -Dmdep.includeScope=test
   v=$(tr ':' '\n' < conformance-tests/target/vm-lane-classpath.txt | sed -n 's|.*/junit-platform-engine/\([^/]*\)/.*|\1|p' | head -1)
   launcher="$m2/org/junit/platform/junit-platform-launcher/$v/junit-platform-launcher-$v.jar"

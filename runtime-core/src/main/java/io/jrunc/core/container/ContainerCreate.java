@@ -342,37 +342,42 @@ final class ContainerCreate {
     // init is the cloned child, or, when a pid namespace is joined, the child's own child
     // (CLONE_PARENT makes it ours too), which the first one announces before it exits
     int init = child.pid();
+    int[] current = {init}; // the pid so far, for the failure path (a fork may announce another)
     try {
       ch.release();
-      Spawner.Report r;
-      while (true) {
-        r = Spawner.next(program, ch, init, announcing);
-        if (r.hooks()) {
-          State st = new State(ociVersion(spec), id, "creating", init, bundle.toString(), spec.annotations(),
-              null, null, null);
-          try {
-            // prestart (deprecated) and createRuntime run in the runtime's namespaces,
-            // createContainer in the container's, all after the mounts and before pivot_root
-            HookRunner.runAll("prestart", hooks.prestart(), st, HookLauncher.inRuntime(bundle));
-            HookRunner.runAll("createRuntime", hooks.createRuntime(), st, HookLauncher.inRuntime(bundle));
-            HookRunner.runAll("createContainer", hooks.createContainer(), st,
-                HookLauncher.createContainer(init, spec, rootfs));
-          } catch (HookRunner.HookException he) {
-            throw new SetupException(he.getMessage(), 0, he);
-          }
-          ch.release();
-        } else if (r.announcingStep() >= 0 && r.announcingStep() == security.listenerStep()) {
-          // init loaded its filter and waits until the agent has the listener
-          security.forwardListener(init, r.value(), new State(ociVersion(spec), id, "creating", init,
-              bundle.toString(), spec.annotations(), null, null, null), init);
-        } else if (r.announcingStep() >= 0) {
-          init = (int) r.value();
-          childPid[0] = init;
-          Libc.wait4(child.pid(), 0); // the first child exits at once
-        } else {
-          break;
-        }
-      }
+      Launch.Outcome out = Launch.drive(program, ch, init, announcing, security.listenerStep(),
+          new Launch.Events<ContainerException>() {
+            @Override
+            public void hooks(int pid) throws ContainerException {
+              State st = new State(ociVersion(fspec), id, "creating", pid, bundle.toString(), fspec.annotations(),
+                  null, null, null);
+              try {
+                // prestart (deprecated) and createRuntime run in the runtime's namespaces,
+                // createContainer in the container's, all after the mounts and before pivot_root
+                HookRunner.runAll("prestart", hooks.prestart(), st, HookLauncher.inRuntime(bundle));
+                HookRunner.runAll("createRuntime", hooks.createRuntime(), st, HookLauncher.inRuntime(bundle));
+                HookRunner.runAll("createContainer", hooks.createContainer(), st,
+                    HookLauncher.createContainer(pid, fspec, rootfs));
+              } catch (HookRunner.HookException he) {
+                throw new SetupException(he.getMessage(), 0, he);
+              }
+            }
+
+            @Override
+            public void listener(int pid, long childFd) throws SysException {
+              // init loaded its filter and waits until the agent has the listener
+              security.forwardListener(pid, childFd, new State(ociVersion(fspec), id, "creating", pid,
+                  bundle.toString(), fspec.annotations(), null, null, null), pid);
+            }
+
+            @Override
+            public void forked(int pid) {
+              current[0] = pid;
+              childPid[0] = pid;
+            }
+          });
+      init = out.pid();
+      Spawner.Report r = out.last();
       if (!r.ready()) {
         int[] st = Libc.wait4(init, 0);
         childPid[0] = -1;
@@ -392,7 +397,7 @@ final class ContainerCreate {
         }
       }
     } catch (StepFailedException x) {
-      if (init != child.pid()) reapQuietly(init);
+      if (current[0] != child.pid()) reapQuietly(current[0]);
       childPid[0] = -1; // reaped
       throw new SetupException(x.getMessage(), x.errno(), x);
     } catch (SysException x) {

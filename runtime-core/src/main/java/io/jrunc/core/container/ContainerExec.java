@@ -128,18 +128,25 @@ final class ContainerExec {
         // longer, exec and resume would wait for each other (runc holds no lock here either).
         lock.close();
         Set<Integer> announcing = announcing(planned.announcingStep(), security);
-        while (true) {
-          Spawner.Report rep = Spawner.next(planned.program(), ch, child.pid(), announcing);
-          if (rep.eof()) break;
-          if (rep.announcingStep() >= 0 && rep.announcingStep() == security.listenerStep()) {
-            // the process loaded its filter and waits until the agent has the listener (runc's
-            // setns process sends one per exec, with the container's state)
-            security.forwardListener(pid, rep.value(), new State(ociVersion(spec), r.id(), s.text(), r.pid(),
-                r.bundle(), r.annotations(), null, null, null), pid);
-          } else if (rep.announcingStep() >= 0) {
-            pid = (int) rep.value();
-            Libc.wait4(child.pid(), 0); // the intermediate exits at once
-          }
+        int[] current = {pid}; // the pid so far, for the failure paths (a fork may announce another)
+        try {
+          Launch.drive(planned.program(), ch, child.pid(), announcing, security.listenerStep(),
+              new Launch.Events<RuntimeException>() {
+                @Override
+                public void listener(int p, long childFd) throws SysException {
+                  // the process loaded its filter and waits until the agent has the listener (runc's
+                  // setns process sends one per exec, with the container's state)
+                  security.forwardListener(p, childFd, new State(ociVersion(spec), r.id(), s.text(), r.pid(),
+                      r.bundle(), r.annotations(), null, null, null), p);
+                }
+
+                @Override
+                public void forked(int p) {
+                  current[0] = p;
+                }
+              });
+        } finally {
+          pid = current[0];
         }
       } catch (StepFailedException x) {
         if (pid != child.pid()) reapQuietly(pid);

@@ -181,19 +181,18 @@ final class HookLauncher implements Launcher {
    */
   private static int waitForExec(ChildProgram program, SpawnChannel ch, int childPid, int announcing)
       throws HookException, SysException {
-    int hookPid = childPid;
+    int[] hookPid = {childPid};
     Set<Integer> steps = announcing >= 0 ? Set.of(announcing) : Set.of();
     try {
-      while (true) {
-        Spawner.Report rep = Spawner.next(program, ch, childPid, steps);
-        if (rep.eof()) return hookPid;
-        if (rep.announcingStep() >= 0) {
-          hookPid = (int) rep.value();
-          Libc.wait4(childPid, 0); // the first child exits right after announcing
+      // a hook has no seccomp listener to hand over: the fork's pid is the only announcement
+      return Launch.drive(program, ch, childPid, steps, -1, new Launch.Events<RuntimeException>() {
+        @Override
+        public void forked(int pid) {
+          hookPid[0] = pid;
         }
-      }
+      }).pid();
     } catch (StepFailedException x) {
-      if (hookPid != childPid) reap(hookPid); // it exits right after reporting
+      if (hookPid[0] != childPid) reap(hookPid[0]); // it exits right after reporting
       throw new HookException(x.getMessage(), x);
     }
   }

@@ -239,7 +239,9 @@ final class HookLauncher implements Launcher {
 
       @Override
       public void beforeUserSwitch(ProgramBuilder pb) {
-        pb.call(Sys.SETPGID, 0L, 0L).describe("make the hook its own process group");
+        // EPERM: ExecPlanner's setsid already made it a session leader, so it leads its own
+        // group (pgid = pid) and setpgid(2) refuses to move a session leader
+        pb.call(Sys.SETPGID, 0L, 0L).allow(io.jrunc.core.sys.Errno.EPERM).describe("make the hook its own process group");
         steps.beforeUserSwitch(pb);
       }
 

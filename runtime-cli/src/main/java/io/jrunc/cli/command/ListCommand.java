@@ -143,7 +143,9 @@ public final class ListCommand implements Command {
       System.out.print(render(states, o));
       return 0;
     } catch (ContainerException e) {
-      throw Core.fail(e); // "list <root>: why", as before
+      // the root as the user gave it (the runtime names its absolute path)
+      Throwable why = e.getCause() == null ? e : e.getCause();
+      throw new CliException("list " + global.root() + ": " + why.getMessage(), e);
     }
   }
 }

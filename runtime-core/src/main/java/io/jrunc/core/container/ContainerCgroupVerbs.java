@@ -1,5 +1,9 @@
 package io.jrunc.core.container;
 
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerStatus;
 import io.jrunc.core.api.InvalidStateException;
@@ -10,9 +14,6 @@ import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import java.io.IOException;
 import java.util.List;
-import static io.jrunc.core.container.LaunchSupport.*;
-import static io.jrunc.core.container.ContainerCgroups.*;
-import static io.jrunc.core.container.InitSignals.*;
 
 /** The verbs that act on the cgroup alone: pause, resume, ps, update, stats. */
 final class ContainerCgroupVerbs {

@@ -1,5 +1,9 @@
 package io.jrunc.core.container;
 
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerExistsException;
 import io.jrunc.core.api.ContainerStatus;
@@ -57,9 +61,6 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import static io.jrunc.core.container.LaunchSupport.*;
-import static io.jrunc.core.container.ContainerCgroups.*;
-import static io.jrunc.core.container.InitSignals.*;
 
 /** create: config checks, the state directory, the cgroup, the exec fifo, init cloned and set up until it waits for start. */
 final class ContainerCreate {

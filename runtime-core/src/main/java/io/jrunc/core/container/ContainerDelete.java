@@ -1,5 +1,9 @@
 package io.jrunc.core.container;
 
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerNotFoundException;
 import io.jrunc.core.api.ContainerStatus;
@@ -16,9 +20,6 @@ import io.jrunc.spec.State;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import static io.jrunc.core.container.LaunchSupport.*;
-import static io.jrunc.core.container.ContainerCgroups.*;
-import static io.jrunc.core.container.InitSignals.*;
 
 /** delete: stopped containers, or any with force; the cgroup and state go, poststop hooks run. */
 final class ContainerDelete {

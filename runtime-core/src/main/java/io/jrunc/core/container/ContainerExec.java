@@ -1,5 +1,9 @@
 package io.jrunc.core.container;
 
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerStatus;
 import io.jrunc.core.api.InvalidConfigException;
@@ -27,9 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import static io.jrunc.core.container.LaunchSupport.*;
-import static io.jrunc.core.container.ContainerCgroups.*;
-import static io.jrunc.core.container.InitSignals.*;
 
 /** exec: a process joins a running container's namespaces and cgroup. */
 final class ContainerExec {

@@ -1,5 +1,9 @@
 package io.jrunc.core.container;
 
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerStatus;
 import io.jrunc.core.api.InvalidStateException;
@@ -10,9 +14,6 @@ import io.jrunc.core.sys.Libc;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import java.io.IOException;
-import static io.jrunc.core.container.LaunchSupport.*;
-import static io.jrunc.core.container.ContainerCgroups.*;
-import static io.jrunc.core.container.InitSignals.*;
 
 /** kill: a signal to init, or to every process of the cgroup. */
 final class ContainerKill {

@@ -1,5 +1,9 @@
 package io.jrunc.core.container;
 
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerStatus;
 import io.jrunc.core.api.InvalidStateException;
@@ -19,9 +23,6 @@ import io.jrunc.spec.State;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import static io.jrunc.core.container.LaunchSupport.*;
-import static io.jrunc.core.container.ContainerCgroups.*;
-import static io.jrunc.core.container.InitSignals.*;
 
 /** start: startContainer hooks, the exec fifo written, poststart hooks, sd_notify forwarded. */
 final class ContainerStart {

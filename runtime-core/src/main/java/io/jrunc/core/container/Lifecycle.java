@@ -15,7 +15,6 @@ import io.jrunc.spec.State;
 import io.jrunc.core.security.IdMapper;
 import java.io.IOException;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The verbs and the state machine: create, start, kill, delete, state. Each verb lives in its

@@ -5,6 +5,7 @@ import static io.jrunc.core.rootfs.MountSteps.*;
 import static io.jrunc.core.sys.Mount.*;
 import static io.jrunc.core.sys.Open.*;
 import static io.jrunc.core.sys.Stat.*;
+
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.MountSyscalls;

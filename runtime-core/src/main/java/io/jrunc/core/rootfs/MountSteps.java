@@ -1,10 +1,10 @@
 package io.jrunc.core.rootfs;
 
 import static io.jrunc.core.rootfs.RootfsRules.*;
-import static io.jrunc.core.rootfs.MountSteps.*;
 import static io.jrunc.core.sys.Mount.*;
 import static io.jrunc.core.sys.Open.*;
 import static io.jrunc.core.sys.Stat.*;
+
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.MountAttr;

@@ -7,6 +7,7 @@ import static io.jrunc.core.rootfs.RootfsSetup.LOG;
 import static io.jrunc.core.sys.Mount.*;
 import static io.jrunc.core.sys.Open.*;
 import static io.jrunc.core.sys.Stat.*;
+
 import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;

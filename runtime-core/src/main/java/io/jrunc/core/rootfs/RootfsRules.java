@@ -1,10 +1,10 @@
 package io.jrunc.core.rootfs;
 
-import static io.jrunc.core.rootfs.RootfsRules.*;
 import static io.jrunc.core.rootfs.MountSteps.*;
 import static io.jrunc.core.sys.Mount.*;
 import static io.jrunc.core.sys.Open.*;
 import static io.jrunc.core.sys.Stat.*;
+
 import io.jrunc.spec.LinuxDevice;
 import io.jrunc.spec.Mount;
 import io.jrunc.spec.Spec;

@@ -19,7 +19,7 @@ import java.util.List;
  * jackson-databind are ~700 classes, and the JVM loads every class of the cache at start-up
  * (JEP 483), which would cost the hot commands ({@code state}, {@code kill}, ...) ~25 ms each
  * for the sake of a rarely used one. {@code create} is trained in plan-only mode (see
- * {@code Lifecycle.PLAN_ONLY_PROPERTY}): it plans a container of runc's default spec over a
+ * {@code ContainerRuntime.AOT_PLAN_ONLY_PROPERTY}): it plans a container of runc's default spec over a
  * dummy rootfs and stops before making a cgroup or cloning, so no container ever starts on the
  * build machine.
  */
@@ -66,11 +66,11 @@ public final class AotTraining {
       io.jrunc.spec.Spec spec = io.jrunc.spec.DefaultSpecs.runcDefault();
       spec = spec.withProcess(spec.process().withTerminal(false));
       Files.writeString(ctr.resolve("config.json"), io.jrunc.spec.Json.writePretty(spec));
-      System.setProperty(io.jrunc.core.container.Lifecycle.PLAN_ONLY_PROPERTY, "true");
+      System.setProperty(io.jrunc.core.api.ContainerRuntime.AOT_PLAN_ONLY_PROPERTY, "true");
       try {
         Main.execute(List.of("--root", root, "create", "--bundle", ctr.toString(), "jrunc-aot-plan"));
       } finally {
-        System.clearProperty(io.jrunc.core.container.Lifecycle.PLAN_ONLY_PROPERTY);
+        System.clearProperty(io.jrunc.core.api.ContainerRuntime.AOT_PLAN_ONLY_PROPERTY);
       }
     } finally {
       System.setOut(out);

@@ -169,7 +169,7 @@ public record GlobalOptions(
    */
   static long effectiveUid() {
     try {
-      for (String line : io.jrunc.core.sys.BoundedFile.readKernelFile(Path.of("/proc/self/status"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT).split("\n")) {
+      for (String line : io.jrunc.core.util.LimitedFiles.readKernelFile(Path.of("/proc/self/status")).split("\n")) {
         if (line.startsWith("Uid:")) return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
       }
     } catch (java.io.IOException | RuntimeException e) {

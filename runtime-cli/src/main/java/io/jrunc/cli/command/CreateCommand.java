@@ -119,7 +119,7 @@ public final class CreateCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      Core.runtime(global).lifecycle().create(o.id(), toCore(o, global));
+      Core.runtime(global).create(o.id(), toCore(o, global));
       return 0;
     } catch (ContainerException e) {
       throw Core.fail(e);

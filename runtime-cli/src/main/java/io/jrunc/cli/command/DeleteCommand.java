@@ -56,7 +56,7 @@ public final class DeleteCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      Core.runtime(global).lifecycle().delete(o.id(), o.force());
+      Core.runtime(global).delete(o.id(), o.force());
       return 0;
     } catch (ContainerException e) {
       throw Core.fail(e);

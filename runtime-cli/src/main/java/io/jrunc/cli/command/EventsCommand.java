@@ -63,7 +63,7 @@ public final class EventsCommand implements Command {
   }
 
   int execute(Options o, GlobalOptions global) throws CliException {
-    io.jrunc.core.container.Lifecycle lc = Core.runtime(global).lifecycle();
+    io.jrunc.core.api.ContainerRuntime lc = Core.runtime(global);
     try {
       if (o.stats()) {
         System.out.println(event("stats", o.id(), lc.stats(o.id())));

@@ -204,11 +204,10 @@ public final class ExecCommand implements Command {
       }
       byte[] json;
       try {
-        json = io.jrunc.core.sys.BoundedFile.read(o.process(), "exec --process",
-            io.jrunc.core.sys.BoundedFile.JSON_LIMIT, io.jrunc.core.sys.BoundedFile.Links.FOLLOW);
+        json = io.jrunc.core.util.LimitedFiles.readJson(o.process(), "exec --process");
       } catch (java.nio.file.NoSuchFileException e) {
         throw new CliException("open " + o.process() + ": no such file or directory (ENOENT)");
-      } catch (io.jrunc.core.sys.BoundedFile.RefusedException e) {
+      } catch (io.jrunc.core.util.LimitedFiles.RefusedException e) {
         throw new CliException(e.getMessage(), e);
       } catch (java.io.IOException e) {
         throw new CliException("read " + o.process() + ": " + e.getMessage(), e);
@@ -339,17 +338,7 @@ public final class ExecCommand implements Command {
     java.util.Map<String, String> subCgroups = subCgroups(o.cgroups());
     try {
       io.jrunc.core.api.ContainerRuntime rt = Core.runtime(global);
-      java.nio.file.Path config = rt.lifecycle().store().dir(o.id()).resolve("config.json");
-      io.jrunc.spec.Spec spec;
-      if (!java.nio.file.Files.exists(config)) {
-        rt.lifecycle().load(o.id()); // the right error: does not exist / being created
-        throw new CliException("container " + o.id() + " has no saved config");
-      }
-      try {
-        spec = rt.lifecycle().store().readConfig(o.id());
-      } catch (java.io.IOException e) {
-        throw new CliException("read " + config + ": " + e.getMessage(), e);
-      }
+      io.jrunc.spec.Spec spec = rt.savedConfig(o.id());
       io.jrunc.spec.Process proc = process(o, spec);
       boolean terminal = Boolean.TRUE.equals(proc.terminal());
       String ttyProblem = io.jrunc.core.terminal.ConsoleSocket.checkFlags(terminal, o.detach(), o.consoleSocket() != null);
@@ -368,28 +357,28 @@ public final class ExecCommand implements Command {
           relay = io.jrunc.core.terminal.TerminalRelay.prepare();
           eo = eo.withConsoleFd(relay.childSocketFd());
         }
-        io.jrunc.core.container.Lifecycle.Executed e = rt.lifecycle().exec(o.id(), proc, eo);
+        io.jrunc.core.api.ContainerProcess p = rt.exec(o.id(), proc, eo);
         if (relay != null) {
           try {
             relay.receiveMaster(); // sent before exec returned: it waits in the socket
             relay.start(0, 1);
-          } catch (io.jrunc.core.sys.SysException x) {
-            io.jrunc.core.sys.Libc.kill(e.pid(), 9);
-            io.jrunc.core.sys.Libc.wait4(e.pid(), 0);
+          } catch (java.io.IOException x) {
+            p.kill(9);
+            p.waitFor();
             throw x;
           }
         }
         if (o.detach()) return 0;
-        SignalForwarder fwd = SignalForwarder.install(e.pid());
+        SignalForwarder fwd = SignalForwarder.install(p::kill);
         int status;
         try {
-          status = io.jrunc.core.sys.Libc.exitCode(io.jrunc.core.sys.Libc.wait4(e.pid(), 0)[1]);
+          status = p.waitFor();
         } finally {
           fwd.uninstall();
         }
         if (relay != null) RunCommand.drain(relay);
         return status;
-      } catch (io.jrunc.core.sys.SysException x) {
+      } catch (java.io.IOException x) {
         throw new CliException("exec in " + o.id() + ": " + x.getMessage(), x);
       } finally {
         if (relay != null) relay.close(); // restores the caller's terminal

@@ -64,7 +64,7 @@ public final class KillCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      Core.runtime(global).lifecycle().kill(o.id(), o.signal(), o.all());
+      Core.runtime(global).kill(o.id(), o.signal(), o.all());
       return 0;
     } catch (ContainerException e) {
       throw Core.fail(e);

@@ -1,6 +1,5 @@
 package io.jrunc.cli.command;
 
-import io.jrunc.core.container.Lifecycle;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
@@ -129,9 +128,9 @@ public final class ListCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      Lifecycle lc = Core.runtime(global).lifecycle();
+      io.jrunc.core.api.ContainerRuntime lc = Core.runtime(global);
       List<State> states = new java.util.ArrayList<>();
-      for (String id : lc.ids()) {
+      for (String id : lc.list()) {
         try {
           states.add(lc.state(id));
         } catch (io.jrunc.core.api.MalformedStateException e) {
@@ -143,8 +142,10 @@ public final class ListCommand implements Command {
       }
       System.out.print(render(states, o));
       return 0;
-    } catch (java.io.IOException e) {
-      throw new CliException("list " + global.root() + ": " + e.getMessage(), e);
+    } catch (ContainerException e) {
+      // the root as the user gave it (the runtime names its absolute path)
+      Throwable why = e.getCause() == null ? e : e.getCause();
+      throw new CliException("list " + global.root() + ": " + why.getMessage(), e);
     }
   }
 }

@@ -48,7 +48,7 @@ public final class PauseCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      Core.runtime(global).lifecycle().pause(o.id());
+      Core.runtime(global).pause(o.id());
       return 0;
     } catch (io.jrunc.core.api.ContainerException e) {
       throw Core.fail(e);

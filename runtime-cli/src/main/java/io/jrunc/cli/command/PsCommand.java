@@ -134,7 +134,7 @@ public final class PsCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      System.out.print(render(Core.runtime(global).lifecycle().pids(o.id()), o));
+      System.out.print(render(Core.runtime(global).processes(o.id()), o));
       return 0;
     } catch (io.jrunc.core.api.ContainerException e) {
       throw Core.fail(e);

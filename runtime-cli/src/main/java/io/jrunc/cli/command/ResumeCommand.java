@@ -48,7 +48,7 @@ public final class ResumeCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      Core.runtime(global).lifecycle().resume(o.id());
+      Core.runtime(global).resume(o.id());
       return 0;
     } catch (io.jrunc.core.api.ContainerException e) {
       throw Core.fail(e);

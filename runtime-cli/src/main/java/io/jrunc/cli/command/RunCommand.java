@@ -1,14 +1,14 @@
 package io.jrunc.cli.command;
 
-import io.jrunc.core.container.Lifecycle;
+import io.jrunc.core.api.Container;
 import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.ContainerRuntime;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
 import io.jrunc.cli.args.ParsedArgs;
-import io.jrunc.core.sys.Libc;
-import io.jrunc.core.sys.SysException;
 import io.jrunc.core.terminal.TerminalRelay;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,7 +76,7 @@ public final class RunCommand implements Command {
   }
 
   int execute(Options o, GlobalOptions global) throws CliException {
-    Lifecycle lc = Core.runtime(global).lifecycle();
+    ContainerRuntime lc = Core.runtime(global);
     String id = o.create().id();
     // runc's rule: a terminal in the foreground without a console socket is relayed by us
     boolean relayed = !o.detach() && o.create().consoleSocket() == null && wantsTerminal(o.create().bundle());
@@ -87,26 +87,33 @@ public final class RunCommand implements Command {
         relay = TerminalRelay.prepare();
         co = co.withConsoleFd(relay.childSocketFd());
       }
-      Lifecycle.Created c = lc.create(id, co);
-      int pid = c.record().pid();
+      Container c = lc.create(id, co);
       try {
         if (relay != null) {
           relay.receiveMaster(); // sent before create returned: it waits in the socket
           relay.start(0, 1);
         }
         lc.start(id);
-      } catch (ContainerException | SysException e) {
+      } catch (ContainerException | IOException e) {
         lc.delete(id, true);
         throw e;
       }
       if (o.detach()) return 0;
       // runc forwards the signals it gets to the container's init while it waits
-      SignalForwarder fwd = SignalForwarder.install(pid);
+      SignalForwarder fwd = SignalForwarder.install(sig -> {
+        try {
+          c.forwardSignal(sig);
+        } catch (ContainerException ignored) {
+          // not reached: init is our child, so the signal goes straight to it
+        }
+      });
       int status;
       try {
-        status = Libc.exitCode(Libc.wait4(pid, 0)[1]);
-      } catch (SysException e) {
-        throw new CliException("wait for the container's init: " + e.getMessage(), e);
+        status = c.waitFor();
+      } catch (ContainerException e) {
+        // the wait's own error (its cause), in the words this command always used
+        Throwable why = e.getCause() == null ? e : e.getCause();
+        throw new CliException("wait for the container's init: " + why.getMessage(), e);
       } finally {
         fwd.uninstall();
       }
@@ -115,7 +122,7 @@ public final class RunCommand implements Command {
       return status;
     } catch (ContainerException e) {
       throw Core.fail(e);
-    } catch (SysException e) {
+    } catch (IOException e) {
       throw new CliException("terminal of " + id + ": " + e.getMessage(), e);
     } finally {
       if (relay != null) relay.close(); // restores the caller's terminal

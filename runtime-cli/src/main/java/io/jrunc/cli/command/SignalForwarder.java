@@ -1,8 +1,8 @@
 package io.jrunc.cli.command;
 
-import io.jrunc.core.sys.Libc;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -16,12 +16,13 @@ final class SignalForwarder {
 
   private SignalForwarder() {}
 
-  static SignalForwarder install(int pid) {
+  /** @param send passes a signal number on (to the container's init, or the exec'd process) */
+  static SignalForwarder install(IntConsumer send) {
     SignalForwarder f = new SignalForwarder();
     for (String name : FORWARDED) {
       try {
         Signal sig = new Signal(name);
-        SignalHandler old = Signal.handle(sig, s -> Libc.kill(pid, s.getNumber()));
+        SignalHandler old = Signal.handle(sig, s -> send.accept(s.getNumber()));
         f.previous.add(new Object[] {sig, old});
       } catch (IllegalArgumentException e) {
         // the JVM reserves this signal here: it keeps its own meaning

@@ -49,7 +49,7 @@ public final class StartCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      Core.runtime(global).lifecycle().start(o.id());
+      Core.runtime(global).start(o.id());
       return 0;
     } catch (ContainerException e) {
       throw Core.fail(e);

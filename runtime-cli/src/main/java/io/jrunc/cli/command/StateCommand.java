@@ -52,7 +52,7 @@ public final class StateCommand implements Command {
 
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
-      State s = Core.runtime(global).lifecycle().state(o.id());
+      State s = Core.runtime(global).state(o.id());
       System.out.println(Json.writeIndented(s, "  "));
       return 0;
     } catch (ContainerException e) {

@@ -191,17 +191,13 @@ public final class UpdateCommand implements Command {
       try {
         byte[] json =
             o.resources().equals("-")
-                ? io.jrunc.core.sys.BoundedFile.readStream(
-                    stdin, "update --resources", source, io.jrunc.core.sys.BoundedFile.JSON_LIMIT)
-                : io.jrunc.core.sys.BoundedFile.read(
-                    java.nio.file.Path.of(o.resources()),
-                    "update --resources",
-                    io.jrunc.core.sys.BoundedFile.JSON_LIMIT,
-                    io.jrunc.core.sys.BoundedFile.Links.FOLLOW);
+                ? io.jrunc.core.util.LimitedFiles.readJson(stdin, "update --resources", source)
+                : io.jrunc.core.util.LimitedFiles.readJson(
+                    java.nio.file.Path.of(o.resources()), "update --resources");
         r = Json.read(json, LinuxResources.class);
       } catch (java.nio.file.NoSuchFileException e) {
         throw new CliException("open " + source + ": no such file or directory (ENOENT)");
-      } catch (io.jrunc.core.sys.BoundedFile.RefusedException e) {
+      } catch (io.jrunc.core.util.LimitedFiles.RefusedException e) {
         throw new CliException(e.getMessage(), e);
       } catch (java.io.IOException e) {
         throw new CliException("decode resources from " + source + ": " + e.getMessage(), e);
@@ -252,7 +248,7 @@ public final class UpdateCommand implements Command {
       throw new CliException("Intel RDT is not supported: --l3-cache-schema and --mem-bw-schema cannot be applied");
     }
     try {
-      Core.runtime(global).lifecycle().update(o.id(), r.resources());
+      Core.runtime(global).update(o.id(), r.resources());
       return 0;
     } catch (io.jrunc.core.api.ContainerException e) {
       throw Core.fail(e);

@@ -4,7 +4,7 @@ import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
 import io.jrunc.cli.args.ParsedArgs;
-import io.jrunc.core.sys.BoundedFile;
+import io.jrunc.core.util.LimitedFiles;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.validate.Problem;
 import io.jrunc.spec.validate.ValidationOptions;
@@ -70,7 +70,7 @@ public final class ValidateCommand implements Command {
     ValidationReport report;
     try {
       byte[] json =
-          BoundedFile.read(config, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW);
+          LimitedFiles.readJson(config, "config.json");
       report =
           Validator.validate(
               json,
@@ -79,7 +79,7 @@ public final class ValidateCommand implements Command {
                   .withFileName("config.json"));
     } catch (NoSuchFileException e) {
       throw new CliException("open " + config + ": no such file or directory (ENOENT)");
-    } catch (BoundedFile.RefusedException e) {
+    } catch (LimitedFiles.RefusedException e) {
       throw new CliException(e.getMessage(), e);
     } catch (IOException e) {
       throw new CliException("read " + config + ": " + e.getMessage(), e);

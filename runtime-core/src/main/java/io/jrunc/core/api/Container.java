@@ -54,6 +54,50 @@ public final class Container {
     lifecycle.kill(id, signal, false);
   }
 
+  /** Sends {@code signal} to init, or with {@code all} to every process of the container. */
+  public void kill(int signal, boolean all) throws ContainerException {
+    lifecycle.kill(id, signal, all);
+  }
+
+  /**
+   * Passes {@code signal} straight to init, with no status check: what a foreground
+   * {@code run} forwards while it waits. Only for a container this JVM created (init is its
+   * unreaped child, so the pid cannot have been recycled); any other goes through
+   * {@link #kill(int)}.
+   */
+  public void forwardSignal(int signal) throws ContainerException {
+    if (ourChild) {
+      Libc.kill(pid, signal);
+    } else {
+      kill(signal);
+    }
+  }
+
+  /** Freezes every process of the container. */
+  public void pause() throws ContainerException {
+    lifecycle.pause(id);
+  }
+
+  /** Thaws a paused container. */
+  public void resume() throws ContainerException {
+    lifecycle.resume(id);
+  }
+
+  /** Changes the cgroup limits of the running container. */
+  public void update(io.jrunc.spec.LinuxResources resources) throws ContainerException {
+    lifecycle.update(id, resources);
+  }
+
+  /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
+  public io.jrunc.core.cgroup.CgroupStats stats() throws ContainerException {
+    return lifecycle.stats(id);
+  }
+
+  /** The host pids of every process in the container. */
+  public java.util.List<Integer> processes() throws ContainerException {
+    return lifecycle.pids(id);
+  }
+
   /**
    * Waits for init to exit and returns its exit code (128 + signal when killed). For a
    * container this JVM did not create the code is unknown and -1 is returned.

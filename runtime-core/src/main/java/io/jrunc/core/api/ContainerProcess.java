@@ -13,6 +13,7 @@ public final class ContainerProcess {
   private final int pid;
   private final int[] pipes;
   private Integer exitCode;
+  private volatile boolean reaped;
 
   ContainerProcess(int pid, int[] pipes) {
     this.pid = pid;
@@ -23,11 +24,21 @@ public final class ContainerProcess {
     return pid;
   }
 
+  /**
+   * Sends {@code signal} to the process. It is this JVM's child, unreaped until
+   * {@link #waitFor()} returns, so the pid cannot name another process before then.
+   */
+  public void kill(int signal) {
+    // not synchronized: a signal handler forwards while another thread is blocked in waitFor
+    if (!reaped) Libc.kill(pid, signal);
+  }
+
   /** Waits for the process and returns its exit code (128 + signal when killed). */
   public synchronized int waitFor() throws ContainerException {
     if (exitCode == null) {
       try {
         exitCode = Libc.exitCode(Libc.wait4(pid, 0)[1]);
+        reaped = true;
       } catch (SysException e) {
         throw new SetupException("wait for pid " + pid + ": " + e.getMessage(), e.errno(), e);
       } finally {

@@ -2,8 +2,13 @@ package io.jrunc.core.api;
 
 import io.jrunc.core.container.Lifecycle;
 import io.jrunc.core.state.StateStore;
+import io.jrunc.core.cgroup.CgroupStats;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.spec.LinuxResources;
+import io.jrunc.spec.Spec;
+import io.jrunc.spec.State;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,8 +25,19 @@ import java.util.List;
  *
  * Containers created here are children of this JVM, so {@link Container#waitFor()} gets their
  * exit status; containers loaded by id (created by another process) are watched through /proc.
+ *
+ * <p>Every verb is also offered by id ({@link #state}, {@link #start}, {@link #kill},
+ * {@link #delete}, {@link #pause}, {@link #resume}, {@link #update}, {@link #stats},
+ * {@link #processes}, {@link #exec}, ...): these work on a container in any status, also one
+ * being created or with a damaged state file (where {@link #get} refuses), as runc's commands do.
  */
 public final class ContainerRuntime {
+  /**
+   * Internal, for the CLI's AOT training run only: set to "true", create plans everything and
+   * stops before making a cgroup or cloning (see {@code Lifecycle.PLAN_ONLY_PROPERTY}).
+   */
+  public static final String AOT_PLAN_ONLY_PROPERTY = Lifecycle.PLAN_ONLY_PROPERTY;
+
   private final Lifecycle lifecycle;
 
   private ContainerRuntime(Path root, Boolean rootless) {
@@ -72,8 +88,86 @@ public final class ContainerRuntime {
     }
   }
 
-  /** Internal: the lifecycle the CLI drives. */
-  public Lifecycle lifecycle() {
-    return lifecycle;
+  /**
+   * The OCI state with runc's extra fields (bundle, rootfs, created, owner); a container being
+   * created reports "creating".
+   */
+  public State state(String id) throws ContainerException {
+    return lifecycle.state(id);
+  }
+
+  /** The config.json the container was created with, as create saved it (after its additions). */
+  public Spec savedConfig(String id) throws ContainerException {
+    Path config = lifecycle.store().dir(id).resolve("config.json");
+    if (!Files.exists(config)) {
+      lifecycle.load(id); // the right error: does not exist / being created
+      throw new SetupException("container " + id + " has no saved config", 0, null);
+    }
+    try {
+      return lifecycle.store().readConfig(id);
+    } catch (IOException e) {
+      throw new SetupException("read " + config + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** Starts a created container (runc's {@code start}). */
+  public void start(String id) throws ContainerException {
+    lifecycle.start(id);
+  }
+
+  /**
+   * Sends {@code signal} to init, or with {@code all} to every process of the container
+   * (runc's {@code kill [--all]}).
+   */
+  public void kill(String id, int signal, boolean all) throws ContainerException {
+    lifecycle.kill(id, signal, all);
+  }
+
+  /**
+   * Deletes a stopped container; {@code force} kills a running one first, and removes what a
+   * create that died half-way or a damaged state file left (runc's {@code delete [--force]}).
+   */
+  public void delete(String id, boolean force) throws ContainerException {
+    lifecycle.delete(id, force);
+  }
+
+  /** Freezes every process of the container (runc's {@code pause}). */
+  public void pause(String id) throws ContainerException {
+    lifecycle.pause(id);
+  }
+
+  /** Thaws a paused container (runc's {@code resume}). */
+  public void resume(String id) throws ContainerException {
+    lifecycle.resume(id);
+  }
+
+  /** Changes the cgroup limits of a running container (runc's {@code update}). */
+  public void update(String id, LinuxResources resources) throws ContainerException {
+    lifecycle.update(id, resources);
+  }
+
+  /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
+  public CgroupStats stats(String id) throws ContainerException {
+    return lifecycle.stats(id);
+  }
+
+  /** How many processes the OOM killer has killed in the container's cgroup. */
+  public long oomKills(String id) throws ContainerException {
+    return lifecycle.oomKills(id);
+  }
+
+  /** The host pids of every process in the container (runc's {@code ps}). */
+  public List<Integer> processes(String id) throws ContainerException {
+    return lifecycle.pids(id);
+  }
+
+  /**
+   * Runs another process in the container's namespaces and cgroup (runc's {@code exec}); the
+   * process is a child of this JVM: wait for it or signal it through the handle.
+   */
+  public ContainerProcess exec(String id, io.jrunc.spec.Process process, ExecOptions options)
+      throws ContainerException {
+    var e = lifecycle.exec(id, process, options);
+    return new ContainerProcess(e.pid(), e.callerPipes());
   }
 }

@@ -81,7 +81,7 @@ final class ForcedRemoval {
           throw new SetupException("delete --force " + id + ": remove its cgroup: " + e.getMessage(), 0, e);
         }
       } else {
-        if (ProcStat.isAlive(r.pid(), r.pidStartTime())) Lifecycle.awaitExit(r);
+        if (ProcStat.isAlive(r.pid(), r.pidStartTime())) InitSignals.awaitExit(r);
         LOG.warn("container {}: its init is stopped but its cgroup cannot be identified ({}): it may be left behind",
             id, String.join("; ", notes));
       }

@@ -104,26 +104,26 @@ final class HookLauncher implements Launcher {
       } else {
         Map<String, Integer> fds = new LinkedHashMap<>();
         Map<String, String> paths = new LinkedHashMap<>();
-        boolean forkPid = Lifecycle.openJoins(Path.of("/proc", Integer.toString(containerPid)), Namespaces.of(spec),
+        boolean forkPid = LaunchSupport.openJoins(Path.of("/proc", Integer.toString(containerPid)), Namespaces.of(spec),
             fds, paths, cleanup);
         for (int fd : fds.values()) b.inherit(fd);
         Process cp = spec.process();
         List<String> env = hook.env() != null ? hook.env() : cp == null ? List.of() : cp.env();
         Process proc = new Process(false, null, null, args, null, env, cwd, null, null, null, null, null, null, null,
             null, null);
-        InitPlanner.ChildSteps extra = Lifecycle.NO_EXTRA;
+        InitPlanner.ChildSteps extra = LaunchSupport.NO_EXTRA;
         if (confined && cp != null) {
           // runc runs startContainer hooks from its init, after the user switch and the
           // no_new_privs seccomp filter: the hook is confined as the container's process is
           proc = new Process(false, null, cp.user(), args, null, env, cwd, cp.capabilities(), null,
               cp.noNewPrivileges(), cp.apparmorProfile(), null, null, cp.selinuxLabel(), null, null);
           try {
-            security = Lifecycle.prepareSecurity(spec.withProcess(proc));
+            security = LaunchSupport.prepareSecurity(spec.withProcess(proc));
           } catch (ContainerException e) {
             throw new HookException(e.getMessage(), e);
           }
           cleanup.add(security);
-          extra = Lifecycle.securitySteps(security);
+          extra = LaunchSupport.securitySteps(security);
         }
         ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch,
             stdio, 0, hook.path(), ownProcessGroup(extra)));
@@ -149,7 +149,7 @@ final class HookLauncher implements Launcher {
       HookProcess.Outcome o = HookProcess.supervise(hookPid, stdinW, stdoutR, stderrR, Json.writeBytes(state),
           hook.timeout());
       if (o.waitStatus() != 0) {
-        throw new HookException(Lifecycle.describeWait(o.waitStatus()) + tail(", stdout: ", o.stdout())
+        throw new HookException(LaunchSupport.describeWait(o.waitStatus()) + tail(", stdout: ", o.stdout())
             + tail(", stderr: ", o.stderr()));
       }
     } catch (IOException | io.jrunc.core.api.InvalidConfigException e) {
@@ -181,19 +181,18 @@ final class HookLauncher implements Launcher {
    */
   private static int waitForExec(ChildProgram program, SpawnChannel ch, int childPid, int announcing)
       throws HookException, SysException {
-    int hookPid = childPid;
+    int[] hookPid = {childPid};
     Set<Integer> steps = announcing >= 0 ? Set.of(announcing) : Set.of();
     try {
-      while (true) {
-        Spawner.Report rep = Spawner.next(program, ch, childPid, steps);
-        if (rep.eof()) return hookPid;
-        if (rep.announcingStep() >= 0) {
-          hookPid = (int) rep.value();
-          Libc.wait4(childPid, 0); // the first child exits right after announcing
+      // a hook has no seccomp listener to hand over: the fork's pid is the only announcement
+      return Launch.drive(program, ch, childPid, steps, -1, new Launch.Events<RuntimeException>() {
+        @Override
+        public void forked(int pid) {
+          hookPid[0] = pid;
         }
-      }
+      }).pid();
     } catch (StepFailedException x) {
-      if (hookPid != childPid) reap(hookPid); // it exits right after reporting
+      if (hookPid[0] != childPid) reap(hookPid[0]); // it exits right after reporting
       throw new HookException(x.getMessage(), x);
     }
   }

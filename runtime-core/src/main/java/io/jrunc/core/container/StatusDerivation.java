@@ -70,7 +70,7 @@ final class StatusDerivation {
 
       @Override
       public boolean frozen(ContainerRecord r) throws CgroupException {
-        CgroupManager cg = Lifecycle.cgroupOf(r);
+        CgroupManager cg = ContainerCgroups.cgroupOf(r);
         return cg != null && cg.isFrozen();
       }
     };

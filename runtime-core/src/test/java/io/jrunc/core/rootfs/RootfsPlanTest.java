@@ -292,7 +292,7 @@ class RootfsPlanTest {
     assertThat(f.attrSet()).isEqualTo(MOUNT_ATTR_RDONLY | MOUNT_ATTR_STRICTATIME);
     assertThat(f.tmpcopyup()).isTrue();
     assertThat(f.ridmap()).isTrue();
-    assertThat(RootfsSetup.splitOptions("context=\"system_u:object_r:x:s0:c1,c2\",size=1m"))
+    assertThat(MountSteps.splitOptions("context=\"system_u:object_r:x:s0:c1,c2\",size=1m"))
         .containsExactly("context=\"system_u:object_r:x:s0:c1,c2\"", "size=1m");
     assertThat(encodeDev(10, 200)).isEqualTo((10 << 8) | 200);
     assertThat(encodeDev(259, 0x12345)).isEqualTo(0x45 | (259 << 8) | (0x12300L << 12));
@@ -300,8 +300,8 @@ class RootfsPlanTest {
 
   @Test
   void pathsAndHostMounts() {
-    assertThat(RootfsSetup.clean("dev/./pts/../shm/")).isEqualTo("/dev/shm");
-    assertThat(RootfsSetup.clean("/../../etc")).isEqualTo("/etc");
+    assertThat(MountSteps.clean("dev/./pts/../shm/")).isEqualTo("/dev/shm");
+    assertThat(MountSteps.clean("/../../etc")).isEqualTo("/etc");
     assertThat(V1_HOST.cgroupHierarchies()).extracting(HostMounts.Entry::mountPoint)
         .containsExactly("/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified");
     assertThat(V1_HOST.cgroup2Unified()).isFalse();

@@ -1,0 +1,110 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.cgroup.CgroupHost;
+import io.jrunc.core.cgroup.CgroupMounts;
+import io.jrunc.core.cgroup.CgroupPaths;
+import io.jrunc.core.cgroup.Cgroups;
+import io.jrunc.core.cgroup.Layout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A container's cgroup re-opened from its record, and its processes when it has none. */
+final class ContainerCgroups {
+  private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+
+  private ContainerCgroups() {}
+
+  /** Kills what is left in the container's cgroup and removes the directories we made. */
+  static void destroyCgroup(ContainerRecord r) throws ContainerException {
+    if (r.cgroup() == null || r.cgroup().isEmpty()) return;
+    try {
+      Cgroups.reopen(r.cgroup()).destroy();
+    } catch (CgroupException e) {
+      throw new SetupException("remove the cgroup of " + r.id() + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** The container's cgroup manager, re-opened from its record; null when it has none. */
+  static CgroupManager cgroupOf(ContainerRecord r) {
+    if (r.cgroup() == null || r.cgroup().isEmpty()) return null;
+    try {
+      CgroupManager m = Cgroups.reopen(r.cgroup());
+      // a rootless container whose cgroup was not permitted: kill/delete signal init, not a cgroup
+      return "none".equals(m.driver()) ? null : m;
+    } catch (CgroupException e) {
+      LOG.debug("re-open the cgroup of {}: {}", r.id(), e.getMessage());
+      return null;
+    }
+  }
+
+  static CgroupManager requireCgroup(ContainerRecord r) throws ContainerException {
+    CgroupManager cg = cgroupOf(r);
+    if (cg == null) {
+      throw new SetupException("container " + r.id() + " has no cgroup of its own"
+          + (r.rootless() ? " (rootless: cgroup creation was not permitted)" : ""), 0, null);
+    }
+    return cg;
+  }
+
+  /**
+   * Without a cgroup (rootless, not delegated) the container's processes are those in its own pid
+   * namespace: every /proc/PID whose ns/pid is init's. Processes we may not inspect are not ours.
+   */
+  static List<Integer> inPidNamespaceOf(int init) {
+    List<Integer> out = new ArrayList<>();
+    Path ns = Path.of("/proc", Integer.toString(init), "ns", "pid");
+    try (var dir = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+      for (Path p : dir) {
+        try {
+          if (Files.isSameFile(p.resolve("ns/pid"), ns)) out.add(Integer.parseInt(p.getFileName().toString()));
+        } catch (IOException | SecurityException e) {
+          // gone meanwhile, or not ours to see
+        }
+      }
+    } catch (IOException e) {
+      return List.of(init);
+    }
+    out.sort(null);
+    return out.isEmpty() ? List.of(init) : out;
+  }
+
+  /** For a cgroup mount without a cgroup namespace: each hierarchy's directory of this container. */
+  static Map<String, Path> cgroupDirs(CgroupManager cg) {
+    Map<String, Path> dirs = new LinkedHashMap<>();
+    Path base = Path.of("/sys/fs/cgroup");
+    Map<String, String> paths = new LinkedHashMap<>(cg.paths());
+    if (paths.isEmpty()) {
+      // rootless without a cgroup (not delegated): the container stays in ours, so that is what a
+      // cgroup mount shows (runc binds /proc/self/cgroup's directories the same way)
+      try {
+        CgroupHost h = CgroupHost.current();
+        CgroupPaths.own(h.mounts(), CgroupMounts.parseProcCgroup(h.selfCgroup()))
+            .forEach((k, v) -> paths.put(k, v.toString()));
+      } catch (CgroupException | java.io.UncheckedIOException e) {
+        return dirs; // no cgroup mounts at all: RootfsSetup names the mount it cannot make
+      }
+    }
+    for (var e : paths.entrySet()) {
+      Path p = Path.of(e.getValue());
+      if (!p.startsWith(base)) continue;
+      if (cg.layout() == Layout.V2) {
+        dirs.put("", p);
+      } else {
+        dirs.put(base.relativize(p).getName(0).toString(), p);
+      }
+    }
+    return dirs;
+  }
+}

@@ -1,0 +1,110 @@
+package io.jrunc.core.container;
+
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.ContainerNotFoundException;
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.MalformedStateException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.StateStore;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.hooks.HookRunner;
+import io.jrunc.spec.Spec;
+import io.jrunc.spec.State;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** delete: stopped containers, or any with force; the cgroup and state go, poststop hooks run. */
+final class ContainerDelete {
+  private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+
+  private final Lifecycle lc;
+  private final StateStore store;
+
+  ContainerDelete(Lifecycle lc) {
+    this.lc = lc;
+    this.store = lc.store();
+  }
+
+  private ContainerRecord load(String id) throws ContainerException {
+    return lc.load(id);
+  }
+
+  private ContainerStatus status(ContainerRecord r) {
+    return lc.status(r);
+  }
+
+  void delete(String id, boolean force) throws ContainerException {
+    ContainerRecord r;
+    try {
+      r = load(id);
+    } catch (ContainerNotFoundException e) {
+      if (force) return;
+      throw e;
+    } catch (MalformedStateException e) {
+      if (!force) throw e;
+      // the record cannot be trusted: find the processes by what can be (ForcedRemoval)
+      if (ForcedRemoval.run(store, id)) return;
+      // rewritten meanwhile and well-formed now: the ordinary path below
+    } catch (InvalidStateException e) {
+      if (!force) throw e;
+      // a create that died half-way left a directory without state: force removes it
+      try {
+        store.remove(id);
+      } catch (IOException x) {
+        throw new SetupException("remove state of " + id + ": " + x.getMessage(), 0, x);
+      }
+      return;
+    }
+    try (StateStore.Lock lock = store.lock(id)) {
+      r = load(id);
+      ContainerStatus s = status(r);
+      if (s == ContainerStatus.CREATING) {
+        if (!force) throw new InvalidStateException("cannot delete container " + id + " that is being created", s);
+        destroyCgroup(r);
+        store.remove(id);
+        return;
+      }
+      if (s == ContainerStatus.RUNNING || s == ContainerStatus.PAUSED) {
+        if (!force) {
+          throw new InvalidStateException("cannot delete container " + id + " that is not stopped: " + s.text(), s);
+        }
+      }
+      if (s != ContainerStatus.STOPPED) {
+        CgroupManager cg = cgroupOf(r);
+        try {
+          if (cg != null) {
+            if (s == ContainerStatus.PAUSED) cg.thaw();
+            cg.kill(9);
+          } else {
+            signalInit(r, 9);
+          }
+        } catch (InvalidStateException | CgroupException ignored) {
+          // exited meanwhile
+        }
+        awaitExit(r);
+      }
+      destroyCgroup(r);
+      Spec spec = null;
+      try {
+        spec = store.readConfig(id);
+      } catch (IOException e) {
+        LOG.warn("read the config of {} for its poststop hooks: {}", id, e.getMessage());
+      }
+      store.remove(id);
+      if (spec != null && spec.hooks() != null) {
+        State st = new State(ociVersion(spec), id, "stopped", 0, r.bundle(), r.annotations(), r.rootfs(), r.created(), r.owner());
+        HookRunner.runAllLogging("poststop", spec.hooks().poststop(), st, HookLauncher.inRuntime(null));
+      }
+    } catch (IOException e) {
+      throw new SetupException("delete " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+}

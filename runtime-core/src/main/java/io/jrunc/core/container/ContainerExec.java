@@ -1,0 +1,226 @@
+package io.jrunc.core.container;
+
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.api.InvalidConfigException;
+import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.spawn.StepFailedException;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.ProcStat;
+import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.terminal.ConsoleSocket;
+import io.jrunc.core.terminal.PidfdSocket;
+import io.jrunc.spec.Spec;
+import io.jrunc.spec.State;
+import io.jrunc.core.security.SecurityPlan;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** exec: a process joins a running container's namespaces and cgroup. */
+final class ContainerExec {
+
+  private final Lifecycle lc;
+  private final StateStore store;
+
+  ContainerExec(Lifecycle lc) {
+    this.lc = lc;
+    this.store = lc.store();
+  }
+
+  private ContainerRecord load(String id) throws ContainerException {
+    return lc.load(id);
+  }
+
+  private ContainerStatus status(ContainerRecord r) {
+    return lc.status(r);
+  }
+
+  Lifecycle.Executed exec(String id, io.jrunc.spec.Process proc, io.jrunc.core.api.ExecOptions opts)
+      throws ContainerException {
+    if (proc == null || proc.args() == null || proc.args().isEmpty()) {
+      throw new InvalidConfigException("process: args must not be empty");
+    }
+    List<AutoCloseable> cleanup = new ArrayList<>();
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      ContainerStatus s = status(r);
+      if (s == ContainerStatus.STOPPED) throw new InvalidStateException("cannot exec in a stopped container", s);
+      if (s == ContainerStatus.PAUSED && !opts.ignorePaused()) {
+        throw new InvalidStateException("cannot exec in a paused container (use --ignore-paused to override)", s);
+      }
+      Spec spec = store.readConfig(id);
+      Path procRoot = Path.of("/proc", Integer.toString(r.pid()));
+      Map<String, Integer> fds = new LinkedHashMap<>();
+      Map<String, String> paths = new LinkedHashMap<>();
+      boolean forkPid = openJoins(procRoot, Namespaces.of(spec), fds, paths, cleanup);
+      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) {
+        throw new InvalidStateException("cannot exec in a stopped container", ContainerStatus.STOPPED);
+      }
+      int[] stdio = {-1, -1, -1};
+      int[] callerPipes = {-1, -1, -1};
+      boolean terminal = Boolean.TRUE.equals(proc.terminal());
+      if (!terminal) openStdio(opts.stdio(), stdio, callerPipes, cleanup); // else the terminal is its stdio
+      String cwd = proc.cwd() == null ? "/" : proc.cwd();
+      long execUid = proc.user() == null || proc.user().uid() == null ? 0 : proc.user().uid();
+      proc = proc.withEnv(ProcessEnv.prepare(proc.env(), procRoot.resolve("root"), execUid));
+      String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
+      // connected before anything runs: a wrong socket fails the exec with no process started
+      int pidfdSock = opts.pidfdSocket() == null ? -1 : connectPidfdSocket(opts.pidfdSocket());
+      if (pidfdSock >= 0) cleanup.add(() -> Libc.close(pidfdSock));
+      int[] console = {execConsole(opts, terminal)};
+      if (console[0] >= 0 && opts.consoleFd() < 0) {
+        cleanup.add(() -> {
+          if (console[0] >= 0) Libc.close(console[0]);
+        });
+      }
+      SpawnChannel ch = new SpawnChannel();
+      cleanup.add(ch);
+      // the exec'd process gets the container's seccomp filter and its own capabilities and labels
+      SecurityPlan security = prepareSecurity(spec.withProcess(proc));
+      cleanup.add(security);
+      security.handOffListener(ch.reportWrite()); // NOTIFY: the agent gets this process's listener too
+      ProgramBuilder b = new ProgramBuilder();
+      cleanup.add(b);
+      // the process joins the container's cgroup (or the --cgroup sub-cgroups) before it runs:
+      // v2 by CLONE_INTO_CGROUP, v1 by writing the first child's pid while it waits (the
+      // second one inherits it)
+      ExecCgroup cgroup = ExecCgroup.open(cgroupOf(r), opts.subCgroups(), id);
+      cleanup.add(cgroup);
+      int cgroupFd = cgroup.cloneFd();
+      ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
+          opts.preserveFds(), exe, securitySteps(security), console[0],
+          spec.linux() == null ? null : spec.linux().personality()));
+      Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
+      security.afterClone();
+      if (console[0] >= 0 && opts.consoleFd() < 0) {
+        Libc.close(console[0]); // the receiver sees EOF if the process dies before sending the master
+        console[0] = -1;
+      }
+      int pid = child.pid();
+      try {
+        if (cgroupFd < 0) {
+          try {
+            cgroup.join(child.pid());
+          } catch (CgroupException e) {
+            Libc.kill(child.pid(), 9);
+            reapQuietly(child.pid());
+            throw new SetupException("join the cgroup of " + id + ": " + e.getMessage(), 0, e);
+          }
+        }
+        ch.release();
+        // The process is in the container's cgroup now. In a paused container (--ignore-paused)
+        // it stays frozen until someone resumes it, and that resume needs this lock: held any
+        // longer, exec and resume would wait for each other (runc holds no lock here either).
+        lock.close();
+        Set<Integer> announcing = announcing(planned.announcingStep(), security);
+        int[] current = {pid}; // the pid so far, for the failure paths (a fork may announce another)
+        try {
+          Launch.drive(planned.program(), ch, child.pid(), announcing, security.listenerStep(),
+              new Launch.Events<RuntimeException>() {
+                @Override
+                public void listener(int p, long childFd) throws SysException {
+                  // the process loaded its filter and waits until the agent has the listener (runc's
+                  // setns process sends one per exec, with the container's state)
+                  security.forwardListener(p, childFd, new State(ociVersion(spec), r.id(), s.text(), r.pid(),
+                      r.bundle(), r.annotations(), null, null, null), p);
+                }
+
+                @Override
+                public void forked(int p) {
+                  current[0] = p;
+                }
+              });
+        } finally {
+          pid = current[0];
+        }
+      } catch (StepFailedException x) {
+        if (pid != child.pid()) reapQuietly(pid);
+        throw new SetupException(x.getMessage(), x.errno(), x);
+      } catch (SysException x) {
+        // it waits for us (the listener hand-off) or is about to exec: it must not run
+        Libc.kill(pid, 9);
+        reapQuietly(pid);
+        throw new SetupException(x.getMessage(), x.errno(), x);
+      }
+      if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);
+      if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
+      for (AutoCloseable c : cleanup) closeQuietly(c);
+      return new Lifecycle.Executed(pid, callerPipes);
+    } catch (IOException e) {
+      for (AutoCloseable c : cleanup) closeQuietly(c);
+      throw new SetupException("exec in " + id + ": " + e.getMessage(), e instanceof SysException se ? se.errno() : 0, e);
+    } catch (ContainerException | RuntimeException e) {
+      for (AutoCloseable c : cleanup) closeQuietly(c);
+      throw e;
+    }
+  }
+
+  /**
+   * The console socket of an exec: the caller's connected fd, a fresh connection to the path,
+   * or -1 without a terminal. A console socket without a terminal, or a terminal without one,
+   * is refused (runc's checkTerminal; its CLI sentences are checked before this).
+   */
+  private static int execConsole(io.jrunc.core.api.ExecOptions opts, boolean terminal) throws ContainerException {
+    boolean given = opts.consoleSocket() != null || opts.consoleFd() >= 0;
+    if (!terminal) {
+      if (given) throw new InvalidConfigException("process: a console socket was given but process.terminal is not true");
+      return -1;
+    }
+    if (!given) throw new InvalidConfigException("process: terminal is true but no console socket was given");
+    if (opts.consoleFd() >= 0) return opts.consoleFd();
+    try {
+      return ConsoleSocket.connect(opts.consoleSocket());
+    } catch (SysException x) {
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    }
+  }
+
+  private static int connectPidfdSocket(Path socket) throws ContainerException {
+    try {
+      return io.jrunc.core.sys.UnixSockets.connect(socket.toString());
+    } catch (SysException x) {
+      throw new SetupException(new SysException("connect to the pidfd socket", socket.toString(), x.errno()).getMessage(),
+          x.errno(), x);
+    }
+  }
+
+  /**
+   * {@code --pidfd-socket} of an exec ({@link PidfdSocket}'s protocol, payload "setns"): a
+   * pidfd of the exec'd process, our unreaped child, so the pid cannot have been recycled. If
+   * it cannot be sent, the process is killed (the caller asked to supervise it through it).
+   */
+  private static void sendExecPidfd(int sock, Path socket, int pid) throws ContainerException {
+    int pidfd = Libc.pidfdOpen(pid);
+    try {
+      if (pidfd < 0) throw new SysException("pidfd_open", Integer.toString(pid), -pidfd);
+      try {
+        io.jrunc.core.sys.UnixSockets.sendFd(sock, pidfd,
+            PidfdSocket.Kind.EXEC.payload().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      } catch (SysException x) {
+        throw new SysException("send the pidfd to", socket.toString(), x.errno());
+      }
+    } catch (SysException x) {
+      Libc.kill(pid, 9);
+      reapQuietly(pid);
+      throw new SetupException(x.getMessage(), x.errno(), x);
+    } finally {
+      if (pidfd >= 0) Libc.close(pidfd);
+    }
+  }
+}

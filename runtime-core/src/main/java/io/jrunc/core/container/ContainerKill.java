@@ -1,0 +1,67 @@
+package io.jrunc.core.container;
+
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupManager;
+import java.io.IOException;
+
+/** kill: a signal to init, or to every process of the cgroup. */
+final class ContainerKill {
+
+  private final Lifecycle lc;
+  private final StateStore store;
+
+  ContainerKill(Lifecycle lc) {
+    this.lc = lc;
+    this.store = lc.store();
+  }
+
+  private ContainerRecord load(String id) throws ContainerException {
+    return lc.load(id);
+  }
+
+  private ContainerStatus status(ContainerRecord r) {
+    return lc.status(r);
+  }
+
+  void kill(String id, int signal, boolean all) throws ContainerException {
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      ContainerStatus s = status(r);
+      CgroupManager cg = cgroupOf(r);
+      // runc 1.2: without a pid namespace of its own, SIGKILL goes to every process in the
+      // cgroup even when init is gone (the others would outlive it; with a pid namespace the
+      // kernel ends them with init)
+      boolean killAll = signal == 9 && !r.ownPidNamespace() && cg != null;
+      if (s == ContainerStatus.CREATING || s == ContainerStatus.STOPPED && !killAll) {
+        if (s == ContainerStatus.STOPPED && all) return; // runc: --all is no error on a stopped container
+        throw new InvalidStateException("container not running", s);
+      }
+      if (cg != null && (all || !r.ownPidNamespace())) {
+        try {
+          cg.kill(signal);
+        } catch (CgroupException e) {
+          throw new SetupException("signal the processes of " + id + ": " + e.getMessage(), 0, e);
+        }
+      } else {
+        signalInit(r, signal);
+        if (cg == null && all && r.ownPidNamespace()) {
+          // no cgroup (rootless, not delegated): the rest of its pid namespace, as ps lists it
+          for (int pid : inPidNamespaceOf(r.pid())) if (pid != r.pid()) Libc.kill(pid, signal);
+        }
+      }
+    } catch (IOException e) {
+      throw new SetupException("kill " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.jrunc.core.container;
+
+import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.container.ContainerCgroups.*;
+import static io.jrunc.core.container.InitSignals.*;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.ProcStat;
+import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.core.hooks.HookRunner;
+import io.jrunc.core.terminal.NotifySocket;
+import io.jrunc.spec.Hooks;
+import io.jrunc.spec.Spec;
+import io.jrunc.spec.State;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** start: startContainer hooks, the exec fifo written, poststart hooks, sd_notify forwarded. */
+final class ContainerStart {
+
+  private final Lifecycle lc;
+  private final StateStore store;
+
+  ContainerStart(Lifecycle lc) {
+    this.lc = lc;
+    this.store = lc.store();
+  }
+
+  private ContainerRecord load(String id) throws ContainerException {
+    return lc.load(id);
+  }
+
+  private ContainerStatus status(ContainerRecord r) {
+    return lc.status(r);
+  }
+
+  void start(String id) throws ContainerException {
+    NotifySocket notify = null;
+    ContainerRecord started = null;
+    try (StateStore.Lock lock = store.lock(load(id).id())) {
+      ContainerRecord r = load(id);
+      ContainerStatus s = status(r);
+      switch (s) {
+        case CREATED -> {}
+        case STOPPED -> throw new InvalidStateException("cannot start a container that has stopped", s);
+        default -> throw new InvalidStateException("cannot start an already running container", s);
+      }
+      Spec spec = store.readConfig(id);
+      Hooks hooks = spec.hooks();
+      if (hooks != null && hooks.startContainer() != null) {
+        try {
+          HookRunner.runAll("startContainer", hooks.startContainer(), lc.state(id),
+              HookLauncher.startContainer(r.pid(), spec));
+        } catch (HookRunner.HookException he) {
+          throw new SetupException(he.getMessage(), 0, he);
+        }
+      }
+      // sd_notify passthrough (as runc): the socket create mounted at /run/notify is bound now,
+      // and once init runs its READY=1 is forwarded to the caller's NOTIFY_SOCKET
+      String notifyHost = NotifySocket.hostSocket(System.getenv());
+      if (notifyHost != null && Files.isDirectory(NotifySocket.socketPath(store.dir(id)).getParent())) {
+        notify = NotifySocket.bind(store.dir(id), notifyHost);
+      }
+      Path fifo = store.dir(id).resolve(Lifecycle.FIFO);
+      int fd = Libc.openRaw(fifo.toString(), Open.O_WRONLY | Open.O_NONBLOCK | Open.O_CLOEXEC, 0);
+      if (fd == -Errno.ENXIO) {
+        throw new InvalidStateException("cannot start a container that has stopped", ContainerStatus.STOPPED);
+      }
+      if (fd < 0) throw new SetupException("open exec fifo " + fifo + ": " + Errno.describe(-fd), -fd, null);
+      try {
+        Libc.write(fd, new byte[] {'0'});
+      } catch (SysException e) {
+        throw new SetupException("start the container: " + e.getMessage(), e.errno(), e);
+      } finally {
+        Libc.close(fd);
+      }
+      Files.deleteIfExists(fifo);
+      if (hooks != null && hooks.poststart() != null) {
+        try {
+          // the state as it was at start: a process that has exited already was still started
+          State st = new State(ociVersion(spec), id, State.RUNNING, r.pid(), r.bundle(), r.annotations(), r.rootfs(),
+              r.created(), r.owner());
+          HookRunner.runAll("poststart", hooks.poststart(), st, HookLauncher.inRuntime(null));
+        } catch (HookRunner.HookException he) {
+          // runtime-spec 1.3: a failing poststart hook fails start; the container is stopped
+          try {
+            signalInit(r, 9);
+          } catch (ContainerException ignored) {
+            // exited already
+          }
+          throw new SetupException(he.getMessage(), 0, he);
+        }
+      }
+      started = r;
+    } catch (IOException e) {
+      if (notify != null) notify.close();
+      throw new SetupException("start " + id + ": " + e.getMessage(), 0, e);
+    } catch (ContainerException | RuntimeException e) {
+      if (notify != null) notify.close();
+      throw e;
+    }
+    if (notify != null) {
+      // outside the lock: kill and delete must not wait for a container that never says READY
+      ContainerRecord r = started;
+      try (NotifySocket n = notify) {
+        n.forwardUntilReady(r.pid(), () -> ProcStat.isAlive(r.pid(), r.pidStartTime()), null);
+      } catch (SysException e) {
+        throw new SetupException("forward the container's sd_notify messages: " + e.getMessage(), e.errno(), e);
+      }
+    }
+  }
+}

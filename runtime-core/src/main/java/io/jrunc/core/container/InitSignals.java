@@ -1,0 +1,59 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.ContainerStatus;
+import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.ProcStat;
+import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Signals to a container's init that cannot hit a recycled pid, and waiting for it to go. */
+final class InitSignals {
+  private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+
+  private InitSignals() {}
+
+  /** Signals init through a pidfd opened after checking its start time: no recycled pid is hit. */
+  static void signalInit(ContainerRecord r, int signal) throws ContainerException {
+    int pidfd = Libc.pidfdOpen(r.pid());
+    if (pidfd < 0) {
+      if (pidfd == -Errno.ESRCH) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+      throw new SetupException("pidfd_open " + r.pid() + ": " + Errno.describe(-pidfd), -pidfd, null);
+    }
+    try {
+      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) {
+        throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+      }
+      int res = Libc.pidfdSendSignal(pidfd, signal);
+      if (res == -Errno.ESRCH) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+      if (res < 0) throw new SetupException("signal " + signal + " to " + r.pid() + ": " + Errno.describe(-res), -res, null);
+    } finally {
+      Libc.close(pidfd);
+    }
+  }
+
+  /** Waits until init is gone (reaping it if it is our child). */
+  static void awaitExit(ContainerRecord r) {
+    for (int i = 0; i < 2000; i++) {
+      try {
+        int[] st = Libc.wait4(r.pid(), Libc.WNOHANG);
+        if (st[0] == r.pid()) return;
+      } catch (SysException e) {
+        // ECHILD: not our child; watch /proc instead
+      }
+      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return;
+      try {
+        Thread.sleep(i < 100 ? 1 : 10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    LOG.warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
+  }
+}

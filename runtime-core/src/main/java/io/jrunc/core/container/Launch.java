@@ -1,0 +1,66 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.spawn.ChildProgram;
+import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.spawn.StepFailedException;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
+import java.util.Set;
+
+/**
+ * The parent's side of every launch (a container's init, an exec'd process, a hook): once the
+ * cloned child is released, reads its reports until it has exec'd (EOF on the close-on-exec
+ * report pipe) or is ready, and acts on what it announces on the way.
+ *
+ * <table>
+ *   <caption>Reports and what the driver does</caption>
+ *   <tr><th>report</th><th>action</th></tr>
+ *   <tr><td>hooks</td><td>{@link Events#hooks}, then release the child again (create only)</td></tr>
+ *   <tr><td>the seccomp listener step</td><td>{@link Events#listener} with the fd number in the child</td></tr>
+ *   <tr><td>another announcing step (the fork into a joined pid namespace)</td><td>the announced
+ *       pid becomes the process's ({@link Events#forked}); the first child, which exits at once,
+ *       is reaped</td></tr>
+ *   <tr><td>ready or EOF</td><td>return</td></tr>
+ *   <tr><td>a failed step</td><td>{@link StepFailedException}, the current pid reaped
+ *       ({@link Spawner#next})</td></tr>
+ * </table>
+ */
+final class Launch {
+  private Launch() {}
+
+  /** What a caller does when the child announces something; X is what those actions throw. */
+  interface Events<X extends Exception> {
+    /** The child stopped for the create-time hooks; it is released again when this returns. */
+    default void hooks(int pid) throws X, SysException {}
+
+    /** The process loaded its seccomp filter and waits until the agent has its listener. */
+    default void listener(int pid, long childFd) throws X, SysException {}
+
+    /** A fork announced the process's real pid (called before the first child is reaped). */
+    default void forked(int pid) {}
+  }
+
+  /** The pid the process ended up with, and the report that ended the launch (ready or EOF). */
+  record Outcome(int pid, Spawner.Report last) {}
+
+  static <X extends Exception> Outcome drive(ChildProgram program, SpawnChannel ch, int childPid,
+      Set<Integer> announcing, int listenerStep, Events<X> events) throws X, SysException, StepFailedException {
+    int pid = childPid;
+    while (true) {
+      Spawner.Report r = Spawner.next(program, ch, pid, announcing);
+      if (r.hooks()) {
+        events.hooks(pid);
+        ch.release();
+      } else if (r.announcingStep() >= 0 && r.announcingStep() == listenerStep) {
+        events.listener(pid, r.value());
+      } else if (r.announcingStep() >= 0) {
+        pid = (int) r.value();
+        events.forked(pid);
+        Libc.wait4(childPid, 0); // the first child exits right after announcing
+      } else {
+        return new Outcome(pid, r);
+      }
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.InvalidConfigException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.api.Stdio;
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.spec.Spec;
+import io.jrunc.core.security.SecurityConfigException;
+import io.jrunc.core.security.SecurityPlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What create, exec and the hook launcher share: security plans, namespace joins, stdio, wait statuses. */
+final class LaunchSupport {
+  private LaunchSupport() {}
+
+  /** Compiles seccomp and plans capabilities/LSM in the parent: config errors surface before any clone. */
+  static SecurityPlan prepareSecurity(Spec spec) throws ContainerException {
+    try {
+      return SecurityPlan.prepare(spec);
+    } catch (SecurityConfigException e) {
+      throw new InvalidConfigException("config.json: " + e.getMessage());
+    } catch (SysException e) {
+      throw new SetupException(e.getMessage(), e.errno(), e);
+    }
+  }
+
+  static String ociVersion(Spec spec) {
+    return spec.ociVersion() == null ? "1.3.0" : spec.ociVersion();
+  }
+
+  static final InitPlanner.ChildSteps NO_EXTRA = (pb, beforePivot) -> {};
+
+  /** The steps whose report carries a value: the pid a fork announces, the seccomp listener. */
+  static Set<Integer> announcing(int forkStep, SecurityPlan security) {
+    Set<Integer> s = new java.util.HashSet<>();
+    if (forkStep >= 0) s.add(forkStep);
+    if (security.listenerStep() >= 0) s.add(security.listenerStep());
+    return s;
+  }
+
+  static InitPlanner.ChildSteps securitySteps(SecurityPlan security) {
+    return securitySteps(security, (pb, beforePivot) -> {});
+  }
+
+  /** The security plan's steps at their places around the user switch, and the given rootfs steps. */
+  static InitPlanner.ChildSteps securitySteps(SecurityPlan security,
+      java.util.function.BiConsumer<ProgramBuilder, java.util.function.Consumer<ProgramBuilder>> rootfs) {
+    return new InitPlanner.ChildSteps() {
+      @Override
+      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {
+        rootfs.accept(pb, beforePivot);
+      }
+
+      @Override
+      public void beforeUserSwitch(ProgramBuilder pb) {
+        security.beforeUserSwitch(pb);
+      }
+
+      @Override
+      public void afterUserSwitch(ProgramBuilder pb) {
+        security.afterUserSwitch(pb);
+      }
+
+      @Override
+      public void beforeReady(ProgramBuilder pb) {
+        security.beforeReady(pb);
+      }
+    };
+  }
+
+  /**
+   * Opens /proc/pid/ns/* for every namespace type the container has that differs from ours
+   * (setns into one's own user namespace is EINVAL). Returns whether a pid namespace is joined.
+   */
+  static boolean openJoins(Path procRoot, Namespaces ns, Map<String, Integer> fds, Map<String, String> paths,
+      List<AutoCloseable> cleanup) throws SetupExceptionIO {
+    boolean forkPid = false;
+    for (String type : Namespaces.JOIN_ORDER) {
+      if (!ns.has(type)) continue;
+      Path theirs = procRoot.resolve("ns").resolve(Namespaces.procName(type));
+      Path ours = Path.of("/proc/self/ns").resolve(Namespaces.procName(type));
+      try {
+        if (Files.isSameFile(theirs, ours)) continue;
+        int fd = Libc.open(theirs.toString(), Open.O_RDONLY | Open.O_CLOEXEC, 0);
+        cleanup.add(() -> Libc.close(fd));
+        fds.put(type, fd);
+        paths.put(type, theirs.toString());
+        if (type.equals("pid")) forkPid = true;
+      } catch (IOException x) {
+        throw new SetupExceptionIO("open " + theirs + ": " + x.getMessage(), x);
+      }
+    }
+    return forkPid;
+  }
+
+  /** An IOException that already names what failed. */
+  static final class SetupExceptionIO extends IOException {
+    SetupExceptionIO(String message, IOException cause) {
+      super(message, cause);
+    }
+  }
+
+  static void openStdio(Stdio s, int[] stdio, int[] callerPipes, List<AutoCloseable> cleanup) throws SetupException {
+    if (s == null) return;
+    Stdio.Stream[] streams = {s.in(), s.out(), s.err()};
+    for (int i = 0; i < 3; i++) {
+      try {
+        switch (streams[i]) {
+          case Stdio.Inherit x -> {}
+          case Stdio.ToFile f -> {
+            int flags = i == 0 ? Open.O_RDONLY : Open.O_WRONLY | Open.O_CREAT | Open.O_APPEND;
+            int fd = Libc.open(f.path().toString(), flags | Open.O_CLOEXEC, 0644);
+            stdio[i] = fd;
+            cleanup.add(() -> Libc.close(fd));
+          }
+          case Stdio.Pipe p -> {
+            int[] pipe = Libc.pipe2(Open.O_CLOEXEC);
+            int childEnd = i == 0 ? pipe[0] : pipe[1];
+            callerPipes[i] = i == 0 ? pipe[1] : pipe[0];
+            stdio[i] = childEnd;
+            cleanup.add(() -> Libc.close(childEnd));
+          }
+        }
+      } catch (SysException x) {
+        throw new SetupException("set up stdio: " + x.getMessage(), x.errno(), x);
+      }
+    }
+  }
+
+  static void writePidFile(Path pidFile, int pid) throws IOException {
+    Path abs = pidFile.toAbsolutePath();
+    StateStore.writeAtomically(abs, Integer.toString(pid).getBytes());
+  }
+
+  /** A wait status as Go's os/exec words it (runc's messages): "exit status 1", "signal: bad system call". */
+  static String describeWait(int st) {
+    int sig = st & 0x7f;
+    if (sig == 0) return "exit status " + ((st >> 8) & 0xff);
+    String name = switch (sig) {
+      case 1 -> "hangup";
+      case 2 -> "interrupt";
+      case 3 -> "quit";
+      case 4 -> "illegal instruction";
+      case 5 -> "trace/breakpoint trap";
+      case 6 -> "aborted";
+      case 7 -> "bus error";
+      case 8 -> "floating point exception";
+      case 9 -> "killed";
+      case 10 -> "user defined signal 1";
+      case 11 -> "segmentation fault";
+      case 12 -> "user defined signal 2";
+      case 13 -> "broken pipe";
+      case 14 -> "alarm clock";
+      case 15 -> "terminated";
+      case 31 -> "bad system call";
+      default -> "signal " + sig;
+    };
+    return "signal: " + name;
+  }
+
+  static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // best effort during cleanup
+    }
+  }
+
+  static void reapQuietly(int pid) {
+    try {
+      Libc.wait4(pid, 0); // it exits right after reporting
+    } catch (SysException ignored) {
+      // gone already
+    }
+  }
+}

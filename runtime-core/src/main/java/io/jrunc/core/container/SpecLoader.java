@@ -1,0 +1,53 @@
+package io.jrunc.core.container;
+
+import io.jrunc.core.api.InvalidConfigException;
+import io.jrunc.core.sys.BoundedFile;
+import io.jrunc.spec.Spec;
+import io.jrunc.spec.validate.Problem;
+import io.jrunc.spec.validate.ValidationOptions;
+import io.jrunc.spec.validate.ValidationReport;
+import io.jrunc.spec.validate.Validator;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** config.json read within its size limit and checked, before create claims anything. */
+final class SpecLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+
+  private SpecLoader() {}
+
+  /**
+   * Reads and checks config.json: the semantic checks every create needs (the JSON schema is
+   * left to {@code jrunc validate}: it costs hundreds of ms in a fresh JVM). Every problem is
+   * reported at once, each with its JSON path.
+   */
+  static Spec loadSpec(Path bundle, boolean systemdCgroup) throws InvalidConfigException {
+    Path config = bundle.resolve("config.json");
+    byte[] bytes;
+    try {
+      bytes = BoundedFile.read(config, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW);
+    } catch (NoSuchFileException e) {
+      throw new InvalidConfigException("config.json: open " + config + ": no such file or directory");
+    } catch (BoundedFile.RefusedException e) {
+      throw new InvalidConfigException(e.getMessage());
+    } catch (IOException e) {
+      throw new InvalidConfigException("config.json: read " + config + ": " + e.getMessage());
+    }
+    ValidationReport report = Validator.validate(bytes,
+        ValidationOptions.forCreate().withSystemdCgroup(systemdCgroup).withRequireProcess(true));
+    // notes on a valid config (a duplicate entry, consoleSize without a terminal): for --debug,
+    // not stderr, where runc prints nothing and callers compare the output
+    for (Problem w : report.warnings()) LOG.debug(w.format(report.fileName()));
+    if (!report.ok()) {
+      List<String> lines = new ArrayList<>();
+      for (Problem pr : report.problems()) lines.add(pr.format(report.fileName()));
+      throw new InvalidConfigException(lines);
+    }
+    return report.spec();
+  }
+}

@@ -1,0 +1,145 @@
+package io.jrunc.core.rootfs;
+
+import static io.jrunc.core.rootfs.RootfsRules.*;
+import static io.jrunc.core.sys.Mount.*;
+import static io.jrunc.core.sys.Open.*;
+import static io.jrunc.core.sys.Stat.*;
+
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.MountAttr;
+import io.jrunc.core.sys.OpenHow;
+import io.jrunc.core.sys.Sys;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import io.jrunc.core.rootfs.RootfsSetup.Planned;
+
+/** Pure helpers of the rootfs program: path components, openat2 and mount_attr arguments, option strings. */
+final class MountSteps {
+  private MountSteps() {}
+
+  static String propName(long f) {
+    String r = (f & MS_REC) != 0 ? "r" : "";
+    if ((f & MS_SHARED) != 0) return r + "shared";
+    if ((f & MS_SLAVE) != 0) return r + "slave";
+    if ((f & MS_PRIVATE) != 0) return r + "private";
+    return r + "unbindable";
+  }
+
+  static MemorySegment mountAttr(ProgramBuilder b, long set, long clr, long propagation) {
+    return MountAttr.write(b.alloc(MountAttr.LAYOUT), set, clr, propagation, 0);
+  }
+
+  static Step openat2(ProgramBuilder b, Object dirfd, String rel, long flags, long resolve) {
+    MemorySegment how = OpenHow.write(b.alloc(OpenHow.LAYOUT), flags, 0, resolve);
+    return b.call(Sys.OPENAT2, dirfd, rel.isEmpty() ? "." : rel, how, how.byteSize());
+  }
+
+  static String display(String base, List<String> comps, int n) {
+    String s = join(comps, n);
+    return base.equals("/") ? "/" + s : base + (s.isEmpty() ? "" : "/" + s);
+  }
+
+  /**
+   * A mount's target was resolved in the parent (symlinks followed inside the rootfs, and
+   * checked there): the child walks exactly that path, confined to the root and refusing any
+   * symlink, so a rootfs changed since planning makes the step fail instead of redirecting it.
+   */
+  static final long RESOLVED = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+
+  /** A target inside procfs, sysfs or cgroupfs: the kernel's symlinks there are followed, inside the root. */
+  static final long IN_KERNEL_FS = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+
+  /** What a failed open of the mount point of {@code m} adds: procfs and sysfs need an ordinary directory (runc's words). */
+  static String why(Planned m) {
+    return m.type().equals("proc") || m.type().equals("sysfs") ? " (must be mounted on ordinary directory)" : "";
+  }
+
+  /** runc labels every mount but proc, sysfs, binds and cgroups (selinux label.FormatMountLabel). */
+  static boolean labelled(String fstype) {
+    return !fstype.equals("proc") && !fstype.equals("sysfs") && !fstype.startsWith("cgroup");
+  }
+
+  /** Filesystem options, one fsconfig each: {@code key=value} a string, a bare word a flag. */
+  static void fsOptions(ProgramBuilder b, Step fs, String what, List<String> data) {
+    for (String d : data) {
+      for (String opt : splitOptions(d)) {
+        if (opt.isEmpty()) continue;
+        int eq = opt.indexOf('=');
+        if (eq < 0) {
+          b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_FLAG, opt, null, 0L).describe(what + ": option " + opt);
+        } else {
+          b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, opt.substring(0, eq), opt.substring(eq + 1), 0L)
+              .describe(what + ": option " + opt);
+        }
+      }
+    }
+  }
+
+  /** Splits a data option at commas outside double quotes (SELinux contexts contain commas). */
+  static List<String> splitOptions(String s) {
+    List<String> l = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean q = false;
+    for (char c : s.toCharArray()) {
+      if (c == '"') q = !q;
+      if (c == ',' && !q) {
+        l.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    l.add(cur.toString());
+    return l;
+  }
+
+  static MountOptions withFlags(MountOptions o, long f) {
+    return new MountOptions(o.flags() | f, o.clearFlags(), o.propagation(), o.recSet(), o.recClr(), o.data(),
+        o.tmpcopyup(), o.idmap(), o.ridmap());
+  }
+
+  static Path realPath(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p; // gone meanwhile: the child's open_tree reports it
+    }
+  }
+
+  static Planned pseudoMountFor(List<Planned> mounts, String path, String type) {
+    Planned best = null;
+    for (Planned m : mounts) {
+      if (!m.type().equals(type)) continue;
+      if (path.equals(m.target()) || path.startsWith(m.target() + "/")) {
+        if (best == null || m.target().length() >= best.target().length()) best = m;
+      }
+    }
+    return best;
+  }
+
+  /** Lexically cleans an absolute or relative (spec 1.2: relative to /) container path: {@code /a/./b/../c} is {@code /a/c}. */
+  static String clean(String p) {
+    return "/" + join(comps(p), comps(p).size());
+  }
+
+  static List<String> comps(String p) {
+    List<String> l = new ArrayList<>();
+    for (String c : p.split("/")) {
+      if (c.isEmpty() || c.equals(".")) continue;
+      if (c.equals("..")) {
+        if (!l.isEmpty()) l.remove(l.size() - 1);
+        continue;
+      }
+      l.add(c);
+    }
+    return l;
+  }
+
+  static String join(List<String> comps, int n) {
+    return String.join("/", comps.subList(0, n));
+  }
+}

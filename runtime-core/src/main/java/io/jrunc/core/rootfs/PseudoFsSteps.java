@@ -1,0 +1,258 @@
+package io.jrunc.core.rootfs;
+
+import static io.jrunc.core.rootfs.RootfsRules.*;
+import static io.jrunc.core.rootfs.MountSteps.*;
+import static io.jrunc.core.rootfs.RootfsSetup.DIR_MODE;
+import static io.jrunc.core.rootfs.RootfsSetup.LOG;
+import static io.jrunc.core.sys.Mount.*;
+import static io.jrunc.core.sys.Open.*;
+import static io.jrunc.core.sys.Stat.*;
+
+import io.jrunc.core.spawn.Label;
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.Step;
+import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.MountAttr;
+import io.jrunc.core.sys.Sys;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import io.jrunc.core.rootfs.RootfsSetup.Base;
+import io.jrunc.core.rootfs.RootfsSetup.Dev;
+import io.jrunc.core.rootfs.RootfsSetup.Planned;
+import io.jrunc.core.rootfs.RootfsSetup.Resolved;
+
+/** The steps of {@link RootfsSetup} for /dev, v1 cgroup mounts, sysctls and masked/read-only paths. */
+final class PseudoFsSteps {
+  private PseudoFsSteps() {}
+
+  /**
+   * A {@code cgroup} mount on a cgroup v1 (or hybrid) host, as runc: a tmpfs (mode 755) at the
+   * destination, in it one directory per host hierarchy with a cgroupfs of the same controllers
+   * (in a cgroup namespace) or a bind of the container's own directory (without one), symlinks
+   * for co-mounted controllers ({@code cpu -> cpu,cpuacct}), and the tmpfs made read-only last
+   * when the mount is {@code ro}.
+   */
+  static void emitCgroupV1(RootfsSetup s, ProgramBuilder b, Planned m, Map<Planned, Step> kept) {
+    MountOptions o = m.opts();
+    String what = "mount cgroup hierarchies (type cgroup) to " + m.dest();
+    long base = (o.attrSet() & ~MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    Step fs = b.call(Sys.FSOPEN, "tmpfs", FSOPEN_CLOEXEC).describe(what + ": open filesystem type tmpfs");
+    b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0L).describe(what + ": set source");
+    b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "mode", "755", 0L).describe(what + ": option mode=755");
+    b.call(Sys.FSCONFIG, fs, FSCONFIG_CMD_CREATE, null, null, 0L).describe(what + ": create the tmpfs");
+    Step tmp = b.call(Sys.FSMOUNT, fs, FSMOUNT_CLOEXEC, base).describe(what + ": mount the tmpfs");
+    b.call(Sys.CLOSE, fs).describe(what + ": close the filesystem context");
+    Step target = s.mountTarget(b, s.rootfd, "/", m.comps(), true, RESOLVED, " (must be mounted on ordinary directory)");
+    b.call(Sys.MOVE_MOUNT, tmp, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what + ": mount the tmpfs");
+    b.call(Sys.CLOSE, target).describe("close mount point " + m.target());
+
+    for (HostMounts.Entry h : s.host.cgroupHierarchies()) {
+      String name = Path.of(h.mountPoint()).getFileName().toString();
+      String sub = m.dest() + "/" + name;
+      String subWhat = "mount cgroup " + name + " (type " + h.fsType() + ") to " + sub;
+      Step mnt;
+      if (s.ctx.cgroupNs()) {
+        Step cfs = b.call(Sys.FSOPEN, h.fsType(), FSOPEN_CLOEXEC).describe(subWhat + ": open filesystem type " + h.fsType());
+        b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, "source", "cgroup", 0L).describe(subWhat + ": set source");
+        if (h.fsType().equals("cgroup")) {
+          for (String opt : h.superOptions().split(",")) {
+            if (opt.equals("rw") || opt.equals("ro")) continue;
+            int eq = opt.indexOf('=');
+            if (eq < 0) {
+              b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_FLAG, opt, null, 0L).describe(subWhat + ": option " + opt);
+            } else {
+              b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, opt.substring(0, eq), opt.substring(eq + 1), 0L)
+                  .describe(subWhat + ": option " + opt);
+            }
+          }
+        }
+        b.call(Sys.FSCONFIG, cfs, FSCONFIG_CMD_CREATE, null, null, 0L).describe(subWhat);
+        mnt = b.call(Sys.FSMOUNT, cfs, FSMOUNT_CLOEXEC, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+            .describe(subWhat);
+        b.call(Sys.CLOSE, cfs).describe(subWhat + ": close the filesystem context");
+      } else {
+        String src = s.ctx.cgroupDirs().get(name).toString();
+        subWhat = "mount " + src + " (type bind) to " + sub;
+        mnt = b.call(Sys.OPEN_TREE, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE).describe(subWhat);
+        b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH,
+            mountAttr(b, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, o.attrClr(), 0), MountAttr.SIZE_VER0)
+            .describe(subWhat + ": set mount flags");
+      }
+      b.call(Sys.MKDIRAT, tmp, name, DIR_MODE).allow(Errno.EEXIST).describe("create mount point " + sub);
+      Step t = openat2(b, tmp, name, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
+          .describe("open mount point " + sub);
+      b.call(Sys.MOVE_MOUNT, mnt, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(subWhat);
+      b.call(Sys.CLOSE, t).describe("close mount point " + sub);
+      b.call(Sys.CLOSE, mnt).describe("close the mount fd of " + sub);
+      if (name.contains(",")) {
+        for (String part : name.split(",")) {
+          b.call(Sys.SYMLINKAT, name, tmp, part).allow(Errno.EEXIST)
+              .describe("create symlink " + m.dest() + "/" + part + " -> " + name);
+        }
+      }
+    }
+    s.emitPropagation(b, tmp, o, what);
+    if (o.has(MS_RDONLY)) {
+      b.call(Sys.MOUNT_SETATTR, tmp, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
+          .describe("make " + m.dest() + " read-only");
+    }
+    b.call(Sys.CLOSE, tmp).describe("close the mount fd of " + m.dest());
+  }
+
+  /** Devices, /dev symlinks, /dev/ptmx, /dev/console. */
+  static void emitDev(RootfsSetup s, ProgramBuilder b) {
+    long resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    s.mkdirs(b, s.rootfd, "/", List.of("dev"), 1, resolve);
+    for (Dev d : s.devices()) {
+      // made where the path resolved in the parent, walked without following any symlink
+      List<String> c = d.comps();
+      int n = c.size();
+      String rel = join(c, n);
+      if (s.ctx.newUserNs()) {
+        // mknod is refused in a user namespace: bind the host's node onto an empty file (runc).
+        s.mkfile(b, s.rootfd, "/", c, RESOLVED);
+        Step t = openat2(b, s.rootfd, rel, O_PATH | O_CLOEXEC, RESOLVED).describe("open device mount point " + d.path());
+        Step src = b.call(Sys.OPEN_TREE, AT_FDCWD, d.path(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)
+            .describe("bind-mount device " + d.path() + " from the host");
+        b.call(Sys.MOVE_MOUNT, src, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+            .describe("bind-mount device " + d.path() + " from the host");
+        b.call(Sys.CLOSE, src).describe("close " + d.path());
+        b.call(Sys.CLOSE, t).describe("close " + d.path());
+        continue;
+      }
+      s.mkdirs(b, s.rootfd, "/", c, n - 1, RESOLVED);
+      Step parent = n == 1 ? s.rootfd : openat2(b, s.rootfd, join(c, n - 1), O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVED)
+          .describe("open " + display("/", c, n - 1));
+      // An existing node is kept (runc ignores EEXIST too).
+      b.call(Sys.MKNODAT, parent, c.get(n - 1), d.type() | d.mode(), encodeDev(d.major(), d.minor())).allow(Errno.EEXIST)
+          .describe("create device " + d.path());
+      if (d.uid() != null || d.gid() != null) {
+        b.call(Sys.FCHOWNAT, parent, c.get(n - 1), d.uid() == null ? -1L : d.uid(), d.gid() == null ? -1L : d.gid(), AT_SYMLINK_NOFOLLOW)
+            .describe("change owner of device " + d.path());
+      }
+      if (n > 1) b.call(Sys.CLOSE, parent).describe("close " + display("/", c, n - 1));
+    }
+    Step dev = openat2(b, s.rootfd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC, resolve).describe("open /dev");
+    List<String[]> links = new ArrayList<>(List.of(new String[] {"/proc/self/fd", "fd"},
+        new String[] {"/proc/self/fd/0", "stdin"}, new String[] {"/proc/self/fd/1", "stdout"},
+        new String[] {"/proc/self/fd/2", "stderr"}));
+    if (Files.exists(Path.of("/proc/kcore"), LinkOption.NOFOLLOW_LINKS)) links.add(new String[] {"/proc/kcore", "core"});
+    for (String[] l : links) {
+      b.call(Sys.SYMLINKAT, l[0], dev, l[1]).allow(Errno.EEXIST).describe("create symlink /dev/" + l[1] + " -> " + l[0]);
+    }
+    // /dev/ptmx -> pts/ptmx so the container's devpts instance (newinstance) is used.
+    b.call(Sys.UNLINKAT, dev, "ptmx", 0L).allow(Errno.ENOENT).describe("remove /dev/ptmx");
+    b.call(Sys.SYMLINKAT, "pts/ptmx", dev, "ptmx").describe("create symlink /dev/ptmx -> pts/ptmx");
+    if (s.ctx.consolePath() != null) {
+      b.call(Sys.MKNODAT, dev, "console", S_IFREG | 0600, 0L).allow(Errno.EEXIST).describe("create /dev/console");
+      Step t = openat2(b, dev, "console", O_PATH | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS).describe("open /dev/console");
+      Step src = b.call(Sys.OPEN_TREE, AT_FDCWD, s.ctx.consolePath(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)
+          .describe("bind-mount " + s.ctx.consolePath() + " to /dev/console");
+      b.call(Sys.MOVE_MOUNT, src, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+          .describe("bind-mount " + s.ctx.consolePath() + " to /dev/console");
+      b.call(Sys.CLOSE, src).describe("close " + s.ctx.consolePath());
+      b.call(Sys.CLOSE, t).describe("close /dev/console");
+    }
+    b.call(Sys.CLOSE, dev).describe("close /dev");
+  }
+
+  /** The procfs mount of this program that holds {@code path}, or null. */
+  static Planned procMountFor(RootfsSetup s, String path) {
+    return pseudoMountFor(s.mounts, path, "proc");
+  }
+
+  static Base baseFor(RootfsSetup s, String target, Map<Planned, Step> kept) {
+    String p = target;
+    Planned pm = procMountFor(s, p);
+    if (pm == null) pm = pseudoMountFor(s.mounts, p, "sysfs");
+    if (pm != null && kept.containsKey(pm)) {
+      String rel = p.equals(pm.target()) ? "" : p.substring(pm.target().length() + 1);
+      return new Base(kept.get(pm), rel, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    }
+    return new Base(s.rootfd, join(comps(p), comps(p).size()), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  }
+
+  static void emitSysctl(RootfsSetup s, ProgramBuilder b, Map<Planned, Step> kept) {
+    if (s.spec.linux() == null || s.spec.linux().sysctl() == null) return;
+    Planned pm = procMountFor(s, "/proc/sys");
+    for (Map.Entry<String, String> e : s.spec.linux().sysctl().entrySet()) {
+      String rel = "sys/" + Sysctls.procPath(e.getKey());
+      if (!pm.target().equals("/proc")) rel = ("/proc/" + rel).substring(pm.target().length() + 1);
+      String what = "set sysctl " + e.getKey() + " to " + e.getValue();
+      // No symlinks and no other filesystem: the file must be procfs' own.
+      Step fd = openat2(b, kept.get(pm), rel, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_TRUNC,
+          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV).describe(what);
+      byte[] v = e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      b.call(Sys.WRITE, fd, v, (long) v.length).atLeast(v.length).describe(what);
+      b.call(Sys.CLOSE, fd).describe(what);
+    }
+  }
+
+  /** readonlyPaths: bind each onto itself (recursive) and make the top mount read-only (runc's readonlyPath). */
+  static void emitReadonlyPaths(RootfsSetup s, ProgramBuilder b, Map<Planned, Step> kept) {
+    for (Resolved r : s.readonlyPaths) {
+      String path = r.path();
+      Base base = baseFor(s, r.target(), kept);
+      Label have = b.label(), end = b.label();
+      Step t = openat2(b, base.fd(), base.rel(), O_PATH | O_CLOEXEC, base.resolve()).allow(Errno.ENOENT).jumpIfPositive(have)
+          .describe("open read-only path " + path);
+      b.call(Sys.GETPID).jumpIfPositive(end).describe("skip missing read-only path " + path);
+      b.place(have);
+      Step c = b.call(Sys.OPEN_TREE, t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH)
+          .describe("make " + path + " read-only");
+      b.call(Sys.MOUNT_SETATTR, c, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
+          .describe("make " + path + " read-only");
+      b.call(Sys.MOVE_MOUNT, c, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe("make " + path + " read-only");
+      b.call(Sys.CLOSE, c).describe("close " + path);
+      b.call(Sys.CLOSE, t).describe("close " + path);
+      b.place(end);
+    }
+  }
+
+  /**
+   * maskedPaths: a directory gets an empty read-only tmpfs, anything else the host's /dev/null
+   * (opened here, before pivot_root, so the container cannot substitute its own: CVE-2025-31133);
+   * a missing path is skipped. The type is learnt in the child: opening with O_DIRECTORY fails
+   * with ENOTDIR on a file.
+   */
+  static void emitMaskedPaths(RootfsSetup s, ProgramBuilder b, Map<Planned, Step> kept) {
+    for (Resolved r : s.maskedPaths) {
+      String path = r.path();
+      Base base = baseFor(s, r.target(), kept);
+      Label dir = b.label(), file = b.label(), end = b.label();
+      Step d = openat2(b, base.fd(), base.rel(), O_PATH | O_DIRECTORY | O_CLOEXEC, base.resolve())
+          .allow(Errno.ENOENT, Errno.ENOTDIR).jumpIfPositive(dir).describe("open masked path " + path);
+      Step f = openat2(b, base.fd(), base.rel(), O_PATH | O_CLOEXEC, base.resolve())
+          .allow(Errno.ENOENT).jumpIfPositive(file).describe("open masked path " + path);
+      b.call(Sys.GETPID).jumpIfPositive(end).describe("skip missing masked path " + path);
+
+      b.place(dir);
+      String what = "mask " + path + " with a read-only tmpfs";
+      Step fs = b.call(Sys.FSOPEN, "tmpfs", FSOPEN_CLOEXEC).describe(what);
+      b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0L).describe(what);
+      if (s.selinux && s.spec.linux().mountLabel() != null && !s.spec.linux().mountLabel().isEmpty()) {
+        b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "context", s.spec.linux().mountLabel(), 0L).describe(what);
+      }
+      b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_FLAG, "ro", null, 0L).describe(what);
+      b.call(Sys.FSCONFIG, fs, FSCONFIG_CMD_CREATE, null, null, 0L).describe(what);
+      Step tm = b.call(Sys.FSMOUNT, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY).describe(what);
+      b.call(Sys.CLOSE, fs).describe(what);
+      b.call(Sys.MOVE_MOUNT, tm, "", d, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
+      b.call(Sys.CLOSE, tm).describe(what);
+      b.call(Sys.CLOSE, d).describe("close " + path);
+      b.call(Sys.GETPID).jumpIfPositive(end).describe("masked " + path);
+
+      b.place(file);
+      what = "mask " + path + " with /dev/null";
+      Step n = b.call(Sys.OPEN_TREE, AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC).describe(what);
+      b.call(Sys.MOVE_MOUNT, n, "", f, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
+      b.call(Sys.CLOSE, n).describe(what);
+      b.call(Sys.CLOSE, f).describe("close " + path);
+      b.place(end);
+    }
+  }
+}

@@ -82,7 +82,16 @@ public final class ListCommand implements Command {
       return b.toString();
     }
     if (o.json()) {
-      return (states.isEmpty() ? "null" : Json.write(states)) + "\n";
+      if (states.isEmpty()) {
+        return "null\n";
+      }
+      // element by element through the spec codec: a List handed to Json.write would go
+      // through jackson-databind (~370 classes loaded, ~25 ms of start-up per call)
+      b.append('[');
+      for (State s : states) {
+        b.append(b.length() > 1 ? "," : "").append(Json.write(s));
+      }
+      return b.append("]\n").toString();
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"});

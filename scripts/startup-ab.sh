@@ -1,0 +1,62 @@
+#!/bin/sh
+# A/B of jrunc's start-up per command: each scenario runs both variants in ONE hyperfine call
+# (-N -w 3 -r RUNS), so a shared, loaded machine hurts both alike. Prints per scenario and
+# variant the median wall time and the mean user+sys CPU, in ms. As root (real containers).
+#
+#   scripts/startup-ab.sh "A-ENV" "B-ENV" [SCENARIO...]
+#
+# A variant is a list of environment assignments for bin/jrunc, e.g. "JRUNC_JAR=/tmp/a/jrunc.jar"
+# (a jar and its jrunc.aot side by side) or "JRUNC_JAVA_OPTS=-Xint"; "-" is none.
+# Scenarios: version state create start kill delete run exec (default: all). RUNS=15.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+a=$1 b=$2; shift 2
+[ "$a" = - ] && a=
+[ "$b" = - ] && b=
+runs=${RUNS:-15}
+[ $# -gt 0 ] || set -- version state create start kill delete run exec
+tmp=$(mktemp -d /tmp/startup-ab.XXXXXX)
+root=$tmp/root
+jr="$here/bin/jrunc --root $root"
+cleanup() {
+  for id in startup-ab-s startup-ab-c startup-ab-r; do $jr delete --force $id >/dev/null 2>&1 || true; done
+  for d in /sys/fs/cgroup/*/startup-ab /sys/fs/cgroup/startup-ab; do [ -d "$d" ] && rmdir "$d"/* "$d" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+"$here/scripts/make-bundle.sh" "$tmp/sleep" sleep 600 >/dev/null
+jq '.linux.cgroupsPath = "/startup-ab/c"' "$tmp/sleep/config.json" >"$tmp/c" && mv "$tmp/c" "$tmp/sleep/config.json"
+mkdir "$tmp/long" "$tmp/once"
+ln -s "$tmp/sleep/rootfs" "$tmp/long/rootfs"
+ln -s "$tmp/sleep/rootfs" "$tmp/once/rootfs"
+jq '.linux.cgroupsPath = "/startup-ab/s"' "$tmp/sleep/config.json" >"$tmp/long/config.json"
+jq '.linux.cgroupsPath = "/startup-ab/r" | .process.args = ["true"]' "$tmp/sleep/config.json" >"$tmp/once/config.json"
+# a running container for state and exec
+$jr create --bundle "$tmp/long" startup-ab-s && $jr start startup-ab-s
+c=startup-ab-c
+printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; $jr create --bundle $tmp/sleep $c" >"$tmp/created"
+printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; $jr create --bundle $tmp/sleep $c && $jr start $c" >"$tmp/started"
+printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; true" >"$tmp/gone"
+printf '%s\n' "$jr delete --force startup-ab-r >/dev/null 2>&1; true" >"$tmp/norun"
+echo "| scenario | variant | wall median ms | CPU user+sys ms |"
+echo "|---|---|---|---|"
+for s in "$@"; do
+  prep=
+  case $s in
+    version) args="--version" ;;
+    state) args="state startup-ab-s" ;;
+    create) args="create --bundle $tmp/sleep $c"; prep=gone ;;
+    start) args="start $c"; prep=created ;;
+    kill) args="kill $c KILL"; prep=started ;;
+    delete) args="delete --force $c"; prep=started ;;
+    run) args="run --bundle $tmp/once startup-ab-r"; prep=norun ;;
+    exec) args="exec startup-ab-s true" ;;
+    *) echo "startup-ab.sh: unknown scenario $s" >&2; exit 2 ;;
+  esac
+  set -- -N -w 3 -r "$runs" -i --export-json "$tmp/r.json"
+  [ -n "$prep" ] && set -- "$@" --prepare "sh $tmp/$prep" --prepare "sh $tmp/$prep"
+  hyperfine "$@" -n A "env $a $jr $args" -n B "env $b $jr $args" >/dev/null 2>&1 </dev/null
+  jq -r --arg s "$s" '.results[] | "| \($s) | \(.command) | \(.median * 1000 | floor) | \((.user + .system) * 1000 | floor) |"' "$tmp/r.json"
+done
+echo
+echo "(A: ${a:-default}; B: ${b:-default}; $runs runs; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"

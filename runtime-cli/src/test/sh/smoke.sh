@@ -44,6 +44,13 @@ done
 if [ -f "$repo/runtime-cli/target/jrunc.aot" ]; then
   out=$(env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS=-XX:AOTMode=on "$launcher" --version 2>&1 | head -n 1)
   check "AOT cache is accepted by the JVM" [ "$out" = "jrunc version 0.1.0" ]
+  # JRUNC_JAVA_OPTS that drop the cache say so on stderr; those that keep it say nothing
+  env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS=--add-modules=jdk.jfr "$launcher" --version >"$tmp/out" 2>"$tmp/err"; rc=$?
+  check "a JRUNC_JAVA_OPTS mismatch still runs" [ "$rc" -eq 0 ]
+  check "a JRUNC_JAVA_OPTS mismatch is reported on stderr" grep -q "jdk.module.addmods" "$tmp/err"
+  check "a JRUNC_JAVA_OPTS mismatch keeps stdout clean" [ "$(sed -n 1p "$tmp/out")" = "jrunc version 0.1.0" ]
+  env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS=-Dx=1 "$launcher" --version >/dev/null 2>"$tmp/err"
+  check "JRUNC_JAVA_OPTS that keep the cache print nothing" [ ! -s "$tmp/err" ]
 fi
 
 # a failing command: exit 1, nothing on stdout, one error line on stderr

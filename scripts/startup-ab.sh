@@ -20,8 +20,11 @@ root=$tmp/root
 jr="$here/bin/jrunc --root $root"
 cleanup() {
   for id in startup-ab-s startup-ab-c startup-ab-r; do $jr delete --force $id >/dev/null 2>&1 || true; done
-  for d in /sys/fs/cgroup/*/startup-ab /sys/fs/cgroup/startup-ab; do [ -d "$d" ] && rmdir "$d"/* "$d" 2>/dev/null; done
   rm -rf "$tmp"
+  # the leaves went with delete; the parent, in each hierarchy (set -e: failures are fine here)
+  for d in /sys/fs/cgroup/*/startup-ab /sys/fs/cgroup/startup-ab; do
+    if [ -d "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
+  done
 }
 trap cleanup EXIT
 "$here/scripts/make-bundle.sh" "$tmp/sleep" sleep 600 >/dev/null

@@ -126,7 +126,7 @@ final class HookLauncher implements Launcher {
           extra = LaunchSupport.securitySteps(security);
         }
         ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch,
-            stdio, 0, hook.path(), ownProcessGroup(extra)));
+            stdio, 0, hook.path(), extra));
         program = planned.program();
         announcing = planned.announcingStep();
       }
@@ -227,39 +227,6 @@ final class HookLauncher implements Launcher {
     List<String> env = new ArrayList<>();
     System.getenv().forEach((k, v) -> env.add(k + "=" + v));
     return env;
-  }
-
-  /** {@code steps}, and setpgid(0, 0) before the user switch (before any seccomp filter). */
-  private static InitPlanner.ChildSteps ownProcessGroup(InitPlanner.ChildSteps steps) {
-    return new InitPlanner.ChildSteps() {
-      @Override
-      public void rootfs(ProgramBuilder pb, java.util.function.Consumer<ProgramBuilder> beforePivot) {
-        steps.rootfs(pb, beforePivot);
-      }
-
-      @Override
-      public void beforeUserSwitch(ProgramBuilder pb) {
-        // ExecPlanner's setsid already made it a session (and group) leader, which setpgid
-        // refuses with EPERM: the group the timeout kills exists either way
-        pb.call(Sys.SETPGID, 0L, 0L).allow(io.jrunc.core.sys.Errno.EPERM).describe("make the hook its own process group");
-        steps.beforeUserSwitch(pb);
-      }
-
-      @Override
-      public void afterUserSwitch(ProgramBuilder pb) {
-        steps.afterUserSwitch(pb);
-      }
-
-      @Override
-      public void beforeReady(ProgramBuilder pb) {
-        steps.beforeReady(pb);
-      }
-
-      @Override
-      public void beforeExec(ProgramBuilder pb) {
-        steps.beforeExec(pb);
-      }
-    };
   }
 
   private static String tail(String label, String s) {

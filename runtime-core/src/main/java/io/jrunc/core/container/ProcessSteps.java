@@ -71,8 +71,7 @@ final class ProcessSteps {
    * effective, nothing inheritable or ambient, before anything else runs.
    */
   static void dropSpawnAmbient(ProgramBuilder b) {
-    int last = Spawner.lastCap();
-    long full = last >= 63 ? -1L : (1L << (last + 1)) - 1;
+    long full = io.jrunc.core.spawn.Spawner.allCapabilities();
     b.call(Sys.PRCTL, (long) Prctl.PR_CAP_AMBIENT, (long) Prctl.PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L)
         .describe("clear the ambient capabilities the spawn stub was started with");
     MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));

@@ -109,10 +109,6 @@ public final class ChildProgram implements AutoCloseable {
     leaveJvm = d;
   }
 
-  /** The result the child stored for step {@code index} (only meaningful in the child's own copy). */
-  long result(int index) {
-    return memory.get(JAVA_LONG, memory.get(JAVA_LONG, OFF_HDR_FIRST) - memory.address() + index * STEP + OFF_RESULT);
-  }
 
   @Override
   public void close() {

@@ -179,7 +179,7 @@ public final class Spawner {
    */
   private static void raiseAmbient(ProgramBuilder b) {
     int last = lastCap();
-    long full = last >= 63 ? -1L : (1L << (last + 1)) - 1;
+    long full = allCapabilities();
     MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));
     MemorySegment data = CapUserData.writeV3(b.alloc(CapUserData.V3), full, full, full);
     b.call(Sys.CAPSET, hdr, data).describe("make the new user namespace's capabilities inheritable");
@@ -200,6 +200,11 @@ public final class Spawner {
         return 40; // pre-3.2 kernels lack the file: CAP_CHECKPOINT_RESTORE, the last one Linux 5.9+ has
       }
     }
+  }
+
+  /** Every capability this kernel has, as a mask: bits 0..{@link #lastCap()}. */
+  public static long allCapabilities() {
+    return lastCap() >= 63 ? -1L : (1L << (lastCap() + 1)) - 1;
   }
 
   /** {@code /proc/sys/kernel/cap_last_cap}, read once (40 when the kernel lacks the file). */

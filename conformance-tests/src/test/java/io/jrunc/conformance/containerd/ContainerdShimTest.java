@@ -259,6 +259,7 @@ class ContainerdShimTest {
   void killedShimIsCleanedUpByContainerd(ShimRuntime rt) throws Exception {
     use(rt);
     String id = id("shimkill", rt);
+    Set<String> before = entries(rt.runtimeRoot(ctrd));
     assertThat(run(rt, id, List.of("-d"), "sleep", "1000").exit()).isZero();
     long pid = awaitStatus(id, "RUNNING");
     Set<Long> shims = shimPids(id);
@@ -280,6 +281,10 @@ class ContainerdShimTest {
     // a killed shim cannot remove its socket, and containerd 1.6's cleanup leaves it too
     Files.deleteIfExists(socket);
     assertNoLeftovers(rt, id, pid);
+    // nor anything else of the runtime or the killed shim (pid files, logs)
+    Set<String> after = entries(rt.runtimeRoot(ctrd));
+    after.removeAll(before);
+    assertThat(after).as("new in " + rt.runtimeRoot(ctrd) + " after the killed shim's cleanup").isEmpty();
   }
 
   @ParameterizedTest
@@ -354,6 +359,14 @@ class ContainerdShimTest {
     }
   }
 
+  /** The names in {@code dir} (none when it does not exist). */
+  private static Set<String> entries(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) return new java.util.TreeSet<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+  }
+
   /** The processes listening on the shim socket containerd recorded for {@code id} ({@code address} in its bundle). */
   private static Set<Long> shimPids(String id) throws IOException {
     return PrivateContainerd.listeners(shimSocket(id));
@@ -379,8 +392,7 @@ class ContainerdShimTest {
     assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(bundle.toString())))
         .as("mounts under " + bundle).isEmpty();
     assertThat(cgroups.stream().filter(Files::exists)).as("cgroups of " + id).isEmpty();
-    Path state = rt.runtimeState(ctrd, id);
-    if (state != null) assertThat(state).as("runtime state of " + id).doesNotExist();
+    assertThat(rt.runtimeRoot(ctrd).resolve(id)).as("runtime state of " + id).doesNotExist();
     assertThat(ctrd.ctr("container", "ls", "-q").out().lines()).as("containers").doesNotContain(id);
   }
 

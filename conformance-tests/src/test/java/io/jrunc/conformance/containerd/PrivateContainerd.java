@@ -109,6 +109,11 @@ final class PrivateContainerd implements AutoCloseable {
     return dir.resolve("runc-root");
   }
 
+  /** The state root of jrunc's shim (JRUNC_SHIM_ROOT): NS/ holds jrunc's --root for the namespace. */
+  Path jruncShimRoot() {
+    return dir.resolve("jrunc-shim-root");
+  }
+
   /** Runs {@code ctr -a SOCKET -n shimtest args...}. */
   Exec.Result ctr(int seconds, String... args) throws IOException, InterruptedException {
     return Exec.run(ctrCommand(args), null, seconds);
@@ -156,6 +161,9 @@ final class PrivateContainerd implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder("containerd", "--config", dir.resolve("config.toml").toString());
     pb.environment().clear();
     pb.environment().put("PATH", repoBin + ":" + Exec.SYSTEM_PATH);
+    // the jrunc shim's state (its own files and jrunc's --root) in our directory, not the
+    // host's /run/containerd/jrunc; shims inherit containerd's environment
+    pb.environment().put("JRUNC_SHIM_ROOT", jruncShimRoot().toString());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("containerd.log").toFile()));
     daemon = pb.start();
     long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -269,13 +277,17 @@ final class PrivateContainerd implements AutoCloseable {
       }
     }
     stopDaemon();
-    // shims outlive containerd by design: stop the ones it started for us, whatever state
-    // they are in (a failed test may leave one serving a task), and their sockets
+    // A shim exits once its last task is deleted (Shutdown), which may still be under way.
+    // Shims outlive containerd by design: after a grace period stop the ones it started for
+    // us, whatever state they are in (a failed test may leave one serving a task), and their
+    // sockets, and say so.
+    for (int i = 0; i < 100 && !shims().isEmpty(); i++) Thread.sleep(100);
     for (long shim : shims()) {
       Set<Path> sockets = listeningSockets(shim);
+      String cmdline = Files.readString(Path.of("/proc/" + shim + "/cmdline")).replace('\0', ' ').trim();
       ProcessHandle.of(shim).ifPresent(ProcessHandle::destroyForcibly);
       for (Path s : sockets) Files.deleteIfExists(s);
-      problems.add("shim " + shim + " was still running (killed)");
+      problems.add("shim " + shim + " (" + cmdline + ") was still running 10 s after its containers were deleted (killed)");
     }
     List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
         .map(l -> l.split(" ")[4]).filter(m -> m.startsWith(dir + "/")).sorted(Comparator.reverseOrder()).toList();

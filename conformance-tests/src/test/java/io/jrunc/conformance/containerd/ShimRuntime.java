@@ -55,9 +55,13 @@ enum ShimRuntime {
     return o;
   }
 
-  /** The runtime's state directory of container {@code id}, when the test knows where it is. */
-  Path runtimeState(PrivateContainerd ctrd, String id) {
-    return runcBinary == null ? null : ctrd.runcRoot().resolve(PrivateContainerd.NAMESPACE).resolve(id);
+  /**
+   * Where the runtime keeps its state for the test's namespace: the runc binary's --root
+   * (runc's shim passes ROOT/NAMESPACE), or jrunc's shim's JRUNC_SHIM_ROOT/NAMESPACE.
+   */
+  Path runtimeRoot(PrivateContainerd ctrd) {
+    Path root = runcBinary == null ? ctrd.jruncShimRoot() : ctrd.runcRoot();
+    return root.resolve(PrivateContainerd.NAMESPACE);
   }
 
   private static boolean onPath(String tool) {

@@ -17,12 +17,14 @@
 # - jrunc shim, warm: a keeper container holds the shim of its group alive and every measured
 #   container joins that group (annotation io.kubernetes.cri.sandbox-id, as the CRI plugin
 #   sets it for a pod's containers), so the shim's JVM is already running.
-#   With JRUNC_SHIM_GROUP=namespace (if the shim supports it) containerd is started with it,
-#   and the shim serves the whole namespace: warm without the annotation.
+#   With JRUNC_SHIM_GROUP=namespace containerd (and so the shim) is started with it: one shim
+#   serves the namespace and stays after its last task, so after the warm-up runs both jrunc
+#   columns measure a warm node-wide shim (headed so).
 # The jrunc columns say "n/a" when bin/containerd-shim-jrunc-v2 or its jar is not there.
 #
 # Everything runs under a private containerd (own root, state and sockets in a temporary
-# directory, CRI off, bin/ of this checkout first on its PATH); containers' cgroups go under
+# directory, CRI off, bin/ of this checkout first on its PATH; jrunc's shim keeps its state
+# there too, JRUNC_SHIM_ROOT); containers' cgroups go under
 # /jrunc-bench-ctrd-PID. Stopped and removed at exit, also on failure or Ctrl-C; the shims'
 # sockets in /run/containerd/s are removed by the shims (the directories if this made them).
 set -euo pipefail
@@ -54,9 +56,14 @@ cleanup() {
     for c in $($C container ls -q 2>/dev/null); do $C container rm "$c" >/dev/null 2>&1; done
     kill "$ctrd_pid"; wait "$ctrd_pid" 2>/dev/null
   fi
-  # shims containerd started for us (by their -address) outlive it by design
+  # shims containerd started for us (by their -address) outlive it by design (a node-wide
+  # jrunc shim stays for the next container): kill them, and remove the sockets they listen on
   for p in /proc/[0-9]*; do
-    { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "-address $work/sock " && kill -9 "${p#/proc/}" 2>/dev/null
+    { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "-address $work/sock " || continue
+    pid=${p#/proc/}
+    socks=$(ss -xlpH 2>/dev/null | awk -v p="pid=$pid," 'index($0, p) { print $5 }')
+    kill -9 "$pid" 2>/dev/null
+    for s in $socks; do case $s in /run/containerd/s/*) rm -f "$s" ;; esac; done
   done
   grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
   rm -rf --one-file-system "$work"
@@ -102,7 +109,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$work/sock.ttrpc"
 EOF
 env -i PATH="$here/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-  ${JRUNC_SHIM_GROUP:+JRUNC_SHIM_GROUP=$JRUNC_SHIM_GROUP} \
+  JRUNC_SHIM_ROOT="$work/jrunc-shim-root" ${JRUNC_SHIM_GROUP:+JRUNC_SHIM_GROUP=$JRUNC_SHIM_GROUP} \
   containerd --config "$work/config.toml" >"$work/containerd.log" 2>&1 &
 ctrd_pid=$!
 for _ in $(seq 100); do $C version >/dev/null 2>&1 && break; sleep 0.1; done
@@ -138,14 +145,19 @@ for col in "${cols[@]}"; do
   twenty[$col]=$(median "$col-20" 3 1 "sh -c '$par'")
   if [ "$col" = warm ]; then
     $C task kill -s SIGKILL bench-keeper >/dev/null; sleep 0.5
-    $C task rm bench-keeper >/dev/null; $C container rm bench-keeper >/dev/null
+    $C task rm bench-keeper >/dev/null 2>&1; $C container rm bench-keeper >/dev/null
   fi
 done
 
 v() { case $1 in n/a) echo "n/a" ;; *) echo "$1 ms" ;; esac; }
 echo "containerd $(containerd --version | awk '{print $3}'), $(nproc) CPUs, $runs runs${JRUNC_SHIM_GROUP:+, JRUNC_SHIM_GROUP=$JRUNC_SHIM_GROUP}"
 echo
-echo "| | runc shim + runc | runc shim + jrunc | jrunc shim, cold | jrunc shim, warm |"
+if [ "${JRUNC_SHIM_GROUP:-}" = namespace ]; then
+  # one shim per namespace that stays after its last task: only the node's first container is cold
+  echo "| | runc shim + runc | runc shim + jrunc | jrunc shim, node-wide | jrunc shim, node-wide, pod annotation |"
+else
+  echo "| | runc shim + runc | runc shim + jrunc | jrunc shim, cold | jrunc shim, warm |"
+fi
 echo "|---|---|---|---|---|"
 echo "| \`ctr run --rm IMAGE ID true\` (median) | $(v "${one[runc]}") | $(v "${one[runc-jrunc]}") | $(v "${one[cold]}") | $(v "${one[warm]}") |"
 echo "| 20 in parallel, started and removed (median of 3) | $(v "${twenty[runc]}") | $(v "${twenty[runc-jrunc]}") | $(v "${twenty[cold]}") | $(v "${twenty[warm]}") |"

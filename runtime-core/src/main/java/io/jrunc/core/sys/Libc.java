@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -171,16 +170,8 @@ public final class Libc {
     return (int) syscallRaw(Sys.GETPID, 0, 0, 0, 0, 0, 0);
   }
 
-  /** {@code uid_t geteuid(void);} */
-  private static final class GeteuidH {
-    static final MethodHandle H = Native.libcNoErrno("geteuid", FunctionDescriptor.of(JAVA_INT));
-  }
-
+  /** {@code uid_t geteuid(void);} (cannot fail) */
   public static int geteuid() {
-    try {
-      return (int) GeteuidH.H.invokeExact();
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return (int) syscallRaw(Sys.GETEUID, 0, 0, 0, 0, 0, 0);
   }
 }

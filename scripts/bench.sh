@@ -122,11 +122,11 @@ header="| command |"; sep="|---|"
 for r in $runtimes; do header="$header $r |"; sep="$sep---:|"; done
 echo "Medians of wall time, ms (mean CPU user+sys, ms); $runs runs after 3 warm-ups."
 echo
-echo "$header jrunc / runc | jrunc / floor | target |"
-echo "$sep---:|---:|---|"
+echo "$header jrunc / runc | jrunc / floor | CPU: jrunc / floor | target |"
+echo "$sep---:|---:|---:|---|"
 printf '| floor: `java` hello world (AOT, same flags) | %.1f (%.0f) |' "$floor" "$floorcpu"
 for r in $runtimes; do [ $r = jrunc ] || printf ' |'; done
-echo " | 1.00× | |"
+echo " | 1.00× | 1.00× | |"
 for s in version spec state create start kill delete run exec; do
   spec=$(scenario $s)
   args=${spec%%|*} prep=${spec#*|}
@@ -148,7 +148,8 @@ for s in version spec state create start kill delete run exec; do
   else
     row="$row |"
   fi
-  row="$row $(awk -v a="$j" -v b="$floor" 'BEGIN { printf "%.2f×", a / b }') | $(target $s) |"
+  row="$row $(awk -v a="$j" -v b="$floor" 'BEGIN { printf "%.2f×", a / b }') |"
+  row="$row $(awk -v a="$(cpu jrunc)" -v b="$floorcpu" 'BEGIN { printf "%.2f×", a / b }') | $(target $s) |"
   echo "$row"
 done
 

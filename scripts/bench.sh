@@ -1,88 +1,215 @@
 #!/bin/sh
-# Start-up benchmark: jrunc (with and without its AOT cache) against runc and crun on the
-# calls engines make most, printed as a markdown table: wall-clock mean ± sd in ms, and in
-# parentheses the CPU time (user+sys, ms), which is steadier on a loaded machine.
+# The one start-up benchmark (issue 14): jrunc against runc and crun, per command, in one run.
 #
-#   scripts/bench.sh [RUNS]       (default 30 runs after 3 warm-ups; needs hyperfine)
+#   scripts/bench.sh [RUNS]     (default 30 runs per command after 3 warm-ups; as root; needs
+#                                hyperfine, jq, busybox-static, runc and crun where present)
 #
-# Scenarios: `--version`; `spec` into a temporary bundle (config.json removed before each run);
-# `state` of a container that does not exist (an error path: one log line, exit 1); `run` of a
-# busybox container running /bin/true (the whole lifecycle in one call, as root); and
-# `create+start+delete`, the three calls an engine makes per container.
+# Part 1, one hyperfine call per command with every runtime in it (so a loaded machine hurts
+# all alike), on the same busybox bundle: median wall time and mean CPU (user+sys) in ms, and
+# the ratios of jrunc to runc and to the floor, a bare `java` hello world (scripts/bench/Hello.java)
+# with bin/jrunc's flags and an AOT cache of its own. Commands: --version; spec (into an empty
+# bundle); state and exec (`true`) of a running container; create, start, kill (KILL) and
+# delete (--force) of one container (hyperfine's --prepare puts it in the state each needs);
+# run of /bin/true.
+# Part 2, memory: the RSS of a created container waiting for start (every process in its
+# cgroup), and the smallest memory limit (linux.resources.memory.limit) under which `run` of
+# /bin/true exits 0: bisected from 8 MiB down to 64 KiB steps.
+# Part 3, the Java API in one warm JVM (scripts/bench/WarmApi.java).
 # JRUNC (default: bin/jrunc of this checkout) picks the jrunc to measure, e.g. an installed one.
 set -eu
+# crun (1.8) refuses a hybrid layout whose unified hierarchy holds a controller (here: hugetlb).
+# So that all three run, and on the same layout, the bench runs in a private mount namespace
+# without /sys/fs/cgroup/unified: pure cgroup v1 for every runtime. The host is untouched.
+if [ -z "${JRUNC_BENCH_NS:-}" ] && grep -q ' /sys/fs/cgroup/unified ' /proc/self/mountinfo; then
+  JRUNC_BENCH_NS=1 exec unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec sh "$0" "$@"' "$0" "$@"
+fi
 runs=${1:-30}
 here=$(cd "$(dirname "$0")/.." && pwd)
 jrunc=${JRUNC:-$here/bin/jrunc}
-command -v hyperfine >/dev/null || { echo "bench.sh: hyperfine is not installed" >&2; exit 1; }
-tmp=$(mktemp -d)
-# every cgroup the runs made goes too (the lifecycle scenarios share /jrunc-bench/ctr)
-trap 'rm -rf "$tmp"; for d in /sys/fs/cgroup/*/jrunc-bench/ctr /sys/fs/cgroup/*/jrunc-bench /sys/fs/cgroup/jrunc-bench/ctr /sys/fs/cgroup/jrunc-bench; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done; true' EXIT
-mkdir -p "$tmp/bundle" "$tmp/root"
-# a busybox bundle for the lifecycle scenarios (the same config.json for every runtime)
-"$here/scripts/make-bundle.sh" "$tmp/ctr" true >/dev/null
-jq '.linux.cgroupsPath = "/jrunc-bench/ctr" | .ociVersion = "1.0.2"' "$tmp/ctr/config.json" > "$tmp/ctr/c" && mv "$tmp/ctr/c" "$tmp/ctr/config.json"
-
-# name|command prefix (the runtime and its global options); one run env per row
-set -- \
-  "jrunc (AOT)|$jrunc --root $tmp/root/jrunc" \
-  "jrunc (no AOT)|env JRUNC_NO_AOT=1 $jrunc --root $tmp/root/jrunc" \
-  "runc|runc --root $tmp/root/runc" \
-  "crun|crun --root $tmp/root/crun"
-
-mean() { # CSV from hyperfine -> "wall mean ± sd (cpu user+sys)" in ms
-  awk -F, 'NR == 2 { printf "%.1f ± %.1f (%.0f)", $2 * 1000, $3 * 1000, ($5 + $6) * 1000 }' "$1"
-}
-
-header="| scenario |"
-sep="|---|"
-for rt in "$@"; do
-  name=${rt%%|*}
-  command -v "$(printf '%s' "${rt#*|}" | awk '{print ($1 == "env") ? $3 : $1}')" >/dev/null 2>&1 || continue
-  header="$header $name |"
-  sep="$sep---|"
+for t in hyperfine jq; do
+  command -v $t >/dev/null || { echo "bench.sh: $t is not installed" >&2; exit 1; }
 done
-echo "$header"
-echo "$sep"
-
-for scenario in version spec state run lifecycle; do
-  row="| \`$scenario\` |"
-  for rt in "$@"; do
-    cmd=${rt#*|}
-    bin=$(printf '%s' "$cmd" | awk '{print ($1 == "env") ? $3 : $1}')
-    command -v "$bin" >/dev/null 2>&1 || continue
-    case $scenario in
-      version) args="--version"; prep="" ;;
-      spec) args="spec --bundle $tmp/bundle"; prep="rm -f $tmp/bundle/config.json" ;;
-      state) args="state jrunc-bench-missing"; prep="" ;;
-      run) args="run --bundle $tmp/ctr bench"; prep="" ;;
-      lifecycle)
-        # three processes per container, as engines do; hyperfine times the shell running them
-        printf '%s\n' "#!/bin/sh" "$cmd create --bundle $tmp/ctr bench && $cmd start bench && $cmd delete --force bench" > "$tmp/lc.sh"
-        chmod +x "$tmp/lc.sh"
-        hyperfine -N -i -w 3 -r "$runs" --export-csv "$tmp/r.csv" "$tmp/lc.sh" >/dev/null 2>&1
-        row="$row $(mean "$tmp/r.csv") |"
-        continue ;;
-    esac
-    csv=$tmp/r.csv
-    if [ -n "$prep" ]; then
-      hyperfine -N -i -w 3 -r "$runs" --prepare "$prep" --export-csv "$csv" "$cmd $args" >/dev/null 2>&1
-    else
-      hyperfine -N -i -w 3 -r "$runs" --export-csv "$csv" "$cmd $args" >/dev/null 2>&1
-    fi
-    row="$row $(mean "$csv") |"
+[ "$(id -u)" = 0 ] || { echo "bench.sh: run as root (real containers)" >&2; exit 1; }
+jhome=$("$here/scripts/jdk25")
+tmp=$(mktemp -d /tmp/jrunc-bench.XXXXXX)
+runtimes="jrunc"
+for r in runc crun; do command -v $r >/dev/null 2>&1 && runtimes="$runtimes $r"; done
+rtcmd() { # the command line of runtime $1, with its own state root
+  case $1 in
+    jrunc) echo "$jrunc --root $tmp/root/jrunc" ;;
+    *) echo "$1 --root $tmp/root/$1" ;;
+  esac
+}
+cleanup() {
+  for r in $runtimes; do
+    for id in bench-s bench-c bench-r bench-m; do $(rtcmd $r) delete --force $id >/dev/null 2>&1 || true; done
   done
+  rm -rf "$tmp" /tmp/jrunc-bench-warm
+  # the leaves went with delete; the parents, in each hierarchy (failures are fine here)
+  for d in /sys/fs/cgroup/*/jrunc-bench/* /sys/fs/cgroup/jrunc-bench/* /sys/fs/cgroup/*/jrunc-bench /sys/fs/cgroup/jrunc-bench \
+    /sys/fs/cgroup/*/jrunc-bench-warm/* /sys/fs/cgroup/*/jrunc-bench-warm /sys/fs/cgroup/jrunc-bench-warm/* /sys/fs/cgroup/jrunc-bench-warm; do
+    if [ -d "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
+  done
+}
+[ -n "${BENCH_KEEP:-}" ] || trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- bundles: one busybox rootfs; per runtime a running container (state, exec), one to
+# create/start/kill/delete, one to run; each with a cgroup of its own under /jrunc-bench
+"$here/scripts/make-bundle.sh" "$tmp/base" sleep 100000 >/dev/null
+# (runc 1.1 refuses the ociVersion of jrunc's spec, 1.3.0; nothing here needs more than 1.0.2)
+jq '.ociVersion = "1.0.2"' "$tmp/base/config.json" >"$tmp/c" && mv "$tmp/c" "$tmp/base/config.json"
+mkdir -p "$tmp/empty"
+bundle() { # RUNTIME NAME ARGS-JSON -> $tmp/RUNTIME/NAME
+  mkdir -p "$tmp/$1/$2"
+  ln -s "$tmp/base/rootfs" "$tmp/$1/$2/rootfs" # (root.path is absolute; WarmApi wants BUNDLE/rootfs)
+  jq --arg root "$tmp/base/rootfs" --arg cg "/jrunc-bench/$1-$2" --argjson args "$3" \
+    '.root.path = $root | .linux.cgroupsPath = $cg | .process.args = $args' "$tmp/base/config.json" >"$tmp/$1/$2/config.json"
+}
+for r in $runtimes; do
+  bundle $r long '["sleep","100000"]'
+  bundle $r sleep '["sleep","100000"]'
+  bundle $r once '["true"]'
+  c=$(rtcmd $r)
+  $c create --bundle "$tmp/$r/long" bench-s && $c start bench-s
+  printf '%s\n' "$c delete --force bench-c >/dev/null 2>&1; true" >"$tmp/$r/gone"
+  printf '%s\n' "$c delete --force bench-c >/dev/null 2>&1; $c create --bundle $tmp/$r/sleep bench-c" >"$tmp/$r/created"
+  printf '%s\n' "$c delete --force bench-c >/dev/null 2>&1; $c create --bundle $tmp/$r/sleep bench-c && $c start bench-c" >"$tmp/$r/started"
+  printf '%s\n' "$c delete --force bench-r >/dev/null 2>&1; true" >"$tmp/$r/norun"
+  printf '%s\n' "rm -f $tmp/empty/config.json" >"$tmp/$r/nospec"
+done
+
+# --- the floor: hello world with bin/jrunc's JVM flags (keep in step with bin/jrunc) and its own AOT cache
+flags="-Xlog:disable -Xlog:all=warning:stderr -Xlog:aot=off,cds=off:stderr -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED"
+mkdir "$tmp/hello"
+"$jhome/bin/javac" -d "$tmp/hello" "$here/scripts/bench/Hello.java"
+"$jhome/bin/jar" cf "$tmp/hello/hello.jar" -C "$tmp/hello" Hello.class
+# shellcheck disable=SC2086
+"$jhome/bin/java" -XX:AOTCacheOutput="$tmp/hello/hello.aot" $flags -cp "$tmp/hello/hello.jar" Hello >/dev/null 2>&1
+floorcmd="$jhome/bin/java -XX:AOTCache=$tmp/hello/hello.aot $flags -cp $tmp/hello/hello.jar Hello"
+
+# --- part 1
+# scenario -> "ARGS|PREPARE" (PREPARE: a script in $tmp/RUNTIME, or none)
+scenario() {
+  case $1 in
+    version) echo "--version|" ;;
+    spec) echo "spec --bundle $tmp/empty|nospec" ;;
+    state) echo "state bench-s|" ;;
+    create) echo "create --bundle \$B/sleep bench-c|gone" ;;
+    start) echo "start bench-c|created" ;;
+    kill) echo "kill bench-c KILL|started" ;;
+    delete) echo "delete --force bench-c|started" ;;
+    run) echo "run --bundle \$B/once bench-r|norun" ;;
+    exec) echo "exec bench-s true|" ;;
+  esac
+}
+target() { # issue 14's targets
+  case $1 in
+    version | spec | state | start | kill | delete) echo "≤ 1.3× floor" ;;
+    create) echo "≤ 2× floor" ;;
+    run) echo "≤ 3× runc" ;;
+    *) echo "" ;;
+  esac
+}
+hf() { hyperfine -N -w 3 -r "$runs" --export-json "$tmp/r.json" "$@" >/dev/null 2>&1 </dev/null; }
+med() { jq -r --arg n "$1" '.results[] | select(.command == $n) | (.median * 1000)' "$tmp/r.json"; }
+cpu() { jq -r --arg n "$1" '.results[] | select(.command == $n) | ((.user + .system) * 1000)' "$tmp/r.json"; }
+
+hf -n floor "$floorcmd"
+floor=$(med floor) floorcpu=$(cpu floor)
+
+header="| command |"; sep="|---|"
+for r in $runtimes; do header="$header $r |"; sep="$sep---:|"; done
+echo "Medians of wall time, ms (mean CPU user+sys, ms); $runs runs after 3 warm-ups."
+echo
+echo "$header jrunc / runc | jrunc / floor | CPU: jrunc / floor | target |"
+echo "$sep---:|---:|---:|---|"
+printf '| floor: `java` hello world (AOT, same flags) | %.1f (%.0f) |' "$floor" "$floorcpu"
+for r in $runtimes; do [ $r = jrunc ] || printf ' |'; done
+echo " | 1.00× | 1.00× | |"
+for s in version spec state create start kill delete run exec; do
+  spec=$(scenario $s)
+  args=${spec%%|*} prep=${spec#*|}
+  set --
+  for r in $runtimes; do
+    a=$(printf '%s' "$args" | sed "s|\\\$B|$tmp/$r|g")
+    [ -n "$prep" ] && set -- "$@" --prepare "sh $tmp/$r/$prep"
+    set -- "$@" -n "$r" "$(rtcmd $r) $a"
+  done
+  row="| \`$s\` |"
+  if ! hf "$@"; then
+    echo "$row hyperfine failed (a runtime's command or its preparation fails: run it by hand) |"
+    continue
+  fi
+  for r in $runtimes; do row="$row $(printf '%.1f (%.0f)' "$(med $r)" "$(cpu $r)") |"; done
+  j=$(med jrunc)
+  if echo " $runtimes " | grep -q " runc "; then
+    row="$row $(awk -v a="$j" -v b="$(med runc)" 'BEGIN { printf "%.1f×", a / b }') |"
+  else
+    row="$row |"
+  fi
+  row="$row $(awk -v a="$j" -v b="$floor" 'BEGIN { printf "%.2f×", a / b }') |"
+  row="$row $(awk -v a="$(cpu jrunc)" -v b="$floorcpu" 'BEGIN { printf "%.2f×", a / b }') | $(target $s) |"
   echo "$row"
 done
+
+# --- part 2: memory
+rss() { # RUNTIME: summed VmRSS (kB) of the processes in bench-m's cgroup (v1: the memory hierarchy; v2: the unified one)
+  procs=/sys/fs/cgroup/memory/jrunc-bench/$1-m/cgroup.procs
+  [ -r "$procs" ] || procs=/sys/fs/cgroup/jrunc-bench/$1-m/cgroup.procs
+  t=0
+  for p in $(cat "$procs"); do
+    k=$(awk '/^VmRSS:/ { print $2 }' /proc/$p/status 2>/dev/null || true)
+    t=$((t + ${k:-0}))
+  done
+  echo $t
+}
+runs_under() { # RUNTIME LIMIT-BYTES: does `run` of /bin/true exit 0 under that memory limit?
+  jq --argjson m "$2" --arg cg "/jrunc-bench/$1-m" '.linux.cgroupsPath = $cg | .linux.resources.memory = {limit: $m}' \
+    "$tmp/$1/once/config.json" >"$tmp/$1/mem/config.json"
+  ok=1
+  timeout 30 $(rtcmd $1) run --bundle "$tmp/$1/mem" bench-m >/dev/null 2>&1 </dev/null || ok=0
+  $(rtcmd $1) delete --force bench-m >/dev/null 2>&1 || true
+  [ $ok = 1 ]
+}
 echo
-# the Java API in one warm JVM (the library as an embedder or a shim uses it)
+echo "| memory | $(echo $runtimes | sed 's/ / | /g') |"
+echo "|---|$(for r in $runtimes; do printf -- '---:|'; done)"
+row="| RSS of a created container waiting for \`start\` (kB) |"
+for r in $runtimes; do
+  mkdir -p "$tmp/$r/mem"
+  jq --arg cg "/jrunc-bench/$r-m" '.linux.cgroupsPath = $cg' "$tmp/$r/sleep/config.json" >"$tmp/$r/mem/config.json"
+  c=$(rtcmd $r)
+  if $c create --bundle "$tmp/$r/mem" bench-m >/dev/null 2>&1 </dev/null; then
+    row="$row $(rss $r) |"
+  else
+    row="$row create failed |"
+  fi
+  $c delete --force bench-m >/dev/null 2>&1 || true
+done
+echo "$row"
+row="| smallest memory limit for \`run\` of /bin/true (KiB) |"
+for r in $runtimes; do
+  unit=65536 lo=0 hi=128 # in 64 KiB units: 0 fails (no limit that small), 8 MiB should pass
+  if runs_under $r $((hi * unit)); then
+    while [ $((hi - lo)) -gt 1 ]; do
+      mid=$(((lo + hi) / 2))
+      if runs_under $r $((mid * unit)); then hi=$mid; else lo=$mid; fi
+    done
+    row="$row $((hi * 64)) |"
+  else
+    row="$row > 8192 |"
+  fi
+done
+echo "$row"
+
+# --- part 3: the Java API in one warm JVM (the library as an embedder or a shim uses it)
+echo
 echo "Java API, warm JVM: create+start+wait+delete of /bin/true, $((runs * 10)) after $((runs * 2)) warm-ups"
 echo
 echo "| threads | median ms | p90 ms | containers/s | JVM CPU ms per container |"
 echo "|---|---|---|---|---|"
-"$here/scripts/jdk25" >/dev/null && "$("$here/scripts/jdk25")/bin/java" --enable-native-access=ALL-UNNAMED \
-  -cp "$here/runtime-cli/target/jrunc.jar" "$here/scripts/bench/WarmApi.java" "$tmp/ctr" $((runs * 10)) $((runs * 2))
-rm -rf /tmp/jrunc-bench-warm
-for d in /sys/fs/cgroup/*/jrunc-bench-warm /sys/fs/cgroup/jrunc-bench-warm; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+"$jhome/bin/java" --enable-native-access=ALL-UNNAMED -cp "$here/runtime-cli/target/jrunc.jar" \
+  "$here/scripts/bench/WarmApi.java" "$tmp/jrunc/once" $((runs * 10)) $((runs * 2))
 echo
-echo "($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs each; jrunc: $("$jrunc" --version | sed -n 4p))"
+echo "($(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); jrunc: $("$jrunc" --version | sed -n 4p); $(runc --version 2>/dev/null | head -1); $(crun --version 2>/dev/null | head -1))"

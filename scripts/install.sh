@@ -5,6 +5,7 @@
 #   PREFIX/lib/jrunc/jrunc.jar     the shaded jar (build it first: scripts/mvn -o -q -pl runtime-cli -am package)
 #   PREFIX/lib/jrunc/java-home     the JDK 25 to use (found now, read by the launcher without searching)
 #   PREFIX/lib/jrunc/jrunc.aot     the AOT cache, trained here for the installed jar and that JDK
+#   PREFIX/lib/jrunc/jrunc-{version,help,spec,features}.aot  small caches for those commands (same training run)
 #
 # Re-running replaces a previous install. Uninstall: rm -r PREFIX/lib/jrunc PREFIX/bin/jrunc
 set -eu

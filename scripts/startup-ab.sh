@@ -7,14 +7,14 @@
 #
 # A variant is a list of environment assignments for bin/jrunc, e.g. "JRUNC_JAR=/tmp/a/jrunc.jar"
 # (a jar and its jrunc.aot side by side) or "JRUNC_JAVA_OPTS=-Xint"; "-" is none.
-# Scenarios: version state create start kill delete run exec (default: all). RUNS=15.
+# Scenarios: version spec state create start kill delete run exec (default: all). RUNS=15.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 a=$1 b=$2; shift 2
 [ "$a" = - ] && a=
 [ "$b" = - ] && b=
 runs=${RUNS:-15}
-[ $# -gt 0 ] || set -- version state create start kill delete run exec
+[ $# -gt 0 ] || set -- version spec state create start kill delete run exec
 tmp=$(mktemp -d /tmp/startup-ab.XXXXXX)
 root=$tmp/root
 jr="$here/bin/jrunc --root $root"
@@ -41,12 +41,15 @@ printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; $jr create --bundle $tmp/s
 printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; $jr create --bundle $tmp/sleep $c && $jr start $c" >"$tmp/started"
 printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; true" >"$tmp/gone"
 printf '%s\n' "$jr delete --force startup-ab-r >/dev/null 2>&1; true" >"$tmp/norun"
+mkdir "$tmp/spec"
+printf '%s\n' "rm -f $tmp/spec/config.json" >"$tmp/nospec"
 echo "| scenario | variant | wall median ms | CPU user+sys ms |"
 echo "|---|---|---|---|"
 for s in "$@"; do
   prep=
   case $s in
     version) args="--version" ;;
+    spec) args="spec --bundle $tmp/spec"; prep=nospec ;;
     state) args="state startup-ab-s" ;;
     create) args="create --bundle $tmp/sleep $c"; prep=gone ;;
     start) args="start $c"; prep=created ;;

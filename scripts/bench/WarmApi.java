@@ -12,7 +12,8 @@ import java.util.concurrent.Future;
  * The Java API in a warm JVM: create + start + wait + delete of the bundle's process (a
  * /bin/true), N times after W warm-ups, then the same from 2 threads. Prints one markdown row
  * each: median and p90 wall time per container, containers per second, and the JVM's own CPU
- * per container (the containers' CPU is not the runtime's).
+ * per container (the containers' CPU is not the runtime's). Then the warm path of exec: `true` in
+ * a running container, N times after W warm-ups.
  *
  *   java --enable-native-access=ALL-UNNAMED -cp runtime-cli/target/jrunc.jar scripts/bench/WarmApi.java BUNDLE [N] [W]
  */
@@ -64,9 +65,46 @@ public class WarmApi {
     cpu = os.getProcessCpuTime() - cpu0;
     pool.shutdown();
     Arrays.sort(pns);
-    java.nio.file.Files.deleteIfExists(state);
     System.out.printf("| 2 threads | %.1f | %.1f | %.0f | %.1f |%n", pns[n / 2] / 1e6, pns[n * 9 / 10] / 1e6,
         n / (wall / 1e9), cpu / 1e6 / n);
+    exec(rt, os, n, warm);
+    java.nio.file.Files.deleteIfExists(state);
+  }
+
+  /**
+   * The warm path of exec: one running container (sleep), then exec of `true` in it and wait,
+   * N times after W warm-ups. One more row: "exec (1 thread)".
+   */
+  private static void exec(ContainerRuntime rt, com.sun.management.OperatingSystemMXBean os, int n, int warm)
+      throws Exception {
+    var m = new com.fasterxml.jackson.databind.ObjectMapper();
+    var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(BUNDLES[0].resolve("config.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("process")).putArray("args").add("sleep").add("600");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) cfg.get("linux")).put("cgroupsPath", "/jrunc-bench-warm/exec");
+    Path b = Path.of("/tmp/jrunc-bench-warm/exec");
+    java.nio.file.Files.createDirectories(b);
+    m.writeValue(b.resolve("config.json").toFile(), cfg);
+    Container c = rt.create("exec", CreateOptions.bundle(b));
+    try {
+      c.start();
+      io.jrunc.spec.Process proc = rt.savedConfig("exec").process().withArgs(java.util.List.of("true"));
+      for (int i = 0; i < warm; i++) c.exec(proc, io.jrunc.core.api.ExecOptions.defaults()).waitFor();
+      long[] ns = new long[n];
+      long cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        long s = System.nanoTime();
+        c.exec(proc, io.jrunc.core.api.ExecOptions.defaults()).waitFor();
+        ns[i] = System.nanoTime() - s;
+      }
+      long wall = System.nanoTime() - t0, cpu = os.getProcessCpuTime() - cpu0;
+      Arrays.sort(ns);
+      System.out.printf("| exec of true + wait, 1 thread | %.1f | %.1f | %.0f | %.1f |%n", ns[n / 2] / 1e6,
+          ns[n * 9 / 10] / 1e6, n / (wall / 1e9), cpu / 1e6 / n);
+    } finally {
+      c.kill(9);
+      c.waitFor();
+      c.delete(true);
+    }
   }
 
   private static final Path[] BUNDLES = {Path.of("/tmp/jrunc-bench-warm/t0"), Path.of("/tmp/jrunc-bench-warm/t1")};

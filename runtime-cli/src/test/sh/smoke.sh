@@ -117,6 +117,25 @@ if [ -f "$repo/runtime-cli/target/jrunc.jar" ] && [ -z "${JRUNC_SMOKE_NO_INSTALL
   fi
 fi
 
+# The small caches (jrunc-COMMAND.aot, LightAotTraining) serve the calls that touch no
+# container, also after global options; each is mapped and covers its command's classes; other
+# commands use the full one
+if [ -f "$repo/runtime-cli/target/jrunc-version.aot" ]; then
+  mkdir -p "$tmp/lightspec"
+  for call in "version --version" "version -v" "help --help" "help --root $tmp/lr" "features --root $tmp/lr --log-format json features" \
+    "spec spec --bundle $tmp/lightspec"; do
+    cache=${call%% *} call=${call#* }
+    # shellcheck disable=SC2086 # the call is a word list
+    env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS="-Xlog:aot=info:file=$tmp/aot.log -Xlog:class+load=info:file=$tmp/cl.log" \
+      "$launcher" $call >/dev/null 2>&1
+    check "jrunc-$cache.aot opened for: $call" grep -q "Opened AOT cache .*/jrunc-$cache.aot" "$tmp/aot.log"
+    missed=$(grep -v 'source: shared objects file' "$tmp/cl.log" | grep 'io\.jrunc\.' | grep -v 'TypeSwitch' | awk '{print $2}' | head -n 5)
+    check "jrunc-$cache.aot covers jrunc's classes for: $call (missed: $missed)" [ -z "$missed" ]
+  done
+  env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS="-Xlog:aot=info:file=$tmp/aot.log" "$launcher" --root "$tmp/lr" state missing >/dev/null 2>&1
+  check "the full AOT cache serves state" grep -q "Opened AOT cache .*/jrunc.aot" "$tmp/aot.log"
+fi
+
 # The AOT cache is mapped and covers each engine call on a real container (as root, with a
 # static busybox): -Xlog:aot shows the cache opened, and -Xlog:class+load shows no jrunc class
 # read from the jar (all "source: shared objects file"), but the $$TypeSwitch classes pattern

@@ -1,12 +1,8 @@
 package io.jrunc.core.state;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import io.jrunc.core.state.JsonPull.SyntaxException;
+import io.jrunc.core.state.JsonPull.Token;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,8 +11,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * state.json by hand, on Jackson's streaming layer: every CLI call after create reads it, and
- * binding a record through databind's reflection costs a fresh JVM hundreds of milliseconds.
+ * state.json by hand, with no JSON library: every CLI call after create reads it, and in a
+ * fresh JVM binding a record through databind's reflection cost hundreds of milliseconds,
+ * initialising even Jackson's streaming parser 15-20 ms ({@link JsonPull} reads it instead;
+ * the writer below writes the one flat shape of a record).
  *
  * <table>
  *   <caption>Fields, as {@link #read} checks them (unknown fields are skipped: a newer jrunc
@@ -37,36 +35,61 @@ import java.util.Set;
 final class RecordCodec {
   private RecordCodec() {}
 
-  private static final JsonFactory FACTORY = new JsonFactory()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
-  static byte[] write(ContainerRecord r) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("id", r.id());
-      g.writeStringField("bundle", r.bundle());
-      g.writeStringField("rootfs", r.rootfs());
-      g.writeNumberField("pid", r.pid());
-      g.writeNumberField("pidStartTime", r.pidStartTime());
-      g.writeStringField("created", r.created());
-      g.writeStringField("owner", r.owner());
-      map(g, "annotations", r.annotations());
-      g.writeStringField("ociVersion", r.ociVersion());
-      map(g, "cgroup", r.cgroup());
-      g.writeBooleanField("systemdCgroup", r.systemdCgroup());
-      g.writeBooleanField("rootless", r.rootless());
-      g.writeBooleanField("ownPidNamespace", r.ownPidNamespace());
-      g.writeEndObject();
-    }
-    return out.toByteArray();
+  static byte[] write(ContainerRecord r) {
+    StringBuilder b = new StringBuilder(512).append('{');
+    field(b, "id").append(quoted(r.id()));
+    field(b.append(','), "bundle").append(quoted(r.bundle()));
+    field(b.append(','), "rootfs").append(quoted(r.rootfs()));
+    field(b.append(','), "pid").append(r.pid());
+    field(b.append(','), "pidStartTime").append(r.pidStartTime());
+    field(b.append(','), "created").append(quoted(r.created()));
+    field(b.append(','), "owner").append(quoted(r.owner()));
+    map(b, "annotations", r.annotations());
+    field(b.append(','), "ociVersion").append(quoted(r.ociVersion()));
+    map(b, "cgroup", r.cgroup());
+    field(b.append(','), "systemdCgroup").append(r.systemdCgroup());
+    field(b.append(','), "rootless").append(r.rootless());
+    field(b.append(','), "ownPidNamespace").append(r.ownPidNamespace());
+    return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void map(JsonGenerator g, String name, Map<String, String> m) throws IOException {
+  private static StringBuilder field(StringBuilder b, String name) {
+    return b.append(quoted(name)).append(':');
+  }
+
+  private static void map(StringBuilder b, String name, Map<String, String> m) {
     if (m == null) return;
-    g.writeObjectFieldStart(name);
-    for (var e : m.entrySet()) g.writeStringField(e.getKey(), e.getValue());
-    g.writeEndObject();
+    field(b.append(','), name).append('{');
+    boolean first = true;
+    for (var e : m.entrySet()) {
+      if (!first) b.append(',');
+      first = false;
+      field(b, e.getKey()).append(quoted(e.getValue()));
+    }
+    b.append('}');
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /** A JSON string (or null): quote, backslash and control characters escaped, the rest as is. */
+  static String quoted(String s) {
+    if (s == null) return "null";
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\t' -> b.append("\\t");
+        case '\r' -> b.append("\\r");
+        default -> {
+          if (c < 0x20) b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
+          else b.append(c);
+        }
+      }
+    }
+    return b.append('"').toString();
   }
 
   /**
@@ -79,15 +102,10 @@ final class RecordCodec {
    */
   static ContainerRecord read(byte[] json, String expectedId, String file) throws MalformedRecordException {
     Reader r = new Reader();
-    try (JsonParser p = FACTORY.createParser(json)) {
-      r.document(p);
-    } catch (JsonProcessingException e) {
-      // Jackson's own text goes on to describe its source marker: the first clause is enough
-      String why = e.getOriginalMessage().replaceFirst("(?s)[:(\\n].*$", "").strip();
-      r.problems.add("not valid JSON: " + why
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
-    } catch (IOException e) {
-      r.problems.add("cannot be parsed: " + e.getMessage());
+    try {
+      r.document(new JsonPull(json));
+    } catch (SyntaxException e) {
+      r.problems.add("not valid JSON: " + e.getMessage());
     }
     if (r.id != null && !r.id.equals(expectedId)) {
       r.problems.add("field \"id\": \"" + clip(r.id) + "\" is not the id of its directory, \"" + expectedId + "\"");
@@ -115,16 +133,16 @@ final class RecordCodec {
     boolean systemd, rootless, ownPid;
     boolean complete;
 
-    void document(JsonParser p) throws IOException {
-      JsonToken t = p.nextToken();
-      if (t != JsonToken.START_OBJECT) {
+    void document(JsonPull p) throws SyntaxException {
+      Token t = p.next();
+      if (t != Token.START_OBJECT) {
         problems.add("expected a JSON object, found " + describe(p, t));
         return;
       }
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
+      while ((t = p.next()) == Token.FIELD_NAME) {
+        String f = p.text();
         seen.add(f);
-        t = p.nextToken();
+        t = p.next();
         int before = problems.size();
         switch (f) {
           case "id" -> id = string(p, t, f, false);
@@ -141,59 +159,59 @@ final class RecordCodec {
           case "rootless" -> rootless = bool(p, t, f);
           case "ownPidNamespace" -> ownPid = bool(p, t, f);
           default -> {
-            p.skipChildren();
+            p.skipChildren(t);
             continue;
           }
         }
         if (problems.size() == before) readable.add(f);
       }
-      if (t != JsonToken.END_OBJECT) {
-        problems.add("expected a field name, found " + describe(p, t));
-        return;
-      }
+      // (JsonPull only returns END_OBJECT here: anything else in an object is a syntax error)
       complete = true;
-      if ((t = p.nextToken()) != null) problems.add("unexpected " + describe(p, t) + " after the record");
+      if ((t = p.next()) != null) problems.add("unexpected " + describe(p, t) + " after the record");
     }
 
-    private String string(JsonParser p, JsonToken t, String f, boolean nullable) throws IOException {
-      if (t == JsonToken.VALUE_STRING) return p.getText();
-      if (t == JsonToken.VALUE_NULL && nullable) return null;
+    private String string(JsonPull p, Token t, String f, boolean nullable) throws SyntaxException {
+      if (t == Token.STRING) return p.text();
+      if (t == Token.NULL && nullable) return null;
       bad(p, t, f, "a string");
       return null;
     }
 
-    private long integer(JsonParser p, JsonToken t, String f, long max) throws IOException {
-      if (t == JsonToken.VALUE_NUMBER_INT) {
-        if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-          long v = p.getLongValue();
-          if (v >= 0 && v <= max) return v;
+    private long integer(JsonPull p, Token t, String f, long max) throws SyntaxException {
+      if (t == Token.INTEGER) {
+        long v = -1;
+        try {
+          v = Long.parseLong(p.text());
+        } catch (NumberFormatException e) {
+          // beyond a long: out of range below
         }
-        problems.add("field \"" + f + "\": " + p.getText() + " is out of range (0 to " + max + ")");
+        if (v >= 0 && v <= max) return v;
+        problems.add("field \"" + f + "\": " + clip(p.text()) + " is out of range (0 to " + max + ")");
         return 0;
       }
       bad(p, t, f, "an integer");
       return 0;
     }
 
-    private boolean bool(JsonParser p, JsonToken t, String f) throws IOException {
-      if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) return t == JsonToken.VALUE_TRUE;
+    private boolean bool(JsonPull p, Token t, String f) throws SyntaxException {
+      if (t == Token.TRUE || t == Token.FALSE) return t == Token.TRUE;
       bad(p, t, f, "a boolean");
       return false;
     }
 
-    private Map<String, String> stringMap(JsonParser p, JsonToken t, String f) throws IOException {
-      if (t == JsonToken.VALUE_NULL) return null;
-      if (t != JsonToken.START_OBJECT) {
+    private Map<String, String> stringMap(JsonPull p, Token t, String f) throws SyntaxException {
+      if (t == Token.NULL) return null;
+      if (t != Token.START_OBJECT) {
         bad(p, t, f, "an object of strings");
         return null;
       }
       Map<String, String> m = new LinkedHashMap<>();
       boolean ok = true;
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String k = p.currentName();
-        t = p.nextToken();
-        if (t == JsonToken.VALUE_STRING) {
-          m.put(k, p.getText());
+      while ((t = p.next()) == Token.FIELD_NAME) {
+        String k = p.text();
+        t = p.next();
+        if (t == Token.STRING) {
+          m.put(k, p.text());
         } else {
           bad(p, t, f + "\" key \"" + clip(k), "a string");
           ok = false;
@@ -202,28 +220,32 @@ final class RecordCodec {
       return ok ? m : null;
     }
 
-    private void bad(JsonParser p, JsonToken t, String f, String expected) throws IOException {
+    private void bad(JsonPull p, Token t, String f, String expected) throws SyntaxException {
       problems.add("field \"" + f + "\": expected " + expected + ", found " + describe(p, t));
-      p.skipChildren();
+      p.skipChildren(t);
     }
   }
 
-  private static String describe(JsonParser p, JsonToken t) throws IOException {
+  private static String describe(JsonPull p, Token t) {
     if (t == null) return "the end of the file";
     return switch (t) {
-      case VALUE_STRING -> "a string \"" + clip(p.getText()) + "\"";
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number " + clip(p.getText());
-      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-      case VALUE_NULL -> "null";
+      case STRING -> "a string \"" + clip(p.text()) + "\"";
+      case INTEGER, FLOAT -> "a number " + clip(p.text());
+      case TRUE, FALSE -> "a boolean";
+      case NULL -> "null";
       case START_OBJECT -> "an object";
       case START_ARRAY -> "an array";
-      default -> t.asString() == null ? t.name() : "\"" + t.asString() + "\"";
+      case END_OBJECT -> "\"}\"";
+      case END_ARRAY -> "\"]\"";
+      case FIELD_NAME -> "a field name";
     };
   }
 
   /** A value quoted in a message: short, and no control characters on the user's terminal. */
   private static String clip(String s) {
     String c = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    return c.replaceAll("\\p{Cntrl}", "?");
+    StringBuilder b = new StringBuilder(c.length());
+    for (int i = 0; i < c.length(); i++) b.append(Character.isISOControl(c.charAt(i)) ? '?' : c.charAt(i));
+    return b.toString();
   }
 }

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -18,10 +17,17 @@ import java.lang.invoke.MethodHandle;
 public final class Libc {
   private Libc() {}
 
-  /** {@code long syscall(long number, ...);} for calls glibc has no wrapper for. */
+  /**
+   * {@code long syscall(long number, ...);}, bound with a fixed shape of seven longs: every
+   * system call the parent makes goes through this one handle. It is linked as a plain
+   * (non-variadic) function on purpose: glibc's {@code syscall} is a few instructions of
+   * assembly that move the argument registers and never look at the variadic-call state (%al on
+   * x86-64; on aarch64 Linux variadic integer arguments are passed as fixed ones), and linking a
+   * variadic handle cost every CLI call ~15 ms more CPU in a fresh JVM (A/B in README).
+   */
   private static final class SyscallH {
-    static final MethodHandle H = Native.libcVariadic("syscall",
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    static final MethodHandle H = Native.libc("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
   }
 
   /**
@@ -164,16 +170,8 @@ public final class Libc {
     return (int) syscallRaw(Sys.GETPID, 0, 0, 0, 0, 0, 0);
   }
 
-  /** {@code uid_t geteuid(void);} */
-  private static final class GeteuidH {
-    static final MethodHandle H = Native.libcNoErrno("geteuid", FunctionDescriptor.of(JAVA_INT));
-  }
-
+  /** {@code uid_t geteuid(void);} (cannot fail) */
   public static int geteuid() {
-    try {
-      return (int) GeteuidH.H.invokeExact();
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return (int) syscallRaw(Sys.GETEUID, 0, 0, 0, 0, 0, 0);
   }
 }

@@ -45,13 +45,6 @@ public final class Native {
     return errno ? LINKER.downcallHandle(sym, fd, CAPTURE_ERRNO) : LINKER.downcallHandle(sym, fd);
   }
 
-  /** Links a variadic function; {@code firstVariadic} is the index of the first variadic argument. */
-  static MethodHandle libcVariadic(String name, FunctionDescriptor fd, int firstVariadic) {
-    MemorySegment sym = LIBC.find(name)
-        .orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name));
-    return LINKER.downcallHandle(sym, fd, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
-  }
-
   /** A fresh errno capture segment in {@code arena}. */
   public static MemorySegment errnoSegment(Arena arena) {
     return arena.allocate(CAPTURE_LAYOUT);

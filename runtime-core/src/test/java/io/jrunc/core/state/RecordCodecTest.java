@@ -48,6 +48,43 @@ class RecordCodecTest {
   }
 
   @Test
+  void hostileStringsRoundTripAndStayOneValue() throws Exception {
+    // annotations come from the user's config.json: quotes, backslashes, control characters,
+    // non-ASCII and a would-be field injection must come back exactly, as one string each
+    String evil = "a\"b\\c\u0000\u0001\u001f\n\r\t\u007fé😀\",\"pid\":1,\"x\":\"";
+    ContainerRecord r = new ContainerRecord("c1", "/b\"", evil, 1, 2, null, null,
+        Map.of(evil, evil, "", ""), null, null, false, false, false);
+    byte[] json = RecordCodec.write(r);
+    assertThat(RecordCodec.read(json, "c1", FILE)).isEqualTo(r);
+    assertThat(new String(json, StandardCharsets.UTF_8)).doesNotContain("\u0000").contains("\\u0000", "\\u001f");
+  }
+
+  @Test
+  void writesTheCompactShapeEnginesAndTestsGrep() throws Exception {
+    assertThat(json()).startsWith("{\"id\":\"c1\",\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\",\"pid\":4242,\"pidStartTime\":987654,")
+        .endsWith("\"systemdCgroup\":false,\"rootless\":true,\"ownPidNamespace\":true}");
+  }
+
+  @Test
+  void hostileDocumentsAreMalformedNotCrashes() {
+    assertThat(malformed("[".repeat(1 << 20)).problems())
+        .containsExactly("expected a JSON object, found an array");
+    assertThat(malformed("{\"id\":\"c1\",\"x\":" + "[".repeat(1 << 20)).problems().getFirst())
+        .startsWith("not valid JSON: Nesting depth exceeds the maximum allowed (64)");
+    assertThat(malformed("{\"id\":\"c1\",\"pid\":1,\"pidStartTime\":2,}").problems().getFirst())
+        .startsWith("not valid JSON: Unexpected character ('}' (code 125))");
+    assertThat(malformed("{\"id\":\"c1\",\"pid\":01,\"pidStartTime\":2}").problems().getFirst())
+        .contains("leading zeroes not allowed");
+    assertThat(malformed("{\"id\":\"c\u0001\"}").problems().getFirst()).contains("Illegal unquoted character");
+    try {
+      RecordCodec.read(new byte[] {'{', '"', (byte) 0xff, '"', ':', '1', '}'}, "c1", FILE);
+      throw new AssertionError("invalid UTF-8 accepted");
+    } catch (MalformedRecordException e) {
+      assertThat(e.problems()).containsExactly("not valid JSON: Invalid UTF-8");
+    }
+  }
+
+  @Test
   void theIssuesRecordIsMalformedNotCreating() throws Exception {
     MalformedRecordException e = malformed(json().replace("\"pid\":4242", "\"pid\":\"abc\",\"init_process_pid\":{}"));
     assertThat(e).hasMessage("state.json " + FILE + " is malformed: field \"pid\": expected an integer, found a string \"abc\"");

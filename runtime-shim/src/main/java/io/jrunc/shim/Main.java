@@ -1,0 +1,5 @@
+package io.jrunc.shim;
+
+public final class Main {
+  public static void main(String[] args) {}
+}

@@ -58,6 +58,15 @@ final class ShimServer {
         LOG.warning("remove " + sock + ": " + e.getMessage());
       }
       events.drain(10_000);
+      // a clean exit leaves no log behind (kept with -debug, and always after a crash)
+      if (!flags.debug()) {
+        try {
+          String log = System.getenv("JRUNC_SHIM_LOG");
+          if (log != null && !log.isEmpty()) Files.deleteIfExists(Path.of(log));
+        } catch (IOException e) {
+          LOG.fine("remove the log: " + e.getMessage());
+        }
+      }
       try {
         Thread.sleep(50); // the Shutdown reply is on its way
       } catch (InterruptedException ignored) {

@@ -90,7 +90,9 @@ final class ShimStart {
         "-publish-binary", flags.publishBinary(), "-id", flags.id(), "-socket", sock.toString()));
     if (flags.debug()) cmd.add("-debug");
     cmd.add("serve");
-    Process p = new ProcessBuilder(cmd)
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("JRUNC_SHIM_LOG", log.toString()); // removed by a clean shutdown
+    Process p = pb
         .directory(log.getParent().toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -49,26 +49,21 @@ final class ShimServer {
 
     Reaper reaper = new Reaper();
     EventPublisher events = new EventPublisher(flags.publishBinary(), flags.address(), flags.namespace());
-    Runnable shutdown = () -> Thread.ofPlatform().start(() -> {
+    // Not a daemon (a thread made by a virtual thread would be one): the events still queued
+    // (TaskDelete) must reach containerd before the JVM ends.
+    Runnable shutdown = () -> Thread.ofPlatform().daemon(false).name("shutdown").start(() -> {
       LOG.info("shutdown: no task left");
-      try {
-        listener.close();
-        Files.deleteIfExists(sock);
-      } catch (IOException e) {
-        LOG.warning("remove " + sock + ": " + e.getMessage());
-      }
       events.drain(10_000);
-      // a clean exit leaves no log behind (kept with -debug, and always after a crash)
-      if (!flags.debug()) {
-        try {
-          String log = System.getenv("JRUNC_SHIM_LOG");
-          if (log != null && !log.isEmpty()) Files.deleteIfExists(Path.of(log));
-        } catch (IOException e) {
-          LOG.fine("remove the log: " + e.getMessage());
-        }
+      try {
+        Files.deleteIfExists(sock);
+        // a clean exit leaves no log behind (kept with -debug, and always after a crash)
+        String log = System.getenv("JRUNC_SHIM_LOG");
+        if (!flags.debug() && log != null && !log.isEmpty()) Files.deleteIfExists(Path.of(log));
+      } catch (IOException e) {
+        LOG.warning("shutdown: " + e.getMessage());
       }
       try {
-        Thread.sleep(50); // the Shutdown reply is on its way
+        Thread.sleep(20); // the Shutdown reply is on its way
       } catch (InterruptedException ignored) {
         // exiting anyway
       }

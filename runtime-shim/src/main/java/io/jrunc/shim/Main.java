@@ -39,7 +39,8 @@ public final class Main {
         case "start" -> ShimStart.run(flags);
         case "delete" -> ShimDelete.run(flags);
         case "serve" -> {
-          logging(flags.debug());
+          // JRUNC_SHIM_DEBUG=1 in containerd's environment: debug logs without containerd's -debug
+          logging(flags.debug() || "1".equals(System.getenv("JRUNC_SHIM_DEBUG")));
           ShimServer.run(flags);
         }
         default -> throw new IllegalArgumentException(flags.action().isEmpty()
@@ -63,6 +64,8 @@ public final class Main {
     h.setFormatter(new SimpleFormatter());
     h.setLevel(debug ? Level.FINE : Level.INFO);
     root.addHandler(h);
-    root.setLevel(debug ? Level.FINE : Level.INFO);
+    root.setLevel(Level.INFO);
+    // debug is ours only: the JDK's own FINE records (a stack trace per ProcessBuilder.start) stay out
+    Logger.getLogger("io.jrunc").setLevel(debug ? Level.FINE : Level.INFO);
   }
 }

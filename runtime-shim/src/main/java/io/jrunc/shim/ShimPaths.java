@@ -41,6 +41,14 @@ public final class ShimPaths {
     return Path.of(dir, socketHash(address, namespace, group));
   }
 
+  /**
+   * The running server's pid, {@code <root>/<ns>/shim-<first 12 of the socket hash>.pid}: the
+   * launcher's fast path for {@code start} in node-wide mode checks it without starting a JVM.
+   */
+  public static Path pidFile(Path socket, String namespace) {
+    return stateRoot(namespace).resolve("shim-" + socket.getFileName().toString().substring(0, 12) + ".pid");
+  }
+
   public static Path log(String address, String namespace, String group) {
     return stateRoot(namespace).resolve("shim-" + socketHash(address, namespace, group).substring(0, 12) + ".log");
   }

@@ -46,6 +46,8 @@ final class ShimServer {
     ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     listener.bind(UnixDomainSocketAddress.of(sock));
     Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
+    Path pidFile = ShimPaths.pidFile(sock, flags.namespace());
+    Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
     Reaper reaper = new Reaper();
     EventPublisher events = new EventPublisher(flags.publishBinary(), flags.address(), flags.namespace());
@@ -56,6 +58,7 @@ final class ShimServer {
       events.drain(10_000);
       try {
         Files.deleteIfExists(sock);
+        Files.deleteIfExists(pidFile);
         // a clean exit leaves no log behind (kept with -debug, and always after a crash)
         String log = System.getenv("JRUNC_SHIM_LOG");
         if (!flags.debug() && log != null && !log.isEmpty()) Files.deleteIfExists(Path.of(log));

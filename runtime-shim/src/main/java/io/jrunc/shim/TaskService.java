@@ -80,6 +80,7 @@ final class TaskService {
   private final EventPublisher events;
   private final Runnable onShutdown;
   private final Map<String, ShimTask> tasks = new ConcurrentHashMap<>();
+  private final boolean stayWarm = "namespace".equals(System.getenv("JRUNC_SHIM_GROUP"));
 
   TaskService(ContainerRuntime runtime, Reaper reaper, EventPublisher events, Runnable onShutdown) {
     this.runtime = runtime;
@@ -446,8 +447,9 @@ final class TaskService {
   }
 
   Empty shutdown(ShutdownRequest req) {
-    // containerd asks after each task's delete; a shim of a group stays while it has tasks
-    if (tasks.isEmpty()) onShutdown.run();
+    // containerd asks after each task's delete; a shim of a group stays while it has tasks, and
+    // the node-wide shim (JRUNC_SHIM_GROUP=namespace) stays warm for the next container
+    if (tasks.isEmpty() && (req.getNow() || !stayWarm)) onShutdown.run();
     return Empty.getDefaultInstance();
   }
 

@@ -85,8 +85,10 @@ public final class TtrpcServer {
       if (m == null) {
         status = status(RpcException.UNIMPLEMENTED, req.getService() + "/" + req.getMethod() + ": method not implemented");
       } else {
+        long t0 = System.nanoTime();
         payload = m.call(req.getPayload().toByteArray());
         status = RpcStatus.getDefaultInstance();
+        LOG.fine(() -> req.getMethod() + " took " + (System.nanoTime() - t0) / 1000 + " us");
       }
     } catch (RpcException e) {
       status = status(e.code(), e.getMessage());

@@ -208,6 +208,9 @@ final class TaskService {
 
   /** The reaper's callback: record the exit, close the io, tell containerd. */
   private void exited(ShimTask t, ShimProcess p, int waitStatus) {
+    // an OOM kill of init is usually faster than the once-a-second poll: look now, while the
+    // cgroup is still there, so TaskOOM comes before TaskExit as with runc's shim
+    if (p.isInit()) checkOom(t);
     p.markExited(Libc.exitCode(waitStatus));
     if (p.isInit()) {
       // as runc's shim: the execs of a container whose init is gone are killed
@@ -425,16 +428,20 @@ final class TaskService {
   /** Polled by the server: a new OOM kill in a running container's cgroup becomes TaskOOM. */
   void checkOom() {
     for (ShimTask t : tasks.values()) {
-      if (t.init.phase != ShimProcess.Phase.RUNNING) continue;
-      try {
-        long n = runtime.oomKills(t.id);
-        if (n > t.oomKillsSeen) {
-          t.oomKillsSeen = n;
-          events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(t.id).build());
-        }
-      } catch (ContainerException | RuntimeException e) {
-        LOG.fine("oom check of " + t.id + ": " + e.getMessage());
+      if (t.init.phase == ShimProcess.Phase.RUNNING) checkOom(t);
+    }
+  }
+
+  private void checkOom(ShimTask t) {
+    try {
+      long n = runtime.oomKills(t.id);
+      synchronized (t) {
+        if (n <= t.oomKillsSeen) return;
+        t.oomKillsSeen = n;
       }
+      events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(t.id).build());
+    } catch (ContainerException | RuntimeException e) {
+      LOG.fine("oom check of " + t.id + ": " + e.getMessage());
     }
   }
 

@@ -94,9 +94,10 @@ public final class TtrpcServer {
       status = status(e.code(), e.getMessage());
     } catch (InvalidProtocolBufferException e) {
       status = status(RpcException.INVALID_ARGUMENT, "ttrpc: malformed message: " + e.getMessage());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // answered all the same: containerd would otherwise wait for this reply forever
       LOG.log(Level.WARNING, "ttrpc call failed", e);
-      status = status(RpcException.INTERNAL, String.valueOf(e));
+      status = RpcStatus.newBuilder().setCode(RpcException.INTERNAL).setMessage(String.valueOf(e)).build();
     }
     try {
       reply(out, writeLock, f.streamId(), status, payload);

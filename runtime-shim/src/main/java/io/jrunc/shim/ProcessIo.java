@@ -50,7 +50,9 @@ final class ProcessIo implements AutoCloseable {
   private TerminalRelay relay;
   private int master = -1;
   private int stdinPipeRead = -1;
-  private volatile int stdinPipeWrite = -1;
+  private int stdinPipeWrite = -1;
+  private boolean copying;
+  private boolean writing;
   private int ttyOut = -1;
   private final CountDownLatch outputDone = new CountDownLatch(1);
 
@@ -142,32 +144,75 @@ final class ProcessIo implements AutoCloseable {
       } else {
         outputDone.countDown();
       }
-      if (!stdinPath.isEmpty()) copyStdin(master, false);
+      if (!stdinPath.isEmpty()) copyStdin(false);
     } else {
       outputDone.countDown();
-      if (stdinPipeWrite >= 0) copyStdin(stdinPipeWrite, true);
+      if (stdinPipeWrite >= 0) copyStdin(true);
     }
   }
 
-  private void copyStdin(int to, boolean closeAtEof) {
+  /**
+   * Copies the stdin FIFO into the pty master or, when {@code toPipe}, the stdin pipe,
+   * whose fd is read under the lock before each write: CloseIO may have closed it, and a closed
+   * fd number can be reused by any open in this JVM.
+   */
+  private void copyStdin(boolean toPipe) {
     String path = stdinPath;
+    copying = true;
     Thread.ofPlatform().daemon().name("stdin").start(() -> {
       // opening read-only blocks until containerd opens its end for writing
       try (InputStream in = new FileInputStream(path)) {
         byte[] buf = new byte[32 * 1024];
         int n;
         while ((n = in.read(buf)) > 0) {
-          Libc.write(to, n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
+          int fd;
+          synchronized (this) {
+            fd = toPipe ? stdinPipeWrite : this.master;
+            if (fd < 0) break;
+            writing = true;
+          }
+          try {
+            Libc.write(fd, n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
+          } finally {
+            synchronized (this) {
+              writing = false;
+            }
+          }
         }
       } catch (IOException e) {
         LOG.fine(() -> "stdin copy from " + path + " ended: " + e.getMessage());
       }
-      if (closeAtEof) closeStdin();
+      synchronized (this) {
+        copying = false;
+        if (toPipe) closeStdinNow();
+      }
     });
   }
 
-  /** CloseIO: the process reads EOF once it has read what was copied so far. */
+  /**
+   * CloseIO: the process reads EOF once it has read what was copied so far. containerd closes
+   * its end of the FIFO when it sends CloseIO, and the copy closes the pipe at the FIFO's EOF,
+   * after the last bytes; the pipe is closed here at once only when no copy runs, and after a
+   * second otherwise (a client that keeps the FIFO open).
+   */
   synchronized void closeStdin() {
+    if (!copying) {
+      closeStdinNow();
+      return;
+    }
+    Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        return;
+      }
+      synchronized (this) {
+        if (!writing) closeStdinNow();
+      }
+    });
+  }
+
+  private synchronized void closeStdinNow() {
     if (stdinPipeWrite >= 0) {
       Libc.close(stdinPipeWrite);
       stdinPipeWrite = -1;
@@ -199,9 +244,11 @@ final class ProcessIo implements AutoCloseable {
     heldFds.clear();
     if (stdinPipeRead >= 0) Libc.close(stdinPipeRead);
     stdinPipeRead = -1;
-    closeStdin();
+    if (!writing) closeStdinNow(); // else the copy closes it after its write
     if (relay != null) relay.closeChildEnd();
-    if (master >= 0) Libc.close(master);
-    master = -1;
+    if (master >= 0 && !writing) {
+      Libc.close(master);
+      master = -1;
+    }
   }
 }

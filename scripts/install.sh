@@ -7,7 +7,8 @@
 #   PREFIX/lib/jrunc/jrunc.aot     the AOT cache, trained here for the installed jar and that JDK
 #   PREFIX/bin/containerd-shim-jrunc-v2, PREFIX/lib/jrunc/containerd-shim-jrunc-v2.jar
 #                                  containerd's shim (runtime type io.containerd.jrunc.v2), when
-#                                  built: scripts/mvn -q -pl runtime-shim -am -DskipTests package
+#                                  built: scripts/mvn -q -pl runtime-shim -am -DskipTests package;
+#                                  with its AOT cache containerd-shim-jrunc-v2.aot, trained here
 #
 # Re-running replaces a previous install. Uninstall: rm -r PREFIX/lib/jrunc PREFIX/bin/jrunc PREFIX/bin/containerd-shim-jrunc-v2
 set -eu
@@ -34,6 +35,11 @@ if [ -f "$shimjar" ]; then
   install -m 0644 "$shimjar" "$lib/.shim.jar.new" && mv -f "$lib/.shim.jar.new" "$lib/containerd-shim-jrunc-v2.jar"
   install -m 0755 "$here/bin/containerd-shim-jrunc-v2" "$prefix/bin/.containerd-shim-jrunc-v2.new" \
     && mv -f "$prefix/bin/.containerd-shim-jrunc-v2.new" "$prefix/bin/containerd-shim-jrunc-v2"
+  rm -f "$lib/containerd-shim-jrunc-v2.aot"
+  if ! JRUNC_AOT_TRAIN=1 "$prefix/bin/containerd-shim-jrunc-v2" >/dev/null 2>&1; then
+    rm -f "$lib/containerd-shim-jrunc-v2.aot"
+    echo "install.sh: warning: the shim's AOT training failed; it works, but starts slower" >&2
+  fi
   echo "installed: $prefix/bin/containerd-shim-jrunc-v2 (containerd runtime type io.containerd.jrunc.v2)"
 fi
 

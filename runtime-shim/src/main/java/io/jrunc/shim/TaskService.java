@@ -123,6 +123,7 @@ final class TaskService {
     if (tasks.containsKey(id)) throw new RpcException(RpcException.ALREADY_EXISTS, "task " + id + ": already exists");
     Path bundle = Path.of(req.getBundle());
     Path rootfs = bundle.resolve("rootfs");
+    long t0 = System.nanoTime();
     boolean mounted = false;
     if (req.getRootfsCount() > 0) {
       try {
@@ -144,7 +145,10 @@ final class TaskService {
     try {
       CreateOptions o = CreateOptions.bundle(bundle).withStdio(io.stdio()).withDetach(true);
       if (io.consoleFd() >= 0) o = o.withConsoleFd(io.consoleFd());
+      long t1 = System.nanoTime();
       Container c = runtime.create(id, o);
+      long t2 = System.nanoTime();
+      LOG.fine(() -> "create " + id + ": mounts and io " + (t1 - t0) / 1000 + " us, jrunc create " + (t2 - t1) / 1000 + " us");
       init.pid = c.pid();
       tasks.put(id, task);
       reaper.watch(init.pid, st -> exited(task, init, st));

@@ -298,6 +298,9 @@ final class TaskService {
       }
     }
     p.io.close();
+    // exec processes containerd did not delete one by one: their FIFO fds go with the task
+    for (ShimProcess e : t.execs.values()) e.io.close();
+    t.execs.clear();
     if (t.mountedRootfs) RootfsMounts.unmountAll(t.bundle.resolve("rootfs"));
     tasks.remove(t.id);
     events.publish("/tasks/delete", TaskDelete.newBuilder().setContainerId(t.id).setPid(p.pid)
@@ -403,6 +406,8 @@ final class TaskService {
 
   Empty update(UpdateTaskRequest req) throws RpcException {
     ShimTask t = task(req.getId());
+    // annotations alone (no resources) change nothing jrunc keeps
+    if (req.getResources().getValue().isEmpty()) return Empty.getDefaultInstance();
     LinuxResources r;
     try {
       r = Json.read(req.getResources().getValue().toByteArray(), LinuxResources.class);

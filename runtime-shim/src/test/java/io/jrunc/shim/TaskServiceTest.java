@@ -134,6 +134,18 @@ class TaskServiceTest {
     assertThat(stdout.get(10, TimeUnit.SECONDS)).isEqualTo("typed\nafter-eof\n");
     service.delete(DeleteRequest.newBuilder().setId(id).setExecId("e1").build());
 
+    // Update: containerd's LinuxResources JSON in an Any, checked in the cgroup from the host
+    service.update(io.jrunc.shim.proto.UpdateTaskRequest.newBuilder().setId(id)
+        .setResources(com.google.protobuf.Any.newBuilder()
+            .setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/LinuxResources")
+            .setValue(com.google.protobuf.ByteString.copyFromUtf8("{\"memory\":{\"limit\":50331648}}")))
+        .build());
+    Path v1 = Path.of("/sys/fs/cgroup/memory" + cgroupParent + "/" + id + "/memory.limit_in_bytes");
+    Path v2 = Path.of("/sys/fs/cgroup" + cgroupParent + "/" + id + "/memory.max");
+    assertThat(Files.readString(Files.exists(v1) ? v1 : v2).trim()).isEqualTo("50331648");
+    // annotations only: nothing to change, no error
+    service.update(io.jrunc.shim.proto.UpdateTaskRequest.newBuilder().setId(id).putAnnotations("a", "b").build());
+
     assertThatThrownBy(() -> service.delete(DeleteRequest.newBuilder().setId(id).build()))
         .hasMessageContaining("kill it first");
     service.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());

@@ -54,6 +54,10 @@ final class EventPublisher {
     this.ttrpc = t == null || t.isEmpty() ? null : new TtrpcClient(Path.of(t.replaceFirst("^unix://", "")));
   }
 
+  String namespace() {
+    return namespace;
+  }
+
   void publish(String topic, Message event) {
     Any any = Any.newBuilder()
         .setTypeUrl(event.getDescriptorForType().getFullName())

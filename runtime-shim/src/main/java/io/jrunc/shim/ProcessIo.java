@@ -36,8 +36,13 @@ import java.util.logging.Logger;
  *       master</td></tr>
  * </table>
  *
- * {@code binary://} loggers are refused (UNIMPLEMENTED): they need descriptors 3-5 passed to a
- * logger process.
+ * <p>{@code binary:///path?key=value} (containerd's logging binaries, e.g. for nerdctl): the
+ * process's stdout and stderr are pipes whose read ends the logger gets as fds 3 and 4, with a
+ * "ready" pipe as fd 5 that it closes when it is set up, and {@code CONTAINER_ID},
+ * {@code CONTAINER_NAMESPACE} in its environment; query pairs become its arguments
+ * ({@code key value}). The JDK cannot hand a child extra fds, so a {@code /bin/sh} opens them
+ * through {@code /proc/<shim>/fd/N} (a pipe reopened so is the same pipe), reports on fd 5 that
+ * it has them, and execs the logger.
  */
 final class ProcessIo implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ProcessIo.class.getName());
@@ -65,6 +70,11 @@ final class ProcessIo implements AutoCloseable {
 
   /** Opens what must exist before the process is created; on failure nothing stays open. */
   static ProcessIo open(String stdin, String stdout, String stderr, boolean terminal) throws RpcException {
+    return open(stdin, stdout, stderr, terminal, "", "");
+  }
+
+  static ProcessIo open(String stdin, String stdout, String stderr, boolean terminal, String id, String namespace)
+      throws RpcException {
     ProcessIo io = new ProcessIo(stdin, stdout, stderr, terminal);
     try {
       if (terminal) {
@@ -79,7 +89,12 @@ final class ProcessIo implements AutoCloseable {
           io.stdinPipeWrite = p[1];
           in = new Stdio.ToFile(Path.of("/proc/self/fd/" + p[0]));
         }
-        io.stdio = new Stdio(in, io.output(stdout, "stdout"), io.output(stderr, "stderr"));
+        if (stdout.startsWith("binary://")) {
+          Stdio.Stream[] outErr = io.startLogger(URI.create(stdout), id, namespace);
+          io.stdio = new Stdio(in, outErr[0], outErr[1]);
+        } else {
+          io.stdio = new Stdio(in, io.output(stdout, "stdout"), io.output(stderr, "stderr"));
+        }
       }
       return io;
     } catch (SysException e) {
@@ -99,6 +114,82 @@ final class ProcessIo implements AutoCloseable {
           + ": this shim takes FIFO paths and file:// URIs only (binary:// loggers are not supported)");
     }
     return new Stdio.ToFile(Path.of("/proc/self/fd/" + holdFifo(uri, which)));
+  }
+
+  private static final String LOGGER_EXEC = "exec 3<\"$JRUNC_LOG_FD3\" 4<\"$JRUNC_LOG_FD4\" 5>\"$JRUNC_LOG_FD5\" || exit 127\n"
+      + "unset JRUNC_LOG_FD3 JRUNC_LOG_FD4 JRUNC_LOG_FD5\n"
+      + "printf x >&5\n"
+      + "exec \"$0\" \"$@\"\n";
+  private static final int LOGGER_READY_MILLIS = 10_000;
+
+  /** Starts the logging binary; returns the process's stdout and stderr streams. */
+  private Stdio.Stream[] startLogger(URI uri, String id, String namespace) throws SysException, RpcException {
+    int[] out = Libc.pipe2(Open.O_CLOEXEC);
+    int[] err = Libc.pipe2(Open.O_CLOEXEC);
+    int[] ready = Libc.pipe2(Open.O_CLOEXEC);
+    // the write ends stay here until the process exits (the container reopens them at create)
+    heldFds.add(out[1]);
+    heldFds.add(err[1]);
+    List<Integer> ours = List.of(out[0], err[0], ready[1]);
+    try {
+      List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", LOGGER_EXEC, uri.getPath()));
+      String q = uri.getRawQuery();
+      if (q != null && !q.isEmpty()) {
+        for (String kv : q.split("&")) {
+          int eq = kv.indexOf('=');
+          cmd.add(java.net.URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8));
+          if (eq >= 0) cmd.add(java.net.URLDecoder.decode(kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      ProcessBuilder pb = new ProcessBuilder(cmd)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.INHERIT);
+      long me = ProcessHandle.current().pid();
+      pb.environment().put("CONTAINER_ID", id);
+      pb.environment().put("CONTAINER_NAMESPACE", namespace);
+      pb.environment().put("JRUNC_LOG_FD3", "/proc/" + me + "/fd/" + out[0]);
+      pb.environment().put("JRUNC_LOG_FD4", "/proc/" + me + "/fd/" + err[0]);
+      pb.environment().put("JRUNC_LOG_FD5", "/proc/" + me + "/fd/" + ready[1]);
+      Process p;
+      try {
+        p = pb.start();
+      } catch (java.io.IOException e) {
+        throw new RpcException(RpcException.INTERNAL, "start the logging binary " + uri + ": " + e.getMessage(), e);
+      }
+      // 1: the shell holds fds 3-5 (one byte), so ours can go; 2: the logger closed fd 5 (EOF)
+      boolean opened = awaitReadable(ready[0], p) && PipeIoRead.one(ready[0]) > 0;
+      for (int fd : ours) Libc.close(fd);
+      ours = List.of();
+      if (!opened || !(awaitReadable(ready[0], p) && PipeIoRead.one(ready[0]) == 0)) {
+        p.destroyForcibly();
+        throw new RpcException(RpcException.INTERNAL, "the logging binary " + uri.getPath()
+            + (p.isAlive() ? " did not get ready within " + LOGGER_READY_MILLIS / 1000 + " s" : " exited with " + p.exitValue()));
+      }
+      return new Stdio.Stream[] {
+          new Stdio.ToFile(Path.of("/proc/self/fd/" + out[1])), new Stdio.ToFile(Path.of("/proc/self/fd/" + err[1]))};
+    } finally {
+      for (int fd : ours) Libc.close(fd);
+      Libc.close(ready[0]);
+    }
+  }
+
+  /** Waits until {@code fd} is readable (data or EOF), or the process died, or the time is up. */
+  private static boolean awaitReadable(int fd, Process p) throws SysException {
+    long deadline = System.currentTimeMillis() + LOGGER_READY_MILLIS;
+    while (System.currentTimeMillis() < deadline) {
+      short[] rev = io.jrunc.core.sys.PipeIo.poll(new int[] {fd}, new short[] {io.jrunc.core.sys.PipeIo.POLLIN}, 50);
+      if (rev[0] != 0) return true;
+      if (!p.isAlive()) return false;
+    }
+    return false;
+  }
+
+  /** One read of at most one byte: 1, 0 at EOF, or -errno. */
+  private static final class PipeIoRead {
+    static int one(int fd) {
+      return io.jrunc.core.sys.PipeIo.readSome(fd, new byte[1]);
+    }
   }
 
   private int holdFifo(String path, String which) throws SysException {

@@ -80,12 +80,14 @@ final class TaskService {
   private final EventPublisher events;
   private final Runnable onShutdown;
   private final Map<String, ShimTask> tasks = new ConcurrentHashMap<>();
+  private final String namespace;
   private final boolean stayWarm = "namespace".equals(System.getenv("JRUNC_SHIM_GROUP"));
 
   TaskService(ContainerRuntime runtime, Reaper reaper, EventPublisher events, Runnable onShutdown) {
     this.runtime = runtime;
     this.reaper = reaper;
     this.events = events;
+    this.namespace = events.namespace();
     this.onShutdown = onShutdown;
   }
 
@@ -135,7 +137,7 @@ final class TaskService {
     }
     ProcessIo io;
     try {
-      io = ProcessIo.open(req.getStdin(), req.getStdout(), req.getStderr(), req.getTerminal());
+      io = ProcessIo.open(req.getStdin(), req.getStdout(), req.getStderr(), req.getTerminal(), id, namespace);
     } catch (RpcException e) {
       if (mounted) RootfsMounts.unmountAll(rootfs);
       throw e;
@@ -352,7 +354,7 @@ final class TaskService {
       throw new RpcException(RpcException.INVALID_ARGUMENT, "exec " + req.getExecId() + " in " + t.id
           + ": process spec (" + req.getSpec().getTypeUrl() + "): " + e.getMessage(), e);
     }
-    ProcessIo io = ProcessIo.open(req.getStdin(), req.getStdout(), req.getStderr(), req.getTerminal());
+    ProcessIo io = ProcessIo.open(req.getStdin(), req.getStdout(), req.getStderr(), req.getTerminal(), t.id, namespace);
     t.execs.put(req.getExecId(), new ShimProcess(req.getExecId(), io, spec));
     events.publish("/tasks/exec-added", TaskExecAdded.newBuilder().setContainerId(t.id).setExecId(req.getExecId()).build());
     return Empty.getDefaultInstance();

@@ -49,6 +49,16 @@ final class ShimServer {
     Path pidFile = ShimPaths.pidFile(sock, flags.namespace());
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
+    // SIGTERM (a stop of the node, a kill by an admin): no socket or pid file of a dead server
+    // is left to look alive; the containers carry on without it (containerd's delete cleans up)
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        Files.deleteIfExists(pidFile);
+        Files.deleteIfExists(sock);
+      } catch (IOException ignored) {
+        // exiting anyway
+      }
+    }, "remove-socket"));
     Reaper reaper = new Reaper();
     EventPublisher events = new EventPublisher(flags.publishBinary(), flags.address(), flags.namespace());
     // Not a daemon (a thread made by a virtual thread would be one): the events still queued

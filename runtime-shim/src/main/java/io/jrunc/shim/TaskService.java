@@ -2,7 +2,6 @@ package io.jrunc.shim;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Empty;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.jrunc.core.api.Container;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerExistsException;

@@ -6,8 +6,12 @@
 #   PREFIX/lib/jrunc/java-home     the JDK 25 to use (found now, read by the launcher without searching)
 #   PREFIX/lib/jrunc/jrunc.aot     the AOT cache, trained here for the installed jar and that JDK
 #   PREFIX/lib/jrunc/jrunc-{version,help,spec,features}.aot  small caches for those commands (same training run)
+#   PREFIX/bin/containerd-shim-jrunc-v2, PREFIX/lib/jrunc/containerd-shim-jrunc-v2.jar
+#                                  containerd's shim (runtime type io.containerd.jrunc.v2), when
+#                                  built: scripts/mvn -q -pl runtime-shim -am -DskipTests package;
+#                                  with its AOT cache containerd-shim-jrunc-v2.aot, trained here
 #
-# Re-running replaces a previous install. Uninstall: rm -r PREFIX/lib/jrunc PREFIX/bin/jrunc
+# Re-running replaces a previous install. Uninstall: rm -r PREFIX/lib/jrunc PREFIX/bin/jrunc PREFIX/bin/containerd-shim-jrunc-v2
 set -eu
 prefix=${1:-/usr/local}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +29,20 @@ rm -f "$lib/jrunc.aot"
 install -m 0644 "$jar" "$lib/.jrunc.jar.new" && mv -f "$lib/.jrunc.jar.new" "$lib/jrunc.jar"
 printf '%s\n' "$jhome" >"$lib/.java-home.new" && mv -f "$lib/.java-home.new" "$lib/java-home"
 install -m 0755 "$here/bin/jrunc" "$prefix/bin/.jrunc.new" && mv -f "$prefix/bin/.jrunc.new" "$prefix/bin/jrunc"
+
+# The shim is optional: installed when its jar was built (it needs protoc from Maven Central).
+shimjar=$here/runtime-shim/target/containerd-shim-jrunc-v2.jar
+if [ -f "$shimjar" ]; then
+  install -m 0644 "$shimjar" "$lib/.shim.jar.new" && mv -f "$lib/.shim.jar.new" "$lib/containerd-shim-jrunc-v2.jar"
+  install -m 0755 "$here/bin/containerd-shim-jrunc-v2" "$prefix/bin/.containerd-shim-jrunc-v2.new" \
+    && mv -f "$prefix/bin/.containerd-shim-jrunc-v2.new" "$prefix/bin/containerd-shim-jrunc-v2"
+  rm -f "$lib/containerd-shim-jrunc-v2.aot"
+  if ! JRUNC_AOT_TRAIN=1 "$prefix/bin/containerd-shim-jrunc-v2" >/dev/null 2>&1; then
+    rm -f "$lib/containerd-shim-jrunc-v2.aot"
+    echo "install.sh: warning: the shim's AOT training failed; it works, but starts slower" >&2
+  fi
+  echo "installed: $prefix/bin/containerd-shim-jrunc-v2 (containerd runtime type io.containerd.jrunc.v2)"
+fi
 
 # The training run goes through the installed launcher, so the cache matches its JVM flags.
 if ! JRUNC_AOT_TRAIN=1 "$prefix/bin/jrunc" >/dev/null 2>&1; then

@@ -1,0 +1,94 @@
+package io.jrunc.shim;
+
+import io.jrunc.core.cgroup.CgroupStats;
+import io.jrunc.shim.proto.BlkIOEntry;
+import io.jrunc.shim.proto.BlkIOStat;
+import io.jrunc.shim.proto.CPUStat;
+import io.jrunc.shim.proto.CPUUsage;
+import io.jrunc.shim.proto.HugetlbStat;
+import io.jrunc.shim.proto.MemoryEntry;
+import io.jrunc.shim.proto.MemoryStat;
+import io.jrunc.shim.proto.Metrics;
+import io.jrunc.shim.proto.PidsStat;
+import io.jrunc.shim.proto.Throttle;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * jrunc's {@link CgroupStats} as containerd's {@code io.containerd.cgroups.v1.Metrics} (what
+ * {@code ctr task metrics} and the CRI decode for a cgroup v1 host): pids, cpu usage and
+ * throttling, memory usage/swap/kernel with the counters of {@code memory.stat}, blkio,
+ * hugetlb.
+ */
+final class MetricsMapper {
+  private MetricsMapper() {}
+
+  static Metrics v1(CgroupStats s) {
+    Metrics.Builder m = Metrics.newBuilder();
+    if (s.pids() != null) {
+      m.setPids(PidsStat.newBuilder().setCurrent(s.pids().current()).setLimit(unlimitedAsZero(s.pids().limit())));
+    }
+    if (s.cpu() != null) {
+      CPUStat.Builder c = CPUStat.newBuilder();
+      var u = s.cpu().usage();
+      if (u != null) {
+        CPUUsage.Builder cu = CPUUsage.newBuilder().setTotal(u.total()).setKernel(u.kernel()).setUser(u.user());
+        if (u.percpu() != null) cu.addAllPerCpu(u.percpu());
+        c.setUsage(cu);
+      }
+      var t = s.cpu().throttling();
+      if (t != null) {
+        c.setThrottling(Throttle.newBuilder().setPeriods(t.periods()).setThrottledPeriods(t.throttledPeriods())
+            .setThrottledTime(t.throttledTime()));
+      }
+      m.setCpu(c);
+    }
+    if (s.memory() != null) {
+      var mem = s.memory();
+      Map<String, Long> raw = mem.raw() == null ? Map.of() : mem.raw();
+      MemoryStat.Builder b = MemoryStat.newBuilder()
+          .setCache(raw.getOrDefault("cache", mem.cache()))
+          .setRss(raw.getOrDefault("rss", 0L)).setRssHuge(raw.getOrDefault("rss_huge", 0L))
+          .setMappedFile(raw.getOrDefault("mapped_file", 0L)).setDirty(raw.getOrDefault("dirty", 0L))
+          .setWriteback(raw.getOrDefault("writeback", 0L)).setPgPgIn(raw.getOrDefault("pgpgin", 0L))
+          .setPgPgOut(raw.getOrDefault("pgpgout", 0L)).setPgFault(raw.getOrDefault("pgfault", 0L))
+          .setPgMajFault(raw.getOrDefault("pgmajfault", 0L))
+          .setInactiveAnon(raw.getOrDefault("inactive_anon", 0L)).setActiveAnon(raw.getOrDefault("active_anon", 0L))
+          .setInactiveFile(raw.getOrDefault("inactive_file", 0L)).setActiveFile(raw.getOrDefault("active_file", 0L))
+          .setUnevictable(raw.getOrDefault("unevictable", 0L))
+          .setHierarchicalMemoryLimit(raw.getOrDefault("hierarchical_memory_limit", 0L))
+          .setHierarchicalSwapLimit(raw.getOrDefault("hierarchical_memsw_limit", 0L))
+          .setTotalCache(raw.getOrDefault("total_cache", 0L)).setTotalRss(raw.getOrDefault("total_rss", 0L));
+      if (mem.usage() != null) b.setUsage(entry(mem.usage()));
+      if (mem.swap() != null) b.setSwap(entry(mem.swap()));
+      if (mem.kernel() != null) b.setKernel(entry(mem.kernel()));
+      if (mem.kernelTCP() != null) b.setKernelTcp(entry(mem.kernelTCP()));
+      m.setMemory(b);
+    }
+    if (s.blkio() != null) {
+      m.setBlkio(BlkIOStat.newBuilder()
+          .addAllIoServiceBytesRecursive(blkio(s.blkio().ioServiceBytesRecursive()))
+          .addAllIoServicedRecursive(blkio(s.blkio().ioServicedRecursive())));
+    }
+    if (s.hugetlb() != null) {
+      s.hugetlb().forEach((size, h) -> m.addHugetlb(HugetlbStat.newBuilder().setPagesize(size)
+          .setUsage(h.usage()).setMax(h.max()).setFailcnt(h.failcnt())));
+    }
+    return m.build();
+  }
+
+  private static MemoryEntry entry(CgroupStats.MemoryEntry e) {
+    return MemoryEntry.newBuilder().setLimit(e.limit()).setUsage(e.usage()).setMax(e.max()).setFailcnt(e.failcnt()).build();
+  }
+
+  private static List<BlkIOEntry> blkio(List<CgroupStats.BlkioEntry> in) {
+    if (in == null) return List.of();
+    return in.stream().map(e -> BlkIOEntry.newBuilder().setMajor(e.major()).setMinor(e.minor())
+        .setOp(e.op() == null ? "" : e.op()).setValue(e.value()).build()).toList();
+  }
+
+  /** containerd reports "no limit" as 0 for pids (cgroups' "max"). */
+  private static long unlimitedAsZero(long v) {
+    return v == Long.MAX_VALUE ? 0 : v;
+  }
+}

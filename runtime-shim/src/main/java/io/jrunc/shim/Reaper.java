@@ -1,0 +1,157 @@
+package io.jrunc.shim;
+
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.PipeIo;
+import io.jrunc.core.sys.SysException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Reaps the shim's children. The shim is a child subreaper, so besides the containers' init
+ * and exec processes (registered here) it also inherits orphans, e.g. daemons of a container
+ * without a pid namespace.
+ *
+ * <p>Registered processes are watched through a pidfd each (readable when the process exits,
+ * Linux 5.3), polled together with a wake-up pipe, and reaped by pid: the exit is known at once
+ * and the status goes to the process's callback. Nothing here waits for "any child": jrunc's
+ * API waits for its own short-lived children (hooks, helpers) by pid during a call, and a
+ * {@code wait(-1)} would steal their statuses. Orphans instead are found by a sweep once a second
+ * through {@code /proc/self/task/*\/children} and reaped only when they have been zombies that
+ * nobody claimed for a whole sweep.
+ */
+final class Reaper {
+  private static final Logger LOG = Logger.getLogger(Reaper.class.getName());
+  private static final int SWEEP_MILLIS = 1000;
+
+  private record Watch(int pid, int pidfd, IntConsumer onExit) {}
+
+  private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
+  private final int[] wake;
+  private Set<Integer> zombiesSeen = new HashSet<>();
+
+  Reaper() throws SysException {
+    wake = Libc.pipe2(Open.O_CLOEXEC);
+    PipeIo.setNonBlocking(wake[0]);
+    PipeIo.setNonBlocking(wake[1]);
+    Thread.ofPlatform().daemon().name("reaper").start(this::loop);
+  }
+
+  /**
+   * Calls {@code onExit} with the wait status when {@code pid} (an unreaped child of this
+   * process, possibly already a zombie) exits.
+   */
+  void watch(int pid, IntConsumer onExit) throws SysException {
+    int fd = Libc.pidfdOpen(pid);
+    if (fd < 0) throw new SysException("pidfd_open", "pid " + pid, -fd);
+    watches.put(pid, new Watch(pid, fd, onExit));
+    PipeIo.writeSome(wake[1], new byte[] {1}, 0, 1);
+  }
+
+  private void loop() {
+    long nextSweep = System.currentTimeMillis() + SWEEP_MILLIS;
+    while (true) {
+      try {
+        Watch[] ws = watches.values().toArray(Watch[]::new);
+        int[] fds = new int[ws.length + 1];
+        short[] ev = new short[fds.length];
+        fds[0] = wake[0];
+        ev[0] = PipeIo.POLLIN;
+        for (int i = 0; i < ws.length; i++) {
+          fds[i + 1] = ws[i].pidfd();
+          ev[i + 1] = PipeIo.POLLIN;
+        }
+        int timeout = (int) Math.max(0, nextSweep - System.currentTimeMillis());
+        short[] rev = PipeIo.poll(fds, ev, timeout);
+        if (rev[0] != 0) PipeIo.readSome(wake[0], new byte[64]);
+        for (int i = 0; i < ws.length; i++) {
+          if (rev[i + 1] != 0) reap(ws[i]);
+        }
+        if (System.currentTimeMillis() >= nextSweep) {
+          sweepOrphans();
+          nextSweep = System.currentTimeMillis() + SWEEP_MILLIS;
+        }
+      } catch (SysException | RuntimeException e) {
+        LOG.warning("reaper: " + e.getMessage());
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void reap(Watch w) {
+    int status;
+    try {
+      int[] r = Libc.wait4(w.pid(), Libc.WNOHANG);
+      if (r[0] == 0) return; // readable but not yet waitable: next round
+      status = r[1];
+    } catch (SysException e) {
+      // ECHILD: someone else reaped it; the status is lost, report a kill as runc's shim does
+      status = 9; // wait status of a SIGKILL: exit code 137
+    }
+    watches.remove(w.pid());
+    Libc.close(w.pidfd());
+    try {
+      w.onExit().accept(status);
+    } catch (RuntimeException e) {
+      LOG.warning("exit of pid " + w.pid() + ": " + e);
+    }
+  }
+
+  private void sweepOrphans() {
+    Set<Integer> zombies = new HashSet<>();
+    for (int pid : children()) {
+      if (watches.containsKey(pid)) continue;
+      if (isZombie(pid)) zombies.add(pid);
+    }
+    for (int pid : zombies) {
+      if (zombiesSeen.contains(pid)) {
+        try {
+          Libc.wait4(pid, Libc.WNOHANG);
+        } catch (SysException e) {
+          // already reaped by whoever spawned it
+        }
+      }
+    }
+    zombiesSeen = zombies;
+  }
+
+  private static Set<Integer> children() {
+    Set<Integer> out = new HashSet<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          for (String s : Files.readString(t.resolve("children")).trim().split("\\s+")) {
+            if (!s.isEmpty()) out.add(Integer.parseInt(s));
+          }
+        } catch (IOException | NumberFormatException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      LOG.fine("list children: " + e.getMessage());
+    }
+    return out;
+  }
+
+  private static boolean isZombie(int pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      int close = stat.lastIndexOf(')');
+      return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

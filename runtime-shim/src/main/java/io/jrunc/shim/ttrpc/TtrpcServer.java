@@ -1,0 +1,121 @@
+package io.jrunc.shim.ttrpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.jrunc.shim.proto.Request;
+import io.jrunc.shim.proto.Response;
+import io.jrunc.shim.proto.RpcStatus;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A ttrpc server: unary calls only. Each connection has a reader thread; each request runs on a
+ * virtual thread of its own (containerd keeps a {@code Wait} call open while it sends others on
+ * the same connection), and responses are written whole under the connection's lock, in any
+ * order (the stream id pairs them with their requests).
+ */
+public final class TtrpcServer {
+  /** One method: the request payload in, the response payload out. */
+  @FunctionalInterface
+  public interface Method {
+    byte[] call(byte[] payload) throws RpcException, InvalidProtocolBufferException;
+  }
+
+  private static final Logger LOG = Logger.getLogger(TtrpcServer.class.getName());
+  private final Map<String, Method> methods = new ConcurrentHashMap<>();
+
+  /** Registers {@code service/method}, e.g. {@code containerd.task.v2.Task/Create}. */
+  public TtrpcServer register(String service, String method, Method m) {
+    methods.put(service + "/" + method, m);
+    return this;
+  }
+
+  /** Accepts connections until the channel is closed. */
+  public void serve(ServerSocketChannel listener) throws IOException {
+    while (listener.isOpen()) {
+      SocketChannel ch;
+      try {
+        ch = listener.accept();
+      } catch (IOException e) {
+        if (!listener.isOpen()) return;
+        throw e;
+      }
+      Thread.ofVirtual().name("ttrpc-conn").start(() -> connection(ch));
+    }
+  }
+
+  private void connection(SocketChannel ch) {
+    try (ch) {
+      InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024);
+      OutputStream out = Channels.newOutputStream(ch);
+      Object writeLock = new Object();
+      while (true) {
+        Frame f;
+        try {
+          f = FrameCodec.read(in);
+        } catch (FrameTooLargeException e) {
+          reply(out, writeLock, e.streamId(), status(RpcException.RESOURCE_EXHAUSTED, e.getMessage()), null);
+          continue;
+        }
+        if (f == null) return;
+        if (f.type() != Frame.TYPE_REQUEST) continue; // data frames belong to streams: not served
+        Thread.ofVirtual().name("ttrpc-call").start(() -> dispatch(f, out, writeLock));
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "ttrpc connection ended", e);
+    }
+  }
+
+  /** Runs one request and answers it; an answer that cannot be written ends nothing else. */
+  void dispatch(Frame f, OutputStream out, Object writeLock) {
+    RpcStatus status;
+    byte[] payload = null;
+    try {
+      Request req = Request.parseFrom(f.payload());
+      Method m = methods.get(req.getService() + "/" + req.getMethod());
+      if (m == null) {
+        status = status(RpcException.UNIMPLEMENTED, req.getService() + "/" + req.getMethod() + ": method not implemented");
+      } else {
+        long t0 = System.nanoTime();
+        payload = m.call(req.getPayload().toByteArray());
+        status = RpcStatus.getDefaultInstance();
+        LOG.fine(() -> req.getMethod() + " took " + (System.nanoTime() - t0) / 1000 + " us");
+      }
+    } catch (RpcException e) {
+      status = status(e.code(), e.getMessage());
+    } catch (InvalidProtocolBufferException e) {
+      status = status(RpcException.INVALID_ARGUMENT, "ttrpc: malformed message: " + e.getMessage());
+    } catch (RuntimeException | Error e) {
+      // answered all the same: containerd would otherwise wait for this reply forever
+      LOG.log(Level.WARNING, "ttrpc call failed", e);
+      status = RpcStatus.newBuilder().setCode(RpcException.INTERNAL).setMessage(String.valueOf(e)).build();
+    }
+    try {
+      reply(out, writeLock, f.streamId(), status, payload);
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "ttrpc reply not written", e);
+    }
+  }
+
+  private static void reply(OutputStream out, Object lock, int stream, RpcStatus st, byte[] payload) throws IOException {
+    Response.Builder r = Response.newBuilder().setStatus(st);
+    if (payload != null) r.setPayload(ByteString.copyFrom(payload));
+    Frame resp = new Frame(stream, Frame.TYPE_RESPONSE, 0, r.build().toByteArray());
+    synchronized (lock) {
+      FrameCodec.write(out, resp);
+    }
+  }
+
+  static RpcStatus status(int code, String message) {
+    return RpcStatus.newBuilder().setCode(code).setMessage(message == null ? "" : message).build();
+  }
+}

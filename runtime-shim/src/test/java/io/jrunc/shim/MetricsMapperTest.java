@@ -1,0 +1,39 @@
+package io.jrunc.shim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jrunc.core.cgroup.CgroupStats;
+import io.jrunc.shim.proto.Metrics;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MetricsMapperTest {
+
+  @Test
+  void fillsWhatCtrTaskMetricsShowsAndRoundTripsOnTheWire() throws Exception {
+    var s = new CgroupStats(
+        new CgroupStats.Cpu(new CgroupStats.CpuUsage(300, List.of(100L, 200L), null, null, 20, 280),
+            new CgroupStats.Throttling(5, 2, 1000)),
+        new CgroupStats.Memory(4096, new CgroupStats.MemoryEntry(67108864, 385024, 400000, 0),
+            CgroupStats.MemoryEntry.NONE, CgroupStats.MemoryEntry.NONE, CgroupStats.MemoryEntry.NONE,
+            Map.of("rss", 1000L, "pgfault", 7L, "total_cache", 4096L)),
+        new CgroupStats.Pids(1, Long.MAX_VALUE),
+        new CgroupStats.Blkio(List.of(new CgroupStats.BlkioEntry(8, 0, "Read", 512)), List.of()),
+        Map.of("2MB", new CgroupStats.Hugetlb(0, 0, 0)));
+    Metrics m = Metrics.parseFrom(MetricsMapper.v1(s).toByteArray());
+    assertThat(m.getMemory().getUsage().getLimit()).isEqualTo(67108864);
+    assertThat(m.getMemory().getUsage().getUsage()).isEqualTo(385024);
+    assertThat(m.getMemory().getCache()).isEqualTo(4096);
+    assertThat(m.getMemory().getRss()).isEqualTo(1000);
+    assertThat(m.getMemory().getPgFault()).isEqualTo(7);
+    assertThat(m.getCpu().getUsage().getTotal()).isEqualTo(300);
+    assertThat(m.getCpu().getUsage().getPerCpuList()).containsExactly(100L, 200L);
+    assertThat(m.getCpu().getThrottling().getThrottledPeriods()).isEqualTo(2);
+    assertThat(m.getPids().getCurrent()).isEqualTo(1);
+    assertThat(m.getPids().getLimit()).isZero(); // "max" is 0 for containerd
+    assertThat(m.getBlkio().getIoServiceBytesRecursive(0).getOp()).isEqualTo("Read");
+    assertThat(m.getHugetlb(0).getPagesize()).isEqualTo("2MB");
+    assertThat(MetricsMapper.v1(s).getDescriptorForType().getFullName()).isEqualTo("io.containerd.cgroups.v1.Metrics");
+  }
+}

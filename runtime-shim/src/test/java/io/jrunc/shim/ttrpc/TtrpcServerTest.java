@@ -1,0 +1,89 @@
+package io.jrunc.shim.ttrpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.jrunc.shim.proto.Request;
+import io.jrunc.shim.proto.Response;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server over a real unix socket, with ttrpc frames written by hand as a client would. */
+class TtrpcServerTest {
+  @TempDir Path dir;
+
+  @Test
+  void answersKnownMethodsUnknownOnesAndOutOfOrderReplies() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    TtrpcServer server = new TtrpcServer()
+        .register("test.S", "Echo", p -> p)
+        .register("test.S", "Block", p -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          return new byte[] {1};
+        })
+        .register("test.S", "Fail", p -> {
+          throw new RpcException(RpcException.NOT_FOUND, "container x: not found");
+        });
+    Path sock = dir.resolve("s.sock");
+    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    listener.bind(UnixDomainSocketAddress.of(sock));
+    Thread.ofVirtual().start(() -> {
+      try {
+        server.serve(listener);
+      } catch (Exception ignored) {
+        // closed at the end of the test
+      }
+    });
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+      OutputStream out = Channels.newOutputStream(ch);
+      InputStream in = Channels.newInputStream(ch);
+      // a blocked call must not hold up the ones after it on the same connection
+      send(out, 1, "test.S", "Block", new byte[0]);
+      send(out, 3, "test.S", "Echo", new byte[] {5, 6});
+      Frame echo = FrameCodec.read(in);
+      assertThat(echo.streamId()).isEqualTo(3);
+      assertThat(echo.type()).isEqualTo(Frame.TYPE_RESPONSE);
+      Response r = Response.parseFrom(echo.payload());
+      assertThat(r.getStatus().getCode()).isZero();
+      assertThat(r.getPayload().toByteArray()).containsExactly(5, 6);
+
+      send(out, 5, "test.S", "Nope", new byte[0]);
+      Response nope = Response.parseFrom(FrameCodec.read(in).payload());
+      assertThat(nope.getStatus().getCode()).isEqualTo(RpcException.UNIMPLEMENTED);
+      assertThat(nope.getStatus().getMessage()).contains("test.S/Nope");
+
+      send(out, 7, "test.S", "Fail", new byte[0]);
+      Response fail = Response.parseFrom(FrameCodec.read(in).payload());
+      assertThat(fail.getStatus().getCode()).isEqualTo(RpcException.NOT_FOUND);
+      assertThat(fail.getStatus().getMessage()).isEqualTo("container x: not found");
+
+      release.countDown();
+      Frame blocked = FrameCodec.read(in);
+      assertThat(blocked.streamId()).isEqualTo(1);
+      assertThat(Response.parseFrom(blocked.payload()).getPayload().toByteArray()).containsExactly(1);
+    } finally {
+      listener.close();
+      Files.deleteIfExists(sock);
+    }
+  }
+
+  private static void send(OutputStream out, int stream, String service, String method, byte[] payload) throws Exception {
+    byte[] req = Request.newBuilder().setService(service).setMethod(method)
+        .setPayload(ByteString.copyFrom(payload)).build().toByteArray();
+    FrameCodec.write(out, new Frame(stream, Frame.TYPE_REQUEST, 0, req));
+  }
+}

@@ -337,7 +337,6 @@ public final class ResourceWrites {
   // ---------------------------------------------------------------- validation
 
   private static final Pattern CPU_LIST = Pattern.compile("\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
-  private static final Pattern PAGE_SIZE = Pattern.compile("\\d+(KB|MB|GB|TB|PB)");
 
   /** Rejects values no kernel accepts, naming the field (the kernel's EINVAL would not). */
   public static void validate(LinuxResources r) throws CgroupException {
@@ -396,7 +395,7 @@ public final class ResourceWrites {
     if (r.hugepageLimits() != null) {
       for (int i = 0; i < r.hugepageLimits().size(); i++) {
         LinuxHugepageLimit h = r.hugepageLimits().get(i);
-        if (h.pageSize() == null || !PAGE_SIZE.matcher(h.pageSize()).matches()) {
+        if (!io.jrunc.spec.validate.ResourceRules.isPageSize(h.pageSize())) { // the validator's rule (update has no config.json)
           throw new CgroupException(R + "hugepageLimits[" + i + "].pageSize: \"" + h.pageSize() + "\" is not a page size like \"2MB\" or \"1GB\"");
         }
         if (h.limit() == null) throw new CgroupException(R + "hugepageLimits[" + i + "].limit: missing");

@@ -95,6 +95,7 @@ final class CreatePlanner {
 
     Namespaces ns = Namespaces.of(spec);
     ParentSetup.checkNetDevices(spec.linux(), ns);
+    ParentSetup.checkSysctlNetns(spec.linux(), ns);
     SecurityPlan security = LaunchSupport.prepareSecurity(spec);
     RootfsSetup rootfsSetup = null;
     try {

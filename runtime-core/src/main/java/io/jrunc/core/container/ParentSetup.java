@@ -45,6 +45,23 @@ final class ParentSetup {
     }
   }
 
+  /**
+   * Before anything is made: {@code net.*} sysctls need a network namespace that is not the
+   * runtime's own (runc: "not allowed in host network namespace"). The validator
+   * ({@code SysctlRules}) requires one; a joined path can still name ours, a fact of the host.
+   */
+  static void checkSysctlNetns(Linux linux, Namespaces ns) throws InvalidConfigException {
+    if (linux == null || linux.sysctl() == null) return;
+    String joined = ns.joins().get("network");
+    if (joined == null || !sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) return;
+    for (String key : linux.sysctl().keySet()) {
+      if ("network".equals(io.jrunc.spec.validate.SysctlRules.namespaceOf(key))) {
+        throw new InvalidConfigException("config.json: /linux/sysctl/" + io.jrunc.spec.validate.Problem.escape(key)
+            + ": sysctl \"" + key + "\" is not allowed in the host's network namespace (" + joined + " is the runtime's own)");
+      }
+    }
+  }
+
   private static boolean sameFile(Path a, Path b) {
     try {
       return Objects.equals(Files.getAttribute(a, "unix:ino"), Files.getAttribute(b, "unix:ino"))

@@ -24,7 +24,6 @@ final class RootfsRules {
   private RootfsRules() {}
 
   static void check(Spec spec) {
-    Sysctls.validate(spec);
     if (spec.mounts() != null) {
       for (int i = 0; i < spec.mounts().size(); i++) validateMount(i, spec.mounts().get(i));
     }

@@ -253,29 +253,6 @@ class RootfsPlanTest {
   }
 
   @Test
-  void sysctlKeysMustBelongToAnUnsharedNamespace() throws Exception {
-    String proc = "[{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}]";
-    // all of pid, network, ipc, uts, mount, cgroup are new here
-    RootfsSetup.validate(spec(proc, "\"sysctl\": {\"kernel.shmmax\": \"1\", \"fs.mqueue.msg_max\": \"1\", \"net.ipv4.ip_forward\": \"1\", \"kernel.domainname\": \"x\", \"net/ipv4/conf/eth0.100/forwarding\": \"1\"}"));
-    rejects(proc, "\"sysctl\": {\"kernel.hostname\": \"x\"}",
-        "linux.sysctl[\"kernel.hostname\"]: sysctl kernel.hostname is not allowed: it conflicts with the \"hostname\" field");
-    rejects(proc, "\"sysctl\": {\"vm.swappiness\": \"1\"}",
-        "linux.sysctl[\"vm.swappiness\"]: sysctl vm.swappiness is not in a separate kernel namespace");
-    rejects(proc, "\"sysctl\": {\"net..ipv4\": \"1\"}", "linux.sysctl[\"net..ipv4\"]: not a valid sysctl name");
-    Spec hostNet = ContainerRun.spec("""
-        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
-         "linux": {"namespaces": [{"type": "mount"}, {"type": "network", "path": "/proc/self/ns/net"}],
-                   "sysctl": {"net.ipv4.ip_forward": "1"}}}""".formatted(proc));
-    assertThatThrownBy(() -> RootfsSetup.validate(hostNet))
-        .hasMessage("linux.sysctl[\"net.ipv4.ip_forward\"]: sysctl net.ipv4.ip_forward is not allowed in the host's network namespace");
-    Spec noIpc = ContainerRun.spec("""
-        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
-         "linux": {"namespaces": [{"type": "mount"}], "sysctl": {"kernel.msgmax": "1"}}}""".formatted(proc));
-    assertThatThrownBy(() -> RootfsSetup.validate(noIpc))
-        .hasMessage("linux.sysctl[\"kernel.msgmax\"]: sysctl kernel.msgmax is not allowed in the host's ipc namespace");
-  }
-
-  @Test
   void mountOptionsFollowRuncsTable() {
     MountOptions o = MountOptions.parse(List.of("rbind", "ro", "rw", "nosuid", "noatime", "rprivate", "rro",
         "rnoatime", "ratime", "size=1m", "newinstance", "shared"));

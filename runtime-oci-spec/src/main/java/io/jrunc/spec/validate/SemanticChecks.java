@@ -60,9 +60,6 @@ final class SemanticChecks {
     private static final long UINT16_MAX = 0xFFFFL;
     private static final Pattern SEMVER =
             Pattern.compile("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$");
-    private static final Pattern PAGE_SIZE = Pattern.compile("^[1-9][0-9]*[KMGTP]?B$");
-    private static final Set<String> IPC_SYSCTLS = Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-            "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
 
     private final ValidationOptions options;
     final List<Problem> problems = new ArrayList<>();
@@ -91,7 +88,7 @@ final class SemanticChecks {
         warnings.add(new Problem(ptr, message));
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             if (c == '"' || c == '\\') {
@@ -669,42 +666,9 @@ final class SemanticChecks {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /**
-     * runc's rule: only namespaced sysctls may be set, and only when the container has its own
-     * namespace of that kind; anything else would change the host.
-     */
+    /** {@link SysctlRules}: only keys of a namespace the container has of its own. */
     private void sysctl(Map<String, String> sysctl) {
-        if (sysctl == null) {
-            return;
-        }
-        for (Map.Entry<String, String> e : sysctl.entrySet()) {
-            String raw = e.getKey();
-            String ptr = "/linux/sysctl/" + escape(raw);
-            if (raw.isEmpty()) {
-                error("/linux/sysctl/", "sysctl names must not be empty");
-                continue;
-            }
-            if (e.getValue() == null) {
-                error(ptr, "must be a string, not null");
-            }
-            // sysctl(8) accepts "/" as separator too.
-            String key = raw.replace('/', '.');
-            if (IPC_SYSCTLS.contains(key) || key.startsWith("fs.mqueue.")) {
-                if (!hasNamespace("ipc")) {
-                    error(ptr, "sysctl " + quote(raw) + " requires an ipc namespace in linux.namespaces");
-                }
-            } else if (key.startsWith("net.")) {
-                if (!hasNamespace("network")) {
-                    error(ptr, "sysctl " + quote(raw) + " requires a network namespace in linux.namespaces");
-                }
-            } else if (key.equals("kernel.hostname") || key.equals("kernel.domainname")) {
-                if (!hasNamespace("uts")) {
-                    error(ptr, "sysctl " + quote(raw) + " requires a uts namespace in linux.namespaces");
-                }
-            } else {
-                error(ptr, "sysctl " + quote(raw) + " is not namespaced; setting it would change the host");
-            }
-        }
+        SysctlRules.check(sysctl, this::hasNamespace, this::error);
     }
 
     private void cgroupsPath(String path) {
@@ -1007,7 +971,7 @@ final class SemanticChecks {
                     error(p, "must be an object, not null");
                     continue;
                 }
-                if (required(p + "/pageSize", h.pageSize()) && !PAGE_SIZE.matcher(h.pageSize()).matches()) {
+                if (required(p + "/pageSize", h.pageSize()) && !ResourceRules.isPageSize(h.pageSize())) {
                     error(p + "/pageSize", "invalid page size " + quote(h.pageSize()) + " (expected like \"2MB\" or \"1GB\")");
                 }
                 required(p + "/limit", h.limit());

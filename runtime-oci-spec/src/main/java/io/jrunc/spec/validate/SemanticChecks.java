@@ -909,7 +909,8 @@ final class SemanticChecks {
 
     // ---- resources ---------------------------------------------------------------------------
 
-    private void resources(LinuxResources r) {
+    /** linux.resources; also {@link Validator#resources} for {@code update}, which has no config.json. */
+    void resources(LinuxResources r) {
         String ptr = "/linux/resources";
         if (r.devices() != null) {
             for (int i = 0; i < r.devices().size(); i++) {
@@ -944,6 +945,10 @@ final class SemanticChecks {
                 // config-linux.md: swappiness values are from 0 to 100.
                 error(p + "/swappiness", "must be between 0 and 100, got " + Long.toUnsignedString(m.swappiness()));
             }
+            if (positive(m.limit()) && positive(m.swap()) && m.swap() < m.limit()) {
+                // swap is memory+swap (memory.memsw.limit_in_bytes): the kernel refuses less than the limit
+                error(p + "/swap", "memory+swap (" + m.swap() + ") must be >= the memory limit (" + m.limit() + ")");
+            }
         }
         LinuxCPU c = r.cpu();
         if (c != null) {
@@ -952,6 +957,20 @@ final class SemanticChecks {
             atLeastMinusOne(p + "/realtimeRuntime", c.realtimeRuntime());
             listFormat(p + "/cpus", c.cpus(), true);
             listFormat(p + "/mems", c.mems(), true);
+            listBound(p + "/cpus", c.cpus(), 8192); // NR_CPUS is at most 8192
+            listBound(p + "/mems", c.mems(), 1024); // MAX_NUMNODES is at most 1024
+            // the kernel's own limits, which it would answer with a bare EINVAL (or clamp, for shares)
+            if (c.shares() != null && c.shares() != 0
+                    && (Long.compareUnsigned(c.shares(), 2) < 0 || Long.compareUnsigned(c.shares(), 262144) > 0)) {
+                error(p + "/shares", "must be between 2 and 262144, got " + Long.toUnsignedString(c.shares()));
+            }
+            if (positive(c.quota()) && c.quota() < 1000) {
+                error(p + "/quota", c.quota() + " is below the kernel's minimum of 1000 microseconds");
+            }
+            if (c.period() != null && c.period() != 0
+                    && (Long.compareUnsigned(c.period(), 1000) < 0 || Long.compareUnsigned(c.period(), 1_000_000) > 0)) {
+                error(p + "/period", "must be between 1000 and 1000000 microseconds, got " + Long.toUnsignedString(c.period()));
+            }
             // cgroup v2 cpu.idle accepts 0 or 1.
             if (c.idle() != null && c.idle() != 0 && c.idle() != 1) {
                 error(p + "/idle", "must be 0 or 1, got " + c.idle());
@@ -990,6 +1009,9 @@ final class SemanticChecks {
                     }
                     if (required(p + "/name", ip.name()) && ip.name().isEmpty()) {
                         error(p + "/name", "must not be empty");
+                    } else if (ip.name() != null && ip.name().chars().anyMatch(Character::isWhitespace)) {
+                        // net_prio.ifpriomap takes "name priority" lines
+                        error(p + "/name", "invalid interface name " + quote(ip.name()));
                     }
                     required(p + "/priority", ip.priority());
                     uint32(p + "/priority", ip.priority());
@@ -1001,17 +1023,21 @@ final class SemanticChecks {
                 String p = ptr + "/rdma/" + escape(e.getKey());
                 if (e.getKey().isEmpty()) {
                     error(ptr + "/rdma/", "device names must not be empty");
+                } else if (e.getKey().chars().anyMatch(Character::isWhitespace)) {
+                    // rdma.max takes "name key=value" lines
+                    error(p, "invalid RDMA device name " + quote(e.getKey()));
                 }
                 if (e.getValue() != null) {
-                    uint32(p + "/hcaHandles", e.getValue().hcaHandles());
-                    uint32(p + "/hcaObjects", e.getValue().hcaObjects());
+                    range(p + "/hcaHandles", e.getValue().hcaHandles(), 0, Integer.MAX_VALUE);
+                    range(p + "/hcaObjects", e.getValue().hcaObjects(), 0, Integer.MAX_VALUE);
                 }
             }
         }
         if (r.unified() != null) {
             for (String key : r.unified().keySet()) {
                 // Keys are cgroup v2 interface file names inside the container's cgroup.
-                if (key.isEmpty() || key.equals(".") || key.equals("..") || key.contains("/")) {
+                // and "controller.file": the part before the first dot names the controller
+                if (key.isEmpty() || key.equals(".") || key.equals("..") || key.contains("/") || !key.contains(".")) {
                     error(ptr + "/unified/" + escape(key), "invalid cgroup file name " + quote(key));
                 }
             }
@@ -1019,8 +1045,8 @@ final class SemanticChecks {
     }
 
     private void blockIO(String ptr, LinuxBlockIO b) {
-        uint16(ptr + "/weight", b.weight());
-        uint16(ptr + "/leafWeight", b.leafWeight());
+        weight(ptr + "/weight", b.weight());
+        weight(ptr + "/leafWeight", b.leafWeight());
         if (b.weightDevice() != null) {
             for (int i = 0; i < b.weightDevice().size(); i++) {
                 String p = ptr + "/weightDevice/" + i;
@@ -1030,8 +1056,8 @@ final class SemanticChecks {
                     continue;
                 }
                 majorMinor(p, w.major(), w.minor());
-                uint16(p + "/weight", w.weight());
-                uint16(p + "/leafWeight", w.leafWeight());
+                weight(p + "/weight", w.weight());
+                weight(p + "/leafWeight", w.leafWeight());
                 if (w.weight() == null && w.leafWeight() == null) {
                     // config-linux.md: you MUST specify at least one of weight or leafWeight.
                     error(p, "must specify weight or leafWeight");
@@ -1042,6 +1068,32 @@ final class SemanticChecks {
         throttle(ptr + "/throttleWriteBpsDevice", b.throttleWriteBpsDevice());
         throttle(ptr + "/throttleReadIOPSDevice", b.throttleReadIOPSDevice());
         throttle(ptr + "/throttleWriteIOPSDevice", b.throttleWriteIOPSDevice());
+    }
+
+    /** blkio/io weights: 10 to 1000 (0 leaves the kernel's default). */
+    private void weight(String ptr, Long w) {
+        if (w != null && w != 0 && (w < 10 || w > 1000)) {
+            error(ptr, "must be between 10 and 1000, got " + w);
+        }
+    }
+
+    /** The highest number of a well-formed list must be below the kernel's limit. */
+    private void listBound(String ptr, String list, int max) {
+        if (list == null || list.isEmpty() || listFormatProblem(list) != null) {
+            return;
+        }
+        for (String part : list.split(",")) {
+            String p = part.strip();
+            long hi = Long.parseLong(p.substring(p.indexOf('-') + 1));
+            if (hi >= max) {
+                error(ptr, hi + " is beyond the kernel's limit of " + max);
+                return;
+            }
+        }
+    }
+
+    private static boolean positive(Long v) {
+        return v != null && v > 0;
     }
 
     private void majorMinor(String p, Long major, Long minor) {

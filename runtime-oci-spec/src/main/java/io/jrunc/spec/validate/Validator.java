@@ -149,6 +149,16 @@ public final class Validator {
         return semantic(spec, ValidationOptions.forCreate());
     }
 
+    /**
+     * The checks of {@code linux.resources} alone, with pointers under {@code /linux/resources}:
+     * for {@code update}, whose resources come without a config.json.
+     */
+    public static List<Problem> resources(io.jrunc.spec.LinuxResources resources) {
+        SemanticChecks checks = new SemanticChecks(ValidationOptions.forCreate());
+        checks.resources(resources);
+        return sorted(checks.problems);
+    }
+
     /** The JSON Schema check alone (loads the schema validator on first call). */
     public static List<Problem> schema(JsonNode config) {
         return sorted(SchemaCheck.validate(config));

@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import static io.jrunc.core.container.CreateResources.asContainerException;
 import static io.jrunc.core.container.LaunchSupport.writePidFile;
 
 import io.jrunc.core.api.ContainerException;
@@ -9,6 +8,7 @@ import io.jrunc.core.api.SetupException;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.sys.SysException;
@@ -51,8 +51,8 @@ final class ContainerCreate {
       ContainerRecord rec = res.record(init, ProcStat.startTime(init));
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       return new Lifecycle.Created(rec, res.callerPipes);
-    } catch (ContainerException | IOException | RuntimeException e) {
-      throw res.undo(asContainerException(e));
+    } catch (ContainerException | IOException | StepFailedException | RuntimeException e) {
+      throw res.undo(Failures.translate(e));
     } catch (Error e) {
       // even a broken classpath or OOM must not leave a half-made container behind
       res.undo(new SetupException(e.toString(), 0, e));
@@ -77,7 +77,7 @@ final class ContainerCreate {
       Spawner.prepare();
       return plan.summary();
     } catch (SysException x) {
-      throw new SetupException("plan " + id + ": " + x.getMessage(), x.errno(), x);
+      throw Failures.translate(x);
     }
   }
 }

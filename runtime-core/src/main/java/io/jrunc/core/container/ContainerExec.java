@@ -151,12 +151,12 @@ final class ContainerExec {
         }
       } catch (StepFailedException x) {
         if (pid != child.pid()) reapQuietly(pid);
-        throw new SetupException(x.getMessage(), x.errno(), x);
+        throw Failures.translate(x);
       } catch (SysException x) {
         // it waits for us (the listener hand-off) or is about to exec: it must not run
         Libc.kill(pid, 9);
         reapQuietly(pid);
-        throw new SetupException(x.getMessage(), x.errno(), x);
+        throw Failures.translate(x);
       }
       if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
@@ -187,7 +187,7 @@ final class ContainerExec {
     try {
       return ConsoleSocket.connect(opts.consoleSocket());
     } catch (SysException x) {
-      throw new SetupException(x.getMessage(), x.errno(), x);
+      throw Failures.translate(x);
     }
   }
 
@@ -218,7 +218,7 @@ final class ContainerExec {
     } catch (SysException x) {
       Libc.kill(pid, 9);
       reapQuietly(pid);
-      throw new SetupException(x.getMessage(), x.errno(), x);
+      throw Failures.translate(x);
     } finally {
       if (pidfd >= 0) Libc.close(pidfd);
     }

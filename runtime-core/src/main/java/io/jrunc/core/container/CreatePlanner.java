@@ -68,7 +68,7 @@ final class CreatePlanner {
     try {
       RootfsSetup.validate(spec);
     } catch (RootfsConfigException e) {
-      throw new InvalidConfigException("config.json: " + e.getMessage());
+      throw Failures.translate(e);
     }
     ProcessAttributes.checkSupported(spec.linux());
     boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
@@ -113,7 +113,7 @@ final class CreatePlanner {
         try {
           rootfsSetup = RootfsSetup.plan(ctx);
         } catch (RootfsConfigException e) {
-          throw new InvalidConfigException("config.json: " + e.getMessage());
+          throw Failures.translate(e);
         }
         // the parent opens bind sources for a new user namespace (see MountPlanner): the notify
         // directory's can only be opened once it exists

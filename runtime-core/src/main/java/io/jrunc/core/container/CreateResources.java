@@ -107,7 +107,7 @@ final class CreateResources {
       r.acquireRest();
       return r;
     } catch (ContainerException | IOException | RuntimeException e) {
-      throw r.undo(asContainerException(e));
+      throw r.undo(Failures.translate(e));
     } catch (Error e) {
       // even a broken classpath or OOM must not leave a half-made container behind
       r.undo(new SetupException(e.toString(), 0, e));
@@ -143,42 +143,27 @@ final class CreateResources {
     Files.write(dir.resolve("config.json"), Json.writeBytes(plan.spec()));
     store.writeRecord(pending);
     CgroupManager cgroup = plan.cgroup();
-    try {
-      cgroup.create();
-    } catch (CgroupException e) {
-      throw new SetupException(e.getMessage(), 0, e); // create() removed what it made
-    }
+    cgroup.create(); // on a failure it removed what it made
     // again, now with what create() made (the top directory it had to make, a parent of the
     // cgroupsPath say): undo and a delete --force of a killed create remove exactly that
     pending = record(plan, 0, 0);
     store.writeRecord(pending);
     if (cgroup.cloneIntoCgroupPath().isPresent()) {
-      try {
-        int fd = CgroupIo.openDirectory(cgroup.cloneIntoCgroupPath().get().toString());
-        cgroupFd = fd;
-        fds.add(() -> Libc.close(fd));
-      } catch (SysException e) {
-        throw new SetupException(e.getMessage(), e.errno(), e);
-      }
+      int fd = CgroupIo.openDirectory(cgroup.cloneIntoCgroupPath().get().toString());
+      cgroupFd = fd;
+      fds.add(() -> Libc.close(fd));
     }
     openFifo(dir.resolve(Lifecycle.FIFO));
     if (!plan.terminal()) openStdio(plan.options().stdio(), stdio, callerPipes, fds);
     if (plan.terminal()) {
       int given = plan.options().consoleFd();
-      try {
-        console = given >= 0 ? given : ConsoleSocket.connect(plan.options().consoleSocket());
-      } catch (SysException x) {
-        throw new SetupException(x.getMessage(), x.errno(), x); // names the socket and the errno already
-      }
+      // a failed connect names the socket and the errno already
+      console = given >= 0 ? given : ConsoleSocket.connect(plan.options().consoleSocket());
       ownConsole = given < 0;
     }
-    try {
-      channel = new SpawnChannel();
-      fds.add(channel);
-      plan.security().handOffListener(channel.reportWrite()); // NOTIFY: the agent gets init's listener
-    } catch (SysException x) {
-      throw new SetupException(x.getMessage(), x.errno(), x);
-    }
+    channel = new SpawnChannel();
+    fds.add(channel);
+    plan.security().handOffListener(channel.reportWrite()); // NOTIFY: the agent gets init's listener
   }
 
   /**
@@ -186,18 +171,14 @@ final class CreateResources {
    * opening never blocks; start opens it O_WRONLY|O_NONBLOCK, which fails with ENXIO when no
    * reader is left (init died), so start cannot hang on a dead init.
    */
-  private void openFifo(Path fifo) throws SetupException {
-    try {
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment p = a.allocateFrom(fifo.toString());
-        Libc.syscall("mkfifo", fifo.toString(), Sys.MKNODAT, Open.AT_FDCWD, p.address(), Stat.S_IFIFO | 0622, 0);
-      }
-      int fd = Libc.open(fifo.toString(), Open.O_RDWR | Open.O_CLOEXEC, 0);
-      fifoFd = fd;
-      fds.add(() -> Libc.close(fd));
-    } catch (SysException x) {
-      throw new SetupException(x.getMessage(), x.errno(), x);
+  private void openFifo(Path fifo) throws SysException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment p = a.allocateFrom(fifo.toString());
+      Libc.syscall("mkfifo", fifo.toString(), Sys.MKNODAT, Open.AT_FDCWD, p.address(), Stat.S_IFIFO | 0622, 0);
     }
+    int fd = Libc.open(fifo.toString(), Open.O_RDWR | Open.O_CLOEXEC, 0);
+    fifoFd = fd;
+    fds.add(() -> Libc.close(fd));
   }
 
   /** Keeps {@code fd} until {@link #closeParentCopies()} or {@link #undo}. */
@@ -268,11 +249,6 @@ final class CreateResources {
       err.addSuppressed(e);
     }
     return err;
-  }
-
-  static ContainerException asContainerException(Throwable e) {
-    return e instanceof ContainerException ce ? ce
-        : new SetupException(e.getMessage() == null ? e.toString() : e.getMessage(), 0, e);
   }
 
   private static ContainerRecord record(CreatePlan p, int pid, long startTime) {

@@ -8,7 +8,6 @@ import static io.jrunc.core.container.LaunchSupport.securitySteps;
 
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.SetupException;
-import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.hooks.HookRunner;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
@@ -26,6 +25,7 @@ import io.jrunc.core.terminal.TerminalSetup;
 import io.jrunc.spec.Hooks;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.State;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -76,7 +76,8 @@ final class InitSpawn {
    * Clones init and drives it to READY; returns its pid. On a failure the child that still needs
    * reaping is left in {@code res.childPid} for {@link CreateResources#undo}.
    */
-  static int spawn(CreatePlan plan, CreateResources res, ProgramBuilder b) throws ContainerException {
+  static int spawn(CreatePlan plan, CreateResources res, ProgramBuilder b)
+      throws ContainerException, IOException, StepFailedException {
     SpawnChannel ch = res.channel;
     InitPlanner.Planned planned = compile(plan, b,
         new Fds(res.joinFds, ch, res.fifoFd, res.stdio, res.console, res.rootfs));
@@ -96,26 +97,16 @@ final class InitSpawn {
     security.afterClone();
     if (res.rootfs != null) res.rootfs.close(); // the child has its copies of the id-mapped mount fds
     res.closeConsole(); // EOF reaches the receiver if the child dies
-    try {
-      if (plan.namespaces().creates("user")) {
-        IdMapper.apply(child.pid(), plan.spec().linux().uidMappings(), plan.spec().linux().gidMappings(), plan.idHost());
-      }
-      if (res.cgroupFd < 0) {
-        try {
-          plan.cgroup().addProcess(child.pid());
-        } catch (CgroupException e) {
-          throw new SetupException(e.getMessage(), 0, e);
-        }
-      }
-      ParentSetup.oomScoreAdj(child.pid(), plan.spec().process().oomScoreAdj());
-      // the child waits for our release: its network namespace exists (cloned, or joined by
-      // the fd we hold), nothing of the container runs yet, and the hooks come after this
-      ParentSetup.loopback(child.pid(), plan.namespaces());
-      ParentSetup.netDevices(child.pid(), plan.spec().linux(), res.joinFds.get("network"));
-      return drive(plan, res, program, child, planned.announcingStep());
-    } catch (SysException x) {
-      throw new SetupException(x.getMessage(), x.errno(), x);
+    if (plan.namespaces().creates("user")) {
+      IdMapper.apply(child.pid(), plan.spec().linux().uidMappings(), plan.spec().linux().gidMappings(), plan.idHost());
     }
+    if (res.cgroupFd < 0) plan.cgroup().addProcess(child.pid());
+    ParentSetup.oomScoreAdj(child.pid(), plan.spec().process().oomScoreAdj());
+    // the child waits for our release: its network namespace exists (cloned, or joined by
+    // the fd we hold), nothing of the container runs yet, and the hooks come after this
+    ParentSetup.loopback(child.pid(), plan.namespaces());
+    ParentSetup.netDevices(child.pid(), plan.spec().linux(), res.joinFds.get("network"));
+    return drive(plan, res, program, child, planned.announcingStep());
   }
 
   /**
@@ -124,7 +115,7 @@ final class InitSpawn {
    * first one announces before it exits.
    */
   private static int drive(CreatePlan plan, CreateResources res, ChildProgram program, Spawner.Child child,
-      int announcingStep) throws ContainerException, SysException {
+      int announcingStep) throws ContainerException, SysException, StepFailedException {
     SpawnChannel ch = res.channel;
     var security = plan.security();
     int[] current = {child.pid()}; // the pid so far, for the failure path (a fork may announce another)
@@ -159,7 +150,7 @@ final class InitSpawn {
     } catch (StepFailedException x) {
       if (current[0] != child.pid()) reapQuietly(current[0]);
       res.childPid = -1; // reaped
-      throw new SetupException(x.getMessage(), x.errno(), x);
+      throw x;
     }
     if (plan.options().pidfdSocket() != null) sendPidfd(plan, child, init);
     return init;
@@ -178,7 +169,7 @@ final class InitSpawn {
       HookRunner.runAll("createContainer", hooks.createContainer(), st,
           HookLauncher.createContainer(pid, plan.spec(), plan.rootfs()));
     } catch (HookRunner.HookException he) {
-      throw new SetupException(he.getMessage(), 0, he);
+      throw Failures.translate(he); // Launch.Events carries one exception type: translated here
     }
   }
 

@@ -76,7 +76,7 @@ final class ParentSetup {
    * joined), as runc and crun do. A rootless runtime cannot enter a namespace owned by the
    * container's user namespace: the interface then stays down, with a warning.
    */
-  static void loopback(int pid, Namespaces ns) throws SetupException {
+  static void loopback(int pid, Namespaces ns) throws SysException {
     if (!ns.creates("network")) return;
     int fd = -1;
     try {
@@ -87,7 +87,7 @@ final class ParentSetup {
         LOG.warn("loopback interface lo left down: {}", x.getMessage());
         return;
       }
-      throw new SetupException(x.getMessage(), x.errno(), x);
+      throw x; // create translates it once (Failures)
     } finally {
       if (fd >= 0) Libc.close(fd);
     }
@@ -97,14 +97,12 @@ final class ParentSetup {
    * Moves {@code linux.netDevices} into the child's network namespace: the joined one
    * ({@code joinedFd}), or the one it was cloned with.
    */
-  static void netDevices(int pid, Linux linux, Integer joinedFd) throws SetupException {
+  static void netDevices(int pid, Linux linux, Integer joinedFd) throws SysException {
     if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
     int fd = -1;
     try {
       fd = joinedFd != null ? joinedFd : Libc.open("/proc/" + pid + "/ns/net", Open.O_RDONLY | Open.O_CLOEXEC, 0);
       NetDevices.move(linux.netDevices(), fd);
-    } catch (SysException x) {
-      throw new SetupException(x.getMessage(), x.errno(), x);
     } finally {
       if (joinedFd == null && fd >= 0) Libc.close(fd);
     }

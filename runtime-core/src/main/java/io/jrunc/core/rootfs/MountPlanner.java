@@ -129,8 +129,8 @@ final class MountPlanner {
       uids = s.spec.linux() == null ? null : s.spec.linux().uidMappings();
       gids = s.spec.linux() == null ? null : s.spec.linux().gidMappings();
       if (!notEmpty(uids) || !notEmpty(gids)) {
-        throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): option "
-            + (o.ridmap() ? "ridmap" : "idmap") + " without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
+        // the validator's MountRules refuse this config
+        throw new IllegalArgumentException("mounts[" + i + "]: idmap without mappings: not a validated config");
       }
     }
     String what = "mount " + source + " (type bind) to " + dest;

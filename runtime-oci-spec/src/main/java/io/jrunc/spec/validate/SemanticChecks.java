@@ -80,11 +80,11 @@ final class SemanticChecks {
         process(p);
     }
 
-    private void error(String ptr, String message) {
+    void error(String ptr, String message) {
         problems.add(new Problem(ptr, message));
     }
 
-    private void warn(String ptr, String message) {
+    void warn(String ptr, String message) {
         warnings.add(new Problem(ptr, message));
     }
 
@@ -104,7 +104,7 @@ final class SemanticChecks {
 
     // ---- generic helpers -------------------------------------------------------------------
 
-    private boolean required(String ptr, Object value) {
+    boolean required(String ptr, Object value) {
         if (value == null) {
             error(ptr, "is required");
             return false;
@@ -159,7 +159,7 @@ final class SemanticChecks {
         }
     }
 
-    private boolean noNul(String ptr, String value) {
+    boolean noNul(String ptr, String value) {
         if (value != null && value.indexOf('\0') >= 0) {
             error(ptr, "must not contain a NUL byte");
             return false;
@@ -259,7 +259,7 @@ final class SemanticChecks {
         } else {
             process(spec.process());
         }
-        mounts(spec.mounts());
+        mounts(spec.mounts(), linux);
         hooks(spec.hooks());
         if (spec.annotations() != null) {
             for (String key : spec.annotations().keySet()) {
@@ -496,49 +496,12 @@ final class SemanticChecks {
 
     // ---- mounts and hooks ------------------------------------------------------------------
 
-    private void mounts(List<Mount> mounts) {
-        if (mounts == null) {
-            return;
-        }
-        for (int i = 0; i < mounts.size(); i++) {
-            String ptr = "/mounts/" + i;
-            Mount m = mounts.get(i);
-            if (m == null) {
-                error(ptr, "must be an object, not null");
-                continue;
-            }
-            String dest = m.destination();
-            if (required(ptr + "/destination", dest) && noNul(ptr + "/destination", dest)) {
-                if (dest.isEmpty()) {
-                    error(ptr + "/destination", "must not be empty");
-                } else if (!dest.startsWith("/")) {
-                    // config.md (1.1+): relative destinations are deprecated, taken relative to "/".
-                    warn(ptr + "/destination", "relative destination " + quote(dest)
-                            + " is deprecated (taken relative to \"/\")");
-                }
-            }
-            noNul(ptr + "/source", m.source());
-            noNul(ptr + "/type", m.type());
-            if (m.options() != null) {
-                for (int j = 0; j < m.options().size(); j++) {
-                    if (m.options().get(j) == null) {
-                        error(ptr + "/options/" + j, "must be a string, not null");
-                    }
-                }
-            }
-            idMappings(ptr + "/uidMappings", m.uidMappings());
-            idMappings(ptr + "/gidMappings", m.gidMappings());
-            boolean hasUid = m.uidMappings() != null && !m.uidMappings().isEmpty();
-            boolean hasGid = m.gidMappings() != null && !m.gidMappings().isEmpty();
-            if (hasUid != hasGid) {
-                // mount_setattr(2) MOUNT_ATTR_IDMAP takes one user namespace carrying both maps.
-                error(ptr + (hasUid ? "/gidMappings" : "/uidMappings"),
-                        "invalid mount: an id-mapped mount needs both uidMappings and gidMappings");
-            }
-        }
+    /** {@link MountRules}: config.md "Mounts" (id-mapped mounts look at linux's mappings too). */
+    private void mounts(List<Mount> mounts, Linux linux) {
+        MountRules.check(this, mounts, linux);
     }
 
-    private void idMappings(String ptr, List<LinuxIDMapping> maps) {
+    void idMappings(String ptr, List<LinuxIDMapping> maps) {
         if (maps == null) {
             return;
         }
@@ -708,6 +671,9 @@ final class SemanticChecks {
                 continue;
             }
             absolutePath(ptr + "/path", d.path(), true);
+            if (isRoot(d.path())) {
+                error(ptr + "/path", "path / is not a device");
+            }
             if (required(ptr + "/type", d.type())) {
                 oneOf(ptr + "/type", d.type(), KnownValues.DEVICE_TYPES, "device type");
             }
@@ -722,10 +688,22 @@ final class SemanticChecks {
             if (d.minor() != null && d.minor() < 0) {
                 error(ptr + "/minor", "must not be negative, got " + d.minor());
             }
+            // mknod(2)'s dev_t: 12 bits of major and 20 of minor as the kernel takes them (MKDEV)
+            if ((d.major() != null && d.major() > 0xfff) || (d.minor() != null && d.minor() > 0xfffff)) {
+                error(ptr, "device number " + d.major() + ":" + d.minor() + " out of range (major 0-4095, minor 0-1048575)");
+            }
             uint32(ptr + "/fileMode", d.fileMode());
             uint32(ptr + "/uid", d.uid());
             uint32(ptr + "/gid", d.gid());
         }
+    }
+
+    /** An absolute path that names "/" itself ("/", "//", "/x/.."). */
+    private static boolean isRoot(String path) {
+        if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0) {
+            return false;
+        }
+        return java.nio.file.Path.of(path).normalize().toString().equals("/");
     }
 
     /** dev_valid_name() in net/core/dev.c. */

@@ -96,7 +96,11 @@ class InvalidConfigLeavesNothingTest {
     Throwable t = catchThrowable(() -> rt.create(id, CreateOptions.bundle(b.dir)));
 
     assertThat(t).as(name).isInstanceOf(InvalidConfigException.class).hasMessageContaining(named);
-    assertThat(((InvalidConfigException) t).problems()).isNotEmpty();
+    // every problem with its JSON pointer (RFC 6901) and message, as the CLI prints it
+    InvalidConfigException ice = (InvalidConfigException) t;
+    assertThat(ice.details()).isNotEmpty().hasSameSizeAs(ice.problems());
+    assertThat(ice.details()).allSatisfy(p -> assertThat(p.jsonPointer()).satisfiesAnyOf(
+        ptr -> assertThat(ptr).isEmpty(), ptr -> assertThat(ptr).startsWith("/")));
     assertThat(root.resolve(id)).as("state directory (and its exec fifo)").doesNotExist();
     assertThat(rt.list()).doesNotContain(id);
     assertThat(cgroupDirs(PARENT)).as("cgroup parent on any hierarchy").isEmpty();

@@ -56,7 +56,7 @@ class InvalidConfigLeavesNothingTest {
                 .put("source", "/nonexistent-pipeline-source").putArray("options").add("rbind")),
         bad("hugepage size", "hugepageLimits",
             c -> resources(c).putArray("hugepageLimits").addObject().put("pageSize", "3XB").put("limit", 1024)),
-        bad("cpu quota below the kernel's minimum", "cpu.quota",
+        bad("cpu quota below the kernel's minimum", "/linux/resources/cpu/quota",
             c -> resources(c).putObject("cpu").put("quota", 500).put("period", 100000)),
         bad("memory swap below the limit", "memory",
             c -> resources(c).putObject("memory").put("limit", 64L << 20).put("swap", 32L << 20)),

@@ -22,6 +22,9 @@ import java.nio.file.Path;
  *
  * @param notifySocket the sd_notify passthrough, or null without NOTIFY_SOCKET (its directory is made
  *     by {@link CreateResources})
+ * @param cgroupDirs the container's cgroup directories the rootfs was planned with (a cgroup
+ *     mount without a cgroup namespace binds them); acquire plans again if the cgroup it made
+ *     has others (rootless, not permitted)
  * @param replanRootfs the rootfs plan must be made again once the notify directory exists: the
  *     parent opens bind sources for a new user namespace, and that one did not exist yet
  */
@@ -41,6 +44,7 @@ record CreatePlan(
     CgroupManager cgroup,
     boolean rootless,
     RootfsSetup rootfsSetup,
+    java.util.Map<String, Path> cgroupDirs,
     boolean replanRootfs,
     boolean hookPause,
     IdMapper.Host idHost,

@@ -106,9 +106,10 @@ final class CreatePlanner {
       boolean rootless = lc.rootless(opts.systemdCgroup());
       CgroupManager cgroup = cgroupManager(id, spec, opts, rootless);
       boolean replan = false;
+      java.util.Map<String, Path> dirs = cgroupDirs(cgroup);
       if (ns.has("mount")) {
         RootfsContext ctx = RootfsContext.of(spec, bundle).withNoPivot(opts.noPivot())
-            .withNewUserNs(ns.creates("user")).withCgroupDirs(cgroupDirs(cgroup));
+            .withNewUserNs(ns.creates("user")).withCgroupDirs(dirs);
         if (notify != null) ctx = ctx.withLaterDirs(Set.of(notify.socketPath().getParent()));
         try {
           rootfsSetup = RootfsSetup.plan(ctx);
@@ -125,7 +126,7 @@ final class CreatePlanner {
       IdMapper.Host idHost = IdMapper.Host.detect();
       boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
       return new CreatePlan(id, opts, bundle, rootfs, spec, terminal, notify, listen, uid, ns, security, exe, cgroup,
-          rootless, rootfsSetup, replan, hookPause, idHost, setgroups);
+          rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
     } catch (ContainerException | RuntimeException | Error e) {
       security.close();
       if (rootfsSetup != null) rootfsSetup.close();

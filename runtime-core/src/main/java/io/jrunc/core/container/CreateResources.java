@@ -119,16 +119,6 @@ final class CreateResources {
     Path dir = store.dir(plan.id());
     checkExistingCgroup(plan.cgroup());
     if (plan.notifySocket() != null) NotifySocket.prepare(dir);
-    if (plan.replanRootfs()) {
-      RootfsSetup first = rootfs;
-      try {
-        rootfs = RootfsSetup.plan(RootfsContext.of(plan.spec(), plan.bundle()).withNoPivot(plan.options().noPivot())
-            .withNewUserNs(true).withCgroupDirs(cgroupDirs(plan.cgroup())));
-      } catch (RootfsConfigException e) {
-        throw new InvalidConfigException("config.json: " + e.getMessage()); // planned once already: not expected
-      }
-      first.close();
-    }
     for (var e : plan.namespaces().joins().entrySet()) {
       try {
         // O_NONBLOCK: a path that is a FIFO must not hang create (setns then refuses it)
@@ -144,6 +134,7 @@ final class CreateResources {
     store.writeRecord(pending);
     CgroupManager cgroup = plan.cgroup();
     cgroup.create(); // on a failure it removed what it made
+    replanRootfsIfNeeded();
     // again, now with what create() made (the top directory it had to make, a parent of the
     // cgroupsPath say): undo and a delete --force of a killed create remove exactly that
     pending = record(plan, 0, 0);
@@ -164,6 +155,28 @@ final class CreateResources {
     channel = new SpawnChannel();
     fds.add(channel);
     plan.security().handOffListener(channel.reportWrite()); // NOTIFY: the agent gets init's listener
+  }
+
+  /**
+   * The rootfs plan is made again, once, when what it was planned with changed: a rootless
+   * cgroup that was not permitted leaves the container in ours (a cgroup mount then binds our
+   * directories, not the planned ones), or the notify directory, made now, must be opened by
+   * the parent for a new user namespace ({@link CreatePlan#replanRootfs}).
+   */
+  private void replanRootfsIfNeeded() throws InvalidConfigException {
+    if (rootfs == null) return;
+    Map<String, Path> dirs = cgroupDirs(plan.cgroup());
+    if (!plan.replanRootfs() && dirs.equals(plan.cgroupDirs())) return;
+    RootfsSetup first = rootfs;
+    try {
+      rootfs = RootfsSetup.plan(RootfsContext.of(plan.spec(), plan.bundle()).withNoPivot(plan.options().noPivot())
+          .withNewUserNs(plan.namespaces().creates("user")).withCgroupDirs(dirs));
+    } catch (RootfsConfigException e) {
+      rootfs = null;
+      throw new InvalidConfigException("config.json: " + e.getMessage()); // planned once already: not expected
+    } finally {
+      first.close();
+    }
   }
 
   /**

@@ -56,6 +56,10 @@ final class ContainerExec {
     if (proc == null || proc.args() == null || proc.args().isEmpty()) {
       throw new InvalidConfigException("process: args must not be empty");
     }
+    // the attributes the exec program encodes, by the validator's rules (the CLI's exec -p
+    // document was validated whole; an embedder's Process was not)
+    var attributes = io.jrunc.spec.validate.Validator.processAttributes(proc);
+    if (!attributes.isEmpty()) throw new InvalidConfigException("process", attributes);
     List<AutoCloseable> cleanup = new ArrayList<>();
     try (StateStore.Lock lock = store.lock(load(id).id())) {
       ContainerRecord r = load(id);

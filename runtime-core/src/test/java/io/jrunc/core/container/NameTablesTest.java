@@ -2,14 +2,17 @@ package io.jrunc.core.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jrunc.core.security.Capabilities;
 import io.jrunc.core.security.SeccompFeatures;
 import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.spec.CPUAffinity;
 import io.jrunc.spec.KnownValues;
 import io.jrunc.spec.LinuxIOPriority;
 import io.jrunc.spec.LinuxMemoryPolicy;
 import io.jrunc.spec.LinuxPersonality;
+import io.jrunc.spec.Process;
 import io.jrunc.spec.Scheduler;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,6 +59,20 @@ class NameTablesTest {
         assertThatCode(() -> ProcessAttributes.personality(b, new LinuxPersonality(d, List.of()))).as(d)
             .doesNotThrowAnyException();
       }
+    }
+  }
+
+  @Test
+  void whatTheValidatorRefusesNeverReachesTheEncoders() {
+    // exec's process: the validator's rules, with pointers relative to the process
+    Process p = new Process(null, null, null, List.of("sh"), null, null, "/", null, null, null, null, null,
+        new Scheduler("SCHED_BOGUS", null, null, null, null, null, null), null, new LinuxIOPriority("IOPRIO_CLASS_BE", 9),
+        new CPUAffinity("0-9000", null));
+    assertThat(io.jrunc.spec.validate.Validator.processAttributes(p)).extracting(io.jrunc.spec.validate.Problem::jsonPointer)
+        .containsExactlyInAnyOrder("/scheduler/policy", "/ioPriority/priority", "/execCPUAffinity/initial");
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      assertThatThrownBy(() -> ProcessAttributes.scheduler(b, p.scheduler())).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not a validated config");
     }
   }
 }

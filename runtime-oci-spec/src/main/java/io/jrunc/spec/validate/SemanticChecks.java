@@ -339,13 +339,30 @@ final class SemanticChecks {
         rlimits(p.rlimits());
         // proc(5): oom_score_adj ranges from -1000 to 1000.
         range(ptr + "/oomScoreAdj", p.oomScoreAdj(), -1000, 1000);
+        processAttributes(p);
+    }
+
+    /**
+     * The attributes the runtime turns into one system call each (scheduler, I/O priority, CPU
+     * affinity); also {@link Validator#processAttributes} for a process an embedder execs.
+     */
+    void processAttributes(Process p) {
+        String ptr = proc;
         scheduler(p.scheduler());
         ioPriority(p.ioPriority());
         CPUAffinity aff = p.execCPUAffinity();
         if (aff != null) {
             listFormat(ptr + "/execCPUAffinity/initial", aff.initial(), true);
             listFormat(ptr + "/execCPUAffinity/final", aff.finalCpus(), true);
+            listBound(ptr + "/execCPUAffinity/initial", aff.initial(), 8192); // the mask the runtime passes
+            listBound(ptr + "/execCPUAffinity/final", aff.finalCpus(), 8192);
         }
+    }
+
+    /** For {@link Validator#processAttributes}: pointers relative to the process document. */
+    void checkProcessAttributes(Process p) {
+        proc = "";
+        processAttributes(p);
     }
 
     private void user(User u) {
@@ -879,6 +896,7 @@ final class SemanticChecks {
             error(ptr + "/nodes", "is required for " + mode);
         }
         listFormat(ptr + "/nodes", mp.nodes(), true);
+        listBound(ptr + "/nodes", mp.nodes(), 8192); // the nodemask the runtime passes
         if (mp.flags() != null && mp.flags().contains("MPOL_F_STATIC_NODES")
                 && mp.flags().contains("MPOL_F_RELATIVE_NODES")) {
             error(ptr + "/flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES are mutually exclusive");

@@ -6,30 +6,19 @@ import io.jrunc.spec.Hook;
 import io.jrunc.spec.Hooks;
 import io.jrunc.spec.KnownValues;
 import io.jrunc.spec.Linux;
-import io.jrunc.spec.LinuxBlockIO;
-import io.jrunc.spec.LinuxCPU;
 import io.jrunc.spec.LinuxCapabilities;
 import io.jrunc.spec.LinuxDevice;
-import io.jrunc.spec.LinuxDeviceCgroup;
-import io.jrunc.spec.LinuxHugepageLimit;
 import io.jrunc.spec.LinuxIDMapping;
 import io.jrunc.spec.LinuxIOPriority;
 import io.jrunc.spec.LinuxIntelRdt;
-import io.jrunc.spec.LinuxInterfacePriority;
-import io.jrunc.spec.LinuxMemory;
 import io.jrunc.spec.LinuxMemoryPolicy;
 import io.jrunc.spec.LinuxNamespace;
 import io.jrunc.spec.LinuxNetDevice;
-import io.jrunc.spec.LinuxNetwork;
 import io.jrunc.spec.LinuxPersonality;
-import io.jrunc.spec.LinuxRdma;
-import io.jrunc.spec.LinuxResources;
 import io.jrunc.spec.LinuxSeccomp;
 import io.jrunc.spec.LinuxSeccompArg;
 import io.jrunc.spec.LinuxSyscall;
-import io.jrunc.spec.LinuxThrottleDevice;
 import io.jrunc.spec.LinuxTimeOffset;
-import io.jrunc.spec.LinuxWeightDevice;
 import io.jrunc.spec.Mount;
 import io.jrunc.spec.POSIXRlimit;
 import io.jrunc.spec.Process;
@@ -112,31 +101,31 @@ final class SemanticChecks {
         return true;
     }
 
-    private void uint32(String ptr, Long v) {
+    void uint32(String ptr, Long v) {
         if (v != null && (v < 0 || v > UINT32_MAX)) {
             error(ptr, "must be between 0 and 4294967295 (uint32), got " + v);
         }
     }
 
-    private void uint16(String ptr, Long v) {
+    void uint16(String ptr, Long v) {
         if (v != null && (v < 0 || v > UINT16_MAX)) {
             error(ptr, "must be between 0 and 65535 (uint16), got " + v);
         }
     }
 
-    private void range(String ptr, Number v, long min, long max) {
+    void range(String ptr, Number v, long min, long max) {
         if (v != null && (v.longValue() < min || v.longValue() > max)) {
             error(ptr, "must be between " + min + " and " + max + ", got " + v);
         }
     }
 
-    private void atLeastMinusOne(String ptr, Long v) {
+    void atLeastMinusOne(String ptr, Long v) {
         if (v != null && v < -1) {
             error(ptr, "must be -1 (unlimited) or a non-negative number, got " + v);
         }
     }
 
-    private void oneOf(String ptr, String value, List<String> allowed, String what) {
+    void oneOf(String ptr, String value, List<String> allowed, String what) {
         if (value != null && !allowed.contains(value)) {
             error(ptr, "unknown " + what + " " + quote(value));
         }
@@ -215,7 +204,7 @@ final class SemanticChecks {
         return null;
     }
 
-    private void listFormat(String ptr, String list, boolean emptyOk) {
+    void listFormat(String ptr, String list, boolean emptyOk) {
         if (list == null || (emptyOk && list.isEmpty())) {
             return;
         }
@@ -623,7 +612,7 @@ final class SemanticChecks {
         }
         sysctl(linux.sysctl());
         if (linux.resources() != null) {
-            resources(linux.resources());
+            ResourceRules.check(this, linux.resources());
         }
         cgroupsPath(linux.cgroupsPath());
         devices(linux.devices());
@@ -642,7 +631,7 @@ final class SemanticChecks {
         memoryPolicy(linux.memoryPolicy());
     }
 
-    private static String emptyToNull(String s) {
+    static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 
@@ -905,176 +894,8 @@ final class SemanticChecks {
 
     // ---- resources ---------------------------------------------------------------------------
 
-    /** linux.resources; also {@link Validator#resources} for {@code update}, which has no config.json. */
-    void resources(LinuxResources r) {
-        String ptr = "/linux/resources";
-        if (r.devices() != null) {
-            for (int i = 0; i < r.devices().size(); i++) {
-                String p = ptr + "/devices/" + i;
-                LinuxDeviceCgroup d = r.devices().get(i);
-                if (d == null) {
-                    error(p, "must be an object, not null");
-                    continue;
-                }
-                required(p + "/allow", d.allow());
-                oneOf(p + "/type", emptyToNull(d.type()), KnownValues.DEVICE_CGROUP_TYPES, "device cgroup type");
-                // -1 is accepted as the wildcard, as runc does.
-                if (d.major() != null && d.major() < -1) {
-                    error(p + "/major", "must be -1 (any) or a non-negative number, got " + d.major());
-                }
-                if (d.minor() != null && d.minor() < -1) {
-                    error(p + "/minor", "must be -1 (any) or a non-negative number, got " + d.minor());
-                }
-                // access: letters beyond r, w and m ("rwa" in older configs) are ignored with a
-                // warning by the cgroup code (DeviceRule), as runc ignores them; not refused here
-            }
-        }
-        LinuxMemory m = r.memory();
-        if (m != null) {
-            String p = ptr + "/memory";
-            atLeastMinusOne(p + "/limit", m.limit());
-            atLeastMinusOne(p + "/reservation", m.reservation());
-            atLeastMinusOne(p + "/swap", m.swap());
-            atLeastMinusOne(p + "/kernel", m.kernel());
-            atLeastMinusOne(p + "/kernelTCP", m.kernelTCP());
-            if (m.swappiness() != null && Long.compareUnsigned(m.swappiness(), 100) > 0) {
-                // config-linux.md: swappiness values are from 0 to 100.
-                error(p + "/swappiness", "must be between 0 and 100, got " + Long.toUnsignedString(m.swappiness()));
-            }
-            if (positive(m.limit()) && positive(m.swap()) && m.swap() < m.limit()) {
-                // swap is memory+swap (memory.memsw.limit_in_bytes): the kernel refuses less than the limit
-                error(p + "/swap", "memory+swap (" + m.swap() + ") must be >= the memory limit (" + m.limit() + ")");
-            }
-        }
-        LinuxCPU c = r.cpu();
-        if (c != null) {
-            String p = ptr + "/cpu";
-            atLeastMinusOne(p + "/quota", c.quota());
-            atLeastMinusOne(p + "/realtimeRuntime", c.realtimeRuntime());
-            listFormat(p + "/cpus", c.cpus(), true);
-            listFormat(p + "/mems", c.mems(), true);
-            listBound(p + "/cpus", c.cpus(), 8192); // NR_CPUS is at most 8192
-            listBound(p + "/mems", c.mems(), 1024); // MAX_NUMNODES is at most 1024
-            // the kernel's own limits, which it would answer with a bare EINVAL (or clamp, for shares)
-            if (c.shares() != null && c.shares() != 0
-                    && (Long.compareUnsigned(c.shares(), 2) < 0 || Long.compareUnsigned(c.shares(), 262144) > 0)) {
-                error(p + "/shares", "must be between 2 and 262144, got " + Long.toUnsignedString(c.shares()));
-            }
-            if (positive(c.quota()) && c.quota() < 1000) {
-                error(p + "/quota", c.quota() + " is below the kernel's minimum of 1000 microseconds");
-            }
-            if (c.period() != null && c.period() != 0
-                    && (Long.compareUnsigned(c.period(), 1000) < 0 || Long.compareUnsigned(c.period(), 1_000_000) > 0)) {
-                error(p + "/period", "must be between 1000 and 1000000 microseconds, got " + Long.toUnsignedString(c.period()));
-            }
-            // cgroup v2 cpu.idle accepts 0 or 1.
-            if (c.idle() != null && c.idle() != 0 && c.idle() != 1) {
-                error(p + "/idle", "must be 0 or 1, got " + c.idle());
-            }
-        }
-        if (r.pids() != null) {
-            required(ptr + "/pids/limit", r.pids().limit());
-        }
-        if (r.blockIO() != null) {
-            blockIO(ptr + "/blockIO", r.blockIO());
-        }
-        if (r.hugepageLimits() != null) {
-            for (int i = 0; i < r.hugepageLimits().size(); i++) {
-                String p = ptr + "/hugepageLimits/" + i;
-                LinuxHugepageLimit h = r.hugepageLimits().get(i);
-                if (h == null) {
-                    error(p, "must be an object, not null");
-                    continue;
-                }
-                if (required(p + "/pageSize", h.pageSize()) && !ResourceRules.isPageSize(h.pageSize())) {
-                    error(p + "/pageSize", "invalid page size " + quote(h.pageSize()) + " (expected like \"2MB\" or \"1GB\")");
-                }
-                required(p + "/limit", h.limit());
-            }
-        }
-        LinuxNetwork n = r.network();
-        if (n != null) {
-            uint32(ptr + "/network/classID", n.classID());
-            if (n.priorities() != null) {
-                for (int i = 0; i < n.priorities().size(); i++) {
-                    String p = ptr + "/network/priorities/" + i;
-                    LinuxInterfacePriority ip = n.priorities().get(i);
-                    if (ip == null) {
-                        error(p, "must be an object, not null");
-                        continue;
-                    }
-                    if (required(p + "/name", ip.name()) && ip.name().isEmpty()) {
-                        error(p + "/name", "must not be empty");
-                    } else if (ip.name() != null && ip.name().chars().anyMatch(Character::isWhitespace)) {
-                        // net_prio.ifpriomap takes "name priority" lines
-                        error(p + "/name", "invalid interface name " + quote(ip.name()));
-                    }
-                    required(p + "/priority", ip.priority());
-                    uint32(p + "/priority", ip.priority());
-                }
-            }
-        }
-        if (r.rdma() != null) {
-            for (Map.Entry<String, LinuxRdma> e : r.rdma().entrySet()) {
-                String p = ptr + "/rdma/" + escape(e.getKey());
-                if (e.getKey().isEmpty()) {
-                    error(ptr + "/rdma/", "device names must not be empty");
-                } else if (e.getKey().chars().anyMatch(Character::isWhitespace)) {
-                    // rdma.max takes "name key=value" lines
-                    error(p, "invalid RDMA device name " + quote(e.getKey()));
-                }
-                if (e.getValue() != null) {
-                    range(p + "/hcaHandles", e.getValue().hcaHandles(), 0, Integer.MAX_VALUE);
-                    range(p + "/hcaObjects", e.getValue().hcaObjects(), 0, Integer.MAX_VALUE);
-                }
-            }
-        }
-        if (r.unified() != null) {
-            for (String key : r.unified().keySet()) {
-                // Keys are cgroup v2 interface file names inside the container's cgroup.
-                // and "controller.file": the part before the first dot names the controller
-                if (key.isEmpty() || key.equals(".") || key.equals("..") || key.contains("/") || !key.contains(".")) {
-                    error(ptr + "/unified/" + escape(key), "invalid cgroup file name " + quote(key));
-                }
-            }
-        }
-    }
-
-    private void blockIO(String ptr, LinuxBlockIO b) {
-        weight(ptr + "/weight", b.weight());
-        weight(ptr + "/leafWeight", b.leafWeight());
-        if (b.weightDevice() != null) {
-            for (int i = 0; i < b.weightDevice().size(); i++) {
-                String p = ptr + "/weightDevice/" + i;
-                LinuxWeightDevice w = b.weightDevice().get(i);
-                if (w == null) {
-                    error(p, "must be an object, not null");
-                    continue;
-                }
-                majorMinor(p, w.major(), w.minor());
-                weight(p + "/weight", w.weight());
-                weight(p + "/leafWeight", w.leafWeight());
-                if (w.weight() == null && w.leafWeight() == null) {
-                    // config-linux.md: you MUST specify at least one of weight or leafWeight.
-                    error(p, "must specify weight or leafWeight");
-                }
-            }
-        }
-        throttle(ptr + "/throttleReadBpsDevice", b.throttleReadBpsDevice());
-        throttle(ptr + "/throttleWriteBpsDevice", b.throttleWriteBpsDevice());
-        throttle(ptr + "/throttleReadIOPSDevice", b.throttleReadIOPSDevice());
-        throttle(ptr + "/throttleWriteIOPSDevice", b.throttleWriteIOPSDevice());
-    }
-
-    /** blkio/io weights: 10 to 1000 (0 leaves the kernel's default). */
-    private void weight(String ptr, Long w) {
-        if (w != null && w != 0 && (w < 10 || w > 1000)) {
-            error(ptr, "must be between 10 and 1000, got " + w);
-        }
-    }
-
     /** The highest number of a well-formed list must be below the kernel's limit. */
-    private void listBound(String ptr, String list, int max) {
+    void listBound(String ptr, String list, int max) {
         if (list == null || list.isEmpty() || listFormatProblem(list) != null) {
             return;
         }
@@ -1088,32 +909,4 @@ final class SemanticChecks {
         }
     }
 
-    private static boolean positive(Long v) {
-        return v != null && v > 0;
-    }
-
-    private void majorMinor(String p, Long major, Long minor) {
-        if (required(p + "/major", major) && major < 0) {
-            error(p + "/major", "must not be negative, got " + major);
-        }
-        if (required(p + "/minor", minor) && minor < 0) {
-            error(p + "/minor", "must not be negative, got " + minor);
-        }
-    }
-
-    private void throttle(String ptr, List<LinuxThrottleDevice> list) {
-        if (list == null) {
-            return;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            String p = ptr + "/" + i;
-            LinuxThrottleDevice t = list.get(i);
-            if (t == null) {
-                error(p, "must be an object, not null");
-                continue;
-            }
-            majorMinor(p, t.major(), t.minor());
-            required(p + "/rate", t.rate());
-        }
-    }
 }

@@ -155,7 +155,7 @@ public final class Validator {
      */
     public static List<Problem> resources(io.jrunc.spec.LinuxResources resources) {
         SemanticChecks checks = new SemanticChecks(ValidationOptions.forCreate());
-        checks.resources(resources);
+        ResourceRules.check(checks, resources);
         return sorted(checks.problems);
     }
 

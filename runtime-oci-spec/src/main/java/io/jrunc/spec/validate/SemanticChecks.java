@@ -1,15 +1,11 @@
 package io.jrunc.spec.validate;
 
-import io.jrunc.spec.Box;
-import io.jrunc.spec.CPUAffinity;
 import io.jrunc.spec.Hook;
 import io.jrunc.spec.Hooks;
 import io.jrunc.spec.KnownValues;
 import io.jrunc.spec.Linux;
-import io.jrunc.spec.LinuxCapabilities;
 import io.jrunc.spec.LinuxDevice;
 import io.jrunc.spec.LinuxIDMapping;
-import io.jrunc.spec.LinuxIOPriority;
 import io.jrunc.spec.LinuxIntelRdt;
 import io.jrunc.spec.LinuxMemoryPolicy;
 import io.jrunc.spec.LinuxNamespace;
@@ -20,11 +16,8 @@ import io.jrunc.spec.LinuxSeccompArg;
 import io.jrunc.spec.LinuxSyscall;
 import io.jrunc.spec.LinuxTimeOffset;
 import io.jrunc.spec.Mount;
-import io.jrunc.spec.POSIXRlimit;
 import io.jrunc.spec.Process;
-import io.jrunc.spec.Scheduler;
 import io.jrunc.spec.Spec;
-import io.jrunc.spec.User;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,14 +43,14 @@ final class SemanticChecks {
     private static final Pattern SEMVER =
             Pattern.compile("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$");
 
-    private final ValidationOptions options;
+    final ValidationOptions options;
     final List<Problem> problems = new ArrayList<>();
     final List<Problem> warnings = new ArrayList<>();
     /** namespace type -> entry, first occurrence. */
     private final Map<String, LinuxNamespace> namespaces = new HashMap<>();
 
     /** Pointer of the process object: "/process" in config.json, "" in an exec process.json. */
-    private String proc = "/process";
+    String proc = "/process";
 
     SemanticChecks(ValidationOptions options) {
         this.options = options;
@@ -131,7 +124,7 @@ final class SemanticChecks {
         }
     }
 
-    private void oneOfAll(String ptr, List<String> values, List<String> allowed, String what) {
+    void oneOfAll(String ptr, List<String> values, List<String> allowed, String what) {
         if (values == null) {
             return;
         }
@@ -156,7 +149,7 @@ final class SemanticChecks {
         return true;
     }
 
-    private void absolutePath(String ptr, String value, boolean isRequired) {
+    void absolutePath(String ptr, String value, boolean isRequired) {
         if (value == null) {
             if (isRequired) {
                 error(ptr, "is required");
@@ -173,7 +166,7 @@ final class SemanticChecks {
         }
     }
 
-    private void absolutePaths(String ptr, List<String> values) {
+    void absolutePaths(String ptr, List<String> values) {
         if (values != null) {
             for (int i = 0; i < values.size(); i++) {
                 absolutePath(ptr + "/" + i, values.get(i), true);
@@ -214,11 +207,11 @@ final class SemanticChecks {
         }
     }
 
-    private boolean hasNamespace(String type) {
+    boolean hasNamespace(String type) {
         return namespaces.containsKey(type);
     }
 
-    private boolean createsNamespace(String type) {
+    boolean createsNamespace(String type) {
         LinuxNamespace ns = namespaces.get(type);
         return ns != null && (ns.path() == null || ns.path().isEmpty());
     }
@@ -287,220 +280,17 @@ final class SemanticChecks {
         }
     }
 
-    // ---- process -----------------------------------------------------------------------------
+    // ---- process: ProcessRules --------------------------------------------------------------
 
     private void process(Process p) {
-        String ptr = proc;
-        Box box = p.consoleSize();
-        if (box != null) {
-            required(ptr + "/consoleSize/height", box.height());
-            required(ptr + "/consoleSize/width", box.width());
-            uint32(ptr + "/consoleSize/height", box.height());
-            uint32(ptr + "/consoleSize/width", box.width());
-            if (!Boolean.TRUE.equals(p.terminal())) {
-                // config.md: runtimes MUST ignore consoleSize if terminal is false or unset.
-                warn(ptr + "/consoleSize", "is ignored because terminal is not true");
-            }
-        }
-        user(p.user());
-        if (p.args() == null || p.args().isEmpty()) {
-            if (options.requireProcess()) {
-                // config.md: at least one entry is REQUIRED (non-Windows).
-                error(ptr + "/args", p.args() == null ? "is required" : "must have at least one entry");
-            }
-        } else {
-            for (int i = 0; i < p.args().size(); i++) {
-                String a = p.args().get(i);
-                if (a == null) {
-                    error(ptr + "/args/" + i, "must be a string, not null");
-                } else {
-                    noNul(ptr + "/args/" + i, a);
-                }
-            }
-            if (p.args().get(0) != null && p.args().get(0).isEmpty()) {
-                error(ptr + "/args/0", "the program must not be empty");
-            }
-        }
-        env(ptr + "/env", p.env());
-        // config.md: cwd is REQUIRED and MUST be an absolute path.
-        absolutePath(ptr + "/cwd", p.cwd(), true);
-        capabilities(p.capabilities());
-        rlimits(p.rlimits());
-        // proc(5): oom_score_adj ranges from -1000 to 1000.
-        range(ptr + "/oomScoreAdj", p.oomScoreAdj(), -1000, 1000);
-        processAttributes(p);
-    }
-
-    /**
-     * The attributes the runtime turns into one system call each (scheduler, I/O priority, CPU
-     * affinity); also {@link Validator#processAttributes} for a process an embedder execs.
-     */
-    void processAttributes(Process p) {
-        String ptr = proc;
-        scheduler(p.scheduler());
-        ioPriority(p.ioPriority());
-        CPUAffinity aff = p.execCPUAffinity();
-        if (aff != null) {
-            listFormat(ptr + "/execCPUAffinity/initial", aff.initial(), true);
-            listFormat(ptr + "/execCPUAffinity/final", aff.finalCpus(), true);
-            listBound(ptr + "/execCPUAffinity/initial", aff.initial(), 8192); // the mask the runtime passes
-            listBound(ptr + "/execCPUAffinity/final", aff.finalCpus(), 8192);
-        }
+        ProcessRules.process(this, p);
     }
 
     /** For {@link Validator#processAttributes}: pointers relative to the process document. */
     void checkProcessAttributes(Process p) {
         proc = "";
-        processAttributes(p);
+        ProcessRules.processAttributes(this, p);
     }
-
-    private void user(User u) {
-        String ptr = proc + "/user";
-        if (u == null) {
-            error(ptr, "is required");
-            return;
-        }
-        // config.md: uid and gid are REQUIRED on POSIX platforms.
-        required(ptr + "/uid", u.uid());
-        required(ptr + "/gid", u.gid());
-        uint32(ptr + "/uid", u.uid());
-        uint32(ptr + "/gid", u.gid());
-        uint32(ptr + "/umask", u.umask());
-        if (u.additionalGids() != null) {
-            for (int i = 0; i < u.additionalGids().size(); i++) {
-                Long g = u.additionalGids().get(i);
-                if (g == null) {
-                    error(ptr + "/additionalGids/" + i, "must be a number, not null");
-                } else {
-                    uint32(ptr + "/additionalGids/" + i, g);
-                }
-            }
-        }
-    }
-
-    private void env(String ptr, List<String> env) {
-        if (env == null) {
-            return;
-        }
-        for (int i = 0; i < env.size(); i++) {
-            String kv = env.get(i);
-            String p = ptr + "/" + i;
-            if (kv == null) {
-                error(p, "must be a string, not null");
-                continue;
-            }
-            if (!noNul(p, kv)) {
-                continue;
-            }
-            int eq = kv.indexOf('=');
-            // environ(7) entries are NAME=value; runc rejects anything else.
-            if (eq < 0) {
-                error(p, "invalid environment variable " + quote(kv) + " (expected NAME=value)");
-            } else if (eq == 0) {
-                error(p, "invalid environment variable " + quote(kv) + " (empty name)");
-            }
-        }
-    }
-
-    private void capabilities(LinuxCapabilities caps) {
-        if (caps == null) {
-            return;
-        }
-        String ptr = proc + "/capabilities";
-        // config.md: values that cannot be mapped to a kernel interface MUST cause an error.
-        oneOfAll(ptr + "/bounding", caps.bounding(), KnownValues.CAPABILITIES, "capability");
-        oneOfAll(ptr + "/effective", caps.effective(), KnownValues.CAPABILITIES, "capability");
-        oneOfAll(ptr + "/inheritable", caps.inheritable(), KnownValues.CAPABILITIES, "capability");
-        oneOfAll(ptr + "/permitted", caps.permitted(), KnownValues.CAPABILITIES, "capability");
-        oneOfAll(ptr + "/ambient", caps.ambient(), KnownValues.CAPABILITIES, "capability");
-    }
-
-    private void rlimits(List<POSIXRlimit> rlimits) {
-        if (rlimits == null) {
-            return;
-        }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < rlimits.size(); i++) {
-            String ptr = proc + "/rlimits/" + i;
-            POSIXRlimit r = rlimits.get(i);
-            if (r == null) {
-                error(ptr, "must be an object, not null");
-                continue;
-            }
-            if (required(ptr + "/type", r.type())) {
-                if (!KnownValues.RLIMITS.contains(r.type())) {
-                    error(ptr + "/type", "unknown rlimit type " + quote(r.type()));
-                } else if (!seen.add(r.type())) {
-                    // config.md: duplicated entries with the same type MUST generate an error.
-                    error(ptr + "/type", "duplicate rlimit type " + quote(r.type()));
-                }
-            }
-            required(ptr + "/hard", r.hard());
-            required(ptr + "/soft", r.soft());
-            if (r.hard() != null && r.soft() != null && Long.compareUnsigned(r.soft(), r.hard()) > 0) {
-                // setrlimit(2): EINVAL when soft exceeds hard.
-                error(ptr, "soft limit " + Long.toUnsignedString(r.soft()) + " exceeds hard limit "
-                        + Long.toUnsignedString(r.hard()));
-            }
-        }
-    }
-
-    private void scheduler(Scheduler s) {
-        if (s == null) {
-            return;
-        }
-        String ptr = proc + "/scheduler";
-        if (required(ptr + "/policy", s.policy())) {
-            oneOf(ptr + "/policy", s.policy(), KnownValues.SCHEDULER_POLICIES, "scheduler policy");
-        }
-        oneOfAll(ptr + "/flags", s.flags(), KnownValues.SCHEDULER_FLAGS, "scheduler flag");
-        // sched(7): nice ranges -20..19; static priority 1..99 for SCHED_FIFO/SCHED_RR, 0 otherwise.
-        range(ptr + "/nice", s.nice(), -20, 19);
-        boolean realtime = "SCHED_FIFO".equals(s.policy()) || "SCHED_RR".equals(s.policy());
-        if (s.priority() != null && s.priority() != 0) {
-            if (!realtime) {
-                error(ptr + "/priority", "is only allowed with SCHED_FIFO or SCHED_RR");
-            } else {
-                range(ptr + "/priority", s.priority(), 1, 99);
-            }
-        }
-        boolean deadline = "SCHED_DEADLINE".equals(s.policy());
-        if (!deadline) {
-            for (String f : List.of("runtime", "deadline", "period")) {
-                Long v = switch (f) {
-                    case "runtime" -> s.runtime();
-                    case "deadline" -> s.deadline();
-                    default -> s.period();
-                };
-                if (v != null && v != 0) {
-                    error(ptr + "/" + f, "is only allowed with SCHED_DEADLINE");
-                }
-            }
-        } else if (s.runtime() != null && s.deadline() != null && s.deadline() != 0
-                && Long.compareUnsigned(s.runtime(), s.deadline()) > 0) {
-            // sched_setattr(2): EINVAL unless runtime <= deadline <= period.
-            error(ptr + "/runtime", "must not exceed deadline");
-        } else if (s.deadline() != null && s.period() != null && s.period() != 0
-                && Long.compareUnsigned(s.deadline(), s.period()) > 0) {
-            error(ptr + "/deadline", "must not exceed period");
-        }
-    }
-
-    private void ioPriority(LinuxIOPriority io) {
-        if (io == null) {
-            return;
-        }
-        String ptr = proc + "/ioPriority";
-        if (required(ptr + "/class", io.ioClass())) {
-            oneOf(ptr + "/class", io.ioClass(), KnownValues.IO_PRIORITY_CLASSES, "I/O priority class");
-        }
-        // config.md: priority from 0 (highest) to 7 (lowest).
-        if (required(ptr + "/priority", io.priority())) {
-            range(ptr + "/priority", io.priority(), 0, 7);
-        }
-    }
-
-    // ---- mounts and hooks ------------------------------------------------------------------
 
     /** {@link MountRules}: config.md "Mounts" (id-mapped mounts look at linux's mappings too). */
     private void mounts(List<Mount> mounts, Linux linux) {

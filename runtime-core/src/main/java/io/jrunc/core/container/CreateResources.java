@@ -135,10 +135,12 @@ final class CreateResources {
     CgroupManager cgroup = plan.cgroup();
     cgroup.create(); // on a failure it removed what it made
     replanRootfsIfNeeded();
-    // again, now with what create() made (the top directory it had to make, a parent of the
-    // cgroupsPath say): undo and a delete --force of a killed create remove exactly that
-    pending = record(plan, 0, 0);
-    store.writeRecord(pending);
+    // again if create() made more than the record names (the top directory it had to make, a
+    // parent of the cgroupsPath say): undo and a delete --force of a killed create remove that too
+    if (!cgroup.state().equals(pending.cgroup())) {
+      pending = record(plan, 0, 0);
+      store.writeRecord(pending);
+    }
     if (cgroup.cloneIntoCgroupPath().isPresent()) {
       int fd = CgroupIo.openDirectory(cgroup.cloneIntoCgroupPath().get().toString());
       cgroupFd = fd;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates io/jrunc/spec/SpecCodec.java from the record declarations in io/jrunc/spec.
 
-Run from runtime-oci-spec/: python3 src/build/gen_codec.py
+Run from runtime-oci-spec/: python3 src/build/gen_codec.py   (with "-": to stdout, file untouched)
 Why generated: binding ~45 record types through Jackson databind costs a reflective
 introspection of every type on each fresh JVM (hundreds of ms); this straight-line code over
 jackson-core's streaming API needs none. SpecCodecTest checks it against Jackson databind.
@@ -263,5 +263,10 @@ for q in map_helpers:
     emit("        out.endMap();")
     emit("    }\n")
 emit("}")
-open(OUT, "w").write("\n".join(lines) + "\n")
-print("wrote", OUT, len(records), "records")
+text = "\n".join(lines) + "\n"
+if sys.argv[1:] == ["-"]:
+    # to stdout, the file untouched: SpecCodecFreshnessTest compares this with the committed file
+    sys.stdout.write(text)
+else:
+    open(OUT, "w").write(text)
+    print("wrote", OUT, len(records), "records")

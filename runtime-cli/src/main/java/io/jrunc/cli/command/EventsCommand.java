@@ -72,7 +72,7 @@ public final class EventsCommand implements Command {
       // a stream: stats every interval, an "oom" event whenever the OOM killer struck, until the container stops
       long ooms = lc.oomKills(o.id());
       while (true) {
-        io.jrunc.core.cgroup.CgroupStats st;
+        io.jrunc.core.api.stats.CgroupStats st;
         try {
           st = lc.stats(o.id());
         } catch (io.jrunc.core.api.InvalidStateException | io.jrunc.core.api.ContainerNotFoundException e) {

@@ -89,7 +89,7 @@ public final class Container {
   }
 
   /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
-  public io.jrunc.core.cgroup.CgroupStats stats() throws ContainerException {
+  public io.jrunc.core.api.stats.CgroupStats stats() throws ContainerException {
     return lifecycle.stats(id);
   }
 

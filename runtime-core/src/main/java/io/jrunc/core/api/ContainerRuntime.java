@@ -2,7 +2,7 @@ package io.jrunc.core.api;
 
 import io.jrunc.core.container.Lifecycle;
 import io.jrunc.core.state.StateStore;
-import io.jrunc.core.cgroup.CgroupStats;
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.spec.LinuxResources;
 import io.jrunc.spec.Spec;

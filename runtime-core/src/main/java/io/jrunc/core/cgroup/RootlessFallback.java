@@ -1,5 +1,6 @@
 package io.jrunc.core.cgroup;
 
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.spec.LinuxResources;
 import java.nio.file.Path;
 import java.util.List;

@@ -88,7 +88,7 @@ final class ContainerCgroupVerbs {
   }
 
   /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
-  io.jrunc.core.cgroup.CgroupStats stats(String id) throws ContainerException {
+  io.jrunc.core.api.stats.CgroupStats stats(String id) throws ContainerException {
     ContainerRecord r = load(id);
     if (status(r) == ContainerStatus.STOPPED) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
     try {

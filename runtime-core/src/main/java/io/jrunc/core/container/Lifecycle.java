@@ -116,7 +116,7 @@ public final class Lifecycle {
   }
 
   /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
-  public io.jrunc.core.cgroup.CgroupStats stats(String id) throws ContainerException {
+  public io.jrunc.core.api.stats.CgroupStats stats(String id) throws ContainerException {
     return new ContainerCgroupVerbs(this).stats(id);
   }
 

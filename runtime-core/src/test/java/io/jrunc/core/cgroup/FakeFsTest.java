@@ -3,6 +3,7 @@ package io.jrunc.core.cgroup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.core.cgroup.v1.V1Manager;
 import io.jrunc.core.cgroup.v2.V2Manager;
 import io.jrunc.spec.LinuxCPU;

@@ -3,6 +3,7 @@ package io.jrunc.core.cgroup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.core.sys.Bpf;
 import io.jrunc.core.sys.CgroupIo;
 import io.jrunc.core.sys.Libc;

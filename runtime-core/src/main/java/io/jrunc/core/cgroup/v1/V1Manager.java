@@ -3,7 +3,7 @@ package io.jrunc.core.cgroup.v1;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.cgroup.CgroupPaths;
-import io.jrunc.core.cgroup.CgroupStats;
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.core.cgroup.DeviceRule;
 import io.jrunc.core.cgroup.FsSupport;
 import io.jrunc.core.cgroup.Layout;

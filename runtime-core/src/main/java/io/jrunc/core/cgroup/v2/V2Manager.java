@@ -2,7 +2,7 @@ package io.jrunc.core.cgroup.v2;
 
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
-import io.jrunc.core.cgroup.CgroupStats;
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.core.cgroup.DeviceFilter;
 import io.jrunc.core.cgroup.DeviceRule;
 import io.jrunc.core.cgroup.FsSupport;

@@ -1,4 +1,4 @@
-package io.jrunc.core.cgroup;
+package io.jrunc.core.api.stats;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -1,0 +1,247 @@
+package io.jrunc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The import picture of runtime-core, read from the sources: every reference to
+ * {@code io.jrunc.core.X} (imports, static imports, fully qualified names in code; comments and
+ * strings do not count) is an arrow from the file's package to the longest package that
+ * prefixes it.
+ *
+ * <ul>
+ *   <li>No package cycles: packages layer from {@code sys} up to {@code api}, so a change low
+ *       down never has to know what sits above it. The arrows that still close a cycle are
+ *       listed in {@link #ALLOWED_EDGES}, each with why; one that is no longer there fails the
+ *       test too, so the list only shrinks.</li>
+ *   <li>The CLI uses the library as an embedder does: from runtime-core it references only the
+ *       exported API ({@code io.jrunc.core.api}, {@code io.jrunc.core.api.stats}; the spec
+ *       records of {@code io.jrunc.spec} are free). Its remaining uses of internal classes are
+ *       listed in {@link #ALLOWED_CLI}, each with why, under the same rule.</li>
+ * </ul>
+ */
+class PackageDependenciesTest {
+
+  static final String CORE = "io.jrunc.core";
+  static final Path MODULE = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+  static final Path CORE_SOURCES = MODULE.resolve("src/main/java");
+  static final Path CLI_SOURCES = MODULE.resolve("../runtime-cli/src/main/java").normalize();
+
+  /** The packages of runtime-core that an embedder (and the CLI) may use. */
+  static final Set<String> API = Set.of("api", "api.stats");
+
+  /** Arrows allowed to close a cycle ("from -> to", packages relative to io.jrunc.core), with why. */
+  static final Map<String, String> ALLOWED_EDGES = Map.of(
+      "cgroup -> cgroup.v1", "Cgroups, the factory in the base package, picks v1/v2/systemd for the host",
+      "cgroup -> cgroup.v2", "Cgroups, the factory in the base package, picks v1/v2/systemd for the host",
+      "cgroup -> cgroup.systemd", "Cgroups, the factory in the base package, picks v1/v2/systemd for the host",
+      "container -> api", "the verbs throw the API's exceptions and take its options (CreateOptions,"
+          + " ExecOptions, Stdio, ContainerStatus); issue 13 (errors translated once at the API"
+          + " edge) removes this arrow");
+
+  /** Internal classes of runtime-core the CLI still references, with why. */
+  static final Map<String, String> ALLOWED_CLI = Map.of(
+      "io.jrunc.core.util.LimitedFiles", "reads config.json, --process and --resources files within"
+          + " the runtime's size limits, refusing FIFOs and devices, as the library does (README)",
+      "io.jrunc.core.security.SeccompFeatures", "the features command lists what libseccomp"
+          + " supports; the API has no features() yet",
+      "io.jrunc.core.security.IdMapper", "--rootless auto: is this process in a user namespace",
+      "io.jrunc.core.terminal.TerminalRelay", "run with a terminal relays the pty to the caller's tty",
+      "io.jrunc.core.terminal.ConsoleSocket", "exec checks runc's terminal/detach/console-socket"
+          + " combinations before anything starts");
+
+  @Test
+  void coreHasNoPackageCycles() {
+    Map<String, Map<String, Set<String>>> graph = references(CORE_SOURCES, packagesOf(CORE_SOURCES));
+    List<String> stale = new ArrayList<>();
+    for (String allowed : ALLOWED_EDGES.keySet()) {
+      String[] e = allowed.split(" -> ");
+      if (!graph.getOrDefault(e[0], Map.of()).containsKey(e[1])) stale.add(allowed);
+    }
+    assertThat(stale).as("ALLOWED_EDGES lists arrows that no longer exist: remove them").isEmpty();
+
+    Map<String, Set<String>> checked = new TreeMap<>();
+    graph.forEach((from, tos) -> {
+      for (String to : tos.keySet()) {
+        if (!ALLOWED_EDGES.containsKey(from + " -> " + to)) checked.computeIfAbsent(from, k -> new TreeSet<>()).add(to);
+      }
+    });
+    List<String> cycles = new ArrayList<>();
+    for (Set<String> scc : stronglyConnected(checked)) {
+      StringBuilder why = new StringBuilder("cycle among " + scc + ":");
+      for (String from : scc) {
+        for (String to : checked.getOrDefault(from, Set.of())) {
+          if (scc.contains(to)) why.append("\n  ").append(from).append(" -> ").append(to)
+              .append(" in ").append(graph.get(from).get(to));
+        }
+      }
+      cycles.add(why.toString());
+    }
+    assertThat(cycles).as("package cycles in runtime-core (break one arrow of each; ALLOWED_EDGES only"
+        + " with a reason)").isEmpty();
+  }
+
+  @Test
+  void cliUsesOnlyTheApiOfCore() {
+    assertThat(CLI_SOURCES).as("the CLI's sources").isDirectory();
+    Set<String> corePackages = packagesOf(CORE_SOURCES);
+    Map<String, Set<String>> internal = new TreeMap<>(); // class -> CLI files
+    forEachSource(CLI_SOURCES, (file, code) -> {
+      Matcher m = REFERENCE.matcher(code);
+      while (m.find()) {
+        String ref = m.group();
+        String pkg = longestPackage(ref, corePackages);
+        if (pkg == null || API.contains(pkg)) continue;
+        // the class the reference names (REFERENCE stops after it); a package alone: "pkg.*"
+        String cls = ref.equals(CORE + "." + pkg) ? ref + ".*" : ref;
+        internal.computeIfAbsent(cls, k -> new TreeSet<>()).add(CLI_SOURCES.relativize(file).toString());
+      }
+    });
+    List<String> stale = ALLOWED_CLI.keySet().stream().filter(c -> !internal.containsKey(c)).sorted().toList();
+    assertThat(stale).as("ALLOWED_CLI lists classes the CLI no longer uses: remove them").isEmpty();
+    internal.keySet().removeAll(ALLOWED_CLI.keySet());
+    assertThat(internal).as("the CLI references internal classes of runtime-core (use io.jrunc.core.api,"
+        + " or add what it needs there)").isEmpty();
+  }
+
+  /** io.jrunc.core followed by lower-case segments, then at most one class name. */
+  static final Pattern REFERENCE = Pattern.compile("\\bio\\.jrunc\\.core(?:\\.[a-z_][a-z0-9_]*)+(?:\\.[A-Z]\\w*)?");
+
+  /** package -> referenced package -> files making that reference (packages relative to io.jrunc.core). */
+  static Map<String, Map<String, Set<String>>> references(Path sources, Set<String> packages) {
+    Map<String, Map<String, Set<String>>> graph = new TreeMap<>();
+    forEachSource(sources, (file, code) -> {
+      String from = relativePackage(sources, file);
+      Matcher m = REFERENCE.matcher(code);
+      while (m.find()) {
+        String to = longestPackage(m.group(), packages);
+        if (to != null && !to.equals(from)) {
+          graph.computeIfAbsent(from, k -> new TreeMap<>()).computeIfAbsent(to, k -> new TreeSet<>())
+              .add(file.getFileName().toString());
+        }
+      }
+    });
+    return graph;
+  }
+
+  static Set<String> packagesOf(Path sources) {
+    Set<String> out = new TreeSet<>();
+    forEachSource(sources, (file, code) -> out.add(relativePackage(sources, file)));
+    return out;
+  }
+
+  static String relativePackage(Path sources, Path file) {
+    String pkg = sources.relativize(file.getParent()).toString().replace('/', '.');
+    return pkg.equals(CORE) ? "" : pkg.substring(CORE.length() + 1);
+  }
+
+  /** The longest known package (relative) that prefixes a reference, or null if none. */
+  static String longestPackage(String ref, Set<String> packages) {
+    String best = null;
+    for (String p : packages) {
+      String full = CORE + "." + p;
+      if ((ref.equals(full) || ref.startsWith(full + ".")) && (best == null || p.length() > best.length())) best = p;
+    }
+    return best;
+  }
+
+  interface SourceVisitor {
+    void visit(Path file, String codeWithoutCommentsAndStrings);
+  }
+
+  static void forEachSource(Path root, SourceVisitor v) {
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+        if (f.getFileName().toString().equals("module-info.java")) continue;
+        v.visit(f, codeOnly(Files.readString(f)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("read sources under " + root, e);
+    }
+  }
+
+  /** The source with comments, string and char literals blanked: javadoc links are no dependency. */
+  static String codeOnly(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    int i = 0;
+    while (i < s.length()) {
+      if (s.startsWith("//", i)) {
+        while (i < s.length() && s.charAt(i) != '\n') i++;
+      } else if (s.startsWith("/*", i)) {
+        int end = s.indexOf("*/", i + 2);
+        i = end < 0 ? s.length() : end + 2;
+        out.append(' ');
+      } else if (s.startsWith("\"\"\"", i)) {
+        int end = s.indexOf("\"\"\"", i + 3);
+        i = end < 0 ? s.length() : end + 3;
+        out.append("\"\"");
+      } else if (s.charAt(i) == '"' || s.charAt(i) == '\'') {
+        char q = s.charAt(i++);
+        while (i < s.length() && s.charAt(i) != q) i += s.charAt(i) == '\\' ? 2 : 1;
+        i++;
+        out.append(q).append(q);
+      } else {
+        out.append(s.charAt(i++));
+      }
+    }
+    return out.toString();
+  }
+
+  /** Tarjan's strongly connected components with more than one member. */
+  static List<Set<String>> stronglyConnected(Map<String, Set<String>> graph) {
+    Map<String, Integer> index = new HashMap<>();
+    Map<String, Integer> low = new HashMap<>();
+    Deque<String> stack = new ArrayDeque<>();
+    Set<String> onStack = new TreeSet<>();
+    List<Set<String>> out = new ArrayList<>();
+    Set<String> nodes = new TreeSet<>(graph.keySet());
+    graph.values().forEach(nodes::addAll);
+    for (String n : nodes) {
+      if (!index.containsKey(n)) connect(n, graph, index, low, stack, onStack, out);
+    }
+    return out;
+  }
+
+  private static void connect(String v, Map<String, Set<String>> graph, Map<String, Integer> index,
+      Map<String, Integer> low, Deque<String> stack, Set<String> onStack, List<Set<String>> out) {
+    index.put(v, index.size());
+    low.put(v, index.get(v));
+    stack.push(v);
+    onStack.add(v);
+    for (String w : graph.getOrDefault(v, Set.of())) {
+      if (!index.containsKey(w)) {
+        connect(w, graph, index, low, stack, onStack, out);
+        low.put(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.contains(w)) {
+        low.put(v, Math.min(low.get(v), index.get(w)));
+      }
+    }
+    if (low.get(v).equals(index.get(v))) {
+      Set<String> scc = new TreeSet<>();
+      String w;
+      do {
+        w = stack.pop();
+        onStack.remove(w);
+        scc.add(w);
+      } while (!w.equals(v));
+      if (scc.size() > 1) out.add(scc);
+    }
+  }
+}

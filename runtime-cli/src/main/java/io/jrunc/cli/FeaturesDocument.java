@@ -23,49 +23,18 @@ public final class FeaturesDocument {
   /** Newest config.json version accepted. */
   public static final String OCI_VERSION_MAX = Version.SPEC_VERSION;
 
-  /** config.md "POSIX-platform Hooks", in the order the spec lists them. */
-  public static final List<String> HOOKS =
-      List.of(
-          "prestart",
-          "createRuntime",
-          "createContainer",
-          "startContainer",
-          "poststart",
-          "poststop");
+  /** config.md "POSIX-platform Hooks", in the order the spec lists them: the validator's list. */
+  public static final List<String> HOOKS = io.jrunc.spec.KnownValues.HOOKS;
 
-  /**
-   * Mount options understood: mount(2) flags and their negations, propagation, and the
-   * recursive forms applied with mount_setattr(2) (Linux 5.12), {@code tmpcopyup}, and the
-   * id-mapped bind mounts {@code idmap}/{@code ridmap}.
-   */
-  public static final List<String> MOUNT_OPTIONS =
-      List.of(
-          "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-          "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec",
-          "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid",
-          "nosymfollow", "private", "ratime", "rbind", "rdev", "rdiratime", "relatime",
-          "remount", "rexec", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime",
-          "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro",
-          "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable",
-          "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync",
-          "tmpcopyup", "idmap", "ridmap", "unbindable");
+  /** Mount options understood: the validator's list, which core's parser is tested against. */
+  public static final List<String> MOUNT_OPTIONS = io.jrunc.spec.KnownValues.MOUNT_OPTIONS;
 
   /** config-linux.md namespace types. */
   public static final List<String> NAMESPACES =
       List.of("cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time");
 
-  /** capabilities(7), CAP_CHOWN (0) to CAP_CHECKPOINT_RESTORE (40, Linux 5.9). */
-  public static final List<String> CAPABILITIES =
-      List.of(
-          "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-          "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-          "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-          "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-          "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-          "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-          "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-          "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-          "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+  /** capabilities(7) in number order, CAP_CHOWN (0) to CAP_CHECKPOINT_RESTORE (40, Linux 5.9): the validator's list. */
+  public static final List<String> CAPABILITIES = io.jrunc.spec.KnownValues.CAPABILITIES;
 
   /** The document. */
   public static Features build() {

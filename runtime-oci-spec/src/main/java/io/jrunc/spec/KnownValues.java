@@ -38,6 +38,23 @@ public final class KnownValues {
     public static final List<String> NAMESPACES = List.of(
             "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time");
 
+    /**
+     * Mount options jrunc understands (and {@code features} reports): mount(2) flags and their
+     * negations, propagation, the recursive forms applied with mount_setattr(2) (Linux 5.12),
+     * {@code tmpcopyup}, and the id-mapped bind mounts {@code idmap}/{@code ridmap}. Anything
+     * else is passed to the filesystem as data.
+     */
+    public static final List<String> MOUNT_OPTIONS = List.of(
+            "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
+            "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec",
+            "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid",
+            "nosymfollow", "private", "ratime", "rbind", "rdev", "rdiratime", "relatime",
+            "remount", "rexec", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime",
+            "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro",
+            "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable",
+            "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync",
+            "tmpcopyup", "idmap", "ridmap", "unbindable");
+
     public static final List<String> HOOKS = List.of(
             "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
 

@@ -32,12 +32,6 @@ import java.util.List;
  * being created or with a damaged state file (where {@link #get} refuses), as runc's commands do.
  */
 public final class ContainerRuntime {
-  /**
-   * Internal, for the CLI's AOT training run only: set to "true", create plans everything and
-   * stops before making a cgroup or cloning (see {@code Lifecycle.PLAN_ONLY_PROPERTY}).
-   */
-  public static final String AOT_PLAN_ONLY_PROPERTY = Lifecycle.PLAN_ONLY_PROPERTY;
-
   private final Lifecycle lifecycle;
 
   private ContainerRuntime(Path root, Boolean rootless) {
@@ -71,6 +65,16 @@ public final class ContainerRuntime {
   public Container create(String id, CreateOptions options) throws ContainerException {
     Lifecycle.Created c = lifecycle.create(id, options);
     return new Container(lifecycle, id, c.record().pid(), true, c.callerPipes());
+  }
+
+  /**
+   * Internal, for the CLI's AOT training run: create's validate and plan stages for
+   * {@code id}, and the init program compiled, but nothing made on the host (no state directory,
+   * cgroup, fifo or process). Throws what {@link #create} would throw for a config error. Returns
+   * a one-line summary of the plan, whose wording is not an API.
+   */
+  public String plan(String id, CreateOptions options) throws ContainerException {
+    return lifecycle.plan(id, options);
   }
 
   /** A handle on an existing container. */

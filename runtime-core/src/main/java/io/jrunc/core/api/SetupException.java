@@ -2,17 +2,38 @@ package io.jrunc.core.api;
 
 /**
  * Setting up the container failed: a system call in the runtime or a step of the container's
- * child program. {@link #errno()} is the errno (0 when the cause was not a system call).
+ * child program. The message names the operation, the path and the errno
+ * ({@code mount proc on /run/x/rootfs/proc: operation not permitted (EPERM)});
+ * {@link #operation()}, {@link #path()} and {@link #errno()} give them apart where known.
  */
 public final class SetupException extends ContainerException {
   private final int errno;
+  private final String operation;
+  private final String path;
 
   public SetupException(String message, int errno, Throwable cause) {
-    super(message, cause);
-    this.errno = errno;
+    this(message, null, null, errno, cause);
   }
 
+  public SetupException(String message, String operation, String path, int errno, Throwable cause) {
+    super(message, cause);
+    this.errno = errno;
+    this.operation = operation;
+    this.path = path;
+  }
+
+  /** The errno, 0 when the cause was not a system call. */
   public int errno() {
     return errno;
+  }
+
+  /** The failed system call or operation ({@code "open"}, {@code "mount"}), or null when not known. */
+  public String operation() {
+    return operation;
+  }
+
+  /** What it was done to (a path, a pid), or null when not known. */
+  public String path() {
+    return path;
   }
 }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Translates {@code linux.resources} into the file writes each cgroup version needs, as runc
@@ -220,9 +219,7 @@ public final class ResourceWrites {
     if (r.unified() != null) {
       for (var e : new TreeMap<>(r.unified()).entrySet()) {
         String k = e.getKey();
-        if (k.isEmpty() || k.contains("/") || k.equals(".") || k.equals("..") || !k.contains(".")) {
-          throw new CgroupException(R + "unified: \"" + k + "\" is not a cgroup v2 file name");
-        }
+        // the file name itself was checked by validate (the validator's rule)
         if (k.startsWith("cgroup.") && !k.equals("cgroup.max.depth") && !k.equals("cgroup.max.descendants")) {
           throw new CgroupException(R + "unified: \"" + k + "\" is a cgroup core file the runtime manages itself");
         }
@@ -336,128 +333,18 @@ public final class ResourceWrites {
 
   // ---------------------------------------------------------------- validation
 
-  private static final Pattern CPU_LIST = Pattern.compile("\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
-  private static final Pattern PAGE_SIZE = Pattern.compile("\\d+(KB|MB|GB|TB|PB)");
 
-  /** Rejects values no kernel accepts, naming the field (the kernel's EINVAL would not). */
+  /**
+   * Rejects values no kernel accepts, naming the field (the kernel's EINVAL would not): the
+   * validator's rules for linux.resources ({@code Validator.resources}), the one place they
+   * live; create met them already in config.json, {@code update} meets them here.
+   */
   public static void validate(LinuxResources r) throws CgroupException {
-    LinuxMemory m = r.memory();
-    if (m != null) {
-      bytes(m.limit(), "memory.limit");
-      bytes(m.reservation(), "memory.reservation");
-      bytes(m.swap(), "memory.swap");
-      bytes(m.kernel(), "memory.kernel");
-      bytes(m.kernelTCP(), "memory.kernelTCP");
-      if (m.swappiness() != null && Long.compareUnsigned(m.swappiness(), 100) > 0) {
-        throw new CgroupException(R + "memory.swappiness: " + Long.toUnsignedString(m.swappiness()) + " is out of range (0-100)");
-      }
-      if (z(m.limit()) > 0 && z(m.swap()) > 0 && m.swap() < m.limit()) {
-        throw new CgroupException(R + "memory.swap: memory+swap (" + m.swap() + ") must be >= the memory limit (" + m.limit() + ")");
-      }
-    }
-    LinuxCPU c = r.cpu();
-    if (c != null) {
-      if (z(c.shares()) != 0 && (Long.compareUnsigned(c.shares(), 2) < 0 || Long.compareUnsigned(c.shares(), 262144) > 0)) {
-        throw new CgroupException(R + "cpu.shares: " + Long.toUnsignedString(c.shares()) + " is out of range (2-262144)");
-      }
-      if (c.quota() != null && c.quota() < -1) throw new CgroupException(R + "cpu.quota: " + c.quota() + " must be -1 (unlimited) or a positive number of microseconds");
-      if (z(c.quota()) > 0 && c.quota() < 1000) throw new CgroupException(R + "cpu.quota: " + c.quota() + " is below the kernel's minimum of 1000 microseconds");
-      if (z(c.period()) != 0 && (Long.compareUnsigned(c.period(), 1000) < 0 || Long.compareUnsigned(c.period(), 1_000_000) > 0)) {
-        throw new CgroupException(R + "cpu.period: " + Long.toUnsignedString(c.period()) + " is out of range (1000-1000000 microseconds)");
-      }
-      if (c.realtimeRuntime() != null && c.realtimeRuntime() < -1) throw new CgroupException(R + "cpu.realtimeRuntime: " + c.realtimeRuntime() + " must be -1 or >= 0");
-      if (c.idle() != null && c.idle() != 0 && c.idle() != 1) throw new CgroupException(R + "cpu.idle: " + c.idle() + " must be 0 or 1");
-      if (c.cpus() != null && !c.cpus().isEmpty() && !CPU_LIST.matcher(c.cpus()).matches()) {
-        throw new CgroupException(R + "cpu.cpus: \"" + c.cpus() + "\" is not a CPU list like \"0-3,5\"");
-      }
-      if (c.mems() != null && !c.mems().isEmpty() && !CPU_LIST.matcher(c.mems()).matches()) {
-        throw new CgroupException(R + "cpu.mems: \"" + c.mems() + "\" is not a memory node list like \"0-1\"");
-      }
-      ranges(c.cpus(), "cpu.cpus", 8192); // NR_CPUS is at most 8192
-      ranges(c.mems(), "cpu.mems", 1024); // MAX_NUMNODES is at most 1024
-    }
-    LinuxBlockIO b = r.blockIO();
-    if (b != null) {
-      weight(b.weight(), "blockIO.weight");
-      weight(b.leafWeight(), "blockIO.leafWeight");
-      if (b.weightDevice() != null) {
-        for (int i = 0; i < b.weightDevice().size(); i++) {
-          LinuxWeightDevice d = b.weightDevice().get(i);
-          device(d.major(), d.minor(), "blockIO.weightDevice[" + i + "]");
-          weight(d.weight(), "blockIO.weightDevice[" + i + "].weight");
-          weight(d.leafWeight(), "blockIO.weightDevice[" + i + "].leafWeight");
-        }
-      }
-      throttles(b.throttleReadBpsDevice(), "throttleReadBpsDevice");
-      throttles(b.throttleWriteBpsDevice(), "throttleWriteBpsDevice");
-      throttles(b.throttleReadIOPSDevice(), "throttleReadIOPSDevice");
-      throttles(b.throttleWriteIOPSDevice(), "throttleWriteIOPSDevice");
-    }
-    if (r.hugepageLimits() != null) {
-      for (int i = 0; i < r.hugepageLimits().size(); i++) {
-        LinuxHugepageLimit h = r.hugepageLimits().get(i);
-        if (h.pageSize() == null || !PAGE_SIZE.matcher(h.pageSize()).matches()) {
-          throw new CgroupException(R + "hugepageLimits[" + i + "].pageSize: \"" + h.pageSize() + "\" is not a page size like \"2MB\" or \"1GB\"");
-        }
-        if (h.limit() == null) throw new CgroupException(R + "hugepageLimits[" + i + "].limit: missing");
-      }
-    }
-    if (r.network() != null) {
-      if (r.network().classID() != null && (r.network().classID() < 0 || r.network().classID() > 0xFFFFFFFFL)) {
-        throw new CgroupException(R + "network.classID: " + r.network().classID() + " is not a 32-bit class id");
-      }
-      if (r.network().priorities() != null) {
-        for (int i = 0; i < r.network().priorities().size(); i++) {
-          LinuxInterfacePriority p = r.network().priorities().get(i);
-          if (p.name() == null || p.name().isEmpty() || p.name().contains(" ") || p.name().contains("\n")) {
-            throw new CgroupException(R + "network.priorities[" + i + "].name: \"" + p.name() + "\" is not an interface name");
-          }
-          if (p.priority() == null || p.priority() < 0 || p.priority() > 0xFFFFFFFFL) {
-            throw new CgroupException(R + "network.priorities[" + i + "].priority: " + p.priority() + " is not a 32-bit priority");
-          }
-        }
-      }
-    }
-    if (r.rdma() != null) {
-      for (var e : r.rdma().entrySet()) {
-        if (e.getKey().isEmpty() || e.getKey().contains(" ")) throw new CgroupException(R + "rdma: \"" + e.getKey() + "\" is not an RDMA device name");
-        LinuxRdma d = e.getValue();
-        if (d.hcaHandles() != null && (d.hcaHandles() < 0 || d.hcaHandles() > Integer.MAX_VALUE)) throw new CgroupException(R + "rdma." + e.getKey() + ".hcaHandles: " + d.hcaHandles() + " is out of range");
-        if (d.hcaObjects() != null && (d.hcaObjects() < 0 || d.hcaObjects() > Integer.MAX_VALUE)) throw new CgroupException(R + "rdma." + e.getKey() + ".hcaObjects: " + d.hcaObjects() + " is out of range");
-      }
-    }
-  }
-
-  private static void ranges(String list, String field, int max) throws CgroupException {
-    if (list == null || list.isEmpty()) return;
-    for (String part : list.split(",")) {
-      String[] ab = part.split("-");
-      long a = Long.parseLong(ab[0]), b = ab.length > 1 ? Long.parseLong(ab[1]) : a;
-      if (b < a) throw new CgroupException(R + field + ": range \"" + part + "\" runs backwards");
-      if (b >= max) throw new CgroupException(R + field + ": " + b + " is beyond the kernel's limit of " + max);
-    }
-  }
-
-  private static void throttles(List<LinuxThrottleDevice> l, String name) throws CgroupException {
-    if (l == null) return;
-    for (int i = 0; i < l.size(); i++) {
-      LinuxThrottleDevice d = l.get(i);
-      device(d.major(), d.minor(), "blockIO." + name + "[" + i + "]");
-      if (d.rate() == null) throw new CgroupException(R + "blockIO." + name + "[" + i + "].rate: missing");
-    }
-  }
-
-  private static void device(Long major, Long minor, String field) throws CgroupException {
-    if (major == null || major < 0 || major > 0xFFFFFFFFL) throw new CgroupException(R + field + ".major: " + major + " is not a device major number");
-    if (minor == null || minor < 0 || minor > 0xFFFFFFFFL) throw new CgroupException(R + field + ".minor: " + minor + " is not a device minor number");
-  }
-
-  private static void weight(Long w, String field) throws CgroupException {
-    if (w != null && w != 0 && (w < 10 || w > 1000)) throw new CgroupException(R + field + ": " + w + " is out of range (10-1000)");
-  }
-
-  private static void bytes(Long v, String field) throws CgroupException {
-    if (v != null && v < -1) throw new CgroupException(R + field + ": " + v + " must be -1 (unlimited) or a number of bytes");
+    List<io.jrunc.spec.validate.Problem> problems = io.jrunc.spec.validate.Validator.resources(r);
+    if (problems.isEmpty()) return;
+    List<String> lines = new ArrayList<>();
+    for (var p : problems) lines.add(p.jsonPointer() + ": " + p.message());
+    throw new CgroupException(String.join("\n", lines));
   }
 
   private static void checkUsage(String usage, long limit) throws CgroupException {

@@ -81,7 +81,7 @@ final class ContainerCgroupVerbs {
       if (status(r) == ContainerStatus.STOPPED) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
       requireCgroup(r).update(resources);
     } catch (CgroupException e) {
-      throw new SetupException(e.getMessage(), 0, e);
+      throw Failures.translate(e);
     } catch (IOException e) {
       throw new SetupException("update " + id + ": " + e.getMessage(), 0, e);
     }

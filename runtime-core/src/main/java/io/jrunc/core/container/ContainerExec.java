@@ -56,6 +56,10 @@ final class ContainerExec {
     if (proc == null || proc.args() == null || proc.args().isEmpty()) {
       throw new InvalidConfigException("process: args must not be empty");
     }
+    // the attributes the exec program encodes, by the validator's rules (the CLI's exec -p
+    // document was validated whole; an embedder's Process was not)
+    var attributes = io.jrunc.spec.validate.Validator.processAttributes(proc);
+    if (!attributes.isEmpty()) throw new InvalidConfigException("process", attributes);
     List<AutoCloseable> cleanup = new ArrayList<>();
     try (StateStore.Lock lock = store.lock(load(id).id())) {
       ContainerRecord r = load(id);
@@ -151,12 +155,12 @@ final class ContainerExec {
         }
       } catch (StepFailedException x) {
         if (pid != child.pid()) reapQuietly(pid);
-        throw new SetupException(x.getMessage(), x.errno(), x);
+        throw Failures.translate(x);
       } catch (SysException x) {
         // it waits for us (the listener hand-off) or is about to exec: it must not run
         Libc.kill(pid, 9);
         reapQuietly(pid);
-        throw new SetupException(x.getMessage(), x.errno(), x);
+        throw Failures.translate(x);
       }
       if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
@@ -187,7 +191,7 @@ final class ContainerExec {
     try {
       return ConsoleSocket.connect(opts.consoleSocket());
     } catch (SysException x) {
-      throw new SetupException(x.getMessage(), x.errno(), x);
+      throw Failures.translate(x);
     }
   }
 
@@ -218,7 +222,7 @@ final class ContainerExec {
     } catch (SysException x) {
       Libc.kill(pid, 9);
       reapQuietly(pid);
-      throw new SetupException(x.getMessage(), x.errno(), x);
+      throw Failures.translate(x);
     } finally {
       if (pidfd >= 0) Libc.close(pidfd);
     }

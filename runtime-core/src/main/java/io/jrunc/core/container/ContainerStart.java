@@ -61,7 +61,7 @@ final class ContainerStart {
           HookRunner.runAll("startContainer", hooks.startContainer(), lc.state(id),
               HookLauncher.startContainer(r.pid(), spec));
         } catch (HookRunner.HookException he) {
-          throw new SetupException(he.getMessage(), 0, he);
+          throw Failures.translate(he);
         }
       }
       // sd_notify passthrough (as runc): the socket create mounted at /run/notify is bound now,
@@ -97,7 +97,7 @@ final class ContainerStart {
           } catch (ContainerException ignored) {
             // exited already
           }
-          throw new SetupException(he.getMessage(), 0, he);
+          throw Failures.translate(he);
         }
       }
       started = r;

@@ -37,7 +37,7 @@ final class ExecCgroup implements AutoCloseable {
       try {
         dirs = SubCgroups.resolve(cg.paths(), sub);
       } catch (CgroupException e) {
-        throw new SetupException(e.getMessage(), 0, e);
+        throw Failures.translate(e);
       }
     }
     ExecCgroup c = new ExecCgroup(cg, dirs);

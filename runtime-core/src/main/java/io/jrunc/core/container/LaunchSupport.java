@@ -1,7 +1,6 @@
 package io.jrunc.core.container;
 
 import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.api.SetupException;
 import io.jrunc.core.api.Stdio;
 import io.jrunc.core.spawn.ProgramBuilder;
@@ -27,10 +26,8 @@ final class LaunchSupport {
   static SecurityPlan prepareSecurity(Spec spec) throws ContainerException {
     try {
       return SecurityPlan.prepare(spec);
-    } catch (SecurityConfigException e) {
-      throw new InvalidConfigException("config.json: " + e.getMessage());
-    } catch (SysException e) {
-      throw new SetupException(e.getMessage(), e.errno(), e);
+    } catch (SecurityConfigException | SysException e) {
+      throw Failures.translate(e);
     }
   }
 

@@ -37,14 +37,6 @@ public final class Lifecycle {
   private final StateStore store;
   private final Boolean rootlessFlag;
 
-  /**
-   * Set only by the CLI's AOT training run: create plans everything (config, security,
-   * cgroup layout, rootfs, the child program, the trampoline mapping) and then stops before
-   * making a cgroup or cloning, so the cache holds the classes of a real create without the
-   * build machine ever starting a container.
-   */
-  public static final String PLAN_ONLY_PROPERTY = "jrunc.internal.aotPlanOnly";
-
   public Lifecycle(StateStore store) {
     this(store, null);
   }
@@ -78,6 +70,15 @@ public final class Lifecycle {
 
   public Created create(String id, CreateOptions opts) throws ContainerException {
     return new ContainerCreate(this).create(id, opts);
+  }
+
+  /**
+   * create's validate and plan stages only, and the init program compiled over stand-in
+   * descriptors: nothing is made on the host. Returns a one-line summary of the plan. For the
+   * CLI's AOT training run.
+   */
+  public String plan(String id, CreateOptions opts) throws ContainerException {
+    return new ContainerCreate(this).plan(id, opts);
   }
 
   public void start(String id) throws ContainerException {

@@ -15,7 +15,8 @@ import java.util.Map;
  */
 public record Namespaces(long cloneFlags, boolean newTime, Map<String, String> joins) {
 
-  public static final List<String> TYPES = List.of("pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time");
+  /** runtime-spec's types: the validator's list. */
+  public static final List<String> TYPES = io.jrunc.spec.KnownValues.NAMESPACES;
   static final List<String> JOIN_ORDER = List.of("user", "ipc", "uts", "network", "pid", "cgroup", "time", "mount");
 
   public static long flag(String type) {

@@ -45,6 +45,23 @@ final class ParentSetup {
     }
   }
 
+  /**
+   * Before anything is made: {@code net.*} sysctls need a network namespace that is not the
+   * runtime's own (runc: "not allowed in host network namespace"). The validator
+   * ({@code SysctlRules}) requires one; a joined path can still name ours, a fact of the host.
+   */
+  static void checkSysctlNetns(Linux linux, Namespaces ns) throws InvalidConfigException {
+    if (linux == null || linux.sysctl() == null) return;
+    String joined = ns.joins().get("network");
+    if (joined == null || !sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) return;
+    for (String key : linux.sysctl().keySet()) {
+      if ("network".equals(io.jrunc.spec.validate.SysctlRules.namespaceOf(key))) {
+        throw new InvalidConfigException("config.json: /linux/sysctl/" + io.jrunc.spec.validate.Problem.escape(key)
+            + ": sysctl \"" + key + "\" is not allowed in the host's network namespace (" + joined + " is the runtime's own)");
+      }
+    }
+  }
+
   private static boolean sameFile(Path a, Path b) {
     try {
       return Objects.equals(Files.getAttribute(a, "unix:ino"), Files.getAttribute(b, "unix:ino"))
@@ -59,7 +76,7 @@ final class ParentSetup {
    * joined), as runc and crun do. A rootless runtime cannot enter a namespace owned by the
    * container's user namespace: the interface then stays down, with a warning.
    */
-  static void loopback(int pid, Namespaces ns) throws SetupException {
+  static void loopback(int pid, Namespaces ns) throws SysException {
     if (!ns.creates("network")) return;
     int fd = -1;
     try {
@@ -70,7 +87,7 @@ final class ParentSetup {
         LOG.warn("loopback interface lo left down: {}", x.getMessage());
         return;
       }
-      throw new SetupException(x.getMessage(), x.errno(), x);
+      throw x; // create translates it once (Failures)
     } finally {
       if (fd >= 0) Libc.close(fd);
     }
@@ -80,14 +97,12 @@ final class ParentSetup {
    * Moves {@code linux.netDevices} into the child's network namespace: the joined one
    * ({@code joinedFd}), or the one it was cloned with.
    */
-  static void netDevices(int pid, Linux linux, Integer joinedFd) throws SetupException {
+  static void netDevices(int pid, Linux linux, Integer joinedFd) throws SysException {
     if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
     int fd = -1;
     try {
       fd = joinedFd != null ? joinedFd : Libc.open("/proc/" + pid + "/ns/net", Open.O_RDONLY | Open.O_CLOEXEC, 0);
       NetDevices.move(linux.netDevices(), fd);
-    } catch (SysException x) {
-      throw new SetupException(x.getMessage(), x.errno(), x);
     } finally {
       if (joinedFd == null && fd >= 0) Libc.close(fd);
     }

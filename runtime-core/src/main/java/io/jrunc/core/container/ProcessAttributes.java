@@ -19,8 +19,10 @@ import java.util.List;
 
 /**
  * The process attributes that are one system call each: personality(2), sched_setattr(2),
- * ioprio_set(2), sched_setaffinity(2) ({@code execCPUAffinity}) and set_mempolicy(2). Values
- * are checked and encoded in the parent; an unknown name is a config error before any clone.
+ * ioprio_set(2), sched_setaffinity(2) ({@code execCPUAffinity}) and set_mempolicy(2), encoded
+ * in the parent. The names and ranges are the validator's rules (create validates config.json,
+ * exec {@code Validator.processAttributes}); a value that did not pass it is a bug here
+ * (IllegalArgumentException), and NameTablesTest checks that every name it accepts is encoded.
  */
 final class ProcessAttributes {
   private ProcessAttributes() {}
@@ -34,21 +36,21 @@ final class ProcessAttributes {
   }
 
   /** personality(2) for the domain; runtime-spec defines no flags yet that runc applies. */
-  static void personality(ProgramBuilder b, LinuxPersonality p) throws InvalidConfigException {
+  static void personality(ProgramBuilder b, LinuxPersonality p) {
     if (p == null) return;
     long persona = switch (p.domain() == null ? "" : p.domain()) {
       case "LINUX" -> 0x0000;
       case "LINUX32" -> 0x0008;
-      default -> throw new InvalidConfigException("config.json: /linux/personality/domain: unknown domain \"" + p.domain() + "\"");
+      default -> throw notValidated("/linux/personality/domain: unknown domain \"" + p.domain() + "\"");
     };
     if (p.flags() != null && !p.flags().isEmpty()) {
-      throw new InvalidConfigException("config.json: /linux/personality/flags: personality flags are not supported");
+      throw notValidated("/linux/personality/flags: personality flags are not supported");
     }
     b.call(Sys.PERSONALITY, persona).describe("set personality " + p.domain());
   }
 
   /** sched_setattr(2) with a {@link SchedAttr}. */
-  static void scheduler(ProgramBuilder b, Scheduler s) throws InvalidConfigException {
+  static void scheduler(ProgramBuilder b, Scheduler s) {
     if (s == null) return;
     int policy = switch (s.policy() == null ? "" : s.policy()) {
       case "SCHED_OTHER" -> 0;
@@ -58,7 +60,7 @@ final class ProcessAttributes {
       case "SCHED_ISO" -> 4;
       case "SCHED_IDLE" -> 5;
       case "SCHED_DEADLINE" -> 6;
-      default -> throw new InvalidConfigException("config.json: /process/scheduler/policy: unknown policy \"" + s.policy() + "\"");
+      default -> throw notValidated("/process/scheduler/policy: unknown policy \"" + s.policy() + "\"");
     };
     long flags = 0;
     if (s.flags() != null) {
@@ -71,7 +73,7 @@ final class ProcessAttributes {
           case "SCHED_FLAG_KEEP_PARAMS" -> 0x10;
           case "SCHED_FLAG_UTIL_CLAMP_MIN" -> 0x20;
           case "SCHED_FLAG_UTIL_CLAMP_MAX" -> 0x40;
-          default -> throw new InvalidConfigException("config.json: /process/scheduler/flags: unknown flag \"" + f + "\"");
+          default -> throw notValidated("/process/scheduler/flags: unknown flag \"" + f + "\"");
         };
       }
     }
@@ -83,23 +85,23 @@ final class ProcessAttributes {
   }
 
   /** ioprio_set(IOPRIO_WHO_PROCESS, 0, class << 13 | level). */
-  static void ioPriority(ProgramBuilder b, LinuxIOPriority p) throws InvalidConfigException {
+  static void ioPriority(ProgramBuilder b, LinuxIOPriority p) {
     if (p == null) return;
     long cls = switch (p.ioClass() == null ? "" : p.ioClass()) {
       case "IOPRIO_CLASS_RT" -> 1;
       case "IOPRIO_CLASS_BE" -> 2;
       case "IOPRIO_CLASS_IDLE" -> 3;
-      default -> throw new InvalidConfigException("config.json: /process/ioPriority/class: unknown class \"" + p.ioClass() + "\"");
+      default -> throw notValidated("/process/ioPriority/class: unknown class \"" + p.ioClass() + "\"");
     };
     int level = p.priority() == null ? 0 : p.priority();
     if (level < 0 || level > 7) {
-      throw new InvalidConfigException("config.json: /process/ioPriority/priority: " + level + " is not in 0-7");
+      throw notValidated("/process/ioPriority/priority: " + level + " is not in 0-7");
     }
     b.call(Sys.IOPRIO_SET, 1L, 0L, (cls << 13) | level).describe("set I/O priority " + p.ioClass() + " " + level);
   }
 
   /** sched_setaffinity(0, size, mask) for a cpu list such as {@code 0-3,7}. */
-  static void affinity(ProgramBuilder b, String cpus, String which) throws InvalidConfigException {
+  static void affinity(ProgramBuilder b, String cpus, String which) {
     if (cpus == null || cpus.isEmpty()) return;
     BitSet set = parseList(cpus, "/process/execCPUAffinity/" + which);
     long[] words = set.toLongArray();
@@ -108,18 +110,18 @@ final class ProcessAttributes {
     b.call(Sys.SCHED_SETAFFINITY, 0L, 8L * Math.max(1, words.length), mask).describe("set the " + which + " CPU affinity " + cpus);
   }
 
-  static void initialAffinity(ProgramBuilder b, Process p) throws InvalidConfigException {
+  static void initialAffinity(ProgramBuilder b, Process p) {
     CPUAffinity a = p.execCPUAffinity();
     if (a != null) affinity(b, a.initial(), "initial");
   }
 
-  static void finalAffinity(ProgramBuilder b, Process p) throws InvalidConfigException {
+  static void finalAffinity(ProgramBuilder b, Process p) {
     CPUAffinity a = p.execCPUAffinity();
     if (a != null) affinity(b, a.finalCpus(), "final");
   }
 
   /** set_mempolicy(mode | flags, nodemask, maxnode). */
-  static void memoryPolicy(ProgramBuilder b, LinuxMemoryPolicy m) throws InvalidConfigException {
+  static void memoryPolicy(ProgramBuilder b, LinuxMemoryPolicy m) {
     if (m == null) return;
     long mode = switch (m.mode() == null ? "" : m.mode()) {
       case "MPOL_DEFAULT" -> 0;
@@ -129,7 +131,7 @@ final class ProcessAttributes {
       case "MPOL_LOCAL" -> 4;
       case "MPOL_PREFERRED_MANY" -> 5;
       case "MPOL_WEIGHTED_INTERLEAVE" -> 6;
-      default -> throw new InvalidConfigException("config.json: /linux/memoryPolicy/mode: unknown mode \"" + m.mode() + "\"");
+      default -> throw notValidated("/linux/memoryPolicy/mode: unknown mode \"" + m.mode() + "\"");
     };
     if (m.flags() != null) {
       for (String f : m.flags()) {
@@ -137,7 +139,7 @@ final class ProcessAttributes {
           case "MPOL_F_NUMA_BALANCING" -> 1 << 13;
           case "MPOL_F_RELATIVE_NODES" -> 1 << 14;
           case "MPOL_F_STATIC_NODES" -> 1 << 15;
-          default -> throw new InvalidConfigException("config.json: /linux/memoryPolicy/flags: unknown flag \"" + f + "\"");
+          default -> throw notValidated("/linux/memoryPolicy/flags: unknown flag \"" + f + "\"");
         };
       }
     }
@@ -153,8 +155,12 @@ final class ProcessAttributes {
         .describe("set memory policy " + m.mode() + " on nodes " + m.nodes());
   }
 
+  private static IllegalArgumentException notValidated(String what) {
+    return new IllegalArgumentException(what + " (not a validated config)");
+  }
+
   /** A list such as {@code 0-3,7} (cpuset syntax). */
-  static BitSet parseList(String list, String where) throws InvalidConfigException {
+  static BitSet parseList(String list, String where) {
     BitSet set = new BitSet();
     try {
       for (String part : List.of(list.split(","))) {
@@ -166,7 +172,7 @@ final class ProcessAttributes {
         set.set(lo, hi + 1);
       }
     } catch (NumberFormatException e) {
-      throw new InvalidConfigException("config.json: " + where + ": invalid list \"" + list + "\"");
+      throw notValidated(where + ": invalid list \"" + list + "\"");
     }
     return set;
   }

@@ -10,8 +10,6 @@ import io.jrunc.spec.validate.Validator;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +41,7 @@ final class SpecLoader {
     // notes on a valid config (a duplicate entry, consoleSize without a terminal): for --debug,
     // not stderr, where runc prints nothing and callers compare the output
     for (Problem w : report.warnings()) LOG.debug(w.format(report.fileName()));
-    if (!report.ok()) {
-      List<String> lines = new ArrayList<>();
-      for (Problem pr : report.problems()) lines.add(pr.format(report.fileName()));
-      throw new InvalidConfigException(lines);
-    }
+    if (!report.ok()) throw new InvalidConfigException(report.fileName(), report.problems());
     return report.spec();
   }
 }

@@ -61,6 +61,7 @@ record MountOptions(long flags, long clearFlags, List<Long> propagation, long re
       Map.entry("silent", new F(false, MS_SILENT)),
       Map.entry("strictatime", new F(false, MS_STRICTATIME)),
       Map.entry("suid", new F(true, MS_NOSUID)),
+      Map.entry("symfollow", new F(true, MS_NOSYMFOLLOW)), // runc's; features reported it, the parser passed it as data
       Map.entry("sync", new F(false, MS_SYNCHRONOUS)));
 
   private static final Map<String, Long> PROPAGATION = Map.of(

@@ -56,6 +56,7 @@ final class MountPlanner {
       }
       String where = "mounts[" + i + "] (destination " + dest + ")";
       Path sp = null;
+      boolean later = false; // a directory create makes after planning (empty then)
       if (type.equals("bind") && !o.has(MS_REMOUNT)) {
         if (source == null || source.isEmpty()) {
           throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): a bind mount needs a source");
@@ -64,11 +65,12 @@ final class MountPlanner {
         if (!sp.isAbsolute()) sp = s.ctx.bundle().resolve(sp);
         source = sp.normalize().toString();
         // the systemd driver's scope exists only once the child is in it (the mount comes later)
-        if (!ownCgroup && !Files.exists(sp)) {
+        later = s.ctx.laterDirs().contains(sp.normalize());
+        if (!ownCgroup && !later && !Files.exists(sp)) {
           throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): bind source " + source
               + ": " + Errno.describe(Errno.ENOENT));
         }
-        isDir = ownCgroup || Files.isDirectory(sp);
+        isDir = ownCgroup || later || Files.isDirectory(sp);
       }
       // where it lands, through the image's symlinks and the mounts before it: all checks are
       // made there, and the child mounts exactly there (no symlink followed on the way)
@@ -91,8 +93,8 @@ final class MountPlanner {
         o = inheritMode(s, o, target, l);
       }
       int fd = -1;
-      if (type.equals("bind") && idmapped(m, o) && !o.has(MS_REMOUNT)) fd = idmapFd(s, i, m, o, dest, source);
-      else if (type.equals("bind") && !o.has(MS_REMOUNT) && !ownCgroup && s.ctx.newUserNs()
+      if (type.equals("bind") && idmapped(m, o) && !o.has(MS_REMOUNT) && !later) fd = idmapFd(s, i, m, o, dest, source);
+      else if (type.equals("bind") && !o.has(MS_REMOUNT) && !ownCgroup && !later && s.ctx.newUserNs()
           && io.jrunc.core.sys.Libc.geteuid() == 0) {
         // In a new user namespace the child may not reach the source (a 0700 parent directory
         // of root's): the parent clones it as root and hands the child the mount (runc opens
@@ -106,7 +108,8 @@ final class MountPlanner {
       long resolve = !pseudo && s.view.inKernelFs(target) ? IN_KERNEL_FS : RESOLVED;
       l.add(new Planned(i, m, dest, target, comps(target), resolve, source, type, o, isDir, fd, copy));
       if (!o.has(MS_REMOUNT)) {
-        if (sp != null && !ownCgroup) s.view.bind(target, realPath(sp));
+        if (later) s.view.fresh(target);
+        else if (sp != null && !ownCgroup) s.view.bind(target, realPath(sp));
         else if (copy != null) s.view.bind(target, Path.of(s.hostPath(target))); // a copy of the rootfs' own content
         else if (pseudo || type.equals("cgroup") || ownCgroup) s.view.kernel(target);
         else s.view.fresh(target);
@@ -126,8 +129,8 @@ final class MountPlanner {
       uids = s.spec.linux() == null ? null : s.spec.linux().uidMappings();
       gids = s.spec.linux() == null ? null : s.spec.linux().gidMappings();
       if (!notEmpty(uids) || !notEmpty(gids)) {
-        throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): option "
-            + (o.ridmap() ? "ridmap" : "idmap") + " without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
+        // the validator's MountRules refuse this config
+        throw new IllegalArgumentException("mounts[" + i + "]: idmap without mappings: not a validated config");
       }
     }
     String what = "mount " + source + " (type bind) to " + dest;

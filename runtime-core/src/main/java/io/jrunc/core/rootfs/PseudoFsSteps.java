@@ -180,7 +180,7 @@ final class PseudoFsSteps {
     if (s.spec.linux() == null || s.spec.linux().sysctl() == null) return;
     Planned pm = procMountFor(s, "/proc/sys");
     for (Map.Entry<String, String> e : s.spec.linux().sysctl().entrySet()) {
-      String rel = "sys/" + Sysctls.procPath(e.getKey());
+      String rel = "sys/" + io.jrunc.spec.validate.SysctlRules.procPath(e.getKey()); // the validator checked the key
       if (!pm.target().equals("/proc")) rel = ("/proc/" + rel).substring(pm.target().length() + 1);
       String what = "set sysctl " + e.getKey() + " to " + e.getValue();
       // No symlinks and no other filesystem: the file must be procfs' own.

@@ -23,9 +23,12 @@ import java.util.Map;
  * @param cgroupDirs for a {@code cgroup} mount without a cgroup namespace: hierarchy directory name under
  *     {@code /sys/fs/cgroup} ({@code "cpu,cpuacct"}, {@code "memory"}, {@code "unified"}; {@code ""} for a
  *     pure cgroup v2 host) to the container's host directory in it. May be null otherwise.
+ * @param laterDirs bind sources that create makes (as directories) only after planning, before the
+ *     clone: the notify socket's directory in the state directory, which does not exist while
+ *     create plans (a plan makes nothing)
  */
 public record RootfsContext(Spec spec, Path rootfs, Path bundle, boolean noPivot, boolean newUserNs,
-    boolean mountNs, boolean cgroupNs, String consolePath, Map<String, Path> cgroupDirs) {
+    boolean mountNs, boolean cgroupNs, String consolePath, Map<String, Path> cgroupDirs, java.util.Set<Path> laterDirs) {
 
   /** The defaults derived from {@code spec}: namespaces from linux.namespaces, pivot_root, no console. */
   public static RootfsContext of(Spec spec, Path bundle) {
@@ -37,27 +40,32 @@ public record RootfsContext(Spec spec, Path rootfs, Path bundle, boolean noPivot
     boolean user = ns.stream().anyMatch(n -> "user".equals(n.type()) && n.path() == null);
     boolean mnt = ns.stream().anyMatch(n -> "mount".equals(n.type()));
     boolean cg = ns.stream().anyMatch(n -> "cgroup".equals(n.type()));
-    return new RootfsContext(spec, rootfs, b, false, user, mnt, cg, null, null);
+    return new RootfsContext(spec, rootfs, b, false, user, mnt, cg, null, null, java.util.Set.of());
   }
 
   public RootfsContext withNoPivot(boolean v) {
-    return new RootfsContext(spec, rootfs, bundle, v, newUserNs, mountNs, cgroupNs, consolePath, cgroupDirs);
+    return new RootfsContext(spec, rootfs, bundle, v, newUserNs, mountNs, cgroupNs, consolePath, cgroupDirs, laterDirs);
   }
 
   public RootfsContext withNewUserNs(boolean v) {
-    return new RootfsContext(spec, rootfs, bundle, noPivot, v, mountNs, cgroupNs, consolePath, cgroupDirs);
+    return new RootfsContext(spec, rootfs, bundle, noPivot, v, mountNs, cgroupNs, consolePath, cgroupDirs, laterDirs);
   }
 
   public RootfsContext withConsole(String slavePath) {
-    return new RootfsContext(spec, rootfs, bundle, noPivot, newUserNs, mountNs, cgroupNs, slavePath, cgroupDirs);
+    return new RootfsContext(spec, rootfs, bundle, noPivot, newUserNs, mountNs, cgroupNs, slavePath, cgroupDirs, laterDirs);
   }
 
   public RootfsContext withCgroupDirs(Map<String, Path> dirs) {
     return new RootfsContext(spec, rootfs, bundle, noPivot, newUserNs, mountNs, cgroupNs, consolePath,
-        dirs == null ? null : Map.copyOf(dirs));
+        dirs == null ? null : Map.copyOf(dirs), laterDirs);
+  }
+
+  public RootfsContext withLaterDirs(java.util.Set<Path> dirs) {
+    return new RootfsContext(spec, rootfs, bundle, noPivot, newUserNs, mountNs, cgroupNs, consolePath, cgroupDirs,
+        java.util.Set.copyOf(dirs));
   }
 
   public RootfsContext withRootfs(Path p) {
-    return new RootfsContext(spec, p, bundle, noPivot, newUserNs, mountNs, cgroupNs, consolePath, cgroupDirs);
+    return new RootfsContext(spec, p, bundle, noPivot, newUserNs, mountNs, cgroupNs, consolePath, cgroupDirs, laterDirs);
   }
 }

@@ -241,6 +241,42 @@ public final class ProgramBuilder implements AutoCloseable {
     }
   }
 
+  /**
+   * One planned system call, read-only, for tests that check a program by syscall and argument:
+   * {@code args[i]} is the value passed, or for an argument that is an earlier step's result
+   * ({@link #fromStep}), that step's index.
+   */
+  public record PlannedCall(int index, long nr, long[] args, int fromStepMask, String description) {
+    /** Whether argument {@code i} is the result of an earlier step (its index is in {@code args[i]}). */
+    public boolean fromStep(int i) {
+      return (fromStepMask & (1 << i)) != 0;
+    }
+  }
+
+  /** The calls planned so far, in order (a copy). */
+  public List<PlannedCall> calls() {
+    List<PlannedCall> out = new ArrayList<>(steps.size());
+    for (Step s : steps) {
+      long[] a = s.args.clone();
+      for (int i = 0; i < 6; i++) if ((s.indirectMask & (1 << i)) != 0) a[i] = -1 - a[i];
+      out.add(new PlannedCall(s.index, s.nr, a, s.indirectMask, s.description));
+    }
+    return out;
+  }
+
+  /** {@code length} bytes at {@code address} in this program's region (an argument's buffer, say). */
+  public MemorySegment at(long address, long length) {
+    if (address < region.address() || address + length > region.address() + RESERVE) {
+      throw new IllegalArgumentException("address outside the program's region");
+    }
+    return region.asSlice(address - region.address(), length);
+  }
+
+  /** The NUL-terminated string at {@code address} in this program's region. */
+  public String stringAt(long address) {
+    return at(address, region.address() + RESERVE - address).getString(0, StandardCharsets.UTF_8);
+  }
+
   private long capacity;
   private boolean built;
   /** Added to the step index the child reports, so two programs of one spawn stay apart. */

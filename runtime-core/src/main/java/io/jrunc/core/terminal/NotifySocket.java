@@ -78,16 +78,29 @@ public final class NotifySocket implements AutoCloseable {
    */
   public static Prepared prepare(Path stateDir) throws IOException {
     Path dir = stateDir.resolve("notify");
+    mkdir(dir);
+    return describe(stateDir);
+  }
+
+  /**
+   * The mount and env entry {@link #prepare} returns, without making anything: create plans
+   * with this before the state directory exists, and makes the directory once it does.
+   */
+  public static Prepared describe(Path stateDir) {
+    Path dir = stateDir.resolve("notify");
+    String inContainer = IN_CONTAINER_DIR + "/" + SOCKET_NAME;
+    Mount m = new Mount(IN_CONTAINER_DIR, "bind", dir.toString(), List.of("bind", "nosuid", "noexec", "nodev", "ro"),
+        null, null);
+    return new Prepared(m, "NOTIFY_SOCKET=" + inContainer, dir.resolve(SOCKET_NAME));
+  }
+
+  private static void mkdir(Path dir) throws IOException {
     try {
       Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     } catch (FileAlreadyExistsException e) {
       // a re-run create after a failed one: the directory is ours already
     }
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // umask may have cut it
-    String inContainer = IN_CONTAINER_DIR + "/" + SOCKET_NAME;
-    Mount m = new Mount(IN_CONTAINER_DIR, "bind", dir.toString(), List.of("bind", "nosuid", "noexec", "nodev", "ro"),
-        null, null);
-    return new Prepared(m, "NOTIFY_SOCKET=" + inContainer, dir.resolve(SOCKET_NAME));
   }
 
   /**

@@ -94,21 +94,22 @@ class ResourceWritesTest {
 
   @Test
   void invalidValuesNameTheirField() {
+    // the validator's rules and JSON pointers (Validator.resources): update meets them here
     assertThatThrownBy(() -> ResourceWrites.v1(mem(memory(-5L, null)), ResourceWrites.Current.NONE))
-        .hasMessageStartingWith("linux.resources.memory.limit: -5");
+        .hasMessageStartingWith("/linux/resources/memory/limit: must be -1 (unlimited) or a non-negative number, got -5");
     assertThatThrownBy(() -> ResourceWrites.v1(mem(new LinuxMemory(null, null, null, null, null, 101L, null, null, null)), ResourceWrites.Current.NONE))
-        .hasMessageStartingWith("linux.resources.memory.swappiness: 101 is out of range");
+        .hasMessageStartingWith("/linux/resources/memory/swappiness: must be between 0 and 100, got 101");
     assertThatThrownBy(() -> ResourceWrites.v1(cpu(new LinuxCPU(null, null, null, null, null, null, "0-x", null, null)), ResourceWrites.Current.NONE))
-        .hasMessageStartingWith("linux.resources.cpu.cpus: \"0-x\"");
+        .hasMessageStartingWith("/linux/resources/cpu/cpus: invalid list \"0-x\"");
     assertThatThrownBy(() -> ResourceWrites.v1(cpu(new LinuxCPU(null, null, null, null, null, null, "0-9000", null, null)), ResourceWrites.Current.NONE))
-        .hasMessageStartingWith("linux.resources.cpu.cpus: 9000 is beyond");
+        .hasMessageStartingWith("/linux/resources/cpu/cpus: 9000 is beyond");
     assertThatThrownBy(() -> ResourceWrites.v1(cpu(new LinuxCPU(1L, null, null, null, null, null, null, null, null)), ResourceWrites.Current.NONE))
-        .hasMessageStartingWith("linux.resources.cpu.shares: 1 is out of range");
+        .hasMessageStartingWith("/linux/resources/cpu/shares: must be between 2 and 262144, got 1");
     assertThatThrownBy(() -> ResourceWrites.v1(cpu(new LinuxCPU(null, 10L, null, null, null, null, null, null, null)), ResourceWrites.Current.NONE))
-        .hasMessageStartingWith("linux.resources.cpu.quota: 10 is below");
+        .hasMessageStartingWith("/linux/resources/cpu/quota: 10 is below");
     assertThatThrownBy(() -> ResourceWrites.v2(new LinuxResources(null, null, null, null, null,
         List.of(new LinuxHugepageLimit("2M", 1L)), null, null, null), ResourceWrites.Current.NONE))
-        .hasMessageStartingWith("linux.resources.hugepageLimits[0].pageSize: \"2M\"");
+        .hasMessageStartingWith("/linux/resources/hugepageLimits/0/pageSize: invalid page size \"2M\"");
   }
 
   @Test
@@ -122,7 +123,7 @@ class ResourceWritesTest {
     assertThatThrownBy(() -> ResourceWrites.v2(mem(new LinuxMemory(null, null, null, 1L << 20, null, null, null, null, null)), ResourceWrites.Current.NONE))
         .hasMessageStartingWith("linux.resources.memory.kernel:");
     LinuxResources badKey = new LinuxResources(null, null, null, null, null, null, null, null, Map.of("../x", "1"));
-    assertThatThrownBy(() -> ResourceWrites.v2(badKey, ResourceWrites.Current.NONE)).hasMessageContaining("\"../x\" is not a cgroup v2 file name");
+    assertThatThrownBy(() -> ResourceWrites.v2(badKey, ResourceWrites.Current.NONE)).hasMessage("/linux/resources/unified/..~1x: invalid cgroup file name \"../x\"");
   }
 
   @Test
@@ -138,7 +139,7 @@ class ResourceWritesTest {
     assertThat(files(ResourceWrites.v2(r, bfq)).get(0)).isEqualTo("io.bfq.weight=500");
     assertThatThrownBy(() -> ResourceWrites.v1(new LinuxResources(null, null, null, null,
         new LinuxBlockIO(5L, null, null, null, null, null, null), null, null, null, null), ResourceWrites.Current.NONE))
-        .hasMessageStartingWith("linux.resources.blockIO.weight: 5 is out of range (10-1000)");
+        .hasMessage("/linux/resources/blockIO/weight: must be between 10 and 1000, got 5");
   }
 
   @Test

@@ -150,34 +150,18 @@ class RootfsPlanTest {
 
   @Test
   void invalidMountsAreRejectedBeforeAnythingRuns() throws Exception {
-    rejects("[{\"destination\": \"/tmp\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"tmpcopyup\"]}]", "",
-        "mounts[0] (destination /tmp): option tmpcopyup is only valid for tmpfs mounts");
-    rejects("[{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"rbind\", \"idmap\"]}]", "",
-        "mounts[0] (destination /m): option idmap without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
-    rejects("[{\"destination\": \"/m\", \"source\": \"/tmp\", \"options\": [\"bind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]", "",
-        "mounts[0] (destination /m): invalid mount: uidMappings and gidMappings must be given together");
-    rejects("[{\"destination\": \"/m\", \"type\": \"tmpfs\", \"options\": [\"idmap\"]}]", "",
-        "mounts[0] (destination /m): invalid mount: only bind mounts can be id-mapped");
+    // what needs the rootfs or the host; the rules without it are the validator's (MountRulesTest)
     String rootfs = tmp.resolve("rootfs").toString();
     rejects("[{\"destination\": \"/proc/sys\", \"type\": \"bind\", \"source\": \"/tmp\", \"options\": [\"bind\"]}]", "",
         "mounts[0] (destination /proc/sys): \"" + rootfs + "/proc/sys\" cannot be mounted because it is inside /proc");
     rejects("[{\"destination\": \"/proc\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]", "",
         "mounts[0] (destination /proc): \"" + rootfs + "/proc\" cannot be mounted because it is not of type proc");
-    rejects("[{\"destination\": \"/x\", \"source\": \"none\"}]", "",
-        "mounts[0] (destination /x): invalid mount: type is required unless options include bind or rbind");
     Path file = Files.writeString(tmp.resolve("afile"), "x");
     rejects("[{\"destination\": \"/x/..\", \"type\": \"bind\", \"source\": \"" + file + "\"}]", "",
         "mounts[0] (destination /): bind source " + file + " is not a directory (only a directory can be mounted over"
             + " the container's root)");
     rejects("[{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/nonexistent/src\"}]", "",
         "mounts[0] (destination /x): bind source /nonexistent/src: no such file or directory (ENOENT)");
-    rejects("[]", "\"rootfsPropagation\": \"sideways\"",
-        "linux.rootfsPropagation: unknown value sideways (expected shared, slave, private, unbindable or their r* forms)");
-    rejects("[]", "\"maskedPaths\": [\"proc/kcore\"]", "linux.maskedPaths[0]: proc/kcore is not an absolute path");
-    rejects("[]", "\"devices\": [{\"path\": \"/dev/x\", \"type\": \"q\", \"major\": 1, \"minor\": 1}]",
-        "linux.devices[0] (/dev/x): type q is not one of c, b, u, p");
-    rejects("[]", "\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\"}]",
-        "linux.devices[0] (/dev/x): major and minor are required for type c");
     rejects("[]", "\"sysctl\": {\"kernel.shmmax\": \"1\"}", "linux.sysctl: needs a proc mount on /proc in mounts");
   }
 
@@ -250,29 +234,6 @@ class RootfsPlanTest {
     assertThat(s).containsSubsequence("open mount point /", "mount " + other + " (type bind) to /",
         "mount " + other + " (type bind) to /: open the new root", "close the covered rootfs fd",
         "create mount point /proc", "pivot_root to " + tmp.resolve("rootfs"), "make the root filesystem read-only");
-  }
-
-  @Test
-  void sysctlKeysMustBelongToAnUnsharedNamespace() throws Exception {
-    String proc = "[{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}]";
-    // all of pid, network, ipc, uts, mount, cgroup are new here
-    RootfsSetup.validate(spec(proc, "\"sysctl\": {\"kernel.shmmax\": \"1\", \"fs.mqueue.msg_max\": \"1\", \"net.ipv4.ip_forward\": \"1\", \"kernel.domainname\": \"x\", \"net/ipv4/conf/eth0.100/forwarding\": \"1\"}"));
-    rejects(proc, "\"sysctl\": {\"kernel.hostname\": \"x\"}",
-        "linux.sysctl[\"kernel.hostname\"]: sysctl kernel.hostname is not allowed: it conflicts with the \"hostname\" field");
-    rejects(proc, "\"sysctl\": {\"vm.swappiness\": \"1\"}",
-        "linux.sysctl[\"vm.swappiness\"]: sysctl vm.swappiness is not in a separate kernel namespace");
-    rejects(proc, "\"sysctl\": {\"net..ipv4\": \"1\"}", "linux.sysctl[\"net..ipv4\"]: not a valid sysctl name");
-    Spec hostNet = ContainerRun.spec("""
-        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
-         "linux": {"namespaces": [{"type": "mount"}, {"type": "network", "path": "/proc/self/ns/net"}],
-                   "sysctl": {"net.ipv4.ip_forward": "1"}}}""".formatted(proc));
-    assertThatThrownBy(() -> RootfsSetup.validate(hostNet))
-        .hasMessage("linux.sysctl[\"net.ipv4.ip_forward\"]: sysctl net.ipv4.ip_forward is not allowed in the host's network namespace");
-    Spec noIpc = ContainerRun.spec("""
-        {"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "mounts": %s,
-         "linux": {"namespaces": [{"type": "mount"}], "sysctl": {"kernel.msgmax": "1"}}}""".formatted(proc));
-    assertThatThrownBy(() -> RootfsSetup.validate(noIpc))
-        .hasMessage("linux.sysctl[\"kernel.msgmax\"]: sysctl kernel.msgmax is not allowed in the host's ipc namespace");
   }
 
   @Test

@@ -1,41 +1,23 @@
 package io.jrunc.spec.validate;
 
-import io.jrunc.spec.Box;
-import io.jrunc.spec.CPUAffinity;
 import io.jrunc.spec.Hook;
 import io.jrunc.spec.Hooks;
 import io.jrunc.spec.KnownValues;
 import io.jrunc.spec.Linux;
-import io.jrunc.spec.LinuxBlockIO;
-import io.jrunc.spec.LinuxCPU;
-import io.jrunc.spec.LinuxCapabilities;
 import io.jrunc.spec.LinuxDevice;
-import io.jrunc.spec.LinuxDeviceCgroup;
-import io.jrunc.spec.LinuxHugepageLimit;
 import io.jrunc.spec.LinuxIDMapping;
-import io.jrunc.spec.LinuxIOPriority;
 import io.jrunc.spec.LinuxIntelRdt;
-import io.jrunc.spec.LinuxInterfacePriority;
-import io.jrunc.spec.LinuxMemory;
 import io.jrunc.spec.LinuxMemoryPolicy;
 import io.jrunc.spec.LinuxNamespace;
 import io.jrunc.spec.LinuxNetDevice;
-import io.jrunc.spec.LinuxNetwork;
 import io.jrunc.spec.LinuxPersonality;
-import io.jrunc.spec.LinuxRdma;
-import io.jrunc.spec.LinuxResources;
 import io.jrunc.spec.LinuxSeccomp;
 import io.jrunc.spec.LinuxSeccompArg;
 import io.jrunc.spec.LinuxSyscall;
-import io.jrunc.spec.LinuxThrottleDevice;
 import io.jrunc.spec.LinuxTimeOffset;
-import io.jrunc.spec.LinuxWeightDevice;
 import io.jrunc.spec.Mount;
-import io.jrunc.spec.POSIXRlimit;
 import io.jrunc.spec.Process;
-import io.jrunc.spec.Scheduler;
 import io.jrunc.spec.Spec;
-import io.jrunc.spec.User;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,18 +42,15 @@ final class SemanticChecks {
     private static final long UINT16_MAX = 0xFFFFL;
     private static final Pattern SEMVER =
             Pattern.compile("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$");
-    private static final Pattern PAGE_SIZE = Pattern.compile("^[1-9][0-9]*[KMGTP]?B$");
-    private static final Set<String> IPC_SYSCTLS = Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-            "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
 
-    private final ValidationOptions options;
+    final ValidationOptions options;
     final List<Problem> problems = new ArrayList<>();
     final List<Problem> warnings = new ArrayList<>();
     /** namespace type -> entry, first occurrence. */
     private final Map<String, LinuxNamespace> namespaces = new HashMap<>();
 
     /** Pointer of the process object: "/process" in config.json, "" in an exec process.json. */
-    private String proc = "/process";
+    String proc = "/process";
 
     SemanticChecks(ValidationOptions options) {
         this.options = options;
@@ -83,15 +62,15 @@ final class SemanticChecks {
         process(p);
     }
 
-    private void error(String ptr, String message) {
+    void error(String ptr, String message) {
         problems.add(new Problem(ptr, message));
     }
 
-    private void warn(String ptr, String message) {
+    void warn(String ptr, String message) {
         warnings.add(new Problem(ptr, message));
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             if (c == '"' || c == '\\') {
@@ -107,7 +86,7 @@ final class SemanticChecks {
 
     // ---- generic helpers -------------------------------------------------------------------
 
-    private boolean required(String ptr, Object value) {
+    boolean required(String ptr, Object value) {
         if (value == null) {
             error(ptr, "is required");
             return false;
@@ -115,37 +94,37 @@ final class SemanticChecks {
         return true;
     }
 
-    private void uint32(String ptr, Long v) {
+    void uint32(String ptr, Long v) {
         if (v != null && (v < 0 || v > UINT32_MAX)) {
             error(ptr, "must be between 0 and 4294967295 (uint32), got " + v);
         }
     }
 
-    private void uint16(String ptr, Long v) {
+    void uint16(String ptr, Long v) {
         if (v != null && (v < 0 || v > UINT16_MAX)) {
             error(ptr, "must be between 0 and 65535 (uint16), got " + v);
         }
     }
 
-    private void range(String ptr, Number v, long min, long max) {
+    void range(String ptr, Number v, long min, long max) {
         if (v != null && (v.longValue() < min || v.longValue() > max)) {
             error(ptr, "must be between " + min + " and " + max + ", got " + v);
         }
     }
 
-    private void atLeastMinusOne(String ptr, Long v) {
+    void atLeastMinusOne(String ptr, Long v) {
         if (v != null && v < -1) {
             error(ptr, "must be -1 (unlimited) or a non-negative number, got " + v);
         }
     }
 
-    private void oneOf(String ptr, String value, List<String> allowed, String what) {
+    void oneOf(String ptr, String value, List<String> allowed, String what) {
         if (value != null && !allowed.contains(value)) {
             error(ptr, "unknown " + what + " " + quote(value));
         }
     }
 
-    private void oneOfAll(String ptr, List<String> values, List<String> allowed, String what) {
+    void oneOfAll(String ptr, List<String> values, List<String> allowed, String what) {
         if (values == null) {
             return;
         }
@@ -162,7 +141,7 @@ final class SemanticChecks {
         }
     }
 
-    private boolean noNul(String ptr, String value) {
+    boolean noNul(String ptr, String value) {
         if (value != null && value.indexOf('\0') >= 0) {
             error(ptr, "must not contain a NUL byte");
             return false;
@@ -170,7 +149,7 @@ final class SemanticChecks {
         return true;
     }
 
-    private void absolutePath(String ptr, String value, boolean isRequired) {
+    void absolutePath(String ptr, String value, boolean isRequired) {
         if (value == null) {
             if (isRequired) {
                 error(ptr, "is required");
@@ -187,7 +166,7 @@ final class SemanticChecks {
         }
     }
 
-    private void absolutePaths(String ptr, List<String> values) {
+    void absolutePaths(String ptr, List<String> values) {
         if (values != null) {
             for (int i = 0; i < values.size(); i++) {
                 absolutePath(ptr + "/" + i, values.get(i), true);
@@ -218,7 +197,7 @@ final class SemanticChecks {
         return null;
     }
 
-    private void listFormat(String ptr, String list, boolean emptyOk) {
+    void listFormat(String ptr, String list, boolean emptyOk) {
         if (list == null || (emptyOk && list.isEmpty())) {
             return;
         }
@@ -228,11 +207,11 @@ final class SemanticChecks {
         }
     }
 
-    private boolean hasNamespace(String type) {
+    boolean hasNamespace(String type) {
         return namespaces.containsKey(type);
     }
 
-    private boolean createsNamespace(String type) {
+    boolean createsNamespace(String type) {
         LinuxNamespace ns = namespaces.get(type);
         return ns != null && (ns.path() == null || ns.path().isEmpty());
     }
@@ -262,7 +241,7 @@ final class SemanticChecks {
         } else {
             process(spec.process());
         }
-        mounts(spec.mounts());
+        mounts(spec.mounts(), linux);
         hooks(spec.hooks());
         if (spec.annotations() != null) {
             for (String key : spec.annotations().keySet()) {
@@ -301,247 +280,24 @@ final class SemanticChecks {
         }
     }
 
-    // ---- process -----------------------------------------------------------------------------
+    // ---- process: ProcessRules --------------------------------------------------------------
 
     private void process(Process p) {
-        String ptr = proc;
-        Box box = p.consoleSize();
-        if (box != null) {
-            required(ptr + "/consoleSize/height", box.height());
-            required(ptr + "/consoleSize/width", box.width());
-            uint32(ptr + "/consoleSize/height", box.height());
-            uint32(ptr + "/consoleSize/width", box.width());
-            if (!Boolean.TRUE.equals(p.terminal())) {
-                // config.md: runtimes MUST ignore consoleSize if terminal is false or unset.
-                warn(ptr + "/consoleSize", "is ignored because terminal is not true");
-            }
-        }
-        user(p.user());
-        if (p.args() == null || p.args().isEmpty()) {
-            if (options.requireProcess()) {
-                // config.md: at least one entry is REQUIRED (non-Windows).
-                error(ptr + "/args", p.args() == null ? "is required" : "must have at least one entry");
-            }
-        } else {
-            for (int i = 0; i < p.args().size(); i++) {
-                String a = p.args().get(i);
-                if (a == null) {
-                    error(ptr + "/args/" + i, "must be a string, not null");
-                } else {
-                    noNul(ptr + "/args/" + i, a);
-                }
-            }
-            if (p.args().get(0) != null && p.args().get(0).isEmpty()) {
-                error(ptr + "/args/0", "the program must not be empty");
-            }
-        }
-        env(ptr + "/env", p.env());
-        // config.md: cwd is REQUIRED and MUST be an absolute path.
-        absolutePath(ptr + "/cwd", p.cwd(), true);
-        capabilities(p.capabilities());
-        rlimits(p.rlimits());
-        // proc(5): oom_score_adj ranges from -1000 to 1000.
-        range(ptr + "/oomScoreAdj", p.oomScoreAdj(), -1000, 1000);
-        scheduler(p.scheduler());
-        ioPriority(p.ioPriority());
-        CPUAffinity aff = p.execCPUAffinity();
-        if (aff != null) {
-            listFormat(ptr + "/execCPUAffinity/initial", aff.initial(), true);
-            listFormat(ptr + "/execCPUAffinity/final", aff.finalCpus(), true);
-        }
+        ProcessRules.process(this, p);
     }
 
-    private void user(User u) {
-        String ptr = proc + "/user";
-        if (u == null) {
-            error(ptr, "is required");
-            return;
-        }
-        // config.md: uid and gid are REQUIRED on POSIX platforms.
-        required(ptr + "/uid", u.uid());
-        required(ptr + "/gid", u.gid());
-        uint32(ptr + "/uid", u.uid());
-        uint32(ptr + "/gid", u.gid());
-        uint32(ptr + "/umask", u.umask());
-        if (u.additionalGids() != null) {
-            for (int i = 0; i < u.additionalGids().size(); i++) {
-                Long g = u.additionalGids().get(i);
-                if (g == null) {
-                    error(ptr + "/additionalGids/" + i, "must be a number, not null");
-                } else {
-                    uint32(ptr + "/additionalGids/" + i, g);
-                }
-            }
-        }
+    /** For {@link Validator#processAttributes}: pointers relative to the process document. */
+    void checkProcessAttributes(Process p) {
+        proc = "";
+        ProcessRules.processAttributes(this, p);
     }
 
-    private void env(String ptr, List<String> env) {
-        if (env == null) {
-            return;
-        }
-        for (int i = 0; i < env.size(); i++) {
-            String kv = env.get(i);
-            String p = ptr + "/" + i;
-            if (kv == null) {
-                error(p, "must be a string, not null");
-                continue;
-            }
-            if (!noNul(p, kv)) {
-                continue;
-            }
-            int eq = kv.indexOf('=');
-            // environ(7) entries are NAME=value; runc rejects anything else.
-            if (eq < 0) {
-                error(p, "invalid environment variable " + quote(kv) + " (expected NAME=value)");
-            } else if (eq == 0) {
-                error(p, "invalid environment variable " + quote(kv) + " (empty name)");
-            }
-        }
+    /** {@link MountRules}: config.md "Mounts" (id-mapped mounts look at linux's mappings too). */
+    private void mounts(List<Mount> mounts, Linux linux) {
+        MountRules.check(this, mounts, linux);
     }
 
-    private void capabilities(LinuxCapabilities caps) {
-        if (caps == null) {
-            return;
-        }
-        String ptr = proc + "/capabilities";
-        // config.md: values that cannot be mapped to a kernel interface MUST cause an error.
-        oneOfAll(ptr + "/bounding", caps.bounding(), KnownValues.CAPABILITIES, "capability");
-        oneOfAll(ptr + "/effective", caps.effective(), KnownValues.CAPABILITIES, "capability");
-        oneOfAll(ptr + "/inheritable", caps.inheritable(), KnownValues.CAPABILITIES, "capability");
-        oneOfAll(ptr + "/permitted", caps.permitted(), KnownValues.CAPABILITIES, "capability");
-        oneOfAll(ptr + "/ambient", caps.ambient(), KnownValues.CAPABILITIES, "capability");
-    }
-
-    private void rlimits(List<POSIXRlimit> rlimits) {
-        if (rlimits == null) {
-            return;
-        }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < rlimits.size(); i++) {
-            String ptr = proc + "/rlimits/" + i;
-            POSIXRlimit r = rlimits.get(i);
-            if (r == null) {
-                error(ptr, "must be an object, not null");
-                continue;
-            }
-            if (required(ptr + "/type", r.type())) {
-                if (!KnownValues.RLIMITS.contains(r.type())) {
-                    error(ptr + "/type", "unknown rlimit type " + quote(r.type()));
-                } else if (!seen.add(r.type())) {
-                    // config.md: duplicated entries with the same type MUST generate an error.
-                    error(ptr + "/type", "duplicate rlimit type " + quote(r.type()));
-                }
-            }
-            required(ptr + "/hard", r.hard());
-            required(ptr + "/soft", r.soft());
-            if (r.hard() != null && r.soft() != null && Long.compareUnsigned(r.soft(), r.hard()) > 0) {
-                // setrlimit(2): EINVAL when soft exceeds hard.
-                error(ptr, "soft limit " + Long.toUnsignedString(r.soft()) + " exceeds hard limit "
-                        + Long.toUnsignedString(r.hard()));
-            }
-        }
-    }
-
-    private void scheduler(Scheduler s) {
-        if (s == null) {
-            return;
-        }
-        String ptr = proc + "/scheduler";
-        if (required(ptr + "/policy", s.policy())) {
-            oneOf(ptr + "/policy", s.policy(), KnownValues.SCHEDULER_POLICIES, "scheduler policy");
-        }
-        oneOfAll(ptr + "/flags", s.flags(), KnownValues.SCHEDULER_FLAGS, "scheduler flag");
-        // sched(7): nice ranges -20..19; static priority 1..99 for SCHED_FIFO/SCHED_RR, 0 otherwise.
-        range(ptr + "/nice", s.nice(), -20, 19);
-        boolean realtime = "SCHED_FIFO".equals(s.policy()) || "SCHED_RR".equals(s.policy());
-        if (s.priority() != null && s.priority() != 0) {
-            if (!realtime) {
-                error(ptr + "/priority", "is only allowed with SCHED_FIFO or SCHED_RR");
-            } else {
-                range(ptr + "/priority", s.priority(), 1, 99);
-            }
-        }
-        boolean deadline = "SCHED_DEADLINE".equals(s.policy());
-        if (!deadline) {
-            for (String f : List.of("runtime", "deadline", "period")) {
-                Long v = switch (f) {
-                    case "runtime" -> s.runtime();
-                    case "deadline" -> s.deadline();
-                    default -> s.period();
-                };
-                if (v != null && v != 0) {
-                    error(ptr + "/" + f, "is only allowed with SCHED_DEADLINE");
-                }
-            }
-        } else if (s.runtime() != null && s.deadline() != null && s.deadline() != 0
-                && Long.compareUnsigned(s.runtime(), s.deadline()) > 0) {
-            // sched_setattr(2): EINVAL unless runtime <= deadline <= period.
-            error(ptr + "/runtime", "must not exceed deadline");
-        } else if (s.deadline() != null && s.period() != null && s.period() != 0
-                && Long.compareUnsigned(s.deadline(), s.period()) > 0) {
-            error(ptr + "/deadline", "must not exceed period");
-        }
-    }
-
-    private void ioPriority(LinuxIOPriority io) {
-        if (io == null) {
-            return;
-        }
-        String ptr = proc + "/ioPriority";
-        if (required(ptr + "/class", io.ioClass())) {
-            oneOf(ptr + "/class", io.ioClass(), KnownValues.IO_PRIORITY_CLASSES, "I/O priority class");
-        }
-        // config.md: priority from 0 (highest) to 7 (lowest).
-        if (required(ptr + "/priority", io.priority())) {
-            range(ptr + "/priority", io.priority(), 0, 7);
-        }
-    }
-
-    // ---- mounts and hooks ------------------------------------------------------------------
-
-    private void mounts(List<Mount> mounts) {
-        if (mounts == null) {
-            return;
-        }
-        for (int i = 0; i < mounts.size(); i++) {
-            String ptr = "/mounts/" + i;
-            Mount m = mounts.get(i);
-            if (m == null) {
-                error(ptr, "must be an object, not null");
-                continue;
-            }
-            String dest = m.destination();
-            if (required(ptr + "/destination", dest) && noNul(ptr + "/destination", dest)) {
-                if (dest.isEmpty()) {
-                    error(ptr + "/destination", "must not be empty");
-                } else if (!dest.startsWith("/")) {
-                    // config.md (1.1+): relative destinations are deprecated, taken relative to "/".
-                    warn(ptr + "/destination", "relative destination " + quote(dest)
-                            + " is deprecated (taken relative to \"/\")");
-                }
-            }
-            noNul(ptr + "/source", m.source());
-            noNul(ptr + "/type", m.type());
-            if (m.options() != null) {
-                for (int j = 0; j < m.options().size(); j++) {
-                    if (m.options().get(j) == null) {
-                        error(ptr + "/options/" + j, "must be a string, not null");
-                    }
-                }
-            }
-            idMappings(ptr + "/uidMappings", m.uidMappings());
-            idMappings(ptr + "/gidMappings", m.gidMappings());
-            boolean hasUid = m.uidMappings() != null && !m.uidMappings().isEmpty();
-            boolean hasGid = m.gidMappings() != null && !m.gidMappings().isEmpty();
-            if (hasUid != hasGid) {
-                // mount_setattr(2) MOUNT_ATTR_IDMAP takes one user namespace carrying both maps.
-                error(ptr + (hasUid ? "/gidMappings" : "/uidMappings"),
-                        "invalid mount: an id-mapped mount needs both uidMappings and gidMappings");
-            }
-        }
-    }
-
-    private void idMappings(String ptr, List<LinuxIDMapping> maps) {
+    void idMappings(String ptr, List<LinuxIDMapping> maps) {
         if (maps == null) {
             return;
         }
@@ -646,7 +402,7 @@ final class SemanticChecks {
         }
         sysctl(linux.sysctl());
         if (linux.resources() != null) {
-            resources(linux.resources());
+            ResourceRules.check(this, linux.resources());
         }
         cgroupsPath(linux.cgroupsPath());
         devices(linux.devices());
@@ -665,46 +421,13 @@ final class SemanticChecks {
         memoryPolicy(linux.memoryPolicy());
     }
 
-    private static String emptyToNull(String s) {
+    static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /**
-     * runc's rule: only namespaced sysctls may be set, and only when the container has its own
-     * namespace of that kind; anything else would change the host.
-     */
+    /** {@link SysctlRules}: only keys of a namespace the container has of its own. */
     private void sysctl(Map<String, String> sysctl) {
-        if (sysctl == null) {
-            return;
-        }
-        for (Map.Entry<String, String> e : sysctl.entrySet()) {
-            String raw = e.getKey();
-            String ptr = "/linux/sysctl/" + escape(raw);
-            if (raw.isEmpty()) {
-                error("/linux/sysctl/", "sysctl names must not be empty");
-                continue;
-            }
-            if (e.getValue() == null) {
-                error(ptr, "must be a string, not null");
-            }
-            // sysctl(8) accepts "/" as separator too.
-            String key = raw.replace('/', '.');
-            if (IPC_SYSCTLS.contains(key) || key.startsWith("fs.mqueue.")) {
-                if (!hasNamespace("ipc")) {
-                    error(ptr, "sysctl " + quote(raw) + " requires an ipc namespace in linux.namespaces");
-                }
-            } else if (key.startsWith("net.")) {
-                if (!hasNamespace("network")) {
-                    error(ptr, "sysctl " + quote(raw) + " requires a network namespace in linux.namespaces");
-                }
-            } else if (key.equals("kernel.hostname") || key.equals("kernel.domainname")) {
-                if (!hasNamespace("uts")) {
-                    error(ptr, "sysctl " + quote(raw) + " requires a uts namespace in linux.namespaces");
-                }
-            } else {
-                error(ptr, "sysctl " + quote(raw) + " is not namespaced; setting it would change the host");
-            }
-        }
+        SysctlRules.check(sysctl, this::hasNamespace, this::error);
     }
 
     private void cgroupsPath(String path) {
@@ -744,6 +467,9 @@ final class SemanticChecks {
                 continue;
             }
             absolutePath(ptr + "/path", d.path(), true);
+            if (isRoot(d.path())) {
+                error(ptr + "/path", "path / is not a device");
+            }
             if (required(ptr + "/type", d.type())) {
                 oneOf(ptr + "/type", d.type(), KnownValues.DEVICE_TYPES, "device type");
             }
@@ -758,10 +484,22 @@ final class SemanticChecks {
             if (d.minor() != null && d.minor() < 0) {
                 error(ptr + "/minor", "must not be negative, got " + d.minor());
             }
+            // mknod(2)'s dev_t: 12 bits of major and 20 of minor as the kernel takes them (MKDEV)
+            if ((d.major() != null && d.major() > 0xfff) || (d.minor() != null && d.minor() > 0xfffff)) {
+                error(ptr, "device number " + d.major() + ":" + d.minor() + " out of range (major 0-4095, minor 0-1048575)");
+            }
             uint32(ptr + "/fileMode", d.fileMode());
             uint32(ptr + "/uid", d.uid());
             uint32(ptr + "/gid", d.gid());
         }
+    }
+
+    /** An absolute path that names "/" itself ("/", "//", "/x/.."). */
+    private static boolean isRoot(String path) {
+        if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0) {
+            return false;
+        }
+        return java.nio.file.Path.of(path).normalize().toString().equals("/");
     }
 
     /** dev_valid_name() in net/core/dev.c. */
@@ -937,6 +675,7 @@ final class SemanticChecks {
             error(ptr + "/nodes", "is required for " + mode);
         }
         listFormat(ptr + "/nodes", mp.nodes(), true);
+        listBound(ptr + "/nodes", mp.nodes(), 8192); // the nodemask the runtime passes
         if (mp.flags() != null && mp.flags().contains("MPOL_F_STATIC_NODES")
                 && mp.flags().contains("MPOL_F_RELATIVE_NODES")) {
             error(ptr + "/flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES are mutually exclusive");
@@ -945,163 +684,19 @@ final class SemanticChecks {
 
     // ---- resources ---------------------------------------------------------------------------
 
-    private void resources(LinuxResources r) {
-        String ptr = "/linux/resources";
-        if (r.devices() != null) {
-            for (int i = 0; i < r.devices().size(); i++) {
-                String p = ptr + "/devices/" + i;
-                LinuxDeviceCgroup d = r.devices().get(i);
-                if (d == null) {
-                    error(p, "must be an object, not null");
-                    continue;
-                }
-                required(p + "/allow", d.allow());
-                oneOf(p + "/type", emptyToNull(d.type()), KnownValues.DEVICE_CGROUP_TYPES, "device cgroup type");
-                // -1 is accepted as the wildcard, as runc does.
-                if (d.major() != null && d.major() < -1) {
-                    error(p + "/major", "must be -1 (any) or a non-negative number, got " + d.major());
-                }
-                if (d.minor() != null && d.minor() < -1) {
-                    error(p + "/minor", "must be -1 (any) or a non-negative number, got " + d.minor());
-                }
-                // access: letters beyond r, w and m ("rwa" in older configs) are ignored with a
-                // warning by the cgroup code (DeviceRule), as runc ignores them; not refused here
-            }
-        }
-        LinuxMemory m = r.memory();
-        if (m != null) {
-            String p = ptr + "/memory";
-            atLeastMinusOne(p + "/limit", m.limit());
-            atLeastMinusOne(p + "/reservation", m.reservation());
-            atLeastMinusOne(p + "/swap", m.swap());
-            atLeastMinusOne(p + "/kernel", m.kernel());
-            atLeastMinusOne(p + "/kernelTCP", m.kernelTCP());
-            if (m.swappiness() != null && Long.compareUnsigned(m.swappiness(), 100) > 0) {
-                // config-linux.md: swappiness values are from 0 to 100.
-                error(p + "/swappiness", "must be between 0 and 100, got " + Long.toUnsignedString(m.swappiness()));
-            }
-        }
-        LinuxCPU c = r.cpu();
-        if (c != null) {
-            String p = ptr + "/cpu";
-            atLeastMinusOne(p + "/quota", c.quota());
-            atLeastMinusOne(p + "/realtimeRuntime", c.realtimeRuntime());
-            listFormat(p + "/cpus", c.cpus(), true);
-            listFormat(p + "/mems", c.mems(), true);
-            // cgroup v2 cpu.idle accepts 0 or 1.
-            if (c.idle() != null && c.idle() != 0 && c.idle() != 1) {
-                error(p + "/idle", "must be 0 or 1, got " + c.idle());
-            }
-        }
-        if (r.pids() != null) {
-            required(ptr + "/pids/limit", r.pids().limit());
-        }
-        if (r.blockIO() != null) {
-            blockIO(ptr + "/blockIO", r.blockIO());
-        }
-        if (r.hugepageLimits() != null) {
-            for (int i = 0; i < r.hugepageLimits().size(); i++) {
-                String p = ptr + "/hugepageLimits/" + i;
-                LinuxHugepageLimit h = r.hugepageLimits().get(i);
-                if (h == null) {
-                    error(p, "must be an object, not null");
-                    continue;
-                }
-                if (required(p + "/pageSize", h.pageSize()) && !PAGE_SIZE.matcher(h.pageSize()).matches()) {
-                    error(p + "/pageSize", "invalid page size " + quote(h.pageSize()) + " (expected like \"2MB\" or \"1GB\")");
-                }
-                required(p + "/limit", h.limit());
-            }
-        }
-        LinuxNetwork n = r.network();
-        if (n != null) {
-            uint32(ptr + "/network/classID", n.classID());
-            if (n.priorities() != null) {
-                for (int i = 0; i < n.priorities().size(); i++) {
-                    String p = ptr + "/network/priorities/" + i;
-                    LinuxInterfacePriority ip = n.priorities().get(i);
-                    if (ip == null) {
-                        error(p, "must be an object, not null");
-                        continue;
-                    }
-                    if (required(p + "/name", ip.name()) && ip.name().isEmpty()) {
-                        error(p + "/name", "must not be empty");
-                    }
-                    required(p + "/priority", ip.priority());
-                    uint32(p + "/priority", ip.priority());
-                }
-            }
-        }
-        if (r.rdma() != null) {
-            for (Map.Entry<String, LinuxRdma> e : r.rdma().entrySet()) {
-                String p = ptr + "/rdma/" + escape(e.getKey());
-                if (e.getKey().isEmpty()) {
-                    error(ptr + "/rdma/", "device names must not be empty");
-                }
-                if (e.getValue() != null) {
-                    uint32(p + "/hcaHandles", e.getValue().hcaHandles());
-                    uint32(p + "/hcaObjects", e.getValue().hcaObjects());
-                }
-            }
-        }
-        if (r.unified() != null) {
-            for (String key : r.unified().keySet()) {
-                // Keys are cgroup v2 interface file names inside the container's cgroup.
-                if (key.isEmpty() || key.equals(".") || key.equals("..") || key.contains("/")) {
-                    error(ptr + "/unified/" + escape(key), "invalid cgroup file name " + quote(key));
-                }
-            }
-        }
-    }
-
-    private void blockIO(String ptr, LinuxBlockIO b) {
-        uint16(ptr + "/weight", b.weight());
-        uint16(ptr + "/leafWeight", b.leafWeight());
-        if (b.weightDevice() != null) {
-            for (int i = 0; i < b.weightDevice().size(); i++) {
-                String p = ptr + "/weightDevice/" + i;
-                LinuxWeightDevice w = b.weightDevice().get(i);
-                if (w == null) {
-                    error(p, "must be an object, not null");
-                    continue;
-                }
-                majorMinor(p, w.major(), w.minor());
-                uint16(p + "/weight", w.weight());
-                uint16(p + "/leafWeight", w.leafWeight());
-                if (w.weight() == null && w.leafWeight() == null) {
-                    // config-linux.md: you MUST specify at least one of weight or leafWeight.
-                    error(p, "must specify weight or leafWeight");
-                }
-            }
-        }
-        throttle(ptr + "/throttleReadBpsDevice", b.throttleReadBpsDevice());
-        throttle(ptr + "/throttleWriteBpsDevice", b.throttleWriteBpsDevice());
-        throttle(ptr + "/throttleReadIOPSDevice", b.throttleReadIOPSDevice());
-        throttle(ptr + "/throttleWriteIOPSDevice", b.throttleWriteIOPSDevice());
-    }
-
-    private void majorMinor(String p, Long major, Long minor) {
-        if (required(p + "/major", major) && major < 0) {
-            error(p + "/major", "must not be negative, got " + major);
-        }
-        if (required(p + "/minor", minor) && minor < 0) {
-            error(p + "/minor", "must not be negative, got " + minor);
-        }
-    }
-
-    private void throttle(String ptr, List<LinuxThrottleDevice> list) {
-        if (list == null) {
+    /** The highest number of a well-formed list must be below the kernel's limit. */
+    void listBound(String ptr, String list, int max) {
+        if (list == null || list.isEmpty() || listFormatProblem(list) != null) {
             return;
         }
-        for (int i = 0; i < list.size(); i++) {
-            String p = ptr + "/" + i;
-            LinuxThrottleDevice t = list.get(i);
-            if (t == null) {
-                error(p, "must be an object, not null");
-                continue;
+        for (String part : list.split(",")) {
+            String p = part.strip();
+            long hi = Long.parseLong(p.substring(p.indexOf('-') + 1));
+            if (hi >= max) {
+                error(ptr, hi + " is beyond the kernel's limit of " + max);
+                return;
             }
-            majorMinor(p, t.major(), t.minor());
-            required(p + "/rate", t.rate());
         }
     }
+
 }

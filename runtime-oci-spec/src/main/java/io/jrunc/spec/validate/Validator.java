@@ -149,6 +149,27 @@ public final class Validator {
         return semantic(spec, ValidationOptions.forCreate());
     }
 
+    /**
+     * The checks of {@code linux.resources} alone, with pointers under {@code /linux/resources}:
+     * for {@code update}, whose resources come without a config.json.
+     */
+    public static List<Problem> resources(io.jrunc.spec.LinuxResources resources) {
+        SemanticChecks checks = new SemanticChecks(ValidationOptions.forCreate());
+        ResourceRules.check(checks, resources);
+        return sorted(checks.problems);
+    }
+
+    /**
+     * The checks of a process's scheduler, I/O priority and CPU affinity alone, with pointers
+     * relative to the process: for a process an embedder execs (a CLI exec -p document is
+     * validated whole).
+     */
+    public static List<Problem> processAttributes(io.jrunc.spec.Process process) {
+        SemanticChecks checks = new SemanticChecks(ValidationOptions.forCreate());
+        checks.checkProcessAttributes(process);
+        return sorted(checks.problems);
+    }
+
     /** The JSON Schema check alone (loads the schema validator on first call). */
     public static List<Problem> schema(JsonNode config) {
         return sorted(SchemaCheck.validate(config));

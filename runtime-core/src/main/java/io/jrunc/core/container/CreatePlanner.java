@@ -1,0 +1,184 @@
+package io.jrunc.core.container;
+
+import static io.jrunc.core.container.ContainerCgroups.cgroupDirs;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.CreateOptions;
+import io.jrunc.core.api.InvalidConfigException;
+import io.jrunc.core.cgroup.CgroupConfig;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.cgroup.Cgroups;
+import io.jrunc.core.cgroup.DeviceRule;
+import io.jrunc.core.cgroup.Layout;
+import io.jrunc.core.cgroup.ResourceWrites;
+import io.jrunc.core.rootfs.RootfsConfigException;
+import io.jrunc.core.rootfs.RootfsContext;
+import io.jrunc.core.rootfs.RootfsSetup;
+import io.jrunc.core.security.IdMapper;
+import io.jrunc.core.security.SecurityPlan;
+import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.terminal.ConsoleSocket;
+import io.jrunc.core.terminal.ListenFds;
+import io.jrunc.core.terminal.NotifySocket;
+import io.jrunc.spec.Hooks;
+import io.jrunc.spec.LinuxResources;
+import io.jrunc.spec.Mount;
+import io.jrunc.spec.Root;
+import io.jrunc.spec.Spec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * create's first two stages, validate and plan: reads and checks config.json, then decides
+ * everything create will do, into a {@link CreatePlan}. Nothing is made here: no state
+ * directory, cgroup, fifo or file; the host is only read (the rootfs, /proc/self/mountinfo, the
+ * cgroup mounts, /etc/subuid). So every config error, and every refusal that depends only on the
+ * config and the host, comes out before create has anything to undo.
+ */
+final class CreatePlanner {
+  private CreatePlanner() {}
+
+  static CreatePlan plan(Lifecycle lc, String id, CreateOptions opts) throws ContainerException {
+    try {
+      StateStore.checkId(id);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(e.getMessage());
+    }
+    Path bundle = opts.bundle().toAbsolutePath().normalize();
+    Spec spec = SpecLoader.loadSpec(bundle, opts.systemdCgroup());
+    Path given = bundle.resolve(spec.root().path()).normalize();
+    if (!Files.isDirectory(given)) {
+      throw new InvalidConfigException("config.json: /root/path: rootfs " + given + " is not a directory");
+    }
+    // A rootfs reached through a symlink is used where it really is (as crun's realpath):
+    // mounting onto a symlink fails, and runc only refuses it.
+    Path rootfs;
+    try {
+      rootfs = given.toRealPath();
+    } catch (IOException e) {
+      throw new InvalidConfigException("config.json: /root/path: rootfs " + given + ": " + e.getMessage());
+    }
+    if (!rootfs.equals(given)) spec = spec.withRoot(new Root(rootfs.toString(), spec.root().readonly()));
+    try {
+      RootfsSetup.validate(spec);
+    } catch (RootfsConfigException e) {
+      throw Failures.translate(e);
+    }
+    ProcessAttributes.checkSupported(spec.linux());
+    boolean terminal = Boolean.TRUE.equals(spec.process().terminal());
+    checkTerminal(opts, terminal);
+
+    // sd_notify passthrough: the container gets a socket of ours at /run/notify (start forwards
+    // READY); its directory in the state directory is made by CreateResources
+    NotifySocket.Prepared notify = null;
+    if (NotifySocket.hostSocket(System.getenv()) != null) {
+      notify = NotifySocket.describe(lc.store().dir(id));
+      List<Mount> mounts = new ArrayList<>(spec.mounts() == null ? List.of() : spec.mounts());
+      mounts.add(notify.mount());
+      spec = spec.withMounts(mounts).withProcess(spec.process().withEnv(
+          replaceEnv(spec.process().env(), List.of("NOTIFY_SOCKET="), List.of(notify.envEntry()))));
+    }
+    // socket activation: LISTEN_FDS passed on with LISTEN_PID=1, and those fds preserved
+    ListenFds.Result listen = ListenFds.compute(opts.preserveFds());
+    if (listen.listenFds() > 0) {
+      spec = spec.withProcess(spec.process().withEnv(
+          replaceEnv(spec.process().env(), List.of("LISTEN_FDS=", "LISTEN_PID="), listen.env())));
+    }
+    long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
+    spec = spec.withProcess(spec.process().withEnv(ProcessEnv.prepare(spec.process().env(), rootfs, uid)));
+
+    Namespaces ns = Namespaces.of(spec);
+    ParentSetup.checkNetDevices(spec.linux(), ns);
+    ParentSetup.checkSysctlNetns(spec.linux(), ns);
+    SecurityPlan security = LaunchSupport.prepareSecurity(spec);
+    RootfsSetup rootfsSetup = null;
+    try {
+      List<String> dests = new ArrayList<>();
+      if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
+      String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
+      String exe = ExecutableLookup.find(rootfs, spec.process().args().get(0), spec.process().env(), cwd, dests);
+      boolean rootless = lc.rootless(opts.systemdCgroup());
+      CgroupManager cgroup = cgroupManager(id, spec, opts, rootless);
+      boolean replan = false;
+      java.util.Map<String, Path> dirs = cgroupDirs(cgroup);
+      if (ns.has("mount")) {
+        RootfsContext ctx = RootfsContext.of(spec, bundle).withNoPivot(opts.noPivot())
+            .withNewUserNs(ns.creates("user")).withCgroupDirs(dirs);
+        if (notify != null) ctx = ctx.withLaterDirs(Set.of(notify.socketPath().getParent()));
+        try {
+          rootfsSetup = RootfsSetup.plan(ctx);
+        } catch (RootfsConfigException e) {
+          throw Failures.translate(e);
+        }
+        // the parent opens bind sources for a new user namespace (see MountPlanner): the notify
+        // directory's can only be opened once it exists
+        replan = notify != null && ns.creates("user") && Libc.geteuid() == 0;
+      }
+      Hooks hooks = spec.hooks();
+      boolean hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
+          || notEmpty(hooks.createContainer()));
+      IdMapper.Host idHost = IdMapper.Host.detect();
+      boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
+      return new CreatePlan(id, opts, bundle, rootfs, spec, terminal, notify, listen, uid, ns, security, exe, cgroup,
+          rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
+    } catch (ContainerException | RuntimeException | Error e) {
+      security.close();
+      if (rootfsSetup != null) rootfsSetup.close();
+      throw e;
+    }
+  }
+
+  /**
+   * runc's flag rules concern --console-socket; a console fd is the caller's own relay
+   * (foreground run -t), which needs a terminal and nothing else.
+   */
+  private static void checkTerminal(CreateOptions opts, boolean terminal) throws InvalidConfigException {
+    String problem = opts.consoleFd() >= 0
+        ? (terminal ? null : "a console fd was given but process.terminal is not true")
+        : ConsoleSocket.checkFlags(terminal, opts.detach(), opts.consoleSocket() != null);
+    if (problem == null && terminal && opts.consoleFd() < 0 && opts.consoleSocket() == null) {
+      problem = "process.terminal is true but no console socket was given";
+    }
+    if (problem != null) throw new InvalidConfigException(problem);
+  }
+
+  /**
+   * The cgroup manager, its paths computed and nothing made, and the resources checked as its
+   * {@code create()} would before its first mkdir: a value no kernel accepts is a config error
+   * here, not a failed write after the cgroup exists.
+   */
+  private static CgroupManager cgroupManager(String id, Spec spec, CreateOptions opts, boolean rootless)
+      throws InvalidConfigException {
+    var linux = spec.linux();
+    LinuxResources resources = linux == null ? null : linux.resources();
+    try {
+      CgroupManager cgroup = Cgroups.create(new CgroupConfig(id, linux == null ? null : linux.cgroupsPath(),
+          DeviceRule.withRuncDevices(resources), opts.systemdCgroup(), rootless));
+      if (resources != null) {
+        if (cgroup.layout() == Layout.V2) ResourceWrites.v2(resources, ResourceWrites.Current.NONE);
+        else ResourceWrites.v1(resources, ResourceWrites.Current.NONE);
+        DeviceRule.from(resources.devices());
+      }
+      return cgroup;
+    } catch (CgroupException e) {
+      throw new InvalidConfigException("config.json: " + e.getMessage());
+    }
+  }
+
+  private static List<String> replaceEnv(List<String> env, List<String> drop, List<String> add) {
+    List<String> out = new ArrayList<>(env == null ? List.of() : env);
+    out.removeIf(e -> drop.stream().anyMatch(e::startsWith));
+    out.addAll(add);
+    return out;
+  }
+
+  private static boolean notEmpty(List<?> l) {
+    return l != null && !l.isEmpty();
+  }
+}

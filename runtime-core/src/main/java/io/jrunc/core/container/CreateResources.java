@@ -1,0 +1,304 @@
+package io.jrunc.core.container;
+
+import static io.jrunc.core.container.ContainerCgroups.cgroupDirs;
+import static io.jrunc.core.container.ContainerCgroups.destroyCgroup;
+import static io.jrunc.core.container.LaunchSupport.closeQuietly;
+import static io.jrunc.core.container.LaunchSupport.openStdio;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.ContainerExistsException;
+import io.jrunc.core.api.InvalidConfigException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.rootfs.RootfsConfigException;
+import io.jrunc.core.rootfs.RootfsContext;
+import io.jrunc.core.rootfs.RootfsSetup;
+import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.CgroupIo;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Open;
+import io.jrunc.core.sys.Stat;
+import io.jrunc.core.sys.Sys;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.core.terminal.ConsoleSocket;
+import io.jrunc.core.terminal.NotifySocket;
+import io.jrunc.spec.Json;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * create's third stage, acquire: what a {@link CreatePlan} needs on the host before init can be
+ * cloned, made in this order and undone in {@link #undo} if anything later fails.
+ *
+ * <table>
+ *   <caption>What create acquires</caption>
+ *   <tr><th>#</th><th>what</th><th>undone by</th></tr>
+ *   <tr><td>1</td><td>the state directory (mkdir claims the id) and its lock</td><td>removing the directory</td></tr>
+ *   <tr><td>2</td><td>runc's checks of a cgroup that already exists (frozen: refused; not empty: a warning)</td><td>-</td></tr>
+ *   <tr><td>3</td><td>the notify directory; fds of the namespaces to join</td><td>the directory; closing</td></tr>
+ *   <tr><td>4</td><td>config.json (with create's additions) and a record with pid 0 ("creating"),
+ *       written before the cgroup so that {@code delete --force} finds the cgroup even if
+ *       this process is killed half-way</td><td>the directory</td></tr>
+ *   <tr><td>5</td><td>the cgroup (mkdir, resources, device filter) and its fd for CLONE_INTO_CGROUP;
+ *       the record again, naming the directories create made</td><td>destroying them from the record</td></tr>
+ *   <tr><td>6</td><td>the exec fifo, stdio, the console, the spawn channel</td><td>closing</td></tr>
+ * </table>
+ */
+final class CreateResources {
+  private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+
+  final CreatePlan plan;
+  private final StateStore store;
+  /** The parent's copies of every fd made here, closed once init has its own (or on undo). */
+  private final List<AutoCloseable> fds = new ArrayList<>();
+  private StateStore.Lock lock;
+  private ContainerRecord pending;
+  /** The init (or the child that forks it) while it is not yet reaped: undo kills it. */
+  int childPid = -1;
+
+  RootfsSetup rootfs;
+  final Map<String, Integer> joinFds = new LinkedHashMap<>();
+  int cgroupFd = -1;
+  int fifoFd = -1;
+  int console = -1;
+  /** The console is the socket's pty master we received (ours to close), not the caller's fd. */
+  private boolean ownConsole;
+  final int[] stdio = {-1, -1, -1};
+  final int[] callerPipes = {-1, -1, -1};
+  SpawnChannel channel;
+
+  private CreateResources(StateStore store, CreatePlan plan) {
+    this.store = store;
+    this.plan = plan;
+    this.rootfs = plan.rootfsSetup();
+  }
+
+  /**
+   * Makes everything of the table in order. On a failure what was made so far is undone and the
+   * error thrown; an id that exists already leaves that container alone.
+   */
+  static CreateResources acquire(StateStore store, CreatePlan plan) throws ContainerException {
+    String id = plan.id();
+    boolean claimed;
+    try {
+      claimed = store.claim(id);
+    } catch (IOException e) {
+      throw new SetupException("create state directory " + store.dir(id) + ": " + e.getMessage(), 0, e);
+    }
+    if (!claimed) throw new ContainerExistsException(id);
+    CreateResources r = new CreateResources(store, plan);
+    try {
+      r.lock = store.lock(id);
+      r.acquireRest();
+      return r;
+    } catch (ContainerException | IOException | RuntimeException e) {
+      throw r.undo(Failures.translate(e));
+    } catch (Error e) {
+      // even a broken classpath or OOM must not leave a half-made container behind
+      r.undo(new SetupException(e.toString(), 0, e));
+      throw e;
+    }
+  }
+
+  private void acquireRest() throws ContainerException, IOException {
+    Path dir = store.dir(plan.id());
+    checkExistingCgroup(plan.cgroup());
+    if (plan.notifySocket() != null) NotifySocket.prepare(dir);
+    for (var e : plan.namespaces().joins().entrySet()) {
+      try {
+        // O_NONBLOCK: a path that is a FIFO must not hang create (setns then refuses it)
+        int fd = Libc.open(e.getValue(), Open.O_RDONLY | Open.O_NONBLOCK | Open.O_NOCTTY | Open.O_CLOEXEC, 0);
+        joinFds.put(e.getKey(), fd);
+        fds.add(() -> Libc.close(fd));
+      } catch (SysException x) {
+        throw new SetupException("open the " + e.getKey() + " namespace: " + x.getMessage(), x.errno(), x);
+      }
+    }
+    pending = record(plan, 0, 0);
+    Files.write(dir.resolve("config.json"), Json.writeBytes(plan.spec()));
+    store.writeRecord(pending);
+    CgroupManager cgroup = plan.cgroup();
+    cgroup.create(); // on a failure it removed what it made
+    replanRootfsIfNeeded();
+    // again if create() made more than the record names (the top directory it had to make, a
+    // parent of the cgroupsPath say): undo and a delete --force of a killed create remove that too
+    if (!cgroup.state().equals(pending.cgroup())) {
+      pending = record(plan, 0, 0);
+      store.writeRecord(pending);
+    }
+    if (cgroup.cloneIntoCgroupPath().isPresent()) {
+      int fd = CgroupIo.openDirectory(cgroup.cloneIntoCgroupPath().get().toString());
+      cgroupFd = fd;
+      fds.add(() -> Libc.close(fd));
+    }
+    openFifo(dir.resolve(Lifecycle.FIFO));
+    if (!plan.terminal()) openStdio(plan.options().stdio(), stdio, callerPipes, fds);
+    if (plan.terminal()) {
+      int given = plan.options().consoleFd();
+      // a failed connect names the socket and the errno already
+      console = given >= 0 ? given : ConsoleSocket.connect(plan.options().consoleSocket());
+      ownConsole = given < 0;
+    }
+    channel = new SpawnChannel();
+    fds.add(channel);
+    plan.security().handOffListener(channel.reportWrite()); // NOTIFY: the agent gets init's listener
+  }
+
+  /**
+   * The rootfs plan is made again, once, when what it was planned with changed: a rootless
+   * cgroup that was not permitted leaves the container in ours (a cgroup mount then binds our
+   * directories, not the planned ones), or the notify directory, made now, must be opened by
+   * the parent for a new user namespace ({@link CreatePlan#replanRootfs}).
+   */
+  private void replanRootfsIfNeeded() throws InvalidConfigException {
+    if (rootfs == null) return;
+    Map<String, Path> dirs = cgroupDirs(plan.cgroup());
+    if (!plan.replanRootfs() && dirs.equals(plan.cgroupDirs())) return;
+    RootfsSetup first = rootfs;
+    try {
+      rootfs = RootfsSetup.plan(RootfsContext.of(plan.spec(), plan.bundle()).withNoPivot(plan.options().noPivot())
+          .withNewUserNs(plan.namespaces().creates("user")).withCgroupDirs(dirs));
+    } catch (RootfsConfigException e) {
+      rootfs = null;
+      throw new InvalidConfigException("config.json: " + e.getMessage()); // planned once already: not expected
+    } finally {
+      first.close();
+    }
+  }
+
+  /**
+   * The exec fifo: init blocks reading it until start writes. We open it O_RDWR so that
+   * opening never blocks; start opens it O_WRONLY|O_NONBLOCK, which fails with ENXIO when no
+   * reader is left (init died), so start cannot hang on a dead init.
+   */
+  private void openFifo(Path fifo) throws SysException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment p = a.allocateFrom(fifo.toString());
+      Libc.syscall("mkfifo", fifo.toString(), Sys.MKNODAT, Open.AT_FDCWD, p.address(), Stat.S_IFIFO | 0622, 0);
+    }
+    int fd = Libc.open(fifo.toString(), Open.O_RDWR | Open.O_CLOEXEC, 0);
+    fifoFd = fd;
+    fds.add(() -> Libc.close(fd));
+  }
+
+  /** Keeps {@code fd} until {@link #closeParentCopies()} or {@link #undo}. */
+  void own(int fd) {
+    fds.add(() -> Libc.close(fd));
+  }
+
+  /**
+   * The last stage, record: init waits on the fifo; its pid and start time go into the record,
+   * the lock is released and our copies of the fds init inherited are closed (the caller's pipe
+   * ends stay).
+   */
+  ContainerRecord record(int init, long startTime) throws IOException {
+    ContainerRecord rec = record(plan, init, startTime);
+    store.writeRecord(rec);
+    childPid = -1;
+    closeParentCopies();
+    lock.close();
+    plan.close();
+    return rec;
+  }
+
+  /**
+   * Right after the clone: our copy of a received pty master, so that the receiver sees EOF if
+   * init dies. The caller's own console fd stays open.
+   */
+  void closeConsole() {
+    if (ownConsole && console >= 0) Libc.close(console);
+    ownConsole = false;
+  }
+
+  /** Our copies of what init inherited: after the clone init has its own. */
+  void closeParentCopies() {
+    closeConsole();
+    for (AutoCloseable c : fds) closeQuietly(c);
+    fds.clear();
+    if (rootfs != null) rootfs.close(); // the child has its copies of the id-mapped mount fds
+  }
+
+  /**
+   * Undoes everything in reverse: kills and reaps the child, closes fds, destroys the cgroup
+   * (when the record naming it was written), removes the state directory. What fails here is
+   * added to {@code err} as suppressed; returns {@code err}.
+   */
+  ContainerException undo(ContainerException err) {
+    if (lock != null) lock.close();
+    if (childPid > 0) {
+      Libc.kill(childPid, 9);
+      try {
+        Libc.wait4(childPid, 0);
+      } catch (SysException ignored) {
+        // not ours to reap or already gone
+      }
+      childPid = -1;
+    }
+    closeParentCopies();
+    plan.close();
+    if (pending != null) {
+      try {
+        destroyCgroup(pending);
+      } catch (ContainerException e) {
+        err.addSuppressed(e);
+      }
+    }
+    try {
+      store.remove(plan.id());
+    } catch (IOException e) {
+      err.addSuppressed(e);
+    }
+    return err;
+  }
+
+  private static ContainerRecord record(CreatePlan p, int pid, long startTime) {
+    return new ContainerRecord(p.id(), p.bundle().toString(), p.rootfs().toString(), pid, startTime,
+        DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)), ownerName(),
+        p.spec().annotations(), p.spec().ociVersion(), p.cgroup().state(), p.options().systemdCgroup(),
+        p.rootless(), p.namespaces().creates("pid"));
+  }
+
+  /**
+   * runc's checks of a cgroup that exists before create, made before anything is recorded (a
+   * refusal must leave that cgroup as it found it): frozen, init would freeze before it ran;
+   * not empty, the container shares it (a warning).
+   */
+  private static void checkExistingCgroup(CgroupManager cgroup) throws SetupException {
+    boolean frozen;
+    try {
+      frozen = cgroup.isFrozen();
+    } catch (CgroupException | RuntimeException e) {
+      return; // not there yet: nothing to check
+    }
+    if (frozen) throw new SetupException("container's cgroup unexpectedly frozen", 0, null);
+    try {
+      int others = cgroup.pids().size();
+      if (others > 0) LOG.warn("container's cgroup is not empty: {} process(es) found", others);
+    } catch (CgroupException | RuntimeException e) {
+      // not there, or raced with its removal: nothing to warn about
+    }
+  }
+
+  private static String ownerName() {
+    try {
+      return Files.getOwner(Path.of("/proc/self")).getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
+    }
+  }
+}

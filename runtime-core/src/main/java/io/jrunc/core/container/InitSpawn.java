@@ -1,0 +1,196 @@
+package io.jrunc.core.container;
+
+import static io.jrunc.core.container.LaunchSupport.announcing;
+import static io.jrunc.core.container.LaunchSupport.describeWait;
+import static io.jrunc.core.container.LaunchSupport.ociVersion;
+import static io.jrunc.core.container.LaunchSupport.reapQuietly;
+import static io.jrunc.core.container.LaunchSupport.securitySteps;
+
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.SetupException;
+import io.jrunc.core.hooks.HookRunner;
+import io.jrunc.core.rootfs.RootfsSetup;
+import io.jrunc.core.security.IdMapper;
+import io.jrunc.core.spawn.ChildProgram;
+import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.spawn.SpawnChannel;
+import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.spawn.StepFailedException;
+import io.jrunc.core.sys.Clone;
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Sys;
+import io.jrunc.core.sys.SysException;
+import io.jrunc.core.terminal.PidfdSocket;
+import io.jrunc.core.terminal.TerminalSetup;
+import io.jrunc.spec.Hooks;
+import io.jrunc.spec.Spec;
+import io.jrunc.spec.State;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * create's fourth stage, spawn: the init program compiled from the plan and the acquired fds,
+ * the clone, what the parent does while init waits (id maps, cgroup, oom_score_adj, network),
+ * the create-phase hooks, and the wait for init's READY.
+ */
+final class InitSpawn {
+  private InitSpawn() {}
+
+  /** The descriptors the init program names: acquired ones, or stand-ins for a plan-only compile. */
+  record Fds(Map<String, Integer> joins, SpawnChannel channel, int fifo, int[] stdio, int console, RootfsSetup rootfs) {}
+
+  /** The init program of {@code plan} over {@code fds}; {@code b} owns its memory. */
+  static InitPlanner.Planned compile(CreatePlan plan, ProgramBuilder b, Fds fds) throws ContainerException {
+    Spec spec = plan.spec();
+    Path rootfs = plan.rootfs();
+    RootfsSetup rfs = fds.rootfs();
+    InitPlanner.ChildSteps extra = securitySteps(plan.security(), (pb, beforePivot) -> {
+      Consumer<ProgramBuilder> tty = p -> {
+        InitPlanner.createCwd(p, spec.process());
+        if (!plan.terminal()) return;
+        TerminalSetup.emit(p, fds.console(), spec.process().consoleSize());
+        if (rfs != null) TerminalSetup.emitDevConsole(p);
+        if (plan.uid() != 0) TerminalSetup.emitOwner(p, plan.uid());
+      };
+      if (rfs != null) {
+        rfs.emitPrepare(pb);
+        beforePivot.accept(pb);
+        rfs.emitPivot(pb, tty); // cwd and /dev/console before a read-only / or /dev
+      } else {
+        // no mount namespace: runc only chroots (nothing may be mounted in the host's namespace)
+        beforePivot.accept(pb);
+        pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
+        pb.call(Sys.CHDIR, "/").describe("chdir to /");
+        tty.accept(pb);
+      }
+    });
+    var o = plan.options();
+    return InitPlanner.plan(b, new InitPlanner.Inputs(plan.id(), spec, rootfs, plan.namespaces(), fds.joins(),
+        fds.channel(), fds.fifo(), fds.stdio(), plan.listen().preserveFds(), o.noPivot(), o.noNewKeyring(),
+        plan.executable(), plan.hookPause(), plan.setgroups(), extra));
+  }
+
+  /**
+   * Clones init and drives it to READY; returns its pid. On a failure the child that still needs
+   * reaping is left in {@code res.childPid} for {@link CreateResources#undo}.
+   */
+  static int spawn(CreatePlan plan, CreateResources res, ProgramBuilder b)
+      throws ContainerException, IOException, StepFailedException {
+    SpawnChannel ch = res.channel;
+    InitPlanner.Planned planned = compile(plan, b,
+        new Fds(res.joinFds, ch, res.fifoFd, res.stdio, res.console, res.rootfs));
+    ChildProgram program = planned.program();
+    var security = plan.security();
+    var opts = plan.options();
+    Spawner.Child child;
+    long flags = (plan.namespaces().cloneFlags() & ~Clone.CLONE_NEWCGROUP)
+        | (opts.pidfdSocket() != null ? Clone.CLONE_PIDFD : 0);
+    try {
+      child = Spawner.clone(program, ch, flags, res.cgroupFd);
+    } catch (SysException x) {
+      throw new SetupException("start the container's init: " + x.getMessage(), x.errno(), x);
+    }
+    res.childPid = child.pid();
+    if (child.pidfd() >= 0) res.own(child.pidfd());
+    security.afterClone();
+    if (res.rootfs != null) res.rootfs.close(); // the child has its copies of the id-mapped mount fds
+    res.closeConsole(); // EOF reaches the receiver if the child dies
+    if (plan.namespaces().creates("user")) {
+      IdMapper.apply(child.pid(), plan.spec().linux().uidMappings(), plan.spec().linux().gidMappings(), plan.idHost());
+    }
+    if (res.cgroupFd < 0) plan.cgroup().addProcess(child.pid());
+    ParentSetup.oomScoreAdj(child.pid(), plan.spec().process().oomScoreAdj());
+    // the child waits for our release: its network namespace exists (cloned, or joined by
+    // the fd we hold), nothing of the container runs yet, and the hooks come after this
+    ParentSetup.loopback(child.pid(), plan.namespaces());
+    ParentSetup.netDevices(child.pid(), plan.spec().linux(), res.joinFds.get("network"));
+    return drive(plan, res, program, child, planned.announcingStep());
+  }
+
+  /**
+   * Releases the child and reads its reports until READY. init is the cloned child, or, when a
+   * pid namespace is joined, the child's own child (CLONE_PARENT makes it ours too), which the
+   * first one announces before it exits.
+   */
+  private static int drive(CreatePlan plan, CreateResources res, ChildProgram program, Spawner.Child child,
+      int announcingStep) throws ContainerException, SysException, StepFailedException {
+    SpawnChannel ch = res.channel;
+    var security = plan.security();
+    int[] current = {child.pid()}; // the pid so far, for the failure path (a fork may announce another)
+    int init;
+    try {
+      ch.release();
+      Launch.Outcome out = Launch.drive(program, ch, child.pid(), announcing(announcingStep, security),
+          security.listenerStep(), new Launch.Events<ContainerException>() {
+            @Override
+            public void hooks(int pid) throws ContainerException {
+              runCreateHooks(plan, pid);
+            }
+
+            @Override
+            public void listener(int pid, long childFd) throws SysException {
+              // init loaded its filter and waits until the agent has the listener
+              security.forwardListener(pid, childFd, state(plan, pid), pid);
+            }
+
+            @Override
+            public void forked(int pid) {
+              current[0] = pid;
+              res.childPid = pid;
+            }
+          });
+      init = out.pid();
+      if (!out.last().ready()) {
+        int[] st = Libc.wait4(init, 0);
+        res.childPid = -1;
+        throw new SetupException("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
+      }
+    } catch (StepFailedException x) {
+      if (current[0] != child.pid()) reapQuietly(current[0]);
+      res.childPid = -1; // reaped
+      throw x;
+    }
+    if (plan.options().pidfdSocket() != null) sendPidfd(plan, child, init);
+    return init;
+  }
+
+  /**
+   * prestart (deprecated) and createRuntime run in the runtime's namespaces, createContainer in
+   * the container's, all after the mounts and before pivot_root.
+   */
+  private static void runCreateHooks(CreatePlan plan, int pid) throws ContainerException {
+    Hooks hooks = plan.spec().hooks();
+    State st = state(plan, pid);
+    try {
+      HookRunner.runAll("prestart", hooks.prestart(), st, HookLauncher.inRuntime(plan.bundle()));
+      HookRunner.runAll("createRuntime", hooks.createRuntime(), st, HookLauncher.inRuntime(plan.bundle()));
+      HookRunner.runAll("createContainer", hooks.createContainer(), st,
+          HookLauncher.createContainer(pid, plan.spec(), plan.rootfs()));
+    } catch (HookRunner.HookException he) {
+      throw Failures.translate(he); // Launch.Events carries one exception type: translated here
+    }
+  }
+
+  private static State state(CreatePlan plan, int pid) {
+    Spec spec = plan.spec();
+    return new State(ociVersion(spec), plan.id(), "creating", pid, plan.bundle().toString(), spec.annotations(),
+        null, null, null);
+  }
+
+  private static void sendPidfd(CreatePlan plan, Spawner.Child child, int init) throws SysException {
+    Path socket = plan.options().pidfdSocket();
+    if (init == child.pid()) {
+      PidfdSocket.send(socket, child.pidfd(), PidfdSocket.Kind.INIT);
+      return;
+    }
+    int pidfd = Libc.pidfdOpen(init);
+    if (pidfd < 0) throw new SysException("pidfd_open", "pid " + init, -pidfd);
+    try {
+      PidfdSocket.send(socket, pidfd, PidfdSocket.Kind.INIT);
+    } finally {
+      Libc.close(pidfd);
+    }
+  }
+}

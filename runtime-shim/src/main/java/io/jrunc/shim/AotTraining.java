@@ -1,6 +1,8 @@
 package io.jrunc.shim;
 
 import io.jrunc.core.api.ContainerRuntime;
+import io.jrunc.core.api.ContainerException;
+import io.jrunc.core.api.CreateOptions;
 import io.jrunc.shim.proto.CheckpointTaskRequest;
 import io.jrunc.shim.proto.ConnectRequest;
 import io.jrunc.shim.proto.CreateTaskRequest;
@@ -81,12 +83,12 @@ public final class AotTraining {
         Files.createDirectories(ctr.resolve("rootfs/bin"));
         Files.createFile(ctr.resolve("rootfs/bin/sh")).toFile().setExecutable(true);
         Files.writeString(ctr.resolve("config.json"), Json.writePretty(spec));
-        System.setProperty(ContainerRuntime.AOT_PLAN_ONLY_PROPERTY, "true");
+        // create, planned only (validation, cgroup layout, rootfs and program planning, nothing
+        // made); the task service's own create path is trained by the real container below
         try {
-          call(client, "Create", CreateTaskRequest.newBuilder().setId("jrunc-aot-plan").setBundle(ctr.toString())
-              .build().toByteArray());
-        } finally {
-          System.clearProperty(ContainerRuntime.AOT_PLAN_ONLY_PROPERTY);
+          ContainerRuntime.open(tmp.resolve("root")).plan("jrunc-aot-plan", CreateOptions.bundle(ctr));
+        } catch (ContainerException e) {
+          // the plan's failure (e.g. not root) is a path being trained too
         }
         if (canRunContainers()) failures += realContainer(client, tmp);
       } finally {

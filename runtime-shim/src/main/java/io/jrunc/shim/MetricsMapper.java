@@ -1,6 +1,6 @@
 package io.jrunc.shim;
 
-import io.jrunc.core.cgroup.CgroupStats;
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.shim.proto.BlkIOEntry;
 import io.jrunc.shim.proto.BlkIOStat;
 import io.jrunc.shim.proto.CPUStat;

@@ -2,7 +2,7 @@ package io.jrunc.shim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jrunc.core.cgroup.CgroupStats;
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.shim.proto.Metrics;
 import java.util.List;
 import java.util.Map;

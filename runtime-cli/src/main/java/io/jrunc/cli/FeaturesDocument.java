@@ -1,6 +1,6 @@
 package io.jrunc.cli;
 
-import io.jrunc.core.security.SeccompFeatures;
+import io.jrunc.core.api.host.HostProbes;
 import io.jrunc.spec.Features;
 import io.jrunc.spec.Json;
 import java.util.List;
@@ -38,16 +38,13 @@ public final class FeaturesDocument {
 
   /** The document. */
   public static Features build() {
-    boolean seccomp = SeccompFeatures.enabled();
     Features.Linux linux =
         new Features.Linux(
             NAMESPACES,
             CAPABILITIES,
             // systemd's user instance is not supported (the D-Bus client talks to the system bus)
             new Features.Cgroup(true, true, true, false, true),
-            new Features.Seccomp(seccomp, SeccompFeatures.ACTIONS, SeccompFeatures.OPERATORS,
-                seccomp ? SeccompFeatures.archs() : List.of(), SeccompFeatures.KNOWN_FLAGS,
-                seccomp ? SeccompFeatures.supportedFlags() : List.of()),
+            HostProbes.seccomp(),
             new Features.Apparmor(true),
             new Features.Selinux(true),
             new Features.IntelRdt(false, false, false),

@@ -154,7 +154,7 @@ public record GlobalOptions(
     boolean honour;
     if (effectiveUid() != 0) {
       honour = true;
-    } else if (!io.jrunc.core.security.IdMapper.inUserNamespace()) {
+    } else if (!io.jrunc.core.api.host.HostProbes.inUserNamespace()) {
       honour = false;
     } else {
       String user = System.getenv("USER");
@@ -169,7 +169,7 @@ public record GlobalOptions(
    */
   static long effectiveUid() {
     try {
-      for (String line : io.jrunc.core.util.LimitedFiles.readKernelFile(Path.of("/proc/self/status")).split("\n")) {
+      for (String line : io.jrunc.core.api.host.LimitedFiles.readKernelFile(Path.of("/proc/self/status")).split("\n")) {
         if (line.startsWith("Uid:")) return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
       }
     } catch (java.io.IOException | RuntimeException e) {

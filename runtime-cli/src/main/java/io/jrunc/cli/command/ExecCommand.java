@@ -204,10 +204,10 @@ public final class ExecCommand implements Command {
       }
       byte[] json;
       try {
-        json = io.jrunc.core.util.LimitedFiles.readJson(o.process(), "exec --process");
+        json = io.jrunc.core.api.host.LimitedFiles.readJson(o.process(), "exec --process");
       } catch (java.nio.file.NoSuchFileException e) {
         throw new CliException("open " + o.process() + ": no such file or directory (ENOENT)");
-      } catch (io.jrunc.core.util.LimitedFiles.RefusedException e) {
+      } catch (io.jrunc.core.api.host.LimitedFiles.RefusedException e) {
         throw new CliException(e.getMessage(), e);
       } catch (java.io.IOException e) {
         throw new CliException("read " + o.process() + ": " + e.getMessage(), e);
@@ -341,7 +341,7 @@ public final class ExecCommand implements Command {
       io.jrunc.spec.Spec spec = rt.savedConfig(o.id());
       io.jrunc.spec.Process proc = process(o, spec);
       boolean terminal = Boolean.TRUE.equals(proc.terminal());
-      String ttyProblem = io.jrunc.core.terminal.ConsoleSocket.checkFlags(terminal, o.detach(), o.consoleSocket() != null);
+      String ttyProblem = io.jrunc.core.api.host.Terminal.checkFlags(terminal, o.detach(), o.consoleSocket() != null);
       if (ttyProblem != null) throw new CliException(ttyProblem);
       io.jrunc.core.api.ExecOptions eo = io.jrunc.core.api.ExecOptions.defaults()
           .withPidFile(o.pidFile())
@@ -351,17 +351,17 @@ public final class ExecCommand implements Command {
           .withPidfdSocket(o.pidfdSocket())
           .withSubCgroups(subCgroups);
       // a terminal in the foreground: we are the console socket's other end and relay it
-      io.jrunc.core.terminal.TerminalRelay relay = null;
+      io.jrunc.core.api.host.Terminal relay = null;
       try {
         if (terminal && !o.detach()) {
-          relay = io.jrunc.core.terminal.TerminalRelay.prepare();
-          eo = eo.withConsoleFd(relay.childSocketFd());
+          relay = io.jrunc.core.api.host.Terminal.prepare();
+          eo = eo.withConsoleFd(relay.consoleFd());
         }
         io.jrunc.core.api.ContainerProcess p = rt.exec(o.id(), proc, eo);
         if (relay != null) {
           try {
-            relay.receiveMaster(); // sent before exec returned: it waits in the socket
-            relay.start(0, 1);
+            relay.receive(); // sent before exec returned: it waits in the socket
+            relay.relay(0, 1);
           } catch (java.io.IOException x) {
             p.kill(9);
             p.waitFor();

@@ -7,7 +7,7 @@ import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
 import io.jrunc.cli.args.ParsedArgs;
-import io.jrunc.core.terminal.TerminalRelay;
+import io.jrunc.core.api.host.Terminal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,17 +81,17 @@ public final class RunCommand implements Command {
     // runc's rule: a terminal in the foreground without a console socket is relayed by us
     boolean relayed = !o.detach() && o.create().consoleSocket() == null && wantsTerminal(o.create().bundle());
     io.jrunc.core.api.CreateOptions co = CreateCommand.toCore(o.create(), global).withDetach(o.detach());
-    TerminalRelay relay = null;
+    Terminal relay = null;
     try {
       if (relayed) {
-        relay = TerminalRelay.prepare();
-        co = co.withConsoleFd(relay.childSocketFd());
+        relay = Terminal.prepare();
+        co = co.withConsoleFd(relay.consoleFd());
       }
       Container c = lc.create(id, co);
       try {
         if (relay != null) {
-          relay.receiveMaster(); // sent before create returned: it waits in the socket
-          relay.start(0, 1);
+          relay.receive(); // sent before create returned: it waits in the socket
+          relay.relay(0, 1);
         }
         lc.start(id);
       } catch (ContainerException | IOException e) {
@@ -137,7 +137,7 @@ public final class RunCommand implements Command {
     // the streaming codec, not a databind ObjectMapper: building one costs ~440 classes outside
     // the AOT cache and 200-290 ms of CPU on every `run` (issue 14); create reports a bad file
     try {
-      byte[] json = io.jrunc.core.util.LimitedFiles.readJson(bundle.resolve("config.json"), "config.json");
+      byte[] json = io.jrunc.core.api.host.LimitedFiles.readJson(bundle.resolve("config.json"), "config.json");
       io.jrunc.spec.Spec spec = io.jrunc.spec.Json.read(json, io.jrunc.spec.Spec.class);
       return spec.process() != null && Boolean.TRUE.equals(spec.process().terminal());
     } catch (java.io.IOException | RuntimeException e) {
@@ -150,7 +150,7 @@ public final class RunCommand implements Command {
    * closes when the last process holding it exits; a background process that keeps it open
    * does not hold us longer than 2 s (runc waits for the copy the same way, without a bound).
    */
-  static void drain(TerminalRelay relay) {
+  static void drain(Terminal relay) {
     try {
       relay.awaitOutput(java.time.Duration.ofSeconds(2));
     } catch (InterruptedException e) {

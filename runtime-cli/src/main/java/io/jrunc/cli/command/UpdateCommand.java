@@ -191,13 +191,13 @@ public final class UpdateCommand implements Command {
       try {
         byte[] json =
             o.resources().equals("-")
-                ? io.jrunc.core.util.LimitedFiles.readJson(stdin, "update --resources", source)
-                : io.jrunc.core.util.LimitedFiles.readJson(
+                ? io.jrunc.core.api.host.LimitedFiles.readJson(stdin, "update --resources", source)
+                : io.jrunc.core.api.host.LimitedFiles.readJson(
                     java.nio.file.Path.of(o.resources()), "update --resources");
         r = Json.read(json, LinuxResources.class);
       } catch (java.nio.file.NoSuchFileException e) {
         throw new CliException("open " + source + ": no such file or directory (ENOENT)");
-      } catch (io.jrunc.core.util.LimitedFiles.RefusedException e) {
+      } catch (io.jrunc.core.api.host.LimitedFiles.RefusedException e) {
         throw new CliException(e.getMessage(), e);
       } catch (java.io.IOException e) {
         throw new CliException("decode resources from " + source + ": " + e.getMessage(), e);

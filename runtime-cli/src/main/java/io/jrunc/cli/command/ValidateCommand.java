@@ -4,7 +4,7 @@ import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
 import io.jrunc.cli.args.ParsedArgs;
-import io.jrunc.core.util.LimitedFiles;
+import io.jrunc.core.api.host.LimitedFiles;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.validate.Problem;
 import io.jrunc.spec.validate.ValidationOptions;

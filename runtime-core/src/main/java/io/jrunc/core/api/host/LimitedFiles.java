@@ -1,4 +1,4 @@
-package io.jrunc.core.util;
+package io.jrunc.core.api.host;
 
 import io.jrunc.core.sys.BoundedFile;
 import java.io.IOException;

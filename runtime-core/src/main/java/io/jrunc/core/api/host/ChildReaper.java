@@ -1,8 +1,10 @@
-package io.jrunc.shim;
+package io.jrunc.core.api.host;
 
+import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.PipeIo;
+import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,25 +14,31 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reaps the shim's children. The shim is a child subreaper, so besides the containers' init
- * and exec processes (registered here) it also inherits orphans, e.g. daemons of a container
- * without a pid namespace.
+ * Reaps the children of a process that supervises containers (a shim): their init and exec
+ * processes, registered with {@link #watch}, and, once it is a child subreaper
+ * ({@link #becomeSubreaper()}), the orphans it inherits, e.g. daemons of a container without a
+ * pid namespace.
  *
  * <p>Registered processes are watched through a pidfd each (readable when the process exits,
  * Linux 5.3), polled together with a wake-up pipe, and reaped by pid: the exit is known at once
- * and the status goes to the process's callback. Nothing here waits for "any child": jrunc's
- * API waits for its own short-lived children (hooks, helpers) by pid during a call, and a
+ * and its code goes to the process's callback. Nothing here waits for "any child": the runtime
+ * waits for its own short-lived children (hooks, helpers) by pid during a call, and a
  * {@code wait(-1)} would steal their statuses. Orphans instead are found by a sweep once a second
  * through {@code /proc/self/task/*\/children} and reaped only when they have been zombies that
  * nobody claimed for a whole sweep.
  */
-final class Reaper {
-  private static final Logger LOG = Logger.getLogger(Reaper.class.getName());
+public final class ChildReaper {
+  private static final Logger LOG = LoggerFactory.getLogger(ChildReaper.class);
   private static final int SWEEP_MILLIS = 1000;
+  /** prctl(2): PR_SET_CHILD_SUBREAPER (Linux 3.4). */
+  private static final int PR_SET_CHILD_SUBREAPER = 36;
+  /** The exit code reported when a watched child was reaped elsewhere (runc's shim: a kill). */
+  public static final int LOST_EXIT_CODE = 137;
 
   private record Watch(int pid, int pidfd, IntConsumer onExit) {}
 
@@ -38,18 +46,52 @@ final class Reaper {
   private final int[] wake;
   private Set<Integer> zombiesSeen = new HashSet<>();
 
-  Reaper() throws SysException {
-    wake = Libc.pipe2(Open.O_CLOEXEC);
-    PipeIo.setNonBlocking(wake[0]);
-    PipeIo.setNonBlocking(wake[1]);
-    Thread.ofPlatform().daemon().name("reaper").start(this::loop);
+  private ChildReaper(int[] wake) {
+    this.wake = wake;
+  }
+
+  /** Starts the reaper's thread (a daemon, named "reaper"). */
+  public static ChildReaper start() throws IOException {
+    int[] wake = Libc.pipe2(Open.O_CLOEXEC | Open.O_NONBLOCK);
+    ChildReaper r = new ChildReaper(wake);
+    Thread.ofPlatform().daemon().name("reaper").start(r::loop);
+    return r;
   }
 
   /**
-   * Calls {@code onExit} with the wait status when {@code pid} (an unreaped child of this
-   * process, possibly already a zombie) exits.
+   * {@code prctl(PR_SET_CHILD_SUBREAPER, 1)}: orphans of this process's descendants (daemons
+   * of its containers) are reparented to it, not to init, so {@link ChildReaper} sees them.
    */
-  void watch(int pid, IntConsumer onExit) throws SysException {
+  public static void becomeSubreaper() throws IOException {
+    Libc.syscall("prctl PR_SET_CHILD_SUBREAPER", null, Sys.PRCTL, PR_SET_CHILD_SUBREAPER, 1);
+  }
+
+  /**
+   * {@code setsid()}: a session of its own, so the supervisor outlives its starter's terminal
+   * and process group. Returns false when this process already leads a process group (EPERM),
+   * which is as good.
+   */
+  public static boolean newSession() throws IOException {
+    try {
+      Libc.syscall("setsid", null, Sys.SETSID);
+      return true;
+    } catch (SysException e) {
+      if (e.errno() == Errno.EPERM) return false;
+      throw e;
+    }
+  }
+
+  /** The exit code a shell reports for a wait status: the status, or 128 + signal. */
+  public static int exitCode(int waitStatus) {
+    return Libc.exitCode(waitStatus);
+  }
+
+  /**
+   * Calls {@code onExit} with the exit code (the status, or 128 + signal) when {@code pid} (an
+   * unreaped child of this process, possibly already a zombie) exits. The call comes from the
+   * reaper's thread.
+   */
+  public void watch(int pid, IntConsumer onExit) throws IOException {
     int fd = Libc.pidfdOpen(pid);
     if (fd < 0) throw new SysException("pidfd_open", "pid " + pid, -fd);
     watches.put(pid, new Watch(pid, fd, onExit));
@@ -80,7 +122,7 @@ final class Reaper {
           nextSweep = System.currentTimeMillis() + SWEEP_MILLIS;
         }
       } catch (SysException | RuntimeException e) {
-        LOG.warning("reaper: " + e.getMessage());
+        LOG.warn("reaper: {}", e.getMessage());
         try {
           Thread.sleep(100);
         } catch (InterruptedException ie) {
@@ -91,21 +133,21 @@ final class Reaper {
   }
 
   private void reap(Watch w) {
-    int status;
+    int code;
     try {
       int[] r = Libc.wait4(w.pid(), Libc.WNOHANG);
       if (r[0] == 0) return; // readable but not yet waitable: next round
-      status = r[1];
+      code = Libc.exitCode(r[1]);
     } catch (SysException e) {
       // ECHILD: someone else reaped it; the status is lost, report a kill as runc's shim does
-      status = 9; // wait status of a SIGKILL: exit code 137
+      code = LOST_EXIT_CODE;
     }
     watches.remove(w.pid());
     Libc.close(w.pidfd());
     try {
-      w.onExit().accept(status);
+      w.onExit().accept(code);
     } catch (RuntimeException e) {
-      LOG.warning("exit of pid " + w.pid() + ": " + e);
+      LOG.warn("exit of pid {}: {}", w.pid(), e.toString());
     }
   }
 
@@ -140,7 +182,7 @@ final class Reaper {
         }
       }
     } catch (IOException e) {
-      LOG.fine("list children: " + e.getMessage());
+      LOG.debug("list children: {}", e.getMessage());
     }
     return out;
   }

@@ -3,6 +3,7 @@ package io.jrunc.shim;
 import io.jrunc.core.api.ContainerRuntime;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.CreateOptions;
+import io.jrunc.core.api.host.ChildReaper;
 import io.jrunc.shim.proto.CheckpointTaskRequest;
 import io.jrunc.shim.proto.ConnectRequest;
 import io.jrunc.shim.proto.CreateTaskRequest;
@@ -57,7 +58,7 @@ public final class AotTraining {
       DeleteResponse.newBuilder().setExitStatus(137).build().toByteArray();
 
       ContainerRuntime runtime = ContainerRuntime.open(tmp.resolve("root"));
-      TaskService service = new TaskService(runtime, new Reaper(), new EventPublisher("", "", NS), () -> { });
+      TaskService service = new TaskService(runtime, ChildReaper.start(), new EventPublisher("", "", NS), () -> { });
       TtrpcServer server = new TtrpcServer();
       service.register(server);
       Path sock = tmp.resolve("s");

@@ -1,11 +1,8 @@
 package io.jrunc.shim;
 
 import io.jrunc.core.api.Stdio;
-import io.jrunc.core.sys.Libc;
-import io.jrunc.core.sys.Open;
-import io.jrunc.core.sys.SysException;
-import io.jrunc.core.sys.Termios;
-import io.jrunc.core.terminal.TerminalRelay;
+import io.jrunc.core.api.host.HostFd;
+import io.jrunc.core.api.host.Terminal;
 import io.jrunc.shim.ttrpc.RpcException;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -50,15 +47,15 @@ final class ProcessIo implements AutoCloseable {
 
   final String stdinPath, stdoutPath, stderrPath;
   final boolean terminal;
-  private final List<Integer> heldFds = new ArrayList<>();
+  private final List<HostFd> heldFds = new ArrayList<>();
   private Stdio stdio;
-  private TerminalRelay relay;
-  private int master = -1;
-  private int stdinPipeRead = -1;
-  private int stdinPipeWrite = -1;
+  private Terminal relay;
+  private HostFd master;
+  private HostFd stdinPipeRead;
+  private HostFd stdinPipeWrite;
   private boolean copying;
   private boolean writing;
-  private int ttyOut = -1;
+  private HostFd ttyOut;
   private final CountDownLatch outputDone = new CountDownLatch(1);
 
   private ProcessIo(String stdin, String stdout, String stderr, boolean terminal) {
@@ -78,16 +75,16 @@ final class ProcessIo implements AutoCloseable {
     ProcessIo io = new ProcessIo(stdin, stdout, stderr, terminal);
     try {
       if (terminal) {
-        io.relay = TerminalRelay.prepare();
+        io.relay = Terminal.prepare();
         io.stdio = new Stdio(DEV_NULL, DEV_NULL, DEV_NULL);
         if (!stdout.isEmpty()) io.ttyOut = io.holdFifo(stdout, "stdout");
       } else {
         Stdio.Stream in = DEV_NULL;
         if (!stdin.isEmpty()) {
-          int[] p = Libc.pipe2(Open.O_CLOEXEC);
-          io.stdinPipeRead = p[0];
-          io.stdinPipeWrite = p[1];
-          in = new Stdio.ToFile(Path.of("/proc/self/fd/" + p[0]));
+          HostFd.Pipe p = HostFd.pipe();
+          io.stdinPipeRead = p.read();
+          io.stdinPipeWrite = p.write();
+          in = new Stdio.ToFile(p.read().procPath());
         }
         if (stdout.startsWith("binary://")) {
           Stdio.Stream[] outErr = io.startLogger(URI.create(stdout), id, namespace);
@@ -97,7 +94,7 @@ final class ProcessIo implements AutoCloseable {
         }
       }
       return io;
-    } catch (SysException e) {
+    } catch (IOException e) {
       io.close();
       throw new RpcException(RpcException.INTERNAL, "open the process's io: " + e.getMessage(), e);
     } catch (RpcException e) {
@@ -106,14 +103,14 @@ final class ProcessIo implements AutoCloseable {
     }
   }
 
-  private Stdio.Stream output(String uri, String which) throws SysException, RpcException {
+  private Stdio.Stream output(String uri, String which) throws IOException, RpcException {
     if (uri.isEmpty()) return DEV_NULL;
     if (uri.startsWith("file://")) return new Stdio.ToFile(Path.of(URI.create(uri).getPath()));
     if (uri.contains("://")) {
       throw new RpcException(RpcException.UNIMPLEMENTED, which + " " + uri
           + ": this shim takes FIFO paths and file:// URIs only (binary:// loggers are not supported)");
     }
-    return new Stdio.ToFile(Path.of("/proc/self/fd/" + holdFifo(uri, which)));
+    return new Stdio.ToFile(holdFifo(uri, which).procPath());
   }
 
   private static final String LOGGER_EXEC = "exec 3<\"$JRUNC_LOG_FD3\" 4<\"$JRUNC_LOG_FD4\" 5>\"$JRUNC_LOG_FD5\" || exit 127\n"
@@ -123,14 +120,16 @@ final class ProcessIo implements AutoCloseable {
   private static final int LOGGER_READY_MILLIS = 10_000;
 
   /** Starts the logging binary; returns the process's stdout and stderr streams. */
-  private Stdio.Stream[] startLogger(URI uri, String id, String namespace) throws SysException, RpcException {
-    int[] out = Libc.pipe2(Open.O_CLOEXEC);
-    int[] err = Libc.pipe2(Open.O_CLOEXEC);
-    int[] ready = Libc.pipe2(Open.O_CLOEXEC);
+  private Stdio.Stream[] startLogger(URI uri, String id, String namespace) throws IOException, RpcException {
+    HostFd.Pipe out = HostFd.pipe();
+    heldFds.add(out.read());
+    heldFds.add(out.write());
+    HostFd.Pipe err = HostFd.pipe();
+    heldFds.add(err.read());
+    heldFds.add(err.write());
+    HostFd.Pipe ready = HostFd.pipe();
     // the write ends stay here until the process exits (the container reopens them at create)
-    heldFds.add(out[1]);
-    heldFds.add(err[1]);
-    List<Integer> ours = List.of(out[0], err[0], ready[1]);
+    List<HostFd> ours = List.of(out.read(), err.read(), ready.write());
     try {
       List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", LOGGER_EXEC, uri.getPath()));
       String q = uri.getRawQuery();
@@ -148,9 +147,9 @@ final class ProcessIo implements AutoCloseable {
       long me = ProcessHandle.current().pid();
       pb.environment().put("CONTAINER_ID", id);
       pb.environment().put("CONTAINER_NAMESPACE", namespace);
-      pb.environment().put("JRUNC_LOG_FD3", "/proc/" + me + "/fd/" + out[0]);
-      pb.environment().put("JRUNC_LOG_FD4", "/proc/" + me + "/fd/" + err[0]);
-      pb.environment().put("JRUNC_LOG_FD5", "/proc/" + me + "/fd/" + ready[1]);
+      pb.environment().put("JRUNC_LOG_FD3", "/proc/" + me + "/fd/" + out.read().number());
+      pb.environment().put("JRUNC_LOG_FD4", "/proc/" + me + "/fd/" + err.read().number());
+      pb.environment().put("JRUNC_LOG_FD5", "/proc/" + me + "/fd/" + ready.write().number());
       Process p;
       try {
         p = pb.start();
@@ -158,43 +157,38 @@ final class ProcessIo implements AutoCloseable {
         throw new RpcException(RpcException.INTERNAL, "start the logging binary " + uri + ": " + e.getMessage(), e);
       }
       // 1: the shell holds fds 3-5 (one byte), so ours can go; 2: the logger closed fd 5 (EOF)
-      boolean opened = awaitReadable(ready[0], p) && PipeIoRead.one(ready[0]) > 0;
-      for (int fd : ours) Libc.close(fd);
-      ours = List.of();
-      if (!opened || !(awaitReadable(ready[0], p) && PipeIoRead.one(ready[0]) == 0)) {
+      boolean opened = awaitReadable(ready.read(), p) && readOne(ready.read()) > 0;
+      for (HostFd fd : ours) fd.close();
+      if (!opened || !(awaitReadable(ready.read(), p) && readOne(ready.read()) < 0)) {
         p.destroyForcibly();
         throw new RpcException(RpcException.INTERNAL, "the logging binary " + uri.getPath()
             + (p.isAlive() ? " did not get ready within " + LOGGER_READY_MILLIS / 1000 + " s" : " exited with " + p.exitValue()));
       }
-      return new Stdio.Stream[] {
-          new Stdio.ToFile(Path.of("/proc/self/fd/" + out[1])), new Stdio.ToFile(Path.of("/proc/self/fd/" + err[1]))};
+      return new Stdio.Stream[] {new Stdio.ToFile(out.write().procPath()), new Stdio.ToFile(err.write().procPath())};
     } finally {
-      for (int fd : ours) Libc.close(fd);
-      Libc.close(ready[0]);
+      for (HostFd fd : ours) fd.close();
+      ready.read().close();
     }
   }
 
   /** Waits until {@code fd} is readable (data or EOF), or the process died, or the time is up. */
-  private static boolean awaitReadable(int fd, Process p) throws SysException {
+  private static boolean awaitReadable(HostFd fd, Process p) throws IOException {
     long deadline = System.currentTimeMillis() + LOGGER_READY_MILLIS;
     while (System.currentTimeMillis() < deadline) {
-      short[] rev = io.jrunc.core.sys.PipeIo.poll(new int[] {fd}, new short[] {io.jrunc.core.sys.PipeIo.POLLIN}, 50);
-      if (rev[0] != 0) return true;
+      if (fd.awaitReadable(50)) return true;
       if (!p.isAlive()) return false;
     }
     return false;
   }
 
-  /** One read of at most one byte: 1, 0 at EOF, or -errno. */
-  private static final class PipeIoRead {
-    static int one(int fd) {
-      return io.jrunc.core.sys.PipeIo.readSome(fd, new byte[1]);
-    }
+  /** One read of at most one byte: 1, or -1 at EOF. */
+  private static int readOne(HostFd fd) throws IOException {
+    return fd.read(new byte[1]);
   }
 
-  private int holdFifo(String path, String which) throws SysException {
+  private HostFd holdFifo(String path, String which) throws IOException {
     // O_RDWR on a FIFO never blocks (fifo(7)), whether or not containerd has its reader open yet
-    int fd = Libc.open(path, Open.O_RDWR | Open.O_CLOEXEC, 0);
+    HostFd fd = HostFd.openFifo(Path.of(path));
     heldFds.add(fd);
     return fd;
   }
@@ -205,29 +199,30 @@ final class ProcessIo implements AutoCloseable {
 
   /** The console socket for the create/exec call (the child sends the pty master on it), or -1. */
   int consoleFd() {
-    return relay == null ? -1 : relay.childSocketFd();
+    return relay == null ? -1 : relay.consoleFd();
   }
 
   /** After create/exec returned: take the pty master and start the copy threads. */
-  void started() throws SysException {
-    if (stdinPipeRead >= 0) {
-      Libc.close(stdinPipeRead); // the process holds its own copy now
-      stdinPipeRead = -1;
+  void started() throws IOException {
+    if (stdinPipeRead != null) {
+      stdinPipeRead.close(); // the process holds its own copy now
+      stdinPipeRead = null;
     }
     if (relay != null) {
-      master = relay.receiveMaster();
-      if (ttyOut >= 0) {
-        int from = master, to = ttyOut;
+      relay.receive();
+      master = relay.master();
+      if (ttyOut != null) {
+        HostFd from = master, to = ttyOut;
         Thread.ofPlatform().daemon().name("tty-out").start(() -> {
           byte[] buf = new byte[32 * 1024];
           try {
             while (true) {
-              int n = Libc.read(from, buf, buf.length);
-              if (n <= 0) break;
-              Libc.write(to, n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
+              int n = from.read(buf); // -1 at EIO: every slave fd is closed, the process is gone
+              if (n < 0) break;
+              to.write(buf, 0, n);
             }
-          } catch (SysException e) {
-            // EIO: every slave fd is closed, the process is gone
+          } catch (IOException e) {
+            LOG.fine(() -> "terminal output ended: " + e.getMessage());
           } finally {
             outputDone.countDown();
           }
@@ -238,14 +233,13 @@ final class ProcessIo implements AutoCloseable {
       if (!stdinPath.isEmpty()) copyStdin(false);
     } else {
       outputDone.countDown();
-      if (stdinPipeWrite >= 0) copyStdin(true);
+      if (stdinPipeWrite != null) copyStdin(true);
     }
   }
 
   /**
    * Copies the stdin FIFO into the pty master or, when {@code toPipe}, the stdin pipe,
-   * whose fd is read under the lock before each write: CloseIO may have closed it, and a closed
-   * fd number can be reused by any open in this JVM.
+   * whose fd is read under the lock before each write: CloseIO may have closed it.
    */
   private void copyStdin(boolean toPipe) {
     String path = stdinPath;
@@ -256,14 +250,14 @@ final class ProcessIo implements AutoCloseable {
         byte[] buf = new byte[32 * 1024];
         int n;
         while ((n = in.read(buf)) > 0) {
-          int fd;
+          HostFd fd;
           synchronized (this) {
             fd = toPipe ? stdinPipeWrite : this.master;
-            if (fd < 0) break;
+            if (fd == null) break;
             writing = true;
           }
           try {
-            Libc.write(fd, n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
+            fd.write(buf, 0, n);
           } finally {
             synchronized (this) {
               writing = false;
@@ -304,17 +298,17 @@ final class ProcessIo implements AutoCloseable {
   }
 
   private synchronized void closeStdinNow() {
-    if (stdinPipeWrite >= 0) {
-      Libc.close(stdinPipeWrite);
-      stdinPipeWrite = -1;
+    if (stdinPipeWrite != null) {
+      stdinPipeWrite.close();
+      stdinPipeWrite = null;
     }
   }
 
   void resize(int width, int height) throws RpcException {
-    if (master < 0) throw new RpcException(RpcException.FAILED_PRECONDITION, "the process has no terminal");
+    if (master == null) throw new RpcException(RpcException.FAILED_PRECONDITION, "the process has no terminal");
     try {
-      Termios.setWindowSize(master, new Termios.Size(height, width, 0, 0));
-    } catch (SysException e) {
+      relay.resize(width, height);
+    } catch (IOException e) {
       throw new RpcException(RpcException.INTERNAL, e.getMessage(), e);
     }
   }
@@ -331,15 +325,15 @@ final class ProcessIo implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    for (int fd : heldFds) Libc.close(fd);
+    for (HostFd fd : heldFds) fd.close();
     heldFds.clear();
-    if (stdinPipeRead >= 0) Libc.close(stdinPipeRead);
-    stdinPipeRead = -1;
+    if (stdinPipeRead != null) stdinPipeRead.close();
+    stdinPipeRead = null;
     if (!writing) closeStdinNow(); // else the copy closes it after its write
-    if (relay != null) relay.closeChildEnd();
-    if (master >= 0 && !writing) {
-      Libc.close(master);
-      master = -1;
+    if (relay != null) relay.close();
+    if (master != null) {
+      master.close(); // a write in progress keeps it until it returns (HostFd)
+      master = null;
     }
   }
 }

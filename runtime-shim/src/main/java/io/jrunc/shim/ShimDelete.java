@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerNotFoundException;
 import io.jrunc.core.api.ContainerRuntime;
+import io.jrunc.core.api.host.RootfsMounts;
 import io.jrunc.shim.proto.DeleteResponse;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,9 +1,7 @@
 package io.jrunc.shim;
 
 import io.jrunc.core.api.ContainerRuntime;
-import io.jrunc.core.sys.Libc;
-import io.jrunc.core.sys.Sys;
-import io.jrunc.core.sys.SysException;
+import io.jrunc.core.api.host.ChildReaper;
 import io.jrunc.shim.ttrpc.TtrpcServer;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -23,19 +21,13 @@ import java.util.logging.Logger;
  */
 final class ShimServer {
   private static final Logger LOG = Logger.getLogger(ShimServer.class.getName());
-  /** prctl(2): PR_SET_CHILD_SUBREAPER (Linux 3.4). */
-  private static final int PR_SET_CHILD_SUBREAPER = 36;
   private static final long OOM_POLL_MILLIS = 1000;
 
   private ShimServer() {}
 
-  static void run(ShimFlags flags) throws IOException, SysException {
-    try {
-      Libc.syscall("setsid", null, Sys.SETSID);
-    } catch (SysException e) {
-      // EPERM: already a session leader
-    }
-    Libc.syscall("prctl PR_SET_CHILD_SUBREAPER", null, Sys.PRCTL, PR_SET_CHILD_SUBREAPER, 1);
+  static void run(ShimFlags flags) throws IOException {
+    ChildReaper.newSession(); // false: already a session leader
+    ChildReaper.becomeSubreaper();
 
     Path root = ShimPaths.stateRoot(flags.namespace());
     Files.createDirectories(root);
@@ -59,7 +51,7 @@ final class ShimServer {
         // exiting anyway
       }
     }, "remove-socket"));
-    Reaper reaper = new Reaper();
+    ChildReaper reaper = ChildReaper.start();
     EventPublisher events = new EventPublisher(flags.publishBinary(), flags.address(), flags.namespace());
     // Not a daemon (a thread made by a virtual thread would be one): the events still queued
     // (TaskDelete) must reach containerd before the JVM ends.

@@ -1,6 +1,6 @@
 package io.jrunc.shim;
 
-import io.jrunc.core.sys.BoundedFile;
+import io.jrunc.core.api.host.LimitedFiles;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
 import java.io.File;
@@ -66,7 +66,7 @@ final class ShimStart {
 
   private static Spec readSpec(Path bundle) throws IOException {
     try {
-      byte[] json = BoundedFile.read(bundle.resolve("config.json"), "config.json", 16 << 20, BoundedFile.Links.FOLLOW);
+      byte[] json = LimitedFiles.readJson(bundle.resolve("config.json"), "config.json");
       return Json.read(json, Spec.class);
     } catch (NoSuchFileException e) {
       return null;

@@ -11,8 +11,8 @@ import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.ExecOptions;
 import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.api.InvalidStateException;
-import io.jrunc.core.sys.Libc;
-import io.jrunc.core.sys.SysException;
+import io.jrunc.core.api.host.ChildReaper;
+import io.jrunc.core.api.host.RootfsMounts;
 import io.jrunc.shim.proto.CheckpointTaskRequest;
 import io.jrunc.shim.proto.CloseIORequest;
 import io.jrunc.shim.proto.ConnectRequest;
@@ -56,6 +56,7 @@ import io.jrunc.spec.Json;
 import io.jrunc.spec.LinuxResources;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -66,7 +67,7 @@ import java.util.logging.Logger;
  * every call is a method call on jrunc's API in this JVM.
  *
  * <p>Exec processes: containerd's Exec only registers a process, Start runs it (jrunc's
- * {@code exec} starts at once). Exits come from the {@link Reaper}; the status is kept for
+ * {@code exec} starts at once). Exits come from the {@link ChildReaper}; the status is kept for
  * Wait/State/Delete, and TaskExit is published after the process's io is closed, so containerd
  * has all the output when it sees the exit.
  */
@@ -75,14 +76,14 @@ final class TaskService {
   private static final Logger LOG = Logger.getLogger(TaskService.class.getName());
 
   private final ContainerRuntime runtime;
-  private final Reaper reaper;
+  private final ChildReaper reaper;
   private final EventPublisher events;
   private final Runnable onShutdown;
   private final Map<String, ShimTask> tasks = new ConcurrentHashMap<>();
   private final String namespace;
   private final boolean stayWarm = "namespace".equals(System.getenv("JRUNC_SHIM_GROUP"));
 
-  TaskService(ContainerRuntime runtime, Reaper reaper, EventPublisher events, Runnable onShutdown) {
+  TaskService(ContainerRuntime runtime, ChildReaper reaper, EventPublisher events, Runnable onShutdown) {
     this.runtime = runtime;
     this.reaper = reaper;
     this.events = events;
@@ -128,7 +129,7 @@ final class TaskService {
     boolean mounted = false;
     if (req.getRootfsCount() > 0) {
       try {
-        RootfsMounts.mountAll(req.getRootfsList(), rootfs);
+        RootfsMounts.mountAll(layers(req.getRootfsList()), rootfs);
         mounted = true;
       } catch (IOException e) {
         throw new RpcException(RpcException.INTERNAL, "create " + id + ": " + e.getMessage(), e);
@@ -154,7 +155,7 @@ final class TaskService {
       tasks.put(id, task);
       reaper.watch(init.pid, st -> exited(task, init, st));
       io.started();
-    } catch (ContainerException | SysException | RuntimeException e) {
+    } catch (ContainerException | IOException | RuntimeException e) {
       tasks.remove(id);
       io.close();
       if (init.pid > 0) {
@@ -202,7 +203,7 @@ final class TaskService {
       p.phase = ShimProcess.Phase.RUNNING;
       reaper.watch(p.pid, st -> exited(t, p, st));
       p.io.started();
-    } catch (ContainerException | SysException | RuntimeException e) {
+    } catch (ContainerException | IOException | RuntimeException e) {
       p.io.close();
       throw failure("exec " + p.execId + " in " + t.id, e);
     }
@@ -211,12 +212,17 @@ final class TaskService {
     return StartResponse.newBuilder().setPid(p.pid).build();
   }
 
+  /** containerd's rootfs mounts as the runtime's host mounts take them. */
+  private static List<RootfsMounts.Layer> layers(List<io.jrunc.shim.proto.Mount> mounts) {
+    return mounts.stream().map(m -> new RootfsMounts.Layer(m.getType(), m.getSource(), m.getOptionsList())).toList();
+  }
+
   /** The reaper's callback: record the exit, close the io, tell containerd. */
-  private void exited(ShimTask t, ShimProcess p, int waitStatus) {
+  private void exited(ShimTask t, ShimProcess p, int exitCode) {
     // an OOM kill of init is usually faster than the once-a-second poll: look now, while the
     // cgroup is still there, so TaskOOM comes before TaskExit as with runc's shim
     if (p.isInit()) checkOom(t);
-    p.markExited(Libc.exitCode(waitStatus));
+    p.markExited(exitCode);
     if (p.isInit()) {
       // as runc's shim: the execs of a container whose init is gone are killed
       for (ShimProcess e : t.execs.values()) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jrunc.core.api.ContainerNotFoundException;
 import io.jrunc.core.api.ContainerRuntime;
+import io.jrunc.core.api.host.ChildReaper;
 import io.jrunc.shim.proto.CloseIORequest;
 import io.jrunc.shim.proto.CreateTaskRequest;
 import io.jrunc.shim.proto.DeleteRequest;
@@ -52,7 +53,7 @@ class TaskServiceTest {
   void setUp() throws Exception {
     runtime = ContainerRuntime.open(dir.resolve("state"));
     // no publish binary and no TTRPC_ADDRESS in a test: events are dropped
-    service = new TaskService(runtime, new Reaper(), new EventPublisher("", "", "test"), () -> { });
+    service = new TaskService(runtime, ChildReaper.start(), new EventPublisher("", "", "test"), () -> { });
   }
 
   @AfterEach

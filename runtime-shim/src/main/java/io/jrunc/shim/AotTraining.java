@@ -58,7 +58,7 @@ public final class AotTraining {
       DeleteResponse.newBuilder().setExitStatus(137).build().toByteArray();
 
       ContainerRuntime runtime = ContainerRuntime.open(tmp.resolve("root"));
-      TaskService service = new TaskService(runtime, ChildReaper.start(), new EventPublisher("", "", NS), () -> { });
+      TaskService service = new TaskService(runtime, ChildReaper.start(true), new EventPublisher("", "", NS), () -> { });
       TtrpcServer server = new TtrpcServer();
       service.register(server);
       Path sock = tmp.resolve("s");

@@ -51,7 +51,7 @@ final class ShimServer {
         // exiting anyway
       }
     }, "remove-socket"));
-    ChildReaper reaper = ChildReaper.start();
+    ChildReaper reaper = ChildReaper.start(true); // a subreaper: orphans too
     EventPublisher events = new EventPublisher(flags.publishBinary(), flags.address(), flags.namespace());
     // Not a daemon (a thread made by a virtual thread would be one): the events still queued
     // (TaskDelete) must reach containerd before the JVM ends.

@@ -53,7 +53,7 @@ class TaskServiceTest {
   void setUp() throws Exception {
     runtime = ContainerRuntime.open(dir.resolve("state"));
     // no publish binary and no TTRPC_ADDRESS in a test: events are dropped
-    service = new TaskService(runtime, ChildReaper.start(), new EventPublisher("", "", "test"), () -> { });
+    service = new TaskService(runtime, ChildReaper.start(true), new EventPublisher("", "", "test"), () -> { });
   }
 
   @AfterEach

@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reaps the children of a process that supervises containers (a shim): their init and exec
- * processes, registered with {@link #watch}, and, once it is a child subreaper
- * ({@link #becomeSubreaper()}), the orphans it inherits, e.g. daemons of a container without a
- * pid namespace.
+ * processes (created with {@code withDetach(true)}), registered with {@link #watch}, and, when
+ * started with {@code reapOrphans} in a child subreaper ({@link #becomeSubreaper()}), the
+ * orphans it inherits, e.g. daemons of a container without a pid namespace.
  *
  * <p>Registered processes are watched through a pidfd each (readable when the process exits,
  * Linux 5.3), polled together with a wake-up pipe, and reaped by pid: the exit is known at once
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * through {@code /proc/self/task/*\/children} and reaped only when they have been zombies that
  * nobody claimed for a whole sweep.
  */
-public final class ChildReaper {
+public final class ChildReaper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChildReaper.class);
   private static final int SWEEP_MILLIS = 1000;
   /** prctl(2): PR_SET_CHILD_SUBREAPER (Linux 3.4). */
@@ -44,16 +44,24 @@ public final class ChildReaper {
 
   private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
   private final int[] wake;
+  private final boolean reapOrphans;
+  private volatile boolean closed;
   private Set<Integer> zombiesSeen = new HashSet<>();
 
-  private ChildReaper(int[] wake) {
+  private ChildReaper(int[] wake, boolean reapOrphans) {
     this.wake = wake;
+    this.reapOrphans = reapOrphans;
   }
 
-  /** Starts the reaper's thread (a daemon, named "reaper"). */
-  public static ChildReaper start() throws IOException {
+  /**
+   * Starts the reaper's thread (a daemon, named "reaper"). With {@code reapOrphans} it also
+   * reaps any child that stayed an unclaimed zombie for a whole sweep: only for a process
+   * whose every other child is waited for at once (a shim), since a status collected late by
+   * its owner would be lost.
+   */
+  public static ChildReaper start(boolean reapOrphans) throws IOException {
     int[] wake = Libc.pipe2(Open.O_CLOEXEC | Open.O_NONBLOCK);
-    ChildReaper r = new ChildReaper(wake);
+    ChildReaper r = new ChildReaper(wake, reapOrphans);
     Thread.ofPlatform().daemon().name("reaper").start(r::loop);
     return r;
   }
@@ -92,15 +100,24 @@ public final class ChildReaper {
    * reaper's thread.
    */
   public void watch(int pid, IntConsumer onExit) throws IOException {
+    if (closed) throw new IllegalStateException("the reaper is closed");
     int fd = Libc.pidfdOpen(pid);
     if (fd < 0) throw new SysException("pidfd_open", "pid " + pid, -fd);
     watches.put(pid, new Watch(pid, fd, onExit));
     PipeIo.writeSome(wake[1], new byte[] {1}, 0, 1);
   }
 
+  /** Stops the thread; watched processes that did not exit yet are no longer reported. */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    PipeIo.writeSome(wake[1], new byte[] {1}, 0, 1);
+  }
+
   private void loop() {
     long nextSweep = System.currentTimeMillis() + SWEEP_MILLIS;
-    while (true) {
+    while (!closed) {
       try {
         Watch[] ws = watches.values().toArray(Watch[]::new);
         int[] fds = new int[ws.length + 1];
@@ -117,7 +134,7 @@ public final class ChildReaper {
         for (int i = 0; i < ws.length; i++) {
           if (rev[i + 1] != 0) reap(ws[i]);
         }
-        if (System.currentTimeMillis() >= nextSweep) {
+        if (reapOrphans && System.currentTimeMillis() >= nextSweep) {
           sweepOrphans();
           nextSweep = System.currentTimeMillis() + SWEEP_MILLIS;
         }
@@ -126,10 +143,14 @@ public final class ChildReaper {
         try {
           Thread.sleep(100);
         } catch (InterruptedException ie) {
-          return;
+          break;
         }
       }
     }
+    for (Watch w : watches.values()) Libc.close(w.pidfd());
+    watches.clear();
+    Libc.close(wake[0]);
+    Libc.close(wake[1]);
   }
 
   private void reap(Watch w) {

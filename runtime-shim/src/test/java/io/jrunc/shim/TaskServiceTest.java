@@ -104,6 +104,28 @@ class TaskServiceTest {
   }
 
   @Test
+  void aBinaryLoggerGetsStdoutAndStderrAsFds3And4() throws Exception {
+    String id = prefix + "logger";
+    Path bundle = bundle(id, "sh", "-c", "echo to-out; echo to-err >&2; exit 4");
+    Path logger = dir.resolve("logger.sh");
+    // containerd's logging-binary protocol: fds 3 and 4 are the streams, closing 5 says "ready"
+    Files.writeString(logger, "#!/bin/sh\n[ \"$1\" = dest ] || exit 9\nexec 5>&-\n"
+        + "cat <&3 > \"$2.out\" &\ncat <&4 > \"$2.err\"\nwait\necho \"$CONTAINER_ID\" > \"$2.done\"\n");
+    Files.setPosixFilePermissions(logger, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Path dest = dir.resolve("log");
+    service.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
+        .setStdout("binary://" + logger + "?dest=" + dest).setStderr("binary://" + logger + "?dest=" + dest).build());
+    service.start(StartRequest.newBuilder().setId(id).build());
+    assertThat(waitExit(id, "")).isEqualTo(4);
+    Path done = Path.of(dest + ".done");
+    for (int i = 0; i < 100 && !Files.exists(done); i++) Thread.sleep(100);
+    assertThat(Files.readString(done)).as("the logger saw EOF on both streams").isEqualTo(id + "\n");
+    assertThat(Files.readString(Path.of(dest + ".out"))).isEqualTo("to-out\n");
+    assertThat(Files.readString(Path.of(dest + ".err"))).isEqualTo("to-err\n");
+    service.delete(DeleteRequest.newBuilder().setId(id).build());
+  }
+
+  @Test
   void execGetsStdinUntilCloseIoAndKillReachesInit() throws Exception {
     String id = prefix + "exec";
     Path bundle = bundle(id, "sleep", "1000");

@@ -1,5 +1,7 @@
 package io.jrunc.core.api.host;
 
+import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.SysException;
 import io.jrunc.core.sys.Termios;
 import io.jrunc.core.terminal.ConsoleSocket;
 import io.jrunc.core.terminal.TerminalRelay;
@@ -28,6 +30,7 @@ import java.time.Duration;
  */
 public final class Terminal implements AutoCloseable {
   private final TerminalRelay relay;
+  private volatile boolean closed;
 
   private Terminal(TerminalRelay relay) {
     this.relay = relay;
@@ -75,8 +78,12 @@ public final class Terminal implements AutoCloseable {
     return HostFd.dup(m, "the pty master");
   }
 
-  /** Sets the pty's window size (the kernel sends the container's foreground group SIGWINCH). */
-  public void resize(int columns, int rows) throws IOException {
+  /**
+   * Sets the pty's window size (the kernel sends the container's foreground group SIGWINCH).
+   * Fails with EBADF once this terminal is closed (a resize racing the process's exit).
+   */
+  public synchronized void resize(int columns, int rows) throws IOException {
+    if (closed) throw new SysException("resize the terminal", "(closed)", Errno.EBADF);
     int m = relay.masterFd();
     if (m < 0) throw new IllegalStateException("no terminal received yet");
     Termios.setWindowSize(m, new Termios.Size(rows, columns, 0, 0));
@@ -95,6 +102,9 @@ public final class Terminal implements AutoCloseable {
   /** Stops the relay, restores the caller's terminal, closes every fd this object holds. */
   @Override
   public void close() {
+    synchronized (this) {
+      closed = true; // a resize in progress finishes before the master goes
+    }
     relay.close();
   }
 }

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  *       down never has to know what sits above it. The arrows that still close a cycle are
  *       listed in {@link #ALLOWED_EDGES}, each with why; one that is no longer there fails the
  *       test too, so the list only shrinks.</li>
+ *   <li>The API is the top floor: nothing below it references an {@code api} package, except
+ *       the data-only leaves of {@link #API_LEAVES}.</li>
  *   <li>The CLI and the containerd shim use the library as an embedder does: from runtime-core
  *       they reference only the packages {@code module-info.java} exports ({@link #API}; the
  *       spec records of {@code io.jrunc.spec} are free), so both run on the module path and an
@@ -53,10 +55,15 @@ class PackageDependenciesTest {
   static final Map<String, String> ALLOWED_EDGES = Map.of(
       "cgroup -> cgroup.v1", "Cgroups, the factory in the base package, picks v1/v2/systemd for the host",
       "cgroup -> cgroup.v2", "Cgroups, the factory in the base package, picks v1/v2/systemd for the host",
-      "cgroup -> cgroup.systemd", "Cgroups, the factory in the base package, picks v1/v2/systemd for the host",
-      "container -> api", "the verbs throw the API's exceptions and take its options (CreateOptions,"
-          + " ExecOptions, Stdio, ContainerStatus); issue 13 (errors translated once at the API"
-          + " edge) removes this arrow");
+      "cgroup -> cgroup.systemd", "Cgroups, the factory in the base package, picks v1/v2/systemd for the host");
+
+  /**
+   * The API packages below which the rest of core may still reach ("package" -> why); each must
+   * be a leaf (it references nothing of io.jrunc.core), so the arrow can never close a loop.
+   */
+  static final Map<String, String> API_LEAVES = Map.of(
+      "api.stats", "CgroupStats is plain data the cgroup managers fill and stats() returns as is;"
+          + " it imports nothing of core");
 
   /** Internal classes of runtime-core the CLI or the shim still reference ("class" -> why). */
   static final Map<String, String> ALLOWED_INTERNAL = Map.of();
@@ -90,6 +97,33 @@ class PackageDependenciesTest {
     }
     assertThat(cycles).as("package cycles in runtime-core (break one arrow of each; ALLOWED_EDGES only"
         + " with a reason)").isEmpty();
+  }
+
+  /**
+   * The API is the top floor: the container layer throws its own {@code ContainerFailure} kinds and
+   * takes its own request records, and the API translates both ways at its edge (issue 13). So no
+   * package outside {@code api*} references an API package, except the data leaves of
+   * {@link #API_LEAVES}.
+   */
+  @Test
+  void nothingBelowTheApiReferencesIt() {
+    Map<String, Map<String, Set<String>>> graph = references(CORE_SOURCES, packagesOf(CORE_SOURCES));
+    List<String> upward = new ArrayList<>();
+    graph.forEach((from, tos) -> {
+      if (isApi(from)) return;
+      tos.forEach((to, files) -> {
+        if (isApi(to) && !API_LEAVES.containsKey(to)) upward.add(from + " -> " + to + " in " + files);
+      });
+    });
+    assertThat(upward).as("packages below the API that reference it (throw and take the layer's own types;"
+        + " translate in io.jrunc.core.api)").isEmpty();
+    for (String leaf : API_LEAVES.keySet()) {
+      assertThat(graph.getOrDefault(leaf, Map.of())).as(leaf + " must reference nothing of io.jrunc.core").isEmpty();
+    }
+  }
+
+  static boolean isApi(String pkg) {
+    return pkg.equals("api") || pkg.startsWith("api.");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.jrunc.core.api;
 
+import io.jrunc.core.container.ContainerFailure;
 import io.jrunc.core.container.Lifecycle;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.sys.Libc;
@@ -38,7 +39,11 @@ public final class Container {
   }
 
   public State state() throws ContainerException {
-    return lifecycle.state(id);
+    try {
+      return lifecycle.state(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   public ContainerStatus status() throws ContainerException {
@@ -46,17 +51,29 @@ public final class Container {
   }
 
   public void start() throws ContainerException {
-    lifecycle.start(id);
+    try {
+      lifecycle.start(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** Sends {@code signal} (a number: 15 for SIGTERM) to the init process. */
   public void kill(int signal) throws ContainerException {
-    lifecycle.kill(id, signal, false);
+    try {
+      lifecycle.kill(id, signal, false);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** Sends {@code signal} to init, or with {@code all} to every process of the container. */
   public void kill(int signal, boolean all) throws ContainerException {
-    lifecycle.kill(id, signal, all);
+    try {
+      lifecycle.kill(id, signal, all);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /**
@@ -75,27 +92,47 @@ public final class Container {
 
   /** Freezes every process of the container. */
   public void pause() throws ContainerException {
-    lifecycle.pause(id);
+    try {
+      lifecycle.pause(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** Thaws a paused container. */
   public void resume() throws ContainerException {
-    lifecycle.resume(id);
+    try {
+      lifecycle.resume(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** Changes the cgroup limits of the running container. */
   public void update(io.jrunc.spec.LinuxResources resources) throws ContainerException {
-    lifecycle.update(id, resources);
+    try {
+      lifecycle.update(id, resources);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
   public io.jrunc.core.api.stats.CgroupStats stats() throws ContainerException {
-    return lifecycle.stats(id);
+    try {
+      return lifecycle.stats(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** The host pids of every process in the container. */
   public java.util.List<Integer> processes() throws ContainerException {
-    return lifecycle.pids(id);
+    try {
+      return lifecycle.pids(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /**
@@ -127,13 +164,22 @@ public final class Container {
 
   /** Runs another process in the container's namespaces and cgroup (runc's {@code exec}). */
   public ContainerProcess exec(io.jrunc.spec.Process process, ExecOptions options) throws ContainerException {
-    var e = lifecycle.exec(id, process, options);
+    Lifecycle.Executed e;
+    try {
+      e = lifecycle.exec(id, process, Requests.exec(options));
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
     return new ContainerProcess(e.pid(), e.callerPipes());
   }
 
   /** Deletes the container; {@code force} kills a running one first. */
   public void delete(boolean force) throws ContainerException {
-    lifecycle.delete(id, force);
+    try {
+      lifecycle.delete(id, force);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
     closePipes();
   }
 

@@ -1,6 +1,8 @@
 package io.jrunc.core.api;
 
+import io.jrunc.core.container.ContainerFailure;
 import io.jrunc.core.container.Lifecycle;
+import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.core.sys.Libc;
@@ -63,7 +65,12 @@ public final class ContainerRuntime {
 
   /** Creates a container: its init is set up and waits for {@link Container#start()}. */
   public Container create(String id, CreateOptions options) throws ContainerException {
-    Lifecycle.Created c = lifecycle.create(id, options);
+    Lifecycle.Created c;
+    try {
+      c = lifecycle.create(id, Requests.create(options));
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
     return new Container(lifecycle, id, c.record().pid(), true, c.callerPipes());
   }
 
@@ -74,12 +81,21 @@ public final class ContainerRuntime {
    * a one-line summary of the plan, whose wording is not an API.
    */
   public String plan(String id, CreateOptions options) throws ContainerException {
-    return lifecycle.plan(id, options);
+    try {
+      return lifecycle.plan(id, Requests.create(options));
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** A handle on an existing container. */
   public Container get(String id) throws ContainerException {
-    var r = lifecycle.load(id);
+    ContainerRecord r;
+    try {
+      r = lifecycle.load(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
     return new Container(lifecycle, id, r.pid(), false, new int[] {-1, -1, -1});
   }
 
@@ -97,14 +113,22 @@ public final class ContainerRuntime {
    * created reports "creating".
    */
   public State state(String id) throws ContainerException {
-    return lifecycle.state(id);
+    try {
+      return lifecycle.state(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** The config.json the container was created with, as create saved it (after its additions). */
   public Spec savedConfig(String id) throws ContainerException {
     Path config = lifecycle.store().dir(id).resolve("config.json");
     if (!Files.exists(config)) {
-      lifecycle.load(id); // the right error: does not exist / being created
+      try {
+        lifecycle.load(id); // the right error: does not exist / being created
+      } catch (ContainerFailure f) {
+        throw ApiFailures.translate(f);
+      }
       throw new SetupException("container " + id + " has no saved config", 0, null);
     }
     try {
@@ -116,7 +140,11 @@ public final class ContainerRuntime {
 
   /** Starts a created container (runc's {@code start}). */
   public void start(String id) throws ContainerException {
-    lifecycle.start(id);
+    try {
+      lifecycle.start(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /**
@@ -124,7 +152,11 @@ public final class ContainerRuntime {
    * (runc's {@code kill [--all]}).
    */
   public void kill(String id, int signal, boolean all) throws ContainerException {
-    lifecycle.kill(id, signal, all);
+    try {
+      lifecycle.kill(id, signal, all);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /**
@@ -132,37 +164,65 @@ public final class ContainerRuntime {
    * create that died half-way or a damaged state file left (runc's {@code delete [--force]}).
    */
   public void delete(String id, boolean force) throws ContainerException {
-    lifecycle.delete(id, force);
+    try {
+      lifecycle.delete(id, force);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** Freezes every process of the container (runc's {@code pause}). */
   public void pause(String id) throws ContainerException {
-    lifecycle.pause(id);
+    try {
+      lifecycle.pause(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** Thaws a paused container (runc's {@code resume}). */
   public void resume(String id) throws ContainerException {
-    lifecycle.resume(id);
+    try {
+      lifecycle.resume(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** Changes the cgroup limits of a running container (runc's {@code update}). */
   public void update(String id, LinuxResources resources) throws ContainerException {
-    lifecycle.update(id, resources);
+    try {
+      lifecycle.update(id, resources);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
   public CgroupStats stats(String id) throws ContainerException {
-    return lifecycle.stats(id);
+    try {
+      return lifecycle.stats(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** How many processes the OOM killer has killed in the container's cgroup. */
   public long oomKills(String id) throws ContainerException {
-    return lifecycle.oomKills(id);
+    try {
+      return lifecycle.oomKills(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /** The host pids of every process in the container (runc's {@code ps}). */
   public List<Integer> processes(String id) throws ContainerException {
-    return lifecycle.pids(id);
+    try {
+      return lifecycle.pids(id);
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
   }
 
   /**
@@ -171,7 +231,12 @@ public final class ContainerRuntime {
    */
   public ContainerProcess exec(String id, io.jrunc.spec.Process process, ExecOptions options)
       throws ContainerException {
-    var e = lifecycle.exec(id, process, options);
+    Lifecycle.Executed e;
+    try {
+      e = lifecycle.exec(id, process, Requests.exec(options));
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
     return new ContainerProcess(e.pid(), e.callerPipes());
   }
 }

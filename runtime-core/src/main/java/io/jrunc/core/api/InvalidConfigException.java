@@ -1,7 +1,7 @@
 package io.jrunc.core.api;
 
+import io.jrunc.core.container.InvalidConfigFailure;
 import io.jrunc.spec.validate.Problem;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,22 +15,23 @@ public final class InvalidConfigException extends ContainerException {
 
   /** Problems found by the validator in {@code fileName}. */
   public InvalidConfigException(String fileName, List<Problem> details) {
-    this(lines(fileName, details), List.copyOf(details));
+    this(new InvalidConfigFailure(fileName, details));
   }
 
   /** Problems as formatted lines ({@code config.json: /pointer: message} or free text). */
   public InvalidConfigException(List<String> problems) {
-    this(problems, parse(problems));
+    this(new InvalidConfigFailure(problems));
   }
 
   public InvalidConfigException(String problem) {
     this(List.of(problem));
   }
 
-  private InvalidConfigException(List<String> problems, List<Problem> details) {
-    super(String.join("\n", problems));
-    this.problems = List.copyOf(problems);
-    this.details = details;
+  /** The container layer's failure, translated at the API edge: the lines and pointers derived there, once. */
+  InvalidConfigException(InvalidConfigFailure f) {
+    super(f.getMessage());
+    this.problems = f.problems();
+    this.details = f.details();
   }
 
   /** Each problem as the CLI prints it. */
@@ -44,26 +45,5 @@ public final class InvalidConfigException extends ContainerException {
    */
   public List<Problem> details() {
     return details;
-  }
-
-  private static List<String> lines(String fileName, List<Problem> details) {
-    List<String> out = new ArrayList<>();
-    for (Problem p : details) out.add(p.format(fileName));
-    return out;
-  }
-
-  /** {@code config.json: /a/b: message} back into pointer and message; other text is about the whole document. */
-  private static List<Problem> parse(List<String> lines) {
-    List<Problem> out = new ArrayList<>();
-    for (String line : lines) {
-      String rest = line.startsWith("config.json: ") ? line.substring("config.json: ".length()) : line;
-      int sep = rest.indexOf(": ");
-      if (rest.startsWith("/") && sep > 0) {
-        out.add(new Problem(rest.substring(0, sep), rest.substring(sep + 2)));
-      } else {
-        out.add(new Problem("", rest));
-      }
-    }
-    return List.copyOf(out);
   }
 }

@@ -1,7 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
@@ -27,12 +25,12 @@ final class ContainerCgroups {
   private ContainerCgroups() {}
 
   /** Kills what is left in the container's cgroup and removes the directories we made. */
-  static void destroyCgroup(ContainerRecord r) throws ContainerException {
+  static void destroyCgroup(ContainerRecord r) throws ContainerFailure {
     if (r.cgroup() == null || r.cgroup().isEmpty()) return;
     try {
       Cgroups.reopen(r.cgroup()).destroy();
     } catch (CgroupException e) {
-      throw new SetupException("remove the cgroup of " + r.id() + ": " + e.getMessage(), 0, e);
+      throw new SetupFailure("remove the cgroup of " + r.id() + ": " + e.getMessage(), 0, e);
     }
   }
 
@@ -49,10 +47,10 @@ final class ContainerCgroups {
     }
   }
 
-  static CgroupManager requireCgroup(ContainerRecord r) throws ContainerException {
+  static CgroupManager requireCgroup(ContainerRecord r) throws ContainerFailure {
     CgroupManager cg = cgroupOf(r);
     if (cg == null) {
-      throw new SetupException("container " + r.id() + " has no cgroup of its own"
+      throw new SetupFailure("container " + r.id() + " has no cgroup of its own"
           + (r.rootless() ? " (rootless: cgroup creation was not permitted)" : ""), 0, null);
     }
     return cg;

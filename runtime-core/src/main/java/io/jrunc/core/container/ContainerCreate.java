@@ -2,9 +2,6 @@ package io.jrunc.core.container;
 
 import static io.jrunc.core.container.LaunchSupport.writePidFile;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.CreateOptions;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
@@ -37,12 +34,12 @@ final class ContainerCreate {
     this.lc = lc;
   }
 
-  Lifecycle.Created create(String id, CreateOptions opts) throws ContainerException {
+  Lifecycle.Created create(String id, CreateRequest opts) throws ContainerFailure {
     CreatePlan plan = CreatePlanner.plan(lc, id, opts);
     CreateResources res;
     try {
       res = CreateResources.acquire(lc.store(), plan);
-    } catch (ContainerException | RuntimeException | Error e) {
+    } catch (ContainerFailure | RuntimeException | Error e) {
       plan.close(); // undone by acquire; an existing id's claim failed before that
       throw e;
     }
@@ -51,11 +48,11 @@ final class ContainerCreate {
       ContainerRecord rec = res.record(init, ProcStat.startTime(init));
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       return new Lifecycle.Created(rec, res.callerPipes);
-    } catch (ContainerException | IOException | StepFailedException | RuntimeException e) {
+    } catch (ContainerFailure | IOException | StepFailedException | RuntimeException e) {
       throw res.undo(Failures.translate(e));
     } catch (Error e) {
       // even a broken classpath or OOM must not leave a half-made container behind
-      res.undo(new SetupException(e.toString(), 0, e));
+      res.undo(new SetupFailure(e.toString(), 0, e));
       throw e;
     }
   }
@@ -65,7 +62,7 @@ final class ContainerCreate {
    * is made on the host (no state directory, cgroup, fifo or process). For the CLI's AOT
    * training, which so loads the classes of a real create without starting a container.
    */
-  String plan(String id, CreateOptions opts) throws ContainerException {
+  String plan(String id, CreateRequest opts) throws ContainerFailure {
     try (CreatePlan plan = CreatePlanner.plan(lc, id, opts);
         SpawnChannel ch = new SpawnChannel();
         ProgramBuilder b = new ProgramBuilder()) {

@@ -4,12 +4,6 @@ import static io.jrunc.core.container.LaunchSupport.*;
 import static io.jrunc.core.container.ContainerCgroups.*;
 import static io.jrunc.core.container.InitSignals.*;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.ContainerNotFoundException;
-import io.jrunc.core.api.ContainerStatus;
-import io.jrunc.core.api.InvalidStateException;
-import io.jrunc.core.api.MalformedStateException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.cgroup.CgroupException;
@@ -33,60 +27,60 @@ final class ContainerDelete {
     this.store = lc.store();
   }
 
-  private ContainerRecord load(String id) throws ContainerException {
+  private ContainerRecord load(String id) throws ContainerFailure {
     return lc.load(id);
   }
 
-  private ContainerStatus status(ContainerRecord r) {
+  private Status status(ContainerRecord r) {
     return lc.status(r);
   }
 
-  void delete(String id, boolean force) throws ContainerException {
+  void delete(String id, boolean force) throws ContainerFailure {
     ContainerRecord r;
     try {
       r = load(id);
-    } catch (ContainerNotFoundException e) {
+    } catch (NotFoundFailure e) {
       if (force) return;
       throw e;
-    } catch (MalformedStateException e) {
+    } catch (MalformedStateFailure e) {
       if (!force) throw e;
       // the record cannot be trusted: find the processes by what can be (ForcedRemoval)
       if (ForcedRemoval.run(store, id)) return;
       // rewritten meanwhile and well-formed now: the ordinary path below
-    } catch (InvalidStateException e) {
+    } catch (InvalidStateFailure e) {
       if (!force) throw e;
       // a create that died half-way left a directory without state: force removes it
       try {
         store.remove(id);
       } catch (IOException x) {
-        throw new SetupException("remove state of " + id + ": " + x.getMessage(), 0, x);
+        throw new SetupFailure("remove state of " + id + ": " + x.getMessage(), 0, x);
       }
       return;
     }
     try (StateStore.Lock lock = store.lock(id)) {
       r = load(id);
-      ContainerStatus s = status(r);
-      if (s == ContainerStatus.CREATING) {
-        if (!force) throw new InvalidStateException("cannot delete container " + id + " that is being created", s);
+      Status s = status(r);
+      if (s == Status.CREATING) {
+        if (!force) throw new InvalidStateFailure("cannot delete container " + id + " that is being created", s);
         destroyCgroup(r);
         store.remove(id);
         return;
       }
-      if (s == ContainerStatus.RUNNING || s == ContainerStatus.PAUSED) {
+      if (s == Status.RUNNING || s == Status.PAUSED) {
         if (!force) {
-          throw new InvalidStateException("cannot delete container " + id + " that is not stopped: " + s.text(), s);
+          throw new InvalidStateFailure("cannot delete container " + id + " that is not stopped: " + s.text(), s);
         }
       }
-      if (s != ContainerStatus.STOPPED) {
+      if (s != Status.STOPPED) {
         CgroupManager cg = cgroupOf(r);
         try {
           if (cg != null) {
-            if (s == ContainerStatus.PAUSED) cg.thaw();
+            if (s == Status.PAUSED) cg.thaw();
             cg.kill(9);
           } else {
             signalInit(r, 9);
           }
-        } catch (InvalidStateException | CgroupException ignored) {
+        } catch (InvalidStateFailure | CgroupException ignored) {
           // exited meanwhile
         }
         awaitExit(r);
@@ -104,7 +98,7 @@ final class ContainerDelete {
         HookRunner.runAllLogging("poststop", spec.hooks().poststop(), st, HookLauncher.inRuntime(null));
       }
     } catch (IOException e) {
-      throw new SetupException("delete " + id + ": " + e.getMessage(), 0, e);
+      throw new SetupFailure("delete " + id + ": " + e.getMessage(), 0, e);
     }
   }
 }

@@ -4,11 +4,6 @@ import static io.jrunc.core.container.LaunchSupport.*;
 import static io.jrunc.core.container.ContainerCgroups.*;
 import static io.jrunc.core.container.InitSignals.*;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.ContainerStatus;
-import io.jrunc.core.api.InvalidConfigException;
-import io.jrunc.core.api.InvalidStateException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
@@ -43,30 +38,30 @@ final class ContainerExec {
     this.store = lc.store();
   }
 
-  private ContainerRecord load(String id) throws ContainerException {
+  private ContainerRecord load(String id) throws ContainerFailure {
     return lc.load(id);
   }
 
-  private ContainerStatus status(ContainerRecord r) {
+  private Status status(ContainerRecord r) {
     return lc.status(r);
   }
 
-  Lifecycle.Executed exec(String id, io.jrunc.spec.Process proc, io.jrunc.core.api.ExecOptions opts)
-      throws ContainerException {
+  Lifecycle.Executed exec(String id, io.jrunc.spec.Process proc, ExecRequest opts)
+      throws ContainerFailure {
     if (proc == null || proc.args() == null || proc.args().isEmpty()) {
-      throw new InvalidConfigException("process: args must not be empty");
+      throw new InvalidConfigFailure("process: args must not be empty");
     }
     // the attributes the exec program encodes, by the validator's rules (the CLI's exec -p
     // document was validated whole; an embedder's Process was not)
     var attributes = io.jrunc.spec.validate.Validator.processAttributes(proc);
-    if (!attributes.isEmpty()) throw new InvalidConfigException("process", attributes);
+    if (!attributes.isEmpty()) throw new InvalidConfigFailure("process", attributes);
     List<AutoCloseable> cleanup = new ArrayList<>();
     try (StateStore.Lock lock = store.lock(load(id).id())) {
       ContainerRecord r = load(id);
-      ContainerStatus s = status(r);
-      if (s == ContainerStatus.STOPPED) throw new InvalidStateException("cannot exec in a stopped container", s);
-      if (s == ContainerStatus.PAUSED && !opts.ignorePaused()) {
-        throw new InvalidStateException("cannot exec in a paused container (use --ignore-paused to override)", s);
+      Status s = status(r);
+      if (s == Status.STOPPED) throw new InvalidStateFailure("cannot exec in a stopped container", s);
+      if (s == Status.PAUSED && !opts.ignorePaused()) {
+        throw new InvalidStateFailure("cannot exec in a paused container (use --ignore-paused to override)", s);
       }
       Spec spec = store.readConfig(id);
       Path procRoot = Path.of("/proc", Integer.toString(r.pid()));
@@ -74,7 +69,7 @@ final class ContainerExec {
       Map<String, String> paths = new LinkedHashMap<>();
       boolean forkPid = openJoins(procRoot, Namespaces.of(spec), fds, paths, cleanup);
       if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) {
-        throw new InvalidStateException("cannot exec in a stopped container", ContainerStatus.STOPPED);
+        throw new InvalidStateFailure("cannot exec in a stopped container", Status.STOPPED);
       }
       int[] stdio = {-1, -1, -1};
       int[] callerPipes = {-1, -1, -1};
@@ -124,7 +119,7 @@ final class ContainerExec {
           } catch (CgroupException e) {
             Libc.kill(child.pid(), 9);
             reapQuietly(child.pid());
-            throw new SetupException("join the cgroup of " + id + ": " + e.getMessage(), 0, e);
+            throw new SetupFailure("join the cgroup of " + id + ": " + e.getMessage(), 0, e);
           }
         }
         ch.release();
@@ -168,8 +163,8 @@ final class ContainerExec {
       return new Lifecycle.Executed(pid, callerPipes);
     } catch (IOException e) {
       for (AutoCloseable c : cleanup) closeQuietly(c);
-      throw new SetupException("exec in " + id + ": " + e.getMessage(), e instanceof SysException se ? se.errno() : 0, e);
-    } catch (ContainerException | RuntimeException e) {
+      throw new SetupFailure("exec in " + id + ": " + e.getMessage(), e instanceof SysException se ? se.errno() : 0, e);
+    } catch (ContainerFailure | RuntimeException e) {
       for (AutoCloseable c : cleanup) closeQuietly(c);
       throw e;
     }
@@ -180,13 +175,13 @@ final class ContainerExec {
    * or -1 without a terminal. A console socket without a terminal, or a terminal without one,
    * is refused (runc's checkTerminal; its CLI sentences are checked before this).
    */
-  private static int execConsole(io.jrunc.core.api.ExecOptions opts, boolean terminal) throws ContainerException {
+  private static int execConsole(ExecRequest opts, boolean terminal) throws ContainerFailure {
     boolean given = opts.consoleSocket() != null || opts.consoleFd() >= 0;
     if (!terminal) {
-      if (given) throw new InvalidConfigException("process: a console socket was given but process.terminal is not true");
+      if (given) throw new InvalidConfigFailure("process: a console socket was given but process.terminal is not true");
       return -1;
     }
-    if (!given) throw new InvalidConfigException("process: terminal is true but no console socket was given");
+    if (!given) throw new InvalidConfigFailure("process: terminal is true but no console socket was given");
     if (opts.consoleFd() >= 0) return opts.consoleFd();
     try {
       return ConsoleSocket.connect(opts.consoleSocket());
@@ -195,11 +190,11 @@ final class ContainerExec {
     }
   }
 
-  private static int connectPidfdSocket(Path socket) throws ContainerException {
+  private static int connectPidfdSocket(Path socket) throws ContainerFailure {
     try {
       return io.jrunc.core.sys.UnixSockets.connect(socket.toString());
     } catch (SysException x) {
-      throw new SetupException(new SysException("connect to the pidfd socket", socket.toString(), x.errno()).getMessage(),
+      throw new SetupFailure(new SysException("connect to the pidfd socket", socket.toString(), x.errno()).getMessage(),
           x.errno(), x);
     }
   }
@@ -209,7 +204,7 @@ final class ContainerExec {
    * pidfd of the exec'd process, our unreaped child, so the pid cannot have been recycled. If
    * it cannot be sent, the process is killed (the caller asked to supervise it through it).
    */
-  private static void sendExecPidfd(int sock, Path socket, int pid) throws ContainerException {
+  private static void sendExecPidfd(int sock, Path socket, int pid) throws ContainerFailure {
     int pidfd = Libc.pidfdOpen(pid);
     try {
       if (pidfd < 0) throw new SysException("pidfd_open", Integer.toString(pid), -pidfd);

@@ -4,10 +4,6 @@ import static io.jrunc.core.container.LaunchSupport.*;
 import static io.jrunc.core.container.ContainerCgroups.*;
 import static io.jrunc.core.container.InitSignals.*;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.ContainerStatus;
-import io.jrunc.core.api.InvalidStateException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.Libc;
@@ -26,32 +22,32 @@ final class ContainerKill {
     this.store = lc.store();
   }
 
-  private ContainerRecord load(String id) throws ContainerException {
+  private ContainerRecord load(String id) throws ContainerFailure {
     return lc.load(id);
   }
 
-  private ContainerStatus status(ContainerRecord r) {
+  private Status status(ContainerRecord r) {
     return lc.status(r);
   }
 
-  void kill(String id, int signal, boolean all) throws ContainerException {
+  void kill(String id, int signal, boolean all) throws ContainerFailure {
     try (StateStore.Lock lock = store.lock(load(id).id())) {
       ContainerRecord r = load(id);
-      ContainerStatus s = status(r);
+      Status s = status(r);
       CgroupManager cg = cgroupOf(r);
       // runc 1.2: without a pid namespace of its own, SIGKILL goes to every process in the
       // cgroup even when init is gone (the others would outlive it; with a pid namespace the
       // kernel ends them with init)
       boolean killAll = signal == 9 && !r.ownPidNamespace() && cg != null;
-      if (s == ContainerStatus.CREATING || s == ContainerStatus.STOPPED && !killAll) {
-        if (s == ContainerStatus.STOPPED && all) return; // runc: --all is no error on a stopped container
-        throw new InvalidStateException("container not running", s);
+      if (s == Status.CREATING || s == Status.STOPPED && !killAll) {
+        if (s == Status.STOPPED && all) return; // runc: --all is no error on a stopped container
+        throw new InvalidStateFailure("container not running", s);
       }
       if (cg != null && (all || !r.ownPidNamespace())) {
         try {
           cg.kill(signal);
         } catch (CgroupException e) {
-          throw new SetupException("signal the processes of " + id + ": " + e.getMessage(), 0, e);
+          throw new SetupFailure("signal the processes of " + id + ": " + e.getMessage(), 0, e);
         }
       } else {
         signalInit(r, signal);
@@ -61,7 +57,7 @@ final class ContainerKill {
         }
       }
     } catch (IOException e) {
-      throw new SetupException("kill " + id + ": " + e.getMessage(), 0, e);
+      throw new SetupFailure("kill " + id + ": " + e.getMessage(), 0, e);
     }
   }
 }

@@ -4,10 +4,6 @@ import static io.jrunc.core.container.LaunchSupport.*;
 import static io.jrunc.core.container.ContainerCgroups.*;
 import static io.jrunc.core.container.InitSignals.*;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.ContainerStatus;
-import io.jrunc.core.api.InvalidStateException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
@@ -35,24 +31,24 @@ final class ContainerStart {
     this.store = lc.store();
   }
 
-  private ContainerRecord load(String id) throws ContainerException {
+  private ContainerRecord load(String id) throws ContainerFailure {
     return lc.load(id);
   }
 
-  private ContainerStatus status(ContainerRecord r) {
+  private Status status(ContainerRecord r) {
     return lc.status(r);
   }
 
-  void start(String id) throws ContainerException {
+  void start(String id) throws ContainerFailure {
     NotifySocket notify = null;
     ContainerRecord started = null;
     try (StateStore.Lock lock = store.lock(load(id).id())) {
       ContainerRecord r = load(id);
-      ContainerStatus s = status(r);
+      Status s = status(r);
       switch (s) {
         case CREATED -> {}
-        case STOPPED -> throw new InvalidStateException("cannot start a container that has stopped", s);
-        default -> throw new InvalidStateException("cannot start an already running container", s);
+        case STOPPED -> throw new InvalidStateFailure("cannot start a container that has stopped", s);
+        default -> throw new InvalidStateFailure("cannot start an already running container", s);
       }
       Spec spec = store.readConfig(id);
       Hooks hooks = spec.hooks();
@@ -73,13 +69,13 @@ final class ContainerStart {
       Path fifo = store.dir(id).resolve(Lifecycle.FIFO);
       int fd = Libc.openRaw(fifo.toString(), Open.O_WRONLY | Open.O_NONBLOCK | Open.O_CLOEXEC, 0);
       if (fd == -Errno.ENXIO) {
-        throw new InvalidStateException("cannot start a container that has stopped", ContainerStatus.STOPPED);
+        throw new InvalidStateFailure("cannot start a container that has stopped", Status.STOPPED);
       }
-      if (fd < 0) throw new SetupException("open exec fifo " + fifo + ": " + Errno.describe(-fd), -fd, null);
+      if (fd < 0) throw new SetupFailure("open exec fifo " + fifo + ": " + Errno.describe(-fd), -fd, null);
       try {
         Libc.write(fd, new byte[] {'0'});
       } catch (SysException e) {
-        throw new SetupException("start the container: " + e.getMessage(), e.errno(), e);
+        throw new SetupFailure("start the container: " + e.getMessage(), e.errno(), e);
       } finally {
         Libc.close(fd);
       }
@@ -94,7 +90,7 @@ final class ContainerStart {
           // runtime-spec 1.3: a failing poststart hook fails start; the container is stopped
           try {
             signalInit(r, 9);
-          } catch (ContainerException ignored) {
+          } catch (ContainerFailure ignored) {
             // exited already
           }
           throw Failures.translate(he);
@@ -103,8 +99,8 @@ final class ContainerStart {
       started = r;
     } catch (IOException e) {
       if (notify != null) notify.close();
-      throw new SetupException("start " + id + ": " + e.getMessage(), 0, e);
-    } catch (ContainerException | RuntimeException e) {
+      throw new SetupFailure("start " + id + ": " + e.getMessage(), 0, e);
+    } catch (ContainerFailure | RuntimeException e) {
       if (notify != null) notify.close();
       throw e;
     }
@@ -114,7 +110,7 @@ final class ContainerStart {
       try (NotifySocket n = notify) {
         n.forwardUntilReady(r.pid(), () -> ProcStat.isAlive(r.pid(), r.pidStartTime()), null);
       } catch (SysException e) {
-        throw new SetupException("forward the container's sd_notify messages: " + e.getMessage(), e.errno(), e);
+        throw new SetupFailure("forward the container's sd_notify messages: " + e.getMessage(), e.errno(), e);
       }
     }
   }

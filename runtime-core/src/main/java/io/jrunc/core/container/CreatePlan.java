@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
@@ -30,7 +29,7 @@ import java.nio.file.Path;
  */
 record CreatePlan(
     String id,
-    CreateOptions options,
+    CreateRequest options,
     Path bundle,
     Path rootfs,
     Spec spec,

@@ -2,9 +2,6 @@ package io.jrunc.core.container;
 
 import static io.jrunc.core.container.ContainerCgroups.cgroupDirs;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.CreateOptions;
-import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.cgroup.CgroupConfig;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
@@ -44,17 +41,17 @@ import java.util.Set;
 final class CreatePlanner {
   private CreatePlanner() {}
 
-  static CreatePlan plan(Lifecycle lc, String id, CreateOptions opts) throws ContainerException {
+  static CreatePlan plan(Lifecycle lc, String id, CreateRequest opts) throws ContainerFailure {
     try {
       StateStore.checkId(id);
     } catch (IllegalArgumentException e) {
-      throw new InvalidConfigException(e.getMessage());
+      throw new InvalidConfigFailure(e.getMessage());
     }
     Path bundle = opts.bundle().toAbsolutePath().normalize();
     Spec spec = SpecLoader.loadSpec(bundle, opts.systemdCgroup());
     Path given = bundle.resolve(spec.root().path()).normalize();
     if (!Files.isDirectory(given)) {
-      throw new InvalidConfigException("config.json: /root/path: rootfs " + given + " is not a directory");
+      throw new InvalidConfigFailure("config.json: /root/path: rootfs " + given + " is not a directory");
     }
     // A rootfs reached through a symlink is used where it really is (as crun's realpath):
     // mounting onto a symlink fails, and runc only refuses it.
@@ -62,7 +59,7 @@ final class CreatePlanner {
     try {
       rootfs = given.toRealPath();
     } catch (IOException e) {
-      throw new InvalidConfigException("config.json: /root/path: rootfs " + given + ": " + e.getMessage());
+      throw new InvalidConfigFailure("config.json: /root/path: rootfs " + given + ": " + e.getMessage());
     }
     if (!rootfs.equals(given)) spec = spec.withRoot(new Root(rootfs.toString(), spec.root().readonly()));
     try {
@@ -127,7 +124,7 @@ final class CreatePlanner {
       boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
       return new CreatePlan(id, opts, bundle, rootfs, spec, terminal, notify, listen, uid, ns, security, exe, cgroup,
           rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
-    } catch (ContainerException | RuntimeException | Error e) {
+    } catch (ContainerFailure | RuntimeException | Error e) {
       security.close();
       if (rootfsSetup != null) rootfsSetup.close();
       throw e;
@@ -138,14 +135,14 @@ final class CreatePlanner {
    * runc's flag rules concern --console-socket; a console fd is the caller's own relay
    * (foreground run -t), which needs a terminal and nothing else.
    */
-  private static void checkTerminal(CreateOptions opts, boolean terminal) throws InvalidConfigException {
+  private static void checkTerminal(CreateRequest opts, boolean terminal) throws InvalidConfigFailure {
     String problem = opts.consoleFd() >= 0
         ? (terminal ? null : "a console fd was given but process.terminal is not true")
         : ConsoleSocket.checkFlags(terminal, opts.detach(), opts.consoleSocket() != null);
     if (problem == null && terminal && opts.consoleFd() < 0 && opts.consoleSocket() == null) {
       problem = "process.terminal is true but no console socket was given";
     }
-    if (problem != null) throw new InvalidConfigException(problem);
+    if (problem != null) throw new InvalidConfigFailure(problem);
   }
 
   /**
@@ -153,8 +150,8 @@ final class CreatePlanner {
    * {@code create()} would before its first mkdir: a value no kernel accepts is a config error
    * here, not a failed write after the cgroup exists.
    */
-  private static CgroupManager cgroupManager(String id, Spec spec, CreateOptions opts, boolean rootless)
-      throws InvalidConfigException {
+  private static CgroupManager cgroupManager(String id, Spec spec, CreateRequest opts, boolean rootless)
+      throws InvalidConfigFailure {
     var linux = spec.linux();
     LinuxResources resources = linux == null ? null : linux.resources();
     try {
@@ -167,7 +164,7 @@ final class CreatePlanner {
       }
       return cgroup;
     } catch (CgroupException e) {
-      throw new InvalidConfigException("config.json: " + e.getMessage());
+      throw new InvalidConfigFailure("config.json: " + e.getMessage());
     }
   }
 

@@ -5,10 +5,6 @@ import static io.jrunc.core.container.ContainerCgroups.destroyCgroup;
 import static io.jrunc.core.container.LaunchSupport.closeQuietly;
 import static io.jrunc.core.container.LaunchSupport.openStdio;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.ContainerExistsException;
-import io.jrunc.core.api.InvalidConfigException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.rootfs.RootfsConfigException;
@@ -92,30 +88,30 @@ final class CreateResources {
    * Makes everything of the table in order. On a failure what was made so far is undone and the
    * error thrown; an id that exists already leaves that container alone.
    */
-  static CreateResources acquire(StateStore store, CreatePlan plan) throws ContainerException {
+  static CreateResources acquire(StateStore store, CreatePlan plan) throws ContainerFailure {
     String id = plan.id();
     boolean claimed;
     try {
       claimed = store.claim(id);
     } catch (IOException e) {
-      throw new SetupException("create state directory " + store.dir(id) + ": " + e.getMessage(), 0, e);
+      throw new SetupFailure("create state directory " + store.dir(id) + ": " + e.getMessage(), 0, e);
     }
-    if (!claimed) throw new ContainerExistsException(id);
+    if (!claimed) throw new ExistsFailure(id);
     CreateResources r = new CreateResources(store, plan);
     try {
       r.lock = store.lock(id);
       r.acquireRest();
       return r;
-    } catch (ContainerException | IOException | RuntimeException e) {
+    } catch (ContainerFailure | IOException | RuntimeException e) {
       throw r.undo(Failures.translate(e));
     } catch (Error e) {
       // even a broken classpath or OOM must not leave a half-made container behind
-      r.undo(new SetupException(e.toString(), 0, e));
+      r.undo(new SetupFailure(e.toString(), 0, e));
       throw e;
     }
   }
 
-  private void acquireRest() throws ContainerException, IOException {
+  private void acquireRest() throws ContainerFailure, IOException {
     Path dir = store.dir(plan.id());
     checkExistingCgroup(plan.cgroup());
     if (plan.notifySocket() != null) NotifySocket.prepare(dir);
@@ -126,7 +122,7 @@ final class CreateResources {
         joinFds.put(e.getKey(), fd);
         fds.add(() -> Libc.close(fd));
       } catch (SysException x) {
-        throw new SetupException("open the " + e.getKey() + " namespace: " + x.getMessage(), x.errno(), x);
+        throw new SetupFailure("open the " + e.getKey() + " namespace: " + x.getMessage(), x.errno(), x);
       }
     }
     pending = record(plan, 0, 0);
@@ -165,7 +161,7 @@ final class CreateResources {
    * directories, not the planned ones), or the notify directory, made now, must be opened by
    * the parent for a new user namespace ({@link CreatePlan#replanRootfs}).
    */
-  private void replanRootfsIfNeeded() throws InvalidConfigException {
+  private void replanRootfsIfNeeded() throws InvalidConfigFailure {
     if (rootfs == null) return;
     Map<String, Path> dirs = cgroupDirs(plan.cgroup());
     if (!plan.replanRootfs() && dirs.equals(plan.cgroupDirs())) return;
@@ -175,7 +171,7 @@ final class CreateResources {
           .withNewUserNs(plan.namespaces().creates("user")).withCgroupDirs(dirs));
     } catch (RootfsConfigException e) {
       rootfs = null;
-      throw new InvalidConfigException("config.json: " + e.getMessage()); // planned once already: not expected
+      throw new InvalidConfigFailure("config.json: " + e.getMessage()); // planned once already: not expected
     } finally {
       first.close();
     }
@@ -238,7 +234,7 @@ final class CreateResources {
    * (when the record naming it was written), removes the state directory. What fails here is
    * added to {@code err} as suppressed; returns {@code err}.
    */
-  ContainerException undo(ContainerException err) {
+  ContainerFailure undo(ContainerFailure err) {
     if (lock != null) lock.close();
     if (childPid > 0) {
       Libc.kill(childPid, 9);
@@ -254,7 +250,7 @@ final class CreateResources {
     if (pending != null) {
       try {
         destroyCgroup(pending);
-      } catch (ContainerException e) {
+      } catch (ContainerFailure e) {
         err.addSuppressed(e);
       }
     }
@@ -278,14 +274,14 @@ final class CreateResources {
    * refusal must leave that cgroup as it found it): frozen, init would freeze before it ran;
    * not empty, the container shares it (a warning).
    */
-  private static void checkExistingCgroup(CgroupManager cgroup) throws SetupException {
+  private static void checkExistingCgroup(CgroupManager cgroup) throws SetupFailure {
     boolean frozen;
     try {
       frozen = cgroup.isFrozen();
     } catch (CgroupException | RuntimeException e) {
       return; // not there yet: nothing to check
     }
-    if (frozen) throw new SetupException("container's cgroup unexpectedly frozen", 0, null);
+    if (frozen) throw new SetupFailure("container's cgroup unexpectedly frozen", 0, null);
     try {
       int others = cgroup.pids().size();
       if (others > 0) LOG.warn("container's cgroup is not empty: {} process(es) found", others);

@@ -1,7 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.cgroup.SubCgroups;
@@ -28,11 +26,11 @@ final class ExecCgroup implements AutoCloseable {
     this.dirs = dirs;
   }
 
-  static ExecCgroup open(CgroupManager cg, Map<String, String> sub, String id) throws ContainerException {
+  static ExecCgroup open(CgroupManager cg, Map<String, String> sub, String id) throws ContainerFailure {
     Map<String, Path> dirs = null;
     if (sub != null && !sub.isEmpty()) {
       if (cg == null || cg.paths().isEmpty()) {
-        throw new SetupException("--cgroup: container " + id + " has no cgroup of its own", 0, null);
+        throw new SetupFailure("--cgroup: container " + id + " has no cgroup of its own", 0, null);
       }
       try {
         dirs = SubCgroups.resolve(cg.paths(), sub);
@@ -46,7 +44,7 @@ final class ExecCgroup implements AutoCloseable {
       try {
         c.fd = CgroupIo.openDirectory(target.toString());
       } catch (SysException e) {
-        throw new SetupException("join the cgroup of " + id + ": " + e.getMessage(), e.errno(), e);
+        throw new SetupFailure("join the cgroup of " + id + ": " + e.getMessage(), e.errno(), e);
       }
     }
     return c;

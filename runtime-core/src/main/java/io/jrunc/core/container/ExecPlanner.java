@@ -65,7 +65,7 @@ final class ExecPlanner {
   /** The program, and the index of the step whose result is the announced pid (-1 without a fork). */
   record Planned(ChildProgram program, int announcingStep) {}
 
-  static Planned plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
+  static Planned plan(ProgramBuilder b, Inputs in) throws InvalidConfigFailure {
     ProcessSteps.prologue(b, in.channel());
     b.call(Sys.CLOSE, in.channel().syncRead()).describe("close the sync pipe");
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());

@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.sys.Errno;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,17 +17,17 @@ final class ExecutableLookup {
   private ExecutableLookup() {}
 
   static String find(Path rootfs, String arg0, List<String> env, String cwd, List<String> mountDestinations)
-      throws SetupException {
+      throws SetupFailure {
     try {
       if (arg0.contains("/")) {
         String abs = arg0.startsWith("/") ? arg0 : (cwd.endsWith("/") ? cwd : cwd + "/") + arg0;
         if (underMount(abs, mountDestinations)) return abs; // e.g. docker's /sbin/docker-init bind mount
         Path host = InRootPath.resolve(rootfs, abs);
         if (!Files.exists(host)) {
-          throw new SetupException("exec: \"" + arg0 + "\": stat " + arg0 + ": no such file or directory", Errno.ENOENT, null);
+          throw new SetupFailure("exec: \"" + arg0 + "\": stat " + arg0 + ": no such file or directory", Errno.ENOENT, null);
         }
         if (Files.isDirectory(host) || !Files.isExecutable(host)) {
-          throw new SetupException("exec: \"" + arg0 + "\": permission denied", Errno.EACCES, null);
+          throw new SetupFailure("exec: \"" + arg0 + "\": permission denied", Errno.EACCES, null);
         }
         return abs;
       }
@@ -42,9 +41,9 @@ final class ExecutableLookup {
         if (InRootPath.isExecutable(InRootPath.resolve(rootfs, cand))) return cand;
         if (mountDestinations.contains(cand)) return cand;
       }
-      throw new SetupException("exec: \"" + arg0 + "\": executable file not found in $PATH", Errno.ENOENT, null);
+      throw new SetupFailure("exec: \"" + arg0 + "\": executable file not found in $PATH", Errno.ENOENT, null);
     } catch (IOException e) {
-      throw new SetupException("exec: \"" + arg0 + "\": " + e.getMessage(), Errno.ELOOP, e);
+      throw new SetupFailure("exec: \"" + arg0 + "\": " + e.getMessage(), Errno.ELOOP, e);
     }
   }
 

@@ -1,7 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.cgroup.CgroupConfig;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
@@ -53,7 +51,7 @@ final class ForcedRemoval {
    * @return false when the record reads well-formed after all (rewritten meanwhile): the
    *     caller deletes it the ordinary way
    */
-  static boolean run(StateStore store, String id) throws ContainerException {
+  static boolean run(StateStore store, String id) throws ContainerFailure {
     try (StateStore.Lock lock = store.lock(id)) {
       MalformedRecordException bad;
       try {
@@ -68,7 +66,7 @@ final class ForcedRemoval {
       CgroupManager cg = fromRecord(bad, notes);
       if (cg == null) cg = fromConfig(store, id, bad, notes);
       if (cg == null && !pidKnown) {
-        throw new SetupException("delete --force " + id + ": refused: " + bad.getMessage() + "; and nothing trustworthy"
+        throw new SetupFailure("delete --force " + id + ": refused: " + bad.getMessage() + "; and nothing trustworthy"
             + " identifies its processes (" + String.join("; ", notes) + "): stop them and remove " + store.dir(id)
             + " by hand", 0, bad);
       }
@@ -78,7 +76,7 @@ final class ForcedRemoval {
         try {
           cg.destroy(); // kills every process left (thawing a frozen one), waits, removes the directories
         } catch (CgroupException e) {
-          throw new SetupException("delete --force " + id + ": remove its cgroup: " + e.getMessage(), 0, e);
+          throw new SetupFailure("delete --force " + id + ": remove its cgroup: " + e.getMessage(), 0, e);
         }
       } else {
         if (ProcStat.isAlive(r.pid(), r.pidStartTime())) InitSignals.awaitExit(r);
@@ -89,7 +87,7 @@ final class ForcedRemoval {
       store.remove(id);
       return true;
     } catch (IOException e) {
-      throw new SetupException("delete " + id + ": " + e.getMessage(), 0, e);
+      throw new SetupFailure("delete " + id + ": " + e.getMessage(), 0, e);
     }
   }
 
@@ -150,28 +148,28 @@ final class ForcedRemoval {
   }
 
   /** A cgroup that holds this very process is not the container's: killing it would kill us. */
-  private static void checkNotOurs(CgroupManager cg, String id) throws SetupException {
+  private static void checkNotOurs(CgroupManager cg, String id) throws SetupFailure {
     int self = (int) ProcessHandle.current().pid();
     try {
       if (cg.pids().contains(self)) {
-        throw new SetupException("delete --force " + id + ": refused: the cgroup its record names (" + cg.paths().values()
+        throw new SetupFailure("delete --force " + id + ": refused: the cgroup its record names (" + cg.paths().values()
             + ") holds jrunc itself, so it is not the container's", 0, null);
       }
     } catch (CgroupException e) {
-      throw new SetupException("delete --force " + id + ": list the processes of its cgroup: " + e.getMessage(), 0, e);
+      throw new SetupFailure("delete --force " + id + ": list the processes of its cgroup: " + e.getMessage(), 0, e);
     }
   }
 
   /** SIGKILL to init through a pidfd, if the pid still has the recorded start time. */
-  private static void killInit(ContainerRecord r) throws SetupException {
+  private static void killInit(ContainerRecord r) throws SetupFailure {
     int pidfd = Libc.pidfdOpen(r.pid());
     if (pidfd == -Errno.ESRCH) return;
-    if (pidfd < 0) throw new SetupException("pidfd_open " + r.pid() + ": " + Errno.describe(-pidfd), -pidfd, null);
+    if (pidfd < 0) throw new SetupFailure("pidfd_open " + r.pid() + ": " + Errno.describe(-pidfd), -pidfd, null);
     try {
       if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return; // gone, or another process now
       int res = Libc.pidfdSendSignal(pidfd, 9);
       if (res < 0 && res != -Errno.ESRCH) {
-        throw new SetupException("kill " + r.pid() + ": " + Errno.describe(-res), -res, null);
+        throw new SetupFailure("kill " + r.pid() + ": " + Errno.describe(-res), -res, null);
       }
     } finally {
       Libc.close(pidfd);

@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.hooks.HookProcess;
 import io.jrunc.core.hooks.HookRunner.HookException;
 import io.jrunc.core.hooks.HookRunner.Launcher;
@@ -119,7 +118,7 @@ final class HookLauncher implements Launcher {
               cp.noNewPrivileges(), cp.apparmorProfile(), null, null, cp.selinuxLabel(), null, null);
           try {
             security = LaunchSupport.prepareSecurity(spec.withProcess(proc));
-          } catch (ContainerException e) {
+          } catch (ContainerFailure e) {
             throw new HookException(e.getMessage(), e);
           }
           cleanup.add(security);
@@ -152,7 +151,7 @@ final class HookLauncher implements Launcher {
         throw new HookException(LaunchSupport.describeWait(o.waitStatus()) + tail(", stdout: ", o.stdout())
             + tail(", stderr: ", o.stderr()));
       }
-    } catch (IOException | io.jrunc.core.api.InvalidConfigException e) {
+    } catch (IOException | InvalidConfigFailure e) {
       throw new HookException(e.getMessage(), e);
     } finally {
       for (int i = cleanup.size() - 1; i >= 0; i--) {

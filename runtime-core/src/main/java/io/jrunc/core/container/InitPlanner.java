@@ -93,7 +93,7 @@ public final class InitPlanner {
   /** The program, and the step that announces init's pid when a pid namespace is joined (-1 otherwise). */
   public record Planned(ChildProgram program, int announcingStep) {}
 
-  public static Planned plan(ProgramBuilder b, Inputs in) throws io.jrunc.core.api.InvalidConfigException {
+  public static Planned plan(ProgramBuilder b, Inputs in) throws InvalidConfigFailure {
     Spec spec = in.spec();
     Process proc = spec.process();
     SpawnChannel ch = in.channel();

@@ -1,9 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.ContainerStatus;
-import io.jrunc.core.api.InvalidStateException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.sys.Errno;
@@ -19,19 +15,19 @@ final class InitSignals {
   private InitSignals() {}
 
   /** Signals init through a pidfd opened after checking its start time: no recycled pid is hit. */
-  static void signalInit(ContainerRecord r, int signal) throws ContainerException {
+  static void signalInit(ContainerRecord r, int signal) throws ContainerFailure {
     int pidfd = Libc.pidfdOpen(r.pid());
     if (pidfd < 0) {
-      if (pidfd == -Errno.ESRCH) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
-      throw new SetupException("pidfd_open " + r.pid() + ": " + Errno.describe(-pidfd), -pidfd, null);
+      if (pidfd == -Errno.ESRCH) throw new InvalidStateFailure("container not running", Status.STOPPED);
+      throw new SetupFailure("pidfd_open " + r.pid() + ": " + Errno.describe(-pidfd), -pidfd, null);
     }
     try {
       if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) {
-        throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
+        throw new InvalidStateFailure("container not running", Status.STOPPED);
       }
       int res = Libc.pidfdSendSignal(pidfd, signal);
-      if (res == -Errno.ESRCH) throw new InvalidStateException("container not running", ContainerStatus.STOPPED);
-      if (res < 0) throw new SetupException("signal " + signal + " to " + r.pid() + ": " + Errno.describe(-res), -res, null);
+      if (res == -Errno.ESRCH) throw new InvalidStateFailure("container not running", Status.STOPPED);
+      if (res < 0) throw new SetupFailure("signal " + signal + " to " + r.pid() + ": " + Errno.describe(-res), -res, null);
     } finally {
       Libc.close(pidfd);
     }

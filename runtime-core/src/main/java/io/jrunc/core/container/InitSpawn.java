@@ -6,8 +6,6 @@ import static io.jrunc.core.container.LaunchSupport.ociVersion;
 import static io.jrunc.core.container.LaunchSupport.reapQuietly;
 import static io.jrunc.core.container.LaunchSupport.securitySteps;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.hooks.HookRunner;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
@@ -42,7 +40,7 @@ final class InitSpawn {
   record Fds(Map<String, Integer> joins, SpawnChannel channel, int fifo, int[] stdio, int console, RootfsSetup rootfs) {}
 
   /** The init program of {@code plan} over {@code fds}; {@code b} owns its memory. */
-  static InitPlanner.Planned compile(CreatePlan plan, ProgramBuilder b, Fds fds) throws ContainerException {
+  static InitPlanner.Planned compile(CreatePlan plan, ProgramBuilder b, Fds fds) throws ContainerFailure {
     Spec spec = plan.spec();
     Path rootfs = plan.rootfs();
     RootfsSetup rfs = fds.rootfs();
@@ -77,7 +75,7 @@ final class InitSpawn {
    * reaping is left in {@code res.childPid} for {@link CreateResources#undo}.
    */
   static int spawn(CreatePlan plan, CreateResources res, ProgramBuilder b)
-      throws ContainerException, IOException, StepFailedException {
+      throws ContainerFailure, IOException, StepFailedException {
     SpawnChannel ch = res.channel;
     InitPlanner.Planned planned = compile(plan, b,
         new Fds(res.joinFds, ch, res.fifoFd, res.stdio, res.console, res.rootfs));
@@ -90,7 +88,7 @@ final class InitSpawn {
     try {
       child = Spawner.clone(program, ch, flags, res.cgroupFd);
     } catch (SysException x) {
-      throw new SetupException("start the container's init: " + x.getMessage(), x.errno(), x);
+      throw new SetupFailure("start the container's init: " + x.getMessage(), x.errno(), x);
     }
     res.childPid = child.pid();
     if (child.pidfd() >= 0) res.own(child.pidfd());
@@ -115,7 +113,7 @@ final class InitSpawn {
    * first one announces before it exits.
    */
   private static int drive(CreatePlan plan, CreateResources res, ChildProgram program, Spawner.Child child,
-      int announcingStep) throws ContainerException, SysException, StepFailedException {
+      int announcingStep) throws ContainerFailure, SysException, StepFailedException {
     SpawnChannel ch = res.channel;
     var security = plan.security();
     int[] current = {child.pid()}; // the pid so far, for the failure path (a fork may announce another)
@@ -123,9 +121,9 @@ final class InitSpawn {
     try {
       ch.release();
       Launch.Outcome out = Launch.drive(program, ch, child.pid(), announcing(announcingStep, security),
-          security.listenerStep(), new Launch.Events<ContainerException>() {
+          security.listenerStep(), new Launch.Events<ContainerFailure>() {
             @Override
-            public void hooks(int pid) throws ContainerException {
+            public void hooks(int pid) throws ContainerFailure {
               runCreateHooks(plan, pid);
             }
 
@@ -145,7 +143,7 @@ final class InitSpawn {
       if (!out.last().ready()) {
         int[] st = Libc.wait4(init, 0);
         res.childPid = -1;
-        throw new SetupException("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
+        throw new SetupFailure("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
       }
     } catch (StepFailedException x) {
       if (current[0] != child.pid()) reapQuietly(current[0]);
@@ -160,7 +158,7 @@ final class InitSpawn {
    * prestart (deprecated) and createRuntime run in the runtime's namespaces, createContainer in
    * the container's, all after the mounts and before pivot_root.
    */
-  private static void runCreateHooks(CreatePlan plan, int pid) throws ContainerException {
+  private static void runCreateHooks(CreatePlan plan, int pid) throws ContainerFailure {
     Hooks hooks = plan.spec().hooks();
     State st = state(plan, pid);
     try {

@@ -1,8 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.SetupException;
-import io.jrunc.core.api.Stdio;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.Libc;
@@ -23,7 +20,7 @@ final class LaunchSupport {
   private LaunchSupport() {}
 
   /** Compiles seccomp and plans capabilities/LSM in the parent: config errors surface before any clone. */
-  static SecurityPlan prepareSecurity(Spec spec) throws ContainerException {
+  static SecurityPlan prepareSecurity(Spec spec) throws ContainerFailure {
     try {
       return SecurityPlan.prepare(spec);
     } catch (SecurityConfigException | SysException e) {
@@ -107,20 +104,20 @@ final class LaunchSupport {
     }
   }
 
-  static void openStdio(Stdio s, int[] stdio, int[] callerPipes, List<AutoCloseable> cleanup) throws SetupException {
+  static void openStdio(ProcessStdio s, int[] stdio, int[] callerPipes, List<AutoCloseable> cleanup) throws SetupFailure {
     if (s == null) return;
-    Stdio.Stream[] streams = {s.in(), s.out(), s.err()};
+    ProcessStdio.Stream[] streams = {s.in(), s.out(), s.err()};
     for (int i = 0; i < 3; i++) {
       try {
         switch (streams[i]) {
-          case Stdio.Inherit x -> {}
-          case Stdio.ToFile f -> {
+          case ProcessStdio.Inherit x -> {}
+          case ProcessStdio.ToFile f -> {
             int flags = i == 0 ? Open.O_RDONLY : Open.O_WRONLY | Open.O_CREAT | Open.O_APPEND;
             int fd = Libc.open(f.path().toString(), flags | Open.O_CLOEXEC, 0644);
             stdio[i] = fd;
             cleanup.add(() -> Libc.close(fd));
           }
-          case Stdio.Pipe p -> {
+          case ProcessStdio.Pipe p -> {
             int[] pipe = Libc.pipe2(Open.O_CLOEXEC);
             int childEnd = i == 0 ? pipe[0] : pipe[1];
             callerPipes[i] = i == 0 ? pipe[1] : pipe[0];
@@ -129,7 +126,7 @@ final class LaunchSupport {
           }
         }
       } catch (SysException x) {
-        throw new SetupException("set up stdio: " + x.getMessage(), x.errno(), x);
+        throw new SetupFailure("set up stdio: " + x.getMessage(), x.errno(), x);
       }
     }
   }

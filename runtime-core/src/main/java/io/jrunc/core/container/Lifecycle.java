@@ -1,12 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.ContainerException;
-import io.jrunc.core.api.ContainerNotFoundException;
-import io.jrunc.core.api.ContainerStatus;
-import io.jrunc.core.api.CreateOptions;
-import io.jrunc.core.api.InvalidStateException;
-import io.jrunc.core.api.MalformedStateException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.StateStore;
@@ -20,7 +13,9 @@ import java.util.List;
  * The verbs and the state machine: create, start, kill, delete, state. Each verb lives in its
  * own class ({@link ContainerCreate}, {@link ContainerStart}, ...); this facade holds what they
  * share (the state store, the rootless flag, loading a record and deriving its status). Each verb
- * takes the container's lock, so concurrent commands on one container serialise.
+ * takes the container's lock, so concurrent commands on one container serialise. A verb fails
+ * with one of the {@link ContainerFailure} kinds and takes the layer's own {@link CreateRequest},
+ * {@link ExecRequest}; the API above translates both at its edge, so this package never imports it.
  *
  * <table>
  *   <caption>Which verb is allowed in which status</caption>
@@ -68,7 +63,7 @@ public final class Lifecycle {
 
   // ---------------------------------------------------------------- the verbs, one class each
 
-  public Created create(String id, CreateOptions opts) throws ContainerException {
+  public Created create(String id, CreateRequest opts) throws ContainerFailure {
     return new ContainerCreate(this).create(id, opts);
   }
 
@@ -77,93 +72,93 @@ public final class Lifecycle {
    * descriptors: nothing is made on the host. Returns a one-line summary of the plan. For the
    * CLI's AOT training run.
    */
-  public String plan(String id, CreateOptions opts) throws ContainerException {
+  public String plan(String id, CreateRequest opts) throws ContainerFailure {
     return new ContainerCreate(this).plan(id, opts);
   }
 
-  public void start(String id) throws ContainerException {
+  public void start(String id) throws ContainerFailure {
     new ContainerStart(this).start(id);
   }
 
-  public void kill(String id, int signal, boolean all) throws ContainerException {
+  public void kill(String id, int signal, boolean all) throws ContainerFailure {
     new ContainerKill(this).kill(id, signal, all);
   }
 
-  public void delete(String id, boolean force) throws ContainerException {
+  public void delete(String id, boolean force) throws ContainerFailure {
     new ContainerDelete(this).delete(id, force);
   }
 
-  public Executed exec(String id, io.jrunc.spec.Process proc, io.jrunc.core.api.ExecOptions opts)
-      throws ContainerException {
+  public Executed exec(String id, io.jrunc.spec.Process proc, ExecRequest opts)
+      throws ContainerFailure {
     return new ContainerExec(this).exec(id, proc, opts);
   }
 
-  public void pause(String id) throws ContainerException {
+  public void pause(String id) throws ContainerFailure {
     new ContainerCgroupVerbs(this).pause(id);
   }
 
-  public void resume(String id) throws ContainerException {
+  public void resume(String id) throws ContainerFailure {
     new ContainerCgroupVerbs(this).resume(id);
   }
 
   /** The host pids of every process in the container's cgroup. */
-  public List<Integer> pids(String id) throws ContainerException {
+  public List<Integer> pids(String id) throws ContainerFailure {
     return new ContainerCgroupVerbs(this).pids(id);
   }
 
-  public void update(String id, io.jrunc.spec.LinuxResources resources) throws ContainerException {
+  public void update(String id, io.jrunc.spec.LinuxResources resources) throws ContainerFailure {
     new ContainerCgroupVerbs(this).update(id, resources);
   }
 
   /** The cgroup statistics, shaped like runc's {@code events --stats} data. */
-  public io.jrunc.core.api.stats.CgroupStats stats(String id) throws ContainerException {
+  public io.jrunc.core.api.stats.CgroupStats stats(String id) throws ContainerFailure {
     return new ContainerCgroupVerbs(this).stats(id);
   }
 
   /** How many processes the OOM killer has killed in the container's cgroup. */
-  public long oomKills(String id) throws ContainerException {
+  public long oomKills(String id) throws ContainerFailure {
     return new ContainerCgroupVerbs(this).oomKills(id);
   }
 
   // ---------------------------------------------------------------- load / status / state
 
-  public ContainerRecord load(String id) throws ContainerException {
+  public ContainerRecord load(String id) throws ContainerFailure {
     try {
       StateStore.checkId(id);
     } catch (IllegalArgumentException e) {
-      throw new ContainerNotFoundException(id);
+      throw new NotFoundFailure(id);
     }
-    if (!store.exists(id)) throw new ContainerNotFoundException(id);
+    if (!store.exists(id)) throw new NotFoundFailure(id);
     try {
       ContainerRecord r = store.readRecord(id);
-      if (r == null) throw new InvalidStateException("container " + id + " is being created", ContainerStatus.CREATING);
+      if (r == null) throw new InvalidStateFailure("container " + id + " is being created", Status.CREATING);
       return r;
     } catch (MalformedRecordException e) {
-      throw new MalformedStateException(e.getMessage(), e);
+      throw new MalformedStateFailure(e.getMessage(), e);
     } catch (IOException e) {
-      throw new SetupException("read state of " + id + ": " + e.getMessage(), 0, e);
+      throw new SetupFailure("read state of " + id + ": " + e.getMessage(), 0, e);
     }
   }
 
   /** The status now: {@link StatusDerivation}'s rule over /proc, the state directory and the cgroup. */
-  public ContainerStatus status(ContainerRecord r) {
+  public Status status(ContainerRecord r) {
     return StatusDerivation.derive(r, StatusDerivation.host(store));
   }
 
   /** The OCI state, with runc's extra fields. A container being created reports "creating". */
-  public State state(String id) throws ContainerException {
+  public State state(String id) throws ContainerFailure {
     ContainerRecord r;
     try {
       r = load(id);
-    } catch (InvalidStateException e) {
-      if (e.status() == ContainerStatus.CREATING) {
+    } catch (InvalidStateFailure e) {
+      if (e.status() == Status.CREATING) {
         return new State("1.3.0", id, "creating", 0, null, null, null, null, null);
       }
       throw e;
     }
-    ContainerStatus s = status(r);
+    Status s = status(r);
     return new State(r.ociVersion() == null ? "1.3.0" : r.ociVersion(), r.id(), s.text(),
-        s == ContainerStatus.STOPPED ? 0 : r.pid(), r.bundle(), r.annotations(), r.rootfs(), r.created(), r.owner());
+        s == Status.STOPPED ? 0 : r.pid(), r.bundle(), r.annotations(), r.rootfs(), r.created(), r.owner());
   }
 
   public List<String> ids() throws IOException {

@@ -1,7 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.InvalidConfigException;
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.network.Loopback;
 import io.jrunc.core.network.NetDevices;
 import io.jrunc.core.sys.Errno;
@@ -22,13 +20,13 @@ final class ParentSetup {
 
   static final String NO_PRIVATE_NETNS = "unable to move network devices without a private NET namespace";
 
-  static void oomScoreAdj(int pid, Integer adj) throws SetupException {
+  static void oomScoreAdj(int pid, Integer adj) throws SetupFailure {
     if (adj == null) return;
     Path p = Path.of("/proc", Integer.toString(pid), "oom_score_adj");
     try {
       Files.writeString(p, Integer.toString(adj));
     } catch (IOException e) {
-      throw new SetupException("set oom_score_adj " + adj + ": " + e.getMessage(), 0, e);
+      throw new SetupFailure("set oom_score_adj " + adj + ": " + e.getMessage(), 0, e);
     }
   }
 
@@ -36,11 +34,11 @@ final class ParentSetup {
    * Before anything is made: netDevices need a network namespace that is not the runtime's own.
    * The validator refuses a config without one; a joined path can still name ours.
    */
-  static void checkNetDevices(Linux linux, Namespaces ns) throws InvalidConfigException {
+  static void checkNetDevices(Linux linux, Namespaces ns) throws InvalidConfigFailure {
     if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
     String joined = ns.joins().get("network");
     if (joined != null && sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) {
-      throw new InvalidConfigException("config.json: /linux/netDevices: " + NO_PRIVATE_NETNS + " (" + joined
+      throw new InvalidConfigFailure("config.json: /linux/netDevices: " + NO_PRIVATE_NETNS + " (" + joined
           + " is the runtime's own)");
     }
   }
@@ -50,13 +48,13 @@ final class ParentSetup {
    * runtime's own (runc: "not allowed in host network namespace"). The validator
    * ({@code SysctlRules}) requires one; a joined path can still name ours, a fact of the host.
    */
-  static void checkSysctlNetns(Linux linux, Namespaces ns) throws InvalidConfigException {
+  static void checkSysctlNetns(Linux linux, Namespaces ns) throws InvalidConfigFailure {
     if (linux == null || linux.sysctl() == null) return;
     String joined = ns.joins().get("network");
     if (joined == null || !sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) return;
     for (String key : linux.sysctl().keySet()) {
       if ("network".equals(io.jrunc.spec.validate.SysctlRules.namespaceOf(key))) {
-        throw new InvalidConfigException("config.json: /linux/sysctl/" + io.jrunc.spec.validate.Problem.escape(key)
+        throw new InvalidConfigFailure("config.json: /linux/sysctl/" + io.jrunc.spec.validate.Problem.escape(key)
             + ": sysctl \"" + key + "\" is not allowed in the host's network namespace (" + joined + " is the runtime's own)");
       }
     }

@@ -2,7 +2,6 @@ package io.jrunc.core.container;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.sys.SchedAttr;
 import io.jrunc.core.sys.Sys;
@@ -28,10 +27,10 @@ final class ProcessAttributes {
   private ProcessAttributes() {}
 
   /** Refuses what the runtime does not implement, rather than ignoring it. */
-  static void checkSupported(Linux linux) throws InvalidConfigException {
+  static void checkSupported(Linux linux) throws InvalidConfigFailure {
     if (linux == null) return;
     if (linux.intelRdt() != null) {
-      throw new InvalidConfigException("config.json: /linux/intelRdt: Intel RDT is not supported by jrunc");
+      throw new InvalidConfigFailure("config.json: /linux/intelRdt: Intel RDT is not supported by jrunc");
     }
   }
 

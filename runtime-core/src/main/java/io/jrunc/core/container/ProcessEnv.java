@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.SetupException;
 import io.jrunc.core.sys.BoundedFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +18,7 @@ import java.util.Set;
 final class ProcessEnv {
   private ProcessEnv() {}
 
-  static List<String> prepare(List<String> env, Path root, long uid) throws SetupException {
+  static List<String> prepare(List<String> env, Path root, long uid) throws SetupFailure {
     List<String> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     boolean home = false;
@@ -45,7 +44,7 @@ final class ProcessEnv {
    * file or is over them is an error (runc fails on a line too long for its scanner too).
    * A missing or unreadable file gives runc's default, {@code /}.
    */
-  static String homeOf(Path root, long uid) throws SetupException {
+  static String homeOf(Path root, long uid) throws SetupFailure {
     String id = Long.toString(uid);
     String[] home = {null};
     try {
@@ -56,7 +55,7 @@ final class ProcessEnv {
             return home[0] != null;
           });
     } catch (BoundedFile.RefusedException e) {
-      throw new SetupException("look up the HOME of uid " + uid + ": " + e.getMessage(), 0, e);
+      throw new SetupFailure("look up the HOME of uid " + uid + ": " + e.getMessage(), 0, e);
     } catch (IOException | RuntimeException e) {
       // missing or unreadable: runc's default
     }

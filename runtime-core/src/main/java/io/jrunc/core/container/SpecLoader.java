@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.sys.BoundedFile;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.validate.Problem;
@@ -24,24 +23,24 @@ final class SpecLoader {
    * left to {@code jrunc validate}: it costs hundreds of ms in a fresh JVM). Every problem is
    * reported at once, each with its JSON path.
    */
-  static Spec loadSpec(Path bundle, boolean systemdCgroup) throws InvalidConfigException {
+  static Spec loadSpec(Path bundle, boolean systemdCgroup) throws InvalidConfigFailure {
     Path config = bundle.resolve("config.json");
     byte[] bytes;
     try {
       bytes = BoundedFile.read(config, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW);
     } catch (NoSuchFileException e) {
-      throw new InvalidConfigException("config.json: open " + config + ": no such file or directory");
+      throw new InvalidConfigFailure("config.json: open " + config + ": no such file or directory");
     } catch (BoundedFile.RefusedException e) {
-      throw new InvalidConfigException(e.getMessage());
+      throw new InvalidConfigFailure(e.getMessage());
     } catch (IOException e) {
-      throw new InvalidConfigException("config.json: read " + config + ": " + e.getMessage());
+      throw new InvalidConfigFailure("config.json: read " + config + ": " + e.getMessage());
     }
     ValidationReport report = Validator.validate(bytes,
         ValidationOptions.forCreate().withSystemdCgroup(systemdCgroup).withRequireProcess(true));
     // notes on a valid config (a duplicate entry, consoleSize without a terminal): for --debug,
     // not stderr, where runc prints nothing and callers compare the output
     for (Problem w : report.warnings()) LOG.debug(w.format(report.fileName()));
-    if (!report.ok()) throw new InvalidConfigException(report.fileName(), report.problems());
+    if (!report.ok()) throw new InvalidConfigFailure(report.fileName(), report.problems());
     return report.spec();
   }
 }

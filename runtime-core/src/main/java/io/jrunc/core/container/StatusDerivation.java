@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.api.ContainerStatus;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.state.ContainerRecord;
@@ -43,16 +42,16 @@ final class StatusDerivation {
     boolean frozen(ContainerRecord r) throws CgroupException;
   }
 
-  static ContainerStatus derive(ContainerRecord r, Probe host) {
-    if (r.pid() == 0) return ContainerStatus.CREATING;
-    if (!ProcStat.isAlive(host.stat(r.pid()), r.pidStartTime())) return ContainerStatus.STOPPED;
-    if (host.fifoPresent(r.id())) return ContainerStatus.CREATED;
+  static Status derive(ContainerRecord r, Probe host) {
+    if (r.pid() == 0) return Status.CREATING;
+    if (!ProcStat.isAlive(host.stat(r.pid()), r.pidStartTime())) return Status.STOPPED;
+    if (host.fifoPresent(r.id())) return Status.CREATED;
     try {
-      if (host.frozen(r)) return ContainerStatus.PAUSED;
+      if (host.frozen(r)) return Status.PAUSED;
     } catch (CgroupException e) {
       LOG.debug("read the freezer state of {}: {}", r.id(), e.getMessage());
     }
-    return ContainerStatus.RUNNING;
+    return Status.RUNNING;
   }
 
   /** The real host: /proc, the state directory, the cgroup re-opened from the record. */

@@ -3,7 +3,6 @@ package io.jrunc.core.container;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,7 @@ class HostConfigChecksTest {
   void netSysctlInTheRuntimesOwnNetworkNamespaceIsRefused() throws Exception {
     Spec s = spec("{\"type\": \"network\", \"path\": \"/proc/self/ns/net\"}");
     assertThatThrownBy(() -> ParentSetup.checkSysctlNetns(s.linux(), Namespaces.of(s)))
-        .isInstanceOf(InvalidConfigException.class)
+        .isInstanceOf(InvalidConfigFailure.class)
         .hasMessage("config.json: /linux/sysctl/net.ipv4.ip_forward: sysctl \"net.ipv4.ip_forward\" is not allowed in"
             + " the host's network namespace (/proc/self/ns/net is the runtime's own)");
   }

@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.ProgramBuilder.PlannedCall;
 import io.jrunc.core.spawn.SpawnChannel;
@@ -65,7 +64,7 @@ class InitProgramTest {
     spec = edit.apply(spec.withProcess(spec.process().withTerminal(false)));
     Files.writeString(bundle.resolve("config.json"), Json.writePretty(spec));
     Lifecycle lc = new Lifecycle(new StateStore(tmp.resolve("state")));
-    try (CreatePlan plan = CreatePlanner.plan(lc, "pipeline-unit", CreateOptions.bundle(bundle));
+    try (CreatePlan plan = CreatePlanner.plan(lc, "pipeline-unit", new CreateRequest(bundle, null, null, false, false, 0, ProcessStdio.inherit(), false, null, -1, true));
         SpawnChannel ch = new SpawnChannel();
         ProgramBuilder b = new ProgramBuilder()) {
       // the namespace fds as CreateResources opens them: in the plan's order, one stand-in each

@@ -3,7 +3,6 @@ package io.jrunc.core.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.spec.validate.Problem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,7 @@ class InvalidConfigDetailsTest {
          "args": ["sh"], "cwd": "/"},
          "linux": {"namespaces": [{"type": "mount"}], "sysctl": {"vm.swappiness": "1"},
                    "resources": {"cpu": {"quota": 10}}}}""");
-    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+    InvalidConfigFailure e = catchThrowableOfType(InvalidConfigFailure.class,
         () -> SpecLoader.loadSpec(tmp, false));
     assertThat(e.details()).extracting(Problem::jsonPointer)
         .containsExactly("/linux/resources/cpu/quota", "/linux/sysctl/vm.swappiness");
@@ -34,7 +33,7 @@ class InvalidConfigDetailsTest {
 
   @Test
   void aProblemGivenAsALineIsSplitIntoPointerAndMessage() {
-    InvalidConfigException e = new InvalidConfigException(List.of(
+    InvalidConfigFailure e = new InvalidConfigFailure(List.of(
         "config.json: /linux/netDevices: unable to move network devices", "process.terminal is true but no console socket was given"));
     assertThat(e.details()).containsExactly(new Problem("/linux/netDevices", "unable to move network devices"),
         new Problem("", "process.terminal is true but no console socket was given"));

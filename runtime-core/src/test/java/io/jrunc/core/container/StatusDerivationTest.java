@@ -2,7 +2,6 @@ package io.jrunc.core.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jrunc.core.api.ContainerStatus;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
@@ -60,14 +59,14 @@ class StatusDerivationTest {
   @Test
   void noPidYetIsCreatingAndNothingIsAsked() {
     FakeHost host = new FakeHost(alive(), true, true);
-    assertThat(StatusDerivation.derive(record(0), host)).isEqualTo(ContainerStatus.CREATING);
+    assertThat(StatusDerivation.derive(record(0), host)).isEqualTo(Status.CREATING);
     assertThat(host.asked).isEmpty();
   }
 
   @Test
   void initGoneIsStopped() {
     FakeHost host = new FakeHost(null, true, true);
-    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(ContainerStatus.STOPPED);
+    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(Status.STOPPED);
     assertThat(host.asked).containsExactly("stat 42"); // a leftover fifo does not make it "created"
   }
 
@@ -75,7 +74,7 @@ class StatusDerivationTest {
   void aZombieInitIsStopped() {
     for (char dead : new char[] {'Z', 'X'}) {
       assertThat(StatusDerivation.derive(record(42), new FakeHost(new ProcStat.Sample(dead, STARTED), false, false)))
-          .isEqualTo(ContainerStatus.STOPPED);
+          .isEqualTo(Status.STOPPED);
     }
   }
 
@@ -83,14 +82,14 @@ class StatusDerivationTest {
   @Test
   void aReusedPidIsStopped() {
     FakeHost host = new FakeHost(new ProcStat.Sample('S', STARTED + 1), true, false);
-    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(ContainerStatus.STOPPED);
+    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(Status.STOPPED);
   }
 
   @Test
   void aLiveInitWithItsFifoIsCreatedWhateverTheFreezer() {
     for (char state : new char[] {'S', 'R', 'D', 'T'}) {
       FakeHost host = new FakeHost(new ProcStat.Sample(state, STARTED), true, true);
-      assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(ContainerStatus.CREATED);
+      assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(Status.CREATED);
       assertThat(host.asked).containsExactly("stat 42", "fifo c1");
     }
   }
@@ -98,20 +97,20 @@ class StatusDerivationTest {
   @Test
   void startedAndFrozenIsPaused() {
     FakeHost host = new FakeHost(alive(), false, true);
-    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(ContainerStatus.PAUSED);
+    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(Status.PAUSED);
     assertThat(host.asked).containsExactly("stat 42", "fifo c1", "freezer c1");
   }
 
   @Test
   void startedAndNotFrozenIsRunning() {
     assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), false, false)))
-        .isEqualTo(ContainerStatus.RUNNING);
+        .isEqualTo(Status.RUNNING);
   }
 
   /** A freezer that cannot be read (no cgroup of its own, a cgroup removed meanwhile) is no reason to fail state. */
   @Test
   void anUnreadableFreezerIsRunning() {
     assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), false, null)))
-        .isEqualTo(ContainerStatus.RUNNING);
+        .isEqualTo(Status.RUNNING);
   }
 }

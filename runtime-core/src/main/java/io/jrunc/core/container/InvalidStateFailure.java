@@ -1,0 +1,15 @@
+package io.jrunc.core.container;
+
+/** The container's status does not allow the operation (start a running container, kill a stopped one). */
+public final class InvalidStateFailure extends ContainerFailure {
+  private final Status status;
+
+  public InvalidStateFailure(String message, Status status) {
+    super(message);
+    this.status = status;
+  }
+
+  public Status status() {
+    return status;
+  }
+}

@@ -1,0 +1,39 @@
+package io.jrunc.core.container;
+
+/**
+ * Setting up the container failed: a system call in the runtime or a step of the container's
+ * child program. The message names the operation, the path and the errno
+ * ({@code mount proc on /run/x/rootfs/proc: operation not permitted (EPERM)}); the parts are
+ * kept apart where known.
+ */
+public final class SetupFailure extends ContainerFailure {
+  private final int errno;
+  private final String operation;
+  private final String path;
+
+  public SetupFailure(String message, int errno, Throwable cause) {
+    this(message, null, null, errno, cause);
+  }
+
+  public SetupFailure(String message, String operation, String path, int errno, Throwable cause) {
+    super(message, cause);
+    this.errno = errno;
+    this.operation = operation;
+    this.path = path;
+  }
+
+  /** The errno, 0 when the cause was not a system call. */
+  public int errno() {
+    return errno;
+  }
+
+  /** The failed system call or operation ({@code "open"}, {@code "mount"}), or null when not known. */
+  public String operation() {
+    return operation;
+  }
+
+  /** What it was done to (a path, a pid), or null when not known. */
+  public String path() {
+    return path;
+  }
+}

@@ -216,6 +216,32 @@ public final class ContainerRuntime {
     }
   }
 
+  /**
+   * Watches the container's cgroup for OOM events the kernel reports (cgroup v1 and hybrid: an
+   * eventfd on {@code memory.oom_control}; v2: inotify on {@code memory.events}), without
+   * polling: one thread of this runtime serves every watch, starting with the first and ending
+   * with the last. The watch ends by itself ({@link OomListener#ended}) when the cgroup empties
+   * or is removed, e.g. by {@link #delete}. An OOM before the watch starts is not reported;
+   * {@link #oomKills} counts them all.
+   *
+   * @throws InvalidStateException when the container has stopped
+   * @throws SetupException when it has no cgroup with a memory controller, or arming fails
+   */
+  public OomWatch watchOom(String id, OomListener listener) throws ContainerException {
+    try {
+      var w = lifecycle.watchOom(id, new io.jrunc.core.cgroup.OomMonitor.Listener() {
+        @Override public void oom() { listener.oom(id); }
+        @Override public void ended() { listener.ended(id); }
+      });
+      return new OomWatch() {
+        @Override public String id() { return id; }
+        @Override public void close() { w.close(); }
+      };
+    } catch (ContainerFailure f) {
+      throw ApiFailures.translate(f);
+    }
+  }
+
   /** The host pids of every process in the container (runc's {@code ps}). */
   public List<Integer> processes(String id) throws ContainerException {
     try {

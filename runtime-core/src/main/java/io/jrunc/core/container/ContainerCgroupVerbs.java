@@ -102,4 +102,15 @@ final class ContainerCgroupVerbs {
       throw new SetupFailure("oom count of " + id + ": " + e.getMessage(), 0, e);
     }
   }
+
+  io.jrunc.core.cgroup.OomMonitor.Watch watchOom(String id, io.jrunc.core.cgroup.OomMonitor monitor,
+      io.jrunc.core.cgroup.OomMonitor.Listener listener) throws ContainerFailure {
+    ContainerRecord r = load(id);
+    if (status(r) == Status.STOPPED) throw new InvalidStateFailure("container not running", Status.STOPPED);
+    try {
+      return monitor.watch(requireCgroup(r).paths(), id, listener);
+    } catch (CgroupException e) {
+      throw new SetupFailure(e.getMessage(), 0, e);
+    }
+  }
 }

@@ -31,6 +31,8 @@ public final class Lifecycle {
 
   private final StateStore store;
   private final Boolean rootlessFlag;
+  /** One thread for every OOM watch of this runtime, started with the first (see OomMonitor). */
+  private final io.jrunc.core.cgroup.OomMonitor oomMonitor = new io.jrunc.core.cgroup.OomMonitor();
 
   public Lifecycle(StateStore store) {
     this(store, null);
@@ -118,6 +120,15 @@ public final class Lifecycle {
   /** How many processes the OOM killer has killed in the container's cgroup. */
   public long oomKills(String id) throws ContainerFailure {
     return new ContainerCgroupVerbs(this).oomKills(id);
+  }
+
+  /**
+   * Reports the kernel's OOM notifications for the container's cgroup to {@code listener}, on
+   * the runtime's one OOM thread, until the returned watch is closed or the cgroup goes away.
+   */
+  public io.jrunc.core.cgroup.OomMonitor.Watch watchOom(String id, io.jrunc.core.cgroup.OomMonitor.Listener listener)
+      throws ContainerFailure {
+    return new ContainerCgroupVerbs(this).watchOom(id, oomMonitor, listener);
   }
 
   // ---------------------------------------------------------------- load / status / state

@@ -69,27 +69,45 @@ public final class EventsCommand implements Command {
         System.out.println(event("stats", o.id(), lc.stats(o.id())));
         return 0;
       }
-      // a stream: stats every interval, an "oom" event whenever the OOM killer struck, until the container stops
-      long ooms = lc.oomKills(o.id());
-      while (true) {
-        io.jrunc.core.api.stats.CgroupStats st;
-        try {
-          st = lc.stats(o.id());
-        } catch (io.jrunc.core.api.InvalidStateException | io.jrunc.core.api.ContainerNotFoundException e) {
-          return 0;
+      // a stream: stats every interval until the container stops, and an "oom" line as soon as
+      // the kernel reports one (its notification, on the runtime's OOM thread: no poll)
+      String oom = event("oom", o.id(), null);
+      io.jrunc.core.api.OomWatch watch = null;
+      try {
+        watch = lc.watchOom(o.id(), id -> print(oom));
+      } catch (io.jrunc.core.api.InvalidStateException e) {
+        return 0; // stopped: the stream had nothing to say before either
+      } catch (io.jrunc.core.api.SetupException e) {
+        // as runc: no memory cgroup to watch (rootless) is a warning, the stats go on
+        org.slf4j.LoggerFactory.getLogger(EventsCommand.class).warn(e.getMessage());
+      }
+      try {
+        while (true) {
+          io.jrunc.core.api.stats.CgroupStats st;
+          try {
+            st = lc.stats(o.id());
+          } catch (io.jrunc.core.api.InvalidStateException | io.jrunc.core.api.ContainerNotFoundException e) {
+            return 0;
+          }
+          print(event("stats", o.id(), st));
+          Thread.sleep(o.interval().toMillis());
         }
-        long now = lc.oomKills(o.id());
-        if (now > ooms) System.out.println(event("oom", o.id(), null));
-        ooms = now;
-        System.out.println(event("stats", o.id(), st));
-        System.out.flush();
-        Thread.sleep(o.interval().toMillis());
+      } finally {
+        if (watch != null) watch.close();
       }
     } catch (io.jrunc.core.api.ContainerException e) {
       throw Core.fail(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;
+    }
+  }
+
+  /** One line per event, whole: the OOM thread and the stats loop both print. */
+  private static void print(String line) {
+    synchronized (System.out) {
+      System.out.println(line);
+      System.out.flush();
     }
   }
 

@@ -21,7 +21,6 @@ import java.util.logging.Logger;
  */
 final class ShimServer {
   private static final Logger LOG = Logger.getLogger(ShimServer.class.getName());
-  private static final long OOM_POLL_MILLIS = 1000;
 
   private ShimServer() {}
 
@@ -78,16 +77,6 @@ final class ShimServer {
     TtrpcServer server = new TtrpcServer();
     service.register(server);
 
-    Thread.ofPlatform().daemon().name("oom").start(() -> {
-      while (true) {
-        try {
-          Thread.sleep(OOM_POLL_MILLIS);
-        } catch (InterruptedException e) {
-          return;
-        }
-        service.checkOom();
-      }
-    });
     LOG.info("serving on " + sock + " (pid " + ProcessHandle.current().pid() + ", state root " + root + ")");
     server.serve(listener);
   }

@@ -11,7 +11,12 @@ final class ShimTask {
   final ShimProcess init;
   final Map<String, ShimProcess> execs = new ConcurrentHashMap<>();
   final boolean mountedRootfs;
-  volatile long oomKillsSeen;
+  /** TaskOOM events published for this task (guarded by the task's monitor). */
+  long oomEvents;
+  /** Set when init's exit counted the kills: later notifications are among them (guarded likewise). */
+  boolean oomCountedAtExit;
+  /** The kernel's OOM notifications for the task's cgroup; null when it could not be watched. */
+  volatile io.jrunc.core.api.OomWatch oomWatch;
 
   ShimTask(String id, Path bundle, ShimProcess init, boolean mountedRootfs) {
     this.id = id;

@@ -153,10 +153,12 @@ final class TaskService {
       LOG.fine(() -> "create " + id + ": mounts and io " + (t1 - t0) / 1000 + " us, jrunc create " + (t2 - t1) / 1000 + " us");
       init.pid = c.pid();
       tasks.put(id, task);
+      watchOom(task);
       reaper.watch(init.pid, st -> exited(task, init, st));
       io.started();
     } catch (ContainerException | IOException | RuntimeException e) {
       tasks.remove(id);
+      if (task.oomWatch != null) task.oomWatch.close();
       io.close();
       if (init.pid > 0) {
         try {
@@ -219,9 +221,10 @@ final class TaskService {
 
   /** The reaper's callback: record the exit, close the io, tell containerd. */
   private void exited(ShimTask t, ShimProcess p, int exitCode) {
-    // an OOM kill of init is usually faster than the once-a-second poll: look now, while the
-    // cgroup is still there, so TaskOOM comes before TaskExit as with runc's shim
-    if (p.isInit()) checkOom(t);
+    // the kernel's notification may still be on its way when init's exit is reaped (or came
+    // before the watch began): count the kills now, while the cgroup is still there, so
+    // TaskOOM comes before TaskExit as with runc's shim
+    if (p.isInit()) checkOomAtExit(t);
     p.markExited(exitCode);
     if (p.isInit()) {
       // as runc's shim: the execs of a container whose init is gone are killed
@@ -310,6 +313,7 @@ final class TaskService {
     t.execs.clear();
     if (t.mountedRootfs) RootfsMounts.unmountAll(t.bundle.resolve("rootfs"));
     tasks.remove(t.id);
+    if (t.oomWatch != null) t.oomWatch.close(); // ended by itself with the cgroup; closing is idempotent
     events.publish("/tasks/delete", TaskDelete.newBuilder().setContainerId(t.id).setPid(p.pid)
         .setExitStatus(p.exitStatus).setExitedAt(p.exitedAtProto()).build());
     return DeleteResponse.newBuilder().setPid(p.pid).setExitStatus(p.exitStatus).setExitedAt(p.exitedAtProto()).build();
@@ -441,23 +445,43 @@ final class TaskService {
     }
   }
 
-  /** Polled by the server: a new OOM kill in a running container's cgroup becomes TaskOOM. */
-  void checkOom() {
-    for (ShimTask t : tasks.values()) {
-      if (t.init.phase == ShimProcess.Phase.RUNNING) checkOom(t);
+  /**
+   * TaskOOM from the kernel's notification (ContainerRuntime.watchOom: one thread for every
+   * task of the shim, no poll). A task whose cgroup cannot be watched (no memory controller,
+   * rootless) still gets the count check at exit.
+   */
+  private void watchOom(ShimTask t) {
+    try {
+      t.oomWatch = runtime.watchOom(t.id, id -> onOom(t));
+    } catch (ContainerException e) {
+      LOG.fine("watch OOM events of " + t.id + ": " + e.getMessage());
     }
   }
 
-  private void checkOom(ShimTask t) {
-    try {
-      long n = runtime.oomKills(t.id);
-      synchronized (t) {
-        if (n <= t.oomKillsSeen) return;
-        t.oomKillsSeen = n;
-      }
+  private void onOom(ShimTask t) {
+    synchronized (t) {
+      // after init's exit the at-exit count has spoken for every kill: a late notification is one of them
+      if (t.oomCountedAtExit) return;
+      t.oomEvents++;
+      // enqueued under the task's monitor, so it is in the queue before exited() can publish TaskExit
       events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(t.id).build());
+    }
+  }
+
+  /** At init's exit: OOM kills the notifications have not (yet) reported become one TaskOOM. */
+  private void checkOomAtExit(ShimTask t) {
+    long n;
+    try {
+      n = runtime.oomKills(t.id);
     } catch (ContainerException | RuntimeException e) {
-      LOG.fine("oom check of " + t.id + ": " + e.getMessage());
+      LOG.fine("oom count of " + t.id + ": " + e.getMessage());
+      return;
+    }
+    synchronized (t) {
+      t.oomCountedAtExit = true;
+      if (n <= t.oomEvents) return;
+      t.oomEvents = n;
+      events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(t.id).build());
     }
   }
 

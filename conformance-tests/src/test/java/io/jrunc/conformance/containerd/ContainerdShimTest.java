@@ -214,6 +214,27 @@ class ContainerdShimTest {
     assertNoLeftovers(rt, id, -1);
   }
 
+  /**
+   * The OOM killer takes a child and init lives on: TaskOOM must come while the task runs, from
+   * the kernel's notification (no exit of init to look at, no timer to wait for).
+   */
+  @ParameterizedTest
+  @EnumSource(ShimRuntime.class)
+  void oomOfAChildIsReportedWhileTheTaskRuns(ShimRuntime rt) throws Exception {
+    use(rt);
+    String id = id("oomchild", rt);
+    Exec.Started ctr = ctrd.ctrStart(Path.of("/dev/null"), runCommand(rt, id, List.of("--rm", "--memory-limit", Long.toString(32L << 20)),
+        "sh", "-c", "while [ ! -e /go ]; do sleep 0.05; done; dd if=/dev/zero of=/dev/null bs=64M count=1; exec sleep 600"));
+    awaitStatus(id, "RUNNING");
+    Files.writeString(ctrd.bundle(id).resolve("rootfs/go"), "");
+    ctrd.awaitEvent("/tasks/oom", id, Duration.ofSeconds(5));
+    assertThat(status(id)).as("init lives on after its child's OOM kill").isEqualTo("RUNNING");
+    assertThat(ctrd.ctr("task", "kill", "-s", "SIGKILL", id).exit()).isZero();
+    Exec.Result r = ctr.await(60);
+    assertThat(r.exit()).as(r.toString()).isEqualTo(137);
+    assertNoLeftovers(rt, id, -1);
+  }
+
   // ---- one shim for a pod's containers -----------------------------------------------------
 
   @ParameterizedTest

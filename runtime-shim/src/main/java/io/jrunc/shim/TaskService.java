@@ -26,6 +26,7 @@ import io.jrunc.shim.proto.KillRequest;
 import io.jrunc.shim.proto.PauseRequest;
 import io.jrunc.shim.proto.PidsRequest;
 import io.jrunc.shim.proto.PidsResponse;
+import io.jrunc.shim.proto.ProcessDetails;
 import io.jrunc.shim.proto.ProcessInfo;
 import io.jrunc.shim.proto.ResizePtyRequest;
 import io.jrunc.shim.proto.ResumeRequest;
@@ -56,6 +57,7 @@ import io.jrunc.spec.Json;
 import io.jrunc.spec.LinuxResources;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -385,8 +387,21 @@ final class TaskService {
   PidsResponse pids(PidsRequest req) throws RpcException {
     ShimTask t = task(req.getId());
     try {
+      // as runc's shim: an exec process's entry carries its exec id (ProcessDetails in the Any)
+      Map<Integer, String> execIds = new HashMap<>();
+      for (ShimProcess p : t.execs.values()) {
+        if (p.pid > 0 && p.phase == ShimProcess.Phase.RUNNING) execIds.put(p.pid, p.execId);
+      }
       PidsResponse.Builder b = PidsResponse.newBuilder();
-      for (int pid : runtime.processes(t.id)) b.addProcesses(ProcessInfo.newBuilder().setPid(pid));
+      for (int pid : runtime.processes(t.id)) {
+        ProcessInfo.Builder info = ProcessInfo.newBuilder().setPid(pid);
+        String execId = execIds.get(pid);
+        if (execId != null) {
+          var d = ProcessDetails.newBuilder().setExecId(execId).build();
+          info.setInfo(Any.newBuilder().setTypeUrl(d.getDescriptorForType().getFullName()).setValue(d.toByteString()));
+        }
+        b.addProcesses(info);
+      }
       return b.build();
     } catch (ContainerException e) {
       throw failure("pids " + t.id, e);

@@ -156,6 +156,15 @@ class ContainerdShimTest {
     Exec.Result ps = ctrd.ctr("task", "ps", id);
     assertThat(ps.exit()).as(ps.toString()).isZero();
     assertThat(ps.out().lines().map(l -> l.split("\\s+")[0])).contains(Long.toString(pid));
+    // a running exec's line names its exec id (ProcessDetails in the shim's Pids reply)
+    Exec.Result bg = ctrd.ctr("task", "exec", "--detach", "--fifo-dir", ctrd.fifoDir().toString(), "--exec-id", "e2", id, "sleep", "600");
+    assertThat(bg.exit()).as(bg.toString()).isZero();
+    ctrd.awaitEvent("/tasks/exec-started", id, EVENT_WAIT, "\"exec_id\":\"e2\"");
+    Exec.Result ps2 = ctrd.ctr("task", "ps", id);
+    assertThat(ps2.exit()).as(ps2.toString()).isZero();
+    assertThat(ps2.out().lines().filter(l -> l.contains("e2")).count()).as(ps2.out()).isEqualTo(1);
+    assertThat(ps2.out().lines().filter(l -> l.startsWith(pid + " ") || l.startsWith(pid + "\t")).findFirst().orElseThrow())
+        .as("init has no exec id").doesNotContain("exec_id");
 
     Path count = ctrd.bundle(id).resolve("rootfs/count");
     Exec.Result pause = ctrd.ctr("task", "pause", id);

@@ -11,8 +11,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.io.OutputStream;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -31,20 +32,33 @@ import java.util.logging.Logger;
  * where stdin is a protobuf {@code google.protobuf.Any} whose type URL is the event's message
  * name as containerd's typeurl registry knows it ({@code containerd.events.TaskExit}). Events go
  * out one at a time, in order, from one thread: containerd relies on TaskCreate before
- * TaskStart before TaskExit.
+ * TaskStart before TaskExit. An event containerd did not take is tried again ({@link #ATTEMPTS}
+ * times, waiting 1, 2, 3, 4 s) before the next one, and at most {@link #QUEUE_LIMIT} wait, so a
+ * containerd restart loses no event and an absent one cannot grow the shim without bound.
  */
 final class EventPublisher {
   private static final Logger LOG = Logger.getLogger(EventPublisher.class.getName());
   static final String FORWARD_SERVICE = "containerd.services.events.ttrpc.v1.Events";
+  /** At most this many events wait while containerd is unreachable; later ones are dropped (logged). */
+  static final int QUEUE_LIMIT = 2048;
+  /** Attempts per event before it is given up (logged), the wait growing by RETRY_STEP each time. */
+  static final int ATTEMPTS = 5;
+  static final Duration RETRY_STEP = Duration.ofSeconds(1);
+
+  /** One way of delivering an event; false when containerd could not be reached. */
+  interface Sender {
+    boolean send(String topic, Any event);
+  }
+
+  private record Pending(String topic, Any event, CompletableFuture<Void> flushed) {}
+
   private final String binary;
   private final String address;
   private final String namespace;
   private final TtrpcClient ttrpc;
-  private final ExecutorService queue = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "events");
-    t.setDaemon(true);
-    return t;
-  });
+  private final Sender sender;
+  private final Duration retryStep;
+  private final LinkedBlockingQueue<Pending> queue;
 
   EventPublisher(String binary, String address, String namespace) {
     this.binary = binary;
@@ -52,6 +66,26 @@ final class EventPublisher {
     this.namespace = namespace;
     String t = System.getenv("TTRPC_ADDRESS");
     this.ttrpc = t == null || t.isEmpty() ? null : new TtrpcClient(Path.of(t.replaceFirst("^unix://", "")));
+    this.sender = this::send;
+    this.retryStep = RETRY_STEP;
+    this.queue = new LinkedBlockingQueue<>(QUEUE_LIMIT);
+    start();
+  }
+
+  /** For tests: events go to {@code sender}, waits grow by {@code retryStep}, at most {@code limit} wait. */
+  EventPublisher(String namespace, Sender sender, Duration retryStep, int limit) {
+    this.binary = "";
+    this.address = "";
+    this.namespace = namespace;
+    this.ttrpc = null;
+    this.sender = sender;
+    this.retryStep = retryStep;
+    this.queue = new LinkedBlockingQueue<>(limit);
+    start();
+  }
+
+  private void start() {
+    Thread.ofPlatform().daemon().name("events").start(this::deliverAll);
   }
 
   String namespace() {
@@ -63,10 +97,52 @@ final class EventPublisher {
         .setTypeUrl(event.getDescriptorForType().getFullName())
         .setValue(event.toByteString())
         .build();
-    queue.execute(() -> send(topic, any));
+    if (!queue.offer(new Pending(topic, any, null))) {
+      LOG.warning("publish " + topic + ": " + queue.size() + " events already wait for containerd; dropping this one");
+    }
   }
 
-  private void send(String topic, Any any) {
+  /**
+   * The one sending thread: events go out in order, and one that containerd did not take (it is
+   * restarting, its socket is gone) is tried again before any later one, so TaskExit never
+   * overtakes TaskStart, as containerd's own shims retry theirs.
+   */
+  private void deliverAll() {
+    while (true) {
+      Pending p;
+      try {
+        p = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (p.flushed() != null) {
+        p.flushed().complete(null);
+        continue;
+      }
+      for (int attempt = 1; ; attempt++) {
+        boolean sent;
+        try {
+          sent = sender.send(p.topic(), p.event());
+        } catch (RuntimeException e) {
+          LOG.warning("publish " + p.topic() + ": " + e); // the thread must outlive one bad event
+          sent = false;
+        }
+        if (sent) break;
+        if (attempt == ATTEMPTS) {
+          LOG.warning("publish " + p.topic() + ": containerd unreachable after " + ATTEMPTS + " attempts; event dropped");
+          break;
+        }
+        try {
+          Thread.sleep(retryStep.multipliedBy(attempt));
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** One attempt: true when containerd took the event (or there is nowhere to send it). */
+  private boolean send(String topic, Any any) {
     if (ttrpc != null) {
       Instant now = Instant.now();
       Envelope env = Envelope.newBuilder()
@@ -74,12 +150,12 @@ final class EventPublisher {
           .setNamespace(namespace).setTopic(topic).setEvent(any).build();
       try {
         ttrpc.call(FORWARD_SERVICE, "Forward", ForwardRequest.newBuilder().setEnvelope(env).build().toByteArray());
-        return;
+        return true;
       } catch (IOException | RpcException e) {
         LOG.warning("forward " + topic + " over ttrpc: " + e.getMessage() + "; trying the publish binary");
       }
     }
-    if (binary.isEmpty()) return;
+    if (binary.isEmpty()) return ttrpc == null; // no fallback: a failed forward is retried
     try {
       Process p = new ProcessBuilder(binary, "--address", address, "publish", "--topic", topic, "--namespace", namespace)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -91,23 +167,33 @@ final class EventPublisher {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         LOG.warning("publish " + topic + ": " + binary + " did not finish in 30 s");
+        return false;
       } else if (p.exitValue() != 0) {
         LOG.warning("publish " + topic + ": " + binary + " exited with " + p.exitValue());
+        return false;
       }
+      return true;
     } catch (IOException e) {
       LOG.warning("publish " + topic + ": " + e.getMessage());
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 
-  /** Waits for the events queued so far (before the shim exits). */
+  /** Waits up to {@code millis} for the events queued so far to go out (before the shim exits). */
   void drain(long millis) {
-    queue.shutdown();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     try {
-      queue.awaitTermination(millis, TimeUnit.MILLISECONDS);
+      if (queue.offer(new Pending(null, null, done), millis, TimeUnit.MILLISECONDS)) {
+        done.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warning("events not all sent before exit: " + queue.size() + " still queued");
     }
   }
 }

@@ -150,7 +150,11 @@ public final class OomMonitor {
     return new Watch(token, what, l, ifd, -1, dir, true, v2Count(dir));
   }
 
-  /** memory.events' oom + oom_kill: either rising is an OOM (oom_kill lags oom, or stays 0 with oom.group off). */
+  /**
+   * memory.events' oom (the limit was hit and the OOM killer ran) plus oom_kill (processes it
+   * killed): a rise of either is reported, once per notification, since an OOM need not kill
+   * (the allocating task may exit first) and a kill may be counted a moment after its oom.
+   */
   private static long v2Count(Path dir) {
     Map<String, Long> ev = FsSupport.readKeyed(dir, "memory.events");
     return ev.getOrDefault("oom", 0L) + ev.getOrDefault("oom_kill", 0L);

@@ -211,7 +211,7 @@ public final class StateStore {
     Path file = dir(id).resolve("state.json");
     byte[] json;
     try {
-      json = BoundedFile.read(file, "state.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.REFUSE);
+      json = BoundedFile.readOwn(file, "state.json", BoundedFile.JSON_LIMIT);
     } catch (NoSuchFileException e) {
       return null;
     } catch (BoundedFile.RefusedException e) {
@@ -225,8 +225,7 @@ public final class StateStore {
   /** The spec the container was created from (its copy in the state directory). */
   public Spec readConfig(String id) throws IOException {
     Path file = dir(id).resolve("config.json");
-    return Json.read(BoundedFile.read(file, "the container's config.json", BoundedFile.JSON_LIMIT,
-        BoundedFile.Links.REFUSE), Spec.class);
+    return Json.read(BoundedFile.readOwn(file, "the container's config.json", BoundedFile.JSON_LIMIT), Spec.class);
   }
 
   public static void writeAtomically(Path target, byte[] data) throws IOException {

@@ -3,7 +3,7 @@ package io.jrunc.core.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jrunc.core.api.InvalidStateException;
+
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import java.nio.ByteBuffer;
@@ -50,12 +50,12 @@ class ExecFifoTest {
     int pid = (int) p.pid();
     p.waitFor();
     assertThatThrownBy(() -> ExecFifo.release(f, init(pid, 1)))
-        .isInstanceOf(InvalidStateException.class)
+        .isInstanceOf(InvalidStateFailure.class)
         .hasMessage("cannot start a container that has stopped");
     // a pid alive but of another start time (reused) is not the container's init either
     int self = (int) ProcessHandle.current().pid();
     assertThatThrownBy(() -> ExecFifo.release(f, init(self, ProcStat.sample(self).startTime() + 1)))
-        .isInstanceOf(InvalidStateException.class);
+        .isInstanceOf(InvalidStateFailure.class);
     assertThat(Files.exists(f)).isTrue();
   }
 }

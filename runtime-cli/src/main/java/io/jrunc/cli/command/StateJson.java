@@ -1,5 +1,7 @@
 package io.jrunc.cli.command;
 
+import io.jrunc.spec.JsonText;
+
 import io.jrunc.spec.State;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,35 +66,8 @@ final class StateJson {
     if (v != null) quote(sep.next(b, name), v);
   }
 
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
-  /** Jackson's standard escapes (as the spec codec writes) plus Go's HTML-safe ones. */
+  /** Jackson's standard escapes (as the spec codec writes) plus Go's HTML-safe ones: {@link JsonText}. */
   static StringBuilder quote(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\t' -> b.append("\\t");
-        case '\r' -> b.append("\\r");
-        case '\b' -> b.append("\\b");
-        case '\f' -> b.append("\\f");
-        case '<' -> b.append("\\u003c");
-        case '>' -> b.append("\\u003e");
-        case '&' -> b.append("\\u0026");
-        case '\u2028' -> b.append("\\u2028");
-        case '\u2029' -> b.append("\\u2029");
-        default -> {
-          // (Jackson's generator with custom escapes writes each UTF-16 surrogate escaped, in upper-case hex)
-          if (c < 0x20) b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
-          else if (Character.isSurrogate(c)) {
-            b.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 15]).append(HEX[(c >> 4) & 15]).append(HEX[c & 15]);
-          } else b.append(c);
-        }
-      }
-    }
-    return b.append('"');
+    return JsonText.quote(b, s);
   }
 }

@@ -39,8 +39,7 @@ public final class Main {
         case "start" -> ShimStart.run(flags);
         case "delete" -> ShimDelete.run(flags);
         case "serve" -> {
-          // JRUNC_SHIM_DEBUG=1 in containerd's environment: debug logs without containerd's -debug
-          logging(flags.debug() || "1".equals(System.getenv("JRUNC_SHIM_DEBUG")));
+          logging(ShimServer.debug(flags));
           ShimServer.run(flags);
         }
         default -> throw new IllegalArgumentException(flags.action().isEmpty()

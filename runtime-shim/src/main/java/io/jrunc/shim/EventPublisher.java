@@ -47,11 +47,20 @@ final class EventPublisher {
   });
 
   EventPublisher(String binary, String address, String namespace) {
+    this(binary, address, namespace, ttrpcAddress());
+  }
+
+  /** Forwarding to the events service on {@code ttrpc} (null: the publish binary only). */
+  EventPublisher(String binary, String address, String namespace, Path ttrpc) {
     this.binary = binary;
     this.address = address;
     this.namespace = namespace;
+    this.ttrpc = ttrpc == null ? null : new TtrpcClient(ttrpc);
+  }
+
+  private static Path ttrpcAddress() {
     String t = System.getenv("TTRPC_ADDRESS");
-    this.ttrpc = t == null || t.isEmpty() ? null : new TtrpcClient(Path.of(t.replaceFirst("^unix://", "")));
+    return t == null || t.isEmpty() ? null : Path.of(t.replaceFirst("^unix://", ""));
   }
 
   String namespace() {

@@ -55,7 +55,7 @@ public final class Main {
   }
 
   /** The server logs to stderr, which {@code start} points at the group's log file. */
-  private static void logging(boolean debug) {
+  static void logging(boolean debug) {
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
     Logger root = Logger.getLogger("");
     for (var h : root.getHandlers()) root.removeHandler(h);

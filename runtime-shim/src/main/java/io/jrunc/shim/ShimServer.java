@@ -25,6 +25,11 @@ final class ShimServer {
 
   private ShimServer() {}
 
+  /** The JVM's CPU time so far, for the debug log: what a cold start costs the node. */
+  private static String cpu() {
+    return "CPU time so far: " + ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() + " ms").orElse("?");
+  }
+
   /** containerd's -debug, or JRUNC_SHIM_DEBUG=1 in its environment: FINE logs, and the log kept. */
   static boolean debug(ShimFlags flags) {
     return flags.debug() || "1".equals(System.getenv("JRUNC_SHIM_DEBUG"));
@@ -68,6 +73,7 @@ final class ShimServer {
     // (TaskDelete) must reach containerd before the JVM ends.
     Runnable shutdown = () -> Thread.ofPlatform().daemon(false).name("shutdown").start(() -> {
       LOG.info("shutdown: no task left");
+      LOG.fine(ShimServer::cpu);
       events.drain(10_000);
       try {
         Files.deleteIfExists(sock);
@@ -100,6 +106,7 @@ final class ShimServer {
       }
     });
     LOG.info("serving on " + sock + " (pid " + ProcessHandle.current().pid() + ", state root " + root + ")");
+    LOG.fine(ShimServer::cpu);
     server.serve(listener);
   }
 }

@@ -14,6 +14,7 @@ import io.jrunc.shim.proto.ForwardRequest;
 import io.jrunc.shim.proto.KillRequest;
 import io.jrunc.shim.proto.StartRequest;
 import io.jrunc.shim.proto.StateRequest;
+import io.jrunc.shim.proto.ShutdownRequest;
 import io.jrunc.shim.proto.StatsRequest;
 import io.jrunc.shim.proto.WaitRequest;
 import io.jrunc.shim.ttrpc.RpcException;
@@ -156,7 +157,10 @@ public final class AotTraining {
   private static int realContainer(TtrpcClient c, Path tmp) throws Exception {
     String parent = "jrunc-shim-aot-" + ProcessHandle.current().pid();
     Path bundle = tmp.resolve("busybox");
-    Path rootfs = bundle.resolve("rootfs");
+    // the image's files elsewhere, mounted on bundle/rootfs by the Create as containerd's
+    // snapshot mounts are (a bind mount here; an overlay on an overlay /tmp may not work)
+    Path rootfs = tmp.resolve("image");
+    Files.createDirectories(bundle.resolve("rootfs"));
     for (String d : new String[] {"bin", "proc", "sys", "dev", "tmp"}) Files.createDirectories(rootfs.resolve(d));
     Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
     Files.createSymbolicLink(rootfs.resolve("bin/true"), Path.of("busybox"));
@@ -170,15 +174,20 @@ public final class AotTraining {
       if (new ProcessBuilder("mkfifo", out.toString()).start().waitFor() != 0) return 1;
       String id = "jrunc-shim-aot";
       failures += c.call(TaskService.SERVICE, "Create", CreateTaskRequest.newBuilder().setId(id)
-          .setBundle(bundle.toString()).setStdout(out.toString()).build().toByteArray()) == null ? 1 : 0;
+          .setBundle(bundle.toString()).setStdout(out.toString())
+          .addRootfs(io.jrunc.shim.proto.Mount.newBuilder().setType("bind").setSource(rootfs.toString())
+              .addOptions("rbind").addOptions("rw"))
+          .build().toByteArray()) == null ? 1 : 0;
       c.call(TaskService.SERVICE, "Start", StartRequest.newBuilder().setId(id).build().toByteArray());
       c.call(TaskService.SERVICE, "State", StateRequest.newBuilder().setId(id).build().toByteArray());
       c.call(TaskService.SERVICE, "Wait", WaitRequest.newBuilder().setId(id).build().toByteArray());
       c.call(TaskService.SERVICE, "Delete", DeleteRequest.newBuilder().setId(id).build().toByteArray());
+      c.call(TaskService.SERVICE, "Shutdown", ShutdownRequest.newBuilder().setId(id).build().toByteArray());
     } catch (RpcException | IOException e) {
       System.err.println("shim AOT training: real container: " + e.getMessage());
       failures++;
     } finally {
+      RootfsMounts.unmountAll(bundle.resolve("rootfs")); // a failed Delete left it: not into deleteTree
       for (File h : new File("/sys/fs/cgroup").listFiles()) {
         new File(h, parent + "/c").delete();
         new File(h, parent).delete();

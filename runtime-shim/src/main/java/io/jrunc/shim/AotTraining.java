@@ -5,6 +5,7 @@ import io.jrunc.core.api.ContainerRuntime;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.host.ChildReaper;
+import io.jrunc.core.api.host.RootfsMounts;
 import io.jrunc.shim.proto.CheckpointTaskRequest;
 import io.jrunc.shim.proto.ConnectRequest;
 import io.jrunc.shim.proto.CreateTaskRequest;

@@ -5,11 +5,18 @@
 #
 #   scripts/bench-containerd.sh [RUNS]    (default 30; as root; needs containerd, ctr, hyperfine,
 #                                          busybox-static)
+#   BENCH_COLUMNS="runc-jrunc cold" scripts/bench-containerd.sh 10    (only those columns, e.g.
+#                                          a cold-start A/B; also BENCH_PARALLEL=0: no 20-row)
 #
 # Rows:
 # - `ctr run --rm IMAGE ID true`: median wall time over RUNS runs (2 warm-ups first).
 # - 20 containers: 20 `ctr run --rm ... true` started at once, wall time until all have been
 #   removed; median of 3 runs (1 warm-up).
+# - CPU per container: the CPU time (user + system) containerd, its shims and the runtimes they
+#   run spent on the `ctr run --rm` row, divided by its runs (warm-ups included): containerd runs
+#   in a cpuacct cgroup of its own, which every shim and runtime process it starts inherits (the
+#   containers' own processes are in their cgroups, not counted). Steadier than wall time on a
+#   loaded machine: it is the work a container costs the node.
 # Columns:
 # - runc shim + runc; runc shim + jrunc (ctr run --runc-binary bin/jrunc);
 # - jrunc shim, cold: every container gets a shim of its own, so each pays the JVM start (the
@@ -108,8 +115,13 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [ttrpc]
   address = "$work/sock.ttrpc"
 EOF
+# containerd in a cpuacct cgroup of its own (the CPU row), when cgroup v1 has that controller
+acct=
+[ -d /sys/fs/cgroup/cpuacct ] && mkdir "/sys/fs/cgroup/cpuacct/${cg#/}" "/sys/fs/cgroup/cpuacct/${cg#/}/containerd" 2>/dev/null \
+  && acct=/sys/fs/cgroup/cpuacct/${cg#/}/containerd
 env -i PATH="$here/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   JRUNC_SHIM_ROOT="$work/jrunc-shim-root" ${JRUNC_SHIM_GROUP:+JRUNC_SHIM_GROUP=$JRUNC_SHIM_GROUP} \
+  sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 1; shift; exec "$@"' sh "$acct" \
   containerd --config "$work/config.toml" >"$work/containerd.log" 2>&1 &
 ctrd_pid=$!
 for _ in $(seq 100); do $C version >/dev/null 2>&1 && break; sleep 0.1; done
@@ -126,6 +138,10 @@ declare -A opts=(
   [warm]="--runtime io.containerd.jrunc.v2 $F --annotation io.kubernetes.cri.sandbox-id=bench-keeper"
 )
 cols=(runc runc-jrunc cold warm)
+[ -n "${BENCH_COLUMNS:-}" ] && read -r -a cols <<<"$BENCH_COLUMNS"
+for col in "${cols[@]}"; do
+  [ -n "${opts[$col]:-}" ] || { echo "bench-containerd.sh: BENCH_COLUMNS: no column $col (runc runc-jrunc cold warm)" >&2; exit 2; }
+done
 
 # median NAME RUNS WARMUP COMMAND: hyperfine's median in ms
 median() {
@@ -134,22 +150,31 @@ median() {
   jq '.results[0].median * 1000 | round' "$work/$1.json"
 }
 
-declare -A one twenty
+# cpu: nanoseconds containerd's cgroup used so far
+cpu() { if [ -n "$acct" ]; then cat "$acct/cpuacct.usage"; else echo 0; fi; }
+
+declare -A one twenty cpus
+for c in runc runc-jrunc cold warm; do one[$c]=-; twenty[$c]=-; cpus[$c]=-; done
 for col in "${cols[@]}"; do
-  case $col in cold | warm) [ -n "$shim_ok" ] || { one[$col]=n/a; twenty[$col]=n/a; continue; } ;; esac
+  case $col in cold | warm) [ -n "$shim_ok" ] || { one[$col]=n/a; twenty[$col]=n/a; cpus[$col]=n/a; continue; } ;; esac
   if [ "$col" = warm ]; then
     $C run -d ${opts[$col]} --cgroup "$cg/bench-keeper" "$image" bench-keeper sleep 100000 >/dev/null
   fi
+  u0=$(cpu)
   one[$col]=$(median "$col-1" "$runs" 2 "$C run --rm ${opts[$col]} --cgroup $cg/b-$col $image b-$col true")
-  par="for i in \$(seq 20); do $C run --rm ${opts[$col]} --cgroup $cg/p-$col-\$i $image p-$col-\$i true >/dev/null & done; wait"
-  twenty[$col]=$(median "$col-20" 3 1 "sh -c '$par'")
+  u1=$(cpu)
+  [ -z "$acct" ] || cpus[$col]=$(( (u1 - u0) / 1000000 / (runs + 2) ))
+  if [ "${BENCH_PARALLEL:-1}" != 0 ]; then
+    par="for i in \$(seq 20); do $C run --rm ${opts[$col]} --cgroup $cg/p-$col-\$i $image p-$col-\$i true >/dev/null & done; wait"
+    twenty[$col]=$(median "$col-20" 3 1 "sh -c '$par'")
+  fi
   if [ "$col" = warm ]; then
     $C task kill -s SIGKILL bench-keeper >/dev/null; sleep 0.5
     $C task rm bench-keeper >/dev/null 2>&1; $C container rm bench-keeper >/dev/null
   fi
 done
 
-v() { case $1 in n/a) echo "n/a" ;; *) echo "$1 ms" ;; esac; }
+v() { case $1 in n/a | -) echo "$1" ;; *) echo "$1 ms" ;; esac; }
 echo "containerd $(containerd --version | awk '{print $3}'), $(nproc) CPUs, $runs runs${JRUNC_SHIM_GROUP:+, JRUNC_SHIM_GROUP=$JRUNC_SHIM_GROUP}"
 echo
 if [ "${JRUNC_SHIM_GROUP:-}" = namespace ]; then
@@ -160,5 +185,6 @@ else
 fi
 echo "|---|---|---|---|---|"
 echo "| \`ctr run --rm IMAGE ID true\` (median) | $(v "${one[runc]}") | $(v "${one[runc-jrunc]}") | $(v "${one[cold]}") | $(v "${one[warm]}") |"
-echo "| 20 in parallel, started and removed (median of 3) | $(v "${twenty[runc]}") | $(v "${twenty[runc-jrunc]}") | $(v "${twenty[cold]}") | $(v "${twenty[warm]}") |"
+[ -z "$acct" ] || echo "| CPU per container (containerd, shims, runtimes) | $(v "${cpus[runc]}") | $(v "${cpus[runc-jrunc]}") | $(v "${cpus[cold]}") | $(v "${cpus[warm]}") |"
+[ "${BENCH_PARALLEL:-1}" = 0 ] || echo "| 20 in parallel, started and removed (median of 3) | $(v "${twenty[runc]}") | $(v "${twenty[runc-jrunc]}") | $(v "${twenty[cold]}") | $(v "${twenty[warm]}") |"
 [ -n "$shim_ok" ] || echo "(jrunc shim columns: no bin/containerd-shim-jrunc-v2 and runtime-shim/target/*.jar in this checkout)"

@@ -7,7 +7,8 @@
 #
 # A variant is a list of environment assignments for bin/jrunc, e.g. "JRUNC_JAR=/tmp/a/jrunc.jar"
 # (a jar and its jrunc.aot side by side) or "JRUNC_JAVA_OPTS=-Xint"; "-" is none.
-# Scenarios: version spec state create start kill delete run exec (default: all). RUNS=15.
+# Scenarios: version spec state create start kill delete run exec (default: all), and
+# delete-stopped (delete of a container killed before). RUNS=15.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 a=$1 b=$2; shift 2
@@ -39,6 +40,7 @@ $jr create --bundle "$tmp/long" startup-ab-s && $jr start startup-ab-s
 c=startup-ab-c
 printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; $jr create --bundle $tmp/sleep $c" >"$tmp/created"
 printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; $jr create --bundle $tmp/sleep $c && $jr start $c" >"$tmp/started"
+printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; $jr create --bundle $tmp/sleep $c && $jr start $c && $jr kill $c KILL && sleep 0.3" >"$tmp/stopped"
 printf '%s\n' "$jr delete --force $c >/dev/null 2>&1; true" >"$tmp/gone"
 printf '%s\n' "$jr delete --force startup-ab-r >/dev/null 2>&1; true" >"$tmp/norun"
 mkdir "$tmp/spec"
@@ -55,6 +57,7 @@ for s in "$@"; do
     start) args="start $c"; prep=created ;;
     kill) args="kill $c KILL"; prep=started ;;
     delete) args="delete --force $c"; prep=started ;;
+    delete-stopped) args="delete $c"; prep=stopped ;; # as engines: kill, wait, then delete
     run) args="run --bundle $tmp/once startup-ab-r"; prep=norun ;;
     exec) args="exec startup-ab-s true" ;;
     *) echo "startup-ab.sh: unknown scenario $s" >&2; exit 2 ;;

@@ -281,6 +281,26 @@ class CliLifecycleTest {
     assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).isEqualTo(hostMounts);
   }
 
+  /**
+   * start of a created container whose init was killed: runc's words and exit 1 (start writes
+   * the exec fifo through NIO now, where an O_NONBLOCK open's ENXIO told a dead init before),
+   * and delete without hooks still removes it and its cgroup.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void startOfAContainerWhoseInitDiedFailsAsRuncDoes() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("b")).args("sleep", "100").write();
+    assertThat(j.run("create", "--bundle", bundle.toString(), "dead").exit()).isZero();
+    assertThat(j.run("kill", "dead", "KILL").exit()).isZero();
+    waitForStatus(j, "dead", "stopped");
+    var start = j.run("start", "dead");
+    assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+    assertThat(start.err()).contains("cannot start a container that has stopped");
+    assertThat(j.run("delete", "dead").exit()).isZero();
+    assertThat(j.run("state", "dead").err()).contains("container does not exist");
+  }
+
   static void waitForStatus(Jrunc j, String id, String status) throws Exception {
     for (int i = 0; i < 100; i++) {
       var r = j.run("state", id);

@@ -165,9 +165,12 @@ public final class AotTraining {
           System.err.println("jrunc AOT training: " + String.join(" ", run) + " exited " + code);
         }
       }
+      failures += commandCaches(tmp, root, bundle, parent);
     } finally {
       Main.execute(List.of("--root", root, "delete", "--force", id));
       Main.execute(List.of("--root", root, "delete", "--force", parent + "-once"));
+      Main.execute(List.of("--root", root, "delete", "--force", parent + "-c1"));
+      Main.execute(List.of("--root", root, "delete", "--force", parent + "-c2"));
       java.io.File[] hierarchies = new java.io.File("/sys/fs/cgroup").listFiles();
       if (hierarchies != null) {
         for (java.io.File h : hierarchies) {
@@ -177,6 +180,113 @@ public final class AotTraining {
       new java.io.File("/sys/fs/cgroup/" + parent).delete(); // cgroup v2 unified
     }
     return failures;
+  }
+
+  /**
+   * The own caches of {@code start}, {@code state}, {@code kill} and {@code delete} (see
+   * {@link CommandAotTraining}): each is one JVM that runs only its command, started through the
+   * launcher (so with its very flags) with {@code JRUNC_AOT_TRAIN_COMMAND}, on a container this
+   * JVM has put in the state engines call it in: {@code start} a created one, {@code state} and
+   * {@code kill} (TERM, then KILL) a running one, {@code delete} a stopped one and, with
+   * {@code --force}, a running one; each also on a missing container. The launcher's path comes
+   * from {@code JRUNC_LAUNCHER} (bin/jrunc sets it when training); without it the commands keep
+   * using the full cache. Returns the number of steps that failed.
+   */
+  private static int commandCaches(Path tmp, String root, Path bundle, String parent)
+      throws IOException {
+    String launcher = System.getenv("JRUNC_LAUNCHER");
+    if (launcher == null || launcher.isEmpty()) {
+      return 0;
+    }
+    // a second bundle over the same rootfs, in a cgroup of its own, for the running container
+    // that delete --force removes while the first one is stopped
+    Path second = tmp.resolve("second");
+    Files.createDirectories(second);
+    Files.createSymbolicLink(second.resolve("rootfs"), bundle.resolve("rootfs").toAbsolutePath());
+    Files.writeString(
+        second.resolve("config.json"),
+        Files.readString(bundle.resolve("config.json"))
+            .replace("/" + parent + "/sleeper", "/" + parent + "/second"));
+    String c1 = parent + "-c1";
+    String c2 = parent + "-c2";
+    String missing = parent + "-missing";
+    int failures = 0;
+    failures += step(List.of("--root", root, "create", "--bundle", bundle.toString(), c1));
+    failures += train(launcher, "start", root, List.of("start", c1), List.of("start", missing));
+    failures += train(launcher, "state", root, List.of("state", c1), List.of("state", missing));
+    failures += train(launcher, "kill", root,
+        List.of("kill", c1, "TERM"), List.of("kill", c1, "KILL"), List.of("kill", missing, "KILL"));
+    failures += awaitStopped(root, c1);
+    failures += step(List.of("--root", root, "create", "--bundle", second.toString(), c2));
+    failures += step(List.of("--root", root, "start", c2));
+    failures += train(launcher, "delete", root,
+        List.of("delete", c1), List.of("delete", "--force", c2), List.of("delete", missing));
+    return failures;
+  }
+
+  /** One setup call in this JVM (its classes belong in the full cache anyway). */
+  private static int step(List<String> run) {
+    int code = Main.execute(run);
+    if (code != 0) {
+      System.setErr(STDERR);
+      System.err.println("jrunc AOT training: " + String.join(" ", run) + " exited " + code);
+      return 1;
+    }
+    return 0;
+  }
+
+  /**
+   * Runs {@link CommandAotTraining} for COMMAND through the launcher: the given calls (under
+   * --root) must succeed, the last one is on a missing container and may fail.
+   */
+  @SafeVarargs
+  private static int train(String launcher, String command, String root, List<String>... calls) {
+    List<String> argv = new java.util.ArrayList<>();
+    argv.add(launcher);
+    for (int i = 0; i < calls.length; i++) {
+      if (i > 0) {
+        argv.add("+");
+      }
+      if (i == calls.length - 1) {
+        argv.add("!");
+      }
+      argv.add("--root");
+      argv.add(root);
+      argv.addAll(calls[i]);
+    }
+    ProcessBuilder pb = new ProcessBuilder(argv);
+    pb.environment().remove("JRUNC_AOT_TRAIN");
+    pb.environment().put("JRUNC_AOT_TRAIN_COMMAND", command);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+    try {
+      int code = pb.start().waitFor();
+      if (code != 0) {
+        STDERR.println("jrunc AOT training: the " + command + " cache's run exited " + code);
+        return 1;
+      }
+      return 0;
+    } catch (IOException | InterruptedException e) {
+      STDERR.println("jrunc AOT training: the " + command + " cache's run: " + e);
+      return 1;
+    }
+  }
+
+  /** kill only sends the signal: delete (not forced) needs the container stopped. */
+  private static int awaitStopped(String root, String id) {
+    io.jrunc.core.api.ContainerRuntime rt = io.jrunc.core.api.ContainerRuntime.open(Path.of(root));
+    for (int i = 0; i < 500; i++) {
+      try {
+        if (rt.state(id).status().equals("stopped")) {
+          return 0;
+        }
+        Thread.sleep(10);
+      } catch (io.jrunc.core.api.ContainerException | InterruptedException e) {
+        break;
+      }
+    }
+    STDERR.println("jrunc AOT training: " + id + " did not stop after kill KILL");
+    return 1;
   }
 
   private static final String BUSYBOX = "/bin/busybox";

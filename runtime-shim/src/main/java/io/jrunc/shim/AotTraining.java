@@ -1,17 +1,21 @@
 package io.jrunc.shim;
 
+import com.google.protobuf.Empty;
 import io.jrunc.core.api.ContainerRuntime;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.host.ChildReaper;
+import io.jrunc.core.api.host.RootfsMounts;
 import io.jrunc.shim.proto.CheckpointTaskRequest;
 import io.jrunc.shim.proto.ConnectRequest;
 import io.jrunc.shim.proto.CreateTaskRequest;
 import io.jrunc.shim.proto.DeleteRequest;
 import io.jrunc.shim.proto.DeleteResponse;
+import io.jrunc.shim.proto.ForwardRequest;
 import io.jrunc.shim.proto.KillRequest;
 import io.jrunc.shim.proto.StartRequest;
 import io.jrunc.shim.proto.StateRequest;
+import io.jrunc.shim.proto.ShutdownRequest;
 import io.jrunc.shim.proto.StatsRequest;
 import io.jrunc.shim.proto.WaitRequest;
 import io.jrunc.shim.ttrpc.RpcException;
@@ -22,20 +26,23 @@ import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * The training run for the shim's AOT cache (JEP 483/514), as {@code io.jrunc.cli.AotTraining}
  * is for the CLI: bin/containerd-shim-jrunc-v2 runs it with {@code JRUNC_AOT_TRAIN=1}. It goes
  * through what a first container costs in a fresh shim: flags, grouping and the bundle's
- * config.json ({@code start}), the ttrpc server and client with every message type, the task
- * service's error paths, a create planned only (no cgroup, no clone), and, as root with
- * /bin/busybox, one real container created, started, waited for and deleted through the
+ * config.json ({@code start}), the server's logging, the ttrpc server and client with every
+ * message type, events forwarded over ttrpc, the task service's error paths, a create planned
+ * only (no cgroup, no clone), and, as root with /bin/busybox, one real container created, started, waited for and deleted through the
  * service, under a cgroup parent of its own. Everything lives in a temporary directory it
  * removes.
  */
@@ -57,8 +64,35 @@ public final class AotTraining {
       ShimPaths.socket(f.address(), f.namespace(), "g");
       DeleteResponse.newBuilder().setExitStatus(137).build().toByteArray();
 
+      // the server's logging as `serve` sets it up (debug on: FINE records are formatted too),
+      // into nothing: the JDK's formatter and time-zone classes are otherwise loaded from the
+      // runtime image by every server's first log record
+      PrintStream err = System.err;
+      System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+      Main.logging(true);
+      System.setErr(err);
+      Logger.getLogger(ShimServer.class.getName()).info("serving on " + tmp + " (AOT training)");
+
+      // containerd's events service (TTRPC_ADDRESS): the task service forwards its events there
+      TtrpcServer events = new TtrpcServer();
+      events.register(EventPublisher.FORWARD_SERVICE, "Forward", p -> {
+        ForwardRequest.parseFrom(p);
+        return Empty.getDefaultInstance().toByteArray();
+      });
+      Path eventsSock = tmp.resolve("events");
+      ServerSocketChannel eventsListener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+      eventsListener.bind(UnixDomainSocketAddress.of(eventsSock));
+      Thread.ofVirtual().start(() -> {
+        try {
+          events.serve(eventsListener);
+        } catch (IOException ignored) {
+          // closed at the end
+        }
+      });
+      EventPublisher publisher = new EventPublisher("", "", NS, eventsSock);
+
       ContainerRuntime runtime = ContainerRuntime.open(tmp.resolve("root"));
-      TaskService service = new TaskService(runtime, ChildReaper.start(true), new EventPublisher("", "", NS), () -> { });
+      TaskService service = new TaskService(runtime, ChildReaper.start(true), publisher, () -> { });
       TtrpcServer server = new TtrpcServer();
       service.register(server);
       Path sock = tmp.resolve("s");
@@ -92,8 +126,10 @@ public final class AotTraining {
           // the plan's failure (e.g. not root) is a path being trained too
         }
         if (canRunContainers()) failures += realContainer(client, tmp);
+        publisher.drain(10_000); // the container's events forwarded
       } finally {
         listener.close();
+        eventsListener.close();
       }
     } finally {
       deleteTree(tmp.toFile());
@@ -122,7 +158,10 @@ public final class AotTraining {
   private static int realContainer(TtrpcClient c, Path tmp) throws Exception {
     String parent = "jrunc-shim-aot-" + ProcessHandle.current().pid();
     Path bundle = tmp.resolve("busybox");
-    Path rootfs = bundle.resolve("rootfs");
+    // the image's files elsewhere, mounted on bundle/rootfs by the Create as containerd's
+    // snapshot mounts are (a bind mount here; an overlay on an overlay /tmp may not work)
+    Path rootfs = tmp.resolve("image");
+    Files.createDirectories(bundle.resolve("rootfs"));
     for (String d : new String[] {"bin", "proc", "sys", "dev", "tmp"}) Files.createDirectories(rootfs.resolve(d));
     Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
     Files.createSymbolicLink(rootfs.resolve("bin/true"), Path.of("busybox"));
@@ -136,15 +175,20 @@ public final class AotTraining {
       if (new ProcessBuilder("mkfifo", out.toString()).start().waitFor() != 0) return 1;
       String id = "jrunc-shim-aot";
       failures += c.call(TaskService.SERVICE, "Create", CreateTaskRequest.newBuilder().setId(id)
-          .setBundle(bundle.toString()).setStdout(out.toString()).build().toByteArray()) == null ? 1 : 0;
+          .setBundle(bundle.toString()).setStdout(out.toString())
+          .addRootfs(io.jrunc.shim.proto.Mount.newBuilder().setType("bind").setSource(rootfs.toString())
+              .addOptions("rbind").addOptions("rw"))
+          .build().toByteArray()) == null ? 1 : 0;
       c.call(TaskService.SERVICE, "Start", StartRequest.newBuilder().setId(id).build().toByteArray());
       c.call(TaskService.SERVICE, "State", StateRequest.newBuilder().setId(id).build().toByteArray());
       c.call(TaskService.SERVICE, "Wait", WaitRequest.newBuilder().setId(id).build().toByteArray());
       c.call(TaskService.SERVICE, "Delete", DeleteRequest.newBuilder().setId(id).build().toByteArray());
+      c.call(TaskService.SERVICE, "Shutdown", ShutdownRequest.newBuilder().setId(id).build().toByteArray());
     } catch (RpcException | IOException e) {
       System.err.println("shim AOT training: real container: " + e.getMessage());
       failures++;
     } finally {
+      RootfsMounts.unmountAll(bundle.resolve("rootfs")); // a failed Delete left it: not into deleteTree
       for (File h : new File("/sys/fs/cgroup").listFiles()) {
         new File(h, parent + "/c").delete();
         new File(h, parent).delete();

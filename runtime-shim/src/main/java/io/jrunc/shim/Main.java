@@ -39,8 +39,7 @@ public final class Main {
         case "start" -> ShimStart.run(flags);
         case "delete" -> ShimDelete.run(flags);
         case "serve" -> {
-          // JRUNC_SHIM_DEBUG=1 in containerd's environment: debug logs without containerd's -debug
-          logging(flags.debug() || "1".equals(System.getenv("JRUNC_SHIM_DEBUG")));
+          logging(ShimServer.debug(flags));
           ShimServer.run(flags);
         }
         default -> throw new IllegalArgumentException(flags.action().isEmpty()
@@ -56,7 +55,7 @@ public final class Main {
   }
 
   /** The server logs to stderr, which {@code start} points at the group's log file. */
-  private static void logging(boolean debug) {
+  static void logging(boolean debug) {
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
     Logger root = Logger.getLogger("");
     for (var h : root.getHandlers()) root.removeHandler(h);

@@ -24,6 +24,16 @@ final class ShimServer {
 
   private ShimServer() {}
 
+  /** The JVM's CPU time so far, for the debug log: what a cold start costs the node. */
+  private static String cpu() {
+    return "CPU time so far: " + ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() + " ms").orElse("?");
+  }
+
+  /** containerd's -debug, or JRUNC_SHIM_DEBUG=1 in its environment: FINE logs, and the log kept. */
+  static boolean debug(ShimFlags flags) {
+    return flags.debug() || "1".equals(System.getenv("JRUNC_SHIM_DEBUG"));
+  }
+
   static void run(ShimFlags flags) throws IOException {
     ChildReaper.newSession(); // false: already a session leader
     ChildReaper.becomeSubreaper();
@@ -50,19 +60,26 @@ final class ShimServer {
         // exiting anyway
       }
     }, "remove-socket"));
+    // The launcher's `start` reads stdout until EOF: "ready" then the end of the stream say that
+    // containerd may connect now (no polling of the socket). close() on fd 1 points it at
+    // /dev/null (the JDK never leaves 0-2 closed), so nothing later holds the launcher's pipe.
+    System.out.print("ready\n");
+    System.out.flush();
+    System.out.close();
     ChildReaper reaper = ChildReaper.start(true); // a subreaper: orphans too
     EventPublisher events = new EventPublisher(flags.publishBinary(), flags.address(), flags.namespace());
     // Not a daemon (a thread made by a virtual thread would be one): the events still queued
     // (TaskDelete) must reach containerd before the JVM ends.
     Runnable shutdown = () -> Thread.ofPlatform().daemon(false).name("shutdown").start(() -> {
       LOG.info("shutdown: no task left");
+      LOG.fine(ShimServer::cpu);
       events.drain(10_000);
       try {
         Files.deleteIfExists(sock);
         Files.deleteIfExists(pidFile);
         // a clean exit leaves no log behind (kept with -debug, and always after a crash)
         String log = System.getenv("JRUNC_SHIM_LOG");
-        if (!flags.debug() && log != null && !log.isEmpty()) Files.deleteIfExists(Path.of(log));
+        if (!debug(flags) && log != null && !log.isEmpty()) Files.deleteIfExists(Path.of(log));
       } catch (IOException e) {
         LOG.warning("shutdown: " + e.getMessage());
       }
@@ -78,6 +95,7 @@ final class ShimServer {
     service.register(server);
 
     LOG.info("serving on " + sock + " (pid " + ProcessHandle.current().pid() + ", state root " + root + ")");
+    LOG.fine(ShimServer::cpu);
     server.serve(listener);
   }
 }

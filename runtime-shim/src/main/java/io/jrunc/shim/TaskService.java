@@ -398,7 +398,8 @@ final class TaskService {
         String execId = execIds.get(pid);
         if (execId != null) {
           var d = ProcessDetails.newBuilder().setExecId(execId).build();
-          info.setInfo(Any.newBuilder().setTypeUrl(d.getDescriptorForType().getFullName()).setValue(d.toByteString()));
+          // the name runcoptions.proto gives it, without building descriptors (see EventPublisher.typeUrl)
+          info.setInfo(Any.newBuilder().setTypeUrl("containerd.runc.v1.ProcessDetails").setValue(d.toByteString()));
         }
         b.addProcesses(info);
       }

@@ -3,6 +3,9 @@ package io.jrunc.shim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Message;
+import io.jrunc.shim.proto.EventsProto;
 import io.jrunc.shim.proto.TaskOOM;
 import java.time.Duration;
 import java.util.List;
@@ -12,8 +15,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Events containerd does not take are retried in order, and the queue that waits is bounded. */
+/**
+ * Event type names, and events containerd does not take: retried in order, the queue that
+ * waits bounded.
+ */
 class EventPublisherTest {
+  /** The type URL named without descriptors is the one containerd's typeurl registry knows. */
+  @Test
+  void typeUrlOfEveryEventIsItsProtobufFullName() throws Exception {
+    assertThat(EventsProto.getDescriptor().getMessageTypes()).isNotEmpty();
+    for (Descriptor d : EventsProto.getDescriptor().getMessageTypes()) {
+      Class<?> c = Class.forName("io.jrunc.shim.proto." + d.getName());
+      Message m = (Message) c.getMethod("getDefaultInstance").invoke(null);
+      assertThat(EventPublisher.typeUrl(m)).isEqualTo(d.getFullName()).startsWith("containerd.events.");
+    }
+  }
 
   private static String id(Any a) {
     try {
@@ -25,6 +41,12 @@ class EventPublisherTest {
 
   private static TaskOOM oom(String id) {
     return TaskOOM.newBuilder().setContainerId(id).build();
+  }
+
+  /** Pids' exec info is named by hand too: the name must be the restated message's. */
+  @Test
+  void processDetailsTypeUrlIsItsProtobufFullName() {
+    assertThat(io.jrunc.shim.proto.ProcessDetails.getDescriptor().getFullName()).isEqualTo("containerd.runc.v1.ProcessDetails");
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.jrunc.cli.command;
 
 import io.jrunc.spec.State;
-import io.jrunc.spec.Json;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
@@ -53,7 +52,7 @@ public final class StateCommand implements Command {
   int execute(Options o, GlobalOptions global) throws CliException {
     try {
       State s = Core.runtime(global).state(o.id());
-      System.out.println(Json.writeIndented(s, "  "));
+      System.out.println(StateJson.write(s));
       return 0;
     } catch (ContainerException e) {
       throw Core.fail(e);

@@ -1,5 +1,7 @@
 package io.jrunc.cli.log;
 
+import io.jrunc.spec.JsonText;
+
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -165,27 +167,9 @@ public final class LogLine {
     return m == null ? t.getClass().getName() : t.getClass().getName() + ": " + m;
   }
 
-  /** Appends s as a JSON string literal (RFC 8259 escaping). */
+  /** Appends s as a JSON string literal: {@link JsonText}, the escapes of every JSON jrunc writes. */
   static void jsonString(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
+    JsonText.quote(b, s);
   }
 
   /**

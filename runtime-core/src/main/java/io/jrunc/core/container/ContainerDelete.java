@@ -88,7 +88,7 @@ final class ContainerDelete {
       destroyCgroup(r);
       Spec spec = null;
       try {
-        spec = store.readConfig(id);
+        spec = store.readConfigIfHooks(id); // null: no hooks (and no Jackson)
       } catch (IOException e) {
         LOG.warn("read the config of {} for its poststop hooks: {}", id, e.getMessage());
       }

@@ -7,9 +7,6 @@ import static io.jrunc.core.container.InitSignals.*;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
-import io.jrunc.core.sys.Errno;
-import io.jrunc.core.sys.Libc;
-import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.hooks.HookRunner;
 import io.jrunc.core.terminal.NotifySocket;
@@ -50,8 +47,8 @@ final class ContainerStart {
         case STOPPED -> throw new InvalidStateFailure("cannot start a container that has stopped", s);
         default -> throw new InvalidStateFailure("cannot start an already running container", s);
       }
-      Spec spec = store.readConfig(id);
-      Hooks hooks = spec.hooks();
+      Spec spec = store.readConfigIfHooks(id); // null: no hooks (and no Jackson)
+      Hooks hooks = spec == null ? null : spec.hooks();
       if (hooks != null && hooks.startContainer() != null) {
         try {
           HookRunner.runAll("startContainer", hooks.startContainer(), lc.state(id),
@@ -67,18 +64,7 @@ final class ContainerStart {
         notify = NotifySocket.bind(store.dir(id), notifyHost);
       }
       Path fifo = store.dir(id).resolve(Lifecycle.FIFO);
-      int fd = Libc.openRaw(fifo.toString(), Open.O_WRONLY | Open.O_NONBLOCK | Open.O_CLOEXEC, 0);
-      if (fd == -Errno.ENXIO) {
-        throw new InvalidStateFailure("cannot start a container that has stopped", Status.STOPPED);
-      }
-      if (fd < 0) throw new SetupFailure("open exec fifo " + fifo + ": " + Errno.describe(-fd), -fd, null);
-      try {
-        Libc.write(fd, new byte[] {'0'});
-      } catch (SysException e) {
-        throw new SetupFailure("start the container: " + e.getMessage(), e.errno(), e);
-      } finally {
-        Libc.close(fd);
-      }
+      ExecFifo.release(fifo, r);
       Files.deleteIfExists(fifo);
       if (hooks != null && hooks.poststart() != null) {
         try {

@@ -1,5 +1,7 @@
 package io.jrunc.core.state;
 
+import io.jrunc.spec.JsonText;
+
 import io.jrunc.core.state.JsonPull.SyntaxException;
 import io.jrunc.core.state.JsonPull.Token;
 import java.nio.charset.StandardCharsets;
@@ -69,27 +71,9 @@ final class RecordCodec {
     b.append('}');
   }
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-  /** A JSON string (or null): quote, backslash and control characters escaped, the rest as is. */
+  /** A JSON string (or null), escaped as every JSON jrunc writes ({@link JsonText}). */
   static String quoted(String s) {
-    if (s == null) return "null";
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\t' -> b.append("\\t");
-        case '\r' -> b.append("\\r");
-        default -> {
-          if (c < 0x20) b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
-          else b.append(c);
-        }
-      }
-    }
-    return b.append('"').toString();
+    return s == null ? "null" : JsonText.quote(new StringBuilder(s.length() + 2), s).toString();
   }
 
   /**

@@ -135,6 +135,47 @@ public final class BoundedFile {
   }
 
   /**
+   * The whole content of a regular file jrunc wrote itself into a container's state directory
+   * ({@code state.json}, the saved {@code config.json}), at most {@code limit} bytes, read with
+   * no downcall: the first FFM link of a JVM costs ~20 ms of CPU (the JDK spins its method
+   * handles and stub at run time), which {@code state} would otherwise pay for this one read.
+   * The same refusals as {@link #read} with {@link Links#REFUSE}, checked with
+   * {@code lstat} before an {@code O_NOFOLLOW} open: a symbolic link, a FIFO, a device, a
+   * directory or a file over the limit is refused with the same words. Between the check and
+   * the open the file could be swapped for a FIFO only by whoever can write the state
+   * directory (root's {@code /run/jrunc}, mode 0700, or the rootless user's own), who can
+   * rewrite the record anyway; hostile files (bundles, images) go through {@link #read}.
+   *
+   * @throws NoSuchFileException when it does not exist
+   * @throws RefusedException when it is not a regular file or is over the limit
+   */
+  public static byte[] readOwn(Path path, String label, int limit) throws IOException {
+    String p = path.toString();
+    java.util.Map<String, Object> attrs =
+        java.nio.file.Files.readAttributes(path, "unix:mode,size", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    int mode = (Integer) attrs.get("mode");
+    long size = (Long) attrs.get("size");
+    checkRegular(mode, size, label, p, limit);
+    try (var ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      // sized by lstat; a file that grew since is read to the limit + 1 and refused past it
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(limit + 1L, Math.max(size + 1, 64)));
+      while (true) {
+        if (!buf.hasRemaining()) {
+          if (buf.capacity() > limit) {
+            throw new RefusedException(label, p, "grew past the " + size(limit) + " limit for " + label + " while being read");
+          }
+          buf = java.nio.ByteBuffer.allocate((int) Math.min(limit + 1L, buf.capacity() * 2L)).put(buf.flip());
+        }
+        if (ch.read(buf) < 0) break;
+      }
+      byte[] out = new byte[buf.position()];
+      buf.flip().get(out);
+      return out;
+    }
+  }
+
+  /**
    * Calls {@code visitor} with each line (without its {@code \n}) of the regular file at
    * {@code path} inside {@code root}, resolved by the kernel as the container would see it
    * ({@code openat2(RESOLVE_IN_ROOT)}: a symlink in the image cannot lead out of it). Stops when
@@ -279,6 +320,12 @@ public final class BoundedFile {
       mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, STATX_MODE_OFFSET));
       size = buf.get(JAVA_LONG, STATX_SIZE_OFFSET);
     }
+    checkRegular(mode, size, label, path, limit);
+    return size;
+  }
+
+  /** The refusals of a file's type and size (st_mode, st_size), in the words of both reads. */
+  private static void checkRegular(int mode, long size, String label, String path, int limit) throws RefusedException {
     if ((mode & S_IFMT) == S_IFLNK) {
       throw new RefusedException(label, path, "is a symbolic link: refused, as jrunc reads this file only where it is");
     }
@@ -289,7 +336,6 @@ public final class BoundedFile {
     if (size > limit) {
       throw new RefusedException(label, path, "is " + size + " bytes, over the " + size(limit) + " limit for " + label);
     }
-    return size;
   }
 
   static String typeName(int mode) {

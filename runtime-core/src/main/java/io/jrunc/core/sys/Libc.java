@@ -2,6 +2,7 @@ package io.jrunc.core.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
@@ -154,6 +155,34 @@ public final class Libc {
   public static int pidfdSendSignal(int pidfd, int sig) {
     return (int) syscallRaw(Sys.PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0, 0, 0);
   }
+
+  /**
+   * Waits up to {@code timeoutMillis} for {@code fd} to be readable: {@code ppoll(&{fd, POLLIN},
+   * 1, &timeout, NULL)} through the one syscall handle (no handle of its own to link), retried
+   * on EINTR with the time left. For a pidfd, readable means the process has exited
+   * (pidfd_open(2), Linux 5.3). Returns false on timeout.
+   */
+  public static boolean awaitReadable(int fd, long timeoutMillis) throws SysException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment pfd = arena.allocate(8, 8); // struct pollfd {int fd; short events; short revents;}
+      MemorySegment ts = arena.allocate(16, 8); // struct timespec {time_t tv_sec; long tv_nsec;}
+      while (true) {
+        long left = Math.max(0, deadline - System.nanoTime());
+        pfd.set(JAVA_INT, 0, fd);
+        pfd.set(JAVA_SHORT, 4, POLLIN);
+        pfd.set(JAVA_SHORT, 6, (short) 0);
+        ts.set(JAVA_LONG, 0, left / 1_000_000_000L);
+        ts.set(JAVA_LONG, 8, left % 1_000_000_000L);
+        long r = syscallRaw(Sys.PPOLL, pfd.address(), 1, ts.address(), 0, 0, 0);
+        if (r > 0) return true;
+        if (r == 0) return false;
+        if (r != -Errno.EINTR) throw new SysException("ppoll", "fd " + fd, (int) -r);
+      }
+    }
+  }
+
+  private static final short POLLIN = 0x1;
 
   /** {@code int kill(pid_t pid, int sig);} Returns 0 or -errno. */
   public static int kill(int pid, int sig) {

@@ -56,7 +56,7 @@ class RecordCodecTest {
         Map.of(evil, evil, "", ""), null, null, false, false, false);
     byte[] json = RecordCodec.write(r);
     assertThat(RecordCodec.read(json, "c1", FILE)).isEqualTo(r);
-    assertThat(new String(json, StandardCharsets.UTF_8)).doesNotContain("\u0000").contains("\\u0000", "\\u001f");
+    assertThat(new String(json, StandardCharsets.UTF_8)).doesNotContain("\u0000").contains("\\u0000", "\\u001F");
   }
 
   @Test

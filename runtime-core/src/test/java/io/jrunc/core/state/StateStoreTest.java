@@ -277,4 +277,17 @@ class StateStoreTest {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
+
+  /** start and delete parse the saved config (Jackson) only when it may have hooks. */
+  @Test
+  void aConfigWithoutHooksIsToldFromItsBytes() {
+    for (String noHooks : new String[] {"{}", "{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"hooks\":{}}}",
+        "{\"hooks\":null,\"linux\":{\"x\":[1,2,{\"hooks\":1}]}}"}) {
+      org.assertj.core.api.Assertions.assertThat(StateStore.mayHaveHooks(noHooks.getBytes())).as(noHooks).isFalse();
+    }
+    for (String hooks : new String[] {"{\"hooks\":{}}", "{\"a\":1,\"hooks\":{\"poststop\":[{\"path\":\"/x\"}]}}",
+        "{\"hooks\":[]}", "[]", "", "{\"a\":1", "{\"a\":1,\"a\":2}", "{} {}", "{\"hooks\":1}"}) {
+      org.assertj.core.api.Assertions.assertThat(StateStore.mayHaveHooks(hooks.getBytes())).as(hooks).isTrue();
+    }
+  }
 }

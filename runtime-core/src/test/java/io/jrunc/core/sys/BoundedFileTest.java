@@ -81,6 +81,41 @@ class BoundedFileTest {
     }
   }
 
+  /**
+   * readOwn (state.json, the saved config.json: no downcall) reads what read with REFUSE reads
+   * and refuses what it refuses, in the same words: links, FIFOs (without blocking), devices
+   * behind no link, directories, sockets, files over the limit; missing is NoSuchFileException.
+   */
+  @Test
+  void ownFilesAreReadAndRefusedAsReadRefusesThem() throws Exception {
+    Path f = tmp.resolve("state.json");
+    byte[] data = new byte[100_000];
+    for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + i % 26);
+    Files.write(f, data);
+    assertThat(BoundedFile.readOwn(f, "state.json", 1 << 20)).isEqualTo(data);
+    assertThat(BoundedFile.readOwn(f, "state.json", data.length)).isEqualTo(data);
+    Files.write(tmp.resolve("empty"), new byte[0]);
+    assertThat(BoundedFile.readOwn(tmp.resolve("empty"), "x", 10)).isEmpty();
+    Path fifo = tmp.resolve("fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path link = tmp.resolve("link");
+    Files.createSymbolicLink(link, f);
+    Path sock = tmp.resolve("s");
+    try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      ch.bind(java.net.UnixDomainSocketAddress.of(sock));
+      for (Path p : List.of(fifo, link, tmp, sock, Path.of("/dev/null"))) {
+        Throwable own = org.assertj.core.api.Assertions.catchThrowable(() -> BoundedFile.readOwn(p, "state.json", 1 << 20));
+        Throwable read = org.assertj.core.api.Assertions.catchThrowable(
+            () -> BoundedFile.read(p, "state.json", 1 << 20, BoundedFile.Links.REFUSE));
+        assertThat(own).as(p.toString()).isInstanceOf(BoundedFile.RefusedException.class).hasMessage(read.getMessage());
+      }
+    }
+    assertThatThrownBy(() -> BoundedFile.readOwn(f, "state.json", data.length - 1))
+        .isInstanceOf(BoundedFile.RefusedException.class)
+        .hasMessage("state.json: " + f + " is 100000 bytes, over the 99999 bytes limit for state.json");
+    assertThatThrownBy(() -> BoundedFile.readOwn(tmp.resolve("none"), "state.json", 10)).isInstanceOf(NoSuchFileException.class);
+  }
+
   @Test
   void procfsFilesReportSizeZeroAndAreStillBounded() throws Exception {
     assertThat(new String(BoundedFile.read(Path.of("/proc/self/status"), "status", 1 << 20, BoundedFile.Links.FOLLOW)))

@@ -1,0 +1,54 @@
+package io.jrunc.cli;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The training JVM of one container command's own AOT cache ({@code jrunc-state.aot},
+ * {@code jrunc-kill.aot}, {@code jrunc-start.aot}, {@code jrunc-delete.aot}): bin/jrunc runs it
+ * with {@code -XX:AOTCacheOutput} when {@code JRUNC_AOT_TRAIN_COMMAND} names the command, and
+ * {@link AotTraining} starts it that way on a real container it has put in the right state
+ * (created for {@code start}, running for {@code state} and {@code kill}, ...). The JVM loads
+ * every class of its cache at start-up (JEP 483): with the full cache (~2300 classes of create,
+ * exec, run, ...) these small commands spent ~36 ms before {@code Main}, with their own only
+ * what they use.
+ *
+ * <p>Arguments: command lines separated by a lone {@code +} (no jrunc argument is {@code +}),
+ * each run as {@link Main#execute} runs it; their output is discarded. Exit status: the number
+ * of calls that failed, except those the caller expects to fail (a trailing call on a missing
+ * container trains the "does not exist" path engines hit when cleaning up), which are marked by
+ * a leading {@code !}.
+ */
+public final class CommandAotTraining {
+  private CommandAotTraining() {}
+
+  public static void main(String[] args) {
+    PrintStream err = System.err;
+    PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+    int failures = 0;
+    List<String> call = new ArrayList<>();
+    for (int i = 0; i <= args.length; i++) {
+      if (i < args.length && !args[i].equals("+")) {
+        call.add(args[i]);
+        continue;
+      }
+      boolean mayFail = !call.isEmpty() && call.get(0).equals("!");
+      List<String> run = mayFail ? call.subList(1, call.size()) : call;
+      System.setOut(sink);
+      System.setErr(sink);
+      // as Main.main passes them (Arrays.asList): the list classes its parsing then uses are
+      // the ones a real call loads, so they are in the cache too
+      int code = Main.execute(java.util.Arrays.asList(run.toArray(new String[0])));
+      System.setErr(err);
+      if (code != 0 && !mayFail) {
+        failures++;
+        err.println("jrunc AOT training: " + String.join(" ", run) + " exited " + code);
+      }
+      call = new ArrayList<>();
+    }
+    System.out.flush();
+    Runtime.getRuntime().halt(failures);
+  }
+}

@@ -1,0 +1,50 @@
+package io.jrunc.spec;
+
+/**
+ * JSON string literals written by hand, for the paths that must not load a JSON library (the
+ * CLI's {@code state}, its log lines, the runtime's own state record): one escaper, so that
+ * every file and line jrunc writes escapes alike.
+ *
+ * <p>The escapes are those of the spec codec's Jackson generator, byte for byte ({@code state}
+ * output is compared with it): the short forms {@code \" \\ \n \t \r \b \f}, other control
+ * characters as a backslash-u escape with four hex digits, and, as Go's encoding/json does (what
+ * engines read runc's output with), {@code < > &}, U+2028, U+2029 and each UTF-16 surrogate the same way.
+ * Hex digits of the generic form are upper case (Jackson's); every JSON parser reads either case.
+ */
+public final class JsonText {
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private JsonText() {}
+
+  /** Appends {@code s} as a JSON string literal, quotes included, and returns {@code b}. */
+  public static StringBuilder quote(StringBuilder b, String s) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\t' -> b.append("\\t");
+        case '\r' -> b.append("\\r");
+        case '\b' -> b.append("\\b");
+        case '\f' -> b.append("\\f");
+        // the codec's own escapes for these, written in lower case
+        case '<' -> b.append("\\u003c");
+        case '>' -> b.append("\\u003e");
+        case '&' -> b.append("\\u0026");
+        case '\u2028' -> b.append("\\u2028");
+        case '\u2029' -> b.append("\\u2029");
+        default -> {
+          if (c < 0x20 || Character.isSurrogate(c)) unicode(b, c);
+          else b.append(c);
+        }
+      }
+    }
+    return b.append('"');
+  }
+
+  private static void unicode(StringBuilder b, char c) {
+    b.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 15]).append(HEX[(c >> 4) & 15]).append(HEX[c & 15]);
+  }
+}

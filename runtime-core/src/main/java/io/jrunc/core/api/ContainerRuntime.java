@@ -222,7 +222,8 @@ public final class ContainerRuntime {
    * polling: one thread of this runtime serves every watch, starting with the first and ending
    * with the last. The watch ends by itself ({@link OomListener#ended}) when the cgroup empties
    * or is removed, e.g. by {@link #delete}. An OOM before the watch starts is not reported;
-   * {@link #oomKills} counts them all.
+   * {@link #oomKills} counts them all, though a kill may be counted a moment after its
+   * notification (v1 signals as the OOM killer starts).
    *
    * @throws InvalidStateException when the container has stopped
    * @throws SetupException when it has no cgroup with a memory controller, or arming fails

@@ -1,12 +1,12 @@
 package io.jrunc.core.api;
 
-import io.jrunc.core.container.ContainerFailure;
-import io.jrunc.core.container.ExistsFailure;
-import io.jrunc.core.container.InvalidConfigFailure;
-import io.jrunc.core.container.InvalidStateFailure;
-import io.jrunc.core.container.MalformedStateFailure;
-import io.jrunc.core.container.NotFoundFailure;
-import io.jrunc.core.container.SetupFailure;
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.ExistsFailure;
+import io.jrunc.core.failure.InvalidConfigFailure;
+import io.jrunc.core.failure.InvalidStateFailure;
+import io.jrunc.core.failure.MalformedStateFailure;
+import io.jrunc.core.failure.NotFoundFailure;
+import io.jrunc.core.failure.SetupFailure;
 
 /**
  * The API edge's one translation (as the JDK's {@code UnixException.translateToIOException}):
@@ -36,7 +36,7 @@ final class ApiFailures {
   }
 
   /** The container layer's status as the API's (the same constants, by name). */
-  static ContainerStatus status(io.jrunc.core.container.Status s) {
+  static ContainerStatus status(io.jrunc.core.failure.Status s) {
     return s == null ? null : ContainerStatus.valueOf(s.name());
   }
 }

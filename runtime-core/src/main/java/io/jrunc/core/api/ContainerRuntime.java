@@ -1,6 +1,6 @@
 package io.jrunc.core.api;
 
-import io.jrunc.core.container.ContainerFailure;
+import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.container.Lifecycle;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.StateStore;

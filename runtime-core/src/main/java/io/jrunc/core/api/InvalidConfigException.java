@@ -1,6 +1,6 @@
 package io.jrunc.core.api;
 
-import io.jrunc.core.container.InvalidConfigFailure;
+import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.spec.validate.Problem;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;

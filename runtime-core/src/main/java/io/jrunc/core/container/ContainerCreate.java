@@ -2,6 +2,9 @@ package io.jrunc.core.container;
 
 import static io.jrunc.core.container.LaunchSupport.writePidFile;
 
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.Failures;
+import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;

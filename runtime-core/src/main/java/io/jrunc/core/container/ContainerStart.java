@@ -4,6 +4,11 @@ import static io.jrunc.core.container.LaunchSupport.*;
 import static io.jrunc.core.container.ContainerCgroups.*;
 import static io.jrunc.core.container.InitSignals.*;
 
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.Failures;
+import io.jrunc.core.failure.InvalidStateFailure;
+import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.failure.Status;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;

@@ -7,6 +7,11 @@ import static io.jrunc.core.container.LaunchSupport.openStdio;
 
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.ExistsFailure;
+import io.jrunc.core.failure.Failures;
+import io.jrunc.core.failure.InvalidConfigFailure;
+import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.rootfs.RootfsConfigException;
 import io.jrunc.core.rootfs.RootfsContext;
 import io.jrunc.core.rootfs.RootfsSetup;

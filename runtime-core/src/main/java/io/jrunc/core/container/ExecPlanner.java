@@ -1,6 +1,7 @@
 package io.jrunc.core.container;
 
 
+import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.spawn.ChildProgram;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;

@@ -4,6 +4,8 @@ import io.jrunc.core.cgroup.CgroupConfig;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.cgroup.Cgroups;
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.ProcStat;

@@ -1,5 +1,7 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.hooks.HookProcess;
 import io.jrunc.core.hooks.HookRunner.HookException;
 import io.jrunc.core.hooks.HookRunner.Launcher;

@@ -1,5 +1,9 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.InvalidStateFailure;
+import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.failure.Status;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.sys.Errno;

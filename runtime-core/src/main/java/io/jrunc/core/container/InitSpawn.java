@@ -6,6 +6,9 @@ import static io.jrunc.core.container.LaunchSupport.ociVersion;
 import static io.jrunc.core.container.LaunchSupport.reapQuietly;
 import static io.jrunc.core.container.LaunchSupport.securitySteps;
 
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.Failures;
+import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.hooks.HookRunner;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;

@@ -1,5 +1,8 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.Failures;
+import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.Libc;

@@ -1,5 +1,11 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.InvalidStateFailure;
+import io.jrunc.core.failure.MalformedStateFailure;
+import io.jrunc.core.failure.NotFoundFailure;
+import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.failure.Status;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.StateStore;

@@ -1,5 +1,7 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.failure.InvalidConfigFailure;
+import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.network.Loopback;
 import io.jrunc.core.network.NetDevices;
 import io.jrunc.core.sys.Errno;

@@ -2,6 +2,7 @@ package io.jrunc.core.container;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.sys.SchedAttr;
 import io.jrunc.core.sys.Sys;

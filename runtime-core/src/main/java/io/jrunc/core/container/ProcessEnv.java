@@ -1,5 +1,6 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.sys.BoundedFile;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.sys.BoundedFile;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.validate.Problem;

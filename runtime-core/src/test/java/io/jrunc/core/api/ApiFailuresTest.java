@@ -2,14 +2,14 @@ package io.jrunc.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jrunc.core.container.ContainerFailure;
-import io.jrunc.core.container.ExistsFailure;
-import io.jrunc.core.container.InvalidConfigFailure;
-import io.jrunc.core.container.InvalidStateFailure;
-import io.jrunc.core.container.MalformedStateFailure;
-import io.jrunc.core.container.NotFoundFailure;
-import io.jrunc.core.container.SetupFailure;
-import io.jrunc.core.container.Status;
+import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.ExistsFailure;
+import io.jrunc.core.failure.InvalidConfigFailure;
+import io.jrunc.core.failure.InvalidStateFailure;
+import io.jrunc.core.failure.MalformedStateFailure;
+import io.jrunc.core.failure.NotFoundFailure;
+import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.failure.Status;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.validate.Problem;

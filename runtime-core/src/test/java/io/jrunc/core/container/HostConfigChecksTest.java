@@ -3,6 +3,7 @@ package io.jrunc.core.container;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package io.jrunc.core.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.spec.validate.Problem;
 import java.nio.file.Files;
 import java.nio.file.Path;

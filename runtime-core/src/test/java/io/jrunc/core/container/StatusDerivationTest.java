@@ -3,6 +3,7 @@ package io.jrunc.core.container;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jrunc.core.cgroup.CgroupException;
+import io.jrunc.core.failure.Status;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import java.util.ArrayList;

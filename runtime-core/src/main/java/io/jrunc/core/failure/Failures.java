@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.hooks.HookRunner;
@@ -26,10 +26,10 @@ import io.jrunc.core.sys.SysException;
  *   <tr><td>{@link CgroupException}, {@link HookRunner.HookException}, any other</td><td>{@link SetupFailure}, errno 0</td></tr>
  * </table>
  */
-final class Failures {
+public final class Failures {
   private Failures() {}
 
-  static ContainerFailure translate(Throwable e) {
+  public static ContainerFailure translate(Throwable e) {
     return switch (e) {
       case ContainerFailure ce -> ce;
       case SysException s -> new SetupFailure(s.getMessage(), s.operation(), s.target(), s.errno(), s);

@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 import io.jrunc.spec.validate.Problem;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 /**
  * Setting up the container failed: a system call in the runtime or a step of the container's

@@ -1,7 +1,7 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 /**
- * A container's status as the verbs derive it ({@link StatusDerivation}): the spec's statuses
+ * A container's status as the verbs derive it ({@code io.jrunc.core.container.StatusDerivation}): the spec's statuses
  * plus runc's {@code paused}. The API's {@code ContainerStatus} has the same constants, by name.
  */
 public enum Status {

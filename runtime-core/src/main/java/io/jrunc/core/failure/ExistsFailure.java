@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 /** A container of that id exists already. The text is runc's, which engines match. */
 public final class ExistsFailure extends ContainerFailure {

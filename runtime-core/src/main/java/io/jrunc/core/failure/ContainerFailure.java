@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 /**
  * Base of every failure the container layer reports upward, a closed set that mirrors the API's

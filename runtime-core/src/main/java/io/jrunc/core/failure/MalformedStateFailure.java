@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 /**
  * The container's {@code state.json} is not a well-formed record; the message names the file

@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

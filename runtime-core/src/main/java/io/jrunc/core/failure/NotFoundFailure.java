@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 /** No container of that id exists. The text is runc's, which engines match. */
 public final class NotFoundFailure extends ContainerFailure {

@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.failure;
 
 /** The container's status does not allow the operation (start a running container, kill a stopped one). */
 public final class InvalidStateFailure extends ContainerFailure {

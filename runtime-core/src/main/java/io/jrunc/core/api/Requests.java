@@ -2,7 +2,7 @@ package io.jrunc.core.api;
 
 import io.jrunc.core.container.CreateRequest;
 import io.jrunc.core.container.ExecRequest;
-import io.jrunc.core.container.ProcessStdio;
+import io.jrunc.core.process.ProcessStdio;
 
 /**
  * The public option records as the container layer's requests: the layer below takes its own

@@ -1,6 +1,6 @@
 package io.jrunc.core.container;
 
-import static io.jrunc.core.container.LaunchSupport.writePidFile;
+import static io.jrunc.core.process.LaunchSupport.writePidFile;
 
 import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.Failures;

@@ -1,6 +1,6 @@
 package io.jrunc.core.container;
 
-import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.process.LaunchSupport.*;
 import static io.jrunc.core.container.ContainerCgroups.*;
 import static io.jrunc.core.container.InitSignals.*;
 
@@ -10,6 +10,11 @@ import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.failure.InvalidStateFailure;
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.failure.Status;
+import io.jrunc.core.process.ExecPlanner;
+import io.jrunc.core.process.ExecutableLookup;
+import io.jrunc.core.process.Launch;
+import io.jrunc.core.process.Namespaces;
+import io.jrunc.core.process.ProcessEnv;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;

@@ -1,6 +1,6 @@
 package io.jrunc.core.container;
 
-import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.process.LaunchSupport.*;
 import static io.jrunc.core.container.ContainerCgroups.*;
 import static io.jrunc.core.container.InitSignals.*;
 

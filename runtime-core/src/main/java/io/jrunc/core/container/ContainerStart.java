@@ -1,6 +1,6 @@
 package io.jrunc.core.container;
 
-import static io.jrunc.core.container.LaunchSupport.*;
+import static io.jrunc.core.process.LaunchSupport.*;
 import static io.jrunc.core.container.ContainerCgroups.*;
 import static io.jrunc.core.container.InitSignals.*;
 
@@ -9,6 +9,7 @@ import io.jrunc.core.failure.Failures;
 import io.jrunc.core.failure.InvalidStateFailure;
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.failure.Status;
+import io.jrunc.core.process.HookLauncher;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;

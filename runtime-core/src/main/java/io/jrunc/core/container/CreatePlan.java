@@ -1,6 +1,7 @@
 package io.jrunc.core.container;
 
 import io.jrunc.core.cgroup.CgroupManager;
+import io.jrunc.core.process.Namespaces;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
 import io.jrunc.core.security.SecurityPlan;

@@ -1,5 +1,6 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.process.ProcessStdio;
 import java.nio.file.Path;
 
 /**

@@ -2,8 +2,8 @@ package io.jrunc.core.container;
 
 import static io.jrunc.core.container.ContainerCgroups.cgroupDirs;
 import static io.jrunc.core.container.ContainerCgroups.destroyCgroup;
-import static io.jrunc.core.container.LaunchSupport.closeQuietly;
-import static io.jrunc.core.container.LaunchSupport.openStdio;
+import static io.jrunc.core.process.LaunchSupport.closeQuietly;
+import static io.jrunc.core.process.LaunchSupport.openStdio;
 
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;

@@ -1,15 +1,19 @@
 package io.jrunc.core.container;
 
-import static io.jrunc.core.container.LaunchSupport.announcing;
-import static io.jrunc.core.container.LaunchSupport.describeWait;
-import static io.jrunc.core.container.LaunchSupport.ociVersion;
-import static io.jrunc.core.container.LaunchSupport.reapQuietly;
-import static io.jrunc.core.container.LaunchSupport.securitySteps;
+import static io.jrunc.core.process.LaunchSupport.announcing;
+import static io.jrunc.core.process.LaunchSupport.describeWait;
+import static io.jrunc.core.process.LaunchSupport.ociVersion;
+import static io.jrunc.core.process.LaunchSupport.reapQuietly;
+import static io.jrunc.core.process.LaunchSupport.securitySteps;
 
 import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.Failures;
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.hooks.HookRunner;
+import io.jrunc.core.process.HookLauncher;
+import io.jrunc.core.process.InitPlanner;
+import io.jrunc.core.process.Launch;
+import io.jrunc.core.process.ParentSetup;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
 import io.jrunc.core.spawn.ChildProgram;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jrunc.core.container.CreateRequest;
 import io.jrunc.core.container.ExecRequest;
-import io.jrunc.core.container.ProcessStdio;
+import io.jrunc.core.process.ProcessStdio;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jrunc.core.process.ProcessStdio;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.ProgramBuilder.PlannedCall;
 import io.jrunc.core.spawn.SpawnChannel;

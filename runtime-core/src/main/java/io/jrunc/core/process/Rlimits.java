@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 /** RLIMIT_* names to numbers (asm-generic, the same on x86-64 and aarch64). */
 final class Rlimits {

@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.sys.Errno;
@@ -14,10 +14,10 @@ import java.util.List;
  * "executable file not found" and "no such file or directory" to exit 127, "permission denied"
  * to 126.
  */
-final class ExecutableLookup {
+public final class ExecutableLookup {
   private ExecutableLookup() {}
 
-  static String find(Path rootfs, String arg0, List<String> env, String cwd, List<String> mountDestinations)
+  public static String find(Path rootfs, String arg0, List<String> env, String cwd, List<String> mountDestinations)
       throws SetupFailure {
     try {
       if (arg0.contains("/")) {

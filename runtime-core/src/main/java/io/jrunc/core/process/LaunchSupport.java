@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.Failures;
@@ -19,11 +19,11 @@ import java.util.Map;
 import java.util.Set;
 
 /** What create, exec and the hook launcher share: security plans, namespace joins, stdio, wait statuses. */
-final class LaunchSupport {
+public final class LaunchSupport {
   private LaunchSupport() {}
 
   /** Compiles seccomp and plans capabilities/LSM in the parent: config errors surface before any clone. */
-  static SecurityPlan prepareSecurity(Spec spec) throws ContainerFailure {
+  public static SecurityPlan prepareSecurity(Spec spec) throws ContainerFailure {
     try {
       return SecurityPlan.prepare(spec);
     } catch (SecurityConfigException | SysException e) {
@@ -31,26 +31,26 @@ final class LaunchSupport {
     }
   }
 
-  static String ociVersion(Spec spec) {
+  public static String ociVersion(Spec spec) {
     return spec.ociVersion() == null ? "1.3.0" : spec.ociVersion();
   }
 
   static final InitPlanner.ChildSteps NO_EXTRA = (pb, beforePivot) -> {};
 
   /** The steps whose report carries a value: the pid a fork announces, the seccomp listener. */
-  static Set<Integer> announcing(int forkStep, SecurityPlan security) {
+  public static Set<Integer> announcing(int forkStep, SecurityPlan security) {
     Set<Integer> s = new java.util.HashSet<>();
     if (forkStep >= 0) s.add(forkStep);
     if (security.listenerStep() >= 0) s.add(security.listenerStep());
     return s;
   }
 
-  static InitPlanner.ChildSteps securitySteps(SecurityPlan security) {
+  public static InitPlanner.ChildSteps securitySteps(SecurityPlan security) {
     return securitySteps(security, (pb, beforePivot) -> {});
   }
 
   /** The security plan's steps at their places around the user switch, and the given rootfs steps. */
-  static InitPlanner.ChildSteps securitySteps(SecurityPlan security,
+  public static InitPlanner.ChildSteps securitySteps(SecurityPlan security,
       java.util.function.BiConsumer<ProgramBuilder, java.util.function.Consumer<ProgramBuilder>> rootfs) {
     return new InitPlanner.ChildSteps() {
       @Override
@@ -79,7 +79,7 @@ final class LaunchSupport {
    * Opens /proc/pid/ns/* for every namespace type the container has that differs from ours
    * (setns into one's own user namespace is EINVAL). Returns whether a pid namespace is joined.
    */
-  static boolean openJoins(Path procRoot, Namespaces ns, Map<String, Integer> fds, Map<String, String> paths,
+  public static boolean openJoins(Path procRoot, Namespaces ns, Map<String, Integer> fds, Map<String, String> paths,
       List<AutoCloseable> cleanup) throws SetupExceptionIO {
     boolean forkPid = false;
     for (String type : Namespaces.JOIN_ORDER) {
@@ -107,7 +107,7 @@ final class LaunchSupport {
     }
   }
 
-  static void openStdio(ProcessStdio s, int[] stdio, int[] callerPipes, List<AutoCloseable> cleanup) throws SetupFailure {
+  public static void openStdio(ProcessStdio s, int[] stdio, int[] callerPipes, List<AutoCloseable> cleanup) throws SetupFailure {
     if (s == null) return;
     ProcessStdio.Stream[] streams = {s.in(), s.out(), s.err()};
     for (int i = 0; i < 3; i++) {
@@ -134,13 +134,13 @@ final class LaunchSupport {
     }
   }
 
-  static void writePidFile(Path pidFile, int pid) throws IOException {
+  public static void writePidFile(Path pidFile, int pid) throws IOException {
     Path abs = pidFile.toAbsolutePath();
     StateStore.writeAtomically(abs, Integer.toString(pid).getBytes());
   }
 
   /** A wait status as Go's os/exec words it (runc's messages): "exit status 1", "signal: bad system call". */
-  static String describeWait(int st) {
+  public static String describeWait(int st) {
     int sig = st & 0x7f;
     if (sig == 0) return "exit status " + ((st >> 8) & 0xff);
     String name = switch (sig) {
@@ -165,7 +165,7 @@ final class LaunchSupport {
     return "signal: " + name;
   }
 
-  static void closeQuietly(AutoCloseable c) {
+  public static void closeQuietly(AutoCloseable c) {
     try {
       c.close();
     } catch (Exception ignored) {
@@ -173,7 +173,7 @@ final class LaunchSupport {
     }
   }
 
-  static void reapQuietly(int pid) {
+  public static void reapQuietly(int pid) {
     try {
       Libc.wait4(pid, 0); // it exits right after reporting
     } catch (SysException ignored) {

@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.sys.BoundedFile;
@@ -16,10 +16,10 @@ import java.util.Set;
  * in the container's {@code /etc/passwd} ({@code /} without one). Shells and programs rely on
  * HOME; runc's own tests check both rules.
  */
-final class ProcessEnv {
+public final class ProcessEnv {
   private ProcessEnv() {}
 
-  static List<String> prepare(List<String> env, Path root, long uid) throws SetupFailure {
+  public static List<String> prepare(List<String> env, Path root, long uid) throws SetupFailure {
     List<String> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     boolean home = false;

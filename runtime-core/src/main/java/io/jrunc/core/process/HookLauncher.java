@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.InvalidConfigFailure;
@@ -55,7 +55,7 @@ import java.util.Set;
  * {@code exec}). Either way the hook leads its own process group, so that a timeout kills
  * what it started too, and gets only fds 0-2: its stdin, stdout and stderr are pipes of ours.
  */
-final class HookLauncher implements Launcher {
+public final class HookLauncher implements Launcher {
   private final int containerPid; // -1: the runtime's namespaces
   private final Spec spec; // null in the runtime's namespaces
   private final String cwd; // null: the runtime's own
@@ -69,17 +69,17 @@ final class HookLauncher implements Launcher {
   }
 
   /** prestart and createRuntime (cwd = the bundle); poststart and poststop (cwd null: the runtime's). */
-  static HookLauncher inRuntime(Path cwd) {
+  public static HookLauncher inRuntime(Path cwd) {
     return new HookLauncher(-1, null, cwd == null ? null : cwd.toString(), false);
   }
 
   /** createContainer: in the namespaces of the paused init {@code pid}, in its rootfs. */
-  static HookLauncher createContainer(int pid, Spec spec, Path rootfs) {
+  public static HookLauncher createContainer(int pid, Spec spec, Path rootfs) {
     return new HookLauncher(pid, spec, rootfs.toString(), false);
   }
 
   /** startContainer: in the namespaces of init {@code pid}, confined as its process, in its cwd. */
-  static HookLauncher startContainer(int pid, Spec spec) {
+  public static HookLauncher startContainer(int pid, Spec spec) {
     String c = spec.process() == null || spec.process().cwd() == null || spec.process().cwd().isEmpty()
         ? "/" : spec.process().cwd();
     return new HookLauncher(pid, spec, c, true);

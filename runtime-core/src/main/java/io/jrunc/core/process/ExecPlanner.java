@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 
 import io.jrunc.core.failure.InvalidConfigFailure;
@@ -40,11 +40,11 @@ import java.util.Map;
  *   <tr><td>5</td><td>seccomp (with no_new_privs), execve</td><td></td></tr>
  * </table>
  */
-final class ExecPlanner {
+public final class ExecPlanner {
   private ExecPlanner() {}
 
 
-  record Inputs(
+  public record Inputs(
       Process process,
       Map<String, Integer> joinFds,
       Map<String, String> joinPaths,
@@ -64,9 +64,9 @@ final class ExecPlanner {
   }
 
   /** The program, and the index of the step whose result is the announced pid (-1 without a fork). */
-  record Planned(ChildProgram program, int announcingStep) {}
+  public record Planned(ChildProgram program, int announcingStep) {}
 
-  static Planned plan(ProgramBuilder b, Inputs in) throws InvalidConfigFailure {
+  public static Planned plan(ProgramBuilder b, Inputs in) throws InvalidConfigFailure {
     ProcessSteps.prologue(b, in.channel());
     b.call(Sys.CLOSE, in.channel().syncRead()).describe("close the sync pipe");
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());

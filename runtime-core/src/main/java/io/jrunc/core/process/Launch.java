@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 import io.jrunc.core.spawn.ChildProgram;
 import io.jrunc.core.spawn.SpawnChannel;
@@ -26,11 +26,11 @@ import java.util.Set;
  *       ({@link Spawner#next})</td></tr>
  * </table>
  */
-final class Launch {
+public final class Launch {
   private Launch() {}
 
   /** What a caller does when the child announces something; X is what those actions throw. */
-  interface Events<X extends Exception> {
+  public interface Events<X extends Exception> {
     /** The child stopped for the create-time hooks; it is released again when this returns. */
     default void hooks(int pid) throws X, SysException {}
 
@@ -42,9 +42,9 @@ final class Launch {
   }
 
   /** The pid the process ended up with, and the report that ended the launch (ready or EOF). */
-  record Outcome(int pid, Spawner.Report last) {}
+  public record Outcome(int pid, Spawner.Report last) {}
 
-  static <X extends Exception> Outcome drive(ChildProgram program, SpawnChannel ch, int childPid,
+  public static <X extends Exception> Outcome drive(ChildProgram program, SpawnChannel ch, int childPid,
       Set<Integer> announcing, int listenerStep, Events<X> events) throws X, SysException, StepFailedException {
     int pid = childPid;
     while (true) {

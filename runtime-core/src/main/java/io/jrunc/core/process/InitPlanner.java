@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 
 import io.jrunc.core.failure.InvalidConfigFailure;
@@ -189,7 +189,7 @@ public final class InitPlanner {
    * Makes a missing cwd (0755), as runc's MkdirAll inside the new root: right after the pivot,
    * before / or /dev turn read-only. EEXIST comes before EROFS, so an existing cwd is fine.
    */
-  static void createCwd(ProgramBuilder b, Process proc) {
+  public static void createCwd(ProgramBuilder b, Process proc) {
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     StringBuilder prefix = new StringBuilder();
     for (String c : cwd.split("/")) {

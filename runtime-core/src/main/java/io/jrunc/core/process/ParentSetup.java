@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.failure.SetupFailure;
@@ -15,14 +15,14 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /** What the parent does for the child while it waits on the sync pipe. */
-final class ParentSetup {
+public final class ParentSetup {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParentSetup.class);
 
   private ParentSetup() {}
 
   static final String NO_PRIVATE_NETNS = "unable to move network devices without a private NET namespace";
 
-  static void oomScoreAdj(int pid, Integer adj) throws SetupFailure {
+  public static void oomScoreAdj(int pid, Integer adj) throws SetupFailure {
     if (adj == null) return;
     Path p = Path.of("/proc", Integer.toString(pid), "oom_score_adj");
     try {
@@ -36,7 +36,7 @@ final class ParentSetup {
    * Before anything is made: netDevices need a network namespace that is not the runtime's own.
    * The validator refuses a config without one; a joined path can still name ours.
    */
-  static void checkNetDevices(Linux linux, Namespaces ns) throws InvalidConfigFailure {
+  public static void checkNetDevices(Linux linux, Namespaces ns) throws InvalidConfigFailure {
     if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
     String joined = ns.joins().get("network");
     if (joined != null && sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) {
@@ -50,7 +50,7 @@ final class ParentSetup {
    * runtime's own (runc: "not allowed in host network namespace"). The validator
    * ({@code SysctlRules}) requires one; a joined path can still name ours, a fact of the host.
    */
-  static void checkSysctlNetns(Linux linux, Namespaces ns) throws InvalidConfigFailure {
+  public static void checkSysctlNetns(Linux linux, Namespaces ns) throws InvalidConfigFailure {
     if (linux == null || linux.sysctl() == null) return;
     String joined = ns.joins().get("network");
     if (joined == null || !sameFile(Path.of(joined), Path.of("/proc/self/ns/net"))) return;
@@ -76,7 +76,7 @@ final class ParentSetup {
    * joined), as runc and crun do. A rootless runtime cannot enter a namespace owned by the
    * container's user namespace: the interface then stays down, with a warning.
    */
-  static void loopback(int pid, Namespaces ns) throws SysException {
+  public static void loopback(int pid, Namespaces ns) throws SysException {
     if (!ns.creates("network")) return;
     int fd = -1;
     try {
@@ -97,7 +97,7 @@ final class ParentSetup {
    * Moves {@code linux.netDevices} into the child's network namespace: the joined one
    * ({@code joinedFd}), or the one it was cloned with.
    */
-  static void netDevices(int pid, Linux linux, Integer joinedFd) throws SysException {
+  public static void netDevices(int pid, Linux linux, Integer joinedFd) throws SysException {
     if (linux == null || linux.netDevices() == null || linux.netDevices().isEmpty()) return;
     int fd = -1;
     try {

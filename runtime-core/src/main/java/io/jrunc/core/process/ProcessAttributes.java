@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -24,11 +24,11 @@ import java.util.List;
  * exec {@code Validator.processAttributes}); a value that did not pass it is a bug here
  * (IllegalArgumentException), and NameTablesTest checks that every name it accepts is encoded.
  */
-final class ProcessAttributes {
+public final class ProcessAttributes {
   private ProcessAttributes() {}
 
   /** Refuses what the runtime does not implement, rather than ignoring it. */
-  static void checkSupported(Linux linux) throws InvalidConfigFailure {
+  public static void checkSupported(Linux linux) throws InvalidConfigFailure {
     if (linux == null) return;
     if (linux.intelRdt() != null) {
       throw new InvalidConfigFailure("config.json: /linux/intelRdt: Intel RDT is not supported by jrunc");

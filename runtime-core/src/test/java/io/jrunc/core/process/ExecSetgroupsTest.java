@@ -1,4 +1,4 @@
-package io.jrunc.core.container;
+package io.jrunc.core.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -27,6 +27,7 @@ public final class AotTraining {
   private AotTraining() {}
 
   public static void main(String[] args) throws IOException {
+    plainLocale();
     Path tmp = Files.createTempDirectory("jrunc-aot-");
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -222,6 +223,16 @@ public final class AotTraining {
     failures += train(launcher, "delete", root,
         List.of("delete", c1), List.of("delete", "--force", c2), List.of("delete", missing));
     return failures;
+  }
+
+  /**
+   * Engines run jrunc with little more than PATH: no LANG, so the JVM's stdout encoding is
+   * ANSI_X3.4-1968 (US-ASCII), found through the charset aliases. The build's locale may be
+   * another: the JVM of an engine's call then read 6 classes (the alias map, the ASCII encoder)
+   * from the JDK's modules, outside the cache. Load them here too.
+   */
+  static void plainLocale() {
+    java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
   }
 
   /**

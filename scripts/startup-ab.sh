@@ -18,23 +18,25 @@ runs=${RUNS:-15}
 [ $# -gt 0 ] || set -- version spec state create start kill delete run exec
 tmp=$(mktemp -d /tmp/startup-ab.XXXXXX)
 root=$tmp/root
+# a cgroup parent of this run's own: two runs at once (other checkouts) must not share leaves
+cg=startup-ab-$$
 jr="$here/bin/jrunc --root $root"
 cleanup() {
   for id in startup-ab-s startup-ab-c startup-ab-r; do $jr delete --force $id >/dev/null 2>&1 || true; done
   rm -rf "$tmp"
   # the leaves went with delete; the parent, in each hierarchy (set -e: failures are fine here)
-  for d in /sys/fs/cgroup/*/startup-ab /sys/fs/cgroup/startup-ab; do
+  for d in /sys/fs/cgroup/*/$cg /sys/fs/cgroup/$cg; do
     if [ -d "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
   done
 }
 trap cleanup EXIT
 "$here/scripts/make-bundle.sh" "$tmp/sleep" sleep 600 >/dev/null
-jq '.linux.cgroupsPath = "/startup-ab/c"' "$tmp/sleep/config.json" >"$tmp/c" && mv "$tmp/c" "$tmp/sleep/config.json"
+jq '.linux.cgroupsPath = "/'"$cg"'/c"' "$tmp/sleep/config.json" >"$tmp/c" && mv "$tmp/c" "$tmp/sleep/config.json"
 mkdir "$tmp/long" "$tmp/once"
 ln -s "$tmp/sleep/rootfs" "$tmp/long/rootfs"
 ln -s "$tmp/sleep/rootfs" "$tmp/once/rootfs"
-jq '.linux.cgroupsPath = "/startup-ab/s"' "$tmp/sleep/config.json" >"$tmp/long/config.json"
-jq '.linux.cgroupsPath = "/startup-ab/r" | .process.args = ["true"]' "$tmp/sleep/config.json" >"$tmp/once/config.json"
+jq '.linux.cgroupsPath = "/'"$cg"'/s"' "$tmp/sleep/config.json" >"$tmp/long/config.json"
+jq '.linux.cgroupsPath = "/'"$cg"'/r" | .process.args = ["true"]' "$tmp/sleep/config.json" >"$tmp/once/config.json"
 # a running container for state and exec
 $jr create --bundle "$tmp/long" startup-ab-s && $jr start startup-ab-s
 c=startup-ab-c

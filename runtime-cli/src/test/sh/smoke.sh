@@ -163,6 +163,15 @@ if [ -f "$repo/runtime-cli/target/jrunc.aot" ] && [ "$(id -u)" -eq 0 ] && [ -x /
     esac
     missed=$(grep -v 'source: shared objects file' "$tmp/cl.log" | grep 'io\.jrunc\.' | grep -v 'TypeSwitch' | awk '{print $2}' | head -n 5)
     check "AOT cache covers jrunc's classes for: ${call%% *} (missed: $missed)" [ -z "$missed" ]
+    # create and exec: nothing of jrunc's own spins a class at run time (a pattern switch's
+    # typeSwitch, a lambda of the JDK's) and no JDK class is read from its modules: each cost
+    # a cold create milliseconds (README "Start-up cost"); what is left is the JDK's FFM
+    case ${call%% *} in
+      create | exec)
+        spun=$(grep -v 'source: shared objects file' "$tmp/cl.log" | grep -e 'source: io\.jrunc\.' -e 'source: jrt:/' -e 'source: java\.util\.' \
+          | awk '{print $2}' | head -n 5)
+        check "no class spun or read outside the AOT cache for jrunc's own code: ${call%% *} (found: $spun)" [ -z "$spun" ] ;;
+    esac
     [ "${call%% *}" = kill ] && sleep 0.2
   done
   jr --root "$tmp/aotroot" delete --force "$id" >/dev/null 2>&1

@@ -27,6 +27,7 @@ public final class AotTraining {
   private AotTraining() {}
 
   public static void main(String[] args) throws IOException {
+    plainLocale();
     Path tmp = Files.createTempDirectory("jrunc-aot-");
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -56,7 +57,7 @@ public final class AotTraining {
               List.of("create", "--help"),
               List.of("kill", "--bogus-flag"));
       for (List<String> run : runs) {
-        Main.execute(run);
+        Main.execute(asMainGetsThem(run));
       }
       // create, planned only: the spec, security, cgroup layout, rootfs and program classes
       Path ctr = tmp.resolve("ctr");
@@ -158,7 +159,7 @@ public final class AotTraining {
     int failures = 0;
     try {
       for (List<String> run : runs) {
-        int code = Main.execute(run);
+        int code = Main.execute(asMainGetsThem(run));
         if (code != 0) {
           failures++;
           System.setErr(STDERR);
@@ -224,9 +225,28 @@ public final class AotTraining {
     return failures;
   }
 
+  /**
+   * Engines run jrunc with little more than PATH: no LANG, so the JVM's stdout encoding is
+   * ANSI_X3.4-1968 (US-ASCII), found through the charset aliases. The build's locale may be
+   * another: the JVM of an engine's call then read 6 classes (the alias map, the ASCII encoder)
+   * from the JDK's modules, outside the cache. Load them here too.
+   */
+  static void plainLocale() {
+    java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
+  }
+
+  /**
+   * The arguments as {@link Main#main} passes them ({@code Arrays.asList}): a {@code List.of}
+   * takes other classes through the argument parser ({@code subList}), and the real call then
+   * loaded {@code AbstractList$SubList} and its kin from the JDK's modules, outside the cache.
+   */
+  private static List<String> asMainGetsThem(List<String> run) {
+    return java.util.Arrays.asList(run.toArray(new String[0]));
+  }
+
   /** One setup call in this JVM (its classes belong in the full cache anyway). */
   private static int step(List<String> run) {
-    int code = Main.execute(run);
+    int code = Main.execute(asMainGetsThem(run));
     if (code != 0) {
       System.setErr(STDERR);
       System.err.println("jrunc AOT training: " + String.join(" ", run) + " exited " + code);

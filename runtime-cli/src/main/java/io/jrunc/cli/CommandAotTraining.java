@@ -25,6 +25,8 @@ public final class CommandAotTraining {
   private CommandAotTraining() {}
 
   public static void main(String[] args) {
+    // the charset classes of an engine's environment (no LANG), as AotTraining.plainLocale
+    java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
     PrintStream err = System.err;
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
     int failures = 0;

@@ -26,11 +26,12 @@ final class Requests {
   }
 
   private static ProcessStdio.Stream stream(Stdio.Stream s) {
-    return switch (s) {
-      case null -> null;
-      case Stdio.Inherit x -> new ProcessStdio.Inherit();
-      case Stdio.ToFile f -> new ProcessStdio.ToFile(f.path());
-      case Stdio.Pipe p -> new ProcessStdio.Pipe();
-    };
+    // instanceof, not a pattern switch: its typeSwitch bootstrap spins a class at run time
+    // (not kept by the AOT cache) on every cold create
+    if (s == null) return null;
+    if (s instanceof Stdio.Inherit) return new ProcessStdio.Inherit();
+    if (s instanceof Stdio.ToFile f) return new ProcessStdio.ToFile(f.path());
+    if (s instanceof Stdio.Pipe) return new ProcessStdio.Pipe();
+    throw new IllegalArgumentException("unknown stdio stream " + s.getClass());
   }
 }

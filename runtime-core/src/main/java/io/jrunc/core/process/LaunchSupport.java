@@ -112,22 +112,21 @@ public final class LaunchSupport {
     ProcessStdio.Stream[] streams = {s.in(), s.out(), s.err()};
     for (int i = 0; i < 3; i++) {
       try {
-        switch (streams[i]) {
-          case ProcessStdio.Inherit x -> {}
-          case ProcessStdio.ToFile f -> {
-            int flags = i == 0 ? Open.O_RDONLY : Open.O_WRONLY | Open.O_CREAT | Open.O_APPEND;
-            int fd = Libc.open(f.path().toString(), flags | Open.O_CLOEXEC, 0644);
-            stdio[i] = fd;
-            cleanup.add(() -> Libc.close(fd));
-          }
-          case ProcessStdio.Pipe p -> {
-            int[] pipe = Libc.pipe2(Open.O_CLOEXEC);
-            int childEnd = i == 0 ? pipe[0] : pipe[1];
-            callerPipes[i] = i == 0 ? pipe[1] : pipe[0];
-            stdio[i] = childEnd;
-            cleanup.add(() -> Libc.close(childEnd));
-          }
-        }
+        // instanceof, not a pattern switch: its typeSwitch bootstrap spins a class at run time
+        // (not kept by the AOT cache) on every cold create
+        ProcessStdio.Stream stream = java.util.Objects.requireNonNull(streams[i], "stdio stream");
+        if (stream instanceof ProcessStdio.ToFile f) {
+          int flags = i == 0 ? Open.O_RDONLY : Open.O_WRONLY | Open.O_CREAT | Open.O_APPEND;
+          int fd = Libc.open(f.path().toString(), flags | Open.O_CLOEXEC, 0644);
+          stdio[i] = fd;
+          cleanup.add(() -> Libc.close(fd));
+        } else if (stream instanceof ProcessStdio.Pipe) {
+          int[] pipe = Libc.pipe2(Open.O_CLOEXEC);
+          int childEnd = i == 0 ? pipe[0] : pipe[1];
+          callerPipes[i] = i == 0 ? pipe[1] : pipe[0];
+          stdio[i] = childEnd;
+          cleanup.add(() -> Libc.close(childEnd));
+        } // ProcessStdio.Inherit: nothing to open
       } catch (SysException x) {
         throw new SetupFailure("set up stdio: " + x.getMessage(), x.errno(), x);
       }

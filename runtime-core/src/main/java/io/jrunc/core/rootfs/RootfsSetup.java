@@ -87,6 +87,19 @@ public final class RootfsSetup implements AutoCloseable {
       String s = source == null || source.isEmpty() ? type : source;
       return "mount " + s + " (type " + type + ") to " + dest;
     }
+
+    // Identity, as the maps of emitted mounts need (each Planned is one entry of one plan, its
+    // index unique there): the record's generated equals/hashCode bootstrap through
+    // ObjectMethods and spin ~9 LambdaForms on a cold create.
+    @Override
+    public boolean equals(Object o) {
+      return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+      return index;
+    }
   }
 
   /**

@@ -78,19 +78,26 @@ public final class ProgramBuilder implements AutoCloseable {
     Step s = new Step(this, steps.size(), arch.nr(sys));
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
-      switch (a) {
-        case null -> s.args[i] = 0;
-        case Long l -> s.args[i] = l;
-        case Integer n -> s.args[i] = n;
-        case String str -> s.args[i] = cstring(str).address();
-        case byte[] b -> s.args[i] = bytes(b).address();
-        case MemorySegment m -> s.args[i] = inRegion(m, sys);
-        case Step earlier -> {
-          if (earlier.owner != this) throw new IllegalArgumentException("step from another program");
-          s.indirectMask |= 1 << i;
-          s.args[i] = -1 - earlier.index; // resolved to the result slot's address at build time
-        }
-        default -> throw new IllegalArgumentException("unsupported argument type " + a.getClass());
+      // instanceof, not a pattern switch: its typeSwitch bootstrap spins a class at run time
+      // (not kept by the AOT cache), on every cold create
+      if (a == null) {
+        s.args[i] = 0;
+      } else if (a instanceof Long l) {
+        s.args[i] = l;
+      } else if (a instanceof Integer n) {
+        s.args[i] = n;
+      } else if (a instanceof String str) {
+        s.args[i] = cstring(str).address();
+      } else if (a instanceof byte[] b) {
+        s.args[i] = bytes(b).address();
+      } else if (a instanceof MemorySegment m) {
+        s.args[i] = inRegion(m, sys);
+      } else if (a instanceof Step earlier) {
+        if (earlier.owner != this) throw new IllegalArgumentException("step from another program");
+        s.indirectMask |= 1 << i;
+        s.args[i] = -1 - earlier.index; // resolved to the result slot's address at build time
+      } else {
+        throw new IllegalArgumentException("unsupported argument type " + a.getClass());
       }
     }
     s.description = sys.name().toLowerCase();
@@ -173,8 +180,10 @@ public final class ProgramBuilder implements AutoCloseable {
   /** A NULL-terminated {@code char *[]} (argv, envp). */
   public MemorySegment stringArray(List<String> values) {
     MemorySegment arr = allocate(ADDRESS.byteSize() * (values.size() + 1L), ADDRESS.byteAlignment());
-    for (int i = 0; i < values.size(); i++) arr.setAtIndex(ADDRESS, i, cstring(values.get(i)));
-    arr.setAtIndex(ADDRESS, values.size(), MemorySegment.NULL);
+    // The pointers written as longs (the only supported arch, x86-64, has 8-byte pointers):
+    // ADDRESS's VarHandle is an adapted one whose first use spins 4 LambdaForms in a cold JVM.
+    for (int i = 0; i < values.size(); i++) arr.setAtIndex(JAVA_LONG, i, cstring(values.get(i)).address());
+    arr.setAtIndex(JAVA_LONG, values.size(), 0L);
     return arr;
   }
 

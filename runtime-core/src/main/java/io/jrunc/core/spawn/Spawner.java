@@ -29,7 +29,6 @@ import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -62,9 +61,9 @@ public final class Spawner {
   private Spawner() {}
 
   private static final class Trampoline {
-    static final MethodHandle H = load();
+    static final ExecutableCode CODE = load();
 
-    private static MethodHandle load() {
+    private static ExecutableCode load() {
       byte[] code = switch (Arch.current()) {
         case X86_64 -> X86_64Code.trampoline();
       };
@@ -94,7 +93,7 @@ public final class Spawner {
 
   /** Maps the trampoline and makes the stub now (otherwise done on the first clone). */
   public static void prepare() {
-    if (Trampoline.H == null || Stub.FD < 0) throw new IllegalStateException("no trampoline");
+    if (Trampoline.CODE == null || Stub.FD < 0) throw new IllegalStateException("no trampoline");
   }
 
   /** A started child: its pid and, when asked for, a pidfd (-1 otherwise). */
@@ -132,11 +131,11 @@ public final class Spawner {
       long r = -Errno.EINVAL;
       if ((f & CLONE_NEWTIME) == 0) {
         CloneArgs.write(args, f | CLONE_VM | CLONE_VFORK, pidfd.address(), Signal.SIGCHLD, cgroup);
-        r = (long) Trampoline.H.invokeExact(args, args.byteSize(), pre.memory());
+        r = Trampoline.CODE.call(args, args.byteSize(), pre.memory());
       }
       if (r == -Errno.EINVAL) {
         CloneArgs.write(args, f, pidfd.address(), Signal.SIGCHLD, cgroup);
-        r = (long) Trampoline.H.invokeExact(args, args.byteSize(), pre.memory());
+        r = Trampoline.CODE.call(args, args.byteSize(), pre.memory());
       }
       if (r < 0) {
         throw new SysException("clone3", describeFlags(f), (int) -r);

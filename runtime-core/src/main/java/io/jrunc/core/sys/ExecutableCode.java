@@ -5,10 +5,8 @@ import static io.jrunc.core.sys.Mappings.MAP_PRIVATE;
 import static io.jrunc.core.sys.Mappings.PROT_EXEC;
 import static io.jrunc.core.sys.Mappings.PROT_READ;
 import static io.jrunc.core.sys.Mappings.PROT_WRITE;
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -16,16 +14,27 @@ import java.lang.invoke.MethodHandle;
  * Machine code placed in an executable mapping and made callable as a downcall. Used for the
  * spawn trampoline only: its bytes come from {@code io.jrunc.core.spawn}; this class only
  * maps them (W^X: written while RW, then flipped to RX) and links the call.
+ *
+ * <p>The code is linked with the shape of {@code syscall} ({@link Native#SEVEN_LONGS}), not with
+ * its own three arguments: the linker then reuses the stub it already made for the system calls
+ * and only binds the new address, where a shape of its own cost a cold {@code create} or
+ * {@code run} a second downcall stub and its LambdaForms. The code reads its three arguments
+ * from rdi, rsi and rdx and ignores the other four (zeros, the last one on the stack); the errno
+ * the linker captures after the call is never read.
  */
 public final class ExecutableCode {
-  private ExecutableCode() {}
+  private final MethodHandle handle;
+
+  private ExecutableCode(MethodHandle handle) {
+    this.handle = handle;
+  }
 
   /**
-   * Maps {@code code} and returns a handle of type {@code (MemorySegment, long, MemorySegment)long}:
-   * the signature of the spawn trampoline, {@code long spawn(void *a, size_t b, void *c)}.
-   * The mapping lives as long as the JVM: the trampoline is made once per process.
+   * Maps {@code code}, a function {@code long f(void *a, size_t b, void *c)} (the spawn
+   * trampoline's signature). The mapping lives as long as the JVM: the trampoline is made once
+   * per process.
    */
-  public static MethodHandle mapTrampoline(byte[] code) throws SysException {
+  public static ExecutableCode mapTrampoline(byte[] code) throws SysException {
     long size = (code.length + 4095) & ~4095L;
     // mmap and mprotect through the one syscall handle: a handle of their own cost each
     // container-starting CLI call two more downcall links
@@ -35,6 +44,19 @@ public final class ExecutableCode {
     MemorySegment.copy(MemorySegment.ofArray(code), 0, page, 0, code.length);
     long r = Libc.syscallRaw(Sys.MPROTECT, addr, size, PROT_READ | PROT_EXEC, 0, 0, 0);
     if (r != 0) throw new SysException("mprotect", "trampoline", (int) -r);
-    return Native.LINKER.downcallHandle(page, FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
+    return new ExecutableCode(Native.sevenLongs(page));
+  }
+
+  /**
+   * Calls the code with {@code a}, {@code b} and {@code c}; returns what it returns. The
+   * segments are passed as raw addresses: the caller keeps them alive across the call.
+   */
+  public long call(MemorySegment a, long b, MemorySegment c) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment unused = Native.errnoSegment(arena);
+      return (long) handle.invokeExact(unused, a.address(), b, c.address(), 0L, 0L, 0L, 0L);
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
   }
 }

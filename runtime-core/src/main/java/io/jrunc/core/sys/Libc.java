@@ -27,8 +27,7 @@ public final class Libc {
    * variadic handle cost every CLI call ~15 ms more CPU in a fresh JVM (A/B in README).
    */
   private static final class SyscallH {
-    static final MethodHandle H = Native.libc("syscall",
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle H = Native.libc("syscall", Native.SEVEN_LONGS);
   }
 
   /**

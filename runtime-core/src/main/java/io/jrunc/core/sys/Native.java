@@ -1,5 +1,7 @@
 package io.jrunc.core.sys;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -27,6 +29,21 @@ public final class Native {
   private static final VarHandle ERRNO =
       CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+  /**
+   * The one downcall shape of the parent's system calls: {@code long f(long, long, long, long,
+   * long, long, long)} with errno captured. The linker spins one stub per shape (descriptor and
+   * options) and only binds the address for each further function of that shape, so every
+   * function linked with it after the first costs no stub, no LambdaForms (~10-15 ms of a cold
+   * JVM each). Used by {@code syscall} and the spawn trampoline.
+   */
+  static final FunctionDescriptor SEVEN_LONGS = FunctionDescriptor.of(JAVA_LONG,
+      JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+  /** Links the code at {@code address} with the {@link #SEVEN_LONGS} shape, errno captured. */
+  static MethodHandle sevenLongs(MemorySegment address) {
+    return LINKER.downcallHandle(address, SEVEN_LONGS, CAPTURE_ERRNO);
+  }
 
   /** Links a libc function whose first Java argument is the errno capture segment. */
   static MethodHandle libc(String name, FunctionDescriptor fd) {

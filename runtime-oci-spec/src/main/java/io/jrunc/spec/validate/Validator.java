@@ -12,7 +12,6 @@ import io.jrunc.spec.SpecFormatException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -245,7 +244,9 @@ public final class Validator {
     /** Document-ish order: pointer tokens compared numerically where both are numbers. */
     static List<Problem> sorted(List<Problem> problems) {
         List<Problem> out = new ArrayList<>(problems);
-        out.sort(Comparator.comparing(Problem::jsonPointer, Validator::comparePointers));
+        // a lambda of our own, not Comparator.comparing: the JDK's lambda inside it is not in
+        // the CLI's AOT cache and cost every cold create a runtime-spun class
+        out.sort((x, y) -> comparePointers(x.jsonPointer(), y.jsonPointer()));
         // Drop exact duplicates (same pointer and message) that two rules may produce.
         List<Problem> unique = new ArrayList<>();
         Set<Problem> seen = new HashSet<>();

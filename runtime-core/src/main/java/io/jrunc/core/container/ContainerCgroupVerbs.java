@@ -17,22 +17,10 @@ import java.io.IOException;
 import java.util.List;
 
 /** The verbs that act on the cgroup alone: pause, resume, ps, update, stats. */
-final class ContainerCgroupVerbs {
-
-  private final Lifecycle lc;
-  private final StateStore store;
+final class ContainerCgroupVerbs extends ContainerVerb {
 
   ContainerCgroupVerbs(Lifecycle lc) {
-    this.lc = lc;
-    this.store = lc.store();
-  }
-
-  private ContainerRecord load(String id) throws ContainerFailure {
-    return lc.load(id);
-  }
-
-  private Status status(ContainerRecord r) {
-    return lc.status(r);
+    super(lc);
   }
 
   void pause(String id) throws ContainerFailure {

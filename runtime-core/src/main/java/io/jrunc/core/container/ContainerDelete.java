@@ -23,23 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** delete: stopped containers, or any with force; the cgroup and state go, poststop hooks run. */
-final class ContainerDelete {
+final class ContainerDelete extends ContainerVerb {
   private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
 
-  private final Lifecycle lc;
-  private final StateStore store;
-
   ContainerDelete(Lifecycle lc) {
-    this.lc = lc;
-    this.store = lc.store();
-  }
-
-  private ContainerRecord load(String id) throws ContainerFailure {
-    return lc.load(id);
-  }
-
-  private Status status(ContainerRecord r) {
-    return lc.status(r);
+    super(lc);
   }
 
   void delete(String id, boolean force) throws ContainerFailure {

@@ -39,22 +39,10 @@ import java.util.Map;
 import java.util.Set;
 
 /** exec: a process joins a running container's namespaces and cgroup. */
-final class ContainerExec {
-
-  private final Lifecycle lc;
-  private final StateStore store;
+final class ContainerExec extends ContainerVerb {
 
   ContainerExec(Lifecycle lc) {
-    this.lc = lc;
-    this.store = lc.store();
-  }
-
-  private ContainerRecord load(String id) throws ContainerFailure {
-    return lc.load(id);
-  }
-
-  private Status status(ContainerRecord r) {
-    return lc.status(r);
+    super(lc);
   }
 
   Lifecycle.Executed exec(String id, io.jrunc.spec.Process proc, ExecRequest opts)

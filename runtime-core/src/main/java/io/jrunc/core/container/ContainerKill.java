@@ -16,22 +16,10 @@ import io.jrunc.core.cgroup.CgroupManager;
 import java.io.IOException;
 
 /** kill: a signal to init, or to every process of the cgroup. */
-final class ContainerKill {
-
-  private final Lifecycle lc;
-  private final StateStore store;
+final class ContainerKill extends ContainerVerb {
 
   ContainerKill(Lifecycle lc) {
-    this.lc = lc;
-    this.store = lc.store();
-  }
-
-  private ContainerRecord load(String id) throws ContainerFailure {
-    return lc.load(id);
-  }
-
-  private Status status(ContainerRecord r) {
-    return lc.status(r);
+    super(lc);
   }
 
   void kill(String id, int signal, boolean all) throws ContainerFailure {

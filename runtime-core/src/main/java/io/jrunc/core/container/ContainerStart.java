@@ -24,22 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** start: startContainer hooks, the exec fifo written, poststart hooks, sd_notify forwarded. */
-final class ContainerStart {
-
-  private final Lifecycle lc;
-  private final StateStore store;
+final class ContainerStart extends ContainerVerb {
 
   ContainerStart(Lifecycle lc) {
-    this.lc = lc;
-    this.store = lc.store();
-  }
-
-  private ContainerRecord load(String id) throws ContainerFailure {
-    return lc.load(id);
-  }
-
-  private Status status(ContainerRecord r) {
-    return lc.status(r);
+    super(lc);
   }
 
   void start(String id) throws ContainerFailure {

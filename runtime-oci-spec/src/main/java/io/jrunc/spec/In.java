@@ -1,12 +1,8 @@
 package io.jrunc.spec;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamReadException;
+import io.jrunc.spec.JsonScanner.Token;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,57 +11,46 @@ import java.util.Map;
 
 /**
  * Streaming input for {@link SpecCodec}: typed reads of the current value with the JSON pointer
- * of that value tracked, so a type error names where it is. The parser always sits on the value
- * being read; readers leave it on that value's last token.
+ * of that value tracked, so a type error names where it is. The scanner always sits on the value
+ * being read; readers leave it on that value's last token. Syntax errors come from
+ * {@link JsonScanner} as {@link SpecFormatException}s with a line and column.
  */
 final class In {
 
-    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
-
-    private final JsonParser p;
+    private final JsonScanner p;
     /** Path of the current value: String field names and Integer indexes. */
     private final ArrayList<Object> path = new ArrayList<>();
 
-    private In(JsonParser p) {
+    private In(JsonScanner p) {
         this.p = p;
     }
 
-    /** Reads one whole document of the given root type. */
-    static Object document(JsonParser p, Class<?> type) throws IOException {
+    /** Reads one whole document (UTF-8) of the given root type. */
+    static Object document(byte[] json, Class<?> type) throws IOException {
+        JsonScanner p = new JsonScanner(json);
         In in = new In(p);
-        try {
-            if (p.nextToken() == null) {
-                throw new SpecFormatException(null, 1, 1, "empty document");
-            }
-            Object value = SpecCodec.read(type, in);
-            if (value == null) {
-                throw in.error("must be a JSON object, got null");
-            }
-            if (p.nextToken() != null) {
-                throw in.syntax("unexpected content after the top-level value");
-            }
-            return value;
-        } catch (StreamReadException e) {
-            JsonLocation loc = e.getLocation();
-            String reason = e.getOriginalMessage();
-            int cut = reason.indexOf(" (start marker");
-            if (cut > 0) {
-                reason = reason.substring(0, cut);
-            }
-            throw new SpecFormatException(null, loc == null ? 0 : loc.getLineNr(), loc == null ? 0 : loc.getColumnNr(),
-                    reason.replace('\n', ' '));
+        if (p.next() == null) {
+            throw new SpecFormatException(null, 1, 1, "empty document");
         }
+        Object value = SpecCodec.read(type, in);
+        if (value == null) {
+            throw in.error("must be a JSON object, got null");
+        }
+        if (p.next() != null) {
+            throw in.syntax("unexpected content after the top-level value");
+        }
+        return value;
     }
 
     // ---- structure ---------------------------------------------------------------------------
 
     /** Enters the current object; false (and nothing entered) when the value is null. */
     boolean beginObject() throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.VALUE_NULL) {
+        Token t = p.current();
+        if (t == Token.VALUE_NULL) {
             return false;
         }
-        if (t != JsonToken.START_OBJECT) {
+        if (t != Token.START_OBJECT) {
             throw type(path.isEmpty() ? "a JSON object" : "an object");
         }
         path.add(null);
@@ -74,14 +59,14 @@ final class In {
 
     /** Moves to the next field's value and returns its name, or leaves the object and returns null. */
     String nextField() throws IOException {
-        JsonToken t = p.nextToken();
-        if (t == JsonToken.END_OBJECT) {
+        Token t = p.next();
+        if (t == Token.END_OBJECT) {
             path.removeLast();
             return null;
         }
-        String name = p.currentName();
+        String name = p.text();
         path.set(path.size() - 1, name);
-        p.nextToken();
+        p.next();
         return name;
     }
 
@@ -92,11 +77,11 @@ final class In {
 
     /** Enters the current array; false when the value is null. */
     boolean beginArray() throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.VALUE_NULL) {
+        Token t = p.current();
+        if (t == Token.VALUE_NULL) {
             return false;
         }
-        if (t != JsonToken.START_ARRAY) {
+        if (t != Token.START_ARRAY) {
             throw type("an array");
         }
         path.add(-1);
@@ -105,7 +90,7 @@ final class In {
 
     /** Moves to the next element, or leaves the array and returns false. */
     boolean nextElement() throws IOException {
-        if (p.nextToken() == JsonToken.END_ARRAY) {
+        if (p.next() == Token.END_ARRAY) {
             path.removeLast();
             return false;
         }
@@ -158,8 +143,8 @@ final class In {
 
     /** A string list that older documents may give as a single string (intelRdt.schemata before 1.3). */
     List<String> stringListOrString() throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_STRING) {
-            return List.of(p.getText());
+        if (p.current() == Token.VALUE_STRING) {
+            return List.of(p.text());
         }
         return stringList();
     }
@@ -167,15 +152,15 @@ final class In {
     // ---- scalars -----------------------------------------------------------------------------
 
     String string() throws IOException {
-        return switch (p.currentToken()) {
+        return switch (p.current()) {
             case VALUE_NULL -> null;
-            case VALUE_STRING -> p.getText();
+            case VALUE_STRING -> p.text();
             default -> throw type("a string");
         };
     }
 
     Boolean bool() throws IOException {
-        return switch (p.currentToken()) {
+        return switch (p.current()) {
             case VALUE_NULL -> null;
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
@@ -184,54 +169,56 @@ final class In {
     }
 
     Long int64() throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.VALUE_NULL) {
+        Token t = p.current();
+        if (t == Token.VALUE_NULL) {
             return null;
         }
-        if (t != JsonToken.VALUE_NUMBER_INT) {
+        if (t != Token.VALUE_NUMBER_INT) {
             throw type("an integer");
         }
-        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw error("must be a 64-bit integer, got " + p.getText());
+        if (p.isBigInteger()) {
+            throw error("must be a 64-bit integer, got " + p.text());
         }
-        return p.getLongValue();
+        return p.longValue();
     }
 
     Integer int32() throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.VALUE_NULL) {
+        Token t = p.current();
+        if (t == Token.VALUE_NULL) {
             return null;
         }
-        if (t != JsonToken.VALUE_NUMBER_INT) {
+        if (t != Token.VALUE_NUMBER_INT) {
             throw type("an integer");
         }
-        if (p.getNumberType() != JsonParser.NumberType.INT) {
-            throw error("must be a 32-bit integer (-2147483648 to 2147483647), got " + p.getText());
+        if (p.isBigInteger() || p.longValue() != (int) p.longValue()) {
+            throw error("must be a 32-bit integer (-2147483648 to 2147483647), got " + p.text());
         }
-        return p.getIntValue();
+        return (int) p.longValue();
     }
 
     /** A Go uint64 into the same 64-bit pattern (see {@link Unsigned64}). */
     Long uint64() throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.VALUE_NULL) {
+        Token t = p.current();
+        if (t == Token.VALUE_NULL) {
             return null;
         }
-        if (t != JsonToken.VALUE_NUMBER_INT) {
+        if (t != Token.VALUE_NUMBER_INT) {
             throw type("an integer");
         }
-        if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-            long v = p.getLongValue();
+        if (!p.isBigInteger()) {
+            long v = p.longValue();
             if (v >= 0) {
                 return v;
             }
-        } else {
-            BigInteger big = p.getBigIntegerValue();
-            if (big.signum() >= 0 && big.compareTo(UINT64_MAX) <= 0) {
-                return big.longValue();
+        } else if (p.text().charAt(0) != '-' && p.text().length() <= 20) {
+            // above Long.MAX_VALUE: up to 2^64-1 is the same bit pattern, as Go's uint64 holds it
+            try {
+                return Long.parseUnsignedLong(p.text());
+            } catch (NumberFormatException tooBig) {
+                // out of range, reported below
             }
         }
-        throw error("must be an unsigned 64-bit integer (0 to 18446744073709551615), got " + p.getText());
+        throw error("must be an unsigned 64-bit integer (0 to 18446744073709551615), got " + p.text());
     }
 
     // ---- errors ------------------------------------------------------------------------------
@@ -256,13 +243,11 @@ final class In {
     }
 
     private SpecFormatException error(String reason) {
-        JsonLocation loc = p.currentTokenLocation();
-        return new SpecFormatException(pointer(), loc.getLineNr(), loc.getColumnNr(), reason);
+        return new SpecFormatException(pointer(), p.tokenLine(), p.tokenColumn(), reason);
     }
 
     private SpecFormatException syntax(String reason) {
-        JsonLocation loc = p.currentTokenLocation();
-        return new SpecFormatException(null, loc.getLineNr(), loc.getColumnNr(), reason);
+        return new SpecFormatException(null, p.tokenLine(), p.tokenColumn(), reason);
     }
 
     private SpecFormatException type(String expected) throws IOException {
@@ -270,15 +255,15 @@ final class In {
     }
 
     private String describe() throws IOException {
-        return switch (p.currentToken()) {
+        return switch (p.current()) {
             case VALUE_STRING -> "string";
-            case VALUE_NUMBER_INT -> "integer " + p.getText();
-            case VALUE_NUMBER_FLOAT -> "number " + p.getText();
+            case VALUE_NUMBER_INT -> "integer " + p.text();
+            case VALUE_NUMBER_FLOAT -> "number " + p.text();
             case VALUE_TRUE, VALUE_FALSE -> "boolean";
             case START_ARRAY -> "array";
             case START_OBJECT -> "object";
             case VALUE_NULL -> "null";
-            default -> String.valueOf(p.currentToken());
+            default -> String.valueOf(p.current());
         };
     }
 }

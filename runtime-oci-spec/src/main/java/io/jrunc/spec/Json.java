@@ -1,9 +1,6 @@
 package io.jrunc.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
@@ -21,7 +18,6 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -39,16 +35,24 @@ import java.nio.charset.StandardCharsets;
  * </table>
  *
  * <p>Spec records (Spec, Process, State, Features and their parts) are read and written by the
- * generated {@code SpecCodec} over jackson-core streaming, which applies the same rules without
- * databind's reflective start-up (a fresh JVM reads config.json in a few ms instead of hundreds);
- * SpecCodecTest holds the two paths equal. The databind mapper is built only on first use
- * (holder idiom): for trees, schema validation and non-record types.
+ * generated {@code SpecCodec} over a tokenizer and a writer of our own ({@code JsonScanner},
+ * {@code Out}), which apply the same rules without any jackson class: a fresh JVM reads
+ * config.json in a few ms instead of hundreds (databind) or 10-20 ms (jackson-core's parser).
+ * SpecCodecTest holds the codec equal to databind, CodecGoldenTest to the bytes, errors and
+ * locations of the jackson-core implementation it replaced. The databind mapper is built only
+ * on first use (holder idiom): for trees, schema validation and non-record types.
  */
 public final class Json {
 
     private Json() {
     }
 
+    /**
+     * Everything that touches databind. Json's own methods only delegate here, with jackson types
+     * passed through unchanged: a conversion between two jackson types in Json's bytecode (a
+     * DefaultPrettyPrinter passed as a PrettyPrinter, a JsonNode as a TreeNode) makes the
+     * verifier load them when Json is linked, i.e. on every create, run, exec and spec.
+     */
     private static final class Holder {
         static final ObjectMapper MAPPER = build();
 
@@ -76,6 +80,32 @@ public final class Json {
             m.getFactory().setCharacterEscapes(new GoEscapes());
             return m;
         }
+
+        /** Anything but a spec record, with the same Go layout when indented. */
+        static byte[] write(Object value, String indent) {
+            try {
+                return indent == null ? MAPPER.writeValueAsBytes(value) : MAPPER.writer(goPrinter(indent)).writeValueAsBytes(value);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static DefaultPrettyPrinter goPrinter(String indent) {
+            DefaultIndenter indenter = new DefaultIndenter(indent, "\n");
+            Separators separators = Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("")
+                    .withArrayEmptySeparator("");
+            return new DefaultPrettyPrinter(separators).withObjectIndenter(indenter).withArrayIndenter(indenter);
+        }
+
+        static JsonNode readTree(byte[] json) throws IOException {
+            return MAPPER.readTree(json);
+        }
+
+        static <T> T fromTree(JsonNode node, Class<T> type) throws JsonProcessingException {
+            return MAPPER.treeToValue(node, type);
+        }
     }
 
     /** The shared mapper; configure nothing on it (it is shared). */
@@ -93,9 +123,7 @@ public final class Json {
     @SuppressWarnings("unchecked")
     public static <T> T read(byte[] json, Class<T> type) throws IOException {
         if (SpecCodec.handles(type)) {
-            try (JsonParser p = Factory.FACTORY.createParser(json)) {
-                return (T) In.document(p, type);
-            }
+            return (T) In.document(json, type);
         }
         return Holder.MAPPER.readValue(json, type);
     }
@@ -106,22 +134,28 @@ public final class Json {
 
     /** Parses to a tree (for validation and diffing). */
     public static JsonNode readTree(byte[] json) throws IOException {
-        return Holder.MAPPER.readTree(json);
+        return Holder.readTree(json);
     }
 
     /** Converts a tree to a record (no re-parsing). */
     public static <T> T fromTree(JsonNode node, Class<T> type) throws JsonProcessingException {
-        return Holder.MAPPER.treeToValue(node, type);
+        return Holder.fromTree(node, type);
     }
 
     /** Compact JSON. */
     public static String write(Object value) {
-        return new String(writeBytes(value), StandardCharsets.UTF_8);
+        if (value != null && SpecCodec.handles(value.getClass())) {
+            return encode(value, null);
+        }
+        return new String(Holder.write(value, null), StandardCharsets.UTF_8);
     }
 
     /** Compact JSON as UTF-8 bytes. */
     public static byte[] writeBytes(Object value) {
-        return encode(value, null);
+        if (value != null && SpecCodec.handles(value.getClass())) {
+            return encode(value, null).getBytes(StandardCharsets.UTF_8);
+        }
+        return Holder.write(value, null);
     }
 
     /**
@@ -135,42 +169,23 @@ public final class Json {
 
     /** Like {@link #writePretty} with another indent, e.g. two spaces as {@code runc state} uses. */
     public static String writeIndented(Object value, String indent) {
-        return new String(encode(value, goPrinter(indent)), StandardCharsets.UTF_8);
-    }
-
-    /** Spec records through the generated codec, anything else through the mapper. */
-    private static byte[] encode(Object value, DefaultPrettyPrinter printer) {
-        try {
-            if (value == null || !SpecCodec.handles(value.getClass())) {
-                return printer == null ? Holder.MAPPER.writeValueAsBytes(value)
-                        : Holder.MAPPER.writer(printer).writeValueAsBytes(value);
-            }
-            ByteArrayOutputStream buf = new ByteArrayOutputStream(4096);
-            try (JsonGenerator g = Factory.FACTORY.createGenerator(buf)) {
-                if (printer != null) {
-                    g.setPrettyPrinter(printer);
-                }
-                SpecCodec.write(new Out(g), value);
-            }
-            return buf.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (value != null && SpecCodec.handles(value.getClass())) {
+            return encode(value, indent);
         }
+        return new String(Holder.write(value, indent), StandardCharsets.UTF_8);
     }
 
-    /** jackson-core only: what the codec needs, without databind's start-up cost. */
-    private static final class Factory {
-        static final JsonFactory FACTORY = new JsonFactory().setCharacterEscapes(new GoEscapes());
+    /** A spec record through the generated codec; {@code indent} null for compact output. */
+    private static String encode(Object value, String indent) {
+        StringBuilder b = new StringBuilder(4096);
+        try {
+            SpecCodec.write(new Out(b, indent), value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // Out writes to memory: not expected
+        }
+        return b.toString();
     }
 
-    private static DefaultPrettyPrinter goPrinter(String indent) {
-        DefaultIndenter indenter = new DefaultIndenter(indent, "\n");
-        Separators separators = Separators.createDefaultInstance()
-                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-                .withObjectEmptySeparator("")
-                .withArrayEmptySeparator("");
-        return new DefaultPrettyPrinter(separators).withObjectIndenter(indenter).withArrayIndenter(indenter);
-    }
 
     /**
      * Go's encoder escapes {@code < > &} and U+2028/U+2029 inside strings (HTML safety); doing the

@@ -5,8 +5,8 @@ package io.jrunc.spec;
  * CLI's {@code state}, its log lines, the runtime's own state record): one escaper, so that
  * every file and line jrunc writes escapes alike.
  *
- * <p>The escapes are those of the spec codec's Jackson generator, byte for byte ({@code state}
- * output is compared with it): the short forms {@code \" \\ \n \t \r \b \f}, other control
+ * <p>The spec codec's writer ({@link Out}) escapes with it too. The escapes are those jackson's
+ * generator wrote, byte for byte (CodecGoldenTest holds the codec's output to it): the short forms {@code \" \\ \n \t \r \b \f}, other control
  * characters as a backslash-u escape with four hex digits, and, as Go's encoding/json does (what
  * engines read runc's output with), {@code < > &}, U+2028, U+2029 and each UTF-16 surrogate the same way.
  * Hex digits of the generic form are upper case (Jackson's); every JSON parser reads either case.

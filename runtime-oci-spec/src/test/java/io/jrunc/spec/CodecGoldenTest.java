@@ -17,8 +17,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Holds the codec to what the jackson-core implementation of {@code In}/{@code Out} produced,
  * byte for byte: the golden files under {@code golden/} were written by {@link #main} run
- * against that implementation (before it was replaced by our own tokenizer and writer), so a
- * difference in output, error wording, JSON pointer, line or column fails here.
+ * against that implementation (before it was replaced by {@link JsonScanner} and a plain
+ * writer), so a difference in output, error wording, JSON pointer, line or column fails here.
+ *
+ * <p>Where the results differ from jackson's on purpose, reads.txt was changed with the
+ * tokenizer (see that commit's diff): invalid UTF-8 that jackson let through (overlong forms
+ * such as C0 AF for '/', sequences above U+10FFFF) and UTF-16/32 input (which jackson guessed
+ * from a byte order mark or NUL bytes) are errors; too deep nesting and too long numbers are
+ * {@link SpecFormatException}s with a location (jackson threw its own exception type); and a
+ * few messages for non-ASCII bytes where a value or name starts name the character instead of
+ * jackson's misreading of it.
  *
  * <p>{@code golden/reads.txt}: per case the input (one line, see {@link #unescape}) and what
  * {@link Json#read} made of it: the record written compact, or the error with its pointer,

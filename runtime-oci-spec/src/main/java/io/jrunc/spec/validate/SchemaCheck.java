@@ -1,5 +1,6 @@
 package io.jrunc.spec.validate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -7,6 +8,7 @@ import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.jrunc.spec.Json;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 import java.io.IOException;
@@ -63,6 +65,29 @@ final class SchemaCheck {
                 }
             }
         }
+    }
+
+    /** The schema stage's result: its problems, or the one problem that stops validation. */
+    record Outcome(List<Problem> problems, Problem fatal) {
+    }
+
+    /** The schema stage of {@link Validator#validate}: parses the document to a tree and checks it. */
+    static Outcome check(byte[] json) {
+        JsonNode tree;
+        try {
+            tree = Json.readTree(json);
+        } catch (JsonProcessingException e) {
+            return new Outcome(List.of(), Validator.parseProblem(e));
+        } catch (IOException e) {
+            return new Outcome(List.of(), new Problem(null, "cannot read: " + e.getMessage()));
+        }
+        if (tree == null || tree.isMissingNode()) {
+            return new Outcome(List.of(), new Problem(null, "line 1, column 1: empty document"));
+        }
+        if (!tree.isObject()) {
+            return new Outcome(List.of(), new Problem("", "must be a JSON object, got " + Validator.typeName(tree)));
+        }
+        return new Outcome(validate(tree), null);
     }
 
     static List<Problem> validate(JsonNode config) {

@@ -43,21 +43,13 @@ public final class Validator {
         String file = options.fileName();
         List<Problem> schemaProblems = List.of();
         if (options.schema()) {
-            JsonNode tree;
-            try {
-                tree = Json.readTree(json);
-            } catch (JsonProcessingException e) {
-                return failed(file, parseProblem(e));
-            } catch (IOException e) {
-                return failed(file, new Problem(null, "cannot read: " + e.getMessage()));
+            // in SchemaCheck: a catch of a jackson exception here would load jackson (the
+            // verifier resolves handler types) on create, which never asks for the schema
+            SchemaCheck.Outcome schema = SchemaCheck.check(json);
+            if (schema.fatal() != null) {
+                return failed(file, schema.fatal());
             }
-            if (tree == null || tree.isMissingNode()) {
-                return failed(file, new Problem(null, "line 1, column 1: empty document"));
-            }
-            if (!tree.isObject()) {
-                return failed(file, new Problem("", "must be a JSON object, got " + typeName(tree)));
-            }
-            schemaProblems = SchemaCheck.validate(tree);
+            schemaProblems = schema.problems();
         }
         Spec spec;
         try {

@@ -209,6 +209,22 @@ public final class Libc {
 
   private static final short POLLIN = 0x1;
 
+  /**
+   * {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} as {@code ppoll} (the call
+   * aarch64 has) through the one syscall handle: {@code pfds} holds {@code n} struct pollfd,
+   * {@code timeoutMillis} &lt; 0 waits forever. Returns the number of ready fds, 0 on timeout,
+   * or -errno (-EINTR when a signal came first).
+   */
+  static long pollRaw(MemorySegment pfds, int n, int timeoutMillis) {
+    if (timeoutMillis < 0) return syscallRaw(Sys.PPOLL, pfds.address(), n, 0, 0, 0, 0);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment ts = arena.allocate(16, 8); // struct timespec {time_t tv_sec; long tv_nsec;}
+      ts.set(JAVA_LONG, 0, timeoutMillis / 1000);
+      ts.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+      return syscallRaw(Sys.PPOLL, pfds.address(), n, ts.address(), 0, 0, 0);
+    }
+  }
+
   /** {@code int kill(pid_t pid, int sig);} Returns 0 or -errno. */
   public static int kill(int pid, int sig) {
     return (int) syscallRaw(Sys.KILL, pid, sig, 0, 0, 0, 0);

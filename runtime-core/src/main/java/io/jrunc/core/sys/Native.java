@@ -55,30 +55,24 @@ public final class Native {
     return LINKER.downcallHandle(address, SEVEN_LONGS);
   }
 
-  /** Links a libc function whose first Java argument is the errno capture segment. */
+  /**
+   * Links a libc function whose first Java argument is the errno capture segment (only
+   * {@code syscall()} where the {@link SyscallStub} is refused: everything else of the parent
+   * goes through the stub).
+   */
   static MethodHandle libc(String name, FunctionDescriptor fd) {
-    return link(LIBC, name, fd, true);
-  }
-
-  /** Links a libc function that never sets errno (or whose errno we never read). */
-  static MethodHandle libcNoErrno(String name, FunctionDescriptor fd) {
-    return link(LIBC, name, fd, false);
-  }
-
-  /** Links a function from another library, optionally capturing errno. */
-  static MethodHandle link(SymbolLookup lookup, String name, FunctionDescriptor fd, boolean errno) {
-    MemorySegment sym = lookup.find(name)
+    MemorySegment sym = LIBC.find(name)
         .orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name));
-    return errno ? LINKER.downcallHandle(sym, fd, Capture.OPTION) : LINKER.downcallHandle(sym, fd);
+    return LINKER.downcallHandle(sym, fd, Capture.OPTION);
   }
 
   /** A fresh errno capture segment in {@code arena}. */
-  public static MemorySegment errnoSegment(Arena arena) {
+  static MemorySegment errnoSegment(Arena arena) {
     return arena.allocate(Capture.LAYOUT);
   }
 
   /** The errno a downcall captured into {@code seg}. */
-  public static int errno(MemorySegment seg) {
+  static int errno(MemorySegment seg) {
     return (int) Capture.ERRNO.get(seg, 0L);
   }
 

@@ -169,8 +169,10 @@ public final class AotTraining {
           System.err.println("jrunc AOT training: " + String.join(" ", run) + " exited " + code);
         }
       }
+      failures += consoleSocketCreate(tmp, root, rootfs, parent);
       failures += commandCaches(tmp, root, bundle, parent);
     } finally {
+      Main.execute(List.of("--root", root, "delete", "--force", parent + "-tty"));
       Main.execute(List.of("--root", root, "delete", "--force", id));
       Main.execute(List.of("--root", root, "delete", "--force", parent + "-once"));
       Main.execute(List.of("--root", root, "delete", "--force", parent + "-c1"));
@@ -184,6 +186,57 @@ public final class AotTraining {
       new java.io.File("/sys/fs/cgroup/" + parent).delete(); // cgroup v2 unified
     }
     return failures;
+  }
+
+  /**
+   * create with {@code --console-socket} of a container with a terminal, as engines create one
+   * for {@code docker run -t} or {@code podman run -t}: the pty, socket and SCM_RIGHTS classes
+   * were read from the jar on each such create (6 classes). The socket's other end is a thread
+   * of this JVM that takes the pty master and closes it. Returns 1 if the create failed.
+   */
+  private static int consoleSocketCreate(Path tmp, String root, Path rootfs, String parent)
+      throws IOException {
+    Path tty = tmp.resolve("tty");
+    Files.createDirectories(tty);
+    Files.createSymbolicLink(tty.resolve("rootfs"), rootfs.toAbsolutePath());
+    io.jrunc.spec.Spec spec = io.jrunc.spec.DefaultSpecs.runcDefault();
+    spec = spec.withProcess(spec.process().withTerminal(true).withArgs(List.of("sleep", "60")));
+    spec = spec.withLinux(spec.linux().withCgroupsPath("/" + parent + "/tty"));
+    Files.writeString(tty.resolve("config.json"), io.jrunc.spec.Json.writePretty(spec));
+    String socket = tmp.resolve("console.sock").toString();
+    int listener = io.jrunc.core.sys.UnixSockets.listen(socket);
+    // the master stays open until create has returned, as an engine keeps it: closed at once,
+    // the child's TIOCSCTTY would meet a hung-up terminal (EIO)
+    int[] master = {-1};
+    Thread console = new Thread(() -> {
+      try {
+        int c = io.jrunc.core.sys.UnixSockets.accept(listener);
+        try {
+          master[0] = io.jrunc.core.sys.UnixSockets.recvFd(c);
+        } finally {
+          io.jrunc.core.sys.Libc.close(c);
+        }
+      } catch (io.jrunc.core.sys.SysException e) {
+        // the create reports its own failure
+      }
+    }, "aot-console-socket");
+    console.setDaemon(true);
+    console.start();
+    Path log = tmp.resolve("tty.log");
+    try {
+      int failed = step(List.of("--log", log.toString(), "--root", root, "create", "--bundle", tty.toString(),
+          "--console-socket", socket, parent + "-tty"));
+      if (failed != 0 && Files.exists(log)) STDERR.println("jrunc AOT training: " + Files.readString(log).strip());
+      return failed;
+    } finally {
+      io.jrunc.core.sys.Libc.close(listener);
+      try {
+        console.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      io.jrunc.core.sys.Libc.close(master[0]);
+    }
   }
 
   /**

@@ -6,7 +6,6 @@ import static io.jrunc.core.sys.Mappings.PROT_EXEC;
 import static io.jrunc.core.sys.Mappings.PROT_READ;
 import static io.jrunc.core.sys.Mappings.PROT_WRITE;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -15,12 +14,12 @@ import java.lang.invoke.MethodHandle;
  * spawn trampoline only: its bytes come from {@code io.jrunc.core.spawn}; this class only
  * maps them (W^X: written while RW, then flipped to RX) and links the call.
  *
- * <p>The code is linked with the shape of {@code syscall} ({@link Native#SEVEN_LONGS}), not with
- * its own three arguments: the linker then reuses the stub it already made for the system calls
- * and only binds the new address, where a shape of its own cost a cold {@code create} or
- * {@code run} a second downcall stub and its LambdaForms. The code reads its three arguments
- * from rdi, rsi and rdx and ignores the other four (zeros, the last one on the stack); the errno
- * the linker captures after the call is never read.
+ * <p>The code is linked with the shape of the system calls ({@link Native#plain}: seven longs,
+ * no options), not with its own three arguments: the linker then reuses the stub it already
+ * made for the {@link SyscallStub} and only binds the new address, where a shape of its own
+ * cost a cold {@code create} or {@code run} a second downcall stub and its LambdaForms. The
+ * code reads its three arguments from rdi, rsi and rdx and ignores the other four (zeros, the
+ * last one on the stack).
  */
 public final class ExecutableCode {
   private final MethodHandle handle;
@@ -44,7 +43,7 @@ public final class ExecutableCode {
     MemorySegment.copy(MemorySegment.ofArray(code), 0, page, 0, code.length);
     long r = Libc.syscallRaw(Sys.MPROTECT, addr, size, PROT_READ | PROT_EXEC, 0, 0, 0);
     if (r != 0) throw new SysException("mprotect", "trampoline", (int) -r);
-    return new ExecutableCode(Native.sevenLongs(page));
+    return new ExecutableCode(Native.plain(page));
   }
 
   /**
@@ -52,9 +51,8 @@ public final class ExecutableCode {
    * segments are passed as raw addresses: the caller keeps them alive across the call.
    */
   public long call(MemorySegment a, long b, MemorySegment c) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment unused = Native.errnoSegment(arena);
-      return (long) handle.invokeExact(unused, a.address(), b, c.address(), 0L, 0L, 0L, 0L);
+    try {
+      return (long) handle.invokeExact(a.address(), b, c.address(), 0L, 0L, 0L, 0L);
     } catch (Throwable t) {
       throw Native.rethrow(t);
     }

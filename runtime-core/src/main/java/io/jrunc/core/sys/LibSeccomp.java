@@ -1,12 +1,10 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -17,6 +15,16 @@ import java.lang.invoke.MethodHandle;
  * parent only: it compiles a filter and exports it as classic BPF; the child just hands those
  * bytes to {@code seccomp(2)}. libseccomp functions return {@code -errno} themselves, so no
  * errno capture is needed.
+ *
+ * <p>Every function is linked with the one plain downcall shape of the system calls
+ * ({@link Native#SEVEN_LONGS}, seven longs in, a long out), not with its own C signature: the
+ * linker then only binds each address to the stub it already spun for the {@link SyscallStub},
+ * where nine signatures of their own cost a create with an engine's seccomp profile nine more
+ * downcall stubs and their LambdaForms. That is exact for the C ABI on x86-64 and aarch64: a
+ * pointer goes as its address; an {@code int} or {@code uint32_t} argument goes in a 64-bit
+ * register of which the callee reads the low 32 bits; the arguments a function does not take
+ * are zeros it never reads (the seventh on the stack is the caller's to pop); an {@code int}
+ * result is the low 32 bits of the result register, a pointer all 64.
  *
  * <p>The library is opened on first use (never on start-up paths that have no seccomp
  * section); a host without it gets one clear sentence.
@@ -67,9 +75,18 @@ public final class LibSeccomp {
       }
     }
 
-    static MethodHandle h(String name, FunctionDescriptor fd) {
+    static MethodHandle h(String name) {
       if (L == null) throw new UnsupportedOperationException(MISSING);
-      return Native.link(L, name, fd, false);
+      return Native.plain(L.find(name).orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name)));
+    }
+  }
+
+  /** Calls {@code h} (linked by {@link Lib#h}) with up to five arguments; the rest are zeros. */
+  private static long call(MethodHandle h, long a0, long a1, long a2, long a3, long a4) {
+    try {
+      return (long) h.invokeExact(a0, a1, a2, a3, a4, 0L, 0L);
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
     }
   }
 
@@ -80,93 +97,67 @@ public final class LibSeccomp {
 
   /** {@code scmp_filter_ctx seccomp_init(uint32_t def_action);} NULL on failure. */
   private static final class InitH {
-    static final MethodHandle H = Lib.h("seccomp_init", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final MethodHandle H = Lib.h("seccomp_init");
   }
 
   public static MemorySegment init(int defAction) {
-    try {
-      return (MemorySegment) InitH.H.invokeExact(defAction);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return MemorySegment.ofAddress(call(InitH.H, defAction, 0, 0, 0, 0));
   }
 
   /** {@code void seccomp_release(scmp_filter_ctx ctx);} */
   private static final class ReleaseH {
-    static final MethodHandle H = Lib.h("seccomp_release", FunctionDescriptor.ofVoid(ADDRESS));
+    static final MethodHandle H = Lib.h("seccomp_release");
   }
 
   public static void release(MemorySegment ctx) {
-    try {
-      ReleaseH.H.invokeExact(ctx);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    call(ReleaseH.H, ctx.address(), 0, 0, 0, 0);
   }
 
   /** {@code uint32_t seccomp_arch_resolve_name(const char *arch_name);} 0 when unknown. */
   private static final class ArchResolveH {
-    static final MethodHandle H = Lib.h("seccomp_arch_resolve_name", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle H = Lib.h("seccomp_arch_resolve_name");
   }
 
   public static int archResolveName(String name) {
     try (Arena a = Arena.ofConfined()) {
-      return (int) ArchResolveH.H.invokeExact(a.allocateFrom(name));
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
+      return (int) call(ArchResolveH.H, a.allocateFrom(name).address(), 0, 0, 0, 0);
     }
   }
 
   /** {@code uint32_t seccomp_arch_native(void);} */
   private static final class ArchNativeH {
-    static final MethodHandle H = Lib.h("seccomp_arch_native", FunctionDescriptor.of(JAVA_INT));
+    static final MethodHandle H = Lib.h("seccomp_arch_native");
   }
 
   public static int archNative() {
-    try {
-      return (int) ArchNativeH.H.invokeExact();
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return (int) call(ArchNativeH.H, 0, 0, 0, 0, 0);
   }
 
   /** {@code int seccomp_arch_add(scmp_filter_ctx ctx, uint32_t arch_token);} 0 or -errno (-EEXIST if present). */
   private static final class ArchAddH {
-    static final MethodHandle H = Lib.h("seccomp_arch_add", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle H = Lib.h("seccomp_arch_add");
   }
 
   public static int archAdd(MemorySegment ctx, int token) {
-    try {
-      return (int) ArchAddH.H.invokeExact(ctx, token);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return (int) call(ArchAddH.H, ctx.address(), token, 0, 0, 0);
   }
 
   /** {@code int seccomp_arch_remove(scmp_filter_ctx ctx, uint32_t arch_token);} 0 or -errno. */
   private static final class ArchRemoveH {
-    static final MethodHandle H = Lib.h("seccomp_arch_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle H = Lib.h("seccomp_arch_remove");
   }
 
   public static int archRemove(MemorySegment ctx, int token) {
-    try {
-      return (int) ArchRemoveH.H.invokeExact(ctx, token);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return (int) call(ArchRemoveH.H, ctx.address(), token, 0, 0, 0);
   }
 
   /** {@code int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value);} 0 or -errno. */
   private static final class AttrSetH {
-    static final MethodHandle H = Lib.h("seccomp_attr_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    static final MethodHandle H = Lib.h("seccomp_attr_set");
   }
 
   public static int attrSet(MemorySegment ctx, int attr, int value) {
-    try {
-      return (int) AttrSetH.H.invokeExact(ctx, attr, value);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return (int) call(AttrSetH.H, ctx.address(), attr, value, 0, 0);
   }
 
   /**
@@ -175,28 +166,23 @@ public final class LibSeccomp {
    * translates it per arch), or {@link #NR_SCMP_ERROR}.
    */
   private static final class ResolveH {
-    static final MethodHandle H = Lib.h("seccomp_syscall_resolve_name", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle H = Lib.h("seccomp_syscall_resolve_name");
   }
 
   public static int syscallResolveName(String name) {
     try (Arena a = Arena.ofConfined()) {
-      return (int) ResolveH.H.invokeExact(a.allocateFrom(name));
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
+      return (int) call(ResolveH.H, a.allocateFrom(name).address(), 0, 0, 0, 0);
     }
   }
 
   /** {@code int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name);} */
   private static final class ResolveArchH {
-    static final MethodHandle H = Lib.h("seccomp_syscall_resolve_name_arch",
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle H = Lib.h("seccomp_syscall_resolve_name_arch");
   }
 
   public static int syscallResolveName(int archToken, String name) {
     try (Arena a = Arena.ofConfined()) {
-      return (int) ResolveArchH.H.invokeExact(archToken, a.allocateFrom(name));
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
+      return (int) call(ResolveArchH.H, archToken, a.allocateFrom(name).address(), 0, 0, 0);
     }
   }
 
@@ -207,8 +193,7 @@ public final class LibSeccomp {
    * @param cmps rows of {arg, op, datum_a, datum_b}
    */
   private static final class RuleAddArrayH {
-    static final MethodHandle H = Lib.h("seccomp_rule_add_array",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle H = Lib.h("seccomp_rule_add_array");
   }
 
   public static int ruleAddArray(MemorySegment ctx, int action, int syscall, long[][] cmps) {
@@ -221,15 +206,13 @@ public final class LibSeccomp {
         arr.set(JAVA_LONG, base + 8, cmps[i][2]);
         arr.set(JAVA_LONG, base + 16, cmps[i][3]);
       }
-      return (int) RuleAddArrayH.H.invokeExact(ctx, action, syscall, cmps.length, arr);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
+      return (int) call(RuleAddArrayH.H, ctx.address(), action, syscall, cmps.length, arr.address());
     }
   }
 
   /** {@code int seccomp_export_bpf(const scmp_filter_ctx ctx, int fd);} 0 or -errno. */
   private static final class ExportBpfH {
-    static final MethodHandle H = Lib.h("seccomp_export_bpf", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle H = Lib.h("seccomp_export_bpf");
   }
 
   /**
@@ -245,12 +228,7 @@ public final class LibSeccomp {
     }
     if (fd < 0) throw new SysException("memfd_create", "for the seccomp filter", (int) -fd);
     try {
-      int rc;
-      try {
-        rc = (int) ExportBpfH.H.invokeExact(ctx, (int) fd);
-      } catch (Throwable t) {
-        throw Native.rethrow(t);
-      }
+      int rc = (int) call(ExportBpfH.H, ctx.address(), fd, 0, 0, 0);
       if (rc < 0) throw new SysException("seccomp_export_bpf", "", -rc);
       // FileInputStream rather than NIO Files: cheaper on a cold JVM (the CLI's case).
       try (var in = new java.io.FileInputStream("/proc/self/fd/" + fd)) {
@@ -263,15 +241,11 @@ public final class LibSeccomp {
 
   /** {@code const struct scmp_version *seccomp_version(void);} as "major.minor.micro". */
   private static final class VersionH {
-    static final MethodHandle H = Lib.h("seccomp_version", FunctionDescriptor.of(ADDRESS));
+    static final MethodHandle H = Lib.h("seccomp_version");
   }
 
   public static String version() {
-    try {
-      MemorySegment v = ((MemorySegment) VersionH.H.invokeExact()).reinterpret(12);
-      return v.get(JAVA_INT, 0) + "." + v.get(JAVA_INT, 4) + "." + v.get(JAVA_INT, 8);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    MemorySegment v = MemorySegment.ofAddress(call(VersionH.H, 0, 0, 0, 0, 0)).reinterpret(12);
+    return v.get(JAVA_INT, 0) + "." + v.get(JAVA_INT, 4) + "." + v.get(JAVA_INT, 8);
   }
 }

@@ -19,14 +19,23 @@ public final class Libc {
   private Libc() {}
 
   /**
-   * {@code long syscall(long number, ...);}, bound with a fixed shape of seven longs: every
-   * system call the parent makes goes through this one handle. It is linked as a plain
-   * (non-variadic) function on purpose: glibc's {@code syscall} is a few instructions of
-   * assembly that move the argument registers and never look at the variadic-call state (%al on
-   * x86-64; on aarch64 Linux variadic integer arguments are passed as fixed ones), and linking a
-   * variadic handle cost every CLI call ~15 ms more CPU in a fresh JVM (A/B in README).
+   * The parent's system call entry: the {@link SyscallStub} (returns -errno itself, so no errno
+   * capture, arena or VarHandle per call), or null where it could not be mapped or this
+   * architecture has none.
    */
   private static final class SyscallH {
+    static final MethodHandle RAW = SyscallStub.link();
+  }
+
+  /**
+   * {@code long syscall(long number, ...);}, the fallback when there is no stub, bound with a
+   * fixed shape of seven longs and errno captured. It is linked as a plain (non-variadic)
+   * function on purpose: glibc's {@code syscall} is a few instructions of assembly that move
+   * the argument registers and never look at the variadic-call state (%al on x86-64; on aarch64
+   * Linux variadic integer arguments are passed as fixed ones), and linking a variadic handle
+   * cost every CLI call ~15 ms more CPU in a fresh JVM (A/B in README).
+   */
+  private static final class LibcSyscallH {
     static final MethodHandle H = Native.libc("syscall", Native.SEVEN_LONGS);
   }
 
@@ -35,13 +44,30 @@ public final class Libc {
    * convention), so callers decide which errnos are errors.
    */
   public static long syscallRaw(Sys nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+    long n = Arch.current().nr(nr);
+    MethodHandle raw = SyscallH.RAW;
+    if (raw == null) return viaLibc(n, a0, a1, a2, a3, a4, a5);
+    try {
+      return (long) raw.invokeExact(n, a0, a1, a2, a3, a4, a5);
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** System call {@code n} through glibc's {@code syscall()}, errno captured; -errno on failure. */
+  static long viaLibc(long n, long a0, long a1, long a2, long a3, long a4, long a5) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment errno = Native.errnoSegment(arena);
-      long r = (long) SyscallH.H.invokeExact(errno, (long) Arch.current().nr(nr), a0, a1, a2, a3, a4, a5);
+      long r = (long) LibcSyscallH.H.invokeExact(errno, n, a0, a1, a2, a3, a4, a5);
       return r == -1 ? -Native.errno(errno) : r;
     } catch (Throwable t) {
       throw Native.rethrow(t);
     }
+  }
+
+  /** Whether system calls go through the {@link SyscallStub} (false: glibc, errno captured). */
+  static boolean usesStub() {
+    return SyscallH.RAW != null;
   }
 
   /** A raw system call that throws {@link SysException} naming {@code op} and {@code target}. */
@@ -182,6 +208,22 @@ public final class Libc {
   }
 
   private static final short POLLIN = 0x1;
+
+  /**
+   * {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} as {@code ppoll} (the call
+   * aarch64 has) through the one syscall handle: {@code pfds} holds {@code n} struct pollfd,
+   * {@code timeoutMillis} &lt; 0 waits forever. Returns the number of ready fds, 0 on timeout,
+   * or -errno (-EINTR when a signal came first).
+   */
+  static long pollRaw(MemorySegment pfds, int n, int timeoutMillis) {
+    if (timeoutMillis < 0) return syscallRaw(Sys.PPOLL, pfds.address(), n, 0, 0, 0, 0);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment ts = arena.allocate(16, 8); // struct timespec {time_t tv_sec; long tv_nsec;}
+      ts.set(JAVA_LONG, 0, timeoutMillis / 1000);
+      ts.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+      return syscallRaw(Sys.PPOLL, pfds.address(), n, ts.address(), 0, 0, 0);
+    }
+  }
 
   /** {@code int kill(pid_t pid, int sig);} Returns 0 or -errno. */
   public static int kill(int pid, int sig) {

@@ -14,7 +14,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The linker plumbing that every binding in this package shares: looking up symbols, linking
- * downcalls that capture {@code errno}, and reading the captured value.
+ * downcalls (the plain system call shape, and libc functions that capture {@code errno}), and
+ * reading the captured value.
  *
  * <p>errno is captured <em>per call</em> into a segment the caller allocates from its own
  * confined arena (Elasticsearch's native access shares one static capture segment between
@@ -25,51 +26,54 @@ public final class Native {
 
   static final Linker LINKER = Linker.nativeLinker();
   static final SymbolLookup LIBC = LINKER.defaultLookup();
-  static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+  /**
+   * The errno capture plumbing, in a holder of its own: the parent's system calls go through
+   * {@link SyscallStub}, which returns -errno itself, so the common paths never make the
+   * capture layout, its VarHandle (a VarHandleSegmentAs* class read from the JDK's modules) or
+   * the option.
+   */
+  private static final class Capture {
+    static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
+    static final VarHandle ERRNO = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    static final Linker.Option OPTION = Linker.Option.captureCallState("errno");
+  }
 
   /**
    * The one downcall shape of the parent's system calls: {@code long f(long, long, long, long,
-   * long, long, long)} with errno captured. The linker spins one stub per shape (descriptor and
-   * options) and only binds the address for each further function of that shape, so every
-   * function linked with it after the first costs no stub, no LambdaForms (~10-15 ms of a cold
-   * JVM each). Used by {@code syscall} and the spawn trampoline.
+   * long, long, long)}. The linker spins one stub per shape (descriptor and options) and only
+   * binds the address for each further function of that shape, so every function linked with
+   * it after the first costs no stub, no LambdaForms (~10-15 ms of a cold JVM each). Linked
+   * {@link #plain} (no options) for the {@link SyscallStub}, the glibc {@code syscall()} that
+   * maps it and the spawn trampoline; with errno captured only where the stub is refused.
    */
   static final FunctionDescriptor SEVEN_LONGS = FunctionDescriptor.of(JAVA_LONG,
       JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
-  /** Links the code at {@code address} with the {@link #SEVEN_LONGS} shape, errno captured. */
-  static MethodHandle sevenLongs(MemorySegment address) {
-    return LINKER.downcallHandle(address, SEVEN_LONGS, CAPTURE_ERRNO);
+  /** Links the code at {@code address} with the {@link #SEVEN_LONGS} shape, no options. */
+  static MethodHandle plain(MemorySegment address) {
+    return LINKER.downcallHandle(address, SEVEN_LONGS);
   }
 
-  /** Links a libc function whose first Java argument is the errno capture segment. */
+  /**
+   * Links a libc function whose first Java argument is the errno capture segment (only
+   * {@code syscall()} where the {@link SyscallStub} is refused: everything else of the parent
+   * goes through the stub).
+   */
   static MethodHandle libc(String name, FunctionDescriptor fd) {
-    return link(LIBC, name, fd, true);
-  }
-
-  /** Links a libc function that never sets errno (or whose errno we never read). */
-  static MethodHandle libcNoErrno(String name, FunctionDescriptor fd) {
-    return link(LIBC, name, fd, false);
-  }
-
-  /** Links a function from another library, optionally capturing errno. */
-  static MethodHandle link(SymbolLookup lookup, String name, FunctionDescriptor fd, boolean errno) {
-    MemorySegment sym = lookup.find(name)
+    MemorySegment sym = LIBC.find(name)
         .orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name));
-    return errno ? LINKER.downcallHandle(sym, fd, CAPTURE_ERRNO) : LINKER.downcallHandle(sym, fd);
+    return LINKER.downcallHandle(sym, fd, Capture.OPTION);
   }
 
   /** A fresh errno capture segment in {@code arena}. */
-  public static MemorySegment errnoSegment(Arena arena) {
-    return arena.allocate(CAPTURE_LAYOUT);
+  static MemorySegment errnoSegment(Arena arena) {
+    return arena.allocate(Capture.LAYOUT);
   }
 
   /** The errno a downcall captured into {@code seg}. */
-  public static int errno(MemorySegment seg) {
-    return (int) ERRNO.get(seg, 0L);
+  static int errno(MemorySegment seg) {
+    return (int) Capture.ERRNO.get(seg, 0L);
   }
 
   /** Unwraps the Throwable that {@code invokeExact} declares: our downcalls never throw checked ones. */

@@ -1,14 +1,11 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Non-blocking pipe I/O for a parent that feeds and drains a child's stdio under a deadline
@@ -54,11 +51,6 @@ public final class PipeIo {
     }
   }
 
-  /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} */
-  private static final class PollH {
-    static final MethodHandle H = Native.libc("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  }
-
   /**
    * Waits up to {@code timeoutMillis} for any of {@code fds} to be ready for its
    * {@code events}; returns each fd's revents (all 0 on timeout or EINTR). A negative fd is
@@ -66,25 +58,19 @@ public final class PipeIo {
    */
   public static short[] poll(int[] fds, short[] events, int timeoutMillis) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
       MemorySegment pfd = a.allocate(8L * fds.length, 4); // struct pollfd {int fd; short events; short revents;}
       for (int i = 0; i < fds.length; i++) {
         pfd.set(JAVA_INT, 8L * i, fds[i]);
         pfd.set(JAVA_SHORT, 8L * i + 4, events[i]);
       }
-      int r = (int) PollH.H.invokeExact(err, pfd, fds.length, timeoutMillis);
+      long r = Libc.pollRaw(pfd, fds.length, timeoutMillis);
       short[] rev = new short[fds.length];
       if (r < 0) {
-        int e = Native.errno(err);
-        if (e == Errno.EINTR) return rev;
-        throw new SysException("poll", fds.length + " fds", e);
+        if (r == -Errno.EINTR) return rev;
+        throw new SysException("poll", fds.length + " fds", (int) -r);
       }
       for (int i = 0; i < fds.length && r > 0; i++) rev[i] = pfd.get(JAVA_SHORT, 8L * i + 6);
       return rev;
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
     }
   }
 }

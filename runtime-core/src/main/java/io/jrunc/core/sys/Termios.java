@@ -1,14 +1,11 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Terminal attributes and sizes in the parent (the caller's terminal for {@code run -t}), via
@@ -144,11 +141,6 @@ public final class Termios {
     }
   }
 
-  /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} */
-  private static final class PollH {
-    static final MethodHandle H = Native.libc("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  }
-
   public static final short POLLIN = 1, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
 
   /**
@@ -158,21 +150,15 @@ public final class Termios {
    */
   public static int pollIn(int fd, int timeoutMillis) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
       MemorySegment pfd = a.allocate(8, 4); // struct pollfd {int fd; short events; short revents;}
       pfd.set(JAVA_INT, 0, fd);
       pfd.set(JAVA_SHORT, 4, POLLIN);
-      int r = (int) PollH.H.invokeExact(err, pfd, 1, timeoutMillis);
+      long r = Libc.pollRaw(pfd, 1, timeoutMillis);
       if (r < 0) {
-        int e = Native.errno(err);
-        if (e == Errno.EINTR) return 0;
-        throw new SysException("poll", "fd " + fd, e);
+        if (r == -Errno.EINTR) return 0;
+        throw new SysException("poll", "fd " + fd, (int) -r);
       }
       return r == 0 ? 0 : Short.toUnsignedInt(pfd.get(JAVA_SHORT, 6));
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
     }
   }
 }

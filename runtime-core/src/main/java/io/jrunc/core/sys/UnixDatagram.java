@@ -5,15 +5,11 @@ import static io.jrunc.core.sys.Socket.MSG_CMSG_CLOEXEC;
 import static io.jrunc.core.sys.Socket.MSG_NOSIGNAL;
 import static io.jrunc.core.sys.Socket.SOCK_CLOEXEC;
 import static io.jrunc.core.sys.Socket.SOCK_DGRAM;
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -28,48 +24,28 @@ import java.nio.charset.StandardCharsets;
 public final class UnixDatagram {
   private UnixDatagram() {}
 
-  /** {@code int socket(int domain, int type, int protocol);} */
-  private static final class SocketH {
-    static final MethodHandle H = Native.libc("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-  }
+  // socket(2), bind(2), sendmsg(2) and recvmsg(2) are system calls through Libc.syscallRaw
+  // (-errno on failure): no downcall handle, errno capture or arena of their own
 
-  /** {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
-  private static final class BindH {
-    static final MethodHandle H = Native.libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  // sendmsg(2) and recvmsg(2) are linked once, in UnixSockets
-
-  /** A new unbound CLOEXEC datagram socket. */
+  /** {@code int socket(int domain, int type, int protocol);}: a new unbound CLOEXEC datagram socket. */
   public static int open() throws SysException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
-      int fd = (int) SocketH.H.invokeExact(err, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) throw new SysException("socket", "AF_UNIX datagram", Native.errno(err));
-      return fd;
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    int fd = (int) Libc.syscallRaw(Sys.SOCKET, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, 0, 0, 0);
+    if (fd < 0) throw new SysException("socket", "AF_UNIX datagram", -fd);
+    return fd;
   }
 
   /** A CLOEXEC datagram socket bound to {@code address}. */
   public static int bind(String address) throws SysException {
     int fd = open();
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
       MemorySegment addr = a.allocate(2 + UnixSockets.SUN_PATH, 8);
       int len = sockaddr(addr, address, "bind unix datagram socket");
-      int rc = (int) BindH.H.invokeExact(err, fd, addr, len);
-      if (rc < 0) throw new SysException("bind unix datagram socket", address, Native.errno(err));
+      long rc = Libc.syscallRaw(Sys.BIND, fd, addr.address(), len, 0, 0, 0);
+      if (rc < 0) throw new SysException("bind unix datagram socket", address, (int) -rc);
       return fd;
-    } catch (SysException e) {
+    } catch (SysException | RuntimeException | Error e) {
       Libc.close(fd);
       throw e;
-    } catch (Throwable t) {
-      Libc.close(fd);
-      throw Native.rethrow(t);
     }
   }
 
@@ -79,7 +55,6 @@ public final class UnixDatagram {
    */
   public static void send(int sock, String address, byte[] payload, int passFd) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
       MemorySegment addr = a.allocate(2 + UnixSockets.SUN_PATH, 8);
       int alen = sockaddr(addr, address, "send to unix datagram socket");
       MemorySegment buf = a.allocate(Math.max(1, payload.length));
@@ -90,13 +65,9 @@ public final class UnixDatagram {
       MemorySegment msg = MsgHdr.write(a.allocate(MsgHdr.LAYOUT), addr, alen, iov, 1, cmsg, cmsg.byteSize());
       long n;
       do {
-        n = (long) UnixSockets.SendmsgH.H.invokeExact(err, sock, msg, MSG_NOSIGNAL);
-      } while (n < 0 && Native.errno(err) == Errno.EINTR);
-      if (n < 0) throw new SysException("send to unix datagram socket", address, Native.errno(err));
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
+        n = Libc.syscallRaw(Sys.SENDMSG, sock, msg.address(), MSG_NOSIGNAL, 0, 0, 0);
+      } while (n == -Errno.EINTR);
+      if (n < 0) throw new SysException("send to unix datagram socket", address, (int) -n);
     }
   }
 
@@ -109,7 +80,6 @@ public final class UnixDatagram {
    */
   public static Datagram recv(int sock, int max) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
       MemorySegment buf = a.allocate(Math.max(1, max));
       MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, Math.max(1, max));
       long ctlLen = CmsgHdr.LAYOUT.byteSize() + 4 * 16L;
@@ -118,15 +88,11 @@ public final class UnixDatagram {
       long n;
       do {
         MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, ctlLen);
-        n = (long) UnixSockets.RecvmsgH.H.invokeExact(err, sock, msg, MSG_CMSG_CLOEXEC);
-      } while (n < 0 && Native.errno(err) == Errno.EINTR);
-      if (n < 0) throw new SysException("recvmsg", "on unix datagram socket " + sock, Native.errno(err));
+        n = Libc.syscallRaw(Sys.RECVMSG, sock, msg.address(), MSG_CMSG_CLOEXEC, 0, 0, 0);
+      } while (n == -Errno.EINTR);
+      if (n < 0) throw new SysException("recvmsg", "on unix datagram socket " + sock, (int) -n);
       int fd = CmsgHdr.firstReceivedFd(cmsg, MsgHdr.controlLen(msg));
       return new Datagram(buf.asSlice(0, n).toArray(JAVA_BYTE), fd);
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
     }
   }
 

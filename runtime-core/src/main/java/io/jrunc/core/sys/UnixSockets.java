@@ -5,16 +5,12 @@ import static io.jrunc.core.sys.Socket.MSG_CMSG_CLOEXEC;
 import static io.jrunc.core.sys.Socket.MSG_NOSIGNAL;
 import static io.jrunc.core.sys.Socket.SOCK_CLOEXEC;
 import static io.jrunc.core.sys.Socket.SOCK_STREAM;
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -32,144 +28,93 @@ public final class UnixSockets {
   /** A received message: the bytes and the fd that came with them (-1 if none). */
   public record Received(byte[] payload, int fd) {}
 
-  /** {@code int socket(int domain, int type, int protocol);} */
-  private static final class SocketH {
-    static final MethodHandle H = Native.libc("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-  }
+  // socket(2), socketpair(2), connect(2), bind(2), listen(2), accept4(2), sendmsg(2) and
+  // recvmsg(2) are system calls through Libc.syscallRaw (-errno on failure): no downcall
+  // handle, errno capture or arena of their own for an engine's console or pidfd socket
 
-  /** {@code int socketpair(int domain, int type, int protocol, int sv[2]);} */
-  private static final class SocketpairH {
-    static final MethodHandle H = Native.libc("socketpair",
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-  }
-
-  /** {@code int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
-  private static final class ConnectH {
-    static final MethodHandle H = Native.libc("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  /** {@code ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);} */
-  static final class SendmsgH {
-    static final MethodHandle H = Native.libc("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  /** {@code ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);} */
-  static final class RecvmsgH {
-    static final MethodHandle H = Native.libc("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  /** A connected AF_UNIX stream pair, both ends CLOEXEC. */
+  /** {@code int socketpair(int domain, int type, int protocol, int sv[2]);}: a connected AF_UNIX stream pair, both ends CLOEXEC. */
   public static int[] socketpair() throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
       MemorySegment sv = a.allocate(JAVA_INT, 2);
-      int rc = (int) SocketpairH.H.invokeExact(err, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
-      if (rc < 0) throw new SysException("socketpair", "AF_UNIX", Native.errno(err));
+      long rc = Libc.syscallRaw(Sys.SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv.address(), 0, 0);
+      if (rc < 0) throw new SysException("socketpair", "AF_UNIX", (int) -rc);
       return new int[] {sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
     }
   }
 
-  /** Connects a new CLOEXEC AF_UNIX stream socket to {@code path}; returns its fd. */
+  /** {@code int socket(int domain, int type, int protocol);} a CLOEXEC AF_UNIX stream socket. */
+  private static int streamSocket() throws SysException {
+    int fd = (int) Libc.syscallRaw(Sys.SOCKET, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, 0, 0, 0);
+    if (fd < 0) throw new SysException("socket", "AF_UNIX", -fd);
+    return fd;
+  }
+
+  /**
+   * {@code int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen);}: connects a
+   * new CLOEXEC AF_UNIX stream socket to {@code path}; returns its fd.
+   */
   public static int connect(String path) throws SysException {
     byte[] p = path.getBytes(StandardCharsets.UTF_8);
     if (p.length >= SUN_PATH) {
       throw new SysException("connect to unix socket", path + " (path longer than 107 bytes)", Errno.ENAMETOOLONG);
     }
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
-      int fd = (int) SocketH.H.invokeExact(err, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) throw new SysException("socket", "AF_UNIX", Native.errno(err));
+      int fd = streamSocket();
       MemorySegment addr = a.allocate(2 + SUN_PATH, 8);
       addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
       MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
-      int rc = (int) ConnectH.H.invokeExact(err, fd, addr, 2 + p.length + 1);
+      long rc = Libc.syscallRaw(Sys.CONNECT, fd, addr.address(), 2 + p.length + 1, 0, 0, 0);
       if (rc < 0) {
-        int e = Native.errno(err);
         Libc.close(fd);
-        throw new SysException("connect to unix socket", path, e);
+        throw new SysException("connect to unix socket", path, (int) -rc);
       }
       return fd;
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
     }
   }
 
-  /** {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
-  private static final class BindH {
-    static final MethodHandle H = Native.libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  }
-
-  /** {@code int listen(int sockfd, int backlog);} */
-  private static final class ListenH {
-    static final MethodHandle H = Native.libc("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  }
-
-  /** {@code int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);} */
-  private static final class Accept4H {
-    static final MethodHandle H = Native.libc("accept4",
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-  }
-
-  /** A CLOEXEC AF_UNIX stream socket bound to {@code path} and listening; returns its fd. */
+  /**
+   * {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} then
+   * {@code int listen(int sockfd, int backlog);}: a CLOEXEC AF_UNIX stream socket bound to
+   * {@code path} and listening; returns its fd.
+   */
   public static int listen(String path) throws SysException {
     byte[] p = path.getBytes(StandardCharsets.UTF_8);
     if (p.length >= SUN_PATH) {
       throw new SysException("bind unix socket", path + " (path longer than 107 bytes)", Errno.ENAMETOOLONG);
     }
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
-      int fd = (int) SocketH.H.invokeExact(err, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) throw new SysException("socket", "AF_UNIX", Native.errno(err));
+      int fd = streamSocket();
       MemorySegment addr = a.allocate(2 + SUN_PATH, 8);
       addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
       MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
-      int rc = (int) BindH.H.invokeExact(err, fd, addr, 2 + p.length + 1);
-      if (rc == 0) rc = (int) ListenH.H.invokeExact(err, fd, 16);
+      long rc = Libc.syscallRaw(Sys.BIND, fd, addr.address(), 2 + p.length + 1, 0, 0, 0);
+      if (rc == 0) rc = Libc.syscallRaw(Sys.LISTEN, fd, 16, 0, 0, 0, 0);
       if (rc < 0) {
-        int e = Native.errno(err);
         Libc.close(fd);
-        throw new SysException("bind unix socket", path, e);
+        throw new SysException("bind unix socket", path, (int) -rc);
       }
       return fd;
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
     }
   }
 
-  /** Accepts one connection (CLOEXEC); blocks. */
+  /** {@code int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);}: one connection (CLOEXEC); blocks. */
   public static int accept(int listenFd) throws SysException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
-      int fd;
-      do {
-        fd = (int) Accept4H.H.invokeExact(err, listenFd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
-      } while (fd < 0 && Native.errno(err) == Errno.EINTR);
-      if (fd < 0) throw new SysException("accept", "on socket " + listenFd, Native.errno(err));
-      return fd;
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    long fd;
+    do {
+      fd = Libc.syscallRaw(Sys.ACCEPT4, listenFd, 0, 0, SOCK_CLOEXEC, 0, 0);
+    } while (fd == -Errno.EINTR);
+    if (fd < 0) throw new SysException("accept", "on socket " + listenFd, (int) -fd);
+    return (int) fd;
   }
 
   /**
-   * Sends {@code payload} with {@code fd} attached (SCM_RIGHTS on the first chunk). A stream
-   * socket must carry at least one byte with ancillary data, so an empty payload sends one
-   * NUL byte.
+   * {@code ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);}: sends
+   * {@code payload} with {@code fd} attached (SCM_RIGHTS on the first chunk). A stream socket
+   * must carry at least one byte with ancillary data, so an empty payload sends one NUL byte.
    */
   public static void sendFd(int sock, int fd, byte[] payload) throws SysException {
     byte[] data = payload == null || payload.length == 0 ? new byte[1] : payload;
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
       MemorySegment buf = a.allocate(data.length);
       MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
       MemorySegment iov = a.allocate(Iovec.LAYOUT);
@@ -184,19 +129,12 @@ public final class UnixSockets {
         } else {
           MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, MemorySegment.NULL, 0);
         }
-        long n = (long) SendmsgH.H.invokeExact(err, sock, msg, MSG_NOSIGNAL);
-        if (n < 0) {
-          int e = Native.errno(err);
-          if (e == Errno.EINTR) continue;
-          throw new SysException("sendmsg", "fd " + fd + " over socket " + sock, e);
-        }
+        long n = Libc.syscallRaw(Sys.SENDMSG, sock, msg.address(), MSG_NOSIGNAL, 0, 0, 0);
+        if (n == -Errno.EINTR) continue;
+        if (n < 0) throw new SysException("sendmsg", "fd " + fd + " over socket " + sock, (int) -n);
         sent += n;
         first = false;
       }
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
     }
   }
 
@@ -215,7 +153,6 @@ public final class UnixSockets {
    */
   public static Received recv(int sock, int max) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment err = Native.errnoSegment(a);
       MemorySegment buf = a.allocate(Math.max(1, max));
       MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, Math.max(1, max));
       // Room for several fds so a misbehaving peer's extra fds can be closed, not leaked.
@@ -225,16 +162,12 @@ public final class UnixSockets {
       long n;
       do {
         MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, ctlLen);
-        n = (long) RecvmsgH.H.invokeExact(err, sock, msg, MSG_CMSG_CLOEXEC);
-      } while (n < 0 && Native.errno(err) == Errno.EINTR);
-      if (n < 0) throw new SysException("recvmsg", "on socket " + sock, Native.errno(err));
+        n = Libc.syscallRaw(Sys.RECVMSG, sock, msg.address(), MSG_CMSG_CLOEXEC, 0, 0, 0);
+      } while (n == -Errno.EINTR);
+      if (n < 0) throw new SysException("recvmsg", "on socket " + sock, (int) -n);
       int fd = CmsgHdr.firstReceivedFd(cmsg, MsgHdr.controlLen(msg));
       byte[] out = buf.asSlice(0, n).toArray(JAVA_BYTE);
       return new Received(out, fd);
-    } catch (SysException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
     }
   }
 }

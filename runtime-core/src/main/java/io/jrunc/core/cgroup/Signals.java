@@ -59,8 +59,15 @@ public final class Signals {
         if (left.isEmpty()) return;
         // a frozen v1 task only dies once thawed
         if (m.isFrozen()) m.thaw();
-        // again now and then: a process forked between reading cgroup.procs and the signal
-        if (watch == null ? i % 20 == 0 : !woken || i == 0) m.kill(Signal.SIGKILL);
+        // again now and then: a process forked between reading cgroup.procs and the signal.
+        // With the watch: to the pids just read, without the freezer's round trip (freezing
+        // waits for tasks that are still exiting, so it would only poll their exit), first and
+        // after each quiet wait; a fork it misses is killed after that wait
+        if (watch == null) {
+          if (i % 20 == 0) m.kill(Signal.SIGKILL);
+        } else if (i == 0 || !woken) {
+          signalAll(left, Signal.SIGKILL);
+        }
         if (System.nanoTime() > deadline) {
           throw new CgroupException("processes " + left + " did not exit within 10 s of SIGKILL (uninterruptible sleep?)");
         }

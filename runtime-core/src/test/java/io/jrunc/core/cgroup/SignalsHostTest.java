@@ -72,6 +72,30 @@ class SignalsHostTest {
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000);
   }
 
+  /**
+   * The parents a container made go with it, but not while a sibling still uses them; the
+   * parent's busy rmdir is no error and needs no syscall's errno.
+   */
+  @Test
+  void removeUpToKeepsAParentASiblingStillUsesAndRemovesItAfterwards() throws Exception {
+    Live.assumeLayout(Layout.V1, Layout.HYBRID, Layout.V2);
+    Path mount = Live.layout() == Layout.V2 ? Path.of("/sys/fs/cgroup") : Path.of("/sys/fs/cgroup/pids");
+    Path parent = mount.resolve(PARENT).resolve(Live.randomId());
+    Path a = parent.resolve("a"), b = parent.resolve("b");
+    Path top = FsSupport.mkdirs(mount, a);
+    FsSupport.mkdirs(mount, b);
+    try {
+      FsSupport.removeUpTo(a, top);
+      assertThat(a).doesNotExist();
+      assertThat(parent).as("b still uses it").isDirectory();
+      FsSupport.removeUpTo(b, top);
+      assertThat(b).doesNotExist();
+      assertThat(parent).doesNotExist();
+    } finally {
+      for (Path d : List.of(a, b, parent)) d.toFile().delete();
+    }
+  }
+
   /** The kernel's rewrite of cgroup.events when the last process leaves wakes the watch: no poll. */
   @Test
   void theWatchIsWokenWhenTheCgroupEmpties() throws Exception {

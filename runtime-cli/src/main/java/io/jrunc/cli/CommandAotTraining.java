@@ -65,7 +65,11 @@ public final class CommandAotTraining {
   private static void watchOnce() {
     try {
       Class.forName("io.jrunc.core.cgroup.PopulatedWatch", true, CommandAotTraining.class.getClassLoader());
-      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jrunc-aot-watch");
+      // a name of its own, not createTempDirectory: its SecureRandom would be ~30 classes more
+      // in the cache that every delete then loads
+      java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+          "jrunc-aot-watch-" + ProcessHandle.current().pid());
+      java.nio.file.Files.createDirectory(dir);
       try (java.nio.file.WatchService ws = java.nio.file.FileSystems.getDefault().newWatchService()) {
         dir.register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
         java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("f"), "0");

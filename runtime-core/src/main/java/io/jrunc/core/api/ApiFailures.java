@@ -17,20 +17,24 @@ import io.jrunc.core.failure.SetupFailure;
  * <p>Each kind maps to exactly one public exception, one to one, with the same message (the CLI
  * prints it: runc's words), the same cause and the failure's stack trace, so a trace still shows
  * where inside the runtime it was thrown. Adding a kind to the sealed {@link ContainerFailure}
- * fails to compile here until it is mapped.
+ * fails ApiFailuresTest until it is mapped here.
  */
 final class ApiFailures {
   private ApiFailures() {}
 
   static ContainerException translate(ContainerFailure f) {
-    ContainerException e = switch (f) {
-      case ExistsFailure x -> new ContainerExistsException(x.id());
-      case NotFoundFailure x -> new ContainerNotFoundException(x.id());
-      case InvalidConfigFailure x -> new InvalidConfigException(x);
-      case InvalidStateFailure x -> new InvalidStateException(x.getMessage(), status(x.status()));
-      case MalformedStateFailure x -> new MalformedStateException(x.getMessage(), x.getCause());
-      case SetupFailure x -> new SetupException(x.getMessage(), x.operation(), x.path(), x.errno(), x.getCause());
-    };
+    ContainerException e;
+    // instanceof, not a pattern switch: its SwitchBootstraps.typeSwitch spins a class at run time
+    // (the AOT cache does not keep it), a few ms on every CLI call that fails, such as kill or
+    // state of a container that is gone, which engines make all the time. The switch's
+    // exhaustiveness is checked by ApiFailuresTest against ContainerFailure's permitted kinds.
+    if (f instanceof ExistsFailure x) e = new ContainerExistsException(x.id());
+    else if (f instanceof NotFoundFailure x) e = new ContainerNotFoundException(x.id());
+    else if (f instanceof InvalidConfigFailure x) e = new InvalidConfigException(x);
+    else if (f instanceof InvalidStateFailure x) e = new InvalidStateException(x.getMessage(), status(x.status()));
+    else if (f instanceof MalformedStateFailure x) e = new MalformedStateException(x.getMessage(), x.getCause());
+    else if (f instanceof SetupFailure x) e = new SetupException(x.getMessage(), x.operation(), x.path(), x.errno(), x.getCause());
+    else throw new IllegalStateException("no API exception for " + f.getClass().getName() + ": map it in ApiFailures", f);
     e.setStackTrace(f.getStackTrace());
     return e;
   }

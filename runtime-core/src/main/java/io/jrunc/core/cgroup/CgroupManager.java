@@ -73,6 +73,14 @@ public interface CgroupManager {
   /** Hierarchy key (controller, "unified", or "" on v2) to directory, as runc's state.json cgroup_paths. */
   Map<String, String> paths();
 
+  /**
+   * The container's cgroup v2 directory, whose cgroup.events tells when it empties (on the hybrid
+   * layout: its directory in the unified hierarchy); null on pure v1.
+   */
+  default java.nio.file.Path v2Dir() {
+    return null;
+  }
+
   /** Everything {@link Cgroups#reopen} needs, as strings (store it in the container's state). */
   Map<String, String> state();
 }

@@ -81,6 +81,7 @@ final class RootlessFallback implements CgroupManager {
   }
 
   @Override public Map<String, String> paths() { return disabled ? Map.of() : inner.paths(); }
+  @Override public java.nio.file.Path v2Dir() { return disabled ? null : inner.v2Dir(); }
 
   @Override
   public Map<String, String> state() {

@@ -19,6 +19,7 @@ import io.jrunc.core.hooks.HookRunner;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.State;
 import java.io.IOException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,13 @@ final class ContainerDelete extends ContainerVerb {
       }
       if (s != Status.STOPPED) {
         CgroupManager cg = cgroupOf(r);
+        // With a cgroup, destroyCgroup waits for it to empty (kernel-notified on v2 and hybrid)
+        // without an FFM link, as runc does: init has then passed cgroup_exit in do_exit (its
+        // memory, files and namespaces are released; it is a zombie microseconds later). Init's
+        // pidfd is waited on first only without a cgroup, or when init is this JVM's child (the
+        // library's create), to be reaped here. (Asked before the kill: a live process's parent
+        // is certain.)
+        boolean awaitInit = cg == null || isOurChild(r);
         try {
           if (cg != null) {
             if (s == Status.PAUSED) cg.thaw();
@@ -78,7 +86,7 @@ final class ContainerDelete extends ContainerVerb {
         } catch (InvalidStateFailure | CgroupException ignored) {
           // exited meanwhile
         }
-        awaitExit(r);
+        if (awaitInit) awaitExit(r);
       }
       destroyCgroup(r);
       Spec spec = null;
@@ -95,5 +103,13 @@ final class ContainerDelete extends ContainerVerb {
     } catch (IOException e) {
       throw new SetupFailure("delete " + id + ": " + e.getMessage(), 0, e);
     }
+  }
+
+  /** True when init is a child of this JVM (created through the API here): it must be reaped. */
+  private static boolean isOurChild(ContainerRecord r) {
+    Optional<ProcessHandle> h = ProcessHandle.of(r.pid());
+    if (h.isEmpty()) return false;
+    Optional<ProcessHandle> parent = h.get().parent();
+    return parent.isPresent() && parent.get().pid() == ProcessHandle.current().pid();
   }
 }

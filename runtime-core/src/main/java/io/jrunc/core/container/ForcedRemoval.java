@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <caption>What identifies the container's processes, in order</caption>
  *   <tr><th>source</th><th>used when</th><th>what is done</th></tr>
  *   <tr><td>the record's {@code pid} and {@code pidStartTime}</td><td>both fields are
- *       well-formed and that pid still has that start time</td><td>SIGKILL through a pidfd
- *       opened before the start time is checked (a recycled pid is never hit)</td></tr>
+ *       well-formed and that pid still has that start time</td><td>SIGKILL as {@link
+ *       InitSignals} sends it (the start time checked right before kill(2))</td></tr>
  *   <tr><td>the record's {@code cgroup}</td><td>well-formed and re-opens</td><td>every process
  *       in the cgroup is killed (thawed first), then the cgroup is removed</td></tr>
  *   <tr><td>the state directory's config.json ({@code linux.cgroupsPath}, or the id)</td><td>the
@@ -162,8 +162,12 @@ final class ForcedRemoval {
     }
   }
 
-  /** SIGKILL to init through a pidfd, if the pid still has the recorded start time. */
+  /**
+   * SIGKILL to init, if the pid still has the recorded start time: through {@link ProcessHandle}
+   * (no FFM link, see {@link InitSignals}), else through a pidfd, which also says why it failed.
+   */
   private static void killInit(ContainerRecord r) throws SetupFailure {
+    if (InitSignals.destroyInit(r, 9)) return;
     int pidfd = Libc.pidfdOpen(r.pid());
     if (pidfd == -Errno.ESRCH) return;
     if (pidfd < 0) throw new SetupFailure("pidfd_open " + r.pid() + ": " + Errno.describe(-pidfd), -pidfd, null);

@@ -8,18 +8,72 @@ import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.SysException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Signals to a container's init that cannot hit a recycled pid, and waiting for it to go. */
+/**
+ * Signals to a container's init that cannot hit a recycled pid, and waiting for it to go.
+ *
+ * <p>Two ways to signal init, both checking that its pid still belongs to the process the record
+ * names (same start time) before the signal is sent:
+ *
+ * <table>
+ *   <caption>How a signal reaches init</caption>
+ *   <tr><th>signal</th><th>through</th><th>window for a recycled pid</th></tr>
+ *   <tr><td>SIGTERM, SIGKILL</td><td>{@link ProcessHandle#of}, then the record's start time
+ *       against /proc ({@link ProcStat#isAlive}), then {@code destroy()} /
+ *       {@code destroyForcibly()}: the JDK's {@code destroy0} re-reads the start time from
+ *       /proc right before {@code kill(2)}</td><td>the microseconds between that re-read and
+ *       {@code kill(2)}: init would have to exit, be reaped and its pid be handed to a new
+ *       process within them. runc has the same window (it checks the start time, then calls
+ *       {@code kill(2)})</td></tr>
+ *   <tr><td>any other, and whenever the above did not deliver (gone, or kill(2) failed)</td>
+ *       <td>a pidfd opened before the start-time check, then {@code pidfd_send_signal}</td>
+ *       <td>none: the pidfd pins the process</td></tr>
+ * </table>
+ *
+ * Why two: the JDK's {@code ProcessHandle} is native code of its own (no FFM), while the first
+ * FFM downcall a JVM links costs ~20-30 ms of CPU (linker, LambdaForms and a stub spun at run
+ * time, not kept by the AOT cache): {@code kill} of TERM or KILL, the signals engines send,
+ * would otherwise pay that on every call. The pidfd path still gives the exact errno and
+ * runc's words whenever the fast path cannot say what happened.
+ */
 final class InitSignals {
   private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
 
   private InitSignals() {}
 
-  /** Signals init through a pidfd opened after checking its start time: no recycled pid is hit. */
+  /**
+   * Signals init, never a recycled pid: SIGTERM and SIGKILL through {@link ProcessHandle}, the
+   * others (and a failed try of those) through a pidfd opened before its start time is checked.
+   */
   static void signalInit(ContainerRecord r, int signal) throws ContainerFailure {
+    if (destroyInit(r, signal)) return;
+    signalThroughPidfd(r, signal);
+  }
+
+  /**
+   * SIGTERM or SIGKILL to init through the JDK's {@link ProcessHandle} (no FFM link).
+   *
+   * @return true when the signal was sent to the process the record names; false when it was
+   *     not (another signal, init gone or a zombie, a recycled pid, or kill(2) failed): the pidfd
+   *     path then tells which, in the usual words
+   */
+  static boolean destroyInit(ContainerRecord r, int signal) {
+    if (signal != Signal.SIGKILL && signal != Signal.SIGTERM) return false;
+    if (r.pid() <= 0 || r.pid() == ProcessHandle.current().pid()) return false; // destroy() refuses ourselves
+    // of() remembers the pid's start time; isAlive() afterwards proves it was init's then (a pid
+    // is only reused after its process is gone, and init was alive from before of() to now)
+    Optional<ProcessHandle> h = ProcessHandle.of(r.pid());
+    if (h.isEmpty() || !ProcStat.isAlive(r.pid(), r.pidStartTime())) return false;
+    return signal == Signal.SIGKILL ? h.get().destroyForcibly() : h.get().destroy();
+  }
+
+  /** Signals init through a pidfd opened after checking its start time: no recycled pid is hit. */
+  private static void signalThroughPidfd(ContainerRecord r, int signal) throws ContainerFailure {
     int pidfd = Libc.pidfdOpen(r.pid());
     if (pidfd < 0) {
       if (pidfd == -Errno.ESRCH) throw new InvalidStateFailure("container not running", Status.STOPPED);

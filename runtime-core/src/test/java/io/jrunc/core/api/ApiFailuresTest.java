@@ -37,6 +37,17 @@ class ApiFailuresTest {
     assertThat(e.getStackTrace()).as("the trace shows where the runtime failed").isEqualTo(f.getStackTrace());
   }
 
+  /** The translation is an instanceof chain (no run-time spun switch class): it must know every kind. */
+  @Test
+  void everyFailureKindIsMapped() {
+    assertThat(Arrays.stream(ContainerFailure.class.getPermittedSubclasses()).map(Class::getSimpleName))
+        .as("a new kind of ContainerFailure: map it in ApiFailures.translate, then add it here")
+        .containsExactlyInAnyOrder("ExistsFailure", "NotFoundFailure", "InvalidConfigFailure", "InvalidStateFailure",
+            "MalformedStateFailure", "SetupFailure");
+    assertThat(ApiFailures.translate(new MalformedStateFailure("state.json of x: not JSON", null)))
+        .isInstanceOf(MalformedStateException.class).hasMessage("state.json of x: not JSON");
+  }
+
   @Test
   void runcsWordsForExistsAndNotFound() {
     assertThat(ApiFailures.translate(new ExistsFailure("x"))).isInstanceOf(ContainerExistsException.class)

@@ -183,7 +183,7 @@ public class V1Manager implements CgroupManager {
     if (d == null) throw new CgroupException("the freezer cgroup v1 controller is not mounted on this host");
     long deadline = System.nanoTime() + 10_000_000_000L;
     for (int i = 0; ; i++) {
-      FsSupport.write(d, new Write("freezer", "freezer.state", want, null));
+      FsSupport.writeControl(d, new Write("freezer", "freezer.state", want, null));
       for (int j = 0; j < 100; j++) {
         String s = FsSupport.read(d, "freezer.state");
         if (s != null && s.strip().equals(want)) return;
@@ -191,12 +191,12 @@ public class V1Manager implements CgroupManager {
         if (want.equals("THAWED")) break;
       }
       if (System.nanoTime() > deadline) {
-        if (want.equals("FROZEN")) FsSupport.write(d, new Write("freezer", "freezer.state", "THAWED", null));
+        if (want.equals("FROZEN")) FsSupport.writeControl(d, new Write("freezer", "freezer.state", "THAWED", null));
         throw new CgroupException("freeze " + d + ": freezer.state did not become " + want + " within 10 s");
       }
       if (want.equals("FROZEN")) {
         // stuck in FREEZING: let the sleeper run, then retry
-        FsSupport.write(d, new Write("freezer", "freezer.state", "THAWED", null));
+        FsSupport.writeControl(d, new Write("freezer", "freezer.state", "THAWED", null));
         FsSupport.sleep(10);
       }
     }
@@ -250,6 +250,11 @@ public class V1Manager implements CgroupManager {
       }
     }
     if (first != null) throw first;
+  }
+
+  @Override
+  public Path v2Dir() {
+    return paths.get(UNIFIED);
   }
 
   @Override

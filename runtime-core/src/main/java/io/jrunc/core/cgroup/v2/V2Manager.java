@@ -185,7 +185,7 @@ public class V2Manager implements CgroupManager {
     if (!Files.exists(dir.resolve("cgroup.freeze"))) {
       throw new CgroupException((frozen ? "freeze " : "thaw ") + dir + ": the kernel has no cgroup.freeze (cgroup v2 freezer needs Linux 5.2)");
     }
-    FsSupport.write(dir, new Write("", "cgroup.freeze", frozen ? "1" : "0", null));
+    FsSupport.writeControl(dir, new Write("", "cgroup.freeze", frozen ? "1" : "0", null));
     // cgroup.freeze is the wish, cgroup.events "frozen" the fact: wait for it (tasks in
     // uninterruptible sleep delay it)
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -193,7 +193,7 @@ public class V2Manager implements CgroupManager {
       Long f = FsSupport.readKeyed(dir, "cgroup.events").get("frozen");
       if (f == null || (f == 1) == frozen) return;
       if (System.nanoTime() > deadline) {
-        if (frozen) FsSupport.write(dir, new Write("", "cgroup.freeze", "0", null));
+        if (frozen) FsSupport.writeControl(dir, new Write("", "cgroup.freeze", "0", null));
         throw new CgroupException((frozen ? "freeze " : "thaw ") + dir + ": timed out after 10 s waiting for cgroup.events to say frozen " + (frozen ? 1 : 0));
       }
       FsSupportSleep.sleep(i);
@@ -221,7 +221,7 @@ public class V2Manager implements CgroupManager {
   @Override
   public void kill(int signal) throws CgroupException {
     if (signal == Signal.SIGKILL && Files.exists(dir.resolve("cgroup.kill"))) {
-      FsSupport.write(dir, new Write("", "cgroup.kill", "1", null));
+      FsSupport.writeControl(dir, new Write("", "cgroup.kill", "1", null));
       return;
     }
     // freeze first so nothing forks a process we miss (runc's signalAllProcesses)
@@ -240,6 +240,11 @@ public class V2Manager implements CgroupManager {
     if (!Files.isDirectory(dir)) return;
     Signals.killAndWait(this);
     FsSupport.removeUpTo(dir, createdTop != null ? createdTop : dir);
+  }
+
+  @Override
+  public Path v2Dir() {
+    return dir;
   }
 
   @Override

@@ -1,0 +1,121 @@
+package io.jrunc.core.cgroup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jrunc.core.sys.Signal;
+import io.jrunc.testsupport.RequiresRoot;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link Signals} and {@link PopulatedWatch} on a real cgroup, as root, under
+ * /signals-test/&lt;random&gt; (removed afterwards): the JDK's ProcessHandle delivers SIGTERM and
+ * SIGKILL to a cgroup's processes, and on v2 and hybrid the kernel's cgroup.events change wakes
+ * the wait for the cgroup to empty.
+ */
+@Timeout(120)
+@RequiresRoot("creates cgroups under /signals-test")
+class SignalsHostTest {
+  private static final String PARENT = "signals-test";
+  private CgroupManager m;
+  private Process p;
+
+  private CgroupManager cgroupWithSleeper() throws Exception {
+    Live.assumeLayout(Layout.V1, Layout.HYBRID, Layout.V2);
+    String id = Live.randomId();
+    m = Cgroups.create(new CgroupConfig(id, "/" + PARENT + "/" + id, null, false, false));
+    m.create();
+    p = new ProcessBuilder("sleep", "60").start();
+    m.addProcess((int) p.pid());
+    assertThat(m.pids()).containsExactly((int) p.pid());
+    return m;
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (p != null) p.destroyForcibly().waitFor();
+    if (m != null) m.destroy();
+    for (File h : new File("/sys/fs/cgroup").listFiles()) new File(h, PARENT).delete(); // rmdir, v1 and hybrid
+    new File("/sys/fs/cgroup/" + PARENT).delete(); // v2
+  }
+
+  @Test
+  void sigtermAndSigkillReachTheCgroupsProcessesThroughProcessHandle() throws Exception {
+    cgroupWithSleeper();
+    Signals.signalAll(m.pids(), Signal.SIGTERM);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(128 + Signal.SIGTERM);
+
+    p = new ProcessBuilder("sleep", "60").start();
+    m.addProcess((int) p.pid());
+    Signals.signalAll(List.of((int) p.pid()), Signal.SIGKILL);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+    // a pid that is gone is no error (as ESRCH)
+    Signals.signalAll(List.of((int) p.pid()), Signal.SIGKILL);
+  }
+
+  @Test
+  void killAndWaitReturnsOnceTheCgroupIsEmpty() throws Exception {
+    cgroupWithSleeper();
+    long t0 = System.nanoTime();
+    Signals.killAndWait(m);
+    assertThat(m.pids()).isEmpty();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000);
+  }
+
+  /**
+   * The parents a container made go with it, but not while a sibling still uses them; the
+   * parent's busy rmdir is no error and needs no syscall's errno.
+   */
+  @Test
+  void removeUpToKeepsAParentASiblingStillUsesAndRemovesItAfterwards() throws Exception {
+    Live.assumeLayout(Layout.V1, Layout.HYBRID, Layout.V2);
+    Path mount = Live.layout() == Layout.V2 ? Path.of("/sys/fs/cgroup") : Path.of("/sys/fs/cgroup/pids");
+    Path parent = mount.resolve(PARENT).resolve(Live.randomId());
+    Path a = parent.resolve("a"), b = parent.resolve("b");
+    Path top = FsSupport.mkdirs(mount, a);
+    FsSupport.mkdirs(mount, b);
+    try {
+      FsSupport.removeUpTo(a, top);
+      assertThat(a).doesNotExist();
+      assertThat(parent).as("b still uses it").isDirectory();
+      FsSupport.removeUpTo(b, top);
+      assertThat(b).doesNotExist();
+      assertThat(parent).doesNotExist();
+    } finally {
+      for (Path d : List.of(a, b, parent)) d.toFile().delete();
+    }
+  }
+
+  /** The kernel's rewrite of cgroup.events when the last process leaves wakes the watch: no poll. */
+  @Test
+  void theWatchIsWokenWhenTheCgroupEmpties() throws Exception {
+    cgroupWithSleeper();
+    Path v2 = m.v2Dir();
+    if (Live.layout() == Layout.V1) {
+      assertThat(v2).isNull();
+      assertThat(PopulatedWatch.open(m)).isNull(); // pure v1: nothing tells, the caller polls
+      return;
+    }
+    assertThat(Files.readString(v2.resolve("cgroup.events"))).contains("populated 1");
+    try (PopulatedWatch w = PopulatedWatch.open(m)) {
+      assertThat(w).isNotNull();
+      assertThat(w.await(300)).as("no change yet: times out").isFalse();
+      p.destroyForcibly();
+      assertThat(w.await(10_000)).as("woken by the kernel").isTrue();
+    }
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    // the change may be seen before the kernel's populated flag is read back: wait for it briefly
+    for (int i = 0; i < 100 && Files.readString(v2.resolve("cgroup.events")).contains("populated 1"); i++) Thread.sleep(10);
+    assertThat(Files.readString(v2.resolve("cgroup.events"))).contains("populated 0");
+  }
+}

@@ -75,7 +75,7 @@ public final class ProgramBuilder implements AutoCloseable {
   public Step call(Sys sys, Object... args) {
     if (args.length > 6) throw new IllegalArgumentException(sys + ": at most six arguments");
     if (built) throw new IllegalStateException("program already built");
-    Step s = new Step(this, steps.size(), arch.nr(sys));
+    Step s = new Step(this, steps.size(), arch.nr(sys), sys);
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
       // instanceof, not a pattern switch: its typeSwitch bootstrap spins a class at run time
@@ -100,7 +100,6 @@ public final class ProgramBuilder implements AutoCloseable {
         throw new IllegalArgumentException("unsupported argument type " + a.getClass());
       }
     }
-    s.description = sys.name().toLowerCase();
     steps.add(s);
     return s;
   }
@@ -233,7 +232,7 @@ public final class ProgramBuilder implements AutoCloseable {
           : first + (long) s.jumpIfPositive.stepIndex * ChildProgram.STEP;
       w[base + (int) (ChildProgram.OFF_MIN / 8)] = s.minResult;
       w[base + (int) (ChildProgram.OFF_STORE32 / 8)] = s.storeResult32 == null ? 0 : s.storeResult32.address();
-      descriptions.add(s.description);
+      descriptions.add(s.description());
     }
     MemorySegment.copy(w, 0, encoded, JAVA_LONG, 0, w.length);
     built = true;
@@ -275,7 +274,7 @@ public final class ProgramBuilder implements AutoCloseable {
     for (Step s : steps) {
       long[] a = s.args.clone();
       for (int i = 0; i < 6; i++) if ((s.indirectMask & (1 << i)) != 0) a[i] = -1 - a[i];
-      out.add(new PlannedCall(s.index, s.nr, a, s.indirectMask, s.description));
+      out.add(new PlannedCall(s.index, s.nr, a, s.indirectMask, s.description()));
     }
     return out;
   }

@@ -41,14 +41,6 @@ public interface CgroupManager {
   /** Moves {@code pid} into the cgroup (every hierarchy; the unified one too on hybrid). */
   void addProcess(int pid) throws CgroupException;
 
-  /**
-   * Called well before {@link #addProcess}: starts in the background what makes its first write
-   * fast ({@link AttachWarmup}); the result is closed once addProcess is done. Nothing by default.
-   */
-  default AutoCloseable prepareAddProcess() {
-    return () -> {};
-  }
-
   /** Applies changed resources; zero/null fields are left as they are. */
   void update(LinuxResources resources) throws CgroupException;
 

@@ -46,8 +46,7 @@ public final class Cgroups {
     Map<String, Path> mounts = new LinkedHashMap<>();
     m.v1().forEach((k, h) -> mounts.put(k, h.mountPoint()));
     if (paths.containsKey(CgroupPaths.UNIFIED)) mounts.put(CgroupPaths.UNIFIED, m.unified());
-    return rootless(c, new V1Manager(m.layout(), mounts, paths, c.resources(), null)
-        .withAttachWarmup(c.rootless() ? null : AttachWarmup.ownProcs(m, self)));
+    return rootless(c, new V1Manager(m.layout(), mounts, paths, c.resources(), null));
   }
 
   private static CgroupManager rootless(CgroupConfig c, CgroupManager m) {

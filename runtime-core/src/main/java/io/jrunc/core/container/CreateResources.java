@@ -84,8 +84,6 @@ final class CreateResources {
   SpawnChannel channel;
   /** The record's owner (this process's user name), looked up by the first record. */
   private String owner;
-  /** {@link CgroupManager#prepareAddProcess}'s, closed once init is in its cgroup (or on undo). */
-  private AutoCloseable attachWarmup;
 
   private CreateResources(StateStore store, CreatePlan plan) {
     this.store = store;
@@ -139,9 +137,6 @@ final class CreateResources {
     store.writeRecord(pending);
     CgroupManager cgroup = plan.cgroup();
     cgroup.create(); // on a failure it removed what it made
-    // v1: the kernel's wait before the first cgroup.procs write overlaps the rest of acquire and
-    // the compile (not earlier: the warm-up holds cgroup_mutex while it waits, mkdir needs it)
-    attachWarmup = cgroup.prepareAddProcess();
     replanRootfsIfNeeded();
     // again if create() made more than the record names (the top directory it had to make, a
     // parent of the cgroupsPath say): undo and a delete --force of a killed create remove that too
@@ -233,15 +228,8 @@ final class CreateResources {
     ownConsole = false;
   }
 
-  /** Ends the warm-up of the cgroup attach ({@link CgroupManager#prepareAddProcess}). */
-  void endAttachWarmup() {
-    if (attachWarmup != null) closeQuietly(attachWarmup);
-    attachWarmup = null;
-  }
-
   /** Our copies of what init inherited: after the clone init has its own. */
   void closeParentCopies() {
-    endAttachWarmup();
     closeConsole();
     for (AutoCloseable c : fds) closeQuietly(c);
     fds.clear();

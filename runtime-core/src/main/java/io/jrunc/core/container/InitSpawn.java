@@ -106,7 +106,6 @@ final class InitSpawn {
       IdMapper.apply(child.pid(), plan.spec().linux().uidMappings(), plan.spec().linux().gidMappings(), plan.idHost());
     }
     if (res.cgroupFd < 0) plan.cgroup().addProcess(child.pid());
-    res.endAttachWarmup();
     ParentSetup.oomScoreAdj(child.pid(), plan.spec().process().oomScoreAdj());
     // the child waits for our release: its network namespace exists (cloned, or joined by
     // the fd we hold), nothing of the container runs yet, and the hooks come after this

@@ -1,6 +1,5 @@
 package io.jrunc.core.cgroup.v1;
 
-import io.jrunc.core.cgroup.AttachWarmup;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.cgroup.CgroupPaths;
@@ -43,20 +42,6 @@ public class V1Manager implements CgroupManager {
     this.paths = paths;
     this.resources = resources;
     if (createdTop != null) this.createdTop.putAll(createdTop);
-  }
-
-  /** Where {@link #prepareAddProcess} warms the kernel's attach lock, or null (see {@link AttachWarmup}). */
-  private Path warmupProcs;
-
-  /** Sets the {@code cgroup.procs} {@link #prepareAddProcess} writes this process's own pid to. */
-  public V1Manager withAttachWarmup(Path ownProcs) {
-    this.warmupProcs = ownProcs;
-    return this;
-  }
-
-  @Override
-  public AutoCloseable prepareAddProcess() {
-    return warmupProcs == null ? () -> {} : AttachWarmup.start(warmupProcs);
   }
 
   @Override public String driver() { return "cgroupfs"; }

@@ -153,10 +153,10 @@ if [ -f "$repo/runtime-cli/target/jrunc.aot" ] && [ "$(id -u)" -eq 0 ] && [ -x /
     env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS="-Xlog:aot=info:file=$tmp/aot.log -Xlog:class+load=info:file=$tmp/cl.log" \
       "$launcher" --root "$tmp/aotroot" $call >/dev/null 2>&1
     check "AOT cache opened for: ${call%% *}" grep -q "Opened AOT cache" "$tmp/aot.log"
-    # state, start, kill and delete have caches of their own (CommandAotTraining), made when the
+    # state, start, kill, delete and create have caches of their own (CommandAotTraining), made when the
     # build's training could run containers (root, busybox)
     case ${call%% *} in
-      state | start | kill | delete)
+      state | start | kill | delete | create)
         if [ -f "$repo/runtime-cli/target/jrunc-${call%% *}.aot" ]; then
           check "jrunc-${call%% *}.aot opened for: ${call%% *}" grep -q "Opened AOT cache .*/jrunc-${call%% *}.aot" "$tmp/aot.log"
         fi ;;

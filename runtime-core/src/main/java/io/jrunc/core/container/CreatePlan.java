@@ -25,6 +25,7 @@ import java.nio.file.Path;
  * @param cgroupDirs the container's cgroup directories the rootfs was planned with (a cgroup
  *     mount without a cgroup namespace binds them); acquire plans again if the cgroup it made
  *     has others (rootless, not permitted)
+ * @param idHost the host facts the id maps are written with; null without a new user namespace
  * @param replanRootfs the rootfs plan must be made again once the notify directory exists: the
  *     parent opens bind sources for a new user namespace, and that one did not exist yet
  */

@@ -129,8 +129,10 @@ final class CreatePlanner {
       Hooks hooks = spec.hooks();
       boolean hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
           || notEmpty(hooks.createContainer()));
-      IdMapper.Host idHost = IdMapper.Host.detect();
-      boolean setgroups = !ns.creates("user") || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
+      // only a new user namespace has maps to write: no /proc/self/status reads nor PATH walk
+      // for newuidmap/newgidmap otherwise
+      IdMapper.Host idHost = ns.creates("user") ? IdMapper.Host.detect() : null;
+      boolean setgroups = idHost == null || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
       return new CreatePlan(id, opts, bundle, rootfs, spec, terminal, notify, listen, uid, ns, security, exe, cgroup,
           rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
     } catch (ContainerFailure | RuntimeException | Error e) {

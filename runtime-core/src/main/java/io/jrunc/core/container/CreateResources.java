@@ -82,6 +82,8 @@ final class CreateResources {
   final int[] stdio = {-1, -1, -1};
   final int[] callerPipes = {-1, -1, -1};
   SpawnChannel channel;
+  /** The record's owner (this process's user name), looked up by the first record. */
+  private String owner;
 
   private CreateResources(StateStore store, CreatePlan plan) {
     this.store = store;
@@ -267,9 +269,10 @@ final class CreateResources {
     return err;
   }
 
-  private static ContainerRecord record(CreatePlan p, int pid, long startTime) {
+  private ContainerRecord record(CreatePlan p, int pid, long startTime) {
+    if (owner == null) owner = ownerName(); // a passwd lookup: once, for the up to three records
     return new ContainerRecord(p.id(), p.bundle().toString(), p.rootfs().toString(), pid, startTime,
-        DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)), ownerName(),
+        DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)), owner,
         p.spec().annotations(), p.spec().ociVersion(), p.cgroup().state(), p.options().systemdCgroup(),
         p.rootless(), p.namespaces().creates("pid"));
   }

@@ -1,5 +1,6 @@
 package io.jrunc.core.spawn;
 
+import io.jrunc.core.sys.Sys;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -17,13 +18,16 @@ public final class Step {
   long minResult;
   Label jumpIfPositive;
   MemorySegment storeResult32;
+  /** Set by {@link #describe}; until then the call's name, made only when asked for (most steps are described). */
   String description;
   final ProgramBuilder owner;
+  private final Sys sys;
 
-  Step(ProgramBuilder owner, int index, long nr) {
+  Step(ProgramBuilder owner, int index, long nr, Sys sys) {
     this.owner = owner;
     this.index = index;
     this.nr = nr;
+    this.sys = sys;
   }
 
   /**
@@ -84,6 +88,6 @@ public final class Step {
   }
 
   public String description() {
-    return description;
+    return description != null ? description : sys.name().toLowerCase();
   }
 }

@@ -139,6 +139,8 @@ public final class AotTraining {
     spec = spec.withProcess(spec.process().withArgs(List.of("true")));
     spec = spec.withLinux(spec.linux().withCgroupsPath("/" + parent + "/once"));
     Files.writeString(once.resolve("config.json"), io.jrunc.spec.Json.writePretty(spec));
+    Path processJson = tmp.resolve("process.json");
+    Files.writeString(processJson, io.jrunc.spec.Json.writePretty(spec.process()));
     String id = parent + "-sleeper";
     String b = bundle.toString();
     List<List<String>> runs =
@@ -149,6 +151,8 @@ public final class AotTraining {
             List.of("--root", root, "start", id),
             List.of("--root", root, "state", id),
             List.of("--root", root, "exec", id, "true"),
+            // engines exec with --process: the process.json path of the validator and codec
+            List.of("--root", root, "exec", "--process", processJson.toString(), id),
             List.of("--root", root, "ps", "--format", "json", id),
             List.of("--root", root, "ps", id),
             List.of("--root", root, "list"),

@@ -66,7 +66,7 @@ public final class AotTraining {
       sh.toFile().setExecutable(true);
       io.jrunc.spec.Spec spec = io.jrunc.spec.DefaultSpecs.runcDefault();
       spec = spec.withProcess(spec.process().withTerminal(false));
-      if (io.jrunc.core.sys.LibSeccomp.available()) {
+      if (Boolean.TRUE.equals(io.jrunc.core.api.host.HostProbes.seccomp().enabled())) {
         spec = spec.withLinux(spec.linux().withSeccomp(ENGINE_LIKE_SECCOMP));
       }
       Files.writeString(ctr.resolve("config.json"), io.jrunc.spec.Json.writePretty(spec));
@@ -227,31 +227,26 @@ public final class AotTraining {
   }
 
   /**
-   * The engine's end of a console socket: a thread of this JVM that takes one pty master and
-   * keeps it until closed, as an engine keeps it (closed at once, the child's TIOCSCTTY would
-   * meet a hung-up terminal: EIO). The create may run in this JVM or in a training JVM.
+   * The engine's end of a console socket, through the JDK's own UNIX-domain sockets (the CLI
+   * uses only core's exported API): a thread accepts the connection and keeps it open, unread,
+   * until closed. The pty master the create sends waits in the socket meanwhile, so it stays
+   * open as an engine keeps it (closed at once, the child's TIOCSCTTY would meet a hung-up
+   * terminal: EIO); closing the connection drops it. The create may run in this JVM or in a
+   * training JVM.
    */
   private static final class ConsolePeer implements AutoCloseable {
-    private final int listener;
-    private final int[] master = {-1};
+    private final java.nio.channels.ServerSocketChannel listener;
+    private final java.nio.channels.SocketChannel[] conn = {null};
     private final Thread thread;
 
     ConsolePeer(String socket) throws IOException {
-      try {
-        listener = io.jrunc.core.sys.UnixSockets.listen(socket);
-      } catch (io.jrunc.core.sys.SysException e) {
-        throw new IOException("listen on " + socket + ": " + e.getMessage(), e);
-      }
+      listener = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+      listener.bind(java.net.UnixDomainSocketAddress.of(socket));
       thread = new Thread(() -> {
         try {
-          int c = io.jrunc.core.sys.UnixSockets.accept(listener);
-          try {
-            master[0] = io.jrunc.core.sys.UnixSockets.recvFd(c);
-          } finally {
-            io.jrunc.core.sys.Libc.close(c);
-          }
-        } catch (io.jrunc.core.sys.SysException e) {
-          // the create reports its own failure
+          conn[0] = listener.accept();
+        } catch (IOException e) {
+          // closed before a create connected: the create reports its own failure
         }
       }, "aot-console-socket");
       thread.setDaemon(true);
@@ -259,14 +254,14 @@ public final class AotTraining {
     }
 
     @Override
-    public void close() {
-      io.jrunc.core.sys.Libc.close(listener);
+    public void close() throws IOException {
+      listener.close();
       try {
         thread.join(5000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      io.jrunc.core.sys.Libc.close(master[0]);
+      if (conn[0] != null) conn[0].close();
     }
   }
 
@@ -321,7 +316,7 @@ public final class AotTraining {
     Files.createSymbolicLink(secc.resolve("rootfs"), bundle.resolve("rootfs").toAbsolutePath());
     io.jrunc.spec.Spec s = io.jrunc.spec.Json.read(Files.readAllBytes(bundle.resolve("config.json")), io.jrunc.spec.Spec.class);
     s = s.withLinux(s.linux().withCgroupsPath("/" + parent + "/seccomp"));
-    if (io.jrunc.core.sys.LibSeccomp.available()) s = s.withLinux(s.linux().withSeccomp(ENGINE_LIKE_SECCOMP));
+    if (Boolean.TRUE.equals(io.jrunc.core.api.host.HostProbes.seccomp().enabled())) s = s.withLinux(s.linux().withSeccomp(ENGINE_LIKE_SECCOMP));
     Files.writeString(secc.resolve("config.json"), io.jrunc.spec.Json.writePretty(s));
     Path tty = ttyBundle(tmp, bundle.resolve("rootfs"), parent, "tty-c5");
     String socket = tmp.resolve("console-c5.sock").toString();

@@ -100,6 +100,44 @@ class ApiLifecycleTest {
     }
   }
 
+  /**
+   * From create on, init is in the container's cgroup in every hierarchy the runtime itself is
+   * in (on v1 and hybrid it joins by itself, CgroupManager.selfJoin; in a new user namespace the
+   * parent moves it), and a cgroup namespace is rooted there: the container sees "/" everywhere.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void initIsInItsCgroupEverywhereAndACgroupNamespaceIsRootedThere() throws Exception {
+    java.util.List<String> hierarchies = Files.readAllLines(Path.of("/proc/self/cgroup"));
+    // the rootfs must be reachable for the user namespace's root (the state root stays 0700)
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    for (boolean userns : new boolean[] {false, true}) {
+      Bundle b = Bundle.busybox(tmp.resolve("b" + userns)).sh("cat /proc/self/cgroup").addNamespace("cgroup", null);
+      if (userns) {
+        b.addNamespace("user", null);
+        for (String m : new String[] {"uidMappings", "gidMappings"}) {
+          b.linux().putArray(m).addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
+        }
+      }
+      String cg = b.linux().get("cgroupsPath").asText();
+      Path out = tmp.resolve("out" + userns);
+      ContainerRuntime rt = runtime();
+      Container c = rt.create(id("cg" + userns), CreateOptions.bundle(b.write())
+          .withStdio(new Stdio(new Stdio.Inherit(), new Stdio.ToFile(out), new Stdio.Inherit())));
+      try {
+        java.util.List<String> init = Files.readAllLines(Path.of("/proc/" + c.pid() + "/cgroup"));
+        assertThat(init).as("userns=" + userns).hasSameSizeAs(hierarchies)
+            .allSatisfy(l -> assertThat(l).endsWith(":" + cg));
+        c.start();
+        assertThat(c.waitFor()).isZero();
+      } finally {
+        c.delete(true);
+      }
+      assertThat(Files.readAllLines(out)).as("userns=" + userns).hasSameSizeAs(hierarchies)
+          .allSatisfy(l -> assertThat(l).endsWith(":/"));
+    }
+  }
+
   @Test
   void missingExecutableFailsCreateAndLeavesNothing() throws Exception {
     Bundle b = Bundle.busybox(tmp.resolve("b")).args("nonexistent-binary");

@@ -138,6 +138,40 @@ class ApiLifecycleTest {
     }
   }
 
+  /**
+   * A handle from get() (init is not its child, so no exit status: -1) waits until init exits,
+   * told by a pidfd, not a /proc poll; an interrupt ends the wait with an error that says so.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aLoadedHandleWaitsForTheExitAndCanBeInterrupted() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    ContainerRuntime rt = runtime();
+    String id = id("loaded");
+    Container c = rt.create(id, CreateOptions.bundle(b.write()));
+    var first = java.util.concurrent.Executors.newSingleThreadExecutor();
+    var second = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      c.start();
+      var interrupted = first.submit(() -> runtime().get(id).waitFor());
+      var waiting = second.submit(() -> runtime().get(id).waitFor());
+      Thread.sleep(300);
+      assertThat(interrupted).isNotDone();
+      assertThat(waiting).isNotDone();
+      first.shutdownNow();
+      assertThatThrownBy(() -> interrupted.get(5, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(SetupException.class).hasMessageContaining("interrupted while waiting for " + id);
+      assertThat(waiting).isNotDone();
+      c.kill(9);
+      assertThat(waiting.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(-1);
+      assertThat(c.waitFor()).isEqualTo(137);
+    } finally {
+      first.shutdownNow();
+      second.shutdownNow();
+      c.delete(true);
+    }
+  }
+
   @Test
   void missingExecutableFailsCreateAndLeavesNothing() throws Exception {
     Bundle b = Bundle.busybox(tmp.resolve("b")).args("nonexistent-binary");

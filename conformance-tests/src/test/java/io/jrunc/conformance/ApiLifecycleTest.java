@@ -100,6 +100,78 @@ class ApiLifecycleTest {
     }
   }
 
+  /**
+   * From create on, init is in the container's cgroup in every hierarchy the runtime itself is
+   * in (on v1 and hybrid it joins by itself, CgroupManager.selfJoin; in a new user namespace the
+   * parent moves it), and a cgroup namespace is rooted there: the container sees "/" everywhere.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void initIsInItsCgroupEverywhereAndACgroupNamespaceIsRootedThere() throws Exception {
+    java.util.List<String> hierarchies = Files.readAllLines(Path.of("/proc/self/cgroup"));
+    // the rootfs must be reachable for the user namespace's root (the state root stays 0700)
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    for (boolean userns : new boolean[] {false, true}) {
+      Bundle b = Bundle.busybox(tmp.resolve("b" + userns)).sh("cat /proc/self/cgroup").addNamespace("cgroup", null);
+      if (userns) {
+        b.addNamespace("user", null);
+        for (String m : new String[] {"uidMappings", "gidMappings"}) {
+          b.linux().putArray(m).addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
+        }
+      }
+      String cg = b.linux().get("cgroupsPath").asText();
+      Path out = tmp.resolve("out" + userns);
+      ContainerRuntime rt = runtime();
+      Container c = rt.create(id("cg" + userns), CreateOptions.bundle(b.write())
+          .withStdio(new Stdio(new Stdio.Inherit(), new Stdio.ToFile(out), new Stdio.Inherit())));
+      try {
+        java.util.List<String> init = Files.readAllLines(Path.of("/proc/" + c.pid() + "/cgroup"));
+        assertThat(init).as("userns=" + userns).hasSameSizeAs(hierarchies)
+            .allSatisfy(l -> assertThat(l).endsWith(":" + cg));
+        c.start();
+        assertThat(c.waitFor()).isZero();
+      } finally {
+        c.delete(true);
+      }
+      assertThat(Files.readAllLines(out)).as("userns=" + userns).hasSameSizeAs(hierarchies)
+          .allSatisfy(l -> assertThat(l).endsWith(":/"));
+    }
+  }
+
+  /**
+   * A handle from get() (init is not its child, so no exit status: -1) waits until init exits,
+   * told by a pidfd, not a /proc poll; an interrupt ends the wait with an error that says so.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aLoadedHandleWaitsForTheExitAndCanBeInterrupted() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    ContainerRuntime rt = runtime();
+    String id = id("loaded");
+    Container c = rt.create(id, CreateOptions.bundle(b.write()));
+    var first = java.util.concurrent.Executors.newSingleThreadExecutor();
+    var second = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      c.start();
+      var interrupted = first.submit(() -> runtime().get(id).waitFor());
+      var waiting = second.submit(() -> runtime().get(id).waitFor());
+      Thread.sleep(300);
+      assertThat(interrupted).isNotDone();
+      assertThat(waiting).isNotDone();
+      first.shutdownNow();
+      assertThatThrownBy(() -> interrupted.get(5, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(SetupException.class).hasMessageContaining("interrupted while waiting for " + id);
+      assertThat(waiting).isNotDone();
+      c.kill(9);
+      assertThat(waiting.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(-1);
+      assertThat(c.waitFor()).isEqualTo(137);
+    } finally {
+      first.shutdownNow();
+      second.shutdownNow();
+      c.delete(true);
+    }
+  }
+
   @Test
   void missingExecutableFailsCreateAndLeavesNothing() throws Exception {
     Bundle b = Bundle.busybox(tmp.resolve("b")).args("nonexistent-binary");

@@ -148,18 +148,37 @@ public final class Container {
         throw new SetupException("wait for " + id + ": " + e.getMessage(), e.errno(), e);
       }
     } else {
-      long start = ProcStat.startTime(pid);
-      while (start >= 0 && ProcStat.isAlive(pid, start)) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new SetupException("interrupted while waiting for " + id, 0, e);
-        }
-      }
+      awaitExitOfOthers();
       exitCode = -1;
     }
     return exitCode;
+  }
+
+  /**
+   * Waits for init of a container this JVM did not create (not our child: no exit status). The
+   * kernel says when it exits: a pidfd turns readable (pidfd_open(2), Linux 5.3), so the
+   * return follows the exit at once, with no /proc poll. The pidfd is opened before the
+   * start-time check, so it is the recorded process's, not a later one's with a reused pid.
+   * Interruptible: the wait wakes every 100 ms to look at the interrupt flag.
+   */
+  private void awaitExitOfOthers() throws ContainerException {
+    long start = ProcStat.startTime(pid);
+    if (start < 0) return;
+    int pidfd = Libc.pidfdOpen(pid);
+    if (pidfd < 0) return; // ESRCH: gone already
+    try {
+      if (!ProcStat.isAlive(pid, start)) return;
+      while (!Libc.awaitReadable(pidfd, 100)) {
+        if (Thread.interrupted()) {
+          Thread.currentThread().interrupt();
+          throw new SetupException("interrupted while waiting for " + id, 0, new InterruptedException());
+        }
+      }
+    } catch (SysException e) {
+      throw new SetupException("wait for " + id + ": " + e.getMessage(), e.errno(), e);
+    } finally {
+      Libc.close(pidfd);
+    }
   }
 
   /** Runs another process in the container's namespaces and cgroup (runc's {@code exec}). */

@@ -41,6 +41,27 @@ public interface CgroupManager {
   /** Moves {@code pid} into the cgroup (every hierarchy; the unified one too on hybrid). */
   void addProcess(int pid) throws CgroupException;
 
+  /**
+   * How a new, single-threaded process can join this cgroup by itself instead of
+   * {@link #addProcess}: cloned into {@link SelfJoin#cloneInto} (a v2 directory, or null) and
+   * writing "0" to each of {@link SelfJoin#tasks} (v1 {@code tasks} files) before it runs
+   * anything else. Empty when only {@link #addProcess} will do (v2 has
+   * {@link #cloneIntoCgroupPath}; systemd and rootless need the parent).
+   *
+   * <p>Why: a write of a pid to {@code cgroup.procs} takes the kernel's global
+   * {@code cgroup_threadgroup_rwsem} for writing, which waits for an RCU grace period whenever
+   * no other writer ran in the last one: 3-30 ms per container on a 2-core host, more than the
+   * rest of a warm create. A thread that moves itself ({@code tasks}, pid 0) and
+   * CLONE_INTO_CGROUP take no such lock (kernel/cgroup/cgroup.c,
+   * {@code cgroup_procs_write_start}: "If the thread is `current` ... we can skip the global lock").
+   */
+  default java.util.Optional<SelfJoin> selfJoin() {
+    return java.util.Optional.empty();
+  }
+
+  /** See {@link #selfJoin()}: a v2 directory to clone into (or null) and v1 tasks files. */
+  record SelfJoin(Path cloneInto, List<Path> tasks) {}
+
   /** Applies changed resources; zero/null fields are left as they are. */
   void update(LinuxResources resources) throws CgroupException;
 

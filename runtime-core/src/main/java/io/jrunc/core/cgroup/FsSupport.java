@@ -163,6 +163,17 @@ public final class FsSupport {
   }
 
   static void removeTree(Path dir) throws CgroupException {
+    // First the plain rmdir, which cgroupfs allows with the control files in place: a leaf
+    // that no one nested cgroups under (nearly every container) goes without listing the
+    // directory and stat-ing each of its 10-20 files (~0.4 ms of a warm delete). A cgroup
+    // with children refuses (EBUSY/ENOTEMPTY): then the children first, as before.
+    try {
+      CgroupIo.rmdir(dir.toString());
+      return;
+    } catch (SysException e) {
+      if (e.errno() == Errno.ENOENT) return;
+      if (e.errno() != Errno.EBUSY && e.errno() != Errno.ENOTEMPTY) throw new CgroupException("remove cgroup " + e.getMessage(), e);
+    }
     for (Path c : subdirs(dir)) removeTree(c);
     SysException last = null;
     for (int i = 0; i < 50; i++) {

@@ -75,6 +75,8 @@ final class CreateResources {
   RootfsSetup rootfs;
   final Map<String, Integer> joinFds = new LinkedHashMap<>();
   int cgroupFd = -1;
+  /** The cgroups init joins by itself (null: the parent moves it, or it was cloned into its v2 cgroup). */
+  CgroupManager.SelfJoin selfJoin;
   int fifoFd = -1;
   int console = -1;
   /** The console is the socket's pty master we received (ours to close), not the caller's fd. */
@@ -148,6 +150,15 @@ final class CreateResources {
       int fd = CgroupIo.openDirectory(cgroup.cloneIntoCgroupPath().get().toString());
       cgroupFd = fd;
       fds.add(() -> Libc.close(fd));
+    } else if (!plan.namespaces().creates("user")) {
+      // (in a new user namespace init is nobody on the host's cgroupfs until the parent writes
+      // its maps: the parent moves it)
+      selfJoin = cgroup.selfJoin().orElse(null);
+      if (selfJoin != null && selfJoin.cloneInto() != null) {
+        int fd = CgroupIo.openDirectory(selfJoin.cloneInto().toString());
+        cgroupFd = fd;
+        fds.add(() -> Libc.close(fd));
+      }
     }
     openFifo(dir.resolve(Lifecycle.FIFO));
     if (!plan.terminal()) openStdio(plan.options().stdio(), stdio, callerPipes, fds);

@@ -84,6 +84,7 @@ final class InitSpawn {
   static int spawn(CreatePlan plan, CreateResources res, ProgramBuilder b)
       throws ContainerFailure, IOException, StepFailedException {
     SpawnChannel ch = res.channel;
+    if (res.selfJoin != null) InitCgroupJoin.emit(b, res.selfJoin.tasks()); // first: before the prologue's wait
     InitPlanner.Planned planned = compile(plan, b,
         new Fds(res.joinFds, ch, res.fifoFd, res.stdio, res.console, res.rootfs));
     ChildProgram program = planned.program();
@@ -105,7 +106,7 @@ final class InitSpawn {
     if (plan.namespaces().creates("user")) {
       IdMapper.apply(child.pid(), plan.spec().linux().uidMappings(), plan.spec().linux().gidMappings(), plan.idHost());
     }
-    if (res.cgroupFd < 0) plan.cgroup().addProcess(child.pid());
+    if (res.cgroupFd < 0 && res.selfJoin == null) plan.cgroup().addProcess(child.pid());
     ParentSetup.oomScoreAdj(child.pid(), plan.spec().process().oomScoreAdj());
     // the child waits for our release: its network namespace exists (cloned, or joined by
     // the fd we hold), nothing of the container runs yet, and the hooks come after this

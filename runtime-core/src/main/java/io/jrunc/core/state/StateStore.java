@@ -267,8 +267,14 @@ public final class StateStore {
         + "-" + Thread.currentThread().threadId());
     // a fresh file (O_EXCL): a link or FIFO left at the temporary name is replaced, never
     // written through (a --pid-file may be in a directory others can write to)
-    Files.deleteIfExists(tmp);
-    Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    // (a leftover is the rare case: deleted only then, so the usual write costs no failed
+    // lstat and no NoSuchFileException inside deleteIfExists)
+    try {
+      Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (FileAlreadyExistsException e) {
+      Files.deleteIfExists(tmp);
+      Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

@@ -112,6 +112,44 @@ class FakeFsTest {
         .hasMessage("linux.resources.network.classID: the net_cls cgroup v1 controller is not mounted on this host");
   }
 
+  /**
+   * What init joins by itself on v1 and hybrid (CgroupManager.selfJoin): the tasks file of each
+   * v1 hierarchy's directory and, on hybrid, the unified directory to clone into; never the
+   * unified one by tasks (v2 has none). v2 clones into its cgroup, and a rootless fallback leaves
+   * the move to the parent: no self-join for either.
+   */
+  @Test
+  void v1AndHybridInitJoinsByItselfV2AndRootlessDoNot() throws Exception {
+    Path root = tmp.resolve("cgroup");
+    String mi = "";
+    int n = 30;
+    for (String c : List.of("memory", "pids")) {
+      Files.createDirectories(root.resolve(c));
+      mi += (n++) + " 1 0:" + n + " / " + root.resolve(c) + " rw - cgroup cgroup rw," + c + "\n";
+    }
+    Files.createDirectories(root.resolve("unified"));
+    String hybrid = mi + (n++) + " 1 0:" + n + " / " + root.resolve("unified") + " rw - cgroup2 cgroup2 rw\n";
+    CgroupManager h = Cgroups.create(new CgroupConfig("c1", "/x/c1", null, false, false),
+        new CgroupHost(root, hybrid, "4:memory:/\n5:pids:/\n0::/\n"));
+    assertThat(h.layout()).isEqualTo(Layout.HYBRID);
+    CgroupManager.SelfJoin j = h.selfJoin().orElseThrow();
+    assertThat(j.cloneInto()).isEqualTo(root.resolve("unified/x/c1"));
+    assertThat(j.tasks()).containsExactlyInAnyOrder(root.resolve("memory/x/c1/tasks"), root.resolve("pids/x/c1/tasks"));
+
+    CgroupManager v1 = Cgroups.create(new CgroupConfig("c1", "/x/c1", null, false, false),
+        new CgroupHost(root, mi, "4:memory:/\n5:pids:/\n"));
+    assertThat(v1.layout()).isEqualTo(Layout.V1);
+    assertThat(v1.selfJoin().orElseThrow().cloneInto()).isNull();
+    assertThat(v1.selfJoin().orElseThrow().tasks()).hasSize(2);
+
+    Path v2root = tmp.resolve("v2");
+    files(v2root, "cgroup.controllers", "pids\n", "cgroup.subtree_control", "pids\n");
+    CgroupManager v2 = Cgroups.create(new CgroupConfig("c1", "/x/c1", null, false, false),
+        new CgroupHost(v2root, "22 1 0:20 / " + v2root + " rw - cgroup2 cgroup2 rw\n", "0::/\n"));
+    assertThat(v2.selfJoin()).isEmpty();
+    assertThat(new RootlessFallback(h, null, false).selfJoin()).isEmpty();
+  }
+
   @Test
   void rootlessWithoutLimitsRunsWithoutACgroup() throws Exception {
     CgroupManager denied = new FailingCreate("create cgroup mkdir /sys/fs/cgroup/x: permission denied (EACCES)");

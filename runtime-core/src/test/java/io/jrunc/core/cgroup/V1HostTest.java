@@ -102,6 +102,23 @@ class V1HostTest {
     }
   }
 
+  /**
+   * destroy removes the container's cgroup in every hierarchy also when something (a nested
+   * runtime) made cgroups below it: the kernel refuses the first rmdir, the children go first.
+   */
+  @Test
+  void destroyRemovesCgroupsNestedBelowTheContainers() throws Exception {
+    String id = Live.randomId();
+    CgroupManager m = Cgroups.create(new CgroupConfig(id, "/jrunc-test/" + id, null, false, false));
+    try {
+      m.create();
+      for (String d : m.paths().values()) Files.createDirectories(Path.of(d, "nested", "deeper"));
+    } finally {
+      m.destroy();
+    }
+    for (String d : m.paths().values()) assertThat(Path.of(d)).doesNotExist();
+  }
+
   @Test
   void aKernelRefusalNamesTheFieldAndLeavesNothingBehind() throws Exception {
     String id = Live.randomId();

@@ -127,6 +127,25 @@ class StateStoreTest {
     assertThat(names(store.dir("c1"))).containsExactly("state.json");
   }
 
+  /**
+   * A link or a FIFO left at this thread's temporary name (a crash, or someone else's doing in
+   * a directory others can write to) is replaced, never written through.
+   */
+  @Test
+  void whatIsLeftAtTheTemporaryNameIsReplacedNotWrittenThrough() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("w"));
+    Path target = dir.resolve("pid");
+    Path tmpName = dir.resolve(".pid.tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
+    Path victim = Files.writeString(tmp.resolve("victim"), "untouched");
+    Files.createSymbolicLink(tmpName, victim);
+    StateStore.writeAtomically(target, "1\n".getBytes());
+    assertThat(Files.readString(target)).isEqualTo("1\n");
+    assertThat(Files.readString(victim)).isEqualTo("untouched");
+    assertThat(Files.exists(tmpName, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+    StateStore.writeAtomically(target, "2\n".getBytes()); // and the usual case: nothing there
+    assertThat(Files.readString(target)).isEqualTo("2\n");
+  }
+
   @Test
   void aContainerBeingCreatedHasNoRecordYet() throws Exception {
     StateStore store = store();

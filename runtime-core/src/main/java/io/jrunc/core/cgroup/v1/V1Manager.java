@@ -156,6 +156,15 @@ public class V1Manager implements CgroupManager {
     for (Path d : uniqueDirs()) FsSupport.addProcess(d, pid);
   }
 
+  /** Every v1 hierarchy by its {@code tasks} file; hybrid's unified directory by CLONE_INTO_CGROUP. */
+  @Override
+  public Optional<SelfJoin> selfJoin() {
+    Path unified = paths.get(io.jrunc.core.cgroup.CgroupPaths.UNIFIED);
+    List<Path> tasks = new ArrayList<>();
+    for (Path d : uniqueDirs()) if (!d.equals(unified)) tasks.add(d.resolve("tasks"));
+    return Optional.of(new SelfJoin(unified, List.copyOf(tasks)));
+  }
+
   @Override
   public void update(LinuxResources r) throws CgroupException {
     if (r == null) return;

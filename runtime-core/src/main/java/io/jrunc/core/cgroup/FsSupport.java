@@ -167,27 +167,27 @@ public final class FsSupport {
     // that no one nested cgroups under (nearly every container) goes without listing the
     // directory and stat-ing each of its 10-20 files (~0.4 ms of a warm delete). A cgroup
     // with children refuses (EBUSY/ENOTEMPTY): then the children first, as before.
-    try {
-      CgroupIo.rmdir(dir.toString());
-      return;
-    } catch (SysException e) {
-      if (e.errno() == Errno.ENOENT) return;
-      if (e.errno() != Errno.EBUSY && e.errno() != Errno.ENOTEMPTY) throw new CgroupException("remove cgroup " + e.getMessage(), e);
-    }
+    if (removeUnlessBusy(dir) == null) return;
     for (Path c : subdirs(dir)) removeTree(c);
     SysException last = null;
     for (int i = 0; i < 50; i++) {
-      try {
-        CgroupIo.rmdir(dir.toString());
-        return;
-      } catch (SysException e) {
-        if (e.errno() == Errno.ENOENT) return;
-        if (e.errno() != Errno.EBUSY && e.errno() != Errno.ENOTEMPTY) throw new CgroupException("remove cgroup " + e.getMessage(), e);
-        last = e;
-        sleep(i < 10 ? 2 : 20);
-      }
+      last = removeUnlessBusy(dir);
+      if (last == null) return;
+      sleep(i < 10 ? 2 : 20);
     }
     throw new CgroupException("remove cgroup " + last.getMessage() + " (processes still in it: " + pidsRecursive(dir) + ")", last);
+  }
+
+  /** One rmdir of {@code dir}: null when it is gone (or was), the kernel's refusal when it is busy (EBUSY, ENOTEMPTY). */
+  private static SysException removeUnlessBusy(Path dir) throws CgroupException {
+    try {
+      CgroupIo.rmdir(dir.toString());
+      return null;
+    } catch (SysException e) {
+      if (e.errno() == Errno.ENOENT) return null;
+      if (e.errno() != Errno.EBUSY && e.errno() != Errno.ENOTEMPTY) throw new CgroupException("remove cgroup " + e.getMessage(), e);
+      return e;
+    }
   }
 
   /** Sleeps for polling kernel state; keeps the interrupt flag. */

@@ -58,6 +58,29 @@ class ExecProcessTest {
     assertThat(f[5]).as("session of " + r.out()).isEqualTo("1");
   }
 
+  /**
+   * Without --cgroup the process is in the container's cgroup in every hierarchy of the host
+   * (v1 and hybrid: it wrote itself into each {@code tasks} file, and was cloned into the unified
+   * one), from its first instruction on: the pid-namespace fork inherited them.
+   */
+  @Test
+  void execRunsTheProcessInTheContainersCgroupInEveryHierarchy() throws Exception {
+    Jrunc j = jrunc();
+    String id = id("own");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    String cg = b.linux().get("cgroupsPath").asText();
+    List<String> host = Files.readAllLines(Path.of("/proc/self/cgroup"));
+    try {
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+      var r = j.run("exec", id, "cat", "/proc/self/cgroup");
+      assertThat(r.exit()).as(r.err()).isZero();
+      List<String> seen = r.out().lines().toList();
+      assertThat(seen).hasSameSizeAs(host).allSatisfy(l -> assertThat(l).endsWith(":" + cg));
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
+
   @Test
   void execCgroupRunsTheProcessInExistingSubCgroupsWithRuncsChecks() throws Exception {
     Jrunc j = jrunc();

@@ -96,11 +96,12 @@ final class ContainerExec extends ContainerVerb {
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);
       // the process joins the container's cgroup (or the --cgroup sub-cgroups) before it runs:
-      // v2 by CLONE_INTO_CGROUP, v1 by writing the first child's pid while it waits (the
-      // second one inherits it)
-      ExecCgroup cgroup = ExecCgroup.open(cgroupOf(r), opts.subCgroups(), id);
+      // v2 by CLONE_INTO_CGROUP, v1 by itself (ExecCgroup) or by the first child's pid written
+      // while it waits (the second one inherits it)
+      ExecCgroup cgroup = ExecCgroup.open(cgroupOf(r), opts.subCgroups(), id, s == Status.PAUSED);
       cleanup.add(cgroup);
       int cgroupFd = cgroup.cloneFd();
+      CgroupSelfJoin.emit(b, cgroup.selfJoinTasks(), "the exec'd process"); // first: before the prologue's wait
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
           opts.preserveFds(), exe, securitySteps(security), console[0],
           spec.linux() == null ? null : spec.linux().personality()));

@@ -84,7 +84,7 @@ final class InitSpawn {
   static int spawn(CreatePlan plan, CreateResources res, ProgramBuilder b)
       throws ContainerFailure, IOException, StepFailedException {
     SpawnChannel ch = res.channel;
-    if (res.selfJoin != null) InitCgroupJoin.emit(b, res.selfJoin.tasks()); // first: before the prologue's wait
+    if (res.selfJoin != null) CgroupSelfJoin.emit(b, res.selfJoin.tasks(), "the container's init"); // first: before the prologue's wait
     InitPlanner.Planned planned = compile(plan, b,
         new Fds(res.joinFds, ch, res.fifoFd, res.stdio, res.console, res.rootfs));
     ChildProgram program = planned.program();

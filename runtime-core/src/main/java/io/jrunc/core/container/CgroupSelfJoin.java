@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * init joins its v1 cgroups by itself ({@link io.jrunc.core.cgroup.CgroupManager#selfJoin}):
- * the first steps of its program, before it waits for the parent's release, write "0" (the
- * calling thread) to each hierarchy's {@code tasks} file. The stub is single-threaded, so its
+ * A new process joins its v1 cgroups by itself ({@link io.jrunc.core.cgroup.CgroupManager#selfJoin}):
+ * init of a create, and the process of an exec (its first child: a pid-namespace fork inherits
+ * the cgroups). The first steps of its program, before it waits for the parent's release, write
+ * "0" (the calling thread) to each hierarchy's {@code tasks} file. The stub is single-threaded, so its
  * one thread is the whole process; the kernel moves it without the global rwsem that a
  * pid written to {@code cgroup.procs} takes (an RCU grace period, 3-30 ms here).
  *
@@ -18,16 +19,18 @@ import java.util.List;
  * mounted yet) and has every capability of the runtime (no new user namespace: the caller
  * checks), so it reaches and may write what the parent could. Every report after the release
  * comes after these steps: the parent sees init in its cgroups before hooks and READY, as it
- * did when it wrote the pid itself.
+ * did when it wrote the pid itself. An exec'd process starts in the runtime's namespaces too
+ * (it joins the container's, user first and mount last, after these steps).
  */
-final class InitCgroupJoin {
-  private InitCgroupJoin() {}
+final class CgroupSelfJoin {
+  private CgroupSelfJoin() {}
 
   private static final byte[] SELF = {'0'};
 
-  static void emit(ProgramBuilder b, List<Path> tasks) {
+  /** The join steps of {@code who} ("the container's init", "the exec'd process"), in {@code tasks}' order. */
+  static void emit(ProgramBuilder b, List<Path> tasks, String who) {
     for (Path t : tasks) {
-      String what = "add the container's init to cgroup " + t.getParent();
+      String what = "add " + who + " to cgroup " + t.getParent();
       Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, t.toString(), (long) (Open.O_WRONLY | Open.O_CLOEXEC), 0L)
           .describe(what + ": open " + t);
       b.call(Sys.WRITE, fd, b.bytes(SELF), 1L).atLeast(1).describe(what + ": write \"0\" to " + t);

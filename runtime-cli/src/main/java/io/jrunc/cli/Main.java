@@ -7,9 +7,11 @@ import io.jrunc.cli.command.Command;
 import io.jrunc.cli.command.Commands;
 import io.jrunc.cli.log.JruncLogging;
 import io.jrunc.cli.log.JruncServiceProvider;
+import io.jrunc.core.api.host.NativeAccess;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -24,6 +26,14 @@ import org.slf4j.event.Level;
  */
 public final class Main {
   private Main() {}
+
+  /**
+   * The commands whose every run makes system calls through FFM: they start the JVM's first
+   * downcall link on the second core at once ({@link NativeAccess#linkInBackground}), while this thread
+   * parses, loads the logger, reads state and config. Not the commands that may make none
+   * (kill and delete of a stopped container, state, start): the link would be wasted CPU.
+   */
+  private static final Set<String> LINKS_AHEAD = Set.of("create", "run", "exec");
 
   public static void main(String[] args) {
     int code = execute(Arrays.asList(args));
@@ -49,6 +59,9 @@ public final class Main {
     boolean debug = false;
     try {
       ParsedArgs g = ArgParser.parse(GlobalOptions.FLAGS, args, 0);
+      if (!g.positionals().isEmpty() && LINKS_AHEAD.contains(g.positional(0))) {
+        NativeAccess.linkInBackground();
+      }
       GlobalOptions global = GlobalOptions.from(g);
       debug = global.debug();
       configureLogging(global);

@@ -1,0 +1,24 @@
+package io.jrunc.core.api.host;
+
+import io.jrunc.core.sys.Libc;
+
+/**
+ * For a short-lived JVM that will surely make system calls (a CLI call of {@code create},
+ * {@code run} or {@code exec}): starts the JVM's first downcall link on a platform thread of its
+ * own, so that it runs on another core while the caller parses its arguments, reads state and
+ * config. In a cold JVM that link costs ~15-30 ms (the JDK spins method handles and a stub at
+ * run time; none of it is kept by the AOT cache). A warm JVM (an embedder, the shim) has
+ * linked long before and needs none of this.
+ *
+ * <p>Safe to call any number of times and from any thread: the first system call waits for
+ * the link (class initialisation is the lock, so no call sees a half-made handle), and a failed
+ * link reaches that call as it would have without this.
+ */
+public final class NativeAccess {
+  private NativeAccess() {}
+
+  /** Starts linking in the background and returns at once. */
+  public static void linkInBackground() {
+    Libc.linkInBackground();
+  }
+}

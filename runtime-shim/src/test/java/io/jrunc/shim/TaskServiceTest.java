@@ -110,7 +110,9 @@ class TaskServiceTest {
     Path logger = dir.resolve("logger.sh");
     // containerd's logging-binary protocol: fds 3 and 4 are the streams, closing 5 says "ready"
     Files.writeString(logger, "#!/bin/sh\n[ \"$1\" = dest ] || exit 9\nexec 5>&-\n"
-        + "cat <&3 > \"$2.out\" &\ncat <&4 > \"$2.err\"\nwait\necho \"$CONTAINER_ID\" > \"$2.done\"\n");
+        + "cat <&3 > \"$2.out\" &\ncat <&4 > \"$2.err\"\nwait\n"
+        // written whole, then renamed: the test polls for the name and must not read it half-made
+        + "echo \"$CONTAINER_ID\" > \"$2.tmp\" && mv \"$2.tmp\" \"$2.done\"\n");
     Files.setPosixFilePermissions(logger, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     Path dest = dir.resolve("log");
     service.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())

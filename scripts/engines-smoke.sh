@@ -140,8 +140,11 @@ rm_cgroup() {
 }
 
 ctrd_pid= dockerd_pid= cg=/jrunc-smoke-ctr-$$ dcg=/jrunc-smoke-docker-$$
-made_run_containerd= made_run_docker=
+made_run_containerd= made_run_docker= made_libpod_parent=
 [ -e /run/containerd ] || made_run_containerd=1
+# podman (cgroupfs manager) leaves its per-container and conmon cgroups, empty, under
+# /libpod_parent: removed at the end when this run made that parent (a host's own are not touched)
+[ -e /sys/fs/cgroup/memory/libpod_parent ] || [ -e /sys/fs/cgroup/libpod_parent ] || made_libpod_parent=1
 [ -e /run/docker ] || made_run_docker=1
 cleanup() {
   if [ -n "$dockerd_pid" ]; then
@@ -162,6 +165,7 @@ cleanup() {
   if has podman; then
     for c in $(podman ps -a --format '{{.Names}}' | grep "^$pfx-"); do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
     for p in $(podman pod ps --format '{{.Name}}' | grep "^$pfx-"); do podman pod rm -f -t 0 "$p" >/dev/null 2>&1; done
+    [ -n "$made_libpod_parent" ] && rm_cgroup /libpod_parent
   fi
   if has buildah; then
     for b in $(buildah containers --format '{{.ContainerName}}' | grep "^$pfx-"); do buildah rm "$b" >/dev/null 2>&1; done

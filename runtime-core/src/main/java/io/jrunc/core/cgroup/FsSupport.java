@@ -63,7 +63,7 @@ public final class FsSupport {
   }
 
   /**
-   * {@link #write}, first through {@link FileChannel} (the JDK's own native code): for the
+   * {@link #write}, first through {@link FileChannel} (the JDK's file API, no FFM downcall): for the
    * freezer and kill files that {@code kill}, {@code delete --force}, {@code pause} and
    * {@code resume} write, which would otherwise be those commands' only FFM downcall (the
    * first one a JVM links costs ~20-30 ms of CPU). One {@code write(2)} of a short value, as

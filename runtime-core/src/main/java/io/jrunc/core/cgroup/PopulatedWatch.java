@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Wakes its caller when a cgroup v2 directory's {@code cgroup.events} changes (the kernel
  * rewrites {@code populated} when the last process leaves), instead of a sleep-and-poll loop.
  *
- * <p>Through the JDK's {@link WatchService} (inotify, in the JDK's own native code), not an FFM
+ * <p>Through the JDK's {@link WatchService} (inotify, inside the JDK), not an FFM
  * downcall: {@code delete --force} waits here after SIGKILL, and a JVM's first downcall link
  * costs ~20-30 ms of CPU. The kernel reports a change of a kernfs file as {@code IN_MODIFY} on
  * the file and, with its name, on its directory's watch ({@code kernfs_notify}), which is what

@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * Signalling the processes of a cgroup (kill(2) by pid; ESRCH means it exited meanwhile).
  *
- * <p>SIGTERM and SIGKILL go through the JDK's {@link ProcessHandle} (its own native code, which
- * re-reads the pid's start time right before kill(2)), not through an FFM downcall: the first
+ * <p>SIGTERM and SIGKILL go through the JDK's {@link ProcessHandle} (the JDK's process API, which
+ * checks the pid's start time once more right before the signal), not through an FFM downcall: the first
  * one a JVM links costs ~20-30 ms of CPU, and {@code delete --force} and {@code kill --all}
  * would pay it for the signals engines send. Like runc, the pids come from cgroup.procs, read
  * while the cgroup is frozen where it can be (a frozen process does not exit, so its pid is not

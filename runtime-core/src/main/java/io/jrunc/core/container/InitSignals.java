@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><th>signal</th><th>through</th><th>window for a recycled pid</th></tr>
  *   <tr><td>SIGTERM, SIGKILL</td><td>{@link ProcessHandle#of}, then the record's start time
  *       against /proc ({@link ProcStat#isAlive}), then {@code destroy()} /
- *       {@code destroyForcibly()}: the JDK's {@code destroy0} re-reads the start time from
- *       /proc right before {@code kill(2)}</td><td>the microseconds between that re-read and
+ *       {@code destroyForcibly()}, which check the pid's start time once more right before
+ *       the signal is sent</td><td>the microseconds between that check and
  *       {@code kill(2)}: init would have to exit, be reaped and its pid be handed to a new
  *       process within them. runc has the same window (it checks the start time, then calls
  *       {@code kill(2)})</td></tr>
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *       <td>none: the pidfd pins the process</td></tr>
  * </table>
  *
- * Why two: the JDK's {@code ProcessHandle} is native code of its own (no FFM), while the first
+ * Why two: {@code ProcessHandle} is the JDK's own process API and links no FFM downcall, while the first
  * FFM downcall a JVM links costs ~20-30 ms of CPU (linker, LambdaForms and a stub spun at run
  * time, not kept by the AOT cache): {@code kill} of TERM or KILL, the signals engines send,
  * would otherwise pay that on every call. The pidfd path still gives the exact errno and

@@ -5,13 +5,14 @@ import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.cgroup.Cgroups;
 import io.jrunc.core.failure.ContainerFailure;
+import io.jrunc.core.failure.InvalidStateFailure;
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
-import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.spec.Spec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -163,22 +164,14 @@ final class ForcedRemoval {
   }
 
   /**
-   * SIGKILL to init, if the pid still has the recorded start time: through {@link ProcessHandle}
-   * (no FFM link, see {@link InitSignals}), else through a pidfd, which also says why it failed.
+   * SIGKILL to init as {@link InitSignals} sends it (the recorded start time checked first): an
+   * init that is gone, or whose pid is another process's now, is no error here.
    */
-  private static void killInit(ContainerRecord r) throws SetupFailure {
-    if (InitSignals.destroyInit(r, 9)) return;
-    int pidfd = Libc.pidfdOpen(r.pid());
-    if (pidfd == -Errno.ESRCH) return;
-    if (pidfd < 0) throw new SetupFailure("pidfd_open " + r.pid() + ": " + Errno.describe(-pidfd), -pidfd, null);
+  private static void killInit(ContainerRecord r) throws ContainerFailure {
     try {
-      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return; // gone, or another process now
-      int res = Libc.pidfdSendSignal(pidfd, 9);
-      if (res < 0 && res != -Errno.ESRCH) {
-        throw new SetupFailure("kill " + r.pid() + ": " + Errno.describe(-res), -res, null);
-      }
-    } finally {
-      Libc.close(pidfd);
+      InitSignals.signalInit(r, Signal.SIGKILL);
+    } catch (InvalidStateFailure gone) {
+      // nothing of the container's left to kill at that pid
     }
   }
 }

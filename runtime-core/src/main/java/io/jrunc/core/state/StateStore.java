@@ -303,8 +303,8 @@ public final class StateStore {
 
   /**
    * Depth first, links not followed (as Files.walk). A plain loop, not a walk stream sorted in
-   * reverse: a container's directory holds a handful of files, and that stream pipeline cost
-   * every delete its classes and, cold, a few ms of interpreted comparator calls.
+   * reverse: a container's directory holds a handful of files (measured: no difference in time,
+   * fewer classes on delete).
    */
   private static void removeTree(Path p) throws IOException {
     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {

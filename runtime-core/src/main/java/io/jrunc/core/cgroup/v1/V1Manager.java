@@ -159,7 +159,7 @@ public class V1Manager implements CgroupManager {
   /** Every v1 hierarchy by its {@code tasks} file; hybrid's unified directory by CLONE_INTO_CGROUP. */
   @Override
   public Optional<SelfJoin> selfJoin() {
-    Path unified = paths.get(io.jrunc.core.cgroup.CgroupPaths.UNIFIED);
+    Path unified = v2Dir();
     List<Path> tasks = new ArrayList<>();
     for (Path d : uniqueDirs()) if (!d.equals(unified)) tasks.add(d.resolve("tasks"));
     return Optional.of(new SelfJoin(unified, List.copyOf(tasks)));

@@ -144,10 +144,7 @@ public final class Json {
 
     /** Compact JSON. */
     public static String write(Object value) {
-        if (value != null && SpecCodec.handles(value.getClass())) {
-            return encode(value, null);
-        }
-        return new String(Holder.write(value, null), StandardCharsets.UTF_8);
+        return writeIndented(value, null);
     }
 
     /** Compact JSON as UTF-8 bytes. */
@@ -167,7 +164,10 @@ public final class Json {
         return writeIndented(value, "\t");
     }
 
-    /** Like {@link #writePretty} with another indent, e.g. two spaces as {@code runc state} uses. */
+    /**
+     * Like {@link #writePretty} with another indent, e.g. two spaces as {@code runc state} uses;
+     * {@code indent} null: compact.
+     */
     public static String writeIndented(Object value, String indent) {
         if (value != null && SpecCodec.handles(value.getClass())) {
             return encode(value, indent);

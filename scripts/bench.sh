@@ -80,7 +80,7 @@ for r in $runtimes; do
 done
 
 # --- the floor: hello world with bin/jrunc's JVM flags (keep in step with bin/jrunc) and its own AOT cache
-flags="-Xlog:disable -Xlog:all=warning:stderr -Xlog:aot=off,cds=off:stderr -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED"
+flags="-Xlog:disable -Xlog:all=warning:stderr -Xlog:aot=off,cds=off:stderr -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining --enable-native-access=ALL-UNNAMED"
 mkdir "$tmp/hello"
 "$jhome/bin/javac" -d "$tmp/hello" "$here/scripts/bench/Hello.java"
 "$jhome/bin/jar" cf "$tmp/hello/hello.jar" -C "$tmp/hello" Hello.class

@@ -28,7 +28,8 @@ final class SpecLoader {
     Path config = bundle.resolve("config.json");
     byte[] bytes;
     try {
-      bytes = BoundedFile.read(config, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW);
+      // no downcall for a plain file: parse, validate and plan run while the first link is made
+      bytes = BoundedFile.readDocument(config, "config.json", BoundedFile.JSON_LIMIT);
     } catch (NoSuchFileException e) {
       throw new InvalidConfigFailure("config.json: open " + config + ": no such file or directory");
     } catch (BoundedFile.RefusedException e) {

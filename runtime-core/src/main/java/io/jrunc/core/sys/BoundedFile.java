@@ -51,6 +51,19 @@ import java.util.function.Predicate;
  *       refused too (procfs files report size 0 and are bounded the same way).</li>
  * </ol>
  *
+ * <p>The documents a caller hands the runtime (a bundle's {@code config.json}, {@code exec
+ * --process}, {@code update --resources}) are read by {@link #readDocument} without a downcall
+ * when they are not links: {@code lstat}, then an {@code O_NOFOLLOW} open through NIO, with the
+ * same refusals and words. A cold JVM's first downcall link costs ~15-20 ms, and create reads
+ * config.json first: through NIO it parses, validates and plans while that link runs on another
+ * core. What that gives up: between the {@code lstat} and the open, whoever can write the
+ * file's directory could put a FIFO there, and the open would then wait for a writer. Nothing
+ * else can appear there: {@code O_NOFOLLOW} refuses a link, and a device node needs
+ * {@code CAP_MKNOD} (or a hard link on the same filesystem as a device node, which
+ * {@code protected_hardlinks} and devtmpfs rule out). That writer controls the document's
+ * content anyway, the call waits before it has made anything, and runc opens these files with
+ * a plain blocking open. A link is read through the descriptor path above.
+ *
  * <table>
  *   <caption>Limits (runc has none: it streams config.json and state.json through Go's JSON
  *   decoder, and reads /etc/passwd with {@code bufio.Scanner}, whose 64 KiB token limit is the
@@ -144,17 +157,36 @@ public final class BoundedFile {
    * directory or a file over the limit is refused with the same words. Between the check and
    * the open the file could be swapped for a FIFO only by whoever can write the state
    * directory (root's {@code /run/jrunc}, mode 0700, or the rootless user's own), who can
-   * rewrite the record anyway; hostile files (bundles, images) go through {@link #read}.
+   * rewrite the record anyway.
    *
    * @throws NoSuchFileException when it does not exist
    * @throws RefusedException when it is not a regular file or is over the limit
    */
   public static byte[] readOwn(Path path, String label, int limit) throws IOException {
+    return readNoFollow(path, label, limit, false);
+  }
+
+  /**
+   * A document a caller hands the runtime (config.json, {@code exec --process}, {@code update
+   * --resources}): as {@link #read} with {@link Links#FOLLOW}, but a file that is not a link is
+   * read through NIO, with no downcall (see the class comment for what that gives up).
+   *
+   * @throws NoSuchFileException when it does not exist
+   * @throws RefusedException when it is not a regular file or is over the limit
+   */
+  public static byte[] readDocument(Path path, String label, int limit) throws IOException {
+    byte[] b = readNoFollow(path, label, limit, true);
+    return b != null ? b : read(path, label, limit, Links.FOLLOW);
+  }
+
+  /** lstat, refusals, O_NOFOLLOW open and bounded read through NIO; null for a link when {@code nullForLink}. */
+  private static byte[] readNoFollow(Path path, String label, int limit, boolean nullForLink) throws IOException {
     String p = path.toString();
     java.util.Map<String, Object> attrs =
         java.nio.file.Files.readAttributes(path, "unix:mode,size", java.nio.file.LinkOption.NOFOLLOW_LINKS);
     int mode = (Integer) attrs.get("mode");
     long size = (Long) attrs.get("size");
+    if (nullForLink && (mode & S_IFMT) == S_IFLNK) return null;
     checkRegular(mode, size, label, p, limit);
     try (var ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ,
         java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -116,6 +116,53 @@ class BoundedFileTest {
     assertThatThrownBy(() -> BoundedFile.readOwn(tmp.resolve("none"), "state.json", 10)).isInstanceOf(NoSuchFileException.class);
   }
 
+  /**
+   * readDocument (config.json, exec --process: NIO unless a link) reads and refuses exactly what
+   * read with FOLLOW does, in the same words: a link is followed (to a file, to /dev/zero), a
+   * FIFO is refused without waiting for a writer, and so are devices, directories, sockets and
+   * files over the limit; missing is NoSuchFileException.
+   */
+  @Test
+  void documentsAreReadAndRefusedAsReadWithFollowDoes() throws Exception {
+    Path f = tmp.resolve("config.json");
+    byte[] data = new byte[100_000];
+    for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + i % 26);
+    Files.write(f, data);
+    assertThat(BoundedFile.readDocument(f, "config.json", 1 << 20)).isEqualTo(data);
+    assertThat(BoundedFile.readDocument(f, "config.json", data.length)).isEqualTo(data);
+    Path link = tmp.resolve("link");
+    Files.createSymbolicLink(link, f);
+    assertThat(BoundedFile.readDocument(link, "config.json", 1 << 20)).isEqualTo(data);
+    Path fifo = tmp.resolve("fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path fifoLink = tmp.resolve("fifo-link");
+    Files.createSymbolicLink(fifoLink, fifo);
+    Path zero = tmp.resolve("zero");
+    Files.createSymbolicLink(zero, Path.of("/dev/zero"));
+    Path sparse = tmp.resolve("sparse.json");
+    try (RandomAccessFile r = new RandomAccessFile(sparse.toFile(), "rw")) {
+      r.setLength(2L << 30);
+    }
+    Path sock = tmp.resolve("s");
+    try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      ch.bind(java.net.UnixDomainSocketAddress.of(sock));
+      for (Path p : List.of(fifo, fifoLink, zero, tmp, sock, sparse, Path.of("/dev/null"))) {
+        Throwable doc = org.assertj.core.api.Assertions.catchThrowable(
+            () -> BoundedFile.readDocument(p, "config.json", BoundedFile.JSON_LIMIT));
+        Throwable read = org.assertj.core.api.Assertions.catchThrowable(
+            () -> BoundedFile.read(p, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW));
+        assertThat(doc).as(p.toString()).isInstanceOf(BoundedFile.RefusedException.class).hasMessage(read.getMessage());
+      }
+    }
+    assertThatThrownBy(() -> BoundedFile.readDocument(fifo, "config.json", BoundedFile.JSON_LIMIT))
+        .hasMessage("config.json: " + fifo + " is a FIFO, not a regular file: refused, as reading it could block or never end");
+    assertThatThrownBy(() -> BoundedFile.readDocument(f, "config.json", data.length - 1))
+        .isInstanceOf(BoundedFile.RefusedException.class)
+        .hasMessage("config.json: " + f + " is 100000 bytes, over the 99999 bytes limit for config.json");
+    assertThatThrownBy(() -> BoundedFile.readDocument(tmp.resolve("none"), "config.json", 10))
+        .isInstanceOf(NoSuchFileException.class);
+  }
+
   @Test
   void procfsFilesReportSizeZeroAndAreStillBounded() throws Exception {
     assertThat(new String(BoundedFile.read(Path.of("/proc/self/status"), "status", 1 << 20, BoundedFile.Links.FOLLOW)))

@@ -25,7 +25,8 @@ public final class LimitedFiles {
 
   /**
    * A JSON document at {@code path} (a link is followed; the file must be regular), within the
-   * runtime's JSON limit.
+   * runtime's JSON limit. A file that is not a link is read with no downcall (see
+   * {@code BoundedFile.readDocument}).
    *
    * @param label what the file is, for messages ("config.json", "exec --process", ...)
    * @throws java.nio.file.NoSuchFileException when it does not exist
@@ -33,7 +34,7 @@ public final class LimitedFiles {
    */
   public static byte[] readJson(Path path, String label) throws IOException {
     try {
-      return BoundedFile.read(path, label, BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW);
+      return BoundedFile.readDocument(path, label, BoundedFile.JSON_LIMIT);
     } catch (BoundedFile.RefusedException e) {
       throw new RefusedException(e);
     }

@@ -97,7 +97,11 @@ final class CreatePlanner {
           replaceEnv(spec.process().env(), List.of("LISTEN_FDS=", "LISTEN_PID="), listen.env())));
     }
     long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
-    spec = spec.withProcess(spec.process().withEnv(ProcessEnv.prepare(spec.process().env(), rootfs, uid)));
+    // HOME is looked up in the image last: for a plain config that openat2 is planning's only
+    // system call, and in a fresh CLI JVM the first downcall waits for the link started on
+    // another core at Main (NativeAccess.linkInBackground), so the rest plans meanwhile
+    // (create -9 ms wall). The executable lookup below needs only the merged PATH.
+    spec = spec.withProcess(spec.process().withEnv(ProcessEnv.merge(spec.process().env())));
 
     Namespaces ns = Namespaces.of(spec);
     ParentSetup.checkNetDevices(spec.linux(), ns);
@@ -133,6 +137,8 @@ final class CreatePlanner {
       // for newuidmap/newgidmap otherwise
       IdMapper.Host idHost = ns.creates("user") ? IdMapper.Host.detect() : null;
       boolean setgroups = idHost == null || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
+      // the image's /etc/passwd opened inside the rootfs (openat2): planning's first system call
+      spec = spec.withProcess(spec.process().withEnv(ProcessEnv.withHome(spec.process().env(), rootfs, uid)));
       return new CreatePlan(id, opts, bundle, rootfs, spec, terminal, notify, listen, uid, ns, security, exe, cgroup,
           rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
     } catch (ContainerFailure | RuntimeException | Error e) {

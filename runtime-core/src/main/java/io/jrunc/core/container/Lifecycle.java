@@ -56,7 +56,7 @@ public final class Lifecycle {
   /** runc's shouldUseRootlessCgroupManager for {@code --rootless} (no systemd owner lookup here). */
   boolean rootless(boolean systemdCgroup) {
     String flag = rootlessFlag == null ? "auto" : rootlessFlag.toString();
-    return IdMapper.rootless(flag, Libc.geteuid(), IdMapper.inUserNamespace(), systemdCgroup, null);
+    return IdMapper.rootless(flag, IdMapper.effectiveUid(), IdMapper.inUserNamespace(), systemdCgroup, null);
   }
 
   public StateStore store() {

@@ -20,21 +20,35 @@ public final class ProcessEnv {
   private ProcessEnv() {}
 
   public static List<String> prepare(List<String> env, Path root, long uid) throws SetupFailure {
+    return withHome(merge(env), root, uid);
+  }
+
+  /**
+   * The environment with each name once, the last one given winning in its place, and an empty
+   * HOME dropped (so {@link #withHome} fills it). No file is read: create plans with this (the
+   * PATH its executable lookup uses) and adds HOME last.
+   */
+  public static List<String> merge(List<String> env) {
     List<String> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
-    boolean home = false;
     List<String> given = env == null ? List.of() : env;
     for (int i = given.size() - 1; i >= 0; i--) {
       String kv = given.get(i);
       int eq = kv.indexOf('=');
       String name = eq < 0 ? kv : kv.substring(0, eq);
       if (!seen.add(name)) continue;
-      if (name.equals("HOME") && eq >= 0 && eq < kv.length() - 1) home = true;
-      if (name.equals("HOME") && !home) continue; // an empty HOME is replaced below
+      if (name.equals("HOME") && !(eq >= 0 && eq < kv.length() - 1)) continue; // an empty HOME is replaced
       out.add(kv);
     }
     Collections.reverse(out);
-    if (!home) out.add("HOME=" + homeOf(root, uid));
+    return out;
+  }
+
+  /** A {@link #merge merged} environment, with HOME from the image when it has none. */
+  public static List<String> withHome(List<String> merged, Path root, long uid) throws SetupFailure {
+    for (String kv : merged) if (kv.startsWith("HOME=")) return merged;
+    List<String> out = new ArrayList<>(merged);
+    out.add("HOME=" + homeOf(root, uid));
     return out;
   }
 

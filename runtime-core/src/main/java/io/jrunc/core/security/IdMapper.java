@@ -200,6 +200,38 @@ public final class IdMapper {
     }
   }
 
+  /**
+   * This process's effective uid, from the {@code Uid:} line of {@code /proc/self/status} (real,
+   * effective, saved, filesystem): no system call of ours, so create can plan while its first
+   * downcall is still being linked. {@code geteuid(2)} where /proc cannot tell.
+   */
+  public static int effectiveUid() {
+    try {
+      int uid = effectiveUid(io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/self/status"),
+          io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT));
+      if (uid >= 0) return uid;
+    } catch (IOException e) {
+      // no procfs here: ask the kernel
+    }
+    return io.jrunc.core.sys.Libc.geteuid();
+  }
+
+  /** The effective uid of a {@code /proc/PID/status} text; -1 without a well-formed {@code Uid:} line. */
+  static int effectiveUid(String status) {
+    int at = status.startsWith("Uid:") ? -1 : status.indexOf("\nUid:");
+    if (at == -1 && !status.startsWith("Uid:")) return -1;
+    int from = at + 5;
+    int end = status.indexOf('\n', from);
+    String[] f = status.substring(from, end < 0 ? status.length() : end).trim().split("\\s+");
+    if (f.length < 2) return -1;
+    try {
+      long uid = Long.parseLong(f[1]);
+      return uid >= 0 && uid <= 0xFFFFFFFFL ? (int) uid : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   static String which(String name) {
     String path = System.getenv("PATH");
     if (path == null || path.isEmpty()) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -162,4 +162,14 @@ class IdMapperTest {
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     return new Result(p.exitValue(), out);
   }
+
+  @Test
+  void effectiveUidIsTheSecondFieldOfTheUidLine() {
+    assertThat(IdMapper.effectiveUid("Name:\tjava\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t5\t5\t5\t5\n")).isZero();
+    assertThat(IdMapper.effectiveUid("Uid:\t0\t1000\t1000\t1000\nGid:\t0\t0\t0\t0\n")).isEqualTo(1000);
+    assertThat(IdMapper.effectiveUid("Name:\tx\nUid:\t1\n")).isEqualTo(-1);
+    assertThat(IdMapper.effectiveUid("Name:\tx\nGid:\t1\t2\t3\t4\n")).isEqualTo(-1);
+    assertThat(IdMapper.effectiveUid("Name:\tx\nUid:\t1\tz\t3\t4")).isEqualTo(-1);
+    assertThat(IdMapper.effectiveUid()).isEqualTo(io.jrunc.core.sys.Libc.geteuid());
+  }
 }

@@ -71,10 +71,13 @@ class StateStoreTest {
   @Test
   void idsAreCheckedAsRuncChecksThem() {
     StateStore store = store();
-    for (String bad : List.of("", "..", ".", "a/b", "../x", "a b")) {
-      assertThatThrownBy(() -> store.claim(bad)).isInstanceOf(IllegalArgumentException.class);
+    for (String bad : List.of("", "..", ".", "a/b", "../x", "a b", "abc\n", "\nabc", "caf\u00e9", "a\u0660",
+        "a:b", "a*", "a\u0000b", "~")) {
+      assertThatThrownBy(() -> store.claim(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
-    StateStore.checkId("a-b_c+d.e");
+    for (String good : List.of("a-b_c+d.e", "...", ".a", "a..", "Z9", "_", "+", "-", "0123456789")) {
+      StateStore.checkId(good);
+    }
   }
 
   /** A file is written to a temporary name and renamed: a reader sees the old record or the new one, whole. */

@@ -7,7 +7,6 @@ import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
 import java.nio.file.Files;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -27,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * </table>
  */
 final class StatusDerivation {
-  private static final Logger LOG = LoggerFactory.getLogger(StatusDerivation.class);
-
   private StatusDerivation() {}
 
   /** What the rule asks of the host, in its order: later questions are not asked when an earlier one decides. */
@@ -50,7 +47,9 @@ final class StatusDerivation {
     try {
       if (host.frozen(r)) return Status.PAUSED;
     } catch (CgroupException e) {
-      LOG.debug("read the freezer state of {}: {}", r.id(), e.getMessage());
+      // the logger only here, not in a static field: every command derives a status, and the
+      // first getLogger of a JVM bootstraps SLF4J
+      LoggerFactory.getLogger(StatusDerivation.class).debug("read the freezer state of {}: {}", r.id(), e.getMessage());
     }
     return Status.RUNNING;
   }

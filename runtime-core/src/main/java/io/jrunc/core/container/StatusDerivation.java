@@ -41,9 +41,19 @@ final class StatusDerivation {
   }
 
   static Status derive(ContainerRecord r, Probe host) {
+    return derive(r, host, true);
+  }
+
+  /**
+   * The rule; with {@code askFreezer} false its last question is not asked and a paused
+   * container is RUNNING: for kill, which treats the two alike, and then need not re-open the
+   * container's cgroup to read its freezer.
+   */
+  static Status derive(ContainerRecord r, Probe host, boolean askFreezer) {
     if (r.pid() == 0) return Status.CREATING;
     if (!ProcStat.isAlive(host.stat(r.pid()), r.pidStartTime())) return Status.STOPPED;
     if (host.fifoPresent(r.id())) return Status.CREATED;
+    if (!askFreezer) return Status.RUNNING;
     try {
       if (host.frozen(r)) return Status.PAUSED;
     } catch (CgroupException e) {

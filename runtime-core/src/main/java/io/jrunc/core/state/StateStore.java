@@ -141,6 +141,17 @@ public final class StateStore {
     return Files.isDirectory(dir(id));
   }
 
+  /**
+   * True when {@code id} is a valid id and its directory holds a {@code state.json} (of any
+   * kind: whether it is a well-formed record is {@link #readRecord}'s to say). False also when
+   * that cannot be told (e.g. no permission to look): a verb then reads the record before it
+   * locks, which reports why.
+   */
+  public boolean hasRecordFile(String id) {
+    if (id == null || !validId(id)) return false;
+    return Files.exists(dir(id).resolve("state.json"), LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** Holds the container's lock until closed; other processes and threads wait. */
   public Lock lock(String id) throws IOException {
     Path lockFile = dir(id).resolve("lock");

@@ -26,13 +26,14 @@ public final class LightAotTraining {
    * A new directory under java.io.tmpdir, named from the clock. Not {@code
    * Files.createTempDirectory}: its SecureRandom (security providers, their properties file,
    * a digest, /dev/urandom; ~150 classes) landed in every small cache, and the JVM preloads
-   * every class of its cache, so each {@code --version} loaded them for nothing.
+   * every class of its cache, so each {@code --version} loaded them for nothing. ({@link
+   * AotTraining}'s full cache too.)
    */
-  static Path tempDirectory() throws IOException {
+  static Path tempDirectory(String prefix) throws IOException {
     Path base = Path.of(System.getProperty("java.io.tmpdir"));
     for (int i = 0; ; i++) {
       try {
-        return Files.createDirectory(base.resolve("jrunc-aot-light-" + System.nanoTime()));
+        return Files.createDirectory(base.resolve(prefix + System.nanoTime()));
       } catch (java.nio.file.FileAlreadyExistsException e) {
         if (i == 100) throw e; // (builds started together: another name on the next tick)
       }
@@ -43,7 +44,7 @@ public final class LightAotTraining {
     if (args.length != 1 || !COMMANDS.contains(args[0])) {
       throw new IllegalArgumentException("usage: LightAotTraining " + String.join("|", COMMANDS));
     }
-    Path tmp = tempDirectory();
+    Path tmp = tempDirectory("jrunc-aot-light-");
     PrintStream out = System.out;
     PrintStream err = System.err;
     try {

@@ -28,7 +28,8 @@ public final class AotTraining {
 
   public static void main(String[] args) throws IOException {
     plainLocale();
-    Path tmp = Files.createTempDirectory("jrunc-aot-");
+    // not createTempDirectory: see LightAotTraining.tempDirectory
+    Path tmp = LightAotTraining.tempDirectory("jrunc-aot-");
     PrintStream out = System.out;
     PrintStream err = System.err;
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream());

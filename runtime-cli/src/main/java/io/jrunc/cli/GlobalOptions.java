@@ -83,8 +83,10 @@ public record GlobalOptions(
         throw new UsageException("invalid log-level: " + a.string("log-level"));
       }
     }
+    String rl = a.string("rootless");
     Boolean rootless =
-        switch (a.string("rootless").toLowerCase(Locale.ROOT)) {
+        // (the default as is: toLowerCase(Locale.ROOT) initialises Locale on every CLI call)
+        switch (rl.equals("auto") ? rl : rl.toLowerCase(Locale.ROOT)) {
           case "", "auto" -> null;
           case "true", "1", "t" -> Boolean.TRUE;
           case "false", "0", "f" -> Boolean.FALSE;

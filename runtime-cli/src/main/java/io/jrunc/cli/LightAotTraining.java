@@ -22,11 +22,29 @@ public final class LightAotTraining {
   /** The commands with a cache of their own. */
   static final List<String> COMMANDS = List.of("version", "help", "spec", "features");
 
+  /**
+   * A new directory under java.io.tmpdir, named from the clock. Not {@code
+   * Files.createTempDirectory}: its SecureRandom (security providers, their properties file,
+   * a digest, /dev/urandom; ~150 classes) landed in every small cache, and the JVM preloads
+   * every class of its cache, so each {@code --version} loaded them for nothing. ({@link
+   * AotTraining}'s full cache too.)
+   */
+  static Path tempDirectory(String prefix) throws IOException {
+    Path base = Path.of(System.getProperty("java.io.tmpdir"));
+    for (int i = 0; ; i++) {
+      try {
+        return Files.createDirectory(base.resolve(prefix + System.nanoTime()));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (i == 100) throw e; // (builds started together: another name on the next tick)
+      }
+    }
+  }
+
   public static void main(String[] args) throws IOException {
     if (args.length != 1 || !COMMANDS.contains(args[0])) {
       throw new IllegalArgumentException("usage: LightAotTraining " + String.join("|", COMMANDS));
     }
-    Path tmp = Files.createTempDirectory("jrunc-aot-light-");
+    Path tmp = tempDirectory("jrunc-aot-light-");
     PrintStream out = System.out;
     PrintStream err = System.err;
     try {

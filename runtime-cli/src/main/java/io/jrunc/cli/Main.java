@@ -125,9 +125,14 @@ public final class Main {
     }
   }
 
-  /** runc's fatal(): one error record, plus the bare message on stderr if the log is a file. */
+  /**
+   * runc's fatal(): one error record, plus the bare message on stderr if the log is a file. The
+   * record is written by {@link JruncLogging#error} itself, the line SLF4J's logger would write:
+   * engines delete and query containers that are gone all the time, and SLF4J's bootstrap (its
+   * provider found by reflection, ~30 classes) was most of such a call's Java.
+   */
   static int fatal(String message, int exitCode, Throwable debugCause) {
-    log().error(message);
+    JruncLogging.error(message);
     if (!JruncLogging.writesToStderr()) {
       System.err.println(message);
     }

@@ -24,12 +24,14 @@ public final class Version {
 
   /** The full text, ending with a newline. */
   public static String text() {
+    // the java.runtime.version property is Runtime.version() as text, without the streams,
+    // collectors and reflection Runtime.Version.toString() runs: only without the property is
+    // that called (a default argument of getProperty would be computed on every call)
+    String java = System.getProperty("java.runtime.version");
+    if (java == null) java = String.valueOf(Runtime.version());
     return "jrunc version " + VERSION + "\n"
         + "commit: " + commit() + "\n"
         + "spec: " + SPEC_VERSION + "\n"
-        // the java.runtime.version property is Runtime.version() as text, without the stream
-        // and lambda machinery Runtime.Version.toString() loads at start-up
-        + "java: " + System.getProperty("java.runtime.version", String.valueOf(Runtime.version()))
-        + "\n";
+        + "java: " + java + "\n";
   }
 }

@@ -49,6 +49,16 @@ class GlobalOptionsTest {
     assertThat(parse("--rootless", "auto").rootless()).isNull();
   }
 
+  /** The exact lower-case spellings take a shortcut past toLowerCase; any case still works as before. */
+  @Test
+  void valuesAreCaseInsensitive() throws Exception {
+    assertThat(parse("--log-format", "JSON").logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(parse("--log-format", "Text").logFormat()).isEqualTo(LogFormat.TEXT);
+    assertThat(parse("--rootless", "AUTO").rootless()).isNull();
+    assertThat(parse("--rootless", "True").rootless()).isTrue();
+    assertThat(parse("--rootless", "F").rootless()).isFalse();
+  }
+
   @Test
   void badValuesAreUsageErrors() {
     assertThatThrownBy(() -> parse("--log-format", "yaml"))

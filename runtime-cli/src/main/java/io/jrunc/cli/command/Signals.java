@@ -39,7 +39,9 @@ public final class Signals {
       }
       throw unknown(text);
     }
-    String name = s.toUpperCase(Locale.ROOT);
+    // a name in capitals already (KILL, SIGTERM: as engines send them) is its own upper case;
+    // toUpperCase(Locale.ROOT) would initialise Locale on the call
+    String name = upperAscii(s) ? s : s.toUpperCase(Locale.ROOT);
     if (name.startsWith("SIG")) {
       name = name.substring(3);
     }
@@ -48,6 +50,14 @@ public final class Signals {
       throw unknown(text);
     }
     return n;
+  }
+
+  private static boolean upperAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '+' && c != '-') return false;
+    }
+    return true;
   }
 
   private static int byName(String name) {

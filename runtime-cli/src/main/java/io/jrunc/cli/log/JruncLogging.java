@@ -98,6 +98,14 @@ public final class JruncLogging {
     return level.toInt() >= threshold.toInt();
   }
 
+  /**
+   * Writes one error record (if errors are enabled), as {@code logger.error(message)} of this
+   * provider does but without SLF4J: for the CLI's final error line.
+   */
+  public static void error(String message) {
+    write(Level.ERROR, message, null, null);
+  }
+
   /** Formats and writes one record if its level is enabled. */
   static void write(Level level, String message, List<KeyValuePair> fields, Throwable error) {
     if (!enabled(level)) {

@@ -11,6 +11,9 @@ public enum LogFormat {
 
   /** Parses the value of {@code --log-format}; null when it is neither text nor json. */
   public static LogFormat parse(String value) {
+    // the usual spellings first: toLowerCase(Locale.ROOT) initialises Locale on every CLI call
+    if (value.equals("text")) return TEXT;
+    if (value.equals("json")) return JSON;
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "text" -> TEXT;
       case "json" -> JSON;

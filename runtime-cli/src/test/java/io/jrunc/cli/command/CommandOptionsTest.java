@@ -149,6 +149,9 @@ class CommandOptionsTest {
     assertThat(Signals.parse("SIGTERM")).isEqualTo(15);
     assertThat(Signals.parse("sigchld")).isEqualTo(17);
     assertThat(Signals.parse("CLD")).isEqualTo(17);
+    assertThat(Signals.parse("Kill")).isEqualTo(9);
+    // not upper-case ASCII: Locale.ROOT's upper case, as always (U+017F, the long s, is an S)
+    assertThat(Signals.parse("\u017Figterm")).isEqualTo(15);
     assertThat(Signals.parse("WINCH")).isEqualTo(28);
     assertThat(Signals.parse("SIGRTMIN")).isEqualTo(34);
     assertThat(Signals.parse("RTMIN+3")).isEqualTo(37); // systemd's shutdown signal

@@ -59,7 +59,7 @@ public final class Cgroups {
     String layout = state.get("layout");
     if (driver == null || layout == null) throw new CgroupException("saved cgroup state has no driver/layout: " + state);
     if (driver.equals("systemd")) return SystemdManager.fromState(state);
-    if (driver.equals("none")) return RootlessFallback.none(Layout.valueOf(layout));
+    if (driver.equals("none")) return RootlessFallback.none(Layout.of(layout));
     if (layout.equals(Layout.V2.name())) {
       String top = state.get("createdTop");
       return new V2Manager(Path.of(state.get("root")), Path.of(state.get("path")), null, top == null ? null : Path.of(top));

@@ -38,7 +38,14 @@ import org.slf4j.LoggerFactory;
  * (the shim, before TaskExit) also compare {@link CgroupManager#oomKillCount()} at exit.
  */
 public final class OomMonitor {
-  private static final Logger LOG = LoggerFactory.getLogger(OomMonitor.class);
+  /**
+   * Looked up where a line is written, not kept in a static field: every runtime (every CLI
+   * call) makes an OomMonitor, and the first getLogger of a JVM bootstraps SLF4J.
+   */
+  private static Logger log() {
+    return LoggerFactory.getLogger(OomMonitor.class);
+  }
+
   private static final long WAKE = 0;
 
   /** Called on the monitor's thread; must not block. */
@@ -182,7 +189,7 @@ public final class OomMonitor {
     try {
       KernelEvents.signal(wakeFd);
     } catch (SysException e) {
-      LOG.debug("wake the OOM monitor: {}", e.getMessage());
+      log().debug("wake the OOM monitor: {}", e.getMessage());
     }
   }
 
@@ -204,7 +211,7 @@ public final class OomMonitor {
       try {
         ready = KernelEvents.epollWait(ep, 16, -1);
       } catch (SysException e) {
-        LOG.warn("OOM monitor: {}", e.getMessage());
+        log().warn("OOM monitor: {}", e.getMessage());
         ready = new long[] {WAKE};
       }
       for (long token : ready) {
@@ -237,7 +244,7 @@ public final class OomMonitor {
           for (int i = 0; i < ooms; i++) w.listener.oom();
           if (ended) w.listener.ended();
         } catch (RuntimeException e) {
-          LOG.warn("OOM listener of {} failed", w.what, e);
+          log().warn("OOM listener of {} failed", w.what, e);
         }
       }
     }
@@ -247,7 +254,7 @@ public final class OomMonitor {
     try {
       KernelEvents.readCounter(efd);
     } catch (SysException e) {
-      LOG.debug("read eventfd: {}", e.getMessage());
+      log().debug("read eventfd: {}", e.getMessage());
     }
   }
 

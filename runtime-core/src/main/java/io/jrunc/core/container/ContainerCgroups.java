@@ -22,7 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /** A container's cgroup re-opened from its record, and its processes when it has none. */
 final class ContainerCgroups {
-  private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+  /**
+   * Looked up where a line is written, not kept in a static field: state and kill load this
+   * class on every call, and the first getLogger of a JVM bootstraps SLF4J. (Lifecycle's name,
+   * as before the split.)
+   */
+  private static Logger log() {
+    return LoggerFactory.getLogger(Lifecycle.class);
+  }
 
   private ContainerCgroups() {}
 
@@ -44,7 +51,7 @@ final class ContainerCgroups {
       // a rootless container whose cgroup was not permitted: kill/delete signal init, not a cgroup
       return "none".equals(m.driver()) ? null : m;
     } catch (CgroupException e) {
-      LOG.debug("re-open the cgroup of {}: {}", r.id(), e.getMessage());
+      log().debug("re-open the cgroup of {}: {}", r.id(), e.getMessage());
       return null;
     }
   }

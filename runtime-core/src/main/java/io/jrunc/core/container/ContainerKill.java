@@ -23,10 +23,17 @@ final class ContainerKill extends ContainerVerb {
   }
 
   void kill(String id, int signal, boolean all) throws ContainerFailure {
-    try (StateStore.Lock lock = store.lock(load(id).id())) {
+    // The record is read once, under the lock, when its file is there (the usual case). Else it
+    // is read before the lock is taken, which fails as it did (no such container, one being
+    // created) without waiting for the lock; if the file appeared meanwhile, it is read again.
+    if (!store.hasRecordFile(id)) load(id);
+    try (StateStore.Lock lock = store.lock(id)) {
       ContainerRecord r = load(id);
-      Status s = status(r);
-      CgroupManager cg = cgroupOf(r);
+      // paused or running is all the same to kill (see Lifecycle's table): the freezer is not
+      // read, and the cgroup is re-opened only when a branch below signals through it (--all, or
+      // no pid namespace of its own), not for the usual signal to init
+      Status s = StatusDerivation.derive(r, StatusDerivation.host(store), false);
+      CgroupManager cg = all || !r.ownPidNamespace() ? cgroupOf(r) : null;
       // runc 1.2: without a pid namespace of its own, SIGKILL goes to every process in the
       // cgroup even when init is gone (the others would outlive it; with a pid namespace the
       // kernel ends them with init)

@@ -33,7 +33,11 @@ final class ContainerStart extends ContainerVerb {
   void start(String id) throws ContainerFailure {
     NotifySocket notify = null;
     ContainerRecord started = null;
-    try (StateStore.Lock lock = store.lock(load(id).id())) {
+    // The record is read once, under the lock, when its file is there (the usual case). Else it
+    // is read before the lock is taken, which fails as it did (no such container, one being
+    // created) without waiting for the lock; if the file appeared meanwhile, it is read again.
+    if (!store.hasRecordFile(id)) load(id);
+    try (StateStore.Lock lock = store.lock(id)) {
       ContainerRecord r = load(id);
       Status s = status(r);
       switch (s) {

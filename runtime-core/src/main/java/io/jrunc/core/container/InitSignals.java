@@ -42,7 +42,13 @@ import org.slf4j.LoggerFactory;
  * runc's words whenever the fast path cannot say what happened.
  */
 final class InitSignals {
-  private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+  /**
+   * Only where a line is written, not a static field: kill loads this class on every call, and
+   * the first getLogger of a JVM bootstraps SLF4J. (Lifecycle's name, as before the split.)
+   */
+  private static Logger log() {
+    return LoggerFactory.getLogger(Lifecycle.class);
+  }
 
   private InitSignals() {}
 
@@ -100,10 +106,10 @@ final class InitSignals {
     if (pidfd >= 0) {
       try {
         if (ProcStat.isAlive(r.pid(), r.pidStartTime()) && !Libc.awaitReadable(pidfd, 20_000)) {
-          LOG.warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
+          log().warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
         }
       } catch (SysException e) {
-        LOG.debug("wait for the exit of {} through its pidfd: {}", r.pid(), e.getMessage());
+        log().debug("wait for the exit of {} through its pidfd: {}", r.pid(), e.getMessage());
         pollUntilGone(r);
       } finally {
         Libc.close(pidfd);
@@ -134,6 +140,6 @@ final class InitSignals {
         return;
       }
     }
-    LOG.warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
+    log().warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
   }
 }

@@ -7,7 +7,6 @@ import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
 import java.nio.file.Files;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -27,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * </table>
  */
 final class StatusDerivation {
-  private static final Logger LOG = LoggerFactory.getLogger(StatusDerivation.class);
-
   private StatusDerivation() {}
 
   /** What the rule asks of the host, in its order: later questions are not asked when an earlier one decides. */
@@ -44,13 +41,25 @@ final class StatusDerivation {
   }
 
   static Status derive(ContainerRecord r, Probe host) {
+    return derive(r, host, true);
+  }
+
+  /**
+   * The rule; with {@code askFreezer} false its last question is not asked and a paused
+   * container is RUNNING: for kill, which treats the two alike, and then need not re-open the
+   * container's cgroup to read its freezer.
+   */
+  static Status derive(ContainerRecord r, Probe host, boolean askFreezer) {
     if (r.pid() == 0) return Status.CREATING;
     if (!ProcStat.isAlive(host.stat(r.pid()), r.pidStartTime())) return Status.STOPPED;
     if (host.fifoPresent(r.id())) return Status.CREATED;
+    if (!askFreezer) return Status.RUNNING;
     try {
       if (host.frozen(r)) return Status.PAUSED;
     } catch (CgroupException e) {
-      LOG.debug("read the freezer state of {}: {}", r.id(), e.getMessage());
+      // the logger only here, not in a static field: every command derives a status, and the
+      // first getLogger of a JVM bootstraps SLF4J
+      LoggerFactory.getLogger(StatusDerivation.class).debug("read the freezer state of {}: {}", r.id(), e.getMessage());
     }
     return Status.RUNNING;
   }

@@ -7,8 +7,18 @@ package io.jrunc.core.failure;
 public enum Status {
   CREATING, CREATED, RUNNING, PAUSED, STOPPED;
 
-  /** The spelling in {@code state} output: {@code created}. */
+  /**
+   * The spelling in {@code state} output: {@code created}. Literals, not {@code
+   * name().toLowerCase()}: that used the default locale (under a Turkish one CREATING became
+   * "creatıng") and initialised Locale on every {@code state} call.
+   */
   public String text() {
-    return name().toLowerCase();
+    return switch (this) {
+      case CREATING -> "creating";
+      case CREATED -> "created";
+      case RUNNING -> "running";
+      case PAUSED -> "paused";
+      case STOPPED -> "stopped";
+    };
   }
 }

@@ -61,16 +61,38 @@ final class JsonPull {
     }
   }
 
-  private final String in;
+  /**
+   * The input's characters: an array, not a String, as every character is looked at once or
+   * more and a fresh JVM interprets this code (an array load is one bytecode, charAt a chain of
+   * calls).
+   */
+  private final char[] in;
   private int pos;
   private final List<Frame> stack = new ArrayList<>();
   private String text;
 
   /** @throws SyntaxException if {@code utf8} is not valid UTF-8 */
   JsonPull(byte[] utf8) throws SyntaxException {
+    in = ascii(utf8) ? latin1(utf8) : decode(utf8);
+  }
+
+  /** True when every byte is ASCII (state.json and jrunc's config.json usually are). */
+  private static boolean ascii(byte[] b) {
+    for (byte x : b) if (x < 0) return false;
+    return true;
+  }
+
+  /** ASCII is valid UTF-8 and each byte is its character: no decoder needed (its classes cost start-up). */
+  private static char[] latin1(byte[] b) {
+    char[] c = new char[b.length];
+    for (int i = 0; i < b.length; i++) c[i] = (char) b[i];
+    return c;
+  }
+
+  private static char[] decode(byte[] utf8) throws SyntaxException {
     try {
       // newDecoder() reports malformed input; new String(...) would replace it silently
-      in = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(utf8)).toString();
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(utf8)).toString().toCharArray();
     } catch (CharacterCodingException e) {
       throw new SyntaxException("Invalid UTF-8");
     }
@@ -87,10 +109,10 @@ final class JsonPull {
    */
   Token next() throws SyntaxException {
     skipSpace();
-    if (stack.isEmpty()) return pos == in.length() ? null : value();
+    if (stack.isEmpty()) return pos == in.length ? null : value();
     Frame f = stack.getLast();
-    if (pos == in.length()) throw error("Unexpected end-of-input: expected close marker for " + (f.object ? "Object" : "Array"));
-    char c = in.charAt(pos);
+    if (pos == in.length) throw error("Unexpected end-of-input: expected close marker for " + (f.object ? "Object" : "Array"));
+    char c = in[pos];
     if (f.object) {
       switch (f.state) {
         case 0, 2 -> {
@@ -146,7 +168,7 @@ final class JsonPull {
   }
 
   private Token name(Frame f) throws SyntaxException {
-    char c = in.charAt(pos);
+    char c = in[pos];
     if (c != '"') throw error("Unexpected character " + quote(c) + ": was expecting double-quote to start field name");
     pos++;
     String n = string();
@@ -157,8 +179,8 @@ final class JsonPull {
   }
 
   private Token value() throws SyntaxException {
-    if (pos == in.length()) throw error("Unexpected end-of-input: expected a value");
-    char c = in.charAt(pos);
+    if (pos == in.length) throw error("Unexpected end-of-input: expected a value");
+    char c = in[pos];
     switch (c) {
       case '{', '[' -> {
         if (stack.size() == MAX_DEPTH) throw error("Nesting depth exceeds the maximum allowed (" + MAX_DEPTH + ")");
@@ -191,7 +213,9 @@ final class JsonPull {
   }
 
   private void literal(String word) throws SyntaxException {
-    if (!in.startsWith(word, pos)) throw error("Unrecognized token: was expecting '" + word + "'");
+    boolean match = pos + word.length() <= in.length;
+    for (int i = 0; match && i < word.length(); i++) match = in[pos + i] == word.charAt(i);
+    if (!match) throw error("Unrecognized token: was expecting '" + word + "'");
     pos += word.length();
     endOfToken();
   }
@@ -199,38 +223,38 @@ final class JsonPull {
   /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
   private Token number() throws SyntaxException {
     int start = pos;
-    if (in.charAt(pos) == '-') pos++;
+    if (in[pos] == '-') pos++;
     int intStart = pos;
     int digits = digits();
     if (digits == 0) throw error("Invalid numeric value: no digit after the minus sign");
-    if (digits > 1 && in.charAt(intStart) == '0') throw error("Invalid numeric value: leading zeroes not allowed");
+    if (digits > 1 && in[intStart] == '0') throw error("Invalid numeric value: leading zeroes not allowed");
     boolean integer = true;
-    if (pos < in.length() && in.charAt(pos) == '.') {
+    if (pos < in.length && in[pos] == '.') {
       pos++;
       integer = false;
       if (digits() == 0) throw error("Invalid numeric value: decimal point must be followed by a digit");
     }
-    if (pos < in.length() && (in.charAt(pos) == 'e' || in.charAt(pos) == 'E')) {
+    if (pos < in.length && (in[pos] == 'e' || in[pos] == 'E')) {
       pos++;
       integer = false;
-      if (pos < in.length() && (in.charAt(pos) == '+' || in.charAt(pos) == '-')) pos++;
+      if (pos < in.length && (in[pos] == '+' || in[pos] == '-')) pos++;
       if (digits() == 0) throw error("Invalid numeric value: exponent must have a digit");
     }
     endOfToken();
-    text = in.substring(start, pos);
+    text = new String(in, start, pos - start);
     return integer ? Token.INTEGER : Token.FLOAT;
   }
 
   private int digits() {
     int s = pos;
-    while (pos < in.length() && in.charAt(pos) >= '0' && in.charAt(pos) <= '9') pos++;
+    while (pos < in.length && in[pos] >= '0' && in[pos] <= '9') pos++;
     return pos - s;
   }
 
   /** A value must be followed by a delimiter: {@code 12ab} or {@code truex} is no number or literal. */
   private void endOfToken() throws SyntaxException {
-    if (pos == in.length()) return;
-    char c = in.charAt(pos);
+    if (pos == in.length) return;
+    char c = in[pos];
     if (c == ',' || c == '}' || c == ']' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r') return;
     throw error("Unexpected character " + quote(c) + " after a value");
   }
@@ -240,10 +264,10 @@ final class JsonPull {
     StringBuilder sb = null;
     int start = pos;
     while (true) {
-      if (pos == in.length()) throw error("Unexpected end-of-input in a string");
-      char c = in.charAt(pos);
+      if (pos == in.length) throw error("Unexpected end-of-input in a string");
+      char c = in[pos];
       if (c == '"') {
-        String s = sb == null ? in.substring(start, pos) : sb.append(in, start, pos).toString();
+        String s = sb == null ? new String(in, start, pos - start) : sb.append(in, start, pos - start).toString();
         pos++;
         return s;
       }
@@ -253,10 +277,10 @@ final class JsonPull {
         continue;
       }
       if (sb == null) sb = new StringBuilder();
-      sb.append(in, start, pos);
+      sb.append(in, start, pos - start);
       pos++;
-      if (pos == in.length()) throw error("Unexpected end-of-input in an escape sequence");
-      char e = in.charAt(pos++);
+      if (pos == in.length) throw error("Unexpected end-of-input in an escape sequence");
+      char e = in[pos++];
       switch (e) {
         case '"', '\\', '/' -> sb.append(e);
         case 'b' -> sb.append('\b');
@@ -265,10 +289,10 @@ final class JsonPull {
         case 'r' -> sb.append('\r');
         case 't' -> sb.append('\t');
         case 'u' -> {
-          if (pos + 4 > in.length()) throw error("Unexpected end-of-input in a \\u escape");
+          if (pos + 4 > in.length) throw error("Unexpected end-of-input in a \\u escape");
           int v = 0;
           for (int i = 0; i < 4; i++) {
-            int d = Character.digit(in.charAt(pos + i), 16);
+            int d = Character.digit(in[pos + i], 16);
             if (d < 0) throw error("Unexpected character in a \\u escape: expected a hex digit");
             v = v << 4 | d;
           }
@@ -282,8 +306,8 @@ final class JsonPull {
   }
 
   private void skipSpace() {
-    while (pos < in.length()) {
-      char c = in.charAt(pos);
+    while (pos < in.length) {
+      char c = in[pos];
       if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
       pos++;
     }
@@ -291,8 +315,8 @@ final class JsonPull {
 
   private SyntaxException error(String reason) {
     int line = 1, col = 1;
-    for (int i = 0; i < pos && i < in.length(); i++) {
-      if (in.charAt(i) == '\n') {
+    for (int i = 0; i < pos && i < in.length; i++) {
+      if (in[i] == '\n') {
         line++;
         col = 1;
       } else {

@@ -22,7 +22,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 
 /**
  * The state directory: one directory per container under the root ({@code --root}, default
@@ -48,8 +47,6 @@ import java.util.regex.Pattern;
  * {@link MalformedRecordException}, never "creating" or "stopped".
  */
 public final class StateStore {
-  /** runc's rule for ids: letters, digits, and {@code _ + - .}, not "." or "..". */
-  private static final Pattern ID = Pattern.compile("^[\\w+\\-.]+$");
   /**
    * fcntl locks belong to the process, so threads of one JVM also need a lock of their own per
    * container. An entry lives while a thread holds or waits for it: a JVM that runs containers
@@ -84,10 +81,27 @@ public final class StateStore {
 
   public static void checkId(String id) {
     if (id == null || id.isEmpty()) throw new IllegalArgumentException("container id cannot be empty");
-    if (!ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+    if (!validId(id)) {
       throw new IllegalArgumentException("invalid container id " + quote(id)
           + ": only letters, digits, '_', '+', '-' and '.' are allowed");
     }
+  }
+
+  /**
+   * runc's rule for ids ({@code ^[\w+\-.]+$}, not "." or ".."): ASCII letters, digits, and
+   * {@code _ + - .}. By hand, not a regex: every command checks its id, and in a fresh JVM
+   * compiling the pattern initialised ~20 regex classes that each command's AOT cache then
+   * preloaded.
+   */
+  private static boolean validId(String id) {
+    if (id.isEmpty() || id.equals(".") || id.equals("..")) return false;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '_' || c == '+' || c == '-' || c == '.';
+      if (!ok) return false;
+    }
+    return true;
   }
 
   public Path dir(String id) {
@@ -125,6 +139,17 @@ public final class StateStore {
   public boolean exists(String id) {
     checkId(id);
     return Files.isDirectory(dir(id));
+  }
+
+  /**
+   * True when {@code id} is a valid id and its directory holds a {@code state.json} (of any
+   * kind: whether it is a well-formed record is {@link #readRecord}'s to say). False also when
+   * that cannot be told (e.g. no permission to look): a verb then reads the record before it
+   * locks, which reports why.
+   */
+  public boolean hasRecordFile(String id) {
+    if (id == null || !validId(id)) return false;
+    return Files.exists(dir(id).resolve("state.json"), LinkOption.NOFOLLOW_LINKS);
   }
 
   /** Holds the container's lock until closed; other processes and threads wait. */

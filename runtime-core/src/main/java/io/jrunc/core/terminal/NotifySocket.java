@@ -46,7 +46,11 @@ public final class NotifySocket implements AutoCloseable {
   /** The directory the socket's directory is mounted at inside the container. */
   public static final String IN_CONTAINER_DIR = "/run/notify";
   public static final String SOCKET_NAME = "notify.sock";
-  static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * sd_notify_barrier(3)'s wait, in ms: an int, not a Duration constant, since start loads this
+   * class on every call and Duration's initialisation brings BigInteger's.
+   */
+  static final int BARRIER_TIMEOUT_MS = 30_000;
 
   private final Path socketPath;
   private final String host;
@@ -196,7 +200,7 @@ public final class NotifySocket implements AutoCloseable {
       UnixDatagram.send(client, host, "BARRIER=1".getBytes(StandardCharsets.US_ASCII), p[1]);
       Libc.close(p[1]);
       p[1] = -1;
-      if (Termios.pollIn(p[0], (int) BARRIER_TIMEOUT.toMillis()) == 0) return;
+      if (Termios.pollIn(p[0], BARRIER_TIMEOUT_MS) == 0) return;
       byte[] one = new byte[1];
       int n = Libc.read(p[0], one, 1);
       if (n != 0) throw new SysException("wait for the service manager's barrier", host + " (it wrote data instead of closing)", 71 /* EPROTO */);

@@ -108,6 +108,17 @@ class StatusDerivationTest {
         .isEqualTo(Status.RUNNING);
   }
 
+  /** kill's question: paused or running alike, so the freezer (the container's cgroup) is never asked. */
+  @Test
+  void withoutTheFreezerAFrozenContainerIsRunningAndTheRestIsTheSame() {
+    FakeHost host = new FakeHost(alive(), false, true);
+    assertThat(StatusDerivation.derive(record(42), host, false)).isEqualTo(Status.RUNNING);
+    assertThat(host.asked).containsExactly("stat 42", "fifo c1");
+    assertThat(StatusDerivation.derive(record(0), new FakeHost(alive(), true, true), false)).isEqualTo(Status.CREATING);
+    assertThat(StatusDerivation.derive(record(42), new FakeHost(null, true, true), false)).isEqualTo(Status.STOPPED);
+    assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), true, true), false)).isEqualTo(Status.CREATED);
+  }
+
   /** A freezer that cannot be read (no cgroup of its own, a cgroup removed meanwhile) is no reason to fail state. */
   @Test
   void anUnreadableFreezerIsRunning() {

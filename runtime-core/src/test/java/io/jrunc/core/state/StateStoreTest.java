@@ -71,10 +71,33 @@ class StateStoreTest {
   @Test
   void idsAreCheckedAsRuncChecksThem() {
     StateStore store = store();
-    for (String bad : List.of("", "..", ".", "a/b", "../x", "a b")) {
-      assertThatThrownBy(() -> store.claim(bad)).isInstanceOf(IllegalArgumentException.class);
+    for (String bad : List.of("", "..", ".", "a/b", "../x", "a b", "abc\n", "\nabc", "caf\u00e9", "a\u0660",
+        "a:b", "a*", "a\u0000b", "~")) {
+      assertThatThrownBy(() -> store.claim(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
-    StateStore.checkId("a-b_c+d.e");
+    for (String good : List.of("a-b_c+d.e", "...", ".a", "a..", "Z9", "_", "+", "-", "0123456789")) {
+      StateStore.checkId(good);
+    }
+  }
+
+  /** start and kill lock before they read the record when its file is there: only a valid id's own file counts. */
+  @Test
+  void hasRecordFileOnlyForAValidIdWithAStateFile() throws Exception {
+    StateStore store = store();
+    assertThat(store.hasRecordFile("c1")).isFalse(); // no directory
+    assertThat(store.claim("c1")).isTrue();
+    assertThat(store.hasRecordFile("c1")).isFalse(); // being created: no state.json yet
+    store.writeRecord(record("c1", 1, "x"));
+    assertThat(store.hasRecordFile("c1")).isTrue();
+    // a record of another directory reached through "..": not this id's, whatever is there
+    assertThat(store.claim("c2")).isTrue();
+    assertThat(store.hasRecordFile("c2/../c1")).isFalse();
+    assertThat(store.hasRecordFile("..")).isFalse();
+    assertThat(store.hasRecordFile("")).isFalse();
+    assertThat(store.hasRecordFile(null)).isFalse();
+    // a link is a file there (readRecord refuses it, under the lock)
+    java.nio.file.Files.createSymbolicLink(store.dir("c2").resolve("state.json"), Path.of("/nonexistent"));
+    assertThat(store.hasRecordFile("c2")).isTrue();
   }
 
   /** A file is written to a temporary name and renamed: a reader sees the old record or the new one, whole. */

@@ -288,12 +288,15 @@ public class V1Manager implements CgroupManager {
   public static V1Manager fromState(Map<String, String> s) {
     Map<String, Path> paths = new LinkedHashMap<>(), mounts = new LinkedHashMap<>();
     Map<Path, Path> created = new LinkedHashMap<>();
-    s.forEach((k, v) -> {
+    // a loop, not forEach with a lambda: state, kill and delete re-open the cgroup on each call,
+    // and linking the lambda's call site in a fresh JVM cost ~0.3 ms
+    for (Map.Entry<String, String> e : s.entrySet()) {
+      String k = e.getKey(), v = e.getValue();
       if (k.startsWith("path.")) paths.put(k.substring(5), Path.of(v));
       else if (k.startsWith("mount.")) mounts.put(k.substring(6), Path.of(v));
       else if (k.startsWith("createdTop.")) created.put(Path.of(k.substring(11)), Path.of(v));
-    });
-    return new V1Manager(Layout.valueOf(s.get("layout")), mounts, paths, null, created);
+    }
+    return new V1Manager(Layout.of(s.get("layout")), mounts, paths, null, created);
   }
 
   @Override

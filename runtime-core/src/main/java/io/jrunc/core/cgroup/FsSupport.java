@@ -80,6 +80,33 @@ public final class FsSupport {
     write(dir, w);
   }
 
+  /**
+   * One {@code write(2)} of {@code value} to the existing {@code dir/file} through
+   * {@link FileChannel} (no FFM downcall), for callers that have another way when it fails and
+   * need no errno: false when the file is missing or the write was refused.
+   */
+  public static boolean tryWriteControl(Path dir, String file, String value) {
+    byte[] b = value.getBytes(StandardCharsets.UTF_8);
+    try (FileChannel ch = FileChannel.open(dir.resolve(file), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      return ch.write(ByteBuffer.wrap(b)) == b.length;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The {@code populated} field of a cgroup v2 directory's {@code cgroup.events}: 1 while a
+   * process is in it or in a descendant, 0 when none is, -1 when the file cannot be read.
+   */
+  public static int populated(Path dir) {
+    String s = read(dir, "cgroup.events");
+    if (s == null) return -1;
+    int i = s.startsWith("populated ") ? 0 : s.indexOf("\npopulated ");
+    if (i < 0) return -1;
+    i = s.indexOf(' ', i + 1) + 1;
+    return i < s.length() && (s.charAt(i) == '0' || s.charAt(i) == '1') ? s.charAt(i) - '0' : -1;
+  }
+
   private static String missingWhy(Path dir, Write w) {
     String ctrls = read(dir, "cgroup.controllers");
     if (ctrls != null && !w.controller().isEmpty()) {

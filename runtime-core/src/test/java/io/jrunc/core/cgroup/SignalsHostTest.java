@@ -141,4 +141,34 @@ class SignalsHostTest {
     assertThat(p.exitValue()).isEqualTo(128 + Signal.SIGKILL);
     m.thaw(); // no-op when already thawed; destroy() in cleanUp removes it
   }
+
+  /**
+   * Pure v1's way, on a hybrid host: the same cgroup re-opened without its unified directory has
+   * no cgroup.kill and no populated flag, so killAndWait kills through the freezer (freeze, signal
+   * each pid, thaw) and polls the pids until the processes are gone.
+   */
+  @Test
+  void withoutAV2DirectoryKillAndWaitKillsThroughTheFreezerAndPolls() throws Exception {
+    Live.assumeLayout(Layout.HYBRID);
+    cgroupWithSleeper();
+    Process second = new ProcessBuilder("sleep", "60").start();
+    try {
+      m.addProcess((int) second.pid());
+      java.util.Map<String, String> st = new java.util.LinkedHashMap<>(m.state());
+      st.keySet().removeIf(k -> k.contains(CgroupPaths.UNIFIED));
+      st.put("layout", Layout.V1.name());
+      CgroupManager v1 = Cgroups.reopen(st);
+      assertThat(v1.v2Dir()).isNull();
+      assertThat(v1.pids()).containsExactlyInAnyOrder((int) p.pid(), (int) second.pid());
+      Signals.killAndWait(v1);
+      assertThat(v1.pids()).isEmpty();
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+      assertThat(second.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+      assertThat(v1.isFrozen()).as("thawed again").isFalse();
+    } finally {
+      second.destroyForcibly().waitFor();
+    }
+  }
 }

@@ -5,6 +5,7 @@ import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Signal;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Signalling the processes of a cgroup (kill(2) by pid; ESRCH means it exited meanwhile).
@@ -94,13 +95,14 @@ public final class Signals {
 
   private static final long KILL_AGAIN_NANOS = 50_000_000L;
 
-  /** 0.25 ms for the first 10 ms (the cgroup usually empties ~2.5 ms after SIGKILL), 1 ms up to 70 ms, then 10 ms. */
+  /**
+   * 0.25 ms for the first 10 ms (the cgroup usually empties ~2 ms after SIGKILL), 1 ms up to 70
+   * ms, then 10 ms. {@link LockSupport#parkNanos}, not {@code Thread.sleep}: sleep loads the JDK's
+   * ThreadSleepEvent classes from its modules on first use (they are not in the command's AOT
+   * cache when training's container emptied before the first look); a wake-up before the time
+   * (an interrupt, or spurious) only makes the caller look again sooner.
+   */
   private static void pause(int i) {
-    try {
-      if (i < 40) Thread.sleep(0, 250_000);
-      else Thread.sleep(i < 100 ? 1 : 10);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    LockSupport.parkNanos(i < 40 ? 250_000L : i < 100 ? 1_000_000L : 10_000_000L);
   }
 }

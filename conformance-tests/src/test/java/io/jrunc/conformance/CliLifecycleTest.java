@@ -301,6 +301,66 @@ class CliLifecycleTest {
     assertThat(j.run("state", "dead").err()).contains("container does not exist");
   }
 
+  /**
+   * delete --force of a running container whose init is not alone in its cgroup (no pid
+   * namespace: init's death kills nothing else; two exec'd processes beside it), and of a paused
+   * one: when delete returns, every directory of its cgroup (the leaf and the parent jrunc made,
+   * in every hierarchy) and its state are gone, which the kernel allows only once no process is
+   * left in it; the processes are then gone too.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void deleteForceKillsEveryProcessOfTheCgroupAndRemovesItAll() throws Exception {
+    Jrunc j = jrunc();
+    for (String mode : List.of("running", "paused")) {
+      String id = "df-" + mode;
+      Bundle b = Bundle.busybox(tmp.resolve(id)).withoutNamespace("pid").args("sleep", "100");
+      String parent = b.linux().get("cgroupsPath").asText(); // made by jrunc: removed with the leaf
+      String leaf = parent + "/" + id;
+      b.linux().put("cgroupsPath", leaf);
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+      for (int i = 0; i < 2; i++) assertThat(j.run("exec", "-d", id, "sleep", "101").exit()).isZero();
+      List<Integer> pids = new ArrayList<>();
+      for (var p : j.run("ps", "--format", "json", id).out().replaceAll("[\\[\\]\\s]", "").split(",")) {
+        if (!p.isEmpty()) pids.add(Integer.parseInt(p));
+      }
+      assertThat(pids).hasSize(3);
+      List<Path> dirs = new ArrayList<>();
+      for (Path h : cgroupHierarchies()) {
+        if (Files.isDirectory(h.resolve(leaf.substring(1)))) dirs.add(h.resolve(leaf.substring(1)));
+      }
+      assertThat(dirs).isNotEmpty();
+      if (mode.equals("paused")) {
+        assertThat(j.run("pause", id).exit()).isZero();
+        assertThat(Bundle.node(j.run("state", id).out()).get("status").asText()).isEqualTo("paused");
+      }
+      var del = j.run("delete", "--force", id);
+      assertThat(del.exit()).as(del.toString()).isZero();
+      for (Path d : dirs) {
+        assertThat(d).as(mode + ": the leaf").doesNotExist();
+        assertThat(d.getParent()).as(mode + ": the parent jrunc made").doesNotExist();
+      }
+      assertThat(tmp.resolve("root").resolve(id)).as(mode + ": the state").doesNotExist();
+      assertThat(j.run("state", id).err()).contains("container does not exist");
+      for (int pid : pids) {
+        // out of the cgroup already (its rmdir worked); reaped by their parents a moment later
+        for (int i = 0; i < 100 && Files.exists(Path.of("/proc/" + pid)); i++) Thread.sleep(20);
+        assertThat(Path.of("/proc/" + pid)).as(mode + ": pid " + pid).doesNotExist();
+      }
+    }
+  }
+
+  /** The cgroup hierarchies: /sys/fs/cgroup itself on v2, each mounted one on v1 and hybrid. */
+  private static List<Path> cgroupHierarchies() throws Exception {
+    Path root = Path.of("/sys/fs/cgroup");
+    if (Files.exists(root.resolve("cgroup.controllers"))) return List.of(root);
+    List<Path> out = new ArrayList<>();
+    try (var ds = Files.newDirectoryStream(root)) {
+      for (Path p : ds) if (Files.isDirectory(p) && !Files.isSymbolicLink(p)) out.add(p);
+    }
+    return out;
+  }
+
   static void waitForStatus(Jrunc j, String id, String status) throws Exception {
     for (int i = 0; i < 100; i++) {
       var r = j.run("state", id);

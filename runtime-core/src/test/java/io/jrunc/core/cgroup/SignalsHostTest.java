@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link Signals} and {@link PopulatedWatch} on a real cgroup, as root, under
+ * {@link Signals} and {@link CgroupManager#killAll} on a real cgroup, as root, under
  * /signals-test/&lt;random&gt; (removed afterwards): the JDK's ProcessHandle delivers SIGTERM and
- * SIGKILL to a cgroup's processes, and on v2 and hybrid the kernel's cgroup.events change wakes
- * the wait for the cgroup to empty.
+ * SIGKILL to a cgroup's processes; killAll empties the cgroup (through cgroup.kill on v2 and
+ * hybrid), and the wait for it to empty sees every process go, a frozen one too.
  */
 @Timeout(120)
 @RequiresRoot("creates cgroups under /signals-test")
@@ -96,26 +96,79 @@ class SignalsHostTest {
     }
   }
 
-  /** The kernel's rewrite of cgroup.events when the last process leaves wakes the watch: no poll. */
+  /**
+   * killAll kills every process of the cgroup, not only the first (on v2 and hybrid one write
+   * to cgroup.kill), and cgroup.events' populated goes from 1 to 0.
+   */
   @Test
-  void theWatchIsWokenWhenTheCgroupEmpties() throws Exception {
+  void killAllKillsEveryProcessAndPopulatedFollows() throws Exception {
     cgroupWithSleeper();
-    Path v2 = m.v2Dir();
-    if (Live.layout() == Layout.V1) {
-      assertThat(v2).isNull();
-      assertThat(PopulatedWatch.open(m)).isNull(); // pure v1: nothing tells, the caller polls
-      return;
+    Process second = new ProcessBuilder("sleep", "60").start();
+    try {
+      m.addProcess((int) second.pid());
+      assertThat(m.pids()).containsExactlyInAnyOrder((int) p.pid(), (int) second.pid());
+      Path v2 = m.v2Dir();
+      if (Live.layout() == Layout.V1) {
+        assertThat(v2).isNull();
+      } else {
+        assertThat(FsSupport.populated(v2)).isEqualTo(1);
+      }
+      m.killAll();
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+      assertThat(second.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+      if (v2 != null) {
+        // reaped above; the kernel's flag follows within microseconds: wait for it briefly
+        for (int i = 0; i < 100 && FsSupport.populated(v2) != 0; i++) Thread.sleep(10);
+        assertThat(FsSupport.populated(v2)).isEqualTo(0);
+      }
+      assertThat(m.pids()).isEmpty();
+    } finally {
+      second.destroyForcibly().waitFor();
     }
-    assertThat(Files.readString(v2.resolve("cgroup.events"))).contains("populated 1");
-    try (PopulatedWatch w = PopulatedWatch.open(m)) {
-      assertThat(w).isNotNull();
-      assertThat(w.await(300)).as("no change yet: times out").isFalse();
-      p.destroyForcibly();
-      assertThat(w.await(10_000)).as("woken by the kernel").isTrue();
-    }
+  }
+
+  /** A paused (frozen) cgroup's processes die too: killAndWait thaws after the kill, and returns once it is empty. */
+  @Test
+  void killAndWaitEmptiesAFrozenCgroup() throws Exception {
+    cgroupWithSleeper();
+    m.freeze();
+    assertThat(m.isFrozen()).isTrue();
+    Signals.killAndWait(m);
+    assertThat(m.pids()).isEmpty();
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    // the change may be seen before the kernel's populated flag is read back: wait for it briefly
-    for (int i = 0; i < 100 && Files.readString(v2.resolve("cgroup.events")).contains("populated 1"); i++) Thread.sleep(10);
-    assertThat(Files.readString(v2.resolve("cgroup.events"))).contains("populated 0");
+    assertThat(p.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+    m.thaw(); // no-op when already thawed; destroy() in cleanUp removes it
+  }
+
+  /**
+   * Pure v1's way, on a hybrid host: the same cgroup re-opened without its unified directory has
+   * no cgroup.kill and no populated flag, so killAndWait kills through the freezer (freeze, signal
+   * each pid, thaw) and polls the pids until the processes are gone.
+   */
+  @Test
+  void withoutAV2DirectoryKillAndWaitKillsThroughTheFreezerAndPolls() throws Exception {
+    Live.assumeLayout(Layout.HYBRID);
+    cgroupWithSleeper();
+    Process second = new ProcessBuilder("sleep", "60").start();
+    try {
+      m.addProcess((int) second.pid());
+      java.util.Map<String, String> st = new java.util.LinkedHashMap<>(m.state());
+      st.keySet().removeIf(k -> k.contains(CgroupPaths.UNIFIED));
+      st.put("layout", Layout.V1.name());
+      CgroupManager v1 = Cgroups.reopen(st);
+      assertThat(v1.v2Dir()).isNull();
+      assertThat(v1.pids()).containsExactlyInAnyOrder((int) p.pid(), (int) second.pid());
+      Signals.killAndWait(v1);
+      assertThat(v1.pids()).isEmpty();
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+      assertThat(second.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+      assertThat(v1.isFrozen()).as("thawed again").isFalse();
+    } finally {
+      second.destroyForcibly().waitFor();
+    }
   }
 }

@@ -247,6 +247,38 @@ class StateStoreTest {
     assertThat(store.exists("b")).isFalse();
   }
 
+  /**
+   * remove() deletes the known files by name and the directory; whatever else is there (a notify
+   * socket's directory, a temporary file a killed writer left, a link) goes through the listing,
+   * and a link's target is kept.
+   */
+  @Test
+  void removeTakesTheKnownFilesAndAnythingElseInTheDirectory() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("k")).isTrue();
+    store.writeRecord(record("k", 1, "x"));
+    try (StateStore.Lock lock = store.lock("k")) {
+      Path d = store.dir("k");
+      Files.writeString(d.resolve("config.json"), "{}");
+      Files.writeString(d.resolve(".state.json.tmp1-1"), "half");
+      Files.createDirectories(d.resolve("notify/sub"));
+      Files.writeString(d.resolve("notify/sub/f"), "x");
+      Path outside = Files.writeString(tmp.resolve("outside"), "keep");
+      Files.createSymbolicLink(d.resolve("link"), outside);
+      store.remove("k");
+      assertThat(d).doesNotExist();
+      assertThat(outside).hasContent("keep");
+    }
+    // only the known files: no listing needed, and the same end
+    assertThat(store.claim("k2")).isTrue();
+    store.writeRecord(record("k2", 1, "x"));
+    try (StateStore.Lock lock = store.lock("k2")) {
+      store.remove("k2");
+    }
+    assertThat(store.dir("k2")).doesNotExist();
+    assertThat(store.ids()).isEmpty();
+  }
+
   /** An embedder that runs containers for days must not keep a lock per container it ever saw. */
   @Test
   void inProcessLocksAreReleasedWhenNoOneHoldsThem() throws Exception {

@@ -28,6 +28,7 @@ public final class CommandAotTraining {
   public static void main(String[] args) {
     // the charset classes of an engine's environment (no LANG), as AotTraining.plainLocale
     java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
+    if ("delete".equals(System.getenv("JRUNC_AOT_TRAIN_COMMAND"))) watchOnce();
     PrintStream err = System.err;
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
     int failures = 0;
@@ -53,5 +54,38 @@ public final class CommandAotTraining {
     }
     System.out.flush();
     Runtime.getRuntime().halt(failures);
+  }
+
+  /**
+   * {@code delete --force} waits for the container's cgroup to empty through a WatchService
+   * (PopulatedWatch) when its processes have not exited by the time it first looks; whether the
+   * training's container had is a race, so the classes of that wait (the JDK's inotify watch
+   * service and its poller thread's lambdas) are loaded here in any case, not read from the
+   * JDK's modules on the calls that need them.
+   */
+  private static void watchOnce() {
+    try {
+      Class.forName("io.jrunc.core.cgroup.PopulatedWatch", true, CommandAotTraining.class.getClassLoader());
+      // a name of its own, not createTempDirectory: its SecureRandom would be ~30 classes more
+      // in the cache that every delete then loads
+      java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+          "jrunc-aot-watch-" + ProcessHandle.current().pid());
+      java.nio.file.Files.createDirectory(dir);
+      try (java.nio.file.WatchService ws = java.nio.file.FileSystems.getDefault().newWatchService()) {
+        dir.register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+        java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("f"), "0");
+        java.nio.file.Files.writeString(f, "1");
+        java.nio.file.WatchKey k = ws.poll(2, java.util.concurrent.TimeUnit.SECONDS);
+        if (k != null) {
+          k.pollEvents();
+          k.reset();
+        }
+        java.nio.file.Files.delete(f);
+      } finally {
+        java.nio.file.Files.delete(dir);
+      }
+    } catch (Exception e) {
+      System.err.println("jrunc AOT training: watch service: " + e);
+    }
   }
 }

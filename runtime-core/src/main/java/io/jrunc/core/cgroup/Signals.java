@@ -46,49 +46,47 @@ public final class Signals {
 
   /**
    * SIGKILLs everything in the cgroup ({@link CgroupManager#killAll}) and waits up to 10 s for
-   * it to be empty, re-reading it every 0.25 ms for the first 10 ms, then every 1 ms, then every
-   * 10 ms (on v2 and hybrid the v2 directory's {@code populated}, one small read, then the pids
-   * to be sure).
-   *
-   * <p>Why a poll and not a wait the kernel ends: the cgroup empties 1.5-2.5 ms after the
-   * SIGKILL here (the killed init's namespaces and mounts go first), and the only wake-up the JDK
-   * offers without an FFM link (~20-30 ms of CPU for the first) is its inotify WatchService: a
-   * poller thread, a registration round trip through it and ~40 classes in the command's AOT
-   * cache, for a wait of a few reads. Measured on a cold {@code delete --force} (hybrid host),
-   * from its status to the JVM's exit: 3.8 ms with the watch, 3.5 ms with this poll (medians of
-   * 15 interleaved runs each); CPU the same within noise (36/36 ms, startup-ab, 40 runs).
+   * it to be empty. On v2 and hybrid the kernel says when: a {@link PopulatedWatch} on the v2
+   * directory's {@code cgroup.events} (inotify, opened before the kill so that no change is
+   * missed) wakes this thread, which then reads {@code populated} (one small read) and, at 0,
+   * the pids to be sure. Pure v1 has no such event without a release agent: there the pids are
+   * re-read every 0.25 ms for the first 10 ms (the cgroup usually empties ~2 ms after the
+   * signal), then every 1 ms, then every 10 ms.
    *
    * <p>A frozen v1 task dies only once thawed: the cgroup is thawed after the kill (the signal
-   * is then pending). Every 50 ms the processes left are killed again (a process forked between
-   * reading the pids and signalling them, where there is no cgroup.kill).
+   * is then pending). The processes left are killed again after 50 ms without news (a process
+   * forked between reading the pids and signalling them, where there is no cgroup.kill).
    */
   public static void killAndWait(CgroupManager m) throws CgroupException {
     List<Integer> left = m.pids();
     if (left.isEmpty()) return;
     java.nio.file.Path v2 = m.v2Dir();
-    long start = System.nanoTime();
-    boolean frozen = m.isFrozen();
-    m.killAll();
-    if (frozen) m.thaw();
-    long nextKill = start + KILL_AGAIN_NANOS;
-    for (int i = 0; ; i++) {
-      pause(i);
-      // populated 0 (or unreadable): look at the pids, the answer; 1: still there
-      if (v2 == null || FsSupport.populated(v2) != 1) {
-        left = m.pids();
-        if (left.isEmpty()) return;
-      }
-      long now = System.nanoTime();
-      if (now - start > 10_000_000_000L) {
-        left = m.pids();
-        if (left.isEmpty()) return;
-        throw new CgroupException("processes " + left + " did not exit within 10 s of SIGKILL (uninterruptible sleep?)");
-      }
-      if (now - nextKill >= 0) {
-        if (m.isFrozen()) m.thaw();
-        if (v2 != null) m.killAll();
-        else signalAll(left, Signal.SIGKILL);
-        nextKill = now + KILL_AGAIN_NANOS;
+    try (PopulatedWatch watch = PopulatedWatch.open(m)) {
+      long start = System.nanoTime();
+      boolean frozen = m.isFrozen();
+      m.killAll();
+      if (frozen) m.thaw();
+      long nextKill = start + KILL_AGAIN_NANOS;
+      for (int i = 0; ; i++) {
+        // populated 0 (or unreadable): look at the pids, the answer; 1: still there
+        if (v2 == null || FsSupport.populated(v2) != 1) {
+          left = m.pids();
+          if (left.isEmpty()) return;
+        }
+        long now = System.nanoTime();
+        if (now - start > 10_000_000_000L) {
+          left = m.pids();
+          if (left.isEmpty()) return;
+          throw new CgroupException("processes " + left + " did not exit within 10 s of SIGKILL (uninterruptible sleep?)");
+        }
+        if (now - nextKill >= 0) {
+          if (m.isFrozen()) m.thaw();
+          if (v2 != null) m.killAll();
+          else signalAll(left, Signal.SIGKILL);
+          nextKill = now + KILL_AGAIN_NANOS;
+        }
+        if (watch != null) watch.await(KILL_AGAIN_NANOS / 1_000_000L);
+        else pause(i);
       }
     }
   }
@@ -96,8 +94,8 @@ public final class Signals {
   private static final long KILL_AGAIN_NANOS = 50_000_000L;
 
   /**
-   * 0.25 ms for the first 10 ms (the cgroup usually empties ~2 ms after SIGKILL), 1 ms up to 70
-   * ms, then 10 ms. {@link LockSupport#parkNanos}, not {@code Thread.sleep}: sleep loads the JDK's
+   * Pure v1's pause between looks: 0.25 ms for the first 10 ms (the cgroup usually empties ~2 ms
+   * after SIGKILL), 1 ms up to 70 ms, then 10 ms. {@link LockSupport#parkNanos}, not {@code Thread.sleep}: sleep loads the JDK's
    * ThreadSleepEvent classes from its modules on first use (they are not in the command's AOT
    * cache when training's container emptied before the first look); a wake-up before the time
    * (an interrupt, or spurious) only makes the caller look again sooner.

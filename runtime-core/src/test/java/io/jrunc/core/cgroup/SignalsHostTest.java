@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link Signals} and {@link CgroupManager#killAll} on a real cgroup, as root, under
- * /signals-test/&lt;random&gt; (removed afterwards): the JDK's ProcessHandle delivers SIGTERM and
- * SIGKILL to a cgroup's processes; killAll empties the cgroup (through cgroup.kill on v2 and
- * hybrid), and the wait for it to empty sees every process go, a frozen one too.
+ * {@link Signals}, {@link CgroupManager#killAll} and {@link PopulatedWatch} on a real cgroup, as
+ * root, under /signals-test/&lt;random&gt; (removed afterwards): the JDK's ProcessHandle delivers
+ * SIGTERM and SIGKILL to a cgroup's processes; killAll empties the cgroup (through cgroup.kill on
+ * v2 and hybrid); on v2 and hybrid the kernel's cgroup.events change wakes the wait for it to
+ * empty, and the wait sees every process go, a frozen one too.
  */
 @Timeout(120)
 @RequiresRoot("creates cgroups under /signals-test")
@@ -94,6 +95,28 @@ class SignalsHostTest {
     } finally {
       for (Path d : List.of(a, b, parent)) d.toFile().delete();
     }
+  }
+
+  /** The kernel's rewrite of cgroup.events when the last process leaves wakes the watch: no poll. */
+  @Test
+  void theWatchIsWokenWhenTheCgroupEmpties() throws Exception {
+    cgroupWithSleeper();
+    Path v2 = m.v2Dir();
+    if (Live.layout() == Layout.V1) {
+      assertThat(v2).isNull();
+      assertThat(PopulatedWatch.open(m)).isNull(); // pure v1: nothing tells, the caller polls
+      return;
+    }
+    assertThat(FsSupport.populated(v2)).isEqualTo(1);
+    try (PopulatedWatch w = PopulatedWatch.open(m)) {
+      assertThat(w).isNotNull();
+      assertThat(w.await(300)).as("no change yet: times out").isFalse();
+      p.destroyForcibly();
+      assertThat(w.await(10_000)).as("woken by the kernel").isTrue();
+    }
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 100 && FsSupport.populated(v2) != 0; i++) Thread.sleep(10);
+    assertThat(FsSupport.populated(v2)).isEqualTo(0);
   }
 
   /**

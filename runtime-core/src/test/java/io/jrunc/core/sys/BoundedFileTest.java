@@ -89,9 +89,7 @@ class BoundedFileTest {
   @Test
   void ownFilesAreReadAndRefusedAsReadRefusesThem() throws Exception {
     Path f = tmp.resolve("state.json");
-    byte[] data = new byte[100_000];
-    for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + i % 26);
-    Files.write(f, data);
+    byte[] data = letters(f);
     assertThat(BoundedFile.readOwn(f, "state.json", 1 << 20)).isEqualTo(data);
     assertThat(BoundedFile.readOwn(f, "state.json", data.length)).isEqualTo(data);
     Files.write(tmp.resolve("empty"), new byte[0]);
@@ -104,10 +102,8 @@ class BoundedFileTest {
     try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
       ch.bind(java.net.UnixDomainSocketAddress.of(sock));
       for (Path p : List.of(fifo, link, tmp, sock, Path.of("/dev/null"))) {
-        Throwable own = org.assertj.core.api.Assertions.catchThrowable(() -> BoundedFile.readOwn(p, "state.json", 1 << 20));
-        Throwable read = org.assertj.core.api.Assertions.catchThrowable(
+        refusedAlike(p, () -> BoundedFile.readOwn(p, "state.json", 1 << 20),
             () -> BoundedFile.read(p, "state.json", 1 << 20, BoundedFile.Links.REFUSE));
-        assertThat(own).as(p.toString()).isInstanceOf(BoundedFile.RefusedException.class).hasMessage(read.getMessage());
       }
     }
     assertThatThrownBy(() -> BoundedFile.readOwn(f, "state.json", data.length - 1))
@@ -125,9 +121,7 @@ class BoundedFileTest {
   @Test
   void documentsAreReadAndRefusedAsReadWithFollowDoes() throws Exception {
     Path f = tmp.resolve("config.json");
-    byte[] data = new byte[100_000];
-    for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + i % 26);
-    Files.write(f, data);
+    byte[] data = letters(f);
     assertThat(BoundedFile.readDocument(f, "config.json", 1 << 20)).isEqualTo(data);
     assertThat(BoundedFile.readDocument(f, "config.json", data.length)).isEqualTo(data);
     Path link = tmp.resolve("link");
@@ -147,11 +141,8 @@ class BoundedFileTest {
     try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
       ch.bind(java.net.UnixDomainSocketAddress.of(sock));
       for (Path p : List.of(fifo, fifoLink, zero, tmp, sock, sparse, Path.of("/dev/null"))) {
-        Throwable doc = org.assertj.core.api.Assertions.catchThrowable(
-            () -> BoundedFile.readDocument(p, "config.json", BoundedFile.JSON_LIMIT));
-        Throwable read = org.assertj.core.api.Assertions.catchThrowable(
+        refusedAlike(p, () -> BoundedFile.readDocument(p, "config.json", BoundedFile.JSON_LIMIT),
             () -> BoundedFile.read(p, "config.json", BoundedFile.JSON_LIMIT, BoundedFile.Links.FOLLOW));
-        assertThat(doc).as(p.toString()).isInstanceOf(BoundedFile.RefusedException.class).hasMessage(read.getMessage());
       }
     }
     assertThatThrownBy(() -> BoundedFile.readDocument(fifo, "config.json", BoundedFile.JSON_LIMIT))
@@ -245,5 +236,22 @@ class BoundedFileTest {
     assertThat(BoundedFile.size(16 << 20)).isEqualTo("16 MiB");
     assertThat(BoundedFile.size(64 << 10)).isEqualTo("64 KiB");
     assertThat(BoundedFile.size(1000)).isEqualTo("1000 bytes");
+  }
+
+  /** 100,000 letters written to {@code f}; returns them. */
+  private static byte[] letters(Path f) throws java.io.IOException {
+    byte[] data = new byte[100_000];
+    for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + i % 26);
+    Files.write(f, data);
+    return data;
+  }
+
+  /** {@code nio} refuses {@code p} as {@code read} does: a RefusedException with read's very message. */
+  private static void refusedAlike(Path p, org.assertj.core.api.ThrowableAssert.ThrowingCallable nio,
+      org.assertj.core.api.ThrowableAssert.ThrowingCallable read) {
+    Throwable expected = org.assertj.core.api.Assertions.catchThrowable(read);
+    assertThat(expected).as(p + " (read)").isInstanceOf(BoundedFile.RefusedException.class);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(nio)).as(p.toString())
+        .isInstanceOf(BoundedFile.RefusedException.class).hasMessage(expected.getMessage());
   }
 }

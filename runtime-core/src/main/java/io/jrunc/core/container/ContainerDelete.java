@@ -142,7 +142,7 @@ final class ContainerDelete extends ContainerVerb {
       // read while the killed processes exit (~2.5 ms in the kernel): destroyCgroup's wait is shorter
       Spec spec = null;
       try {
-        spec = store.readConfigIfHooks(id); // null: no hooks (and no Jackson)
+        spec = store.readConfigIfHooks(r); // null: no hooks (and no Jackson)
       } catch (IOException e) {
         LOG.warn("read the config of {} for its poststop hooks: {}", id, e.getMessage());
       }

@@ -45,7 +45,7 @@ final class ContainerStart extends ContainerVerb {
         case STOPPED -> throw new InvalidStateFailure("cannot start a container that has stopped", s);
         default -> throw new InvalidStateFailure("cannot start an already running container", s);
       }
-      Spec spec = store.readConfigIfHooks(id); // null: no hooks (and no Jackson)
+      Spec spec = store.readConfigIfHooks(r); // null: no hooks (and no Jackson)
       Hooks hooks = spec == null ? null : spec.hooks();
       if (hooks != null && hooks.startContainer() != null) {
         try {

@@ -285,7 +285,7 @@ final class CreateResources {
     return new ContainerRecord(p.id(), p.bundle().toString(), p.rootfs().toString(), pid, startTime,
         DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)), owner,
         p.spec().annotations(), p.spec().ociVersion(), p.cgroup().state(), p.options().systemdCgroup(),
-        p.rootless(), p.namespaces().creates("pid"));
+        p.rootless(), p.namespaces().creates("pid"), p.spec().hooks() != null);
   }
 
   /**

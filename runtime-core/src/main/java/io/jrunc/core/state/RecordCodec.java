@@ -28,6 +28,7 @@ import java.util.Set;
  *   <tr><td>bundle, rootfs, created, owner, ociVersion</td><td>string or null</td><td>no</td></tr>
  *   <tr><td>annotations, cgroup</td><td>object of strings, or null</td><td>no</td></tr>
  *   <tr><td>systemdCgroup, rootless, ownPidNamespace</td><td>boolean</td><td>no (false)</td></tr>
+ *   <tr><td>hooks</td><td>boolean</td><td>no (unknown: the config is read to see)</td></tr>
  * </table>
  *
  * A value of the wrong type is an error, never coerced or defaulted: a {@code "pid": "abc"}
@@ -52,6 +53,7 @@ final class RecordCodec {
     field(b.append(','), "systemdCgroup").append(r.systemdCgroup());
     field(b.append(','), "rootless").append(r.rootless());
     field(b.append(','), "ownPidNamespace").append(r.ownPidNamespace());
+    if (r.hooks() != null) field(b.append(','), "hooks").append(r.hooks().booleanValue());
     return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -100,7 +102,7 @@ final class RecordCodec {
       if (r.complete && !r.seen.contains(f)) r.problems.add("field \"" + f + "\" is missing");
     }
     ContainerRecord rec = new ContainerRecord(r.problems.isEmpty() ? r.id : expectedId, r.bundle, r.rootfs, r.pid,
-        r.start, r.created, r.owner, r.annotations, r.oci, r.cgroup, r.systemd, r.rootless, r.ownPid);
+        r.start, r.created, r.owner, r.annotations, r.oci, r.cgroup, r.systemd, r.rootless, r.ownPid, r.hooks);
     if (!r.problems.isEmpty()) throw new MalformedRecordException(file, r.problems, rec, r.readable);
     return rec;
   }
@@ -115,6 +117,7 @@ final class RecordCodec {
     long start;
     Map<String, String> annotations, cgroup;
     boolean systemd, rootless, ownPid;
+    Boolean hooks;
     boolean complete;
 
     void document(JsonPull p) throws SyntaxException {
@@ -142,6 +145,7 @@ final class RecordCodec {
           case "systemdCgroup" -> systemd = bool(p, t, f);
           case "rootless" -> rootless = bool(p, t, f);
           case "ownPidNamespace" -> ownPid = bool(p, t, f);
+          case "hooks" -> hooks = bool(p, t, f);
           default -> {
             p.skipChildren(t);
             continue;

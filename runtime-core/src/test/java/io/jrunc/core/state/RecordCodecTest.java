@@ -45,6 +45,14 @@ class RecordCodecTest {
     ContainerRecord pending = new ContainerRecord("c1", null, null, 0, 0, null, null, null, null, null, false, false, false);
     assertThat(read(new String(RecordCodec.write(pending), StandardCharsets.UTF_8))).isEqualTo(pending);
     assertThat(read("{\"id\":\"c1\",\"pid\":1,\"pidStartTime\":2,\"future\":{\"x\":[1,2]}}").pid()).isEqualTo(1);
+    // hooks: written only when known, read back as written; absent is unknown (null)
+    assertThat(json()).doesNotContain("hooks");
+    for (Boolean h : new Boolean[] {true, false}) {
+      ContainerRecord r = new ContainerRecord("c1", null, null, 0, 0, null, null, null, null, null, false, false, false, h);
+      assertThat(new String(RecordCodec.write(r), StandardCharsets.UTF_8)).endsWith(",\"hooks\":" + h + "}");
+      assertThat(read(new String(RecordCodec.write(r), StandardCharsets.UTF_8)).hooks()).isEqualTo(h);
+    }
+    assertThat(malformed("{\"id\":\"c1\",\"pid\":1,\"pidStartTime\":2,\"hooks\":\"no\"}").getMessage()).contains("hooks");
   }
 
   @Test

@@ -364,4 +364,34 @@ class StateStoreTest {
       org.assertj.core.api.Assertions.assertThat(StateStore.mayHaveHooks(hooks.getBytes())).as(hooks).isTrue();
     }
   }
+
+  /**
+   * A record that says its config has no hooks spares start and delete the read of config.json
+   * (even a broken one is not looked at); one that says it has, or a record from before the
+   * field (null), reads it as before.
+   */
+  @Test
+  void theRecordTellsWhetherTheConfigMustBeRead() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("h1")).isTrue();
+    Files.writeString(store.dir("h1").resolve("config.json"), "{\"hooks\":{\"poststop\":[{\"path\":\"/bin/true\"}]}}");
+    ContainerRecord base = record("h1", 1, "x");
+    ContainerRecord no = withHooks(base, false), yes = withHooks(base, true);
+    assertThat(store.readConfigIfHooks(no)).isNull();
+    assertThat(store.readConfigIfHooks(yes).hooks().poststop()).hasSize(1);
+    assertThat(store.readConfigIfHooks(base).hooks().poststop()).hasSize(1); // unknown: read
+    Files.writeString(store.dir("h1").resolve("config.json"), "{not json");
+    assertThat(store.readConfigIfHooks(no)).isNull();
+    assertThatThrownBy(() -> store.readConfigIfHooks(base)).isInstanceOf(java.io.IOException.class);
+    // and the field survives state.json
+    store.writeRecord(no);
+    assertThat(store.readRecord("h1").hooks()).isFalse();
+    store.writeRecord(base);
+    assertThat(store.readRecord("h1").hooks()).isNull();
+  }
+
+  private static ContainerRecord withHooks(ContainerRecord r, boolean hooks) {
+    return new ContainerRecord(r.id(), r.bundle(), r.rootfs(), r.pid(), r.pidStartTime(), r.created(), r.owner(),
+        r.annotations(), r.ociVersion(), r.cgroup(), r.systemdCgroup(), r.rootless(), r.ownPidNamespace(), hooks);
+  }
 }

@@ -91,6 +91,21 @@ class RootlessTest {
     assertThat(mountLine(out, "/proc")).contains(" - proc ");
   }
 
+  /**
+   * A network namespace of the container's own, made by a rootless runtime, has its lo up (init
+   * brings it up from inside; the namespace belongs to the container's user namespace, which a
+   * thread of the unprivileged runtime could not enter to do it) and 127.0.0.1 answers.
+   */
+  @Test
+  void aRootlessContainersOwnNetworkNamespaceHasLoUp() throws Exception {
+    Path b = bundle(c -> ((ArrayNode) c.get("linux").get("namespaces")).addObject().put("type", "network"), "sh", "-c",
+        LoopbackTest.PROBE);
+    var r = jrunc("run", "--bundle", b.toString(), id());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).as(r.toString()).containsPattern("(?m)^1: lo: <LOOPBACK,UP,LOWER_UP>").contains("got=hello\n");
+    assertThat(r.err()).as(r.toString()).doesNotContain("left down");
+  }
+
   /** create/state/start/exec/ps/kill/delete, with the state under $XDG_RUNTIME_DIR/jrunc. */
   @Test
   void lifecycleAsTheUser() throws Exception {

@@ -109,8 +109,8 @@ final class InitSpawn {
     if (res.cgroupFd < 0 && res.selfJoin == null) plan.cgroup().addProcess(child.pid());
     ParentSetup.oomScoreAdj(child.pid(), plan.spec().process().oomScoreAdj());
     // the child waits for our release: its network namespace exists (cloned, or joined by
-    // the fd we hold), nothing of the container runs yet, and the hooks come after this
-    ParentSetup.loopback(child.pid(), plan.namespaces());
+    // the fd we hold), nothing of the container runs yet, and the hooks come after this (lo is
+    // brought up by init itself, ProcessSteps.loopbackUp)
     ParentSetup.netDevices(child.pid(), plan.spec().linux(), res.joinFds.get("network"));
     return drive(plan, res, program, child, planned.announcingStep());
   }

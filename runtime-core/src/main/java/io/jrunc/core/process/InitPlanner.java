@@ -126,6 +126,7 @@ public final class InitPlanner {
       b.call(Sys.SETRESUID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become uid 0 in the user namespace");
     }
     if (in.namespaces().newTime()) timeNamespace(b, spec);
+    if (in.namespaces().creates("network")) ProcessSteps.loopbackUp(b);
     // 5. names
     if (spec.hostname() != null && !spec.hostname().isEmpty()) {
       byte[] h = spec.hostname().getBytes(StandardCharsets.UTF_8);

@@ -2,9 +2,7 @@ package io.jrunc.core.process;
 
 import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.failure.SetupFailure;
-import io.jrunc.core.network.Loopback;
 import io.jrunc.core.network.NetDevices;
-import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.SysException;
@@ -16,7 +14,6 @@ import java.util.Objects;
 
 /** What the parent does for the child while it waits on the sync pipe. */
 public final class ParentSetup {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParentSetup.class);
 
   private ParentSetup() {}
 
@@ -68,28 +65,6 @@ public final class ParentSetup {
           && Objects.equals(Files.getAttribute(a, "unix:dev"), Files.getAttribute(b, "unix:dev"));
     } catch (IOException | UnsupportedOperationException e) {
       return false; // opening the namespace reports a missing path with its own error
-    }
-  }
-
-  /**
-   * Brings {@code lo} up when the container has a network namespace of its own (created, not
-   * joined), as runc and crun do. A rootless runtime cannot enter a namespace owned by the
-   * container's user namespace: the interface then stays down, with a warning.
-   */
-  public static void loopback(int pid, Namespaces ns) throws SysException {
-    if (!ns.creates("network")) return;
-    int fd = -1;
-    try {
-      fd = Libc.open("/proc/" + pid + "/ns/net", Open.O_RDONLY | Open.O_CLOEXEC, 0);
-      Loopback.up(fd);
-    } catch (SysException x) {
-      if (x.errno() == Errno.EPERM && Libc.geteuid() != 0) {
-        LOG.warn("loopback interface lo left down: {}", x.getMessage());
-        return;
-      }
-      throw x; // create translates it once (Failures)
-    } finally {
-      if (fd >= 0) Libc.close(fd);
     }
   }
 

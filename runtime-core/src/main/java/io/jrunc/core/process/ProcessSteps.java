@@ -12,11 +12,13 @@ import io.jrunc.core.sys.CapUserHeader;
 import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.CloneArgs;
 import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.IfReq;
 import io.jrunc.core.sys.KernelSigaction;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Prctl;
 import io.jrunc.core.sys.Rlimit;
 import io.jrunc.core.sys.Signal;
+import io.jrunc.core.sys.Socket;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.POSIXRlimit;
 import io.jrunc.spec.Process;
@@ -63,6 +65,23 @@ final class ProcessSteps {
     if (!mapsByParent) b.call(Sys.PRCTL, (long) Prctl.PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
     waitForParent(b, ch);
     if (mapsByParent) b.call(Sys.PRCTL, (long) Prctl.PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+  }
+
+  /**
+   * Brings {@code lo} up in the network namespace init was cloned with, as runc's init does
+   * before the hooks: a new namespace holds only a loopback interface and it is down, so without
+   * this nothing in the container (nor in a pod sharing its namespace) reaches 127.0.0.1. A
+   * joined namespace is whoever made it's to set up. {@code SIOCSIFFLAGS} on a socket of that
+   * namespace, from inside it: no thread of the parent has to enter the namespace, and in a new
+   * user namespace init holds CAP_NET_ADMIN over it (the namespace belongs to that user
+   * namespace), so a rootless container gets a working lo as well.
+   */
+  static void loopbackUp(ProgramBuilder b) {
+    Step sock = b.call(Sys.SOCKET, (long) Socket.AF_INET, (long) (Socket.SOCK_DGRAM | Socket.SOCK_CLOEXEC), 0L)
+        .describe("open a socket to bring the loopback interface lo up");
+    MemorySegment req = IfReq.writeFlags(b.alloc(IfReq.LAYOUT), "lo", IfReq.IFF_UP);
+    b.call(Sys.IOCTL, sock, IfReq.SIOCSIFFLAGS, req).describe("bring the loopback interface lo up");
+    b.call(Sys.CLOSE, sock).describe("close the socket that brought lo up");
   }
 
   /**

@@ -4,7 +4,7 @@ package io.jrunc.core.sys;
 public final class Socket {
   private Socket() {}
 
-  public static final int AF_UNIX = 1, AF_NETLINK = 16;
+  public static final int AF_UNIX = 1, AF_INET = 2, AF_NETLINK = 16;
   public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
   public static final int NETLINK_ROUTE = 0;
   /** Control messages ({@link CmsgHdr}): a level and a type. */

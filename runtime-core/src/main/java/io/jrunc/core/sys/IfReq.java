@@ -1,0 +1,56 @@
+package io.jrunc.core.sys;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code struct ifreq} of the interface ioctls ({@code <linux/if.h>}; 40 bytes on 64-bit
+ * Linux), as {@code SIOCSIFFLAGS} reads it:
+ *
+ * <pre>{@code
+ * struct ifreq {
+ *     char  ifr_name[IFNAMSIZ];  //  0  NUL-terminated, IFNAMSIZ = 16
+ *     union {
+ *         short ifr_flags;        // 16  IFF_*
+ *         ...                     //     the largest member is a 24-byte struct ifmap
+ *     };
+ * };
+ * }</pre>
+ */
+public final class IfReq {
+  private IfReq() {}
+
+  /** {@code IFNAMSIZ}: the name with its NUL. */
+  static final int NAME_SIZE = 16;
+
+  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+      MemoryLayout.sequenceLayout(NAME_SIZE, JAVA_BYTE).withName("ifr_name"),
+      JAVA_SHORT.withName("ifr_flags"),
+      MemoryLayout.paddingLayout(22)).withName("ifreq");
+
+  static final long FLAGS = NAME_SIZE;
+
+  /** {@code SIOCSIFFLAGS} ({@code <linux/sockios.h>}): set an interface's flags. */
+  public static final long SIOCSIFFLAGS = 0x8914;
+
+  /** {@code IFF_UP} ({@code <linux/if.h>}). */
+  public static final short IFF_UP = 0x1;
+
+  /**
+   * Writes {@code name} and {@code flags} into zeroed memory for {@link #LAYOUT}. The kernel
+   * takes every flag it lets callers change from {@code flags} ({@code dev_change_flags}), so
+   * this is for an interface whose other such flags are clear, as a new namespace's {@code lo}.
+   */
+  public static MemorySegment writeFlags(MemorySegment req, String name, short flags) {
+    byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+    if (n.length >= NAME_SIZE) throw new IllegalArgumentException("interface name longer than 15 bytes: " + name);
+    MemorySegment.copy(n, 0, req, JAVA_BYTE, 0, n.length);
+    req.set(JAVA_SHORT, FLAGS, flags);
+    return req;
+  }
+}

@@ -34,6 +34,10 @@ final class SpecLoader {
       throw new InvalidConfigFailure("config.json: open " + config + ": no such file or directory");
     } catch (BoundedFile.RefusedException e) {
       throw new InvalidConfigFailure(e.getMessage());
+    } catch (java.nio.file.FileSystemException e) {
+      // runc's words: "open PATH: permission denied" (the exception's message repeats the path)
+      String why = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+      throw new InvalidConfigFailure("config.json: open " + config + ": " + why);
     } catch (IOException e) {
       throw new InvalidConfigFailure("config.json: read " + config + ": " + e.getMessage());
     }

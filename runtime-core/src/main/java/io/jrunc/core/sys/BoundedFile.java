@@ -181,6 +181,25 @@ public final class BoundedFile {
 
   /** lstat, refusals, O_NOFOLLOW open and bounded read through NIO; null for a link when {@code nullForLink}. */
   private static byte[] readNoFollow(Path path, String label, int limit, boolean nullForLink) throws IOException {
+    try {
+      return readNoFollowAs(path, label, limit, nullForLink);
+    } catch (AccessDeniedException e) {
+      throw withReason(e);
+    }
+  }
+
+  /**
+   * NIO's AccessDeniedException has no reason (its message is the bare path): the descriptor
+   * path's words instead ({@link #openError}), so a refusal says why.
+   */
+  static AccessDeniedException withReason(AccessDeniedException e) {
+    if (e.getReason() != null) return e;
+    AccessDeniedException x = new AccessDeniedException(e.getFile(), e.getOtherFile(), Errno.describe(Errno.EACCES));
+    x.initCause(e);
+    return x;
+  }
+
+  private static byte[] readNoFollowAs(Path path, String label, int limit, boolean nullForLink) throws IOException {
     String p = path.toString();
     java.util.Map<String, Object> attrs =
         java.nio.file.Files.readAttributes(path, "unix:mode,size", java.nio.file.LinkOption.NOFOLLOW_LINKS);

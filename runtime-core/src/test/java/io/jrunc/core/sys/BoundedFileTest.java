@@ -154,6 +154,16 @@ class BoundedFileTest {
         .isInstanceOf(NoSuchFileException.class);
   }
 
+  /** NIO's reason-less AccessDeniedException gets the descriptor path's words. */
+  @Test
+  void aDeniedReadSaysWhy() {
+    var bare = new java.nio.file.AccessDeniedException("/b/config.json");
+    assertThat(bare.getMessage()).isEqualTo("/b/config.json");
+    assertThat(BoundedFile.withReason(bare)).hasMessage("/b/config.json: permission denied (EACCES)").hasCause(bare);
+    var given = new java.nio.file.AccessDeniedException("/b/x", null, "why");
+    assertThat(BoundedFile.withReason(given)).isSameAs(given);
+  }
+
   @Test
   void procfsFilesReportSizeZeroAndAreStillBounded() throws Exception {
     assertThat(new String(BoundedFile.read(Path.of("/proc/self/status"), "status", 1 << 20, BoundedFile.Links.FOLLOW)))

@@ -54,8 +54,9 @@ public final class Signals {
    * signal), then every 1 ms, then every 10 ms.
    *
    * <p>A frozen v1 task dies only once thawed: the cgroup is thawed after the kill (the signal
-   * is then pending). The processes left are killed again after 50 ms without news (a process
-   * forked between reading the pids and signalling them, where there is no cgroup.kill).
+   * is then pending). After 50 ms without the cgroup emptying, what is left is killed again
+   * through {@link CgroupManager#kill} (a process forked between reading the pids and
+   * signalling them where there is no cgroup.kill, or one in a v1 directory only).
    */
   public static void killAndWait(CgroupManager m) throws CgroupException {
     List<Integer> left = m.pids();
@@ -80,9 +81,11 @@ public final class Signals {
           throw new CgroupException("processes " + left + " did not exit within 10 s of SIGKILL (uninterruptible sleep?)");
         }
         if (now - nextKill >= 0) {
+          // 50 ms without the cgroup emptying: the thorough way, which also reaches a process
+          // that is in a v1 hierarchy's directory but not in the unified one cgroup.kill empties
+          // (freeze, read each hierarchy's pids, signal them, thaw: runc's signalAllProcesses)
           if (m.isFrozen()) m.thaw();
-          if (v2 != null) m.killAll();
-          else signalAll(left, Signal.SIGKILL);
+          m.kill(Signal.SIGKILL);
           nextKill = now + KILL_AGAIN_NANOS;
         }
         if (watch != null) watch.await(KILL_AGAIN_NANOS / 1_000_000L);

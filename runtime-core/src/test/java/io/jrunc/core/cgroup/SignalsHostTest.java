@@ -152,6 +152,35 @@ class SignalsHostTest {
     }
   }
 
+  /**
+   * Hybrid: a process in the container's v1 directories but not in its unified one (moved there
+   * by hand) is out of cgroup.kill's reach; the wait notices the v1 pids left and, after 50 ms
+   * without the cgroup emptying, kills them through the freezer path, instead of failing after
+   * 10 s.
+   */
+  @Test
+  void aProcessOnlyInTheV1DirectoriesIsKilledToo() throws Exception {
+    Live.assumeLayout(Layout.HYBRID);
+    cgroupWithSleeper();
+    Process q = new ProcessBuilder("sleep", "60").start();
+    try {
+      for (var e : m.state().entrySet()) {
+        if (!e.getKey().startsWith("path.") || e.getKey().contains(CgroupPaths.UNIFIED)) continue;
+        Files.writeString(Path.of(e.getValue()).resolve("cgroup.procs"), Long.toString(q.pid()));
+      }
+      assertThat(m.pids()).contains((int) q.pid());
+      long t0 = System.nanoTime();
+      Signals.killAndWait(m);
+      assertThat(m.pids()).isEmpty();
+      assertThat(q.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(q.exitValue()).isEqualTo(128 + Signal.SIGKILL);
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000);
+    } finally {
+      q.destroyForcibly().waitFor();
+    }
+  }
+
   /** A paused (frozen) cgroup's processes die too: killAndWait thaws after the kill, and returns once it is empty. */
   @Test
   void killAndWaitEmptiesAFrozenCgroup() throws Exception {

@@ -21,7 +21,6 @@ import io.jrunc.spec.Spec;
 import io.jrunc.spec.State;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +38,7 @@ final class ContainerDelete extends ContainerVerb {
     // such container, or a create under way or one that died) the record is read first, as
     // before: a create holds the lock while it works, and force removes what a dead one left
     // without waiting for the lock (as runc removes a directory without state.json).
-    boolean recordFirst = !recordPresent(id);
+    boolean recordFirst = !store.hasRecordFile(id);
     for (boolean retried = false; ; retried = true) {
       if (recordFirst) {
         try {
@@ -82,16 +81,6 @@ final class ContainerDelete extends ContainerVerb {
         return;
       }
     }
-  }
-
-  /** Whether the container's state.json is there (a valid id whose directory has one). */
-  private boolean recordPresent(String id) {
-    try {
-      StateStore.checkId(id);
-    } catch (IllegalArgumentException e) {
-      return false; // load says so in its words
-    }
-    return Files.exists(store.dir(id).resolve("state.json"), LinkOption.NOFOLLOW_LINKS);
   }
 
   private void removeState(String id) throws SetupFailure {
@@ -201,14 +190,12 @@ final class ContainerDelete extends ContainerVerb {
    * {@code delete --force} ~0.8 ms before its SIGKILL.
    */
   private static boolean isOurChild(ContainerRecord r) {
+    int parent = ProcStat.parentPid(r.pid());
+    if (parent <= 0) return false; // gone: nothing to reap
     try {
-      String stat = io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/" + r.pid() + "/stat"), 4096);
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so from its last ')'
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
-      String self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self")).toString();
-      return f.length > 1 && f[1].equals(self);
-    } catch (IOException | RuntimeException e) {
-      return false; // gone: nothing to reap
+      return Files.readSymbolicLink(java.nio.file.Path.of("/proc/self")).toString().equals(Integer.toString(parent));
+    } catch (IOException e) {
+      return false;
     }
   }
 }

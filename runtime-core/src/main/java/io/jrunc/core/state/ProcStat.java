@@ -4,7 +4,7 @@ import java.io.IOException;
 import io.jrunc.core.sys.BoundedFile;
 import java.nio.file.Path;
 
-/** Reads {@code /proc/<pid>/stat}: the process's state letter and start time. */
+/** Reads {@code /proc/<pid>/stat}: the process's state letter, parent and start time. */
 public final class ProcStat {
   private ProcStat() {}
 
@@ -18,23 +18,39 @@ public final class ProcStat {
 
   /** The process's state and start time, or null when it does not exist. */
   public static Sample sample(int pid) {
+    String s = read(pid);
+    return s == null ? null : parse(s);
+  }
+
+  /** The pid of the process's parent (field 4), or -1 when it does not exist. */
+  public static int parentPid(int pid) {
+    String s = read(pid);
+    return s == null ? -1 : parentPid(s);
+  }
+
+  private static String read(int pid) {
     if (pid <= 0) return null;
-    String s;
     try {
-      s = BoundedFile.readKernelFile(Path.of("/proc/" + pid + "/stat"), BoundedFile.KERNEL_LIMIT);
+      return BoundedFile.readKernelFile(Path.of("/proc/" + pid + "/stat"), BoundedFile.KERNEL_LIMIT);
     } catch (IOException e) {
       return null;
     }
-    return parse(s);
   }
 
   /** One {@code /proc/<pid>/stat} line. */
   static Sample parse(String stat) {
-    // comm is in parentheses and may itself contain spaces and parentheses: split after the last ')'
-    int close = stat.lastIndexOf(')');
-    String[] f = stat.substring(close + 2).trim().split(" ");
+    String[] f = fields(stat);
     // f[0] is field 3 (state); starttime is field 22 -> f[19]
     return new Sample(f[0].charAt(0), Long.parseLong(f[19]));
+  }
+
+  static int parentPid(String stat) {
+    return Integer.parseInt(fields(stat)[1]); // field 4
+  }
+
+  /** Field 3 on: comm is in parentheses and may itself hold spaces and parentheses, so after the last ')'. */
+  private static String[] fields(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
   }
 
   /** The start time, or -1 if the process is gone. */

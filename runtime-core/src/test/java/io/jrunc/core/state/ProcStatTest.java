@@ -24,6 +24,14 @@ class ProcStatTest {
   }
 
   @Test
+  void theParentIsField4AndAGonePidHasNone() {
+    assertThat(ProcStat.parentPid(stat(") Z 9 2 (x", 'R', 77))).isEqualTo(1);
+    assertThat(ProcStat.parentPid((int) ProcessHandle.current().pid()))
+        .isEqualTo((int) ProcessHandle.current().parent().orElseThrow().pid());
+    assertThat(ProcStat.parentPid(Integer.MAX_VALUE)).isEqualTo(-1);
+  }
+
+  @Test
   void aliveMeansNotAZombieAndTheSameStartTime() {
     assertThat(ProcStat.isAlive(new ProcStat.Sample('S', 5), 5)).isTrue();
     assertThat(ProcStat.isAlive(new ProcStat.Sample('Z', 5), 5)).isFalse();

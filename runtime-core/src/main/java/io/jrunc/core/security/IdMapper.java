@@ -207,28 +207,9 @@ public final class IdMapper {
    */
   public static int effectiveUid() {
     try {
-      int uid = effectiveUid(io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/self/status"),
-          io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT));
-      if (uid >= 0) return uid;
-    } catch (IOException e) {
-      // no procfs here: ask the kernel
-    }
-    return io.jrunc.core.sys.Libc.geteuid();
-  }
-
-  /** The effective uid of a {@code /proc/PID/status} text; -1 without a well-formed {@code Uid:} line. */
-  static int effectiveUid(String status) {
-    int at = status.startsWith("Uid:") ? -1 : status.indexOf("\nUid:");
-    if (at == -1 && !status.startsWith("Uid:")) return -1;
-    int from = at + 5;
-    int end = status.indexOf('\n', from);
-    String[] f = status.substring(from, end < 0 ? status.length() : end).trim().split("\\s+");
-    if (f.length < 2) return -1;
-    try {
-      long uid = Long.parseLong(f[1]);
-      return uid >= 0 && uid <= 0xFFFFFFFFL ? (int) uid : -1;
-    } catch (NumberFormatException e) {
-      return -1;
+      return Ids.euid();
+    } catch (IllegalStateException e) {
+      return io.jrunc.core.sys.Libc.geteuid(); // no procfs here: ask the kernel
     }
   }
 
@@ -254,12 +235,24 @@ public final class IdMapper {
     }
 
     private static int field(String key) {
+      String status;
       try {
-        for (String line : io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/self/status"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT).split("\n")) {
-          if (line.startsWith(key)) return Integer.parseUnsignedInt(line.substring(key.length()).trim().split("\\s+")[1]);
-        }
-      } catch (IOException | RuntimeException e) {
+        status = io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/self/status"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT);
+      } catch (IOException e) {
         throw new IllegalStateException("cannot read " + key + " from /proc/self/status: " + e.getMessage(), e);
+      }
+      return field(status, key);
+    }
+
+    /** The effective (second) id of the {@code key} line ("Uid:", "Gid:": real, effective, saved, fs) of a status text. */
+    static int field(String status, String key) {
+      for (String line : status.split("\n")) {
+        if (!line.startsWith(key)) continue;
+        try {
+          return Integer.parseUnsignedInt(line.substring(key.length()).trim().split("\\s+")[1]);
+        } catch (RuntimeException e) {
+          throw new IllegalStateException("bad " + key + " line in /proc/self/status: " + line, e);
+        }
       }
       throw new IllegalStateException("no " + key + " line in /proc/self/status");
     }

@@ -164,12 +164,12 @@ class IdMapperTest {
   }
 
   @Test
-  void effectiveUidIsTheSecondFieldOfTheUidLine() {
-    assertThat(IdMapper.effectiveUid("Name:\tjava\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t5\t5\t5\t5\n")).isZero();
-    assertThat(IdMapper.effectiveUid("Uid:\t0\t1000\t1000\t1000\nGid:\t0\t0\t0\t0\n")).isEqualTo(1000);
-    assertThat(IdMapper.effectiveUid("Name:\tx\nUid:\t1\n")).isEqualTo(-1);
-    assertThat(IdMapper.effectiveUid("Name:\tx\nGid:\t1\t2\t3\t4\n")).isEqualTo(-1);
-    assertThat(IdMapper.effectiveUid("Name:\tx\nUid:\t1\tz\t3\t4")).isEqualTo(-1);
+  void effectiveIdsAreTheSecondFieldOfTheirLine() {
+    String status = "Name:\tjava\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t5\t7\t7\t7\n";
+    assertThat(IdMapper.Ids.field(status, "Uid:")).isZero();
+    assertThat(IdMapper.Ids.field(status, "Gid:")).isEqualTo(7);
+    assertThatThrownBy(() -> IdMapper.Ids.field("Name:\tx\nUid:\t1\n", "Uid:")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> IdMapper.Ids.field("Name:\tx\n", "Gid:")).isInstanceOf(IllegalStateException.class);
     assertThat(IdMapper.effectiveUid()).isEqualTo(io.jrunc.core.sys.Libc.geteuid());
   }
 }

@@ -260,21 +260,10 @@ public final class StateStore {
    * call ~10-20 ms of CPU in a fresh JVM. Anything else, and anything {@code JsonPull} does not
    * accept, takes the full read, which reports errors as {@link #readConfig} does.
    */
-  public Spec readConfigIfHooks(String id) throws IOException {
-    return readConfigIfHooks(id, null);
-  }
-
-  /**
-   * As {@link #readConfigIfHooks(String)}, but null at once when the record says its config has
-   * no hooks (create writes that; a record from before says nothing, and the config is read).
-   */
   public Spec readConfigIfHooks(ContainerRecord r) throws IOException {
-    return readConfigIfHooks(r.id(), r.hooks());
-  }
-
-  private Spec readConfigIfHooks(String id, Boolean hooks) throws IOException {
-    if (Boolean.FALSE.equals(hooks)) return null;
-    Path file = dir(id).resolve("config.json");
+    // the record says so (create writes it; a record from before says nothing): not even read
+    if (Boolean.FALSE.equals(r.hooks())) return null;
+    Path file = dir(r.id()).resolve("config.json");
     byte[] json = BoundedFile.readOwn(file, "the container's config.json", BoundedFile.JSON_LIMIT);
     return mayHaveHooks(json) ? Json.read(json, Spec.class) : null;
   }

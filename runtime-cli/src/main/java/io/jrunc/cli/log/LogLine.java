@@ -1,6 +1,7 @@
 package io.jrunc.cli.log;
 
 import io.jrunc.spec.JsonText;
+import io.jrunc.spec.Rfc3339;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -29,59 +30,15 @@ public final class LogLine {
   private LogLine() {}
 
   /** RFC 3339 with nanoseconds and the numeric offset; in a holder, built only when used. */
-  private static final class Rfc3339 {
+  private static final class WithOffset {
     static final DateTimeFormatter NANO =
         DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX", Locale.ROOT);
-  }
-
-  /**
-   * {@code 2026-11-25T10:44:55.123456789Z}: RFC 3339 in UTC with nanoseconds, computed by hand.
-   * The CLI's error line is on the hot path of every failing call, and java.time's zone rules
-   * and formatter cost 15-20 ms of start-up; UTC needs neither (logrus prints local time, which
-   * on servers is UTC; either parses as the same instant).
-   */
-  public static String utcNow() {
-    java.time.Instant now = java.time.Instant.now();
-    return utc(now.getEpochSecond(), now.getNano());
-  }
-
-  /** See {@link #utcNow()}. */
-  static String utc(long epochSecond, int nano) {
-    long days = Math.floorDiv(epochSecond, 86_400L);
-    long secs = Math.floorMod(epochSecond, 86_400L);
-    // civil-from-days (H. Hinnant's algorithm), proleptic Gregorian calendar
-    long z = days + 719_468;
-    long era = Math.floorDiv(z, 146_097);
-    long doe = z - era * 146_097;
-    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long day = doy - (153 * mp + 2) / 5 + 1;
-    long month = mp < 10 ? mp + 3 : mp - 9;
-    long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    StringBuilder b = new StringBuilder(30);
-    pad(b, year, 4).append('-');
-    pad(b, month, 2).append('-');
-    pad(b, day, 2).append('T');
-    pad(b, secs / 3600, 2).append(':');
-    pad(b, secs / 60 % 60, 2).append(':');
-    pad(b, secs % 60, 2).append('.');
-    pad(b, nano, 9).append('Z');
-    return b.toString();
-  }
-
-  private static StringBuilder pad(StringBuilder b, long v, int width) {
-    String s = Long.toString(v);
-    for (int i = s.length(); i < width; i++) {
-      b.append('0');
-    }
-    return b.append(s);
   }
 
   /** Formats one line with the current time in UTC, without the trailing newline. */
   public static String format(
       LogFormat format, Level level, String message, List<KeyValuePair> fields, Throwable error) {
-    return format(format, utcNow(), level, message, fields, error);
+    return format(format, Rfc3339.utcNow(), level, message, fields, error);
   }
 
   /** logrus' name for a level. */
@@ -103,7 +60,7 @@ public final class LogLine {
       String message,
       List<KeyValuePair> fields,
       Throwable error) {
-    return format(format, Rfc3339.NANO.format(time), level, message, fields, error);
+    return format(format, WithOffset.NANO.format(time), level, message, fields, error);
   }
 
   private static String format(

@@ -79,9 +79,10 @@ public final class CapabilitySetup {
         .describe("clear PR_SET_KEEPCAPS after the user switch"));
     MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));
     MemorySegment data = CapUserData.writeV3(b.alloc(CapUserData.V3), s.effective(), s.permitted(), s.inheritable());
-    steps.add(b.call(Sys.CAPSET, hdr, data).describe(String.format(
-        "set capabilities (capset effective=%#x permitted=%#x inheritable=%#x)",
-        s.effective(), s.permitted(), s.inheritable())));
+    // by hand: String.format's first call costs ~1 ms of a CLI create (its parser's classes)
+    steps.add(b.call(Sys.CAPSET, hdr, data).describe("set capabilities (capset effective=0x"
+        + Long.toHexString(s.effective()) + " permitted=0x" + Long.toHexString(s.permitted()) + " inheritable=0x"
+        + Long.toHexString(s.inheritable()) + ")"));
     steps.add(b.call(Sys.PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L)
         .describe("clear the ambient capability set"));
     long skipped = s.ambient() & ~s.raisableAmbient();

@@ -110,7 +110,14 @@ class SignalsHostTest {
     assertThat(FsSupport.populated(v2)).isEqualTo(1);
     try (PopulatedWatch w = PopulatedWatch.open(m)) {
       assertThat(w).isNotNull();
-      assertThat(w.await(300)).as("no change yet: times out").isFalse();
+      // the kernel tells of cgroup.events' change from a work queue: the one of the sleeper's
+      // joining may still arrive after the watch was set. Such wakes are allowed (the waiter
+      // re-reads populated), but they stop, and the cgroup stays populated meanwhile.
+      int early = 0;
+      while (w.await(300)) {
+        assertThat(FsSupport.populated(v2)).isEqualTo(1);
+        assertThat(++early).as("wakes without a change keep coming").isLessThan(3);
+      }
       p.destroyForcibly();
       assertThat(w.await(10_000)).as("woken by the kernel").isTrue();
     }

@@ -2,9 +2,12 @@ package io.jrunc.core.container;
 
 import static io.jrunc.core.process.LaunchSupport.writePidFile;
 
+import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.Failures;
 import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.process.InitPlanner;
+import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
@@ -15,6 +18,7 @@ import io.jrunc.core.sys.SysException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
 
 /**
  * create as a pipeline of five stages, each in its own class:
@@ -24,9 +28,11 @@ import java.util.Map;
  *   <tr><th>stage</th><th>class</th><th>makes</th></tr>
  *   <tr><td>validate, plan</td><td>{@link CreatePlanner} → {@link CreatePlan}</td><td>nothing: every
  *       config error comes out here</td></tr>
- *   <tr><td>acquire</td><td>{@link CreateResources}</td><td>state directory, lock, record, cgroup,
- *       fifo, fds; each undone if a later stage fails</td></tr>
- *   <tr><td>spawn</td><td>{@link InitSpawn}</td><td>init, driven until it waits on the fifo</td></tr>
+ *   <tr><td>acquire</td><td>{@link CreateResources}</td><td>state directory, lock, fifo, fds; then
+ *       record and cgroup; each undone if a later stage fails</td></tr>
+ *   <tr><td>spawn</td><td>{@link InitSpawn}</td><td>init's program (compiled once the fds are
+ *       there; in a CLI call on the other core, while record and cgroup are made), init, driven
+ *       until it waits on the fifo</td></tr>
  *   <tr><td>record</td><td>{@link CreateResources#record}</td><td>the record with init's pid, the pid file</td></tr>
  * </table>
  */
@@ -46,17 +52,47 @@ final class ContainerCreate {
       plan.close(); // undone by acquire; an existing id's claim failed before that
       throw e;
     }
-    try (ProgramBuilder b = new ProgramBuilder()) {
-      int init = InitSpawn.spawn(plan, res, b);
+    ProgramBuilder b = null;
+    FutureTask<InitPlanner.Planned> early = null;
+    try {
+      b = new ProgramBuilder();
+      // in a CLI call, the init program is compiled on the other core while the cgroup is made;
+      // not when the cgroup's making may change what it names (a rootless cgroup not permitted,
+      // a rootfs planned again once the notify directory exists)
+      RootfsSetup rootfs = res.rootfs;
+      CgroupManager.SelfJoin selfJoin = res.selfJoin;
+      if (ShortLivedJvm.declared() && !plan.rootless() && !plan.replanRootfs()) {
+        ProgramBuilder into = b;
+        early = ShortLivedJvm.start("jrunc-compile", () -> InitSpawn.compile(plan, res, into));
+      }
+      res.acquireCgroup();
+      InitPlanner.Planned planned = null;
+      if (early != null) {
+        FutureTask<InitPlanner.Planned> f = early;
+        early = null;
+        if (res.rootfs == rootfs && res.selfJoin == selfJoin) {
+          planned = ShortLivedJvm.join(f);
+        } else {
+          ShortLivedJvm.settle(f); // compiled over what changed since: again, into a new builder
+          b.close();
+          b = new ProgramBuilder();
+        }
+      }
+      if (planned == null) planned = InitSpawn.compile(plan, res, b);
+      int init = InitSpawn.spawn(plan, res, planned);
       ContainerRecord rec = res.record(init, ProcStat.startTime(init));
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       return new Lifecycle.Created(rec, res.callerPipes);
     } catch (ContainerFailure | IOException | StepFailedException | RuntimeException e) {
+      ShortLivedJvm.settle(early); // it writes into b, closed below
       throw res.undo(Failures.translate(e));
     } catch (Error e) {
       // even a broken classpath or OOM must not leave a half-made container behind
+      ShortLivedJvm.settle(early);
       res.undo(new SetupFailure(e.toString(), 0, e));
       throw e;
+    } finally {
+      if (b != null) b.close();
     }
   }
 

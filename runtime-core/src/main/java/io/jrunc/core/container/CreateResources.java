@@ -27,18 +27,17 @@ import io.jrunc.core.sys.SysException;
 import io.jrunc.core.terminal.ConsoleSocket;
 import io.jrunc.core.terminal.NotifySocket;
 import io.jrunc.spec.Json;
+import io.jrunc.spec.Rfc3339;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +51,13 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>1</td><td>the state directory (mkdir claims the id) and its lock</td><td>removing the directory</td></tr>
  *   <tr><td>2</td><td>runc's checks of a cgroup that already exists (frozen: refused; not empty: a warning)</td><td>-</td></tr>
  *   <tr><td>3</td><td>the notify directory; fds of the namespaces to join</td><td>the directory; closing</td></tr>
- *   <tr><td>4</td><td>config.json (with create's additions) and a record with pid 0 ("creating"),
+ *   <tr><td>4</td><td>the exec fifo, stdio, the console, the spawn channel: with 3, all the init
+ *       program names, so it can be compiled while 5 and 6 are made</td><td>closing</td></tr>
+ *   <tr><td>5</td><td>config.json (with create's additions) and a record with pid 0 ("creating"),
  *       written before the cgroup so that {@code delete --force} finds the cgroup even if
  *       this process is killed half-way</td><td>the directory</td></tr>
- *   <tr><td>5</td><td>the cgroup (mkdir, resources, device filter) and its fd for CLONE_INTO_CGROUP;
+ *   <tr><td>6</td><td>the cgroup (mkdir, resources, device filter) and its fd for CLONE_INTO_CGROUP;
  *       the record again, naming the directories create made</td><td>destroying them from the record</td></tr>
- *   <tr><td>6</td><td>the exec fifo, stdio, the console, the spawn channel</td><td>closing</td></tr>
  * </table>
  */
 final class CreateResources {
@@ -94,8 +94,9 @@ final class CreateResources {
   }
 
   /**
-   * Makes everything of the table in order. On a failure what was made so far is undone and the
-   * error thrown; an id that exists already leaves that container alone.
+   * Makes rows 1-4 of the table in order ({@link #acquireCgroup} the rest). On a failure what was
+   * made so far is undone and the error thrown; an id that exists already leaves that container
+   * alone.
    */
   static CreateResources acquire(StateStore store, CreatePlan plan) throws ContainerFailure {
     String id = plan.id();
@@ -109,7 +110,7 @@ final class CreateResources {
     CreateResources r = new CreateResources(store, plan);
     try {
       r.lock = store.lock(id);
-      r.acquireRest();
+      r.acquireDescriptors();
       return r;
     } catch (ContainerFailure | IOException | RuntimeException e) {
       throw r.undo(Failures.translate(e));
@@ -120,7 +121,13 @@ final class CreateResources {
     }
   }
 
-  private void acquireRest() throws ContainerFailure, IOException {
+  /**
+   * Rows 2-4 of the table: what the init program names (the fds of the namespaces to join,
+   * the fifo, stdio, the console, the spawn channel), so that it can be compiled while
+   * {@link #acquireCgroup} makes the rest. The cgroups init will join by itself are decided here
+   * too (from the planned paths; {@link #acquireCgroup} decides again once they exist).
+   */
+  private void acquireDescriptors() throws ContainerFailure, IOException {
     Path dir = store.dir(plan.id());
     checkExistingCgroup(plan.cgroup());
     if (plan.notifySocket() != null) NotifySocket.prepare(dir);
@@ -134,6 +141,26 @@ final class CreateResources {
         throw new SetupFailure("open the " + e.getKey() + " namespace: " + x.getMessage(), x.errno(), x);
       }
     }
+    openFifo(dir.resolve(Lifecycle.FIFO));
+    if (!plan.terminal()) openStdio(plan.options().stdio(), stdio, callerPipes, fds);
+    if (plan.terminal()) {
+      int given = plan.options().consoleFd();
+      // a failed connect names the socket and the errno already
+      console = given >= 0 ? given : ConsoleSocket.connect(plan.options().consoleSocket());
+      ownConsole = given < 0;
+    }
+    channel = new SpawnChannel();
+    fds.add(channel);
+    plan.security().handOffListener(channel.reportWrite()); // NOTIFY: the agent gets init's listener
+    selfJoin = selfJoinOf(plan.cgroup());
+  }
+
+  /**
+   * Rows 5 and 6 of the table: the record, config.json and the cgroup. On a failure the caller
+   * undoes everything ({@link #undo}).
+   */
+  void acquireCgroup() throws ContainerFailure, IOException {
+    Path dir = store.dir(plan.id());
     pending = record(plan, 0, 0);
     Files.write(dir.resolve("config.json"), Json.writeBytes(plan.spec()));
     store.writeRecord(pending);
@@ -146,31 +173,31 @@ final class CreateResources {
       pending = record(plan, 0, 0);
       store.writeRecord(pending);
     }
-    if (cgroup.cloneIntoCgroupPath().isPresent()) {
-      int fd = CgroupIo.openDirectory(cgroup.cloneIntoCgroupPath().get().toString());
+    // a rootless cgroup that was not permitted has other paths now (the same join stays the same
+    // object: create compares by identity, as a record's equals costs ~5 ms of a cold JVM)
+    CgroupManager.SelfJoin now = selfJoinOf(cgroup);
+    if (!sameJoin(now, selfJoin)) selfJoin = now;
+    Path into = cgroup.cloneIntoCgroupPath().orElse(selfJoin == null ? null : selfJoin.cloneInto());
+    if (into != null) {
+      int fd = CgroupIo.openDirectory(into.toString());
       cgroupFd = fd;
       fds.add(() -> Libc.close(fd));
-    } else if (!plan.namespaces().creates("user")) {
-      // (in a new user namespace init is nobody on the host's cgroupfs until the parent writes
-      // its maps: the parent moves it)
-      selfJoin = cgroup.selfJoin().orElse(null);
-      if (selfJoin != null && selfJoin.cloneInto() != null) {
-        int fd = CgroupIo.openDirectory(selfJoin.cloneInto().toString());
-        cgroupFd = fd;
-        fds.add(() -> Libc.close(fd));
-      }
     }
-    openFifo(dir.resolve(Lifecycle.FIFO));
-    if (!plan.terminal()) openStdio(plan.options().stdio(), stdio, callerPipes, fds);
-    if (plan.terminal()) {
-      int given = plan.options().consoleFd();
-      // a failed connect names the socket and the errno already
-      console = given >= 0 ? given : ConsoleSocket.connect(plan.options().consoleSocket());
-      ownConsole = given < 0;
-    }
-    channel = new SpawnChannel();
-    fds.add(channel);
-    plan.security().handOffListener(channel.reportWrite()); // NOTIFY: the agent gets init's listener
+  }
+
+  private static boolean sameJoin(CgroupManager.SelfJoin a, CgroupManager.SelfJoin b) {
+    if (a == null || b == null) return a == b;
+    return Objects.equals(a.cloneInto(), b.cloneInto()) && a.tasks().equals(b.tasks());
+  }
+
+  /**
+   * The cgroups init joins by itself, or null: the parent moves it, or it is cloned into its
+   * v2 cgroup. In a new user namespace init is nobody on the host's cgroupfs until the parent
+   * writes its maps: the parent moves it.
+   */
+  private CgroupManager.SelfJoin selfJoinOf(CgroupManager cgroup) {
+    if (cgroup.cloneIntoCgroupPath().isPresent() || plan.namespaces().creates("user")) return null;
+    return cgroup.selfJoin().orElse(null);
   }
 
   /**
@@ -283,7 +310,7 @@ final class CreateResources {
   private ContainerRecord record(CreatePlan p, int pid, long startTime) {
     if (owner == null) owner = ownerName(); // a passwd lookup: once, for the up to three records
     return new ContainerRecord(p.id(), p.bundle().toString(), p.rootfs().toString(), pid, startTime,
-        DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)), owner,
+        Rfc3339.utcNow(), owner,
         p.spec().annotations(), p.spec().ociVersion(), p.cgroup().state(), p.options().systemdCgroup(),
         p.rootless(), p.namespaces().creates("pid"), p.spec().hooks() != null);
   }

@@ -78,15 +78,23 @@ final class InitSpawn {
   }
 
   /**
-   * Clones init and drives it to READY; returns its pid. On a failure the child that still needs
-   * reaping is left in {@code res.childPid} for {@link CreateResources#undo}.
+   * The init program over the descriptors {@code res} acquired so far (rows 1-4 of
+   * {@link CreateResources}'s table): touches nothing but {@code b}, so it may run on another
+   * thread while the cgroup is made.
    */
-  static int spawn(CreatePlan plan, CreateResources res, ProgramBuilder b)
+  static InitPlanner.Planned compile(CreatePlan plan, CreateResources res, ProgramBuilder b) throws ContainerFailure {
+    if (res.selfJoin != null) CgroupSelfJoin.emit(b, res.selfJoin.tasks(), "the container's init"); // first: before the prologue's wait
+    return compile(plan, b, new Fds(res.joinFds, res.channel, res.fifoFd, res.stdio, res.console, res.rootfs));
+  }
+
+  /**
+   * Clones init from {@code planned} and drives it to READY; returns
+   * its pid. On a failure the child that still needs reaping is left in {@code res.childPid} for
+   * {@link CreateResources#undo}.
+   */
+  static int spawn(CreatePlan plan, CreateResources res, InitPlanner.Planned planned)
       throws ContainerFailure, IOException, StepFailedException {
     SpawnChannel ch = res.channel;
-    if (res.selfJoin != null) CgroupSelfJoin.emit(b, res.selfJoin.tasks(), "the container's init"); // first: before the prologue's wait
-    InitPlanner.Planned planned = compile(plan, b,
-        new Fds(res.joinFds, ch, res.fifoFd, res.stdio, res.console, res.rootfs));
     ChildProgram program = planned.program();
     var security = plan.security();
     var opts = plan.options();

@@ -1,5 +1,6 @@
 package io.jrunc.core.api.host;
 
+import io.jrunc.core.container.ShortLivedJvm;
 import io.jrunc.core.sys.Libc;
 
 /**
@@ -10,6 +11,10 @@ import io.jrunc.core.sys.Libc;
  * run time; none of it is kept by the AOT cache). A warm JVM (an embedder, the shim) has
  * linked long before and needs none of this.
  *
+ * <p>It also declares the JVM short-lived: {@code create} then compiles init's program on that
+ * second core while it makes the record and the cgroup (a thread per call, which a warm JVM
+ * does not start).
+ *
  * <p>Safe to call any number of times and from any thread: the first system call waits for
  * the link (class initialisation is the lock, so no call sees a half-made handle), and a failed
  * link reaches that call as it would have without this.
@@ -19,6 +24,7 @@ public final class NativeAccess {
 
   /** Starts linking in the background and returns at once. */
   public static void linkInBackground() {
+    ShortLivedJvm.declare();
     Libc.linkInBackground();
   }
 }

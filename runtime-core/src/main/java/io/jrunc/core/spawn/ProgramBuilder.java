@@ -12,6 +12,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -61,6 +62,7 @@ public final class ProgramBuilder implements AutoCloseable {
   /** Bump allocation in the region (zeroed: fresh anonymous memory). */
   private MemorySegment allocate(long size, long align) {
     if (built) throw new IllegalStateException("program already built");
+    flushStrings(); // what follows may be written in place: the staged strings before it land first
     long at = (top + align - 1) & -align;
     if (at + size > RESERVE) throw new IllegalStateException("child program larger than " + (RESERVE >> 20) + " MiB");
     top = at + size;
@@ -87,7 +89,7 @@ public final class ProgramBuilder implements AutoCloseable {
       } else if (a instanceof Integer n) {
         s.args[i] = n;
       } else if (a instanceof String str) {
-        s.args[i] = cstring(str).address();
+        s.args[i] = stringAddress(str);
       } else if (a instanceof byte[] b) {
         s.args[i] = bytes(b).address();
       } else if (a instanceof MemorySegment m) {
@@ -152,12 +154,45 @@ public final class ProgramBuilder implements AutoCloseable {
     l.stepIndex = steps.size();
   }
 
+  /**
+   * The strings placed since the last in-place allocation, not yet copied into the region:
+   * {@code stage[0..top - stageAt)} mirrors the region from offset {@code stageAt} ({@code -1}:
+   * none pending). Strings are byte-aligned, so they fill that range without gaps. A create's
+   * program has ~350 string arguments (paths, names); copied one by one, each a slice and a
+   * copy through FFM's checks in a cold JVM, they took ~2 ms of a CLI create's ~6 ms compile.
+   * Now copied in runs: before anything else is allocated (it may be written in place), before
+   * the region is read, and at build.
+   */
+  private byte[] stage = new byte[4096];
+  private long stageAt = -1;
+
+  /** The address of a NUL-terminated copy of {@code s} in the program's memory (copied by {@link #flushStrings}). */
+  private long stringAddress(String s) {
+    if (built) throw new IllegalStateException("program already built");
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    long at = top;
+    if (at + utf8.length + 1 > RESERVE) throw new IllegalStateException("child program larger than " + (RESERVE >> 20) + " MiB");
+    if (stageAt < 0) stageAt = at;
+    int off = (int) (at - stageAt);
+    if (off + utf8.length + 1 > stage.length) stage = Arrays.copyOf(stage, Math.max(stage.length * 2, off + utf8.length + 1));
+    System.arraycopy(utf8, 0, stage, off, utf8.length);
+    stage[off + utf8.length] = 0;
+    top = at + utf8.length + 1;
+    return region.address() + at;
+  }
+
+  /** Copies the staged strings into the region, in one run. */
+  private void flushStrings() {
+    if (stageAt < 0) return;
+    MemorySegment.copy(stage, 0, region, JAVA_BYTE, stageAt, (int) (top - stageAt));
+    stageAt = -1;
+  }
+
   /** A NUL-terminated copy of {@code s} in the program's memory. */
   public MemorySegment cstring(String s) {
-    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    MemorySegment m = allocate(utf8.length + 1L, 1);
-    MemorySegment.copy(utf8, 0, m, JAVA_BYTE, 0, utf8.length);
-    return m;
+    long a = stringAddress(s);
+    flushStrings();
+    return region.asSlice(a - region.address(), top - (a - region.address()));
   }
 
   public MemorySegment bytes(byte[] b) {
@@ -181,7 +216,8 @@ public final class ProgramBuilder implements AutoCloseable {
     MemorySegment arr = allocate(ADDRESS.byteSize() * (values.size() + 1L), ADDRESS.byteAlignment());
     // The pointers written as longs (the only supported arch, x86-64, has 8-byte pointers):
     // ADDRESS's VarHandle is an adapted one whose first use spins 4 LambdaForms in a cold JVM.
-    for (int i = 0; i < values.size(); i++) arr.setAtIndex(JAVA_LONG, i, cstring(values.get(i)).address());
+    // (the pointers written now: arr lies before the strings staged after it)
+    for (int i = 0; i < values.size(); i++) arr.setAtIndex(JAVA_LONG, i, stringAddress(values.get(i)));
     arr.setAtIndex(JAVA_LONG, values.size(), 0L);
     return arr;
   }
@@ -235,6 +271,7 @@ public final class ProgramBuilder implements AutoCloseable {
       descriptions.add(s.description());
     }
     MemorySegment.copy(w, 0, encoded, JAVA_LONG, 0, w.length);
+    flushStrings();
     built = true;
     long length = (top + 4095) & ~4095L;
     region.set(JAVA_LONG, ChildProgram.OFF_HDR_FIRST, encoded.address());
@@ -281,6 +318,7 @@ public final class ProgramBuilder implements AutoCloseable {
 
   /** {@code length} bytes at {@code address} in this program's region (an argument's buffer, say). */
   public MemorySegment at(long address, long length) {
+    flushStrings();
     if (address < region.address() || address + length > region.address() + RESERVE) {
       throw new IllegalArgumentException("address outside the program's region");
     }

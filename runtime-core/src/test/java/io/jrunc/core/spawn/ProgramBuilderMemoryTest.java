@@ -1,0 +1,61 @@
+package io.jrunc.core.spawn;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jrunc.core.sys.Sys;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a program's memory holds once built, as the child reads it: string arguments are staged
+ * and copied in runs ({@link ProgramBuilder}), so strings placed before, between and after
+ * memory written in place (structs, argv arrays) must all land, and none over the structs.
+ */
+class ProgramBuilderMemoryTest {
+  @Test
+  void stringsStructsAndArraysInterleavedAllLandWhereTheirAddressesSay() {
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      List<Step> opens = new ArrayList<>();
+      List<MemorySegment> structs = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        // long enough that the staging buffer (4 KiB at first) has to grow
+        opens.add(b.call(Sys.OPENAT, -100L, "/some/path/" + i + "/é".repeat(i % 7), 0L, 0L).describe("open " + i));
+        if (i % 3 == 0) {
+          MemorySegment s = b.alloc(16);
+          s.set(JAVA_LONG, 0, 0x1111_0000L + i); // written in place, right after staged strings
+          s.set(JAVA_LONG, 8, -1L);
+          structs.add(s);
+        }
+      }
+      MemorySegment argv = b.stringArray(List.of("sh", "-c", "echo staged"));
+      Step exec = b.call(Sys.EXECVE, "/bin/sh", argv, 0L).describe("exec");
+      b.build();
+
+      for (int i = 0; i < 300; i++) {
+        assertThat(b.stringAt(b.calls().get(opens.get(i).index).args()[1]))
+            .isEqualTo("/some/path/" + i + "/é".repeat(i % 7));
+      }
+      for (int k = 0; k < structs.size(); k++) {
+        assertThat(structs.get(k).get(JAVA_LONG, 0)).isEqualTo(0x1111_0000L + 3L * k);
+        assertThat(structs.get(k).get(JAVA_LONG, 8)).isEqualTo(-1L);
+      }
+      assertThat(b.stringAt(argv.getAtIndex(JAVA_LONG, 0))).isEqualTo("sh");
+      assertThat(b.stringAt(argv.getAtIndex(JAVA_LONG, 1))).isEqualTo("-c");
+      assertThat(b.stringAt(argv.getAtIndex(JAVA_LONG, 2))).isEqualTo("echo staged");
+      assertThat(argv.getAtIndex(JAVA_LONG, 3)).isZero();
+      assertThat(b.stringAt(b.calls().get(exec.index).args()[0])).isEqualTo("/bin/sh");
+    }
+  }
+
+  @Test
+  void aStringIsReadableBeforeBuild() {
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      Step s = b.call(Sys.CHDIR, "/work").describe("chdir");
+      assertThat(b.stringAt(b.calls().get(s.index).args()[0])).isEqualTo("/work");
+      assertThat(b.cstring("direct").getString(0)).isEqualTo("direct");
+    }
+  }
+}

@@ -63,6 +63,12 @@ final class ContainerExec extends ContainerVerb {
         throw new InvalidStateFailure("cannot exec in a paused container (use --ignore-paused to override)", s);
       }
       Spec spec = store.readConfig(id);
+      // the exec'd process gets the container's seccomp filter and its own capabilities and
+      // labels. Prepared before the first system call below: in a fresh CLI JVM that call waits
+      // for the downcall link made on the other core, so the filter's compile (an engine's
+      // profile above all) runs meanwhile, not after it.
+      SecurityPlan security = prepareSecurity(spec.withProcess(proc));
+      cleanup.add(security);
       Path procRoot = Path.of("/proc", Integer.toString(r.pid()));
       Map<String, Integer> fds = new LinkedHashMap<>();
       Map<String, String> paths = new LinkedHashMap<>();
@@ -89,9 +95,6 @@ final class ContainerExec extends ContainerVerb {
       }
       SpawnChannel ch = new SpawnChannel();
       cleanup.add(ch);
-      // the exec'd process gets the container's seccomp filter and its own capabilities and labels
-      SecurityPlan security = prepareSecurity(spec.withProcess(proc));
-      cleanup.add(security);
       security.handOffListener(ch.reportWrite()); // NOTIFY: the agent gets this process's listener too
       ProgramBuilder b = new ProgramBuilder();
       cleanup.add(b);

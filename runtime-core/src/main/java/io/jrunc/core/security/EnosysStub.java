@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * </table>
  */
 final class EnosysStub {
-  private static final Logger LOG = LoggerFactory.getLogger(EnosysStub.class);
+  /** Looked up when a line is written (SLF4J's bootstrap is ~0.5 ms of a cold JVM). */
+  private static Logger log() {
+    return LoggerFactory.getLogger(EnosysStub.class);
+  }
 
   private EnosysStub() {}
 
@@ -56,15 +59,21 @@ final class EnosysStub {
     return s.defaultErrnoRet() == null || s.defaultErrnoRet() != Errno.ENOSYS;
   }
 
-  /** The prologue to put in front of libseccomp's program, or an empty array. */
-  static byte[] build(LinuxSeccomp s) {
+  /**
+   * The prologue to put in front of libseccomp's program, or an empty array; {@code resolved}
+   * holds the profile's names (the native architecture's numbers already looked up for the
+   * rules).
+   */
+  static byte[] build(LinuxSeccomp s, SeccompCompiler.Resolved resolved) {
     if (!wanted(s) || s.architectures() == null) return new byte[0];
+    int x32Token = LibSeccomp.archResolveName("x32");
+    int nativeToken = LibSeccomp.archNative();
     // audit arch -> (libseccomp token -> highest syscall number named), in listing order
     Map<Integer, Map<Integer, Integer>> last = new LinkedHashMap<>();
     for (String name : s.architectures()) {
       int token = SeccompCompiler.archToken(name);
       if (token == 0) continue; // the compiler reports it
-      int audit = token == LibSeccomp.archResolveName("x32") ? AUDIT_ARCH_X86_64 : token;
+      int audit = token == x32Token ? AUDIT_ARCH_X86_64 : token;
       Map<Integer, Integer> perToken = last.computeIfAbsent(audit, k -> new LinkedHashMap<>());
       if (perToken.containsKey(token)) continue;
       int max = 0;
@@ -72,17 +81,16 @@ final class EnosysStub {
         if (c == null || c.names() == null) continue;
         for (String n : c.names()) {
           if (n == null || n.isEmpty()) continue;
-          int nr = LibSeccomp.syscallResolveName(token, n);
+          int nr = token == nativeToken ? resolved.nativeNr(n) : resolved.nr(token, n);
           if (nr > max) max = nr; // negative: not on this arch (or unknown)
         }
       }
       if (max > 0) perToken.put(token, max);
-      else LOG.warn("could not find any syscalls for arch {}", name);
+      else log().warn("could not find any syscalls for arch {}", name);
     }
     last.values().removeIf(Map::isEmpty);
     if (last.isEmpty()) return new byte[0];
 
-    int x32Token = LibSeccomp.archResolveName("x32");
     Asm a = new Asm();
     a.op(LD_W_ABS, 0, 0, 4);
     for (int audit : last.keySet()) {

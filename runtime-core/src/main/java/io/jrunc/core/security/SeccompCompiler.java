@@ -99,6 +99,41 @@ public final class SeccompCompiler {
     long flags = flags(s.flags());
     if (!LibSeccomp.available()) throw new SecurityConfigException("linux.seccomp: " + LibSeccomp.MISSING);
 
+    List<String> all = new ArrayList<>(names);
+    for (LinuxSyscall c : syscalls) all.addAll(c.names());
+    try (LibSeccomp.Names table = new LibSeccomp.Names(all)) {
+      return compile(s, syscalls, defAct, flags, notify, names, new Resolved(table));
+    }
+  }
+
+  /**
+   * The profile's names resolved through one {@link LibSeccomp.Names} table, each name's native
+   * number once: the rules and the ENOSYS prologue both need it.
+   */
+  static final class Resolved {
+    private final LibSeccomp.Names table;
+    private final java.util.Map<String, Integer> nativeNr = new java.util.HashMap<>();
+
+    Resolved(LibSeccomp.Names table) {
+      this.table = table;
+    }
+
+    int nativeNr(String name) {
+      Integer nr = nativeNr.get(name);
+      if (nr == null) {
+        nr = table.resolve(name);
+        nativeNr.put(name, nr);
+      }
+      return nr;
+    }
+
+    int nr(int archToken, String name) {
+      return table.resolve(archToken, name);
+    }
+  }
+
+  private static CompiledSeccomp compile(LinuxSeccomp s, List<LinuxSyscall> syscalls, int defAct, long flags,
+      boolean notify, int names, Resolved resolved) {
     MemorySegment ctx = LibSeccomp.init(defAct);
     if (ctx.equals(MemorySegment.NULL)) {
       throw new SecurityConfigException("linux.seccomp.defaultAction: libseccomp rejected \"" + s.defaultAction()
@@ -126,7 +161,7 @@ public final class SeccompCompiler {
 
       int rules = 0;
       for (int i = 0; i < syscalls.size(); i++) {
-        rules += addRules(ctx, syscalls.get(i), i, defAct);
+        rules += addRules(ctx, syscalls.get(i), i, defAct, resolved);
       }
       byte[] bpf;
       try {
@@ -139,7 +174,7 @@ public final class SeccompCompiler {
       if (bpf.length == 0 || bpf.length % 8 != 0) {
         throw new IllegalStateException("libseccomp exported a malformed filter of " + bpf.length + " bytes");
       }
-      byte[] stub = EnosysStub.build(s);
+      byte[] stub = EnosysStub.build(s, resolved);
       if (stub.length > 0) {
         byte[] both = new byte[stub.length + bpf.length];
         System.arraycopy(stub, 0, both, 0, stub.length);
@@ -157,7 +192,7 @@ public final class SeccompCompiler {
     }
   }
 
-  private static int addRules(MemorySegment ctx, LinuxSyscall c, int i, int defAct) {
+  private static int addRules(MemorySegment ctx, LinuxSyscall c, int i, int defAct, Resolved resolved) {
     String path = "linux.seccomp.syscalls[" + i + "]";
     int act = action(c.action(), c.errnoRet(), path + ".action", path + ".errnoRet");
     List<LinuxSeccompArg> args = c.args() == null ? List.of() : c.args();
@@ -175,7 +210,7 @@ public final class SeccompCompiler {
       if (name == null || name.isEmpty()) {
         throw new SecurityConfigException(path + ".names[" + j + "]: the empty string is not a syscall name");
       }
-      int nr = LibSeccomp.syscallResolveName(name);
+      int nr = resolved.nativeNr(name);
       if (nr == LibSeccomp.NR_SCMP_ERROR) {
         log().debug("unknown seccomp syscall \"{}\" ignored", name);
         continue;

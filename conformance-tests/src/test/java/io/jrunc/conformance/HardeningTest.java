@@ -86,6 +86,60 @@ class HardeningTest {
   }
 
   /**
+   * The compiled filter a CLI create keeps in the state root (SeccompCache) is used again only
+   * for the same profile, holds in the container when it is, and a damaged file is compiled
+   * around; checked from inside the containers.
+   */
+  @Test
+  void aCachedSeccompFilterHoldsAndServesOnlyItsOwnProfile() throws Exception {
+    Path root = tmp.resolve("root");
+    Jrunc j = new Jrunc(root);
+    // the first create of a fresh root compiles before the root exists: nothing is kept
+    var r = j.run("run", "--bundle", withDenied("m0", "mkdir").write().toString(), "cache-0");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("No space left on device").doesNotContain("mkdir-worked");
+    try (var files = Files.list(root)) {
+      assertThat(files.filter(f -> f.getFileName().toString().startsWith("seccomp@"))).isEmpty();
+    }
+    r = j.run("run", "--bundle", withDenied("m1", "mkdir").write().toString(), "cache-1");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("No space left on device").doesNotContain("mkdir-worked");
+    java.util.List<Path> cached;
+    try (var files = Files.list(root)) {
+      cached = files.filter(f -> f.getFileName().toString().startsWith("seccomp@")).toList();
+    }
+    assertThat(cached).hasSize(1);
+    var written = Files.getLastModifiedTime(cached.get(0));
+    Thread.sleep(20);
+
+    // the same profile in another bundle: from the cache (the file is not written again)
+    r = j.run("run", "--bundle", withDenied("m2", "mkdir").write().toString(), "cache-2");
+    assertThat(r.out()).as(r.toString()).contains("No space left on device").doesNotContain("mkdir-worked");
+    assertThat(Files.getLastModifiedTime(cached.get(0))).isEqualTo(written);
+    assertThat(j.run("list", "-q").out()).isEmpty(); // the cache file is no container
+
+    // another profile gets its own filter: mkdir works, rmdir is denied
+    r = j.run("run", "--bundle", withDenied("r1", "rmdir").write().toString(), "cache-3");
+    assertThat(r.out()).as(r.toString()).contains("mkdir-worked").contains("No space left on device");
+
+    // a damaged entry is compiled around, and the filter still holds
+    Files.write(cached.get(0), new byte[] {0, 0, 0, 5, 'j', 'u', 'n', 'k'});
+    r = j.run("run", "--bundle", withDenied("m3", "mkdir").write().toString(), "cache-4");
+    assertThat(r.out()).as(r.toString()).contains("No space left on device").doesNotContain("mkdir-worked");
+  }
+
+  /** A bundle that tries mkdir and rmdir, with a profile that fails {@code syscall} with ENOSPC. */
+  private Bundle withDenied(String dir, String syscall) throws java.io.IOException {
+    Bundle b = Bundle.busybox(tmp.resolve(dir)).sh("mkdir /tmp/made 2>&1 && echo mkdir-worked; rmdir /tmp/nothing 2>&1; true");
+    ((ObjectNode) b.config.get("root")).put("readonly", false);
+    ObjectNode sc = b.linux().putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW");
+    sc.putArray("architectures").add("SCMP_ARCH_X86_64");
+    ObjectNode errno = sc.putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").put("errnoRet", 28);
+    errno.putArray("names").add(syscall).add(syscall + "at");
+    return b;
+  }
+
+  /**
    * A profile owes the runtime nothing but the last syscalls before execve: one that refuses
    * close_range, dup3, sched_setaffinity and (with no_new_privs) prctl still runs the
    * container, through create/start and run (runtime-tools' default profile has no

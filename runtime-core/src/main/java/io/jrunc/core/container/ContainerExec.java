@@ -67,7 +67,7 @@ final class ContainerExec extends ContainerVerb {
       // labels. Prepared before the first system call below: in a fresh CLI JVM that call waits
       // for the downcall link made on the other core, so the filter's compile (an engine's
       // profile above all) runs meanwhile, not after it.
-      SecurityPlan security = prepareSecurity(spec.withProcess(proc));
+      SecurityPlan security = prepareSecurity(spec.withProcess(proc), store.root());
       cleanup.add(security);
       Path procRoot = Path.of("/proc", Integer.toString(r.pid()));
       Map<String, Integer> fds = new LinkedHashMap<>();

@@ -44,8 +44,10 @@ import java.util.Set;
  * create's first two stages, validate and plan: reads and checks config.json, then decides
  * everything create will do, into a {@link CreatePlan}. Nothing is made here: no state
  * directory, cgroup, fifo or file; the host is only read (the rootfs, /proc/self/mountinfo, the
- * cgroup mounts, /etc/subuid). So every config error, and every refusal that depends only on the
- * config and the host, comes out before create has anything to undo.
+ * cgroup mounts, /etc/subuid). So every config error, and every refusal that depends only on
+ * the config and the host, comes out before create has anything to undo. (A seccomp filter
+ * compiled here is kept in the state root for the next container with the same profile: a
+ * cache file of the runtime's, not the container's, {@code SeccompCache}.)
  */
 final class CreatePlanner {
   private CreatePlanner() {}
@@ -107,7 +109,7 @@ final class CreatePlanner {
     Namespaces ns = Namespaces.of(spec);
     ParentSetup.checkNetDevices(spec.linux(), ns);
     ParentSetup.checkSysctlNetns(spec.linux(), ns);
-    SecurityPlan security = LaunchSupport.prepareSecurity(spec);
+    SecurityPlan security = LaunchSupport.prepareSecurity(spec, lc.store().root());
     RootfsSetup rootfsSetup = null;
     try {
       List<String> dests = new ArrayList<>();

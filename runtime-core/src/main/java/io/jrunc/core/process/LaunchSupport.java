@@ -24,8 +24,13 @@ public final class LaunchSupport {
 
   /** Compiles seccomp and plans capabilities/LSM in the parent: config errors surface before any clone. */
   public static SecurityPlan prepareSecurity(Spec spec) throws ContainerFailure {
+    return prepareSecurity(spec, null);
+  }
+
+  /** As {@link #prepareSecurity(Spec)}, a compiled seccomp filter also kept in {@code stateRoot}. */
+  public static SecurityPlan prepareSecurity(Spec spec, java.nio.file.Path stateRoot) throws ContainerFailure {
     try {
-      return SecurityPlan.prepare(spec);
+      return SecurityPlan.prepare(spec, stateRoot);
     } catch (SecurityConfigException | SysException e) {
       throw Failures.translate(e);
     }

@@ -58,15 +58,29 @@ public final class SecurityPlan implements AutoCloseable {
 
   /** Decides with this host's facts; every config error surfaces here, before any clone. */
   public static SecurityPlan prepare(Spec spec) throws SysException {
-    return prepare(spec, LsmSetup.Host.detect(), Capabilities.kernelLastCap());
+    return prepare(spec, null);
+  }
+
+  /**
+   * As {@link #prepare(Spec)}; a compiled seccomp filter is kept in this JVM and in
+   * {@code seccompCacheDir} (the state root; null: in memory only) for the next container with
+   * the same profile ({@link SeccompCache}).
+   */
+  public static SecurityPlan prepare(Spec spec, java.nio.file.Path seccompCacheDir) throws SysException {
+    return prepare(spec, LsmSetup.Host.detect(), Capabilities.kernelLastCap(), seccompCacheDir);
   }
 
   public static SecurityPlan prepare(Spec spec, LsmSetup.Host host, int kernelLastCap) throws SysException {
+    return prepare(spec, host, kernelLastCap, null);
+  }
+
+  private static SecurityPlan prepare(Spec spec, LsmSetup.Host host, int kernelLastCap,
+      java.nio.file.Path seccompCacheDir) throws SysException {
     Process p = spec.process();
     Linux l = spec.linux();
     LsmSetup.Plan lsm = LsmSetup.plan(p, l, host);
     Capabilities.Sets caps = Capabilities.Sets.of(p == null ? null : p.capabilities(), kernelLastCap);
-    CompiledSeccomp sc = l == null ? null : SeccompCompiler.compile(l.seccomp());
+    CompiledSeccomp sc = l == null ? null : SeccompCache.compile(l.seccomp(), seccompCacheDir);
     boolean nnp = p != null && Boolean.TRUE.equals(p.noNewPrivileges());
     return new SecurityPlan(spec, sc, nnp, caps, lsm);
   }

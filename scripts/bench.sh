@@ -10,7 +10,8 @@
 # with bin/jrunc's flags and an AOT cache of its own. Commands: --version; spec (into an empty
 # bundle); state and exec (`true`) of a running container; create, start, kill (KILL) and
 # delete (--force) of one container (hyperfine's --prepare puts it in the state each needs);
-# run of /bin/true.
+# run of /bin/true; and create with podman's default seccomp profile (when containers-common is
+# installed), as engines create (jrunc keeps the compiled filter: the warm-ups fill its cache).
 # Part 2, memory: the RSS of a created container waiting for start (every process in its
 # cgroup), and the smallest memory limit (linux.resources.memory.limit) under which `run` of
 # /bin/true exits 0: bisected from 8 MiB down to 64 KiB steps.
@@ -66,10 +67,16 @@ bundle() { # RUNTIME NAME ARGS-JSON -> $tmp/RUNTIME/NAME
   jq --arg root "$tmp/base/rootfs" --arg cg "/jrunc-bench/$1-$2" --argjson args "$3" \
     '.root.path = $root | .linux.cgroupsPath = $cg | .process.args = $args' "$tmp/base/config.json" >"$tmp/$1/$2/config.json"
 }
+# podman's default seccomp profile (containers-common), as engines give one to every container
+profile=/usr/share/containers/seccomp.json
 for r in $runtimes; do
   bundle $r long '["sleep","100000"]'
   bundle $r sleep '["sleep","100000"]'
   bundle $r once '["true"]'
+  if [ -r "$profile" ]; then
+    bundle $r seccomp '["sleep","100000"]'
+    jq --slurpfile p "$profile" '.linux.seccomp = $p[0]' "$tmp/$r/seccomp/config.json" >"$tmp/c" && mv "$tmp/c" "$tmp/$r/seccomp/config.json"
+  fi
   c=$(rtcmd $r)
   $c create --bundle "$tmp/$r/long" bench-s && $c start bench-s
   printf '%s\n' "$c delete --force bench-c >/dev/null 2>&1; true" >"$tmp/$r/gone"
@@ -96,6 +103,7 @@ scenario() {
     spec) echo "spec --bundle $tmp/empty|nospec" ;;
     state) echo "state bench-s|" ;;
     create) echo "create --bundle \$B/sleep bench-c|gone" ;;
+    create-seccomp) echo "create --bundle \$B/seccomp bench-c|gone" ;;
     start) echo "start bench-c|created" ;;
     kill) echo "kill bench-c KILL|started" ;;
     delete) echo "delete --force bench-c|started" ;;
@@ -127,7 +135,9 @@ echo "$sep---:|---:|---:|---|"
 printf '| floor: `java` hello world (AOT, same flags) | %.1f (%.0f) |' "$floor" "$floorcpu"
 for r in $runtimes; do [ $r = jrunc ] || printf ' |'; done
 echo " | 1.00× | 1.00× | |"
-for s in version spec state create start kill delete run exec; do
+scenarios="version spec state create start kill delete run exec"
+[ -r "$profile" ] && scenarios="$scenarios create-seccomp"
+for s in $scenarios; do
   spec=$(scenario $s)
   args=${spec%%|*} prep=${spec#*|}
   set --

@@ -65,7 +65,7 @@ final class SeccompCache {
    * now and kept in both.
    */
   static CompiledSeccomp compile(LinuxSeccomp s, Path dir) {
-    if (s == null || !LibSeccomp.available()) return SeccompCompiler.compile(s);
+    if (s == null || !LibSeccomp.available() || libVersion() == null) return SeccompCompiler.compile(s);
     String key = key(s);
     CompiledSeccomp c;
     synchronized (MEMORY) {
@@ -86,13 +86,23 @@ final class SeccompCache {
     return c;
   }
 
-  static String key(LinuxSeccomp s) {
-    String v;
+  /** libseccomp's version, once per JVM; null when it cannot tell (no caching then). */
+  private static String libVersion() {
     synchronized (MEMORY) {
-      if (libVersion == null) libVersion = LibSeccomp.version();
-      v = libVersion;
+      if (libVersion == null) {
+        try {
+          libVersion = LibSeccomp.version();
+        } catch (RuntimeException | LinkageError e) {
+          libVersion = ""; // a libseccomp without seccomp_version (before 2.3): compiled every time
+        }
+      }
+      return libVersion.isEmpty() ? null : libVersion;
     }
-    return MAGIC + " " + REVISION + "\nlibseccomp " + v + "\narch " + System.getProperty("os.arch") + "\n" + Json.write(s);
+  }
+
+  static String key(LinuxSeccomp s) {
+    return MAGIC + " " + REVISION + "\nlibseccomp " + libVersion() + "\narch " + System.getProperty("os.arch") + "\n"
+        + Json.write(s);
   }
 
   static String fileName(String key) {

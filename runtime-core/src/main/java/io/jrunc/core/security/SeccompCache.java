@@ -38,13 +38,13 @@ import java.util.zip.CRC32;
  * </table>
  *
  * <p>The key is the whole input of the compile: the profile as the spec codec writes it, the
- * libseccomp version, the architecture and {@link #REVISION}. A lookup compares the whole key
- * (the CRC32 only names the file), so a filter is used only for exactly the input it was
- * compiled from. The file is read with the root's bounds and refusals (no link, no FIFO, at most
- * {@value #FILE_LIMIT} bytes) and replaced atomically; only who can write the state root (root,
- * or the rootless user for their own containers) can write it, the same who can write every
- * container's state. A file that is not readable, not ours or not for this key is ignored and the
- * profile compiled again.
+ * libseccomp version, the architecture, the kernel's release and {@link #REVISION}. A lookup
+ * compares the whole key (the CRC32 only names the file), so a filter is used only for exactly
+ * the input it was compiled from. The file is read with the root's bounds and refusals (no
+ * link, no FIFO, at most {@value #FILE_LIMIT} bytes) and replaced atomically; only who can write
+ * the state root (root, or the rootless user for their own containers) can write it, the same who
+ * can write every container's state. A file that is not readable, not ours or not for this key is
+ * ignored and the profile compiled again.
  */
 final class SeccompCache {
   private SeccompCache() {}
@@ -101,8 +101,10 @@ final class SeccompCache {
   }
 
   static String key(LinuxSeccomp s) {
-    return MAGIC + " " + REVISION + "\nlibseccomp " + libVersion() + "\narch " + System.getProperty("os.arch") + "\n"
-        + Json.write(s);
+    // the kernel's release too: libseccomp asks the running kernel which actions it supports
+    // (its API level) and compiles for them, and a state root on a disk outlives a reboot
+    return MAGIC + " " + REVISION + "\nlibseccomp " + libVersion() + "\narch " + System.getProperty("os.arch")
+        + "\nkernel " + System.getProperty("os.version") + "\n" + Json.write(s);
   }
 
   static String fileName(String key) {

@@ -26,7 +26,8 @@ import java.util.zip.CRC32;
  * Compiled seccomp filters by profile. Engines give every container the same profile, and
  * compiling it is the same work each time: for a profile of ~350 syscalls and 3 architectures,
  * libseccomp's own BPF generation alone is ~8.5 ms of C, and a fresh CLI JVM adds loading the
- * library and ~1000 downcalls (~25 ms in all against the same create without a profile).
+ * library and ~1000 downcalls (a CLI create with such a profile: 97.8 ms compiling it, 75.7
+ * from this cache, 64.5 without a profile).
  *
  * <table>
  *   <caption>Where a compiled filter is kept</caption>

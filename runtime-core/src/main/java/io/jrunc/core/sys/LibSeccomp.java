@@ -246,7 +246,7 @@ public final class LibSeccomp {
   public static int ruleAddArray(MemorySegment ctx, int action, int syscall, long[][] cmps) {
     if (cmps.length == 0) return (int) call(RuleAddArrayH.H, ctx.address(), action, syscall, 0, 0);
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment arr = cmps.length == 0 ? MemorySegment.NULL : a.allocate(ARG_CMP, cmps.length);
+      MemorySegment arr = a.allocate(ARG_CMP, cmps.length);
       for (int i = 0; i < cmps.length; i++) {
         long base = i * ARG_CMP.byteSize();
         arr.set(JAVA_INT, base, (int) cmps[i][0]);

@@ -7,6 +7,8 @@
 #
 # A variant is a list of environment assignments for bin/jrunc, e.g. "JRUNC_JAR=/tmp/a/jrunc.jar"
 # (a jar and its jrunc.aot side by side) or "JRUNC_JAVA_OPTS=-Xint"; "-" is none.
+# JRUNC_BIN=/other/checkout/bin/jrunc in a variant measures that checkout's launcher and jar
+# instead (when the JVM's flags differ: a cache is only used by a JVM started like its training).
 # Scenarios: version spec state create start kill delete run exec (default: all), and
 # delete-stopped (delete of a container killed before). RUNS=15.
 set -eu
@@ -21,6 +23,15 @@ root=$tmp/root
 # a cgroup parent of this run's own: two runs at once (other checkouts) must not share leaves
 cg=startup-ab-$$
 jr="$here/bin/jrunc --root $root"
+launcher() { # VARIANT: the launcher it names with JRUNC_BIN=, else this checkout's
+  l=$here/bin/jrunc
+  for w in $1; do
+    case $w in JRUNC_BIN=*) l=${w#JRUNC_BIN=} ;; esac
+  done
+  printf '%s --root %s' "$l" "$root"
+}
+ja=$(launcher "$a")
+jb=$(launcher "$b")
 cleanup() {
   for id in startup-ab-s startup-ab-c startup-ab-r; do $jr delete --force $id >/dev/null 2>&1 || true; done
   rm -rf "$tmp"
@@ -66,7 +77,7 @@ for s in "$@"; do
   esac
   set -- -N -w 3 -r "$runs" -i --export-json "$tmp/r.json"
   [ -n "$prep" ] && set -- "$@" --prepare "sh $tmp/$prep" --prepare "sh $tmp/$prep"
-  hyperfine "$@" -n A "env $a $jr $args" -n B "env $b $jr $args" >/dev/null 2>&1 </dev/null
+  hyperfine "$@" -n A "env $a $ja $args" -n B "env $b $jb $args" >/dev/null 2>&1 </dev/null
   jq -r --arg s "$s" '.results[] | "| \($s) | \(.command) | \(.median * 1000 | floor) | \((.user + .system) * 1000 | floor) |"' "$tmp/r.json"
 done
 echo

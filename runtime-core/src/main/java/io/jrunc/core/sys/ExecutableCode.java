@@ -7,24 +7,23 @@ import static io.jrunc.core.sys.Mappings.PROT_READ;
 import static io.jrunc.core.sys.Mappings.PROT_WRITE;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Machine code placed in an executable mapping and made callable as a downcall. Used for the
  * spawn trampoline only: its bytes come from {@code io.jrunc.core.spawn}; this class only
  * maps them (W^X: written while RW, then flipped to RX) and links the call.
  *
- * <p>The code is linked with the shape of the system calls ({@link Native#plain}: seven longs,
- * no options), not with its own three arguments: the linker then reuses the stub it already
- * made for the {@link SyscallStub} and only binds the new address, where a shape of its own
+ * <p>The code is called with the shape of the system calls (a {@link Downcall}: seven longs,
+ * no options), not with its own three arguments: the JVM then reuses the stub it already
+ * made for the {@link SyscallStub} for the new address, where a shape of its own
  * cost a cold {@code create} or {@code run} a second downcall stub and its LambdaForms. The
  * code reads its three arguments from rdi, rsi and rdx and ignores the other four (zeros, the
  * last one on the stack).
  */
 public final class ExecutableCode {
-  private final MethodHandle handle;
+  private final Downcall handle;
 
-  private ExecutableCode(MethodHandle handle) {
+  private ExecutableCode(Downcall handle) {
     this.handle = handle;
   }
 
@@ -43,7 +42,7 @@ public final class ExecutableCode {
     MemorySegment.copy(MemorySegment.ofArray(code), 0, page, 0, code.length);
     long r = Libc.syscallRaw(Sys.MPROTECT, addr, size, PROT_READ | PROT_EXEC, 0, 0, 0);
     if (r != 0) throw new SysException("mprotect", "trampoline", (int) -r);
-    return new ExecutableCode(Native.plain(page));
+    return new ExecutableCode(Downcall.of(page));
   }
 
   /**
@@ -51,10 +50,6 @@ public final class ExecutableCode {
    * segments are passed as raw addresses: the caller keeps them alive across the call.
    */
   public long call(MemorySegment a, long b, MemorySegment c) {
-    try {
-      return (long) handle.invokeExact(a.address(), b, c.address(), 0L, 0L, 0L, 0L);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return handle.call(a.address(), b, c.address(), 0L, 0L, 0L, 0L);
   }
 }

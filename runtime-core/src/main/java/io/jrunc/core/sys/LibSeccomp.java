@@ -8,7 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 /**
  * libseccomp (libseccomp.so.2, Debian package {@code libseccomp2}) through FFM. Used in the
@@ -16,9 +15,9 @@ import java.lang.invoke.MethodHandle;
  * bytes to {@code seccomp(2)}. libseccomp functions return {@code -errno} themselves, so no
  * errno capture is needed.
  *
- * <p>Every function is linked with the one plain downcall shape of the system calls
+ * <p>Every function is called as a {@link Downcall} of the one plain shape of the system calls
  * ({@link Native#SEVEN_LONGS}, seven longs in, a long out), not with its own C signature: the
- * linker then only binds each address to the stub it already spun for the {@link SyscallStub},
+ * JVM then calls each address through the stub it already made for the {@link SyscallStub},
  * where nine signatures of their own cost a create with an engine's seccomp profile nine more
  * downcall stubs and their LambdaForms. That is exact for the C ABI on x86-64 and aarch64: a
  * pointer goes as its address; an {@code int} or {@code uint32_t} argument goes in a 64-bit
@@ -75,19 +74,15 @@ public final class LibSeccomp {
       }
     }
 
-    static MethodHandle h(String name) {
+    static Downcall h(String name) {
       if (L == null) throw new UnsupportedOperationException(MISSING);
-      return Native.plain(L.find(name).orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name)));
+      return Downcall.of(L.find(name).orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name)));
     }
   }
 
   /** Calls {@code h} (linked by {@link Lib#h}) with up to five arguments; the rest are zeros. */
-  private static long call(MethodHandle h, long a0, long a1, long a2, long a3, long a4) {
-    try {
-      return (long) h.invokeExact(a0, a1, a2, a3, a4, 0L, 0L);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+  private static long call(Downcall h, long a0, long a1, long a2, long a3, long a4) {
+    return h.call(a0, a1, a2, a3, a4, 0L, 0L);
   }
 
   /** Whether libseccomp.so.2 can be loaded; check before any other method. */
@@ -97,7 +92,7 @@ public final class LibSeccomp {
 
   /** {@code scmp_filter_ctx seccomp_init(uint32_t def_action);} NULL on failure. */
   private static final class InitH {
-    static final MethodHandle H = Lib.h("seccomp_init");
+    static final Downcall H = Lib.h("seccomp_init");
   }
 
   public static MemorySegment init(int defAction) {
@@ -106,7 +101,7 @@ public final class LibSeccomp {
 
   /** {@code void seccomp_release(scmp_filter_ctx ctx);} */
   private static final class ReleaseH {
-    static final MethodHandle H = Lib.h("seccomp_release");
+    static final Downcall H = Lib.h("seccomp_release");
   }
 
   public static void release(MemorySegment ctx) {
@@ -115,7 +110,7 @@ public final class LibSeccomp {
 
   /** {@code uint32_t seccomp_arch_resolve_name(const char *arch_name);} 0 when unknown. */
   private static final class ArchResolveH {
-    static final MethodHandle H = Lib.h("seccomp_arch_resolve_name");
+    static final Downcall H = Lib.h("seccomp_arch_resolve_name");
   }
 
   public static int archResolveName(String name) {
@@ -126,7 +121,7 @@ public final class LibSeccomp {
 
   /** {@code uint32_t seccomp_arch_native(void);} */
   private static final class ArchNativeH {
-    static final MethodHandle H = Lib.h("seccomp_arch_native");
+    static final Downcall H = Lib.h("seccomp_arch_native");
   }
 
   public static int archNative() {
@@ -135,7 +130,7 @@ public final class LibSeccomp {
 
   /** {@code int seccomp_arch_add(scmp_filter_ctx ctx, uint32_t arch_token);} 0 or -errno (-EEXIST if present). */
   private static final class ArchAddH {
-    static final MethodHandle H = Lib.h("seccomp_arch_add");
+    static final Downcall H = Lib.h("seccomp_arch_add");
   }
 
   public static int archAdd(MemorySegment ctx, int token) {
@@ -144,7 +139,7 @@ public final class LibSeccomp {
 
   /** {@code int seccomp_arch_remove(scmp_filter_ctx ctx, uint32_t arch_token);} 0 or -errno. */
   private static final class ArchRemoveH {
-    static final MethodHandle H = Lib.h("seccomp_arch_remove");
+    static final Downcall H = Lib.h("seccomp_arch_remove");
   }
 
   public static int archRemove(MemorySegment ctx, int token) {
@@ -153,7 +148,7 @@ public final class LibSeccomp {
 
   /** {@code int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value);} 0 or -errno. */
   private static final class AttrSetH {
-    static final MethodHandle H = Lib.h("seccomp_attr_set");
+    static final Downcall H = Lib.h("seccomp_attr_set");
   }
 
   public static int attrSet(MemorySegment ctx, int attr, int value) {
@@ -166,7 +161,7 @@ public final class LibSeccomp {
    * translates it per arch), or {@link #NR_SCMP_ERROR}.
    */
   private static final class ResolveH {
-    static final MethodHandle H = Lib.h("seccomp_syscall_resolve_name");
+    static final Downcall H = Lib.h("seccomp_syscall_resolve_name");
   }
 
   public static int syscallResolveName(String name) {
@@ -177,7 +172,7 @@ public final class LibSeccomp {
 
   /** {@code int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name);} */
   private static final class ResolveArchH {
-    static final MethodHandle H = Lib.h("seccomp_syscall_resolve_name_arch");
+    static final Downcall H = Lib.h("seccomp_syscall_resolve_name_arch");
   }
 
   public static int syscallResolveName(int archToken, String name) {
@@ -240,7 +235,7 @@ public final class LibSeccomp {
    * @param cmps rows of {arg, op, datum_a, datum_b}
    */
   private static final class RuleAddArrayH {
-    static final MethodHandle H = Lib.h("seccomp_rule_add_array");
+    static final Downcall H = Lib.h("seccomp_rule_add_array");
   }
 
   public static int ruleAddArray(MemorySegment ctx, int action, int syscall, long[][] cmps) {
@@ -260,7 +255,7 @@ public final class LibSeccomp {
 
   /** {@code int seccomp_export_bpf(const scmp_filter_ctx ctx, int fd);} 0 or -errno. */
   private static final class ExportBpfH {
-    static final MethodHandle H = Lib.h("seccomp_export_bpf");
+    static final Downcall H = Lib.h("seccomp_export_bpf");
   }
 
   /**
@@ -289,7 +284,7 @@ public final class LibSeccomp {
 
   /** {@code const struct scmp_version *seccomp_version(void);} as "major.minor.micro". */
   private static final class VersionH {
-    static final MethodHandle H = Lib.h("seccomp_version");
+    static final Downcall H = Lib.h("seccomp_version");
   }
 
   public static String version() {

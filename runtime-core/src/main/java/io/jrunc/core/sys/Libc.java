@@ -24,7 +24,7 @@ public final class Libc {
    * architecture has none.
    */
   private static final class SyscallH {
-    static final MethodHandle RAW = SyscallStub.link();
+    static final Downcall RAW = SyscallStub.link();
   }
 
   /**
@@ -45,13 +45,9 @@ public final class Libc {
    */
   public static long syscallRaw(Sys nr, long a0, long a1, long a2, long a3, long a4, long a5) {
     long n = Arch.current().nr(nr);
-    MethodHandle raw = SyscallH.RAW;
+    Downcall raw = SyscallH.RAW;
     if (raw == null) return viaLibc(n, a0, a1, a2, a3, a4, a5);
-    try {
-      return (long) raw.invokeExact(n, a0, a1, a2, a3, a4, a5);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
-    }
+    return raw.call(n, a0, a1, a2, a3, a4, a5);
   }
 
   /** System call {@code n} through glibc's {@code syscall()}, errno captured; -errno on failure. */

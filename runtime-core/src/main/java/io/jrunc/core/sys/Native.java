@@ -24,8 +24,37 @@ import java.lang.invoke.VarHandle;
 public final class Native {
   private Native() {}
 
-  static final Linker LINKER = Linker.nativeLinker();
-  static final SymbolLookup LIBC = LINKER.defaultLookup();
+  /**
+   * The public Linker and its default lookup, in a holder: where {@link JdkNativeEntry} is
+   * usable nothing but the errno-capturing fallback makes them (the Linker's static set-up
+   * alone spins five LambdaForms in a cold JVM).
+   */
+  static final class Public {
+    static final Linker LINKER = Linker.nativeLinker();
+    static final SymbolLookup LIBC = LINKER.defaultLookup();
+  }
+
+  /**
+   * libc by its glibc name, found without the public Linker (a {@code dlopen} of the library
+   * the JVM already runs on); null where there is no {@code libc.so.6} (e.g. musl).
+   */
+  private static final class Glibc {
+    static final SymbolLookup L = open();
+
+    private static SymbolLookup open() {
+      try {
+        return SymbolLookup.libraryLookup("libc.so.6", Arena.global());
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+  }
+
+  /** The address of libc's {@code name}. */
+  static MemorySegment libcSymbol(String name) {
+    SymbolLookup l = Glibc.L != null ? Glibc.L : Public.LIBC;
+    return l.find(name).orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name));
+  }
 
   /**
    * The errno capture plumbing, in a holder of its own: the parent's system calls go through
@@ -43,17 +72,13 @@ public final class Native {
    * The one downcall shape of the parent's system calls: {@code long f(long, long, long, long,
    * long, long, long)}. The linker spins one stub per shape (descriptor and options) and only
    * binds the address for each further function of that shape, so every function linked with
-   * it after the first costs no stub, no LambdaForms (~10-15 ms of a cold JVM each). Linked
-   * {@link #plain} (no options) for the {@link SyscallStub}, the glibc {@code syscall()} that
-   * maps it and the spawn trampoline; with errno captured only where the stub is refused.
+   * it after the first costs no stub, no LambdaForms (~10-15 ms of a cold JVM each). Called
+   * as a {@link Downcall} (no options) for the {@link SyscallStub}, the glibc {@code syscall()}
+   * that maps it, the spawn trampoline and libseccomp; with errno captured only where the stub
+   * is refused.
    */
   static final FunctionDescriptor SEVEN_LONGS = FunctionDescriptor.of(JAVA_LONG,
       JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-
-  /** Links the code at {@code address} with the {@link #SEVEN_LONGS} shape, no options. */
-  static MethodHandle plain(MemorySegment address) {
-    return LINKER.downcallHandle(address, SEVEN_LONGS);
-  }
 
   /**
    * Links a libc function whose first Java argument is the errno capture segment (only
@@ -61,9 +86,7 @@ public final class Native {
    * goes through the stub).
    */
   static MethodHandle libc(String name, FunctionDescriptor fd) {
-    MemorySegment sym = LIBC.find(name)
-        .orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: " + name));
-    return LINKER.downcallHandle(sym, fd, Capture.OPTION);
+    return Public.LINKER.downcallHandle(libcSymbol(name), fd, Capture.OPTION);
   }
 
   /** A fresh errno capture segment in {@code arena}. */

@@ -7,19 +7,18 @@ import static io.jrunc.core.sys.Mappings.PROT_READ;
 import static io.jrunc.core.sys.Mappings.PROT_WRITE;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 /**
  * The parent's system call entry point: {@code long stub(long nr, long a0, ..., long a5)}, a
  * few instructions of our own that move the arguments into the kernel's registers, trap, and
- * return what the kernel returns, {@code -errno} on failure. Linked with the plain
- * {@link Native#SEVEN_LONGS} shape: no {@code captureCallState("errno")}, so no errno capture
+ * return what the kernel returns, {@code -errno} on failure. Called as a {@link Downcall} of the
+ * plain {@link Native#SEVEN_LONGS} shape: no {@code captureCallState("errno")}, so no errno capture
  * segment, no confined arena per call and no struct VarHandle to read it back (the capture
  * option cost every first downcall of a cold JVM ~5 ms more; A/B in README).
  *
  * <p>Bootstrap: the stub's own page is mapped and made executable through glibc's
- * {@code syscall()} linked with the same plain shape, so the linker spins one downcall stub
- * for both and only binds the second address (0.1 ms). Without errno capture those two calls
+ * {@code syscall()} called with the same plain shape, so the JVM makes one downcall stub for
+ * both (through the public Linker it only binds the second address, 0.1 ms). Without errno capture those two calls
  * can only tell failure (-1) from success; on failure (no memory, or PROT_EXEC refused, e.g.
  * SELinux {@code execmem}) {@link #link()} returns null and {@link Libc} keeps glibc's
  * {@code syscall()} with errno captured, which then reports its own errors in full.
@@ -53,29 +52,22 @@ final class SyscallStub {
    * page lives as long as the JVM) and links it. Null when there is no stub for this
    * architecture or the mapping was refused.
    */
-  static MethodHandle link() {
+  static Downcall link() {
     Arch arch = Arch.current();
     byte[] code = code(arch);
     if (code == null) return null;
-    MemorySegment sym = Native.LIBC.find("syscall")
-        .orElseThrow(() -> new UnsatisfiedLinkError("symbol not found: syscall"));
-    MethodHandle libc = Native.plain(sym);
+    Downcall libc = Downcall.of(Native.libcSymbol("syscall"));
     long size = (code.length + 4095) & ~4095L;
-    try {
-      long addr = (long) libc.invokeExact((long) arch.nr(Sys.MMAP), 0L, size,
-          (long) (PROT_READ | PROT_WRITE), (long) (MAP_PRIVATE | MAP_ANONYMOUS), -1L, 0L);
-      if (addr == -1) return null;
-      MemorySegment page = MemorySegment.ofAddress(addr).reinterpret(size);
-      MemorySegment.copy(MemorySegment.ofArray(code), 0, page, 0, code.length);
-      long r = (long) libc.invokeExact((long) arch.nr(Sys.MPROTECT), addr, size,
-          (long) (PROT_READ | PROT_EXEC), 0L, 0L, 0L);
-      if (r != 0) {
-        long ignored = (long) libc.invokeExact((long) arch.nr(Sys.MUNMAP), addr, size, 0L, 0L, 0L, 0L);
-        return null;
-      }
-      return Native.plain(page);
-    } catch (Throwable t) {
-      throw Native.rethrow(t);
+    long addr = libc.call(arch.nr(Sys.MMAP), 0L, size,
+        PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0L);
+    if (addr == -1) return null;
+    MemorySegment page = MemorySegment.ofAddress(addr).reinterpret(size);
+    MemorySegment.copy(MemorySegment.ofArray(code), 0, page, 0, code.length);
+    long r = libc.call(arch.nr(Sys.MPROTECT), addr, size, PROT_READ | PROT_EXEC, 0L, 0L, 0L);
+    if (r != 0) {
+      libc.call(arch.nr(Sys.MUNMAP), addr, size, 0L, 0L, 0L, 0L);
+      return null;
     }
+    return Downcall.of(page);
   }
 }

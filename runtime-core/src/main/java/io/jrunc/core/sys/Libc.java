@@ -64,16 +64,19 @@ public final class Libc {
   /**
    * Starts linking the system call entry on a platform thread of its own and returns at once:
    * a command that will surely make system calls calls this first, so the JVM's first downcall
-   * link (~20-30 ms of a cold JVM: the JDK spins its method handles and stub at run time, none
-   * of it AOT-cacheable) runs on the second core while the command reads its arguments, state
-   * and config. The first system call on the calling thread then finds the link done, or waits
-   * for it (class initialisation is the lock: no call can see a half-made handle, and a failure
-   * reaches the caller as it would have).
+   * link (~5 ms of a cold JVM through {@link JdkNativeEntry}, ~15-20 through the public
+   * Linker: the JDK spins its method handles and stub at run time, none of it AOT-cacheable)
+   * runs on the second core while the command reads its arguments, state and config, and then
+   * the JDK's memory access is made ready there too ({@link Native#warmMemoryAccess}). The
+   * first system call on the calling thread then finds the link done, or waits for it (class
+   * initialisation is the lock: no call can see a half-made handle, and a failure reaches the
+   * caller as it would have).
    */
   public static void linkInBackground() {
     Thread t = new Thread(() -> {
       try {
         getpid();
+        Native.warmMemoryAccess();
       } catch (Throwable e) {
         // not here: the caller's first system call meets the same failure and reports it
       }

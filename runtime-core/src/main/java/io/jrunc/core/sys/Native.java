@@ -1,6 +1,9 @@
 package io.jrunc.core.sys;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -87,6 +90,25 @@ public final class Native {
    */
   static MethodHandle libc(String name, FunctionDescriptor fd) {
     return Public.LINKER.downcallHandle(libcSymbol(name), fd, Capture.OPTION);
+  }
+
+  /**
+   * Runs, on the calling thread, what the JDK does at the first use of a memory layout, a
+   * string copied into native memory and each access width: {@code LayoutPath}'s static set-up
+   * spins seven LambdaForms, the copy from a heap array bootstraps a pattern switch of
+   * {@code jdk.internal.foreign.Utils} (a class spun at run time), and each width has a
+   * VarHandle class to initialise; ~4 ms of a cold JVM, none of it AOT-cacheable. The link
+   * thread runs this after the link, on the core it has to itself while the main thread plans,
+   * which would otherwise pay it at its first struct (class initialisation is the lock: a
+   * thread that gets there first waits for, and does not repeat, the other's work).
+   */
+  static void warmMemoryAccess() {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment s = a.allocateFrom("jrunc");
+      MemorySegment how = OpenHow.write(a.allocate(OpenHow.LAYOUT), s.get(JAVA_BYTE, 0), 0, 0);
+      how.set(JAVA_INT, 4, how.get(JAVA_INT, 0));
+      how.set(JAVA_SHORT, 2, how.get(JAVA_SHORT, 0));
+    }
   }
 
   /** A fresh errno capture segment in {@code arena}. */

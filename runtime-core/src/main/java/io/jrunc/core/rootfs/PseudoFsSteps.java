@@ -3,7 +3,6 @@ package io.jrunc.core.rootfs;
 import static io.jrunc.core.rootfs.RootfsRules.*;
 import static io.jrunc.core.rootfs.MountSteps.*;
 import static io.jrunc.core.rootfs.RootfsSetup.DIR_MODE;
-import static io.jrunc.core.rootfs.RootfsSetup.LOG;
 import static io.jrunc.core.sys.Mount.*;
 import static io.jrunc.core.sys.Open.*;
 import static io.jrunc.core.sys.Stat.*;

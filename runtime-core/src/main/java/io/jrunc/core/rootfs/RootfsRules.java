@@ -23,7 +23,13 @@ import io.jrunc.core.rootfs.RootfsSetup.Dev;
  * by {@link MountPlanner} and {@link RootfsSetup}.
  */
 final class RootfsRules {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RootfsSetup.class); // same logger name as before the split
+  /**
+   * Looked up where a line is written, not kept in a static field: create loads this class on
+   * every call, and the first getLogger of a JVM bootstraps SLF4J (~0.7 ms of a cold create).
+   */
+  private static org.slf4j.Logger log() {
+    return RootfsSetup.log(); // same logger name as before the split
+  }
 
   private RootfsRules() {}
 
@@ -36,7 +42,7 @@ final class RootfsRules {
       if ((o.isBind() || "bind".equals(m.type())) && !o.data().isEmpty()) {
         // mount(2) ignores data with MS_BIND, and runc passes it along; configs in the wild
         // (runtime-tools' validation suite among them) carry size=/mode= on binds
-        LOG.warn("mounts[{}] (destination {}): filesystem options {} do not apply to a bind mount and are ignored", i,
+        log().warn("mounts[{}] (destination {}): filesystem options {} do not apply to a bind mount and are ignored", i,
             clean(m.destination()), String.join(",", o.data()));
       }
     }

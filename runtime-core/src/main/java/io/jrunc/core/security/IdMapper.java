@@ -34,7 +34,13 @@ import org.slf4j.LoggerFactory;
  * </table>
  */
 public final class IdMapper {
-  private static final Logger LOG = LoggerFactory.getLogger(IdMapper.class);
+  /**
+   * Looked up where a line is written, not kept in a static field: create and exec load this class
+   * on every call, and the first getLogger of a JVM bootstraps SLF4J (~0.7 ms of a cold create).
+   */
+  private static Logger log() {
+    return LoggerFactory.getLogger(IdMapper.class);
+  }
 
   private IdMapper() {}
 
@@ -104,7 +110,7 @@ public final class IdMapper {
           : "";
       throw new SysException("write " + jsonPath + " to", path + hint, -rc);
     }
-    LOG.debug("writing {} got EPERM, trying {}", path, tool);
+    log().debug("writing {} got EPERM, trying {}", path, tool);
     runTool(tool, pid, maps);
   }
 

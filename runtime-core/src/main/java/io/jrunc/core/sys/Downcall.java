@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * One native function of the parent's single downcall shape, {@link Native#SEVEN_LONGS}:
+ * One native function of the parent's single downcall shape, {@link Native.Public#SEVEN_LONGS}:
  * {@code long f(long, long, long, long, long, long, long)} (the {@link SyscallStub}, glibc's
  * {@code syscall()} that maps it, the spawn trampoline, libseccomp's functions). Called through
  * the JDK's native entry with the address as its first argument where {@link JdkNativeEntry}
@@ -24,7 +24,7 @@ final class Downcall {
     if (fn.address() == 0) throw new IllegalArgumentException("downcall to a NULL address");
     return JdkNativeEntry.HANDLE != null
         ? new Downcall(fn.address(), null)
-        : new Downcall(fn.address(), Native.Public.LINKER.downcallHandle(fn, Native.SEVEN_LONGS));
+        : new Downcall(fn.address(), Native.Public.LINKER.downcallHandle(fn, Native.Public.SEVEN_LONGS));
   }
 
   /** Calls the function; the arguments it does not take are the caller's zeros. */

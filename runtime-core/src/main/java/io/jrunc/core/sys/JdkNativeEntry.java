@@ -11,7 +11,7 @@ import jdk.internal.foreign.abi.VMStorage;
 import jdk.internal.foreign.abi.x64.X86_64Architecture;
 
 /**
- * The JDK's own native entry for the one downcall shape ({@link Native#SEVEN_LONGS}), made
+ * The JDK's own native entry for the one downcall shape ({@link Native.Public#SEVEN_LONGS}), made
  * without the public {@link java.lang.foreign.Linker}: a method handle
  * {@code long (long address, long a0, ..., long a6)} that moves the seven arguments into the C
  * calling convention's registers and calls {@code address}. The only class of jrunc that uses
@@ -44,7 +44,7 @@ final class JdkNativeEntry {
   /** The JDK release whose internals {@link Make} is written against. */
   static final String JDK = "25";
 
-  /** The handle's type: the address, then the seven arguments of {@link Native#SEVEN_LONGS}. */
+  /** The handle's type: the address, then the seven arguments of {@link Native.Public#SEVEN_LONGS}. */
   static final MethodType TYPE = MethodType.methodType(long.class,
       long.class, long.class, long.class, long.class, long.class, long.class, long.class, long.class);
 

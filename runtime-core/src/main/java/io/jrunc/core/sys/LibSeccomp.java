@@ -16,7 +16,7 @@ import java.lang.foreign.SymbolLookup;
  * errno capture is needed.
  *
  * <p>Every function is called as a {@link Downcall} of the one plain shape of the system calls
- * ({@link Native#SEVEN_LONGS}, seven longs in, a long out), not with its own C signature: the
+ * ({@link Native.Public#SEVEN_LONGS}, seven longs in, a long out), not with its own C signature: the
  * JVM then calls each address through the stub it already made for the {@link SyscallStub},
  * where nine signatures of their own cost a create with an engine's seccomp profile nine more
  * downcall stubs and their LambdaForms. That is exact for the C ABI on x86-64 and aarch64: a

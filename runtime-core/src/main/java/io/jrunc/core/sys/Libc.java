@@ -36,7 +36,7 @@ public final class Libc {
    * cost every CLI call ~15 ms more CPU in a fresh JVM (A/B in README).
    */
   private static final class LibcSyscallH {
-    static final MethodHandle H = Native.libc("syscall", Native.SEVEN_LONGS);
+    static final MethodHandle H = Native.libc("syscall", Native.Public.SEVEN_LONGS);
   }
 
   /**

@@ -28,13 +28,26 @@ public final class Native {
   private Native() {}
 
   /**
-   * The public Linker and its default lookup, in a holder: where {@link JdkNativeEntry} is
-   * usable nothing but the errno-capturing fallback makes them (the Linker's static set-up
-   * alone spins five LambdaForms in a cold JVM).
+   * The public Linker, its default lookup and the one downcall shape, in a holder: where
+   * {@link JdkNativeEntry} is usable nothing but the errno-capturing fallback makes them (the
+   * Linker's static set-up alone spins five LambdaForms in a cold JVM, and a
+   * FunctionDescriptor's streams and EnumMaps cost the link thread ~0.7 ms).
    */
   static final class Public {
     static final Linker LINKER = Linker.nativeLinker();
     static final SymbolLookup LIBC = LINKER.defaultLookup();
+
+    /**
+     * The one downcall shape of the parent's system calls: {@code long f(long, long, long, long,
+     * long, long, long)}. The linker spins one stub per shape (descriptor and options) and only
+     * binds the address for each further function of that shape, so every function linked with
+     * it after the first costs no stub, no LambdaForms (~10-15 ms of a cold JVM each). Called
+     * as a {@link Downcall} (no options) for the {@link SyscallStub}, the glibc {@code syscall()}
+     * that maps it, the spawn trampoline and libseccomp; with errno captured only where the stub
+     * is refused.
+     */
+    static final FunctionDescriptor SEVEN_LONGS = FunctionDescriptor.of(JAVA_LONG,
+        JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
   }
 
   /**
@@ -70,18 +83,6 @@ public final class Native {
     static final VarHandle ERRNO = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     static final Linker.Option OPTION = Linker.Option.captureCallState("errno");
   }
-
-  /**
-   * The one downcall shape of the parent's system calls: {@code long f(long, long, long, long,
-   * long, long, long)}. The linker spins one stub per shape (descriptor and options) and only
-   * binds the address for each further function of that shape, so every function linked with
-   * it after the first costs no stub, no LambdaForms (~10-15 ms of a cold JVM each). Called
-   * as a {@link Downcall} (no options) for the {@link SyscallStub}, the glibc {@code syscall()}
-   * that maps it, the spawn trampoline and libseccomp; with errno captured only where the stub
-   * is refused.
-   */
-  static final FunctionDescriptor SEVEN_LONGS = FunctionDescriptor.of(JAVA_LONG,
-      JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
   /**
    * Links a libc function whose first Java argument is the errno capture segment (only

@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  * The parent's system call entry point: {@code long stub(long nr, long a0, ..., long a5)}, a
  * few instructions of our own that move the arguments into the kernel's registers, trap, and
  * return what the kernel returns, {@code -errno} on failure. Called as a {@link Downcall} of the
- * plain {@link Native#SEVEN_LONGS} shape: no {@code captureCallState("errno")}, so no errno capture
+ * plain {@link Native.Public#SEVEN_LONGS} shape: no {@code captureCallState("errno")}, so no errno capture
  * segment, no confined arena per call and no struct VarHandle to read it back (the capture
  * option cost every first downcall of a cold JVM ~5 ms more; A/B in README).
  *

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The JDK's native entry that {@link JdkNativeEntry} makes by hand must be the one the JDK's
- * public Linker makes for {@link Native#SEVEN_LONGS}: the same ABI description, the same
+ * public Linker makes for {@link Native.Public#SEVEN_LONGS}: the same ABI description, the same
  * argument and result moves, the same call options. A JDK whose System V rules or internals
  * differ fails here, in the build, and not at a wrong register in a container's set-up. These
  * tests run with the exports bin/jrunc passes (runtime-core's surefire argLine) and read the
@@ -29,7 +29,7 @@ class JdkNativeEntryTest {
       long.class, long.class, long.class, long.class, long.class, long.class, long.class);
 
   private static CallingSequence jdkSequence() {
-    return CallArranger.getBindings(SHAPE, Native.SEVEN_LONGS, false).callingSequence();
+    return CallArranger.getBindings(SHAPE, Native.Public.SEVEN_LONGS, false).callingSequence();
   }
 
   @Test
@@ -79,7 +79,7 @@ class JdkNativeEntryTest {
   @Test
   void aCallThroughTheEntryIsTheCallThroughThePublicLinker() throws Throwable {
     var syscall = Native.libcSymbol("syscall");
-    MethodHandle viaLinker = Linker.nativeLinker().downcallHandle(syscall, Native.SEVEN_LONGS);
+    MethodHandle viaLinker = Linker.nativeLinker().downcallHandle(syscall, Native.Public.SEVEN_LONGS);
     long getpid = Arch.current().nr(Sys.GETPID);
     long pid = ProcessHandle.current().pid();
     assertThat((long) viaLinker.invokeExact(getpid, 0L, 0L, 0L, 0L, 0L, 0L)).isEqualTo(pid);

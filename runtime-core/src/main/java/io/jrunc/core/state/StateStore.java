@@ -286,10 +286,29 @@ public final class StateStore {
     }
   }
 
+  /**
+   * This process's pid for temporary names, read once from the {@code /proc/self} link:
+   * {@code ProcessHandle.current()} sets up the JDK's process reaper (an executor, its thread
+   * factory and queue) on first use, ~0.5 ms of every cold create. Where /proc is another pid
+   * namespace's or missing, the JDK's answer. (Only uniqueness among this root's writers
+   * matters here.)
+   */
+  private static final class SelfPid {
+    static final long VALUE = read();
+
+    private static long read() {
+      try {
+        return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+      } catch (IOException | RuntimeException e) {
+        return ProcessHandle.current().pid();
+      }
+    }
+  }
+
   public static void writeAtomically(Path target, byte[] data) throws IOException {
     // one temporary name per process and thread: two threads of an embedder writing one file at
     // once must not delete or rename each other's half-written temporary file
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid()
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + SelfPid.VALUE
         + "-" + Thread.currentThread().threadId());
     // a fresh file (O_EXCL): a link or FIFO left at the temporary name is replaced, never
     // written through (a --pid-file may be in a directory others can write to)

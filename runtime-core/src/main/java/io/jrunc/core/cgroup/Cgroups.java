@@ -35,7 +35,7 @@ public final class Cgroups {
       SystemdManager.Unit u = SystemdManager.parse(c.cgroupsPath(), c.id(), c.rootless());
       return new SystemdManager(m.unified(), u, c.resources(), c.rootless(), c.id());
     }
-    if (c.cgroupsPath() != null && c.cgroupsPath().matches("[^/:]*:[^/:]*:[^/:]*")) {
+    if (c.cgroupsPath() != null && isSlicePrefixName(c.cgroupsPath())) {
       throw new CgroupException("linux.cgroupsPath: \"" + c.cgroupsPath() + "\" is in systemd's slice:prefix:name form; run with --systemd-cgroup");
     }
     String inner = CgroupPaths.inner(c.cgroupsPath(), c.id());
@@ -47,6 +47,18 @@ public final class Cgroups {
     m.v1().forEach((k, h) -> mounts.put(k, h.mountPoint()));
     if (paths.containsKey(CgroupPaths.UNIFIED)) mounts.put(CgroupPaths.UNIFIED, m.unified());
     return rootless(c, new V1Manager(m.layout(), mounts, paths, c.resources(), null));
+  }
+
+  /**
+   * systemd's {@code slice:prefix:name}: exactly two colons and no slash ({@code
+   * [^/:]*:[^/:]*:[^/:]*}, by hand: create checks every path, and a cold JVM's first regex
+   * compiles java.util.regex's classes in).
+   */
+  static boolean isSlicePrefixName(String p) {
+    if (p.indexOf('/') >= 0) return false;
+    int colons = 0;
+    for (int i = 0; i < p.length(); i++) if (p.charAt(i) == ':') colons++;
+    return colons == 2;
   }
 
   private static CgroupManager rootless(CgroupConfig c, CgroupManager m) {

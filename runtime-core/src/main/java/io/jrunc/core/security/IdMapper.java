@@ -193,8 +193,29 @@ public final class IdMapper {
    * all of {@code 0 0 4294967295} (moby/sys/userns).
    */
   public static boolean inUserNamespace(String uidMap) {
-    String[] f = uidMap.trim().split("\\s+");
+    String[] f = words(uidMap);
     return !(f.length == 3 && f[0].equals("0") && f[1].equals("0") && f[2].equals("4294967295"));
+  }
+
+  /**
+   * The words of {@code s} between runs of spaces, tabs and newlines ({@code trim().split("\\s+")}
+   * without a regex: create reads uid_map and /proc/self/status on every call, and a cold JVM's
+   * first {@code Pattern} compiles java.util.regex's classes in).
+   */
+  static String[] words(String s) {
+    java.util.ArrayList<String> out = new java.util.ArrayList<>();
+    int i = 0, n = s.length();
+    while (i < n) {
+      while (i < n && isSpace(s.charAt(i))) i++;
+      int start = i;
+      while (i < n && !isSpace(s.charAt(i))) i++;
+      if (i > start) out.add(s.substring(start, i));
+    }
+    return out.isEmpty() ? new String[] {""} : out.toArray(new String[0]);
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
   }
 
   /** {@link #inUserNamespace(String)} for this process. */
@@ -255,7 +276,7 @@ public final class IdMapper {
       for (String line : status.split("\n")) {
         if (!line.startsWith(key)) continue;
         try {
-          return Integer.parseUnsignedInt(line.substring(key.length()).trim().split("\\s+")[1]);
+          return Integer.parseUnsignedInt(words(line.substring(key.length()))[1]);
         } catch (RuntimeException e) {
           throw new IllegalStateException("bad " + key + " line in /proc/self/status: " + line, e);
         }

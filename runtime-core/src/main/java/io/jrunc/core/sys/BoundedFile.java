@@ -345,7 +345,9 @@ public final class BoundedFile {
 
   /** {@code openat2(rootfd, path, {O_PATH|O_CLOEXEC, 0, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS})}. */
   private static int openat2InRoot(int rootFd, String path, String shown) throws IOException {
-    String rel = path.replaceFirst("^/+", "");
+    int from = 0;
+    while (from < path.length() && path.charAt(from) == '/') from++; // leading slashes: no regex on create's path
+    String rel = path.substring(from);
     try (Arena a = Arena.ofConfined()) {
       MemorySegment p = a.allocateFrom(rel.isEmpty() ? "." : rel);
       MemorySegment how = OpenHow.write(a.allocate(OpenHow.LAYOUT), O_PATH | O_CLOEXEC, 0,

@@ -79,4 +79,13 @@ class CgroupPathsTest {
     CgroupManager s = Cgroups.create(new CgroupConfig("c1", "machine.slice:pfx:c1", null, true, false), host);
     assertThat(s.paths()).containsEntry("", "/sys/fs/cgroup/machine.slice/pfx-c1.scope");
   }
+
+  @Test
+  void slicePrefixNameIsTheRegexItReplaces() {
+    for (String p : java.util.List.of("system.slice:docker:abc", "::", ":a:", "a:b", "a:b:c:d", "/a:b:c", "a:b/c:d",
+        "", "abc", "user.slice:podman:", "/kubepods/pod1/c", "a/b")) {
+      assertThat(Cgroups.isSlicePrefixName(p)).as(p)
+          .isEqualTo(p.matches("[^/:]*:[^/:]*:[^/:]*"));
+    }
+  }
 }

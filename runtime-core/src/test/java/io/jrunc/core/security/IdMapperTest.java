@@ -172,4 +172,14 @@ class IdMapperTest {
     assertThatThrownBy(() -> IdMapper.Ids.field("Name:\tx\n", "Gid:")).isInstanceOf(IllegalStateException.class);
     assertThat(IdMapper.effectiveUid()).isEqualTo(io.jrunc.core.sys.Libc.geteuid());
   }
+
+  @Test
+  void wordsSplitAsTrimAndTheWhitespaceRegex() {
+    for (String s : List.of("0 0 4294967295", "         0          0 4294967295\n", "\t1\t2\n3\r", "", "   ",
+        "a", " a ", "a\u000bb\fc", "0 1000 1\n1 100000 65536\n")) {
+      assertThat(IdMapper.words(s)).as("'%s'", s).containsExactly(s.trim().split("\\s+"));
+    }
+    assertThat(IdMapper.inUserNamespace("         0          0 4294967295\n")).isFalse();
+    assertThat(IdMapper.inUserNamespace("         0       1000          1\n")).isTrue();
+  }
 }

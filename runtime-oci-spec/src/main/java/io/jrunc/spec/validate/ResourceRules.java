@@ -14,7 +14,6 @@ import io.jrunc.spec.LinuxThrottleDevice;
 import io.jrunc.spec.LinuxWeightDevice;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * config-linux.md "Control groups": the rules of {@code linux.resources}, with the kernel's own
@@ -30,10 +29,18 @@ public final class ResourceRules {
      * and runc derives them from /sys/kernel/mm/hugepages: a number without leading zero and one of
      * B, KB, MB, GB, TB, PB ({@code 64KB}, {@code 2MB}, {@code 1GB}).
      */
-    private static final Pattern PAGE_SIZE = Pattern.compile("^[1-9][0-9]*[KMGTP]?B$");
-
     public static boolean isPageSize(String s) {
-        return s != null && PAGE_SIZE.matcher(s).matches();
+        // [1-9][0-9]*[KMGTP]?B, by hand: no regex on create's path (a cold JVM compiles
+        // java.util.regex's classes in for the first Pattern)
+        if (s == null || s.length() < 2 || s.charAt(0) < '1' || s.charAt(0) > '9' || s.charAt(s.length() - 1) != 'B') {
+            return false;
+        }
+        int end = s.length() - 1;
+        if ("KMGTP".indexOf(s.charAt(end - 1)) >= 0 && end - 1 >= 1) end--;
+        for (int i = 1; i < end; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        }
+        return true;
     }
 
     /** linux.resources; also {@link Validator#resources} for {@code update}, which has no config.json. */

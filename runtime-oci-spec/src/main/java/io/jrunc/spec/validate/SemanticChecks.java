@@ -25,8 +25,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.jrunc.spec.validate.Problem.escape;
 
@@ -40,8 +38,6 @@ final class SemanticChecks {
 
     private static final long UINT32_MAX = 0xFFFF_FFFFL;
     private static final long UINT16_MAX = 0xFFFFL;
-    private static final Pattern SEMVER =
-            Pattern.compile("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$");
 
     final ValidationOptions options;
     final List<Problem> problems = new ArrayList<>();
@@ -267,17 +263,74 @@ final class SemanticChecks {
         if (!required("/ociVersion", v)) {
             return;
         }
-        Matcher m = SEMVER.matcher(v);
-        if (!m.matches()) {
+        long[] mm = majorMinor(v);
+        if (mm == null) {
             error("/ociVersion", "invalid version " + quote(v) + " (expected semantic version like \"1.3.0\")");
             return;
         }
-        long major = Long.parseLong(m.group(1));
-        long minor = Long.parseLong(m.group(2));
+        long major = mm[0];
+        long minor = mm[1];
         if (major != 1 || minor > 3) {
             error("/ociVersion", "unsupported version " + quote(v) + " (supported: "
                     + KnownValues.OCI_VERSION_MIN + " to 1.3.x)");
         }
+    }
+
+    /**
+     * Major and minor of a semantic version ({@code MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]}, the
+     * numbers without leading zeros, the two tails of {@code [0-9A-Za-z.-]}), or null when
+     * {@code v} is not one. By hand, not a regex: create checks this on every call, and a
+     * cold JVM's first {@code Pattern} compiles its classes in (~0.3 ms). A number too long for
+     * a long reads as {@code Long.MAX_VALUE} (an unsupported version, not an exception).
+     */
+    static long[] majorMinor(String v) {
+        int[] at = {0};
+        long major = number(v, at);
+        if (major < 0 || !take(v, at, '.')) return null;
+        long minor = number(v, at);
+        if (minor < 0 || !take(v, at, '.')) return null;
+        if (number(v, at) < 0) return null;
+        if (take(v, at, '-') && !identifiers(v, at)) return null;
+        if (take(v, at, '+') && !identifiers(v, at)) return null;
+        return at[0] == v.length() ? new long[] {major, minor} : null;
+    }
+
+    /** {@code 0|[1-9][0-9]*} at {@code at}, advanced past it; -1 when there is none. */
+    private static long number(String v, int[] at) {
+        int i = at[0];
+        if (i >= v.length() || v.charAt(i) < '0' || v.charAt(i) > '9') return -1;
+        if (v.charAt(i) == '0') {
+            at[0] = i + 1;
+            return 0;
+        }
+        long n = 0;
+        while (i < v.length() && v.charAt(i) >= '0' && v.charAt(i) <= '9') {
+            int d = v.charAt(i++) - '0';
+            n = n > (Long.MAX_VALUE - d) / 10 ? Long.MAX_VALUE : n * 10 + d;
+        }
+        at[0] = i;
+        return n;
+    }
+
+    private static boolean take(String v, int[] at, char c) {
+        if (at[0] < v.length() && v.charAt(at[0]) == c) {
+            at[0]++;
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code [0-9A-Za-z.-]+} at {@code at}, advanced past it. */
+    private static boolean identifiers(String v, int[] at) {
+        int i = at[0];
+        while (i < v.length()) {
+            char c = v.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '.' || c == '-')) break;
+            i++;
+        }
+        boolean any = i > at[0];
+        at[0] = i;
+        return any;
     }
 
     // ---- process: ProcessRules --------------------------------------------------------------

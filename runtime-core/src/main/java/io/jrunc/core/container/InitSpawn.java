@@ -66,7 +66,7 @@ final class InitSpawn {
       } else {
         // no mount namespace: runc only chroots (nothing may be mounted in the host's namespace)
         beforePivot.accept(pb);
-        pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to " + rootfs);
+        pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to ", rootfs);
         pb.call(Sys.CHDIR, "/").describe("chdir to /");
         tty.accept(pb);
       }

@@ -93,7 +93,7 @@ public final class ExecPlanner {
     ProcessSteps.rlimits(b, proc);
     ProcessSteps.fds(b, in.stdio(), in.preserveFds());
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
-    b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
+    b.call(Sys.CHDIR, cwd).describe("chdir to cwd ", cwd);
     ProcessSteps.checkCwdInside(b, cwd);
     ProcessSteps.identity(b, proc, in.extra(), setgroupsAllowed(in.joinPaths().get("user")));
     ProcessAttributes.finalAffinity(b, proc);

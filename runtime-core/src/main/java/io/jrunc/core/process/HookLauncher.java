@@ -217,9 +217,9 @@ public final class HookLauncher implements Launcher {
     b.call(Sys.CLOSE, ch.syncRead()).describe("close the sync pipe");
     ProcessSteps.fds(b, stdio, 0);
     b.call(Sys.SETPGID, 0L, 0L).describe("make the hook its own process group");
-    if (cwd != null) b.call(Sys.CHDIR, cwd).describe("chdir to " + cwd);
+    if (cwd != null) b.call(Sys.CHDIR, cwd).describe("chdir to ", cwd);
     b.call(Sys.PRCTL, (long) io.jrunc.core.sys.Prctl.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
-    b.call(Sys.EXECVE, path, b.stringArray(args), b.stringArray(env)).describe("exec " + path);
+    b.call(Sys.EXECVE, path, b.stringArray(args), b.stringArray(env)).describe("exec ", path);
     return b.build();
   }
 

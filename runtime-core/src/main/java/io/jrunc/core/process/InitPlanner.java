@@ -130,11 +130,11 @@ public final class InitPlanner {
     // 5. names
     if (spec.hostname() != null && !spec.hostname().isEmpty()) {
       byte[] h = spec.hostname().getBytes(StandardCharsets.UTF_8);
-      b.call(Sys.SETHOSTNAME, spec.hostname(), (long) h.length).describe("set hostname " + spec.hostname());
+      b.call(Sys.SETHOSTNAME, spec.hostname(), (long) h.length).describe("set hostname ", spec.hostname());
     }
     if (spec.domainname() != null && !spec.domainname().isEmpty()) {
       byte[] d = spec.domainname().getBytes(StandardCharsets.UTF_8);
-      b.call(Sys.SETDOMAINNAME, spec.domainname(), (long) d.length).describe("set domainname " + spec.domainname());
+      b.call(Sys.SETDOMAINNAME, spec.domainname(), (long) d.length).describe("set domainname ", spec.domainname());
     }
     if (!in.noNewKeyring()) {
       // KEYCTL_JOIN_SESSION_KEYRING: a keyring of its own, so containers don't share the host's
@@ -161,14 +161,14 @@ public final class InitPlanner {
     // refused (rootless: the user may enter what the mapped root cannot)
     String cwd = proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd();
     Step cwdFd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, cwd, (long) (Open.O_PATH | Open.O_DIRECTORY | Open.O_CLOEXEC), 0L)
-        .allow(Errno.EACCES, Errno.EPERM).describe("chdir to cwd " + cwd);
-    b.call(Sys.FCHDIR, cwdFd).allow(Errno.EBADF).describe("chdir to cwd " + cwd);
+        .allow(Errno.EACCES, Errno.EPERM).describe("chdir to cwd ", cwd);
+    b.call(Sys.FCHDIR, cwdFd).allow(Errno.EBADF).describe("chdir to cwd ", cwd);
     ProcessSteps.checkCwdInside(b, cwd);
     ProcessSteps.identity(b, proc, in.extra(), in.setgroups());
     Label inCwd = b.label();
     b.call(Sys.FCNTL, cwdFd, (long) Open.F_DUPFD_CLOEXEC, 0L).allow(Errno.EBADF).jumpIfPositive(inCwd)
-        .describe("check whether root entered cwd " + cwd);
-    b.call(Sys.CHDIR, cwd).describe("chdir to cwd " + cwd);
+        .describe("check whether root entered cwd ", cwd);
+    b.call(Sys.CHDIR, cwd).describe("chdir to cwd ", cwd);
     ProcessSteps.checkCwdInside(b, cwd);
     b.place(inCwd);
     ProcessAttributes.finalAffinity(b, proc);
@@ -198,8 +198,9 @@ public final class InitPlanner {
       prefix.append('/').append(c);
       // ENOENT (a parent that cannot hold directories, /proc/self/fd/N say) is left to the
       // chdir, which names the cwd
-      b.call(Sys.MKDIRAT, (long) Open.AT_FDCWD, prefix.toString(), 0755L).allow(Errno.EEXIST, Errno.ENOENT)
-          .describe("create cwd " + prefix);
+      String dir = prefix.toString(); // the text now: the builder grows on
+      b.call(Sys.MKDIRAT, (long) Open.AT_FDCWD, dir, 0755L).allow(Errno.EEXIST, Errno.ENOENT)
+          .describe("create cwd ", dir);
     }
   }
 
@@ -222,7 +223,7 @@ public final class InitPlanner {
       byte[] data = sb.toString().getBytes(StandardCharsets.US_ASCII);
       Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/proc/self/timens_offsets", (long) (Open.O_WRONLY | Open.O_CLOEXEC), 0L)
           .describe("open /proc/self/timens_offsets");
-      b.call(Sys.WRITE, fd, data, (long) data.length).describe("write time offsets " + sb.toString().trim().replace('\n', ','));
+      b.call(Sys.WRITE, fd, data, (long) data.length).describe("write time offsets ", sb.toString().trim().replace('\n', ','));
       b.call(Sys.CLOSE, fd).describe("close timens_offsets");
     }
     Step nsfd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/proc/self/ns/time_for_children", (long) (Open.O_RDONLY | Open.O_CLOEXEC), 0L)

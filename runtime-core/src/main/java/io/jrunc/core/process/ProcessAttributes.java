@@ -46,7 +46,7 @@ public final class ProcessAttributes {
     if (p.flags() != null && !p.flags().isEmpty()) {
       throw notValidated("/linux/personality/flags: personality flags are not supported");
     }
-    b.call(Sys.PERSONALITY, persona).describe("set personality " + p.domain());
+    b.call(Sys.PERSONALITY, persona).describe("set personality ", p.domain());
   }
 
   /** sched_setattr(2) with a {@link SchedAttr}. */
@@ -81,7 +81,7 @@ public final class ProcessAttributes {
         s.nice() == null ? 0 : s.nice(), s.priority() == null ? 0 : s.priority(),
         s.runtime() == null ? 0 : s.runtime(), s.deadline() == null ? 0 : s.deadline(),
         s.period() == null ? 0 : s.period());
-    b.call(Sys.SCHED_SETATTR, 0L, attr, 0L).describe("set scheduler " + s.policy());
+    b.call(Sys.SCHED_SETATTR, 0L, attr, 0L).describe("set scheduler ", s.policy());
   }
 
   /** ioprio_set(IOPRIO_WHO_PROCESS, 0, class << 13 | level). */
@@ -144,7 +144,7 @@ public final class ProcessAttributes {
       }
     }
     if (m.nodes() == null || m.nodes().isEmpty()) {
-      b.call(Sys.SET_MEMPOLICY, mode, 0L, 0L).describe("set memory policy " + m.mode());
+      b.call(Sys.SET_MEMPOLICY, mode, 0L, 0L).describe("set memory policy ", m.mode());
       return;
     }
     BitSet nodes = parseList(m.nodes(), "/linux/memoryPolicy/nodes");

@@ -58,7 +58,7 @@ final class ProcessSteps {
     MemorySegment dfl = KernelSigaction.writeDefault(b.alloc(KernelSigaction.LAYOUT));
     for (int sig = 1; sig <= 64; sig++) {
       if (sig == Signal.SIGKILL || sig == Signal.SIGSTOP) continue;
-      b.call(Sys.RT_SIGACTION, (long) sig, dfl, 0L, sigsetSize).allow(Errno.EINVAL).describe("reset the handler of signal " + sig);
+      b.call(Sys.RT_SIGACTION, (long) sig, dfl, 0L, sigsetSize).allow(Errno.EINVAL).describe("reset the handler of signal ", sig);
     }
     b.call(Sys.RT_SIGPROCMASK, (long) Signal.SIG_SETMASK, none, 0L, sigsetSize).describe("unblock signals");
     b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, (long) Signal.SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
@@ -144,7 +144,7 @@ final class ProcessSteps {
     for (var e : fds.entrySet()) {
       b.call(Sys.SETNS, b.inherit(e.getValue()), Namespaces.flag(e.getKey()))
           .describe("join the " + e.getKey() + " namespace " + paths.get(e.getKey()));
-      b.call(Sys.CLOSE, (long) e.getValue()).describe("close the " + e.getKey() + " namespace fd");
+      b.call(Sys.CLOSE, (long) e.getValue()).describe("close the ", e.getKey(), " namespace fd");
     }
   }
 
@@ -153,7 +153,7 @@ final class ProcessSteps {
     for (POSIXRlimit rl : proc.rlimits()) {
       MemorySegment lim = Rlimit.write(b.alloc(Rlimit.LAYOUT), rl.soft() == null ? 0 : rl.soft(),
           rl.hard() == null ? 0 : rl.hard());
-      b.call(Sys.PRLIMIT64, 0L, (long) Rlimits.number(rl.type()), lim, 0L).describe("set rlimit " + rl.type());
+      b.call(Sys.PRLIMIT64, 0L, (long) Rlimits.number(rl.type()), lim, 0L).describe("set rlimit ", rl.type());
     }
   }
 
@@ -169,10 +169,10 @@ final class ProcessSteps {
     if (setgroupsAllowed || !groups.isEmpty()) {
       MemorySegment gl = b.alloc(4L * Math.max(1, groups.size()));
       for (int i = 0; i < groups.size(); i++) gl.setAtIndex(JAVA_INT, i, groups.get(i).intValue());
-      b.call(Sys.SETGROUPS, (long) groups.size(), gl).describe("set additional groups " + groups);
+      b.call(Sys.SETGROUPS, (long) groups.size(), gl).describe("set additional groups ", groups);
     }
-    b.call(Sys.SETRESGID, gid, gid, gid).describe("set gid " + gid);
-    b.call(Sys.SETRESUID, uid, uid, uid).describe("set uid " + uid);
+    b.call(Sys.SETRESGID, gid, gid, gid).describe("set gid ", gid);
+    b.call(Sys.SETRESUID, uid, uid, uid).describe("set uid ", uid);
     extra.afterUserSwitch(b);
     if (Boolean.TRUE.equals(proc.noNewPrivileges())) {
       b.call(Sys.PRCTL, (long) Prctl.PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L).describe("set no_new_privs");
@@ -186,7 +186,7 @@ final class ProcessSteps {
    */
   static void fds(ProgramBuilder b, int[] stdio, int preserveFds) {
     for (int i = 0; i < 3; i++) {
-      if (stdio != null && stdio[i] >= 0) b.call(Sys.DUP3, b.inherit(stdio[i]), (long) i, 0L).describe("set up fd " + i);
+      if (stdio != null && stdio[i] >= 0) b.call(Sys.DUP3, b.inherit(stdio[i]), (long) i, 0L).describe("set up fd ", i);
     }
     b.inheritRange(3, preserveFds);
     b.call(Sys.CLOSE_RANGE, 3L + preserveFds, 0xffffffffL, (long) Open.CLOSE_RANGE_CLOEXEC)
@@ -197,6 +197,6 @@ final class ProcessSteps {
   static void execute(ProgramBuilder b, InitPlanner.ChildSteps extra, String exe, Process proc) {
     extra.beforeExec(b);
     List<String> env = proc.env() == null ? List.of() : proc.env();
-    b.call(Sys.EXECVE, exe, b.stringArray(proc.args()), b.stringArray(env)).describe("exec " + exe);
+    b.call(Sys.EXECVE, exe, b.stringArray(proc.args()), b.stringArray(env)).describe("exec ", exe);
   }
 }

@@ -47,7 +47,7 @@ final class PseudoFsSteps {
     b.call(Sys.CLOSE, fs).describe(what + ": close the filesystem context");
     Step target = s.mountTarget(b, s.rootfd, "/", m.comps(), true, RESOLVED, " (must be mounted on ordinary directory)");
     b.call(Sys.MOVE_MOUNT, tmp, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what + ": mount the tmpfs");
-    b.call(Sys.CLOSE, target).describe("close mount point " + m.target());
+    b.call(Sys.CLOSE, target).describe("close mount point ", m.target());
 
     for (HostMounts.Entry h : s.host.cgroupHierarchies()) {
       String name = Path.of(h.mountPoint()).getFileName().toString();
@@ -81,12 +81,12 @@ final class PseudoFsSteps {
             mountAttr(b, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, o.attrClr(), 0), MountAttr.SIZE_VER0)
             .describe(subWhat + ": set mount flags");
       }
-      b.call(Sys.MKDIRAT, tmp, name, DIR_MODE).allow(Errno.EEXIST).describe("create mount point " + sub);
+      b.call(Sys.MKDIRAT, tmp, name, DIR_MODE).allow(Errno.EEXIST).describe("create mount point ", sub);
       Step t = openat2(b, tmp, name, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
-          .describe("open mount point " + sub);
+          .describe("open mount point ", sub);
       b.call(Sys.MOVE_MOUNT, mnt, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(subWhat);
-      b.call(Sys.CLOSE, t).describe("close mount point " + sub);
-      b.call(Sys.CLOSE, mnt).describe("close the mount fd of " + sub);
+      b.call(Sys.CLOSE, t).describe("close mount point ", sub);
+      b.call(Sys.CLOSE, mnt).describe("close the mount fd of ", sub);
       if (name.contains(",")) {
         for (String part : name.split(",")) {
           b.call(Sys.SYMLINKAT, name, tmp, part).allow(Errno.EEXIST)
@@ -97,9 +97,9 @@ final class PseudoFsSteps {
     s.emitPropagation(b, tmp, o, what);
     if (o.has(MS_RDONLY)) {
       b.call(Sys.MOUNT_SETATTR, tmp, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
-          .describe("make " + m.dest() + " read-only");
+          .describe("make ", m.dest(), " read-only");
     }
-    b.call(Sys.CLOSE, tmp).describe("close the mount fd of " + m.dest());
+    b.call(Sys.CLOSE, tmp).describe("close the mount fd of ", m.dest());
   }
 
   /** Devices, /dev symlinks, /dev/ptmx, /dev/console. */
@@ -114,26 +114,26 @@ final class PseudoFsSteps {
       if (s.ctx.newUserNs()) {
         // mknod is refused in a user namespace: bind the host's node onto an empty file (runc).
         s.mkfile(b, s.rootfd, "/", c, RESOLVED);
-        Step t = openat2(b, s.rootfd, rel, O_PATH | O_CLOEXEC, RESOLVED).describe("open device mount point " + d.path());
+        Step t = openat2(b, s.rootfd, rel, O_PATH | O_CLOEXEC, RESOLVED).describe("open device mount point ", d.path());
         Step src = b.call(Sys.OPEN_TREE, AT_FDCWD, d.path(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)
-            .describe("bind-mount device " + d.path() + " from the host");
+            .describe("bind-mount device ", d.path(), " from the host");
         b.call(Sys.MOVE_MOUNT, src, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
-            .describe("bind-mount device " + d.path() + " from the host");
-        b.call(Sys.CLOSE, src).describe("close " + d.path());
-        b.call(Sys.CLOSE, t).describe("close " + d.path());
+            .describe("bind-mount device ", d.path(), " from the host");
+        b.call(Sys.CLOSE, src).describe("close ", d.path());
+        b.call(Sys.CLOSE, t).describe("close ", d.path());
         continue;
       }
       s.mkdirs(b, s.rootfd, "/", c, n - 1, RESOLVED);
       Step parent = n == 1 ? s.rootfd : openat2(b, s.rootfd, join(c, n - 1), O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVED)
-          .describe("open " + display("/", c, n - 1));
+          .describe("open ", display("/", c, n - 1));
       // An existing node is kept (runc ignores EEXIST too).
       b.call(Sys.MKNODAT, parent, c.get(n - 1), d.type() | d.mode(), encodeDev(d.major(), d.minor())).allow(Errno.EEXIST)
-          .describe("create device " + d.path());
+          .describe("create device ", d.path());
       if (d.uid() != null || d.gid() != null) {
         b.call(Sys.FCHOWNAT, parent, c.get(n - 1), d.uid() == null ? -1L : d.uid(), d.gid() == null ? -1L : d.gid(), AT_SYMLINK_NOFOLLOW)
-            .describe("change owner of device " + d.path());
+            .describe("change owner of device ", d.path());
       }
-      if (n > 1) b.call(Sys.CLOSE, parent).describe("close " + display("/", c, n - 1));
+      if (n > 1) b.call(Sys.CLOSE, parent).describe("close ", display("/", c, n - 1));
     }
     Step dev = openat2(b, s.rootfd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC, resolve).describe("open /dev");
     List<String[]> links = new ArrayList<>(List.of(new String[] {"/proc/self/fd", "fd"},
@@ -150,10 +150,10 @@ final class PseudoFsSteps {
       b.call(Sys.MKNODAT, dev, "console", S_IFREG | 0600, 0L).allow(Errno.EEXIST).describe("create /dev/console");
       Step t = openat2(b, dev, "console", O_PATH | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS).describe("open /dev/console");
       Step src = b.call(Sys.OPEN_TREE, AT_FDCWD, s.ctx.consolePath(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)
-          .describe("bind-mount " + s.ctx.consolePath() + " to /dev/console");
+          .describe("bind-mount ", s.ctx.consolePath(), " to /dev/console");
       b.call(Sys.MOVE_MOUNT, src, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
-          .describe("bind-mount " + s.ctx.consolePath() + " to /dev/console");
-      b.call(Sys.CLOSE, src).describe("close " + s.ctx.consolePath());
+          .describe("bind-mount ", s.ctx.consolePath(), " to /dev/console");
+      b.call(Sys.CLOSE, src).describe("close ", s.ctx.consolePath());
       b.call(Sys.CLOSE, t).describe("close /dev/console");
     }
     b.call(Sys.CLOSE, dev).describe("close /dev");
@@ -198,16 +198,16 @@ final class PseudoFsSteps {
       Base base = baseFor(s, r.target(), kept);
       Label have = b.label(), end = b.label();
       Step t = openat2(b, base.fd(), base.rel(), O_PATH | O_CLOEXEC, base.resolve()).allow(Errno.ENOENT).jumpIfPositive(have)
-          .describe("open read-only path " + path);
-      b.call(Sys.GETPID).jumpIfPositive(end).describe("skip missing read-only path " + path);
+          .describe("open read-only path ", path);
+      b.call(Sys.GETPID).jumpIfPositive(end).describe("skip missing read-only path ", path);
       b.place(have);
       Step c = b.call(Sys.OPEN_TREE, t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH)
-          .describe("make " + path + " read-only");
+          .describe("make ", path, " read-only");
       b.call(Sys.MOUNT_SETATTR, c, "", AT_EMPTY_PATH, mountAttr(b, MOUNT_ATTR_RDONLY, 0, 0), MountAttr.SIZE_VER0)
-          .describe("make " + path + " read-only");
-      b.call(Sys.MOVE_MOUNT, c, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe("make " + path + " read-only");
-      b.call(Sys.CLOSE, c).describe("close " + path);
-      b.call(Sys.CLOSE, t).describe("close " + path);
+          .describe("make ", path, " read-only");
+      b.call(Sys.MOVE_MOUNT, c, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe("make ", path, " read-only");
+      b.call(Sys.CLOSE, c).describe("close ", path);
+      b.call(Sys.CLOSE, t).describe("close ", path);
       b.place(end);
     }
   }
@@ -224,10 +224,10 @@ final class PseudoFsSteps {
       Base base = baseFor(s, r.target(), kept);
       Label dir = b.label(), file = b.label(), end = b.label();
       Step d = openat2(b, base.fd(), base.rel(), O_PATH | O_DIRECTORY | O_CLOEXEC, base.resolve())
-          .allow(Errno.ENOENT, Errno.ENOTDIR).jumpIfPositive(dir).describe("open masked path " + path);
+          .allow(Errno.ENOENT, Errno.ENOTDIR).jumpIfPositive(dir).describe("open masked path ", path);
       Step f = openat2(b, base.fd(), base.rel(), O_PATH | O_CLOEXEC, base.resolve())
-          .allow(Errno.ENOENT).jumpIfPositive(file).describe("open masked path " + path);
-      b.call(Sys.GETPID).jumpIfPositive(end).describe("skip missing masked path " + path);
+          .allow(Errno.ENOENT).jumpIfPositive(file).describe("open masked path ", path);
+      b.call(Sys.GETPID).jumpIfPositive(end).describe("skip missing masked path ", path);
 
       b.place(dir);
       String what = "mask " + path + " with a read-only tmpfs";
@@ -242,15 +242,15 @@ final class PseudoFsSteps {
       b.call(Sys.CLOSE, fs).describe(what);
       b.call(Sys.MOVE_MOUNT, tm, "", d, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
       b.call(Sys.CLOSE, tm).describe(what);
-      b.call(Sys.CLOSE, d).describe("close " + path);
-      b.call(Sys.GETPID).jumpIfPositive(end).describe("masked " + path);
+      b.call(Sys.CLOSE, d).describe("close ", path);
+      b.call(Sys.GETPID).jumpIfPositive(end).describe("masked ", path);
 
       b.place(file);
       what = "mask " + path + " with /dev/null";
       Step n = b.call(Sys.OPEN_TREE, AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC).describe(what);
       b.call(Sys.MOVE_MOUNT, n, "", f, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
       b.call(Sys.CLOSE, n).describe(what);
-      b.call(Sys.CLOSE, f).describe("close " + path);
+      b.call(Sys.CLOSE, f).describe("close ", path);
       b.place(end);
     }
   }

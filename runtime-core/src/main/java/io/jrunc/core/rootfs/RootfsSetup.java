@@ -268,17 +268,17 @@ public final class RootfsSetup implements AutoCloseable {
     // the kernel refuses to clone an unbindable mount (open_tree, and mount --bind, give
     // EINVAL): private until the rootfs is bound, unbindable once / is the container's
     if ((first & MS_UNBINDABLE) != 0) first = MS_PRIVATE | (first & MS_REC);
-    b.call(Sys.MOUNT, null, "/", null, first, null).describe("make / " + propName(first) + " in the container's mount namespace");
+    b.call(Sys.MOUNT, null, "/", null, first, null).describe("make / ", propName(first), " in the container's mount namespace");
     if ((first & MS_SHARED) != 0) {
       String parent = host.mountPointOf(ctx.rootfs());
-      b.call(Sys.MOUNT, null, parent, null, MS_PRIVATE, null).describe("make " + parent + " (the mount holding the rootfs) private");
+      b.call(Sys.MOUNT, null, parent, null, MS_PRIVATE, null).describe("make ", parent, " (the mount holding the rootfs) private");
     }
     // 2. The rootfs bound onto itself: a mount point for pivot_root, and the fd every later
     // path is resolved against.
     Step tree = b.call(Sys.OPEN_TREE, AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)
-        .describe("bind-mount the rootfs " + rootfs + " onto itself");
+        .describe("bind-mount the rootfs ", rootfs, " onto itself");
     b.call(Sys.MOVE_MOUNT, tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH)
-        .describe("bind-mount the rootfs " + rootfs + " onto itself");
+        .describe("bind-mount the rootfs ", rootfs, " onto itself");
     rootfd = tree;
 
     Map<Planned, Step> kept = new LinkedHashMap<>();
@@ -290,7 +290,7 @@ public final class RootfsSetup implements AutoCloseable {
     PseudoFsSteps.emitReadonlyPaths(this, b, kept);
     PseudoFsSteps.emitMaskedPaths(this, b, kept);
     for (Map.Entry<Planned, Step> e : kept.entrySet()) {
-      if (e.getValue() != devMount) b.call(Sys.CLOSE, e.getValue()).describe("close the mount fd of " + e.getKey().dest);
+      if (e.getValue() != devMount) b.call(Sys.CLOSE, e.getValue()).describe("close the mount fd of ", e.getKey().dest);
     }
   }
 
@@ -303,11 +303,11 @@ public final class RootfsSetup implements AutoCloseable {
       Step parent = base;
       if (i > 0) {
         parent = openat2(b, base, join(comps, i), O_PATH | O_DIRECTORY | O_CLOEXEC, resolve)
-            .describe("open " + display(baseDisplay, comps, i));
+            .describe("open ", display(baseDisplay, comps, i));
       }
       b.call(Sys.MKDIRAT, parent, comps.get(i), DIR_MODE).allow(Errno.EEXIST)
-          .describe("create mount point " + display(baseDisplay, comps, i + 1));
-      if (i > 0) b.call(Sys.CLOSE, parent).describe("close " + display(baseDisplay, comps, i));
+          .describe("create mount point ", display(baseDisplay, comps, i + 1));
+      if (i > 0) b.call(Sys.CLOSE, parent).describe("close ", display(baseDisplay, comps, i));
     }
   }
 
@@ -316,10 +316,10 @@ public final class RootfsSetup implements AutoCloseable {
     int n = comps.size();
     mkdirs(b, base, baseDisplay, comps, n - 1, resolve);
     Step parent = n == 1 ? base : openat2(b, base, join(comps, n - 1), O_PATH | O_DIRECTORY | O_CLOEXEC, resolve)
-        .describe("open " + display(baseDisplay, comps, n - 1));
+        .describe("open ", display(baseDisplay, comps, n - 1));
     b.call(Sys.MKNODAT, parent, comps.get(n - 1), S_IFREG | 0644, 0L).allow(Errno.EEXIST)
-        .describe("create mount point " + display(baseDisplay, comps, n));
-    if (n > 1) b.call(Sys.CLOSE, parent).describe("close " + display(baseDisplay, comps, n - 1));
+        .describe("create mount point ", display(baseDisplay, comps, n));
+    if (n > 1) b.call(Sys.CLOSE, parent).describe("close ", display(baseDisplay, comps, n - 1));
   }
 
   void emitMount(ProgramBuilder b, Planned m, Map<Planned, Step> kept) {
@@ -327,13 +327,13 @@ public final class RootfsSetup implements AutoCloseable {
     MountOptions o = m.opts;
     if (o.has(MS_REMOUNT)) {
       Step t = openat2(b, rootfd, join(m.comps, m.comps.size()), O_PATH | O_CLOEXEC, m.resolve)
-          .describe("open mount point " + m.target);
+          .describe("open mount point ", m.target);
       // mount(2)'s remount replaces all per-mount flags; mount_setattr does the same when every
       // settable attribute is in attr_clr.
       long clr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME
           | MOUNT_ATTR_NODIRATIME;
       b.call(Sys.MOUNT_SETATTR, t, "", AT_EMPTY_PATH, mountAttr(b, o.attrSet(), clr, 0), MountAttr.SIZE_VER0)
-          .describe("remount " + m.dest);
+          .describe("remount ", m.dest);
       emitPropagation(b, t, o, "remount " + m.dest);
       if (!o.data().isEmpty() && !o.isBind()) {
         // filesystem options (size=, mode=, ...) belong to the superblock: fspick(2) opens a
@@ -344,7 +344,7 @@ public final class RootfsSetup implements AutoCloseable {
         b.call(Sys.FSCONFIG, fs, FSCONFIG_CMD_RECONFIGURE, null, null, 0L).describe(re);
         b.call(Sys.CLOSE, fs).describe(re + ": close the filesystem context");
       }
-      b.call(Sys.CLOSE, t).describe("close " + m.dest);
+      b.call(Sys.CLOSE, t).describe("close ", m.dest);
       return;
     }
     if (m.type.equals("cgroup") && !host.cgroup2Unified()) {
@@ -370,7 +370,7 @@ public final class RootfsSetup implements AutoCloseable {
     }
     Step target = mountTarget(b, rootfd, "/", m.comps, m.sourceIsDir, m.resolve, why(m));
     b.call(Sys.MOVE_MOUNT, mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
-    b.call(Sys.CLOSE, target).describe("close mount point " + m.target);
+    b.call(Sys.CLOSE, target).describe("close mount point ", m.target);
     emitPropagation(b, mnt, o, what);
     if (m.comps.isEmpty()) {
       // a mount over / itself (runc and crun accept it): it is the container's root from now
@@ -384,7 +384,7 @@ public final class RootfsSetup implements AutoCloseable {
     if ((deferRo || m.type.equals("proc") || m.type.equals("sysfs")) && mnt instanceof Step st) {
       kept.put(m, st);
     } else {
-      b.call(Sys.CLOSE, mnt).describe("close the mount fd of " + m.dest);
+      b.call(Sys.CLOSE, mnt).describe("close the mount fd of ", m.dest);
     }
   }
 
@@ -477,7 +477,7 @@ public final class RootfsSetup implements AutoCloseable {
     if (!prepared) throw new IllegalStateException("emitPrepare must come first");
     String rootfs = ctx.rootfs().toString();
     if (!ctx.mountNs()) {
-      b.call(Sys.CHROOT, rootfs).describe("chroot to " + rootfs);
+      b.call(Sys.CHROOT, rootfs).describe("chroot to ", rootfs);
       b.call(Sys.CHDIR, "/").describe("change directory to /");
       b.call(Sys.UMASK, oldUmask).describe("restore the umask");
       return;
@@ -491,20 +491,20 @@ public final class RootfsSetup implements AutoCloseable {
       reveal.sort(java.util.Comparator.comparingInt(String::length).reversed());
       for (String p : reveal) {
         b.call(Sys.MOUNT, null, p, null, MS_SLAVE | MS_REC, null).allow(Errno.ENOENT, Errno.EINVAL)
-            .describe("make " + p + " rslave before hiding it (--no-pivot)");
+            .describe("make ", p, " rslave before hiding it (--no-pivot)");
         b.call(Sys.UMOUNT2, p, MNT_DETACH).allow(Errno.ENOENT, Errno.EINVAL)
-            .describe("unmount the host's " + p + " (--no-pivot)");
+            .describe("unmount the host's ", p, " (--no-pivot)");
       }
-      b.call(Sys.FCHDIR, rootfd).describe("change directory to " + rootfs);
-      b.call(Sys.MOVE_MOUNT, rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH).describe("move the rootfs " + rootfs + " to /");
-      b.call(Sys.CHROOT, ".").describe("chroot to " + rootfs);
+      b.call(Sys.FCHDIR, rootfd).describe("change directory to ", rootfs);
+      b.call(Sys.MOVE_MOUNT, rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH).describe("move the rootfs ", rootfs, " to /");
+      b.call(Sys.CHROOT, ".").describe("chroot to ", rootfs);
       b.call(Sys.CHDIR, "/").describe("change directory to /");
     } else {
       // runc's pivot_root(".", "."): the old root ends up on top of the new one, where it is
       // made rslave (so unmounting it cannot propagate to the host) and lazily detached.
       Step old = openat2(b, AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0).describe("open the old root /");
-      b.call(Sys.FCHDIR, rootfd).describe("change directory to " + rootfs);
-      b.call(Sys.PIVOT_ROOT, ".", ".").describe("pivot_root to " + rootfs);
+      b.call(Sys.FCHDIR, rootfd).describe("change directory to ", rootfs);
+      b.call(Sys.PIVOT_ROOT, ".", ".").describe("pivot_root to ", rootfs);
       b.call(Sys.FCHDIR, old).describe("change directory to the old root");
       b.call(Sys.MOUNT, null, ".", null, MS_SLAVE | MS_REC, null).describe("make the old root rslave");
       b.call(Sys.UMOUNT2, ".", MNT_DETACH).describe("unmount the old root");
@@ -524,7 +524,7 @@ public final class RootfsSetup implements AutoCloseable {
     long prop = rootPropagation(spec);
     if (prop != 0) {
       // After pivot_root: applied to the container's / and not to the host's mount (runc).
-      b.call(Sys.MOUNT, null, "/", null, prop, null).describe("make / " + propName(prop));
+      b.call(Sys.MOUNT, null, "/", null, prop, null).describe("make / ", propName(prop));
     }
     b.call(Sys.CLOSE, rootfd).describe("close the rootfs fd");
     b.call(Sys.UMASK, oldUmask).describe("restore the umask");

@@ -65,7 +65,7 @@ public final class CapabilitySetup {
       if ((s.bounding() & (1L << n)) != 0) continue;
       // EINVAL: a capability this kernel does not have, nothing to drop (as gocapability does)
       steps.add(b.call(Sys.PRCTL, PR_CAPBSET_DROP, (long) n, 0L, 0L, 0L)
-          .allow(Errno.EINVAL).describe("drop " + Capabilities.name(n) + " from the bounding set"));
+          .allow(Errno.EINVAL).describe("drop ", Capabilities.name(n), " from the bounding set"));
     }
     steps.add(b.call(Sys.PRCTL, PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L)
         .describe("keep capabilities across the user switch (prctl PR_SET_KEEPCAPS)"));
@@ -98,7 +98,7 @@ public final class CapabilitySetup {
     for (int n = 0; n <= s.lastCap(); n++) {
       if ((s.raisableAmbient() & (1L << n)) == 0) continue;
       steps.add(b.call(Sys.PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L)
-          .describe("raise ambient capability " + Capabilities.name(n)));
+          .describe("raise ambient capability ", Capabilities.name(n)));
     }
     return steps;
   }

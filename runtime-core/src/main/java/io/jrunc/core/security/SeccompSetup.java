@@ -43,7 +43,7 @@ public final class SeccompSetup {
     MemorySegment fprog = SockFprog.write(b.alloc(SockFprog.LAYOUT), c.instructions(), prog);
     long flags = c.filterFlags() | (newListener ? SeccompCompiler.FLAG_NEW_LISTENER : 0);
     return b.call(Sys.SECCOMP, SECCOMP_SET_MODE_FILTER, flags, fprog)
-        .describe("load the seccomp filter (" + c.instructions() + " BPF instructions)");
+        .describe("load the seccomp filter (", c.instructions(), " BPF instructions)");
   }
 
   /**

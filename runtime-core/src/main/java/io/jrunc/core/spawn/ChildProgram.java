@@ -57,13 +57,14 @@ public final class ChildProgram implements AutoCloseable {
 
   private final Runnable release;
   private final MemorySegment memory;
-  private final List<String> descriptions;
+  /** The steps, for their sentences: made only for the step that failed ({@link Step#description}). */
+  private final List<Step> steps;
   private final java.util.SortedSet<Integer> inherited;
 
-  ChildProgram(Runnable release, MemorySegment memory, List<String> descriptions, java.util.SortedSet<Integer> inherited) {
+  ChildProgram(Runnable release, MemorySegment memory, List<Step> steps, java.util.SortedSet<Integer> inherited) {
     this.release = release;
     this.memory = memory;
-    this.descriptions = List.copyOf(descriptions);
+    this.steps = List.copyOf(steps);
     this.inherited = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(inherited));
   }
 
@@ -88,25 +89,24 @@ public final class ChildProgram implements AutoCloseable {
   }
 
   public int size() {
-    return descriptions.size();
+    return steps.size();
   }
 
   /** The sentence for step {@code index}: {@code mount proc on /proc}. */
   public String description(long index) {
-    if (index >= SpawnChannel.LEAVE_JVM_BASE && leaveJvm != null) {
+    ChildProgram pre = leaveJvm;
+    if (index >= SpawnChannel.LEAVE_JVM_BASE && pre != null) {
       long i = index - SpawnChannel.LEAVE_JVM_BASE;
-      if (i < leaveJvm.size()) return leaveJvm.get((int) i);
+      if (i < pre.size()) return pre.description(i);
     }
-    return index >= 0 && index < descriptions.size() ? descriptions.get((int) index) : "step " + index;
+    return index >= 0 && index < steps.size() ? steps.get((int) index).description() : "step " + index;
   }
 
-  private volatile List<String> leaveJvm;
+  private volatile ChildProgram leaveJvm;
 
-  /** The sentences of the steps that took the child out of the JVM for this program. */
+  /** The sentences of the steps that took the child out of the JVM for this program: {@code pre}'s. */
   void leaveJvmDescriptions(ChildProgram pre) {
-    List<String> d = new java.util.ArrayList<>();
-    for (int i = 0; i < pre.size(); i++) d.add(pre.description(i));
-    leaveJvm = d;
+    leaveJvm = pre;
   }
 
 

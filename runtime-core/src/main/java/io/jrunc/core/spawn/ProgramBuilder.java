@@ -247,7 +247,6 @@ public final class ProgramBuilder implements AutoCloseable {
     int words = (int) (ChildProgram.STEP / 8);
     long[] w = new long[n * words];
     long first = encoded.address();
-    List<String> descriptions = new ArrayList<>(n);
     for (Step s : steps) {
       int base = s.index * words;
       w[base + (int) (ChildProgram.OFF_NR / 8)] = s.nr;
@@ -268,7 +267,6 @@ public final class ProgramBuilder implements AutoCloseable {
           : first + (long) s.jumpIfPositive.stepIndex * ChildProgram.STEP;
       w[base + (int) (ChildProgram.OFF_MIN / 8)] = s.minResult;
       w[base + (int) (ChildProgram.OFF_STORE32 / 8)] = s.storeResult32 == null ? 0 : s.storeResult32.address();
-      descriptions.add(s.description());
     }
     MemorySegment.copy(w, 0, encoded, JAVA_LONG, 0, w.length);
     flushStrings();
@@ -279,7 +277,7 @@ public final class ProgramBuilder implements AutoCloseable {
     region.set(JAVA_LONG, ChildProgram.OFF_HDR_BASE, region.address());
     region.set(JAVA_LONG, ChildProgram.OFF_HDR_LENGTH, length);
     region.set(JAVA_LONG, ChildProgram.OFF_HDR_MAGIC, ChildProgram.MAGIC);
-    return new ChildProgram(this::close, region, descriptions, inherited);
+    return new ChildProgram(this::close, region, steps, inherited);
   }
 
   private void ensureEncoded(boolean finalSize) {

@@ -162,7 +162,7 @@ public final class Spawner {
     b.call(Sys.CLOSE_RANGE, 3L, 0xffffffffL, (long) Open.CLOSE_RANGE_CLOEXEC)
         .describe("mark the runtime's descriptors close-on-exec before leaving the JVM");
     for (int fd : keep) {
-      b.call(Sys.FCNTL, (long) fd, (long) Open.F_SETFD, 0L).describe("keep descriptor " + fd + " for the container's process");
+      b.call(Sys.FCNTL, (long) fd, (long) Open.F_SETFD, 0L).describe("keep descriptor ", fd, " for the container's process");
     }
     if (newUserNs) raiseAmbient(b);
     b.call(Sys.EXECVEAT, (long) Stub.FD, "", b.stringArray(List.of("jrunc:spawn", Integer.toString(image))),
@@ -184,7 +184,7 @@ public final class Spawner {
     b.call(Sys.CAPSET, hdr, data).describe("make the new user namespace's capabilities inheritable");
     for (int n = 0; n <= last; n++) {
       b.call(Sys.PRCTL, (long) Prctl.PR_CAP_AMBIENT, (long) Prctl.PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L).allow(Errno.EINVAL)
-          .describe("raise capability " + n + " to ambient for the exec of the spawn stub");
+          .describe("raise capability ", n, " to ambient for the exec of the spawn stub");
     }
   }
 

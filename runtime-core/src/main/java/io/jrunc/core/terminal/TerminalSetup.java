@@ -98,7 +98,7 @@ public final class TerminalSetup {
         Open.RESOLVE_NO_SYMLINKS | Open.RESOLVE_NO_MAGICLINKS);
     Step master = b.call(Sys.OPENAT2, (long) Open.AT_FDCWD, PTMX, how, how.byteSize())
         .storeResultAt(CmsgHdr.fdSlot(cmsg))
-        .describe("open " + PTMX + " for the terminal (is a devpts instance mounted at /dev/pts?)");
+        .describe("open ", PTMX, " for the terminal (is a devpts instance mounted at /dev/pts?)");
     b.call(Sys.IOCTL, master, TIOCSPTLCK, b.alloc(4)).describe("unlock the terminal's pty");
     Step slave = b.call(Sys.IOCTL, master, TIOCGPTPEER, (long) (Open.O_RDWR | Open.O_NOCTTY | Open.O_CLOEXEC))
         .describe("open the terminal's pty slave (TIOCGPTPEER, Linux 4.13)");
@@ -108,7 +108,7 @@ public final class TerminalSetup {
       b.call(Sys.IOCTL, slave, TIOCSWINSZ, ws)
           .describe("set the terminal size to " + consoleSize.height() + "x" + consoleSize.width());
     }
-    for (long i = 0; i < 3; i++) b.call(Sys.DUP3, slave, i, 0L).describe("make the terminal fd " + i);
+    for (long i = 0; i < 3; i++) b.call(Sys.DUP3, slave, i, 0L).describe("make the terminal fd ", i);
     b.call(Sys.CLOSE, slave).describe("close the spare terminal fd");
 
     // Two messages, one sent: with the slave's name when /proc can tell it, else one NUL byte.
@@ -158,7 +158,7 @@ public final class TerminalSetup {
 
   /** Gives the terminal (fd 0) to {@code uid}; call before the uid switch, only when uid != 0. */
   public static void emitOwner(ProgramBuilder b, long uid) {
-    b.call(Sys.FCHOWNAT, 0L, "", uid, 0xffffffffL, (long) Open.AT_EMPTY_PATH).describe("give the terminal to uid " + uid);
+    b.call(Sys.FCHOWNAT, 0L, "", uid, 0xffffffffL, (long) Open.AT_EMPTY_PATH).describe("give the terminal to uid ", uid);
   }
 
   private static MemorySegment msghdr(ProgramBuilder b, MemorySegment iov, MemorySegment cmsg) {

@@ -64,15 +64,7 @@ public final class LibSeccomp {
       "seccomp requires libseccomp.so.2, which is not installed (Debian/Ubuntu: apt-get install libseccomp2)";
 
   private static final class Lib {
-    static final SymbolLookup L = open();
-
-    private static SymbolLookup open() {
-      try {
-        return SymbolLookup.libraryLookup("libseccomp.so.2", Arena.global());
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
-    }
+    static final SymbolLookup L = Native.openLibrary("libseccomp.so.2");
 
     static Downcall h(String name) {
       if (L == null) throw new UnsupportedOperationException(MISSING);

@@ -55,14 +55,15 @@ public final class Native {
    * the JVM already runs on); null where there is no {@code libc.so.6} (e.g. musl).
    */
   private static final class Glibc {
-    static final SymbolLookup L = open();
+    static final SymbolLookup L = openLibrary("libc.so.6");
+  }
 
-    private static SymbolLookup open() {
-      try {
-        return SymbolLookup.libraryLookup("libc.so.6", Arena.global());
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
+  /** The library {@code name} opened for the JVM's lifetime ({@code dlopen}), or null when it cannot be. */
+  static SymbolLookup openLibrary(String name) {
+    try {
+      return SymbolLookup.libraryLookup(name, Arena.global());
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 

@@ -122,6 +122,29 @@ public final class Libc {
     }
   }
 
+  /**
+   * {@code read(2)} into {@code buf}, retried on EINTR: the count, 0 at EOF, or {@code -errno}.
+   * No arena and no copy (a relay's loop: per chunk only its system calls).
+   */
+  public static long readRaw(int fd, MemorySegment buf) {
+    long r;
+    do {
+      r = syscallRaw(Sys.READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
+    } while (r == -Errno.EINTR);
+    return r;
+  }
+
+  /** {@code write(2)} of all of the first {@code len} bytes of {@code buf}, retried on EINTR. */
+  public static void writeAll(int fd, MemorySegment buf, long len) throws SysException {
+    long off = 0;
+    while (off < len) {
+      long r = syscallRaw(Sys.WRITE, fd, buf.address() + off, len - off, 0, 0, 0);
+      if (r == -Errno.EINTR) continue;
+      if (r < 0) throw new SysException("write", "fd " + fd, (int) -r);
+      off += r;
+    }
+  }
+
   /** {@code ssize_t write(int fd, const void *buf, size_t count);} writes all of {@code buf}. */
   public static void write(int fd, byte[] buf) throws SysException {
     try (Arena arena = Arena.ofConfined()) {

@@ -150,15 +150,25 @@ public final class Termios {
    */
   public static int pollIn(int fd, int timeoutMillis) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment pfd = a.allocate(8, 4); // struct pollfd {int fd; short events; short revents;}
-      pfd.set(JAVA_INT, 0, fd);
-      pfd.set(JAVA_SHORT, 4, POLLIN);
-      long r = Libc.pollRaw(pfd, 1, timeoutMillis);
-      if (r < 0) {
-        if (r == -Errno.EINTR) return 0;
-        throw new SysException("poll", "fd " + fd, (int) -r);
-      }
-      return r == 0 ? 0 : Short.toUnsignedInt(pfd.get(JAVA_SHORT, 6));
+      return pollIn(pollFd(a, fd), timeoutMillis);
     }
+  }
+
+  /** A {@code struct pollfd {int fd; short events; short revents;}} waiting for input on {@code fd}. */
+  public static MemorySegment pollFd(Arena arena, int fd) {
+    MemorySegment pfd = arena.allocate(8, 4);
+    pfd.set(JAVA_INT, 0, fd);
+    pfd.set(JAVA_SHORT, 4, POLLIN);
+    return pfd;
+  }
+
+  /** {@link #pollIn(int, int)} with a {@link #pollFd} made once (a loop's: no arena per call). */
+  public static int pollIn(MemorySegment pfd, int timeoutMillis) throws SysException {
+    long r = Libc.pollRaw(pfd, 1, timeoutMillis);
+    if (r < 0) {
+      if (r == -Errno.EINTR) return 0;
+      throw new SysException("poll", "fd " + pfd.get(JAVA_INT, 0), (int) -r);
+    }
+    return r == 0 ? 0 : Short.toUnsignedInt(pfd.get(JAVA_SHORT, 6));
   }
 }

@@ -5,6 +5,8 @@ import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.sys.Termios;
 import io.jrunc.core.sys.UnixSockets;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -164,24 +166,23 @@ public final class TerminalRelay implements AutoCloseable {
    * thread notices a close instead of swallowing the caller's next keystroke.
    */
   private void pump(int from, int to) {
-    byte[] buf = new byte[8192];
-    try {
+    // One native buffer and pollfd for the thread's life: per chunk only poll, read and write,
+    // no arena and no copy through a byte[]. A pty hands out a few KB per read, so this loop's
+    // own cost per chunk is the relay's throughput, JIT-compiled or not.
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment buf = a.allocate(8192);
+      MemorySegment pfd = Termios.pollFd(a, from);
       while (true) {
         if (stopping.get()) return;
-        int ev = Termios.pollIn(from, 100);
+        int ev = Termios.pollIn(pfd, 100);
         if (ev == 0) continue;
         if ((ev & Termios.POLLNVAL) != 0) return;
-        int n;
-        try {
-          n = Libc.read(from, buf, buf.length);
-        } catch (SysException e) {
-          // EIO on the master: every slave fd is closed, the container's side is gone
-          if (e.errno() == Errno.EIO) return;
-          throw e;
-        }
+        long n = Libc.readRaw(from, buf);
+        // EIO on the master: every slave fd is closed, the container's side is gone
+        if (n == -Errno.EIO) return;
+        if (n < 0) throw new SysException("read", "fd " + from, (int) -n);
         if (n == 0) return;
-        byte[] chunk = n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
-        Libc.write(to, chunk);
+        Libc.writeAll(to, buf, n);
       }
     } catch (SysException e) {
       if (!stopping.get()) relayError = e;

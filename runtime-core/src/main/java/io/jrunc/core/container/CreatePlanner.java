@@ -99,12 +99,11 @@ final class CreatePlanner {
           replaceEnv(spec.process().env(), List.of("LISTEN_FDS=", "LISTEN_PID="), listen.env())));
     }
     long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
-    // HOME is looked up in the image last (the security plan, whose seccomp filter needs
-    // libseccomp, just before it): for a plain config that openat2 is planning's only
-    // system call, and in a fresh CLI JVM the first downcall waits for the link started on
-    // another core at Main (NativeAccess.linkInBackground), so the rest plans meanwhile (with
-    // config.json read through NIO: startup-ab create 85 -> 76 ms). The executable lookup below
-    // needs only the merged PATH.
+    // HOME is not looked up here: the init program's compile adds it (InitSpawn.compile), in a
+    // CLI create on the compile's own thread. Planning then makes no system call for a plain
+    // config (the security plan's libseccomp calls come last), so in a fresh CLI JVM it never
+    // waits for the link and warm-up started on another core at Main
+    // (NativeAccess.linkInBackground). The executable lookup below needs only the merged PATH.
     spec = spec.withProcess(spec.process().withEnv(ProcessEnv.merge(spec.process().env())));
 
     Namespaces ns = Namespaces.of(spec);
@@ -145,8 +144,6 @@ final class CreatePlanner {
       // one is looked up by libseccomp's version, both downcalls that in a fresh CLI JVM wait for
       // the link: the rest of planning (~6 ms) runs meanwhile instead of after it.
       security = LaunchSupport.prepareSecurity(spec, lc.store().root());
-      // the image's /etc/passwd opened inside the rootfs (openat2)
-      spec = spec.withProcess(spec.process().withEnv(ProcessEnv.withHome(spec.process().env(), rootfs, uid)));
       return new CreatePlan(id, opts, bundle, rootfs, spec, terminal, notify, listen, uid, ns, security, exe, cgroup,
           rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
     } catch (ContainerFailure | RuntimeException | Error e) {

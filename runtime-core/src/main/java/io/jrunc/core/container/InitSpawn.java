@@ -14,6 +14,7 @@ import io.jrunc.core.process.HookLauncher;
 import io.jrunc.core.process.InitPlanner;
 import io.jrunc.core.process.Launch;
 import io.jrunc.core.process.ParentSetup;
+import io.jrunc.core.process.ProcessEnv;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
 import io.jrunc.core.spawn.ChildProgram;
@@ -46,9 +47,22 @@ final class InitSpawn {
   /** The descriptors the init program names: acquired ones, or stand-ins for a plan-only compile. */
   record Fds(Map<String, Integer> joins, SpawnChannel channel, int fifo, int[] stdio, int console, RootfsSetup rootfs) {}
 
+  /**
+   * The planned spec with HOME from the image's /etc/passwd when its env has none (an openat2
+   * inside the rootfs), for init's exec and the createContainer hooks. Looked up by the compile
+   * (in a CLI create on the compile's own thread), not at the end of planning, where the main
+   * thread's first struct waited for the link thread's warm-up. The saved config.json is the
+   * planned one; exec looks HOME up in the running container.
+   */
+  private static Spec withHome(CreatePlan plan) throws ContainerFailure {
+    Spec planned = plan.spec();
+    return planned.withProcess(planned.process().withEnv(
+        ProcessEnv.withHome(planned.process().env(), plan.rootfs(), plan.uid())));
+  }
+
   /** The init program of {@code plan} over {@code fds}; {@code b} owns its memory. */
   static InitPlanner.Planned compile(CreatePlan plan, ProgramBuilder b, Fds fds) throws ContainerFailure {
-    Spec spec = plan.spec();
+    Spec spec = withHome(plan);
     Path rootfs = plan.rootfs();
     RootfsSetup rfs = fds.rootfs();
     InitPlanner.ChildSteps extra = securitySteps(plan.security(), (pb, beforePivot) -> {
@@ -181,7 +195,7 @@ final class InitSpawn {
       HookRunner.runAll("prestart", hooks.prestart(), st, HookLauncher.inRuntime(plan.bundle()));
       HookRunner.runAll("createRuntime", hooks.createRuntime(), st, HookLauncher.inRuntime(plan.bundle()));
       HookRunner.runAll("createContainer", hooks.createContainer(), st,
-          HookLauncher.createContainer(pid, plan.spec(), plan.rootfs()));
+          HookLauncher.createContainer(pid, withHome(plan), plan.rootfs()));
     } catch (HookRunner.HookException he) {
       throw Failures.translate(he); // Launch.Events carries one exception type: translated here
     }

@@ -39,7 +39,7 @@ final class Downcall {
     }
   }
 
-  /** Whether calls go through the JDK's native entry (false: the public Linker). */
+  /** Whether calls go through the JDK's own downcall entry point (false: the public Linker). */
   static boolean viaJdkEntry() {
     return JdkNativeEntry.HANDLE != null;
   }

@@ -11,8 +11,9 @@ import jdk.internal.foreign.abi.VMStorage;
 import jdk.internal.foreign.abi.x64.X86_64Architecture;
 
 /**
- * The JDK's own native entry for the one downcall shape ({@link Native.Public#SEVEN_LONGS}), made
- * without the public {@link java.lang.foreign.Linker}: a method handle
+ * The JDK's own downcall entry point for the one downcall shape
+ * ({@link Native.Public#SEVEN_LONGS}), made without the public {@link java.lang.foreign.Linker}:
+ * a method handle
  * {@code long (long address, long a0, ..., long a6)} that moves the seven arguments into the C
  * calling convention's registers and calls {@code address}. The only class of jrunc that uses
  * JDK internals, and only where they are known and exported to it; everywhere else it is

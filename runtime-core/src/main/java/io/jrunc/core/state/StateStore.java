@@ -289,9 +289,10 @@ public final class StateStore {
   /**
    * This process's pid for temporary names, read once from the {@code /proc/self} link:
    * {@code ProcessHandle.current()} sets up the JDK's process reaper (an executor, its thread
-   * factory and queue) on first use, ~0.5 ms of every cold create. Where /proc is another pid
-   * namespace's or missing, the JDK's answer. (Only uniqueness among this root's writers
-   * matters here.)
+   * factory and queue) on first use, ~0.5 ms of every cold create. Where /proc cannot say
+   * (missing, or of a pid namespace this process is not in), the JDK's answer; a /proc of an
+   * ancestor namespace gives this process's number there, as unique among the root's writers,
+   * which is all a temporary name needs.
    */
   private static final class SelfPid {
     static final long VALUE = read();

@@ -112,10 +112,7 @@ public final class Libc {
   public static int read(int fd, byte[] buf, int len) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment m = arena.allocate(Math.max(1, len));
-      long r;
-      do {
-        r = syscallRaw(Sys.READ, fd, m.address(), len, 0, 0, 0);
-      } while (r == -Errno.EINTR);
+      long r = readRaw(fd, m.asSlice(0, len));
       if (r < 0) throw new SysException("read", "fd " + fd, (int) -r);
       MemorySegment.copy(m, JAVA_BYTE, 0, buf, 0, (int) r);
       return (int) r;
@@ -150,13 +147,7 @@ public final class Libc {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment m = arena.allocate(Math.max(1, buf.length));
       MemorySegment.copy(buf, 0, m, JAVA_BYTE, 0, buf.length);
-      long off = 0;
-      while (off < buf.length) {
-        long r = syscallRaw(Sys.WRITE, fd, m.address() + off, buf.length - off, 0, 0, 0);
-        if (r == -Errno.EINTR) continue;
-        if (r < 0) throw new SysException("write", "fd " + fd, (int) -r);
-        off += r;
-      }
+      writeAll(fd, m, buf.length);
     }
   }
 

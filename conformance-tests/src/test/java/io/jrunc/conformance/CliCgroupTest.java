@@ -67,6 +67,56 @@ class CliCgroupTest {
     assertThat(leftovers(cgroupsPath(b))).isEmpty();
   }
 
+  /**
+   * delete --force on pure cgroup v1 (no cgroup.kill): init of the container's own pid namespace
+   * is killed and the kernel ends the rest of the namespace with it, running or paused; a process
+   * of no namespace of the container's, moved into its cgroups by hand, is still found and killed
+   * by the cgroup's removal. Every process is gone and no directory is left.
+   */
+  @Test
+  void deleteForceOnPureV1EndsEveryProcessRunningOrPaused() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Jrunc.HYBRID, "needs the hybrid layout to make a pure v1 view of it");
+    Jrunc j = new Jrunc(tmp.resolve("root")).inPureV1();
+    for (String mode : new String[] {"running", "paused", "stray"}) {
+      Bundle b = Bundle.busybox(tmp.resolve("b-" + mode)).sh("sleep 100 & sleep 100 & wait");
+      String id = "v1-" + mode;
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+      String cg = cgroupsPath(b).substring(1);
+      assertThat(Path.of("/sys/fs/cgroup/unified", cg)).doesNotExist(); // the view was v1 only
+      java.util.List<Long> pids = new java.util.ArrayList<>();
+      for (String l : Files.readString(Path.of("/sys/fs/cgroup/pids", cg, "cgroup.procs")).split("\n")) {
+        if (!l.isBlank()) pids.add(Long.parseLong(l.strip()));
+      }
+      assertThat(pids).hasSize(3);
+      Process stray = null;
+      if (mode.equals("paused")) assertThat(j.run("pause", id).exit()).isZero();
+      if (mode.equals("stray")) {
+        stray = new ProcessBuilder("sleep", "100").start();
+        for (Path h : Files.newDirectoryStream(Path.of("/sys/fs/cgroup"))) {
+          Path procs = h.resolve(cg).resolve("cgroup.procs");
+          if (Files.exists(procs)) Files.writeString(procs, Long.toString(stray.pid()));
+        }
+        pids.add(stray.pid());
+      }
+      try {
+        var r = j.run("delete", "--force", id);
+        assertThat(r.exit()).as(mode + ": " + r).isZero();
+        if (stray != null) assertThat(stray.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).as("the stray process was killed").isTrue();
+        assertThat(leftovers(cgroupsPath(b))).as(mode).isEmpty();
+        for (long pid : pids) { // gone, or a zombie waiting for the host's reaper
+          Path stat = Path.of("/proc/" + pid + "/stat");
+          if (Files.exists(stat)) {
+            String st = Files.readString(stat);
+            assertThat(st.charAt(st.lastIndexOf(')') + 2)).as(mode + ": pid " + pid).isEqualTo('Z');
+          }
+        }
+      } finally {
+        if (stray != null) stray.destroyForcibly();
+        j.run("delete", "--force", id);
+      }
+    }
+  }
+
   @Test
   void forkStormStopsAtThePidsLimit() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));

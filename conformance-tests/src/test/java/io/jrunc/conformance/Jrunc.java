@@ -32,6 +32,27 @@ public final class Jrunc {
     return new Jrunc(root, List.of("nsenter", "--net=" + netns, "--"));
   }
 
+  /**
+   * The same runtime on a pure cgroup v1 view of this hybrid host: each call in a private mount
+   * namespace of its own without /sys/fs/cgroup/unified (the host's mounts are untouched), as
+   * scripts/bench.sh runs all three runtimes. Only on a host where {@link #HYBRID} holds.
+   */
+  public Jrunc inPureV1() {
+    return new Jrunc(root, List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+        "umount /sys/fs/cgroup/unified && exec \"$0\" \"$@\""));
+  }
+
+  /** True on the hybrid layout: cgroup v1 controllers with a cgroup2 mount at /sys/fs/cgroup/unified. */
+  public static final boolean HYBRID = hybrid();
+
+  private static boolean hybrid() {
+    try {
+      return Files.readString(Path.of("/proc/self/mountinfo")).contains(" /sys/fs/cgroup/unified ");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public Path root() {
     return root;
   }

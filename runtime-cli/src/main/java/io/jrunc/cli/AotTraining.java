@@ -272,7 +272,7 @@ public final class AotTraining {
    * {@link CommandAotTraining}): each is one JVM that runs only its command, started through the
    * launcher (so with its very flags) with {@code JRUNC_AOT_TRAIN_COMMAND}, on a container this
    * JVM has put in the state engines call it in: {@code start} a created one, {@code state} and
-   * {@code kill} (TERM, then KILL) a running one, {@code delete} a stopped one and, with
+   * {@code kill} (TERM, TERM to all through the freezer, then KILL) a running one, {@code delete} a stopped one and, with
    * {@code --force}, a running one; each also on a missing container. The launcher's path comes
    * from {@code JRUNC_LAUNCHER} (bin/jrunc sets it when training); without it the commands keep
    * using the full cache. Returns the number of steps that failed.
@@ -300,7 +300,8 @@ public final class AotTraining {
     failures += train(launcher, "start", root, List.of("start", c1), List.of("start", missing));
     failures += train(launcher, "state", root, List.of("state", c1), List.of("state", missing));
     failures += train(launcher, "kill", root,
-        List.of("kill", c1, "TERM"), List.of("kill", c1, "KILL"), List.of("kill", missing, "KILL"));
+        List.of("kill", c1, "TERM"), List.of("kill", "--all", c1, "TERM"), List.of("kill", c1, "KILL"),
+        List.of("kill", missing, "KILL"));
     failures += awaitStopped(root, c1);
     failures += step(List.of("--root", root, "create", "--bundle", second.toString(), c2));
     failures += step(List.of("--root", root, "start", c2));

@@ -97,6 +97,27 @@ public final class Signals {
   private static final long KILL_AGAIN_NANOS = 50_000_000L;
 
   /**
+   * Waits up to {@code timeoutNanos} for the cgroup to be empty, signalling nothing: for a caller
+   * that has already sent SIGKILL in a way that reaches every process (init of a pid namespace
+   * of its own, whose exit ends the rest of the namespace). On v2 and hybrid a
+   * {@link PopulatedWatch} wakes it (registered before the first look, so no change is lost);
+   * on pure v1 it polls as {@link #killAndWait} does. True when the cgroup emptied.
+   */
+  public static boolean awaitEmpty(CgroupManager m, long timeoutNanos) throws CgroupException {
+    java.nio.file.Path v2 = m.v2Dir();
+    try (PopulatedWatch watch = PopulatedWatch.open(m)) {
+      long start = System.nanoTime();
+      for (int i = 0; ; i++) {
+        if ((v2 == null || FsSupport.populated(v2) != 1) && m.pids().isEmpty()) return true;
+        long left = timeoutNanos - (System.nanoTime() - start);
+        if (left <= 0) return false;
+        if (watch != null) watch.await(Math.max(1, left / 1_000_000L));
+        else pause(i);
+      }
+    }
+  }
+
+  /**
    * Pure v1's pause between looks: 0.25 ms for the first 10 ms (the cgroup usually empties ~2 ms
    * after SIGKILL), 1 ms up to 70 ms, then 10 ms. {@link LockSupport#parkNanos}, not {@code Thread.sleep}: sleep loads the JDK's
    * ThreadSleepEvent classes from its modules on first use (they are not in the command's AOT

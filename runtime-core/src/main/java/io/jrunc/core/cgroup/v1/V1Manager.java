@@ -196,7 +196,11 @@ public class V1Manager implements CgroupManager {
       for (int j = 0; j < 100; j++) {
         String s = FsSupport.read(d, "freezer.state");
         if (s != null && s.strip().equals(want)) return;
-        FsSupport.sleep(j < 10 ? 1 : 5);
+        // a task freezes when it next runs (microseconds, for one in an interruptible sleep):
+        // look again after 0.1 ms at first, then 1 ms, then 5 ms. parkNanos, not Thread.sleep,
+        // whose JFR event classes come from the JDK's modules on first use (not in a command's
+        // AOT cache when training's freeze settled at the first look)
+        java.util.concurrent.locks.LockSupport.parkNanos(j < 20 ? 100_000L : j < 30 ? 1_000_000L : 5_000_000L);
         if (want.equals("THAWED")) break;
       }
       if (System.nanoTime() > deadline) {

@@ -116,6 +116,16 @@ public final class Bundle {
     return this;
   }
 
+  /**
+   * Removes the tmpfs mount on /dev: the container then sees the image's own /dev (the runtime
+   * still makes the default devices there, and mounts /dev/pts, /dev/shm and /dev/mqueue).
+   */
+  public Bundle withoutDevTmpfs() {
+    ArrayNode m = (ArrayNode) config.get("mounts");
+    for (int i = m.size() - 1; i >= 0; i--) if (m.get(i).get("destination").asText().equals("/dev")) m.remove(i);
+    return this;
+  }
+
   /** Puts the container in its own cgroup under the tests' parent, as the guide requires. */
   public Bundle cgroup(String id) {
     linux().put("cgroupsPath", "/jrunc-test/" + id);

@@ -38,6 +38,59 @@ class HardeningTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /**
+   * CVE-2025-31133 class: a masked path must never be bound from what the image's /dev/null
+   * names (runc bound the container's /dev/null, which a symlink could turn into a writable
+   * procfs file such as core_pattern). Without a /dev tmpfs the image's /dev is used; its null
+   * here is a symlink to /proc/sys/kernel/core_pattern: the run is refused (the default device
+   * would be made inside /proc) and nothing is left. With the default /dev, a masked file
+   * (/proc/kcore, or /proc/timer_list where the kernel has no kcore) is the host's null device
+   * (1:3) and a write to it goes nowhere. core_pattern is compared from the host.
+   */
+  @Test
+  void anImagesDevNullSymlinkNeverBecomesAMask() throws Exception {
+    Path core = Path.of("/proc/sys/kernel/core_pattern");
+    byte[] before = Files.readAllBytes(core);
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    // a file of the default maskedPaths that this kernel has (kcore needs CONFIG_PROC_KCORE)
+    String masked = java.util.stream.Stream.of("/proc/kcore", "/proc/timer_list", "/proc/keys")
+        .filter(p -> Files.exists(Path.of(p))).findFirst().orElseThrow();
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("echo '|/bin/evil' > " + masked + "; echo tried").withoutDevTmpfs();
+    Files.createSymbolicLink(b.dir.resolve("rootfs/dev/null"), core);
+    var r = j.run("run", "--bundle", b.write().toString(), "devnull");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.out()).doesNotContain("tried");
+    assertThat(r.err()).contains("default device /dev/null").contains("inside /proc");
+    assertThat(j.run("list", "-q").out()).isEmpty();
+    assertThat(Files.readSymbolicLink(b.dir.resolve("rootfs/dev/null"))).isEqualTo(core);
+
+    Bundle d = Bundle.busybox(tmp.resolve("d")).sh("stat -c %t:%T " + masked + "; echo '|/bin/evil' > " + masked + " && echo written");
+    var r2 = j.run("run", "--bundle", d.write().toString(), "kcore");
+    assertThat(r2.exit()).as(r2.toString()).isZero();
+    assertThat(r2.out()).isEqualTo("1:3\nwritten\n");
+    assertThat(Files.readAllBytes(core)).isEqualTo(before);
+  }
+
+  /**
+   * CVE-2025-52881 class: the runtime's writes into procfs (here a sysctl) cannot be redirected
+   * to another file by a mount over the procfs path: a bind onto /proc/sys/net/ipv4/ip_forward
+   * is refused before anything runs, and the host file that bind named is unchanged.
+   */
+  @Test
+  void aSysctlWriteCannotBeRedirectedByAMountOverProcfs() throws Exception {
+    Path target = Files.writeString(tmp.resolve("host-file"), "original\n");
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
+    ((ArrayNode) b.config.get("mounts")).addObject().put("destination", "/proc/sys/net/ipv4/ip_forward")
+        .put("type", "bind").put("source", target.toString()).putArray("options").add("bind");
+    b.linux().putObject("sysctl").put("net.ipv4.ip_forward", "1");
+    var r = j.run("run", "--bundle", b.write().toString(), "sysctl");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("(destination /proc/sys/net/ipv4/ip_forward)").contains("inside /proc");
+    assertThat(Files.readString(target)).isEqualTo("original\n");
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
   @Test
   void aCreatedInitCannotBeReachedThroughProcFromTheContainer() throws Exception {
     // CVE-2019-5736 class: before start, init is still a copy of the JVM; it is not dumpable,

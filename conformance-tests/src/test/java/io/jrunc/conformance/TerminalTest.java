@@ -136,6 +136,36 @@ class TerminalTest {
     assertThat(j.run("delete", "t1").exit()).isZero();
   }
 
+  /**
+   * CVE-2025-52565 class: the terminal is bound onto /dev/console itself, never where a symlink
+   * there points. Without a /dev tmpfs the image's /dev is used, with console -> the host-
+   * reachable name /proc/sys/kernel/core_pattern: /dev/console must be the pty, core_pattern
+   * stays read-only inside and unchanged on the host, and the image's symlink stays as it was.
+   */
+  @Test
+  void anImagesConsoleSymlinkIsMountedOverNotFollowed() throws Exception {
+    Path core = Path.of("/proc/sys/kernel/core_pattern");
+    byte[] before = Files.readAllBytes(core);
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sh").withoutDevTmpfs();
+    b.process().put("terminal", true);
+    Path link = b.dir.resolve("rootfs/dev/console");
+    Files.createSymbolicLink(link, core);
+    Path sock = tmp.resolve("console.sock");
+    int listen = keep(UnixSockets.listen(sock.toString()));
+    var r = j.run("run", "-d", "-b", b.write().toString(), "--console-socket", sock.toString(), "con");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    UnixSockets.Received got = receive(listen);
+    // (the marker is split so that the terminal's echo of the typed line does not contain it)
+    type(got.fd(), "echo CON=$(stat -c %t:%T /dev/console) PTS=$(stat -c %t:%T /dev/pts/0);"
+        + " echo '|/bin/evil' > /proc/sys/kernel/core_pattern || echo RE\"\"FUSED; exit 0\n");
+    String out = readUntil(got.fd(), s -> false, 20_000);
+    assertThat(consoleIsThePty(out)).as(out).isTrue();
+    assertThat(out).contains("REFUSED");
+    assertThat(Files.readAllBytes(core)).isEqualTo(before);
+    assertThat(Files.readSymbolicLink(link)).isEqualTo(core);
+  }
+
   /** {@code CON=88:0 PTS=88:0}: /dev/console is the pty slave (same device numbers). */
   private static boolean consoleIsThePty(String out) {
     var m = java.util.regex.Pattern.compile("CON=([0-9a-f]+:[0-9a-f]+) PTS=([0-9a-f]+:[0-9a-f]+)").matcher(out);

@@ -91,6 +91,28 @@ class HardeningTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /**
+   * CVE-2022-29162 class: {@code exec --cap} adds the capability to the bounding, permitted and
+   * effective sets (as runc does) but never to the inheritable set, from which a program with
+   * file capabilities would gain it across execve; init's inheritable set is empty too.
+   */
+  @Test
+  void execCapNeverFillsTheInheritableSet() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), "caps").exit()).isZero();
+    try {
+      var r = j.run("exec", "--cap", "CAP_NET_ADMIN", "caps", "grep", "^Cap", "/proc/self/status", "/proc/1/status");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out()).contains("/proc/self/status:CapInh:\t0000000000000000", "/proc/1/status:CapInh:\t0000000000000000",
+          "/proc/self/status:CapAmb:\t0000000000000000");
+      long eff = Long.parseLong(r.out().replaceAll("(?s).*/proc/self/status:CapEff:\t([0-9a-f]+).*", "$1"), 16);
+      assertThat(eff & (1L << 12)).as("CAP_NET_ADMIN effective").isNotZero();
+    } finally {
+      j.run("delete", "--force", "caps");
+    }
+  }
+
   @Test
   void aCreatedInitCannotBeReachedThroughProcFromTheContainer() throws Exception {
     // CVE-2019-5736 class: before start, init is still a copy of the JVM; it is not dumpable,

@@ -64,7 +64,15 @@ public final class LightAotTraining {
             List.of("spec", "--rootless", "--bundle", tmp.resolve("r").toString()));
         default -> List.of(List.of("features"), List.of("--root", root, "--log-format", "json", "features"));
       };
-      for (List<String> run : runs) Main.execute(run);
+      // as Main.main passes them (Arrays.asList): the list classes a real call loads
+      for (List<String> run : runs) Main.execute(java.util.Arrays.asList(run.toArray(new String[0])));
+      if (args[0].equals("version")) {
+        // once to the real stdout (the build's log, three lines): the JDK's stdout stream loads
+        // jdk.internal.misc.Blocker at its first write, which the sink never did, so every
+        // --version read it from the JDK's modules
+        System.setOut(out);
+        Main.execute(java.util.Arrays.asList("--version"));
+      }
     } finally {
       System.setOut(out);
       System.setErr(err);

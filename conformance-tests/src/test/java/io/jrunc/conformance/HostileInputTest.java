@@ -120,6 +120,32 @@ class HostileInputTest {
   }
 
   /**
+   * A full file system under the state root (a 64 KiB tmpfs of the test's own, filled first):
+   * create fails with one sentence naming the file it could not write and why (the JDK's
+   * write(2) error alone says only "No space left on device"), and leaves no state directory,
+   * cgroup or process.
+   */
+  @Test
+  void aFullStateRootFailsNamingTheFileAndLeavesNothing() throws Exception {
+    Path mnt = Files.createDirectories(tmp.resolve("fullfs"));
+    assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt.toString())
+        .inheritIO().start().waitFor()).isZero();
+    try {
+      try (var out = Files.newOutputStream(mnt.resolve("fill"))) {
+        out.write(new byte[128 << 10]);
+      } catch (IOException full) {
+        // what fits was written: the file system is full
+      }
+      j = new Jrunc(mnt.resolve("root"));
+      Bundle b = bundle("full").args("sleep", "100");
+      b.write();
+      assertRefusedCleanly(b, "input-full", "write " + mnt.resolve("root/input-full/config.json") + ": No space left on device");
+    } finally {
+      new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor();
+    }
+  }
+
+  /**
    * Runs {@code create} and checks it failed quickly and cleanly: non-zero (1, not a JVM
    * crash), the message names the file and says why, no OutOfMemoryError, no state directory,
    * no cgroup.

@@ -168,7 +168,7 @@ final class CreateResources {
   void acquireCgroup() throws ContainerFailure, IOException {
     Path dir = store.dir(plan.id());
     pending = record(plan, 0, 0);
-    Files.write(dir.resolve("config.json"), Json.writeBytes(plan.spec()));
+    StateStore.writeFile(dir.resolve("config.json"), Json.writeBytes(plan.spec()));
     store.writeRecord(pending);
     CgroupManager cgroup = plan.cgroup();
     cgroup.create(); // on a failure it removed what it made

@@ -128,12 +128,36 @@ public final class StateStore {
    * pointed at root's /run/jrunc gets "permission denied (EACCES)").
    */
   static IOException explained(java.nio.file.FileSystemException e) {
-    String why = e instanceof java.nio.file.AccessDeniedException ? Errno.describe(Errno.EACCES)
-        : e instanceof NoSuchFileException ? Errno.describe(Errno.ENOENT)
-        : e instanceof FileAlreadyExistsException ? Errno.describe(Errno.EEXIST)
-        : e instanceof java.nio.file.NotDirectoryException ? Errno.describe(Errno.ENOTDIR)
-        : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
-    return new IOException(e.getFile() + ": " + why, e);
+    return new IOException(e.getFile() + ": " + why(e), e);
+  }
+
+  /** Why an I/O call failed, without the path the JDK's message may hold (the caller names it). */
+  private static String why(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException f) {
+      return f instanceof java.nio.file.AccessDeniedException ? Errno.describe(Errno.EACCES)
+          : f instanceof NoSuchFileException ? Errno.describe(Errno.ENOENT)
+          : f instanceof FileAlreadyExistsException ? Errno.describe(Errno.EEXIST)
+          : f instanceof java.nio.file.NotDirectoryException ? Errno.describe(Errno.ENOTDIR)
+          : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /**
+   * {@code e} of the operation {@code op} on {@code file}, as one sentence that names both: the
+   * JDK's write(2) and rename(2) failures say only why ("No space left on device").
+   */
+  private static IOException failed(String op, Path file, IOException e) {
+    return new IOException(op + " " + file + ": " + why(e), e);
+  }
+
+  /** Writes {@code data} into {@code target}, created or truncated; a failure names the file. */
+  public static void writeFile(Path target, byte[] data) throws IOException {
+    try {
+      Files.write(target, data);
+    } catch (IOException e) {
+      throw failed("write", target, e);
+    }
   }
 
   public boolean exists(String id) {
@@ -315,17 +339,37 @@ public final class StateStore {
     // written through (a --pid-file may be in a directory others can write to)
     // (a leftover is the rare case: deleted only then, so the usual write costs no failed
     // lstat and no NoSuchFileException inside deleteIfExists)
+    // A failure names the file and leaves no temporary one behind (a full disk, say: the
+    // --pid-file's directory is not removed with the container's).
     try {
-      Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    } catch (FileAlreadyExistsException e) {
+      try {
+        Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException e) {
+        Files.deleteIfExists(tmp);
+        Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      }
+    } catch (IOException e) {
+      throw discarding(tmp, failed("write", target, e));
+    }
+    try {
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw discarding(tmp, failed("rename " + tmp + " to", target, e));
+    }
+  }
+
+  /** Removes the temporary file {@code tmp} (as far as it can) and returns {@code e}. */
+  private static IOException discarding(Path tmp, IOException e) {
+    try {
       Files.deleteIfExists(tmp);
-      Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (IOException x) {
+      e.addSuppressed(x);
     }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    return e;
   }
 
   /** Ids of every container in the root, sorted. */

@@ -60,40 +60,50 @@ import java.util.TreeSet;
 public final class Spawner {
   private Spawner() {}
 
-  private static final class Trampoline {
-    static final ExecutableCode CODE = load();
+  /*
+   * The trampoline's executable mapping and the stub ELF in a sealed memfd are made on the first
+   * clone and kept for the JVM's life (the memfd CLOEXEC). Not in class-initialisation holders:
+   * a failure there (memfd_create with no descriptor left: EMFILE) became an
+   * ExceptionInInitializerError and every later clone of the JVM a NoClassDefFoundError. Here a
+   * failure is the SysException that names it, and the next clone tries again.
+   */
+  private static volatile ExecutableCode trampoline;
+  private static volatile int stubFd = -1;
 
-    private static ExecutableCode load() {
-      byte[] code = switch (Arch.current()) {
-        case X86_64 -> X86_64Code.trampoline();
-      };
-      try {
-        return ExecutableCode.mapTrampoline(code);
-      } catch (SysException e) {
-        throw new IllegalStateException("cannot map the spawn trampoline: " + e.getMessage(), e);
+  private static ExecutableCode trampoline() throws SysException {
+    ExecutableCode c = trampoline;
+    if (c != null) return c;
+    synchronized (Spawner.class) {
+      if (trampoline == null) {
+        byte[] code = switch (Arch.current()) {
+          case X86_64 -> X86_64Code.trampoline();
+        };
+        trampoline = ExecutableCode.mapTrampoline(code);
       }
+      return trampoline;
     }
   }
 
-  /** The stub ELF in a sealed memfd, made once per JVM and kept open (CLOEXEC) for its life. */
-  private static final class Stub {
-    static final int FD = load();
-
-    private static int load() {
-      byte[] elf = StubImage.build(Arch.current());
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment m = a.allocate(elf.length);
-        MemorySegment.copy(elf, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, elf.length);
-        return Mappings.sealedMemfd("jrunc", m, elf.length);
-      } catch (SysException e) {
-        throw new IllegalStateException("cannot create the spawn stub: " + e.getMessage(), e);
+  private static int stubFd() throws SysException {
+    int fd = stubFd;
+    if (fd >= 0) return fd;
+    synchronized (Spawner.class) {
+      if (stubFd < 0) {
+        byte[] elf = StubImage.build(Arch.current());
+        try (Arena a = Arena.ofConfined()) {
+          MemorySegment m = a.allocate(elf.length);
+          MemorySegment.copy(elf, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, elf.length);
+          stubFd = Mappings.sealedMemfd("jrunc", m, elf.length);
+        }
       }
+      return stubFd;
     }
   }
 
   /** Maps the trampoline and makes the stub now (otherwise done on the first clone). */
-  public static void prepare() {
-    if (Trampoline.CODE == null || Stub.FD < 0) throw new IllegalStateException("no trampoline");
+  public static void prepare() throws SysException {
+    trampoline();
+    stubFd();
   }
 
   /** A started child: its pid and, when asked for, a pidfd (-1 otherwise). */
@@ -115,7 +125,8 @@ public final class Spawner {
       keep.add(channel.reportWrite());
       keep.add(channel.syncRead());
       keep.add(image);
-      ChildProgram pre = leaveJvm(leave, keep, image, (flags & CLONE_NEWUSER) != 0);
+      ExecutableCode trampoline = trampoline();
+      ChildProgram pre = leaveJvm(leave, keep, image, stubFd(), (flags & CLONE_NEWUSER) != 0);
       pre.reportFd(channel.reportWrite());
       program.leaveJvmDescriptions(pre);
       MemorySegment args = arena.allocate(CloneArgs.LAYOUT);
@@ -131,11 +142,11 @@ public final class Spawner {
       long r = -Errno.EINVAL;
       if ((f & CLONE_NEWTIME) == 0) {
         CloneArgs.write(args, f | CLONE_VM | CLONE_VFORK, pidfd.address(), Signal.SIGCHLD, cgroup);
-        r = Trampoline.CODE.call(args, args.byteSize(), pre.memory());
+        r = trampoline.call(args, args.byteSize(), pre.memory());
       }
       if (r == -Errno.EINVAL) {
         CloneArgs.write(args, f, pidfd.address(), Signal.SIGCHLD, cgroup);
-        r = Trampoline.CODE.call(args, args.byteSize(), pre.memory());
+        r = trampoline.call(args, args.byteSize(), pre.memory());
       }
       if (r < 0) {
         throw new SysException("clone3", describeFlags(f), (int) -r);
@@ -157,7 +168,7 @@ public final class Spawner {
    * The steps the child runs while it is still a copy of the JVM: keep exactly {@code keep},
    * and exec the stub with the image's fd as argv[1].
    */
-  private static ChildProgram leaveJvm(ProgramBuilder b, Set<Integer> keep, int image, boolean newUserNs) {
+  private static ChildProgram leaveJvm(ProgramBuilder b, Set<Integer> keep, int image, int stub, boolean newUserNs) {
     b.indexBase = SpawnChannel.LEAVE_JVM_BASE;
     b.call(Sys.CLOSE_RANGE, 3L, 0xffffffffL, (long) Open.CLOSE_RANGE_CLOEXEC)
         .describe("mark the runtime's descriptors close-on-exec before leaving the JVM");
@@ -165,7 +176,7 @@ public final class Spawner {
       b.call(Sys.FCNTL, (long) fd, (long) Open.F_SETFD, 0L).describe("keep descriptor ", fd, " for the container's process");
     }
     if (newUserNs) raiseAmbient(b);
-    b.call(Sys.EXECVEAT, (long) Stub.FD, "", b.stringArray(List.of("jrunc:spawn", Integer.toString(image))),
+    b.call(Sys.EXECVEAT, (long) stub, "", b.stringArray(List.of("jrunc:spawn", Integer.toString(image))),
         b.stringArray(List.of()), (long) Open.AT_EMPTY_PATH).describe("execute the spawn stub");
     return b.build();
   }

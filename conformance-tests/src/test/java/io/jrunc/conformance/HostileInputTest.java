@@ -146,6 +146,40 @@ class HostileInputTest {
   }
 
   /**
+   * Few file descriptors ({@code ulimit -n} 11 to 20): create either works or fails with one
+   * sentence, never an internal error, and leaves no state directory, cgroup or container.
+   * (The undo of a failure after the state directory was made read its classes from the jar,
+   * which needs a descriptor: with none left, NoClassDefFoundError left a container "creating".)
+   */
+  @Test
+  void fewFileDescriptorsFailCleanlyAndLeaveNothing() throws Exception {
+    Bundle b = bundle("nofile").args("sleep", "100");
+    b.write();
+    for (int n = 11; n <= 20; n++) {
+      String id = "input-nofile-" + n;
+      ProcessBuilder pb = new ProcessBuilder("sh", "-c", "ulimit -n " + n + "; exec \"$0\" \"$@\"",
+          Jrunc.LAUNCHER.toString(), "--root", j.root().toString(), "create", "--bundle", b.dir.toString(), id);
+      pb.environment().clear();
+      pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+      File err = tmp.resolve("err-" + id).toFile();
+      pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      Process p = pb.start();
+      assertThat(p.waitFor(QUICK_SECONDS, TimeUnit.SECONDS)).as("create with %d descriptors finished", n).isTrue();
+      String stderr = Files.readString(err.toPath());
+      if (p.exitValue() == 0) {
+        assertThat(j.run("delete", "--force", id).exit()).isZero();
+      } else {
+        // jrunc's sentence (or, with the fewest, the shell's own refusal before any JVM ran)
+        assertThat(stderr).as("ulimit -n %d", n).containsAnyOf("level=error msg=", "Too many open files")
+            .doesNotContain("internal error", "NoClassDefFoundError", "Exception in thread");
+      }
+      assertThat(j.root().resolve(id)).as("ulimit -n %d: state directory", n).doesNotExist();
+      assertThat(cgroupDirs(b)).as("ulimit -n %d: cgroup", n).isEmpty();
+    }
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
+  /**
    * Runs {@code create} and checks it failed quickly and cleanly: non-zero (1, not a JVM
    * crash), the message names the file and says why, no OutOfMemoryError, no state directory,
    * no cgroup.

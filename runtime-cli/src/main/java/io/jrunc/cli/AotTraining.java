@@ -215,6 +215,47 @@ public final class AotTraining {
     }
   }
 
+  /**
+   * A bundle that fails after its state directory and cgroup are made: the process runs as uid
+   * 1000 without HOME, and its image's /etc/passwd, where the init program's compile looks HOME
+   * up, is a directory. The classes of that failure and of its undo (the error's translation,
+   * the cgroup's removal) are then in the create and run caches: read from the jar instead,
+   * each such failure cost ~5 ms, and with no file descriptor left (EMFILE) the undo itself
+   * failed with NoClassDefFoundError and left a container "creating". Its own rootfs: bin/sleep
+   * a hard link to the busybox of {@code base}.
+   */
+  private static Path lateFailureBundle(Path tmp, Path base, String parent) throws IOException {
+    Path late = tmp.resolve("late");
+    Files.createDirectories(late.resolve("rootfs/bin"));
+    Files.createDirectories(late.resolve("rootfs/etc/passwd"));
+    for (String d : List.of("proc", "dev", "sys", "tmp")) Files.createDirectories(late.resolve("rootfs").resolve(d));
+    Files.createLink(late.resolve("rootfs/bin/sleep"), base.resolve("bin/busybox"));
+    io.jrunc.spec.Spec spec = io.jrunc.spec.DefaultSpecs.runcDefault();
+    spec = spec.withProcess(spec.process().withTerminal(false).withArgs(List.of("sleep", "60"))
+        .withUser(new io.jrunc.spec.User(1000L, 1000L, null, null, null)));
+    spec = spec.withLinux(spec.linux().withCgroupsPath("/" + parent + "/late"));
+    Files.writeString(late.resolve("config.json"), io.jrunc.spec.Json.writePretty(spec));
+    return late;
+  }
+
+  /**
+   * A bundle whose init fails in the container's setup, after it was spawned: a bind mount of a
+   * source that does not exist. Its error (a failed step with its errno's name) and the undo of
+   * a spawned init (killed, waited for, its cgroup removed) are then in the create and run caches.
+   */
+  private static Path childFailureBundle(Path tmp, Path rootfs, String parent) throws IOException {
+    Path b = tmp.resolve("child-failure");
+    Files.createDirectories(b);
+    Files.createSymbolicLink(b.resolve("rootfs"), rootfs.toAbsolutePath());
+    io.jrunc.spec.Spec spec = io.jrunc.spec.DefaultSpecs.runcDefault();
+    List<io.jrunc.spec.Mount> mounts = new java.util.ArrayList<>(spec.mounts());
+    mounts.add(new io.jrunc.spec.Mount("/mnt", "bind", tmp.resolve("no-such-source").toString(), List.of("bind"), null, null));
+    spec = spec.withMounts(mounts).withProcess(spec.process().withTerminal(false).withArgs(List.of("sleep", "60")));
+    spec = spec.withLinux(spec.linux().withCgroupsPath("/" + parent + "/child-failure"));
+    Files.writeString(b.resolve("config.json"), io.jrunc.spec.Json.writePretty(spec));
+    return b;
+  }
+
   /** A bundle {@code name} over {@code rootfs} whose process has a terminal, in a cgroup of that name. */
   private static Path ttyBundle(Path tmp, Path rootfs, String parent, String name) throws IOException {
     Path tty = tmp.resolve(name);
@@ -322,16 +363,21 @@ public final class AotTraining {
     Files.writeString(secc.resolve("config.json"), io.jrunc.spec.Json.writePretty(s));
     Path tty = ttyBundle(tmp, bundle.resolve("rootfs"), parent, "tty-c5");
     String socket = tmp.resolve("console-c5.sock").toString();
+    String late = lateFailureBundle(tmp, bundle.resolve("rootfs"), parent).toString();
+    String inChild = childFailureBundle(tmp, bundle.resolve("rootfs"), parent).toString();
     try (ConsolePeer peer = new ConsolePeer(socket)) {
       failures += train(launcher, "create", root, List.of("create", "--bundle", bundle.toString(), parent + "-c3"),
           List.of("create", "--bundle", secc.toString(), parent + "-c4"),
           List.of("create", "--bundle", tty.toString(), "--console-socket", socket, parent + "-c5"),
+          List.of("!", "create", "--bundle", late, parent + "-late"),
+          List.of("!", "create", "--bundle", inChild, parent + "-child"),
           List.of("create", "--bundle", bad, missing));
     }
     for (String c : new String[] {"-c3", "-c4", "-c5"}) {
       failures += step(List.of("--root", root, "delete", "--force", parent + c));
     }
     failures += train(launcher, "run", root, List.of("run", "--bundle", tmp.resolve("once").toString(), parent + "-run"),
+        List.of("!", "run", "--bundle", late, parent + "-late"), List.of("!", "run", "--bundle", inChild, parent + "-child"),
         List.of("run", "--bundle", bad, missing));
     return failures;
   }
@@ -344,6 +390,18 @@ public final class AotTraining {
    */
   static void plainLocale() {
     java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
+    contendedMaps();
+  }
+
+  /**
+   * A ConcurrentHashMap updated by two threads at once (the link or compile thread and the
+   * main one, in the JDK's own tables) probes ThreadLocalRandom; whether a training run met
+   * that race was luck, and a call that did read ThreadLocalRandom, RandomSupport, Random and
+   * RandomGenerator from the JDK's modules (the build's smoke check caught it for create).
+   * Loaded here in every training, so it is never luck.
+   */
+  static void contendedMaps() {
+    java.util.concurrent.ThreadLocalRandom.current().nextInt();
   }
 
   /**
@@ -378,12 +436,15 @@ public final class AotTraining {
       if (i > 0) {
         argv.add("+");
       }
-      if (i == calls.length - 1) {
+      List<String> call = calls[i];
+      boolean mayFail = !call.isEmpty() && call.get(0).equals("!");
+      if (mayFail) call = call.subList(1, call.size());
+      if (mayFail || i == calls.length - 1) {
         argv.add("!");
       }
       argv.add("--root");
       argv.add(root);
-      argv.addAll(calls[i]);
+      argv.addAll(call);
     }
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().remove("JRUNC_AOT_TRAIN");

@@ -154,6 +154,10 @@ public final class AotTraining {
             List.of("--root", root, "exec", id, "true"),
             // engines exec with --process: the process.json path of the validator and codec
             List.of("--root", root, "exec", "--process", processJson.toString(), id),
+            // one that fails in the container (its cwd is not there; "!": expected to fail): its
+            // error's classes (the errno's name, the failure's translation) in the cache, not
+            // read from the jar (~5 ms; with no descriptor left, NoClassDefFoundError)
+            List.of("!", "--root", root, "exec", "--cwd", "/no/such/dir", id, "true"),
             List.of("--root", root, "ps", "--format", "json", id),
             List.of("--root", root, "ps", id),
             List.of("--root", root, "list"),
@@ -167,8 +171,9 @@ public final class AotTraining {
     int failures = 0;
     try {
       for (List<String> run : runs) {
-        int code = Main.execute(asMainGetsThem(run));
-        if (code != 0) {
+        boolean mayFail = run.get(0).equals("!");
+        int code = Main.execute(asMainGetsThem(mayFail ? run.subList(1, run.size()) : run));
+        if (code != 0 && !mayFail) {
           failures++;
           System.setErr(STDERR);
           System.err.println("jrunc AOT training: " + String.join(" ", run) + " exited " + code);

@@ -1,5 +1,6 @@
 package io.jrunc.core.container;
 
+import io.jrunc.core.sys.NativeCopy;
 import static io.jrunc.core.container.ContainerCgroups.cgroupDirs;
 import static io.jrunc.core.container.ContainerCgroups.destroyCgroup;
 import static io.jrunc.core.process.LaunchSupport.closeQuietly;
@@ -235,7 +236,7 @@ final class CreateResources {
    */
   private void openFifo(Path fifo) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment p = a.allocateFrom(fifo.toString());
+      MemorySegment p = NativeCopy.cString(a, fifo.toString());
       Libc.syscall("mkfifo", fifo.toString(), Sys.MKNODAT, Open.AT_FDCWD, p.address(), Stat.S_IFIFO | 0622, 0);
     }
     int fd = Libc.open(fifo.toString(), Open.O_RDWR | Open.O_CLOEXEC, 0);

@@ -1,5 +1,6 @@
 package io.jrunc.core.spawn;
 
+import io.jrunc.core.sys.NativeCopy;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -184,7 +185,7 @@ public final class ProgramBuilder implements AutoCloseable {
   /** Copies the staged strings into the region, in one run. */
   private void flushStrings() {
     if (stageAt < 0) return;
-    MemorySegment.copy(stage, 0, region, JAVA_BYTE, stageAt, (int) (top - stageAt));
+    NativeCopy.fromBytes(stage, 0, region, stageAt, (int) (top - stageAt));
     stageAt = -1;
   }
 
@@ -197,7 +198,7 @@ public final class ProgramBuilder implements AutoCloseable {
 
   public MemorySegment bytes(byte[] b) {
     MemorySegment m = allocate(Math.max(1, b.length), 8);
-    MemorySegment.copy(b, 0, m, JAVA_BYTE, 0, b.length);
+    NativeCopy.fromBytes(b, 0, m, 0, b.length);
     return m;
   }
 
@@ -268,7 +269,7 @@ public final class ProgramBuilder implements AutoCloseable {
       w[base + (int) (ChildProgram.OFF_MIN / 8)] = s.minResult;
       w[base + (int) (ChildProgram.OFF_STORE32 / 8)] = s.storeResult32 == null ? 0 : s.storeResult32.address();
     }
-    MemorySegment.copy(w, 0, encoded, JAVA_LONG, 0, w.length);
+    NativeCopy.fromLongs(w, 0, encoded, 0, w.length);
     flushStrings();
     built = true;
     long length = (top + 4095) & ~4095L;

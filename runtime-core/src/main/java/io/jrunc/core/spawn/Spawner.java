@@ -1,5 +1,6 @@
 package io.jrunc.core.spawn;
 
+import io.jrunc.core.sys.NativeCopy;
 import static io.jrunc.core.sys.Clone.CLONE_INTO_CGROUP;
 import static io.jrunc.core.sys.Clone.CLONE_NEWCGROUP;
 import static io.jrunc.core.sys.Clone.CLONE_NEWIPC;
@@ -92,7 +93,7 @@ public final class Spawner {
         byte[] elf = StubImage.build(Arch.current());
         try (Arena a = Arena.ofConfined()) {
           MemorySegment m = a.allocate(elf.length);
-          MemorySegment.copy(elf, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, elf.length);
+          NativeCopy.fromBytes(elf, 0, m, 0, elf.length);
           stubFd = Mappings.sealedMemfd("jrunc", m, elf.length);
         }
       }

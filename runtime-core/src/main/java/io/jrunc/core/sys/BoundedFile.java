@@ -349,7 +349,7 @@ public final class BoundedFile {
     while (from < path.length() && path.charAt(from) == '/') from++; // leading slashes: no regex on create's path
     String rel = path.substring(from);
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment p = a.allocateFrom(rel.isEmpty() ? "." : rel);
+      MemorySegment p = NativeCopy.cString(a, rel.isEmpty() ? "." : rel);
       MemorySegment how = OpenHow.write(a.allocate(OpenHow.LAYOUT), O_PATH | O_CLOEXEC, 0,
           RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
       long r;
@@ -366,7 +366,7 @@ public final class BoundedFile {
     int mode;
     long size;
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment empty = a.allocateFrom("");
+      MemorySegment empty = NativeCopy.cString(a, "");
       MemorySegment buf = a.allocate(STATX_STRUCT);
       long r = Libc.syscallRaw(Sys.STATX, fd, empty.address(), AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, buf.address(), 0);
       if (r < 0) throw new SysException("statx", path, (int) -r);

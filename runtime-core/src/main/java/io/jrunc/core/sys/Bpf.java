@@ -67,8 +67,8 @@ public final class Bpf {
   private static int load(long[] insns, String license, boolean withLog, String[] logOut) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment prog = arena.allocate(JAVA_LONG, insns.length);
-      MemorySegment.copy(insns, 0, prog, JAVA_LONG, 0, insns.length);
-      MemorySegment lic = arena.allocateFrom(license);
+      NativeCopy.fromLongs(insns, 0, prog, 0, insns.length);
+      MemorySegment lic = NativeCopy.cString(arena, license);
       MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
       int logSize = 1 << 16;
       MemorySegment log = withLog ? arena.allocate(logSize) : MemorySegment.NULL;
@@ -82,7 +82,7 @@ public final class Bpf {
         attr.set(JAVA_LONG, 32, log.address());
       }
       byte[] name = "jrunc_devices".getBytes(StandardCharsets.US_ASCII);
-      MemorySegment.copy(name, 0, attr, JAVA_BYTE, 48, name.length);
+      NativeCopy.fromBytes(name, 0, attr, 48, name.length);
       attr.set(JAVA_INT, 68, BPF_CGROUP_DEVICE);
       long r = bpf(BPF_PROG_LOAD, attr);
       if (withLog && logOut != null) logOut[0] = log.getString(0);

@@ -29,7 +29,7 @@ public final class CgroupIo {
    */
   public static void write(String path, String value) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(arena, path);
       long fd;
       do {
         fd = Libc.syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), O_WRONLY | O_TRUNC | O_CLOEXEC, 0, 0, 0);
@@ -38,7 +38,7 @@ public final class CgroupIo {
       try {
         byte[] b = value.getBytes(StandardCharsets.UTF_8);
         MemorySegment buf = arena.allocate(Math.max(1, b.length));
-        MemorySegment.copy(b, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
+        NativeCopy.fromBytes(b, 0, buf, 0, b.length);
         long n;
         do {
           n = Libc.syscallRaw(Sys.WRITE, fd, buf.address(), b.length, 0, 0, 0);
@@ -62,7 +62,7 @@ public final class CgroupIo {
       return;
     }
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(arena, path);
       long r = Libc.syscallRaw(Sys.UNLINKAT, AT_FDCWD, p.address(), AT_REMOVEDIR, 0, 0, 0);
       if (r < 0) throw new SysException("rmdir", path, (int) -r);
     }
@@ -71,7 +71,7 @@ public final class CgroupIo {
   /** {@code mkdirat(AT_FDCWD, path, 0755)}; returns false if it already existed. */
   public static boolean mkdir(String path) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(arena, path);
       long r = Libc.syscallRaw(Sys.MKDIRAT, AT_FDCWD, p.address(), 0755, 0, 0, 0);
       if (r == -Errno.EEXIST) return false;
       if (r < 0) throw new SysException("mkdir", path, (int) -r);
@@ -86,7 +86,7 @@ public final class CgroupIo {
    */
   public static int openDirectory(String path) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(arena, path);
       long fd = Libc.syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);
       if (fd < 0) throw new SysException("open", path, (int) -fd);
       return (int) fd;

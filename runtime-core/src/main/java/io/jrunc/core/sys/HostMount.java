@@ -18,10 +18,10 @@ public final class HostMount {
    */
   public static void mount(String source, String target, String fstype, long flags, String data) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      long src = source == null ? 0 : arena.allocateFrom(source).address();
-      long tgt = arena.allocateFrom(target).address();
-      long type = fstype == null ? 0 : arena.allocateFrom(fstype).address();
-      long opts = data == null ? 0 : arena.allocateFrom(data).address();
+      long src = source == null ? 0 : NativeCopy.cString(arena, source).address();
+      long tgt = NativeCopy.cString(arena, target).address();
+      long type = fstype == null ? 0 : NativeCopy.cString(arena, fstype).address();
+      long opts = data == null ? 0 : NativeCopy.cString(arena, data).address();
       long r = Libc.syscallRaw(Sys.MOUNT, src, tgt, type, flags, opts, 0);
       if (r < 0) {
         throw new SysException("mount " + (fstype == null ? "" : fstype + " ") + source + " on", target, (int) -r);
@@ -32,7 +32,7 @@ public final class HostMount {
   /** {@code int umount2(const char *target, int flags);} */
   public static void umount(String target, long flags) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment t = arena.allocateFrom(target);
+      MemorySegment t = NativeCopy.cString(arena, target);
       long r = Libc.syscallRaw(Sys.UMOUNT2, t.address(), flags, 0, 0, 0, 0);
       if (r < 0) throw new SysException("unmount", target, (int) -r);
     }

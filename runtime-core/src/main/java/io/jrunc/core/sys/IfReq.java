@@ -49,7 +49,7 @@ public final class IfReq {
   public static MemorySegment writeFlags(MemorySegment req, String name, short flags) {
     byte[] n = name.getBytes(StandardCharsets.US_ASCII);
     if (n.length >= NAME_SIZE) throw new IllegalArgumentException("interface name longer than 15 bytes: " + name);
-    MemorySegment.copy(n, 0, req, JAVA_BYTE, 0, n.length);
+    NativeCopy.fromBytes(n, 0, req, 0, n.length);
     req.set(JAVA_SHORT, FLAGS, flags);
     return req;
   }

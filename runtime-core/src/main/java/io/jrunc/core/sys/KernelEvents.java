@@ -68,7 +68,7 @@ public final class KernelEvents {
   /** {@code int inotify_add_watch(int fd, const char *pathname, uint32_t mask);} Returns the watch descriptor. */
   public static int addWatch(int ifd, String path, int mask) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment p = a.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(a, path);
       return (int) Libc.syscall("inotify_add_watch", path, Sys.INOTIFY_ADD_WATCH, ifd, p.address(), mask);
     }
   }

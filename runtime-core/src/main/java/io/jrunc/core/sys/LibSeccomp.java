@@ -107,7 +107,7 @@ public final class LibSeccomp {
 
   public static int archResolveName(String name) {
     try (Arena a = Arena.ofConfined()) {
-      return (int) call(ArchResolveH.H, a.allocateFrom(name).address(), 0, 0, 0, 0);
+      return (int) call(ArchResolveH.H, NativeCopy.cString(a, name).address(), 0, 0, 0, 0);
     }
   }
 
@@ -158,7 +158,7 @@ public final class LibSeccomp {
 
   public static int syscallResolveName(String name) {
     try (Arena a = Arena.ofConfined()) {
-      return (int) call(ResolveH.H, a.allocateFrom(name).address(), 0, 0, 0, 0);
+      return (int) call(ResolveH.H, NativeCopy.cString(a, name).address(), 0, 0, 0, 0);
     }
   }
 
@@ -169,7 +169,7 @@ public final class LibSeccomp {
 
   public static int syscallResolveName(int archToken, String name) {
     try (Arena a = Arena.ofConfined()) {
-      return (int) call(ResolveArchH.H, archToken, a.allocateFrom(name).address(), 0, 0, 0);
+      return (int) call(ResolveArchH.H, archToken, NativeCopy.cString(a, name).address(), 0, 0, 0);
     }
   }
 
@@ -195,7 +195,7 @@ public final class LibSeccomp {
       }
       byte[] all = bytes.toByteArray();
       memory = arena.allocate(Math.max(1, all.length));
-      MemorySegment.copy(all, 0, memory, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, all.length);
+      NativeCopy.fromBytes(all, 0, memory, 0, all.length);
     }
 
     private long address(String name) {
@@ -259,7 +259,7 @@ public final class LibSeccomp {
     long fd;
     try (Arena a = Arena.ofConfined()) {
       // MFD_CLOEXEC (1): a process we spawn meanwhile must not inherit it.
-      fd = Libc.syscallRaw(Sys.MEMFD_CREATE, a.allocateFrom("jrunc-seccomp").address(), 1, 0, 0, 0, 0);
+      fd = Libc.syscallRaw(Sys.MEMFD_CREATE, NativeCopy.cString(a, "jrunc-seccomp").address(), 1, 0, 0, 0, 0);
     }
     if (fd < 0) throw new SysException("memfd_create", "for the seccomp filter", (int) -fd);
     try {

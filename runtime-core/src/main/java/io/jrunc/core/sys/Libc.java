@@ -114,7 +114,7 @@ public final class Libc {
       MemorySegment m = arena.allocate(Math.max(1, len));
       long r = readRaw(fd, m.asSlice(0, len));
       if (r < 0) throw new SysException("read", "fd " + fd, (int) -r);
-      MemorySegment.copy(m, JAVA_BYTE, 0, buf, 0, (int) r);
+      NativeCopy.toBytes(m, 0, buf, 0, (int) r);
       return (int) r;
     }
   }
@@ -146,7 +146,7 @@ public final class Libc {
   public static void write(int fd, byte[] buf) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment m = arena.allocate(Math.max(1, buf.length));
-      MemorySegment.copy(buf, 0, m, JAVA_BYTE, 0, buf.length);
+      NativeCopy.fromBytes(buf, 0, m, 0, buf.length);
       writeAll(fd, m, buf.length);
     }
   }
@@ -154,7 +154,7 @@ public final class Libc {
   /** {@code int openat(int dirfd, const char *path, int flags, mode_t mode);} from AT_FDCWD; flags: {@link Open}. */
   public static int open(String path, int flags, int mode) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(arena, path);
       long r;
       do {
         r = syscallRaw(Sys.OPENAT, Open.AT_FDCWD, p.address(), flags, mode, 0, 0);
@@ -167,7 +167,7 @@ public final class Libc {
   /** Same as {@link #open} but returns -errno instead of throwing. */
   public static int openRaw(String path, int flags, int mode) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(arena, path);
       return (int) syscallRaw(Sys.OPENAT, Open.AT_FDCWD, p.address(), flags, mode, 0, 0);
     }
   }

@@ -49,7 +49,7 @@ public final class Mappings {
    */
   public static int sealedMemfd(String name, MemorySegment data, long length) throws SysException {
     try (var arena = java.lang.foreign.Arena.ofConfined()) {
-      MemorySegment n = arena.allocateFrom(name);
+      MemorySegment n = NativeCopy.cString(arena, name);
       int fd = (int) Libc.syscall("memfd_create", name, Sys.MEMFD_CREATE, n.address(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
       try {
         long done = 0;

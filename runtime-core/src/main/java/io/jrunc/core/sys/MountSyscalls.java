@@ -16,7 +16,7 @@ public final class MountSyscalls {
   /** {@code int open_tree(int dirfd, const char *path, unsigned int flags);} (Linux 5.2) */
   public static int openTree(int dirfd, String path, long flags, String what) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(arena, path);
       long r = Libc.syscallRaw(Sys.OPEN_TREE, dirfd, p.address(), flags, 0, 0, 0);
       if (r < 0) throw new SysException(what, null, (int) -r);
       return (int) r;
@@ -31,7 +31,7 @@ public final class MountSyscalls {
   public static void mountSetattr(int fd, long flags, long set, long clr, long propagation, long usernsFd, String what)
       throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom("");
+      MemorySegment p = NativeCopy.cString(arena, "");
       MemorySegment attr = MountAttr.write(arena.allocate(MountAttr.LAYOUT), set, clr, propagation, usernsFd);
       long r = Libc.syscallRaw(Sys.MOUNT_SETATTR, fd, p.address(), flags | Open.AT_EMPTY_PATH, attr.address(),
           attr.byteSize(), 0);
@@ -45,7 +45,7 @@ public final class MountSyscalls {
    */
   public static int openat2(int dirfd, String path, long flags, long mode, long resolve, String what) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(arena, path);
       MemorySegment how = OpenHow.write(arena.allocate(OpenHow.LAYOUT), flags, mode, resolve);
       long r;
       do {
@@ -59,7 +59,7 @@ public final class MountSyscalls {
   /** {@code ssize_t readlinkat(int dirfd, "", char *buf, size_t size);} of an O_PATH|O_NOFOLLOW fd on a symlink. */
   public static byte[] readlink(int fd, String what) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = arena.allocateFrom("");
+      MemorySegment p = NativeCopy.cString(arena, "");
       MemorySegment buf = arena.allocate(4096);
       long r = Libc.syscallRaw(Sys.READLINKAT, fd, p.address(), buf.address(), 4096, 0, 0);
       if (r < 0) throw new SysException(what, null, (int) -r);

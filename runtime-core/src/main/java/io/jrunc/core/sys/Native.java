@@ -95,18 +95,18 @@ public final class Native {
   }
 
   /**
-   * Runs, on the calling thread, what the JDK does at the first use of a memory layout, a
-   * string copied into native memory and each access width: {@code LayoutPath}'s static set-up
-   * spins seven LambdaForms, the copy from a heap array bootstraps a pattern switch of
-   * {@code jdk.internal.foreign.Utils} (a class spun at run time), and each width has a
-   * VarHandle class to initialise; ~4 ms of a cold JVM, none of it AOT-cacheable. The link
+   * Runs, on the calling thread, what the JDK does at the first use of a memory layout and of
+   * each access width: {@code LayoutPath}'s static set-up spins seven LambdaForms, and each width
+   * has a VarHandle class to initialise; ~3 ms of a cold JVM, none of it AOT-cacheable. (The
+   * JDK's copies from heap arrays, whose pattern switch spun two more classes, are not used:
+   * {@link NativeCopy}.) The link
    * thread runs this after the link, on the core it has to itself while the main thread plans,
    * which would otherwise pay it at its first struct (class initialisation is the lock: a
    * thread that gets there first waits for, and does not repeat, the other's work).
    */
   static void warmMemoryAccess() {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment s = a.allocateFrom("jrunc");
+      MemorySegment s = NativeCopy.cString(a, "jrunc");
       MemorySegment how = OpenHow.write(a.allocate(OpenHow.LAYOUT), s.get(JAVA_BYTE, 0), 0, 0);
       how.set(JAVA_INT, 4, how.get(JAVA_INT, 0));
       how.set(JAVA_SHORT, 2, how.get(JAVA_SHORT, 0));

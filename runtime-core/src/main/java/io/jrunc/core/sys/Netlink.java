@@ -79,7 +79,7 @@ public final class Netlink {
   public static void send(int fd, byte[] message, String what) throws SysException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment buf = a.allocate(message.length);
-      MemorySegment.copy(message, 0, buf, ValueLayout.JAVA_BYTE, 0, message.length);
+      NativeCopy.fromBytes(message, 0, buf, 0, message.length);
       MemorySegment kernel = a.allocate(12);
       kernel.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
       while (true) {

@@ -29,7 +29,7 @@ public final class PipeIo {
   public static int writeSome(int fd, byte[] buf, int off, int len) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment m = arena.allocate(Math.max(1, len));
-      MemorySegment.copy(buf, off, m, JAVA_BYTE, 0, len);
+      NativeCopy.fromBytes(buf, off, m, 0, len);
       long r;
       do {
         r = Libc.syscallRaw(Sys.WRITE, fd, m.address(), len, 0, 0, 0);
@@ -46,7 +46,7 @@ public final class PipeIo {
       do {
         r = Libc.syscallRaw(Sys.READ, fd, m.address(), buf.length, 0, 0, 0);
       } while (r == -Errno.EINTR);
-      if (r > 0) MemorySegment.copy(m, JAVA_BYTE, 0, buf, 0, (int) r);
+      if (r > 0) NativeCopy.toBytes(m, 0, buf, 0, (int) r);
       return (int) r;
     }
   }

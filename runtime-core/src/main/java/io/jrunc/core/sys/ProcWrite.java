@@ -19,12 +19,12 @@ public final class ProcWrite {
    */
   public static int writeOnce(String path, byte[] data) {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment p = a.allocateFrom(path);
+      MemorySegment p = NativeCopy.cString(a, path);
       long fd = Libc.syscallRaw(Sys.OPENAT, Open.AT_FDCWD, p.address(), Open.O_WRONLY | Open.O_CLOEXEC, 0, 0, 0);
       if (fd < 0) return (int) fd;
       try {
         MemorySegment buf = a.allocate(Math.max(1, data.length));
-        MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
+        NativeCopy.fromBytes(data, 0, buf, 0, data.length);
         long n = Libc.syscallRaw(Sys.WRITE, fd, buf.address(), data.length, 0, 0, 0);
         if (n < 0) return (int) n;
         return n == data.length ? 0 : -Errno.EIO;

@@ -69,7 +69,7 @@ public final class Termios {
   public static void set(int fd, Attrs attrs) throws SysException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment t = a.allocate(64, 8);
-      MemorySegment.copy(attrs.raw(), 0, t, JAVA_BYTE, 0, SIZE);
+      NativeCopy.fromBytes(attrs.raw(), 0, t, 0, SIZE);
       long r;
       do {
         r = Libc.syscallRaw(Sys.IOCTL, fd, TCSETS, t.address(), 0, 0, 0);

@@ -58,7 +58,7 @@ public final class UnixDatagram {
       MemorySegment addr = a.allocate(2 + UnixSockets.SUN_PATH, 8);
       int alen = sockaddr(addr, address, "send to unix datagram socket");
       MemorySegment buf = a.allocate(Math.max(1, payload.length));
-      MemorySegment.copy(payload, 0, buf, JAVA_BYTE, 0, payload.length);
+      NativeCopy.fromBytes(payload, 0, buf, 0, payload.length);
       MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, payload.length);
       MemorySegment cmsg = passFd >= 0 ? CmsgHdr.writeOneFd(a.allocate(CmsgHdr.SPACE_ONE_FD, 8), passFd)
           : MemorySegment.NULL;
@@ -108,10 +108,10 @@ public final class UnixDatagram {
     addr.fill((byte) 0);
     addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
     if (abstractNs) {
-      MemorySegment.copy(p, 0, addr, JAVA_BYTE, 3, p.length);
+      NativeCopy.fromBytes(p, 0, addr, 3, p.length);
       return 2 + 1 + p.length;
     }
-    MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
+    NativeCopy.fromBytes(p, 0, addr, 2, p.length);
     return 2 + p.length + 1;
   }
 }

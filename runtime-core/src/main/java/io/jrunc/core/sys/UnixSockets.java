@@ -62,7 +62,7 @@ public final class UnixSockets {
       int fd = streamSocket();
       MemorySegment addr = a.allocate(2 + SUN_PATH, 8);
       addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
-      MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
+      NativeCopy.fromBytes(p, 0, addr, 2, p.length);
       long rc = Libc.syscallRaw(Sys.CONNECT, fd, addr.address(), 2 + p.length + 1, 0, 0, 0);
       if (rc < 0) {
         Libc.close(fd);
@@ -86,7 +86,7 @@ public final class UnixSockets {
       int fd = streamSocket();
       MemorySegment addr = a.allocate(2 + SUN_PATH, 8);
       addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
-      MemorySegment.copy(p, 0, addr, JAVA_BYTE, 2, p.length);
+      NativeCopy.fromBytes(p, 0, addr, 2, p.length);
       long rc = Libc.syscallRaw(Sys.BIND, fd, addr.address(), 2 + p.length + 1, 0, 0, 0);
       if (rc == 0) rc = Libc.syscallRaw(Sys.LISTEN, fd, 16, 0, 0, 0, 0);
       if (rc < 0) {
@@ -116,7 +116,7 @@ public final class UnixSockets {
     byte[] data = payload == null || payload.length == 0 ? new byte[1] : payload;
     try (Arena a = Arena.ofConfined()) {
       MemorySegment buf = a.allocate(data.length);
-      MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
+      NativeCopy.fromBytes(data, 0, buf, 0, data.length);
       MemorySegment iov = a.allocate(Iovec.LAYOUT);
       MemorySegment msg = a.allocate(MsgHdr.LAYOUT);
       MemorySegment cmsg = CmsgHdr.writeOneFd(a.allocate(CmsgHdr.SPACE_ONE_FD, 8), fd);

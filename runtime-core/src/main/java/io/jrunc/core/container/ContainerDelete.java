@@ -98,6 +98,13 @@ final class ContainerDelete extends ContainerVerb {
   /** The delete itself, under the container's lock, of the record {@code r} read under it. */
   private void deleteLocked(String id, boolean force, ContainerRecord r) throws ContainerFailure {
     try {
+      // delete --force of a container with a pid namespace of its own: SIGKILL to init first,
+      // before the status, the freezer and the cgroup are read (~1 ms of a cold delete), so the
+      // kernel tears the namespace down meanwhile; init's death ends the rest of it (the
+      // kernel's zap_pid_ns_processes, which also stops new forks; runc relies on it too). Not
+      // when init is this JVM's child (the library's create): whether it is must be asked while
+      // it lives, and the path below then reaps it. A paused init dies once thawed, below.
+      boolean early = force && r.ownPidNamespace() && !isOurChild(r) && destroyInit(r, 9);
       CgroupManager[] opened = {null};
       Status s = statusKeeping(r, opened);
       if (s == Status.CREATING) {
@@ -114,14 +121,14 @@ final class ContainerDelete extends ContainerVerb {
       CgroupManager cg = null;
       boolean awaitInit = false;
       boolean awaitEmpty = false;
-      if (s != Status.STOPPED) {
+      if (s != Status.STOPPED || early) {
         cg = opened[0] != null ? opened[0] : cgroupOf(r);
         // With a cgroup, its destroy() waits for it to empty without an FFM link, as runc does:
         // init has then passed cgroup_exit in do_exit (its memory, files and namespaces are
         // released; it is a zombie microseconds later). Init's pidfd is waited on first only
         // without a cgroup, or when init is this JVM's child (the library's create), to be
         // reaped here. (Asked before the kill: a live process's parent is certain.)
-        awaitInit = cg == null || isOurChild(r);
+        awaitInit = cg == null || (!early && isOurChild(r));
         try {
           if (cg != null) {
             if (s == Status.PAUSED) cg.thaw();
@@ -131,9 +138,11 @@ final class ContainerDelete extends ContainerVerb {
             // with it (the kernel's zap_pid_ns_processes, which also stops new forks), as runc
             // relies on; destroy() below then finds the cgroup empty, or kills what another
             // way put there (a process of no namespace of the container's, moved in by hand).
-            awaitEmpty = cg.v2Dir() == null && r.ownPidNamespace() && destroyInit(r, 9);
+            // Elsewhere cgroup.kill, one write, also reaches a process of no namespace of the
+            // container's at once (moved in by hand), and destroy() waits on cgroup.events.
+            awaitEmpty = cg.v2Dir() == null && (early || r.ownPidNamespace() && destroyInit(r, 9));
             if (!awaitEmpty) cg.killAll();
-          } else {
+          } else if (!early) {
             signalInit(r, 9);
           }
         } catch (InvalidStateFailure | CgroupException ignored) {

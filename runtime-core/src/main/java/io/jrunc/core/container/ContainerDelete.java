@@ -103,8 +103,11 @@ final class ContainerDelete extends ContainerVerb {
       // kernel tears the namespace down meanwhile; init's death ends the rest of it (the
       // kernel's zap_pid_ns_processes, which also stops new forks; runc relies on it too). Not
       // when init is this JVM's child (the library's create): whether it is must be asked while
-      // it lives, and the path below then reaps it. A paused init dies once thawed, below.
-      boolean early = force && r.ownPidNamespace() && !isOurChild(r) && destroyInit(r, 9);
+      // it lives, and the path below then reaps it. A paused init dies once thawed, below. (An
+      // init that is gone, as after run, is seen in /proc first: ProcessHandle's set-up would
+      // cost run's delete ~1 ms for nothing.)
+      boolean early = force && r.ownPidNamespace() && ProcStat.isAlive(r.pid(), r.pidStartTime())
+          && !isOurChild(r) && destroyInit(r, 9);
       CgroupManager[] opened = {null};
       Status s = statusKeeping(r, opened);
       if (s == Status.CREATING) {

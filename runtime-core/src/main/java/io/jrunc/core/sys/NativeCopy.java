@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Java arrays into and out of native memory, and C strings, as copies between segments (the
- * array's heap segment and the native one).
+ * Java arrays into and out of off-heap memory, and C strings, as copies between segments: the
+ * array's heap segment and the off-heap one.
  *
  * <p>Why not the JDK's array forms ({@code MemorySegment.copy(byte[], ..., MemorySegment, ...)},
  * {@code SegmentAllocator.allocateFrom(String)}): their first use in a JVM bootstraps a pattern

@@ -136,13 +136,11 @@ final class ContainerDelete extends ContainerVerb {
           if (cg != null) {
             if (s == Status.PAUSED) cg.thaw();
             // Pure v1 has no cgroup.kill: killAll there freezes the cgroup, reads its pids,
-            // signals each and thaws (~2 ms of a cold delete, more when freezing takes a poll).
-            // Init of a pid namespace of its own takes every other process of the namespace
-            // with it (the kernel's zap_pid_ns_processes, which also stops new forks), as runc
-            // relies on; destroy() below then finds the cgroup empty, or kills what another
-            // way put there (a process of no namespace of the container's, moved in by hand).
-            // Elsewhere cgroup.kill, one write, also reaches a process of no namespace of the
-            // container's at once (moved in by hand), and destroy() waits on cgroup.events.
+            // signals each and thaws (~2 ms of a cold delete, more when freezing takes a poll),
+            // so with a pid namespace of its own init alone is killed (above, or here for the
+            // library's child) and destroy() then finds the cgroup empty, or kills what another
+            // way put there (a process moved in by hand). Elsewhere cgroup.kill, one write,
+            // reaches such a process at once, and destroy() waits on cgroup.events.
             awaitEmpty = cg.v2Dir() == null && (early || r.ownPidNamespace() && destroyInit(r, 9));
             if (!awaitEmpty) cg.killAll();
           } else if (!early) {

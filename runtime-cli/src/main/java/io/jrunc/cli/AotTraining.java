@@ -28,6 +28,7 @@ public final class AotTraining {
 
   public static void main(String[] args) throws IOException {
     plainLocale();
+    contendedMaps();
     // not createTempDirectory: see LightAotTraining.tempDirectory
     Path tmp = LightAotTraining.tempDirectory("jrunc-aot-");
     PrintStream out = System.out;
@@ -318,8 +319,9 @@ public final class AotTraining {
    * {@link CommandAotTraining}): each is one JVM that runs only its command, started through the
    * launcher (so with its very flags) with {@code JRUNC_AOT_TRAIN_COMMAND}, on a container this
    * JVM has put in the state engines call it in: {@code start} a created one, {@code state} and
-   * {@code kill} (TERM, TERM to all through the freezer, then KILL) a running one, {@code delete} a stopped one and, with
-   * {@code --force}, a running one; each also on a missing container. The launcher's path comes
+   * {@code kill} (TERM, TERM to all through the freezer, then KILL) a running one, {@code delete}
+   * a stopped one and, with {@code --force}, a running one; each also on a missing container;
+   * {@code create} and {@code run} also two that fail late. The launcher's path comes
    * from {@code JRUNC_LAUNCHER} (bin/jrunc sets it when training); without it the commands keep
    * using the full cache. Returns the number of steps that failed.
    */
@@ -395,7 +397,6 @@ public final class AotTraining {
    */
   static void plainLocale() {
     java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
-    contendedMaps();
   }
 
   /**

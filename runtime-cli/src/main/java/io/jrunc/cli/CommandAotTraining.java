@@ -27,8 +27,8 @@ public final class CommandAotTraining {
 
   public static void main(String[] args) {
     // the charset classes of an engine's environment (no LANG) and ThreadLocalRandom, as
-    // AotTraining.plainLocale (not called: its class's initialisation would bring the full
-    // training's classes into this small cache)
+    // AotTraining.plainLocale and contendedMaps (not called: that class's initialisation would
+    // bring the full training's classes into this small cache)
     java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
     java.util.concurrent.ThreadLocalRandom.current().nextInt();
     if ("delete".equals(System.getenv("JRUNC_AOT_TRAIN_COMMAND"))) {

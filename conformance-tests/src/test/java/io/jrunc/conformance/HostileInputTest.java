@@ -171,7 +171,7 @@ class HostileInputTest {
       } else {
         // jrunc's sentence (or, with the fewest, the shell's own refusal before any JVM ran)
         assertThat(stderr).as("ulimit -n %d", n).containsAnyOf("level=error msg=", "Too many open files")
-            .doesNotContain("internal error", "NoClassDefFoundError", "Exception in thread");
+            .doesNotContain("internal error", "NoClassDefFoundError", "Exception in thread", "fatal error");
       }
       assertThat(j.root().resolve(id)).as("ulimit -n %d: state directory", n).doesNotExist();
       assertThat(cgroupDirs(b)).as("ulimit -n %d: cgroup", n).isEmpty();

@@ -228,14 +228,18 @@ public final class AotTraining {
    * the cgroup's removal) are then in the create and run caches: read from the jar instead,
    * each such failure cost ~5 ms, and with no file descriptor left (EMFILE) the undo itself
    * failed with NoClassDefFoundError and left a container "creating". Its own rootfs: bin/sleep
-   * a hard link to the busybox of {@code base}.
+   * a hard link to the busybox of {@code base} (a copy where hard links are refused).
    */
   private static Path lateFailureBundle(Path tmp, Path base, String parent) throws IOException {
     Path late = tmp.resolve("late");
     Files.createDirectories(late.resolve("rootfs/bin"));
     Files.createDirectories(late.resolve("rootfs/etc/passwd"));
     for (String d : List.of("proc", "dev", "sys", "tmp")) Files.createDirectories(late.resolve("rootfs").resolve(d));
-    Files.createLink(late.resolve("rootfs/bin/sleep"), base.resolve("bin/busybox"));
+    try {
+      Files.createLink(late.resolve("rootfs/bin/sleep"), base.resolve("bin/busybox"));
+    } catch (IOException | UnsupportedOperationException e) {
+      Files.copy(base.resolve("bin/busybox"), late.resolve("rootfs/bin/sleep")); // no hard links here
+    }
     io.jrunc.spec.Spec spec = io.jrunc.spec.DefaultSpecs.runcDefault();
     spec = spec.withProcess(spec.process().withTerminal(false).withArgs(List.of("sleep", "60"))
         .withUser(new io.jrunc.spec.User(1000L, 1000L, null, null, null)));

@@ -1,6 +1,5 @@
 package io.jrunc.core.container;
 
-import io.jrunc.core.sys.NativeCopy;
 import static io.jrunc.core.container.ContainerCgroups.cgroupDirs;
 import static io.jrunc.core.container.ContainerCgroups.destroyCgroup;
 import static io.jrunc.core.process.LaunchSupport.closeQuietly;
@@ -21,6 +20,7 @@ import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.CgroupIo;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.NativeCopy;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Stat;
 import io.jrunc.core.sys.Sys;

@@ -1,12 +1,12 @@
 package io.jrunc.core.spawn;
 
-import io.jrunc.core.sys.NativeCopy;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.sys.Arch;
 import io.jrunc.core.sys.Mappings;
+import io.jrunc.core.sys.NativeCopy;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import java.lang.foreign.MemoryLayout;

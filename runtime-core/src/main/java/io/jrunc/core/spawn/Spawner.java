@@ -1,6 +1,5 @@
 package io.jrunc.core.spawn;
 
-import io.jrunc.core.sys.NativeCopy;
 import static io.jrunc.core.sys.Clone.CLONE_INTO_CGROUP;
 import static io.jrunc.core.sys.Clone.CLONE_NEWCGROUP;
 import static io.jrunc.core.sys.Clone.CLONE_NEWIPC;
@@ -23,6 +22,7 @@ import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.ExecutableCode;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Mappings;
+import io.jrunc.core.sys.NativeCopy;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Prctl;
 import io.jrunc.core.sys.Signal;

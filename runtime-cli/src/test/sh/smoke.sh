@@ -150,9 +150,12 @@ if [ -f "$repo/runtime-cli/target/jrunc.aot" ] && [ "$(id -u)" -eq 0 ] && [ -x /
   id=smoke-aot-$$
   for call in "create --bundle $b $id" "start $id" "state $id" "exec $id true" "ps $id" "pause $id" "resume $id" "list" "kill $id KILL" "delete --force $id"; do
     # shellcheck disable=SC2086 # the call is a word list
-    env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS="-Xlog:aot=info:file=$tmp/aot.log -Xlog:class+load=info:file=$tmp/cl.log" \
+    env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS="-Xlog:aot=info:file=$tmp/aot.log -Xlog:class+load=info:file=$tmp/cl.log -Xlog:class+init=info:file=$tmp/ci.log" \
       "$launcher" --root "$tmp/aotroot" $call >/dev/null 2>&1
     check "AOT cache opened for: ${call%% *}" grep -q "Opened AOT cache" "$tmp/aot.log"
+    # no layout VarHandle or layout path (sys/Memory): their first use spins LambdaForms, ~3 ms
+    layout=$(grep -o -e "'jdk/internal/foreign/LayoutPath'" -e "'java/lang/invoke/VarHandleSegmentAs[A-Za-z]*'" "$tmp/ci.log" | head -n 3)
+    check "no memory layout VarHandle or layout path initialised by: ${call%% *} (found: $layout)" [ -z "$layout" ]
     # state, start, kill, delete and create have caches of their own (CommandAotTraining), made when the
     # build's training could run containers (root, busybox)
     case ${call%% *} in

@@ -1,6 +1,5 @@
 package io.jrunc.core.process;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.spawn.ProgramBuilder;
@@ -16,6 +15,7 @@ import io.jrunc.spec.Scheduler;
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
 import java.util.List;
+import io.jrunc.core.sys.Memory;
 
 /**
  * The process attributes that are one system call each: personality(2), sched_setattr(2),
@@ -106,7 +106,7 @@ public final class ProcessAttributes {
     BitSet set = parseList(cpus, "/process/execCPUAffinity/" + which);
     long[] words = set.toLongArray();
     MemorySegment mask = b.alloc(8L * Math.max(1, words.length));
-    for (int i = 0; i < words.length; i++) mask.setAtIndex(JAVA_LONG, i, words[i]);
+    for (int i = 0; i < words.length; i++) Memory.setLong(mask, 8L * i, words[i]);
     b.call(Sys.SCHED_SETAFFINITY, 0L, 8L * Math.max(1, words.length), mask).describe("set the " + which + " CPU affinity " + cpus);
   }
 
@@ -150,7 +150,7 @@ public final class ProcessAttributes {
     BitSet nodes = parseList(m.nodes(), "/linux/memoryPolicy/nodes");
     long[] words = nodes.toLongArray();
     MemorySegment mask = b.alloc(8L * Math.max(1, words.length));
-    for (int i = 0; i < words.length; i++) mask.setAtIndex(JAVA_LONG, i, words[i]);
+    for (int i = 0; i < words.length; i++) Memory.setLong(mask, 8L * i, words[i]);
     b.call(Sys.SET_MEMPOLICY, mode, mask, 64L * Math.max(1, words.length) + 1)
         .describe("set memory policy " + m.mode() + " on nodes " + m.nodes());
   }

@@ -1,6 +1,5 @@
 package io.jrunc.core.process;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
@@ -26,6 +25,7 @@ import io.jrunc.spec.User;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
+import io.jrunc.core.sys.Memory;
 
 /** Child-program pieces that the init and exec programs share. */
 final class ProcessSteps {
@@ -51,7 +51,7 @@ final class ProcessSteps {
     // The parent's pipe ends, like every descriptor the program does not name, were closed
     // when the child left the JVM (Spawner).
     MemorySegment all = b.alloc(KernelSigaction.SIGSET);
-    all.set(KernelSigaction.SIGSET, 0, -1L);
+    Memory.setLong(all, 0, -1L);
     MemorySegment none = b.alloc(KernelSigaction.SIGSET);
     long sigsetSize = KernelSigaction.SIGSET.byteSize();
     b.call(Sys.RT_SIGPROCMASK, (long) Signal.SIG_SETMASK, all, 0L, sigsetSize).describe("block signals");
@@ -168,7 +168,7 @@ final class ProcessSteps {
     List<Long> groups = user == null || user.additionalGids() == null ? List.of() : user.additionalGids();
     if (setgroupsAllowed || !groups.isEmpty()) {
       MemorySegment gl = b.alloc(4L * Math.max(1, groups.size()));
-      for (int i = 0; i < groups.size(); i++) gl.setAtIndex(JAVA_INT, i, groups.get(i).intValue());
+      for (int i = 0; i < groups.size(); i++) Memory.setInt(gl, 4L * i, groups.get(i).intValue());
       b.call(Sys.SETGROUPS, (long) groups.size(), gl).describe("set additional groups ", groups);
     }
     b.call(Sys.SETRESGID, gid, gid, gid).describe("set gid ", gid);

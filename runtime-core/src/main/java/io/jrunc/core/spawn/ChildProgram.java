@@ -1,9 +1,9 @@
 package io.jrunc.core.spawn;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import io.jrunc.core.sys.Memory;
 
 /**
  * A compiled child program: what the stub (or, for the few steps that leave the JVM, the
@@ -75,12 +75,12 @@ public final class ChildProgram implements AutoCloseable {
 
   /** Bytes of the region the child needs: from the header to the last allocation, page-rounded. */
   long length() {
-    return memory.get(JAVA_LONG, OFF_HDR_LENGTH);
+    return Memory.getLong(memory, OFF_HDR_LENGTH);
   }
 
   /** The fd the child reports a failed step on; set by the spawner before clone. */
   public void reportFd(int fd) {
-    memory.set(JAVA_LONG, OFF_HDR_REPORT_FD, fd);
+    Memory.setLong(memory, OFF_HDR_REPORT_FD, fd);
   }
 
   /** The region, header first. */

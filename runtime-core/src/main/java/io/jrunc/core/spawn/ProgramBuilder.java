@@ -1,8 +1,6 @@
 package io.jrunc.core.spawn;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jrunc.core.sys.Arch;
 import io.jrunc.core.sys.Mappings;
@@ -16,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import io.jrunc.core.sys.Memory;
 
 /**
  * Plans the child's program: the flat list of system calls the child runs between
@@ -57,7 +56,7 @@ public final class ProgramBuilder implements AutoCloseable {
     } catch (SysException e) {
       throw new IllegalStateException("cannot reserve memory for a child program: " + e.getMessage(), e);
     }
-    region.set(JAVA_LONG, ChildProgram.OFF_HDR_ALL_SIGNALS, -1L);
+    Memory.setLong(region, ChildProgram.OFF_HDR_ALL_SIGNALS, -1L);
   }
 
   /** Bump allocation in the region (zeroed: fresh anonymous memory). */
@@ -215,11 +214,10 @@ public final class ProgramBuilder implements AutoCloseable {
   /** A NULL-terminated {@code char *[]} (argv, envp). */
   public MemorySegment stringArray(List<String> values) {
     MemorySegment arr = allocate(ADDRESS.byteSize() * (values.size() + 1L), ADDRESS.byteAlignment());
-    // The pointers written as longs (the only supported arch, x86-64, has 8-byte pointers):
-    // ADDRESS's VarHandle is an adapted one whose first use spins 4 LambdaForms in a cold JVM.
-    // (the pointers written now: arr lies before the strings staged after it)
-    for (int i = 0; i < values.size(); i++) arr.setAtIndex(JAVA_LONG, i, stringAddress(values.get(i)));
-    arr.setAtIndex(JAVA_LONG, values.size(), 0L);
+    // The pointers written as longs (the only supported arch, x86-64, has 8-byte pointers),
+    // through Memory (no VarHandle), now: arr lies before the strings staged after it.
+    for (int i = 0; i < values.size(); i++) Memory.setLong(arr, 8L * i, stringAddress(values.get(i)));
+    Memory.setLong(arr, 8L * values.size(), 0L);
     return arr;
   }
 
@@ -273,11 +271,11 @@ public final class ProgramBuilder implements AutoCloseable {
     flushStrings();
     built = true;
     long length = (top + 4095) & ~4095L;
-    region.set(JAVA_LONG, ChildProgram.OFF_HDR_FIRST, encoded.address());
-    region.set(JAVA_LONG, ChildProgram.OFF_HDR_COUNT, steps.size());
-    region.set(JAVA_LONG, ChildProgram.OFF_HDR_BASE, region.address());
-    region.set(JAVA_LONG, ChildProgram.OFF_HDR_LENGTH, length);
-    region.set(JAVA_LONG, ChildProgram.OFF_HDR_MAGIC, ChildProgram.MAGIC);
+    Memory.setLong(region, ChildProgram.OFF_HDR_FIRST, encoded.address());
+    Memory.setLong(region, ChildProgram.OFF_HDR_COUNT, steps.size());
+    Memory.setLong(region, ChildProgram.OFF_HDR_BASE, region.address());
+    Memory.setLong(region, ChildProgram.OFF_HDR_LENGTH, length);
+    Memory.setLong(region, ChildProgram.OFF_HDR_MAGIC, ChildProgram.MAGIC);
     return new ChildProgram(this::close, region, steps, inherited);
   }
 
@@ -326,7 +324,7 @@ public final class ProgramBuilder implements AutoCloseable {
 
   /** The NUL-terminated string at {@code address} in this program's region. */
   public String stringAt(long address) {
-    return at(address, region.address() + RESERVE - address).getString(0, StandardCharsets.UTF_8);
+    return Memory.cString(at(address, region.address() + RESERVE - address), 0);
   }
 
   private long capacity;

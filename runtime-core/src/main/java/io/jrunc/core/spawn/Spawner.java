@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import io.jrunc.core.sys.Memory;
 
 /**
  * Starts a child process that runs a {@link ChildProgram} without ever running Java, and that
@@ -132,7 +133,7 @@ public final class Spawner {
       program.leaveJvmDescriptions(pre);
       MemorySegment args = arena.allocate(CloneArgs.LAYOUT);
       MemorySegment pidfd = arena.allocate(JAVA_INT);
-      pidfd.set(JAVA_INT, 0, -1);
+      Memory.setInt(pidfd, 0, -1);
       long f = flags;
       if (cgroupFd >= 0) f |= CLONE_INTO_CGROUP;
       long cgroup = cgroupFd >= 0 ? cgroupFd : 0;
@@ -153,7 +154,7 @@ public final class Spawner {
         throw new SysException("clone3", describeFlags(f), (int) -r);
       }
       channel.closeChildEnds();
-      return new Child((int) r, (f & CLONE_PIDFD) != 0 ? pidfd.get(JAVA_INT, 0) : -1);
+      return new Child((int) r, (f & CLONE_PIDFD) != 0 ? Memory.getInt(pidfd, 0) : -1);
     } catch (SysException e) {
       throw e;
     } catch (Throwable t) {

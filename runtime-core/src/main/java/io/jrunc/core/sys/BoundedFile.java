@@ -14,8 +14,6 @@ import static io.jrunc.core.sys.Stat.S_IFMT;
 import static io.jrunc.core.sys.Stat.S_IFREG;
 import static io.jrunc.core.sys.Stat.S_IFSOCK;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
@@ -370,8 +368,8 @@ public final class BoundedFile {
       MemorySegment buf = a.allocate(STATX_STRUCT);
       long r = Libc.syscallRaw(Sys.STATX, fd, empty.address(), AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, buf.address(), 0);
       if (r < 0) throw new SysException("statx", path, (int) -r);
-      mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, STATX_MODE_OFFSET));
-      size = buf.get(JAVA_LONG, STATX_SIZE_OFFSET);
+      mode = Short.toUnsignedInt(Memory.getShort(buf, STATX_MODE_OFFSET));
+      size = Memory.getLong(buf, STATX_SIZE_OFFSET);
     }
     checkRegular(mode, size, label, path, limit);
     return size;

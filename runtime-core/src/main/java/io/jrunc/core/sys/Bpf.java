@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -72,20 +71,20 @@ public final class Bpf {
       MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
       int logSize = 1 << 16;
       MemorySegment log = withLog ? arena.allocate(logSize) : MemorySegment.NULL;
-      attr.set(JAVA_INT, 0, BPF_PROG_TYPE_CGROUP_DEVICE);
-      attr.set(JAVA_INT, 4, insns.length);
-      attr.set(JAVA_LONG, 8, prog.address());
-      attr.set(JAVA_LONG, 16, lic.address());
+      Memory.setInt(attr, 0, BPF_PROG_TYPE_CGROUP_DEVICE);
+      Memory.setInt(attr, 4, insns.length);
+      Memory.setLong(attr, 8, prog.address());
+      Memory.setLong(attr, 16, lic.address());
       if (withLog) {
-        attr.set(JAVA_INT, 24, 1);
-        attr.set(JAVA_INT, 28, logSize);
-        attr.set(JAVA_LONG, 32, log.address());
+        Memory.setInt(attr, 24, 1);
+        Memory.setInt(attr, 28, logSize);
+        Memory.setLong(attr, 32, log.address());
       }
       byte[] name = "jrunc_devices".getBytes(StandardCharsets.US_ASCII);
       NativeCopy.fromBytes(name, 0, attr, 48, name.length);
-      attr.set(JAVA_INT, 68, BPF_CGROUP_DEVICE);
+      Memory.setInt(attr, 68, BPF_CGROUP_DEVICE);
       long r = bpf(BPF_PROG_LOAD, attr);
-      if (withLog && logOut != null) logOut[0] = log.getString(0);
+      if (withLog && logOut != null) logOut[0] = Memory.cString(log, 0);
       return (int) r;
     }
   }
@@ -94,10 +93,10 @@ public final class Bpf {
   public static void attach(int cgroupFd, int progFd, int attachType, int flags, String cgroup) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
-      attr.set(JAVA_INT, 0, cgroupFd);
-      attr.set(JAVA_INT, 4, progFd);
-      attr.set(JAVA_INT, 8, attachType);
-      attr.set(JAVA_INT, 12, flags);
+      Memory.setInt(attr, 0, cgroupFd);
+      Memory.setInt(attr, 4, progFd);
+      Memory.setInt(attr, 8, attachType);
+      Memory.setInt(attr, 12, flags);
       long r = bpf(BPF_PROG_ATTACH, attr);
       if (r < 0) throw new SysException("bpf(BPF_PROG_ATTACH) device filter to", cgroup, (int) -r);
     }
@@ -107,9 +106,9 @@ public final class Bpf {
   public static void detach(int cgroupFd, int progFd, int attachType, String cgroup) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
-      attr.set(JAVA_INT, 0, cgroupFd);
-      attr.set(JAVA_INT, 4, progFd);
-      attr.set(JAVA_INT, 8, attachType);
+      Memory.setInt(attr, 0, cgroupFd);
+      Memory.setInt(attr, 4, progFd);
+      Memory.setInt(attr, 8, attachType);
       long r = bpf(BPF_PROG_DETACH, attr);
       if (r < 0) throw new SysException("bpf(BPF_PROG_DETACH) device filter from", cgroup, (int) -r);
     }
@@ -121,15 +120,15 @@ public final class Bpf {
       int max = 64;
       MemorySegment ids = arena.allocate(JAVA_INT, max);
       MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
-      attr.set(JAVA_INT, 0, cgroupFd);
-      attr.set(JAVA_INT, 4, attachType);
-      attr.set(JAVA_LONG, 16, ids.address());
-      attr.set(JAVA_INT, 24, max);
+      Memory.setInt(attr, 0, cgroupFd);
+      Memory.setInt(attr, 4, attachType);
+      Memory.setLong(attr, 16, ids.address());
+      Memory.setInt(attr, 24, max);
       long r = bpf(BPF_PROG_QUERY, attr);
       if (r < 0) throw new SysException("bpf(BPF_PROG_QUERY) device filters of", cgroup, (int) -r);
-      int n = Math.min(max, attr.get(JAVA_INT, 24));
+      int n = Math.min(max, Memory.getInt(attr, 24));
       int[] out = new int[n];
-      for (int i = 0; i < n; i++) out[i] = ids.getAtIndex(JAVA_INT, i);
+      for (int i = 0; i < n; i++) out[i] = Memory.getInt(ids, 4L * i);
       return out;
     }
   }
@@ -138,7 +137,7 @@ public final class Bpf {
   public static int programFd(int id) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
-      attr.set(JAVA_INT, 0, id);
+      Memory.setInt(attr, 0, id);
       long r = bpf(BPF_PROG_GET_FD_BY_ID, attr);
       if (r < 0) throw new SysException("bpf(BPF_PROG_GET_FD_BY_ID)", "program " + id, (int) -r);
       return (int) r;

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.MemoryLayout;
@@ -33,17 +32,17 @@ public final class CapUserData {
   /** What a version 3 capset takes: {@code struct __user_cap_data_struct[2]}. */
   public static final SequenceLayout V3 = MemoryLayout.sequenceLayout(2, LAYOUT);
 
-  static final long EFFECTIVE = LAYOUT.byteOffset(groupElement("effective")),
-      PERMITTED = LAYOUT.byteOffset(groupElement("permitted")),
-      INHERITABLE = LAYOUT.byteOffset(groupElement("inheritable"));
+  static final long EFFECTIVE = Memory.offset(LAYOUT, "effective"),
+      PERMITTED = Memory.offset(LAYOUT, "permitted"),
+      INHERITABLE = Memory.offset(LAYOUT, "inheritable");
 
   /** Writes the three 64-bit sets (bit n: capability n) as {@link #V3}'s two words each. */
   public static MemorySegment writeV3(MemorySegment data, long effective, long permitted, long inheritable) {
     for (int w = 0; w < V3.elementCount(); w++) {
       long base = LAYOUT.byteSize() * w;
-      data.set(JAVA_INT, base + EFFECTIVE, (int) (effective >>> (32 * w)));
-      data.set(JAVA_INT, base + PERMITTED, (int) (permitted >>> (32 * w)));
-      data.set(JAVA_INT, base + INHERITABLE, (int) (inheritable >>> (32 * w)));
+      Memory.setInt(data, base + EFFECTIVE, (int) (effective >>> (32 * w)));
+      Memory.setInt(data, base + PERMITTED, (int) (permitted >>> (32 * w)));
+      Memory.setInt(data, base + INHERITABLE, (int) (inheritable >>> (32 * w)));
     }
     return data;
   }

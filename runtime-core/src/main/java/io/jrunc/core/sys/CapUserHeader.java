@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.MemoryLayout;
@@ -28,13 +27,13 @@ public final class CapUserHeader {
       JAVA_INT.withName("version"),
       JAVA_INT.withName("pid")).withName("__user_cap_header_struct");
 
-  static final long VERSION = LAYOUT.byteOffset(groupElement("version")),
-      PID = LAYOUT.byteOffset(groupElement("pid"));
+  static final long VERSION = Memory.offset(LAYOUT, "version"),
+      PID = Memory.offset(LAYOUT, "pid");
 
   /** A version 3 header for the calling thread (pid 0). */
   public static MemorySegment writeV3(MemorySegment hdr) {
-    hdr.set(JAVA_INT, VERSION, VERSION_3);
-    hdr.set(JAVA_INT, PID, 0);
+    Memory.setInt(hdr, VERSION, VERSION_3);
+    Memory.setInt(hdr, PID, 0);
     return hdr;
   }
 }

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
@@ -47,10 +46,10 @@ public final class CloneArgs {
   /** {@code CLONE_ARGS_SIZE_VER2}: clone3's {@code size} argument. */
   public static final long SIZE_VER2 = LAYOUT.byteSize();
 
-  static final long FLAGS = LAYOUT.byteOffset(groupElement("flags")),
-      PIDFD = LAYOUT.byteOffset(groupElement("pidfd")),
-      EXIT_SIGNAL = LAYOUT.byteOffset(groupElement("exit_signal")),
-      CGROUP = LAYOUT.byteOffset(groupElement("cgroup"));
+  static final long FLAGS = Memory.offset(LAYOUT, "flags"),
+      PIDFD = Memory.offset(LAYOUT, "pidfd"),
+      EXIT_SIGNAL = Memory.offset(LAYOUT, "exit_signal"),
+      CGROUP = Memory.offset(LAYOUT, "cgroup");
 
   /**
    * Fills the fields jrunc uses; the others keep their (zeroed) contents.
@@ -59,10 +58,10 @@ public final class CloneArgs {
    * @param cgroup a cgroup v2 directory fd (with {@code CLONE_INTO_CGROUP}), or 0
    */
   public static MemorySegment write(MemorySegment args, long flags, long pidfd, long exitSignal, long cgroup) {
-    args.set(JAVA_LONG, FLAGS, flags);
-    args.set(JAVA_LONG, PIDFD, pidfd);
-    args.set(JAVA_LONG, EXIT_SIGNAL, exitSignal);
-    args.set(JAVA_LONG, CGROUP, cgroup);
+    Memory.setLong(args, FLAGS, flags);
+    Memory.setLong(args, PIDFD, pidfd);
+    Memory.setLong(args, EXIT_SIGNAL, exitSignal);
+    Memory.setLong(args, CGROUP, cgroup);
     return args;
   }
 }

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -32,9 +31,9 @@ public final class CmsgHdr {
       JAVA_INT.withName("cmsg_level"),
       JAVA_INT.withName("cmsg_type")).withName("cmsghdr");
 
-  static final long LEN = LAYOUT.byteOffset(groupElement("cmsg_len")),
-      LEVEL = LAYOUT.byteOffset(groupElement("cmsg_level")),
-      TYPE = LAYOUT.byteOffset(groupElement("cmsg_type")),
+  static final long LEN = Memory.offset(LAYOUT, "cmsg_len"),
+      LEVEL = Memory.offset(LAYOUT, "cmsg_level"),
+      TYPE = Memory.offset(LAYOUT, "cmsg_type"),
       DATA = align(LAYOUT.byteSize());
 
   /** {@code CMSG_LEN(sizeof(int))}: the {@code cmsg_len} of a message carrying one fd. */
@@ -47,10 +46,10 @@ public final class CmsgHdr {
    * {@link #SPACE_ONE_FD} bytes.
    */
   public static MemorySegment writeOneFd(MemorySegment cmsg, int fd) {
-    cmsg.set(JAVA_LONG, LEN, LEN_ONE_FD);
-    cmsg.set(JAVA_INT, LEVEL, Socket.SOL_SOCKET);
-    cmsg.set(JAVA_INT, TYPE, Socket.SCM_RIGHTS);
-    cmsg.set(JAVA_INT, DATA, fd);
+    Memory.setLong(cmsg, LEN, LEN_ONE_FD);
+    Memory.setInt(cmsg, LEVEL, Socket.SOL_SOCKET);
+    Memory.setInt(cmsg, TYPE, Socket.SCM_RIGHTS);
+    Memory.setInt(cmsg, DATA, fd);
     return cmsg;
   }
 
@@ -66,14 +65,14 @@ public final class CmsgHdr {
    */
   static int firstReceivedFd(MemorySegment control, long controlLen) {
     if (controlLen < LEN_ONE_FD) return -1;
-    long len = control.get(JAVA_LONG, LEN);
-    if (control.get(JAVA_INT, LEVEL) != Socket.SOL_SOCKET || control.get(JAVA_INT, TYPE) != Socket.SCM_RIGHTS
+    long len = Memory.getLong(control, LEN);
+    if (Memory.getInt(control, LEVEL) != Socket.SOL_SOCKET || Memory.getInt(control, TYPE) != Socket.SCM_RIGHTS
         || len < LEN_ONE_FD) {
       return -1;
     }
     long count = (Math.min(len, controlLen) - DATA) / JAVA_INT.byteSize();
-    int first = control.get(JAVA_INT, DATA);
-    for (long i = 1; i < count; i++) Libc.close(control.get(JAVA_INT, DATA + JAVA_INT.byteSize() * i));
+    int first = Memory.getInt(control, DATA);
+    for (long i = 1; i < count; i++) Libc.close(Memory.getInt(control, DATA + JAVA_INT.byteSize() * i));
     return first;
   }
 

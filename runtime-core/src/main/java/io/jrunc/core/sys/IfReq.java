@@ -50,7 +50,7 @@ public final class IfReq {
     byte[] n = name.getBytes(StandardCharsets.US_ASCII);
     if (n.length >= NAME_SIZE) throw new IllegalArgumentException("interface name longer than 15 bytes: " + name);
     NativeCopy.fromBytes(n, 0, req, 0, n.length);
-    req.set(JAVA_SHORT, FLAGS, flags);
+    Memory.setShort(req, FLAGS, flags);
     return req;
   }
 }

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -26,12 +25,12 @@ public final class Iovec {
       ADDRESS.withName("iov_base"),
       JAVA_LONG.withName("iov_len")).withName("iovec");
 
-  static final long BASE = LAYOUT.byteOffset(groupElement("iov_base")),
-      LEN = LAYOUT.byteOffset(groupElement("iov_len"));
+  static final long BASE = Memory.offset(LAYOUT, "iov_base"),
+      LEN = Memory.offset(LAYOUT, "iov_len");
 
   public static MemorySegment write(MemorySegment iov, MemorySegment base, long len) {
-    iov.set(ADDRESS, BASE, base);
-    iov.set(JAVA_LONG, LEN, len);
+    Memory.setLong(iov, BASE, base.address());
+    Memory.setLong(iov, LEN, len);
     return iov;
   }
 

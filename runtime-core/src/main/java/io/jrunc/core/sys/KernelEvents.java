@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
@@ -42,7 +41,7 @@ public final class KernelEvents {
       } while (r == -Errno.EINTR);
       if (r == -Errno.EAGAIN) return 0;
       if (r < 0) throw new SysException("read eventfd", "fd " + efd, (int) -r);
-      return m.get(JAVA_LONG, 0);
+      return Memory.getLong(m, 0);
     }
   }
 
@@ -50,7 +49,7 @@ public final class KernelEvents {
   public static void signal(int efd) throws SysException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment m = a.allocate(JAVA_LONG);
-      m.set(JAVA_LONG, 0, 1L);
+      Memory.setLong(m, 0, 1L);
       long r;
       do {
         r = Libc.syscallRaw(Sys.WRITE, efd, m.address(), 8, 0, 0, 0);
@@ -86,8 +85,8 @@ public final class KernelEvents {
         if (r == -Errno.EINTR) continue;
         if (r == -Errno.EAGAIN) return masks;
         if (r < 0) throw new SysException("read inotify", "fd " + ifd, (int) -r);
-        for (long off = 0; off + 16 <= r; off += 16 + Integer.toUnsignedLong(buf.get(JAVA_INT, off + 12))) {
-          masks |= buf.get(JAVA_INT, off + 4);
+        for (long off = 0; off + 16 <= r; off += 16 + Integer.toUnsignedLong(Memory.getInt(buf, off + 12))) {
+          masks |= Memory.getInt(buf, off + 4);
         }
       }
     }
@@ -102,8 +101,8 @@ public final class KernelEvents {
   public static void epollAdd(int epfd, int fd, long token) throws SysException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment ev = a.allocate(EPOLL_EVENT_SIZE, 4);
-      ev.set(JAVA_INT, 0, EPOLLIN);
-      ev.set(JAVA_LONG.withByteAlignment(4), 4, token);
+      Memory.setInt(ev, 0, EPOLLIN);
+      Memory.setLong(ev, 4, token);
       Libc.syscall("epoll_ctl ADD", "fd " + fd, Sys.EPOLL_CTL, epfd, EPOLL_CTL_ADD, fd, ev.address());
     }
   }
@@ -126,7 +125,7 @@ public final class KernelEvents {
       if (r < 0) throw new SysException("epoll_wait", "fd " + epfd, (int) -r);
       long[] tokens = new long[(int) r];
       for (int i = 0; i < r; i++) {
-        tokens[i] = evs.get(JAVA_LONG.withByteAlignment(4), (long) EPOLL_EVENT_SIZE * i + 4);
+        tokens[i] = Memory.getLong(evs, (long) EPOLL_EVENT_SIZE * i + 4);
       }
       return tokens;
     }

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
@@ -38,17 +37,17 @@ public final class KernelSigaction {
   /** {@code SIG_DFL}: the default action. */
   public static final long SIG_DFL = 0;
 
-  static final long HANDLER = LAYOUT.byteOffset(groupElement("sa_handler")),
-      FLAGS = LAYOUT.byteOffset(groupElement("sa_flags")),
-      RESTORER = LAYOUT.byteOffset(groupElement("sa_restorer")),
-      MASK = LAYOUT.byteOffset(groupElement("sa_mask"));
+  static final long HANDLER = Memory.offset(LAYOUT, "sa_handler"),
+      FLAGS = Memory.offset(LAYOUT, "sa_flags"),
+      RESTORER = Memory.offset(LAYOUT, "sa_restorer"),
+      MASK = Memory.offset(LAYOUT, "sa_mask");
 
   /** The default action, no flags, nothing blocked while it runs. */
   public static MemorySegment writeDefault(MemorySegment act) {
-    act.set(JAVA_LONG, HANDLER, SIG_DFL);
-    act.set(JAVA_LONG, FLAGS, 0);
-    act.set(JAVA_LONG, RESTORER, 0);
-    act.set(SIGSET, MASK, 0);
+    Memory.setLong(act, HANDLER, SIG_DFL);
+    Memory.setLong(act, FLAGS, 0);
+    Memory.setLong(act, RESTORER, 0);
+    Memory.setLong(act, MASK, 0);
     return act;
   }
 }

@@ -236,10 +236,10 @@ public final class LibSeccomp {
       MemorySegment arr = a.allocate(ARG_CMP, cmps.length);
       for (int i = 0; i < cmps.length; i++) {
         long base = i * ARG_CMP.byteSize();
-        arr.set(JAVA_INT, base, (int) cmps[i][0]);
-        arr.set(JAVA_INT, base + 4, (int) cmps[i][1]);
-        arr.set(JAVA_LONG, base + 8, cmps[i][2]);
-        arr.set(JAVA_LONG, base + 16, cmps[i][3]);
+        Memory.setInt(arr, base, (int) cmps[i][0]);
+        Memory.setInt(arr, base + 4, (int) cmps[i][1]);
+        Memory.setLong(arr, base + 8, cmps[i][2]);
+        Memory.setLong(arr, base + 16, cmps[i][3]);
       }
       return (int) call(RuleAddArrayH.H, ctx.address(), action, syscall, cmps.length, arr.address());
     }
@@ -281,6 +281,6 @@ public final class LibSeccomp {
 
   public static String version() {
     MemorySegment v = MemorySegment.ofAddress(call(VersionH.H, 0, 0, 0, 0, 0)).reinterpret(12);
-    return v.get(JAVA_INT, 0) + "." + v.get(JAVA_INT, 4) + "." + v.get(JAVA_INT, 8);
+    return Memory.getInt(v, 0) + "." + Memory.getInt(v, 4) + "." + Memory.getInt(v, 8);
   }
 }

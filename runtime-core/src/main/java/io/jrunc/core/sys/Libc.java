@@ -1,9 +1,6 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -66,19 +63,20 @@ public final class Libc {
    * a command that will surely make system calls calls this first, so the JVM's first downcall
    * link (~5 ms of a cold JVM through {@link JdkNativeEntry}, ~15-20 through the public
    * Linker: the JDK spins its method handles and stub at run time, none of it AOT-cacheable)
-   * runs on the second core while the command reads its arguments, state and config, and then
-   * the JDK's memory access is made ready there too ({@link Native#warmMemoryAccess}). The
-   * first system call on the calling thread then finds the link done, or waits for it (class
+   * runs on the second core while the command reads its arguments, state and config; then that
+   * thread runs {@code then} (work the command will surely need later, which waits for no
+   * lock of the caller's). (Memory access needs no warm-up of its own: {@link Memory}.) The
+   * first system call on the calling thread finds the link done, or waits for it (class
    * initialisation is the lock: no call can see a half-made handle, and a failure reaches the
    * caller as it would have).
    */
-  public static void linkInBackground() {
+  public static void linkInBackground(Runnable then) {
     Thread t = new Thread(() -> {
       try {
         getpid();
-        Native.warmMemoryAccess();
+        then.run();
       } catch (Throwable e) {
-        // not here: the caller's first system call meets the same failure and reports it
+        // not here: the caller meets the same failure where it needs the link (or then's work)
       }
     }, "jrunc-link");
     t.setDaemon(true);
@@ -104,7 +102,7 @@ public final class Libc {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment fds = arena.allocate(JAVA_INT, 2);
       syscall("pipe2", null, Sys.PIPE2, fds.address(), flags);
-      return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+      return new int[] {Memory.getInt(fds, 4L * 0), Memory.getInt(fds, 4L * 1)};
     }
   }
 
@@ -186,7 +184,7 @@ public final class Libc {
         r = syscallRaw(Sys.WAIT4, pid, st.address(), options, 0, 0, 0);
       } while (r == -Errno.EINTR);
       if (r < 0) throw new SysException("wait4", "pid " + pid, (int) -r);
-      return new int[] {(int) r, st.get(JAVA_INT, 0)};
+      return new int[] {(int) r, Memory.getInt(st, 0)};
     }
   }
 
@@ -228,11 +226,11 @@ public final class Libc {
       MemorySegment ts = arena.allocate(16, 8); // struct timespec {time_t tv_sec; long tv_nsec;}
       while (true) {
         long left = Math.max(0, deadline - System.nanoTime());
-        pfd.set(JAVA_INT, 0, fd);
-        pfd.set(JAVA_SHORT, 4, POLLIN);
-        pfd.set(JAVA_SHORT, 6, (short) 0);
-        ts.set(JAVA_LONG, 0, left / 1_000_000_000L);
-        ts.set(JAVA_LONG, 8, left % 1_000_000_000L);
+        Memory.setInt(pfd, 0, fd);
+        Memory.setShort(pfd, 4, POLLIN);
+        Memory.setShort(pfd, 6, (short) 0);
+        Memory.setLong(ts, 0, left / 1_000_000_000L);
+        Memory.setLong(ts, 8, left % 1_000_000_000L);
         long r = syscallRaw(Sys.PPOLL, pfd.address(), 1, ts.address(), 0, 0, 0);
         if (r > 0) return true;
         if (r == 0) return false;
@@ -253,8 +251,8 @@ public final class Libc {
     if (timeoutMillis < 0) return syscallRaw(Sys.PPOLL, pfds.address(), n, 0, 0, 0, 0);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment ts = arena.allocate(16, 8); // struct timespec {time_t tv_sec; long tv_nsec;}
-      ts.set(JAVA_LONG, 0, timeoutMillis / 1000);
-      ts.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+      Memory.setLong(ts, 0, timeoutMillis / 1000);
+      Memory.setLong(ts, 8, (timeoutMillis % 1000) * 1_000_000L);
       return syscallRaw(Sys.PPOLL, pfds.address(), n, ts.address(), 0, 0, 0);
     }
   }

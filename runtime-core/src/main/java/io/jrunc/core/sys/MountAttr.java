@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
@@ -32,16 +31,16 @@ public final class MountAttr {
   /** {@code MOUNT_ATTR_SIZE_VER0}: mount_setattr's {@code size} argument. */
   public static final long SIZE_VER0 = LAYOUT.byteSize();
 
-  static final long ATTR_SET = LAYOUT.byteOffset(groupElement("attr_set")),
-      ATTR_CLR = LAYOUT.byteOffset(groupElement("attr_clr")),
-      PROPAGATION = LAYOUT.byteOffset(groupElement("propagation")),
-      USERNS_FD = LAYOUT.byteOffset(groupElement("userns_fd"));
+  static final long ATTR_SET = Memory.offset(LAYOUT, "attr_set"),
+      ATTR_CLR = Memory.offset(LAYOUT, "attr_clr"),
+      PROPAGATION = Memory.offset(LAYOUT, "propagation"),
+      USERNS_FD = Memory.offset(LAYOUT, "userns_fd");
 
   public static MemorySegment write(MemorySegment attr, long set, long clr, long propagation, long usernsFd) {
-    attr.set(JAVA_LONG, ATTR_SET, set);
-    attr.set(JAVA_LONG, ATTR_CLR, clr);
-    attr.set(JAVA_LONG, PROPAGATION, propagation);
-    attr.set(JAVA_LONG, USERNS_FD, usernsFd);
+    Memory.setLong(attr, ATTR_SET, set);
+    Memory.setLong(attr, ATTR_CLR, clr);
+    Memory.setLong(attr, PROPAGATION, propagation);
+    Memory.setLong(attr, USERNS_FD, usernsFd);
     return attr;
   }
 }

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -39,13 +38,13 @@ public final class MsgHdr {
       JAVA_INT.withName("msg_flags"),
       MemoryLayout.paddingLayout(4)).withName("msghdr");
 
-  static final long NAME = LAYOUT.byteOffset(groupElement("msg_name")),
-      NAMELEN = LAYOUT.byteOffset(groupElement("msg_namelen")),
-      IOV = LAYOUT.byteOffset(groupElement("msg_iov")),
-      IOVLEN = LAYOUT.byteOffset(groupElement("msg_iovlen")),
-      CONTROL = LAYOUT.byteOffset(groupElement("msg_control")),
-      CONTROLLEN = LAYOUT.byteOffset(groupElement("msg_controllen")),
-      FLAGS = LAYOUT.byteOffset(groupElement("msg_flags"));
+  static final long NAME = Memory.offset(LAYOUT, "msg_name"),
+      NAMELEN = Memory.offset(LAYOUT, "msg_namelen"),
+      IOV = Memory.offset(LAYOUT, "msg_iov"),
+      IOVLEN = Memory.offset(LAYOUT, "msg_iovlen"),
+      CONTROL = Memory.offset(LAYOUT, "msg_control"),
+      CONTROLLEN = Memory.offset(LAYOUT, "msg_controllen"),
+      FLAGS = Memory.offset(LAYOUT, "msg_flags");
 
   /**
    * Writes every field ({@code msg_flags} 0). {@code name} and {@code control} may be
@@ -53,18 +52,18 @@ public final class MsgHdr {
    */
   public static MemorySegment write(MemorySegment msg, MemorySegment name, int nameLen, MemorySegment iov, long iovLen,
       MemorySegment control, long controlLen) {
-    msg.set(ADDRESS, NAME, name);
-    msg.set(JAVA_INT, NAMELEN, nameLen);
-    msg.set(ADDRESS, IOV, iov);
-    msg.set(JAVA_LONG, IOVLEN, iovLen);
-    msg.set(ADDRESS, CONTROL, control);
-    msg.set(JAVA_LONG, CONTROLLEN, controlLen);
-    msg.set(JAVA_INT, FLAGS, 0);
+    Memory.setLong(msg, NAME, name.address());
+    Memory.setInt(msg, NAMELEN, nameLen);
+    Memory.setLong(msg, IOV, iov.address());
+    Memory.setLong(msg, IOVLEN, iovLen);
+    Memory.setLong(msg, CONTROL, control.address());
+    Memory.setLong(msg, CONTROLLEN, controlLen);
+    Memory.setInt(msg, FLAGS, 0);
     return msg;
   }
 
   /** {@code msg_controllen} after recvmsg: how much of the control buffer the kernel filled. */
   static long controlLen(MemorySegment msg) {
-    return msg.get(JAVA_LONG, CONTROLLEN);
+    return Memory.getLong(msg, CONTROLLEN);
   }
 }

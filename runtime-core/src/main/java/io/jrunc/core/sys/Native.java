@@ -1,19 +1,14 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The linker plumbing that every binding in this package shares: looking up symbols, linking
@@ -76,12 +71,11 @@ public final class Native {
   /**
    * The errno capture plumbing, in a holder of its own: the parent's system calls go through
    * {@link SyscallStub}, which returns -errno itself, so the common paths never make the
-   * capture layout, its VarHandle (a VarHandleSegmentAs* class read from the JDK's modules) or
-   * the option.
+   * capture layout or the option.
    */
   private static final class Capture {
     static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
-    static final VarHandle ERRNO = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    static final long ERRNO = Memory.offset(LAYOUT, "errno");
     static final Linker.Option OPTION = Linker.Option.captureCallState("errno");
   }
 
@@ -94,25 +88,6 @@ public final class Native {
     return Public.LINKER.downcallHandle(libcSymbol(name), fd, Capture.OPTION);
   }
 
-  /**
-   * Runs, on the calling thread, what the JDK does at the first use of a memory layout and of
-   * each access width: {@code LayoutPath}'s static set-up spins seven LambdaForms, and each width
-   * has a VarHandle class to initialise; ~3 ms of a cold JVM, none of it AOT-cacheable. (The
-   * JDK's copies from heap arrays, whose pattern switch spun two more classes, are not used:
-   * {@link NativeCopy}.) The link
-   * thread runs this after the link, on the core it has to itself while the main thread plans,
-   * which would otherwise pay it at its first struct (class initialisation is the lock: a
-   * thread that gets there first waits for, and does not repeat, the other's work).
-   */
-  static void warmMemoryAccess() {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment s = NativeCopy.cString(a, "jrunc");
-      MemorySegment how = OpenHow.write(a.allocate(OpenHow.LAYOUT), s.get(JAVA_BYTE, 0), 0, 0);
-      how.set(JAVA_INT, 4, how.get(JAVA_INT, 0));
-      how.set(JAVA_SHORT, 2, how.get(JAVA_SHORT, 0));
-    }
-  }
-
   /** A fresh errno capture segment in {@code arena}. */
   static MemorySegment errnoSegment(Arena arena) {
     return arena.allocate(Capture.LAYOUT);
@@ -120,7 +95,7 @@ public final class Native {
 
   /** The errno a downcall captured into {@code seg}. */
   static int errno(MemorySegment seg) {
-    return (int) Capture.ERRNO.get(seg, 0L);
+    return Memory.getInt(seg, Capture.ERRNO);
   }
 
   /** Unwraps the Throwable that {@code invokeExact} declares: our downcalls never throw checked ones. */

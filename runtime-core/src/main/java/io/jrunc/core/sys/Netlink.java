@@ -81,7 +81,7 @@ public final class Netlink {
       MemorySegment buf = a.allocate(message.length);
       NativeCopy.fromBytes(message, 0, buf, 0, message.length);
       MemorySegment kernel = a.allocate(12);
-      kernel.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
+      Memory.setShort(kernel, 0, (short) AF_NETLINK);
       while (true) {
         long r = Libc.syscallRaw(Sys.SENDTO, fd, buf.address(), message.length, 0, kernel.address(), 12);
         if (r == -Errno.EINTR) continue;

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
@@ -30,14 +29,14 @@ public final class OpenHow {
   /** {@code OPEN_HOW_SIZE_VER0}: openat2's {@code size} argument. */
   public static final long SIZE_VER0 = LAYOUT.byteSize();
 
-  static final long FLAGS = LAYOUT.byteOffset(groupElement("flags")),
-      MODE = LAYOUT.byteOffset(groupElement("mode")),
-      RESOLVE = LAYOUT.byteOffset(groupElement("resolve"));
+  static final long FLAGS = Memory.offset(LAYOUT, "flags"),
+      MODE = Memory.offset(LAYOUT, "mode"),
+      RESOLVE = Memory.offset(LAYOUT, "resolve");
 
   public static MemorySegment write(MemorySegment how, long flags, long mode, long resolve) {
-    how.set(JAVA_LONG, FLAGS, flags);
-    how.set(JAVA_LONG, MODE, mode);
-    how.set(JAVA_LONG, RESOLVE, resolve);
+    Memory.setLong(how, FLAGS, flags);
+    Memory.setLong(how, MODE, mode);
+    Memory.setLong(how, RESOLVE, resolve);
     return how;
   }
 }

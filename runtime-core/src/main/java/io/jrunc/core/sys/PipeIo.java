@@ -1,8 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -60,8 +57,8 @@ public final class PipeIo {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment pfd = a.allocate(8L * fds.length, 4); // struct pollfd {int fd; short events; short revents;}
       for (int i = 0; i < fds.length; i++) {
-        pfd.set(JAVA_INT, 8L * i, fds[i]);
-        pfd.set(JAVA_SHORT, 8L * i + 4, events[i]);
+        Memory.setInt(pfd, 8L * i, fds[i]);
+        Memory.setShort(pfd, 8L * i + 4, events[i]);
       }
       long r = Libc.pollRaw(pfd, fds.length, timeoutMillis);
       short[] rev = new short[fds.length];
@@ -69,7 +66,7 @@ public final class PipeIo {
         if (r == -Errno.EINTR) return rev;
         throw new SysException("poll", fds.length + " fds", (int) -r);
       }
-      for (int i = 0; i < fds.length && r > 0; i++) rev[i] = pfd.get(JAVA_SHORT, 8L * i + 6);
+      for (int i = 0; i < fds.length && r > 0; i++) rev[i] = Memory.getShort(pfd, 8L * i + 6);
       return rev;
     }
   }

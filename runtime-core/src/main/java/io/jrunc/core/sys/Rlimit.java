@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
@@ -25,12 +24,12 @@ public final class Rlimit {
       JAVA_LONG.withName("rlim_cur"),
       JAVA_LONG.withName("rlim_max")).withName("rlimit64");
 
-  static final long CUR = LAYOUT.byteOffset(groupElement("rlim_cur")),
-      MAX = LAYOUT.byteOffset(groupElement("rlim_max"));
+  static final long CUR = Memory.offset(LAYOUT, "rlim_cur"),
+      MAX = Memory.offset(LAYOUT, "rlim_max");
 
   public static MemorySegment write(MemorySegment lim, long soft, long hard) {
-    lim.set(JAVA_LONG, CUR, soft);
-    lim.set(JAVA_LONG, MAX, hard);
+    Memory.setLong(lim, CUR, soft);
+    Memory.setLong(lim, MAX, hard);
     return lim;
   }
 }

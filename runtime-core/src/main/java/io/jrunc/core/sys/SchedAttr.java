@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -42,26 +41,26 @@ public final class SchedAttr {
   /** {@code SCHED_ATTR_SIZE_VER0}: what {@code size} says. */
   public static final long SIZE_VER0 = LAYOUT.byteSize();
 
-  static final long SIZE = LAYOUT.byteOffset(groupElement("size")),
-      POLICY = LAYOUT.byteOffset(groupElement("sched_policy")),
-      FLAGS = LAYOUT.byteOffset(groupElement("sched_flags")),
-      NICE = LAYOUT.byteOffset(groupElement("sched_nice")),
-      PRIORITY = LAYOUT.byteOffset(groupElement("sched_priority")),
-      RUNTIME = LAYOUT.byteOffset(groupElement("sched_runtime")),
-      DEADLINE = LAYOUT.byteOffset(groupElement("sched_deadline")),
-      PERIOD = LAYOUT.byteOffset(groupElement("sched_period"));
+  static final long SIZE = Memory.offset(LAYOUT, "size"),
+      POLICY = Memory.offset(LAYOUT, "sched_policy"),
+      FLAGS = Memory.offset(LAYOUT, "sched_flags"),
+      NICE = Memory.offset(LAYOUT, "sched_nice"),
+      PRIORITY = Memory.offset(LAYOUT, "sched_priority"),
+      RUNTIME = Memory.offset(LAYOUT, "sched_runtime"),
+      DEADLINE = Memory.offset(LAYOUT, "sched_deadline"),
+      PERIOD = Memory.offset(LAYOUT, "sched_period");
 
   /** Writes every field, {@code size} = {@link #SIZE_VER0}. */
   public static MemorySegment write(MemorySegment attr, int policy, long flags, int nice, int priority, long runtime,
       long deadline, long period) {
-    attr.set(JAVA_INT, SIZE, (int) SIZE_VER0);
-    attr.set(JAVA_INT, POLICY, policy);
-    attr.set(JAVA_LONG, FLAGS, flags);
-    attr.set(JAVA_INT, NICE, nice);
-    attr.set(JAVA_INT, PRIORITY, priority);
-    attr.set(JAVA_LONG, RUNTIME, runtime);
-    attr.set(JAVA_LONG, DEADLINE, deadline);
-    attr.set(JAVA_LONG, PERIOD, period);
+    Memory.setInt(attr, SIZE, (int) SIZE_VER0);
+    Memory.setInt(attr, POLICY, policy);
+    Memory.setLong(attr, FLAGS, flags);
+    Memory.setInt(attr, NICE, nice);
+    Memory.setInt(attr, PRIORITY, priority);
+    Memory.setLong(attr, RUNTIME, runtime);
+    Memory.setLong(attr, DEADLINE, deadline);
+    Memory.setLong(attr, PERIOD, period);
     return attr;
   }
 }

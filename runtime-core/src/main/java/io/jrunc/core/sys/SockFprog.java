@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -28,13 +27,13 @@ public final class SockFprog {
       MemoryLayout.paddingLayout(6),
       ADDRESS.withName("filter")).withName("sock_fprog");
 
-  static final long LEN = LAYOUT.byteOffset(groupElement("len")),
-      FILTER = LAYOUT.byteOffset(groupElement("filter"));
+  static final long LEN = Memory.offset(LAYOUT, "len"),
+      FILTER = Memory.offset(LAYOUT, "filter");
 
   /** {@code instructions} is the count, not the byte size, of {@code filter}. */
   public static MemorySegment write(MemorySegment fprog, int instructions, MemorySegment filter) {
-    fprog.set(JAVA_SHORT, LEN, (short) instructions);
-    fprog.set(ADDRESS, FILTER, filter);
+    Memory.setShort(fprog, LEN, (short) instructions);
+    Memory.setLong(fprog, FILTER, filter.address());
     return fprog;
   }
 }

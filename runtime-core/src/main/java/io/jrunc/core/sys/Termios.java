@@ -1,8 +1,6 @@
 package io.jrunc.core.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -157,8 +155,8 @@ public final class Termios {
   /** A {@code struct pollfd {int fd; short events; short revents;}} waiting for input on {@code fd}. */
   public static MemorySegment pollFd(Arena arena, int fd) {
     MemorySegment pfd = arena.allocate(8, 4);
-    pfd.set(JAVA_INT, 0, fd);
-    pfd.set(JAVA_SHORT, 4, POLLIN);
+    Memory.setInt(pfd, 0, fd);
+    Memory.setShort(pfd, 4, POLLIN);
     return pfd;
   }
 
@@ -167,8 +165,8 @@ public final class Termios {
     long r = Libc.pollRaw(pfd, 1, timeoutMillis);
     if (r < 0) {
       if (r == -Errno.EINTR) return 0;
-      throw new SysException("poll", "fd " + pfd.get(JAVA_INT, 0), (int) -r);
+      throw new SysException("poll", "fd " + Memory.getInt(pfd, 0), (int) -r);
     }
-    return r == 0 ? 0 : Short.toUnsignedInt(pfd.get(JAVA_SHORT, 6));
+    return r == 0 ? 0 : Short.toUnsignedInt(Memory.getShort(pfd, 6));
   }
 }

@@ -6,7 +6,6 @@ import static io.jrunc.core.sys.Socket.MSG_NOSIGNAL;
 import static io.jrunc.core.sys.Socket.SOCK_CLOEXEC;
 import static io.jrunc.core.sys.Socket.SOCK_DGRAM;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -106,7 +105,7 @@ public final class UnixDatagram {
           Errno.ENAMETOOLONG);
     }
     addr.fill((byte) 0);
-    addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
+    Memory.setShort(addr, 0, (short) AF_UNIX);
     if (abstractNs) {
       NativeCopy.fromBytes(p, 0, addr, 3, p.length);
       return 2 + 1 + p.length;

@@ -7,7 +7,6 @@ import static io.jrunc.core.sys.Socket.SOCK_CLOEXEC;
 import static io.jrunc.core.sys.Socket.SOCK_STREAM;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,7 +37,7 @@ public final class UnixSockets {
       MemorySegment sv = a.allocate(JAVA_INT, 2);
       long rc = Libc.syscallRaw(Sys.SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv.address(), 0, 0);
       if (rc < 0) throw new SysException("socketpair", "AF_UNIX", (int) -rc);
-      return new int[] {sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
+      return new int[] {Memory.getInt(sv, 4L * 0), Memory.getInt(sv, 4L * 1)};
     }
   }
 
@@ -61,7 +60,7 @@ public final class UnixSockets {
     try (Arena a = Arena.ofConfined()) {
       int fd = streamSocket();
       MemorySegment addr = a.allocate(2 + SUN_PATH, 8);
-      addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
+      Memory.setShort(addr, 0, (short) AF_UNIX);
       NativeCopy.fromBytes(p, 0, addr, 2, p.length);
       long rc = Libc.syscallRaw(Sys.CONNECT, fd, addr.address(), 2 + p.length + 1, 0, 0, 0);
       if (rc < 0) {
@@ -85,7 +84,7 @@ public final class UnixSockets {
     try (Arena a = Arena.ofConfined()) {
       int fd = streamSocket();
       MemorySegment addr = a.allocate(2 + SUN_PATH, 8);
-      addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
+      Memory.setShort(addr, 0, (short) AF_UNIX);
       NativeCopy.fromBytes(p, 0, addr, 2, p.length);
       long rc = Libc.syscallRaw(Sys.BIND, fd, addr.address(), 2 + p.length + 1, 0, 0, 0);
       if (rc == 0) rc = Libc.syscallRaw(Sys.LISTEN, fd, 16, 0, 0, 0, 0);

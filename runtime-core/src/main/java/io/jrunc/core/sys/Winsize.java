@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemoryLayout;
@@ -29,33 +28,33 @@ public final class Winsize {
       JAVA_SHORT.withName("ws_xpixel"),
       JAVA_SHORT.withName("ws_ypixel")).withName("winsize");
 
-  static final long ROW = LAYOUT.byteOffset(groupElement("ws_row")),
-      COL = LAYOUT.byteOffset(groupElement("ws_col")),
-      XPIXEL = LAYOUT.byteOffset(groupElement("ws_xpixel")),
-      YPIXEL = LAYOUT.byteOffset(groupElement("ws_ypixel"));
+  static final long ROW = Memory.offset(LAYOUT, "ws_row"),
+      COL = Memory.offset(LAYOUT, "ws_col"),
+      XPIXEL = Memory.offset(LAYOUT, "ws_xpixel"),
+      YPIXEL = Memory.offset(LAYOUT, "ws_ypixel");
 
   /** Each value is an unsigned short: the low 16 bits are stored. */
   public static MemorySegment write(MemorySegment ws, int rows, int cols, int xpixel, int ypixel) {
-    ws.set(JAVA_SHORT, ROW, (short) rows);
-    ws.set(JAVA_SHORT, COL, (short) cols);
-    ws.set(JAVA_SHORT, XPIXEL, (short) xpixel);
-    ws.set(JAVA_SHORT, YPIXEL, (short) ypixel);
+    Memory.setShort(ws, ROW, (short) rows);
+    Memory.setShort(ws, COL, (short) cols);
+    Memory.setShort(ws, XPIXEL, (short) xpixel);
+    Memory.setShort(ws, YPIXEL, (short) ypixel);
     return ws;
   }
 
   static int rows(MemorySegment ws) {
-    return Short.toUnsignedInt(ws.get(JAVA_SHORT, ROW));
+    return Short.toUnsignedInt(Memory.getShort(ws, ROW));
   }
 
   static int cols(MemorySegment ws) {
-    return Short.toUnsignedInt(ws.get(JAVA_SHORT, COL));
+    return Short.toUnsignedInt(Memory.getShort(ws, COL));
   }
 
   static int xpixel(MemorySegment ws) {
-    return Short.toUnsignedInt(ws.get(JAVA_SHORT, XPIXEL));
+    return Short.toUnsignedInt(Memory.getShort(ws, XPIXEL));
   }
 
   static int ypixel(MemorySegment ws) {
-    return Short.toUnsignedInt(ws.get(JAVA_SHORT, YPIXEL));
+    return Short.toUnsignedInt(Memory.getShort(ws, YPIXEL));
   }
 }

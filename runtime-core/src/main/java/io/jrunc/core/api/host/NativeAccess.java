@@ -1,7 +1,9 @@
 package io.jrunc.core.api.host;
 
 import io.jrunc.core.container.ShortLivedJvm;
+import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.SysException;
 
 /**
  * For a short-lived JVM that will surely make system calls (a CLI call of {@code create},
@@ -10,6 +12,11 @@ import io.jrunc.core.sys.Libc;
  * config. In a cold JVM that link costs ~15-30 ms (the JDK spins method handles and a stub at
  * run time; none of it is kept by the AOT cache). A warm JVM (an embedder, the shim) has
  * linked long before and needs none of this.
+ *
+ * <p>After the link, that thread makes the clone's trampoline and the sealed stub, which every
+ * spawn of the JVM shares ({@code Spawner.prepare}: ~1.2 ms of a cold create, assembled and
+ * written into a memfd) while the caller still plans; a failure there is left for the first
+ * clone, which tries again and reports it.
  *
  * <p>It also declares the JVM short-lived: {@code create} then compiles init's program on that
  * second core while it makes the record and the cgroup (a thread per call, which a warm JVM
@@ -25,6 +32,12 @@ public final class NativeAccess {
   /** Starts linking in the background and returns at once. */
   public static void linkInBackground() {
     ShortLivedJvm.declare();
-    Libc.linkInBackground();
+    Libc.linkInBackground(() -> {
+      try {
+        Spawner.prepare();
+      } catch (SysException e) {
+        // the first clone makes them again and reports what fails
+      }
+    });
   }
 }

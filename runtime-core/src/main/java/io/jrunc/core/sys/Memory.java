@@ -1,0 +1,95 @@
+package io.jrunc.core.sys;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Single values in off-heap memory, read and written as copies through a one-element heap array,
+ * and struct field offsets summed from the layout's members: no VarHandle and no layout path.
+ *
+ * <p>Why not {@code MemorySegment.get/set(ValueLayout, long)} and
+ * {@code StructLayout.byteOffset(PathElement)}: the first access of each width in a JVM makes that
+ * layout's VarHandle (a VarHandleSegmentAs* class to initialise), and the first of either
+ * initialises {@code jdk.internal.foreign.LayoutPath}, whose static set-up spins seven LambdaForms:
+ * ~3 ms of every cold JVM that touches a struct, none of it kept by an AOT cache. The link thread
+ * used to pay it ahead of the main thread, and so ended ~3 ms after the link itself, when the
+ * main thread's planning did (issue 14, round 8). A copy of 2, 4 or 8 bytes between segments is
+ * plain memory access ({@code SegmentBulkOperations}: bounds checks, then one unaligned load and
+ * store); a heap {@code int[]}, {@code long[]} or {@code short[]} holds its element in the native
+ * byte order, as {@code JAVA_INT}, {@code JAVA_LONG} and {@code JAVA_SHORT} do. Alignment is not
+ * checked (the kernel's structs are naturally aligned; epoll_event's 64-bit field is not).
+ */
+public final class Memory {
+  private Memory() {}
+
+  /** The {@code int} at byte offset {@code off} of {@code s}. */
+  public static int getInt(MemorySegment s, long off) {
+    int[] v = new int[1];
+    MemorySegment.copy(s, off, MemorySegment.ofArray(v), 0, Integer.BYTES);
+    return v[0];
+  }
+
+  /** Stores {@code value} as an {@code int} at byte offset {@code off} of {@code s}. */
+  public static void setInt(MemorySegment s, long off, int value) {
+    MemorySegment.copy(MemorySegment.ofArray(new int[] {value}), 0, s, off, Integer.BYTES);
+  }
+
+  /** The {@code long} at byte offset {@code off} of {@code s}. */
+  public static long getLong(MemorySegment s, long off) {
+    long[] v = new long[1];
+    MemorySegment.copy(s, off, MemorySegment.ofArray(v), 0, Long.BYTES);
+    return v[0];
+  }
+
+  /** Stores {@code value} as a {@code long} (or a pointer) at byte offset {@code off} of {@code s}. */
+  public static void setLong(MemorySegment s, long off, long value) {
+    MemorySegment.copy(MemorySegment.ofArray(new long[] {value}), 0, s, off, Long.BYTES);
+  }
+
+  /** The {@code short} at byte offset {@code off} of {@code s}. */
+  public static short getShort(MemorySegment s, long off) {
+    short[] v = new short[1];
+    MemorySegment.copy(s, off, MemorySegment.ofArray(v), 0, Short.BYTES);
+    return v[0];
+  }
+
+  /** Stores {@code value} as a {@code short} at byte offset {@code off} of {@code s}. */
+  public static void setShort(MemorySegment s, long off, short value) {
+    MemorySegment.copy(MemorySegment.ofArray(new short[] {value}), 0, s, off, Short.BYTES);
+  }
+
+  /**
+   * The NUL-terminated UTF-8 string at byte offset {@code off} of {@code s}, read in chunks up to
+   * the NUL and never past the segment's end (without a NUL, the bytes up to the end).
+   */
+  public static String cString(MemorySegment s, long off) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] chunk = new byte[256];
+    for (long at = off; at < s.byteSize(); at += chunk.length) {
+      int n = (int) Math.min(chunk.length, s.byteSize() - at);
+      MemorySegment.copy(s, at, MemorySegment.ofArray(chunk), 0, n);
+      int nul = 0;
+      while (nul < n && chunk[nul] != 0) nul++;
+      out.write(chunk, 0, nul);
+      if (nul < n) break;
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The byte offset of the member named {@code name} in {@code layout}: the sizes of the members
+   * before it (padding included, as the layout lists it), summed.
+   *
+   * @throws IllegalArgumentException when {@code layout} has no such member
+   */
+  public static long offset(StructLayout layout, String name) {
+    long off = 0;
+    for (MemoryLayout m : layout.memberLayouts()) {
+      if (m.name().isPresent() && m.name().get().equals(name)) return off;
+      off += m.byteSize();
+    }
+    throw new IllegalArgumentException("no member " + name + " in " + layout);
+  }
+}

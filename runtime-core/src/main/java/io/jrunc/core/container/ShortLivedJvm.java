@@ -4,6 +4,7 @@ import io.jrunc.core.failure.ContainerFailure;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Whether this JVM runs one container command and exits (a CLI call), and so may spend a thread
@@ -15,6 +16,8 @@ import java.util.concurrent.FutureTask;
  */
 public final class ShortLivedJvm {
   private static volatile boolean declared;
+  /** Work offered to the helper thread ({@link #serve}); only in a short-lived JVM. */
+  private static final LinkedBlockingQueue<Runnable> offered = new LinkedBlockingQueue<>();
 
   private ShortLivedJvm() {}
 
@@ -25,6 +28,38 @@ public final class ShortLivedJvm {
 
   static boolean declared() {
     return declared;
+  }
+
+  /**
+   * Runs work {@link #offer offered} to this JVM, on the calling thread, until the JVM ends: the
+   * thread that linked the system call entry, once it is done with that (NativeAccess), so that a
+   * call's own idle second core takes some of its main thread's work without a thread per task.
+   */
+  public static void serve() {
+    while (true) {
+      try {
+        offered.take().run();
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * {@code task}, offered to the helper thread when this JVM is short-lived; {@link #take} then
+   * runs it on the caller's thread if the helper has not started it yet (a FutureTask runs once),
+   * so it is never later than running it in place, and in a long-lived JVM it is run there.
+   */
+  static <T> FutureTask<T> offer(Callable<T> task) {
+    FutureTask<T> f = new FutureTask<>(task);
+    if (declared) offered.add(f);
+    return f;
+  }
+
+  /** The result of an {@link #offer offered} task: run here unless started elsewhere, then waited for. */
+  static <T> T take(FutureTask<T> f) throws ContainerFailure {
+    f.run();
+    return join(f);
   }
 
   /** {@code task} running on a new daemon platform thread. */

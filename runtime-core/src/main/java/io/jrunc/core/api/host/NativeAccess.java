@@ -16,7 +16,8 @@ import io.jrunc.core.sys.SysException;
  * <p>After the link, that thread makes the clone's trampoline and the sealed stub, which every
  * spawn of the JVM shares ({@code Spawner.prepare}: ~1.2 ms of a cold create, assembled and
  * written into a memfd) while the caller still plans; a failure there is left for the first
- * clone, which tries again and reports it.
+ * clone, which tries again and reports it. Then it runs what the command offers it
+ * ({@code ShortLivedJvm.serve}: create's executable lookup) until the JVM ends.
  *
  * <p>It also declares the JVM short-lived: {@code create} then compiles init's program on that
  * second core while it makes the record and the cgroup (a thread per call, which a warm JVM
@@ -38,6 +39,7 @@ public final class NativeAccess {
       } catch (SysException e) {
         // the first clone makes them again and reports what fails
       }
+      ShortLivedJvm.serve();
     });
   }
 }

@@ -27,37 +27,47 @@ public final class Memory {
   /** The {@code int} at byte offset {@code off} of {@code s}. */
   public static int getInt(MemorySegment s, long off) {
     int[] v = new int[1];
-    MemorySegment.copy(s, off, MemorySegment.ofArray(v), 0, Integer.BYTES);
+    read(s, off, MemorySegment.ofArray(v));
     return v[0];
-  }
-
-  /** Stores {@code value} as an {@code int} at byte offset {@code off} of {@code s}. */
-  public static void setInt(MemorySegment s, long off, int value) {
-    MemorySegment.copy(MemorySegment.ofArray(new int[] {value}), 0, s, off, Integer.BYTES);
   }
 
   /** The {@code long} at byte offset {@code off} of {@code s}. */
   public static long getLong(MemorySegment s, long off) {
     long[] v = new long[1];
-    MemorySegment.copy(s, off, MemorySegment.ofArray(v), 0, Long.BYTES);
+    read(s, off, MemorySegment.ofArray(v));
     return v[0];
-  }
-
-  /** Stores {@code value} as a {@code long} (or a pointer) at byte offset {@code off} of {@code s}. */
-  public static void setLong(MemorySegment s, long off, long value) {
-    MemorySegment.copy(MemorySegment.ofArray(new long[] {value}), 0, s, off, Long.BYTES);
   }
 
   /** The {@code short} at byte offset {@code off} of {@code s}. */
   public static short getShort(MemorySegment s, long off) {
     short[] v = new short[1];
-    MemorySegment.copy(s, off, MemorySegment.ofArray(v), 0, Short.BYTES);
+    read(s, off, MemorySegment.ofArray(v));
     return v[0];
+  }
+
+  /** Stores {@code value} as an {@code int} at byte offset {@code off} of {@code s}. */
+  public static void setInt(MemorySegment s, long off, int value) {
+    write(MemorySegment.ofArray(new int[] {value}), s, off);
+  }
+
+  /** Stores {@code value} as a {@code long} (or a pointer) at byte offset {@code off} of {@code s}. */
+  public static void setLong(MemorySegment s, long off, long value) {
+    write(MemorySegment.ofArray(new long[] {value}), s, off);
   }
 
   /** Stores {@code value} as a {@code short} at byte offset {@code off} of {@code s}. */
   public static void setShort(MemorySegment s, long off, short value) {
-    MemorySegment.copy(MemorySegment.ofArray(new short[] {value}), 0, s, off, Short.BYTES);
+    write(MemorySegment.ofArray(new short[] {value}), s, off);
+  }
+
+  /** Copies {@code value}'s size in bytes from {@code s} at {@code off} into it. */
+  private static void read(MemorySegment s, long off, MemorySegment value) {
+    MemorySegment.copy(s, off, value, 0, value.byteSize());
+  }
+
+  /** Copies all of {@code value} into {@code s} at {@code off}. */
+  private static void write(MemorySegment value, MemorySegment s, long off) {
+    MemorySegment.copy(value, 0, s, off, value.byteSize());
   }
 
   /**

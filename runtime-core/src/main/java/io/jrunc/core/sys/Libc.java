@@ -102,7 +102,7 @@ public final class Libc {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment fds = arena.allocate(JAVA_INT, 2);
       syscall("pipe2", null, Sys.PIPE2, fds.address(), flags);
-      return new int[] {Memory.getInt(fds, 4L * 0), Memory.getInt(fds, 4L * 1)};
+      return new int[] {Memory.getInt(fds, 0), Memory.getInt(fds, 4)};
     }
   }
 

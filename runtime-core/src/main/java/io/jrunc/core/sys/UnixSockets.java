@@ -37,7 +37,7 @@ public final class UnixSockets {
       MemorySegment sv = a.allocate(JAVA_INT, 2);
       long rc = Libc.syscallRaw(Sys.SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv.address(), 0, 0);
       if (rc < 0) throw new SysException("socketpair", "AF_UNIX", (int) -rc);
-      return new int[] {Memory.getInt(sv, 4L * 0), Memory.getInt(sv, 4L * 1)};
+      return new int[] {Memory.getInt(sv, 0), Memory.getInt(sv, 4)};
     }
   }
 

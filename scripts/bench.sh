@@ -89,9 +89,8 @@ done
 # --- the floor: hello world with bin/jrunc's JVM flags (keep in step with bin/jrunc) and its own AOT cache
 # (bin/jrunc runs every command measured here with -Xint instead of C1 since round 7, and a hello
 # world starts ~1 ms sooner without the compiler thread: 23.3 -> 22.3 ms, hyperfine 60 runs; so
-# the floor runs with -Xint too; and since round 8 with -XX:ArchiveRelocationMode=0 as bin/jrunc:
-# its cache mapped where it was made for, not relocated: a hello world 22.6 -> 20.0 ms)
-flags="-Xlog:disable -Xlog:all=warning:stderr -Xlog:aot=off,cds=off:stderr -XX:+UseSerialGC -Xint -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining -XX:ArchiveRelocationMode=0 --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.foreign.abi=ALL-UNNAMED --add-exports=java.base/jdk.internal.foreign.abi.x64=ALL-UNNAMED --add-exports=java.base/jdk.internal.access=ALL-UNNAMED"
+# the floor runs with -Xint too)
+flags="-Xlog:disable -Xlog:all=warning:stderr -Xlog:aot=off,cds=off:stderr -XX:+UseSerialGC -Xint -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.foreign.abi=ALL-UNNAMED --add-exports=java.base/jdk.internal.foreign.abi.x64=ALL-UNNAMED --add-exports=java.base/jdk.internal.access=ALL-UNNAMED"
 mkdir "$tmp/hello"
 "$jhome/bin/javac" -d "$tmp/hello" "$here/scripts/bench/Hello.java"
 "$jhome/bin/jar" cf "$tmp/hello/hello.jar" -C "$tmp/hello" Hello.class

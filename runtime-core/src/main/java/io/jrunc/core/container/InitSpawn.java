@@ -50,8 +50,8 @@ final class InitSpawn {
   /**
    * The planned spec with HOME from the image's /etc/passwd when its env has none (an openat2
    * inside the rootfs), for init's exec and the createContainer hooks. Looked up by the compile
-   * (in a CLI create on the compile's own thread), not at the end of planning, where the main
-   * thread's first struct waited for the link thread's warm-up. The saved config.json is the
+   * (in a CLI create on the compile's own thread), not at the end of planning, where its openat2
+   * would make the main thread wait for the link thread's link. The saved config.json is the
    * planned one; exec looks HOME up in the running container.
    */
   private static Spec withHome(CreatePlan plan) throws ContainerFailure {

@@ -113,6 +113,45 @@ class FakeFsTest {
   }
 
   /**
+   * The state names a created top only above the container's own directory (destroy removes that
+   * one anyway): where the parent was there, the state after create() is the one create recorded
+   * before it, so the record is not written again; where create() made the parent, the state
+   * says so, and a reopened manager removes it too.
+   */
+  @Test
+  void stateNamesACreatedTopOnlyAboveTheContainersDirectory() throws Exception {
+    Path root = tmp.resolve("v1");
+    String mi = "";
+    int n = 40;
+    for (String c : List.of("memory", "pids")) {
+      Files.createDirectories(root.resolve(c).resolve("pod"));
+      mi += (n++) + " 1 0:" + n + " / " + root.resolve(c) + " rw - cgroup cgroup rw," + c + "\n";
+    }
+    CgroupHost host = new CgroupHost(root, mi, "4:memory:/\n");
+    CgroupManager inPod = Cgroups.create(new CgroupConfig("c1", "/pod/c1", null, false, false), host);
+    Map<String, String> before = inPod.state();
+    inPod.create();
+    assertThat(root.resolve("memory/pod/c1")).isDirectory();
+    assertThat(inPod.state()).isEqualTo(before).noneSatisfy((k, v) -> assertThat(k).startsWith("createdTop."));
+    CgroupManager newParent = Cgroups.create(new CgroupConfig("c2", "/made/c2", null, false, false), host);
+    newParent.create();
+    assertThat(newParent.state()).containsEntry("createdTop." + root.resolve("memory/made/c2"), root.resolve("memory/made").toString())
+        .containsEntry("createdTop." + root.resolve("pids/made/c2"), root.resolve("pids/made").toString());
+    assertThat(Cgroups.reopen(newParent.state()).state()).isEqualTo(newParent.state());
+
+    Path v2 = tmp.resolve("v2");
+    Files.createDirectories(v2.resolve("pod"));
+    CgroupHost host2 = new CgroupHost(v2, "22 1 0:20 / " + v2 + " rw - cgroup2 cgroup2 rw\n", "0::/\n");
+    CgroupManager m2 = Cgroups.create(new CgroupConfig("c3", "/pod/c3", null, false, false), host2);
+    Map<String, String> before2 = m2.state();
+    m2.create();
+    assertThat(m2.state()).isEqualTo(before2).doesNotContainKey("createdTop");
+    CgroupManager made2 = Cgroups.create(new CgroupConfig("c4", "/made/c4", null, false, false), host2);
+    made2.create();
+    assertThat(made2.state()).containsEntry("createdTop", v2.resolve("made").toString());
+  }
+
+  /**
    * What init joins by itself on v1 and hybrid (CgroupManager.selfJoin): the tasks file of each
    * v1 hierarchy's directory and, on hybrid, the unified directory to clone into; never the
    * unified one by tasks (v2 has none). v2 clones into its cgroup, and a rootless fallback leaves

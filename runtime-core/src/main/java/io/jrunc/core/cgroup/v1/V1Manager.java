@@ -284,7 +284,13 @@ public class V1Manager implements CgroupManager {
     s.put("layout", layout.name());
     paths.forEach((k, v) -> s.put("path." + k, v.toString()));
     mounts.forEach((k, v) -> s.put("mount." + k, v.toString()));
-    createdTop.forEach((d, t) -> s.put("createdTop." + d, t.toString()));
+    // only a top above the container's own directory: destroy removes that directory anyway,
+    // and leaving it out keeps the state create() reaches in the common case (the parent was
+    // there) equal to the one recorded before it, so the record is not written a second time
+    // (~1 ms of a cold create)
+    createdTop.forEach((d, t) -> {
+      if (!t.equals(d)) s.put("createdTop." + d, t.toString());
+    });
     return s;
   }
 

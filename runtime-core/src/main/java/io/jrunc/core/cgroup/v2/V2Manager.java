@@ -259,7 +259,8 @@ public class V2Manager implements CgroupManager {
     s.put("layout", Layout.V2.name());
     s.put("root", root.toString());
     s.put("path", dir.toString());
-    if (createdTop != null) s.put("createdTop", createdTop.toString());
+    // only a top above the container's own directory (see V1Manager#state)
+    if (createdTop != null && !createdTop.equals(dir)) s.put("createdTop", createdTop.toString());
     return s;
   }
 

@@ -14,11 +14,11 @@ import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
+import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.SysException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.FutureTask;
 
 /**
  * create as a pipeline of five stages, each in its own class:
@@ -53,42 +53,47 @@ final class ContainerCreate {
       throw e;
     }
     ProgramBuilder b = null;
-    FutureTask<InitPlanner.Planned> early = null;
+    ShortLivedJvm.Offered<InitPlanner.Planned> early = null;
+    ShortLivedJvm.Offered<StateStore.Prepared> last = null;
     try {
       b = new ProgramBuilder();
-      // in a CLI call, the init program is compiled on the other core while the cgroup is made;
-      // not when the cgroup's making may change what it names (a rootless cgroup not permitted,
-      // a rootfs planned again once the notify directory exists)
+      // in a CLI call, the init program is compiled by the link thread, on the other core, while
+      // the cgroup is made; not when the cgroup's making may change what it names (a rootless
+      // cgroup not permitted, a rootfs planned again once the notify directory exists)
       RootfsSetup rootfs = res.rootfs;
       CgroupManager.SelfJoin selfJoin = res.selfJoin;
       if (ShortLivedJvm.declared() && !plan.rootless() && !plan.replanRootfs()) {
         ProgramBuilder into = b;
-        early = ShortLivedJvm.start("jrunc-compile", () -> InitSpawn.compile(plan, res, into));
+        early = ShortLivedJvm.offer(() -> InitSpawn.compile(plan, res, into));
       }
       res.acquireCgroup();
+      // the last record is encoded there next, while this thread clones init
+      last = ShortLivedJvm.offer(res::prepareRecord);
       InitPlanner.Planned planned = null;
       if (early != null) {
-        FutureTask<InitPlanner.Planned> f = early;
+        ShortLivedJvm.Offered<InitPlanner.Planned> f = early;
         early = null;
         if (res.rootfs == rootfs && res.selfJoin == selfJoin) {
-          planned = ShortLivedJvm.join(f);
+          planned = ShortLivedJvm.take(f);
         } else {
-          ShortLivedJvm.settle(f); // compiled over what changed since: again, into a new builder
+          ShortLivedJvm.withdraw(f); // compiled over what changed since: again, into a new builder
           b.close();
           b = new ProgramBuilder();
         }
       }
       if (planned == null) planned = InitSpawn.compile(plan, res, b);
       int init = InitSpawn.spawn(plan, res, planned);
-      ContainerRecord rec = res.record(init, ProcStat.startTime(init));
+      ContainerRecord rec = res.record(ShortLivedJvm.take(last), init, ProcStat.startTime(init));
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       return new Lifecycle.Created(rec, res.callerPipes);
     } catch (ContainerFailure | IOException | StepFailedException | RuntimeException e) {
-      ShortLivedJvm.settle(early); // it writes into b, closed below
+      ShortLivedJvm.withdraw(early); // it writes into b, closed below
+      ShortLivedJvm.withdraw(last); // it reads the cgroup's state, undone below
       throw res.undo(Failures.translate(e));
     } catch (Error e) {
       // even a broken classpath or OOM must not leave a half-made container behind
-      ShortLivedJvm.settle(early);
+      ShortLivedJvm.withdraw(early);
+      ShortLivedJvm.withdraw(last);
       res.undo(new SetupFailure(e.toString(), 0, e));
       throw e;
     } finally {

@@ -39,7 +39,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.FutureTask;
 
 /**
  * create's first two stages, validate and plan: reads and checks config.json, then decides
@@ -100,11 +99,12 @@ final class CreatePlanner {
           replaceEnv(spec.process().env(), List.of("LISTEN_FDS=", "LISTEN_PID="), listen.env())));
     }
     long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
-    // HOME is not looked up here: the init program's compile adds it (InitSpawn.compile), in a
-    // CLI create on the compile's own thread. Planning then makes no system call for a plain
-    // config (the security plan's libseccomp calls come last), so in a fresh CLI JVM it never
-    // waits for the link started on another core at Main (NativeAccess.linkInBackground). The
-    // executable lookup below needs only the merged PATH.
+    // HOME is not looked up by this thread: the lookup reads the image's /etc/passwd in the
+    // rootfs through system calls, offered below with the executable's to the link thread, and
+    // the init program's compile takes it. Planning then makes no system call for a plain config
+    // (the security plan's libseccomp calls come last), so in a fresh CLI JVM it never waits for
+    // the link started on another core at Main (NativeAccess.linkInBackground). The executable
+    // lookup needs only the merged PATH.
     spec = spec.withProcess(spec.process().withEnv(ProcessEnv.merge(spec.process().env())));
 
     Namespaces ns = Namespaces.of(spec);
@@ -112,16 +112,19 @@ final class CreatePlanner {
     ParentSetup.checkSysctlNetns(spec.linux(), ns);
     RootfsSetup rootfsSetup = null;
     SecurityPlan security = null;
+    ShortLivedJvm.Offered<List<String>> homeEnv = null;
     try {
       List<String> dests = new ArrayList<>();
       if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
       String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
-      // The executable lookup reads only the rootfs (~0.8 ms interpreted): in a CLI call it is
-      // offered to the link thread, idle by then, while this thread plans the cgroup and the
-      // rootfs; its failure still comes first, as when it ran first.
+      // The executable and HOME lookups read only the rootfs (~0.8 ms each interpreted): in a
+      // CLI call they are offered to the link thread, idle by then, while this thread plans the
+      // cgroup and the rootfs. The executable's failure still comes first, as when it ran first;
+      // HOME's (a hostile /etc/passwd) comes where it came before, at the compile that takes it.
       Spec planned = spec;
-      FutureTask<String> exeLookup = ShortLivedJvm.offer(() ->
+      ShortLivedJvm.Offered<String> exeLookup = ShortLivedJvm.offer(() ->
           ExecutableLookup.find(rootfs, planned.process().args().get(0), planned.process().env(), cwd, dests));
+      homeEnv = ShortLivedJvm.offer(() -> ProcessEnv.withHome(planned.process().env(), rootfs, uid));
       boolean replan = false;
       boolean rootless;
       CgroupManager cgroup;
@@ -159,9 +162,10 @@ final class CreatePlanner {
       // one is looked up by libseccomp's version, both downcalls that in a fresh CLI JVM wait for
       // the link: the rest of planning (~6 ms) runs meanwhile instead of after it.
       security = LaunchSupport.prepareSecurity(spec, lc.store().root());
-      return new CreatePlan(id, opts, bundle, rootfs, spec, terminal, notify, listen, uid, ns, security, exe, cgroup,
-          rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
+      return new CreatePlan(id, opts, bundle, rootfs, spec, homeEnv, terminal, notify, listen, uid, ns, security, exe,
+          cgroup, rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
     } catch (ContainerFailure | RuntimeException | Error e) {
+      ShortLivedJvm.withdraw(homeEnv);
       if (security != null) security.close();
       if (rootfsSetup != null) rootfsSetup.close();
       throw e;

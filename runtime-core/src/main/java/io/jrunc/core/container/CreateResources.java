@@ -250,13 +250,21 @@ final class CreateResources {
   }
 
   /**
-   * The last stage, record: init waits on the fifo; its pid and start time go into the record,
-   * the lock is released and our copies of the fds init inherited are closed (the caller's pipe
-   * ends stay).
+   * The last record but for init's pid and start time, encoded ahead of them (once the cgroup is
+   * made, so its state is final): in a CLI create the link thread encodes it while this one
+   * clones init.
    */
-  ContainerRecord record(int init, long startTime) throws IOException {
-    ContainerRecord rec = record(plan, init, startTime);
-    store.writeRecord(rec);
+  StateStore.Prepared prepareRecord() {
+    return StateStore.prepare(record(plan, 0, 0));
+  }
+
+  /**
+   * The last stage, record: init waits on the fifo; its pid and start time go into the
+   * {@link #prepareRecord prepared} record, the lock is released and our copies of the fds init
+   * inherited are closed (the caller's pipe ends stay).
+   */
+  ContainerRecord record(StateStore.Prepared prepared, int init, long startTime) throws IOException {
+    ContainerRecord rec = store.writeRecord(prepared, init, startTime);
     childPid = -1;
     closeParentCopies();
     lock.close();

@@ -14,7 +14,6 @@ import io.jrunc.core.process.HookLauncher;
 import io.jrunc.core.process.InitPlanner;
 import io.jrunc.core.process.Launch;
 import io.jrunc.core.process.ParentSetup;
-import io.jrunc.core.process.ProcessEnv;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
 import io.jrunc.core.spawn.ChildProgram;
@@ -49,15 +48,14 @@ final class InitSpawn {
 
   /**
    * The planned spec with HOME from the image's /etc/passwd when its env has none (an openat2
-   * inside the rootfs), for init's exec and the createContainer hooks. Looked up by the compile
-   * (in a CLI create on the compile's own thread), not at the end of planning, where its openat2
-   * would make the main thread wait for the link thread's link. The saved config.json is the
-   * planned one; exec looks HOME up in the running container.
+   * inside the rootfs), for init's exec and the createContainer hooks. In a CLI create looked up
+   * by the link thread once linked (offered while planning, see CreatePlanner): the main thread's
+   * planning never waits for the link, nor the compile for the lookup; elsewhere here, in place.
+   * The saved config.json is the planned one; exec looks HOME up in the running container.
    */
   private static Spec withHome(CreatePlan plan) throws ContainerFailure {
     Spec planned = plan.spec();
-    return planned.withProcess(planned.process().withEnv(
-        ProcessEnv.withHome(planned.process().env(), plan.rootfs(), plan.uid())));
+    return planned.withProcess(planned.process().withEnv(ShortLivedJvm.take(plan.homeEnv())));
   }
 
   /** The init program of {@code plan} over {@code fds}; {@code b} owns its memory. */

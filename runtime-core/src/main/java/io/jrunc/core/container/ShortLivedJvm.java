@@ -5,14 +5,28 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Whether this JVM runs one container command and exits (a CLI call), and so may spend a thread
- * of its own to put create's work on the second core: the init program is compiled there while
- * the record, config.json and the cgroup are made (in a cold JVM both take several
- * milliseconds, much of it interpreted code and class initialisation). A long-lived JVM (an
- * embedder, the shim) never declares it: it starts no thread per container, and its compile is
- * a fraction of a millisecond once warm.
+ * of its own on create's work: the thread that linked the system call entry serves what the
+ * command {@link #offer offers} it on the second core (the executable and HOME lookups while the
+ * main thread plans, the init program's compile while it makes the record and the cgroup, the
+ * last record's encoding while it clones init; in a cold JVM each is a millisecond or several
+ * of interpreted code and class initialisation). A long-lived JVM (an embedder, the shim) never
+ * declares it: it starts no thread per container, and the same work is a fraction of a
+ * millisecond once warm, run in place by {@link #take}.
+ *
+ * <table>
+ *   <caption>An offered task</caption>
+ *   <tr><th>call</th><th>not started</th><th>running or done on the helper</th></tr>
+ *   <tr><td>{@link #take}</td><td>runs it on the caller's thread, then returns its result</td>
+ *       <td>waits for it, then returns its result</td></tr>
+ *   <tr><td>{@link #withdraw}</td><td>it never runs</td><td>waits for its end, result dropped</td></tr>
+ * </table>
+ *
+ * So an offered task is never later than running it in place, and one whose helper never comes
+ * (a failed link: {@link #serve} is not reached) is run by whoever takes it.
  */
 public final class ShortLivedJvm {
   private static volatile boolean declared;
@@ -46,36 +60,40 @@ public final class ShortLivedJvm {
   }
 
   /**
-   * {@code task}, offered to the helper thread when this JVM is short-lived; {@link #take} then
-   * runs it on the caller's thread if the helper has not started it yet (a FutureTask runs once),
-   * so it is never later than running it in place, and in a long-lived JVM it is run there.
+   * {@code task}, offered to the helper thread when this JVM is short-lived (in a long-lived one
+   * it waits for {@link #take}, which runs it in place).
    */
-  static <T> FutureTask<T> offer(Callable<T> task) {
-    FutureTask<T> f = new FutureTask<>(task);
+  static <T> Offered<T> offer(Callable<T> task) {
+    Offered<T> f = new Offered<>(task);
     if (declared) offered.add(f);
     return f;
   }
 
   /** The result of an {@link #offer offered} task: run here unless started elsewhere, then waited for. */
-  static <T> T take(FutureTask<T> f) throws ContainerFailure {
+  static <T> T take(Offered<T> f) throws ContainerFailure {
     f.run();
     return join(f);
   }
 
-  /** {@code task} running on a new daemon platform thread. */
-  static <T> FutureTask<T> start(String name, Callable<T> task) {
-    FutureTask<T> f = new FutureTask<>(task);
-    Thread t = new Thread(f, name);
-    t.setDaemon(true);
-    t.start();
-    return f;
+  /**
+   * Gives up an {@link #offer offered} task whose result is not wanted (null: nothing to do):
+   * one not started never runs; one started is waited for, whatever its outcome (it may write
+   * into memory the caller frees next).
+   */
+  static void withdraw(Offered<?> f) {
+    if (f == null || f.claim()) return;
+    try {
+      join(f);
+    } catch (ContainerFailure | RuntimeException | Error ignored) {
+      // the caller is failing or starting over already; the task's outcome is not needed
+    }
   }
 
   /**
    * The result of {@code f}, waiting for it; its exception thrown as it was (a
    * {@link ContainerFailure}, an unchecked exception or an error).
    */
-  static <T> T join(FutureTask<T> f) throws ContainerFailure {
+  private static <T> T join(FutureTask<T> f) throws ContainerFailure {
     boolean interrupted = false;
     try {
       while (true) {
@@ -96,13 +114,26 @@ public final class ShortLivedJvm {
     }
   }
 
-  /** Waits for {@code f} to end, whatever its outcome (null: nothing to wait for). */
-  static void settle(FutureTask<?> f) {
-    if (f == null) return;
-    try {
-      join(f);
-    } catch (ContainerFailure | RuntimeException | Error ignored) {
-      // the caller is failing already; the task's outcome is not needed
+  /**
+   * A task that runs at most once, on whichever thread claims it first: the helper, a
+   * {@link #take}, or none when {@link #withdraw} claims it unstarted. (A FutureTask's own
+   * cancel cannot tell "not started" from "running", and a running compile must be waited for.)
+   */
+  static final class Offered<T> extends FutureTask<T> {
+    private final AtomicBoolean claimed = new AtomicBoolean();
+
+    Offered(Callable<T> task) {
+      super(task);
+    }
+
+    /** True when this call claimed it: no one else will run it. */
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+
+    @Override
+    public void run() {
+      if (claim()) super.run();
     }
   }
 }

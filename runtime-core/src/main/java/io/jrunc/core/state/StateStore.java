@@ -249,6 +249,34 @@ public final class StateStore {
   }
 
   /**
+   * A record encoded ahead of its init's pid and start time ({@link #prepare}), so that create's
+   * last record costs only its write once init is cloned.
+   */
+  public static final class Prepared {
+    private final ContainerRecord record;
+    private final RecordCodec.Parts parts;
+
+    private Prepared(ContainerRecord record, RecordCodec.Parts parts) {
+      this.record = record;
+      this.parts = parts;
+    }
+  }
+
+  /** {@code r} encoded but for its pid and pid start time (what {@link #writeRecord(Prepared, int, long)} gives). */
+  public static Prepared prepare(ContainerRecord r) {
+    return new Prepared(r, RecordCodec.Parts.of(r));
+  }
+
+  /** Writes the prepared record with {@code pid} and {@code startTime}; returns that record. */
+  public ContainerRecord writeRecord(Prepared p, int pid, long startTime) throws IOException {
+    ContainerRecord r = p.record;
+    ContainerRecord filled = new ContainerRecord(r.id(), r.bundle(), r.rootfs(), pid, startTime, r.created(), r.owner(),
+        r.annotations(), r.ociVersion(), r.cgroup(), r.systemdCgroup(), r.rootless(), r.ownPidNamespace(), r.hooks());
+    writeAtomically(dir(r.id()).resolve("state.json"), p.parts.with(pid, startTime));
+    return filled;
+  }
+
+  /**
    * The record, or null while the container is still being created (no state.json yet).
    *
    * @throws MalformedRecordException when the file is not a well-formed record of this id

@@ -38,6 +38,22 @@ class RecordCodecTest {
     throw new AssertionError("read as well-formed: " + json);
   }
 
+  /** create's last record, encoded before init's pid is known and filled in after: the same bytes, the same record. */
+  @Test
+  void aPreparedRecordFilledInIsTheRecordItself() throws Exception {
+    ContainerRecord ahead = new ContainerRecord(REC.id(), REC.bundle(), REC.rootfs(), 0, 0, REC.created(), REC.owner(),
+        REC.annotations(), REC.ociVersion(), REC.cgroup(), REC.systemdCgroup(), REC.rootless(), REC.ownPidNamespace(),
+        true);
+    ContainerRecord whole = new ContainerRecord(REC.id(), REC.bundle(), REC.rootfs(), REC.pid(), REC.pidStartTime(),
+        REC.created(), REC.owner(), REC.annotations(), REC.ociVersion(), REC.cgroup(), REC.systemdCgroup(), REC.rootless(),
+        REC.ownPidNamespace(), true);
+    assertThat(RecordCodec.Parts.of(ahead).with(REC.pid(), REC.pidStartTime())).isEqualTo(RecordCodec.write(whole));
+    StateStore store = new StateStore(tmp.resolve("root"));
+    assertThat(store.claim("c1")).isTrue();
+    assertThat(store.writeRecord(StateStore.prepare(ahead), REC.pid(), REC.pidStartTime())).isEqualTo(whole);
+    assertThat(store.readRecord("c1")).isEqualTo(whole);
+  }
+
   @Test
   void roundTrips() throws Exception {
     assertThat(read(json())).isEqualTo(REC);

@@ -60,7 +60,7 @@ public final class Main {
     try {
       ParsedArgs g = ArgParser.parse(GlobalOptions.FLAGS, args, 0);
       if (!g.positionals().isEmpty() && LINKS_AHEAD.contains(g.positional(0))) {
-        NativeAccess.linkInBackground();
+        NativeAccess.linkInBackground(!g.positional(0).equals("exec")); // create, run: a cgroup to make
       }
       GlobalOptions global = GlobalOptions.from(g);
       debug = global.debug();

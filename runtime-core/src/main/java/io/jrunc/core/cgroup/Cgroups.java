@@ -6,6 +6,7 @@ import io.jrunc.core.cgroup.v2.V2Manager;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Makes {@link CgroupManager}s: {@link #create} for a new container (nothing is touched until
@@ -21,12 +22,46 @@ public final class Cgroups {
   }
 
   public static CgroupManager create(CgroupConfig c) throws CgroupException {
-    return create(c, CgroupHost.current());
+    Object ahead = AHEAD.getAndSet(TAKEN);
+    return create(c, ahead instanceof HostView v ? v : HostView.of(CgroupHost.current()));
   }
 
   public static CgroupManager create(CgroupConfig c, CgroupHost host) throws CgroupException {
+    return create(c, HostView.of(host));
+  }
+
+  /** The host's cgroup mounts and this process's own cgroups, parsed. */
+  private record HostView(CgroupMounts mounts, Map<String, String> self) {
+    static HostView of(CgroupHost host) throws CgroupException {
+      return new HostView(host.mounts(), CgroupMounts.parseProcCgroup(host.selfCgroup()));
+    }
+  }
+
+  /** Null, the {@link HostView} {@link #readHostAhead} made, or {@link #TAKEN}: the first create came. */
+  private static final AtomicReference<Object> AHEAD = new AtomicReference<>();
+  private static final Object TAKEN = new Object();
+
+  /**
+   * Reads and parses the running host's cgroup mounts and this process's cgroups now, on the
+   * calling thread, for the JVM's first {@link #create(CgroupConfig)} to take instead of reading
+   * them itself: a CLI call that creates a container does it on its link thread while the main
+   * thread reads config.json (~0.8 ms of interpreted parsing off the main thread). Only for a
+   * JVM that ends after that one create (a long-lived one reads the host on each create, as
+   * mounts change). A create that comes before this is done reads the host itself, and this
+   * one is dropped; so is a failed read (the create meets the same failure and reports it).
+   */
+  public static void readHostAhead() {
+    if (AHEAD.get() != null) return;
+    try {
+      AHEAD.compareAndSet(null, HostView.of(CgroupHost.current()));
+    } catch (CgroupException | RuntimeException e) {
+      // the create reads again, and reports it
+    }
+  }
+
+  private static CgroupManager create(CgroupConfig c, HostView host) throws CgroupException {
     CgroupMounts m = host.mounts();
-    Map<String, String> self = CgroupMounts.parseProcCgroup(host.selfCgroup());
+    Map<String, String> self = host.self();
     if (c.systemd()) {
       if (m.layout() != Layout.V2) {
         throw new CgroupException("--systemd-cgroup: the systemd cgroup driver is implemented for cgroup v2 hosts only; this host is cgroup "

@@ -63,15 +63,21 @@ public final class Libc {
    * a command that will surely make system calls calls this first, so the JVM's first downcall
    * link (~5 ms of a cold JVM through {@link JdkNativeEntry}, ~15-20 through the public
    * Linker: the JDK spins its method handles and stub at run time, none of it AOT-cacheable)
-   * runs on the second core while the command reads its arguments, state and config; then that
-   * thread runs {@code then} (work the command will surely need later, which waits for no
-   * lock of the caller's). (Memory access needs no warm-up of its own: {@link Memory}.) The
+   * runs on the second core while the command reads its arguments, state and config. That
+   * thread runs {@code first} before the link (work the caller will need before its first
+   * system call) and {@code then} after it (work the command will surely need later); neither
+   * waits for a lock of the caller's. (Memory access needs no warm-up of its own: {@link Memory}.) The
    * first system call on the calling thread finds the link done, or waits for it (class
    * initialisation is the lock: no call can see a half-made handle, and a failure reaches the
    * caller as it would have).
    */
-  public static void linkInBackground(Runnable then) {
+  public static void linkInBackground(Runnable first, Runnable then) {
     Thread t = new Thread(() -> {
+      try {
+        first.run();
+      } catch (Throwable e) {
+        // not here: the caller meets the same failure where it needs first's work
+      }
       try {
         getpid();
         then.run();

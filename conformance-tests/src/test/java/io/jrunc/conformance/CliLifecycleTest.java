@@ -119,6 +119,34 @@ class CliLifecycleTest {
 
   /** HOME as runc sets it: from /etc/passwd when missing or empty; a name given twice keeps its last value. */
   @RequiresRoot("runs containers with namespaces and cgroups")
+  /**
+   * The container's processes start with every signal at its default disposition, even when
+   * jrunc itself was started with some ignored (they survive exec): init and an exec'd process
+   * show no ignored signal. (The program resets only those the runtime ignores, as the execve
+   * that left the JVM reset the handled ones.)
+   */
+  @Test
+  void signalsTheRuntimeIgnoresAreNotIgnoredInTheContainer() throws Exception {
+    String[] ignored = {"HUP", "INT", "USR1", "TERM", "ALRM"};
+    // the premise: what the shell ignores reaches the program it execs
+    Process host = new ProcessBuilder("sh", "-c", "trap '' " + String.join(" ", ignored) + " && exec grep SigIgn /proc/self/status")
+        .redirectErrorStream(true).start();
+    String hostLine = new String(host.getInputStream().readAllBytes()).strip();
+    assertThat(host.waitFor()).isZero();
+    assertThat(hostLine).startsWith("SigIgn:").isNotEqualTo("SigIgn:\t0000000000000000");
+    Jrunc j = jrunc().ignoring(ignored);
+    Path bundle = Bundle.busybox(tmp.resolve("s")).sh("grep SigIgn /proc/self/status; exec sleep 100").write();
+    var r = j.run("create", "--bundle", bundle.toString(), "sig1");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    r = j.run("exec", "sig1", "grep", "SigIgn", "/proc/self/status");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("SigIgn:\t0000000000000000\n");
+    assertThat(j.run("delete", "--force", "sig1").exit()).isZero();
+    r = j.run("run", "--bundle", Bundle.busybox(tmp.resolve("s2")).args("grep", "SigIgn", "/proc/self/status").write().toString(), "sig2");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("SigIgn:\t0000000000000000\n");
+  }
+
   @Test
   void homeAndDuplicateVariables() throws Exception {
     Jrunc j = jrunc();

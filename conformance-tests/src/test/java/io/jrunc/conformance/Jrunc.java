@@ -42,6 +42,16 @@ public final class Jrunc {
         "umount /sys/fs/cgroup/unified && exec \"$0\" \"$@\""));
   }
 
+  /**
+   * The same runtime started with {@code signals} ignored (a shell's {@code trap ''} before the
+   * exec, as nohup or an engine may leave them): dispositions a child inherits through exec.
+   */
+  public Jrunc ignoring(String... signals) {
+    List<String> p = new ArrayList<>(prefix);
+    p.addAll(List.of("sh", "-c", "trap '' " + String.join(" ", signals) + " && exec \"$0\" \"$@\""));
+    return new Jrunc(root, p);
+  }
+
   /** True on the hybrid layout: cgroup v1 controllers with a cgroup2 mount at /sys/fs/cgroup/unified. */
   public static final boolean HYBRID = hybrid();
 

@@ -6,6 +6,7 @@ import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.sys.BoundedFile;
 import io.jrunc.core.sys.CapUserData;
 import io.jrunc.core.sys.CapUserHeader;
 import io.jrunc.core.sys.Clone;
@@ -22,7 +23,9 @@ import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.POSIXRlimit;
 import io.jrunc.spec.Process;
 import io.jrunc.spec.User;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import io.jrunc.core.sys.Memory;
@@ -47,7 +50,30 @@ final class ProcessSteps {
    * another user. runc's nsexec turns dumpable on around the map writes for the same reason.
    * Nothing of the container runs before the release, so there is nothing to reach meanwhile.
    */
+  /**
+   * The signals this process ignores (the {@code SigIgn} mask of /proc/self/status: bit n-1 for
+   * signal n), which a child inherits through clone and exec; all of them when it cannot be read
+   * (every handler is then reset, as if each were ignored). jrunc itself ignores none: its
+   * handlers (the JVM's, SIGWINCH for a terminal relay, run's forwarding) are handlers.
+   */
+  static long ignoredSignals() {
+    try {
+      String s = BoundedFile.readKernelFile(Path.of("/proc/self/status"), BoundedFile.KERNEL_LIMIT);
+      int at = s.indexOf("\nSigIgn:");
+      int end = at < 0 ? -1 : s.indexOf('\n', at + 1);
+      if (end > 0) return Long.parseUnsignedLong(s.substring(at + "\nSigIgn:".length(), end).strip(), 16);
+    } catch (IOException | RuntimeException e) {
+      // below: all
+    }
+    return -1L;
+  }
+
   static void prologue(ProgramBuilder b, SpawnChannel ch, boolean mapsByParent) {
+    prologue(b, ch, mapsByParent, ignoredSignals());
+  }
+
+  /** As {@link #prologue(ProgramBuilder, SpawnChannel, boolean)}, resetting the signals in {@code ignored}. */
+  static void prologue(ProgramBuilder b, SpawnChannel ch, boolean mapsByParent, long ignored) {
     // The parent's pipe ends, like every descriptor the program does not name, were closed
     // when the child left the JVM (Spawner).
     MemorySegment all = b.alloc(KernelSigaction.SIGSET);
@@ -55,9 +81,14 @@ final class ProcessSteps {
     MemorySegment none = b.alloc(KernelSigaction.SIGSET);
     long sigsetSize = KernelSigaction.SIGSET.byteSize();
     b.call(Sys.RT_SIGPROCMASK, (long) Signal.SIG_SETMASK, all, 0L, sigsetSize).describe("block signals");
+    // The program runs in the sealed stub, after the execveat that left the JVM: the kernel set
+    // every signal with a handler back to its default then. What an exec keeps is an ignored
+    // signal (SIG_IGN), inherited from whoever started this JVM (nohup, a shell's trap, an
+    // engine): only those are reset, one step each, not all 62 (a cold create emits, encodes
+    // and runs each step: ~0.4 ms for the 62).
     MemorySegment dfl = KernelSigaction.writeDefault(b.alloc(KernelSigaction.LAYOUT));
     for (int sig = 1; sig <= 64; sig++) {
-      if (sig == Signal.SIGKILL || sig == Signal.SIGSTOP) continue;
+      if (sig == Signal.SIGKILL || sig == Signal.SIGSTOP || (ignored & (1L << (sig - 1))) == 0) continue;
       b.call(Sys.RT_SIGACTION, (long) sig, dfl, 0L, sigsetSize).allow(Errno.EINVAL).describe("reset the handler of signal ", sig);
     }
     b.call(Sys.RT_SIGPROCMASK, (long) Signal.SIG_SETMASK, none, 0L, sigsetSize).describe("unblock signals");

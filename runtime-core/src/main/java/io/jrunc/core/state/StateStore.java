@@ -112,8 +112,11 @@ public final class StateStore {
   public boolean claim(String id) throws IOException {
     checkId(id);
     try {
-      Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-      Files.createDirectory(dir(id), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+      var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x"));
+      // createDirectories of an existing root (every create but the first) fails inside with a
+      // FileAlreadyExistsException it catches: a stack trace filled interpreted in a cold JVM
+      if (!Files.isDirectory(root)) Files.createDirectories(root, mode);
+      Files.createDirectory(dir(id), mode);
       return true;
     } catch (FileAlreadyExistsException e) {
       if (e.getFile() != null && Path.of(e.getFile()).equals(dir(id))) return false;

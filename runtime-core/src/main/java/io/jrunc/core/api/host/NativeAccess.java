@@ -18,11 +18,12 @@ import io.jrunc.core.sys.SysException;
  * spawn of the JVM shares ({@code Spawner.prepare}: ~1.2 ms of a cold create, assembled and
  * written into a memfd) while the caller still plans; a failure there is left for the first
  * clone, which tries again and reports it. Then it runs what the command offers it
- * ({@code ShortLivedJvm.serve}: create's executable lookup) until the JVM ends.
+ * ({@code ShortLivedJvm.serve}) until the JVM ends: create's executable and HOME lookups while
+ * the main thread plans, init's program compiled while it makes the record and the cgroup, the
+ * last record encoded while it clones init.
  *
- * <p>It also declares the JVM short-lived: {@code create} then compiles init's program on that
- * second core while it makes the record and the cgroup (a thread per call, which a warm JVM
- * does not start).
+ * <p>It also declares the JVM short-lived, which a warm JVM never is: there the same work runs
+ * in place, no thread per call.
  *
  * <p>Safe to call any number of times and from any thread: the first system call waits for
  * the link (class initialisation is the lock, so no call sees a half-made handle), and a failed

@@ -96,11 +96,4 @@ public final class Capabilities {
     }
     return m;
   }
-
-  /** Names of the bits set in {@code mask}, for messages. */
-  public static List<String> names(long mask) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < 64; i++) if ((mask & (1L << i)) != 0) out.add(i < NAMES.size() ? NAMES.get(i) : "cap" + i);
-    return out;
-  }
 }

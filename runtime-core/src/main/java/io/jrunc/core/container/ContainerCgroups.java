@@ -103,14 +103,15 @@ final class ContainerCgroups {
         return dirs; // no cgroup mounts at all: RootfsSetup names the mount it cannot make
       }
     }
+    // by string (the managers' paths are clean and absolute): no relativize per hierarchy
+    String root = base.toString();
+    boolean v2 = cg.layout() == Layout.V2;
     for (var e : paths.entrySet()) {
-      Path p = Path.of(e.getValue());
-      if (!p.startsWith(base)) continue;
-      if (cg.layout() == Layout.V2) {
-        dirs.put("", p);
-      } else {
-        dirs.put(base.relativize(p).getName(0).toString(), p);
-      }
+      String s = e.getValue();
+      if (!s.startsWith(root) || (s.length() > root.length() && s.charAt(root.length()) != '/')) continue;
+      int from = root.length() + 1, end = from > s.length() ? -1 : s.indexOf('/', from);
+      String name = from > s.length() ? "" : end < 0 ? s.substring(from) : s.substring(from, end);
+      dirs.put(v2 ? "" : name, Path.of(s));
     }
     return dirs;
   }

@@ -91,14 +91,19 @@ record HostMounts(List<Entry> entries) {
     List<Entry> l = new ArrayList<>();
     for (Entry e : entries) {
       if (!e.fsType.equals("cgroup") && !e.fsType.equals("cgroup2")) continue;
-      Path p = Path.of(e.mountPoint);
-      if (p.getParent() != null && p.getParent().toString().equals("/sys/fs/cgroup")
-          && l.stream().noneMatch(x -> x.mountPoint.equals(e.mountPoint))) {
-        l.add(e);
+      // directly in /sys/fs/cgroup (the kernel's mount points are clean paths), once each
+      String mp = e.mountPoint;
+      if (!mp.startsWith(CGROUP_ROOT) || mp.length() == CGROUP_ROOT.length() || mp.indexOf('/', CGROUP_ROOT.length()) >= 0) {
+        continue;
       }
+      boolean seen = false;
+      for (Entry x : l) seen |= x.mountPoint.equals(mp);
+      if (!seen) l.add(e);
     }
     return l;
   }
+
+  private static final String CGROUP_ROOT = "/sys/fs/cgroup/";
 
   /** The mount point of the mount that contains {@code path} (the last, i.e. topmost, longest match). */
   String mountPointOf(Path path) {

@@ -39,8 +39,11 @@ final class MountSteps {
   }
 
   static String display(String base, List<String> comps, int n) {
-    String s = join(comps, n);
-    return base.equals("/") ? "/" + s : base + (s.isEmpty() ? "" : "/" + s);
+    if (n == 0) return base;
+    StringBuilder b = new StringBuilder(base.length() + 16 * n);
+    if (!base.equals("/")) b.append(base);
+    for (int i = 0; i < n; i++) b.append('/').append(comps.get(i));
+    return b.toString();
   }
 
   /**
@@ -123,7 +126,26 @@ final class MountSteps {
 
   /** Lexically cleans an absolute or relative (spec 1.2: relative to /) container path: {@code /a/./b/../c} is {@code /a/c}. */
   static String clean(String p) {
-    return "/" + join(comps(p), comps(p).size());
+    if (isClean(p)) return p; // nearly every configured path: no list, no join
+    List<String> c = comps(p);
+    return "/" + join(c, c.size());
+  }
+
+  /** Absolute, no empty, "." or ".." component, no trailing slash ("/" itself is clean). */
+  private static boolean isClean(String p) {
+    int n = p.length();
+    if (n == 0 || p.charAt(0) != '/') return false;
+    if (n == 1) return true;
+    if (p.charAt(n - 1) == '/') return false;
+    for (int i = 0; i < n; i++) {
+      if (p.charAt(i) != '/') continue;
+      int end = p.indexOf('/', i + 1);
+      int len = (end < 0 ? n : end) - i - 1;
+      if (len == 0 || (len == 1 && p.charAt(i + 1) == '.') || (len == 2 && p.charAt(i + 1) == '.' && p.charAt(i + 2) == '.')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static List<String> comps(String p) {
@@ -140,6 +162,13 @@ final class MountSteps {
   }
 
   static String join(List<String> comps, int n) {
-    return String.join("/", comps.subList(0, n));
+    if (n == 0) return "";
+    if (n == 1) return comps.get(0);
+    StringBuilder b = new StringBuilder(16 * n);
+    for (int i = 0; i < n; i++) {
+      if (i > 0) b.append('/');
+      b.append(comps.get(i));
+    }
+    return b.toString();
   }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 
@@ -83,7 +84,12 @@ public final class RootfsView {
   private Layer layerOf(String path) {
     for (int i = layers.size() - 1; i >= 0; i--) {
       Layer l = layers.get(i);
-      if (l.dest.equals("/") || path.equals(l.dest) || path.startsWith(l.dest + "/")) return l;
+      String d = l.dest;
+      // d is "/", path itself, or a parent of it (no "d/" made per layer and component: this runs
+      // interpreted in every cold create, once per component of every path planning resolves)
+      if (d.equals("/") || (path.startsWith(d) && (path.length() == d.length() || path.charAt(d.length()) == '/'))) {
+        return l;
+      }
     }
     throw new IllegalStateException("no layer for " + path); // the rootfs layer holds every path
   }
@@ -95,26 +101,35 @@ public final class RootfsView {
   public String resolve(String path) throws IOException {
     Deque<String> todo = new ArrayDeque<>();
     push(todo, path);
-    List<String> done = new ArrayList<>();
+    // the path resolved so far, "/a/b" ("" for the root), and its length before each component
+    // (grown in place, not joined again per component)
+    StringBuilder done = new StringBuilder(path.length() + 16);
+    int[] ends = new int[16];
+    int depth = 0;
     int links = 0;
     while (!todo.isEmpty()) {
       String c = todo.pop();
       if (c.isEmpty() || c.equals(".")) continue;
       if (c.equals("..")) {
-        if (!done.isEmpty()) done.removeLast();
+        if (depth > 0) done.setLength(ends[--depth]);
         continue;
       }
-      done.add(c);
-      Path host = host("/" + String.join("/", done));
+      if (depth == ends.length) ends = Arrays.copyOf(ends, 2 * depth);
+      ends[depth++] = done.length();
+      done.append('/').append(c);
+      Path host = host(done.toString());
       if (host != null && Files.isSymbolicLink(host)) {
         if (++links > MAX_LINKS) throw new IOException("too many levels of symbolic links (ELOOP)");
         String target = Files.readSymbolicLink(host).toString();
-        done.removeLast();
-        if (target.startsWith("/")) done.clear();
+        done.setLength(ends[--depth]);
+        if (target.startsWith("/")) {
+          done.setLength(0);
+          depth = 0;
+        }
         push(todo, target);
       }
     }
-    return "/" + String.join("/", done);
+    return done.isEmpty() ? "/" : done.toString();
   }
 
   private static void push(Deque<String> todo, String path) {

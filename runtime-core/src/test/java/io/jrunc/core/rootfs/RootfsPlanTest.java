@@ -263,6 +263,19 @@ class RootfsPlanTest {
   void pathsAndHostMounts() {
     assertThat(MountSteps.clean("dev/./pts/../shm/")).isEqualTo("/dev/shm");
     assertThat(MountSteps.clean("/../../etc")).isEqualTo("/etc");
+    // the clean ones are returned as they are; anything else goes through the components
+    for (String p : new String[] {"/", "/dev", "/dev/pts", "/a.b/..c/...", "/.x"}) assertThat(MountSteps.clean(p)).isSameAs(p);
+    assertThat(MountSteps.clean("/dev/")).isEqualTo("/dev");
+    assertThat(MountSteps.clean("//dev//pts")).isEqualTo("/dev/pts");
+    assertThat(MountSteps.clean("/dev/.")).isEqualTo("/dev");
+    assertThat(MountSteps.clean("/dev/..")).isEqualTo("/");
+    assertThat(MountSteps.clean("/a/../b/./c")).isEqualTo("/b/c");
+    assertThat(MountSteps.clean("")).isEqualTo("/");
+    assertThat(MountSteps.display("/", List.of("a", "b"), 2)).isEqualTo("/a/b");
+    assertThat(MountSteps.display("/", List.of("a", "b"), 0)).isEqualTo("/");
+    assertThat(MountSteps.display("/x", List.of("a", "b"), 1)).isEqualTo("/x/a");
+    assertThat(MountSteps.display("/x", List.of("a"), 0)).isEqualTo("/x");
+    assertThat(MountSteps.join(List.of("a", "b", "c"), 3)).isEqualTo("a/b/c");
     assertThat(V1_HOST.cgroupHierarchies()).extracting(HostMounts.Entry::mountPoint)
         .containsExactly("/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified");
     assertThat(V1_HOST.cgroup2Unified()).isFalse();

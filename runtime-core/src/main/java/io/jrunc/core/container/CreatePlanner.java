@@ -118,9 +118,10 @@ final class CreatePlanner {
       if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
       String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
       // The executable and HOME lookups read only the rootfs (~0.8 ms each interpreted): in a
-      // CLI call they are offered to the link thread, idle by then, while this thread plans the
-      // cgroup and the rootfs. The executable's failure still comes first, as when it ran first;
-      // HOME's (a hostile /etc/passwd) comes where it came before, at the compile that takes it.
+      // CLI call they are offered to the link thread, which runs them once linked, while this
+      // thread plans the cgroup, the rootfs and security. The executable's failure still comes
+      // first, as when it ran first; HOME's (a hostile /etc/passwd) comes where it came before,
+      // at the compile that takes it.
       Spec planned = spec;
       ShortLivedJvm.Offered<String> exeLookup = ShortLivedJvm.offer(() ->
           ExecutableLookup.find(rootfs, planned.process().args().get(0), planned.process().env(), cwd, dests));
@@ -129,6 +130,9 @@ final class CreatePlanner {
       boolean rootless;
       CgroupManager cgroup;
       java.util.Map<String, Path> dirs;
+      boolean hookPause;
+      IdMapper.Host idHost;
+      boolean setgroups;
       try {
         rootless = lc.rootless(opts.systemdCgroup());
         cgroup = cgroupManager(id, spec, opts, rootless);
@@ -146,22 +150,23 @@ final class CreatePlanner {
           // directory's can only be opened once it exists
           replan = notify != null && ns.creates("user") && Libc.geteuid() == 0;
         }
+        Hooks hooks = spec.hooks();
+        hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
+            || notEmpty(hooks.createContainer()));
+        // only a new user namespace has maps to write: no /proc/self/status reads nor PATH walk
+        // for newuidmap/newgidmap otherwise
+        idHost = ns.creates("user") ? IdMapper.Host.detect() : null;
+        setgroups = idHost == null || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
+        // Security last: a seccomp filter is compiled through libseccomp, and even a cached one is
+        // looked up by libseccomp's version, both downcalls that in a fresh CLI JVM wait for the
+        // link: the rest of planning (~6 ms) runs meanwhile instead of after it.
+        security = LaunchSupport.prepareSecurity(spec, lc.store().root());
       } catch (ContainerFailure | RuntimeException e) {
         ShortLivedJvm.take(exeLookup); // its failure first
         throw e;
       }
+      // taken last: the link thread, linked ~5-6 ms after Main, has had all of planning for it
       String exe = ShortLivedJvm.take(exeLookup);
-      Hooks hooks = spec.hooks();
-      boolean hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
-          || notEmpty(hooks.createContainer()));
-      // only a new user namespace has maps to write: no /proc/self/status reads nor PATH walk
-      // for newuidmap/newgidmap otherwise
-      IdMapper.Host idHost = ns.creates("user") ? IdMapper.Host.detect() : null;
-      boolean setgroups = idHost == null || !IdMapper.setgroupsDenied(spec.linux().gidMappings(), idHost);
-      // Security last but one: a seccomp filter is compiled through libseccomp, and even a cached
-      // one is looked up by libseccomp's version, both downcalls that in a fresh CLI JVM wait for
-      // the link: the rest of planning (~6 ms) runs meanwhile instead of after it.
-      security = LaunchSupport.prepareSecurity(spec, lc.store().root());
       return new CreatePlan(id, opts, bundle, rootfs, spec, homeEnv, terminal, notify, listen, uid, ns, security, exe,
           cgroup, rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
     } catch (ContainerFailure | RuntimeException | Error e) {

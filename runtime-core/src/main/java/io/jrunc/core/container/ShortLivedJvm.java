@@ -50,9 +50,29 @@ public final class ShortLivedJvm {
    * call's own idle second core takes some of its main thread's work without a thread per task.
    */
   public static void serve() {
+    serve(null);
+  }
+
+  /**
+   * As {@link #serve()}, running {@code whenIdle} the first time nothing is waiting: work this
+   * thread does for the JVM anyway, later than what the command offered before it (NativeAccess:
+   * the spawn trampoline, needed only at the clone, after the lookups planning waits for).
+   */
+  public static void serve(Runnable whenIdle) {
     while (true) {
       try {
-        offered.take().run();
+        Runnable next = offered.poll();
+        if (next == null && whenIdle != null) {
+          Runnable idle = whenIdle;
+          whenIdle = null;
+          try {
+            idle.run();
+          } catch (RuntimeException e) {
+            // its own work's failure (whoever needs that work meets it again): serve on
+          }
+          continue;
+        }
+        (next != null ? next : offered.take()).run();
       } catch (InterruptedException e) {
         return;
       }

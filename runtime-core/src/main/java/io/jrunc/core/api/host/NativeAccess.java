@@ -14,13 +14,13 @@ import io.jrunc.core.sys.SysException;
  * run time; none of it is kept by the AOT cache). A warm JVM (an embedder, the shim) has
  * linked long before and needs none of this.
  *
- * <p>After the link, that thread makes the clone's trampoline and the sealed stub, which every
- * spawn of the JVM shares ({@code Spawner.prepare}: ~1.2 ms of a cold create, assembled and
- * written into a memfd) while the caller still plans; a failure there is left for the first
- * clone, which tries again and reports it. Then it runs what the command offers it
- * ({@code ShortLivedJvm.serve}) until the JVM ends: create's executable and HOME lookups while
- * the main thread plans, init's program compiled while it makes the record and the cgroup, the
- * last record encoded while it clones init.
+ * <p>After the link, that thread runs what the command offers it ({@code ShortLivedJvm.serve})
+ * until the JVM ends: create's executable and HOME lookups while the main thread plans, init's
+ * program compiled while it makes the record and the cgroup, the last record encoded while it
+ * clones init. The first time nothing waits, it makes the clone's trampoline and the sealed
+ * stub, which every spawn of the JVM shares ({@code Spawner.prepare}: ~0.5-1.2 ms of a cold
+ * create, assembled and written into a memfd), needed only at the clone; a failure there is
+ * left for the first clone, which tries again and reports it.
  *
  * <p>It also declares the JVM short-lived, which a warm JVM never is: there the same work runs
  * in place, no thread per call.
@@ -41,13 +41,12 @@ public final class NativeAccess {
    */
   public static void linkInBackground(boolean cgroupsAhead) {
     ShortLivedJvm.declare();
-    Libc.linkInBackground(cgroupsAhead ? Cgroups::readHostAhead : () -> {}, () -> {
+    Libc.linkInBackground(cgroupsAhead ? Cgroups::readHostAhead : () -> {}, () -> ShortLivedJvm.serve(() -> {
       try {
         Spawner.prepare();
       } catch (SysException e) {
         // the first clone makes them again and reports what fails
       }
-      ShortLivedJvm.serve();
-    });
+    }));
   }
 }

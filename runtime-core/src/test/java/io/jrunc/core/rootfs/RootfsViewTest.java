@@ -39,6 +39,27 @@ class RootfsViewTest {
     assertThat(v.host("/")).isEqualTo(r);
   }
 
+  /**
+   * Below a component missing from a layer nothing of that layer is looked up, but a later mount
+   * under it is, and going back up with ".." or through a symlink looks up again.
+   */
+  @Test
+  void whatIsBelowAMissingComponentIsLookedUpOnlyInOtherLayers() throws Exception {
+    Path r = rootfs();
+    Files.createDirectories(r.resolve("etc"));
+    Files.createSymbolicLink(r.resolve("pp"), Path.of("/proc"));
+    Files.createSymbolicLink(r.resolve("etc/dangling"), Path.of("/gone/too"));
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.createSymbolicLink(src.resolve("l"), Path.of("/etc"));
+    RootfsView v = new RootfsView(r);
+    assertThat(v.resolve("/opt/a/b/c")).isEqualTo("/opt/a/b/c");
+    assertThat(v.resolve("/opt/a/../../pp/x")).isEqualTo("/proc/x");   // back above the missing /opt: /pp is a link
+    assertThat(v.resolve("/opt/../etc/dangling/y")).isEqualTo("/gone/too/y");
+    v.bind("/opt/x", src);                                              // a mount inside the missing /opt
+    assertThat(v.resolve("/opt/x/l/passwd")).isEqualTo("/etc/passwd");
+    assertThat(v.resolve("/opt/y/l/passwd")).isEqualTo("/opt/y/l/passwd");
+  }
+
   @Test
   void aSymlinkLoopIsAnError() throws Exception {
     Path r = rootfs();

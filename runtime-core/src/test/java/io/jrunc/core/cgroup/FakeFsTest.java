@@ -81,12 +81,7 @@ class FakeFsTest {
   @Test
   void v1WritesIntoEachHierarchyAndNamesMissingOnes() throws Exception {
     Path root = tmp.resolve("cgroup");
-    String mi = "";
-    int n = 30;
-    for (String c : List.of("memory", "pids", "cpu", "freezer")) {
-      Files.createDirectories(root.resolve(c));
-      mi += (n++) + " 1 0:" + n + " / " + root.resolve(c) + " rw - cgroup cgroup rw," + c + "\n";
-    }
+    String mi = v1Mounts(root, "memory", "pids", "cpu", "freezer");
     files(root.resolve("memory/x"), "memory.limit_in_bytes", "9223372036854771712\n", "memory.memsw.limit_in_bytes", "9223372036854771712\n",
         "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n", "cgroup.procs", "");
     files(root.resolve("pids/x"), "pids.max", "max\n", "cgroup.procs", "77\n");
@@ -121,13 +116,8 @@ class FakeFsTest {
   @Test
   void stateNamesACreatedTopOnlyAboveTheContainersDirectory() throws Exception {
     Path root = tmp.resolve("v1");
-    String mi = "";
-    int n = 40;
-    for (String c : List.of("memory", "pids")) {
-      Files.createDirectories(root.resolve(c).resolve("pod"));
-      mi += (n++) + " 1 0:" + n + " / " + root.resolve(c) + " rw - cgroup cgroup rw," + c + "\n";
-    }
-    CgroupHost host = new CgroupHost(root, mi, "4:memory:/\n");
+    CgroupHost host = new CgroupHost(root, v1Mounts(root, "memory", "pids"), "4:memory:/\n");
+    for (String c : List.of("memory", "pids")) Files.createDirectories(root.resolve(c).resolve("pod"));
     CgroupManager inPod = Cgroups.create(new CgroupConfig("c1", "/pod/c1", null, false, false), host);
     Map<String, String> before = inPod.state();
     inPod.create();
@@ -160,14 +150,9 @@ class FakeFsTest {
   @Test
   void v1AndHybridInitJoinsByItselfV2AndRootlessDoNot() throws Exception {
     Path root = tmp.resolve("cgroup");
-    String mi = "";
-    int n = 30;
-    for (String c : List.of("memory", "pids")) {
-      Files.createDirectories(root.resolve(c));
-      mi += (n++) + " 1 0:" + n + " / " + root.resolve(c) + " rw - cgroup cgroup rw," + c + "\n";
-    }
+    String mi = v1Mounts(root, "memory", "pids");
     Files.createDirectories(root.resolve("unified"));
-    String hybrid = mi + (n++) + " 1 0:" + n + " / " + root.resolve("unified") + " rw - cgroup2 cgroup2 rw\n";
+    String hybrid = mi + "99 1 0:99 / " + root.resolve("unified") + " rw - cgroup2 cgroup2 rw\n";
     CgroupManager h = Cgroups.create(new CgroupConfig("c1", "/x/c1", null, false, false),
         new CgroupHost(root, hybrid, "4:memory:/\n5:pids:/\n0::/\n"));
     assertThat(h.layout()).isEqualTo(Layout.HYBRID);
@@ -220,5 +205,16 @@ class FakeFsTest {
     public void destroy() {}
     public Map<String, String> paths() { return Map.of(); }
     public Map<String, String> state() { return Map.of(); }
+  }
+
+  /** mountinfo lines of one v1 hierarchy per controller, each mounted at {@code root/controller} (made here). */
+  private static String v1Mounts(Path root, String... controllers) throws java.io.IOException {
+    StringBuilder mi = new StringBuilder();
+    int n = 30;
+    for (String c : controllers) {
+      Files.createDirectories(root.resolve(c));
+      mi.append(n).append(" 1 0:").append(n++).append(" / ").append(root.resolve(c)).append(" rw - cgroup cgroup rw,").append(c).append('\n');
+    }
+    return mi.toString();
   }
 }

@@ -1,10 +1,10 @@
 package io.jrunc.core.container;
 
 import io.jrunc.core.failure.ContainerFailure;
+import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,8 +30,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ShortLivedJvm {
   private static volatile boolean declared;
-  /** Work offered to the helper thread ({@link #serve}); only in a short-lived JVM. */
-  private static final LinkedBlockingQueue<Runnable> offered = new LinkedBlockingQueue<>();
+  /**
+   * Work offered to the helper thread ({@link #serve}); only in a short-lived JVM. Guarded by its
+   * own monitor, not a java.util.concurrent queue: a BlockingQueue's take waits on an AQS
+   * condition, whose first use in a JVM initialises ForkJoinPool (its managed blocking) and with it
+   * ~15 classes that every create's AOT cache then loaded before Main.
+   */
+  private static final ArrayDeque<Runnable> offered = new ArrayDeque<>();
 
   private ShortLivedJvm() {}
 
@@ -60,22 +65,29 @@ public final class ShortLivedJvm {
    */
   public static void serve(Runnable whenIdle) {
     while (true) {
-      try {
-        Runnable next = offered.poll();
-        if (next == null && whenIdle != null) {
-          Runnable idle = whenIdle;
-          whenIdle = null;
+      Runnable next;
+      synchronized (offered) {
+        next = offered.poll();
+        while (next == null && whenIdle == null) {
           try {
-            idle.run();
-          } catch (RuntimeException e) {
-            // its own work's failure (whoever needs that work meets it again): serve on
+            offered.wait();
+          } catch (InterruptedException e) {
+            return;
           }
-          continue;
+          next = offered.poll();
         }
-        (next != null ? next : offered.take()).run();
-      } catch (InterruptedException e) {
-        return;
       }
+      if (next == null) {
+        Runnable idle = whenIdle;
+        whenIdle = null;
+        try {
+          idle.run();
+        } catch (RuntimeException e) {
+          // its own work's failure (whoever needs that work meets it again): serve on
+        }
+        continue;
+      }
+      next.run();
     }
   }
 
@@ -85,7 +97,12 @@ public final class ShortLivedJvm {
    */
   static <T> Offered<T> offer(Callable<T> task) {
     Offered<T> f = new Offered<>(task);
-    if (declared) offered.add(f);
+    if (declared) {
+      synchronized (offered) {
+        offered.add(f);
+        offered.notifyAll();
+      }
+    }
     return f;
   }
 

@@ -84,8 +84,9 @@ public final class CapabilitySetup {
     // An ambient capability not both permitted and inheritable is skipped: the kernel refuses it
     // (capabilities(7)); runc skips them quietly too, and runc's default spec asks for ambient
     // capabilities without inheritable ones. No log line either: its SLF4J bootstrap read ~35
-    // classes from the jar on every create of such a config (~5 ms of a CLI create), and with
-    // descriptors exhausted failed as an internal error (HostileInputTest).
+    // classes from the jar on every create of such a config (a ~6 ms window in
+    // -Xlog:class+load), and with descriptors exhausted failed as an internal error
+    // (HostileInputTest).
     for (int n = 0; n <= s.lastCap(); n++) {
       if ((s.raisableAmbient() & (1L << n)) == 0) continue;
       steps.add(b.call(Sys.PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L)

@@ -138,10 +138,14 @@ class CliLifecycleTest {
     Path bundle = Bundle.busybox(tmp.resolve("s")).sh("grep SigIgn /proc/self/status; exec sleep 100").write();
     var r = j.run("create", "--bundle", bundle.toString(), "sig1");
     assertThat(r.exit()).as(r.toString()).isZero();
-    r = j.run("exec", "sig1", "grep", "SigIgn", "/proc/self/status");
-    assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.out()).isEqualTo("SigIgn:\t0000000000000000\n");
-    assertThat(j.run("delete", "--force", "sig1").exit()).isZero();
+    try {
+      r = j.run("exec", "sig1", "grep", "SigIgn", "/proc/self/status");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out()).isEqualTo("SigIgn:\t0000000000000000\n");
+    } finally {
+      // also when the check fails: a created init left waiting outlives the test's directories
+      assertThat(j.run("delete", "--force", "sig1").exit()).isZero();
+    }
     r = j.run("run", "--bundle", Bundle.busybox(tmp.resolve("s2")).args("grep", "SigIgn", "/proc/self/status").write().toString(), "sig2");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).isEqualTo("SigIgn:\t0000000000000000\n");

@@ -90,7 +90,6 @@ final class ContainerCgroups {
   /** For a cgroup mount without a cgroup namespace: each hierarchy's directory of this container. */
   static Map<String, Path> cgroupDirs(CgroupManager cg) {
     Map<String, Path> dirs = new LinkedHashMap<>();
-    Path base = Path.of("/sys/fs/cgroup");
     Map<String, String> paths = new LinkedHashMap<>(cg.paths());
     if (paths.isEmpty()) {
       // rootless without a cgroup (not delegated): the container stays in ours, so that is what a
@@ -104,14 +103,14 @@ final class ContainerCgroups {
       }
     }
     // by string (the managers' paths are clean and absolute): no relativize per hierarchy
-    String root = base.toString();
+    String root = "/sys/fs/cgroup";
     boolean v2 = cg.layout() == Layout.V2;
     for (var e : paths.entrySet()) {
       String s = e.getValue();
       if (!s.startsWith(root) || (s.length() > root.length() && s.charAt(root.length()) != '/')) continue;
-      int from = root.length() + 1, end = from > s.length() ? -1 : s.indexOf('/', from);
-      String name = from > s.length() ? "" : end < 0 ? s.substring(from) : s.substring(from, end);
-      dirs.put(v2 ? "" : name, Path.of(s));
+      String rest = s.length() > root.length() ? s.substring(root.length() + 1) : "";
+      int slash = rest.indexOf('/');
+      dirs.put(v2 ? "" : slash < 0 ? rest : rest.substring(0, slash), Path.of(s));
     }
     return dirs;
   }

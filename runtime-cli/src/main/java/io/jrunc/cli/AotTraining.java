@@ -442,6 +442,7 @@ public final class AotTraining {
   private static int train(String launcher, String command, String root, List<String>... calls) {
     List<String> argv = new java.util.ArrayList<>();
     argv.add(launcher);
+    argv.add(command); // CommandAotTraining's first argument
     for (int i = 0; i < calls.length; i++) {
       if (i > 0) {
         argv.add("+");

@@ -16,8 +16,11 @@ import java.util.List;
  * exec, run, ...) these small commands spent ~36 ms before {@code Main}, with their own only
  * what they use.
  *
- * <p>Arguments: command lines separated by a lone {@code +} (no jrunc argument is {@code +}),
- * each run as {@link Main#execute} runs it; their output is discarded. Exit status: the number
+ * <p>Arguments: the command whose cache this is, then command lines separated by a lone
+ * {@code +} (no jrunc argument is {@code +}), each run as {@link Main#execute} runs it; their
+ * output is discarded. (The command comes as an argument, not from the environment: a
+ * {@code System.getenv} here put the JDK's environment classes, ~7, in every command's cache,
+ * and so in every call's start-up.) Exit status: the number
  * of calls that failed, except those the caller expects to fail (a trailing call on a missing
  * container trains the "does not exist" path engines hit when cleaning up), which are marked by
  * a leading {@code !}.
@@ -31,7 +34,7 @@ public final class CommandAotTraining {
     // bring the full training's classes into this small cache)
     java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
     java.util.concurrent.ThreadLocalRandom.current().nextInt();
-    if ("delete".equals(System.getenv("JRUNC_AOT_TRAIN_COMMAND"))) {
+    if (args.length > 0 && args[0].equals("delete")) {
       watchOnce();
       loadOnly(LAYOUT_DEPENDENT_DELETE);
     }
@@ -39,7 +42,7 @@ public final class CommandAotTraining {
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
     int failures = 0;
     List<String> call = new ArrayList<>();
-    for (int i = 0; i <= args.length; i++) {
+    for (int i = 1; i <= args.length; i++) {
       if (i < args.length && !args[i].equals("+")) {
         call.add(args[i]);
         continue;
@@ -95,25 +98,32 @@ public final class CommandAotTraining {
     try {
       Class.forName("io.jrunc.core.cgroup.PopulatedWatch", true, CommandAotTraining.class.getClassLoader());
       // a name of its own, not createTempDirectory: its SecureRandom would be ~30 classes more
-      // in the cache that every delete then loads
-      java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+      // in the cache that every delete then loads; and the directory and its file made and
+      // written through java.io, as Files.writeString's channel stream put ~20 classes in the
+      // cache that no delete uses
+      java.io.File dir = new java.io.File(System.getProperty("java.io.tmpdir"),
           "jrunc-aot-watch-" + ProcessHandle.current().pid());
-      java.nio.file.Files.createDirectory(dir);
+      if (!dir.mkdir()) throw new java.io.IOException("cannot make " + dir);
+      java.io.File f = new java.io.File(dir, "f");
       try (java.nio.file.WatchService ws = java.nio.file.FileSystems.getDefault().newWatchService()) {
-        dir.register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
-        java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("f"), "0");
-        java.nio.file.Files.writeString(f, "1");
+        dir.toPath().register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+        for (char c : new char[] {'0', '1'}) {
+          try (java.io.FileOutputStream out = new java.io.FileOutputStream(f)) {
+            out.write(c);
+          }
+        }
         java.nio.file.WatchKey k = ws.poll(2, java.util.concurrent.TimeUnit.SECONDS);
         if (k != null) {
           k.pollEvents();
           k.reset();
         }
-        java.nio.file.Files.delete(f);
       } finally {
-        java.nio.file.Files.delete(dir);
+        f.delete();
+        dir.delete();
       }
     } catch (Exception e) {
       System.err.println("jrunc AOT training: watch service: " + e);
     }
   }
+
 }

@@ -106,8 +106,9 @@ final class ContainerDelete extends ContainerVerb {
       // it lives, and the path below then reaps it. A paused init dies once thawed, below. (An
       // init that is gone, as after run, is seen in /proc first: ProcessHandle's set-up would
       // cost run's delete ~1 ms for nothing.)
-      boolean early = force && r.ownPidNamespace() && ProcStat.isAlive(r.pid(), r.pidStartTime())
-          && !isOurChild(r) && destroyInit(r, 9);
+      // (one read of init's stat for both questions: alive, and whose child)
+      ProcStat.Sample init = force && r.ownPidNamespace() ? ProcStat.sample(r.pid()) : null;
+      boolean early = ProcStat.isAlive(init, r.pidStartTime()) && !isOurChild(init.parent()) && destroyInit(r, 9);
       CgroupManager[] opened = {null};
       Status s = statusKeeping(r, opened);
       if (s == Status.CREATING) {
@@ -219,7 +220,11 @@ final class ContainerDelete extends ContainerVerb {
    * {@code delete --force} ~0.8 ms before its SIGKILL.
    */
   private static boolean isOurChild(ContainerRecord r) {
-    int parent = ProcStat.parentPid(r.pid());
+    return isOurChild(ProcStat.parentPid(r.pid()));
+  }
+
+  /** True when {@code parent} (init's parent's pid, -1 when init is gone) is this JVM. */
+  private static boolean isOurChild(int parent) {
     if (parent <= 0) return false; // gone: nothing to reap
     try {
       return Files.readSymbolicLink(java.nio.file.Path.of("/proc/self")).toString().equals(Integer.toString(parent));

@@ -1,6 +1,7 @@
 package io.jrunc.core.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,13 +15,13 @@ class ProcStatTest {
 
   @Test
   void readsStateAndStartTime() {
-    assertThat(ProcStat.parse(stat("sh", 'S', 123456))).isEqualTo(new ProcStat.Sample('S', 123456));
+    assertThat(ProcStat.parse(stat("sh", 'S', 123456))).isEqualTo(new ProcStat.Sample('S', 123456, 1));
   }
 
   /** A process may name itself anything (prctl PR_SET_NAME): only the last ')' ends comm. */
   @Test
   void aCommandNameWithSpacesAndParenthesesIsSkipped() {
-    assertThat(ProcStat.parse(stat(") Z 1 2 (x", 'R', 77))).isEqualTo(new ProcStat.Sample('R', 77));
+    assertThat(ProcStat.parse(stat(") Z 1 2 (x", 'R', 77))).isEqualTo(new ProcStat.Sample('R', 77, 1));
   }
 
   @Test
@@ -29,6 +30,14 @@ class ProcStatTest {
     assertThat(ProcStat.parentPid((int) ProcessHandle.current().pid()))
         .isEqualTo((int) ProcessHandle.current().parent().orElseThrow().pid());
     assertThat(ProcStat.parentPid(Integer.MAX_VALUE)).isEqualTo(-1);
+  }
+
+  /** Cut short (no start time) or without the command's parentheses: no sample, not a wrong one. */
+  @Test
+  void aLineThatIsNotAStatLineIsRefused() {
+    assertThatThrownBy(() -> ProcStat.parse("4242 (sh) S 1 4242")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ProcStat.parse("4242 sh S 1 4242")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ProcStat.parse("")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -67,13 +67,25 @@ final class JsonPull {
    * calls).
    */
   private final char[] in;
+  /**
+   * The input itself when it is all ASCII (null otherwise): the texts of names, strings and
+   * numbers are then copied out of it as ISO-8859-1, one array copy each, where a String made
+   * from {@link #in} narrows each character back to a byte in an interpreted loop.
+   */
+  private final byte[] ascii;
   private int pos;
   private final List<Frame> stack = new ArrayList<>();
   private String text;
 
   /** @throws SyntaxException if {@code utf8} is not valid UTF-8 */
   JsonPull(byte[] utf8) throws SyntaxException {
-    in = ascii(utf8) ? latin1(utf8) : decode(utf8);
+    ascii = ascii(utf8) ? utf8 : null;
+    in = ascii != null ? latin1(utf8) : decode(utf8);
+  }
+
+  /** The input's characters {@code [start, start + n)} as a String. */
+  private String text(int start, int n) {
+    return ascii != null ? new String(ascii, start, n, StandardCharsets.ISO_8859_1) : new String(in, start, n);
   }
 
   /** True when every byte is ASCII (state.json and jrunc's config.json usually are). */
@@ -241,7 +253,7 @@ final class JsonPull {
       if (digits() == 0) throw error("Invalid numeric value: exponent must have a digit");
     }
     endOfToken();
-    text = new String(in, start, pos - start);
+    text = text(start, pos - start);
     return integer ? Token.INTEGER : Token.FLOAT;
   }
 
@@ -267,7 +279,7 @@ final class JsonPull {
       if (pos == in.length) throw error("Unexpected end-of-input in a string");
       char c = in[pos];
       if (c == '"') {
-        String s = sb == null ? new String(in, start, pos - start) : sb.append(in, start, pos - start).toString();
+        String s = sb == null ? text(start, pos - start) : sb.append(in, start, pos - start).toString();
         pos++;
         return s;
       }

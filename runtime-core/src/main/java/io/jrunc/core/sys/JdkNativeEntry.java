@@ -7,6 +7,7 @@ import java.lang.invoke.MethodType;
 import jdk.internal.access.SharedSecrets;
 import jdk.internal.foreign.abi.ABIDescriptor;
 import jdk.internal.foreign.abi.NativeEntryPoint;
+import jdk.internal.foreign.abi.StubLocations;
 import jdk.internal.foreign.abi.VMStorage;
 import jdk.internal.foreign.abi.x64.X86_64Architecture;
 
@@ -90,21 +91,29 @@ final class JdkNativeEntry {
      * without shadow space.
      */
     static ABIDescriptor sysV() {
-      return X86_64Architecture.abiFor(
-          new VMStorage[] {rdi, rsi, rdx, rcx, r8, r9, rax},
-          new VMStorage[] {
-              xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7},
-          new VMStorage[] {rax, rdx},
-          new VMStorage[] {xmm0, xmm1},
-          2,
-          new VMStorage[] {r10, r11},
-          new VMStorage[] {
-              xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15,
-              xmm16, xmm17, xmm18, xmm19, xmm20, xmm21, xmm22, xmm23,
-              xmm24, xmm25, xmm26, xmm27, xmm28, xmm29, xmm30, xmm31},
+      // the descriptor X86_64Architecture.abiFor makes, made here: abiFor builds its x87 outputs
+      // with an IntStream, and so put ~25 stream classes in create's and run's AOT caches (which
+      // every such call loads at start-up) for two array elements
+      return new ABIDescriptor(
+          X86_64Architecture.INSTANCE,
+          new VMStorage[][] {
+              {rdi, rsi, rdx, rcx, r8, r9, rax},
+              {xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7}},
+          new VMStorage[][] {
+              {rax, rdx},
+              {xmm0, xmm1},
+              {X86_64Architecture.x87Storage(0), X86_64Architecture.x87Storage(1)}},
+          new VMStorage[][] {
+              {r10, r11},
+              {xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15,
+                  xmm16, xmm17, xmm18, xmm19, xmm20, xmm21, xmm22, xmm23,
+                  xmm24, xmm25, xmm26, xmm27, xmm28, xmm29, xmm30, xmm31}},
           16,
           0,
-          r10, r11);
+          r10, r11,
+          StubLocations.TARGET_ADDRESS.storage(X86_64Architecture.StorageType.PLACEHOLDER),
+          StubLocations.RETURN_BUFFER.storage(X86_64Architecture.StorageType.PLACEHOLDER),
+          StubLocations.CAPTURED_STATE_BUFFER.storage(X86_64Architecture.StorageType.PLACEHOLDER));
     }
 
     /**

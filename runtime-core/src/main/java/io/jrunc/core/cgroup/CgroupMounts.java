@@ -37,10 +37,17 @@ public record CgroupMounts(Layout layout, Map<String, Hierarchy> v1, Path unifie
     Path unified = null;
     String unifiedRoot = "/";
     boolean rootIsV2 = false;
-    for (String line : mountinfo.split("\n")) {
-      if (line.isBlank()) continue;
-      int dash = line.indexOf(" - ");
-      if (dash < 0) continue;
+    int n = mountinfo.length();
+    for (int start = 0, eol; start < n; start = eol + 1) {
+      eol = mountinfo.indexOf('\n', start);
+      if (eol < 0) eol = n;
+      // only cgroup lines are split into fields: a host has tens of other mounts (a container
+      // host hundreds), and each create parses this table interpreted
+      int dash = mountinfo.indexOf(" - ", start);
+      if (dash < 0 || dash >= eol) continue;
+      if (!mountinfo.startsWith("cgroup", dash + 3)) continue;
+      String line = mountinfo.substring(start, eol);
+      dash -= start;
       String[] pre = line.substring(0, dash).split(" ");
       String[] post = line.substring(dash + 3).split(" ");
       if (pre.length < 5 || post.length < 3) continue;

@@ -28,21 +28,44 @@ record HostMounts(List<Entry> entries) {
 
   /** Parses mountinfo text: {@code id parent maj:min root mountpoint opts [optional...] - type source superopts}. */
   static HostMounts parse(String text) {
+    // by index, not split: a host has tens of mounts (a container host hundreds) of ~11 fields
+    // each, and every cold create parses them interpreted; only five fields are kept
     List<Entry> l = new ArrayList<>();
-    for (String line : text.split("\n")) {
-      if (line.isBlank()) continue;
-      String[] f = line.split(" ");
-      int dash = -1;
-      for (int i = 6; i < f.length; i++) {
-        if (f[i].equals("-")) {
-          dash = i;
-          break;
-        }
-      }
-      if (dash < 0 || f.length < dash + 4) continue;
-      l.add(new Entry(unescape(f[4]), f[dash + 1], f[5], f[dash + 3], unescape(f[3])));
+    int n = text.length();
+    for (int start = 0; start < n; ) {
+      int eol = text.indexOf('\n', start);
+      if (eol < 0) eol = n;
+      Entry e = line(text, start, eol);
+      if (e != null) l.add(e);
+      start = eol + 1;
     }
     return new HostMounts(List.copyOf(l));
+  }
+
+  /** The line {@code t[from, to)}, or null when it lacks a field a mountinfo line has. */
+  private static Entry line(String t, int from, int to) {
+    int s3 = from;
+    for (int k = 0; k < 3; k++) { // past id, parent and maj:min
+      s3 = t.indexOf(' ', s3);
+      if (s3 < 0 || s3 >= to) return null;
+      s3++;
+    }
+    int e3 = end(t, s3, to), e4 = end(t, e3 + 1, to), e5 = end(t, e4 + 1, to);
+    if (e5 >= to) return null;
+    // the optional fields (shared:N, master:N, ...) end at a lone "-"
+    int dash = t.indexOf(" - ", e5);
+    if (dash < 0 || dash + 3 > to) return null;
+    int s7 = dash + 3, e7 = end(t, s7, to), e8 = end(t, e7 + 1, to);
+    if (e8 >= to) return null;
+    return new Entry(unescape(t.substring(e3 + 1, e4)), t.substring(s7, e7), t.substring(e4 + 1, e5),
+        t.substring(e8 + 1, end(t, e8 + 1, to)), unescape(t.substring(s3, e3)));
+  }
+
+  /** Where the field starting at {@code from} ends: the next space, or {@code to}. */
+  private static int end(String t, int from, int to) {
+    if (from > to) return to;
+    int e = t.indexOf(' ', from);
+    return e < 0 || e > to ? to : e;
   }
 
   /** mountinfo escapes space, tab, newline and backslash as {@code \ooo}. */

@@ -132,31 +132,40 @@ final class MountSteps {
   }
 
   /** Absolute, no empty, "." or ".." component, no trailing slash ("/" itself is clean). */
-  private static boolean isClean(String p) {
+  static boolean isClean(String p) {
     int n = p.length();
     if (n == 0 || p.charAt(0) != '/') return false;
     if (n == 1) return true;
     if (p.charAt(n - 1) == '/') return false;
-    for (int i = 0; i < n; i++) {
-      if (p.charAt(i) != '/') continue;
+    // component by component (i at its '/'), not character by character: planning checks every
+    // path it meets, and a fresh JVM interprets this (each charAt is a chain of calls)
+    for (int i = 0; i < n; ) {
       int end = p.indexOf('/', i + 1);
-      int len = (end < 0 ? n : end) - i - 1;
+      if (end < 0) end = n;
+      int len = end - i - 1;
       if (len == 0 || (len == 1 && p.charAt(i + 1) == '.') || (len == 2 && p.charAt(i + 1) == '.' && p.charAt(i + 2) == '.')) {
         return false;
       }
+      i = end;
     }
     return true;
   }
 
+  /** The components of {@code p} with "." and ".." applied lexically (".." stops at the top). */
   static List<String> comps(String p) {
     List<String> l = new ArrayList<>();
-    for (String c : p.split("/")) {
-      if (c.isEmpty() || c.equals(".")) continue;
-      if (c.equals("..")) {
+    int n = p.length();
+    // split at each '/' in place (no regex split's array and list)
+    for (int i = 0; i <= n; ) {
+      int end = p.indexOf('/', i);
+      if (end < 0) end = n;
+      int len = end - i;
+      if (len == 2 && p.charAt(i) == '.' && p.charAt(i + 1) == '.') {
         if (!l.isEmpty()) l.remove(l.size() - 1);
-        continue;
+      } else if (len > 1 || (len == 1 && p.charAt(i) != '.')) {
+        l.add(p.substring(i, end));
       }
-      l.add(c);
+      i = end + 1;
     }
     return l;
   }

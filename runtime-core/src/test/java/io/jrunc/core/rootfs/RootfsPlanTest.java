@@ -271,6 +271,11 @@ class RootfsPlanTest {
     assertThat(MountSteps.clean("/dev/..")).isEqualTo("/");
     assertThat(MountSteps.clean("/a/../b/./c")).isEqualTo("/b/c");
     assertThat(MountSteps.clean("")).isEqualTo("/");
+    assertThat(MountSteps.comps("/a/./b/../c/")).containsExactly("a", "c");
+    assertThat(MountSteps.comps("../x/.../..y/.z//")).containsExactly("x", "...", "..y", ".z");
+    assertThat(MountSteps.comps("/")).isEmpty();
+    assertThat(MountSteps.isClean("/a/.b/c..")).isTrue();
+    for (String p : new String[] {"a", "/a/", "/a//b", "/a/./b", "/a/..", "/.."}) assertThat(MountSteps.isClean(p)).as(p).isFalse();
     assertThat(MountSteps.display("/", List.of("a", "b"), 2)).isEqualTo("/a/b");
     assertThat(MountSteps.display("/", List.of("a", "b"), 0)).isEqualTo("/");
     assertThat(MountSteps.display("/x", List.of("a", "b"), 1)).isEqualTo("/x/a");
@@ -281,6 +286,43 @@ class RootfsPlanTest {
     assertThat(V1_HOST.cgroup2Unified()).isFalse();
     assertThat(V1_HOST.mountPointOf(Path.of("/srv/my dir/bundle/rootfs"))).isEqualTo("/srv/my dir");
     assertThat(V1_HOST.mountPointOf(Path.of("/srv/my dirx"))).isEqualTo("/");
+  }
+
+  /** The index parser against a plain split of each line, on this host's table and odd lines. */
+  @Test
+  void mountinfoIsParsedAsSplittingEachLineWould() throws Exception {
+    String odd = """
+        36 35 98:0 /mnt1 /mnt/my\\040dir rw,noatime master:1 shared:2 - ext3 /dev/root rw,errors=continue
+        37 35 98:0 / /a rw - tmpfs tmpfs rw
+        garbage
+        38 35 98:0 / /short rw - tmpfs tmpfs
+        39 35 98:0 / /nodash rw shared:1 tmpfs tmpfs rw
+
+        40 35 0:1 /x\\134y /b ro,relatime - proc proc rw,hidepid=2""";
+    String host = Files.readString(Path.of("/proc/self/mountinfo"));
+    for (String text : new String[] {odd, host}) {
+      assertThat(HostMounts.parse(text).entries()).isEqualTo(splitParse(text));
+    }
+    assertThat(HostMounts.parse(odd).entries()).extracting(HostMounts.Entry::mountPoint)
+        .containsExactly("/mnt/my dir", "/a", "/b");
+  }
+
+  private static List<HostMounts.Entry> splitParse(String text) {
+    List<HostMounts.Entry> l = new java.util.ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) continue;
+      String[] f = line.split(" ");
+      int dash = -1;
+      for (int i = 6; i < f.length; i++) {
+        if (f[i].equals("-")) {
+          dash = i;
+          break;
+        }
+      }
+      if (dash < 0 || f.length < dash + 4) continue;
+      l.add(new HostMounts.Entry(HostMounts.unescape(f[4]), f[dash + 1], f[5], f[dash + 3], HostMounts.unescape(f[3])));
+    }
+    return l;
   }
 
   @Test

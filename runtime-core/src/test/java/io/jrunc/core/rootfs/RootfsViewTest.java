@@ -60,6 +60,32 @@ class RootfsViewTest {
     assertThat(v.resolve("/opt/y/l/passwd")).isEqualTo("/opt/y/l/passwd");
   }
 
+  /**
+   * A clean path in a layer that shows nothing (fresh or kernel) is its own resolution, however
+   * the image below looks; not when a later mount over one of its parents shows something, nor a
+   * path that is not clean.
+   */
+  @Test
+  void aPathInAFilesystemThatShowsNothingIsItself() throws Exception {
+    Path r = rootfs();
+    Files.createDirectories(r.resolve("dev"));
+    Files.createSymbolicLink(r.resolve("dev/x"), Path.of("/etc"));         // hidden by the tmpfs on /dev
+    Files.createSymbolicLink(r.resolve("pp"), Path.of("/proc"));
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.createSymbolicLink(src.resolve("n"), Path.of("/etc"));
+    RootfsView v = new RootfsView(r);
+    assertThat(v.resolve("/dev/x/y")).isEqualTo("/etc/y");
+    v.fresh("/dev");
+    v.kernel("/proc");
+    assertThat(v.resolve("/dev/x/y")).isEqualTo("/dev/x/y");
+    assertThat(v.resolve("/proc/sys/kernel")).isEqualTo("/proc/sys/kernel");
+    assertThat(v.resolve("/dev/../pp/x")).isEqualTo("/proc/x");            // not clean: walked
+    assertThat(v.resolve("/dev/x/../../pp")).isEqualTo("/proc");
+    v.fresh("/m/n");
+    v.bind("/m", src);                                                     // over the tmpfs' parent: hides it
+    assertThat(v.resolve("/m/n/x")).isEqualTo("/etc/x");
+  }
+
   @Test
   void aSymlinkLoopIsAnError() throws Exception {
     Path r = rootfs();

@@ -215,9 +215,11 @@ public final class ProgramBuilder implements AutoCloseable {
   public MemorySegment stringArray(List<String> values) {
     MemorySegment arr = allocate(ADDRESS.byteSize() * (values.size() + 1L), ADDRESS.byteAlignment());
     // The pointers written as longs (the only supported arch, x86-64, has 8-byte pointers),
-    // through Memory (no VarHandle), now: arr lies before the strings staged after it.
-    for (int i = 0; i < values.size(); i++) Memory.setLong(arr, 8L * i, stringAddress(values.get(i)));
-    Memory.setLong(arr, 8L * values.size(), 0L);
+    // in one copy (no VarHandle, no copy per pointer), now: arr lies before the strings staged
+    // after it. The last stays 0 (NULL).
+    long[] p = new long[values.size() + 1];
+    for (int i = 0; i < values.size(); i++) p[i] = stringAddress(values.get(i));
+    NativeCopy.fromLongs(p, 0, arr, 0, p.length);
     return arr;
   }
 

@@ -31,16 +31,11 @@ public final class MountAttr {
   /** {@code MOUNT_ATTR_SIZE_VER0}: mount_setattr's {@code size} argument. */
   public static final long SIZE_VER0 = LAYOUT.byteSize();
 
-  static final long ATTR_SET = Memory.offset(LAYOUT, "attr_set"),
-      ATTR_CLR = Memory.offset(LAYOUT, "attr_clr"),
-      PROPAGATION = Memory.offset(LAYOUT, "propagation"),
-      USERNS_FD = Memory.offset(LAYOUT, "userns_fd");
+  /** attr_set, attr_clr, propagation, userns_fd: four consecutive u64, written in one copy. */
+  private static final long ALL = Memory.consecutiveLongs(LAYOUT, "attr_set", "attr_clr", "propagation", "userns_fd");
 
   public static MemorySegment write(MemorySegment attr, long set, long clr, long propagation, long usernsFd) {
-    Memory.setLong(attr, ATTR_SET, set);
-    Memory.setLong(attr, ATTR_CLR, clr);
-    Memory.setLong(attr, PROPAGATION, propagation);
-    Memory.setLong(attr, USERNS_FD, usernsFd);
+    Memory.setLongs(attr, ALL, set, clr, propagation, usernsFd);
     return attr;
   }
 }

@@ -29,14 +29,11 @@ public final class OpenHow {
   /** {@code OPEN_HOW_SIZE_VER0}: openat2's {@code size} argument. */
   public static final long SIZE_VER0 = LAYOUT.byteSize();
 
-  static final long FLAGS = Memory.offset(LAYOUT, "flags"),
-      MODE = Memory.offset(LAYOUT, "mode"),
-      RESOLVE = Memory.offset(LAYOUT, "resolve");
+  /** flags, mode, resolve: three consecutive u64, written in one copy. */
+  private static final long ALL = Memory.consecutiveLongs(LAYOUT, "flags", "mode", "resolve");
 
   public static MemorySegment write(MemorySegment how, long flags, long mode, long resolve) {
-    Memory.setLong(how, FLAGS, flags);
-    Memory.setLong(how, MODE, mode);
-    Memory.setLong(how, RESOLVE, resolve);
+    Memory.setLongs(how, ALL, flags, mode, resolve);
     return how;
   }
 }

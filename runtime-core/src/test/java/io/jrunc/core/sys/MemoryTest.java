@@ -46,6 +46,31 @@ class MemoryTest {
     assertThat(Memory.getLong(s, 20)).isEqualTo(0x1122334455667788L);
   }
 
+  /** The structs written in one copy land where the JDK's layout paths put each member. */
+  @Test
+  void consecutiveLongsAreWrittenInOneCopyWhereTheLayoutPutsThem() {
+    MemorySegment how = arena.allocate(OpenHow.LAYOUT);
+    OpenHow.write(how, 1, 2, 3);
+    assertThat(List.of(how.get(JAVA_LONG, OpenHow.LAYOUT.byteOffset(groupElement("flags"))),
+        how.get(JAVA_LONG, OpenHow.LAYOUT.byteOffset(groupElement("mode"))),
+        how.get(JAVA_LONG, OpenHow.LAYOUT.byteOffset(groupElement("resolve"))))).containsExactly(1L, 2L, 3L);
+    MemorySegment attr = arena.allocate(MountAttr.LAYOUT);
+    MountAttr.write(attr, 4, 5, 6, 7);
+    assertThat(List.of("attr_set", "attr_clr", "propagation", "userns_fd").stream()
+        .map(n -> attr.get(JAVA_LONG, MountAttr.LAYOUT.byteOffset(groupElement(n)))).toList()).containsExactly(4L, 5L, 6L, 7L);
+    assertThat(Memory.consecutiveLongs(MountAttr.LAYOUT, "attr_clr", "propagation")).isEqualTo(8);
+    // not consecutive, not in order, a 4-byte member, no such member
+    assertThatThrownBy(() -> Memory.consecutiveLongs(MountAttr.LAYOUT, "attr_set", "propagation"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Memory.consecutiveLongs(OpenHow.LAYOUT, "mode", "flags"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Memory.consecutiveLongs(Winsize.LAYOUT, "ws_row"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Memory.consecutiveLongs(OpenHow.LAYOUT, "nope"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Memory.setLongs(arena.allocate(16), 0, 1, 2, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
   @Test
   void accessOutsideTheSegmentIsRefused() {
     MemorySegment s = arena.allocate(8);

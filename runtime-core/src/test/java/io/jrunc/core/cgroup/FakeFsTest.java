@@ -102,6 +102,14 @@ class FakeFsTest {
     CgroupManager again = Cgroups.reopen(m.state());
     assertThat(again).isInstanceOf(V1Manager.class);
     assertThat(again.paths()).isEqualTo(m.paths());
+    // the record keeps no mount points (only create uses them); one from before, with them,
+    // re-opens the same, and a re-opened manager does not create
+    assertThat(m.state().keySet()).noneMatch(k -> k.startsWith("mount."));
+    Map<String, String> old = new java.util.LinkedHashMap<>(m.state());
+    old.put("mount.memory", root.resolve("memory").toString());
+    assertThat(Cgroups.reopen(old).paths()).isEqualTo(m.paths());
+    assertThat(Cgroups.reopen(old).state()).isEqualTo(m.state());
+    assertThatThrownBy(again::create).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> again.update(new LinuxResources(null, null, null, null, null, null,
         new io.jrunc.spec.LinuxNetwork(1L, null), null, null)))
         .hasMessage("linux.resources.network.classID: the net_cls cgroup v1 controller is not mounted on this host");

@@ -56,6 +56,7 @@ public class V1Manager implements CgroupManager {
 
   @Override
   public void create() throws CgroupException {
+    if (!paths.isEmpty() && mounts.isEmpty()) throw new IllegalStateException("a cgroup re-opened from a record is not created again");
     ResourceWrites.v1(resources, ResourceWrites.Current.NONE); // validate before any mkdir
     List<DeviceRule> devices = resources == null ? List.of() : DeviceRule.from(resources.devices());
     Map<Path, Path> made = new LinkedHashMap<>();
@@ -283,7 +284,10 @@ public class V1Manager implements CgroupManager {
     s.put("driver", driver());
     s.put("layout", layout.name());
     paths.forEach((k, v) -> s.put("path." + k, v.toString()));
-    mounts.forEach((k, v) -> s.put("mount." + k, v.toString()));
+    // Not the hierarchies' mount points: only create() uses them, which a manager re-opened
+    // from a record never runs; they were a third of a v1 record, which state, kill, start and
+    // delete parse (interpreted) on every call, and delete made a Path of each. (A record that
+    // has them, from before, reads the same.)
     // only a top above the container's own directory: destroy removes that directory anyway,
     // and leaving it out keeps the state create() reaches in the common case (the parent was
     // there) equal to the one recorded before it, so the record is not written a second time
@@ -294,19 +298,22 @@ public class V1Manager implements CgroupManager {
     return s;
   }
 
-  /** Rebuilds a manager from {@link #state()}. */
+  /**
+   * Rebuilds a manager from {@link #state()}: one that signals, reads, updates and removes the
+   * cgroup, but does not {@link #create} it (it knows no mount points).
+   */
   public static V1Manager fromState(Map<String, String> s) {
-    Map<String, Path> paths = new LinkedHashMap<>(), mounts = new LinkedHashMap<>();
+    Map<String, Path> paths = new LinkedHashMap<>();
     Map<Path, Path> created = new LinkedHashMap<>();
     // a loop, not forEach with a lambda: state, kill and delete re-open the cgroup on each call,
     // and linking the lambda's call site in a fresh JVM cost ~0.3 ms
     for (Map.Entry<String, String> e : s.entrySet()) {
       String k = e.getKey(), v = e.getValue();
       if (k.startsWith("path.")) paths.put(k.substring(5), Path.of(v));
-      else if (k.startsWith("mount.")) mounts.put(k.substring(6), Path.of(v));
       else if (k.startsWith("createdTop.")) created.put(Path.of(k.substring(11)), Path.of(v));
+      // "mount.*" (records from before): not needed, see state()
     }
-    return new V1Manager(Layout.of(s.get("layout")), mounts, paths, null, created);
+    return new V1Manager(Layout.of(s.get("layout")), Map.of(), paths, null, created);
   }
 
   @Override

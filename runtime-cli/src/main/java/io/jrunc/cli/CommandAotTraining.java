@@ -125,5 +125,4 @@ public final class CommandAotTraining {
       System.err.println("jrunc AOT training: watch service: " + e);
     }
   }
-
 }

@@ -216,7 +216,7 @@ final class CreatePlanner {
 
   private static List<String> replaceEnv(List<String> env, List<String> drop, List<String> add) {
     List<String> out = new ArrayList<>(env == null ? List.of() : env);
-    out.removeIf(e -> drop.stream().anyMatch(e::startsWith));
+    for (String d : drop) out.removeIf(e -> e.startsWith(d));
     out.addAll(add);
     return out;
   }

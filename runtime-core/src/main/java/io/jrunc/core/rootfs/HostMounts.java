@@ -106,7 +106,8 @@ record HostMounts(List<Entry> entries) {
 
   /** True when /sys/fs/cgroup itself is a cgroup2 mount (a pure cgroup v2 host). */
   boolean cgroup2Unified() {
-    return entries.stream().anyMatch(e -> e.mountPoint.equals("/sys/fs/cgroup") && e.fsType.equals("cgroup2"));
+    for (Entry e : entries) if (e.mountPoint.equals("/sys/fs/cgroup") && e.fsType.equals("cgroup2")) return true;
+    return false;
   }
 
   /** The cgroup v1 hierarchies (and a hybrid host's "unified" cgroup2) mounted directly under /sys/fs/cgroup. */

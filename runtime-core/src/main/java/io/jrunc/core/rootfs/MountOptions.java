@@ -27,6 +27,12 @@ record MountOptions(long flags, long clearFlags, List<Long> propagation, long re
 
   private record F(boolean clear, long flag) {}
 
+  /** Whether a filesystem option starts with {@code prefix} ("mode=", "context="). */
+  boolean dataStartsWith(String prefix) {
+    for (String d : data) if (d.startsWith(prefix)) return true;
+    return false;
+  }
+
   private static final Map<String, F> FLAGS = Map.ofEntries(
       Map.entry("acl", new F(false, MS_POSIXACL)),
       Map.entry("async", new F(true, MS_SYNCHRONOUS)),

@@ -89,7 +89,7 @@ final class MountPlanner {
           }
         }
       }
-      if (type.equals("tmpfs") && !o.has(MS_REMOUNT) && o.data().stream().noneMatch(d -> d.startsWith("mode="))) {
+      if (type.equals("tmpfs") && !o.has(MS_REMOUNT) && !o.dataStartsWith("mode=")) {
         o = inheritMode(s, o, target, l);
       }
       int fd = -1;

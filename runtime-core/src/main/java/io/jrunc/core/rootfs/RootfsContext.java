@@ -37,9 +37,14 @@ public record RootfsContext(Spec spec, Path rootfs, Path bundle, boolean noPivot
     Path rootfs = b.resolve(rp).normalize();
     List<LinuxNamespace> ns = spec.linux() == null || spec.linux().namespaces() == null
         ? List.of() : spec.linux().namespaces();
-    boolean user = ns.stream().anyMatch(n -> "user".equals(n.type()) && n.path() == null);
-    boolean mnt = ns.stream().anyMatch(n -> "mount".equals(n.type()));
-    boolean cg = ns.stream().anyMatch(n -> "cgroup".equals(n.type()));
+    // a loop, not three streams: a cold create's only stream use besides these was the JDK's
+    // struct layouts, which jrunc no longer makes (the stream classes are then out of its cache)
+    boolean user = false, mnt = false, cg = false;
+    for (LinuxNamespace n : ns) {
+      user |= "user".equals(n.type()) && n.path() == null;
+      mnt |= "mount".equals(n.type());
+      cg |= "cgroup".equals(n.type());
+    }
     return new RootfsContext(spec, rootfs, b, false, user, mnt, cg, null, null, java.util.Set.of());
   }
 

@@ -238,7 +238,8 @@ public final class RootfsSetup implements AutoCloseable {
 
   /** True unless /dev is bind-mounted from the host (runc's needsSetupDev). */
   boolean needsSetupDev() {
-    return mounts.stream().noneMatch(m -> m.dest.equals("/dev") && m.type.equals("bind"));
+    for (Planned m : mounts) if (m.dest.equals("/dev") && m.type.equals("bind")) return false;
+    return true;
   }
 
   /** The devices the child makes (none when /dev is bound from the host or there is no mount namespace). */
@@ -418,7 +419,7 @@ public final class RootfsSetup implements AutoCloseable {
       }
       fsOptions(b, fs, what, o.data());
       if (selinux && spec.linux() != null && spec.linux().mountLabel() != null && !spec.linux().mountLabel().isEmpty()
-          && labelled(fstype) && o.data().stream().noneMatch(d -> d.startsWith("context="))) {
+          && labelled(fstype) && !o.dataStartsWith("context=")) {
         b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "context", spec.linux().mountLabel(), 0L)
             .describe(what + ": option context=" + spec.linux().mountLabel());
       }

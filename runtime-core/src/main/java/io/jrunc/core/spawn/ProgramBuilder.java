@@ -6,8 +6,8 @@ import io.jrunc.core.sys.Arch;
 import io.jrunc.core.sys.Mappings;
 import io.jrunc.core.sys.NativeCopy;
 import io.jrunc.core.sys.Sys;
+import io.jrunc.core.sys.Struct;
 import io.jrunc.core.sys.SysException;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -206,9 +206,9 @@ public final class ProgramBuilder implements AutoCloseable {
     return allocate(Math.max(1, size), 8);
   }
 
-  /** Zeroed memory for one {@code layout} (a struct of {@code io.jrunc.core.sys}), at least 8-aligned. */
-  public MemorySegment alloc(MemoryLayout layout) {
-    return allocate(Math.max(1, layout.byteSize()), Math.max(8, layout.byteAlignment()));
+  /** Zeroed memory for one {@code struct} of {@code io.jrunc.core.sys}, at least 8-aligned. */
+  public MemorySegment alloc(Struct struct) {
+    return allocate(Math.max(1, struct.byteSize()), Math.max(8, struct.byteAlignment()));
   }
 
   /** A NULL-terminated {@code char *[]} (argv, envp). */

@@ -131,7 +131,7 @@ public final class Spawner {
       ChildProgram pre = leaveJvm(leave, keep, image, stubFd(), (flags & CLONE_NEWUSER) != 0);
       pre.reportFd(channel.reportWrite());
       program.leaveJvmDescriptions(pre);
-      MemorySegment args = arena.allocate(CloneArgs.LAYOUT);
+      MemorySegment args = CloneArgs.LAYOUT.allocate(arena);
       MemorySegment pidfd = arena.allocate(JAVA_INT);
       Memory.setInt(pidfd, 0, -1);
       long f = flags;

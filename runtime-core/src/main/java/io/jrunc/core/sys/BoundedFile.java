@@ -348,7 +348,7 @@ public final class BoundedFile {
     String rel = path.substring(from);
     try (Arena a = Arena.ofConfined()) {
       MemorySegment p = NativeCopy.cString(a, rel.isEmpty() ? "." : rel);
-      MemorySegment how = OpenHow.write(a.allocate(OpenHow.LAYOUT), O_PATH | O_CLOEXEC, 0,
+      MemorySegment how = OpenHow.write(OpenHow.LAYOUT.allocate(a), O_PATH | O_CLOEXEC, 0,
           RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
       long r;
       do {

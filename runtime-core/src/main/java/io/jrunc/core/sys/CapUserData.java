@@ -1,11 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SequenceLayout;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct __user_cap_data_struct} of capget(2)/capset(2) ({@code <linux/capability.h>};
@@ -24,21 +21,19 @@ import java.lang.foreign.StructLayout;
 public final class CapUserData {
   private CapUserData() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_INT.withName("effective"),
-      JAVA_INT.withName("permitted"),
-      JAVA_INT.withName("inheritable")).withName("__user_cap_data_struct");
+  public static final Struct LAYOUT = Struct.of("__user_cap_data_struct",
+      u32("effective"), u32("permitted"), u32("inheritable"));
 
   /** What a version 3 capset takes: {@code struct __user_cap_data_struct[2]}. */
-  public static final SequenceLayout V3 = MemoryLayout.sequenceLayout(2, LAYOUT);
+  public static final Struct V3 = Struct.array(LAYOUT, 2);
 
-  static final long EFFECTIVE = Memory.offset(LAYOUT, "effective"),
-      PERMITTED = Memory.offset(LAYOUT, "permitted"),
-      INHERITABLE = Memory.offset(LAYOUT, "inheritable");
+  static final long EFFECTIVE = LAYOUT.offset("effective"),
+      PERMITTED = LAYOUT.offset("permitted"),
+      INHERITABLE = LAYOUT.offset("inheritable");
 
   /** Writes the three 64-bit sets (bit n: capability n) as {@link #V3}'s two words each. */
   public static MemorySegment writeV3(MemorySegment data, long effective, long permitted, long inheritable) {
-    for (int w = 0; w < V3.elementCount(); w++) {
+    for (int w = 0; w < 2; w++) { // V3's two words
       long base = LAYOUT.byteSize() * w;
       Memory.setInt(data, base + EFFECTIVE, (int) (effective >>> (32 * w)));
       Memory.setInt(data, base + PERMITTED, (int) (permitted >>> (32 * w)));

@@ -1,10 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct __user_cap_header_struct} of capget(2)/capset(2) ({@code <linux/capability.h>};
@@ -23,12 +21,11 @@ public final class CapUserHeader {
   /** {@code _LINUX_CAPABILITY_VERSION_3} (Linux 2.6.26): 64-bit sets, two {@link CapUserData} words. */
   public static final int VERSION_3 = 0x20080522;
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_INT.withName("version"),
-      JAVA_INT.withName("pid")).withName("__user_cap_header_struct");
+  public static final Struct LAYOUT = Struct.of("__user_cap_header_struct",
+      u32("version"), u32("pid"));
 
-  static final long VERSION = Memory.offset(LAYOUT, "version"),
-      PID = Memory.offset(LAYOUT, "pid");
+  static final long VERSION = LAYOUT.offset("version"),
+      PID = LAYOUT.offset("pid");
 
   /** A version 3 header for the calling thread (pid 0). */
   public static MemorySegment writeV3(MemorySegment hdr) {

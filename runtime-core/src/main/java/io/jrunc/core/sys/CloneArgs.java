@@ -1,10 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct clone_args} of clone3(2) ({@code <linux/sched.h>}), as of Linux 5.7
@@ -30,26 +28,17 @@ import java.lang.foreign.StructLayout;
 public final class CloneArgs {
   private CloneArgs() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_LONG.withName("flags"),
-      JAVA_LONG.withName("pidfd"),
-      JAVA_LONG.withName("child_tid"),
-      JAVA_LONG.withName("parent_tid"),
-      JAVA_LONG.withName("exit_signal"),
-      JAVA_LONG.withName("stack"),
-      JAVA_LONG.withName("stack_size"),
-      JAVA_LONG.withName("tls"),
-      JAVA_LONG.withName("set_tid"),
-      JAVA_LONG.withName("set_tid_size"),
-      JAVA_LONG.withName("cgroup")).withName("clone_args");
+  public static final Struct LAYOUT = Struct.of("clone_args",
+      u64("flags"), u64("pidfd"), u64("child_tid"), u64("parent_tid"), u64("exit_signal"), u64("stack"),
+      u64("stack_size"), u64("tls"), u64("set_tid"), u64("set_tid_size"), u64("cgroup"));
 
   /** {@code CLONE_ARGS_SIZE_VER2}: clone3's {@code size} argument. */
   public static final long SIZE_VER2 = LAYOUT.byteSize();
 
-  static final long FLAGS = Memory.offset(LAYOUT, "flags"),
-      PIDFD = Memory.offset(LAYOUT, "pidfd"),
-      EXIT_SIGNAL = Memory.offset(LAYOUT, "exit_signal"),
-      CGROUP = Memory.offset(LAYOUT, "cgroup");
+  static final long FLAGS = LAYOUT.offset("flags"),
+      PIDFD = LAYOUT.offset("pidfd"),
+      EXIT_SIGNAL = LAYOUT.offset("exit_signal"),
+      CGROUP = LAYOUT.offset("cgroup");
 
   /**
    * Fills the fields jrunc uses; the others keep their (zeroed) contents.

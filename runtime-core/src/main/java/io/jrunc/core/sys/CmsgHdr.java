@@ -1,11 +1,9 @@
 package io.jrunc.core.sys;
 
+import static io.jrunc.core.sys.Struct.*;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct cmsghdr} ({@code <sys/socket.h>}; a 16-byte header on 64-bit), one control
@@ -26,14 +24,12 @@ import java.lang.foreign.StructLayout;
 public final class CmsgHdr {
   private CmsgHdr() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_LONG.withName("cmsg_len"),
-      JAVA_INT.withName("cmsg_level"),
-      JAVA_INT.withName("cmsg_type")).withName("cmsghdr");
+  public static final Struct LAYOUT = Struct.of("cmsghdr",
+      u64("cmsg_len"), u32("cmsg_level"), u32("cmsg_type"));
 
-  static final long LEN = Memory.offset(LAYOUT, "cmsg_len"),
-      LEVEL = Memory.offset(LAYOUT, "cmsg_level"),
-      TYPE = Memory.offset(LAYOUT, "cmsg_type"),
+  static final long LEN = LAYOUT.offset("cmsg_len"),
+      LEVEL = LAYOUT.offset("cmsg_level"),
+      TYPE = LAYOUT.offset("cmsg_type"),
       DATA = align(LAYOUT.byteSize());
 
   /** {@code CMSG_LEN(sizeof(int))}: the {@code cmsg_len} of a message carrying one fd. */

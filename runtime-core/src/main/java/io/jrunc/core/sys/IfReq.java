@@ -1,11 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -28,10 +25,8 @@ public final class IfReq {
   /** {@code IFNAMSIZ}: the name with its NUL. */
   static final int NAME_SIZE = 16;
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      MemoryLayout.sequenceLayout(NAME_SIZE, JAVA_BYTE).withName("ifr_name"),
-      JAVA_SHORT.withName("ifr_flags"),
-      MemoryLayout.paddingLayout(22)).withName("ifreq");
+  public static final Struct LAYOUT = Struct.of("ifreq",
+      bytes("ifr_name", NAME_SIZE), u16("ifr_flags"), padding(22));
 
   static final long FLAGS = NAME_SIZE;
 

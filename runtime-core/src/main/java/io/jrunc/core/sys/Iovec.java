@@ -1,11 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct iovec} ({@code <sys/uio.h>}; 16 bytes on 64-bit), one buffer of a
@@ -21,12 +18,11 @@ import java.lang.foreign.StructLayout;
 public final class Iovec {
   private Iovec() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      ADDRESS.withName("iov_base"),
-      JAVA_LONG.withName("iov_len")).withName("iovec");
+  public static final Struct LAYOUT = Struct.of("iovec",
+      pointer("iov_base"), u64("iov_len"));
 
-  static final long BASE = Memory.offset(LAYOUT, "iov_base"),
-      LEN = Memory.offset(LAYOUT, "iov_len");
+  static final long BASE = LAYOUT.offset("iov_base"),
+      LEN = LAYOUT.offset("iov_len");
 
   public static MemorySegment write(MemorySegment iov, MemorySegment base, long len) {
     Memory.setLong(iov, BASE, base.address());

@@ -1,11 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 
 /**
  * The {@code struct sigaction} that the rt_sigaction(2) system call takes (the kernel's, not
@@ -26,21 +23,18 @@ public final class KernelSigaction {
   private KernelSigaction() {}
 
   /** The kernel's {@code sigset_t}: bit n-1 is signal n. */
-  public static final ValueLayout.OfLong SIGSET = JAVA_LONG.withName("sigset_t");
+  public static final Struct SIGSET = Struct.of("sigset_t", u64("sig"));
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_LONG.withName("sa_handler"),
-      JAVA_LONG.withName("sa_flags"),
-      JAVA_LONG.withName("sa_restorer"),
-      SIGSET.withName("sa_mask")).withName("sigaction");
+  public static final Struct LAYOUT = Struct.of("sigaction",
+      u64("sa_handler"), u64("sa_flags"), u64("sa_restorer"), u64("sa_mask"));
 
   /** {@code SIG_DFL}: the default action. */
   public static final long SIG_DFL = 0;
 
-  static final long HANDLER = Memory.offset(LAYOUT, "sa_handler"),
-      FLAGS = Memory.offset(LAYOUT, "sa_flags"),
-      RESTORER = Memory.offset(LAYOUT, "sa_restorer"),
-      MASK = Memory.offset(LAYOUT, "sa_mask");
+  static final long HANDLER = LAYOUT.offset("sa_handler"),
+      FLAGS = LAYOUT.offset("sa_flags"),
+      RESTORER = LAYOUT.offset("sa_restorer"),
+      MASK = LAYOUT.offset("sa_mask");
 
   /** The default action, no flags, nothing blocked while it runs. */
   public static MemorySegment writeDefault(MemorySegment act) {

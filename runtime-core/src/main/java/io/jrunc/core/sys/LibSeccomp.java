@@ -1,11 +1,7 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 
@@ -55,9 +51,8 @@ public final class LibSeccomp {
   public static final int NR_SCMP_ERROR = -1;
 
   /** {@code struct scmp_arg_cmp { unsigned int arg; enum scmp_compare op; scmp_datum_t datum_a, datum_b; }} */
-  public static final MemoryLayout ARG_CMP = MemoryLayout.structLayout(
-      JAVA_INT.withName("arg"), JAVA_INT.withName("op"),
-      JAVA_LONG.withName("datum_a"), JAVA_LONG.withName("datum_b"));
+  public static final Struct ARG_CMP = Struct.of("scmp_arg_cmp",
+      Struct.u32("arg"), Struct.u32("op"), Struct.u64("datum_a"), Struct.u64("datum_b"));
 
   /** Why seccomp cannot be used on a host without the library. */
   public static final String MISSING =
@@ -233,7 +228,7 @@ public final class LibSeccomp {
   public static int ruleAddArray(MemorySegment ctx, int action, int syscall, long[][] cmps) {
     if (cmps.length == 0) return (int) call(RuleAddArrayH.H, ctx.address(), action, syscall, 0, 0);
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment arr = a.allocate(ARG_CMP, cmps.length);
+      MemorySegment arr = a.allocate(ARG_CMP.byteSize() * cmps.length, ARG_CMP.byteAlignment());
       for (int i = 0; i < cmps.length; i++) {
         long base = i * ARG_CMP.byteSize();
         Memory.setInt(arr, base, (int) cmps[i][0]);

@@ -65,32 +65,6 @@ public final class Memory {
     write(MemorySegment.ofArray(values), s, off);
   }
 
-  /**
-   * The offset of the first of {@code names}, checked to be followed by the others as
-   * consecutive 8-byte members of {@code layout} (the precondition of {@link #setLongs} on it).
-   *
-   * @throws IllegalArgumentException when they are not
-   */
-  public static long consecutiveLongs(StructLayout layout, String... names) {
-    long off = 0;
-    int found = -1;
-    long first = -1;
-    // the members walked as offset() walks them (no layout path: see the class comment)
-    for (MemoryLayout m : layout.memberLayouts()) {
-      String n = m.name().orElse(null);
-      if (found + 1 < names.length && names[found + 1].equals(n)) {
-        if (found >= 0 && off != first + 8L * (found + 1) || m.byteSize() != 8) break;
-        if (found < 0) first = off;
-        found++;
-      }
-      off += m.byteSize();
-    }
-    if (found != names.length - 1) {
-      throw new IllegalArgumentException(String.join(", ", names) + " are not consecutive u64 members of " + layout);
-    }
-    return first;
-  }
-
   /** Stores {@code value} as a {@code short} at byte offset {@code off} of {@code s}. */
   public static void setShort(MemorySegment s, long off, short value) {
     write(MemorySegment.ofArray(new short[] {value}), s, off);

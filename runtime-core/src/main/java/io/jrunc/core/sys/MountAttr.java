@@ -1,10 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct mount_attr} of mount_setattr(2) ({@code <linux/mount.h>}, Linux 5.12;
@@ -22,17 +20,14 @@ import java.lang.foreign.StructLayout;
 public final class MountAttr {
   private MountAttr() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_LONG.withName("attr_set"),
-      JAVA_LONG.withName("attr_clr"),
-      JAVA_LONG.withName("propagation"),
-      JAVA_LONG.withName("userns_fd")).withName("mount_attr");
+  public static final Struct LAYOUT = Struct.of("mount_attr",
+      u64("attr_set"), u64("attr_clr"), u64("propagation"), u64("userns_fd"));
 
   /** {@code MOUNT_ATTR_SIZE_VER0}: mount_setattr's {@code size} argument. */
   public static final long SIZE_VER0 = LAYOUT.byteSize();
 
   /** attr_set, attr_clr, propagation, userns_fd: four consecutive u64, written in one copy. */
-  private static final long ALL = Memory.consecutiveLongs(LAYOUT, "attr_set", "attr_clr", "propagation", "userns_fd");
+  private static final long ALL = LAYOUT.consecutiveLongs("attr_set", "attr_clr", "propagation", "userns_fd");
 
   public static MemorySegment write(MemorySegment attr, long set, long clr, long propagation, long usernsFd) {
     Memory.setLongs(attr, ALL, set, clr, propagation, usernsFd);

@@ -32,7 +32,7 @@ public final class MountSyscalls {
       throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment p = NativeCopy.cString(arena, "");
-      MemorySegment attr = MountAttr.write(arena.allocate(MountAttr.LAYOUT), set, clr, propagation, usernsFd);
+      MemorySegment attr = MountAttr.write(MountAttr.LAYOUT.allocate(arena), set, clr, propagation, usernsFd);
       long r = Libc.syscallRaw(Sys.MOUNT_SETATTR, fd, p.address(), flags | Open.AT_EMPTY_PATH, attr.address(),
           attr.byteSize(), 0);
       if (r < 0) throw new SysException(what, null, (int) -r);
@@ -46,7 +46,7 @@ public final class MountSyscalls {
   public static int openat2(int dirfd, String path, long flags, long mode, long resolve, String what) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment p = NativeCopy.cString(arena, path);
-      MemorySegment how = OpenHow.write(arena.allocate(OpenHow.LAYOUT), flags, mode, resolve);
+      MemorySegment how = OpenHow.write(OpenHow.LAYOUT.allocate(arena), flags, mode, resolve);
       long r;
       do {
         r = Libc.syscallRaw(Sys.OPENAT2, dirfd, p.address(), how.address(), how.byteSize(), 0, 0);

@@ -1,12 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct msghdr} of sendmsg(2)/recvmsg(2) ({@code <sys/socket.h>}; 56 bytes on x86-64
@@ -27,24 +23,17 @@ import java.lang.foreign.StructLayout;
 public final class MsgHdr {
   private MsgHdr() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      ADDRESS.withName("msg_name"),
-      JAVA_INT.withName("msg_namelen"),
-      MemoryLayout.paddingLayout(4),
-      ADDRESS.withName("msg_iov"),
-      JAVA_LONG.withName("msg_iovlen"),
-      ADDRESS.withName("msg_control"),
-      JAVA_LONG.withName("msg_controllen"),
-      JAVA_INT.withName("msg_flags"),
-      MemoryLayout.paddingLayout(4)).withName("msghdr");
+  public static final Struct LAYOUT = Struct.of("msghdr",
+      pointer("msg_name"), u32("msg_namelen"), padding(4), pointer("msg_iov"), u64("msg_iovlen"),
+      pointer("msg_control"), u64("msg_controllen"), u32("msg_flags"), padding(4));
 
-  static final long NAME = Memory.offset(LAYOUT, "msg_name"),
-      NAMELEN = Memory.offset(LAYOUT, "msg_namelen"),
-      IOV = Memory.offset(LAYOUT, "msg_iov"),
-      IOVLEN = Memory.offset(LAYOUT, "msg_iovlen"),
-      CONTROL = Memory.offset(LAYOUT, "msg_control"),
-      CONTROLLEN = Memory.offset(LAYOUT, "msg_controllen"),
-      FLAGS = Memory.offset(LAYOUT, "msg_flags");
+  static final long NAME = LAYOUT.offset("msg_name"),
+      NAMELEN = LAYOUT.offset("msg_namelen"),
+      IOV = LAYOUT.offset("msg_iov"),
+      IOVLEN = LAYOUT.offset("msg_iovlen"),
+      CONTROL = LAYOUT.offset("msg_control"),
+      CONTROLLEN = LAYOUT.offset("msg_controllen"),
+      FLAGS = LAYOUT.offset("msg_flags");
 
   /**
    * Writes every field ({@code msg_flags} 0). {@code name} and {@code control} may be

@@ -1,10 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct open_how} of openat2(2) ({@code <linux/openat2.h>}, Linux 5.6; 24 bytes, passed
@@ -21,16 +19,14 @@ import java.lang.foreign.StructLayout;
 public final class OpenHow {
   private OpenHow() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_LONG.withName("flags"),
-      JAVA_LONG.withName("mode"),
-      JAVA_LONG.withName("resolve")).withName("open_how");
+  public static final Struct LAYOUT = Struct.of("open_how",
+      u64("flags"), u64("mode"), u64("resolve"));
 
   /** {@code OPEN_HOW_SIZE_VER0}: openat2's {@code size} argument. */
   public static final long SIZE_VER0 = LAYOUT.byteSize();
 
   /** flags, mode, resolve: three consecutive u64, written in one copy. */
-  private static final long ALL = Memory.consecutiveLongs(LAYOUT, "flags", "mode", "resolve");
+  private static final long ALL = LAYOUT.consecutiveLongs("flags", "mode", "resolve");
 
   public static MemorySegment write(MemorySegment how, long flags, long mode, long resolve) {
     Memory.setLongs(how, ALL, flags, mode, resolve);

@@ -1,10 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct rlimit64} as prlimit64(2) takes it ({@code <linux/resource.h>}; 16 bytes;
@@ -20,12 +18,11 @@ import java.lang.foreign.StructLayout;
 public final class Rlimit {
   private Rlimit() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_LONG.withName("rlim_cur"),
-      JAVA_LONG.withName("rlim_max")).withName("rlimit64");
+  public static final Struct LAYOUT = Struct.of("rlimit64",
+      u64("rlim_cur"), u64("rlim_max"));
 
-  static final long CUR = Memory.offset(LAYOUT, "rlim_cur"),
-      MAX = Memory.offset(LAYOUT, "rlim_max");
+  static final long CUR = LAYOUT.offset("rlim_cur"),
+      MAX = LAYOUT.offset("rlim_max");
 
   public static MemorySegment write(MemorySegment lim, long soft, long hard) {
     Memory.setLong(lim, CUR, soft);

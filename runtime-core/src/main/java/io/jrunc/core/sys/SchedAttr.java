@@ -1,11 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct sched_attr} of sched_setattr(2) ({@code <linux/sched/types.h>}), the first
@@ -28,27 +25,21 @@ import java.lang.foreign.StructLayout;
 public final class SchedAttr {
   private SchedAttr() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_INT.withName("size"),
-      JAVA_INT.withName("sched_policy"),
-      JAVA_LONG.withName("sched_flags"),
-      JAVA_INT.withName("sched_nice"),
-      JAVA_INT.withName("sched_priority"),
-      JAVA_LONG.withName("sched_runtime"),
-      JAVA_LONG.withName("sched_deadline"),
-      JAVA_LONG.withName("sched_period")).withName("sched_attr");
+  public static final Struct LAYOUT = Struct.of("sched_attr",
+      u32("size"), u32("sched_policy"), u64("sched_flags"), u32("sched_nice"), u32("sched_priority"),
+      u64("sched_runtime"), u64("sched_deadline"), u64("sched_period"));
 
   /** {@code SCHED_ATTR_SIZE_VER0}: what {@code size} says. */
   public static final long SIZE_VER0 = LAYOUT.byteSize();
 
-  static final long SIZE = Memory.offset(LAYOUT, "size"),
-      POLICY = Memory.offset(LAYOUT, "sched_policy"),
-      FLAGS = Memory.offset(LAYOUT, "sched_flags"),
-      NICE = Memory.offset(LAYOUT, "sched_nice"),
-      PRIORITY = Memory.offset(LAYOUT, "sched_priority"),
-      RUNTIME = Memory.offset(LAYOUT, "sched_runtime"),
-      DEADLINE = Memory.offset(LAYOUT, "sched_deadline"),
-      PERIOD = Memory.offset(LAYOUT, "sched_period");
+  static final long SIZE = LAYOUT.offset("size"),
+      POLICY = LAYOUT.offset("sched_policy"),
+      FLAGS = LAYOUT.offset("sched_flags"),
+      NICE = LAYOUT.offset("sched_nice"),
+      PRIORITY = LAYOUT.offset("sched_priority"),
+      RUNTIME = LAYOUT.offset("sched_runtime"),
+      DEADLINE = LAYOUT.offset("sched_deadline"),
+      PERIOD = LAYOUT.offset("sched_period");
 
   /** Writes every field, {@code size} = {@link #SIZE_VER0}. */
   public static MemorySegment write(MemorySegment attr, int policy, long flags, int nice, int priority, long runtime,

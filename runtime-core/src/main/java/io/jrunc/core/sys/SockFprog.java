@@ -1,11 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct sock_fprog} ({@code <linux/filter.h>}), the classic-BPF program that
@@ -22,13 +19,11 @@ import java.lang.foreign.StructLayout;
 public final class SockFprog {
   private SockFprog() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_SHORT.withName("len"),
-      MemoryLayout.paddingLayout(6),
-      ADDRESS.withName("filter")).withName("sock_fprog");
+  public static final Struct LAYOUT = Struct.of("sock_fprog",
+      u16("len"), padding(6), pointer("filter"));
 
-  static final long LEN = Memory.offset(LAYOUT, "len"),
-      FILTER = Memory.offset(LAYOUT, "filter");
+  static final long LEN = LAYOUT.offset("len"),
+      FILTER = LAYOUT.offset("filter");
 
   /** {@code instructions} is the count, not the byte size, of {@code filter}. */
   public static MemorySegment write(MemorySegment fprog, int instructions, MemorySegment filter) {

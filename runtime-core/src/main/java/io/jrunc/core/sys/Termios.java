@@ -107,7 +107,7 @@ public final class Termios {
   /** {@code ioctl(fd, TIOCGWINSZ, &ws)}. */
   public static Size windowSize(int fd) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment ws = a.allocate(Winsize.LAYOUT);
+      MemorySegment ws = Winsize.LAYOUT.allocate(a);
       Libc.syscall("get the window size of", "fd " + fd, Sys.IOCTL, fd, TIOCGWINSZ, ws.address());
       return new Size(Winsize.rows(ws), Winsize.cols(ws), Winsize.xpixel(ws), Winsize.ypixel(ws));
     }
@@ -116,7 +116,7 @@ public final class Termios {
   /** {@code ioctl(fd, TIOCSWINSZ, &ws)}; the kernel sends SIGWINCH to the terminal's foreground group. */
   public static void setWindowSize(int fd, Size s) throws SysException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment ws = Winsize.write(a.allocate(Winsize.LAYOUT), s.rows(), s.cols(), s.xpixel(), s.ypixel());
+      MemorySegment ws = Winsize.write(Winsize.LAYOUT.allocate(a), s.rows(), s.cols(), s.xpixel(), s.ypixel());
       Libc.syscall("set the window size of", "fd " + fd, Sys.IOCTL, fd, TIOCSWINSZ, ws.address());
     }
   }

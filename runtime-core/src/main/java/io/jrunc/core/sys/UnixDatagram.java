@@ -58,10 +58,10 @@ public final class UnixDatagram {
       int alen = sockaddr(addr, address, "send to unix datagram socket");
       MemorySegment buf = a.allocate(Math.max(1, payload.length));
       NativeCopy.fromBytes(payload, 0, buf, 0, payload.length);
-      MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, payload.length);
+      MemorySegment iov = Iovec.write(Iovec.LAYOUT.allocate(a), buf, payload.length);
       MemorySegment cmsg = passFd >= 0 ? CmsgHdr.writeOneFd(a.allocate(CmsgHdr.SPACE_ONE_FD, 8), passFd)
           : MemorySegment.NULL;
-      MemorySegment msg = MsgHdr.write(a.allocate(MsgHdr.LAYOUT), addr, alen, iov, 1, cmsg, cmsg.byteSize());
+      MemorySegment msg = MsgHdr.write(MsgHdr.LAYOUT.allocate(a), addr, alen, iov, 1, cmsg, cmsg.byteSize());
       long n;
       do {
         n = Libc.syscallRaw(Sys.SENDMSG, sock, msg.address(), MSG_NOSIGNAL, 0, 0, 0);
@@ -80,10 +80,10 @@ public final class UnixDatagram {
   public static Datagram recv(int sock, int max) throws SysException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment buf = a.allocate(Math.max(1, max));
-      MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, Math.max(1, max));
+      MemorySegment iov = Iovec.write(Iovec.LAYOUT.allocate(a), buf, Math.max(1, max));
       long ctlLen = CmsgHdr.LAYOUT.byteSize() + 4 * 16L;
       MemorySegment cmsg = a.allocate(ctlLen, 8);
-      MemorySegment msg = a.allocate(MsgHdr.LAYOUT);
+      MemorySegment msg = MsgHdr.LAYOUT.allocate(a);
       long n;
       do {
         MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, ctlLen);

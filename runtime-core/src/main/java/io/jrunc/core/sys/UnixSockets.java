@@ -116,8 +116,8 @@ public final class UnixSockets {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment buf = a.allocate(data.length);
       NativeCopy.fromBytes(data, 0, buf, 0, data.length);
-      MemorySegment iov = a.allocate(Iovec.LAYOUT);
-      MemorySegment msg = a.allocate(MsgHdr.LAYOUT);
+      MemorySegment iov = Iovec.LAYOUT.allocate(a);
+      MemorySegment msg = MsgHdr.LAYOUT.allocate(a);
       MemorySegment cmsg = CmsgHdr.writeOneFd(a.allocate(CmsgHdr.SPACE_ONE_FD, 8), fd);
       long sent = 0;
       boolean first = true;
@@ -153,11 +153,11 @@ public final class UnixSockets {
   public static Received recv(int sock, int max) throws SysException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment buf = a.allocate(Math.max(1, max));
-      MemorySegment iov = Iovec.write(a.allocate(Iovec.LAYOUT), buf, Math.max(1, max));
+      MemorySegment iov = Iovec.write(Iovec.LAYOUT.allocate(a), buf, Math.max(1, max));
       // Room for several fds so a misbehaving peer's extra fds can be closed, not leaked.
       long ctlLen = CmsgHdr.LAYOUT.byteSize() + 8 * 4L;
       MemorySegment cmsg = a.allocate(ctlLen, 8);
-      MemorySegment msg = a.allocate(MsgHdr.LAYOUT);
+      MemorySegment msg = MsgHdr.LAYOUT.allocate(a);
       long n;
       do {
         MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, ctlLen);

@@ -1,10 +1,8 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * {@code struct winsize} of the TIOCGWINSZ/TIOCSWINSZ ioctls ({@code <asm-generic/termios.h>};
@@ -22,16 +20,13 @@ import java.lang.foreign.StructLayout;
 public final class Winsize {
   private Winsize() {}
 
-  public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-      JAVA_SHORT.withName("ws_row"),
-      JAVA_SHORT.withName("ws_col"),
-      JAVA_SHORT.withName("ws_xpixel"),
-      JAVA_SHORT.withName("ws_ypixel")).withName("winsize");
+  public static final Struct LAYOUT = Struct.of("winsize",
+      u16("ws_row"), u16("ws_col"), u16("ws_xpixel"), u16("ws_ypixel"));
 
-  static final long ROW = Memory.offset(LAYOUT, "ws_row"),
-      COL = Memory.offset(LAYOUT, "ws_col"),
-      XPIXEL = Memory.offset(LAYOUT, "ws_xpixel"),
-      YPIXEL = Memory.offset(LAYOUT, "ws_ypixel");
+  static final long ROW = LAYOUT.offset("ws_row"),
+      COL = LAYOUT.offset("ws_col"),
+      XPIXEL = LAYOUT.offset("ws_xpixel"),
+      YPIXEL = LAYOUT.offset("ws_ypixel");
 
   /** Each value is an unsigned short: the low 16 bits are stored. */
   public static MemorySegment write(MemorySegment ws, int rows, int cols, int xpixel, int ypixel) {

@@ -1,6 +1,5 @@
 package io.jrunc.core.sys;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -9,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -29,9 +27,9 @@ class StructLayoutsTest {
   }
 
   /** The offsets of {@code layout}'s named fields, in order. */
-  private static Map<String, Long> offsets(StructLayout layout, String... fields) {
+  private static Map<String, Long> offsets(Struct layout, String... fields) {
     Map<String, Long> m = new LinkedHashMap<>();
-    for (String f : fields) m.put(f, layout.byteOffset(groupElement(f)));
+    for (String f : fields) m.put(f, layout.offset(f));
     return m;
   }
 
@@ -49,7 +47,7 @@ class StructLayoutsTest {
         "stack_size", "tls", "set_tid", "set_tid_size", "cgroup"))
         .isEqualTo(expect("flags", 0, "pidfd", 8, "child_tid", 16, "parent_tid", 24, "exit_signal", 32, "stack", 40,
             "stack_size", 48, "tls", 56, "set_tid", 64, "set_tid_size", 72, "cgroup", 80));
-    MemorySegment s = CloneArgs.write(arena.allocate(CloneArgs.LAYOUT), 0x200008000L, 0x7000, 17, 5);
+    MemorySegment s = CloneArgs.write(CloneArgs.LAYOUT.allocate(arena), 0x200008000L, 0x7000, 17, 5);
     assertThat(s.get(JAVA_LONG, 0)).isEqualTo(0x200008000L);
     assertThat(s.get(JAVA_LONG, 8)).isEqualTo(0x7000);
     assertThat(s.get(JAVA_LONG, 32)).isEqualTo(17);
@@ -62,7 +60,7 @@ class StructLayoutsTest {
     assertThat(OpenHow.LAYOUT.byteSize()).isEqualTo(24);
     assertThat(OpenHow.SIZE_VER0).isEqualTo(24);
     assertThat(offsets(OpenHow.LAYOUT, "flags", "mode", "resolve")).isEqualTo(expect("flags", 0, "mode", 8, "resolve", 16));
-    MemorySegment s = OpenHow.write(arena.allocate(OpenHow.LAYOUT), Open.O_PATH | Open.O_CLOEXEC, 0644,
+    MemorySegment s = OpenHow.write(OpenHow.LAYOUT.allocate(arena), Open.O_PATH | Open.O_CLOEXEC, 0644,
         Open.RESOLVE_IN_ROOT);
     assertThat(s.get(JAVA_LONG, 0)).isEqualTo(010000000 | 02000000);
     assertThat(s.get(JAVA_LONG, 8)).isEqualTo(0644);
@@ -75,7 +73,7 @@ class StructLayoutsTest {
     assertThat(MountAttr.SIZE_VER0).isEqualTo(32);
     assertThat(offsets(MountAttr.LAYOUT, "attr_set", "attr_clr", "propagation", "userns_fd"))
         .isEqualTo(expect("attr_set", 0, "attr_clr", 8, "propagation", 16, "userns_fd", 24));
-    MemorySegment s = MountAttr.write(arena.allocate(MountAttr.LAYOUT), 1, 0x70, 1 << 18, 9);
+    MemorySegment s = MountAttr.write(MountAttr.LAYOUT.allocate(arena), 1, 0x70, 1 << 18, 9);
     assertThat(new long[] {s.get(JAVA_LONG, 0), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16), s.get(JAVA_LONG, 24)})
         .containsExactly(1, 0x70, 1 << 18, 9);
   }
@@ -85,7 +83,7 @@ class StructLayoutsTest {
     assertThat(SockFprog.LAYOUT.byteSize()).isEqualTo(16);
     assertThat(offsets(SockFprog.LAYOUT, "len", "filter")).isEqualTo(expect("len", 0, "filter", 8));
     MemorySegment filter = arena.allocate(24);
-    MemorySegment s = SockFprog.write(arena.allocate(SockFprog.LAYOUT), 3, filter);
+    MemorySegment s = SockFprog.write(SockFprog.LAYOUT.allocate(arena), 3, filter);
     assertThat(s.get(JAVA_SHORT, 0)).isEqualTo((short) 3);
     assertThat(s.get(JAVA_LONG, 8)).isEqualTo(filter.address());
   }
@@ -107,9 +105,9 @@ class StructLayoutsTest {
 
     MemorySegment name = arena.allocate(110);
     MemorySegment buf = arena.allocate(8);
-    MemorySegment iov = Iovec.write(arena.allocate(Iovec.LAYOUT), buf, 7);
+    MemorySegment iov = Iovec.write(Iovec.LAYOUT.allocate(arena), buf, 7);
     MemorySegment cmsg = CmsgHdr.writeOneFd(arena.allocate(CmsgHdr.SPACE_ONE_FD), 42);
-    MemorySegment msg = MsgHdr.write(arena.allocate(MsgHdr.LAYOUT), name, 13, iov, 1, cmsg, cmsg.byteSize());
+    MemorySegment msg = MsgHdr.write(MsgHdr.LAYOUT.allocate(arena), name, 13, iov, 1, cmsg, cmsg.byteSize());
     assertThat(msg.get(ADDRESS, 0).address()).isEqualTo(name.address());
     assertThat(msg.get(JAVA_INT, 8)).isEqualTo(13);
     assertThat(msg.get(ADDRESS, 16).address()).isEqualTo(iov.address());
@@ -138,10 +136,10 @@ class StructLayoutsTest {
         .isEqualTo(expect("effective", 0, "permitted", 4, "inheritable", 8));
     assertThat(CapUserData.V3.byteSize()).isEqualTo(24);
 
-    MemorySegment hdr = CapUserHeader.writeV3(arena.allocate(CapUserHeader.LAYOUT));
+    MemorySegment hdr = CapUserHeader.writeV3(CapUserHeader.LAYOUT.allocate(arena));
     assertThat(hdr.get(JAVA_INT, 0)).isEqualTo(0x20080522); // _LINUX_CAPABILITY_VERSION_3
     assertThat(hdr.get(JAVA_INT, 4)).isZero();
-    MemorySegment data = CapUserData.writeV3(arena.allocate(CapUserData.V3), 0x1_0000_0002L, 0x3_0000_0004L,
+    MemorySegment data = CapUserData.writeV3(CapUserData.V3.allocate(arena), 0x1_0000_0002L, 0x3_0000_0004L,
         0x5_0000_0006L);
     int[] words = new int[6];
     for (int i = 0; i < 6; i++) words[i] = data.get(JAVA_INT, 4L * i);
@@ -153,7 +151,7 @@ class StructLayoutsTest {
   void rlimitIs16Bytes() {
     assertThat(Rlimit.LAYOUT.byteSize()).isEqualTo(16);
     assertThat(offsets(Rlimit.LAYOUT, "rlim_cur", "rlim_max")).isEqualTo(expect("rlim_cur", 0, "rlim_max", 8));
-    MemorySegment s = Rlimit.write(arena.allocate(Rlimit.LAYOUT), 1024, -1L);
+    MemorySegment s = Rlimit.write(Rlimit.LAYOUT.allocate(arena), 1024, -1L);
     assertThat(s.get(JAVA_LONG, 0)).isEqualTo(1024);
     assertThat(s.get(JAVA_LONG, 8)).isEqualTo(-1L); // RLIM64_INFINITY
   }
@@ -163,7 +161,7 @@ class StructLayoutsTest {
     assertThat(Winsize.LAYOUT.byteSize()).isEqualTo(8);
     assertThat(offsets(Winsize.LAYOUT, "ws_row", "ws_col", "ws_xpixel", "ws_ypixel"))
         .isEqualTo(expect("ws_row", 0, "ws_col", 2, "ws_xpixel", 4, "ws_ypixel", 6));
-    MemorySegment s = Winsize.write(arena.allocate(Winsize.LAYOUT), 50, 65535, 3, 4);
+    MemorySegment s = Winsize.write(Winsize.LAYOUT.allocate(arena), 50, 65535, 3, 4);
     assertThat(new short[] {s.get(JAVA_SHORT, 0), s.get(JAVA_SHORT, 2), s.get(JAVA_SHORT, 4), s.get(JAVA_SHORT, 6)})
         .containsExactly((short) 50, (short) -1, (short) 3, (short) 4);
     assertThat(new int[] {Winsize.rows(s), Winsize.cols(s), Winsize.xpixel(s), Winsize.ypixel(s)})
@@ -176,7 +174,7 @@ class StructLayoutsTest {
     assertThat(offsets(KernelSigaction.LAYOUT, "sa_handler", "sa_flags", "sa_restorer", "sa_mask"))
         .isEqualTo(expect("sa_handler", 0, "sa_flags", 8, "sa_restorer", 16, "sa_mask", 24));
     assertThat(KernelSigaction.SIGSET.byteSize()).isEqualTo(8); // rt_sigaction's sigsetsize (_NSIG / 8)
-    MemorySegment s = arena.allocate(KernelSigaction.LAYOUT);
+    MemorySegment s = KernelSigaction.LAYOUT.allocate(arena);
     s.fill((byte) 0x55);
     KernelSigaction.writeDefault(s);
     for (long off = 0; off < 32; off += 8) assertThat(s.get(JAVA_LONG, off)).isZero(); // SIG_DFL, no flags, empty mask
@@ -190,7 +188,7 @@ class StructLayoutsTest {
         "sched_runtime", "sched_deadline", "sched_period"))
         .isEqualTo(expect("size", 0, "sched_policy", 4, "sched_flags", 8, "sched_nice", 16, "sched_priority", 20,
             "sched_runtime", 24, "sched_deadline", 32, "sched_period", 40));
-    MemorySegment s = SchedAttr.write(arena.allocate(SchedAttr.LAYOUT), 6, 0x10, -5, 7, 100, 200, 300);
+    MemorySegment s = SchedAttr.write(SchedAttr.LAYOUT.allocate(arena), 6, 0x10, -5, 7, 100, 200, 300);
     assertThat(new int[] {s.get(JAVA_INT, 0), s.get(JAVA_INT, 4), s.get(JAVA_INT, 16), s.get(JAVA_INT, 20)})
         .containsExactly(48, 6, -5, 7);
     assertThat(new long[] {s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40)})

@@ -24,8 +24,11 @@ public final class CapUserData {
   public static final Struct LAYOUT = Struct.of("__user_cap_data_struct",
       u32("effective"), u32("permitted"), u32("inheritable"));
 
+  /** {@code _LINUX_CAPABILITY_U32S_3}: a version 3 capset's number of 32-bit words. */
+  static final int V3_WORDS = 2;
+
   /** What a version 3 capset takes: {@code struct __user_cap_data_struct[2]}. */
-  public static final Struct V3 = Struct.array(LAYOUT, 2);
+  public static final Struct V3 = Struct.array(LAYOUT, V3_WORDS);
 
   static final long EFFECTIVE = LAYOUT.offset("effective"),
       PERMITTED = LAYOUT.offset("permitted"),
@@ -33,7 +36,7 @@ public final class CapUserData {
 
   /** Writes the three 64-bit sets (bit n: capability n) as {@link #V3}'s two words each. */
   public static MemorySegment writeV3(MemorySegment data, long effective, long permitted, long inheritable) {
-    for (int w = 0; w < 2; w++) { // V3's two words
+    for (int w = 0; w < V3_WORDS; w++) {
       long base = LAYOUT.byteSize() * w;
       Memory.setInt(data, base + EFFECTIVE, (int) (effective >>> (32 * w)));
       Memory.setInt(data, base + PERMITTED, (int) (permitted >>> (32 * w)));

@@ -6,8 +6,9 @@ import java.lang.foreign.StructLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Single values in off-heap memory, read and written as copies through a one-element heap array,
- * and struct field offsets summed from the layout's members: no VarHandle and no layout path.
+ * Single values in off-heap memory, read and written as copies through a heap array: no
+ * VarHandle and no layout path. (The kernel structs' offsets come from {@link Struct};
+ * {@link #offset} sums a JDK layout's members for the one the JDK hands out, the errno capture's.)
  *
  * <p>Why not {@code MemorySegment.get/set(ValueLayout, long)} and
  * {@code StructLayout.byteOffset(PathElement)}: the first access of each width in a JVM makes that

@@ -31,8 +31,8 @@ import java.util.Map;
  *   <tr><td>acquire</td><td>{@link CreateResources}</td><td>state directory, lock, fifo, fds; then
  *       record and cgroup; each undone if a later stage fails</td></tr>
  *   <tr><td>spawn</td><td>{@link InitSpawn}</td><td>init's program (compiled once the fds are
- *       there; in a CLI call on the other core, while record and cgroup are made), init, driven
- *       until it waits on the fifo</td></tr>
+ *       there, by the {@link CreateHelper} on the other core while record and cgroup are made),
+ *       init, driven until it waits on the fifo</td></tr>
  *   <tr><td>record</td><td>{@link CreateResources#record}</td><td>the record with init's pid, the pid file</td></tr>
  * </table>
  */
@@ -53,47 +53,53 @@ final class ContainerCreate {
       throw e;
     }
     ProgramBuilder b = null;
-    ShortLivedJvm.Offered<InitPlanner.Planned> early = null;
-    ShortLivedJvm.Offered<StateStore.Prepared> last = null;
+    CreateHelper.Offered<InitPlanner.Planned> early = null;
+    CreateHelper.Offered<Void> config = null;
+    CreateHelper.Offered<StateStore.Prepared> last = null;
     try {
       b = new ProgramBuilder();
-      // in a CLI call, the init program is compiled by the link thread, on the other core, while
-      // the cgroup is made; not when the cgroup's making may change what it names (a rootless
-      // cgroup not permitted, a rootfs planned again once the notify directory exists)
+      // the helper compiles the init program, on the other core, while the cgroup is made; not
+      // when the cgroup's making may change what it names (a rootless cgroup not permitted, a
+      // rootfs planned again once the notify directory exists)
       RootfsSetup rootfs = res.rootfs;
       CgroupManager.SelfJoin selfJoin = res.selfJoin;
-      if (ShortLivedJvm.declared() && !plan.rootless() && !plan.replanRootfs()) {
+      if (!plan.rootless() && !plan.replanRootfs()) {
         ProgramBuilder into = b;
-        early = ShortLivedJvm.offer(() -> InitSpawn.compile(plan, res, into));
+        early = CreateHelper.offer(() -> InitSpawn.compile(plan, res, into));
       }
+      // and then writes config.json's copy, which nothing reads before create returns
+      config = CreateHelper.offer(res::writeConfig);
       res.acquireCgroup();
       // the last record is encoded there next, while this thread clones init
-      last = ShortLivedJvm.offer(res::prepareRecord);
+      last = CreateHelper.offer(res::prepareRecord);
       InitPlanner.Planned planned = null;
       if (early != null) {
-        ShortLivedJvm.Offered<InitPlanner.Planned> f = early;
+        CreateHelper.Offered<InitPlanner.Planned> f = early;
         early = null;
         if (res.rootfs == rootfs && res.selfJoin == selfJoin) {
-          planned = ShortLivedJvm.take(f);
+          planned = CreateHelper.take(f);
         } else {
-          ShortLivedJvm.withdraw(f); // compiled over what changed since: again, into a new builder
+          CreateHelper.withdraw(f); // compiled over what changed since: again, into a new builder
           b.close();
           b = new ProgramBuilder();
         }
       }
       if (planned == null) planned = InitSpawn.compile(plan, res, b);
       int init = InitSpawn.spawn(plan, res, planned);
-      ContainerRecord rec = res.record(ShortLivedJvm.take(last), init, ProcStat.startTime(init));
+      CreateHelper.take(config);
+      ContainerRecord rec = res.record(CreateHelper.take(last), init, ProcStat.startTime(init));
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       return new Lifecycle.Created(rec, res.callerPipes);
     } catch (ContainerFailure | IOException | StepFailedException | RuntimeException e) {
-      ShortLivedJvm.withdraw(early); // it writes into b, closed below
-      ShortLivedJvm.withdraw(last); // it reads the cgroup's state, undone below
+      CreateHelper.withdraw(early); // it writes into b, closed below
+      CreateHelper.withdraw(config); // it writes into the state directory, removed below
+      CreateHelper.withdraw(last); // it reads the cgroup's state, undone below
       throw res.undo(Failures.translate(e));
     } catch (Error e) {
       // even a broken classpath or OOM must not leave a half-made container behind
-      ShortLivedJvm.withdraw(early);
-      ShortLivedJvm.withdraw(last);
+      CreateHelper.withdraw(early);
+      CreateHelper.withdraw(config);
+      CreateHelper.withdraw(last);
       res.undo(new SetupFailure(e.toString(), 0, e));
       throw e;
     } finally {

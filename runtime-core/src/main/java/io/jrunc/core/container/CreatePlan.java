@@ -21,8 +21,8 @@ import java.nio.file.Path;
  * detached mount fds ({@link RootfsSetup#close()}): {@link #close()} releases them.
  *
  * @param homeEnv process.env with HOME from the image's /etc/passwd when it has none (spec's
- *     has none yet): offered to the link thread of a CLI call while planning goes on, taken by
- *     the init program's compile ({@link ShortLivedJvm})
+ *     has none yet): offered to the helper while planning goes on, taken by
+ *     the init program's compile ({@link CreateHelper})
  * @param notifySocket the sd_notify passthrough, or null without NOTIFY_SOCKET (its directory is made
  *     by {@link CreateResources})
  * @param cgroupDirs the container's cgroup directories the rootfs was planned with (a cgroup
@@ -38,7 +38,7 @@ record CreatePlan(
     Path bundle,
     Path rootfs,
     Spec spec,
-    ShortLivedJvm.Offered<java.util.List<String>> homeEnv,
+    CreateHelper.Offered<java.util.List<String>> homeEnv,
     boolean terminal,
     NotifySocket.Prepared notifySocket,
     ListenFds.Result listen,

@@ -100,7 +100,7 @@ final class CreatePlanner {
     }
     long uid = spec.process().user() == null || spec.process().user().uid() == null ? 0 : spec.process().user().uid();
     // HOME is not looked up by this thread: the lookup reads the image's /etc/passwd in the
-    // rootfs through system calls, offered below with the executable's to the link thread, and
+    // rootfs through system calls, offered below with the executable's to the helper, and
     // the init program's compile takes it. Planning then makes no system call for a plain config
     // (the security plan's libseccomp calls come last), so in a fresh CLI JVM it never waits for
     // the link started on another core at Main (NativeAccess.linkInBackground). The executable
@@ -112,20 +112,20 @@ final class CreatePlanner {
     ParentSetup.checkSysctlNetns(spec.linux(), ns);
     RootfsSetup rootfsSetup = null;
     SecurityPlan security = null;
-    ShortLivedJvm.Offered<List<String>> homeEnv = null;
+    CreateHelper.Offered<List<String>> homeEnv = null;
     try {
       List<String> dests = new ArrayList<>();
       if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
       String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
-      // The executable and HOME lookups read only the rootfs (~0.8 ms each interpreted): in a
-      // CLI call they are offered to the link thread, which runs them once linked, while this
-      // thread plans the cgroup, the rootfs and security. The executable's failure still comes
+      // The executable and HOME lookups read only the rootfs (~0.8 ms each interpreted): they
+      // are offered to the helper (in a CLI call the link thread, once linked), which runs them
+      // while this thread plans the cgroup, the rootfs and security. The executable's failure still comes
       // first, as when it ran first; HOME's (a hostile /etc/passwd) comes where it came before,
       // at the compile that takes it.
       Spec planned = spec;
-      ShortLivedJvm.Offered<String> exeLookup = ShortLivedJvm.offer(() ->
+      CreateHelper.Offered<String> exeLookup = CreateHelper.offer(() ->
           ExecutableLookup.find(rootfs, planned.process().args().get(0), planned.process().env(), cwd, dests));
-      homeEnv = ShortLivedJvm.offer(() -> ProcessEnv.withHome(planned.process().env(), rootfs, uid));
+      homeEnv = CreateHelper.offer(() -> ProcessEnv.withHome(planned.process().env(), rootfs, uid));
       boolean replan = false;
       boolean rootless;
       CgroupManager cgroup;
@@ -162,15 +162,15 @@ final class CreatePlanner {
         // link: the rest of planning (~6 ms) runs meanwhile instead of after it.
         security = LaunchSupport.prepareSecurity(spec, lc.store().root());
       } catch (ContainerFailure | RuntimeException e) {
-        ShortLivedJvm.take(exeLookup); // its failure first
+        CreateHelper.take(exeLookup); // its failure first
         throw e;
       }
       // taken last: the link thread, linked ~5-6 ms after Main, has had all of planning for it
-      String exe = ShortLivedJvm.take(exeLookup);
+      String exe = CreateHelper.take(exeLookup);
       return new CreatePlan(id, opts, bundle, rootfs, spec, homeEnv, terminal, notify, listen, uid, ns, security, exe,
           cgroup, rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
     } catch (ContainerFailure | RuntimeException | Error e) {
-      ShortLivedJvm.withdraw(homeEnv);
+      CreateHelper.withdraw(homeEnv);
       if (security != null) security.close();
       if (rootfsSetup != null) rootfsSetup.close();
       throw e;

@@ -55,9 +55,10 @@ import org.slf4j.LoggerFactory;
  *       program names, so it can be compiled while 4 to 6 are made</td><td>closing</td></tr>
  *   <tr><td>4</td><td>runc's checks of a cgroup that already exists (frozen: refused; not empty: a
  *       warning)</td><td>-</td></tr>
- *   <tr><td>5</td><td>config.json (with create's additions) and a record with pid 0 ("creating"),
- *       written before the cgroup so that {@code delete --force} finds the cgroup even if
- *       this process is killed half-way</td><td>the directory</td></tr>
+ *   <tr><td>5</td><td>a record with pid 0 ("creating"), written before the cgroup so that
+ *       {@code delete --force} finds the cgroup even if this process is killed half-way; and
+ *       config.json (with create's additions), written by the helper while 5 and 6 are made
+ *       ({@link #writeConfig})</td><td>the directory</td></tr>
  *   <tr><td>6</td><td>the cgroup (mkdir, resources, device filter) and its fd for CLONE_INTO_CGROUP;
  *       the record again, naming the directories create made</td><td>destroying them from the record</td></tr>
  * </table>
@@ -163,15 +164,13 @@ final class CreateResources {
   }
 
   /**
-   * Rows 4 to 6 of the table: an existing cgroup's checks, the record, config.json and the
-   * cgroup. On a failure the caller undoes everything ({@link #undo}). (The checks come after the
+   * Rows 4 to 6 of the table: an existing cgroup's checks, the record and the cgroup
+   * (config.json: {@link #writeConfig}, meanwhile on the helper). On a failure the caller undoes everything ({@link #undo}). (The checks come after the
    * descriptors so that the init program's compile, which needs only those, starts sooner.)
    */
   void acquireCgroup() throws ContainerFailure, IOException {
     checkExistingCgroup(plan.cgroup());
-    Path dir = store.dir(plan.id());
     pending = record(plan, 0, 0);
-    StateStore.writeFile(dir.resolve("config.json"), Json.writeBytes(plan.spec()));
     store.writeRecord(pending);
     CgroupManager cgroup = plan.cgroup();
     cgroup.create(); // on a failure it removed what it made
@@ -246,6 +245,21 @@ final class CreateResources {
     fds.add(() -> Libc.close(fd));
   }
 
+  /**
+   * Row 5's config.json (the planned spec, with create's additions), which exec, update and
+   * delete's poststop hooks read once create has returned: nothing during create does, so it is
+   * written on the {@link CreateHelper} while the cgroup is made (a delete --force of a create
+   * killed before it finds no hooks to run, as for a create killed before row 5).
+   */
+  Void writeConfig() throws ContainerFailure {
+    try {
+      StateStore.writeFile(store.dir(plan.id()).resolve("config.json"), Json.writeBytes(plan.spec()));
+      return null;
+    } catch (IOException e) {
+      throw Failures.translate(e);
+    }
+  }
+
   /** Keeps {@code fd} until {@link #closeParentCopies()} or {@link #undo}. */
   void own(int fd) {
     fds.add(() -> Libc.close(fd));
@@ -253,8 +267,8 @@ final class CreateResources {
 
   /**
    * The last record but for init's pid and start time, encoded ahead of them (once the cgroup is
-   * made, so its state is final): in a CLI create the link thread encodes it while this one
-   * clones init.
+   * made, so its state is final): the {@link CreateHelper} encodes it while this thread clones
+   * init.
    */
   StateStore.Prepared prepareRecord() {
     return StateStore.prepare(record(plan, 0, 0));

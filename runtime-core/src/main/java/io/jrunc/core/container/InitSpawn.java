@@ -48,14 +48,15 @@ final class InitSpawn {
 
   /**
    * The planned spec with HOME from the image's /etc/passwd when its env has none (an openat2
-   * inside the rootfs), for init's exec and the createContainer hooks. In a CLI create looked up
-   * by the link thread once linked (offered while planning, see CreatePlanner): the main thread's
-   * planning never waits for the link, nor the compile for the lookup; elsewhere here, in place.
+   * inside the rootfs), for init's exec and the createContainer hooks. Looked up by the
+   * {@link CreateHelper} (offered while planning, see CreatePlanner; in a CLI create the link
+   * thread, once linked): the main thread's planning never waits for the link, nor the compile
+   * for the lookup.
    * The saved config.json is the planned one; exec looks HOME up in the running container.
    */
   private static Spec withHome(CreatePlan plan) throws ContainerFailure {
     Spec planned = plan.spec();
-    return planned.withProcess(planned.process().withEnv(ShortLivedJvm.take(plan.homeEnv())));
+    return planned.withProcess(planned.process().withEnv(CreateHelper.take(plan.homeEnv())));
   }
 
   /** The init program of {@code plan} over {@code fds}; {@code b} owns its memory. */

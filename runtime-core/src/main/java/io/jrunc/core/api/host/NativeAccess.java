@@ -1,7 +1,7 @@
 package io.jrunc.core.api.host;
 
 import io.jrunc.core.cgroup.Cgroups;
-import io.jrunc.core.container.ShortLivedJvm;
+import io.jrunc.core.container.CreateHelper;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
@@ -14,16 +14,16 @@ import io.jrunc.core.sys.SysException;
  * run time; none of it is kept by the AOT cache). A warm JVM (an embedder, the shim) has
  * linked long before and needs none of this.
  *
- * <p>After the link, that thread runs what the command offers it ({@code ShortLivedJvm.serve})
+ * <p>After the link, that thread runs what the command offers it ({@code CreateHelper.serve})
  * until the JVM ends: create's executable and HOME lookups while the main thread plans, init's
- * program compiled while it makes the record and the cgroup, the last record encoded while it
- * clones init. The first time nothing waits, it makes the clone's trampoline and the sealed
+ * program compiled and config.json's copy written while it makes the record and the cgroup, the
+ * last record encoded while it clones init. The first time nothing waits, it makes the clone's trampoline and the sealed
  * stub, which every spawn of the JVM shares ({@code Spawner.prepare}: ~0.5-1.2 ms of a cold
  * create, assembled and written into a memfd), needed only at the clone; a failure there is
  * left for the first clone, which tries again and reports it.
  *
- * <p>It also declares the JVM short-lived, which a warm JVM never is: there the same work runs
- * in place, no thread per call.
+ * <p>It also declares that this thread serves the JVM's {@code CreateHelper}, so that it starts
+ * no thread of its own (a warm JVM's helper is one daemon thread, started by its first create).
  *
  * <p>Safe to call any number of times and from any thread: the first system call waits for
  * the link (class initialisation is the lock, so no call sees a half-made handle), and a failed
@@ -40,8 +40,8 @@ public final class NativeAccess {
    * link, needed only once planning is done, ends that much later.
    */
   public static void linkInBackground(boolean cgroupsAhead) {
-    ShortLivedJvm.declare();
-    Libc.linkInBackground(cgroupsAhead ? Cgroups::readHostAhead : () -> {}, () -> ShortLivedJvm.serve(() -> {
+    CreateHelper.declare();
+    Libc.linkInBackground(cgroupsAhead ? Cgroups::readHostAhead : () -> {}, () -> CreateHelper.serve(() -> {
       try {
         Spawner.prepare();
       } catch (SysException e) {

@@ -64,9 +64,7 @@ public class V1Manager implements CgroupManager {
       for (var e : paths.entrySet()) {
         Path dir = e.getValue();
         if (made.containsKey(dir) || createdTop.containsKey(dir)) continue;
-        boolean existed = Files.isDirectory(dir);
-        Path top = FsSupport.mkdirs(mounts.get(e.getKey()), dir);
-        made.put(dir, existed ? null : (top != null ? top : dir));
+        made.put(dir, FsSupport.mkdirs(mounts.get(e.getKey()), dir)); // null: it was there
         // every level from the hierarchy's root: a parent someone made (a pod's) may be empty too
         if (e.getKey().equals("cpuset")) fillCpuset(mounts.get(e.getKey()), dir);
       }

@@ -1,0 +1,53 @@
+package io.jrunc.core.cgroup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link FsSupport#mkdirs} on plain directories standing in for a hierarchy: it answers with the
+ * topmost level it made (what delete and undo remove up to), null when the directory was there,
+ * and names a hierarchy that is not there, all without a stat before its mkdirs.
+ */
+class FsSupportMkdirsTest {
+  @TempDir Path tmp;
+
+  @Test
+  void theTopmostLevelMadeComesBackAndNullWhenItWasThere() throws Exception {
+    Path mount = tmp.resolve("memory");
+    Files.createDirectories(mount.resolve("pod"));
+    Path leaf = mount.resolve("pod/mid/c");
+    assertThat(FsSupport.mkdirs(mount, leaf)).isEqualTo(mount.resolve("pod/mid"));
+    assertThat(leaf).isDirectory();
+    assertThat(FsSupport.mkdirs(mount, leaf)).as("there already: nothing made").isNull();
+    Path sibling = mount.resolve("pod/mid/d");
+    assertThat(FsSupport.mkdirs(mount, sibling)).isEqualTo(sibling);
+  }
+
+  @Test
+  void aHierarchyThatIsNotThereIsNamed() {
+    Path mount = tmp.resolve("pids");
+    assertThatThrownBy(() -> FsSupport.mkdirs(mount, mount.resolve("a/b")))
+        .isInstanceOf(CgroupException.class).hasMessage("cgroup hierarchy " + mount + " is not mounted");
+    assertThat(mount).doesNotExist();
+  }
+
+  @Test
+  void anotherFailureNamesThePathAndLeavesNothingMade() throws Exception {
+    Path mount = tmp.resolve("cpu");
+    Files.createDirectories(mount);
+    Files.writeString(mount.resolve("file"), "x");
+    assertThatThrownBy(() -> FsSupport.mkdirs(mount, mount.resolve("file/c")))
+        .isInstanceOf(CgroupException.class).hasMessageContaining("create cgroup").hasMessageContaining(mount + "/file/c");
+    Path tooLong = mount.resolve("a").resolve("x".repeat(300));
+    assertThatThrownBy(() -> FsSupport.mkdirs(mount, tooLong)).isInstanceOf(CgroupException.class)
+        .hasMessageContaining("create cgroup");
+    assertThat(mount.resolve("a")).as("the level it made first is removed").doesNotExist();
+    assertThatThrownBy(() -> FsSupport.mkdirs(mount, Path.of("/elsewhere/c")))
+        .hasMessage("cgroup /elsewhere/c is outside its hierarchy " + mount);
+  }
+}

@@ -35,6 +35,18 @@ public final class ProgramBuilder implements AutoCloseable {
   static final long RESERVE = 64L << 20;
   private static final long HINT_BASE = 0x1000_0000_0000L;
   private static final AtomicLong NEXT_HINT = new AtomicLong();
+  /**
+   * Regions of closed builders, zeroed again, for the next ones: a fresh region's pages are
+   * faulted in one by one as the program is written (~20 for a plain container, ~11 us each on a
+   * host where a page fault exits to the hypervisor) and its munmap shoots the TLB down on every
+   * core. The child never sees this memory (it maps a sealed copy, {@link Spawner}), so a region
+   * is reused as soon as its builder is closed. At most {@link #KEEP}: one per thread that
+   * creates at once, as many as a warm JVM has cores for.
+   */
+  private static final java.util.concurrent.ConcurrentLinkedDeque<MemorySegment> KEPT =
+      new java.util.concurrent.ConcurrentLinkedDeque<>(); // last kept, first reused: its pages are warmest
+  private static final int KEEP = 4;
+  private static final java.util.concurrent.atomic.AtomicInteger KEPT_COUNT = new java.util.concurrent.atomic.AtomicInteger();
 
   private final Arch arch;
   private final MemorySegment region;
@@ -50,11 +62,17 @@ public final class ProgramBuilder implements AutoCloseable {
 
   public ProgramBuilder(Arch arch) {
     this.arch = arch;
-    long hint = HINT_BASE + (NEXT_HINT.getAndIncrement() & 1023) * RESERVE;
-    try {
-      this.region = Mappings.reserve(hint, RESERVE);
-    } catch (SysException e) {
-      throw new IllegalStateException("cannot reserve memory for a child program: " + e.getMessage(), e);
+    MemorySegment kept = KEPT.pollFirst();
+    if (kept != null) {
+      KEPT_COUNT.decrementAndGet();
+      this.region = kept;
+    } else {
+      long hint = HINT_BASE + (NEXT_HINT.getAndIncrement() & 1023) * RESERVE;
+      try {
+        this.region = Mappings.reserve(hint, RESERVE);
+      } catch (SysException e) {
+        throw new IllegalStateException("cannot reserve memory for a child program: " + e.getMessage(), e);
+      }
     }
     Memory.setLong(region, ChildProgram.OFF_HDR_ALL_SIGNALS, -1L);
   }
@@ -334,12 +352,21 @@ public final class ProgramBuilder implements AutoCloseable {
   /** Added to the step index the child reports, so two programs of one spawn stay apart. */
   long indexBase;
 
-  /** Releases the region (the built program's too: closing either releases it once). */
+  /**
+   * Releases the region (the built program's too: closing either releases it once): zeroed
+   * where it was written and kept for the next builder, or unmapped when enough are kept.
+   */
   @Override
   public synchronized void close() {
     if (!released) {
       released = true;
-      Mappings.release(region);
+      if (KEPT_COUNT.incrementAndGet() <= KEEP) {
+        region.asSlice(0, top).fill((byte) 0); // allocate's slices are zeroed memory
+        KEPT.addFirst(region);
+      } else {
+        KEPT_COUNT.decrementAndGet();
+        Mappings.release(region);
+      }
     }
   }
 }

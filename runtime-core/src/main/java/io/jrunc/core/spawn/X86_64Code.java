@@ -85,10 +85,15 @@ final class X86_64Code {
    * <pre>
    *        fd = atoi(argv[1]) ; sub rsp, 64
    *        pread64(fd, rsp, 64, 0) == 64 and [rsp+40] == MAGIC, else exit_group(127)
-   *        mmap([rsp+24], [rsp+32], RW, MAP_PRIVATE|MAP_FIXED_NOREPLACE, fd, 0) == [rsp+24],
+   *        mmap([rsp+24], [rsp+32], RW, MAP_PRIVATE|MAP_POPULATE|MAP_FIXED_NOREPLACE, fd, 0) == [rsp+24],
    *          else report {STUB_MAP, -errno} on the report fd [rsp+0] and exit_group(127)
    *        close(fd) ; r14 = image ; r15 = [r14+16] ; goto loop
    * </pre>
+   *
+   * MAP_POPULATE: the program's pages (~20 for a plain container) are mapped in that one call,
+   * not faulted in one by one as the steps run; on a host where a page fault exits to the
+   * hypervisor (~11 us each) init's setup took 2.26-2.36 -> 1.95-2.01 ms (300 creates after 40,
+   * three alternating runs).
    */
   static byte[] stubEntry(long magic) {
     Asm a = new Asm();
@@ -122,7 +127,7 @@ final class X86_64Code {
     a.b(0x48, 0x8b, 0x7c, 0x24, 0x18);  // mov rdi, [rsp+24]   (base)
     a.b(0x48, 0x8b, 0x74, 0x24, 0x20);  // mov rsi, [rsp+32]   (length)
     a.b(0xba).i32(3);                   // mov edx, PROT_READ|PROT_WRITE
-    a.b(0x41, 0xba).i32(0x100002);      // mov r10d, MAP_PRIVATE|MAP_FIXED_NOREPLACE
+    a.b(0x41, 0xba).i32(0x108002);      // mov r10d, MAP_PRIVATE|MAP_POPULATE|MAP_FIXED_NOREPLACE
     a.b(0x4d, 0x89, 0xe0);              // mov r8, r12
     a.b(0x45, 0x31, 0xc9);              // xor r9d, r9d
     a.b(0xb8).i32(9);                   // mov eax, 9 (SYS_mmap)

@@ -58,4 +58,31 @@ class ProgramBuilderMemoryTest {
       assertThat(b.cstring("direct").getString(0)).isEqualTo("direct");
     }
   }
+
+  /**
+   * A closed builder's region is kept for the next one (no fresh pages to fault in, no munmap):
+   * the next builder on this thread gets that same region back, zeroed where the first wrote,
+   * as a fresh mapping would be.
+   */
+  @Test
+  void aKeptRegionComesBackZeroed() {
+    long start;
+    long end;
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      MemorySegment head = b.alloc(16);
+      head.fill((byte) 0x77);
+      for (int i = 0; i < 50; i++) b.call(Sys.CHDIR, "/dirty/" + i).describe("chdir");
+      MemorySegment s = b.alloc(4096);
+      s.fill((byte) 0x5a);
+      b.build();
+      start = head.address();
+      end = s.address() + 4096;
+    }
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      MemorySegment head = b.alloc(16);
+      assertThat(head.address()).as("the region just kept").isEqualTo(start);
+      MemorySegment span = MemorySegment.ofAddress(start).reinterpret(end - start);
+      for (long o = 0; o + 8 <= end - start; o += 8) assertThat(span.get(JAVA_LONG, o)).as("offset " + o).isZero();
+    }
+  }
 }

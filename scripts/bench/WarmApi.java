@@ -13,7 +13,8 @@ import java.util.concurrent.Future;
  * /bin/true), N times after W warm-ups, then the same from 2 threads. Prints one markdown row
  * each: median and p90 wall time per container, containers per second, and the JVM's own CPU
  * per container (the containers' CPU is not the runtime's). Then the warm path of exec: `true` in
- * a running container, N times after W warm-ups.
+ * a running container, N times after W warm-ups. The containers sit in a parent cgroup that is
+ * there throughout, as an engine's ({@link #makeParents}).
  *
  *   java --enable-native-access=ALL-UNNAMED -cp runtime-cli/target/jrunc.jar scripts/bench/WarmApi.java BUNDLE [N] [W]
  */
@@ -32,6 +33,7 @@ public class WarmApi {
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     int warm = args.length > 2 ? Integer.parseInt(args[2]) : 50;
     Path state = Path.of("/run/jrunc-bench-warm-" + ProcessHandle.current().pid());
+    java.util.List<Path> parents = makeParents();
     ContainerRuntime rt = ContainerRuntime.open(state);
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int i = 0; i < warm; i++) cycle(rt, "w" + i);
@@ -69,6 +71,29 @@ public class WarmApi {
         n / (wall / 1e9), cpu / 1e6 / n);
     exec(rt, os, n, warm);
     java.nio.file.Files.deleteIfExists(state);
+    for (Path p : parents) java.nio.file.Files.deleteIfExists(p);
+  }
+
+  /**
+   * The containers' parent cgroup, /jrunc-bench-warm in every hierarchy, made before the first
+   * container and removed after the last, as an engine's parent is there (containerd's
+   * /default, podman's machine.slice, a kubelet's pod): jrunc removes a parent that a
+   * container's create made, so without it every container made and removed the parent too.
+   * Returns what it made.
+   */
+  private static java.util.List<Path> makeParents() throws java.io.IOException {
+    java.util.List<Path> made = new java.util.ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      String[] f = line.split(" ");
+      int dash = java.util.Arrays.asList(f).indexOf("-");
+      if (dash < 0 || !(f[dash + 1].equals("cgroup") || f[dash + 1].equals("cgroup2"))) continue;
+      Path p = Path.of(f[4], "jrunc-bench-warm");
+      if (!java.nio.file.Files.isDirectory(p)) {
+        java.nio.file.Files.createDirectory(p);
+        made.add(0, p);
+      }
+    }
+    return made;
   }
 
   /**

@@ -130,6 +130,27 @@ class V1HostTest {
     for (String d : m.paths().values()) assertThat(Path.of(d)).doesNotExist();
   }
 
+  /**
+   * The device rules go in their order, an allow and a deny of the same device one after the
+   * other (devices.allow and devices.deny are each opened once for all the rules): the later
+   * deny wins.
+   */
+  @Test
+  void deviceRulesApplyInOrder() throws Exception {
+    String id = Live.randomId();
+    LinuxResources r = new LinuxResources(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm"),
+        new LinuxDeviceCgroup(true, "c", 1L, 5L, "rwm"), new LinuxDeviceCgroup(true, "c", 1L, 7L, "rwm"),
+        new LinuxDeviceCgroup(false, "c", 1L, 5L, "rwm")), null, null, null, null, null, null, null, null);
+    CgroupManager m = Cgroups.create(new CgroupConfig(id, "/jrunc-test/" + id, r, false, false));
+    try {
+      m.create();
+      String devices = Files.readString(Path.of(m.paths().get("devices"), "devices.list"));
+      assertThat(devices).contains("c 1:7 rwm").doesNotContain("c 1:5");
+    } finally {
+      m.destroy();
+    }
+  }
+
   @Test
   void missingHierarchyOrV2OnlySettingIsAClearError() throws Exception {
     String id = Live.randomId();

@@ -110,6 +110,8 @@ has() { case " $engines " in *" $1 "*) return 0 ;; esac; return 1; }
 need busybox busybox-static
 # containerd imports podman's image; buildah shares podman's storage
 if has podman || has containerd || has buildah; then need podman podman; fi
+# podman run --init runs catatonit, only a Recommends of podman: the install above leaves it out
+has podman && need /usr/libexec/podman/catatonit catatonit
 has buildah && need buildah buildah
 has containerd && need containerd containerd
 has docker && need dockerd docker.io

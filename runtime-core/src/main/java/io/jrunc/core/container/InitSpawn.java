@@ -22,6 +22,7 @@ import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.sys.Clone;
+import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
@@ -148,7 +149,14 @@ final class InitSpawn {
     int[] current = {child.pid()}; // the pid so far, for the failure path (a fork may announce another)
     int init;
     try {
-      ch.release();
+      try {
+        ch.release();
+      } catch (SysException x) {
+        // EPIPE: init is gone before its release (a step before it failed, or it was killed).
+        // Not the error to report: its failure report, or EOF and its wait status, read next,
+        // say which step and why, or how it ended.
+        if (x.errno() != Errno.EPIPE) throw x;
+      }
       Launch.Outcome out = Launch.drive(program, ch, child.pid(), announcing(announcingStep, security),
           security.listenerStep(), new Launch.Events<ContainerFailure>() {
             @Override

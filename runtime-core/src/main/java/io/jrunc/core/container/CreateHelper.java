@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * config.json's copy while it makes the record and the cgroup, the last record's encoding while
  * it clones init; each is taken back where its result is needed. The machine's second core so
  * does a part of every create. (Measured on a 2-core host in a warm JVM, 300 containers after 40
- * warm-ups: create's median 10.7 -> 9.5 ms; the compile alone is 0.8-1.7 ms there and the cgroup
- * on v1 1.2-1.4 ms.)
+ * warm-ups, without and with a helper: create's median 10.7 -> 9.5 and 10.1 -> 9.4 ms in two
+ * pairs of runs, 11.77 -> 11.23 over ten interleaved pairs; the compile alone is 0.8-1.7 ms there
+ * and the cgroup on v1 1.2-1.4 ms.)
  *
  * <table>
  *   <caption>Who serves</caption>
@@ -72,15 +73,9 @@ public final class CreateHelper {
    * Runs work {@link #offer offered} to this JVM, on the calling thread, until the JVM ends: the
    * thread that linked the system call entry, once it is done with that (NativeAccess), so that a
    * call's own idle second core takes some of its main thread's work without a thread per task.
-   */
-  public static void serve() {
-    JVM.serveHere(null);
-  }
-
-  /**
-   * As {@link #serve()}, running {@code whenIdle} the first time nothing is waiting: work this
-   * thread does for the JVM anyway, later than what the command offered before it (NativeAccess:
-   * the spawn trampoline, needed only at the clone, after the lookups planning waits for).
+   * {@code whenIdle} runs the first time nothing is waiting: work this thread does for the JVM
+   * anyway, later than what the command offered before it (NativeAccess: the spawn trampoline,
+   * needed only at the clone, after the lookups planning waits for).
    */
   public static void serve(Runnable whenIdle) {
     JVM.serveHere(whenIdle);

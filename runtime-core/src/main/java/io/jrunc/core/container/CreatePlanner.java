@@ -119,9 +119,9 @@ final class CreatePlanner {
       String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
       // The executable and HOME lookups read only the rootfs (~0.8 ms each interpreted): they
       // are offered to the helper (in a CLI call the link thread, once linked), which runs them
-      // while this thread plans the cgroup, the rootfs and security. The executable's failure still comes
-      // first, as when it ran first; HOME's (a hostile /etc/passwd) comes where it came before,
-      // at the compile that takes it.
+      // while this thread plans the cgroup, the rootfs and security. The executable's failure
+      // still comes first, as when it ran first; HOME's (a hostile /etc/passwd) comes where it
+      // came before, at the compile that takes it.
       Spec planned = spec;
       CreateHelper.Offered<String> exeLookup = CreateHelper.offer(() ->
           ExecutableLookup.find(rootfs, planned.process().args().get(0), planned.process().env(), cwd, dests));

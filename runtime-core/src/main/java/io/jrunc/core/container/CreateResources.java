@@ -165,7 +165,8 @@ final class CreateResources {
 
   /**
    * Rows 4 to 6 of the table: an existing cgroup's checks, the record and the cgroup
-   * (config.json: {@link #writeConfig}, meanwhile on the helper). On a failure the caller undoes everything ({@link #undo}). (The checks come after the
+   * (config.json: {@link #writeConfig}, meanwhile on the helper). On a failure the caller undoes
+   * everything ({@link #undo}). (The checks come after the
    * descriptors so that the init program's compile, which needs only those, starts sooner.)
    */
   void acquireCgroup() throws ContainerFailure, IOException {

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import io.jrunc.core.sys.Memory;
 
@@ -39,14 +41,16 @@ public final class ProgramBuilder implements AutoCloseable {
    * Regions of closed builders, zeroed again, for the next ones: a fresh region's pages are
    * faulted in one by one as the program is written (~20 for a plain container, ~11 us each on a
    * host where a page fault exits to the hypervisor) and its munmap shoots the TLB down on every
-   * core. The child never sees this memory (it maps a sealed copy, {@link Spawner}), so a region
-   * is reused as soon as its builder is closed. At most {@link #KEEP}: one per thread that
-   * creates at once, as many as a warm JVM has cores for.
+   * core. The stub maps a sealed copy ({@link Spawner}), and the clone's CLONE_VM child, which
+   * writes the leave-the-JVM program's result slots here, has exec'd the stub before the clone
+   * returns (CLONE_VFORK): a region is reused as soon as its builder is closed. At most {@link #KEEP}: a create uses two at once
+   * (init's program and the clone's leave-the-JVM one), so two creates at once on a 2-core host.
+   * Last kept, first reused: its pages are the warmest.
    */
-  private static final java.util.concurrent.ConcurrentLinkedDeque<MemorySegment> KEPT =
-      new java.util.concurrent.ConcurrentLinkedDeque<>(); // last kept, first reused: its pages are warmest
+  private static final ConcurrentLinkedDeque<MemorySegment> KEPT = new ConcurrentLinkedDeque<>();
   private static final int KEEP = 4;
-  private static final java.util.concurrent.atomic.AtomicInteger KEPT_COUNT = new java.util.concurrent.atomic.AtomicInteger();
+  /** KEPT's size, counted apart: a deque's size() walks it, and the bound must hold under races. */
+  private static final AtomicInteger KEPT_COUNT = new AtomicInteger();
 
   private final Arch arch;
   private final MemorySegment region;

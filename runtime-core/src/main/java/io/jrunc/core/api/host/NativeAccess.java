@@ -17,10 +17,10 @@ import io.jrunc.core.sys.SysException;
  * <p>After the link, that thread runs what the command offers it ({@code CreateHelper.serve})
  * until the JVM ends: create's executable and HOME lookups while the main thread plans, init's
  * program compiled and config.json's copy written while it makes the record and the cgroup, the
- * last record encoded while it clones init. The first time nothing waits, it makes the clone's trampoline and the sealed
- * stub, which every spawn of the JVM shares ({@code Spawner.prepare}: ~0.5-1.2 ms of a cold
- * create, assembled and written into a memfd), needed only at the clone; a failure there is
- * left for the first clone, which tries again and reports it.
+ * last record encoded while it clones init. The first time nothing waits, it makes the clone's
+ * trampoline and the sealed stub, which every spawn of the JVM shares ({@code Spawner.prepare}:
+ * ~0.5-1.2 ms of a cold create, assembled and written into a memfd), needed only at the clone; a
+ * failure there is left for the first clone, which tries again and reports it.
  *
  * <p>It also declares that this thread serves the JVM's {@code CreateHelper}, so that it starts
  * no thread of its own (a warm JVM's helper is one daemon thread, started by its first create).

@@ -117,6 +117,44 @@ class CliLifecycleTest {
     assertThat(j.run("delete", "h0").exit()).isZero();
   }
 
+  /**
+   * Containers given one cgroupsPath (runc's root.bats runs two from one bundle): deleting one,
+   * stopped or with --force, leaves the other running, as runc signals a cgroup's processes only
+   * for a container without a pid namespace of its own; the last delete removes the cgroup.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void deletingOneOfContainersSharingACgroupLeavesTheOther() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("s")).args("sleep", "100").write();
+    for (String id : List.of("s1", "s2", "s3")) {
+      var r = j.run("run", "-d", "--bundle", bundle.toString(), id);
+      assertThat(r.exit()).as(r.toString()).isZero();
+    }
+    int s1 = Bundle.node(j.run("state", "s1").out()).get("pid").asInt();
+    String cgroup = Bundle.node(Files.readString(bundle.resolve("config.json"))).get("linux").get("cgroupsPath").asText();
+
+    assertThat(j.run("kill", "s2", "KILL").exit()).isZero();
+    waitForStatus(j, "s2", "stopped");
+    var del = j.run("delete", "s2");
+    assertThat(del.exit()).as(del.toString()).isZero();
+    assertThat(del.err()).contains("the cgroup of s2 is not removed: processes [" + s1);
+    var force = j.run("delete", "--force", "s3");
+    assertThat(force.exit()).as(force.toString()).isZero();
+    assertThat(j.run("state", "s3").exit()).isEqualTo(1);
+
+    assertThat(Bundle.node(j.run("state", "s1").out()).get("status").asText()).isEqualTo("running");
+    assertThat(ProcessHandle.of(s1).map(ProcessHandle::isAlive)).contains(true);
+    assertThat(j.run("delete", "--force", "s1").exit()).isZero();
+    for (int i = 0; i < 100 && Files.exists(Path.of("/proc/" + s1)); i++) Thread.sleep(20); // reaped by pid 1
+    assertThat(Path.of("/proc/" + s1)).doesNotExist();
+    List<Path> hierarchies = new ArrayList<>(List.of(Path.of("/sys/fs/cgroup")));
+    try (var ds = Files.newDirectoryStream(Path.of("/sys/fs/cgroup"), Files::isDirectory)) {
+      ds.forEach(hierarchies::add);
+    }
+    for (Path h : hierarchies) assertThat(h.resolve(cgroup.substring(1))).doesNotExist();
+  }
+
   /** HOME as runc sets it: from /etc/passwd when missing or empty; a name given twice keeps its last value. */
   @RequiresRoot("runs containers with namespaces and cgroups")
   /**

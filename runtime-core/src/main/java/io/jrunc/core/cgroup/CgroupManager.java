@@ -108,6 +108,21 @@ public interface CgroupManager {
   /** Kills what is left, waits for it to go, and removes the directories this container made. */
   void destroy() throws CgroupException;
 
+  /**
+   * {@link #destroy} for a container whose init had a pid namespace of its own and is gone: the
+   * kernel ended every process of that namespace with it, so a process still in the cgroup is
+   * not the container's (another container given the same cgroupsPath, say) and is not
+   * signalled, as runc's destroy signals a cgroup's processes only for a container without a
+   * private pid namespace. Removes the directories when nothing is in them; else leaves them,
+   * for the last of the sharers to remove, and returns the pids found there.
+   */
+  default List<Integer> destroyUnlessShared() throws CgroupException {
+    List<Integer> left = pids();
+    if (!left.isEmpty()) return left;
+    destroy(); // (its wait finds nothing to kill: one more look at the pids)
+    return List.of();
+  }
+
   /** Hierarchy key (controller, "unified", or "" on v2) to directory, as runc's state.json cgroup_paths. */
   Map<String, String> paths();
 

@@ -136,14 +136,15 @@ final class ContainerDelete extends ContainerVerb {
         try {
           if (cg != null) {
             if (s == Status.PAUSED) cg.thaw();
-            // Pure v1 has no cgroup.kill: killAll there freezes the cgroup, reads its pids,
-            // signals each and thaws (~2 ms of a cold delete, more when freezing takes a poll),
-            // so with a pid namespace of its own init alone is killed (above, or here for the
-            // library's child) and destroy() then finds the cgroup empty, or kills what another
-            // way put there (a process moved in by hand). Elsewhere cgroup.kill, one write,
-            // reaches such a process at once, and destroy() waits on cgroup.events.
-            awaitEmpty = cg.v2Dir() == null && (early || r.ownPidNamespace() && destroyInit(r, 9));
+            // With a pid namespace of its own, init alone is killed (above, or here for the
+            // library's child): its death ends every other process of the container, and what
+            // else is in the cgroup is not the container's (another container given the same
+            // cgroupsPath) and stays, as runc signals a cgroup's processes only for a container
+            // without a private pid namespace. Without one, everything in the cgroup: cgroup.kill
+            // where there is one (one write), else freeze, read the pids, signal each, thaw.
+            awaitEmpty = r.ownPidNamespace();
             if (!awaitEmpty) cg.killAll();
+            else if (!early && !destroyInit(r, 9)) signalInit(r, 9); // (gone: "not running", below)
           } else if (!early) {
             signalInit(r, 9);
           }
@@ -161,19 +162,23 @@ final class ContainerDelete extends ContainerVerb {
       if (awaitInit) awaitExit(r);
       if (awaitEmpty) {
         try {
-          Signals.awaitEmpty(cg, 50_000_000L); // then destroy()'s own kill, as without the shortcut
+          // the cgroup empties ~2 ms after init's SIGKILL; when it does not, another's processes
+          // are in it too (or init's exit is slow): init's own exit is then what counts
+          if (!Signals.awaitEmpty(cg, 50_000_000L)) awaitExit(r);
         } catch (CgroupException e) {
-          // destroy() below reads the cgroup again and says what failed
+          awaitExit(r); // the removal below reads the cgroup again and says what failed
         }
       }
-      if (cg != null) {
+      if (cg == null) {
+        removeCgroup(r);
+      } else if (r.ownPidNamespace()) {
+        destroyUnlessShared(r, cg);
+      } else {
         try {
           cg.destroy(); // the manager just re-opened: the record's, as destroyCgroup would re-open it
         } catch (CgroupException e) {
           throw new SetupFailure("remove the cgroup of " + r.id() + ": " + e.getMessage(), 0, e);
         }
-      } else {
-        destroyCgroup(r);
       }
       store.remove(id);
       if (spec != null && spec.hooks() != null) {

@@ -1,7 +1,7 @@
 package io.jrunc.core.container;
 
 import static io.jrunc.core.container.ContainerCgroups.cgroupDirs;
-import static io.jrunc.core.container.ContainerCgroups.destroyCgroup;
+import static io.jrunc.core.container.ContainerCgroups.removeCgroup;
 import static io.jrunc.core.process.LaunchSupport.closeQuietly;
 import static io.jrunc.core.process.LaunchSupport.openStdio;
 
@@ -326,7 +326,7 @@ final class CreateResources {
     plan.close();
     if (pending != null) {
       try {
-        destroyCgroup(pending);
+        removeCgroup(pending); // the child is gone: with its own pid namespace, all of it
       } catch (ContainerFailure e) {
         err.addSuppressed(e);
       }

@@ -253,6 +253,18 @@ public class V1Manager implements CgroupManager {
   @Override
   public void destroy() throws CgroupException {
     Signals.killAndWait(this);
+    removeDirs();
+  }
+
+  @Override
+  public List<Integer> destroyUnlessShared() throws CgroupException {
+    List<Integer> left = pids();
+    if (!left.isEmpty()) return left;
+    removeDirs();
+    return List.of();
+  }
+
+  private void removeDirs() throws CgroupException {
     CgroupException first = null;
     for (Path d : uniqueDirs()) {
       try {

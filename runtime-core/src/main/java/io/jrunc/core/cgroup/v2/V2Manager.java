@@ -243,6 +243,15 @@ public class V2Manager implements CgroupManager {
   }
 
   @Override
+  public List<Integer> destroyUnlessShared() throws CgroupException {
+    if (!Files.isDirectory(dir)) return List.of();
+    List<Integer> left = pids();
+    if (!left.isEmpty()) return left;
+    FsSupport.removeUpTo(dir, createdTop != null ? createdTop : dir);
+    return List.of();
+  }
+
+  @Override
   public Path v2Dir() {
     return dir;
   }

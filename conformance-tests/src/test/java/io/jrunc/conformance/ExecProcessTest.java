@@ -23,6 +23,35 @@ class ExecProcessTest {
     return "exec-proc-" + what + "-" + ProcessHandle.current().pid();
   }
 
+  /**
+   * {@code exec -p} and {@code update -r} read a pipe named on the command line, as runc does
+   * (runc's tty.bats runs {@code exec -p <(echo "$json")}); a device is still refused.
+   */
+  @Test
+  void processAndResourcesMayComeThroughAPipe() throws Exception {
+    Jrunc j = jrunc();
+    String id = id("pipe");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    String cg = b.linux().get("cgroupsPath").asText();
+    try {
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+      var e = j.runInBash("exec -p <(echo '{\"args\":[\"echo\",\"from a pipe\"],\"cwd\":\"/\"}') " + id);
+      assertThat(e.exit()).as(e.toString()).isZero();
+      assertThat(e.out()).isEqualTo("from a pipe\n");
+      var u = j.runInBash("update -r <(echo '{\"pids\":{\"limit\":77}}') " + id);
+      assertThat(u.exit()).as(u.toString()).isZero();
+      List<Path> withPids = new ArrayList<>();
+      for (Path d : NotifyAgentTest.CliCgroupDirs.of(cg)) if (Files.exists(d.resolve("pids.max"))) withPids.add(d);
+      assertThat(withPids).isNotEmpty();
+      for (Path d : withPids) assertThat(Files.readString(d.resolve("pids.max")).trim()).isEqualTo("77");
+      var dev = j.run("exec", "-p", "/dev/zero", id);
+      assertThat(dev.exit()).isNotZero();
+      assertThat(dev.err()).contains("exec --process: /dev/zero is a character device, not a regular file");
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
+
   @Test
   void anExecWithoutTerminalLeadsItsOwnProcessGroupAndSession() throws Exception {
     Jrunc j = jrunc();

@@ -85,6 +85,20 @@ public final class Jrunc {
     cmd.add("--root");
     cmd.add(root.toString());
     cmd.addAll(Arrays.asList(args));
+    return start(cmd, env, String.join(" ", args));
+  }
+
+  /**
+   * {@code jrunc --root ROOT} followed by {@code rest}, the rest of a bash command line: for what
+   * only a shell makes, such as a process substitution's {@code <(...)}.
+   */
+  public Result runInBash(String rest) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of("bash", "-c", "\"$0\" --root \"$1\" " + rest, LAUNCHER.toString(), root.toString()));
+    return start(cmd, Map.of(), rest);
+  }
+
+  private Result start(List<String> cmd, Map<String, String> env, String what) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().clear();
     pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -95,7 +109,7 @@ public final class Jrunc {
     Process p = pb.start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IOException("jrunc " + String.join(" ", args) + " did not finish in 120 s");
+      throw new IOException("jrunc " + what + " did not finish in 120 s");
     }
     Result r = new Result(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
     out.delete();

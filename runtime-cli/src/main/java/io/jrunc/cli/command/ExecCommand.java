@@ -204,7 +204,7 @@ public final class ExecCommand implements Command {
       }
       byte[] json;
       try {
-        json = io.jrunc.core.api.host.LimitedFiles.readJson(o.process(), "exec --process");
+        json = io.jrunc.core.api.host.LimitedFiles.readJsonArgument(o.process(), "exec --process");
       } catch (java.nio.file.NoSuchFileException e) {
         throw new CliException("open " + o.process() + ": no such file or directory (ENOENT)");
       } catch (io.jrunc.core.api.host.LimitedFiles.RefusedException e) {

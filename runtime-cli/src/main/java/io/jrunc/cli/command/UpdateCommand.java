@@ -192,7 +192,7 @@ public final class UpdateCommand implements Command {
         byte[] json =
             o.resources().equals("-")
                 ? io.jrunc.core.api.host.LimitedFiles.readJson(stdin, "update --resources", source)
-                : io.jrunc.core.api.host.LimitedFiles.readJson(
+                : io.jrunc.core.api.host.LimitedFiles.readJsonArgument(
                     java.nio.file.Path.of(o.resources()), "update --resources");
         r = Json.read(json, LinuxResources.class);
       } catch (java.nio.file.NoSuchFileException e) {

@@ -251,7 +251,8 @@ public final class FsSupport {
     try {
       CgroupIo.write(dir.resolve("cgroup.procs").toString(), Integer.toString(pid));
     } catch (SysException e) {
-      throw new CgroupException("add process " + pid + " to cgroup: " + e.getMessage(), e);
+      // runc's words ("adding pid N to cgroups"), which its bats tests match
+      throw new CgroupException("adding pid " + pid + " to cgroup: " + e.getMessage(), e);
     }
   }
 }

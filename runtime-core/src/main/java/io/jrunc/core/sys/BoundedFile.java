@@ -60,7 +60,8 @@ import java.util.function.Predicate;
  * {@code CAP_MKNOD} (or a hard link on the same filesystem as a device node, which
  * {@code protected_hardlinks} and devtmpfs rule out). That writer controls the document's
  * content anyway, the call waits before it has made anything, and runc opens these files with
- * a plain blocking open. A link is read through the descriptor path above.
+ * a plain blocking open. A link is read through the descriptor path above. The two named on a
+ * command line may also be a pipe ({@link #readArgument}: {@code -p <(...)}, as runc reads it).
  *
  * <table>
  *   <caption>Limits (runc has none: it streams config.json and state.json through Go's JSON
@@ -175,6 +176,50 @@ public final class BoundedFile {
   public static byte[] readDocument(Path path, String label, int limit) throws IOException {
     byte[] b = readNoFollow(path, label, limit, true);
     return b != null ? b : read(path, label, limit, Links.FOLLOW);
+  }
+
+  /**
+   * A document named on a command line ({@code exec --process}, {@code update --resources}): as
+   * {@link #readDocument}, but a pipe is read too, as runc reads one: a shell's {@code -p <(...)}
+   * is {@code /dev/fd/63}, a pipe, and so is {@code /dev/stdin} of {@code ... | jrunc exec -p
+   * /dev/stdin}. A FIFO is opened without waiting for a writer ({@code O_NONBLOCK}, reopened from
+   * the {@code O_PATH} descriptor whose type was checked) and read to its end within
+   * {@link #FIFO_WAIT_MILLIS} and the limit: a named FIFO that no one writes to is refused after
+   * that wait, not a hang. A device, directory or socket is refused as before.
+   *
+   * @throws NoSuchFileException when it does not exist
+   * @throws RefusedException when it is neither a regular file nor a FIFO, or is over the limit
+   */
+  public static byte[] readArgument(Path path, String label, int limit) throws IOException {
+    return readArgument(path, label, limit, FIFO_WAIT_MILLIS);
+  }
+
+  static byte[] readArgument(Path path, String label, int limit, long fifoWaitMillis) throws IOException {
+    // NIO's stat (following links) first: the usual regular file keeps readDocument's no-downcall read
+    int type;
+    try {
+      type = (Integer) java.nio.file.Files.getAttribute(path, "unix:mode") & S_IFMT;
+    } catch (AccessDeniedException e) {
+      throw withReason(e);
+    }
+    if (type != S_IFIFO) return readDocument(path, label, limit);
+    String p = path.toString();
+    int fd = openPath(p, Links.FOLLOW);
+    try {
+      if (typeOf(fd, p) != S_IFIFO) return readOpened(fd, label, p, limit); // swapped meanwhile
+      int rd;
+      do {
+        rd = Libc.openRaw("/proc/self/fd/" + fd, Open.O_RDONLY | Open.O_CLOEXEC | Open.O_NONBLOCK, 0);
+      } while (rd == -Errno.EINTR);
+      if (rd < 0) throw openError(p, -rd);
+      try {
+        return readFifo(rd, label, p, limit, fifoWaitMillis);
+      } finally {
+        Libc.close(rd);
+      }
+    } finally {
+      Libc.close(fd);
+    }
   }
 
   /** lstat, refusals, O_NOFOLLOW open and bounded read through NIO; null for a link when {@code nullForLink}. */
@@ -361,18 +406,25 @@ public final class BoundedFile {
 
   /** statx of the descriptor: refuses all but a regular file within the limit; returns the size. */
   private static long checkRegular(int fd, String label, String path, int limit) throws IOException {
-    int mode;
-    long size;
+    long[] modeSize = statx(fd, path);
+    checkRegular((int) modeSize[0], modeSize[1], label, path, limit);
+    return modeSize[1];
+  }
+
+  /** The descriptor's file type ({@code S_IFMT} bits), by statx. */
+  private static int typeOf(int fd, String path) throws IOException {
+    return (int) statx(fd, path)[0] & S_IFMT;
+  }
+
+  /** {mode, size} of the descriptor's file. */
+  private static long[] statx(int fd, String path) throws IOException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment empty = NativeCopy.cString(a, "");
       MemorySegment buf = a.allocate(STATX_STRUCT);
       long r = Libc.syscallRaw(Sys.STATX, fd, empty.address(), AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, buf.address(), 0);
       if (r < 0) throw new SysException("statx", path, (int) -r);
-      mode = Short.toUnsignedInt(Memory.getShort(buf, STATX_MODE_OFFSET));
-      size = Memory.getLong(buf, STATX_SIZE_OFFSET);
+      return new long[] {Short.toUnsignedInt(Memory.getShort(buf, STATX_MODE_OFFSET)), Memory.getLong(buf, STATX_SIZE_OFFSET)};
     }
-    checkRegular(mode, size, label, path, limit);
-    return size;
   }
 
   /** The refusals of a file's type and size (st_mode, st_size), in the words of both reads. */
@@ -414,6 +466,46 @@ public final class BoundedFile {
   private static byte[] readOpened(int pathFd, String label, String path, int limit) throws IOException {
     long size = checkRegular(pathFd, label, path, limit);
     int fd = reopenForRead(pathFd, path);
+    try {
+      return readAll(fd, label, path, limit, size);
+    } finally {
+      Libc.close(fd);
+    }
+  }
+
+  /** How long {@link #readArgument} waits for a FIFO's end of file: a writer that never comes is not a hang. */
+  public static final long FIFO_WAIT_MILLIS = 10_000;
+
+  /**
+   * A FIFO opened {@code O_NONBLOCK}, read to its end within {@code waitMillis} and
+   * {@code limit} bytes. ppoll before each read: a read while no writer has the FIFO open says
+   * EOF at once, but ppoll waits for a writer's data or for its close (POLLHUP).
+   */
+  private static byte[] readFifo(int fd, String label, String path, int limit, long waitMillis) throws IOException {
+    long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment buf = a.allocate(CHUNK);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+      while (true) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0 || !Libc.awaitReadable(fd, left)) {
+          throw new RefusedException(label, path, "is a FIFO that did not reach its end within " + waitMillis / 1000.0
+              + " s: refused, as reading it could block or never end");
+        }
+        long n = Libc.syscallRaw(Sys.READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
+        if (n == -Errno.EAGAIN || n == -Errno.EINTR) continue;
+        if (n < 0) throw new SysException("read", path, (int) -n);
+        if (n == 0) return out.toByteArray();
+        if (out.size() + n > limit) {
+          throw new RefusedException(label, path, "grew past the " + size(limit) + " limit for " + label + " while being read");
+        }
+        out.write(buf.asSlice(0, n).toArray(JAVA_BYTE));
+      }
+    }
+  }
+
+  /** {@code fd} read to its end, at most {@code limit} bytes ({@code size}: what statx said, to size the buffer). */
+  private static byte[] readAll(int fd, String label, String path, int limit, long size) throws IOException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment buf = a.allocate(CHUNK);
       // sized by statx (procfs says 0): grows as needed, never past limit + 1
@@ -426,8 +518,6 @@ public final class BoundedFile {
         }
         out.write(buf.asSlice(0, n).toArray(JAVA_BYTE));
       }
-    } finally {
-      Libc.close(fd);
     }
   }
 

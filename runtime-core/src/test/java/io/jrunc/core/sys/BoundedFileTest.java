@@ -53,6 +53,45 @@ class BoundedFileTest {
         .hasMessage("config.json: " + f + " is a FIFO, not a regular file: refused, as reading it could block or never end");
   }
 
+  /**
+   * A document named on a command line may be a pipe, as runc reads {@code exec -p <(...)}: a
+   * writer that comes after the open and writes in two parts is read to its close; one that never
+   * comes is refused after the wait; a device is still refused.
+   */
+  @Test
+  void aPipeNamedOnACommandLineIsReadToItsEndWithinTheWait() throws Exception {
+    Path f = tmp.resolve("fifo");
+    assertThat(new ProcessBuilder("mkfifo", f.toString()).start().waitFor()).isZero();
+    Thread writer = Thread.ofPlatform().start(() -> {
+      try (var out = new java.io.FileOutputStream(f.toFile())) { // blocks until the reader's open
+        Thread.sleep(100); // the reader polls meanwhile: a read now would say EOF
+        out.write("{\"args\":".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        Thread.sleep(100);
+        out.write("[\"true\"]}".getBytes(StandardCharsets.UTF_8));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    assertThat(new String(BoundedFile.readArgument(f, "exec --process", BoundedFile.JSON_LIMIT), StandardCharsets.UTF_8))
+        .isEqualTo("{\"args\":[\"true\"]}");
+    writer.join();
+
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> BoundedFile.readArgument(f, "exec --process", BoundedFile.JSON_LIMIT, 300))
+        .isInstanceOf(BoundedFile.RefusedException.class)
+        .hasMessage("exec --process: " + f + " is a FIFO that did not reach its end within 0.3 s: refused, as reading it"
+            + " could block or never end");
+    assertThat((System.nanoTime() - t0) / 1_000_000L).isBetween(250L, 5_000L);
+
+    Path regular = tmp.resolve("p.json");
+    Files.writeString(regular, "{}");
+    assertThat(BoundedFile.readArgument(regular, "exec --process", BoundedFile.JSON_LIMIT)).containsExactly('{', '}');
+    assertThatThrownBy(() -> BoundedFile.readArgument(Path.of("/dev/null"), "exec --process", BoundedFile.JSON_LIMIT))
+        .hasMessage("exec --process: /dev/null is a character device, not a regular file: refused, as reading it could"
+            + " block or never end");
+  }
+
   @Test
   void aLinkIsFollowedOrRefusedAsAsked() throws Exception {
     Path zero = tmp.resolve("zero");

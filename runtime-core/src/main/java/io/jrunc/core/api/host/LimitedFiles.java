@@ -40,6 +40,22 @@ public final class LimitedFiles {
     }
   }
 
+  /**
+   * A JSON document named on a command line ({@code exec --process}, {@code update
+   * --resources}): as {@link #readJson(Path, String)}, but it may also be a pipe, read to its end
+   * (a shell's {@code <(...)}, {@code /dev/stdin}), as runc reads one.
+   *
+   * @throws java.nio.file.NoSuchFileException when it does not exist
+   * @throws RefusedException when it is neither a regular file nor a pipe, or is over the limit
+   */
+  public static byte[] readJsonArgument(Path path, String label) throws IOException {
+    try {
+      return BoundedFile.readArgument(path, label, BoundedFile.JSON_LIMIT);
+    } catch (BoundedFile.RefusedException e) {
+      throw new RefusedException(e);
+    }
+  }
+
   /** A JSON document read from {@code in} ({@code where} names it), within the runtime's JSON limit. */
   public static byte[] readJson(InputStream in, String label, String where) throws IOException {
     try {

@@ -52,6 +52,34 @@ class ExecProcessTest {
     }
   }
 
+  /**
+   * An exec whose fork into the container's pid namespace fails (pids.max reached) is an error
+   * that says so, never a process reported as the fork's -errno (the pid file once said -11,
+   * and a kill of it would have signalled process group 11).
+   */
+  @Test
+  void anExecThatCannotForkFailsWithTheErrno() throws Exception {
+    Jrunc j = jrunc();
+    String id = id("nofork");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    b.linux().putObject("resources").putObject("pids").put("limit", 1);
+    Path pidFile = tmp.resolve("exec.pid");
+    try {
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+      var e = j.run("exec", id, "true");
+      assertThat(e.exit()).as(e.toString()).isEqualTo(255);
+      assertThat(e.err()).contains("exec failed: ").contains("(EAGAIN)").doesNotContain("-11");
+      var d = j.run("exec", "-d", "--pid-file", pidFile.toString(), id, "sleep", "5");
+      assertThat(d.exit()).as(d.toString()).isEqualTo(255);
+      assertThat(d.err()).contains("(EAGAIN)");
+      assertThat(pidFile).doesNotExist();
+      String init = Bundle.node(j.run("state", id).out()).get("pid").asText();
+      assertThat(Bundle.node(j.run("ps", "--format", "json", id).out()).toString()).isEqualTo("[" + init + "]");
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
+
   @Test
   void anExecWithoutTerminalLeadsItsOwnProcessGroupAndSession() throws Exception {
     Jrunc j = jrunc();

@@ -242,7 +242,9 @@ public final class Spawner {
     if (rec[0] == SpawnChannel.READY) return new Report(true, false, -1, 0);
     if (rec[0] == SpawnChannel.HOOKS) return new Report(false, false, (int) SpawnChannel.HOOKS, 0);
     int index = (int) rec[0];
-    if (announcing.contains(index)) return new Report(false, false, index, rec[1]);
+    // an announcing step reports its value (a pid, an fd number: never negative) and goes on;
+    // when it fails it reports {index, -errno} as any step does, and exits
+    if (announcing.contains(index) && rec[1] >= 0) return new Report(false, false, index, rec[1]);
     reap(pid);
     if (rec[0] == SpawnChannel.STUB_MAP) {
       throw new StepFailedException("map the child program into the spawn stub", index, rec[1]);

@@ -155,6 +155,31 @@ class CliLifecycleTest {
     for (Path h : hierarchies) assertThat(h.resolve(cgroup.substring(1))).doesNotExist();
   }
 
+  /**
+   * A process whose execve fails once started (a script whose interpreter is missing: the lookup
+   * at create finds the file) makes {@code run} fail with the exec's error, as runc's does
+   * ({@code exec /bad.sh: no such file or directory}), not end with status 1 and no word; nothing
+   * is left.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void runSaysWhyTheProcessCouldNotBeExecuted() throws Exception {
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("x")).args("/bad.sh");
+    Path script = tmp.resolve("x/rootfs/bad.sh");
+    Files.writeString(script, "#!/no/such/interpreter\necho never\n");
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    var r = j.run("run", "--bundle", b.write().toString(), "bad");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("exec /bad.sh: no such file or directory (ENOENT)");
+    assertThat(r.out()).doesNotContain("never");
+    assertThat(j.run("state", "bad").exit()).isEqualTo(1);
+    var d = j.run("run", "-d", "--bundle", b.write().toString(), "bad2");
+    assertThat(d.exit()).as(d.toString()).isEqualTo(1);
+    assertThat(d.err()).contains("exec /bad.sh: no such file or directory (ENOENT)");
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
   /** HOME as runc sets it: from /etc/passwd when missing or empty; a name given twice keeps its last value. */
   @RequiresRoot("runs containers with namespaces and cgroups")
   /**

@@ -87,7 +87,16 @@ final class ContainerCreate {
       if (planned == null) planned = InitSpawn.compile(plan, res, b);
       int init = InitSpawn.spawn(plan, res, planned);
       CreateHelper.take(config);
-      ContainerRecord rec = res.record(CreateHelper.take(last), init, ProcStat.startTime(init));
+      // kept past the record, which closes the rest of the channel, for start's word on the exec
+      Lifecycle.ExecWatch watch = new Lifecycle.ExecWatch(res.channel.detachReportRead(), init, planned.program());
+      ContainerRecord rec;
+      try {
+        rec = res.record(CreateHelper.take(last), init, ProcStat.startTime(init));
+      } catch (IOException | RuntimeException e) {
+        watch.close();
+        throw e;
+      }
+      lc.keepExecWatch(id, watch);
       if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       return new Lifecycle.Created(rec, res.callerPipes);
     } catch (ContainerFailure | IOException | StepFailedException | RuntimeException e) {

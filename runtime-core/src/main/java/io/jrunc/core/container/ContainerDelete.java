@@ -37,6 +37,8 @@ final class ContainerDelete extends ContainerVerb {
   }
 
   void delete(String id, boolean force) throws ContainerFailure {
+    Lifecycle.ExecWatch watch = lc.takeExecWatch(id); // a created container's, never started
+    if (watch != null) watch.close();
     // With a state.json (nearly always) the record is read once, under the lock: a read before
     // the lock and another under it parsed it twice (~0.5 ms of a cold delete). Without one (no
     // such container, or a create under way or one that died) the record is read first, as

@@ -13,6 +13,8 @@ import io.jrunc.core.process.HookLauncher;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
+import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.hooks.HookRunner;
 import io.jrunc.core.terminal.NotifySocket;
@@ -25,6 +27,12 @@ import java.nio.file.Path;
 
 /** start: startContainer hooks, the exec fifo written, poststart hooks, sd_notify forwarded. */
 final class ContainerStart extends ContainerVerb {
+
+  /**
+   * How long start waits for the execve of a process created in this process: it follows the
+   * fifo's release at once; a bound all the same, as a step between might wait.
+   */
+  private static final long EXEC_WAIT_MILLIS = 10_000;
 
   ContainerStart(Lifecycle lc) {
     super(lc);
@@ -62,8 +70,19 @@ final class ContainerStart extends ContainerVerb {
         notify = NotifySocket.bind(store.dir(id), notifyHost);
       }
       Path fifo = store.dir(id).resolve(Lifecycle.FIFO);
-      ExecFifo.release(fifo, r);
-      Files.deleteIfExists(fifo);
+      Lifecycle.ExecWatch watch = lc.takeExecWatch(id);
+      try {
+        ExecFifo.release(fifo, r);
+        Files.deleteIfExists(fifo);
+        // created in this process (the API, run): the process's execve, or why it failed
+        if (watch != null && watch.pid() == r.pid()) Spawner.awaitExec(watch.program(), watch.fd(), EXEC_WAIT_MILLIS);
+      } catch (StepFailedException x) {
+        throw Failures.translate(x); // init exited 1 after its report: the container is stopped
+      } catch (SysException x) {
+        throw Failures.translate(x);
+      } finally {
+        if (watch != null) watch.close();
+      }
       if (hooks != null && hooks.poststart() != null) {
         try {
           // the state as it was at start: a process that has exited already was still started

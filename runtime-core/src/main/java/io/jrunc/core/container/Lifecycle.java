@@ -40,6 +40,35 @@ public final class Lifecycle {
   /** One thread for every OOM watch of this runtime, started with the first (see OomMonitor). */
   private final io.jrunc.core.cgroup.OomMonitor oomMonitor = new io.jrunc.core.cgroup.OomMonitor();
 
+  /**
+   * What create kept of each init it made in this process, for start to learn whether the
+   * process's execve worked ({@link ExecWatch}); taken by start, dropped by delete.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, ExecWatch> execWatches =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * init's report pipe (read end) and program, kept from create to start in this process: after
+   * the exec fifo's release, EOF says the container's process was exec'd, a report says which
+   * step failed and why (an execve's ENOENT for a script whose interpreter is missing, which
+   * would otherwise end the container with status 1 and no word).
+   */
+  record ExecWatch(int fd, int pid, io.jrunc.core.spawn.ChildProgram program) {
+    void close() {
+      io.jrunc.core.sys.Libc.close(fd);
+    }
+  }
+
+  void keepExecWatch(String id, ExecWatch w) {
+    ExecWatch old = execWatches.put(id, w);
+    if (old != null) old.close();
+  }
+
+  /** The watch create kept for {@code id} in this process, or null; the caller closes it. */
+  ExecWatch takeExecWatch(String id) {
+    return execWatches.remove(id);
+  }
+
   public Lifecycle(StateStore store) {
     this(store, null);
   }

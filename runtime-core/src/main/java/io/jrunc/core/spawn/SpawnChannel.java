@@ -79,8 +79,25 @@ public final class SpawnChannel implements AutoCloseable {
     Libc.write(syncWrite, new byte[] {1});
   }
 
+  /**
+   * Hands the report pipe's read end to the caller, who closes it; {@link #close} leaves it. For
+   * create's caller in this process: a step of init's after READY that fails (its execve, once
+   * start released it) is reported there ({@link Spawner#awaitExec}).
+   */
+  public int detachReportRead() {
+    int fd = reportRead;
+    reportRead = -1;
+    return fd;
+  }
+
   /** One record from the child, or null at EOF. */
   long[] next() throws SysException {
+    return next(reportRead);
+  }
+
+  /** One record from the report pipe's read end {@code fd}, or null at EOF. */
+  static long[] next(int fd) throws SysException {
+    int reportRead = fd;
     byte[] buf = new byte[16];
     int got = 0;
     while (got < 16) {

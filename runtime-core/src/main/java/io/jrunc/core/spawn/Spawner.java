@@ -252,6 +252,21 @@ public final class Spawner {
     throw new StepFailedException(program.description(rec[0]), index, rec[1]);
   }
 
+  /**
+   * After start released init: waits (at most {@code timeoutMillis}) for the end of its report
+   * pipe, whose read end {@code reportRead} create kept ({@link SpawnChannel#detachReportRead}):
+   * EOF when its execve closed the close-on-exec write end, or the report of the step that failed
+   * on the way (the execve of a script whose interpreter is missing, say), as the child exits.
+   * Returns at EOF or timeout; the caller closes the fd.
+   */
+  public static void awaitExec(ChildProgram program, int reportRead, long timeoutMillis)
+      throws SysException, StepFailedException {
+    if (!Libc.awaitReadable(reportRead, timeoutMillis)) return;
+    long[] rec = SpawnChannel.next(reportRead);
+    if (rec == null || rec[1] >= 0) return;
+    throw new StepFailedException(program.description(rec[0]), (int) rec[0], rec[1]);
+  }
+
   private static void reap(int pid) {
     try {
       Libc.wait4(pid, 0);

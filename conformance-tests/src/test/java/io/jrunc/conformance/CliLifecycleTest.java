@@ -180,6 +180,20 @@ class CliLifecycleTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /** A memory limit too small for init's own setup is named in create's error, and nothing is left. */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aMemoryLimitTooSmallForTheSetupIsNamed() throws Exception {
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("m")).args("true");
+    b.linux().putObject("resources").putObject("memory").put("limit", 65536);
+    var r = j.run("create", "--bundle", b.write().toString(), "tiny");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("the container's init exited during setup (signal: killed)",
+        "the OOM killer killed it in the container's cgroup (linux.resources.memory.limit 65536 bytes is too small)");
+    assertThat(j.run("state", "tiny").exit()).isEqualTo(1);
+  }
+
   /** HOME as runc sets it: from /etc/passwd when missing or empty; a name given twice keeps its last value. */
   @RequiresRoot("runs containers with namespaces and cgroups")
   /**

@@ -180,7 +180,7 @@ final class InitSpawn {
       if (!out.last().ready()) {
         int[] st = Libc.wait4(init, 0);
         res.childPid = -1;
-        throw new SetupFailure("the container's init exited during setup (" + describeWait(st[1]) + ")", 0, null);
+        throw new SetupFailure("the container's init exited during setup (" + describeWait(st[1]) + ")" + oomHint(plan), 0, null);
       }
     } catch (StepFailedException x) {
       if (current[0] != child.pid()) reapQuietly(current[0]);
@@ -189,6 +189,23 @@ final class InitSpawn {
     }
     if (plan.options().pidfdSocket() != null) sendPidfd(plan, child, init);
     return init;
+  }
+
+  /**
+   * Why init may have died in its setup, when the kernel says: the OOM killer ended a process in
+   * the container's cgroup, whose memory limit is then too small even for the setup (runc, which
+   * joins its init first, fails to set such a limit: "unable to set memory limit"). Else "".
+   */
+  private static String oomHint(CreatePlan plan) {
+    try {
+      if (plan.cgroup().oomKillCount() <= 0) return "";
+    } catch (RuntimeException | io.jrunc.core.cgroup.CgroupException e) {
+      return "";
+    }
+    var r = plan.spec().linux() == null ? null : plan.spec().linux().resources();
+    Long limit = r == null || r.memory() == null ? null : r.memory().limit();
+    return ": the OOM killer killed it in the container's cgroup"
+        + (limit == null ? "" : " (linux.resources.memory.limit " + limit + " bytes is too small)");
   }
 
   /**

@@ -27,6 +27,7 @@ final class MountPlanner {
 
   static List<Planned> planMounts(RootfsSetup s) {
     List<Planned> l = new ArrayList<>();
+    java.util.Set<String> targets = new java.util.HashSet<>(); // l's, for inheritMode's look-up
     List<Mount> ms = s.spec.mounts() == null ? List.of() : s.spec.mounts();
     boolean needNs = !ms.isEmpty() || s.ctx.noPivot()
         || (s.spec.linux() != null && (notEmpty(s.spec.linux().maskedPaths()) || notEmpty(s.spec.linux().readonlyPaths())
@@ -90,7 +91,7 @@ final class MountPlanner {
         }
       }
       if (type.equals("tmpfs") && !o.has(MS_REMOUNT) && !o.dataStartsWith("mode=")) {
-        o = inheritMode(s, o, target, l);
+        o = inheritMode(s, o, target, targets);
       }
       int fd = -1;
       if (type.equals("bind") && idmapped(m, o) && !o.has(MS_REMOUNT) && !later) fd = idmapFd(s, i, m, o, dest, source);
@@ -107,6 +108,7 @@ final class MountPlanner {
       boolean pseudo = type.equals("proc") || type.equals("sysfs");
       long resolve = !pseudo && s.view.inKernelFs(target) ? IN_KERNEL_FS : RESOLVED;
       l.add(new Planned(i, m, dest, target, comps(target), resolve, source, type, o, isDir, fd, copy));
+      targets.add(target);
       if (!o.has(MS_REMOUNT)) {
         if (later) s.view.fresh(target);
         else if (sp != null && !ownCgroup) s.view.bind(target, realPath(sp));
@@ -215,11 +217,12 @@ final class MountPlanner {
    * the parent, resolved inside the rootfs; skipped when an earlier mount covers the place
    * (what is there in the container is not the rootfs's directory then).
    */
-  static MountOptions inheritMode(RootfsSetup s, MountOptions o, String dest, List<Planned> earlier) {
-    for (Planned p : earlier) {
-      if (p.target().equals("/") || dest.startsWith(p.target() + "/") || dest.equals(p.target())) {
-        return o;
-      }
+  static MountOptions inheritMode(RootfsSetup s, MountOptions o, String dest, java.util.Set<String> earlier) {
+    // an earlier mount's target is "/", dest, or a parent of dest: looked up per parent, not per
+    // earlier mount (a config with thousands of tmpfs mounts made that O(mounts²))
+    if (earlier.contains("/") || earlier.contains(dest)) return o;
+    for (int k = dest.lastIndexOf('/'); k > 0; k = dest.lastIndexOf('/', k - 1)) {
+      if (earlier.contains(dest.substring(0, k))) return o;
     }
     int root = -1, dir = -1;
     try {

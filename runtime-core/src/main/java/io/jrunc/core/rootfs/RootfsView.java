@@ -39,25 +39,38 @@ public final class RootfsView {
   private record Layer(String dest, Path host, boolean kernel) {}
 
   private final List<Layer> layers = new ArrayList<>();
+  /**
+   * Each destination's last layer (its index), for {@link #layerOf} once there are more than
+   * {@link #SCAN_LAYERS}: a config with thousands of mounts made the scan of every layer, per
+   * component of every path planning resolves, cost seconds (O(mounts²)).
+   */
+  private final java.util.HashMap<String, Integer> lastByDest = new java.util.HashMap<>();
+  /** Up to this many layers (any real container) the scan is cheaper than the map's look-ups. */
+  private static final int SCAN_LAYERS = 64;
 
   /** The rootfs alone, as the host sees it at {@code rootfs}. */
   public RootfsView(Path rootfs) {
-    layers.add(new Layer("/", rootfs, false));
+    add(new Layer("/", rootfs, false));
+  }
+
+  private void add(Layer l) {
+    layers.add(l);
+    lastByDest.put(l.dest, layers.size() - 1);
   }
 
   /** A bind mount at {@code dest} of the host directory or file {@code source} (its real path). */
   void bind(String dest, Path source) {
-    layers.add(new Layer(dest, source, false));
+    add(new Layer(dest, source, false));
   }
 
   /** A new filesystem at {@code dest} that starts empty (tmpfs, devpts, mqueue): no symlink below it. */
   void fresh(String dest) {
-    layers.add(new Layer(dest, null, false));
+    add(new Layer(dest, null, false));
   }
 
   /** A filesystem the kernel fills at {@code dest} (procfs, sysfs, cgroupfs): its own symlinks are not seen. */
   void kernel(String dest) {
-    layers.add(new Layer(dest, null, true));
+    add(new Layer(dest, null, true));
   }
 
   /**
@@ -85,6 +98,17 @@ public final class RootfsView {
 
   /** The last mount whose destination holds {@code path} (later mounts cover earlier ones). */
   private Layer layerOf(String path) {
+    if (layers.size() > SCAN_LAYERS) {
+      // the latest layer among those at path itself and at each of its parents, "/" included
+      int best = lastByDest.getOrDefault("/", 0);
+      Integer at = lastByDest.get(path);
+      if (at != null) best = Math.max(best, at);
+      for (int k = path.lastIndexOf('/'); k > 0; k = path.lastIndexOf('/', k - 1)) {
+        at = lastByDest.get(path.substring(0, k));
+        if (at != null) best = Math.max(best, at);
+      }
+      return layers.get(best);
+    }
     for (int i = layers.size() - 1; i >= 0; i--) {
       Layer l = layers.get(i);
       String d = l.dest;

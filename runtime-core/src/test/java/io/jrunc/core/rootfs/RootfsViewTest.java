@@ -40,6 +40,29 @@ class RootfsViewTest {
   }
 
   /**
+   * With many mounts (more than the scan's 64) the layer of a path is found by its parents'
+   * destinations, with the same answer: the latest mount at the path or above it.
+   */
+  @Test
+  void manyMountsGiveTheLatestLayerAsFewDo() throws Exception {
+    Path r = rootfs();
+    Files.createDirectories(r.resolve("etc"));
+    Path src = Files.createDirectories(tmp.resolve("src/sub"));
+    Files.createSymbolicLink(src.resolve("link"), Path.of("/etc"));
+    RootfsView v = new RootfsView(r);
+    for (int i = 0; i < 100; i++) v.fresh("/tmp/m" + i);
+    v.bind("/tmp/m5/b", tmp.resolve("src"));
+    assertThat(v.host("/etc")).isEqualTo(r.resolve("etc"));
+    assertThat(v.host("/tmp/m7/y")).isNull();
+    assertThat(v.host("/tmp/m5/b/sub")).isEqualTo(src);
+    assertThat(v.host("/tmp/m5/bb")).isNull(); // a sibling named alike is not under /tmp/m5/b
+    assertThat(v.resolve("/tmp/m5/b/sub/link/x")).isEqualTo("/etc/x"); // the bind's symlink, followed in the root
+    v.fresh("/tmp"); // later, over all of them
+    assertThat(v.host("/tmp/m5/b/sub")).isNull();
+    assertThat(v.resolve("/tmp/m5/b/sub/link/x")).isEqualTo("/tmp/m5/b/sub/link/x");
+  }
+
+  /**
    * Below a component missing from a layer nothing of that layer is looked up, but a later mount
    * under it is, and going back up with ".." or through a symlink looks up again.
    */

@@ -180,6 +180,28 @@ class CliLifecycleTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /**
+   * A created container's init ends on SIGTERM (runc's does; as pid 1 of its namespace it would
+   * otherwise get only SIGKILL), and a started process keeps none of those handlers.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aCreatedContainerEndsOnTermAndItsProcessCatchesNothing() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("t")).args("sleep", "100").write();
+    assertThat(j.run("create", "--bundle", bundle.toString(), "t1").exit()).isZero();
+    assertThat(j.run("kill", "t1", "TERM").exit()).isZero();
+    waitForStatus(j, "t1", "stopped");
+    assertThat(j.run("delete", "t1").exit()).isZero();
+
+    assertThat(j.run("create", "--bundle", bundle.toString(), "t2").exit()).isZero();
+    assertThat(j.run("start", "t2").exit()).isZero();
+    int pid = Bundle.node(j.run("state", "t2").out()).get("pid").asInt();
+    String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+    assertThat(status).contains("\nSigCgt:\t0000000000000000\n");
+    assertThat(j.run("delete", "--force", "t2").exit()).isZero();
+  }
+
   /** A memory limit too small for init's own setup is named in create's error, and nothing is left. */
   @RequiresRoot("runs containers with namespaces and cgroups")
   @Test

@@ -9,6 +9,7 @@ import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.KernelSigaction;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Prctl;
 import io.jrunc.core.sys.Signal;
@@ -16,6 +17,7 @@ import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.LinuxTimeOffset;
 import io.jrunc.spec.Process;
 import io.jrunc.spec.Spec;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -175,6 +177,7 @@ public final class InitPlanner {
     if (in.fifoFd() >= 0) {
       b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     }
+    if (in.fifoFd() >= 0) untilStart(b);
     in.extra().beforeReady(b);
     // 8. create/start rendezvous: after a no_new_privs filter only write, read and execve run
     if (in.fifoFd() >= 0) {
@@ -184,6 +187,25 @@ public final class InitPlanner {
     // 9. exec
     ProcessSteps.execute(b, in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);
+  }
+
+  /** The signals that end a created container's init before start (runc's Go init exits on them). */
+  private static final int[] ENDING = {1, 2, 3, 10, 12, 14, 15}; // HUP INT QUIT USR1 USR2 ALRM TERM
+
+  /**
+   * Until start, init ends on the terminating signals (exit status 128 + signo): it is pid 1 of
+   * its namespace, to which the kernel delivers only signals it handles (and SIGKILL), so
+   * {@code kill} of a created container with SIGTERM did nothing (runc's init, a Go program,
+   * exits). Installed before the seccomp filter; the execve after start sets them back to their
+   * defaults, as it does every handled signal. The handler is the stub's own code.
+   */
+  private static void untilStart(ProgramBuilder b) {
+    long exit = io.jrunc.core.spawn.StubImage.signalExitAddress(b.arch());
+    MemorySegment act = KernelSigaction.writeHandler(b.alloc(KernelSigaction.LAYOUT), exit, exit);
+    long sigsetSize = KernelSigaction.SIGSET.byteSize();
+    for (int sig : ENDING) {
+      b.call(Sys.RT_SIGACTION, (long) sig, act, 0L, sigsetSize).describe("handle signal ", sig, " until start");
+    }
   }
 
   /**

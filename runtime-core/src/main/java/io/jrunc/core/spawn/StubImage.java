@@ -23,12 +23,22 @@ import java.nio.ByteOrder;
  *
  * No PT_INTERP: no dynamic loader of the container's image ever runs in it.
  */
-final class StubImage {
+public final class StubImage {
   private StubImage() {}
 
   /** Load address: low, fixed, far from where a program image is laid out. */
   static final long ORIGIN = 0x400000;
   private static final int EHDR = 64, PHDR = 56, CODE = EHDR + 2 * PHDR;
+
+  /**
+   * The address in the stub of {@code exit_group(128 + signo)}, a signal handler for a program
+   * the stub runs (create's init until start: {@code InitPlanner}).
+   */
+  public static long signalExitAddress(Arch arch) {
+    return switch (arch) {
+      case X86_64 -> ORIGIN + CODE + X86_64Code.STUB_SIGNAL_EXIT;
+    };
+  }
 
   static byte[] build(Arch arch) {
     byte[] code = switch (arch) {

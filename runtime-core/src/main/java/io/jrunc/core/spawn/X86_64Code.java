@@ -96,6 +96,17 @@ final class X86_64Code {
    * three alternating runs).
    */
   static byte[] stubEntry(long magic) {
+    return stubAsm(magic).bytes();
+  }
+
+  /**
+   * Offset in the stub's code of "sigexit", {@code exit_group(128 + signo)}: the handler create's
+   * init installs for the terminating signals until start ({@code InitPlanner}). A signal with a
+   * handler never returns from it, so the same address serves as its {@code sa_restorer}.
+   */
+  static final int STUB_SIGNAL_EXIT = stubAsm(0).labels.get("sigexit");
+
+  private static Asm stubAsm(long magic) {
     Asm a = new Asm();
     a.b(0x48, 0x8b, 0x74, 0x24, 0x10);  // mov rsi, [rsp+16]   (argv[1])
     a.b(0x48, 0x85, 0xf6);              // test rsi, rsi
@@ -156,8 +167,13 @@ final class X86_64Code {
     a.b(0xbf).i32(127);                 // mov edi, 127
     a.b(0xb8).i32(231);                 // mov eax, 231 (SYS_exit_group)
     a.b(0x0f, 0x05);                    // syscall
+    a.label("sigexit");                 // a signal handler: edi = signo
+    a.b(0x81, 0xc7).i32(128);           // add edi, 128
+    a.b(0xb8).i32(231);                 // mov eax, 231 (SYS_exit_group)
+    a.b(0x0f, 0x05);                    // syscall
+    a.b(0xeb).rel8("sigexit");          // not reached
     interpreter(a);
-    return a.bytes();
+    return a;
   }
 
   /** The program interpreter: entered at "loop" with r14 = header, r15 = step. */

@@ -36,6 +36,18 @@ public final class KernelSigaction {
       RESTORER = LAYOUT.offset("sa_restorer"),
       MASK = LAYOUT.offset("sa_mask");
 
+  /** {@code SA_RESTORER}: x86-64's kernel sets a handler's frame up only with a restorer. */
+  public static final long SA_RESTORER = 0x04000000L;
+
+  /** {@code handler} with SA_RESTORER and {@code restorer}, every signal blocked while it runs. */
+  public static MemorySegment writeHandler(MemorySegment act, long handler, long restorer) {
+    Memory.setLong(act, HANDLER, handler);
+    Memory.setLong(act, FLAGS, SA_RESTORER);
+    Memory.setLong(act, RESTORER, restorer);
+    Memory.setLong(act, MASK, -1L);
+    return act;
+  }
+
   /** The default action, no flags, nothing blocked while it runs. */
   public static MemorySegment writeDefault(MemorySegment act) {
     Memory.setLong(act, HANDLER, SIG_DFL);

@@ -202,6 +202,21 @@ class CliLifecycleTest {
     assertThat(j.run("delete", "--force", "t2").exit()).isZero();
   }
 
+  /** A step's error names a long list by its size and first items, not all of it (70000 gids made a 479 KB message). */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aFailedStepNamesALongListBriefly() throws Exception {
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("g")).args("true");
+    var gids = b.process().with("user").putArray("additionalGids");
+    for (int i = 0; i < 70000; i++) gids.add(i); // over the kernel's NGROUPS_MAX (65536)
+    var r = j.run("run", "--bundle", b.write().toString(), "groups");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("set additional groups 70000 of them, [0, 1, 2, 3, 4, 5, 6, 7]...: invalid argument (EINVAL)");
+    assertThat(r.err().length()).isLessThan(1000);
+    assertThat(j.run("state", "groups").exit()).isEqualTo(1);
+  }
+
   /** A memory limit too small for init's own setup is named in create's error, and nothing is left. */
   @RequiresRoot("runs containers with namespaces and cgroups")
   @Test

@@ -119,9 +119,13 @@ public final class Main {
     try {
       JruncLogging.configure(level, global.logFormat(), global.log());
     } catch (IOException e) {
-      throw new CliException(
-          "open log file " + global.log() + ": " + (e.getMessage() == null ? e : e.getMessage()),
-          e);
+      // NIO's FileSystemException says only the path: the errno's words instead (runc's "open
+      // /x/log: no such file or directory")
+      String why = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory (ENOENT)"
+          : e instanceof java.nio.file.AccessDeniedException ? "permission denied (EACCES)"
+          : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+          : e.getMessage() == null ? e.toString() : e.getMessage();
+      throw new CliException("open log file " + global.log() + ": " + why, e);
     }
   }
 

@@ -117,7 +117,7 @@ class MainTest {
   void unopenableLogFileIsReportedOnStderr() {
     Path log = dir.resolve("missing-dir/log.json");
     assertThat(run("--log", log.toString(), "state", "x")).isEqualTo(1);
-    assertThat(err()).contains("open log file " + log);
+    assertThat(err()).contains("open log file " + log + ": no such file or directory (ENOENT)");
   }
 
   @Test

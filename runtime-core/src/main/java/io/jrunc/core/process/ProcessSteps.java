@@ -200,7 +200,8 @@ final class ProcessSteps {
     if (setgroupsAllowed || !groups.isEmpty()) {
       MemorySegment gl = b.alloc(4L * Math.max(1, groups.size()));
       for (int i = 0; i < groups.size(); i++) Memory.setInt(gl, 4L * i, groups.get(i).intValue());
-      b.call(Sys.SETGROUPS, (long) groups.size(), gl).describe("set additional groups ", groups);
+      b.call(Sys.SETGROUPS, (long) groups.size(), gl).describe("set additional groups ", groups.size() <= 32 ? groups
+          : groups.size() + " of them, " + groups.subList(0, 8) + "..."); // bounded: a message, not the list
     }
     b.call(Sys.SETRESGID, gid, gid, gid).describe("set gid ", gid);
     b.call(Sys.SETRESUID, uid, uid, uid).describe("set uid ", uid);

@@ -120,6 +120,7 @@ public final class StateStore {
       return true;
     } catch (FileAlreadyExistsException e) {
       if (e.getFile() != null && Path.of(e.getFile()).equals(dir(id))) return false;
+      if (e.getFile() != null && !Files.isDirectory(Path.of(e.getFile()))) throw notADirectory(Path.of(e.getFile()));
       throw explained(e);
     } catch (java.nio.file.FileSystemException e) {
       throw explained(e);
@@ -403,10 +404,21 @@ public final class StateStore {
     return e;
   }
 
+  /**
+   * A --root (or a directory on its way) that is a file: runc's words ("mkdir /x: not a
+   * directory"), where create's mkdir said EEXIST of that file and list showed nothing.
+   */
+  private static IOException notADirectory(Path p) {
+    return new IOException(p + ": " + Errno.describe(Errno.ENOTDIR));
+  }
+
   /** Ids of every container in the root, sorted. */
   public List<String> ids() throws IOException {
     List<String> ids = new ArrayList<>();
-    if (!Files.isDirectory(root)) return ids;
+    if (!Files.isDirectory(root)) {
+      if (Files.exists(root)) throw notADirectory(root);
+      return ids;
+    }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, Files::isDirectory)) {
       for (Path p : ds) ids.add(p.getFileName().toString());
     } catch (java.nio.file.FileSystemException e) {

@@ -68,6 +68,16 @@ class StateStoreTest {
     }
   }
 
+  /** A --root that is a file is said to be one by create and by list (runc: "not a directory"), not taken for an empty root. */
+  @Test
+  void aRootThatIsAFileIsNotADirectory() throws Exception {
+    Path file = Files.createFile(tmp.resolve("root-file"));
+    StateStore store = new StateStore(file);
+    assertThatThrownBy(() -> store.claim("c1")).hasMessage(file + ": not a directory (ENOTDIR)");
+    assertThatThrownBy(store::ids).hasMessage(file + ": not a directory (ENOTDIR)");
+    assertThat(new StateStore(tmp.resolve("absent")).ids()).isEmpty();
+  }
+
   @Test
   void idsAreCheckedAsRuncChecksThem() {
     StateStore store = store();

@@ -41,6 +41,12 @@ final class MountPlanner {
       Mount m = ms.get(i);
       MountOptions o = MountOptions.parse(m.options());
       String dest = clean(m.destination());
+      if (m.destination() != null && !m.destination().startsWith("/")) {
+        // runtime-spec: relative to "/" for compatibility; runc warns that support will go
+        RootfsSetup.log().warn(
+            "mount destination {} is not absolute: taken as {} (support for relative destinations may be removed)",
+            m.destination(), dest);
+      }
       boolean bind = o.isBind() || "bind".equals(m.type());
       String type = bind ? "bind" : m.type() == null || m.type().isEmpty() ? "none" : m.type();
       if (bind && !o.isBind()) o = withFlags(o, MS_BIND);
@@ -77,6 +83,7 @@ final class MountPlanner {
       // made there, and the child mounts exactly there (no symlink followed on the way)
       String target = s.resolve(where, dest);
       s.checkTarget(where, type, dest, target, source);
+      if (type.equals("bind") && !o.has(MS_REMOUNT) && !ownCgroup && !later) checkBindTypes(s, where, source, isDir, target);
       if (target.equals("/") && !isDir) {
         throw new RootfsConfigException(where + ": bind source " + source + " is not a directory (only a directory can"
             + " be mounted over the container's root)");
@@ -217,6 +224,21 @@ final class MountPlanner {
    * the parent, resolved inside the rootfs; skipped when an earlier mount covers the place
    * (what is there in the container is not the rootfs's directory then).
    */
+  /**
+   * A bind of a file onto a directory of the image, or of a directory onto a file: the kernel
+   * refuses it at the mount, and said EINVAL without the mount's index (runc: "not a
+   * directory"). Where the target is in a filesystem that starts empty, create makes it of the
+   * source's type.
+   */
+  private static void checkBindTypes(RootfsSetup s, String where, String source, boolean isDir, String target) {
+    Path host = s.view.host(target);
+    if (host == null || target.equals("/") || Files.isSymbolicLink(host) || !Files.exists(host)) return;
+    boolean dirThere = Files.isDirectory(host);
+    if (dirThere == isDir) return;
+    throw new RootfsConfigException(where + ": bind source " + source + (isDir ? " is a directory, but " : " is not a directory, but ")
+        + target + " in the container " + (dirThere ? "is one" : "is not") + ": " + Errno.describe(Errno.ENOTDIR));
+  }
+
   static MountOptions inheritMode(RootfsSetup s, MountOptions o, String dest, java.util.Set<String> earlier) {
     // an earlier mount's target is "/", dest, or a parent of dest: looked up per parent, not per
     // earlier mount (a config with thousands of tmpfs mounts made that O(mounts²))

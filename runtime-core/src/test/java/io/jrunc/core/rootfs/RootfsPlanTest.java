@@ -163,6 +163,15 @@ class RootfsPlanTest {
     rejects("[{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/nonexistent/src\"}]", "",
         "mounts[0] (destination /x): bind source /nonexistent/src: no such file or directory (ENOENT)");
     rejects("[]", "\"sysctl\": {\"kernel.shmmax\": \"1\"}", "linux.sysctl: needs a proc mount on /proc in mounts");
+    // a file onto a directory of the image, a directory onto a file: the kernel's EINVAL, said here
+    Files.createDirectories(Path.of(rootfs, "adir"));
+    Files.writeString(Path.of(rootfs, "afile"), "x");
+    rejects("[{\"destination\": \"/adir\", \"type\": \"bind\", \"source\": \"" + file + "\"}]", "",
+        "mounts[0] (destination /adir): bind source " + file + " is not a directory, but /adir in the container is one:"
+            + " not a directory (ENOTDIR)");
+    rejects("[{\"destination\": \"/afile\", \"type\": \"bind\", \"source\": \"" + tmp + "\"}]", "",
+        "mounts[0] (destination /afile): bind source " + tmp + " is a directory, but /afile in the container is not:"
+            + " not a directory (ENOTDIR)");
   }
 
   /**

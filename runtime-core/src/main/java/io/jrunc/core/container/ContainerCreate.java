@@ -92,12 +92,12 @@ final class ContainerCreate {
       ContainerRecord rec;
       try {
         rec = res.record(CreateHelper.take(last), init, ProcStat.startTime(init));
+        if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       } catch (IOException | RuntimeException e) {
         watch.close();
         throw e;
       }
       lc.keepExecWatch(id, watch);
-      if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       return new Lifecycle.Created(rec, res.callerPipes);
     } catch (ContainerFailure | IOException | StepFailedException | RuntimeException e) {
       CreateHelper.withdraw(early); // it writes into b, closed below

@@ -45,6 +45,9 @@ else
   "$here/scripts/mvn" -o -q -pl runtime-cli -am -DskipTests -Djrunc.skipAot=true package
 fi
 
+# Without KVM the lane emulates the CPU: its default model there (qemu64) made the JVM die of
+# SIGILL in C1 code (2026-12-06; -cpu max did before), Nehalem (SSE4.2, no AVX) runs it
+[ -e /dev/kvm ] || export VMLANE_CPU="${VMLANE_CPU:-Nehalem}"
 VMLANE_RO="${VMLANE_RO:-} $HOME/.m2" VMLANE_ENV="${VMLANE_ENV:-} VMCONF_SMOKE VMCONF_JUNIT VMCONF_SEL" \
   VMCONF_SMOKE=$smoke VMCONF_JUNIT=$junit VMCONF_SEL=$sel \
   exec /work/shared/tools/vm/run-in-vm.sh "$here" scripts/vm-lane/conformance-in-vm.sh "$@"

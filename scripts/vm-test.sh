@@ -30,5 +30,8 @@ launcher="$m2/org/junit/platform/junit-platform-launcher/$v/junit-platform-launc
 cp="$here/runtime-core/target/test-classes:$here/runtime-core/target/classes:$here/runtime-oci-spec/target/classes:$(cat runtime-core/target/vm-lane-classpath.txt | tr ':' '\n' | grep -v '/runtime-oci-spec/' | paste -sd:):$launcher"
 "$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" scripts/vm-lane/VmLaneMain.java
 
+# Without KVM the lane emulates the CPU: its default model there (qemu64) made the JVM die of
+# SIGILL in C1 code (2026-12-06; -cpu max did before), Nehalem (SSE4.2, no AVX) runs it
+[ -e /dev/kvm ] || export VMLANE_CPU="${VMLANE_CPU:-Nehalem}"
 VMLANE_RO="${VMLANE_RO:-} $HOME/.m2" exec /work/shared/tools/vm/run-in-vm.sh "$here" \
   java --enable-native-access=ALL-UNNAMED -cp "$here/$out:$cp" io.jrunc.vmlane.VmLaneMain "$pkg"

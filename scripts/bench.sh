@@ -15,7 +15,8 @@
 # Part 2, memory: the RSS of a created container waiting for start (every process in its
 # cgroup), and the smallest memory limit (linux.resources.memory.limit) under which `run` of
 # /bin/true exits 0: bisected from 8 MiB down to 64 KiB steps.
-# Part 3, the Java API in one warm JVM (scripts/bench/WarmApi.java).
+# Part 3, the Java API in one warm JVM (scripts/bench/WarmApi.java): after RUNS*2 warm-ups (at
+# least 40), then in another JVM after JRUNC_BENCH_SETTLED (1000) warm-ups, the JIT settled.
 # JRUNC (default: bin/jrunc of this checkout) picks the jrunc to measure, e.g. an installed one.
 set -eu
 # crun (1.8) refuses a hybrid layout whose unified hierarchy holds a controller (here: hugetlb).
@@ -227,5 +228,19 @@ echo "| threads | median ms | p90 ms | containers/s | JVM CPU ms per container |
 echo "|---|---|---|---|---|"
 "$jhome/bin/java" --enable-native-access=ALL-UNNAMED -cp "$here/runtime-cli/target/jrunc.jar" \
   "$here/scripts/bench/WarmApi.java" "$tmp/jrunc/once" "$warmn" "$warmup"
+# The same once the JIT has settled: code run once per container is interpreted until ~200
+# calls (C1) and C2-compiled from thousands, and the compilers' own work competes with the
+# containers on a 2-core host meanwhile (round 12: C2 busy 3-4 s of a run of ~640 containers).
+# JRUNC_BENCH_SETTLED warm-ups (default 1000; 0: skipped), in a JVM of its own.
+settled=${JRUNC_BENCH_SETTLED:-1000}
+if [ "$settled" -gt 0 ]; then
+  echo
+  echo "The same after $settled warm-ups (the JIT settled), $warmn measured:"
+  echo
+  echo "| threads | median ms | p90 ms | containers/s | JVM CPU ms per container |"
+  echo "|---|---|---|---|---|"
+  "$jhome/bin/java" --enable-native-access=ALL-UNNAMED -cp "$here/runtime-cli/target/jrunc.jar" \
+    "$here/scripts/bench/WarmApi.java" "$tmp/jrunc/once" "$warmn" "$settled"
+fi
 echo
 echo "($(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); jrunc: $("$jrunc" --version | sed -n 4p); $(runc --version 2>/dev/null | head -1); $(crun --version 2>/dev/null | head -1))"

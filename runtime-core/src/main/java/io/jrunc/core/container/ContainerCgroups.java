@@ -44,32 +44,20 @@ final class ContainerCgroups {
   }
 
   /**
-   * The container's cgroup removed once its init is gone: {@link #destroyCgroup}, but for a
-   * container with a pid namespace of its own, whose processes all ended with its init, what is
-   * still in the cgroup is another's and stays ({@link #destroyUnlessShared}).
+   * The container's cgroup removed once its init is gone ({@code opened}: its manager when the
+   * caller re-opened it already, else null): {@link CgroupManager#destroy}, but for a container
+   * with a pid namespace of its own, whose processes all ended with its init, what is still in
+   * the cgroup is another's and stays, with a warning ({@link CgroupManager#destroyUnlessShared};
+   * runc, whose destroy then fails to remove it, logs an error and deletes the container).
    */
-  static void removeCgroup(ContainerRecord r) throws ContainerFailure {
-    if (!r.ownPidNamespace()) {
-      destroyCgroup(r);
-      return;
-    }
-    if (r.cgroup() == null || r.cgroup().isEmpty()) return;
-    CgroupManager cg;
+  static void removeCgroup(ContainerRecord r, CgroupManager opened) throws ContainerFailure {
+    if (opened == null && (r.cgroup() == null || r.cgroup().isEmpty())) return;
     try {
-      cg = Cgroups.reopen(r.cgroup());
-    } catch (CgroupException e) {
-      throw new SetupFailure("remove the cgroup of " + r.id() + ": " + e.getMessage(), 0, e);
-    }
-    destroyUnlessShared(r, cg);
-  }
-
-  /**
-   * {@link CgroupManager#destroyUnlessShared} of the container's cgroup {@code cg}: a cgroup
-   * that another's processes still use is left to them, with a warning (runc, whose destroy then
-   * fails to remove it, logs an error and deletes the container all the same).
-   */
-  static void destroyUnlessShared(ContainerRecord r, CgroupManager cg) throws ContainerFailure {
-    try {
+      CgroupManager cg = opened != null ? opened : Cgroups.reopen(r.cgroup());
+      if (!r.ownPidNamespace()) {
+        cg.destroy();
+        return;
+      }
       List<Integer> left = cg.destroyUnlessShared();
       if (!left.isEmpty()) {
         log().warn("the cgroup of {} is not removed: processes {} are still in it, which are not the container's"

@@ -37,8 +37,12 @@ final class ContainerDelete extends ContainerVerb {
   }
 
   void delete(String id, boolean force) throws ContainerFailure {
-    Lifecycle.ExecWatch watch = lc.takeExecWatch(id); // a created container's, never started
+    deleteRecorded(id, force);
+    Lifecycle.ExecWatch watch = lc.takeExecWatch(id); // kept by a create here for a start that will not come
     if (watch != null) watch.close();
+  }
+
+  private void deleteRecorded(String id, boolean force) throws ContainerFailure {
     // With a state.json (nearly always) the record is read once, under the lock: a read before
     // the lock and another under it parsed it twice (~0.5 ms of a cold delete). Without one (no
     // such container, or a create under way or one that died) the record is read first, as
@@ -171,17 +175,7 @@ final class ContainerDelete extends ContainerVerb {
           awaitExit(r); // the removal below reads the cgroup again and says what failed
         }
       }
-      if (cg == null) {
-        removeCgroup(r);
-      } else if (r.ownPidNamespace()) {
-        destroyUnlessShared(r, cg);
-      } else {
-        try {
-          cg.destroy(); // the manager just re-opened: the record's, as destroyCgroup would re-open it
-        } catch (CgroupException e) {
-          throw new SetupFailure("remove the cgroup of " + r.id() + ": " + e.getMessage(), 0, e);
-        }
-      }
+      removeCgroup(r, cg); // cg: the manager just re-opened, the record's (null: re-opened there)
       store.remove(id);
       if (spec != null && spec.hooks() != null) {
         State st = new State(ociVersion(spec), id, "stopped", 0, r.bundle(), r.annotations(), r.rootfs(), r.created(), r.owner());

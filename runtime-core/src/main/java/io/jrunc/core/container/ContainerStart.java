@@ -76,10 +76,8 @@ final class ContainerStart extends ContainerVerb {
         Files.deleteIfExists(fifo);
         // created in this process (the API, run): the process's execve, or why it failed
         if (watch != null && watch.pid() == r.pid()) Spawner.awaitExec(watch.program(), watch.fd(), EXEC_WAIT_MILLIS);
-      } catch (StepFailedException x) {
-        throw Failures.translate(x); // init exited 1 after its report: the container is stopped
-      } catch (SysException x) {
-        throw Failures.translate(x);
+      } catch (StepFailedException | SysException x) {
+        throw Failures.translate(x); // a failed step: init exited 1 after its report, the container is stopped
       } finally {
         if (watch != null) watch.close();
       }

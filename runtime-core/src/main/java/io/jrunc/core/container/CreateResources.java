@@ -326,7 +326,7 @@ final class CreateResources {
     plan.close();
     if (pending != null) {
       try {
-        removeCgroup(pending); // the child is gone: with its own pid namespace, all of it
+        removeCgroup(pending, null); // the child is gone: with its own pid namespace, all of it
       } catch (ContainerFailure e) {
         err.addSuppressed(e);
       }

@@ -7,6 +7,7 @@ import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Step;
+import io.jrunc.core.spawn.StubImage;
 import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.KernelSigaction;
@@ -200,7 +201,7 @@ public final class InitPlanner {
    * defaults, as it does every handled signal. The handler is the stub's own code.
    */
   private static void untilStart(ProgramBuilder b) {
-    long exit = io.jrunc.core.spawn.StubImage.signalExitAddress(b.arch());
+    long exit = StubImage.signalExitAddress(b.arch());
     MemorySegment act = KernelSigaction.writeHandler(b.alloc(KernelSigaction.LAYOUT), exit, exit);
     long sigsetSize = KernelSigaction.SIGSET.byteSize();
     for (int sig : ENDING) {

@@ -232,8 +232,15 @@ final class MountPlanner {
    */
   private static void checkBindTypes(RootfsSetup s, String where, String source, boolean isDir, String target) {
     Path host = s.view.host(target);
-    if (host == null || target.equals("/") || Files.isSymbolicLink(host) || !Files.exists(host)) return;
-    boolean dirThere = Files.isDirectory(host);
+    if (host == null || target.equals("/")) return;
+    boolean dirThere;
+    try { // one lstat: missing (made at setup), a link (the view resolved past links) or the type
+      var a = Files.readAttributes(host, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      if (a.isSymbolicLink()) return;
+      dirThere = a.isDirectory();
+    } catch (IOException e) {
+      return;
+    }
     if (dirThere == isDir) return;
     throw new RootfsConfigException(where + ": bind source " + source + (isDir ? " is a directory, but " : " is not a directory, but ")
         + target + " in the container " + (dirThere ? "is one" : "is not") + ": " + Errno.describe(Errno.ENOTDIR));

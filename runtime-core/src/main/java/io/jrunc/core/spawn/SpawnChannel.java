@@ -95,9 +95,8 @@ public final class SpawnChannel implements AutoCloseable {
     return next(reportRead);
   }
 
-  /** One record from the report pipe's read end {@code fd}, or null at EOF. */
-  static long[] next(int fd) throws SysException {
-    int reportRead = fd;
+  /** One record from the report pipe's read end {@code reportRead}, or null at EOF. */
+  static long[] next(int reportRead) throws SysException {
     byte[] buf = new byte[16];
     int got = 0;
     while (got < 16) {

@@ -466,8 +466,18 @@ public final class BoundedFile {
   private static byte[] readOpened(int pathFd, String label, String path, int limit) throws IOException {
     long size = checkRegular(pathFd, label, path, limit);
     int fd = reopenForRead(pathFd, path);
-    try {
-      return readAll(fd, label, path, limit, size);
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment buf = a.allocate(CHUNK);
+      // sized by statx (procfs says 0): grows as needed, never past limit + 1
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(64, size));
+      while (true) {
+        long n = read(fd, buf, path);
+        if (n == 0) return out.toByteArray();
+        if (out.size() + n > limit) {
+          throw new RefusedException(label, path, "grew past the " + size(limit) + " limit for " + label + " while being read");
+        }
+        out.write(buf.asSlice(0, n).toArray(JAVA_BYTE));
+      }
     } finally {
       Libc.close(fd);
     }
@@ -495,23 +505,6 @@ public final class BoundedFile {
         long n = Libc.syscallRaw(Sys.READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
         if (n == -Errno.EAGAIN || n == -Errno.EINTR) continue;
         if (n < 0) throw new SysException("read", path, (int) -n);
-        if (n == 0) return out.toByteArray();
-        if (out.size() + n > limit) {
-          throw new RefusedException(label, path, "grew past the " + size(limit) + " limit for " + label + " while being read");
-        }
-        out.write(buf.asSlice(0, n).toArray(JAVA_BYTE));
-      }
-    }
-  }
-
-  /** {@code fd} read to its end, at most {@code limit} bytes ({@code size}: what statx said, to size the buffer). */
-  private static byte[] readAll(int fd, String label, String path, int limit, long size) throws IOException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment buf = a.allocate(CHUNK);
-      // sized by statx (procfs says 0): grows as needed, never past limit + 1
-      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(64, size));
-      while (true) {
-        long n = read(fd, buf, path);
         if (n == 0) return out.toByteArray();
         if (out.size() + n > limit) {
           throw new RefusedException(label, path, "grew past the " + size(limit) + " limit for " + label + " while being read");

@@ -15,15 +15,24 @@ public record CgroupHost(Path root, String mountinfo, String selfCgroup) {
   /** The running process's view. */
   public static CgroupHost current() {
     try {
-      return new CgroupHost(DEFAULT_ROOT, io.jrunc.core.sys.BoundedFile.readKernelFile(Path.of("/proc/self/mountinfo"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT),
+      return new CgroupHost(DEFAULT_ROOT, io.jrunc.core.sys.MountTable.text(),
           io.jrunc.core.sys.BoundedFile.readKernelFile(Path.of("/proc/self/cgroup"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT));
     } catch (IOException e) {
       throw new UncheckedIOException("read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage(), e);
     }
   }
 
-  /** The mounts this host has (parsed once per call). */
+  /** The mounts this host has (parsed once per mount table: by its text's identity, as MountTable keeps it). */
   public CgroupMounts mounts() throws CgroupException {
-    return CgroupMounts.parse(mountinfo, root);
+    Parsed p = last;
+    if (p != null && p.mountinfo == mountinfo && p.root.equals(root)) return p.mounts;
+    CgroupMounts m = CgroupMounts.parse(mountinfo, root);
+    last = new Parsed(mountinfo, root, m);
+    return m;
   }
+
+  /** A mount table's text, the root it was parsed for and what that gave. */
+  private record Parsed(String mountinfo, Path root, CgroupMounts mounts) {}
+
+  private static volatile Parsed last;
 }

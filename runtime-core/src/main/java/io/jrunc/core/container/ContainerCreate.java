@@ -15,6 +15,7 @@ import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.MountTable;
 import io.jrunc.core.sys.SysException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -98,6 +99,8 @@ final class ContainerCreate {
         throw e;
       }
       lc.keepExecWatch(id, watch);
+      // from now on this JVM's reads of the mount table poll for a change first (one open, once)
+      MountTable.watch();
       return new Lifecycle.Created(rec, res.callerPipes);
     } catch (ContainerFailure | IOException | StepFailedException | RuntimeException e) {
       CreateHelper.withdraw(early); // it writes into b, closed below

@@ -1,5 +1,6 @@
 package io.jrunc.core.rootfs;
 
+import io.jrunc.core.sys.MountTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,12 +20,24 @@ record HostMounts(List<Entry> entries) {
   record Entry(String mountPoint, String fsType, String mountOptions, String superOptions, String root) {}
 
   static HostMounts read() {
+    String text;
     try {
-      return parse(io.jrunc.core.sys.BoundedFile.readKernelFile(Path.of("/proc/self/mountinfo"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT));
+      text = MountTable.text();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("read /proc/self/mountinfo: " + e.getMessage(), e);
     }
+    Parsed p = last;
+    if (p != null && p.text == text) return p.mounts; // the same text MountTable kept: parsed already
+    HostMounts m = parse(text);
+    last = new Parsed(text, m);
+    return m;
   }
+
+  /** A text and its parse. */
+  private record Parsed(String text, HostMounts mounts) {}
+
+  /** The last text {@link #read} parsed (by identity: MountTable hands out the text it kept). */
+  private static volatile Parsed last;
 
   /** Parses mountinfo text: {@code id parent maj:min root mountpoint opts [optional...] - type source superopts}. */
   static HostMounts parse(String text) {

@@ -263,6 +263,21 @@ public final class Libc {
     }
   }
 
+  /**
+   * {@code ppoll} of one descriptor without waiting: the events among {@code events} that it
+   * has now (its {@code revents}; POLLERR, POLLHUP and POLLNVAL come unasked), 0 for none, or
+   * -errno.
+   */
+  public static int pollNow(int fd, short events) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment pfd = arena.allocate(8, 8); // struct pollfd {int fd; short events; short revents;}
+      Memory.setInt(pfd, 0, fd);
+      Memory.setShort(pfd, 4, events);
+      long r = pollRaw(pfd, 1, 0);
+      return r < 0 ? (int) r : r == 0 ? 0 : Memory.getShort(pfd, 6) & 0xffff;
+    }
+  }
+
   /** {@code int kill(pid_t pid, int sig);} Returns 0 or -errno. */
   public static int kill(int pid, int sig) {
     return (int) syscallRaw(Sys.KILL, pid, sig, 0, 0, 0, 0);

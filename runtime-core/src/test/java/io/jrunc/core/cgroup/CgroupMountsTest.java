@@ -81,4 +81,16 @@ class CgroupMountsTest {
     CgroupMounts m = CgroupHost.current().mounts();
     assertThat(m.layout()).isNotNull();
   }
+
+  @Test
+  void aMountTableIsParsedOnceAndAnotherTableAgain() throws Exception {
+    Path root = Path.of("/sys/fs/cgroup");
+    String hybrid = new String(HYBRID); // a text of its own: the cache goes by identity
+    CgroupMounts first = new CgroupHost(root, hybrid, "0::/\n").mounts();
+    assertThat(new CgroupHost(root, hybrid, "0::/\n").mounts()).isSameAs(first);
+    // an equal text that is another string (read again) is parsed again, as is another table
+    assertThat(new CgroupHost(root, new String(HYBRID), "0::/\n").mounts()).isNotSameAs(first).isEqualTo(first);
+    assertThat(new CgroupHost(root, V2, "0::/\n").mounts().layout()).isEqualTo(Layout.V2);
+    assertThat(new CgroupHost(root, hybrid, "0::/\n").mounts().layout()).isEqualTo(Layout.HYBRID);
+  }
 }

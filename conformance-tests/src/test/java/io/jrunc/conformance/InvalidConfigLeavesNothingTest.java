@@ -72,8 +72,6 @@ class InvalidConfigLeavesNothingTest {
             c -> linux(c).putObject("seccomp").put("defaultAction", "SCMP_ACT_BOGUS")),
         bad("relative hook path", "hooks",
             c -> c.putObject("hooks").putArray("createRuntime").addObject().put("path", "relative/hook")),
-        bad("unknown capability", "CAP_BOGUS",
-            c -> ((ArrayNode) process(c).with("capabilities").withArray("bounding")).add("CAP_BOGUS")),
         bad("systemd cgroupsPath without --systemd-cgroup", "cgroupsPath",
             c -> linux(c).put("cgroupsPath", "system.slice:pipeline:bad")),
         bad("unknown personality domain", "personality",

@@ -58,6 +58,29 @@ class ProcessAttributesTest {
     }
   }
 
+  /**
+   * An unknown capability name is ignored with a warning (config.md since runtime-spec 1.1; runc
+   * and crun alike: crun's test suite, "unknown-caps"), and the known ones still apply.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void unknownCapabilitiesAreIgnoredWithAWarning() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("grep -E '^Cap(Prm|Eff|Bnd)' /proc/self/status | tr -d ' \\t'");
+    ObjectNode caps = b.process().putObject("capabilities");
+    for (String set : new String[] {"bounding", "effective", "permitted"}) {
+      caps.putArray(set).add("CAP_UNKNOWN").add("CAP_KILL").add("UNKNOWN_CAP");
+    }
+    var r = j.run("run", "--bundle", b.write().toString(), "unknown-caps");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("""
+        CapPrm:0000000000000020
+        CapEff:0000000000000020
+        CapBnd:0000000000000020
+        """);
+    assertThat(r.err()).contains("ignoring unknown or unavailable capabilities: [CAP_UNKNOWN, UNKNOWN_CAP]");
+  }
+
   @Test
   void unsupportedFeaturesAreRefusedNotIgnored() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));

@@ -137,6 +137,24 @@ final class SemanticChecks {
         }
     }
 
+    /** As {@link #oneOfAll}, but a value not in {@code known} is a warning, not an error. */
+    void knownOrWarn(String ptr, List<String> values, List<String> known, String what) {
+        if (values == null) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            if (v == null) {
+                error(ptr + "/" + i, "must be a string, not null");
+            } else if (!known.contains(v)) {
+                warn(ptr + "/" + i, "unknown " + what + " " + quote(v) + " (ignored)");
+            } else if (!seen.add(v)) {
+                warn(ptr + "/" + i, "duplicate " + what + " " + quote(v));
+            }
+        }
+    }
+
     boolean noNul(String ptr, String value) {
         if (value != null && value.indexOf('\0') >= 0) {
             error(ptr, "must not contain a NUL byte");

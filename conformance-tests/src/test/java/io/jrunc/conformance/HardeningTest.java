@@ -24,6 +24,41 @@ class HardeningTest {
     assertThat(r.out()).as(r.toString()).isEqualTo("0 1 2 3 "); // 3 is ls's own directory fd
   }
 
+  /**
+   * --preserve-fds passes only what the caller passed. A number it left closed is not a hole in
+   * jrunc: the JVM's lib/modules and jrunc's own state lock, exec fifo, memfd, cgroup directory
+   * and sync pipes take the lowest free numbers, and went to the container (crun's test suite,
+   * preserve-fds-some). Refused, as runc refuses ("unable to stat preserved-fd"), for run and
+   * exec; with the fds passed, the container has exactly those.
+   */
+  @Test
+  void preserveFdsPassesOnlyTheCallersFds() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("ls", "-l", "/proc/self/fd"); // 6 is ls's own directory fd
+    String bundle = b.write().toString();
+    var refused = j.runInBash("run --preserve-fds 3 --bundle " + bundle + " holes </dev/null");
+    assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+    assertThat(refused.err()).contains("--preserve-fds 3: fd 3 (1 of 3)").contains("not passed to jrunc");
+    assertThat(j.run("list", "-q").out()).isEmpty();
+
+    var r = j.runInBash("run --preserve-fds 3 --bundle " + bundle + " passed </dev/null 3</dev/null 4</dev/null 5<" + bundle
+        + "/config.json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains(" 3 -> /dev/null\n", " 4 -> /dev/null\n", " 5 -> " + bundle + "/config.json\n")
+        .doesNotContain(" 7 -> ").doesNotContain("modules").doesNotContain("memfd").doesNotContain("pipe:")
+        .doesNotContain("cgroup").doesNotContain("/lock").doesNotContain("exec.fifo");
+
+    Bundle s = Bundle.busybox(tmp.resolve("s")).args("sleep", "100");
+    assertThat(j.run("run", "-d", "--bundle", s.write().toString(), "preserve-exec").exit()).isZero();
+    try {
+      var e = j.runInBash("exec --preserve-fds 2 preserve-exec true </dev/null");
+      assertThat(e.exit()).as(e.toString()).isEqualTo(255);
+      assertThat(e.err()).contains("--preserve-fds 2: fd 3 (1 of 2)").contains("not passed to jrunc");
+    } finally {
+      j.run("delete", "--force", "preserve-exec");
+    }
+  }
+
   @Test
   void noLeakedDirectoryCanBecomeTheCwd() throws Exception {
     // CVE-2024-21626: cwd /proc/self/fd/N through a leaked host directory fd

@@ -205,7 +205,8 @@ class HostIsolationTest {
   /**
    * CVE-2024-21626 through a directory fd the caller leaves open: {@code exec 7<dir; jrunc run}
    * with cwd /proc/self/fd/7. Not inherited, the fd does not exist in the container; inherited
-   * on purpose (--preserve-fds), the cwd is outside the root and refused.
+   * on purpose (--preserve-fds), the cwd is outside the root and refused. (--preserve-fds 5 is
+   * fds 3..7: 3..6 are passed too, /dev/null, as a caller must: a number left closed is refused.)
    */
   @Test
   void anInheritedDirectoryFdIsNeverTheCwd() throws Exception {
@@ -215,7 +216,7 @@ class HostIsolationTest {
     b.process().put("cwd", "/proc/self/fd/7");
     b.write();
     for (String preserve : new String[] {"0", "5"}) {
-      var r = shell(j, "exec 7<" + host + "; exec " + Jrunc.LAUNCHER + " --root " + j.root() + " run --preserve-fds "
+      var r = shell(j, NULLS_3_TO_6 + "exec 7<" + host + "; exec " + Jrunc.LAUNCHER + " --root " + j.root() + " run --preserve-fds "
           + preserve + " --bundle " + b.dir + " leak" + preserve);
       assertThat(r.exit()).as(r.toString()).isNotZero();
       assertThat(r.err()).as(r.toString()).containsAnyOf("chdir to cwd /proc/self/fd/7", "outside of container");
@@ -224,7 +225,7 @@ class HostIsolationTest {
     assertThat(j.run("run", "-d", "--bundle", sleeper.write().toString(), "leak-exec").exit()).isZero();
     try {
       for (String preserve : new String[] {"0", "5"}) {
-        var r = shell(j, "exec 7<" + host + "; exec " + Jrunc.LAUNCHER + " --root " + j.root() + " exec --preserve-fds "
+        var r = shell(j, NULLS_3_TO_6 + "exec 7<" + host + "; exec " + Jrunc.LAUNCHER + " --root " + j.root() + " exec --preserve-fds "
             + preserve + " --cwd /proc/self/fd/7 leak-exec touch escaped");
         assertThat(r.exit()).as(r.toString()).isEqualTo(255);
       }
@@ -309,6 +310,8 @@ class HostIsolationTest {
       pool.shutdownNow();
     }
   }
+
+  private static final String NULLS_3_TO_6 = "exec 3</dev/null 4</dev/null 5</dev/null 6</dev/null; ";
 
   private static Jrunc.Result shell(Jrunc j, String script) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", script);

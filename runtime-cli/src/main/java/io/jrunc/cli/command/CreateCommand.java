@@ -127,6 +127,8 @@ public final class CreateCommand implements Command {
   }
 
   static CreateOptions toCore(Options o, GlobalOptions global) throws CliException {
+    // only what the caller passed: not the JVM's or our own fds in the numbers it left closed
+    io.jrunc.cli.InheritedFds.requirePassed(io.jrunc.core.api.host.HostProbes.listenFds(), o.preserveFds());
     return CreateOptions.bundle(o.bundle())
         .withPidFile(o.pidFile())
         .withConsoleSocket(o.consoleSocket())

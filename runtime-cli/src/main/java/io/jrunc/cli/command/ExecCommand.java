@@ -339,6 +339,8 @@ public final class ExecCommand implements Command {
     try {
       io.jrunc.core.api.ContainerRuntime rt = Core.runtime(global);
       io.jrunc.spec.Spec spec = rt.savedConfig(o.id());
+      // only what the caller passed (exec passes no LISTEN_FDS, as runc)
+      io.jrunc.cli.InheritedFds.requirePassed(0, o.preserveFds());
       io.jrunc.spec.Process proc = process(o, spec);
       boolean terminal = Boolean.TRUE.equals(proc.terminal());
       String ttyProblem = io.jrunc.core.api.host.Terminal.checkFlags(terminal, o.detach(), o.consoleSocket() != null);

@@ -33,4 +33,13 @@ public final class HostProbes {
   public static boolean inUserNamespace() {
     return IdMapper.inUserNamespace();
   }
+
+  /**
+   * How many socket-activation fds create and run pass to the container's init before those of
+   * {@code --preserve-fds}: {@code LISTEN_FDS} when {@code LISTEN_PID} is this process's pid,
+   * else 0 (runc's rule, {@code io.jrunc.core.terminal.ListenFds}).
+   */
+  public static int listenFds() {
+    return io.jrunc.core.terminal.ListenFds.compute(0).listenFds();
+  }
 }

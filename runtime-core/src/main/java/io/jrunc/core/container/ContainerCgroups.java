@@ -3,6 +3,7 @@ package io.jrunc.core.container;
 import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.state.ContainerRecord;
+import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.cgroup.CgroupHost;
@@ -60,12 +61,28 @@ final class ContainerCgroups {
       }
       List<Integer> left = cg.destroyUnlessShared();
       if (!left.isEmpty()) {
-        log().warn("the cgroup of {} is not removed: processes {} are still in it, which are not the container's"
-            + " (they outlived its pid namespace: another container's, sharing the cgroupsPath?)", r.id(), left);
+        boolean initLeft = left.contains(r.pid()) && ProcStat.isAlive(r.pid(), r.pidStartTime());
+        log().warn(leftoverWarning(r.id(), r.pid(), initLeft, left));
       }
     } catch (CgroupException e) {
       throw new SetupFailure("remove the cgroup of " + r.id() + ": " + e.getMessage(), 0, e);
     }
+  }
+
+  /**
+   * Why a container's cgroup stays. What is left is another container's, unless it is init
+   * itself, still there after its SIGKILL: a task frozen by a freezer cgroup other than the
+   * container's (crun's test suite, test_simple_delete, moves init into one) or in uninterruptible
+   * sleep does not die until thawed or woken, and the other pids left are then its own.
+   */
+  static String leftoverWarning(String id, int init, boolean initLeft, List<Integer> left) {
+    if (initLeft) {
+      return "the cgroup of " + id + " is not removed: its init " + init + " has not exited after SIGKILL"
+          + " (frozen by a freezer cgroup other than the container's, or in uninterruptible sleep?)"
+          + (left.size() > 1 ? "; processes " + left + " are still in it" : "");
+    }
+    return "the cgroup of " + id + " is not removed: processes " + left + " are still in it, which are not the"
+        + " container's (they outlived its pid namespace: another container's, sharing the cgroupsPath?)";
   }
 
   /** The container's cgroup manager, re-opened from its record; null when it has none. */

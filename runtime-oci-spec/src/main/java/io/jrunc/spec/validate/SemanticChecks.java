@@ -121,6 +121,15 @@ final class SemanticChecks {
     }
 
     void oneOfAll(String ptr, List<String> values, List<String> allowed, String what) {
+        eachOf(ptr, values, allowed, what, false);
+    }
+
+    /** As {@link #oneOfAll}, but a value not in {@code known} is a warning ("ignored"), not an error. */
+    void knownOrWarn(String ptr, List<String> values, List<String> known, String what) {
+        eachOf(ptr, values, known, what, true);
+    }
+
+    private void eachOf(String ptr, List<String> values, List<String> allowed, String what, boolean unknownIgnored) {
         if (values == null) {
             return;
         }
@@ -130,25 +139,11 @@ final class SemanticChecks {
             if (v == null) {
                 error(ptr + "/" + i, "must be a string, not null");
             } else if (!allowed.contains(v)) {
-                error(ptr + "/" + i, "unknown " + what + " " + quote(v));
-            } else if (!seen.add(v)) {
-                warn(ptr + "/" + i, "duplicate " + what + " " + quote(v));
-            }
-        }
-    }
-
-    /** As {@link #oneOfAll}, but a value not in {@code known} is a warning, not an error. */
-    void knownOrWarn(String ptr, List<String> values, List<String> known, String what) {
-        if (values == null) {
-            return;
-        }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < values.size(); i++) {
-            String v = values.get(i);
-            if (v == null) {
-                error(ptr + "/" + i, "must be a string, not null");
-            } else if (!known.contains(v)) {
-                warn(ptr + "/" + i, "unknown " + what + " " + quote(v) + " (ignored)");
+                if (unknownIgnored) {
+                    warn(ptr + "/" + i, "unknown " + what + " " + quote(v) + " (ignored)");
+                } else {
+                    error(ptr + "/" + i, "unknown " + what + " " + quote(v));
+                }
             } else if (!seen.add(v)) {
                 warn(ptr + "/" + i, "duplicate " + what + " " + quote(v));
             }

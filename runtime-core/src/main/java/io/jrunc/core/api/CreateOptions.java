@@ -10,7 +10,10 @@ import java.nio.file.Path;
  * @param consoleSocket AF_UNIX socket to send the pty master to, or null
  * @param noPivot use MS_MOVE + chroot instead of pivot_root (ramfs roots)
  * @param noNewKeyring keep the caller's session keyring
- * @param preserveFds how many fds after stdio (3, 4, ...) the init inherits
+ * @param preserveFds how many fds after stdio (3, 4, ...) the init inherits: this JVM's fds of
+ *     those numbers as they are at the spawn, so the caller must have each of them open (a
+ *     number it leaves closed may be filled by a file of the JVM or of jrunc; the CLI refuses
+ *     that case from what was open when it started)
  * @param stdio the init's stdin/stdout/stderr
  * @param systemdCgroup cgroupsPath is systemd's {@code slice:prefix:name} (runc's --systemd-cgroup)
  * @param pidfdSocket AF_UNIX socket to send a pidfd of init to (runc 1.2's --pidfd-socket), or null

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -37,7 +39,7 @@ public final class InheritedFds {
   }
 
   /** Whether the command line may pass fds on (create, run, exec with --preserve-fds, or LISTEN_FDS set). */
-  static boolean wanted(java.util.List<String> args) {
+  static boolean wanted(List<String> args) {
     if (System.getenv("LISTEN_FDS") != null) return true;
     for (String a : args) {
       if (a.contains("preserve-fds")) return true;
@@ -51,7 +53,7 @@ public final class InheritedFds {
    * which opens nothing: they are gone then and left out.
    */
   static Map<Integer, String> openNow() {
-    java.util.List<Integer> listed = new java.util.ArrayList<>();
+    List<Integer> listed = new ArrayList<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(FD_DIR)) {
       for (Path p : dir) {
         try {
@@ -83,8 +85,10 @@ public final class InheritedFds {
    */
   public static void requirePassed(int listen, int preserve) throws CliException {
     if (listen + preserve <= 0) return;
-    Map<Integer, String> open = atStart != null ? atStart : openNow();
-    if (open == null) return; // no /proc: nothing to judge by (the spawn still needs each fd open)
+    // only the snapshot can tell: a listing now would count jrunc's own files as passed. None is
+    // taken when /proc could not be listed at start (the spawn still needs each fd open)
+    Map<Integer, String> open = atStart;
+    if (open == null) return;
     String problem = problem(open, jvmFiles(), listen, preserve);
     if (problem != null) throw new CliException(problem);
   }

@@ -94,9 +94,13 @@ class CliCgroupTest {
       assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
       String cg = cgroupsPath(b).substring(1);
       assertThat(Path.of("/sys/fs/cgroup/unified", cg)).doesNotExist(); // the view was v1 only
+      // run -d returns once sh is exec'd; its two sleeps are forked after that
       java.util.List<Long> pids = new java.util.ArrayList<>();
-      for (String l : Files.readString(Path.of("/sys/fs/cgroup/pids", cg, "cgroup.procs")).split("\n")) {
-        if (!l.isBlank()) pids.add(Long.parseLong(l.strip()));
+      for (long end = System.nanoTime() + 10_000_000_000L; pids.size() < 3 && System.nanoTime() < end; Thread.sleep(20)) {
+        pids.clear();
+        for (String l : Files.readString(Path.of("/sys/fs/cgroup/pids", cg, "cgroup.procs")).split("\n")) {
+          if (!l.isBlank()) pids.add(Long.parseLong(l.strip()));
+        }
       }
       assertThat(pids).hasSize(3);
       Process stray = null;

@@ -92,28 +92,28 @@ class CliCgroupTest {
       Bundle b = Bundle.busybox(tmp.resolve("b-" + mode)).sh("sleep 100 & sleep 100 & wait");
       String id = "v1-" + mode;
       assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
-      String cg = cgroupsPath(b).substring(1);
-      assertThat(Path.of("/sys/fs/cgroup/unified", cg)).doesNotExist(); // the view was v1 only
-      // run -d returns once sh is exec'd; its two sleeps are forked after that
-      java.util.List<Long> pids = new java.util.ArrayList<>();
-      for (long end = System.nanoTime() + 10_000_000_000L; pids.size() < 3 && System.nanoTime() < end; Thread.sleep(20)) {
-        pids.clear();
-        for (String l : Files.readString(Path.of("/sys/fs/cgroup/pids", cg, "cgroup.procs")).split("\n")) {
-          if (!l.isBlank()) pids.add(Long.parseLong(l.strip()));
-        }
-      }
-      assertThat(pids).hasSize(3);
       Process stray = null;
-      if (mode.equals("paused")) assertThat(j.run("pause", id).exit()).isZero();
-      if (mode.equals("stray")) {
-        stray = new ProcessBuilder("sleep", "100").start();
-        for (Path h : Files.newDirectoryStream(Path.of("/sys/fs/cgroup"))) {
-          Path procs = h.resolve(cg).resolve("cgroup.procs");
-          if (Files.exists(procs)) Files.writeString(procs, Long.toString(stray.pid()));
+      try { // from here on the container is deleted whatever fails
+        String cg = cgroupsPath(b).substring(1);
+        assertThat(Path.of("/sys/fs/cgroup/unified", cg)).doesNotExist(); // the view was v1 only
+        // run -d returns once sh is exec'd; its two sleeps are forked after that
+        java.util.List<Long> pids = new java.util.ArrayList<>();
+        for (long end = System.nanoTime() + 10_000_000_000L; pids.size() < 3 && System.nanoTime() < end; Thread.sleep(20)) {
+          pids.clear();
+          for (String l : Files.readString(Path.of("/sys/fs/cgroup/pids", cg, "cgroup.procs")).split("\n")) {
+            if (!l.isBlank()) pids.add(Long.parseLong(l.strip()));
+          }
         }
-        pids.add(stray.pid());
-      }
-      try {
+        assertThat(pids).hasSize(3);
+        if (mode.equals("paused")) assertThat(j.run("pause", id).exit()).isZero();
+        if (mode.equals("stray")) {
+          stray = new ProcessBuilder("sleep", "100").start();
+          for (Path h : Files.newDirectoryStream(Path.of("/sys/fs/cgroup"))) {
+            Path procs = h.resolve(cg).resolve("cgroup.procs");
+            if (Files.exists(procs)) Files.writeString(procs, Long.toString(stray.pid()));
+          }
+          pids.add(stray.pid());
+        }
         var r = j.run("delete", "--force", id);
         assertThat(r.exit()).as(mode + ": " + r).isZero();
         assertThat(j.run("state", id).exit()).as(mode).isEqualTo(1);

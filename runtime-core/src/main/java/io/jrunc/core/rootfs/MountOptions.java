@@ -98,6 +98,32 @@ record MountOptions(long flags, long clearFlags, List<Long> propagation, long re
 
   /** Parses {@code options} (may be null). Later options override earlier ones, as in runc. */
   static MountOptions parse(List<String> options) {
+    if (options == null) return NONE;
+    MountOptions known = PARSED.get(options);
+    if (known != null) return known;
+    MountOptions o = parseNew(options);
+    for (String s : options) if (s == null) return o; // (List.copyOf takes no null)
+    if (PARSED.size() < PARSED_MAX) PARSED.putIfAbsent(List.copyOf(options), o);
+    return o;
+  }
+
+  /** No options at all. */
+  private static final MountOptions NONE = parseNew(null);
+
+  /**
+   * The option lists parsed before, each with its (immutable) result: an engine gives every
+   * container the same few (its default mounts'), and planning parses each mount's twice (rules,
+   * then the plan). The parse is a string switch and three map look-ups per option, which C2
+   * compiled at ~140 ms in a warm JVM's first few hundred creates; a look-up of the list is a
+   * hash of its strings' cached hashes. At most {@link #PARSED_MAX} lists: past them (a config
+   * that makes up options per mount), parses are not kept.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<List<String>, MountOptions> PARSED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static final int PARSED_MAX = 256;
+
+  private static MountOptions parseNew(List<String> options) {
     long flags = 0, clear = 0, recSet = 0, recClr = 0;
     List<Long> prop = new ArrayList<>();
     List<String> data = new ArrayList<>();

@@ -224,8 +224,8 @@ warmup=$((warmn / 5))
 echo
 echo "Java API, warm JVM: create+start+wait+delete of /bin/true, $warmn after $warmup warm-ups"
 echo
-echo "| threads | median ms | p90 ms | containers/s | JVM CPU ms per container |"
-echo "|---|---|---|---|---|"
+echo "| threads | median ms | p90 ms | containers/s | JVM CPU ms per container | of it, JIT compilers |"
+echo "|---|---|---|---|---|---|"
 "$jhome/bin/java" --enable-native-access=ALL-UNNAMED -cp "$here/runtime-cli/target/jrunc.jar" \
   "$here/scripts/bench/WarmApi.java" "$tmp/jrunc/once" "$warmn" "$warmup"
 # The same once the JIT has settled: code run once per container is interpreted until ~200
@@ -237,8 +237,8 @@ if [ "$settled" -gt 0 ]; then
   echo
   echo "The same after $settled warm-ups (the JIT settled), $warmn measured:"
   echo
-  echo "| threads | median ms | p90 ms | containers/s | JVM CPU ms per container |"
-  echo "|---|---|---|---|---|"
+  echo "| threads | median ms | p90 ms | containers/s | JVM CPU ms per container | of it, JIT compilers |"
+  echo "|---|---|---|---|---|---|"
   "$jhome/bin/java" --enable-native-access=ALL-UNNAMED -cp "$here/runtime-cli/target/jrunc.jar" \
     "$here/scripts/bench/WarmApi.java" "$tmp/jrunc/once" "$warmn" "$settled"
 fi

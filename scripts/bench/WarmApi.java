@@ -11,10 +11,10 @@ import java.util.concurrent.Future;
 /**
  * The Java API in a warm JVM: create + start + wait + delete of the bundle's process (a
  * /bin/true), N times after W warm-ups, then the same from 2 threads. Prints one markdown row
- * each: median and p90 wall time per container, containers per second, and the JVM's own CPU
- * per container (the containers' CPU is not the runtime's). Then the warm path of exec: `true` in
- * a running container, N times after W warm-ups. The containers sit in a parent cgroup that is
- * there throughout, as an engine's ({@link #makeParents}).
+ * each: median and p90 wall time per container, containers per second, the JVM's own CPU per
+ * container (the containers' CPU is not the runtime's) and the JIT compilers' time per container.
+ * Then the warm path of exec: `true` in a running container, N times after W warm-ups. The
+ * containers sit in a parent cgroup that is there throughout, as an engine's ({@link #makeParents}).
  *
  *   java --enable-native-access=ALL-UNNAMED -cp runtime-cli/target/jrunc.jar scripts/bench/WarmApi.java BUNDLE [N] [W]
  */
@@ -37,6 +37,7 @@ public class WarmApi {
     ContainerRuntime rt = ContainerRuntime.open(state);
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int i = 0; i < warm; i++) cycle(rt, "w" + i);
+    long jit0 = JIT.getTotalCompilationTime();
     long[] ns = new long[n];
     long cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -46,10 +47,11 @@ public class WarmApi {
     }
     long wall = System.nanoTime() - t0, cpu = os.getProcessCpuTime() - cpu0;
     Arrays.sort(ns);
-    System.out.printf("| 1 thread | %.1f | %.1f | %.0f | %.1f |%n", ns[n / 2] / 1e6, ns[n * 9 / 10] / 1e6, n / (wall / 1e9),
-        cpu / 1e6 / n);
+    System.out.printf("| 1 thread | %.1f | %.1f | %.0f | %.1f | %.1f |%n", ns[n / 2] / 1e6, ns[n * 9 / 10] / 1e6, n / (wall / 1e9),
+        cpu / 1e6 / n, jitPer(jit0, n));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     cpu0 = os.getProcessCpuTime();
+    jit0 = JIT.getTotalCompilationTime();
     t0 = System.nanoTime();
     Future<?>[] fs = new Future<?>[n];
     long[] pns = new long[n];
@@ -67,8 +69,8 @@ public class WarmApi {
     cpu = os.getProcessCpuTime() - cpu0;
     pool.shutdown();
     Arrays.sort(pns);
-    System.out.printf("| 2 threads | %.1f | %.1f | %.0f | %.1f |%n", pns[n / 2] / 1e6, pns[n * 9 / 10] / 1e6,
-        n / (wall / 1e9), cpu / 1e6 / n);
+    System.out.printf("| 2 threads | %.1f | %.1f | %.0f | %.1f | %.1f |%n", pns[n / 2] / 1e6, pns[n * 9 / 10] / 1e6,
+        n / (wall / 1e9), cpu / 1e6 / n, jitPer(jit0, n));
     exec(rt, os, n, warm);
     java.nio.file.Files.deleteIfExists(state);
     for (Path p : parents) java.nio.file.Files.deleteIfExists(p);
@@ -115,6 +117,7 @@ public class WarmApi {
       io.jrunc.spec.Process proc = rt.savedConfig("exec").process().withArgs(java.util.List.of("true"));
       for (int i = 0; i < warm; i++) c.exec(proc, io.jrunc.core.api.ExecOptions.defaults()).waitFor();
       long[] ns = new long[n];
+      long jit0 = JIT.getTotalCompilationTime();
       long cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {
         long s = System.nanoTime();
@@ -123,13 +126,24 @@ public class WarmApi {
       }
       long wall = System.nanoTime() - t0, cpu = os.getProcessCpuTime() - cpu0;
       Arrays.sort(ns);
-      System.out.printf("| exec of true + wait, 1 thread | %.1f | %.1f | %.0f | %.1f |%n", ns[n / 2] / 1e6,
-          ns[n * 9 / 10] / 1e6, n / (wall / 1e9), cpu / 1e6 / n);
+      System.out.printf("| exec of true + wait, 1 thread | %.1f | %.1f | %.0f | %.1f | %.1f |%n", ns[n / 2] / 1e6,
+          ns[n * 9 / 10] / 1e6, n / (wall / 1e9), cpu / 1e6 / n, jitPer(jit0, n));
     } finally {
       c.kill(9);
       c.waitFor();
       c.delete(true);
     }
+  }
+
+  /**
+   * The JIT compilers' time (the JVM's estimate, summed over its compiler threads) per container
+   * since {@code since}: the part of the JVM's CPU that the containers do not need once the JIT
+   * has settled, and that competes with them for this host's cores until then.
+   */
+  private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
+  private static double jitPer(long since, int n) {
+    return (JIT.getTotalCompilationTime() - since) / (double) n;
   }
 
   private static final Path[] BUNDLES = {Path.of("/tmp/jrunc-bench-warm/t0"), Path.of("/tmp/jrunc-bench-warm/t1")};

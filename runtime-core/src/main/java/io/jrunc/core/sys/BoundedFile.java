@@ -12,6 +12,11 @@ import static io.jrunc.core.sys.Stat.S_IFIFO;
 import static io.jrunc.core.sys.Stat.S_IFLNK;
 import static io.jrunc.core.sys.Stat.S_IFMT;
 import static io.jrunc.core.sys.Stat.S_IFREG;
+import static io.jrunc.core.sys.Stat.STATX_MODE_OFFSET;
+import static io.jrunc.core.sys.Stat.STATX_SIZE;
+import static io.jrunc.core.sys.Stat.STATX_SIZE_OFFSET;
+import static io.jrunc.core.sys.Stat.STATX_STRUCT;
+import static io.jrunc.core.sys.Stat.STATX_TYPE;
 import static io.jrunc.core.sys.Stat.S_IFSOCK;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -125,8 +130,6 @@ public final class BoundedFile {
     }
   }
 
-  private static final int STATX_TYPE = 0x1, STATX_SIZE = 0x200;
-  private static final int STATX_MODE_OFFSET = 0x1c, STATX_SIZE_OFFSET = 0x28, STATX_STRUCT = 0x100;
   private static final int CHUNK = 64 << 10;
 
   /**

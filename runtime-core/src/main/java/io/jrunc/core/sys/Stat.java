@@ -10,6 +10,14 @@ public final class Stat {
   public static final int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFDIR = 0040000,
       S_IFBLK = 0060000, S_IFREG = 0100000, S_IFLNK = 0120000, S_IFSOCK = 0140000;
 
+  /**
+   * {@code statx(2)}: the fields asked for ({@code mask}) and where {@code struct statx} holds
+   * {@code stx_mode} (u16) and {@code stx_size} (u64), in a buffer of {@code STATX_STRUCT} bytes.
+   */
+  static final int STATX_TYPE = 0x1, STATX_SIZE = 0x200;
+
+  static final int STATX_MODE_OFFSET = 0x1c, STATX_SIZE_OFFSET = 0x28, STATX_STRUCT = 0x100;
+
   /** The 32-bit device number mknodat(2) takes (the kernel's new_encode_dev). */
   public static long encodeDev(long major, long minor) {
     return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffL) << 12);

@@ -374,11 +374,27 @@ final class CreateResources {
     }
   }
 
+  /**
+   * The name of this process's user (the owner of /proc/self: its effective uid), as runc's
+   * {@code user.Current()}. The name of the last uid met is kept: a passwd look-up (nsswitch,
+   * /etc/passwd read and parsed) on every create cost more than the stat of /proc/self that
+   * tells whether the uid is still the one named.
+   */
   private static String ownerName() {
     try {
-      return Files.getOwner(Path.of("/proc/self")).getName();
-    } catch (IOException | UnsupportedOperationException e) {
+      Path self = Path.of("/proc/self");
+      int uid = (Integer) Files.getAttribute(self, "unix:uid");
+      Owner known = lastOwner;
+      if (known != null && known.uid() == uid) return known.name();
+      String name = Files.getOwner(self).getName();
+      lastOwner = new Owner(uid, name);
+      return name;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
       return "";
     }
   }
+
+  private record Owner(int uid, String name) {}
+
+  private static volatile Owner lastOwner;
 }

@@ -139,7 +139,7 @@ final class PseudoFsSteps {
     List<String[]> links = new ArrayList<>(List.of(new String[] {"/proc/self/fd", "fd"},
         new String[] {"/proc/self/fd/0", "stdin"}, new String[] {"/proc/self/fd/1", "stdout"},
         new String[] {"/proc/self/fd/2", "stderr"}));
-    if (Files.exists(Path.of("/proc/kcore"), LinkOption.NOFOLLOW_LINKS)) links.add(new String[] {"/proc/kcore", "core"});
+    if (Kcore.PRESENT) links.add(new String[] {"/proc/kcore", "core"});
     for (String[] l : links) {
       b.call(Sys.SYMLINKAT, l[0], dev, l[1]).allow(Errno.EEXIST).describe("create symlink /dev/" + l[1] + " -> " + l[0]);
     }
@@ -253,5 +253,10 @@ final class PseudoFsSteps {
       b.call(Sys.CLOSE, f).describe("close ", path);
       b.place(end);
     }
+  }
+
+  /** Whether the kernel has /proc/kcore (CONFIG_PROC_KCORE, built in or not): looked up once per JVM. */
+  private static final class Kcore {
+    static final boolean PRESENT = Files.exists(Path.of("/proc/kcore"), LinkOption.NOFOLLOW_LINKS);
   }
 }

@@ -161,7 +161,12 @@ public final class RootfsSetup implements AutoCloseable {
   /** Validates against the host and plans. Reads /proc/self/mountinfo for cgroup mounts. */
   public static RootfsSetup plan(RootfsContext ctx) {
     validate(ctx.spec());
-    return new RootfsSetup(ctx, HostMounts.read(), Files.exists(Path.of("/sys/fs/selinux/enforce")));
+    return new RootfsSetup(ctx, HostMounts.read(), SelinuxFs.MOUNTED);
+  }
+
+  /** Whether selinuxfs is mounted: fixed at boot, looked up once per JVM (not per container). */
+  private static final class SelinuxFs {
+    static final boolean MOUNTED = Files.exists(Path.of("/sys/fs/selinux/enforce"));
   }
 
   static RootfsSetup plan(RootfsContext ctx, HostMounts host) {

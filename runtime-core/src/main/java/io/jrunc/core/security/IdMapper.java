@@ -218,8 +218,21 @@ public final class IdMapper {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
   }
 
-  /** {@link #inUserNamespace(String)} for this process. */
+  /**
+   * {@link #inUserNamespace(String)} for this process, read once: a multithreaded process can
+   * neither join nor create a user namespace ({@code setns} and {@code unshare} of
+   * {@code CLONE_NEWUSER} fail with EINVAL), and a JVM has threads from its start, so the answer
+   * holds for the JVM's life (create asked on every container).
+   */
   public static boolean inUserNamespace() {
+    return SelfUserNs.IN;
+  }
+
+  private static final class SelfUserNs {
+    static final boolean IN = readInUserNamespace();
+  }
+
+  private static boolean readInUserNamespace() {
     try {
       return inUserNamespace(io.jrunc.core.sys.BoundedFile.readKernelFile(java.nio.file.Path.of("/proc/self/uid_map"), io.jrunc.core.sys.BoundedFile.KERNEL_LIMIT));
     } catch (IOException e) {

@@ -62,6 +62,20 @@ public final class LsmSetup {
    * @param selinux          SELinux enabled: selinuxfs mounted ({@code /sys/fs/selinux/enforce})
    */
   public record Host(boolean apparmor, boolean apparmorAttrDir, boolean selinux) {
+    /**
+     * This host's, read once per JVM: whether AppArmor and SELinux are enabled is fixed at boot
+     * (AppArmor's {@code enabled} parameter is read-only once booted, and SELinux cannot be
+     * disabled at run time since Linux 6.4), and create asked on every container (five file
+     * look-ups).
+     */
+    public static Host current() {
+      return Current.HOST;
+    }
+
+    private static final class Current {
+      static final Host HOST = detect();
+    }
+
     public static Host detect() {
       boolean aa = Files.isDirectory(Path.of("/sys/kernel/security/apparmor"))
           && firstByteIsY(Path.of("/sys/module/apparmor/parameters/enabled"));

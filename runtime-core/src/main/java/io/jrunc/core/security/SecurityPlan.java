@@ -67,7 +67,7 @@ public final class SecurityPlan implements AutoCloseable {
    * the same profile ({@link SeccompCache}).
    */
   public static SecurityPlan prepare(Spec spec, java.nio.file.Path seccompCacheDir) throws SysException {
-    return prepare(spec, LsmSetup.Host.detect(), Capabilities.kernelLastCap(), seccompCacheDir);
+    return prepare(spec, LsmSetup.Host.current(), Capabilities.kernelLastCap(), seccompCacheDir);
   }
 
   public static SecurityPlan prepare(Spec spec, LsmSetup.Host host, int kernelLastCap) throws SysException {

@@ -94,13 +94,20 @@ public class V1Manager implements CgroupManager {
   private static void fillCpuset(Path top, Path leaf) throws CgroupException {
     List<Path> chain = new ArrayList<>();
     for (Path p = leaf; p != null && p.startsWith(top) && !p.equals(top); p = p.getParent()) chain.add(0, p);
+    // each level's value, once read or written, is the next level's parent's (not read again)
+    String[] files = {"cpuset.cpus", "cpuset.mems"};
+    String[] above = new String[2];
     for (Path p : chain) {
-      for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
-        String mine = FsSupport.read(p, f);
+      for (int k = 0; k < 2; k++) {
+        String mine = FsSupport.read(p, files[k]);
         if (mine != null && mine.isBlank()) {
-          String parent = FsSupport.read(p.getParent(), f);
-          if (parent != null && !parent.isBlank()) FsSupport.write(p, new Write("cpuset", f, parent.strip(), null));
+          String parent = above[k] != null ? above[k] : FsSupport.read(p.getParent(), files[k]);
+          if (parent != null && !parent.isBlank()) {
+            FsSupport.write(p, new Write("cpuset", files[k], parent.strip(), null));
+            mine = parent;
+          }
         }
+        above[k] = mine;
       }
     }
   }

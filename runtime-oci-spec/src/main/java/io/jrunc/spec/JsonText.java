@@ -19,8 +19,16 @@ public final class JsonText {
   /** Appends {@code s} as a JSON string literal, quotes included, and returns {@code b}. */
   public static StringBuilder quote(StringBuilder b, String s) {
     b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
+    // Runs of printable ASCII that need no escape go in as one append each, found in a copy of
+    // the chars: a charAt and an append(char) per character are ~10 calls each, and the CLI runs
+    // interpreted (~0.25 us per character: ~1 ms of every create's record and config.json copy).
+    char[] cs = s.toCharArray();
+    int run = 0;
+    for (int i = 0; i < cs.length; i++) {
+      char c = cs[i];
+      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') continue;
+      if (i > run) b.append(cs, run, i - run);
+      run = i + 1;
       switch (c) {
         case '"' -> b.append("\\\"");
         case '\\' -> b.append("\\\\");
@@ -41,6 +49,7 @@ public final class JsonText {
         }
       }
     }
+    if (cs.length > run) b.append(cs, run, cs.length - run);
     return b.append('"');
   }
 

@@ -102,10 +102,21 @@ record MountOptions(long flags, long clearFlags, List<Long> propagation, long re
     MountOptions known = PARSED.get(options);
     if (known != null) return known;
     MountOptions o = parseNew(options);
-    for (String s : options) if (s == null) return o; // (List.copyOf takes no null)
-    if (PARSED.size() < PARSED_MAX) PARSED.putIfAbsent(List.copyOf(options), o);
+    if (options.size() > KEPT_OPTIONS) return o;
+    int chars = 0;
+    for (String s : options) {
+      if (s == null) return o; // (List.copyOf takes no null)
+      chars += s.length();
+    }
+    if (chars <= KEPT_CHARS && PARSED.size() < PARSED_MAX) PARSED.putIfAbsent(List.copyOf(options), o);
     return o;
   }
+
+  /**
+   * The largest list kept: a real mount's options are a few short words, and a config that
+   * makes up long lists must not leave them in a long-lived JVM (at most 256 x 1 KiB here).
+   */
+  private static final int KEPT_OPTIONS = 32, KEPT_CHARS = 1024;
 
   /** No options at all. */
   private static final MountOptions NONE = parseNew(null);
@@ -115,13 +126,19 @@ record MountOptions(long flags, long clearFlags, List<Long> propagation, long re
    * container the same few (its default mounts'), and planning parses each mount's twice (rules,
    * then the plan). The parse is a string switch and three map look-ups per option, which C2
    * compiled at ~140 ms in a warm JVM's first few hundred creates; a look-up of the list is a
-   * hash of its strings' cached hashes. At most {@link #PARSED_MAX} lists: past them (a config
-   * that makes up options per mount), parses are not kept.
+   * hash of its strings' cached hashes. At most {@link #PARSED_MAX} lists, each of at most
+   * {@link #KEPT_OPTIONS} options and {@link #KEPT_CHARS} characters: past them (a config that
+   * makes up options per mount), parses are not kept.
    */
   private static final java.util.concurrent.ConcurrentHashMap<List<String>, MountOptions> PARSED =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static final int PARSED_MAX = 256;
+  static final int PARSED_MAX = 256;
+
+  /** How many lists are kept (for tests). */
+  static int keptLists() {
+    return PARSED.size();
+  }
 
   private static MountOptions parseNew(List<String> options) {
     long flags = 0, clear = 0, recSet = 0, recClr = 0;

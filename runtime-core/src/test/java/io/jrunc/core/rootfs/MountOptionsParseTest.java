@@ -27,6 +27,20 @@ class MountOptionsParseTest {
   }
 
   @Test
+  void longListsAreParsedAndNotKept() {
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 40; i++) many.add("x" + i + "=" + i);
+    List<String> longOne = List.of("ro", "context=" + "a".repeat(2000));
+    int before = MountOptions.keptLists();
+    assertThat(MountOptions.parse(many).data()).hasSize(40);
+    assertThat(MountOptions.parse(longOne).has(MS_RDONLY)).isTrue();
+    assertThat(MountOptions.parse(longOne).data()).containsExactly("context=" + "a".repeat(2000));
+    assertThat(MountOptions.keptLists()).isEqualTo(before);
+    MountOptions.parse(List.of("nodev", "size=" + before)); // a short one is kept
+    assertThat(MountOptions.keptLists()).isEqualTo(Math.min(before + 1, MountOptions.PARSED_MAX));
+  }
+
+  @Test
   void nullsAndNoOptionsParseAsBefore() {
     MountOptions withNull = MountOptions.parse(Arrays.asList("nosuid", null, "size=2m"));
     assertThat(withNull.has(MS_NOSUID)).isTrue();

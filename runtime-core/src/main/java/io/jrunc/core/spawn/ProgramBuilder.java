@@ -281,9 +281,10 @@ public final class ProgramBuilder implements AutoCloseable {
 
   /**
    * The steps as the child reads them, {@code first} the address of step 0. A method of its own,
-   * apart from {@link #build}'s native copies: this loop is what gets hot (hundreds of steps per
-   * create), and C2 compiled it with everything build inlines around it (~350 ms of a warm JVM's
-   * first few hundred creates, on the compiler thread the containers share the host's cores with).
+   * apart from {@link #build}'s bulk copies into the program's memory: this loop is what gets hot
+   * (hundreds of steps per create), and C2 compiled it with everything build inlines around it
+   * (~350 ms of a warm JVM's first few hundred creates, on the compiler thread the containers
+   * share the host's cores with).
    */
   private static long[] encodeSteps(List<Step> steps, long first, long indexBase) {
     int words = (int) (ChildProgram.STEP / 8);

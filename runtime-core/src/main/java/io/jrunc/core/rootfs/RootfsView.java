@@ -1,10 +1,10 @@
 package io.jrunc.core.rootfs;
 
-import io.jrunc.core.sys.Libc;
-import io.jrunc.core.sys.Stat;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -167,13 +167,18 @@ public final class RootfsView {
       Layer layer = layerOf(at);
       Path host = layer == missingLayer ? null : host(layer, at);
       // one lstat: missing (or not to be looked up: EACCES, ENOTDIR), a symlink, or what is walked
-      // through. (NIO's exists() and isSymbolicLink() made two calls, and their inlined code made
-      // this loop's C2 compile ~170 ms, twice, in a warm JVM's first few hundred creates.)
-      int type = host == null ? 0 : Libc.lstatType(host.toString());
-      if (type < 0) {
-        missingDepth = depth;
-        missingLayer = layer;
-      } else if (type == Stat.S_IFLNK) {
+      // through (exists() and isSymbolicLink() made two calls). Through NIO, not jrunc's syscall
+      // entry: a CLI create plans while that entry is still being linked on the other core.
+      boolean link = false;
+      if (host != null) {
+        try {
+          link = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink();
+        } catch (IOException missing) {
+          missingDepth = depth;
+          missingLayer = layer;
+        }
+      }
+      if (link) {
         if (++links > MAX_LINKS) throw new IOException("too many levels of symbolic links (ELOOP)");
         String target = Files.readSymbolicLink(host).toString();
         done.setLength(ends[--depth]);

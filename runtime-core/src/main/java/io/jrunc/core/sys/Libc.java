@@ -176,22 +176,6 @@ public final class Libc {
     }
   }
 
-  /**
-   * The file type ({@link Stat#S_IFMT} bits) of {@code path} itself, a final symlink not
-   * followed, by one {@code statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE)}; or
-   * {@code -errno} when it cannot be looked up ({@code -ENOENT}, {@code -ENOTDIR}, ...). One
-   * call where NIO's {@code Files.exists} and {@code isSymbolicLink} make two (the latter
-   * throwing and catching for a missing path).
-   */
-  public static int lstatType(String path) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = NativeCopy.cString(arena, path);
-      MemorySegment buf = arena.allocate(Stat.STATX_STRUCT);
-      long r = syscallRaw(Sys.STATX, Open.AT_FDCWD, p.address(), Open.AT_SYMLINK_NOFOLLOW, Stat.STATX_TYPE, buf.address(), 0);
-      return r < 0 ? (int) r : Short.toUnsignedInt(Memory.getShort(buf, Stat.STATX_MODE_OFFSET)) & Stat.S_IFMT;
-    }
-  }
-
   public static final int WNOHANG = 1, __WALL = 0x40000000;
 
   /**

@@ -59,11 +59,9 @@ public final class Main {
     boolean debug = false;
     try {
       ParsedArgs g = ArgParser.parse(GlobalOptions.FLAGS, args, 0);
-      if (!g.positionals().isEmpty() && LINKS_AHEAD.contains(g.positional(0)) && InheritedFds.wanted(args)) {
-        // before the link thread, the log file or anything else of ours takes an fd number
-        InheritedFds.snapshot();
-      }
       if (!g.positionals().isEmpty() && LINKS_AHEAD.contains(g.positional(0))) {
+        // before the link thread, the log file or anything else of ours takes an fd number
+        if (InheritedFds.wanted(args)) InheritedFds.snapshot();
         NativeAccess.linkInBackground(!g.positional(0).equals("exec")); // create, run: a cgroup to make
       }
       GlobalOptions global = GlobalOptions.from(g);

@@ -54,12 +54,54 @@ public final class FsSupport {
     try {
       CgroupIo.write(f.toString(), w.value());
     } catch (SysException e) {
-      if (e.errno() == Errno.ENOENT && w.ignoreMissing()) return;
-      String prefix = w.field() == null ? "" : w.field() + ": ";
-      if (e.errno() == Errno.ENOENT && !Files.exists(f)) {
-        throw new CgroupException(prefix + "cannot write \"" + w.value().strip() + "\": " + f + " does not exist" + missingWhy(dir, w));
+      CgroupException x = failure(dir, f, w, e);
+      if (x != null) throw x;
+    }
+  }
+
+  /** {@code w}'s failure {@code e} as a sentence that names its field; null when it may be ignored. */
+  private static CgroupException failure(Path dir, Path f, Write w, SysException e) {
+    if (e.errno() == Errno.ENOENT && w.ignoreMissing()) return null;
+    String prefix = w.field() == null ? "" : w.field() + ": ";
+    if (e.errno() == Errno.ENOENT && !Files.exists(f)) {
+      return new CgroupException(prefix + "cannot write \"" + w.value().strip() + "\": " + f + " does not exist" + missingWhy(dir, w));
+    }
+    return new CgroupException(prefix + e.getMessage(), e);
+  }
+
+  /**
+   * Writes to the files of one directory in the order given, each file opened once however
+   * many values go to it, each value in a write(2) of its own: a v1 devices cgroup takes one rule
+   * per write, and a runtime's default dozen rules were a dozen opens and closes of
+   * devices.allow per container. Errors as {@link #write}'s.
+   */
+  public static final class Writes implements AutoCloseable {
+    private final Path dir;
+    private final Map<String, Integer> fds = new LinkedHashMap<>(4);
+
+    public Writes(Path dir) {
+      this.dir = dir;
+    }
+
+    public void write(Write w) throws CgroupException {
+      Path f = dir.resolve(w.file());
+      try {
+        Integer fd = fds.get(w.file());
+        if (fd == null) {
+          fd = CgroupIo.openForWrite(f.toString());
+          fds.put(w.file(), fd);
+        }
+        CgroupIo.writeTo(fd, f.toString(), w.value());
+      } catch (SysException e) {
+        CgroupException x = failure(dir, f, w, e);
+        if (x != null) throw x;
       }
-      throw new CgroupException(prefix + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+      for (int fd : fds.values()) io.jrunc.core.sys.Libc.close(fd);
+      fds.clear();
     }
   }
 

@@ -29,26 +29,53 @@ public final class CgroupIo {
    */
   public static void write(String path, String value) throws SysException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = NativeCopy.cString(arena, path);
-      long fd;
-      do {
-        fd = Libc.syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), O_WRONLY | O_TRUNC | O_CLOEXEC, 0, 0, 0);
-      } while (fd == -Errno.EINTR);
-      if (fd < 0) throw new SysException("open", path, (int) -fd);
+      int fd = openForWrite(arena, path);
       try {
-        byte[] b = value.getBytes(StandardCharsets.UTF_8);
-        MemorySegment buf = arena.allocate(Math.max(1, b.length));
-        NativeCopy.fromBytes(b, 0, buf, 0, b.length);
-        long n;
-        do {
-          n = Libc.syscallRaw(Sys.WRITE, fd, buf.address(), b.length, 0, 0, 0);
-        } while (n == -Errno.EINTR);
-        if (n < 0) throw new SysException("write " + quote(value) + " to", path, (int) -n);
-        if (n != b.length) throw new SysException("write " + quote(value) + " to", path, Errno.EIO);
+        writeTo(arena, fd, path, value);
       } finally {
-        Libc.close((int) fd);
+        Libc.close(fd);
       }
     }
+  }
+
+  /**
+   * {@code openat(AT_FDCWD, path, O_WRONLY|O_TRUNC|O_CLOEXEC)} of an existing file, for
+   * {@link #writeTo}: a file that takes several values, one per write (a v1 devices.allow, one
+   * rule each), is opened once. The caller closes it with {@link Libc#close}.
+   */
+  public static int openForWrite(String path) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      return openForWrite(arena, path);
+    }
+  }
+
+  /** {@code value} in one {@code write(2)} to {@code fd}, the file at {@code path} (for the error). */
+  public static void writeTo(int fd, String path, String value) throws SysException {
+    try (Arena arena = Arena.ofConfined()) {
+      writeTo(arena, fd, path, value);
+    }
+  }
+
+  private static int openForWrite(Arena arena, String path) throws SysException {
+    MemorySegment p = NativeCopy.cString(arena, path);
+    long fd;
+    do {
+      fd = Libc.syscallRaw(Sys.OPENAT, AT_FDCWD, p.address(), O_WRONLY | O_TRUNC | O_CLOEXEC, 0, 0, 0);
+    } while (fd == -Errno.EINTR);
+    if (fd < 0) throw new SysException("open", path, (int) -fd);
+    return (int) fd;
+  }
+
+  private static void writeTo(Arena arena, int fd, String path, String value) throws SysException {
+    byte[] b = value.getBytes(StandardCharsets.UTF_8);
+    MemorySegment buf = arena.allocate(Math.max(1, b.length));
+    NativeCopy.fromBytes(b, 0, buf, 0, b.length);
+    long n;
+    do {
+      n = Libc.syscallRaw(Sys.WRITE, fd, buf.address(), b.length, 0, 0, 0);
+    } while (n == -Errno.EINTR);
+    if (n < 0) throw new SysException("write " + quote(value) + " to", path, (int) -n);
+    if (n != b.length) throw new SysException("write " + quote(value) + " to", path, Errno.EIO);
   }
 
   /** {@code unlinkat(AT_FDCWD, path, AT_REMOVEDIR)}: removes a cgroup directory. */

@@ -141,14 +141,19 @@ public class V1Manager implements CgroupManager {
     }
   }
 
-  /** devices.deny "a" and then each rule in config order, as runc writes them. */
+  /**
+   * devices.deny "a" and then each rule in config order, as runc writes them; devices.deny and
+   * devices.allow each opened once for all of them.
+   */
   private void applyDevices(List<DeviceRule> rules) throws CgroupException {
     Path d = paths.get("devices");
     if (d == null) throw new CgroupException("linux.resources.devices: the devices cgroup v1 controller is not mounted on this host");
-    FsSupport.write(d, new Write("devices", "devices.deny", "a", "linux.resources.devices"));
-    for (int i = 0; i < rules.size(); i++) {
-      DeviceRule r = rules.get(i);
-      FsSupport.write(d, new Write("devices", r.allow() ? "devices.allow" : "devices.deny", r.v1(), "linux.resources.devices[" + i + "]"));
+    try (FsSupport.Writes out = new FsSupport.Writes(d)) {
+      out.write(new Write("devices", "devices.deny", "a", "linux.resources.devices"));
+      for (int i = 0; i < rules.size(); i++) {
+        DeviceRule r = rules.get(i);
+        out.write(new Write("devices", r.allow() ? "devices.allow" : "devices.deny", r.v1(), "linux.resources.devices[" + i + "]"));
+      }
     }
   }
 

@@ -26,6 +26,10 @@ class FsSupportMkdirsTest {
     assertThat(FsSupport.mkdirs(mount, leaf)).as("there already: nothing made").isNull();
     Path sibling = mount.resolve("pod/mid/d");
     assertThat(FsSupport.mkdirs(mount, sibling)).isEqualTo(sibling);
+    Path fresh = mount.resolve("x/y/z");
+    assertThat(FsSupport.mkdirs(mount, fresh)).as("every level below the mount made").isEqualTo(mount.resolve("x"));
+    assertThat(fresh).isDirectory();
+    assertThat(FsSupport.mkdirs(mount, mount)).as("the mount itself").isNull();
   }
 
   @Test

@@ -12,7 +12,7 @@
 #
 #   scripts/vm-conformance.sh                 # (a) + (b)
 #   scripts/vm-conformance.sh --junit         # (a) + (b) + (c)
-#   scripts/vm-conformance.sh --only-junit [io.jrunc.conformance.SomeTest]
+#   scripts/vm-conformance.sh --only-junit [io.jrunc.conformance.SomeTest[#method]]
 #   scripts/vm-conformance.sh cgroupfs        # one driver of the smoke sequence
 #
 # Wall time here (2 cores, TCG emulation; round 15): one driver's smoke sequence takes ~4 minutes

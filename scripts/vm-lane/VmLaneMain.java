@@ -19,7 +19,8 @@ public final class VmLaneMain {
   public static void main(String[] args) {
     String pkg = args.length > 0 ? args[0] : "io.jrunc.core.cgroup";
     LauncherDiscoveryRequest req = LauncherDiscoveryRequestBuilder.request()
-        .selectors(pkg.endsWith("Test") ? org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(pkg) : selectPackage(pkg)).build();
+        .selectors(pkg.contains("#") ? org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod(pkg)
+            : pkg.endsWith("Test") ? org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(pkg) : selectPackage(pkg)).build();
     Launcher launcher = LauncherFactory.create();
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
     launcher.execute(req, summary, new org.junit.platform.launcher.TestExecutionListener() {

@@ -127,6 +127,7 @@ final class TaskService {
     if (tasks.containsKey(id)) throw new RpcException(RpcException.ALREADY_EXISTS, "task " + id + ": already exists");
     Path bundle = Path.of(req.getBundle());
     Path rootfs = bundle.resolve("rootfs");
+    TaskOptions options = TaskOptions.of(req.hasOptions() ? req.getOptions() : null, "create " + id);
     long t0 = System.nanoTime();
     boolean mounted = false;
     if (req.getRootfsCount() > 0) {
@@ -147,7 +148,7 @@ final class TaskService {
     ShimProcess init = new ShimProcess("", io, null);
     ShimTask task = new ShimTask(id, bundle, init, mounted);
     try {
-      CreateOptions o = CreateOptions.bundle(bundle).withStdio(io.stdio()).withDetach(true);
+      CreateOptions o = options.applyTo(CreateOptions.bundle(bundle), bundle).withStdio(io.stdio()).withDetach(true);
       if (io.consoleFd() >= 0) o = o.withConsoleFd(io.consoleFd());
       long t1 = System.nanoTime();
       Container c = runtime.create(id, o);

@@ -179,6 +179,41 @@ class TaskServiceTest {
     assertThatThrownBy(() -> runtime.state(id)).isInstanceOf(ContainerNotFoundException.class);
   }
 
+  /**
+   * containerd's CRI under a kubelet with the systemd cgroup driver writes
+   * {@code <slice>:cri-containerd:<id>} and cannot tell this shim (not runc's) which driver that
+   * is: the shim takes systemd's. On systemd with cgroup v2 (the VM lane) the container runs in
+   * its scope; elsewhere the systemd driver's own refusal comes back, not the cgroupfs driver's
+   * "run with --systemd-cgroup", and nothing is left.
+   */
+  @Test
+  void aSystemdSliceCgroupsPathSelectsTheSystemdDriver() throws Exception {
+    String id = prefix + "sd";
+    Path bundle = bundle(id, "cat", "/proc/self/cgroup");
+    Path config = bundle.resolve("config.json");
+    ObjectNode cfg = (ObjectNode) Json.mapper().readTree(config.toFile());
+    ((ObjectNode) cfg.get("linux")).put("cgroupsPath", "system.slice:cri-containerd:" + id);
+    Json.mapper().writeValue(config.toFile(), cfg);
+    Path out = fifo("sd-out");
+    CompletableFuture<String> stdout = reader(out);
+    CreateTaskRequest req = CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).setStdout(out.toString()).build();
+    boolean systemdV2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) && Files.exists(Path.of("/run/systemd/private"));
+    if (systemdV2) {
+      service.create(req);
+      service.start(StartRequest.newBuilder().setId(id).build());
+      assertThat(waitExit(id, "")).isZero();
+      assertThat(stdout.get(10, TimeUnit.SECONDS)).contains("0::/system.slice/cri-containerd-" + id + ".scope");
+      service.delete(DeleteRequest.newBuilder().setId(id).build());
+      assertThat(Path.of("/sys/fs/cgroup/system.slice/cri-containerd-" + id + ".scope")).doesNotExist();
+    } else {
+      assertThatThrownBy(() -> service.create(req)).isInstanceOf(RpcException.class)
+          .hasMessageContaining("create " + id + ": ")
+          .hasMessageContaining("systemd")
+          .hasMessageNotContaining("run with --systemd-cgroup");
+    }
+    assertThat(runtime.list()).doesNotContain(id);
+  }
+
   /** Wait, bounded: a process that never exits fails the test instead of hanging it. */
   private int waitExit(String id, String execId) throws Exception {
     return CompletableFuture.supplyAsync(() -> {

@@ -286,6 +286,57 @@ class ContainerdShimTest {
     assertNoLeftovers(rt, second, secondPid);
   }
 
+  // ---- create's options and the cgroup driver (jrunc's shim) ------------------------------
+
+  /**
+   * What containerd gives jrunc's shim besides the bundle: {@code ctr --runtime-config-path}
+   * sends {@code runtimeoptions.v1.Options{config_path}} (as the CRI does for a runtime type
+   * other than runc's), read by the shim; and a systemd {@code slice:prefix:name} cgroupsPath,
+   * which the CRI writes under a kubelet with the systemd driver, selects the systemd driver
+   * (refused on this cgroup v1 host in the driver's own words, not the cgroupfs driver's "run
+   * with --systemd-cgroup"; on systemd with cgroup v2 the container runs in its scope).
+   */
+  @org.junit.jupiter.api.Test
+  void jruncShimTakesItsOptionsAndTheSystemdDriverFromASliceCgroupsPath() throws Exception {
+    ShimRuntime rt = ShimRuntime.JRUNC_SHIM;
+    use(rt);
+    Path toml = Files.createTempFile("jrunc-shimtest", ".toml");
+    try {
+      Files.writeString(toml, "SystemdCgroup = false\nNoNewKeyring = true\n");
+      String id = id("options", rt);
+      Exec.Result ok = run(rt, id, List.of("--rm", "--runtime-config-path", toml.toString()), "sh", "-c", "echo fine");
+      assertThat(ok.exit()).as(ok.toString()).isZero();
+      assertThat(ok.out()).isEqualTo("fine\n");
+      assertNoLeftovers(rt, id, -1);
+
+      Files.writeString(toml, "SystemdCgroup = maybe\n");
+      String bad = id("badoptions", rt);
+      Exec.Result refused = run(rt, bad, List.of("--rm", "--runtime-config-path", toml.toString()), "true");
+      assertThat(refused.exit()).as(refused.toString()).isNotZero();
+      assertThat(refused.err()).contains("SystemdCgroup = maybe: expected true or false");
+      ctrd.ctr("container", "rm", bad); // ctr leaves the container record of a task it could not create
+      assertNoLeftovers(rt, bad, -1);
+    } finally {
+      Files.deleteIfExists(toml);
+    }
+
+    String id = id("systemd", rt);
+    List<String> args = new ArrayList<>(List.of("run", "--rm"));
+    args.addAll(rt.runOptions(ctrd));
+    args.addAll(List.of("--cgroup", "system.slice:shimtest:" + id, BusyboxImage.NAME, id, "cat", "/proc/self/cgroup"));
+    Exec.Result r = ctrd.ctr(90, args.toArray(String[]::new));
+    if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) && Files.exists(Path.of("/run/systemd/private"))) {
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out()).contains("0::/system.slice/shimtest-" + id + ".scope");
+    } else {
+      assertThat(r.exit()).as(r.toString()).isNotZero();
+      assertThat(r.err()).contains("the systemd cgroup driver").doesNotContain("run with --systemd-cgroup");
+      ctrd.ctr("container", "rm", id);
+    }
+    assertThat(rt.runtimeRoot(ctrd).resolve(id)).as("runtime state of " + id).doesNotExist();
+    assertThat(ctrd.ctr("container", "ls", "-q").out().lines()).as("containers").doesNotContain(id);
+  }
+
   // ---- crash safety ------------------------------------------------------------------------
 
   @ParameterizedTest

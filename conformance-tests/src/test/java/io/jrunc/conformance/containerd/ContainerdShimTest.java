@@ -321,13 +321,19 @@ class ContainerdShimTest {
     }
 
     String id = id("systemd", rt);
-    List<String> args = new ArrayList<>(List.of("run", "--rm"));
+    List<String> args = new ArrayList<>(List.of("run", "-d"));
     args.addAll(rt.runOptions(ctrd));
-    args.addAll(List.of("--cgroup", "system.slice:shimtest:" + id, BusyboxImage.NAME, id, "cat", "/proc/self/cgroup"));
+    args.addAll(List.of("--cgroup", "system.slice:shimtest:" + id, BusyboxImage.NAME, id, "sleep", "1000"));
     Exec.Result r = ctrd.ctr(90, args.toArray(String[]::new));
     if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) && Files.exists(Path.of("/run/systemd/private"))) {
       assertThat(r.exit()).as(r.toString()).isZero();
-      assertThat(r.out()).contains("0::/system.slice/shimtest-" + id + ".scope");
+      long pid = awaitStatus(id, "RUNNING");
+      assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup"))).contains("0::/system.slice/shimtest-" + id + ".scope");
+      assertThat(ctrd.ctr("task", "kill", "-s", "SIGKILL", id).exit()).isZero();
+      ctrd.awaitEvent("/tasks/exit", id, EVENT_WAIT, "\"exit_status\":137");
+      assertThat(ctrd.ctr("task", "rm", id).exit()).isZero();
+      assertThat(ctrd.ctr("container", "rm", id).exit()).isZero();
+      assertThat(Path.of("/sys/fs/cgroup/system.slice/shimtest-" + id + ".scope")).doesNotExist();
     } else {
       assertThat(r.exit()).as(r.toString()).isNotZero();
       assertThat(r.err()).contains("the systemd cgroup driver").doesNotContain("run with --systemd-cgroup");

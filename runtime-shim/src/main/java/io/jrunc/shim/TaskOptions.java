@@ -112,22 +112,42 @@ record TaskOptions(Boolean systemdCgroup, boolean noPivotRoot, boolean noNewKeyr
   }
 
   /**
-   * The three booleans of a TOML options section: {@code Key = true|false} lines; comments, blank
-   * lines and other keys (containerd's own {@code TypeUrl}, {@code ConfigPath}, runc's
-   * {@code BinaryName} in a section copied from runc's) are left, the unknown ones logged.
+   * The three booleans of a TOML options section: top-level {@code Key = true|false} lines.
+   * Comments, blank lines and other keys (containerd's own {@code TypeUrl}, {@code ConfigPath},
+   * runc's {@code BinaryName} in a section copied from runc's) are left, the unknown ones logged;
+   * the continuation lines of a multi-line array or string are skipped, and so is everything
+   * after the first table header (its keys are not this section's).
    */
   static TaskOptions fromToml(String toml, String what, String where) throws RpcException {
     Boolean systemd = null;
     boolean noPivot = false, noKeyring = false;
+    int depth = 0; // open brackets of a multi-line array value
+    String closing = null; // the delimiter that ends a multi-line string value
     for (String raw : toml.split("\n", -1)) {
       String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#") || line.startsWith("[")) continue;
+      if (closing != null) {
+        if (line.contains(closing)) closing = null;
+        continue;
+      }
+      if (depth > 0) {
+        depth += brackets(line);
+        continue;
+      }
+      if (line.isEmpty() || line.startsWith("#")) continue;
+      if (line.startsWith("[")) break; // a table: the rest is not this section's own keys
       int eq = line.indexOf('=');
       if (eq <= 0) throw invalid(what, where + ": not a TOML key = value line: " + line);
       String key = unquote(line.substring(0, eq).strip());
       String value = line.substring(eq + 1).strip();
-      int hash = value.indexOf(" #");
-      if (hash >= 0 && !value.startsWith("\"")) value = value.substring(0, hash).strip();
+      if (value.startsWith("\"\"\"") || value.startsWith("'''")) {
+        String delim = value.substring(0, 3);
+        if (value.indexOf(delim, 3) < 0) closing = delim;
+      } else if (value.startsWith("[")) {
+        depth = brackets(value);
+      } else {
+        int hash = value.indexOf('#');
+        if (hash >= 0 && !value.startsWith("\"") && !value.startsWith("'")) value = value.substring(0, hash).strip();
+      }
       switch (key) {
         case "SystemdCgroup" -> systemd = bool(key, value, what, where);
         case "NoPivotRoot" -> noPivot = bool(key, value, what, where);
@@ -137,6 +157,16 @@ record TaskOptions(Boolean systemdCgroup, boolean noPivotRoot, boolean noNewKeyr
       }
     }
     return new TaskOptions(systemd, noPivot, noKeyring);
+  }
+
+  /** Opening minus closing brackets on a line (an array's brackets inside its strings are rare enough to count). */
+  private static int brackets(String line) {
+    int d = 0;
+    for (int i = 0; i < line.length(); i++) {
+      if (line.charAt(i) == '[') d++;
+      else if (line.charAt(i) == ']') d--;
+    }
+    return d;
   }
 
   private static boolean bool(String key, String value, String what, String where) throws RpcException {

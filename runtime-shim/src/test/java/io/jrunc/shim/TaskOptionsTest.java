@@ -82,6 +82,9 @@ class TaskOptionsTest {
         .setConfigBody(ByteString.copyFromUtf8(body)).build()), "create x")).isEqualTo(new TaskOptions(true, false, false));
     assertThat(TaskOptions.fromToml("\"NoNewKeyring\" = true\n", "create x", "here")).isEqualTo(new TaskOptions(null, false, true));
     assertThat(TaskOptions.fromToml("", "create x", "here")).isEqualTo(TaskOptions.NONE);
+    // multi-line values are skipped whole; a table's keys are not the section's
+    assertThat(TaskOptions.fromToml("Args = [\n  \"--a\",\n  \"SystemdCgroup = x\",\n]\nNote = \"\"\"\nNoPivotRoot = maybe\n\"\"\"\n"
+        + "NoPivotRoot = true\n[Sub]\nSystemdCgroup = true\n", "create x", "here")).isEqualTo(new TaskOptions(null, true, false));
     assertThatThrownBy(() -> TaskOptions.fromToml("SystemdCgroup = \"yes\"\n", "create x", "here"))
         .hasMessage("create x: here: SystemdCgroup = \"yes\": expected true or false");
     assertThatThrownBy(() -> TaskOptions.fromToml("SystemdCgroup\n", "create x", "here"))

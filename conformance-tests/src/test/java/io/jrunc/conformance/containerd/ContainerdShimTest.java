@@ -49,10 +49,10 @@ class ContainerdShimTest {
   @AfterAll
   static void stopContainerd() throws Exception {
     try {
-      killCgroupTree(CGROUP_PARENT); // a failed test's container: it holds its cgroup and mounts
+      TestCgroups.killTree(CGROUP_PARENT); // a failed test's container: it holds its cgroup and mounts
       if (ctrd != null) ctrd.close();
     } finally {
-      List<Path> left = removeCgroupTree(CGROUP_PARENT);
+      List<Path> left = TestCgroups.removeTree(CGROUP_PARENT);
       assertThat(left).as("cgroups left under " + CGROUP_PARENT + " (removed now)").isEmpty();
     }
   }
@@ -473,7 +473,7 @@ class ContainerdShimTest {
    */
   private static void assertNoLeftovers(ShimRuntime rt, String id, long pid) throws Exception {
     Path bundle = ctrd.bundle(id);
-    List<Path> cgroups = cgroupDirs(CGROUP_PARENT + "/" + id);
+    List<Path> cgroups = TestCgroups.dirs(CGROUP_PARENT + "/" + id);
     long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < end && (Files.exists(bundle) || cgroups.stream().anyMatch(Files::exists) || alive(pid))) {
       Thread.sleep(50);
@@ -496,55 +496,6 @@ class ContainerdShimTest {
     } catch (IOException gone) {
       return false;
     }
-  }
-
-  /** The directories of cgroup {@code path} in every mounted hierarchy (v1 and v2). */
-  private static List<Path> cgroupDirs(String path) throws IOException {
-    Path root = Path.of("/sys/fs/cgroup");
-    List<Path> out = new ArrayList<>();
-    if (Files.exists(root.resolve("cgroup.controllers"))) {
-      out.add(root.resolve(path.substring(1)));
-      return out;
-    }
-    try (Stream<Path> s = Files.list(root)) {
-      for (Path h : s.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).toList()) out.add(h.resolve(path.substring(1)));
-    }
-    return out;
-  }
-
-  /** SIGKILLs every process in cgroup {@code path} and below (only the tests' own containers are there). */
-  private static void killCgroupTree(String path) throws IOException {
-    for (Path top : cgroupDirs(path)) {
-      if (!Files.isDirectory(top)) continue;
-      List<Path> procs;
-      try (Stream<Path> s = Files.walk(top)) {
-        procs = s.filter(p -> p.getFileName().toString().equals("cgroup.procs")).toList();
-      }
-      for (Path p : procs) {
-        for (String pid : Files.readAllLines(p)) ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
-      }
-    }
-  }
-
-  /** Removes cgroup {@code path} and everything below it; returns the cgroups that were below it. */
-  private static List<Path> removeCgroupTree(String path) throws IOException {
-    List<Path> below = new ArrayList<>();
-    for (Path top : cgroupDirs(path)) {
-      if (!Files.isDirectory(top)) continue;
-      List<Path> dirs;
-      try (Stream<Path> s = Files.walk(top)) {
-        dirs = s.filter(Files::isDirectory).sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
-      }
-      for (Path d : dirs) {
-        if (!d.equals(top)) below.add(d);
-        try {
-          Files.delete(d);
-        } catch (IOException busy) {
-          // still in use: reported through the returned list
-        }
-      }
-    }
-    return below;
   }
 
   private static String shellQuote(String[] args) {

@@ -18,10 +18,10 @@ import java.util.List;
  *   <caption>The archive (image-spec 1.0 image layout)</caption>
  *   <tr><th>entry</th><th>content</th></tr>
  *   <tr><td>{@code oci-layout}</td><td>{@code {"imageLayoutVersion":"1.0.0"}}</td></tr>
- *   <tr><td>{@code index.json}</td><td>one manifest, named by {@code io.containerd.image.name}
+ *   <tr><td>{@code index.json}</td><td>a manifest per image name, named by {@code io.containerd.image.name}
  *       (the name ctr gives the imported image) and {@code org.opencontainers.image.ref.name}</td></tr>
- *   <tr><td>{@code blobs/sha256/M}</td><td>the manifest: config + one uncompressed layer</td></tr>
- *   <tr><td>{@code blobs/sha256/C}</td><td>the config: linux/amd64, PATH, {@code diff_ids} = the layer's digest</td></tr>
+ *   <tr><td>{@code blobs/sha256/M}</td><td>a manifest: config + the one uncompressed layer</td></tr>
+ *   <tr><td>{@code blobs/sha256/C}</td><td>a config: linux/amd64, PATH, Cmd, {@code diff_ids} = the layer's digest</td></tr>
  *   <tr><td>{@code blobs/sha256/L}</td><td>the layer: {@code bin/busybox}, a symlink per applet,
  *       {@code /proc /sys /dev /tmp /etc /root}, owned by 0:0</td></tr>
  * </table>
@@ -29,11 +29,32 @@ import java.util.List;
 final class BusyboxImage {
   static final Path BUSYBOX = Path.of("/bin/busybox");
   static final String NAME = "localhost/jrunc-shimtest/busybox:latest";
+  static final String SANDBOX_NAME = "localhost/jrunc-shimtest/busybox-sandbox:latest";
 
   private BusyboxImage() {}
 
   /** Writes the archive under {@code work} and returns its path. */
   static Path build(Path work) throws IOException, InterruptedException {
+    return build(work, List.of(new Tag(NAME, List.of("sh"))));
+  }
+
+  /**
+   * The archive with {@link #NAME} and, on the same layer, {@link #SANDBOX_NAME}: a config whose
+   * command sleeps (as good as) forever, for the CRI's {@code sandbox_image} (a pod's first
+   * container, which only holds the pod's namespaces; the CRI stops it with SIGKILL).
+   */
+  static Path buildWithSandbox(Path work) throws IOException, InterruptedException {
+    return build(work, List.of(new Tag(NAME, List.of("sh")), new Tag(SANDBOX_NAME, List.of("sleep", "2147483647"))));
+  }
+
+  /** An image name of the archive and its config's {@code Cmd} (plain words, no quoting needed). */
+  private record Tag(String name, List<String> cmd) {
+    String cmdJson() {
+      return cmd.stream().map(w -> "\"" + w + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
+  }
+
+  private static Path build(Path work, List<Tag> tags) throws IOException, InterruptedException {
     Path rootfs = work.resolve("image-rootfs");
     Files.createDirectories(rootfs.resolve("bin"));
     for (String d : List.of("proc", "sys", "dev", "tmp", "etc", "root")) Files.createDirectories(rootfs.resolve(d));
@@ -51,19 +72,24 @@ final class BusyboxImage {
     Path layerTar = work.resolve("layer.tar");
     tar(rootfs, layerTar);
     Blob layer = Blob.move(layerTar, blobs);
-    Blob config = Blob.write(blobs, """
-        {"architecture":"amd64","os":"linux",\
-        "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},\
-        "rootfs":{"type":"layers","diff_ids":["%s"]}}""".formatted(layer.digest()));
-    Blob manifest = Blob.write(blobs, """
-        {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
-        "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\
-        "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}"""
-        .formatted(config.digest(), config.size(), layer.digest(), layer.size()));
-    Files.writeString(layout.resolve("index.json"), """
-        {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",\
-        "digest":"%s","size":%d,"annotations":{"io.containerd.image.name":"%s",\
-        "org.opencontainers.image.ref.name":"latest"}}]}""".formatted(manifest.digest(), manifest.size(), NAME));
+    StringBuilder manifests = new StringBuilder();
+    for (Tag tag : tags) {
+      Blob config = Blob.write(blobs, """
+          {"architecture":"amd64","os":"linux",\
+          "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":%s},\
+          "rootfs":{"type":"layers","diff_ids":["%s"]}}""".formatted(tag.cmdJson(), layer.digest()));
+      Blob manifest = Blob.write(blobs, """
+          {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+          "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\
+          "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}"""
+          .formatted(config.digest(), config.size(), layer.digest(), layer.size()));
+      if (!manifests.isEmpty()) manifests.append(',');
+      manifests.append("""
+          {"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+          "digest":"%s","size":%d,"annotations":{"io.containerd.image.name":"%s",\
+          "org.opencontainers.image.ref.name":"latest"}}""".formatted(manifest.digest(), manifest.size(), tag.name()));
+    }
+    Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + manifests + "]}");
     Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
     Path archive = work.resolve("busybox-oci.tar");
     tar(layout, archive);

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A containerd of the test's own: its root, state, gRPC and ttrpc sockets, config and log
- * under one temporary directory; the CRI plugin off; PATH with the repository's {@code bin/}
+ * under one temporary directory; the CRI plugin off ({@link #start}), or on in a network
+ * namespace of its own ({@link #startWithCri}); PATH with the repository's {@code bin/}
  * first, so {@code containerd-shim-jrunc-v2} (runtime type {@code io.containerd.jrunc.v2}) and
  * {@code jrunc} are found there. A {@code ctr events} stream records every event it publishes
  * in {@code events.log}, where tests look for {@code /tasks/exit}, {@code /tasks/oom}, ...
@@ -34,19 +35,26 @@ import java.util.concurrent.TimeUnit;
  */
 final class PrivateContainerd implements AutoCloseable {
   static final String NAMESPACE = "shimtest";
+  /** The containerd namespace of the CRI plugin's images, pods and containers. */
+  static final String CRI_NAMESPACE = "k8s.io";
   private static final Path RUN_CONTAINERD = Path.of("/run/containerd");
   private static final Path SHIM_SOCKETS = RUN_CONTAINERD.resolve("s");
 
   final Path dir;
+  /** The namespace of {@link #ctr} and {@link #bundle}: {@link #NAMESPACE}, or {@link #CRI_NAMESPACE} with the CRI. */
+  final String namespace;
   private final Path repoBin;
+  private final boolean ownNetns;
   private final boolean madeRunContainerd;
   private final boolean madeShimSockets;
   private Process daemon;
   private Process events;
 
-  private PrivateContainerd(Path dir, Path repoBin) {
+  private PrivateContainerd(Path dir, Path repoBin, String namespace, boolean ownNetns) {
     this.dir = dir;
     this.repoBin = repoBin;
+    this.namespace = namespace;
+    this.ownNetns = ownNetns;
     this.madeRunContainerd = !Files.exists(RUN_CONTAINERD);
     this.madeShimSockets = !Files.exists(SHIM_SOCKETS);
   }
@@ -64,7 +72,7 @@ final class PrivateContainerd implements AutoCloseable {
   /** Starts a containerd under a new temporary directory and imports the busybox image. */
   static PrivateContainerd start(Path repoBin) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("shimtest-ctrd");
-    PrivateContainerd c = new PrivateContainerd(dir, repoBin);
+    PrivateContainerd c = new PrivateContainerd(dir, repoBin, NAMESPACE, false);
     try {
       Files.writeString(dir.resolve("config.toml"), """
           version = 2
@@ -90,13 +98,86 @@ final class PrivateContainerd implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a containerd with its CRI plugin (gRPC {@code runtime.v1.RuntimeService} on
+   * {@link #socket()}) in a network namespace of its own ({@code unshare --net}, loopback up),
+   * so the CRI's streaming server and host-network pods never reach the host's network; and
+   * imports {@link BusyboxImage#NAME} and the sandbox image {@link BusyboxImage#SANDBOX_NAME}
+   * into {@link #CRI_NAMESPACE}. {@code handlers} maps each CRI runtime handler to its runtime
+   * type; runc's shim keeps its runc state in {@link #runcRoot()}. CNI has empty directories
+   * under {@link #dir}: only host-network pods can run. Nothing is pulled: no registry is
+   * reachable, the sandbox image is local.
+   */
+  static PrivateContainerd startWithCri(Path repoBin, Map<String, String> handlers) throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("critest-ctrd");
+    PrivateContainerd c = new PrivateContainerd(dir, repoBin, CRI_NAMESPACE, true);
+    try {
+      Files.createDirectories(dir.resolve("cni/bin"));
+      Files.createDirectories(dir.resolve("cni/conf"));
+      String cri = "plugins.\"io.containerd.grpc.v1.cri\"";
+      StringBuilder toml = new StringBuilder("""
+          version = 2
+          root = "%1$s/root"
+          state = "%1$s/state"
+          [grpc]
+            address = "%1$s/sock"
+          [ttrpc]
+            address = "%1$s/sock.ttrpc"
+          [plugins."io.containerd.internal.v1.opt"]
+            path = "%1$s/opt"
+          [%2$s]
+            sandbox_image = "%3$s"
+            disable_apparmor = true
+            restrict_oom_score_adj = %4$b
+            stream_server_address = "127.0.0.1"
+            stream_server_port = "0"
+          [%2$s.cni]
+            bin_dir = "%1$s/cni/bin"
+            conf_dir = "%1$s/cni/conf"
+          [%2$s.containerd]
+            snapshotter = "overlayfs"
+          """.formatted(dir, cri, BusyboxImage.SANDBOX_NAME, !hasCapSysResource()));
+      for (Map.Entry<String, String> h : handlers.entrySet()) {
+        toml.append("[%s.containerd.runtimes.%s]\n  runtime_type = \"%s\"\n".formatted(cri, h.getKey(), h.getValue()));
+        if (h.getValue().equals("io.containerd.runc.v2")) {
+          toml.append("[%s.containerd.runtimes.%s.options]\n  Root = \"%s\"\n".formatted(cri, h.getKey(), c.runcRoot()));
+        }
+      }
+      Files.writeString(dir.resolve("config.toml"), toml);
+      c.startDaemon();
+      Exec.Result imported = c.ctr(120, "image", "import", BusyboxImage.buildWithSandbox(dir).toString());
+      if (imported.exit() != 0) throw new IOException("ctr image import of the busybox image failed: " + imported);
+      return c;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      try {
+        c.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Whether this process may lower an oom_score_adj (CAP_SYS_RESOURCE, bit 24 of CapEff). The
+   * CRI gives a pod's sandbox -998; where root lacks the capability (some build containers),
+   * neither runc nor jrunc can write that, and the CRI is told to restrict scores to
+   * containerd's own ({@code restrict_oom_score_adj}), as for a rootless containerd.
+   */
+  static boolean hasCapSysResource() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("CapEff:")) return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 24)) != 0;
+    }
+    return false;
+  }
+
   Path socket() {
     return dir.resolve("sock");
   }
 
   /** The bundle containerd makes for a task: config.json, rootfs (mounted by the shim), address. */
   Path bundle(String id) {
-    return dir.resolve("state/io.containerd.runtime.v2.task").resolve(NAMESPACE).resolve(id);
+    return dir.resolve("state/io.containerd.runtime.v2.task").resolve(namespace).resolve(id);
   }
 
   /** Where ctr puts the IO fifos (its default is under /run/containerd). */
@@ -114,7 +195,7 @@ final class PrivateContainerd implements AutoCloseable {
     return dir.resolve("jrunc-shim-root");
   }
 
-  /** Runs {@code ctr -a SOCKET -n shimtest args...}. */
+  /** Runs {@code ctr -a SOCKET -n NAMESPACE args...}. */
   Exec.Result ctr(int seconds, String... args) throws IOException, InterruptedException {
     return Exec.run(ctrCommand(args), null, seconds);
   }
@@ -129,7 +210,7 @@ final class PrivateContainerd implements AutoCloseable {
   }
 
   List<String> ctrCommand(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("ctr", "-a", socket().toString(), "-n", NAMESPACE));
+    List<String> cmd = new ArrayList<>(List.of("ctr", "-a", socket().toString(), "-n", namespace));
     cmd.addAll(Arrays.asList(args));
     return cmd;
   }
@@ -158,7 +239,11 @@ final class PrivateContainerd implements AutoCloseable {
   }
 
   private void startDaemon() throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("containerd", "--config", dir.resolve("config.toml").toString());
+    String config = dir.resolve("config.toml").toString();
+    // unshare(1) without --fork and sh's exec: the process started here is containerd itself
+    ProcessBuilder pb = ownNetns
+        ? new ProcessBuilder("unshare", "--net", "sh", "-euc", "ip link set lo up; exec containerd --config \"$0\"", config)
+        : new ProcessBuilder("containerd", "--config", config);
     pb.environment().clear();
     pb.environment().put("PATH", repoBin + ":" + Exec.SYSTEM_PATH);
     // the jrunc shim's state (its own files and jrunc's --root) in our directory, not the

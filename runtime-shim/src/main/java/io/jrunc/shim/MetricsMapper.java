@@ -17,8 +17,9 @@ import java.util.Map;
 /**
  * jrunc's {@link CgroupStats} as containerd's {@code io.containerd.cgroups.v1.Metrics} (what
  * {@code ctr task metrics} and the CRI decode for a cgroup v1 host): pids, cpu usage and
- * throttling, memory usage/swap/kernel with the counters of {@code memory.stat}, blkio,
- * hugetlb.
+ * throttling, memory usage/swap/kernel with the counters of {@code memory.stat} (the cgroup's
+ * own and the {@code total_} ones of its subtree, from which the CRI computes a container's
+ * working set and page faults), blkio, hugetlb.
  */
 final class MetricsMapper {
   private MetricsMapper() {}
@@ -58,7 +59,19 @@ final class MetricsMapper {
           .setUnevictable(raw.getOrDefault("unevictable", 0L))
           .setHierarchicalMemoryLimit(raw.getOrDefault("hierarchical_memory_limit", 0L))
           .setHierarchicalSwapLimit(raw.getOrDefault("hierarchical_memsw_limit", 0L))
-          .setTotalCache(raw.getOrDefault("total_cache", 0L)).setTotalRss(raw.getOrDefault("total_rss", 0L));
+          .setTotalCache(raw.getOrDefault("total_cache", 0L)).setTotalRss(raw.getOrDefault("total_rss", 0L))
+          // the hierarchical counters (the container's cgroup and below) are what the CRI
+          // reports: working set = usage - total_inactive_file, page faults, rss
+          .setTotalRssHuge(raw.getOrDefault("total_rss_huge", 0L))
+          .setTotalMappedFile(raw.getOrDefault("total_mapped_file", 0L)).setTotalDirty(raw.getOrDefault("total_dirty", 0L))
+          .setTotalWriteback(raw.getOrDefault("total_writeback", 0L))
+          .setTotalPgPgIn(raw.getOrDefault("total_pgpgin", 0L)).setTotalPgPgOut(raw.getOrDefault("total_pgpgout", 0L))
+          .setTotalPgFault(raw.getOrDefault("total_pgfault", 0L)).setTotalPgMajFault(raw.getOrDefault("total_pgmajfault", 0L))
+          .setTotalInactiveAnon(raw.getOrDefault("total_inactive_anon", 0L))
+          .setTotalActiveAnon(raw.getOrDefault("total_active_anon", 0L))
+          .setTotalInactiveFile(raw.getOrDefault("total_inactive_file", 0L))
+          .setTotalActiveFile(raw.getOrDefault("total_active_file", 0L))
+          .setTotalUnevictable(raw.getOrDefault("total_unevictable", 0L));
       if (mem.usage() != null) b.setUsage(entry(mem.usage()));
       if (mem.swap() != null) b.setSwap(entry(mem.swap()));
       if (mem.kernel() != null) b.setKernel(entry(mem.kernel()));

@@ -36,4 +36,33 @@ class MetricsMapperTest {
     assertThat(m.getHugetlb(0).getPagesize()).isEqualTo("2MB");
     assertThat(MetricsMapper.v1(s).getDescriptorForType().getFullName()).isEqualTo("io.containerd.cgroups.v1.Metrics");
   }
+
+  /**
+   * containerd's CRI reads a container's memory from the hierarchical counters: working set =
+   * usage - total_inactive_file, page faults = total_pgfault and total_pgmajfault, rss =
+   * total_rss. Without them a container's page cache counted as working set and its page
+   * faults as 0.
+   */
+  @Test
+  void sendsTheHierarchicalMemoryCountersTheCriReads() throws Exception {
+    Map<String, Long> stat = new java.util.HashMap<>();
+    long n = 1;
+    for (String key : List.of("rss_huge", "mapped_file", "dirty", "writeback", "pgpgin", "pgpgout", "pgfault", "pgmajfault",
+        "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable")) {
+      stat.put("total_" + key, 1000 + n++);
+    }
+    var s = new CgroupStats(null,
+        new CgroupStats.Memory(0, new CgroupStats.MemoryEntry(0, 17625088, 17625088, 0),
+            CgroupStats.MemoryEntry.NONE, CgroupStats.MemoryEntry.NONE, CgroupStats.MemoryEntry.NONE, stat),
+        null, null, null);
+    var m = Metrics.parseFrom(MetricsMapper.v1(s).toByteArray()).getMemory();
+    assertThat(List.of(m.getTotalRssHuge(), m.getTotalMappedFile(), m.getTotalDirty(), m.getTotalWriteback(), m.getTotalPgPgIn(),
+        m.getTotalPgPgOut(), m.getTotalPgFault(), m.getTotalPgMajFault(), m.getTotalInactiveAnon(), m.getTotalActiveAnon(),
+        m.getTotalInactiveFile(), m.getTotalActiveFile(), m.getTotalUnevictable()))
+        .containsExactly(1001L, 1002L, 1003L, 1004L, 1005L, 1006L, 1007L, 1008L, 1009L, 1010L, 1011L, 1012L, 1013L);
+    // the field numbers of containerd/cgroups' MemoryStat: total_pg_fault 26, total_inactive_file 30
+    assertThat(m.getUnknownFields().asMap()).isEmpty();
+    assertThat(m.getDescriptorForType().findFieldByName("total_pg_fault").getNumber()).isEqualTo(26);
+    assertThat(m.getDescriptorForType().findFieldByName("total_inactive_file").getNumber()).isEqualTo(30);
+  }
 }

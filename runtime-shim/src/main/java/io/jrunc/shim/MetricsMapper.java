@@ -46,7 +46,7 @@ final class MetricsMapper {
     }
     if (s.memory() != null) {
       var mem = s.memory();
-      Map<String, Long> raw = mem.raw() == null ? Map.of() : mem.raw();
+      Map<String, Long> raw = v1Names(mem.raw() == null ? Map.of() : mem.raw());
       MemoryStat.Builder b = MemoryStat.newBuilder()
           .setCache(raw.getOrDefault("cache", mem.cache()))
           .setRss(raw.getOrDefault("rss", 0L)).setRssHuge(raw.getOrDefault("rss_huge", 0L))
@@ -88,6 +88,35 @@ final class MetricsMapper {
           .setUsage(h.usage()).setMax(h.max()).setFailcnt(h.failcnt())));
     }
     return m.build();
+  }
+
+  /**
+   * cgroup v2's memory.stat names for the v1 counters this message carries (v1 name, v2 name).
+   * v2 has no pgpgin/pgpgout; its counters already cover the cgroup and its descendants.
+   */
+  private static final String[][] V2_NAMES = {
+      {"cache", "file"}, {"rss", "anon"}, {"rss_huge", "anon_thp"}, {"mapped_file", "file_mapped"},
+      {"dirty", "file_dirty"}, {"writeback", "file_writeback"}, {"pgfault", "pgfault"}, {"pgmajfault", "pgmajfault"},
+      {"inactive_anon", "inactive_anon"}, {"active_anon", "active_anon"}, {"inactive_file", "inactive_file"},
+      {"active_file", "active_file"}, {"unevictable", "unevictable"}};
+
+  /**
+   * {@code raw} with v1's names: a cgroup v1 memory.stat as it is; a v2 one (it has {@code anon}
+   * and no {@code total_cache}) with each v1 counter and its {@code total_} twin set from v2's
+   * counter, which is hierarchical already. Without them, on a v2 host, containerd's CRI
+   * computed a container's working set as its whole usage (usage - total_inactive_file) and its
+   * rss and page faults as 0 from this v1 message.
+   */
+  static Map<String, Long> v1Names(Map<String, Long> raw) {
+    if (raw.containsKey("total_cache") || !raw.containsKey("anon")) return raw;
+    Map<String, Long> out = new java.util.HashMap<>(raw);
+    for (String[] n : V2_NAMES) {
+      Long v = raw.get(n[1]);
+      if (v == null) continue;
+      out.put(n[0], v);
+      out.put("total_" + n[0], v);
+    }
+    return out;
   }
 
   private static MemoryEntry entry(CgroupStats.MemoryEntry e) {

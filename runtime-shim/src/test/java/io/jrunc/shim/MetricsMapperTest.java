@@ -65,4 +65,27 @@ class MetricsMapperTest {
     assertThat(m.getDescriptorForType().findFieldByName("total_pg_fault").getNumber()).isEqualTo(26);
     assertThat(m.getDescriptorForType().findFieldByName("total_inactive_file").getNumber()).isEqualTo(30);
   }
+
+  /**
+   * On a cgroup v2 host memory.stat has v2's names and no total_ counters: the CRI's working set
+   * (usage - total_inactive_file), rss (total_rss) and page faults (total_pgfault) come from
+   * v2's hierarchical counters under v1's names.
+   */
+  @Test
+  void aV2MemoryStatFillsTheV1CountersTheCriReads() throws Exception {
+    Map<String, Long> stat = Map.of("anon", 700L, "file", 16_000L, "anon_thp", 0L, "file_mapped", 30L, "file_dirty", 4L,
+        "file_writeback", 2L, "inactive_file", 15_000L, "active_file", 1_000L, "pgfault", 430L, "pgmajfault", 3L);
+    var s = new CgroupStats(null,
+        new CgroupStats.Memory(16_000L, new CgroupStats.MemoryEntry(64L << 20, 17_000L, 0, 0),
+            CgroupStats.MemoryEntry.NONE, CgroupStats.MemoryEntry.NONE, CgroupStats.MemoryEntry.NONE, stat),
+        null, null, null);
+    var m = Metrics.parseFrom(MetricsMapper.v1(s).toByteArray()).getMemory();
+    assertThat(m.getTotalInactiveFile()).isEqualTo(15_000L);
+    assertThat(m.getUsage().getUsage() - m.getTotalInactiveFile()).as("the CRI's working set").isEqualTo(2_000L);
+    assertThat(List.of(m.getTotalRss(), m.getTotalCache(), m.getTotalPgFault(), m.getTotalPgMajFault(), m.getTotalMappedFile(),
+        m.getTotalActiveFile())).containsExactly(700L, 16_000L, 430L, 3L, 30L, 1_000L);
+    assertThat(List.of(m.getRss(), m.getCache(), m.getPgFault(), m.getDirty(), m.getWriteback())).containsExactly(700L, 16_000L, 430L, 4L, 2L);
+    // a v1 memory.stat is sent as it is
+    assertThat(MetricsMapper.v1Names(Map.of("total_cache", 5L, "cache", 5L, "rss", 1L))).isEqualTo(Map.of("total_cache", 5L, "cache", 5L, "rss", 1L));
+  }
 }

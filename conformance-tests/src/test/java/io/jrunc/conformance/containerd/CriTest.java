@@ -503,7 +503,7 @@ class CriTest {
    * generated service stubs (the request's and response's protobuf classes are enough; the
    * wire names are {@code runtime.v1.RuntimeService/METHOD}).
    */
-  private static final class Cri implements AutoCloseable {
+  static final class Cri implements AutoCloseable {
     private static final String RUNTIME = "runtime.v1.RuntimeService";
     private static final String IMAGES = "runtime.v1.ImageService";
     private final ManagedChannel channel;

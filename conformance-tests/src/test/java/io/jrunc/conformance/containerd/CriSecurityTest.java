@@ -97,6 +97,11 @@ class CriSecurityTest {
   }
 
   private static final Pattern PID = Pattern.compile("\"pid\":\\s*(\\d+)");
+  /** The paths a kubelet masks in every container (procMount Default), as it sends them in the CRI. */
+  private static final List<String> KUBELET_MASKED_PATHS = List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware");
+  /** The paths a kubelet makes read-only in every container. */
+  private static final List<String> KUBELET_READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
   /** A container that only waits: the scenarios look at it through ExecSync. */
   private static final List<String> SLEEP = List.of("sleep", "1000");
 
@@ -150,17 +155,31 @@ class CriSecurityTest {
 
   @Test
   @Order(10)
-  void defaultContainer_capabilitiesSeccompMasksAndMounts() throws Exception {
-    compare("default container: Cap*, NoNewPrivs, Seccomp, masked and read-only paths, mount table", handler -> {
+  void defaultContainer_capabilitiesSeccompMaskedAndReadonlyPaths() throws Exception {
+    compare("default container: Cap*, NoNewPrivs, Seccomp, masked and read-only paths", handler -> {
       try (Pod pod = new Pod(handler, "default", l -> {})) {
         String c = pod.start("c", b -> {}, SLEEP);
         String status = pod.sh(c, "grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/1/status");
-        assertThat(status).contains("NoNewPrivs:\t0");
-        String masked = pod.sh(c, "wc -c < /proc/kcore; ls /proc/acpi /proc/scsi 2>&1 | wc -l;"
-            + " echo h > /proc/sysrq-trigger; echo sysrq rc=$?; touch /proc/sys/kernel/x; echo procsys rc=$?;"
-            + " cat /sys/firmware/* 2>&1 | wc -l; v=$(cat /proc/sys/vm/overcommit_memory);"
-            + " echo $v > /proc/sys/vm/overcommit_memory; echo procsys write rc=$?");
-        return status + masked + "mounts:\n" + pod.sh(c, "awk '{print $5, $9, $6}' /proc/self/mountinfo");
+        assertThat(status).contains("NoNewPrivs:\t0").contains("CapEff:\t00000000a80425fb");
+        // the kubelet's masked and read-only paths; this kernel has no /proc/kcore nor
+        // /proc/sysrq-trigger, which a runtime skips
+        String masked = pod.sh(c, "ls -A /proc/acpi /sys/firmware | wc -l; cat /proc/keys | wc -l;"
+            + " v=$(cat /proc/sys/vm/overcommit_memory); echo $v > /proc/sys/vm/overcommit_memory; echo procsys write rc=$?;"
+            + " stat -c '%n %F %t:%T' /proc/keys /proc/timer_list;"
+            + " awk '$5 ~ \"^/proc/\" || $5 == \"/sys/firmware\" {split($6, o, \",\"); print $5, o[1]}' /proc/self/mountinfo | sort");
+        assertThat(masked).contains("procsys write rc=1").contains("/proc/sys ro").contains("/proc/keys character special file 1:3");
+        return status + masked;
+      }
+    });
+  }
+
+  @Test
+  @Order(10)
+  void defaultContainer_mountTable() throws Exception {
+    compare("default container: mount table (mount point, type, per-mount options)", handler -> {
+      try (Pod pod = new Pod(handler, "mounts", l -> {})) {
+        String c = pod.start("c", b -> {}, SLEEP);
+        return pod.sh(c, "awk '{print $5, $9, $6}' /proc/self/mountinfo");
       }
     });
   }
@@ -359,17 +378,41 @@ class CriSecurityTest {
     });
   }
 
+  /**
+   * HOST_TO_CONTAINER (rslave) needs a host path on a shared or slave mount (containerd checks);
+   * this host's / is private, so the test's directory is made a shared mount of its own (bound
+   * onto itself, as a kubelet's /var/lib/kubelet is shared), and a tmpfs mounted there on the
+   * host after the start must appear in the container; both are unmounted afterwards.
+   */
   @Test
   @Order(41)
   void hostPathMount_hostToContainer() throws Exception {
-    compare("host path at /data with propagation HOST_TO_CONTAINER", handler -> {
+    compare("host path at /data with propagation HOST_TO_CONTAINER: a host mount made later appears", handler -> {
       Path dir = hostDir("h2c-" + handler);
-      try (Pod pod = new Pod(handler, "h2c", l -> {})) {
-        String c = pod.start("c", b -> b.addMounts(Mount.newBuilder().setContainerPath("/data").setHostPath(dir.toString())
-            .setPropagation(MountPropagation.PROPAGATION_HOST_TO_CONTAINER)), SLEEP);
-        return pod.sh(c, "awk '$5 == \"/data\" {print $5, $6, ($7 ~ \"^master\" ? \"slave\" : $7)}' /proc/self/mountinfo");
+      Path later = Files.createDirectories(dir.resolve("later"));
+      hostCommand("mount", "--bind", dir.toString(), dir.toString());
+      try {
+        hostCommand("mount", "--make-shared", dir.toString());
+        try (Pod pod = new Pod(handler, "h2c", l -> {})) {
+          String c = pod.start("c", b -> b.addMounts(Mount.newBuilder().setContainerPath("/data").setHostPath(dir.toString())
+              .setPropagation(MountPropagation.PROPAGATION_HOST_TO_CONTAINER)), SLEEP);
+          hostCommand("mount", "-t", "tmpfs", "-o", "size=1m", "crisectest", later.toString());
+          Files.writeString(later.resolve("f"), "on the later tmpfs\n");
+          String out = pod.sh(c, "cat /data/later/f; awk '$5 ~ \"^/data\" {print $5, $9, $6, ($7 ~ \"^master\" ? \"slave\" : $7 ~ \"^shared\" ? \"shared\" : $7 == \"-\" ? \"private\" : $7)}' /proc/self/mountinfo");
+          assertThat(out).contains("on the later tmpfs");
+          return out;
+        } finally {
+          Exec.run(List.of("umount", later.toString()), null, 30);
+        }
+      } finally {
+        hostCommand("umount", dir.toString());
       }
     });
+  }
+
+  private static void hostCommand(String... cmd) throws IOException, InterruptedException {
+    Exec.Result r = Exec.run(List.of(cmd), null, 30);
+    if (r.exit() != 0) throw new IOException(String.join(" ", cmd) + ": " + r);
   }
 
   // ---- 5. a container again after it exited ------------------------------------------------
@@ -605,7 +648,8 @@ class CriSecurityTest {
           .addAllCommand(command)
           .setLogPath(name + ".log")
           .setLinux(LinuxContainerConfig.newBuilder()
-              .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(namespaces)));
+              .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(namespaces)
+                  .addAllMaskedPaths(KUBELET_MASKED_PATHS).addAllReadonlyPaths(KUBELET_READONLY_PATHS)));
       customize.accept(b);
       String c = cri.call("CreateContainer", CreateContainerRequest.newBuilder().setPodSandboxId(id).setConfig(b)
           .setSandboxConfig(config).build(), CreateContainerResponse.getDefaultInstance()).getContainerId();

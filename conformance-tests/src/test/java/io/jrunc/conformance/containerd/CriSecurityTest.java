@@ -323,6 +323,22 @@ class CriSecurityTest {
   }
 
   @Test
+  @Order(23)
+  void targetPidNamespace() throws Exception {
+    compare("pid TARGET: a second container in the first one's pid namespace (as an ephemeral container)", handler -> {
+      try (Pod pod = new Pod(handler, "pidtarget", l -> {})) {
+        String first = pod.start("first", b -> {}, List.of("sh", "-c", "exec sleep 999"));
+        String second = pod.start("second", b -> b.getLinuxBuilder().getSecurityContextBuilder().setNamespaceOptions(
+            namespaces(NamespaceMode.TARGET, NamespaceMode.POD).toBuilder().setTargetId(first)), SLEEP);
+        String out = pod.sh(second, "echo pid1: $(tr '\\0' ' ' < /proc/1/cmdline); for p in /proc/[0-9]*; do"
+            + " [ $p = /proc/self ] || echo $(tr '\\0' ' ' < $p/cmdline 2>/dev/null); done | grep sleep | sort");
+        assertThat(out).contains("pid1: sleep 999").contains("sleep 1000");
+        return out;
+      }
+    });
+  }
+
+  @Test
   @Order(22)
   void sharedPodIpcNamespace() throws Exception {
     compare("ipc POD: two containers and the sandbox share ipc and /dev/shm", handler -> {
@@ -446,6 +462,45 @@ class CriSecurityTest {
         out.append("after RemoveContainer of both: ").append(pod.list().size()).append(" containers\n");
         assertThat(pod.list()).isEmpty();
         return out.toString();
+      }
+    });
+  }
+
+  private static long execTimeoutRuncMillis;
+
+  @Test
+  @Order(51)
+  void execSyncTimeout() throws Exception {
+    compare("ExecSync of sleep 30 with timeout 1", handler -> {
+      try (Pod pod = new Pod(handler, "exectimeout", l -> {})) {
+        String c = pod.start("c", b -> {}, SLEEP);
+        long t0 = System.nanoTime();
+        String out;
+        try {
+          out = "answer: " + pod.sh(c, "sleep 30", 1);
+        } catch (StatusRuntimeException e) {
+          out = "error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription().replaceAll(".*\\}: ", "") + "\n";
+        }
+        long took = ms(t0);
+        REPORT.add(handler + ": ExecSync timeout 1 s took " + took + " ms");
+        if (handler.equals("runc")) execTimeoutRuncMillis = took;
+        else assertThat(took).as("ExecSync's time with timeout 1 s (ms), against runc's " + execTimeoutRuncMillis).isLessThan(execTimeoutRuncMillis + 5000);
+        return out + "after: " + pod.sh(c, "echo alive");
+      }
+    });
+  }
+
+  @Test
+  @Order(52)
+  void oomKilledContainer() throws Exception {
+    compare("memory limit 32 MiB, the container allocates more: OOMKilled", handler -> {
+      try (Pod pod = new Pod(handler, "oom", l -> {})) {
+        String c = pod.start("c", b -> b.getLinuxBuilder().getResourcesBuilder().setMemoryLimitInBytes(32L << 20),
+            List.of("sh", "-c", "a=$(head -c 200000000 /dev/zero | tr '\\0' x); echo ${#a}"));
+        ContainerStatus exited = pod.awaitState(c, ContainerState.CONTAINER_EXITED);
+        String out = "exit " + exited.getExitCode() + " reason " + exited.getReason() + "\n";
+        assertThat(exited.getReason()).isEqualTo("OOMKilled");
+        return out;
       }
     });
   }
@@ -664,7 +719,11 @@ class CriSecurityTest {
 
     /** ExecSync of {@code sh -c script}: "exit N", then stdout, then stderr if any. */
     String sh(String container, String script) {
-      ExecSyncResponse r = cri.call("ExecSync", ExecSyncRequest.newBuilder().setContainerId(container).setTimeout(20)
+      return sh(container, script, 20);
+    }
+
+    String sh(String container, String script, int timeoutSeconds) {
+      ExecSyncResponse r = cri.call("ExecSync", ExecSyncRequest.newBuilder().setContainerId(container).setTimeout(timeoutSeconds)
           .addAllCmd(List.of("sh", "-c", script)).build(), ExecSyncResponse.getDefaultInstance());
       String err = r.getStderr().toString(StandardCharsets.UTF_8);
       return "exit " + r.getExitCode() + "\n" + r.getStdout().toString(StandardCharsets.UTF_8) + (err.isEmpty() ? "" : "stderr: " + err);

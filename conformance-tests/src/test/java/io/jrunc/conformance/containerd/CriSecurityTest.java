@@ -296,8 +296,9 @@ class CriSecurityTest {
       NamespaceOption ns = namespaces(NamespaceMode.POD, NamespaceMode.POD);
       try (Pod pod = new Pod(handler, "pidpod", l -> l.getSecurityContextBuilder().setNamespaceOptions(ns))) {
         String c = pod.start("c", b -> b.getLinuxBuilder().getSecurityContextBuilder().setNamespaceOptions(ns), SLEEP);
+        // the exec's own shell and its subshells come and go: only the containers' processes count
         String out = pod.sh(c, "echo pid1: $(tr '\\0' ' ' < /proc/1/cmdline); for p in /proc/[0-9]*; do"
-            + " [ $p = /proc/self ] || echo $(tr '\\0' ' ' < $p/cmdline 2>/dev/null); done | sort");
+            + " [ $p = /proc/self ] || echo $(tr '\\0' ' ' < $p/cmdline 2>/dev/null); done | grep '^sleep' | sort");
         assertThat(out).contains("pid1: sleep 2147483647").contains("sleep 1000");
         return out;
       }
@@ -331,7 +332,7 @@ class CriSecurityTest {
         String second = pod.start("second", b -> b.getLinuxBuilder().getSecurityContextBuilder().setNamespaceOptions(
             namespaces(NamespaceMode.TARGET, NamespaceMode.POD).toBuilder().setTargetId(first)), SLEEP);
         String out = pod.sh(second, "echo pid1: $(tr '\\0' ' ' < /proc/1/cmdline); for p in /proc/[0-9]*; do"
-            + " [ $p = /proc/self ] || echo $(tr '\\0' ' ' < $p/cmdline 2>/dev/null); done | grep sleep | sort");
+            + " [ $p = /proc/self ] || echo $(tr '\\0' ' ' < $p/cmdline 2>/dev/null); done | grep '^sleep' | sort");
         assertThat(out).contains("pid1: sleep 999").contains("sleep 1000");
         return out;
       }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.grpc.StatusRuntimeException;
-import io.jrunc.conformance.Jrunc;
 import io.jrunc.conformance.cri.proto.Capability;
 import io.jrunc.conformance.cri.proto.ContainerConfig;
 import io.jrunc.conformance.cri.proto.ContainerFilter;
@@ -89,13 +88,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class CriSecurityTest {
   private static final String CGROUP_PARENT = "/crisectest-" + ProcessHandle.current().pid();
   private static final List<String> HANDLER_ORDER = List.of("runc", "jrunc");
-  private static final Map<String, String> HANDLERS = new LinkedHashMap<>();
-
-  static {
-    HANDLERS.put("runc", ShimRuntime.RUNC_SHIM_RUNC.runtimeType);
-    HANDLERS.put("jrunc", ShimRuntime.JRUNC_SHIM.runtimeType);
-  }
-
   private static final Pattern PID = Pattern.compile("\"pid\":\\s*(\\d+)");
   /** The paths a kubelet masks in every container (procMount Default), as it sends them in the CRI. */
   private static final List<String> KUBELET_MASKED_PATHS = List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
@@ -112,30 +104,10 @@ class CriSecurityTest {
 
   @BeforeAll
   static void startContainerd() throws Exception {
-    String missing = PrivateContainerd.missingTools();
-    assumeTrue(missing == null, () -> "CRI tests skipped: " + missing);
-    for (String tool : List.of("ip", "unshare")) {
-      boolean found = Stream.of(Exec.SYSTEM_PATH.split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
-      assumeTrue(found, () -> "CRI tests skipped: " + tool + " is not installed");
-    }
-    for (ShimRuntime rt : List.of(ShimRuntime.RUNC_SHIM_RUNC, ShimRuntime.JRUNC_SHIM)) {
-      String why = rt.unavailable();
-      assumeTrue(why == null, () -> "CRI tests skipped: " + why);
-    }
-    ctrd = PrivateContainerd.startWithCri(Jrunc.REPO.resolve("bin"), HANDLERS);
+    ctrd = CriTest.startCri();
     cri = new CriTest.Cri(ctrd.socket());
     hostDirs = Files.createDirectories(ctrd.dir.resolve("hostpaths"));
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try {
-        cri.version();
-        if (cri.imageKnown(BusyboxImage.NAME) && cri.imageKnown(BusyboxImage.SANDBOX_NAME)) break;
-      } catch (StatusRuntimeException notYet) {
-        if (System.nanoTime() > end) throw new AssertionError("the CRI plugin did not serve within 30 s: " + notYet + "\n" + ctrd.logTail(), notYet);
-      }
-      if (System.nanoTime() > end) throw new AssertionError("the CRI plugin does not see the imported images within 30 s\n" + ctrd.logTail());
-      Thread.sleep(100);
-    }
+    cri.awaitImages(ctrd);
   }
 
   @AfterAll

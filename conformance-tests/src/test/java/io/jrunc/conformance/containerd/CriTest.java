@@ -143,6 +143,16 @@ class CriTest {
 
   @BeforeAll
   static void startContainerd() throws Exception {
+    ctrd = startCri();
+    cri = new Cri(ctrd.socket());
+    cri.awaitImages(ctrd);
+  }
+
+  /**
+   * A private containerd with its CRI plugin and both handlers ({@link #HANDLERS}), or the
+   * calling class skipped with the reason when a tool or a runtime is missing here.
+   */
+  static PrivateContainerd startCri() throws IOException, InterruptedException {
     String missing = PrivateContainerd.missingTools();
     assumeTrue(missing == null, () -> "CRI tests skipped: " + missing);
     for (String tool : List.of("ip", "unshare")) {
@@ -153,21 +163,7 @@ class CriTest {
       String why = rt.unavailable();
       assumeTrue(why == null, () -> "CRI tests skipped: " + why);
     }
-    ctrd = PrivateContainerd.startWithCri(Jrunc.REPO.resolve("bin"), HANDLERS);
-    cri = new Cri(ctrd.socket());
-    // the CRI plugin serves once it has initialised, after containerd answers ctr, and sees
-    // the imported images through containerd's events
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try {
-        cri.version();
-        if (cri.imageKnown(BusyboxImage.NAME) && cri.imageKnown(BusyboxImage.SANDBOX_NAME)) break;
-      } catch (StatusRuntimeException notYet) {
-        if (System.nanoTime() > end) throw new AssertionError("the CRI plugin did not serve within 30 s: " + notYet + "\n" + ctrd.logTail(), notYet);
-      }
-      if (System.nanoTime() > end) throw new AssertionError("the CRI plugin does not see the imported images within 30 s\n" + ctrd.logTail());
-      Thread.sleep(100);
-    }
+    return PrivateContainerd.startWithCri(Jrunc.REPO.resolve("bin"), HANDLERS);
   }
 
   @AfterAll
@@ -572,6 +568,24 @@ class CriTest {
           }
         }
       };
+    }
+
+    /**
+     * Waits until the CRI plugin serves, which it does once it has initialised after containerd
+     * answers ctr, and sees the imported images (through containerd's events): 30 s at most.
+     */
+    void awaitImages(PrivateContainerd ctrd) throws IOException, InterruptedException {
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (true) {
+        try {
+          version();
+          if (imageKnown(BusyboxImage.NAME) && imageKnown(BusyboxImage.SANDBOX_NAME)) return;
+        } catch (StatusRuntimeException notYet) {
+          if (System.nanoTime() > end) throw new AssertionError("the CRI plugin did not serve within 30 s: " + notYet + "\n" + ctrd.logTail(), notYet);
+        }
+        if (System.nanoTime() > end) throw new AssertionError("the CRI plugin does not see the imported images within 30 s\n" + ctrd.logTail());
+        Thread.sleep(100);
+      }
     }
 
     @Override

@@ -89,11 +89,7 @@ final class PrivateContainerd implements AutoCloseable {
       if (imported.exit() != 0) throw new IOException("ctr image import of the busybox image failed: " + imported);
       return c;
     } catch (IOException | InterruptedException | RuntimeException e) {
-      try {
-        c.close();
-      } catch (Exception suppressed) {
-        e.addSuppressed(suppressed);
-      }
+      c.closeAfter(e);
       throw e;
     }
   }
@@ -149,12 +145,17 @@ final class PrivateContainerd implements AutoCloseable {
       if (imported.exit() != 0) throw new IOException("ctr image import of the busybox image failed: " + imported);
       return c;
     } catch (IOException | InterruptedException | RuntimeException e) {
-      try {
-        c.close();
-      } catch (Exception suppressed) {
-        e.addSuppressed(suppressed);
-      }
+      c.closeAfter(e);
       throw e;
+    }
+  }
+
+  /** Stops this containerd and removes its directory after a start that failed with {@code e}. */
+  private void closeAfter(Exception e) {
+    try {
+      close();
+    } catch (Exception suppressed) {
+      e.addSuppressed(suppressed);
     }
   }
 

@@ -71,7 +71,7 @@ record TaskOptions(Boolean systemdCgroup, boolean noPivotRoot, boolean noNewKeyr
 
   /** {@code o} for a create of the bundle at {@code bundle}. */
   CreateOptions applyTo(CreateOptions o, Path bundle) {
-    boolean systemd = systemdCgroup != null ? systemdCgroup : isSystemdCgroupsPath(cgroupsPath(bundle));
+    boolean systemd = systemdCgroup != null ? systemdCgroup : CreateOptions.isSystemdCgroupsPath(cgroupsPath(bundle));
     return o.withSystemdCgroup(systemd).withNoPivot(noPivotRoot).withNoNewKeyring(noNewKeyring);
   }
 
@@ -179,15 +179,6 @@ record TaskOptions(Boolean systemdCgroup, boolean noPivotRoot, boolean noNewKeyr
 
   private static String unquote(String key) {
     return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
-  }
-
-  /**
-   * systemd's {@code slice:prefix:name}: exactly two colons and no slash (what runc's
-   * {@code --systemd-cgroup} and jrunc's take; a cgroupfs path has a slash or no colon).
-   */
-  static boolean isSystemdCgroupsPath(String p) {
-    if (p == null || p.indexOf('/') >= 0) return false;
-    return p.chars().filter(c -> c == ':').count() == 2;
   }
 
   /**

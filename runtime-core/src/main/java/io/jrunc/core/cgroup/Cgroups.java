@@ -1,5 +1,6 @@
 package io.jrunc.core.cgroup;
 
+import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.cgroup.systemd.SystemdManager;
 import io.jrunc.core.cgroup.v1.V1Manager;
 import io.jrunc.core.cgroup.v2.V2Manager;
@@ -70,7 +71,7 @@ public final class Cgroups {
       SystemdManager.Unit u = SystemdManager.parse(c.cgroupsPath(), c.id(), c.rootless());
       return new SystemdManager(m.unified(), u, c.resources(), c.rootless(), c.id());
     }
-    if (c.cgroupsPath() != null && isSlicePrefixName(c.cgroupsPath())) {
+    if (CreateOptions.isSystemdCgroupsPath(c.cgroupsPath())) {
       throw new CgroupException("linux.cgroupsPath: \"" + c.cgroupsPath() + "\" is in systemd's slice:prefix:name form; run with --systemd-cgroup");
     }
     String inner = CgroupPaths.inner(c.cgroupsPath(), c.id());
@@ -82,18 +83,6 @@ public final class Cgroups {
     m.v1().forEach((k, h) -> mounts.put(k, h.mountPoint()));
     if (paths.containsKey(CgroupPaths.UNIFIED)) mounts.put(CgroupPaths.UNIFIED, m.unified());
     return rootless(c, new V1Manager(m.layout(), mounts, paths, c.resources(), null));
-  }
-
-  /**
-   * systemd's {@code slice:prefix:name}: exactly two colons and no slash ({@code
-   * [^/:]*:[^/:]*:[^/:]*}, by hand: create checks every path, and a cold JVM's first regex
-   * compiles java.util.regex's classes in).
-   */
-  static boolean isSlicePrefixName(String p) {
-    if (p.indexOf('/') >= 0) return false;
-    int colons = 0;
-    for (int i = 0; i < p.length(); i++) if (p.charAt(i) == ':') colons++;
-    return colons == 2;
   }
 
   private static CgroupManager rootless(CgroupConfig c, CgroupManager m) {

@@ -109,4 +109,19 @@ public record Linux(
     public Linux withMemoryPolicy(LinuxMemoryPolicy memoryPolicy) {
         return new Linux(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, netDevices, seccomp, rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, intelRdt, personality, timeOffsets, memoryPolicy);
     }
+
+  /**
+   * Whether {@code cgroupsPath} has systemd's {@code slice:prefix:name} form, which only a
+   * systemd cgroup driver writes (runc's {@code --systemd-cgroup}, containerd's CRI under a
+   * systemd kubelet, Docker's systemd driver): exactly two colons and no slash ({@code
+   * [^/:]*:[^/:]*:[^/:]*}, by hand: create checks every path, and a cold JVM's first regex
+   * compiles java.util.regex's classes in). The cgroupfs driver refuses such a path; a shim that
+   * is not told the engine's driver can take it from here.
+   */
+  public static boolean isSystemdCgroupsPath(String cgroupsPath) {
+    if (cgroupsPath == null || cgroupsPath.indexOf('/') >= 0) return false;
+    int colons = 0;
+    for (int i = 0; i < cgroupsPath.length(); i++) if (cgroupsPath.charAt(i) == ':') colons++;
+    return colons == 2;
+  }
 }

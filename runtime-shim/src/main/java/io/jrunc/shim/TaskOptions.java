@@ -71,7 +71,7 @@ record TaskOptions(Boolean systemdCgroup, boolean noPivotRoot, boolean noNewKeyr
 
   /** {@code o} for a create of the bundle at {@code bundle}. */
   CreateOptions applyTo(CreateOptions o, Path bundle) {
-    boolean systemd = systemdCgroup != null ? systemdCgroup : CreateOptions.isSystemdCgroupsPath(cgroupsPath(bundle));
+    boolean systemd = systemdCgroup != null ? systemdCgroup : io.jrunc.spec.Linux.isSystemdCgroupsPath(cgroupsPath(bundle));
     return o.withSystemdCgroup(systemd).withNoPivot(noPivotRoot).withNoNewKeyring(noNewKeyring);
   }
 

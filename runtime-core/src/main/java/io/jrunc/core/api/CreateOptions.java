@@ -62,21 +62,6 @@ public record CreateOptions(
     return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, s, systemdCgroup, pidfdSocket, consoleFd, detach);
   }
 
-  /**
-   * Whether {@code cgroupsPath} has systemd's {@code slice:prefix:name} form, which only a
-   * systemd cgroup driver writes (runc's {@code --systemd-cgroup}, containerd's CRI under a
-   * systemd kubelet, Docker's systemd driver): exactly two colons and no slash ({@code
-   * [^/:]*:[^/:]*:[^/:]*}, by hand: create checks every path, and a cold JVM's first regex
-   * compiles java.util.regex's classes in). The cgroupfs driver refuses such a path; a shim that
-   * is not told the engine's driver can take it from here.
-   */
-  public static boolean isSystemdCgroupsPath(String cgroupsPath) {
-    if (cgroupsPath == null || cgroupsPath.indexOf('/') >= 0) return false;
-    int colons = 0;
-    for (int i = 0; i < cgroupsPath.length(); i++) if (cgroupsPath.charAt(i) == ':') colons++;
-    return colons == 2;
-  }
-
   public CreateOptions withSystemdCgroup(boolean b) {
     return new CreateOptions(bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, stdio, b, pidfdSocket, consoleFd, detach);
   }

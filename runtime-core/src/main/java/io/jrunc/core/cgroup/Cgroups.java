@@ -1,6 +1,5 @@
 package io.jrunc.core.cgroup;
 
-import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.cgroup.systemd.SystemdManager;
 import io.jrunc.core.cgroup.v1.V1Manager;
 import io.jrunc.core.cgroup.v2.V2Manager;
@@ -71,7 +70,7 @@ public final class Cgroups {
       SystemdManager.Unit u = SystemdManager.parse(c.cgroupsPath(), c.id(), c.rootless());
       return new SystemdManager(m.unified(), u, c.resources(), c.rootless(), c.id());
     }
-    if (CreateOptions.isSystemdCgroupsPath(c.cgroupsPath())) {
+    if (io.jrunc.spec.Linux.isSystemdCgroupsPath(c.cgroupsPath())) {
       throw new CgroupException("linux.cgroupsPath: \"" + c.cgroupsPath() + "\" is in systemd's slice:prefix:name form; run with --systemd-cgroup");
     }
     String inner = CgroupPaths.inner(c.cgroupsPath(), c.id());

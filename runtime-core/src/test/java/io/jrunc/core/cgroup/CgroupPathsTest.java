@@ -84,7 +84,7 @@ class CgroupPathsTest {
   void slicePrefixNameIsTheRegexItReplaces() {
     for (String p : java.util.List.of("system.slice:docker:abc", "::", ":a:", "a:b", "a:b:c:d", "/a:b:c", "a:b/c:d",
         "", "abc", "user.slice:podman:", "/kubepods/pod1/c", "a/b")) {
-      assertThat(io.jrunc.core.api.CreateOptions.isSystemdCgroupsPath(p)).as(p)
+      assertThat(io.jrunc.spec.Linux.isSystemdCgroupsPath(p)).as(p)
           .isEqualTo(p.matches("[^/:]*:[^/:]*:[^/:]*"));
     }
   }

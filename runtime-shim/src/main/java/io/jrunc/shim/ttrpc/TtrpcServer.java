@@ -14,14 +14,25 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * A ttrpc server: unary calls only. Each connection has a reader thread; each request runs on a
- * virtual thread of its own (containerd keeps a {@code Wait} call open while it sends others on
- * the same connection), and responses are written whole under the connection's lock, in any
+ * thread of its own from a pool (containerd keeps a {@code Wait} call open while it sends others
+ * on the same connection), and responses are written whole under the connection's lock, in any
  * order (the stream id pairs them with their requests).
+ *
+ * <p>Platform threads, not virtual ones: the runtime's calls wait in system calls made through
+ * FFM (create reads init's reports until READY, runs hooks without a timeout under poll(2), a
+ * terminal's receive waits in recvmsg), and a virtual thread blocked in a native call keeps its
+ * carrier, for which the JDK adds none. With a virtual thread per call, as many such calls as
+ * the machine has cores stalled every other call of the shim, its connections' readers and the
+ * reports of exits until one returned (TtrpcServerTest).
  */
 public final class TtrpcServer {
   /** One method: the request payload in, the response payload out. */
@@ -32,6 +43,12 @@ public final class TtrpcServer {
 
   private static final Logger LOG = Logger.getLogger(TtrpcServer.class.getName());
   private final Map<String, Method> methods = new ConcurrentHashMap<>();
+  /**
+   * The calls' threads: started on demand, kept 60 s when idle (a shim sees bursts: create,
+   * start, state; a Wait holds one for the process's life).
+   */
+  private final ExecutorService calls = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), r -> Thread.ofPlatform().daemon().name("ttrpc-call").unstarted(r));
 
   /** Registers {@code service/method}, e.g. {@code containerd.task.v2.Task/Create}. */
   public TtrpcServer register(String service, String method, Method m) {
@@ -49,7 +66,7 @@ public final class TtrpcServer {
         if (!listener.isOpen()) return;
         throw e;
       }
-      Thread.ofVirtual().name("ttrpc-conn").start(() -> connection(ch));
+      Thread.ofPlatform().daemon().name("ttrpc-conn").start(() -> connection(ch));
     }
   }
 
@@ -68,7 +85,7 @@ public final class TtrpcServer {
         }
         if (f == null) return;
         if (f.type() != Frame.TYPE_REQUEST) continue; // data frames belong to streams: not served
-        Thread.ofVirtual().name("ttrpc-call").start(() -> dispatch(f, out, writeLock));
+        calls.execute(() -> dispatch(f, out, writeLock));
       }
     } catch (IOException e) {
       LOG.log(Level.FINE, "ttrpc connection ended", e);

@@ -3,6 +3,7 @@ package io.jrunc.shim.ttrpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.jrunc.core.api.host.HostFd;
 import io.jrunc.shim.proto.Request;
 import io.jrunc.shim.proto.Response;
 import java.io.InputStream;
@@ -75,6 +76,66 @@ class TtrpcServerTest {
       Frame blocked = FrameCodec.read(in);
       assertThat(blocked.streamId()).isEqualTo(1);
       assertThat(Response.parseFrom(blocked.payload()).getPayload().toByteArray()).containsExactly(1);
+    } finally {
+      listener.close();
+      Files.deleteIfExists(sock);
+    }
+  }
+
+  /**
+   * Calls that block in a system call (jrunc's create waiting for init's READY, a hook without
+   * a timeout, a console socket's receive) must not hold up the shim's other calls. A virtual
+   * thread blocked in a native call keeps its carrier, and the JDK adds none for it: with a
+   * call per virtual thread, as many such calls as the machine has cores stalled every other
+   * call (and every exit's report) until one of them returned.
+   */
+  @Test
+  void callsBlockedInSystemCallsDoNotStallTheOthers() throws Exception {
+    int blocked = Runtime.getRuntime().availableProcessors() + 1;
+    HostFd.Pipe gate = HostFd.pipe();
+    TtrpcServer server = new TtrpcServer()
+        .register("test.S", "Echo", p -> p)
+        .register("test.S", "Read", p -> {
+          try {
+            return new byte[] {(byte) gate.read().read(new byte[1])}; // read(2): blocks in the kernel
+          } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    Path sock = dir.resolve("n.sock");
+    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    listener.bind(UnixDomainSocketAddress.of(sock));
+    Thread.ofPlatform().daemon().start(() -> {
+      try {
+        server.serve(listener);
+      } catch (Exception ignored) {
+        // closed at the end of the test
+      }
+    });
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock)); gate) {
+      OutputStream out = Channels.newOutputStream(ch);
+      InputStream in = Channels.newInputStream(ch);
+      for (int i = 0; i < blocked; i++) send(out, 1 + 2 * i, "test.S", "Read", new byte[0]);
+      Thread.sleep(200); // the reads are in the kernel now
+      send(out, 1001, "test.S", "Echo", new byte[] {7});
+      var echo = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return FrameCodec.read(in);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      Frame f;
+      try {
+        f = echo.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } finally {
+        gate.write().write(new byte[blocked], 0, blocked); // release the reads either way
+      }
+      assertThat(f.streamId()).isEqualTo(1001);
+      assertThat(Response.parseFrom(f.payload()).getPayload().toByteArray()).containsExactly(7);
+      for (int i = 0; i < blocked; i++) {
+        assertThat(Response.parseFrom(FrameCodec.read(in).payload()).getStatus().getCode()).isZero();
+      }
     } finally {
       listener.close();
       Files.deleteIfExists(sock);

@@ -32,6 +32,11 @@ import java.util.List;
  * {@link #delete}, {@link #pause}, {@link #resume}, {@link #update}, {@link #stats},
  * {@link #processes}, {@link #exec}, ...): these work on a container in any status, also one
  * being created or with a damaged state file (where {@link #get} refuses), as runc's commands do.
+ *
+ * <p>Calls run on the caller's thread and may wait there ({@code create} for init's READY and
+ * for hooks, {@code waitFor} for the exit). A virtual thread may call them: their waiting system
+ * calls are then made on a platform thread of a small pool while it parks, so none of them
+ * holds a carrier.
  */
 public final class ContainerRuntime {
   private final Lifecycle lifecycle;

@@ -47,6 +47,16 @@ public final class Libc {
     return raw.call(n, a0, a1, a2, a3, a4, a5);
   }
 
+  /**
+   * A system call that may wait on another process or the kernel for long (wait4 without
+   * WNOHANG, ppoll with a timeout, read of a pipe, recvmsg): as {@link #syscallRaw}, but made off
+   * the carrier when the caller is a virtual thread ({@link OffCarrier}).
+   */
+  public static long waitingSyscallRaw(Sys nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+    if (!Thread.currentThread().isVirtual()) return syscallRaw(nr, a0, a1, a2, a3, a4, a5);
+    return OffCarrier.call(() -> syscallRaw(nr, a0, a1, a2, a3, a4, a5));
+  }
+
   /** System call {@code n} through glibc's {@code syscall()}, errno captured; -errno on failure. */
   static long viaLibc(long n, long a0, long a1, long a2, long a3, long a4, long a5) {
     try (Arena arena = Arena.ofConfined()) {
@@ -130,7 +140,7 @@ public final class Libc {
   public static long readRaw(int fd, MemorySegment buf) {
     long r;
     do {
-      r = syscallRaw(Sys.READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
+      r = waitingSyscallRaw(Sys.READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
     } while (r == -Errno.EINTR);
     return r;
   }
@@ -187,7 +197,9 @@ public final class Libc {
       MemorySegment st = arena.allocate(JAVA_INT);
       long r;
       do {
-        r = syscallRaw(Sys.WAIT4, pid, st.address(), options, 0, 0, 0);
+        r = (options & WNOHANG) != 0
+            ? syscallRaw(Sys.WAIT4, pid, st.address(), options, 0, 0, 0)
+            : waitingSyscallRaw(Sys.WAIT4, pid, st.address(), options, 0, 0, 0);
       } while (r == -Errno.EINTR);
       if (r < 0) throw new SysException("wait4", "pid " + pid, (int) -r);
       return new int[] {(int) r, Memory.getInt(st, 0)};
@@ -237,7 +249,8 @@ public final class Libc {
         Memory.setShort(pfd, 6, (short) 0);
         Memory.setLong(ts, 0, left / 1_000_000_000L);
         Memory.setLong(ts, 8, left % 1_000_000_000L);
-        long r = syscallRaw(Sys.PPOLL, pfd.address(), 1, ts.address(), 0, 0, 0);
+        long r = left == 0 ? syscallRaw(Sys.PPOLL, pfd.address(), 1, ts.address(), 0, 0, 0)
+            : waitingSyscallRaw(Sys.PPOLL, pfd.address(), 1, ts.address(), 0, 0, 0);
         if (r > 0) return true;
         if (r == 0) return false;
         if (r != -Errno.EINTR) throw new SysException("ppoll", "fd " + fd, (int) -r);
@@ -254,12 +267,13 @@ public final class Libc {
    * or -errno (-EINTR when a signal came first).
    */
   static long pollRaw(MemorySegment pfds, int n, int timeoutMillis) {
-    if (timeoutMillis < 0) return syscallRaw(Sys.PPOLL, pfds.address(), n, 0, 0, 0, 0);
+    if (timeoutMillis < 0) return waitingSyscallRaw(Sys.PPOLL, pfds.address(), n, 0, 0, 0, 0);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment ts = arena.allocate(16, 8); // struct timespec {time_t tv_sec; long tv_nsec;}
       Memory.setLong(ts, 0, timeoutMillis / 1000);
       Memory.setLong(ts, 8, (timeoutMillis % 1000) * 1_000_000L);
-      return syscallRaw(Sys.PPOLL, pfds.address(), n, ts.address(), 0, 0, 0);
+      return timeoutMillis == 0 ? syscallRaw(Sys.PPOLL, pfds.address(), n, ts.address(), 0, 0, 0)
+          : waitingSyscallRaw(Sys.PPOLL, pfds.address(), n, ts.address(), 0, 0, 0);
     }
   }
 

@@ -41,7 +41,7 @@ public final class PipeIo {
       MemorySegment m = arena.allocate(Math.max(1, buf.length));
       long r;
       do {
-        r = Libc.syscallRaw(Sys.READ, fd, m.address(), buf.length, 0, 0, 0);
+        r = Libc.waitingSyscallRaw(Sys.READ, fd, m.address(), buf.length, 0, 0, 0);
       } while (r == -Errno.EINTR);
       if (r > 0) NativeCopy.toBytes(m, 0, buf, 0, (int) r);
       return (int) r;

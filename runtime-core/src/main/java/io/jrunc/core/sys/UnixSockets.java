@@ -161,7 +161,7 @@ public final class UnixSockets {
       long n;
       do {
         MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, ctlLen);
-        n = Libc.syscallRaw(Sys.RECVMSG, sock, msg.address(), MSG_CMSG_CLOEXEC, 0, 0, 0);
+        n = Libc.waitingSyscallRaw(Sys.RECVMSG, sock, msg.address(), MSG_CMSG_CLOEXEC, 0, 0, 0);
       } while (n == -Errno.EINTR);
       if (n < 0) throw new SysException("recvmsg", "on socket " + sock, (int) -n);
       int fd = CmsgHdr.firstReceivedFd(cmsg, MsgHdr.controlLen(msg));

@@ -98,7 +98,7 @@ final class TaskService {
     s.register(SERVICE, "Start", p -> start(StartRequest.parseFrom(p)).toByteArray());
     s.register(SERVICE, "State", p -> state(StateRequest.parseFrom(p)).toByteArray());
     s.register(SERVICE, "Kill", p -> kill(KillRequest.parseFrom(p)).toByteArray());
-    s.register(SERVICE, "Wait", p -> waitFor(WaitRequest.parseFrom(p)).toByteArray());
+    s.registerParking(SERVICE, "Wait", p -> waitFor(WaitRequest.parseFrom(p)).toByteArray());
     s.register(SERVICE, "Delete", p -> delete(DeleteRequest.parseFrom(p)).toByteArray());
     s.register(SERVICE, "Pids", p -> pids(PidsRequest.parseFrom(p)).toByteArray());
     s.register(SERVICE, "Pause", p -> pause(PauseRequest.parseFrom(p)).toByteArray());

@@ -27,10 +27,11 @@ import java.util.logging.Logger;
  * on the same connection), and responses are written whole under the connection's lock, in any
  * order (the stream id pairs them with their requests).
  *
- * <p>Platform threads, not virtual ones: the runtime's calls wait in system calls made through
- * FFM (create reads init's reports until READY, runs hooks without a timeout under poll(2), a
- * terminal's receive waits in recvmsg), and a virtual thread blocked in a native call keeps its
- * carrier, for which the JDK adds none. With a virtual thread per call, as many such calls as
+ * <p>Platform threads, not virtual ones, but for methods that only park
+ * ({@link #registerParking}): the runtime's calls wait in system calls made through FFM (create
+ * reads init's reports until READY, runs hooks without a timeout under poll(2), a terminal's
+ * receive waits in recvmsg), and a virtual thread blocked in a native call keeps its carrier,
+ * for which the JDK adds none. With a virtual thread per call, as many such calls as
  * the machine has cores stalled every other call of the shim, its connections' readers and the
  * reports of exits until one returned (TtrpcServerTest).
  */
@@ -43,6 +44,7 @@ public final class TtrpcServer {
 
   private static final Logger LOG = Logger.getLogger(TtrpcServer.class.getName());
   private final Map<String, Method> methods = new ConcurrentHashMap<>();
+  private final java.util.Set<String> parking = ConcurrentHashMap.newKeySet();
   /**
    * The calls' threads: started on demand, kept 60 s when idle (a shim sees bursts: create,
    * start, state; a Wait holds one for the process's life).
@@ -54,6 +56,16 @@ public final class TtrpcServer {
   public TtrpcServer register(String service, String method, Method m) {
     methods.put(service + "/" + method, m);
     return this;
+  }
+
+  /**
+   * Registers a method that waits only by parking (a future, a lock; no system call), served on
+   * a virtual thread: containerd keeps a {@code Wait} open for each process's whole life, and a
+   * parked virtual thread holds no carrier and costs no platform thread's stack.
+   */
+  public TtrpcServer registerParking(String service, String method, Method m) {
+    parking.add(service + "/" + method);
+    return register(service, method, m);
   }
 
   /** Accepts connections until the channel is closed. */
@@ -85,7 +97,20 @@ public final class TtrpcServer {
         }
         if (f == null) return;
         if (f.type() != Frame.TYPE_REQUEST) continue; // data frames belong to streams: not served
-        calls.execute(() -> dispatch(f, out, writeLock));
+        Request req;
+        try {
+          req = Request.parseFrom(f.payload());
+        } catch (InvalidProtocolBufferException e) {
+          reply(out, writeLock, f.streamId(), status(RpcException.INVALID_ARGUMENT, "ttrpc: malformed message: " + e.getMessage()), null);
+          continue;
+        }
+        String name = req.getService() + "/" + req.getMethod();
+        Runnable call = () -> dispatch(f.streamId(), name, req, out, writeLock);
+        if (parking.contains(name)) {
+          Thread.ofVirtual().name("ttrpc-wait").start(call);
+        } else {
+          calls.execute(call);
+        }
       }
     } catch (IOException e) {
       LOG.log(Level.FINE, "ttrpc connection ended", e);
@@ -93,14 +118,13 @@ public final class TtrpcServer {
   }
 
   /** Runs one request and answers it; an answer that cannot be written ends nothing else. */
-  void dispatch(Frame f, OutputStream out, Object writeLock) {
+  private void dispatch(int stream, String name, Request req, OutputStream out, Object writeLock) {
     RpcStatus status;
     byte[] payload = null;
     try {
-      Request req = Request.parseFrom(f.payload());
-      Method m = methods.get(req.getService() + "/" + req.getMethod());
+      Method m = methods.get(name);
       if (m == null) {
-        status = status(RpcException.UNIMPLEMENTED, req.getService() + "/" + req.getMethod() + ": method not implemented");
+        status = status(RpcException.UNIMPLEMENTED, name + ": method not implemented");
       } else {
         long t0 = System.nanoTime();
         payload = m.call(req.getPayload().toByteArray());
@@ -117,7 +141,7 @@ public final class TtrpcServer {
       status = RpcStatus.newBuilder().setCode(RpcException.INTERNAL).setMessage(String.valueOf(e)).build();
     }
     try {
-      reply(out, writeLock, f.streamId(), status, payload);
+      reply(out, writeLock, stream, status, payload);
     } catch (IOException e) {
       LOG.log(Level.FINE, "ttrpc reply not written", e);
     }

@@ -28,7 +28,8 @@ class TtrpcServerTest {
     CountDownLatch release = new CountDownLatch(1);
     TtrpcServer server = new TtrpcServer()
         .register("test.S", "Echo", p -> p)
-        .register("test.S", "Block", p -> {
+        .registerParking("test.S", "Block", p -> {
+          assertThat(Thread.currentThread().isVirtual()).isTrue(); // a parked Wait holds no platform thread
           try {
             release.await();
           } catch (InterruptedException e) {
@@ -96,6 +97,7 @@ class TtrpcServerTest {
     TtrpcServer server = new TtrpcServer()
         .register("test.S", "Echo", p -> p)
         .register("test.S", "Read", p -> {
+          assertThat(Thread.currentThread().isVirtual()).isFalse();
           try {
             return new byte[] {(byte) gate.read().read(new byte[1])}; // read(2): blocks in the kernel
           } catch (java.io.IOException e) {

@@ -120,7 +120,8 @@ public final class KernelEvents {
   public static long[] epollWait(int epfd, int max, int timeoutMillis) throws SysException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment evs = a.allocate((long) EPOLL_EVENT_SIZE * max, 4);
-      long r = Libc.syscallRaw(Sys.EPOLL_WAIT, epfd, evs.address(), max, timeoutMillis, 0, 0);
+      long r = timeoutMillis == 0 ? Libc.syscallRaw(Sys.EPOLL_WAIT, epfd, evs.address(), max, 0, 0, 0)
+          : Libc.waitingSyscallRaw(Sys.EPOLL_WAIT, epfd, evs.address(), max, timeoutMillis, 0, 0);
       if (r == -Errno.EINTR) return new long[0];
       if (r < 0) throw new SysException("epoll_wait", "fd " + epfd, (int) -r);
       long[] tokens = new long[(int) r];

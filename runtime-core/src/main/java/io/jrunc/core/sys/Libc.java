@@ -49,8 +49,9 @@ public final class Libc {
 
   /**
    * A system call that may wait on another process or the kernel for long (wait4 without
-   * WNOHANG, ppoll with a timeout, read of a pipe, recvmsg): as {@link #syscallRaw}, but made off
-   * the carrier when the caller is a virtual thread ({@link OffCarrier}).
+   * WNOHANG, ppoll or epoll_wait with a timeout, read of a pipe, recvmsg, accept): as
+   * {@link #syscallRaw}, but made off the carrier when the caller is a virtual thread
+   * ({@link OffCarrier}).
    */
   public static long waitingSyscallRaw(Sys nr, long a0, long a1, long a2, long a3, long a4, long a5) {
     if (!Thread.currentThread().isVirtual()) return syscallRaw(nr, a0, a1, a2, a3, a4, a5);

@@ -87,7 +87,7 @@ public final class UnixDatagram {
       long n;
       do {
         MsgHdr.write(msg, MemorySegment.NULL, 0, iov, 1, cmsg, ctlLen);
-        n = Libc.syscallRaw(Sys.RECVMSG, sock, msg.address(), MSG_CMSG_CLOEXEC, 0, 0, 0);
+        n = Libc.waitingSyscallRaw(Sys.RECVMSG, sock, msg.address(), MSG_CMSG_CLOEXEC, 0, 0, 0);
       } while (n == -Errno.EINTR);
       if (n < 0) throw new SysException("recvmsg", "on unix datagram socket " + sock, (int) -n);
       int fd = CmsgHdr.firstReceivedFd(cmsg, MsgHdr.controlLen(msg));

@@ -100,7 +100,7 @@ public final class UnixSockets {
   public static int accept(int listenFd) throws SysException {
     long fd;
     do {
-      fd = Libc.syscallRaw(Sys.ACCEPT4, listenFd, 0, 0, SOCK_CLOEXEC, 0, 0);
+      fd = Libc.waitingSyscallRaw(Sys.ACCEPT4, listenFd, 0, 0, SOCK_CLOEXEC, 0, 0);
     } while (fd == -Errno.EINTR);
     if (fd < 0) throw new SysException("accept", "on socket " + listenFd, (int) -fd);
     return (int) fd;

@@ -134,4 +134,65 @@ class ApiVirtualThreadsTest {
       for (Container c : cs) c.delete(true);
     }
   }
+  /**
+   * The kernel ties a child's parent-death signal to the thread that cloned it, and init has
+   * SIGKILL there until READY. A virtual thread's carrier ends after 30 s idle (while a long
+   * createContainer hook runs, say), so a create from a virtual thread clones init on a platform
+   * thread of the runtime's that stays in the create: init is a child of a "jrunc-wait" thread,
+   * not of a carrier ("ForkJoinPool-1-worker-N"), seen in /proc/self/task/TID/children.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aCreateFromAVirtualThreadClonesInitOnAThreadThatOutlivesItsSetup() throws Exception {
+    ContainerRuntime rt = ContainerRuntime.open(tmp.resolve("state"));
+    Path gate = tmp.resolve("gate");
+    Path state = tmp.resolve("state.json");
+    Path hook = tmp.resolve("hook.sh");
+    Files.writeString(hook, "#!/bin/sh\ncat > " + state + ".tmp && mv " + state + ".tmp " + state
+        + "\nwhile [ ! -e " + gate + " ]; do sleep 0.05; done\n");
+    hook.toFile().setExecutable(true);
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
+    ((ArrayNode) b.config.putObject("hooks").putArray("createRuntime")).addObject().put("path", hook.toString());
+    Path bundle = b.write();
+    String id = id("parent", 0);
+    var created = new java.util.concurrent.CompletableFuture<Container>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        created.complete(rt.create(id, CreateOptions.bundle(bundle)));
+      } catch (Throwable t) {
+        created.completeExceptionally(t);
+      }
+    });
+    String parent;
+    try {
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!Files.exists(state) && System.nanoTime() < deadline) Thread.sleep(20);
+      int init = Bundle.node(Files.readString(state)).get("pid").asInt();
+      parent = threadWithChild(init);
+    } finally {
+      Files.createFile(gate);
+    }
+    Container c = created.get(30, TimeUnit.SECONDS);
+    try {
+      assertThat(parent).as("the thread that cloned init").startsWith("jrunc-wait");
+    } finally {
+      c.delete(true);
+    }
+  }
+
+  /** The name of this JVM's thread whose children include {@code pid}, or "none". */
+  private static String threadWithChild(int pid) throws Exception {
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          for (String s : Files.readString(t.resolve("children")).trim().split("\\s+")) {
+            if (s.equals(String.valueOf(pid))) return Files.readString(t.resolve("comm")).trim();
+          }
+        } catch (java.io.IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return "none";
+  }
 }

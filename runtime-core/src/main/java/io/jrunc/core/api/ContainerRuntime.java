@@ -35,8 +35,9 @@ import java.util.List;
  *
  * <p>Calls run on the caller's thread and may wait there ({@code create} for init's READY and
  * for hooks, {@code waitFor} for the exit). A virtual thread may call them: their waiting system
- * calls are then made on a platform thread of a small pool while it parks, so none of them
- * holds a carrier.
+ * calls, and a create or exec whole (a child's parent-death signal belongs to the thread that
+ * cloned it, and an idle carrier ends), are then made on a platform thread of a small pool
+ * while it parks, so none of them holds a carrier.
  */
 public final class ContainerRuntime {
   private final Lifecycle lifecycle;

@@ -10,6 +10,7 @@ import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.OffCarrier;
 import io.jrunc.spec.State;
 import io.jrunc.core.security.IdMapper;
 import java.io.IOException;
@@ -100,8 +101,15 @@ public final class Lifecycle {
 
   // ---------------------------------------------------------------- the verbs, one class each
 
+  /**
+   * Creates the container. From a virtual thread on a platform thread ({@link OffCarrier}):
+   * init's parent-death signal, set until READY, belongs to the thread that clones it, and a
+   * virtual thread's carrier ends when left idle for 30 s (a long hook).
+   */
   public Created create(String id, CreateRequest opts) throws ContainerFailure {
-    return new ContainerCreate(this).create(id, opts);
+    // (the lambda only for a virtual caller: the CLI's create links no call site more)
+    if (!Thread.currentThread().isVirtual()) return new ContainerCreate(this).create(id, opts);
+    return OffCarrier.onPlatformThread(() -> new ContainerCreate(this).create(id, opts));
   }
 
   /**
@@ -125,9 +133,11 @@ public final class Lifecycle {
     new ContainerDelete(this).delete(id, force);
   }
 
+  /** Runs a process in the container; from a virtual thread on a platform thread, as {@link #create}. */
   public Executed exec(String id, io.jrunc.spec.Process proc, ExecRequest opts)
       throws ContainerFailure {
-    return new ContainerExec(this).exec(id, proc, opts);
+    if (!Thread.currentThread().isVirtual()) return new ContainerExec(this).exec(id, proc, opts);
+    return OffCarrier.onPlatformThread(() -> new ContainerExec(this).exec(id, proc, opts));
   }
 
   public void pause(String id) throws ContainerFailure {

@@ -55,7 +55,7 @@ public final class Libc {
    */
   public static long waitingSyscallRaw(Sys nr, long a0, long a1, long a2, long a3, long a4, long a5) {
     if (!Thread.currentThread().isVirtual()) return syscallRaw(nr, a0, a1, a2, a3, a4, a5);
-    return OffCarrier.call(() -> syscallRaw(nr, a0, a1, a2, a3, a4, a5));
+    return OffCarrier.<Long, RuntimeException>onPlatformThread(() -> syscallRaw(nr, a0, a1, a2, a3, a4, a5));
   }
 
   /** System call {@code n} through glibc's {@code syscall()}, errno captured; -errno on failure. */

@@ -5,48 +5,57 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /**
- * System calls that may wait, made for a virtual thread on a platform thread of this pool.
- *
- * <p>A virtual thread blocked in a native call keeps its carrier, and the JDK adds no carrier
- * for it (it does for its own blocking I/O). jrunc's API waits in system calls: {@code wait4}
- * for init's exit ({@code Container.waitFor}, for the container's whole life), {@code read} of
- * init's reports until READY, {@code poll} over a hook that has no timeout, {@code recvmsg} of a
- * console's pty. An embedder calling it from virtual threads then had one carrier per such
- * call taken: with as many waits as cores, every other virtual thread of its JVM stood still,
- * also the one that would have ended the waits (a kill), for good.
+ * Work of a virtual thread that must not run on its carrier, done on a platform thread of this
+ * pool while the virtual thread parks.
  *
  * <table>
- *   <caption>Who makes a waiting system call</caption>
- *   <tr><th>caller</th><th>made on</th></tr>
- *   <tr><td>a platform thread (the CLI's main, a shim's call threads)</td><td>the caller itself:
- *       no pool is started and no class of it loaded</td></tr>
- *   <tr><td>a virtual thread</td><td>a pool thread ("jrunc-wait", a daemon, started on demand
- *       and kept 30 s when idle); the virtual thread parks, which frees its carrier</td></tr>
+ *   <caption>What goes off the carrier, and why</caption>
+ *   <tr><th>work</th><th>why not on the carrier</th></tr>
+ *   <tr><td>a system call that waits ({@link Libc#waitingSyscallRaw}: wait4 for init's exit,
+ *       read of init's reports, poll over a hook, recvmsg of a pty)</td><td>a virtual thread
+ *       blocked in a native call keeps its carrier and the JDK adds none for it (it does for
+ *       its own blocking I/O): as many such waits as carriers froze every other virtual thread,
+ *       also the one that would end the waits (a kill)</td></tr>
+ *   <tr><td>create and exec, whole ({@link #onPlatformThread}, from the container layer)</td>
+ *       <td>the child's parent-death signal (SIGKILL, set until init reports READY or the
+ *       exec'd process its execve) belongs to the thread that cloned it, and a carrier left idle
+ *       for 30 s ends: init would be killed while a long hook ran</td></tr>
  * </table>
  *
- * The caller waits for the call's end even when interrupted (as the same call made in place
- * would: the call may write into the caller's memory, and an exit status read by wait4 must not
- * be lost); the interrupt is kept.
+ * A platform thread (the CLI's main, the shim's call threads) does the work itself: no pool is
+ * started and no class of it loaded. The pool's threads ("jrunc-wait", daemons) start on demand
+ * and end after 30 s idle, which a whole create or exec never is (it runs on one of them). The
+ * caller waits for the work's end even when interrupted (the work may write into the caller's
+ * memory; an exit status read by wait4 must not be lost), keeping the interrupt.
  */
-final class OffCarrier {
+public final class OffCarrier {
   private OffCarrier() {}
 
-  /** Started with the first virtual thread's waiting call. */
+  /** Work that may throw {@code X}. */
+  @FunctionalInterface
+  public interface Work<T, X extends Exception> {
+    T run() throws X;
+  }
+
+  /** Started with the first virtual thread's work. */
   private static final class Pool {
     static final ThreadPoolExecutor THREADS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
         new SynchronousQueue<>(), r -> Thread.ofPlatform().daemon().name("jrunc-wait").unstarted(r));
   }
 
-  /** {@code call}'s result; made on a pool thread when the caller is a virtual thread. */
-  static long call(LongSupplier call) {
-    if (!Thread.currentThread().isVirtual()) return call.getAsLong();
-    CompletableFuture<Long> done = new CompletableFuture<>();
+  /**
+   * {@code work}'s result, or its exception as thrown: run here on a platform thread, on a pool
+   * thread when the caller is a virtual thread.
+   */
+  @SuppressWarnings("unchecked")
+  public static <T, X extends Exception> T onPlatformThread(Work<T, X> work) throws X {
+    if (!Thread.currentThread().isVirtual()) return work.run();
+    CompletableFuture<T> done = new CompletableFuture<>();
     Pool.THREADS.execute(() -> {
       try {
-        done.complete(call.getAsLong());
+        done.complete(work.run());
       } catch (Throwable t) {
         done.completeExceptionally(t);
       }
@@ -59,9 +68,10 @@ final class OffCarrier {
         } catch (InterruptedException e) {
           interrupted = true;
         } catch (ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException re) throw re;
-          if (e.getCause() instanceof Error err) throw err;
-          throw new IllegalStateException(e.getCause());
+          Throwable c = e.getCause();
+          if (c instanceof RuntimeException re) throw re;
+          if (c instanceof Error err) throw err;
+          throw (X) c; // work.run() throws only X besides unchecked ones
         }
       }
     } finally {

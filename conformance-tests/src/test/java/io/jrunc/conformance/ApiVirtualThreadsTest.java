@@ -89,9 +89,7 @@ class ApiVirtualThreadsTest {
     ContainerRuntime rt = ContainerRuntime.open(tmp.resolve("state"));
     Path gate = tmp.resolve("gate");
     // each create's createRuntime hook (no timeout) announces itself, then waits for the gate
-    Path hook = tmp.resolve("hook.sh");
-    Files.writeString(hook, "#!/bin/sh\ncat >/dev/null\ntouch \"$1\"\nwhile [ ! -e " + gate + " ]; do sleep 0.05; done\n");
-    hook.toFile().setExecutable(true);
+    Path hook = gatedHook("cat >/dev/null; touch \"$1\"", gate);
     CountDownLatch created = new CountDownLatch(WAITS);
     ConcurrentLinkedQueue<Container> cs = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -147,10 +145,7 @@ class ApiVirtualThreadsTest {
     ContainerRuntime rt = ContainerRuntime.open(tmp.resolve("state"));
     Path gate = tmp.resolve("gate");
     Path state = tmp.resolve("state.json");
-    Path hook = tmp.resolve("hook.sh");
-    Files.writeString(hook, "#!/bin/sh\ncat > " + state + ".tmp && mv " + state + ".tmp " + state
-        + "\nwhile [ ! -e " + gate + " ]; do sleep 0.05; done\n");
-    hook.toFile().setExecutable(true);
+    Path hook = gatedHook("cat > " + state + ".tmp && mv " + state + ".tmp " + state, gate);
     Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
     ((ArrayNode) b.config.putObject("hooks").putArray("createRuntime")).addObject().put("path", hook.toString());
     Path bundle = b.write();
@@ -178,6 +173,14 @@ class ApiVirtualThreadsTest {
     } finally {
       c.delete(true);
     }
+  }
+
+  /** A hook script that runs {@code first}, then waits (without a timeout) until {@code gate} exists. */
+  private Path gatedHook(String first, Path gate) throws Exception {
+    Path hook = tmp.resolve("hook.sh");
+    Files.writeString(hook, "#!/bin/sh\n" + first + "\nwhile [ ! -e " + gate + " ]; do sleep 0.05; done\n");
+    hook.toFile().setExecutable(true);
+    return hook;
   }
 
   /** The name of this JVM's thread whose children include {@code pid}, or "none". */

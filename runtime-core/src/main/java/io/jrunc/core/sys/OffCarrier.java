@@ -2,6 +2,8 @@ package io.jrunc.core.sys;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -49,17 +51,31 @@ public final class OffCarrier {
    * {@code work}'s result, or its exception as thrown: run here on a platform thread, on a pool
    * thread when the caller is a virtual thread.
    */
-  @SuppressWarnings("unchecked")
   public static <T, X extends Exception> T onPlatformThread(Work<T, X> work) throws X {
     if (!Thread.currentThread().isVirtual()) return work.run();
+    return onPlatformThread(Pool.THREADS, work);
+  }
+
+  /**
+   * {@code work} on {@code threads}, the caller parked meanwhile. When no thread can be had
+   * (the process is at its thread limit: the executor rejects, or the thread's start fails
+   * with "unable to create native thread") it runs here, on the carrier: slower for the other
+   * virtual threads, but done.
+   */
+  @SuppressWarnings("unchecked")
+  static <T, X extends Exception> T onPlatformThread(Executor threads, Work<T, X> work) throws X {
     CompletableFuture<T> done = new CompletableFuture<>();
-    Pool.THREADS.execute(() -> {
-      try {
-        done.complete(work.run());
-      } catch (Throwable t) {
-        done.completeExceptionally(t);
-      }
-    });
+    try {
+      threads.execute(() -> {
+        try {
+          done.complete(work.run());
+        } catch (Throwable t) {
+          done.completeExceptionally(t);
+        }
+      });
+    } catch (RejectedExecutionException | OutOfMemoryError e) {
+      return work.run();
+    }
     boolean interrupted = false;
     try {
       while (true) {

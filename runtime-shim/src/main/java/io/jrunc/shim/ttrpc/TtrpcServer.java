@@ -14,7 +14,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +50,17 @@ public final class TtrpcServer {
    * The calls' threads: started on demand, kept 60 s when idle (a shim sees bursts: create,
    * start, state; a Wait holds one for the process's life).
    */
-  private final ExecutorService calls = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-      new SynchronousQueue<>(), r -> Thread.ofPlatform().daemon().name("ttrpc-call").unstarted(r));
+  private final Executor calls;
+
+  public TtrpcServer() {
+    this(new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> Thread.ofPlatform().daemon().name("ttrpc-call").unstarted(r)));
+  }
+
+  /** With the calls' threads from {@code calls} (tests). */
+  TtrpcServer(Executor calls) {
+    this.calls = calls;
+  }
 
   /** Registers {@code service/method}, e.g. {@code containerd.task.v2.Task/Create}. */
   public TtrpcServer register(String service, String method, Method m) {
@@ -106,10 +116,16 @@ public final class TtrpcServer {
         }
         String name = req.getService() + "/" + req.getMethod();
         Runnable call = () -> dispatch(f.streamId(), name, req, out, writeLock);
-        if (parking.contains(name)) {
-          Thread.ofVirtual().name("ttrpc-wait").start(call);
-        } else {
-          calls.execute(call);
+        try {
+          if (parking.contains(name)) {
+            Thread.ofVirtual().name("ttrpc-wait").start(call);
+          } else {
+            calls.execute(call);
+          }
+        } catch (RejectedExecutionException | OutOfMemoryError e) {
+          // no thread for it (the process is at its thread limit): answered now, the connection kept
+          reply(out, writeLock, f.streamId(), status(RpcException.RESOURCE_EXHAUSTED, name + ": no thread to serve the call ("
+              + e.getMessage() + ")"), null);
         }
       }
     } catch (IOException e) {

@@ -144,6 +144,39 @@ class TtrpcServerTest {
     }
   }
 
+  /** A call with no thread to run it (the process at its thread limit) is refused; the connection goes on. */
+  @Test
+  void aCallWithoutAThreadIsRefusedAndTheConnectionGoesOn() throws Exception {
+    TtrpcServer server = new TtrpcServer(r -> {
+      throw new java.util.concurrent.RejectedExecutionException("no thread");
+    }).register("test.S", "Echo", p -> p).registerParking("test.S", "Park", p -> p);
+    Path sock = dir.resolve("r.sock");
+    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    listener.bind(UnixDomainSocketAddress.of(sock));
+    Thread.ofPlatform().daemon().start(() -> {
+      try {
+        server.serve(listener);
+      } catch (Exception ignored) {
+        // closed at the end of the test
+      }
+    });
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+      OutputStream out = Channels.newOutputStream(ch);
+      InputStream in = Channels.newInputStream(ch);
+      send(out, 1, "test.S", "Echo", new byte[] {1});
+      Response refused = Response.parseFrom(FrameCodec.read(in).payload());
+      assertThat(refused.getStatus().getCode()).isEqualTo(RpcException.RESOURCE_EXHAUSTED);
+      assertThat(refused.getStatus().getMessage()).isEqualTo("test.S/Echo: no thread to serve the call (no thread)");
+      send(out, 3, "test.S", "Park", new byte[] {2}); // a virtual thread: still served
+      Frame parked = FrameCodec.read(in);
+      assertThat(parked.streamId()).isEqualTo(3);
+      assertThat(Response.parseFrom(parked.payload()).getPayload().toByteArray()).containsExactly(2);
+    } finally {
+      listener.close();
+      Files.deleteIfExists(sock);
+    }
+  }
+
   private static void send(OutputStream out, int stream, String service, String method, byte[] payload) throws Exception {
     byte[] req = Request.newBuilder().setService(service).setMethod(method)
         .setPayload(ByteString.copyFrom(payload)).build().toByteArray();

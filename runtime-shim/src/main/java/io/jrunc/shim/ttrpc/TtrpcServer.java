@@ -48,7 +48,7 @@ public final class TtrpcServer {
   private final java.util.Set<String> parking = ConcurrentHashMap.newKeySet();
   /**
    * The calls' threads: started on demand, kept 60 s when idle (a shim sees bursts: create,
-   * start, state; a Wait holds one for the process's life).
+   * start, state).
    */
   private final Executor calls;
 
@@ -88,7 +88,13 @@ public final class TtrpcServer {
         if (!listener.isOpen()) return;
         throw e;
       }
-      Thread.ofPlatform().daemon().name("ttrpc-conn").start(() -> connection(ch));
+      try {
+        Thread.ofPlatform().daemon().name("ttrpc-conn").start(() -> connection(ch));
+      } catch (OutOfMemoryError e) {
+        // no thread for the connection (the process at its thread limit): refused, serving on
+        LOG.warning("ttrpc: connection refused, no thread to read it: " + e.getMessage());
+        ch.close();
+      }
     }
   }
 

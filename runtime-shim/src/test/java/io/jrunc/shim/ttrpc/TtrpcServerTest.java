@@ -41,15 +41,7 @@ class TtrpcServerTest {
           throw new RpcException(RpcException.NOT_FOUND, "container x: not found");
         });
     Path sock = dir.resolve("s.sock");
-    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    listener.bind(UnixDomainSocketAddress.of(sock));
-    Thread.ofVirtual().start(() -> {
-      try {
-        server.serve(listener);
-      } catch (Exception ignored) {
-        // closed at the end of the test
-      }
-    });
+    ServerSocketChannel listener = serve(server, sock);
     try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
       OutputStream out = Channels.newOutputStream(ch);
       InputStream in = Channels.newInputStream(ch);
@@ -105,15 +97,7 @@ class TtrpcServerTest {
           }
         });
     Path sock = dir.resolve("n.sock");
-    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    listener.bind(UnixDomainSocketAddress.of(sock));
-    Thread.ofPlatform().daemon().start(() -> {
-      try {
-        server.serve(listener);
-      } catch (Exception ignored) {
-        // closed at the end of the test
-      }
-    });
+    ServerSocketChannel listener = serve(server, sock);
     try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock)); gate) {
       OutputStream out = Channels.newOutputStream(ch);
       InputStream in = Channels.newInputStream(ch);
@@ -151,15 +135,7 @@ class TtrpcServerTest {
       throw new java.util.concurrent.RejectedExecutionException("no thread");
     }).register("test.S", "Echo", p -> p).registerParking("test.S", "Park", p -> p);
     Path sock = dir.resolve("r.sock");
-    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    listener.bind(UnixDomainSocketAddress.of(sock));
-    Thread.ofPlatform().daemon().start(() -> {
-      try {
-        server.serve(listener);
-      } catch (Exception ignored) {
-        // closed at the end of the test
-      }
-    });
+    ServerSocketChannel listener = serve(server, sock);
     try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
       OutputStream out = Channels.newOutputStream(ch);
       InputStream in = Channels.newInputStream(ch);
@@ -175,6 +151,20 @@ class TtrpcServerTest {
       listener.close();
       Files.deleteIfExists(sock);
     }
+  }
+
+  /** {@code server} on {@code sock}, served by a daemon thread until the listener is closed. */
+  private static ServerSocketChannel serve(TtrpcServer server, Path sock) throws Exception {
+    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    listener.bind(UnixDomainSocketAddress.of(sock));
+    Thread.ofPlatform().daemon().start(() -> {
+      try {
+        server.serve(listener);
+      } catch (Exception ignored) {
+        // closed at the end of the test
+      }
+    });
+    return listener;
   }
 
   private static void send(OutputStream out, int stream, String service, String method, byte[] payload) throws Exception {

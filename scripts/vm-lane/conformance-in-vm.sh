@@ -15,7 +15,11 @@ fi
 if [ "${VMCONF_JUNIT:-0}" = 1 ]; then
   t0=$(date +%s)
   out=conformance-tests/target/vm-lane
-  java --enable-native-access=ALL-UNNAMED -cp "$top/$out:$(cat $out/classpath)" io.jrunc.vmlane.VmLaneMain "${VMCONF_SEL:-io.jrunc.conformance}" | tee /tmp/junit.log || rc=1
+  java --enable-native-access=ALL-UNNAMED -cp "$top/$out:$(cat $out/classpath)" io.jrunc.vmlane.VmLaneMain "${VMCONF_SEL:-io.jrunc.conformance}" | tee /tmp/junit.log
+  # the JVM's status, not tee's: a JVM that died (a crash under emulation) ran nothing and
+  # printed no FAILED line, which read as "0 passed, 0 failed" and exit 0
+  st=${PIPESTATUS[0]}
+  [ "$st" = 0 ] || { rc=1; echo "# junit: the JVM exited with $st"; }
   echo "# junit: $(($(date +%s) - t0)) s"
   s=$(grep -c '^SUCCESSFUL ' /tmp/junit.log) f=$(grep -c '^FAILED ' /tmp/junit.log)
   P=$((P + s)) F=$((F + f))

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
  *   <tr><th>work</th><th>why not on the carrier</th></tr>
  *   <tr><td>a system call that waits ({@link Libc#waitingSyscallRaw}: wait4 for init's exit,
  *       read of init's reports, poll over a hook, recvmsg of a pty)</td><td>a virtual thread
- *       blocked in a native call keeps its carrier and the JDK adds none for it (it does for
- *       its own blocking I/O): as many such waits as carriers froze every other virtual thread,
- *       also the one that would end the waits (a kill)</td></tr>
+ *       waiting in a system call made through FFM keeps its carrier, and the JDK adds none for
+ *       it (it does only for its own blocking I/O): as many such waits as carriers froze every
+ *       other virtual thread, also the one that would end the waits (a kill)</td></tr>
  *   <tr><td>create and exec, whole ({@link #onPlatformThread}, from the container layer)</td>
  *       <td>the child's parent-death signal (SIGKILL, set until init reports READY or the
  *       exec'd process its execve) belongs to the thread that cloned it, and a carrier left idle
@@ -59,8 +59,8 @@ public final class OffCarrier {
   /**
    * {@code work} on {@code threads}, the caller parked meanwhile. When no thread can be had
    * (the process is at its thread limit: the executor rejects, or the thread's start fails
-   * with "unable to create native thread") it runs here, on the carrier: slower for the other
-   * virtual threads, but done.
+   * with an OutOfMemoryError) it runs here, on the carrier: slower for the other virtual
+   * threads, but done.
    */
   @SuppressWarnings("unchecked")
   static <T, X extends Exception> T onPlatformThread(Executor threads, Work<T, X> work) throws X {

@@ -13,6 +13,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,7 +46,7 @@ public final class TtrpcServer {
 
   private static final Logger LOG = Logger.getLogger(TtrpcServer.class.getName());
   private final Map<String, Method> methods = new ConcurrentHashMap<>();
-  private final java.util.Set<String> parking = ConcurrentHashMap.newKeySet();
+  private final Set<String> parking = ConcurrentHashMap.newKeySet();
   /**
    * The calls' threads: started on demand, kept 60 s when idle (a shim sees bursts: create,
    * start, state).

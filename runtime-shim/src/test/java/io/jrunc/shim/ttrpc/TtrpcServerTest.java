@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.jrunc.core.api.host.HostFd;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import io.jrunc.shim.proto.Request;
 import io.jrunc.shim.proto.Response;
 import java.io.InputStream;
@@ -90,11 +95,7 @@ class TtrpcServerTest {
         .register("test.S", "Echo", p -> p)
         .register("test.S", "Read", p -> {
           assertThat(Thread.currentThread().isVirtual()).isFalse();
-          try {
-            return new byte[] {(byte) gate.read().read(new byte[1])}; // read(2): blocks in the kernel
-          } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-          }
+          return new byte[] {(byte) rawRead(gate.read().number())};
         });
     Path sock = dir.resolve("n.sock");
     ServerSocketChannel listener = serve(server, sock);
@@ -125,6 +126,22 @@ class TtrpcServerTest {
     } finally {
       listener.close();
       Files.deleteIfExists(sock);
+    }
+  }
+
+  /**
+   * libc's read(2) of one byte through a downcall of the test's own: it blocks in the kernel on
+   * whatever thread calls it (jrunc's wrappers would move a virtual thread's wait off its
+   * carrier, which is the API's guarantee, not the server's).
+   */
+  private static long rawRead(int fd) {
+    Linker linker = Linker.nativeLinker();
+    MethodHandle read = linker.downcallHandle(linker.defaultLookup().find("read").orElseThrow(),
+        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    try (Arena arena = Arena.ofConfined()) {
+      return (long) read.invokeExact(fd, arena.allocate(1), 1L);
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
     }
   }
 

@@ -15,15 +15,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * jrunc's {@link CgroupStats} as containerd's {@code io.containerd.cgroups.v1.Metrics} (what
- * {@code ctr task metrics} and the CRI decode for a cgroup v1 host): pids, cpu usage and
- * throttling, memory usage/swap/kernel with the counters of {@code memory.stat} (the cgroup's
- * own and the {@code total_} ones of its subtree, from which the CRI computes a container's
- * working set and page faults), blkio, hugetlb.
+ * jrunc's {@link CgroupStats} as the metrics containerd's own shim sends for a task, by the
+ * host's cgroup layout as it decides it: {@code io.containerd.cgroups.v1.Metrics} on a cgroup v1
+ * or hybrid host ({@link #v1}), {@code io.containerd.cgroups.v2.Metrics} on a cgroup v2 one
+ * ({@link #v2}). {@code ctr task metrics} and the CRI decode either by its type URL; the CRI
+ * computes a container's working set, rss and page faults from the memory counters of each.
  */
 final class MetricsMapper {
   private MetricsMapper() {}
 
+  /** v1: pids, cpu usage and throttling, memory usage/swap/kernel with the counters of
+   * {@code memory.stat} (the cgroup's own and the {@code total_} ones of its subtree), blkio,
+   * hugetlb. */
   static Metrics v1(CgroupStats s) {
     Metrics.Builder m = Metrics.newBuilder();
     if (s.pids() != null) {
@@ -127,6 +130,92 @@ final class MetricsMapper {
     if (in == null) return List.of();
     return in.stream().map(e -> BlkIOEntry.newBuilder().setMajor(e.major()).setMinor(e.minor())
         .setOp(e.op() == null ? "" : e.op()).setValue(e.value()).build()).toList();
+  }
+
+  /**
+   * v2, from a cgroup v2 {@link CgroupStats}: pids, cpu.stat in microseconds, memory.stat's
+   * counters under their own names with memory.current and memory.max, the swap's own usage and
+   * limit (CgroupStats carries v1's memory+swap, as runc's stats do), memory.peak, the count of
+   * memory.events' {@code max}, io.stat per device, hugetlb usage. An unlimited limit is
+   * 2^64-1, containerd's reading of "max". Not carried: rdma, memory.events' other counters.
+   */
+  static io.jrunc.shim.proto.v2.Metrics v2(CgroupStats s) {
+    var m = io.jrunc.shim.proto.v2.Metrics.newBuilder();
+    if (s.pids() != null) {
+      m.setPids(io.jrunc.shim.proto.v2.PidsStat.newBuilder().setCurrent(s.pids().current())
+          .setLimit(s.pids().limit() == 0 || s.pids().limit() == Long.MAX_VALUE ? MAX_U64 : s.pids().limit()));
+    }
+    if (s.cpu() != null) {
+      var c = io.jrunc.shim.proto.v2.CPUStat.newBuilder();
+      var u = s.cpu().usage();
+      if (u != null) c.setUsageUsec(u.total() / 1000).setUserUsec(u.user() / 1000).setSystemUsec(u.kernel() / 1000);
+      var t = s.cpu().throttling();
+      if (t != null) c.setNrPeriods(t.periods()).setNrThrottled(t.throttledPeriods()).setThrottledUsec(t.throttledTime() / 1000);
+      m.setCpu(c);
+    }
+    if (s.memory() != null) {
+      var mem = s.memory();
+      Map<String, Long> raw = mem.raw() == null ? Map.of() : mem.raw();
+      var b = io.jrunc.shim.proto.v2.MemoryStat.newBuilder();
+      // memory.stat's names are the message's field names
+      var fields = b.getDescriptorForType();
+      raw.forEach((k, v) -> {
+        var f = fields.findFieldByName(k);
+        if (f != null && f.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.UINT64
+            && !MEMORY_FILES.contains(k)) {
+          b.setField(f, v);
+        }
+      });
+      CgroupStats.MemoryEntry usage = mem.usage(), swap = mem.swap();
+      if (usage != null) {
+        b.setUsage(usage.usage()).setUsageLimit(u64(usage.limit())).setMaxUsage(usage.max());
+        m.setMemoryEvents(io.jrunc.shim.proto.v2.MemoryEvents.newBuilder().setMax(usage.failcnt()));
+        if (swap != null && swap != CgroupStats.MemoryEntry.NONE) {
+          b.setSwapUsage(Math.max(0, swap.usage() - usage.usage()));
+          b.setSwapLimit(swap.limit() == Long.MAX_VALUE || usage.limit() == Long.MAX_VALUE ? MAX_U64
+              : Math.max(0, swap.limit() - usage.limit()));
+        }
+      }
+      m.setMemory(b);
+    }
+    if (s.blkio() != null) {
+      // io.stat's line per device, which CgroupStats splits into v1's byte and op lists
+      Map<Long, io.jrunc.shim.proto.v2.IOEntry.Builder> dev = new java.util.LinkedHashMap<>();
+      for (boolean bytes : new boolean[] {true, false}) {
+        var list = bytes ? s.blkio().ioServiceBytesRecursive() : s.blkio().ioServicedRecursive();
+        if (list == null) continue;
+        for (CgroupStats.BlkioEntry e : list) {
+          var d = dev.computeIfAbsent(e.major() << 32 | e.minor(),
+              k -> io.jrunc.shim.proto.v2.IOEntry.newBuilder().setMajor(e.major()).setMinor(e.minor()));
+          boolean read = "Read".equals(e.op());
+          if (!read && !"Write".equals(e.op())) continue;
+          if (bytes) {
+            if (read) d.setRbytes(e.value()); else d.setWbytes(e.value());
+          } else {
+            if (read) d.setRios(e.value()); else d.setWios(e.value());
+          }
+        }
+      }
+      var ioStat = io.jrunc.shim.proto.v2.IOStat.newBuilder();
+      dev.values().forEach(ioStat::addUsage);
+      m.setIo(ioStat);
+    }
+    if (s.hugetlb() != null) {
+      s.hugetlb().forEach((size, h) -> m.addHugetlb(io.jrunc.shim.proto.v2.HugeTlbStat.newBuilder().setPagesize(size)
+          .setCurrent(h.usage())));
+    }
+    return m.build();
+  }
+
+  /** 2^64-1 as a uint64 field holds it: containerd's value for a v2 limit of "max". */
+  private static final long MAX_U64 = -1L;
+
+  /** memory.stat has no such keys, but the message's fields of these names come from other files. */
+  private static final java.util.Set<String> MEMORY_FILES =
+      java.util.Set.of("usage", "usage_limit", "swap_usage", "swap_limit", "max_usage", "swap_max_usage");
+
+  private static long u64(long limit) {
+    return limit == Long.MAX_VALUE ? MAX_U64 : limit;
   }
 
   /** containerd reports "no limit" as 0 for pids (cgroups' "max"). */

@@ -454,7 +454,8 @@ final class TaskService {
   StatsResponse stats(StatsRequest req) throws RpcException {
     ShimTask t = task(req.getId());
     try {
-      var m = MetricsMapper.v1(runtime.stats(t.id));
+      var stats = runtime.stats(t.id);
+      com.google.protobuf.Message m = CgroupLayout.unified() ? MetricsMapper.v2(stats) : MetricsMapper.v1(stats);
       return StatsResponse.newBuilder().setStats(Any.newBuilder()
           .setTypeUrl(m.getDescriptorForType().getFullName()).setValue(m.toByteString())).build();
     } catch (ContainerException e) {

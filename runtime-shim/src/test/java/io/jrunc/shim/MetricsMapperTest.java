@@ -88,4 +88,68 @@ class MetricsMapperTest {
     // a v1 memory.stat is sent as it is
     assertThat(MetricsMapper.v1Names(Map.of("total_cache", 5L, "cache", 5L, "rss", 1L))).isEqualTo(Map.of("total_cache", 5L, "cache", 5L, "rss", 1L));
   }
+
+  /**
+   * On a cgroup v2 host the shim sends v2's message, as containerd's own shim does: memory.stat's
+   * counters under their own names, cpu.stat in microseconds, io.stat's line per device, and
+   * "max" as 2^64-1. The CRI reads the working set as usage - inactive_file, rss as anon.
+   */
+  @Test
+  void aCgroupV2HostGetsV2MetricsWithContainerdsFieldNumbers() throws Exception {
+    Map<String, Long> stat = Map.of("anon", 700L, "file", 16_000L, "inactive_file", 15_000L, "pgfault", 430L,
+        "pgmajfault", 3L, "slab_reclaimable", 9L, "workingset_refault_file", 5L);
+    var s = new CgroupStats(
+        new CgroupStats.Cpu(new CgroupStats.CpuUsage(7_000_000, List.of(), List.of(), List.of(), 2_000_000, 5_000_000),
+            new CgroupStats.Throttling(10, 4, 3_000_000)),
+        new CgroupStats.Memory(16_000L, new CgroupStats.MemoryEntry(Long.MAX_VALUE, 17_000L, 20_000L, 2),
+            new CgroupStats.MemoryEntry(Long.MAX_VALUE, 17_512L, 0, 0), CgroupStats.MemoryEntry.NONE,
+            CgroupStats.MemoryEntry.NONE, stat),
+        new CgroupStats.Pids(3, 0),
+        new CgroupStats.Blkio(
+            List.of(new CgroupStats.BlkioEntry(8, 0, "Read", 4096), new CgroupStats.BlkioEntry(8, 0, "Write", 512),
+                new CgroupStats.BlkioEntry(253, 1, "Read", 100)),
+            List.of(new CgroupStats.BlkioEntry(8, 0, "Read", 2), new CgroupStats.BlkioEntry(8, 0, "Write", 1))),
+        Map.of("2MB", new CgroupStats.Hugetlb(2_097_152, 0, 0)));
+    var sent = MetricsMapper.v2(s);
+    assertThat(sent.getDescriptorForType().getFullName()).isEqualTo("io.containerd.cgroups.v2.Metrics");
+    var m = io.jrunc.shim.proto.v2.Metrics.parseFrom(sent.toByteArray());
+    assertThat(List.of(m.getCpu().getUsageUsec(), m.getCpu().getUserUsec(), m.getCpu().getSystemUsec(), m.getCpu().getNrPeriods(),
+        m.getCpu().getNrThrottled(), m.getCpu().getThrottledUsec())).containsExactly(7000L, 5000L, 2000L, 10L, 4L, 3000L);
+    var mem = m.getMemory();
+    assertThat(List.of(mem.getAnon(), mem.getFile(), mem.getInactiveFile(), mem.getPgfault(), mem.getPgmajfault(),
+        mem.getSlabReclaimable())).containsExactly(700L, 16_000L, 15_000L, 430L, 3L, 9L);
+    assertThat(mem.getUsage() - mem.getInactiveFile()).as("the CRI's working set").isEqualTo(2_000L);
+    assertThat(mem.getUsageLimit()).as("max").isEqualTo(-1L);
+    assertThat(List.of(mem.getMaxUsage(), mem.getSwapUsage(), mem.getSwapLimit())).containsExactly(20_000L, 512L, -1L);
+    assertThat(m.getMemoryEvents().getMax()).isEqualTo(2);
+    assertThat(m.getPids().getCurrent()).isEqualTo(3);
+    assertThat(m.getPids().getLimit()).as("max").isEqualTo(-1L);
+    assertThat(m.getIo().getUsageList()).hasSize(2);
+    var sda = m.getIo().getUsage(0);
+    assertThat(List.of(sda.getMajor(), sda.getMinor(), sda.getRbytes(), sda.getWbytes(), sda.getRios(), sda.getWios()))
+        .containsExactly(8L, 0L, 4096L, 512L, 2L, 1L);
+    assertThat(m.getIo().getUsage(1).getRbytes()).isEqualTo(100);
+    assertThat(m.getHugetlb(0).getPagesize()).isEqualTo("2MB");
+    assertThat(m.getHugetlb(0).getCurrent()).isEqualTo(2_097_152);
+    // containerd/cgroups' cgroup2 field numbers
+    assertThat(m.getUnknownFields().asMap()).isEmpty();
+    assertThat(mem.getDescriptorForType().findFieldByName("inactive_file").getNumber()).isEqualTo(13);
+    assertThat(mem.getDescriptorForType().findFieldByName("usage").getNumber()).isEqualTo(32);
+    assertThat(m.getDescriptorForType().findFieldByName("memory_events").getNumber()).isEqualTo(8);
+  }
+
+  /** The layout test the shim makes once: a cgroup2 mount is one, procfs and a tmpfs are not. */
+  @Test
+  void tellsACgroup2MountFromOthers() throws Exception {
+    assertThat(CgroupLayout.isCgroup2(java.nio.file.Path.of("/proc"))).isFalse();
+    assertThat(CgroupLayout.isCgroup2(java.nio.file.Path.of("/no/such/dir"))).isFalse();
+    java.nio.file.Path cgroup2 = null;
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo"))) {
+      String[] f = line.split(" ");
+      int dash = List.of(f).indexOf("-");
+      if (dash > 0 && f[dash + 1].equals("cgroup2")) cgroup2 = java.nio.file.Path.of(f[4]);
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(cgroup2 != null, "no cgroup2 mounted here");
+    assertThat(CgroupLayout.isCgroup2(cgroup2)).as(cgroup2.toString()).isTrue();
+  }
 }

@@ -185,6 +185,14 @@ class ContainerdShimTest {
     assertThat(metrics.exit()).as(metrics.toString()).isZero();
     assertThat(metrics.out()).contains("\"pids\"", "\"memory\"", "\"cpu\"");
     assertThat(metrics.out().replaceAll("\\s", "")).containsPattern("\"pids\":\\{\"current\":[1-9]");
+    // the message of the host's cgroup version, as containerd's runc shim sends it: v2's (cpu.stat's
+    // microseconds, memory.stat's own names) on a cgroup v2 host, v1's elsewhere
+    String flat = metrics.out().replaceAll("\\s", "");
+    if (Files.getFileStore(Path.of("/sys/fs/cgroup")).type().equals("cgroup2")) {
+      assertThat(flat).containsPattern("\"cpu\":\\{\"usage_usec\":[1-9]").containsPattern("\"memory\":\\{\"anon\":[1-9]");
+    } else {
+      assertThat(flat).containsPattern("\"cpu\":\\{\"usage\":\\{\"total\":[1-9]").doesNotContain("usage_usec");
+    }
 
     Exec.Result kill = ctrd.ctr("task", "kill", "-s", "SIGKILL", id);
     assertThat(kill.exit()).as(kill.toString()).isZero();

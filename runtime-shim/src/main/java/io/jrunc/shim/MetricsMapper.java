@@ -142,6 +142,7 @@ final class MetricsMapper {
   static io.jrunc.shim.proto.v2.Metrics v2(CgroupStats s) {
     var m = io.jrunc.shim.proto.v2.Metrics.newBuilder();
     if (s.pids() != null) {
+      // CgroupStats' pids limit 0 is runc's "no limit" (pids.max's "max")
       m.setPids(io.jrunc.shim.proto.v2.PidsStat.newBuilder().setCurrent(s.pids().current())
           .setLimit(s.pids().limit() == 0 || s.pids().limit() == Long.MAX_VALUE ? MAX_U64 : s.pids().limit()));
     }
@@ -171,6 +172,8 @@ final class MetricsMapper {
         b.setUsage(usage.usage()).setUsageLimit(u64(usage.limit())).setMaxUsage(usage.max());
         m.setMemoryEvents(io.jrunc.shim.proto.v2.MemoryEvents.newBuilder().setMax(usage.failcnt()));
         if (swap != null && swap != CgroupStats.MemoryEntry.NONE) {
+          // memory+swap less memory; unlimited when either is (memory+swap is then unlimited too,
+          // so a swap limit under no memory limit reads as unlimited)
           b.setSwapUsage(Math.max(0, swap.usage() - usage.usage()));
           b.setSwapLimit(swap.limit() == Long.MAX_VALUE || usage.limit() == Long.MAX_VALUE ? MAX_U64
               : Math.max(0, swap.limit() - usage.limit()));

@@ -14,6 +14,11 @@
 #   scripts/vm-conformance.sh --junit         # (a) + (b) + (c)
 #   scripts/vm-conformance.sh --only-junit [io.jrunc.conformance.SomeTest[#method]]
 #   scripts/vm-conformance.sh cgroupfs        # one driver of the smoke sequence
+#   VMCONF_CONTAINERD=1 scripts/vm-conformance.sh --only-junit io.jrunc.conformance.containerd.CriTest
+#
+# The VM's image has no containerd: VMCONF_CONTAINERD=1 takes this host's containerd, ctr,
+# containerd-shim-runc-v2 and runc into it (through the build directory, which the VM shares),
+# for the containerd and CRI classes (ContainerdShimTest, CriTest, CriSecurityTest).
 #
 # Wall time here (2 cores, TCG emulation; round 15): one driver's smoke sequence takes ~4 minutes
 # (cgroupfs 45 checks in 3.5 min, systemd 54 in 3.9), CliLifecycleTest through --only-junit ~7.
@@ -41,6 +46,14 @@ if [ $junit = 1 ]; then
   mkdir -p "$out"
   "$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" scripts/vm-lane/VmLaneMain.java
   printf '%s\n' "$cp" > "$out/classpath"
+  rm -rf "$out/bin"
+  if [ "${VMCONF_CONTAINERD:-0}" = 1 ]; then
+    mkdir -p "$out/bin"
+    for b in containerd ctr containerd-shim-runc-v2 runc; do
+      f=$(command -v $b) || { echo "vm-conformance.sh: VMCONF_CONTAINERD=1 but no $b here (apt install containerd runc)" >&2; exit 1; }
+      cp "$f" "$out/bin/"
+    done
+  fi
 else
   "$here/scripts/mvn" -o -q -pl runtime-cli -am -DskipTests -Djrunc.skipAot=true package
 fi

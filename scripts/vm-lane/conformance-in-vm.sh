@@ -15,6 +15,12 @@ fi
 if [ "${VMCONF_JUNIT:-0}" = 1 ]; then
   t0=$(date +%s)
   out=conformance-tests/target/vm-lane
+  # the host's containerd, ctr, runc shim and runc when the host sent them (VMCONF_CONTAINERD=1)
+  if [ -d "$out/bin" ]; then
+    for b in "$out"/bin/*; do
+      case ${b##*/} in runc) install -m 755 "$b" /usr/local/sbin/ ;; *) install -m 755 "$b" /usr/local/bin/ ;; esac
+    done
+  fi
   # The JVM's crash report goes to the VM's /tmp, not into the shared checkout.
   junit() {
     rm -f /tmp/junit-hs_err_*.log
@@ -27,7 +33,7 @@ if [ "${VMCONF_JUNIT:-0}" = 1 ]; then
   junit; st=$?
   if [ "$st" -ge 128 ] && ls /tmp/junit-hs_err_*.log >/dev/null 2>&1; then
     # A JVM crash under emulation: with 2 vCPUs under qemu's TCG the JVM dies of SIGILL or SIGSEGV
-    # in JIT-compiled code of some small JDK method, seconds or minutes in (2 of 5 runs on
+    # in JIT-compiled code of some small method, seconds or minutes in (4 of 12 runs on
     # 2026-12-06, 1 in round 17; never on the host): likely TCG and code the JIT has just
     # written, not the test. Said, and the selection run once more from the start; a second
     # crash fails the lane.

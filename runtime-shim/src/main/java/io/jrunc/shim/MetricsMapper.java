@@ -136,10 +136,11 @@ final class MetricsMapper {
    * v2, from a cgroup v2 {@link CgroupStats}: pids, cpu.stat in microseconds, memory.stat's
    * counters under their own names with memory.current and memory.max, the swap's own usage and
    * limit (CgroupStats carries v1's memory+swap, as runc's stats do), memory.peak, the count of
-   * memory.events' {@code max}, io.stat per device, hugetlb usage. An unlimited limit is
-   * 2^64-1, containerd's reading of "max". Not carried: rdma, memory.events' other counters.
+   * memory.events' {@code max}, and {@code oomKills} (its {@code oom_kill}, which CgroupStats
+   * does not carry), io.stat per device, hugetlb usage. An unlimited limit is 2^64-1,
+   * containerd's reading of "max". Not carried: rdma, memory.events' other counters.
    */
-  static io.jrunc.shim.proto.v2.Metrics v2(CgroupStats s) {
+  static io.jrunc.shim.proto.v2.Metrics v2(CgroupStats s, long oomKills) {
     var m = io.jrunc.shim.proto.v2.Metrics.newBuilder();
     if (s.pids() != null) {
       // CgroupStats' pids limit 0 is runc's "no limit" (pids.max's "max")
@@ -170,7 +171,7 @@ final class MetricsMapper {
       CgroupStats.MemoryEntry usage = mem.usage(), swap = mem.swap();
       if (usage != null) {
         b.setUsage(usage.usage()).setUsageLimit(u64(usage.limit())).setMaxUsage(usage.max());
-        m.setMemoryEvents(io.jrunc.shim.proto.v2.MemoryEvents.newBuilder().setMax(usage.failcnt()));
+        m.setMemoryEvents(io.jrunc.shim.proto.v2.MemoryEvents.newBuilder().setMax(usage.failcnt()).setOomKill(oomKills));
         if (swap != null && swap != CgroupStats.MemoryEntry.NONE) {
           // memory+swap less memory; unlimited when either is (memory+swap is then unlimited too,
           // so a swap limit under no memory limit reads as unlimited)

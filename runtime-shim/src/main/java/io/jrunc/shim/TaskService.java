@@ -455,7 +455,8 @@ final class TaskService {
     ShimTask t = task(req.getId());
     try {
       var stats = runtime.stats(t.id);
-      com.google.protobuf.Message m = CgroupLayout.unified() ? MetricsMapper.v2(stats) : MetricsMapper.v1(stats);
+      com.google.protobuf.Message m = CgroupLayout.unified() ? MetricsMapper.v2(stats, oomKillsOrZero(t))
+          : MetricsMapper.v1(stats);
       return StatsResponse.newBuilder().setStats(Any.newBuilder()
           .setTypeUrl(m.getDescriptorForType().getFullName()).setValue(m.toByteString())).build();
     } catch (ContainerException e) {
@@ -483,6 +484,16 @@ final class TaskService {
       t.oomEvents++;
       // enqueued under the task's monitor, so it is in the queue before exited() can publish TaskExit
       events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(t.id).build());
+    }
+  }
+
+  /** The cgroup's OOM kills for v2's metrics; 0 when they cannot be read (the rest of Stats stands). */
+  private long oomKillsOrZero(ShimTask t) {
+    try {
+      return runtime.oomKills(t.id);
+    } catch (ContainerException | RuntimeException e) {
+      LOG.fine("oom count of " + t.id + ": " + e.getMessage());
+      return 0;
     }
   }
 

@@ -110,7 +110,7 @@ class MetricsMapperTest {
                 new CgroupStats.BlkioEntry(253, 1, "Read", 100)),
             List.of(new CgroupStats.BlkioEntry(8, 0, "Read", 2), new CgroupStats.BlkioEntry(8, 0, "Write", 1))),
         Map.of("2MB", new CgroupStats.Hugetlb(2_097_152, 0, 0)));
-    var sent = MetricsMapper.v2(s);
+    var sent = MetricsMapper.v2(s, 1);
     assertThat(sent.getDescriptorForType().getFullName()).isEqualTo("io.containerd.cgroups.v2.Metrics");
     var m = io.jrunc.shim.proto.v2.Metrics.parseFrom(sent.toByteArray());
     assertThat(List.of(m.getCpu().getUsageUsec(), m.getCpu().getUserUsec(), m.getCpu().getSystemUsec(), m.getCpu().getNrPeriods(),
@@ -122,6 +122,7 @@ class MetricsMapperTest {
     assertThat(mem.getUsageLimit()).as("max").isEqualTo(-1L);
     assertThat(List.of(mem.getMaxUsage(), mem.getSwapUsage(), mem.getSwapLimit())).containsExactly(20_000L, 512L, -1L);
     assertThat(m.getMemoryEvents().getMax()).isEqualTo(2);
+    assertThat(m.getMemoryEvents().getOomKill()).isEqualTo(1);
     assertThat(m.getPids().getCurrent()).isEqualTo(3);
     assertThat(m.getPids().getLimit()).as("max").isEqualTo(-1L);
     assertThat(m.getIo().getUsageList()).hasSize(2);

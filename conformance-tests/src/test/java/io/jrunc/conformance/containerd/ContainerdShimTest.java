@@ -246,6 +246,12 @@ class ContainerdShimTest {
     Files.writeString(ctrd.bundle(id).resolve("rootfs/go"), "");
     ctrd.awaitEvent("/tasks/oom", id, Duration.ofSeconds(5));
     assertThat(status(id)).as("init lives on after its child's OOM kill").isEqualTo("RUNNING");
+    if (Files.getFileStore(Path.of("/sys/fs/cgroup")).type().equals("cgroup2")) {
+      // v2's message counts it, as memory.events' oom_kill (v1's message has no such counter)
+      Exec.Result metrics = ctrd.ctr("task", "metrics", "--format", "json", id);
+      assertThat(metrics.exit()).as(metrics.toString()).isZero();
+      assertThat(metrics.out().replaceAll("\\s", "")).containsPattern("\"memory_events\":\\{[^}]*\"oom_kill\":1[,}]");
+    }
     assertThat(ctrd.ctr("task", "kill", "-s", "SIGKILL", id).exit()).isZero();
     Exec.Result r = ctr.await(60);
     assertThat(r.exit()).as(r.toString()).isEqualTo(137);

@@ -188,7 +188,7 @@ class ContainerdShimTest {
     // the message of the host's cgroup version, as containerd's runc shim sends it: v2's (cpu.stat's
     // microseconds, memory.stat's own names) on a cgroup v2 host, v1's elsewhere
     String flat = metrics.out().replaceAll("\\s", "");
-    if (Files.getFileStore(Path.of("/sys/fs/cgroup")).type().equals("cgroup2")) {
+    if (cgroup2Host()) {
       assertThat(flat).containsPattern("\"cpu\":\\{\"usage_usec\":[1-9]").containsPattern("\"memory\":\\{\"anon\":[1-9]");
     } else {
       assertThat(flat).containsPattern("\"cpu\":\\{\"usage\":\\{\"total\":[1-9]").doesNotContain("usage_usec");
@@ -204,6 +204,11 @@ class ContainerdShimTest {
     Exec.Result crm = ctrd.ctr("container", "rm", id);
     assertThat(crm.exit()).as(crm.toString()).isZero();
     assertNoLeftovers(rt, id, pid);
+  }
+
+  /** A cgroup v2 host, as containerd's shims tell it: /sys/fs/cgroup is a cgroup2 filesystem. */
+  private static boolean cgroup2Host() throws IOException {
+    return Files.getFileStore(Path.of("/sys/fs/cgroup")).type().equals("cgroup2");
   }
 
   // ---- memory limit and OOM --------------------------------------------------------------
@@ -246,7 +251,7 @@ class ContainerdShimTest {
     Files.writeString(ctrd.bundle(id).resolve("rootfs/go"), "");
     ctrd.awaitEvent("/tasks/oom", id, Duration.ofSeconds(5));
     assertThat(status(id)).as("init lives on after its child's OOM kill").isEqualTo("RUNNING");
-    if (Files.getFileStore(Path.of("/sys/fs/cgroup")).type().equals("cgroup2")) {
+    if (cgroup2Host()) {
       // v2's message counts it, as memory.events' oom_kill (v1's message has no such counter)
       Exec.Result metrics = ctrd.ctr("task", "metrics", "--format", "json", id);
       assertThat(metrics.exit()).as(metrics.toString()).isZero();

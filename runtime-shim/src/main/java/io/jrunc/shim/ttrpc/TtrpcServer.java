@@ -32,7 +32,7 @@ import java.util.logging.Logger;
  * <p>Platform threads, not virtual ones, but for methods that only park
  * ({@link #registerParking}): the runtime's calls wait in system calls made through FFM (create
  * reads init's reports until READY, runs hooks without a timeout under poll(2), a terminal's
- * receive waits in recvmsg), and a virtual thread blocked in a native call keeps its carrier,
+ * receive waits in recvmsg), and a virtual thread blocked in such a call keeps its carrier,
  * for which the JDK adds none. With a virtual thread per call, as many such calls as
  * the machine has cores stalled every other call of the shim, its connections' readers and the
  * reports of exits until one returned (TtrpcServerTest).

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Read-only questions about this host that a front end asks before it runs anything: the
- * {@code linux.seccomp} section of {@code features}, and whether the caller runs in a user
- * namespace ({@code --rootless auto}, the default state root).
+ * {@code linux.seccomp} section of {@code features}, whether the caller runs in a user
+ * namespace ({@code --rootless auto}, the default state root), and whether containers go into
+ * cgroup v2 here.
  */
 public final class HostProbes {
   private HostProbes() {}
@@ -32,6 +33,20 @@ public final class HostProbes {
    */
   public static boolean inUserNamespace() {
     return IdMapper.inUserNamespace();
+  }
+
+  /**
+   * Whether a container created here goes into cgroup v2: the layout jrunc's cgroup code finds
+   * under {@code /sys/fs/cgroup} (a cgroup2 filesystem there, or no v1 hierarchy and a cgroup2
+   * below it), for a front end that must say which version it reports (the shim's Stats).
+   * False on a v1 or hybrid host, and when no cgroup filesystem is mounted.
+   */
+  public static boolean cgroupV2() {
+    try {
+      return io.jrunc.core.cgroup.CgroupHost.current().mounts().layout() == io.jrunc.core.cgroup.Layout.V2;
+    } catch (io.jrunc.core.cgroup.CgroupException | java.io.UncheckedIOException e) {
+      return false;
+    }
   }
 
   /**

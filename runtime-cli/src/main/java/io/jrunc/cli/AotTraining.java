@@ -84,6 +84,12 @@ public final class AotTraining {
       }
       if (canRunContainers()) {
         failures += realLifecycle(tmp, root);
+      } else {
+        // said, not silent: without them those commands run on the full cache, and a cold
+        // state, start, kill or delete took 2-3x the hello-world floor instead of ~1.2x (round 19)
+        STDERR.println("jrunc AOT training: warning: the own caches of state, start, kill, delete,"
+            + " create and run need real containers (root and " + BUSYBOX + "): not made, so those"
+            + " commands start slower; build as root with busybox-static installed to make them");
       }
     } finally {
       System.setOut(out);

@@ -142,6 +142,9 @@ echo " | 1.00× | 1.00× | |"
 floors=
 scenarios="version spec state create start kill delete run exec"
 [ -r "$profile" ] && scenarios="$scenarios create-seccomp"
+# JRUNC_BENCH_ONLY="run create": only those commands, and no parts 2 and 3 (for a quick look; a
+# table to quote is a whole run)
+[ -n "${JRUNC_BENCH_ONLY:-}" ] && scenarios=$JRUNC_BENCH_ONLY
 for s in $scenarios; do
   spec=$(scenario $s)
   args=${spec%%|*} prep=${spec#*|}
@@ -176,6 +179,8 @@ done
 echo
 echo "(jrunc / floor: to the floor measured in the same hyperfine call as the command, $(echo $floors |
   awk '{ lo = hi = $1; for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i } printf "%.1f-%.1f ms", lo, hi }'); the floor row: its own call, before them.)"
+
+[ -z "${JRUNC_BENCH_ONLY:-}" ] || exit 0 # part 1 only
 
 # --- part 2: memory
 rss() { # RUNTIME: summed VmRSS (kB) of the processes in bench-m's cgroup (v1: the memory hierarchy; v2: the unified one)

@@ -92,7 +92,7 @@ public final class Errno {
   /** {@code no such file or directory (ENOENT)}. */
   public static String describe(int errno) {
     return errno > 0 && errno < TABLE.length && TABLE[errno] != null
-        ? TABLE[errno][1] + " (" + TABLE[errno][0] + ")"
-        : "errno " + errno;
+        ? TABLE[errno][1].concat(" (").concat(TABLE[errno][0]).concat(")") // no + here: SysException.format
+        : "errno ".concat(Integer.toString(errno));
   }
 }

@@ -183,6 +183,49 @@ class HostileInputTest {
   }
 
   /**
+   * A pid file that cannot be written (its directory missing) fails create and run with nothing
+   * left, as runc's: the pid file is written once init is cloned and waits on the fifo, and the
+   * record used to come first, handing init over to the container, so the failure's undo
+   * neither ended init nor could remove its cgroup ("processes ... are still in it").
+   */
+  @Test
+  void aPidFileThatCannotBeWrittenFailsCreateAndRunWithNothingLeft() throws Exception {
+    Bundle b = bundle("pidfile").args("sleep", "100");
+    b.write();
+    Path pidFile = tmp.resolve("no-such-dir").resolve("x").resolve("pid");
+    for (String[] cmd : new String[][] {
+        {"create", "--pid-file", pidFile.toString(), "--bundle", b.dir.toString(), "input-pid-c"},
+        {"run", "-d", "--pid-file", pidFile.toString(), "--bundle", b.dir.toString(), "input-pid-r"}}) {
+      Jrunc.Result r = runWithin(QUICK_SECONDS, cmd);
+      assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err()).as(cmd[0]).contains(pidFile.toString(), "no such file or directory")
+          .doesNotContain("is not removed");
+      assertThat(j.root().resolve(cmd[cmd.length - 1])).as(cmd[0] + ": state directory").doesNotExist();
+      assertThat(cgroupDirs(b)).as(cmd[0] + ": cgroup (and the init in it)").isEmpty();
+      assertThat(pidFile).doesNotExist();
+    }
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
+  /** The same for exec: the process it could not name in the pid file is ended (runc's too). */
+  @Test
+  void anExecWhosePidFileCannotBeWrittenLeavesNoProcessBehind() throws Exception {
+    Bundle b = bundle("execpid").args("sleep", "1000");
+    String id = "input-execpid";
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+    List<long[]> init = waitForProcesses(b, 1);
+    Path pidFile = tmp.resolve("no-such-dir").resolve("pid");
+    Jrunc.Result e = runWithin(QUICK_SECONDS, "exec", "-d", "--pid-file", pidFile.toString(), id, "sleep", "77");
+    assertThat(e.exit()).as(e.toString()).isNotZero();
+    assertThat(e.err()).contains(pidFile.toString(), "no such file or directory");
+    List<long[]> after = waitForProcesses(b, 1).stream().filter(HostileInputTest::running).toList();
+    assertThat(after).as("the container's processes after the failed exec").hasSize(1);
+    assertThat(after.get(0)[0]).isEqualTo(init.get(0)[0]);
+    assertThat(j.run("delete", "--force", id).exit()).isZero();
+    assertThat(cgroupDirs(b)).isEmpty();
+  }
+
+  /**
    * Runs {@code create} and checks it failed quickly and cleanly: non-zero (1, not a JVM
    * crash), the message names the file and says why, no OutOfMemoryError, no state directory,
    * no cgroup.

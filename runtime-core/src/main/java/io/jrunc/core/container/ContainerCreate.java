@@ -1,5 +1,6 @@
 package io.jrunc.core.container;
 
+import static io.jrunc.core.process.LaunchSupport.removePidFile;
 import static io.jrunc.core.process.LaunchSupport.writePidFile;
 
 import io.jrunc.core.cgroup.CgroupManager;
@@ -91,11 +92,19 @@ final class ContainerCreate {
       // kept past the record, which closes the rest of the channel, for start's word on the exec
       Lifecycle.ExecWatch watch = new Lifecycle.ExecWatch(res.channel.detachReportRead(), init, planned.program());
       ContainerRecord rec;
+      boolean pidFileWritten = false;
       try {
+        // the pid file before the record: the record hands init over to the container (undo no
+        // longer kills it), and a pid file that cannot be written (its directory missing, say)
+        // must fail create with nothing left, as runc's does; init was left waiting on the fifo
+        if (opts.pidFile() != null) {
+          writePidFile(opts.pidFile(), init);
+          pidFileWritten = true;
+        }
         rec = res.record(CreateHelper.take(last), init, ProcStat.startTime(init));
-        if (opts.pidFile() != null) writePidFile(opts.pidFile(), init);
       } catch (IOException | RuntimeException e) {
         watch.close();
+        if (pidFileWritten) removePidFile(opts.pidFile()); // it would name a pid undo ends
         throw e;
       }
       lc.keepExecWatch(id, watch);

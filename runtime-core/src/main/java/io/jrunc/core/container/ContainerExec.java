@@ -161,7 +161,17 @@ final class ContainerExec extends ContainerVerb {
         throw Failures.translate(x);
       }
       if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);
-      if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
+      if (opts.pidFile() != null) {
+        try {
+          writePidFile(opts.pidFile(), pid);
+        } catch (IOException e) {
+          // runc ends the process it could not name in the pid file: an exec that fails must
+          // not leave it running in the container, unknown to the caller
+          Libc.kill(pid, 9);
+          reapQuietly(pid);
+          throw e;
+        }
+      }
       for (AutoCloseable c : cleanup) closeQuietly(c);
       return new Lifecycle.Executed(pid, callerPipes);
     } catch (IOException e) {

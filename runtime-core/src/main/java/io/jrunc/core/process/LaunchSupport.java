@@ -143,6 +143,15 @@ public final class LaunchSupport {
     StateStore.writeAtomically(abs, Integer.toString(pid).getBytes());
   }
 
+  /** Removes a pid file {@link #writePidFile} wrote for a process that is ended again (best effort). */
+  public static void removePidFile(Path pidFile) {
+    try {
+      Files.deleteIfExists(pidFile.toAbsolutePath());
+    } catch (IOException | RuntimeException ignored) {
+      // the failure that ends the process is the one to report
+    }
+  }
+
   /** A wait status as Go's os/exec words it (runc's messages): "exit status 1", "signal: bad system call". */
   public static String describeWait(int st) {
     int sig = st & 0x7f;

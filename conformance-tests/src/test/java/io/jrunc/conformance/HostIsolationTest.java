@@ -317,13 +317,18 @@ class HostIsolationTest {
     ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", script);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Path out = Files.createTempFile("out", ".txt"), err = Files.createTempFile("err", ".txt");
-    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-    Process p = pb.start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("timed out: " + script);
+    try {
+      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+      Process p = pb.start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("timed out: " + script);
+      }
+      return new Jrunc.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out); // not left in /tmp by every run of the suite
+      Files.deleteIfExists(err);
     }
-    return new Jrunc.Result(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   /**

@@ -101,7 +101,8 @@ class IdMapperTest {
       }
       run("chmod", "-R", "a+rX", tmp.toString());
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String base = java + " --enable-native-access=ALL-UNNAMED -cp " + cp + " " + UserNsChild.class.getName();
+      // no hsperfdata: its /tmp/hsperfdata_<user> directory would outlive the user
+      String base = java + " -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -cp " + cp + " " + UserNsChild.class.getName();
 
       Result own = run("su", "-s", "/bin/sh", user, "-c", base + " 0:" + uid + ":1 0:" + gid + ":1");
       assertThat(own.last()).isEqualTo("0 " + uid + " 1|0 " + gid + " 1|deny");

@@ -160,17 +160,15 @@ final class ContainerExec extends ContainerVerb {
         reapQuietly(pid);
         throw Failures.translate(x);
       }
-      if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);
-      if (opts.pidFile() != null) {
-        try {
-          writePidFile(opts.pidFile(), pid);
-        } catch (IOException e) {
-          // runc ends the process it could not name in the pid file: an exec that fails must
-          // not leave it running in the container, unknown to the caller
-          Libc.kill(pid, 9);
-          reapQuietly(pid);
-          throw e;
-        }
+      // The caller learns of the process through these two: when either fails, the exec fails
+      // and the process must not run on in the container unknown to anyone (runc ends it too)
+      try {
+        if (pidfdSock >= 0) sendExecPidfd(pidfdSock, opts.pidfdSocket(), pid);
+        if (opts.pidFile() != null) writePidFile(opts.pidFile(), pid);
+      } catch (ContainerFailure | IOException | RuntimeException e) {
+        Libc.kill(pid, 9);
+        reapQuietly(pid);
+        throw e;
       }
       for (AutoCloseable c : cleanup) closeQuietly(c);
       return new Lifecycle.Executed(pid, callerPipes);
@@ -215,7 +213,8 @@ final class ContainerExec extends ContainerVerb {
   /**
    * {@code --pidfd-socket} of an exec ({@link PidfdSocket}'s protocol, payload "setns"): a
    * pidfd of the exec'd process, our unreaped child, so the pid cannot have been recycled. If
-   * it cannot be sent, the process is killed (the caller asked to supervise it through it).
+   * it cannot be sent, the exec fails and its caller here kills the process (whoever asked to
+   * supervise it through the pidfd could not).
    */
   private static void sendExecPidfd(int sock, Path socket, int pid) throws ContainerFailure {
     int pidfd = Libc.pidfdOpen(pid);
@@ -228,9 +227,7 @@ final class ContainerExec extends ContainerVerb {
         throw new SysException("send the pidfd to", socket.toString(), x.errno());
       }
     } catch (SysException x) {
-      Libc.kill(pid, 9);
-      reapQuietly(pid);
-      throw Failures.translate(x);
+      throw Failures.translate(x); // the caller ends the process
     } finally {
       if (pidfd >= 0) Libc.close(pidfd);
     }

@@ -29,6 +29,8 @@ public final class AotTraining {
   public static void main(String[] args) throws IOException {
     plainLocale();
     contendedMaps();
+    // the LambdaForms of the JDK's FFM initialisation, which exec and the rest would generate
+    io.jrunc.core.api.host.NativeAccess.seedAotCache();
     // not createTempDirectory: see LightAotTraining.tempDirectory
     Path tmp = LightAotTraining.tempDirectory("jrunc-aot-");
     PrintStream out = System.out;

@@ -34,6 +34,12 @@ public final class CommandAotTraining {
     // bring the full training's classes into this small cache)
     java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
     java.util.concurrent.ThreadLocalRandom.current().nextInt();
+    // the commands that make system calls through FFM: the cache keeps the LambdaForms of the
+    // JDK's FFM initialisation (NativeAccess.seedAotCache); state, start, kill and delete make
+    // none (none of them initialises jdk.internal.foreign.Utils), so theirs stay without
+    if (args.length > 0 && (args[0].equals("create") || args[0].equals("run"))) {
+      io.jrunc.core.api.host.NativeAccess.seedAotCache();
+    }
     if (args.length > 0 && args[0].equals("delete")) {
       watchOnce();
       loadOnly(LAYOUT_DEPENDENT_DELETE);

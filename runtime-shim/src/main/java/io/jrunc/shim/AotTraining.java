@@ -5,6 +5,7 @@ import io.jrunc.core.api.ContainerRuntime;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.host.ChildReaper;
+import io.jrunc.core.api.host.NativeAccess;
 import io.jrunc.core.api.host.RootfsMounts;
 import io.jrunc.shim.proto.CheckpointTaskRequest;
 import io.jrunc.shim.proto.ConnectRequest;
@@ -52,6 +53,8 @@ public final class AotTraining {
   private AotTraining() {}
 
   public static void main(String[] args) throws Exception {
+    // the LambdaForms of the JDK's FFM initialisation, which each shim would generate at start
+    NativeAccess.seedAotCache();
     Path tmp = Files.createTempDirectory("jrunc-shim-aot-");
     int failures = 0;
     try {

@@ -3,6 +3,7 @@ package io.jrunc.core.api.host;
 import io.jrunc.core.cgroup.Cgroups;
 import io.jrunc.core.container.CreateHelper;
 import io.jrunc.core.spawn.Spawner;
+import io.jrunc.core.sys.LambdaFormSeeds;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
 
@@ -48,5 +49,15 @@ public final class NativeAccess {
         // the first clone makes them again and reports what fails
       }
     }));
+  }
+
+  /**
+   * For an AOT training run only (a JVM started with {@code -XX:AOTCacheOutput}): links what
+   * lets the cache hold the LambdaForms that the first use of the FFM API generates in every
+   * cold JVM (~3 ms of a {@code create}, {@code run} or {@code exec}; see
+   * {@code LambdaFormSeeds}). Calls nothing it links; harmless, and useless, elsewhere.
+   */
+  public static void seedAotCache() {
+    LambdaFormSeeds.plant();
   }
 }

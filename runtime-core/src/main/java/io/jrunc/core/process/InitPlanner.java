@@ -97,6 +97,14 @@ public final class InitPlanner {
   /** The program, and the step that announces init's pid when a pid namespace is joined (-1 otherwise). */
   public record Planned(ChildProgram program, int announcingStep) {}
 
+  /**
+   * Reads now what the next {@link #plan} reads of this process (its ignored signals), for a
+   * thread that is idle before the plan is there: a CLI create's helper (NativeAccess).
+   */
+  public static void readAhead() {
+    ProcessSteps.readAhead();
+  }
+
   public static Planned plan(ProgramBuilder b, Inputs in) throws InvalidConfigFailure {
     Spec spec = in.spec();
     Process proc = spec.process();

@@ -10,7 +10,6 @@ import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.MountAttr;
 import io.jrunc.core.sys.OpenHow;
 import io.jrunc.core.sys.Sys;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,21 +28,38 @@ final class MountSteps {
     return r + "unbindable";
   }
 
-  static MemorySegment mountAttr(ProgramBuilder b, long set, long clr, long propagation) {
-    return MountAttr.write(b.alloc(MountAttr.LAYOUT), set, clr, propagation, 0);
+  /** A {@code struct mount_attr} in {@code b}'s memory (staged), its address. */
+  static long mountAttr(ProgramBuilder b, long set, long clr, long propagation) {
+    return b.stagedLongs(MountAttr.SIZE_VER0, MountAttr.FIELDS, MountAttr.fields(set, clr, propagation, 0));
+  }
+
+  /** A {@code struct open_how} in {@code b}'s memory (staged), its address. */
+  static long openHow(ProgramBuilder b, long flags, long resolve) {
+    return b.stagedLongs(OpenHow.SIZE_VER0, OpenHow.FIELDS, OpenHow.fields(flags, 0, resolve));
   }
 
   static Step openat2(ProgramBuilder b, Object dirfd, String rel, long flags, long resolve) {
-    MemorySegment how = OpenHow.write(b.alloc(OpenHow.LAYOUT), flags, 0, resolve);
-    return b.call(Sys.OPENAT2, dirfd, rel.isEmpty() ? "." : rel, how, how.byteSize());
+    return b.call(Sys.OPENAT2, dirfd, rel.isEmpty() ? "." : rel, openHow(b, flags, resolve), OpenHow.SIZE_VER0);
   }
 
-  static String display(String base, List<String> comps, int n) {
-    if (n == 0) return base;
-    StringBuilder b = new StringBuilder(base.length() + 16 * n);
-    if (!base.equals("/")) b.append(base);
-    for (int i = 0; i < n; i++) b.append('/').append(comps.get(i));
-    return b.toString();
+  /**
+   * The path of the first {@code n} of {@code comps} under {@code base}, for a step's
+   * description: joined only when the description is read (a failure), as a step's detail
+   * (Step.describe): a default config's mkdirs describe ~60 steps with it, ~0.15 ms of strings in
+   * a cold create. {@code comps} is a planned path's, never changed after planning.
+   */
+  static Object display(String base, List<String> comps, int n) {
+    return n == 0 ? base : new Display(base, comps, n);
+  }
+
+  private record Display(String base, List<String> comps, int n) {
+    @Override
+    public String toString() {
+      StringBuilder b = new StringBuilder(base.length() + 16 * n);
+      if (!base.equals("/")) b.append(base);
+      for (int i = 0; i < n; i++) b.append('/').append(comps.get(i));
+      return b.toString();
+    }
   }
 
   /**
@@ -117,7 +133,9 @@ final class MountSteps {
     Planned best = null;
     for (Planned m : mounts) {
       if (!m.type().equals(type)) continue;
-      if (path.equals(m.target()) || path.startsWith(m.target() + "/")) {
+      String t = m.target();
+      // under t: no t + "/" per mount (each masked and read-only path asks, ~100 strings a create)
+      if (path.startsWith(t) && (path.length() == t.length() || path.charAt(t.length()) == '/')) {
         if (best == null || m.target().length() >= best.target().length()) best = m;
       }
     }

@@ -178,8 +178,8 @@ final class TmpCopyUp {
     }
   }
 
-  private static java.lang.foreign.MemorySegment how(ProgramBuilder b, long flags, long resolve) {
-    return OpenHow.write(b.alloc(OpenHow.LAYOUT), flags, 0, resolve);
+  private static long how(ProgramBuilder b, long flags, long resolve) {
+    return MountSteps.openHow(b, flags, resolve);
   }
 
   private static void chown(ProgramBuilder b, Object dir, Node n, String what, List<LinuxIDMapping> uidMap,

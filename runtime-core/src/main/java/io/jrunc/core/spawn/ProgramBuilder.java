@@ -84,7 +84,7 @@ public final class ProgramBuilder implements AutoCloseable {
   /** Bump allocation in the region (zeroed: fresh anonymous memory). */
   private MemorySegment allocate(long size, long align) {
     if (built) throw new IllegalStateException("program already built");
-    flushStrings(); // what follows may be written in place: the staged strings before it land first
+    flushStaged(); // what follows may be written in place: what is staged before it lands first
     long at = (top + align - 1) & -align;
     if (at + size > RESERVE) throw new IllegalStateException("child program larger than " + (RESERVE >> 20) + " MiB");
     top = at + size;
@@ -177,18 +177,19 @@ public final class ProgramBuilder implements AutoCloseable {
   }
 
   /**
-   * The strings placed since the last in-place allocation, not yet copied into the region:
-   * {@code stage[0..top - stageAt)} mirrors the region from offset {@code stageAt} ({@code -1}:
-   * none pending). Strings are byte-aligned, so they fill that range without gaps. A create's
-   * program has ~350 string arguments (paths, names); copied one by one, each a slice and a
-   * copy through FFM's checks in a cold JVM, they took ~2 ms of a CLI create's ~6 ms compile.
+   * The strings and {@link #stagedLongs staged structs} placed since the last in-place
+   * allocation, not yet copied into the region: {@code stage[0..top - stageAt)} mirrors the
+   * region from offset {@code stageAt} ({@code -1}: none pending), alignment gaps included (as
+   * zeros). A create's program has ~350 string arguments (paths, names) and ~60 open_how and
+   * mount_attr; copied one by one, each a slice and a copy through FFM's checks (~3-5 us
+   * interpreted, a small copy runs a Java loop), they took ~2 ms of a CLI create's ~6 ms compile.
    * Now copied in runs: before anything else is allocated (it may be written in place), before
    * the region is read, and at build.
    */
   private byte[] stage = new byte[4096];
   private long stageAt = -1;
 
-  /** The address of a NUL-terminated copy of {@code s} in the program's memory (copied by {@link #flushStrings}). */
+  /** The address of a NUL-terminated copy of {@code s} in the program's memory (copied by {@link #flushStaged}). */
   private long stringAddress(String s) {
     if (built) throw new IllegalStateException("program already built");
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
@@ -203,8 +204,41 @@ public final class ProgramBuilder implements AutoCloseable {
     return region.address() + at;
   }
 
-  /** Copies the staged strings into the region, in one run. */
-  private void flushStrings() {
+  /**
+   * A struct whose fields from byte {@code offset} on are the consecutive u64 {@code values}
+   * (the rest of its {@code size} bytes zero, 8-aligned), staged as the strings are: no copy of
+   * its own into the program's memory. Returns its address, to pass as an argument. For the
+   * structs the child only reads that a program holds many of ({@code open_how},
+   * {@code mount_attr}): each used to be an allocation that first flushed the staged strings,
+   * then a copy of its own.
+   */
+  public long stagedLongs(long size, long offset, long... values) {
+    if (built) throw new IllegalStateException("program already built");
+    if ((offset & 7) != 0 || offset < 0 || offset + 8L * values.length > size) {
+      throw new IllegalArgumentException("u64 fields past the struct's " + size + " bytes");
+    }
+    long at = (top + 7) & -8L;
+    if (at + size > RESERVE) throw new IllegalStateException("child program larger than " + (RESERVE >> 20) + " MiB");
+    if (stageAt < 0) stageAt = at; // the gap before it stays in the region, zero already
+    int from = (int) Math.max(0, top - stageAt);
+    int off = (int) (at - stageAt);
+    int end = (int) (off + size);
+    if (end > stage.length) stage = Arrays.copyOf(stage, Math.max(stage.length * 2, end));
+    Arrays.fill(stage, from, end, (byte) 0); // the gap and the struct (the array is reused)
+    for (int i = 0; i < values.length; i++) putLong(stage, off + (int) offset + 8 * i, values[i]);
+    top = at + size;
+    return region.address() + at;
+  }
+
+  /** {@code v} at {@code b[i..i+8)} in the host's byte order (shifts: no VarHandle, cheap interpreted). */
+  private static void putLong(byte[] b, int i, long v) {
+    for (int k = 0; k < 8; k++) b[i + k] = (byte) (v >>> (LITTLE_ENDIAN ? 8 * k : 56 - 8 * k));
+  }
+
+  private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+  /** Copies the staged strings and structs into the region, in one run. */
+  private void flushStaged() {
     if (stageAt < 0) return;
     NativeCopy.fromBytes(stage, 0, region, stageAt, (int) (top - stageAt));
     stageAt = -1;
@@ -213,7 +247,7 @@ public final class ProgramBuilder implements AutoCloseable {
   /** A NUL-terminated copy of {@code s} in the program's memory. */
   public MemorySegment cstring(String s) {
     long a = stringAddress(s);
-    flushStrings();
+    flushStaged();
     return region.asSlice(a - region.address(), top - (a - region.address()));
   }
 
@@ -268,7 +302,7 @@ public final class ProgramBuilder implements AutoCloseable {
     // step, hundreds of steps) runs cold through VarHandle adapters and cost 3-8 ms per create.
     long[] w = encodeSteps(steps, encoded.address(), indexBase);
     NativeCopy.fromLongs(w, 0, encoded, 0, w.length);
-    flushStrings();
+    flushStaged();
     built = true;
     long length = (top + 4095) & ~4095L;
     Memory.setLong(region, ChildProgram.OFF_HDR_FIRST, encoded.address());
@@ -349,7 +383,7 @@ public final class ProgramBuilder implements AutoCloseable {
 
   /** {@code length} bytes at {@code address} in this program's region (an argument's buffer, say). */
   public MemorySegment at(long address, long length) {
-    flushStrings();
+    flushStaged();
     if (address < region.address() || address + length > region.address() + RESERVE) {
       throw new IllegalArgumentException("address outside the program's region");
     }

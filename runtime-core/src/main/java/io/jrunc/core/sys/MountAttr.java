@@ -29,6 +29,14 @@ public final class MountAttr {
   /** attr_set, attr_clr, propagation, userns_fd: four consecutive u64, written in one copy. */
   private static final long ALL = LAYOUT.consecutiveLongs("attr_set", "attr_clr", "propagation", "userns_fd");
 
+  /** Where {@link #fields} begin in the struct: for a builder that stages the values. */
+  public static final long FIELDS = ALL;
+
+  /** attr_set, attr_clr, propagation, userns_fd, in the struct's order from {@link #FIELDS}. */
+  public static long[] fields(long set, long clr, long propagation, long usernsFd) {
+    return new long[] {set, clr, propagation, usernsFd};
+  }
+
   public static MemorySegment write(MemorySegment attr, long set, long clr, long propagation, long usernsFd) {
     Memory.setLongs(attr, ALL, set, clr, propagation, usernsFd);
     return attr;

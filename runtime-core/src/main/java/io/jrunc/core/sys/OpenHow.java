@@ -28,6 +28,14 @@ public final class OpenHow {
   /** flags, mode, resolve: three consecutive u64, written in one copy. */
   private static final long ALL = LAYOUT.consecutiveLongs("flags", "mode", "resolve");
 
+  /** Where {@link #fields} begin in the struct: for a builder that stages the values. */
+  public static final long FIELDS = ALL;
+
+  /** flags, mode, resolve, in the struct's order from {@link #FIELDS}. */
+  public static long[] fields(long flags, long mode, long resolve) {
+    return new long[] {flags, mode, resolve};
+  }
+
   public static MemorySegment write(MemorySegment how, long flags, long mode, long resolve) {
     Memory.setLongs(how, ALL, flags, mode, resolve);
     return how;

@@ -50,6 +50,36 @@ class ProgramBuilderMemoryTest {
     }
   }
 
+  /**
+   * Staged structs ({@link ProgramBuilder#stagedLongs}) land 8-aligned where their addresses
+   * say, their values in order from the offset and every other byte zero, among strings staged
+   * before and after them, and after a flush left the staging array holding older strings' bytes.
+   */
+  @Test
+  void stagedStructsLandAlignedWithTheRestZero() {
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      List<Long> addrs = new ArrayList<>();
+      List<Step> opens = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        opens.add(b.call(Sys.OPENAT, -100L, "x".repeat(1 + i % 13), 0L, 0L).describe("open"));
+        // a flush (the staging array is reused from here), leaving the end unaligned
+        if (i % 50 == 10) b.alloc(5).set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 7);
+        addrs.add(b.stagedLongs(32, 8, i, -1L - i));
+      }
+      b.build();
+      for (int i = 0; i < 200; i++) {
+        long a = addrs.get(i);
+        assertThat(a % 8).isZero();
+        MemorySegment s = b.at(a, 32);
+        assertThat(s.get(JAVA_LONG, 0)).as("struct %d, before the fields", i).isZero();
+        assertThat(s.get(JAVA_LONG, 8)).isEqualTo(i);
+        assertThat(s.get(JAVA_LONG, 16)).isEqualTo(-1L - i);
+        assertThat(s.get(JAVA_LONG, 24)).as("struct %d, after the fields", i).isZero();
+        assertThat(b.stringAt(b.calls().get(opens.get(i).index).args()[1])).isEqualTo("x".repeat(1 + i % 13));
+      }
+    }
+  }
+
   @Test
   void aStringIsReadableBeforeBuild() {
     try (ProgramBuilder b = new ProgramBuilder()) {

@@ -2,6 +2,7 @@ package io.jrunc.core.api.host;
 
 import io.jrunc.core.cgroup.Cgroups;
 import io.jrunc.core.container.CreateHelper;
+import io.jrunc.core.process.InitPlanner;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.sys.LambdaFormSeeds;
 import io.jrunc.core.sys.Libc;
@@ -21,7 +22,9 @@ import io.jrunc.core.sys.SysException;
  * last record encoded while it clones init. The first time nothing waits, it makes the clone's
  * trampoline and the sealed stub, which every spawn of the JVM shares ({@code Spawner.prepare}:
  * ~0.5-1.2 ms of a cold create, assembled and written into a memfd), needed only at the clone; a
- * failure there is left for the first clone, which tries again and reports it.
+ * failure there is left for the first clone, which tries again and reports it. Then it reads
+ * what init's compile reads of this process ({@code InitPlanner.readAhead}: the ignored
+ * signals), so that the compile, offered later, is that much shorter.
  *
  * <p>It also declares that this thread serves the JVM's {@code CreateHelper}, so that it starts
  * no thread of its own (a warm JVM's helper is one daemon thread, started by its first create).
@@ -48,6 +51,7 @@ public final class NativeAccess {
       } catch (SysException e) {
         // the first clone makes them again and reports what fails
       }
+      InitPlanner.readAhead(); // off the compile, which the clone waits for
     }));
   }
 

@@ -50,36 +50,37 @@ final class PseudoFsSteps {
     b.call(Sys.CLOSE, target).describe("close mount point ", m.target());
 
     for (HostMounts.Entry h : s.host.cgroupHierarchies()) {
-      String name = Path.of(h.mountPoint()).getFileName().toString();
+      // the mount point's last component (a clean path in /sys/fs/cgroup: no Path to parse)
+      String name = h.mountPoint().substring(h.mountPoint().lastIndexOf('/') + 1);
       String sub = m.dest() + "/" + name;
       String subWhat = "mount cgroup " + name + " (type " + h.fsType() + ") to " + sub;
       Step mnt;
       if (s.ctx.cgroupNs()) {
-        Step cfs = b.call(Sys.FSOPEN, h.fsType(), FSOPEN_CLOEXEC).describe(subWhat + ": open filesystem type " + h.fsType());
-        b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, "source", "cgroup", 0L).describe(subWhat + ": set source");
+        Step cfs = b.call(Sys.FSOPEN, h.fsType(), FSOPEN_CLOEXEC).describe(subWhat, ": open filesystem type ", h.fsType());
+        b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, "source", "cgroup", 0L).describe(subWhat, ": set source");
         if (h.fsType().equals("cgroup")) {
           for (String opt : h.superOptions().split(",")) {
             if (opt.equals("rw") || opt.equals("ro")) continue;
             int eq = opt.indexOf('=');
             if (eq < 0) {
-              b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_FLAG, opt, null, 0L).describe(subWhat + ": option " + opt);
+              b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_FLAG, opt, null, 0L).describe(subWhat, ": option ", opt);
             } else {
               b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, opt.substring(0, eq), opt.substring(eq + 1), 0L)
-                  .describe(subWhat + ": option " + opt);
+                  .describe(subWhat, ": option ", opt);
             }
           }
         }
         b.call(Sys.FSCONFIG, cfs, FSCONFIG_CMD_CREATE, null, null, 0L).describe(subWhat);
         mnt = b.call(Sys.FSMOUNT, cfs, FSMOUNT_CLOEXEC, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
             .describe(subWhat);
-        b.call(Sys.CLOSE, cfs).describe(subWhat + ": close the filesystem context");
+        b.call(Sys.CLOSE, cfs).describe(subWhat, ": close the filesystem context");
       } else {
         String src = s.ctx.cgroupDirs().get(name).toString();
         subWhat = "mount " + src + " (type bind) to " + sub;
         mnt = b.call(Sys.OPEN_TREE, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE).describe(subWhat);
         b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH,
             mountAttr(b, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, o.attrClr(), 0), MountAttr.SIZE_VER0)
-            .describe(subWhat + ": set mount flags");
+            .describe(subWhat, ": set mount flags");
       }
       b.call(Sys.MKDIRAT, tmp, name, DIR_MODE).allow(Errno.EEXIST).describe("create mount point ", sub);
       Step t = openat2(b, tmp, name, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
@@ -172,7 +173,8 @@ final class PseudoFsSteps {
       String rel = p.equals(pm.target()) ? "" : p.substring(pm.target().length() + 1);
       return new Base(kept.get(pm), rel, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     }
-    return new Base(s.rootfd, join(comps(p), comps(p).size()), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    List<String> c = comps(p);
+    return new Base(s.rootfd, join(c, c.size()), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   }
 
   static void emitSysctl(RootfsSetup s, ProgramBuilder b, Map<Planned, Step> kept) {
@@ -230,26 +232,27 @@ final class PseudoFsSteps {
       b.call(Sys.GETPID).jumpIfPositive(end).describe("skip missing masked path ", path);
 
       b.place(dir);
-      String what = "mask " + path + " with a read-only tmpfs";
-      Step fs = b.call(Sys.FSOPEN, "tmpfs", FSOPEN_CLOEXEC).describe(what);
-      b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0L).describe(what);
+      // each step described lazily ("mask PATH with ...": joined only for a failure)
+      String how = " with a read-only tmpfs";
+      Step fs = b.call(Sys.FSOPEN, "tmpfs", FSOPEN_CLOEXEC).describe("mask ", path, how);
+      b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0L).describe("mask ", path, how);
       if (s.selinux && s.spec.linux().mountLabel() != null && !s.spec.linux().mountLabel().isEmpty()) {
-        b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "context", s.spec.linux().mountLabel(), 0L).describe(what);
+        b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_STRING, "context", s.spec.linux().mountLabel(), 0L).describe("mask ", path, how);
       }
-      b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_FLAG, "ro", null, 0L).describe(what);
-      b.call(Sys.FSCONFIG, fs, FSCONFIG_CMD_CREATE, null, null, 0L).describe(what);
-      Step tm = b.call(Sys.FSMOUNT, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY).describe(what);
-      b.call(Sys.CLOSE, fs).describe(what);
-      b.call(Sys.MOVE_MOUNT, tm, "", d, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
-      b.call(Sys.CLOSE, tm).describe(what);
+      b.call(Sys.FSCONFIG, fs, FSCONFIG_SET_FLAG, "ro", null, 0L).describe("mask ", path, how);
+      b.call(Sys.FSCONFIG, fs, FSCONFIG_CMD_CREATE, null, null, 0L).describe("mask ", path, how);
+      Step tm = b.call(Sys.FSMOUNT, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY).describe("mask ", path, how);
+      b.call(Sys.CLOSE, fs).describe("mask ", path, how);
+      b.call(Sys.MOVE_MOUNT, tm, "", d, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe("mask ", path, how);
+      b.call(Sys.CLOSE, tm).describe("mask ", path, how);
       b.call(Sys.CLOSE, d).describe("close ", path);
       b.call(Sys.GETPID).jumpIfPositive(end).describe("masked ", path);
 
       b.place(file);
-      what = "mask " + path + " with /dev/null";
-      Step n = b.call(Sys.OPEN_TREE, AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC).describe(what);
-      b.call(Sys.MOVE_MOUNT, n, "", f, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(what);
-      b.call(Sys.CLOSE, n).describe(what);
+      how = " with /dev/null";
+      Step n = b.call(Sys.OPEN_TREE, AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC).describe("mask ", path, how);
+      b.call(Sys.MOVE_MOUNT, n, "", f, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe("mask ", path, how);
+      b.call(Sys.CLOSE, n).describe("mask ", path, how);
       b.call(Sys.CLOSE, f).describe("close ", path);
       b.place(end);
     }

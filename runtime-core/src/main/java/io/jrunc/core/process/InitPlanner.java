@@ -18,7 +18,6 @@ import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.LinuxTimeOffset;
 import io.jrunc.spec.Process;
 import io.jrunc.spec.Spec;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -210,7 +209,7 @@ public final class InitPlanner {
    */
   private static void untilStart(ProgramBuilder b) {
     long exit = StubImage.signalExitAddress(b.arch());
-    MemorySegment act = KernelSigaction.writeHandler(b.alloc(KernelSigaction.LAYOUT), exit, exit);
+    long act = b.stagedLongs(KernelSigaction.LAYOUT.byteSize(), KernelSigaction.FIELDS, KernelSigaction.handlerFields(exit, exit));
     long sigsetSize = KernelSigaction.SIGSET.byteSize();
     for (int sig : ENDING) {
       b.call(Sys.RT_SIGACTION, (long) sig, act, 0L, sigsetSize).describe("handle signal ", sig, " until start");

@@ -96,17 +96,17 @@ final class ProcessSteps {
   static void prologue(ProgramBuilder b, SpawnChannel ch, boolean mapsByParent, long ignored) {
     // The parent's pipe ends, like every descriptor the program does not name, were closed
     // when the child left the JVM (Spawner).
-    MemorySegment all = b.alloc(KernelSigaction.SIGSET);
-    Memory.setLong(all, 0, -1L);
-    MemorySegment none = b.alloc(KernelSigaction.SIGSET);
     long sigsetSize = KernelSigaction.SIGSET.byteSize();
+    // staged with the strings (ProgramBuilder.stagedLongs): no copies of their own
+    long all = b.stagedLongs(sigsetSize, 0, -1L);
+    long none = b.stagedLongs(sigsetSize, 0);
     b.call(Sys.RT_SIGPROCMASK, (long) Signal.SIG_SETMASK, all, 0L, sigsetSize).describe("block signals");
     // The program runs in the sealed stub, after the execveat that left the JVM: the kernel set
     // every signal with a handler back to its default then. What an exec keeps is an ignored
     // signal (SIG_IGN), inherited from whoever started this JVM (nohup, a shell's trap, an
     // engine): only those are reset, one step each, not all 62 (a cold create emits, encodes
     // and runs each step: ~0.4 ms for the 62).
-    MemorySegment dfl = KernelSigaction.writeDefault(b.alloc(KernelSigaction.LAYOUT));
+    long dfl = b.stagedLongs(KernelSigaction.LAYOUT.byteSize(), KernelSigaction.FIELDS, KernelSigaction.defaultFields());
     for (int sig = 1; sig <= 64; sig++) {
       if (sig == Signal.SIGKILL || sig == Signal.SIGSTOP || (ignored & (1L << (sig - 1))) == 0) continue;
       b.call(Sys.RT_SIGACTION, (long) sig, dfl, 0L, sigsetSize).allow(Errno.EINVAL).describe("reset the handler of signal ", sig);
@@ -144,8 +144,8 @@ final class ProcessSteps {
     long full = io.jrunc.core.spawn.Spawner.allCapabilities();
     b.call(Sys.PRCTL, (long) Prctl.PR_CAP_AMBIENT, (long) Prctl.PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L)
         .describe("clear the ambient capabilities the spawn stub was started with");
-    MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));
-    MemorySegment data = CapUserData.writeV3(b.alloc(CapUserData.V3), full, full, 0); // inheritable: none
+    long hdr = b.stagedInts(CapUserHeader.LAYOUT.byteSize(), CapUserHeader.FIELDS, CapUserHeader.v3Fields());
+    long data = b.stagedInts(CapUserData.V3.byteSize(), CapUserData.FIELDS, CapUserData.v3Fields(full, full, 0)); // inheritable: none
     b.call(Sys.CAPSET, hdr, data).describe("clear the inheritable capabilities the spawn stub was started with");
   }
 
@@ -202,8 +202,8 @@ final class ProcessSteps {
   static void rlimits(ProgramBuilder b, Process proc) {
     if (proc.rlimits() == null) return;
     for (POSIXRlimit rl : proc.rlimits()) {
-      MemorySegment lim = Rlimit.write(b.alloc(Rlimit.LAYOUT), rl.soft() == null ? 0 : rl.soft(),
-          rl.hard() == null ? 0 : rl.hard());
+      long lim = b.stagedLongs(Rlimit.LAYOUT.byteSize(), Rlimit.FIELDS,
+          Rlimit.fields(rl.soft() == null ? 0 : rl.soft(), rl.hard() == null ? 0 : rl.hard()));
       b.call(Sys.PRLIMIT64, 0L, (long) Rlimits.number(rl.type()), lim, 0L).describe("set rlimit ", rl.type());
     }
   }

@@ -90,7 +90,7 @@ final class MountPlanner {
       }
       if ("cgroup".equals(type) && !s.host.cgroup2Unified() && !s.ctx.cgroupNs()) {
         for (HostMounts.Entry h : s.host.cgroupHierarchies()) {
-          String name = Path.of(h.mountPoint()).getFileName().toString();
+          String name = h.mountPoint().substring(h.mountPoint().lastIndexOf('/') + 1); // a clean path: no Path to parse
           if (s.ctx.cgroupDirs() == null || s.ctx.cgroupDirs().get(name) == null) {
             throw new RootfsConfigException("mounts[" + i + "] (destination " + dest + "): a cgroup mount without a cgroup"
                 + " namespace needs the container's directory in hierarchy " + name + " (RootfsContext.cgroupDirs)");

@@ -14,7 +14,6 @@ import io.jrunc.core.sys.CapUserHeader;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.LinuxCapabilities;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,8 +72,9 @@ public final class CapabilitySetup {
     List<Step> steps = new ArrayList<>();
     steps.add(b.call(Sys.PRCTL, PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L)
         .describe("clear PR_SET_KEEPCAPS after the user switch"));
-    MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));
-    MemorySegment data = CapUserData.writeV3(b.alloc(CapUserData.V3), s.effective(), s.permitted(), s.inheritable());
+    long hdr = b.stagedInts(CapUserHeader.LAYOUT.byteSize(), CapUserHeader.FIELDS, CapUserHeader.v3Fields());
+    long data = b.stagedInts(CapUserData.V3.byteSize(), CapUserData.FIELDS,
+        CapUserData.v3Fields(s.effective(), s.permitted(), s.inheritable()));
     // by hand: String.format's first call costs ~1 ms of a CLI create (its parser's classes)
     steps.add(b.call(Sys.CAPSET, hdr, data).describe("set capabilities (capset effective=0x"
         + Long.toHexString(s.effective()) + " permitted=0x" + Long.toHexString(s.permitted()) + " inheritable=0x"

@@ -213,10 +213,30 @@ public final class ProgramBuilder implements AutoCloseable {
    * then a copy of its own.
    */
   public long stagedLongs(long size, long offset, long... values) {
-    if (built) throw new IllegalStateException("program already built");
     if ((offset & 7) != 0 || offset < 0 || offset + 8L * values.length > size) {
       throw new IllegalArgumentException("u64 fields past the struct's " + size + " bytes");
     }
+    int at = stage(size);
+    for (int i = 0; i < values.length; i++) putLong(stage, at + (int) offset + 8 * i, values[i]);
+    return address(at);
+  }
+
+  /** As {@link #stagedLongs}, for a struct of consecutive u32 fields ({@code capset}'s, say). */
+  public long stagedInts(long size, long offset, int... values) {
+    if ((offset & 3) != 0 || offset < 0 || offset + 4L * values.length > size) {
+      throw new IllegalArgumentException("u32 fields past the struct's " + size + " bytes");
+    }
+    int at = stage(size);
+    for (int i = 0; i < values.length; i++) putInt(stage, at + (int) offset + 4 * i, values[i]);
+    return address(at);
+  }
+
+  /**
+   * {@code size} zeroed bytes at the next 8-aligned offset, staged: their index in {@link #stage}
+   * (the region's address is {@link #address} of it).
+   */
+  private int stage(long size) {
+    if (built) throw new IllegalStateException("program already built");
     long at = (top + 7) & -8L;
     if (at + size > RESERVE) throw new IllegalStateException("child program larger than " + (RESERVE >> 20) + " MiB");
     if (stageAt < 0) stageAt = at; // the gap before it stays in the region, zero already
@@ -225,9 +245,18 @@ public final class ProgramBuilder implements AutoCloseable {
     int end = (int) (off + size);
     if (end > stage.length) stage = Arrays.copyOf(stage, Math.max(stage.length * 2, end));
     Arrays.fill(stage, from, end, (byte) 0); // the gap and the struct (the array is reused)
-    for (int i = 0; i < values.length; i++) putLong(stage, off + (int) offset + 8 * i, values[i]);
     top = at + size;
-    return region.address() + at;
+    return off;
+  }
+
+  /** The address in the program's memory of {@link #stage}'s index {@code i}. */
+  private long address(int i) {
+    return region.address() + stageAt + i;
+  }
+
+  /** {@code v} at {@code b[i..i+4)} in the host's byte order. */
+  private static void putInt(byte[] b, int i, int v) {
+    for (int k = 0; k < 4; k++) b[i + k] = (byte) (v >>> (LITTLE_ENDIAN ? 8 * k : 24 - 8 * k));
   }
 
   /** {@code v} at {@code b[i..i+8)} in the host's byte order (shifts: no VarHandle, cheap interpreted). */

@@ -192,8 +192,8 @@ public final class Spawner {
   private static void raiseAmbient(ProgramBuilder b) {
     int last = lastCap();
     long full = allCapabilities();
-    MemorySegment hdr = CapUserHeader.writeV3(b.alloc(CapUserHeader.LAYOUT));
-    MemorySegment data = CapUserData.writeV3(b.alloc(CapUserData.V3), full, full, full);
+    long hdr = b.stagedInts(CapUserHeader.LAYOUT.byteSize(), CapUserHeader.FIELDS, CapUserHeader.v3Fields());
+    long data = b.stagedInts(CapUserData.V3.byteSize(), CapUserData.FIELDS, CapUserData.v3Fields(full, full, full));
     b.call(Sys.CAPSET, hdr, data).describe("make the new user namespace's capabilities inheritable");
     for (int n = 0; n <= last; n++) {
       b.call(Sys.PRCTL, (long) Prctl.PR_CAP_AMBIENT, (long) Prctl.PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L).allow(Errno.EINVAL)

@@ -2,8 +2,6 @@ package io.jrunc.core.sys;
 
 import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * {@code struct __user_cap_data_struct} of capget(2)/capset(2) ({@code <linux/capability.h>};
  * 12 bytes). With {@link CapUserHeader#VERSION_3} the call takes two of them
@@ -34,14 +32,23 @@ public final class CapUserData {
       PERMITTED = LAYOUT.offset("permitted"),
       INHERITABLE = LAYOUT.offset("inheritable");
 
-  /** Writes the three 64-bit sets (bit n: capability n) as {@link #V3}'s two words each. */
-  public static MemorySegment writeV3(MemorySegment data, long effective, long permitted, long inheritable) {
-    for (int w = 0; w < V3_WORDS; w++) {
-      long base = LAYOUT.byteSize() * w;
-      Memory.setInt(data, base + EFFECTIVE, (int) (effective >>> (32 * w)));
-      Memory.setInt(data, base + PERMITTED, (int) (permitted >>> (32 * w)));
-      Memory.setInt(data, base + INHERITABLE, (int) (inheritable >>> (32 * w)));
+  /** Where {@link #v3Fields} begin in {@link #V3}: for a builder that stages the values. */
+  public static final long FIELDS = 0;
+
+  static {
+    if (EFFECTIVE != 0 || PERMITTED != 4 || INHERITABLE != 8 || LAYOUT.byteSize() != 12) {
+      throw new ExceptionInInitializerError("__user_cap_data_struct is not three consecutive u32");
     }
-    return data;
+  }
+
+  /** The three 64-bit sets as {@link #V3}'s consecutive u32, from {@link #FIELDS}. */
+  public static int[] v3Fields(long effective, long permitted, long inheritable) {
+    int[] v = new int[3 * V3_WORDS];
+    for (int w = 0; w < V3_WORDS; w++) {
+      v[3 * w] = (int) (effective >>> (32 * w));
+      v[3 * w + 1] = (int) (permitted >>> (32 * w));
+      v[3 * w + 2] = (int) (inheritable >>> (32 * w));
+    }
+    return v;
   }
 }

@@ -2,8 +2,6 @@ package io.jrunc.core.sys;
 
 import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * {@code struct __user_cap_header_struct} of capget(2)/capset(2) ({@code <linux/capability.h>};
  * 8 bytes), followed in the call by {@link CapUserData}:
@@ -27,10 +25,15 @@ public final class CapUserHeader {
   static final long VERSION = LAYOUT.offset("version"),
       PID = LAYOUT.offset("pid");
 
-  /** A version 3 header for the calling thread (pid 0). */
-  public static MemorySegment writeV3(MemorySegment hdr) {
-    Memory.setInt(hdr, VERSION, VERSION_3);
-    Memory.setInt(hdr, PID, 0);
-    return hdr;
+  /** Where {@link #v3Fields} begin: for a builder that stages the values. */
+  public static final long FIELDS = 0;
+
+  static {
+    if (VERSION != 0 || PID != 4) throw new ExceptionInInitializerError("__user_cap_header_struct is not version, pid");
+  }
+
+  /** A version 3 header for the calling thread (pid 0), as consecutive u32 from {@link #FIELDS}. */
+  public static int[] v3Fields() {
+    return new int[] {VERSION_3, 0};
   }
 }

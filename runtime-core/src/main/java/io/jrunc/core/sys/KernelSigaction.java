@@ -2,8 +2,6 @@ package io.jrunc.core.sys;
 
 import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * The {@code struct sigaction} that the rt_sigaction(2) system call takes (the kernel's, not
  * glibc's: {@code arch/x86/include/asm/signal.h}; aarch64's generic one has the same fields with
@@ -31,29 +29,22 @@ public final class KernelSigaction {
   /** {@code SIG_DFL}: the default action. */
   public static final long SIG_DFL = 0;
 
-  static final long HANDLER = LAYOUT.offset("sa_handler"),
-      FLAGS = LAYOUT.offset("sa_flags"),
-      RESTORER = LAYOUT.offset("sa_restorer"),
-      MASK = LAYOUT.offset("sa_mask");
-
   /** {@code SA_RESTORER}: x86-64's kernel sets a handler's frame up only with a restorer. */
   public static final long SA_RESTORER = 0x04000000L;
 
-  /** {@code handler} with SA_RESTORER and {@code restorer}, every signal blocked while it runs. */
-  public static MemorySegment writeHandler(MemorySegment act, long handler, long restorer) {
-    Memory.setLong(act, HANDLER, handler);
-    Memory.setLong(act, FLAGS, SA_RESTORER);
-    Memory.setLong(act, RESTORER, restorer);
-    Memory.setLong(act, MASK, -1L);
-    return act;
+  /** Where the u64 fields of {@link #defaultFields} begin: for a builder that stages them. */
+  public static final long FIELDS = LAYOUT.consecutiveLongs("sa_handler", "sa_flags", "sa_restorer", "sa_mask");
+
+  /**
+   * {@code handler} with SA_RESTORER and {@code restorer}, every signal blocked while it runs:
+   * consecutive u64 from {@link #FIELDS}.
+   */
+  public static long[] handlerFields(long handler, long restorer) {
+    return new long[] {handler, SA_RESTORER, restorer, -1L};
   }
 
-  /** The default action, no flags, nothing blocked while it runs. */
-  public static MemorySegment writeDefault(MemorySegment act) {
-    Memory.setLong(act, HANDLER, SIG_DFL);
-    Memory.setLong(act, FLAGS, 0);
-    Memory.setLong(act, RESTORER, 0);
-    Memory.setLong(act, MASK, 0);
-    return act;
+  /** The default action, no flags, nothing blocked, as consecutive u64 from {@link #FIELDS}. */
+  public static long[] defaultFields() {
+    return new long[] {SIG_DFL, 0, 0, 0};
   }
 }

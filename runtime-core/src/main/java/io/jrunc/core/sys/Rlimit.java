@@ -2,8 +2,6 @@ package io.jrunc.core.sys;
 
 import static io.jrunc.core.sys.Struct.*;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * {@code struct rlimit64} as prlimit64(2) takes it ({@code <linux/resource.h>}; 16 bytes;
  * {@code RLIM64_INFINITY} is all ones):
@@ -21,12 +19,11 @@ public final class Rlimit {
   public static final Struct LAYOUT = Struct.of("rlimit64",
       u64("rlim_cur"), u64("rlim_max"));
 
-  static final long CUR = LAYOUT.offset("rlim_cur"),
-      MAX = LAYOUT.offset("rlim_max");
+  /** Where {@link #fields} begin: for a builder that stages the values. */
+  public static final long FIELDS = LAYOUT.consecutiveLongs("rlim_cur", "rlim_max");
 
-  public static MemorySegment write(MemorySegment lim, long soft, long hard) {
-    Memory.setLong(lim, CUR, soft);
-    Memory.setLong(lim, MAX, hard);
-    return lim;
+  /** soft, hard as consecutive u64 from {@link #FIELDS}. */
+  public static long[] fields(long soft, long hard) {
+    return new long[] {soft, hard};
   }
 }

@@ -136,24 +136,20 @@ class StructLayoutsTest {
         .isEqualTo(expect("effective", 0, "permitted", 4, "inheritable", 8));
     assertThat(CapUserData.V3.byteSize()).isEqualTo(24);
 
-    MemorySegment hdr = CapUserHeader.writeV3(CapUserHeader.LAYOUT.allocate(arena));
-    assertThat(hdr.get(JAVA_INT, 0)).isEqualTo(0x20080522); // _LINUX_CAPABILITY_VERSION_3
-    assertThat(hdr.get(JAVA_INT, 4)).isZero();
-    MemorySegment data = CapUserData.writeV3(CapUserData.V3.allocate(arena), 0x1_0000_0002L, 0x3_0000_0004L,
-        0x5_0000_0006L);
-    int[] words = new int[6];
-    for (int i = 0; i < 6; i++) words[i] = data.get(JAVA_INT, 4L * i);
+    // the values a program stages (ProgramBuilder.stagedInts): consecutive u32 from FIELDS
+    assertThat(CapUserHeader.FIELDS).isZero();
+    assertThat(CapUserHeader.v3Fields()).containsExactly(0x20080522, 0); // _LINUX_CAPABILITY_VERSION_3, pid 0
+    assertThat(CapUserData.FIELDS).isZero();
     // low words (effective, permitted, inheritable), then high words
-    assertThat(words).containsExactly(2, 4, 6, 1, 3, 5);
+    assertThat(CapUserData.v3Fields(0x1_0000_0002L, 0x3_0000_0004L, 0x5_0000_0006L)).containsExactly(2, 4, 6, 1, 3, 5);
   }
 
   @Test
   void rlimitIs16Bytes() {
     assertThat(Rlimit.LAYOUT.byteSize()).isEqualTo(16);
     assertThat(offsets(Rlimit.LAYOUT, "rlim_cur", "rlim_max")).isEqualTo(expect("rlim_cur", 0, "rlim_max", 8));
-    MemorySegment s = Rlimit.write(Rlimit.LAYOUT.allocate(arena), 1024, -1L);
-    assertThat(s.get(JAVA_LONG, 0)).isEqualTo(1024);
-    assertThat(s.get(JAVA_LONG, 8)).isEqualTo(-1L); // RLIM64_INFINITY
+    assertThat(Rlimit.FIELDS).isZero();
+    assertThat(Rlimit.fields(1024, -1L)).containsExactly(1024L, -1L); // soft, hard (RLIM64_INFINITY)
   }
 
   @Test
@@ -174,10 +170,10 @@ class StructLayoutsTest {
     assertThat(offsets(KernelSigaction.LAYOUT, "sa_handler", "sa_flags", "sa_restorer", "sa_mask"))
         .isEqualTo(expect("sa_handler", 0, "sa_flags", 8, "sa_restorer", 16, "sa_mask", 24));
     assertThat(KernelSigaction.SIGSET.byteSize()).isEqualTo(8); // rt_sigaction's sigsetsize (_NSIG / 8)
-    MemorySegment s = KernelSigaction.LAYOUT.allocate(arena);
-    s.fill((byte) 0x55);
-    KernelSigaction.writeDefault(s);
-    for (long off = 0; off < 32; off += 8) assertThat(s.get(JAVA_LONG, off)).isZero(); // SIG_DFL, no flags, empty mask
+    assertThat(KernelSigaction.FIELDS).isZero();
+    assertThat(KernelSigaction.defaultFields()).containsExactly(0L, 0L, 0L, 0L); // SIG_DFL, no flags, empty mask
+    // handler, SA_RESTORER, restorer, every signal blocked
+    assertThat(KernelSigaction.handlerFields(0x1000, 0x2000)).containsExactly(0x1000L, 0x04000000L, 0x2000L, -1L);
   }
 
   @Test

@@ -130,16 +130,16 @@ public final class RunCommand implements Command {
   }
 
   /**
-   * Whether the bundle's process asks for a terminal. Read as a tree (no records, no
-   * validation): create reads and checks the file properly right after, and reports its errors.
+   * Whether the bundle's process asks for a terminal: only {@code process.terminal} scanned
+   * (no records, no validation); create reads and checks the file properly right after, and
+   * reports its errors.
    */
   static boolean wantsTerminal(java.nio.file.Path bundle) {
-    // the streaming codec, not a databind ObjectMapper: building one costs ~440 classes outside
-    // the AOT cache and 200-290 ms of CPU on every `run` (issue 14); create reports a bad file
+    // not a databind ObjectMapper (~440 classes outside the AOT cache, 200-290 ms of CPU on
+    // every `run`, issue 14), nor the whole spec parsed twice; create reports a bad file
     try {
       byte[] json = io.jrunc.core.api.host.LimitedFiles.readJson(bundle.resolve("config.json"), "config.json");
-      io.jrunc.spec.Spec spec = io.jrunc.spec.Json.read(json, io.jrunc.spec.Spec.class);
-      return spec.process() != null && Boolean.TRUE.equals(spec.process().terminal());
+      return Boolean.TRUE.equals(io.jrunc.spec.Json.processTerminal(json));
     } catch (java.io.IOException | RuntimeException e) {
       return false;
     }

@@ -18,6 +18,8 @@
 # (podman, containerd, docker.io, buildah, busybox-static; runc for --compare). Everything it starts
 # is stopped at the end, also on failure or Ctrl-C.
 #
+# All of it runs in a network namespace of its own (unshare --net): podman's default bridge
+# network, with netavark's iptables chains and IP forwarding, is made there, never on the host.
 # podman: containers are named jrunc-smoke-<pid>-* (pods jrunc-smoke-<pid>-*); only those are
 # removed at the end (podman rm -f by name), and the image unless SMOKE_KEEP=1. The host has no
 # systemd (cgroupfs manager, podman's cgroups go under its own libpod_parent) and this sandbox
@@ -115,6 +117,13 @@ has podman && need /usr/libexec/podman/catatonit catatonit
 has buildah && need buildah buildah
 has containerd && need containerd containerd
 has docker && need dockerd docker.io
+# Every engine runs in a network namespace of this script's own: podman's default network
+# (netavark's bridge, its iptables chains, net.ipv4.ip_forward) exists only there and goes with
+# it, and nothing of the host's network is touched (the installs above used the host's).
+if [ -z "${JRUNC_SMOKE_NETNS:-}" ]; then
+  JRUNC_SMOKE_NETNS=1 exec unshare --net sh "$0" "$@"
+fi
+ip link set lo up 2>/dev/null || true
 image=localhost/jrunc-smoke-busybox:latest
 work=$(mktemp -d /tmp/jrunc-smoke.XXXXXX)
 pfx=jrunc-smoke-$$

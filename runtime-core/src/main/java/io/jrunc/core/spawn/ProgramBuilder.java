@@ -180,8 +180,8 @@ public final class ProgramBuilder implements AutoCloseable {
    * The strings and {@link #stagedLongs staged structs} placed since the last in-place
    * allocation, not yet copied into the region: {@code stage[0..top - stageAt)} mirrors the
    * region from offset {@code stageAt} ({@code -1}: none pending), alignment gaps included (as
-   * zeros). A create's program has ~350 string arguments (paths, names) and ~60 open_how and
-   * mount_attr; copied one by one, each a slice and a copy through FFM's checks (~3-5 us
+   * zeros). A create's program has ~350 string arguments (paths, names) and ~70 small structs;
+   * copied one by one, each a slice and a copy through FFM's checks (~3-5 us
    * interpreted, a small copy runs a Java loop), they took ~2 ms of a CLI create's ~6 ms compile.
    * Now copied in runs: before anything else is allocated (it may be written in place), before
    * the region is read, and at build.
@@ -208,9 +208,9 @@ public final class ProgramBuilder implements AutoCloseable {
    * A struct whose fields from byte {@code offset} on are the consecutive u64 {@code values}
    * (the rest of its {@code size} bytes zero, 8-aligned), staged as the strings are: no copy of
    * its own into the program's memory. Returns its address, to pass as an argument. For the
-   * structs the child only reads that a program holds many of ({@code open_how},
-   * {@code mount_attr}): each used to be an allocation that first flushed the staged strings,
-   * then a copy of its own.
+   * small structs the child only reads ({@code open_how} and {@code mount_attr}, ~60 a program;
+   * sigactions, signal masks, rlimits, capset's): each used to be an allocation that first
+   * flushed the staged strings, then a copy of its own.
    */
   public long stagedLongs(long size, long offset, long... values) {
     if ((offset & 7) != 0 || offset < 0 || offset + 8L * values.length > size) {

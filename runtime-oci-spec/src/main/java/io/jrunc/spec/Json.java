@@ -130,38 +130,39 @@ public final class Json {
 
     /**
      * {@code process.terminal} of the config {@code json}: true or false when it is a boolean,
-     * else null (absent, null, another type, or no {@code process} object). Scanned without
-     * building the spec, and only up to that member: {@code run} asks before {@code create}
-     * reads, parses and checks the whole file (a second full parse was ~1 ms of every cold run).
-     * A syntax error before it throws {@link SpecFormatException}; one after it is create's to
-     * report. With a member given twice the first counts here (create's parse keeps the last).
+     * else null (absent, null, another type, or no {@code process} object), as the full parse
+     * reads it (of a member given twice, the last). Scanned without building the spec: {@code
+     * run} asks before {@code create} reads, parses and checks the whole file (a second full
+     * parse was ~1 ms of every cold run). A syntax error throws {@link SpecFormatException}.
      */
     public static Boolean processTerminal(byte[] json) throws IOException {
         JsonScanner p = new JsonScanner(json);
         if (p.next() != JsonScanner.Token.START_OBJECT) {
             return null;
         }
+        Boolean terminal = null;
         for (JsonScanner.Token t = p.next(); t == JsonScanner.Token.FIELD_NAME; t = p.next()) {
             boolean process = p.text().equals("process");
             JsonScanner.Token v = p.next();
-            if (process) {
-                if (v != JsonScanner.Token.START_OBJECT) {
-                    return null;
-                }
-                for (JsonScanner.Token u = p.next(); u == JsonScanner.Token.FIELD_NAME; u = p.next()) {
-                    boolean terminal = p.text().equals("terminal");
-                    JsonScanner.Token w = p.next();
-                    if (terminal) {
-                        return w == JsonScanner.Token.VALUE_TRUE ? Boolean.TRUE
-                            : w == JsonScanner.Token.VALUE_FALSE ? Boolean.FALSE : null;
-                    }
-                    p.skipChildren();
-                }
-                return null;
+            if (!process) {
+                p.skipChildren();
+                continue;
             }
-            p.skipChildren();
+            terminal = null; // a later "process" replaces an earlier one
+            if (v != JsonScanner.Token.START_OBJECT) {
+                continue;
+            }
+            for (JsonScanner.Token u = p.next(); u == JsonScanner.Token.FIELD_NAME; u = p.next()) {
+                boolean isTerminal = p.text().equals("terminal");
+                JsonScanner.Token w = p.next();
+                if (isTerminal) {
+                    terminal = w == JsonScanner.Token.VALUE_TRUE ? Boolean.TRUE
+                        : w == JsonScanner.Token.VALUE_FALSE ? Boolean.FALSE : null;
+                }
+                p.skipChildren();
+            }
         }
-        return null;
+        return terminal;
     }
 
     public static <T> T read(String json, Class<T> type) throws IOException {

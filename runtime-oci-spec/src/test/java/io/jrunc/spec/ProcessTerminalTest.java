@@ -45,9 +45,22 @@ class ProcessTerminalTest {
         }
     }
 
+    /** As the full parse (and Go's encoding/json, runc's): of a member given twice, the last. */
     @Test
-    void aSyntaxErrorBeforeTheMemberIsReported() {
+    void theLastOfARepeatedMemberCounts() throws Exception {
+        String twice = "{\"process\":{\"terminal\":true,\"args\":[\"sh\"]},\"root\":{\"path\":\"r\"},"
+            + "\"process\":{\"terminal\":false,\"args\":[\"sh\"]}}";
+        assertThat(scan(twice)).isFalse();
+        assertThat(scan(twice)).isEqualTo(Json.read(twice, Spec.class).process().terminal());
+        assertThat(scan("{\"process\":{\"terminal\":true},\"process\":{\"args\":[]}}")).isNull();
+        assertThat(scan("{\"process\":{\"terminal\":false,\"terminal\":true}}")).isTrue();
+    }
+
+    @Test
+    void aSyntaxErrorIsReported() {
         assertThat(catchThrowable(() -> scan("{\"ociVersion\" \"1.0\",\"process\":{\"terminal\":true}}")))
+            .isInstanceOf(SpecFormatException.class);
+        assertThat(catchThrowable(() -> scan("{\"process\":{\"terminal\":true}, \"root\": }")))
             .isInstanceOf(SpecFormatException.class);
     }
 }

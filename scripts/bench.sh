@@ -99,6 +99,16 @@ mkdir "$tmp/hello"
 "$jhome/bin/java" -XX:AOTCacheOutput="$tmp/hello/hello.aot" $flags -cp "$tmp/hello/hello.jar" Hello >/dev/null 2>&1
 floorcmd="$jhome/bin/java -XX:AOTCache=$tmp/hello/hello.aot $flags -cp $tmp/hello/hello.jar Hello"
 
+# jrunc's AOT caches in use: a build that rewrote jrunc.jar without training them (e.g.
+# scripts/vm-*.sh, which package with -Djrunc.skipAot=true) leaves caches older than the jar,
+# which the launcher then silently skips: every command measured 3x slower. Refused here
+# (JRUNC_BENCH_NO_AOT=1 measures such a build on purpose).
+if [ -z "${JRUNC_BENCH_NO_AOT:-}" ] && ! JRUNC_JAVA_OPTS=-Xlog:aot=info "$jrunc" --version 2>&1 | grep -q 'Opened AOT cache'; then
+  echo "bench.sh: $jrunc runs without its AOT cache (older than jrunc.jar, or missing): rebuild first" >&2
+  echo "  (scripts/mvn -o -DskipTests install, as root with busybox-static installed), or set JRUNC_BENCH_NO_AOT=1" >&2
+  exit 1
+fi
+
 # --- part 1
 # scenario -> "ARGS|PREPARE" (PREPARE: a script in $tmp/RUNTIME, or none)
 scenario() {

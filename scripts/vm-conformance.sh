@@ -58,6 +58,13 @@ else
   "$here/scripts/mvn" -o -q -pl runtime-cli -am -DskipTests -Djrunc.skipAot=true package
 fi
 
+# The package above rewrote jrunc.jar without training its AOT caches: on the host they are now
+# older than the jar, and bin/jrunc starts without them (~3x slower) until the next full build;
+# scripts/bench.sh refuses to measure that.
+if ls runtime-cli/target/jrunc*.aot >/dev/null 2>&1; then
+  echo "vm-conformance.sh: note: the host's AOT caches are now older than jrunc.jar; rebuild (scripts/mvn -o -DskipTests install) before measuring start-up" >&2
+fi
+
 # Without KVM the lane emulates the CPU: its default model there (qemu64) made the JVM die of
 # SIGILL in C1 code (2026-12-06; -cpu max did before), Nehalem (SSE4.2, no AVX) runs it
 [ -e /dev/kvm ] || export VMLANE_CPU="${VMLANE_CPU:-Nehalem}"

@@ -37,6 +37,7 @@ final class ContainerDelete extends ContainerVerb {
   }
 
   void delete(String id, boolean force) throws ContainerFailure {
+    if (force) prepare(9); // init will likely be killed
     deleteRecorded(id, force);
     Lifecycle.ExecWatch watch = lc.takeExecWatch(id); // kept by a create here for a start that will not come
     if (watch != null) watch.close();

@@ -52,6 +52,33 @@ final class InitSignals {
 
   private InitSignals() {}
 
+  /** Whether {@link #prepare} has started its thread in this JVM. */
+  private static volatile boolean prepared;
+
+  /**
+   * Starts, once per JVM, the JDK's process-handle set-up on a thread of its own and returns at
+   * once: {@link ProcessHandle}'s first use initialises its implementation (a reaper thread pool,
+   * ~40 classes: ~0.5-0.9 ms of a cold JVM), which a {@code kill} or {@code delete --force} would
+   * otherwise pay on its way to the signal. Called where TERM or KILL will surely follow; the
+   * command meanwhile takes its lock and reads its record on the first core. Class
+   * initialisation is the lock: a signal sent before the set-up is done waits for it.
+   */
+  static void prepare(int signal) {
+    if (prepared || signal != Signal.SIGKILL && signal != Signal.SIGTERM) return;
+    prepared = true;
+    Thread t = new Thread(new ProcessHandleSetUp(), "jrunc-prepare");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** {@link #prepare}'s work: a named class, not a lambda (no call site to link on the way). */
+  private static final class ProcessHandleSetUp implements Runnable {
+    @Override
+    public void run() {
+      ProcessHandle.current();
+    }
+  }
+
   /**
    * Signals init, never a recycled pid: SIGTERM and SIGKILL through {@link ProcessHandle}, the
    * others (and a failed try of those) through a pidfd opened before its start time is checked.

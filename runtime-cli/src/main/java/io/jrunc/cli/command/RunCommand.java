@@ -118,7 +118,7 @@ public final class RunCommand implements Command {
         fwd.uninstall();
       }
       if (relay != null) drain(relay);
-      if (!o.keep()) lc.delete(id, true);
+      if (!o.keep()) deleteExited(lc, id);
       return status;
     } catch (ContainerException e) {
       throw Core.fail(e);
@@ -126,6 +126,20 @@ public final class RunCommand implements Command {
       throw new CliException("terminal of " + id + ": " + e.getMessage(), e);
     } finally {
       if (relay != null) relay.close(); // restores the caller's terminal
+    }
+  }
+
+  /**
+   * Deletes the container whose init this JVM has waited for: it is stopped, so an ordinary
+   * delete does what a forced one would (the cgroup and state go), without a forced delete's
+   * set-up of the signal path for a kill that cannot come (a thread and ~40 JDK classes in
+   * every run's start-up cache). One deleted meanwhile by another caller is no error, as with force.
+   */
+  private static void deleteExited(ContainerRuntime lc, String id) throws ContainerException {
+    try {
+      lc.delete(id, false);
+    } catch (io.jrunc.core.api.ContainerNotFoundException gone) {
+      // removed meanwhile: nothing left to delete
     }
   }
 

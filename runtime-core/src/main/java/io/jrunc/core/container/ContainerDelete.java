@@ -37,7 +37,6 @@ final class ContainerDelete extends ContainerVerb {
   }
 
   void delete(String id, boolean force) throws ContainerFailure {
-    if (force) prepare(9); // init will likely be killed
     deleteRecorded(id, force);
     Lifecycle.ExecWatch watch = lc.takeExecWatch(id); // kept by a create here for a start that will not come
     if (watch != null) watch.close();
@@ -50,6 +49,7 @@ final class ContainerDelete extends ContainerVerb {
     // before: a create holds the lock while it works, and force removes what a dead one left
     // without waiting for the lock (as runc removes a directory without state.json).
     boolean recordFirst = !store.hasRecordFile(id);
+    if (force && !recordFirst) prepare(9); // its init may still run: the kill is likely (not for one that is not there)
     for (boolean retried = false; ; retried = true) {
       if (recordFirst) {
         try {

@@ -23,11 +23,11 @@ final class ContainerKill extends ContainerVerb {
   }
 
   void kill(String id, int signal, boolean all) throws ContainerFailure {
-    prepare(signal);
     // The record is read once, under the lock, when its file is there (the usual case). Else it
     // is read before the lock is taken, which fails as it did (no such container, one being
     // created) without waiting for the lock; if the file appeared meanwhile, it is read again.
     if (!store.hasRecordFile(id)) load(id);
+    prepare(signal); // (not for a container that is not there: load threw)
     try (StateStore.Lock lock = store.lock(id)) {
       ContainerRecord r = load(id);
       // paused or running is all the same to kill (see Lifecycle's table): the freezer is not

@@ -52,40 +52,42 @@ final class PseudoFsSteps {
     for (HostMounts.Entry h : s.host.cgroupHierarchies()) {
       // the mount point's last component (a clean path in /sys/fs/cgroup: no Path to parse)
       String name = h.mountPoint().substring(h.mountPoint().lastIndexOf('/') + 1);
-      String sub = m.dest() + "/" + name;
-      String subWhat = "mount cgroup " + name + " (type " + h.fsType() + ") to " + sub;
+      // the texts of ~8 steps per hierarchy (~12 on a v1 host), joined only if a step fails
+      Object sub = display(m.dest(), List.of(name), 1);
+      Object subWhat;
       Step mnt;
       if (s.ctx.cgroupNs()) {
-        Step cfs = b.call(Sys.FSOPEN, h.fsType(), FSOPEN_CLOEXEC).describe(subWhat, ": open filesystem type ", h.fsType());
-        b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, "source", "cgroup", 0L).describe(subWhat, ": set source");
+        subWhat = new CgroupMountText(sub, name, h.fsType(), null);
+        Step cfs = b.call(Sys.FSOPEN, h.fsType(), FSOPEN_CLOEXEC).describe("", subWhat, ": open filesystem type " + h.fsType());
+        b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, "source", "cgroup", 0L).describe("", subWhat, ": set source");
         if (h.fsType().equals("cgroup")) {
           for (String opt : h.superOptions().split(",")) {
             if (opt.equals("rw") || opt.equals("ro")) continue;
             int eq = opt.indexOf('=');
             if (eq < 0) {
-              b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_FLAG, opt, null, 0L).describe(subWhat, ": option ", opt);
+              b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_FLAG, opt, null, 0L).describe("", subWhat, ": option " + opt);
             } else {
               b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, opt.substring(0, eq), opt.substring(eq + 1), 0L)
-                  .describe(subWhat, ": option ", opt);
+                  .describe("", subWhat, ": option " + opt);
             }
           }
         }
-        b.call(Sys.FSCONFIG, cfs, FSCONFIG_CMD_CREATE, null, null, 0L).describe(subWhat);
+        b.call(Sys.FSCONFIG, cfs, FSCONFIG_CMD_CREATE, null, null, 0L).describe("", subWhat);
         mnt = b.call(Sys.FSMOUNT, cfs, FSMOUNT_CLOEXEC, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
-            .describe(subWhat);
-        b.call(Sys.CLOSE, cfs).describe(subWhat, ": close the filesystem context");
+            .describe("", subWhat);
+        b.call(Sys.CLOSE, cfs).describe("", subWhat, ": close the filesystem context");
       } else {
         String src = s.ctx.cgroupDirs().get(name).toString();
-        subWhat = "mount " + src + " (type bind) to " + sub;
-        mnt = b.call(Sys.OPEN_TREE, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE).describe(subWhat);
+        subWhat = new CgroupMountText(sub, name, null, src);
+        mnt = b.call(Sys.OPEN_TREE, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE).describe("", subWhat);
         b.call(Sys.MOUNT_SETATTR, mnt, "", AT_EMPTY_PATH,
             mountAttr(b, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, o.attrClr(), 0), MountAttr.SIZE_VER0)
-            .describe(subWhat, ": set mount flags");
+            .describe("", subWhat, ": set mount flags");
       }
       b.call(Sys.MKDIRAT, tmp, name, DIR_MODE).allow(Errno.EEXIST).describe("create mount point ", sub);
       Step t = openat2(b, tmp, name, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
           .describe("open mount point ", sub);
-      b.call(Sys.MOVE_MOUNT, mnt, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe(subWhat);
+      b.call(Sys.MOVE_MOUNT, mnt, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).describe("", subWhat);
       b.call(Sys.CLOSE, t).describe("close mount point ", sub);
       b.call(Sys.CLOSE, mnt).describe("close the mount fd of ", sub);
       if (name.contains(",")) {
@@ -101,6 +103,20 @@ final class PseudoFsSteps {
           .describe("make ", m.dest(), " read-only");
     }
     b.call(Sys.CLOSE, tmp).describe("close the mount fd of ", m.dest());
+  }
+
+  /**
+   * "mount cgroup NAME (type FSTYPE) to SUB" (a cgroup namespace: a cgroupfs of its own) or
+   * "mount SRC (type bind) to SUB" (the container's directory of that hierarchy), made when a
+   * step's failure is reported.
+   */
+  private record CgroupMountText(Object sub, String name, String fsType, String bindSource) {
+    @Override
+    public String toString() {
+      return bindSource != null
+          ? "mount " + bindSource + " (type bind) to " + sub
+          : "mount cgroup " + name + " (type " + fsType + ") to " + sub;
+    }
   }
 
   /** Devices, /dev symlinks, /dev/ptmx, /dev/console. */

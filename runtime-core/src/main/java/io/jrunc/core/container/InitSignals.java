@@ -59,9 +59,10 @@ final class InitSignals {
    * Starts, once per JVM, the JDK's process-handle set-up on a thread of its own and returns at
    * once: {@link ProcessHandle}'s first use initialises its implementation (a reaper thread pool,
    * ~40 classes: ~0.5-0.9 ms of a cold JVM), which a {@code kill} or {@code delete --force} would
-   * otherwise pay on its way to the signal. Called where TERM or KILL will surely follow; the
-   * command meanwhile takes its lock and reads its record on the first core. Class
-   * initialisation is the lock: a signal sent before the set-up is done waits for it.
+   * otherwise pay on its way to the signal. Called where TERM or KILL is likely to follow (a
+   * kill, a forced delete of a container that is there); the command meanwhile takes its lock
+   * and reads its record on the first core. Class initialisation is the lock: a signal sent
+   * before the set-up is done waits for it.
    */
   static void prepare(int signal) {
     if (prepared || signal != Signal.SIGKILL && signal != Signal.SIGTERM) return;

@@ -52,30 +52,32 @@ final class PseudoFsSteps {
     for (HostMounts.Entry h : s.host.cgroupHierarchies()) {
       // the mount point's last component (a clean path in /sys/fs/cgroup: no Path to parse)
       String name = h.mountPoint().substring(h.mountPoint().lastIndexOf('/') + 1);
-      // the texts of ~8 steps per hierarchy (~12 on a v1 host), joined only if a step fails
+      // the texts of the ~7 steps per hierarchy (~12 on a v1 host) of a bind, joined only if a step fails
       Object sub = display(m.dest(), List.of(name), 1);
       Object subWhat;
       Step mnt;
       if (s.ctx.cgroupNs()) {
-        subWhat = new CgroupMountText(sub, name, h.fsType(), null);
-        Step cfs = b.call(Sys.FSOPEN, h.fsType(), FSOPEN_CLOEXEC).describe("", subWhat, ": open filesystem type " + h.fsType());
-        b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, "source", "cgroup", 0L).describe("", subWhat, ": set source");
+        // (a cgroup namespace: its option steps vary, so the sentence is made here, once)
+        String text = new CgroupMountText(sub, name, h.fsType(), null).toString();
+        subWhat = text;
+        Step cfs = b.call(Sys.FSOPEN, h.fsType(), FSOPEN_CLOEXEC).describe(text, ": open filesystem type ", h.fsType());
+        b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, "source", "cgroup", 0L).describe(text, ": set source");
         if (h.fsType().equals("cgroup")) {
           for (String opt : h.superOptions().split(",")) {
             if (opt.equals("rw") || opt.equals("ro")) continue;
             int eq = opt.indexOf('=');
             if (eq < 0) {
-              b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_FLAG, opt, null, 0L).describe("", subWhat, ": option " + opt);
+              b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_FLAG, opt, null, 0L).describe(text, ": option ", opt);
             } else {
               b.call(Sys.FSCONFIG, cfs, FSCONFIG_SET_STRING, opt.substring(0, eq), opt.substring(eq + 1), 0L)
-                  .describe("", subWhat, ": option " + opt);
+                  .describe(text, ": option ", opt);
             }
           }
         }
-        b.call(Sys.FSCONFIG, cfs, FSCONFIG_CMD_CREATE, null, null, 0L).describe("", subWhat);
+        b.call(Sys.FSCONFIG, cfs, FSCONFIG_CMD_CREATE, null, null, 0L).describe(text);
         mnt = b.call(Sys.FSMOUNT, cfs, FSMOUNT_CLOEXEC, o.attrSet() | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
-            .describe("", subWhat);
-        b.call(Sys.CLOSE, cfs).describe("", subWhat, ": close the filesystem context");
+            .describe(text);
+        b.call(Sys.CLOSE, cfs).describe(text, ": close the filesystem context");
       } else {
         String src = s.ctx.cgroupDirs().get(name).toString();
         subWhat = new CgroupMountText(sub, name, null, src);

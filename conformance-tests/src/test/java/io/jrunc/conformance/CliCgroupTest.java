@@ -257,4 +257,57 @@ class CliCgroupTest {
       }
     }
   }
+
+  /**
+   * kill and delete --force start ProcessHandle's set-up on a thread of their own
+   * (InitSignals.prepare). Where a pids limit leaves the CLI's JVM no thread beyond those it
+   * starts with, that thread cannot be had: they signal and delete all the same. The limit is
+   * found, not assumed: the smallest pids.max at which the same JVM starts and answers for a
+   * container that is not there (no set-up thread on that path).
+   */
+  @Test
+  void killAndForcedDeleteWorkWhenAPidsLimitLeavesNoThreadToSpare() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle a = Bundle.busybox(tmp.resolve("a")).args("sleep", "1000");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "1000");
+    // the CLI's own pids cgroup: one of this test's, beside the tests' parent, removed below
+    Path limited = Path.of("/sys/fs/cgroup/pids", "jrunc-test-cli-" + ProcessHandle.current().pid());
+    Files.createDirectories(limited);
+    try {
+      for (var r : new Jrunc.Result[] {j.run("run", "-d", "--bundle", a.write().toString(), "pa"),
+          j.run("run", "-d", "--bundle", b.write().toString(), "pb")}) {
+        assertThat(r.exit()).as(r.toString()).isZero();
+      }
+      String enter = "echo $$ > " + limited.resolve("cgroup.procs") + "; exec \"$0\" --root \"$1\" ";
+      int limit = 0;
+      for (int n = 4; n <= 64 && limit == 0; n++) {
+        Files.writeString(limited.resolve("pids.max"), Integer.toString(n));
+        if (j.runInBashRaw(enter + "kill nosuch KILL").err().contains("container does not exist")) limit = n;
+      }
+      assertThat(limit).as("a pids.max under which the CLI's JVM starts").isPositive();
+      Files.writeString(limited.resolve("pids.max"), Integer.toString(limit));
+      var kill = j.runInBashRaw(enter + "kill pa KILL");
+      assertThat(kill.exit()).as("kill at pids.max " + limit + ": " + kill).isZero();
+      assertThat(kill.err()).doesNotContain("level=error");
+      var delete = j.runInBashRaw(enter + "delete --force pb");
+      assertThat(delete.exit()).as("delete --force at pids.max " + limit + ": " + delete).isZero();
+      assertThat(delete.err()).doesNotContain("level=error");
+      assertThat(j.run("state", "pb").exit()).isEqualTo(1);
+      assertThat(leftovers(cgroupsPath(b))).isEmpty();
+      // pa was killed: it stops
+      String status = "";
+      for (int i = 0; i < 100 && !status.contains("\"stopped\""); i++, Thread.sleep(20)) status = j.run("state", "pa").out();
+      assertThat(status).contains("\"stopped\"");
+    } finally {
+      j.run("delete", "-f", "pa");
+      j.run("delete", "-f", "pb");
+      for (int i = 0; i < 50 && Files.exists(limited); i++) {
+        try {
+          Files.delete(limited);
+        } catch (java.io.IOException busy) {
+          Thread.sleep(20);
+        }
+      }
+    }
+  }
 }

@@ -98,6 +98,17 @@ public final class Jrunc {
     return start(cmd, Map.of(), rest);
   }
 
+  /**
+   * {@code bash -c SCRIPT LAUNCHER ROOT}: a script that starts the launcher itself (as {@code
+   * "$0" --root "$1" ...}), after what must come first in the same process (joining a cgroup,
+   * say).
+   */
+  public Result runInBashRaw(String script) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of("bash", "-c", script, LAUNCHER.toString(), root.toString()));
+    return start(cmd, Map.of(), script);
+  }
+
   private Result start(List<String> cmd, Map<String, String> env, String what) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().clear();

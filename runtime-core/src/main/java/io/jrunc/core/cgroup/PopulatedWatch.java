@@ -45,7 +45,9 @@ final class PopulatedWatch implements AutoCloseable {
       ws = FileSystems.getDefault().newWatchService();
       dir.register(ws, StandardWatchEventKinds.ENTRY_MODIFY);
       return new PopulatedWatch(ws);
-    } catch (IOException | UnsupportedOperationException e) {
+    } catch (IOException | UnsupportedOperationException | OutOfMemoryError e) {
+      // (OutOfMemoryError: the service's poller thread could not be started, a pids limit say:
+      // the caller polls instead)
       if (ws != null) {
         try {
           ws.close();

@@ -67,9 +67,13 @@ final class InitSignals {
   static void prepare(int signal) {
     if (prepared || signal != Signal.SIGKILL && signal != Signal.SIGTERM) return;
     prepared = true;
-    Thread t = new Thread(new ProcessHandleSetUp(), "jrunc-prepare");
-    t.setDaemon(true);
-    t.start();
+    try {
+      Thread t = new Thread(new ProcessHandleSetUp(), "jrunc-prepare");
+      t.setDaemon(true);
+      t.start();
+    } catch (OutOfMemoryError | RuntimeException e) {
+      // no thread to be had (a pids limit, say): the signal sets ProcessHandle up itself, as before
+    }
   }
 
   /** {@link #prepare}'s work: a named class, not a lambda (no call site to link on the way). */

@@ -261,7 +261,8 @@ class CliCgroupTest {
   /**
    * kill and delete --force start ProcessHandle's set-up on a thread of their own
    * (InitSignals.prepare). Where a pids limit leaves the CLI's JVM no thread beyond those it
-   * starts with, that thread cannot be had: they signal and delete all the same. The limit is
+   * starts with, that thread cannot be had: they signal and delete all the same (and a create,
+   * which cannot go on there, says why in one line and leaves nothing). The limit is
    * found, not assumed: the smallest pids.max at which the same JVM starts and answers for a
    * container that is not there (no set-up thread on that path).
    */
@@ -294,6 +295,15 @@ class CliCgroupTest {
       assertThat(delete.err()).doesNotContain("level=error");
       assertThat(j.run("state", "pb").exit()).isEqualTo(1);
       assertThat(leftovers(cgroupsPath(b))).isEmpty();
+      // a create there cannot have its link thread (nor would its clone have a pid): one error
+      // line that says so, and nothing made
+      Bundle c = Bundle.busybox(tmp.resolve("c")).args("true");
+      var create = j.runInBashRaw(enter + "create --bundle " + c.write() + " pc");
+      assertThat(create.exit()).as("create at pids.max " + limit + ": " + create).isEqualTo(1);
+      assertThat(create.err().lines().filter(l -> l.contains("level=error")).toList()).as(create.toString())
+          .singleElement().asString().contains("out of resources: unable to create native thread");
+      assertThat(j.run("state", "pc").err()).contains("container does not exist");
+      assertThat(leftovers(cgroupsPath(c))).isEmpty();
       // pa was killed: it stops
       String status = "";
       for (int i = 0; i < 100 && !status.contains("\"stopped\""); i++, Thread.sleep(20)) status = j.run("state", "pa").out();

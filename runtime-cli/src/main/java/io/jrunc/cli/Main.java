@@ -95,6 +95,11 @@ public final class Main {
       return command.run(a, global);
     } catch (CliException e) {
       return fatal(e.getMessage(), e.exitCode(), debug ? e : null);
+    } catch (OutOfMemoryError e) {
+      // Not a bug: the machine's limits (a thread or a heap that could not be had; the JVM's
+      // words say which, e.g. "unable to create native thread: possibly out of memory or
+      // process/resource limits reached"). One line, as runc's "resource temporarily unavailable".
+      return fatal("out of resources: " + e.getMessage(), 1, debug ? e : null);
     } catch (RuntimeException | Error e) {
       // A bug, not a user error: still one line, with the stack trace only under --debug.
       return fatal("internal error: " + e, 1, debug ? e : null);

@@ -31,6 +31,17 @@ class CliCgroupTest {
     return b.linux().get("cgroupsPath").asText();
   }
 
+  /** Removes a cgroup directory this test made, trying for up to a second while it is busy. */
+  private static void removeOnceEmpty(Path dir) throws InterruptedException {
+    for (int i = 0; i < 50 && Files.exists(dir); i++) {
+      try {
+        Files.delete(dir);
+      } catch (java.io.IOException busy) {
+        Thread.sleep(20);
+      }
+    }
+  }
+
   /** Which of the container's cgroup directories still exist (none should after delete). */
   private static java.util.List<Path> leftovers(String cgroupsPath) {
     java.util.List<Path> left = new java.util.ArrayList<>();
@@ -248,13 +259,7 @@ class CliCgroupTest {
     } finally {
       j.run("delete", "-f", "second");
       j.run("delete", "-f", "first");
-      for (int i = 0; i < 50 && Files.exists(freezer); i++) {
-        try {
-          Files.delete(freezer);
-        } catch (java.io.IOException busy) {
-          Thread.sleep(20);
-        }
-      }
+      removeOnceEmpty(freezer);
     }
   }
 
@@ -311,13 +316,7 @@ class CliCgroupTest {
     } finally {
       j.run("delete", "-f", "pa");
       j.run("delete", "-f", "pb");
-      for (int i = 0; i < 50 && Files.exists(limited); i++) {
-        try {
-          Files.delete(limited);
-        } catch (java.io.IOException busy) {
-          Thread.sleep(20);
-        }
-      }
+      removeOnceEmpty(limited);
     }
   }
 }

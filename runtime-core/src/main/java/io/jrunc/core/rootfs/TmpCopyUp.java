@@ -9,7 +9,6 @@ import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.MountSyscalls;
-import io.jrunc.core.sys.OpenHow;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.LinuxIDMapping;
@@ -151,8 +150,8 @@ final class TmpCopyUp {
         case Dir d -> {
           b.call(Sys.MKDIRAT, dir, d.name(), d.mode()).describe(what);
           chown(b, dir, n, what, uidMap, gidMap);
-          Step sub = b.call(Sys.OPENAT2, dir, d.name(),
-              how(b, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), OpenHow.SIZE_VER0).describe(what);
+          Step sub = MountSteps.openat2(b, dir, d.name(), O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
+              .describe(what);
           emit(b, sub, path, d.children(), uidMap, gidMap);
           b.call(Sys.CLOSE, sub).describe(what);
         }
@@ -176,10 +175,6 @@ final class TmpCopyUp {
         }
       }
     }
-  }
-
-  private static long how(ProgramBuilder b, long flags, long resolve) {
-    return MountSteps.openHow(b, flags, resolve);
   }
 
   private static void chown(ProgramBuilder b, Object dir, Node n, String what, List<LinuxIDMapping> uidMap,

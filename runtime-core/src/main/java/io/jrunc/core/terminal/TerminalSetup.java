@@ -94,9 +94,10 @@ public final class TerminalSetup {
     if (consoleSocketFd < 0) throw new IllegalArgumentException("a terminal needs a console socket fd");
     // the master's fd is stored into the message by the step that opens it
     MemorySegment cmsg = CmsgHdr.writeOneFd(b.alloc(CmsgHdr.SPACE_ONE_FD), 0);
-    MemorySegment how = OpenHow.write(b.alloc(OpenHow.LAYOUT), Open.O_RDWR | Open.O_NOCTTY | Open.O_CLOEXEC, 0,
-        Open.RESOLVE_NO_SYMLINKS | Open.RESOLVE_NO_MAGICLINKS);
-    Step master = b.call(Sys.OPENAT2, (long) Open.AT_FDCWD, PTMX, how, how.byteSize())
+    // read-only for the child: staged with the strings, as every open_how of a program
+    long how = b.stagedLongs(OpenHow.SIZE_VER0, OpenHow.FIELDS, OpenHow.fields(Open.O_RDWR | Open.O_NOCTTY | Open.O_CLOEXEC, 0,
+        Open.RESOLVE_NO_SYMLINKS | Open.RESOLVE_NO_MAGICLINKS));
+    Step master = b.call(Sys.OPENAT2, (long) Open.AT_FDCWD, PTMX, how, OpenHow.SIZE_VER0)
         .storeResultAt(CmsgHdr.fdSlot(cmsg))
         .describe("open ", PTMX, " for the terminal (is a devpts instance mounted at /dev/pts?)");
     b.call(Sys.IOCTL, master, TIOCSPTLCK, b.alloc(4)).describe("unlock the terminal's pty");

@@ -158,7 +158,15 @@ final class SemanticChecks {
         return true;
     }
 
+    /** True when {@link #absolutePath} has nothing to report on {@code value}. */
+    private static boolean cleanAbsolute(String value) {
+        return value != null && !value.isEmpty() && value.charAt(0) == '/' && value.indexOf('\0') < 0;
+    }
+
     void absolutePath(String ptr, String value, boolean isRequired) {
+        if (cleanAbsolute(value)) {
+            return;
+        }
         if (value == null) {
             if (isRequired) {
                 error(ptr, "is required");
@@ -181,7 +189,7 @@ final class SemanticChecks {
                 String v = values.get(i);
                 // the element's pointer only for a report: a default config's ~20 masked and
                 // read-only paths, valid, made ~0.15 ms of strings in every cold create
-                if (v == null || v.isEmpty() || v.charAt(0) != '/' || v.indexOf('\0') >= 0) {
+                if (!cleanAbsolute(v)) {
                     absolutePath(ptr + "/" + i, v, true);
                 }
             }

@@ -7,13 +7,13 @@ import io.jrunc.cli.command.Command;
 import io.jrunc.cli.command.Commands;
 import io.jrunc.cli.log.JruncLogging;
 import io.jrunc.cli.log.JruncServiceProvider;
+import io.jrunc.core.api.host.LoggerBinding;
 import io.jrunc.core.api.host.NativeAccess;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
@@ -53,6 +53,8 @@ public final class Main {
     if (System.getProperty("slf4j.provider") == null) {
       System.setProperty("slf4j.provider", JruncServiceProvider.class.getName());
     }
+    // runtime-core's loggers straight from ours, without SLF4J's lookup
+    LoggerBinding.use(JruncLogging.factory());
     if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "WARN");
     }
@@ -154,6 +156,6 @@ public final class Main {
   }
 
   private static Logger log() {
-    return LoggerFactory.getLogger(Main.class);
+    return JruncLogging.logger(Main.class);
   }
 }

@@ -79,7 +79,7 @@ public final class EventsCommand implements Command {
         return 0; // stopped: the stream had nothing to say before either
       } catch (io.jrunc.core.api.SetupException e) {
         // as runc: no memory cgroup to watch (rootless) is a warning, the stats go on
-        org.slf4j.LoggerFactory.getLogger(EventsCommand.class).warn(e.getMessage());
+        io.jrunc.cli.log.JruncLogging.logger(EventsCommand.class).warn(e.getMessage());
       }
       try {
         while (true) {

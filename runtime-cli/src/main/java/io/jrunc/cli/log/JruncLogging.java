@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
 import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
 
@@ -32,6 +34,19 @@ public final class JruncLogging {
   private static volatile OutputStream file;
 
   private static volatile Path filePath;
+
+  /** One logger per name, whether runtime-core asks (LoggerBinding) or SLF4J's provider does. */
+  private static final JruncLoggerFactory FACTORY = new JruncLoggerFactory();
+
+  /** jrunc's logger factory: the CLI hands it to runtime-core, and its provider serves it. */
+  public static ILoggerFactory factory() {
+    return FACTORY;
+  }
+
+  /** The CLI's own logger named after {@code type}. */
+  public static Logger logger(Class<?> type) {
+    return FACTORY.getLogger(type.getName());
+  }
 
   /**
    * Sets the threshold, line format and destination.

@@ -43,7 +43,7 @@ public final class JruncServiceProvider implements SLF4JServiceProvider {
 
   @Override
   public void initialize() {
-    loggerFactory = new JruncLoggerFactory();
+    loggerFactory = JruncLogging.factory();
     markerFactory = new BasicMarkerFactory();
     // MDC is not printed by runc-style lines; a no-op adapter keeps MDC calls harmless.
     mdcAdapter = new NOPMDCAdapter();

@@ -16,7 +16,7 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
    * every call, and the first getLogger of a JVM bootstraps SLF4J (~0.7 ms of a cold create).
    */
   private static org.slf4j.Logger log() {
-    return org.slf4j.LoggerFactory.getLogger(DeviceRule.class);
+    return io.jrunc.core.log.Logs.get(DeviceRule.class);
   }
   public static final long ANY = -1;
 

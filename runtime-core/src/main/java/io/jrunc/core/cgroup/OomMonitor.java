@@ -1,5 +1,6 @@
 package io.jrunc.core.cgroup;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.sys.KernelEvents;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Open;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * OOM notifications from the kernel, for many cgroups on one thread: no poll. Each watched
@@ -43,7 +43,7 @@ public final class OomMonitor {
    * call) makes an OomMonitor, and the first getLogger of a JVM bootstraps SLF4J.
    */
   private static Logger log() {
-    return LoggerFactory.getLogger(OomMonitor.class);
+    return Logs.get(OomMonitor.class);
   }
 
   private static final long WAKE = 0;

@@ -2,6 +2,7 @@ package io.jrunc.core.container;
 
 import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.cgroup.CgroupException;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** A container's cgroup re-opened from its record, and its processes when it has none. */
 final class ContainerCgroups {
@@ -29,7 +29,7 @@ final class ContainerCgroups {
    * as before the split.)
    */
   private static Logger log() {
-    return LoggerFactory.getLogger(Lifecycle.class);
+    return Logs.get(Lifecycle.class);
   }
 
   private ContainerCgroups() {}

@@ -10,6 +10,7 @@ import io.jrunc.core.failure.MalformedStateFailure;
 import io.jrunc.core.failure.NotFoundFailure;
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.failure.Status;
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.process.HookLauncher;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
@@ -23,13 +24,12 @@ import io.jrunc.spec.State;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** delete: stopped containers, or any with force; the cgroup and state go, poststop hooks run. */
 final class ContainerDelete extends ContainerVerb {
   /** Looked up when a line is written: SLF4J's bootstrap costs ~0.5 ms of every CLI delete. */
   private static Logger log() {
-    return LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+    return Logs.get(Lifecycle.class); // same logger name as before the split
   }
 
   ContainerDelete(Lifecycle lc) {

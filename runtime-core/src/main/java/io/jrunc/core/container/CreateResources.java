@@ -12,6 +12,7 @@ import io.jrunc.core.failure.ExistsFailure;
 import io.jrunc.core.failure.Failures;
 import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.rootfs.RootfsConfigException;
 import io.jrunc.core.rootfs.RootfsContext;
 import io.jrunc.core.rootfs.RootfsSetup;
@@ -40,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * create's third stage, acquire: what a {@link CreatePlan} needs on the host before init can be
@@ -69,7 +69,7 @@ final class CreateResources {
    * every call, and the first getLogger of a JVM bootstraps SLF4J (~0.7 ms of a cold create).
    */
   private static Logger log() {
-    return LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+    return Logs.get(Lifecycle.class); // same logger name as before the split
   }
 
   final CreatePlan plan;

@@ -7,6 +7,7 @@ import io.jrunc.core.cgroup.Cgroups;
 import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.InvalidStateFailure;
 import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.MalformedRecordException;
 import io.jrunc.core.state.ProcStat;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code delete --force} of a container whose state.json is malformed. Removing the record
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * identified, nothing is removed and the error says why.
  */
 final class ForcedRemoval {
-  private static final Logger LOG = LoggerFactory.getLogger(ForcedRemoval.class);
+  private static final Logger LOG = Logs.get(ForcedRemoval.class);
 
   private ForcedRemoval() {}
 

@@ -4,6 +4,7 @@ import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.InvalidStateFailure;
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.failure.Status;
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.sys.Errno;
@@ -12,7 +13,6 @@ import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.SysException;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Signals to a container's init that cannot hit a recycled pid, and waiting for it to go.
@@ -47,7 +47,7 @@ final class InitSignals {
    * the first getLogger of a JVM bootstraps SLF4J. (Lifecycle's name, as before the split.)
    */
   private static Logger log() {
-    return LoggerFactory.getLogger(Lifecycle.class);
+    return Logs.get(Lifecycle.class);
   }
 
   private InitSignals() {}

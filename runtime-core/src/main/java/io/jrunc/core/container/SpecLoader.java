@@ -1,6 +1,7 @@
 package io.jrunc.core.container;
 
 import io.jrunc.core.failure.InvalidConfigFailure;
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.sys.BoundedFile;
 import io.jrunc.spec.Spec;
 import io.jrunc.spec.validate.Problem;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** config.json read within its size limit and checked, before create claims anything. */
 final class SpecLoader {
@@ -20,7 +20,7 @@ final class SpecLoader {
    * every call, and the first getLogger of a JVM bootstraps SLF4J (~0.7 ms of a cold create).
    */
   private static Logger log() {
-    return LoggerFactory.getLogger(Lifecycle.class); // same logger name as before the split
+    return Logs.get(Lifecycle.class); // same logger name as before the split
   }
 
   private SpecLoader() {}

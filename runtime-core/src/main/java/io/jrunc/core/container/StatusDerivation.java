@@ -3,11 +3,11 @@ package io.jrunc.core.container;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import io.jrunc.core.failure.Status;
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
 import java.nio.file.Files;
-import org.slf4j.LoggerFactory;
 
 /**
  * A container's status, from its record and what the host shows now. Nothing is stored: a
@@ -59,7 +59,7 @@ final class StatusDerivation {
     } catch (CgroupException e) {
       // the logger only here, not in a static field: every command derives a status, and the
       // first getLogger of a JVM bootstraps SLF4J
-      LoggerFactory.getLogger(StatusDerivation.class).debug("read the freezer state of {}: {}", r.id(), e.getMessage());
+      Logs.get(StatusDerivation.class).debug("read the freezer state of {}: {}", r.id(), e.getMessage());
     }
     return Status.RUNNING;
   }

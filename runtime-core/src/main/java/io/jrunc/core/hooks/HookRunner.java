@@ -1,10 +1,10 @@
 package io.jrunc.core.hooks;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.spec.Hook;
 import io.jrunc.spec.State;
 import java.util.List;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs a phase's hooks in order, as runtime.md says: the first failure stops the phase (and
@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * it through with {@link HookProcess}.
  */
 public final class HookRunner {
-  private static final Logger LOG = LoggerFactory.getLogger(HookRunner.class);
+  private static final Logger LOG = Logs.get(HookRunner.class);
 
   private HookRunner() {}
 

@@ -74,7 +74,7 @@ public final class RootfsSetup implements AutoCloseable {
    * every call, and the first getLogger of a JVM bootstraps SLF4J (~0.7 ms of a cold create).
    */
   static org.slf4j.Logger log() {
-    return org.slf4j.LoggerFactory.getLogger(RootfsSetup.class);
+    return io.jrunc.core.log.Logs.get(RootfsSetup.class);
   }
   static final long DIR_MODE = 0755;
   static final List<String> PROC_ALLOWED = List.of("/proc/cpuinfo", "/proc/diskstats",

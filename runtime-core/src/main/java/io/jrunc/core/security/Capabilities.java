@@ -1,5 +1,6 @@
 package io.jrunc.core.security;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.spec.LinuxCapabilities;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Capability names and numbers (linux/capability.h), and the five sets of
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class Capabilities {
   /** Looked up when a line is written: SLF4J's bootstrap costs ~0.5 ms of a CLI exec or create. */
   private static Logger log() {
-    return LoggerFactory.getLogger(Capabilities.class);
+    return Logs.get(Capabilities.class);
   }
 
   private Capabilities() {}

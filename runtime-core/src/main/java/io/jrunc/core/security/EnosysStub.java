@@ -1,5 +1,6 @@
 package io.jrunc.core.security;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.LibSeccomp;
 import io.jrunc.spec.LinuxSeccomp;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The -ENOSYS prologue runc prepends to every non-permissive filter
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 final class EnosysStub {
   /** Looked up when a line is written (SLF4J's bootstrap is ~0.5 ms of a cold JVM). */
   private static Logger log() {
-    return LoggerFactory.getLogger(EnosysStub.class);
+    return Logs.get(EnosysStub.class);
   }
 
   private EnosysStub() {}

@@ -1,5 +1,6 @@
 package io.jrunc.core.security;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.ProcWrite;
 import io.jrunc.core.sys.SysException;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes a new user namespace's id maps from the parent, while the child (cloned with
@@ -39,7 +39,7 @@ public final class IdMapper {
    * on every call, and the first getLogger of a JVM bootstraps SLF4J (~0.7 ms of a cold create).
    */
   private static Logger log() {
-    return LoggerFactory.getLogger(IdMapper.class);
+    return Logs.get(IdMapper.class);
   }
 
   private IdMapper() {}

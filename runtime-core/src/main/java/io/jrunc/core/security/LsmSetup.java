@@ -1,5 +1,6 @@
 package io.jrunc.core.security;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.sys.Open;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Linux security modules: AppArmor ({@code process.apparmorProfile}) and SELinux
@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class LsmSetup {
   /** Looked up when a line is written: SLF4J's bootstrap costs ~0.5 ms of a CLI exec or create. */
   private static Logger log() {
-    return LoggerFactory.getLogger(LsmSetup.class);
+    return Logs.get(LsmSetup.class);
   }
 
   private LsmSetup() {}

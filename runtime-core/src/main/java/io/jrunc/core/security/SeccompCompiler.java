@@ -1,5 +1,6 @@
 package io.jrunc.core.security;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.LibSeccomp;
 import io.jrunc.core.sys.SysException;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Compiles {@code linux.seccomp} into classic BPF in the parent, with libseccomp (through FFM,
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class SeccompCompiler {
   /** Looked up when a line is written: SLF4J's bootstrap costs ~0.5 ms of a CLI exec or create. */
   private static Logger log() {
-    return LoggerFactory.getLogger(SeccompCompiler.class);
+    return Logs.get(SeccompCompiler.class);
   }
 
   /** seccomp(2) filter flags (linux/seccomp.h). */

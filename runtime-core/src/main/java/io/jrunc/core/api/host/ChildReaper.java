@@ -1,5 +1,6 @@
 package io.jrunc.core.api.host;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Open;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reaps the children of a process that supervises containers (a shim): their init and exec
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * nobody claimed for a whole sweep.
  */
 public final class ChildReaper implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ChildReaper.class);
+  private static final Logger LOG = Logs.get(ChildReaper.class);
   private static final int SWEEP_MILLIS = 1000;
   /** prctl(2): PR_SET_CHILD_SUBREAPER (Linux 3.4). */
   private static final int PR_SET_CHILD_SUBREAPER = 36;

@@ -1,5 +1,6 @@
 package io.jrunc.core.api.host;
 
+import io.jrunc.core.log.Logs;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.HostMount;
 import io.jrunc.core.sys.Mount;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The image's layers mounted onto a bundle's {@code rootfs} in the caller's own mount
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class RootfsMounts {
   private RootfsMounts() {}
 
-  private static final Logger LOG = LoggerFactory.getLogger(RootfsMounts.class);
+  private static final Logger LOG = Logs.get(RootfsMounts.class);
   /** At most this many mounts stacked on one rootfs are undone. */
   private static final int MAX_STACK = 64;
 

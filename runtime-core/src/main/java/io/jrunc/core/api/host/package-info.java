@@ -19,6 +19,8 @@
  *       within the runtime's size limits, refusing FIFOs and devices</td></tr>
  *   <tr><td>{@link io.jrunc.core.api.host.HostProbes}</td><td>seccomp features, user
  *       namespace</td></tr>
+ *   <tr><td>{@link io.jrunc.core.api.host.LoggerBinding}</td><td>the front end's own SLF4J
+ *       logger factory for the runtime's loggers, instead of SLF4J's lookup</td></tr>
  * </table>
  *
  * <p>Failures are {@link java.io.IOException}s whose message names the operation, the path or

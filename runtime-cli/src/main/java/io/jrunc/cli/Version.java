@@ -12,14 +12,12 @@ public final class Version {
 
   /**
    * The git commit the jar was built from ({@code -dirty} if the tree had changes), or {@code
-   * unknown} (e.g. when run from classes rather than the jar). The build writes it into the jar
-   * manifest as Implementation-Version (runtime-cli/pom.xml): the class loader has parsed the
-   * manifest already, while opening a resource in the jar would cost 10-20 ms per call.
+   * unknown} outside git: a constant the build writes (runtime-cli/pom.xml, {@code BuildInfo}),
+   * not the jar manifest's Implementation-Version, which on the boot class path bin/jrunc uses
+   * only a read of the jar in Java gives (~1 ms of every {@code --version}).
    */
   public static String commit() {
-    Package p = Version.class.getPackage();
-    String c = p == null ? null : p.getImplementationVersion();
-    return c == null || c.isBlank() ? "unknown" : c.trim();
+    return BuildInfo.COMMIT;
   }
 
   /** The full text, ending with a newline. */

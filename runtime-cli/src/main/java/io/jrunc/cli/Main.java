@@ -97,15 +97,37 @@ public final class Main {
       return command.run(a, global);
     } catch (CliException e) {
       return fatal(e.getMessage(), e.exitCode(), debug ? e : null);
-    } catch (OutOfMemoryError e) {
+    } catch (RuntimeException | Error e) {
       // Not a bug: the machine's limits (a thread or a heap that could not be had; the JVM's
       // words say which, e.g. "unable to create native thread: possibly out of memory or
       // process/resource limits reached"). One line, as runc's "resource temporarily unavailable".
-      return fatal("out of resources: " + e.getMessage(), 1, debug ? e : null);
-    } catch (RuntimeException | Error e) {
+      String resources = outOfResources(e);
+      if (resources != null) return fatal("out of resources: " + resources, 1, debug ? e : null);
       // A bug, not a user error: still one line, with the stack trace only under --debug.
       return fatal("internal error: " + e, 1, debug ? e : null);
     }
+  }
+
+  /**
+   * The JVM's words when {@code e} is an OutOfMemoryError or comes from one, including one thrown
+   * earlier in a class's initialisation; else null. A JDK class that starts a thread as it initialises (the Cleaner's)
+   * fails so under a pids limit, on whichever thread used it first; every later use of that class
+   * gets a NoClassDefFoundError that carries the first failure only as the text of an
+   * ExceptionInInitializerError ("Exception java.lang.OutOfMemoryError: unable to create native
+   * thread: ... [in thread "jrunc-link"]").
+   */
+  static String outOfResources(Throwable e) {
+    String prefix = "Exception " + OutOfMemoryError.class.getName() + ": ";
+    Throwable t = e;
+    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) return t.getMessage();
+      String m = t.getMessage();
+      if (t instanceof ExceptionInInitializerError && m != null && m.startsWith(prefix)) {
+        int in = m.lastIndexOf(" [in thread ");
+        return m.substring(prefix.length(), in > prefix.length() ? in : m.length());
+      }
+    }
+    return null;
   }
 
   private static void configureLogging(GlobalOptions global) throws CliException {

@@ -101,6 +101,37 @@ class MainTest {
     assertThat(err()).isEqualTo("container does not exist\n");
   }
 
+  /** A class whose initialisation fails as the Cleaner's does when no thread can be had. */
+  static final class NoThreadAtInit {
+    static final int X;
+
+    static {
+      if (Boolean.parseBoolean("true")) throw new OutOfMemoryError("unable to create native thread: limits reached");
+      X = 1;
+    }
+  }
+
+  @Test
+  void anOutOfMemoryErrorInAClassInitialisationIsOutOfResourcesOnEveryLaterUse() {
+    Throwable first = null, later = null;
+    try {
+      int unused = NoThreadAtInit.X;
+    } catch (Throwable t) {
+      first = t;
+    }
+    try {
+      int unused = NoThreadAtInit.X;
+    } catch (Throwable t) {
+      later = t;
+    }
+    assertThat(first).isInstanceOf(OutOfMemoryError.class);
+    assertThat(later).isInstanceOf(NoClassDefFoundError.class);
+    assertThat(Main.outOfResources(first)).isEqualTo("unable to create native thread: limits reached");
+    assertThat(Main.outOfResources(later)).isEqualTo("unable to create native thread: limits reached");
+    assertThat(Main.outOfResources(new NoClassDefFoundError("Could not initialize class x.Y"))).isNull();
+    assertThat(Main.outOfResources(new IllegalStateException("bug", new RuntimeException()))).isNull();
+  }
+
   @Test
   void usageErrorsExitOne() {
     assertThat(run("state")).isEqualTo(1);

@@ -7,7 +7,8 @@
 # Part 1, one hyperfine call per command with every runtime in it (so a loaded machine hurts
 # all alike), on the same busybox bundle: median wall time and mean CPU (user+sys) in ms, and
 # the ratios of jrunc to runc and to the floor, a bare `java` hello world (scripts/bench/Hello.java)
-# with bin/jrunc's flags and an AOT cache of its own, measured in that same call. Commands: --version; spec (into an empty
+# with bin/jrunc's flags and an AOT cache of its own, measured in that same call (and the same
+# hello world from the boot class path, as bin/jrunc starts jrunc: floor-boot). Commands: --version; spec (into an empty
 # bundle); state and exec (`true`) of a running container; create, start, kill (KILL) and
 # delete (--force) of one container (hyperfine's --prepare puts it in the state each needs);
 # run of /bin/true; and create with podman's default seccomp profile (when containers-common is
@@ -98,6 +99,14 @@ mkdir "$tmp/hello"
 # shellcheck disable=SC2086
 "$jhome/bin/java" -XX:AOTCacheOutput="$tmp/hello/hello.aot" $flags -cp "$tmp/hello/hello.jar" Hello >/dev/null 2>&1
 floorcmd="$jhome/bin/java -XX:AOTCache=$tmp/hello/hello.aot $flags -cp $tmp/hello/hello.jar Hello"
+# The floor is a Java program started the usual way, from the class path. bin/jrunc starts
+# jrunc from the boot class path instead (round 22: the application class loader opens the jar
+# in Java before it defines a class, the boot loader does not), which no hello world on the
+# class path does; the same hello world started so is measured too (floor-boot, its own
+# cache), so that each command's ratio to a JVM started as jrunc's is there as well.
+# shellcheck disable=SC2086
+"$jhome/bin/java" -XX:AOTCacheOutput="$tmp/hello/boot.aot" $flags -Xbootclasspath/a:"$tmp/hello/hello.jar" Hello >/dev/null 2>&1
+bootcmd="$jhome/bin/java -XX:AOTCache=$tmp/hello/boot.aot $flags -Xbootclasspath/a:$tmp/hello/hello.jar Hello"
 
 # jrunc's AOT caches in use: a build that rewrote jrunc.jar without training them (e.g.
 # scripts/vm-*.sh, which package with -Djrunc.skipAot=true) leaves caches older than the jar,
@@ -137,19 +146,22 @@ hf() { hyperfine -N -w 3 -r "$runs" --export-json "$tmp/r.json" "$@" >/dev/null 
 med() { jq -r --arg n "$1" '.results[] | select(.command == $n) | (.median * 1000)' "$tmp/r.json"; }
 cpu() { jq -r --arg n "$1" '.results[] | select(.command == $n) | ((.user + .system) * 1000)' "$tmp/r.json"; }
 
-hf -n floor "$floorcmd"
-floor=$(med floor) floorcpu=$(cpu floor)
+hf -n floor "$floorcmd" -n floor-boot "$bootcmd"
+floor=$(med floor) floorcpu=$(cpu floor) fboot=$(med floor-boot) fbootcpu=$(cpu floor-boot)
 
 header="| command |"; sep="|---|"
 for r in $runtimes; do header="$header $r |"; sep="$sep---:|"; done
 echo "Medians of wall time, ms (mean CPU user+sys, ms); $runs runs after 3 warm-ups."
 echo
-echo "$header jrunc / runc | jrunc / floor | CPU: jrunc / floor | target |"
-echo "$sep---:|---:|---:|---|"
+echo "$header jrunc / runc | jrunc / floor | CPU: jrunc / floor | target | jrunc / floor-boot |"
+echo "$sep---:|---:|---:|---|---:|"
 printf '| floor: `java` hello world (AOT, same flags) | %.1f (%.0f) |' "$floor" "$floorcpu"
 for r in $runtimes; do [ $r = jrunc ] || printf ' |'; done
-echo " | 1.00× | 1.00× | |"
-floors=
+echo " | 1.00× | 1.00× | | |"
+printf '| floor-boot: the same from the boot class path, as bin/jrunc starts | %.1f (%.0f) |' "$fboot" "$fbootcpu"
+for r in $runtimes; do [ $r = jrunc ] || printf ' |'; done
+echo " | | | | 1.00× |"
+floors= bfloors=
 scenarios="version spec state create start kill delete run exec"
 [ -r "$profile" ] && scenarios="$scenarios create-seccomp"
 # JRUNC_BENCH_ONLY="run create": only those commands, and no parts 2 and 3 (for a quick look; a
@@ -168,6 +180,8 @@ for s in $scenarios; do
   # minutes, so each command is held to the floor measured beside it, not to the one above
   [ -n "$prep" ] && set -- "$@" --prepare true
   set -- "$@" -n floor "$floorcmd"
+  [ -n "$prep" ] && set -- "$@" --prepare true
+  set -- "$@" -n floor-boot "$bootcmd"
   row="| \`$s\` |"
   if ! hf "$@"; then
     echo "$row hyperfine failed (a runtime's command or its preparation fails: run it by hand) |"
@@ -182,13 +196,16 @@ for s in $scenarios; do
   fi
   f=$(med floor)
   floors="$floors $f"
+  bfloors="$bfloors $(med floor-boot)"
   row="$row $(awk -v a="$j" -v b="$f" 'BEGIN { printf "%.2f×", a / b }') |"
   row="$row $(awk -v a="$(cpu jrunc)" -v b="$(cpu floor)" 'BEGIN { printf "%.2f×", a / b }') | $(target $s) |"
+  row="$row $(awk -v a="$j" -v b="$(med floor-boot)" 'BEGIN { printf "%.2f×", a / b }') |"
   echo "$row"
 done
 echo
-echo "(jrunc / floor: to the floor measured in the same hyperfine call as the command, $(echo $floors |
-  awk '{ lo = hi = $1; for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i } printf "%.1f-%.1f ms", lo, hi }'); the floor row: its own call, before them.)"
+range() { awk '{ lo = hi = $1; for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i } printf "%.1f-%.1f ms", lo, hi }'; }
+echo "(jrunc / floor: to the floor measured in the same hyperfine call as the command, $(echo $floors | range),"
+echo "floor-boot $(echo $bfloors | range); the floor rows: their own call, before them.)"
 
 [ -z "${JRUNC_BENCH_ONLY:-}" ] || exit 0 # part 1 only
 

@@ -49,11 +49,14 @@ public final class Main {
   public static int execute(List<String> args) {
     // Name our provider so SLF4J skips its service-loader scan of the class path (start-up),
     // and keep SLF4J's own informational notes ("Attempting to load provider ...") off stderr:
-    // engines expect exactly one error line from a failing command.
-    if (System.getProperty("slf4j.provider") == null) {
+    // engines expect exactly one error line from a failing command. Not when bin/jrunc put the
+    // jar on the boot class path: SLF4J loads a named provider through its own class loader,
+    // null there (a NullPointerException, and every logger call then fails); its scan finds
+    // the provider in the jar's META-INF/services, only when something logs.
+    if (System.getProperty("slf4j.provider") == null && Main.class.getClassLoader() != null) {
       System.setProperty("slf4j.provider", JruncServiceProvider.class.getName());
     }
-    // runtime-core's loggers straight from ours, without SLF4J's lookup
+    // runtime-core's loggers straight from ours, on either path, without SLF4J's lookup
     LoggerBinding.use(JruncLogging.factory());
     if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "WARN");

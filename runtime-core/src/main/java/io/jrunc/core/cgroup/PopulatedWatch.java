@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Wakes its caller when a cgroup v2 directory's {@code cgroup.events} changes (the kernel
- * rewrites {@code populated} when the last process leaves), instead of a sleep-and-poll loop.
+ * rewrites {@code populated} when the last process leaves), instead of a sleep-and-poll loop:
+ * for a cgroup that has not emptied within the first 10 ms of polling ({@link Signals}: closing
+ * a watch on cgroupfs can wait for an SRCU grace period of the kernel's fsnotify).
  *
  * <p>Through the JDK's {@link WatchService} (inotify, inside the JDK), not an FFM
  * downcall: {@code delete --force} waits here after SIGKILL, and a JVM's first downcall link
@@ -23,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * without a release agent, and the caller polls.
  *
  * <p>The watch only says "look again": callers re-read the cgroup after each wake-up, so a
- * spurious or merged event is harmless. It is opened before that first read, so a change
- * between the read and the wait is not lost.
+ * spurious or merged event is harmless. The caller looks once more after opening it, before
+ * the first wait, so a change between its last look and the registration is not lost.
  */
 final class PopulatedWatch implements AutoCloseable {
   private final WatchService service;

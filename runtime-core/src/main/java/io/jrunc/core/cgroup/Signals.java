@@ -46,12 +46,9 @@ public final class Signals {
 
   /**
    * SIGKILLs everything in the cgroup ({@link CgroupManager#killAll}) and waits up to 10 s for
-   * it to be empty. On v2 and hybrid the kernel says when: a {@link PopulatedWatch} on the v2
-   * directory's {@code cgroup.events} (inotify, opened before the kill so that no change is
-   * missed) wakes this thread, which then reads {@code populated} (one small read) and, at 0,
-   * the pids to be sure. Pure v1 has no such event without a release agent: there the pids are
-   * re-read every 0.25 ms for the first 10 ms (the cgroup usually empties ~2 ms after the
-   * signal), then every 1 ms, then every 10 ms.
+   * it to be empty, looking as {@link EmptyWait} says (the cgroup usually empties 0.3-8 ms after
+   * the signal): {@code populated} of the v2 directory's {@code cgroup.events} (one small read)
+   * and, at 0, the pids to be sure; on pure v1 the pids.
    *
    * <p>A frozen v1 task dies only once thawed: the cgroup is thawed after the kill (the signal
    * is then pending). After 50 ms without the cgroup emptying, what is left is killed again
@@ -62,13 +59,13 @@ public final class Signals {
     List<Integer> left = m.pids();
     if (left.isEmpty()) return;
     java.nio.file.Path v2 = m.v2Dir();
-    try (PopulatedWatch watch = PopulatedWatch.open(m)) {
+    try (EmptyWait wait = new EmptyWait(m)) {
       long start = System.nanoTime();
       boolean frozen = m.isFrozen();
       m.killAll();
       if (frozen) m.thaw();
       long nextKill = start + KILL_AGAIN_NANOS;
-      for (int i = 0; ; i++) {
+      while (true) {
         // populated 0 (or unreadable): look at the pids, the answer; 1: still there
         if (v2 == null || FsSupport.populated(v2) != 1) {
           left = m.pids();
@@ -88,8 +85,7 @@ public final class Signals {
           m.kill(Signal.SIGKILL);
           nextKill = now + KILL_AGAIN_NANOS;
         }
-        if (watch != null) watch.await(KILL_AGAIN_NANOS / 1_000_000L);
-        else pause(i);
+        wait.pause(KILL_AGAIN_NANOS / 1_000_000L);
       }
     }
   }
@@ -99,27 +95,69 @@ public final class Signals {
   /**
    * Waits up to {@code timeoutNanos} for the cgroup to be empty, signalling nothing: for a caller
    * that has already sent SIGKILL in a way that reaches every process (init of a pid namespace
-   * of its own, whose exit ends the rest of the namespace). On v2 and hybrid a
-   * {@link PopulatedWatch} wakes it (registered before the first look, so no change is lost);
-   * on pure v1 it polls as {@link #killAndWait} does. True when the cgroup emptied.
+   * of its own, whose exit ends the rest of the namespace). Looks first (the caller's kill came
+   * a little earlier, and the cgroup has usually emptied by now), then as {@link EmptyWait}
+   * says. True when the cgroup emptied.
    */
   public static boolean awaitEmpty(CgroupManager m, long timeoutNanos) throws CgroupException {
     java.nio.file.Path v2 = m.v2Dir();
-    try (PopulatedWatch watch = PopulatedWatch.open(m)) {
-      long start = System.nanoTime();
-      for (int i = 0; ; i++) {
+    long start = System.nanoTime();
+    try (EmptyWait wait = new EmptyWait(m)) {
+      while (true) {
         if ((v2 == null || FsSupport.populated(v2) != 1) && m.pids().isEmpty()) return true;
         long left = timeoutNanos - (System.nanoTime() - start);
         if (left <= 0) return false;
-        if (watch != null) watch.await(Math.max(1, left / 1_000_000L));
-        else pause(i);
+        wait.pause(Math.max(1, left / 1_000_000L));
       }
     }
   }
 
   /**
-   * Pure v1's pause between looks: 0.25 ms for the first 10 ms (the cgroup usually empties ~2 ms
-   * after SIGKILL), 1 ms up to 70 ms, then 10 ms. {@link LockSupport#parkNanos}, not {@code Thread.sleep}: sleep loads the JDK's
+   * The pause between two looks at a cgroup that is to empty: 0.25 ms for the first 10 ms, then,
+   * on v2 and hybrid, until the kernel says {@code cgroup.events} changed (a {@link
+   * PopulatedWatch}, inotify); on pure v1, which has no such event without a release agent, 1 ms
+   * up to 70 ms, then 10 ms.
+   *
+   * <p>Why not the watch from the start: it is not free. Closing its inotify descriptor (or
+   * exiting, which closes it) waits for an SRCU grace period of the kernel's fsnotify when a
+   * mark was set on cgroupfs (7.7-15.7 ms in 6 of 20 closes on the issue-14 host), and 12 of 20
+   * {@code delete --force} calls on its hybrid layout took 35-51 ms instead of 24-29.
+   * A killed cgroup empties 0.3-8 ms after the signal: a few reads of one small file are
+   * cheaper. The watch is opened only for a slow end, and looked through once before it is
+   * waited on (no change between the last look and its registration is lost).
+   */
+  private static final class EmptyWait implements AutoCloseable {
+    private static final int POLLED_LOOKS = 40;
+    private final CgroupManager m;
+    private PopulatedWatch watch;
+    private boolean watchTried;
+    private int looks;
+
+    EmptyWait(CgroupManager m) {
+      this.m = m;
+    }
+
+    /** Waits before the next look, at most {@code maxMillis} on the watch. */
+    void pause(long maxMillis) {
+      int i = looks++;
+      if (i >= POLLED_LOOKS && !watchTried) {
+        watchTried = true;
+        watch = PopulatedWatch.open(m);
+        if (watch != null) return; // one more look before the first wait on it
+      }
+      if (watch != null) watch.await(maxMillis);
+      else Signals.pause(i);
+    }
+
+    @Override
+    public void close() {
+      if (watch != null) watch.close();
+    }
+  }
+
+  /**
+   * The pause before look {@code i} without a watch: 0.25 ms for the first 10 ms, 1 ms up to 70
+   * ms, then 10 ms. {@link LockSupport#parkNanos}, not {@code Thread.sleep}: sleep loads the JDK's
    * ThreadSleepEvent classes from its modules on first use (they are not in the command's AOT
    * cache when training's container emptied before the first look); a wake-up before the time
    * (an interrupt, or spurious) only makes the caller look again sooner.

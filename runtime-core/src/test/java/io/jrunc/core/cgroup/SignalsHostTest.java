@@ -74,6 +74,33 @@ class SignalsHostTest {
   }
 
   /**
+   * awaitEmpty: an empty cgroup at once; one whose process stays is not empty when the time is
+   * up (past its polled first 10 ms, through the watch on v2 and hybrid); and one whose process
+   * is killed 100 ms into the wait, i.e. after the polling, is seen empty soon after the kill.
+   */
+  @Test
+  void awaitEmptyReturnsWhenTheLastProcessLeavesAfterThePolledStart() throws Exception {
+    cgroupWithSleeper();
+    assertThat(Signals.awaitEmpty(m, 60_000_000L)).as("the sleeper stays").isFalse();
+    Thread killer = new Thread(() -> {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      p.destroyForcibly();
+    });
+    long t0 = System.nanoTime();
+    killer.start();
+    assertThat(Signals.awaitEmpty(m, 5_000_000_000L)).isTrue();
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    killer.join();
+    assertThat(m.pids()).isEmpty();
+    assertThat(waited).as("woken after the kill at 100 ms, not at the time-out").isBetween(90L, 1_000L);
+    assertThat(Signals.awaitEmpty(m, 1_000_000L)).as("empty: at once").isTrue();
+  }
+
+  /**
    * The parents a container made go with it, but not while a sibling still uses them; the
    * parent's busy rmdir is no error and needs no syscall's errno.
    */

@@ -40,10 +40,9 @@ public final class CommandAotTraining {
     if (args.length > 0 && (args[0].equals("create") || args[0].equals("run"))) {
       io.jrunc.core.api.host.NativeAccess.seedAotCache();
     }
-    if (args.length > 0 && args[0].equals("delete")) {
-      watchOnce();
-      loadOnly(LAYOUT_DEPENDENT_DELETE);
-    }
+    // delete: not PopulatedWatch's WatchService (~25 classes every delete would load at start):
+    // its wait opens one only for a cgroup still not empty after 10 ms of polling (Signals)
+    if (args.length > 0 && args[0].equals("delete")) loadOnly(LAYOUT_DEPENDENT_DELETE);
     PrintStream err = System.err;
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
     int failures = 0;
@@ -90,45 +89,6 @@ public final class CommandAotTraining {
         System.err.println("jrunc AOT training: no class " + n);
         Runtime.getRuntime().halt(1);
       }
-    }
-  }
-
-  /**
-   * {@code delete --force} waits for the container's cgroup to empty through a WatchService
-   * (PopulatedWatch) when its processes have not exited by the time it first looks; whether the
-   * training's container had is a race, so the classes of that wait (the JDK's inotify watch
-   * service and its poller thread's lambdas) are loaded here in any case, not read from the
-   * JDK's modules on the calls that need them.
-   */
-  private static void watchOnce() {
-    try {
-      Class.forName("io.jrunc.core.cgroup.PopulatedWatch", true, CommandAotTraining.class.getClassLoader());
-      // a name of its own, not createTempDirectory: its SecureRandom would be ~30 classes more
-      // in the cache that every delete then loads; and the directory and its file made and
-      // written through java.io, as Files.writeString's channel stream put ~20 classes in the
-      // cache that no delete uses
-      java.io.File dir = new java.io.File(System.getProperty("java.io.tmpdir"),
-          "jrunc-aot-watch-" + ProcessHandle.current().pid());
-      if (!dir.mkdir()) throw new java.io.IOException("cannot make " + dir);
-      java.io.File f = new java.io.File(dir, "f");
-      try (java.nio.file.WatchService ws = java.nio.file.FileSystems.getDefault().newWatchService()) {
-        dir.toPath().register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
-        for (char c : new char[] {'0', '1'}) {
-          try (java.io.FileOutputStream out = new java.io.FileOutputStream(f)) {
-            out.write(c);
-          }
-        }
-        java.nio.file.WatchKey k = ws.poll(2, java.util.concurrent.TimeUnit.SECONDS);
-        if (k != null) {
-          k.pollEvents();
-          k.reset();
-        }
-      } finally {
-        f.delete();
-        dir.delete();
-      }
-    } catch (Exception e) {
-      System.err.println("jrunc AOT training: watch service: " + e);
     }
   }
 }

@@ -6,7 +6,6 @@ import io.jrunc.core.cgroup.v2.V2Manager;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Makes {@link CgroupManager}s: {@link #create} for a new container (nothing is touched until
@@ -22,7 +21,7 @@ public final class Cgroups {
   }
 
   public static CgroupManager create(CgroupConfig c) throws CgroupException {
-    Object ahead = AHEAD.getAndSet(TAKEN);
+    Object ahead = takeAhead();
     return create(c, ahead instanceof HostView v ? v : HostView.of(CgroupHost.current()));
   }
 
@@ -37,9 +36,28 @@ public final class Cgroups {
     }
   }
 
-  /** Null, the {@link HostView} {@link #readHostAhead} made, or {@link #TAKEN}: the first create came. */
-  private static final AtomicReference<Object> AHEAD = new AtomicReference<>();
+  /**
+   * Null, the {@link HostView} {@link #readHostAhead} made, or {@link #TAKEN}: the first create
+   * came. Guarded by the class's monitor, not an AtomicReference: its VarHandle's set-up (~15 JDK
+   * classes, ~0.2 ms of a cold JVM) fell to every delete, which opens this class to reopen a
+   * cgroup and never reads the host ahead.
+   */
+  private static Object ahead;
   private static final Object TAKEN = new Object();
+
+  private static synchronized Object takeAhead() {
+    Object a = ahead;
+    ahead = TAKEN;
+    return a;
+  }
+
+  private static synchronized boolean aheadUntouched() {
+    return ahead == null;
+  }
+
+  private static synchronized void offerAhead(HostView v) {
+    if (ahead == null) ahead = v;
+  }
 
   /**
    * Reads and parses the running host's cgroup mounts and this process's cgroups now, on the
@@ -51,9 +69,9 @@ public final class Cgroups {
    * one is dropped; so is a failed read (the create meets the same failure and reports it).
    */
   public static void readHostAhead() {
-    if (AHEAD.get() != null) return;
+    if (!aheadUntouched()) return;
     try {
-      AHEAD.compareAndSet(null, HostView.of(CgroupHost.current()));
+      offerAhead(HostView.of(CgroupHost.current()));
     } catch (CgroupException | RuntimeException e) {
       // the create reads again, and reports it
     }

@@ -64,10 +64,12 @@ final class ContainerStart extends ContainerVerb {
         }
       }
       // sd_notify passthrough (as runc): the socket create mounted at /run/notify is bound now,
-      // and once init runs its READY=1 is forwarded to the caller's NOTIFY_SOCKET
-      String notifyHost = NotifySocket.hostSocket(System.getenv());
-      if (notifyHost != null && Files.isDirectory(NotifySocket.socketPath(store.dir(id)).getParent())) {
-        notify = NotifySocket.bind(store.dir(id), notifyHost);
+      // and once init runs its READY=1 is forwarded to the caller's NOTIFY_SOCKET. The directory
+      // first: only a create that had a NOTIFY_SOCKET made it, and the environment's first read
+      // parses all of it (~0.2 ms of a cold start)
+      if (Files.isDirectory(NotifySocket.socketPath(store.dir(id)).getParent())) {
+        String notifyHost = NotifySocket.hostSocket(System.getenv());
+        if (notifyHost != null) notify = NotifySocket.bind(store.dir(id), notifyHost);
       }
       Path fifo = store.dir(id).resolve(Lifecycle.FIFO);
       Lifecycle.ExecWatch watch = lc.takeExecWatch(id);

@@ -28,8 +28,6 @@ import java.util.TreeMap;
 public final class InheritedFds {
   private InheritedFds() {}
 
-  private static final Path FD_DIR = Path.of("/proc/self/fd");
-
   /** fd -> what /proc/self/fd/N names, as taken by {@link #snapshot}; null when not taken. */
   private static volatile Map<Integer, String> atStart;
 
@@ -53,8 +51,11 @@ public final class InheritedFds {
    * which opens nothing: they are gone then and left out.
    */
   static Map<Integer, String> openNow() {
+    // a local, not a static field: wanted() runs on every create, run and exec before the link
+    // thread starts, and a Path there would set up the JDK's file system first (~0.6 ms)
+    Path fdDir = Path.of("/proc/self/fd");
     List<Integer> listed = new ArrayList<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(FD_DIR)) {
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(fdDir)) {
       for (Path p : dir) {
         try {
           listed.add(Integer.parseInt(p.getFileName().toString()));
@@ -68,7 +69,7 @@ public final class InheritedFds {
     Map<Integer, String> open = new TreeMap<>();
     for (int fd : listed) {
       try {
-        open.put(fd, Files.readSymbolicLink(FD_DIR.resolve(Integer.toString(fd))).toString());
+        open.put(fd, Files.readSymbolicLink(fdDir.resolve(Integer.toString(fd))).toString());
       } catch (IOException closed) {
         // the listing's own, or closed meanwhile
       }

@@ -120,14 +120,15 @@ public final class Signals {
    *
    * <p>Why not the watch from the start: it is not free. Closing its inotify descriptor (or
    * exiting, which closes it) waits for an SRCU grace period of the kernel's fsnotify when a
-   * mark was set on cgroupfs (7.7-15.7 ms in 6 of 20 closes on the issue-14 host), and 12 of 20
-   * {@code delete --force} calls on its hybrid layout took 35-51 ms instead of 24-29.
+   * mark was set on cgroupfs (7.7-15.7 ms in 6 of 20 closes on a 2-core KVM guest, kernel 6.18),
+   * and 12 of 20 {@code delete --force} calls on its hybrid layout took 35-51 ms instead of 24-29.
    * A killed cgroup empties 0.3-8 ms after the signal: a few reads of one small file are
    * cheaper. The watch is opened only for a slow end, and looked through once before it is
    * waited on (no change between the last look and its registration is lost).
    */
   private static final class EmptyWait implements AutoCloseable {
-    private static final int POLLED_LOOKS = 40;
+    /** Looks 0.25 ms apart before the watch: the first 10 ms. */
+    static final int POLLED_LOOKS = 40;
     private final CgroupManager m;
     private PopulatedWatch watch;
     private boolean watchTried;
@@ -163,6 +164,6 @@ public final class Signals {
    * (an interrupt, or spurious) only makes the caller look again sooner.
    */
   private static void pause(int i) {
-    LockSupport.parkNanos(i < 40 ? 250_000L : i < 100 ? 1_000_000L : 10_000_000L);
+    LockSupport.parkNanos(i < EmptyWait.POLLED_LOOKS ? 250_000L : i < 100 ? 1_000_000L : 10_000_000L);
   }
 }

@@ -16,11 +16,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -61,6 +63,36 @@ public final class StateStore {
   }
 
   private final Path root;
+
+  /**
+   * The record this store last wrote for an id, and the identity of the file it wrote it to.
+   * A record never changes after create (state and status are derived, not stored), so a later
+   * read in this JVM (run's start and delete, the API's, the shim's) takes it from here when
+   * state.json is still that file: same inode, modification time and size; a container deleted
+   * and created again by anyone is a new file. Saves reading and parsing the file again (~0.35 ms
+   * each, interpreted, in a cold CLI JVM). Removed with the container.
+   */
+  private final ConcurrentHashMap<String, Written> written = new ConcurrentHashMap<>();
+
+  private record Written(ContainerRecord record, Object fileKey, long mtimeNanos, long size) {
+    static Written of(ContainerRecord r, BasicFileAttributes a) {
+      return new Written(r, a.fileKey(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
+    }
+
+    boolean sameFile(BasicFileAttributes a) {
+      return a.isRegularFile() && fileKey != null && fileKey.equals(a.fileKey())
+          && mtimeNanos == a.lastModifiedTime().to(TimeUnit.NANOSECONDS) && size == a.size();
+    }
+  }
+
+  /** Remembers {@code r} as the content of {@code file}, just written. */
+  private void remember(ContainerRecord r, Path file) {
+    try {
+      written.put(r.id(), Written.of(r, Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+    } catch (IOException e) {
+      written.remove(r.id()); // read from the file then
+    }
+  }
 
   public StateStore(Path root) {
     this.root = root.toAbsolutePath();
@@ -249,7 +281,9 @@ public final class StateStore {
   }
 
   public void writeRecord(ContainerRecord r) throws IOException {
+    // (not remembered: create writes its last record below; a record written here is pending)
     writeAtomically(dir(r.id()).resolve("state.json"), RecordCodec.write(r));
+    written.remove(r.id());
   }
 
   /**
@@ -276,7 +310,9 @@ public final class StateStore {
     ContainerRecord r = p.record;
     ContainerRecord filled = new ContainerRecord(r.id(), r.bundle(), r.rootfs(), pid, startTime, r.created(), r.owner(),
         r.annotations(), r.ociVersion(), r.cgroup(), r.systemdCgroup(), r.rootless(), r.ownPidNamespace(), r.hooks());
-    writeAtomically(dir(r.id()).resolve("state.json"), p.parts.with(pid, startTime));
+    Path file = dir(r.id()).resolve("state.json");
+    writeAtomically(file, p.parts.with(pid, startTime));
+    remember(filled, file);
     return filled;
   }
 
@@ -289,6 +325,15 @@ public final class StateStore {
    */
   public ContainerRecord readRecord(String id) throws IOException {
     Path file = dir(id).resolve("state.json");
+    Written w = written.get(id);
+    if (w != null) {
+      try {
+        if (w.sameFile(Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS))) return w.record();
+      } catch (IOException e) {
+        // gone or unreadable: the read below says which
+      }
+      written.remove(id, w);
+    }
     byte[] json;
     try {
       json = BoundedFile.readOwn(file, "state.json", BoundedFile.JSON_LIMIT);
@@ -430,6 +475,7 @@ public final class StateStore {
 
   /** Removes the container's directory and everything in it. */
   public void remove(String id) throws IOException {
+    written.remove(id);
     Path d = dir(id);
     // The files of the table above by name (state.json first: a reader then sees no container
     // rather than half of one), then the directory, through java.io: one unlink(2) each, no

@@ -47,6 +47,40 @@ class StateStoreTest {
         Map.of("a", annotation), "1.3.0", Map.of("driver", "cgroupfs"), false, false, true);
   }
 
+  /**
+   * A record this store wrote is read back without parsing while state.json is the file it
+   * wrote; a container another store (another process) deleted and created again under the
+   * same id is read from its file, and so is a file changed under it; a removed one is gone.
+   */
+  @Test
+  void aRecordWrittenHereIsReadBackUntilItsFileIsAnotherOne() throws Exception {
+    StateStore here = store(), elsewhere = store();
+    assertThat(here.claim("c1")).isTrue();
+    // a pending record (pid 0) is not kept; create's last one, with init's pid, is
+    here.writeRecord(record("c1", 0, "mine"));
+    assertThat(here.readRecord("c1")).isNotSameAs(here.readRecord("c1"));
+    ContainerRecord mine = here.writeRecord(StateStore.prepare(record("c1", 0, "mine")), 1, 4243);
+    assertThat(here.readRecord("c1")).isSameAs(mine);
+    assertThat(elsewhere.readRecord("c1")).isEqualTo(mine).isNotSameAs(mine);
+
+    elsewhere.remove("c1");
+    assertThat(elsewhere.claim("c1")).isTrue();
+    ContainerRecord theirs = record("c1", 1, "their"); // the same size as mine
+    elsewhere.writeRecord(theirs);
+    assertThat(here.readRecord("c1")).isEqualTo(theirs);
+
+    // the same file rewritten in place (no rename): its modification time or size changed
+    Path file = tmp.resolve("root/c1/state.json");
+    here.writeRecord(StateStore.prepare(mine), 1, 4243);
+    String other = Files.readString(file).replace("\"mine\"", "\"ours\"");
+    Files.writeString(file, other);
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(1_000));
+    assertThat(here.readRecord("c1").annotations()).containsEntry("a", "ours");
+
+    elsewhere.remove("c1");
+    assertThat(here.readRecord("c1")).isNull();
+  }
+
   @Test
   void ofConcurrentClaimsOfOneIdExactlyOneWins() throws Exception {
     StateStore store = store();

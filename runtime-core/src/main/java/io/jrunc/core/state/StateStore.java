@@ -70,9 +70,14 @@ public final class StateStore {
    * read in this JVM (run's start and delete, the API's, the shim's) takes it from here when
    * state.json is still that file: same inode, modification time and size; a container deleted
    * and created again by anyone is a new file. Saves reading and parsing the file again (~0.35 ms
-   * each, interpreted, in a cold CLI JVM). Removed with the container.
+   * each, interpreted, in a cold CLI JVM). Removed with the container; and since a container
+   * another process deletes leaves its entry here until this store reads that id again, at most
+   * {@link #REMEMBERED} are kept (a JVM that creates containers for days does not grow with them:
+   * past the bound the map is emptied, and the next reads parse their files).
    */
   private final ConcurrentHashMap<String, Written> written = new ConcurrentHashMap<>();
+
+  static final int REMEMBERED = 256;
 
   private record Written(ContainerRecord record, Object fileKey, long mtimeNanos, long size) {
     static Written of(ContainerRecord r, BasicFileAttributes a) {
@@ -87,6 +92,7 @@ public final class StateStore {
 
   /** Remembers {@code r} as the content of {@code file}, just written. */
   private void remember(ContainerRecord r, Path file) {
+    if (written.size() >= REMEMBERED) written.clear();
     try {
       written.put(r.id(), Written.of(r, Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
     } catch (IOException e) {
@@ -240,6 +246,11 @@ public final class StateStore {
   /** One user fewer; the last one removes the entry. */
   private static void release(Path lockFile) {
     IN_PROCESS.computeIfPresent(lockFile, (k, v) -> --v.users == 0 ? null : v);
+  }
+
+  /** How many records this store keeps (for tests). */
+  int rememberedRecords() {
+    return written.size();
   }
 
   /** How many containers' in-process locks are held or waited for (for tests). */

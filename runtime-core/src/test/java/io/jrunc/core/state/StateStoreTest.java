@@ -79,6 +79,15 @@ class StateStoreTest {
 
     elsewhere.remove("c1");
     assertThat(here.readRecord("c1")).isNull();
+
+    // containers removed by others, whose ids this store never reads again: a bounded number kept
+    for (int i = 0; i < StateStore.REMEMBERED + 10; i++) {
+      String id = "many-" + i;
+      assertThat(here.claim(id)).isTrue();
+      here.writeRecord(StateStore.prepare(record(id, 0, "x")), 1, 4243);
+      elsewhere.remove(id);
+    }
+    assertThat(here.rememberedRecords()).isBetween(1, StateStore.REMEMBERED);
   }
 
   @Test

@@ -113,11 +113,11 @@ public final class Main {
 
   /**
    * The JVM's words when {@code e} is an OutOfMemoryError or comes from one, including one thrown
-   * earlier in a class's initialisation; else null. A JDK class that starts a thread as it initialises (the Cleaner's)
-   * fails so under a pids limit, on whichever thread used it first; every later use of that class
-   * gets a NoClassDefFoundError that carries the first failure only as the text of an
-   * ExceptionInInitializerError ("Exception java.lang.OutOfMemoryError: unable to create native
-   * thread: ... [in thread "jrunc-link"]").
+   * earlier in a class's initialisation; else null. A JDK class that starts a thread as it
+   * initialises (the Cleaner's) fails so under a pids limit, on whichever thread used it first;
+   * every later use of that class gets a NoClassDefFoundError that carries the first failure only
+   * as the text of an ExceptionInInitializerError ("Exception java.lang.OutOfMemoryError: unable
+   * to create native thread: ... [in thread "jrunc-link"]").
    */
   static String outOfResources(Throwable e) {
     String prefix = "Exception " + OutOfMemoryError.class.getName() + ": ";

@@ -3,6 +3,8 @@ package io.jrunc.core.rootfs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
@@ -180,7 +182,7 @@ public final class RootfsView {
       }
       if (link) {
         if (++links > MAX_LINKS) throw new IOException("too many levels of symbolic links (ELOOP)");
-        String target = Files.readSymbolicLink(host).toString();
+        String target = readLink(host);
         done.setLength(ends[--depth]);
         if (target.startsWith("/")) {
           done.setLength(0);
@@ -191,6 +193,20 @@ public final class RootfsView {
       }
     }
     return done.isEmpty() ? "/" : done.toString();
+  }
+
+  /**
+   * The target of {@code host}, which lstat just saw as a symlink. A rootfs another process
+   * shares (a volume of another container) may have swapped it for something else since: NIO
+   * then names only the path (NotLinkException, NoSuchFileException), which says nothing of why.
+   */
+  static String readLink(Path host) throws IOException {
+    try {
+      return Files.readSymbolicLink(host).toString();
+    } catch (NotLinkException | NoSuchFileException e) {
+      throw new IOException(host + " changed while it was resolved (a symbolic link, then "
+          + (e instanceof NoSuchFileException ? "gone" : "no longer one") + ")", e);
+    }
   }
 
   private static void push(Deque<String> todo, String path) {

@@ -118,6 +118,23 @@ class RootfsViewTest {
         .hasMessage("too many levels of symbolic links (ELOOP)");
   }
 
+  /**
+   * A symlink swapped for something else between the lstat that saw it and the readlink (a
+   * shared volume's other user racing the create): the error says what happened, not only the
+   * path that NIO's exceptions carry.
+   */
+  @Test
+  void aSymlinkThatChangedWhileResolvedSaysSo() throws Exception {
+    Path r = rootfs();
+    Path dir = Files.createDirectory(r.resolve("was-a-link"));
+    assertThatThrownBy(() -> RootfsView.readLink(dir)).isInstanceOf(IOException.class)
+        .hasMessage(dir + " changed while it was resolved (a symbolic link, then no longer one)");
+    assertThatThrownBy(() -> RootfsView.readLink(r.resolve("gone"))).isInstanceOf(IOException.class)
+        .hasMessage(r.resolve("gone") + " changed while it was resolved (a symbolic link, then gone)");
+    Files.createSymbolicLink(r.resolve("link"), Path.of("/etc"));
+    assertThat(RootfsView.readLink(r.resolve("link"))).isEqualTo("/etc");
+  }
+
   /** Later components are looked up in what earlier mounts put there, not in the image below. */
   @Test
   void mountsCoverTheImage() throws Exception {

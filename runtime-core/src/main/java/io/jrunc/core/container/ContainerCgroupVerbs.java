@@ -24,7 +24,7 @@ final class ContainerCgroupVerbs extends ContainerVerb {
   }
 
   void pause(String id) throws ContainerFailure {
-    try (StateStore.Lock lock = store.lock(load(id).id())) {
+    try (StateStore.Lock lock = lock(load(id).id())) {
       ContainerRecord r = load(id);
       Status s = status(r);
       if (s != Status.RUNNING && s != Status.CREATED) {
@@ -39,7 +39,7 @@ final class ContainerCgroupVerbs extends ContainerVerb {
   }
 
   void resume(String id) throws ContainerFailure {
-    try (StateStore.Lock lock = store.lock(load(id).id())) {
+    try (StateStore.Lock lock = lock(load(id).id())) {
       ContainerRecord r = load(id);
       Status s = status(r);
       if (s != Status.PAUSED) throw new InvalidStateFailure("container not paused", s);
@@ -65,7 +65,7 @@ final class ContainerCgroupVerbs extends ContainerVerb {
   }
 
   void update(String id, io.jrunc.spec.LinuxResources resources) throws ContainerFailure {
-    try (StateStore.Lock lock = store.lock(load(id).id())) {
+    try (StateStore.Lock lock = lock(load(id).id())) {
       ContainerRecord r = load(id);
       if (status(r) == Status.STOPPED) throw new InvalidStateFailure("container not running", Status.STOPPED);
       requireCgroup(r).update(resources);

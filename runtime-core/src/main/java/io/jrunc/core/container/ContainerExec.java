@@ -8,6 +8,7 @@ import io.jrunc.core.failure.ContainerFailure;
 import io.jrunc.core.failure.Failures;
 import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.failure.InvalidStateFailure;
+import io.jrunc.core.failure.NotFoundFailure;
 import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.failure.Status;
 import io.jrunc.core.process.ExecPlanner;
@@ -22,6 +23,7 @@ import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.state.StateStore;
+import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.core.cgroup.CgroupException;
@@ -55,14 +57,22 @@ final class ContainerExec extends ContainerVerb {
     var attributes = io.jrunc.spec.validate.Validator.processAttributes(proc);
     if (!attributes.isEmpty()) throw new InvalidConfigFailure("process", attributes);
     List<AutoCloseable> cleanup = new ArrayList<>();
-    try (StateStore.Lock lock = store.lock(load(id).id())) {
+    try (StateStore.Lock lock = lock(load(id).id())) {
       ContainerRecord r = load(id);
       Status s = status(r);
       if (s == Status.STOPPED) throw new InvalidStateFailure("cannot exec in a stopped container", s);
       if (s == Status.PAUSED && !opts.ignorePaused()) {
         throw new InvalidStateFailure("cannot exec in a paused container (use --ignore-paused to override)", s);
       }
-      Spec spec = store.readConfig(id);
+      Spec spec;
+      try {
+        spec = store.readConfig(id);
+      } catch (java.nio.file.NoSuchFileException e) {
+        // removed since the record was read: a delete that did not wait for this lock (of a
+        // state directory it took for a dead create's) took it
+        if (!store.hasRecordFile(id)) throw new NotFoundFailure(id);
+        throw new SetupFailure("read the config.json of " + id + ": no such file or directory (ENOENT)", 0, e);
+      }
       // the exec'd process gets the container's seccomp filter and its own capabilities and
       // labels. Prepared before the first system call below: in a fresh CLI JVM that call waits
       // for the downcall link made on the other core, so the filter's compile (an engine's
@@ -126,9 +136,11 @@ final class ContainerExec extends ContainerVerb {
           }
         }
         ch.release();
-        // The process is in the container's cgroup now. In a paused container (--ignore-paused)
-        // it stays frozen until someone resumes it, and that resume needs this lock: held any
-        // longer, exec and resume would wait for each other (runc holds no lock here either).
+        // The process is in the container's cgroup now, or (v1, joining by itself) joins it
+        // before anything else it runs: a delete that removes the cgroup first makes that join
+        // fail, and exec with it. In a paused container (--ignore-paused) it stays frozen until
+        // someone resumes it, and that resume needs this lock: held any longer, exec and resume
+        // would wait for each other (runc holds no lock here either).
         lock.close();
         Set<Integer> announcing = announcing(planned.announcingStep(), security);
         int[] current = {pid}; // the pid so far, for the failure paths (a fork may announce another)
@@ -153,6 +165,13 @@ final class ContainerExec extends ContainerVerb {
         }
       } catch (StepFailedException x) {
         if (pid != child.pid()) reapQuietly(pid);
+        // a pid namespace whose init has exited takes no new process (the kernel's alloc_pid
+        // says ENOMEM): the container stopped while exec joined it, a state error as the one
+        // exec gives a container it finds stopped, not an out-of-memory
+        if (x.step() == planned.announcingStep() && x.errno() == Errno.ENOMEM) {
+          throw new InvalidStateFailure("cannot exec in a stopped container: its init exited while exec joined it ("
+              + x.getMessage() + ")", Status.STOPPED);
+        }
         throw Failures.translate(x);
       } catch (SysException x) {
         // it waits for us (the listener hand-off) or is about to exec: it must not run

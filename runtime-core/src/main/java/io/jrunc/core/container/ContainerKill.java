@@ -28,7 +28,7 @@ final class ContainerKill extends ContainerVerb {
     // created) without waiting for the lock; if the file appeared meanwhile, it is read again.
     if (!store.hasRecordFile(id)) load(id);
     prepare(signal); // (not for a container that is not there: load threw)
-    try (StateStore.Lock lock = store.lock(id)) {
+    try (StateStore.Lock lock = lock(id)) {
       ContainerRecord r = load(id);
       // paused or running is all the same to kill (see Lifecycle's table): the freezer is not
       // read, and the cgroup is re-opened only when a branch below signals through it (--all, or

@@ -187,7 +187,12 @@ public final class Lifecycle {
     if (!store.exists(id)) throw new NotFoundFailure(id);
     try {
       ContainerRecord r = store.readRecord(id);
-      if (r == null) throw new InvalidStateFailure("container " + id + " is being created", Status.CREATING);
+      if (r == null) {
+        // no state.json: a create under way, or a delete that took the directory away since it
+        // was seen above (it goes in one rename: StateStore.remove)
+        if (!store.exists(id)) throw new NotFoundFailure(id);
+        throw new InvalidStateFailure("container " + id + " is being created", Status.CREATING);
+      }
       return r;
     } catch (MalformedRecordException e) {
       throw new MalformedStateFailure(e.getMessage(), e);

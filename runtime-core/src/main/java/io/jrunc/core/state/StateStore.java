@@ -476,7 +476,10 @@ public final class StateStore {
       return ids;
     }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, Files::isDirectory)) {
-      for (Path p : ds) ids.add(p.getFileName().toString());
+      for (Path p : ds) {
+        String name = p.getFileName().toString();
+        if (!name.startsWith(GONE)) ids.add(name); // a directory a delete is removing
+      }
     } catch (java.nio.file.FileSystemException e) {
       throw explained(e);
     }
@@ -488,6 +491,14 @@ public final class StateStore {
   public void remove(String id) throws IOException {
     written.remove(id);
     Path d = dir(id);
+    // Out of sight first, in one rename(2) to a name no id can have: removed in place, the
+    // directory without its state.json read as a container being created to whoever looked
+    // while a delete was under way (state said "creating", kill and start "is being created",
+    // where runc says "does not exist", the words engines act on). One name per id: a second
+    // delete of the id finds nothing to rename; a rename that fails otherwise (a leftover of a
+    // killed delete in the way, a name too long, a mount point) leaves it to the removal in place.
+    java.io.File gone = new java.io.File(root.toFile(), GONE + id);
+    if (d.toFile().renameTo(gone)) d = gone.toPath();
     // The files of the table above by name (state.json first: a reader then sees no container
     // rather than half of one), then the directory, through java.io: one unlink(2) each, no
     // directory listing (a stream and ~10 classes on every delete). Anything else in it (a
@@ -497,6 +508,12 @@ public final class StateStore {
     if (d.toFile().delete() || !Files.exists(d, LinkOption.NOFOLLOW_LINKS)) return;
     removeTree(d);
   }
+
+  /**
+   * The prefix of a container directory {@link #remove} has taken out of sight: not a valid id
+   * ({@code #}), so never a container's, and left out of {@link #ids}.
+   */
+  static final String GONE = "#deleting-";
 
   private static final String[] FILES = {"state.json", "config.json", "exec.fifo", "lock"};
 

@@ -95,4 +95,22 @@ class ContainerDeleteLockTest {
       holder.destroyForcibly().waitFor();
     }
   }
+
+  /**
+   * A verb whose container a delete removed between its look at the record and its lock: the
+   * lock file has no directory to be opened in, and that is "does not exist" (NIO's
+   * NoSuchFileException named only the lock file's path: "kill c: ROOT/c/lock").
+   */
+  @Test
+  void aLockOfAContainerRemovedMeanwhileIsDoesNotExist() throws Exception {
+    Path root = tmp.resolve("root");
+    StateStore store = new StateStore(root);
+    assertThat(store.claim("other")).isTrue(); // the root is there, the container's directory not
+    ContainerVerb verb = new ContainerVerb(new Lifecycle(store)) {};
+    assertThatThrownBy(() -> verb.lock("removed")).isInstanceOf(io.jrunc.core.failure.NotFoundFailure.class)
+        .hasMessage("container does not exist");
+    try (StateStore.Lock lock = verb.lock("other")) {
+      assertThat(lock).isNotNull();
+    }
+  }
 }

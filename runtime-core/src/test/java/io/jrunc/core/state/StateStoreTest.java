@@ -332,6 +332,41 @@ class StateStoreTest {
     assertThat(store.ids()).isEmpty();
   }
 
+  /**
+   * remove() first renames the directory to a name no id can have, so a reader during a delete
+   * sees no container, not a directory without state.json (which reads as one being created);
+   * the listing leaves such names out. A leftover of a killed delete in the way (not empty) makes
+   * the removal happen in place; an empty one is replaced.
+   */
+  @Test
+  void removeTakesTheContainerOutOfSightFirst() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("g")).isTrue();
+    store.writeRecord(record("g", 1, "x"));
+    store.remove("g");
+    assertThat(store.dir("g")).doesNotExist();
+    try (var s = Files.list(store.root())) {
+      assertThat(s.toList()).isEmpty(); // nothing left under the other name either
+    }
+
+    Path leftover = Files.createDirectories(store.root().resolve(StateStore.GONE + "g2"));
+    Files.writeString(leftover.resolve("state.json"), "half");
+    assertThat(store.claim("g2")).isTrue();
+    store.writeRecord(record("g2", 1, "x"));
+    assertThat(store.ids()).containsExactly("g2");
+    store.remove("g2");
+    assertThat(store.dir("g2")).doesNotExist();
+    assertThat(leftover.resolve("state.json")).hasContent("half"); // not this delete's to take
+
+    Files.delete(leftover.resolve("state.json")); // empty now: renamed over
+    assertThat(store.claim("g2")).isTrue();
+    store.writeRecord(record("g2", 1, "x"));
+    store.remove("g2");
+    try (var s = Files.list(store.root())) {
+      assertThat(s.toList()).isEmpty();
+    }
+  }
+
   /** An embedder that runs containers for days must not keep a lock per container it ever saw. */
   @Test
   void inProcessLocksAreReleasedWhenNoOneHoldsThem() throws Exception {

@@ -496,6 +496,33 @@ class CliLifecycleTest {
     }
   }
 
+  /**
+   * A created container can be paused (runc allows it too); it is then "paused", as runc says,
+   * not "created": resume thaws it, and delete --force of a paused created container thaws and
+   * kills its init at once. (It read as created: resume refused it, and delete --force waited 20 s
+   * for a frozen init to die, then left the init and its cgroup.)
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aPausedCreatedContainerIsPausedResumesAndDeletes() throws Exception {
+    Jrunc j = jrunc();
+    String bundle = Bundle.busybox(tmp.resolve("pc")).args("sleep", "100").write().toString();
+    assertThat(j.run("create", "--bundle", bundle, "pc").exit()).isZero();
+    assertThat(j.run("pause", "pc").exit()).isZero();
+    assertThat(Bundle.node(j.run("state", "pc").out()).get("status").asText()).isEqualTo("paused");
+    var resume = j.run("resume", "pc");
+    assertThat(resume.exit()).as(resume.toString()).isZero();
+    assertThat(Bundle.node(j.run("state", "pc").out()).get("status").asText()).isEqualTo("created");
+    assertThat(j.run("pause", "pc").exit()).isZero();
+    int init = Bundle.node(j.run("state", "pc").out()).get("pid").asInt();
+    var del = j.run("delete", "--force", "pc");
+    assertThat(del.exit()).as(del.toString()).isZero();
+    assertThat(del.err()).as(del.toString()).isEmpty(); // no "not removed" warning
+    for (int i = 0; i < 100 && Files.exists(Path.of("/proc/" + init)); i++) Thread.sleep(20);
+    assertThat(Path.of("/proc/" + init)).doesNotExist();
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
   /** The cgroup hierarchies: /sys/fs/cgroup itself on v2, each mounted one on v1 and hybrid. */
   private static List<Path> cgroupHierarchies() throws Exception {
     Path root = Path.of("/sys/fs/cgroup");

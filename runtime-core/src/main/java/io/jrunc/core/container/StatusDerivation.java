@@ -20,10 +20,16 @@ import java.nio.file.Files;
  *   <tr><td>the record has no pid yet</td><td>creating</td></tr>
  *   <tr><td>no process of that pid, a zombie, or one that started at another time (pid
  *       reused)</td><td>stopped</td></tr>
+ *   <tr><td>the container's cgroup is frozen (not asked by kill and start)</td><td>paused</td></tr>
  *   <tr><td>the exec fifo is still in the state directory (start removes it)</td><td>created</td></tr>
- *   <tr><td>the container's cgroup is frozen</td><td>paused</td></tr>
  *   <tr><td>otherwise, also when the freezer cannot be read</td><td>running</td></tr>
  * </table>
+ *
+ * The freezer comes before the fifo, as in runc: a created container can be paused (runc and
+ * jrunc allow it), and it is then "paused" for state, resume and delete. Asked after the fifo,
+ * it read as created: resume refused it ("not paused"), and delete --force, which thaws only a
+ * paused container, sent SIGKILL to a frozen init, waited 20 s for it and left it and its cgroup
+ * behind (ConcurrentVerbsTest found it: a pause that ran before the start).
  */
 final class StatusDerivation {
   private StatusDerivation() {}
@@ -52,16 +58,16 @@ final class StatusDerivation {
   static Status derive(ContainerRecord r, Probe host, boolean askFreezer) {
     if (r.pid() == 0) return Status.CREATING;
     if (!ProcStat.isAlive(host.stat(r.pid()), r.pidStartTime())) return Status.STOPPED;
-    if (host.fifoPresent(r.id())) return Status.CREATED;
-    if (!askFreezer) return Status.RUNNING;
-    try {
-      if (host.frozen(r)) return Status.PAUSED;
-    } catch (CgroupException e) {
-      // the logger only here, not in a static field: every command derives a status, and the
-      // first getLogger of a JVM bootstraps SLF4J
-      Logs.get(StatusDerivation.class).debug("read the freezer state of {}: {}", r.id(), e.getMessage());
+    if (askFreezer) {
+      try {
+        if (host.frozen(r)) return Status.PAUSED;
+      } catch (CgroupException e) {
+        // the logger only here, not in a static field: every command derives a status, and the
+        // first getLogger of a JVM bootstraps SLF4J
+        Logs.get(StatusDerivation.class).debug("read the freezer state of {}: {}", r.id(), e.getMessage());
+      }
     }
-    return Status.RUNNING;
+    return host.fifoPresent(r.id()) ? Status.CREATED : Status.RUNNING;
   }
 
   /** The real host: /proc, the state directory, the cgroup re-opened from the record. */

@@ -87,19 +87,31 @@ class StatusDerivationTest {
   }
 
   @Test
-  void aLiveInitWithItsFifoIsCreatedWhateverTheFreezer() {
+  void aLiveInitWithItsFifoIsCreated() {
     for (char state : new char[] {'S', 'R', 'D', 'T'}) {
-      FakeHost host = new FakeHost(new ProcStat.Sample(state, STARTED), true, true);
+      FakeHost host = new FakeHost(new ProcStat.Sample(state, STARTED), true, false);
       assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(Status.CREATED);
-      assertThat(host.asked).containsExactly("stat 42", "fifo c1");
+      assertThat(host.asked).containsExactly("stat 42", "freezer c1", "fifo c1");
     }
+  }
+
+  /**
+   * runc's order: a paused created container is paused (resume and delete --force must thaw
+   * it); only kill and start, which do not ask the freezer, see it as created.
+   */
+  @Test
+  void aCreatedAndFrozenContainerIsPaused() {
+    FakeHost host = new FakeHost(new ProcStat.Sample('D', STARTED), true, true);
+    assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(Status.PAUSED);
+    assertThat(host.asked).containsExactly("stat 42", "freezer c1");
+    assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), true, true), false)).isEqualTo(Status.CREATED);
   }
 
   @Test
   void startedAndFrozenIsPaused() {
     FakeHost host = new FakeHost(alive(), false, true);
     assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(Status.PAUSED);
-    assertThat(host.asked).containsExactly("stat 42", "fifo c1", "freezer c1");
+    assertThat(host.asked).containsExactly("stat 42", "freezer c1");
   }
 
   @Test

@@ -33,6 +33,7 @@ import io.jrunc.spec.Spec;
 import io.jrunc.spec.State;
 import io.jrunc.core.security.SecurityPlan;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,9 +68,9 @@ final class ContainerExec extends ContainerVerb {
       Spec spec;
       try {
         spec = store.readConfig(id);
-      } catch (java.nio.file.NoSuchFileException e) {
-        // removed since the record was read: a delete that did not wait for this lock (of a
-        // state directory it took for a dead create's) took it
+      } catch (NoSuchFileException e) {
+        // removed since the record was read under this lock: by a delete --force that took the
+        // directory for a dead create's (that one does not wait for the lock)
         if (!store.hasRecordFile(id)) throw new NotFoundFailure(id);
         throw new SetupFailure("read the config.json of " + id + ": no such file or directory (ENOENT)", 0, e);
       }

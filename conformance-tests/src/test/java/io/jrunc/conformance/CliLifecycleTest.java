@@ -498,8 +498,8 @@ class CliLifecycleTest {
 
   /**
    * A created container can be paused (runc allows it too); it is then "paused", as runc says,
-   * not "created": resume thaws it, and delete --force of a paused created container thaws and
-   * kills its init at once. (It read as created: resume refused it, and delete --force waited 20 s
+   * not "created": start refuses it with runc's words, resume thaws it, and delete --force of a
+   * paused created container thaws and kills its init at once. (It read as created: resume refused it, and delete --force waited 20 s
    * for a frozen init to die, then left the init and its cgroup.)
    */
   @RequiresRoot("runs containers with namespaces and cgroups")
@@ -510,6 +510,9 @@ class CliLifecycleTest {
     assertThat(j.run("create", "--bundle", bundle, "pc").exit()).isZero();
     assertThat(j.run("pause", "pc").exit()).isZero();
     assertThat(Bundle.node(j.run("state", "pc").out()).get("status").asText()).isEqualTo("paused");
+    var start = j.run("start", "pc");
+    assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+    assertThat(start.err()).contains("cannot start a container in the paused state");
     var resume = j.run("resume", "pc");
     assertThat(resume.exit()).as(resume.toString()).isZero();
     assertThat(Bundle.node(j.run("state", "pc").out()).get("status").asText()).isEqualTo("created");

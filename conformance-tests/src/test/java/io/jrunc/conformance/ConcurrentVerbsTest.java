@@ -27,6 +27,7 @@ class ConcurrentVerbsTest {
   /** The errors a verb on a container another call is changing may give (runc's words). */
   private static final Pattern STATE_ERROR = Pattern.compile(".*(container does not exist|container not running"
       + "|container not paused|cannot start an already running container|cannot start a container that has stopped"
+      + "|cannot start a container in the paused state"
       + "|cannot exec in a stopped container|cannot exec in a paused container|that is not stopped: (running|paused)"
       // an exec whose process joins its v1 cgroups by itself, after exec has let go of the lock:
       // a delete that removed them first makes that join fail (runc's exec takes no lock at all)

@@ -107,6 +107,31 @@ class StatusDerivationTest {
     assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), true, true), false)).isEqualTo(Status.CREATED);
   }
 
+  private static ContainerRecord withLayout(String layout) {
+    return new ContainerRecord("c1", "/b", "/b/rootfs", 42, STARTED, "2026-01-01T00:00:00Z", "root", Map.of(),
+        "1.3.0", Map.of("driver", "cgroupfs", "layout", layout), false, false, true);
+  }
+
+  /**
+   * start's question: on a v1 freezer only an init in 'D' (how the kernel shows a frozen task)
+   * is asked about; a v2 freezer's frozen tasks sleep interruptibly, so there it is always asked.
+   */
+  @Test
+  void startAsksTheFreezerOnlyWhereInitMayBeFrozen() {
+    var ifFrozen = StatusDerivation.Freezer.IF_INIT_MAY_BE_FROZEN;
+    for (String v1 : new String[] {"V1", "HYBRID"}) {
+      FakeHost waiting = new FakeHost(new ProcStat.Sample('S', STARTED), true, false);
+      assertThat(StatusDerivation.derive(withLayout(v1), waiting, ifFrozen)).isEqualTo(Status.CREATED);
+      assertThat(waiting.asked).containsExactly("stat 42", "fifo c1");
+      FakeHost frozen = new FakeHost(new ProcStat.Sample('D', STARTED), true, true);
+      assertThat(StatusDerivation.derive(withLayout(v1), frozen, ifFrozen)).isEqualTo(Status.PAUSED);
+      assertThat(frozen.asked).containsExactly("stat 42", "freezer c1");
+    }
+    FakeHost v2 = new FakeHost(new ProcStat.Sample('S', STARTED), true, true);
+    assertThat(StatusDerivation.derive(withLayout("V2"), v2, ifFrozen)).isEqualTo(Status.PAUSED);
+    assertThat(v2.asked).containsExactly("stat 42", "freezer c1");
+  }
+
   @Test
   void startedAndFrozenIsPaused() {
     FakeHost host = new FakeHost(alive(), false, true);

@@ -41,6 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <tr><td>{@code config.json}</td><td>create</td><td>the spec the container was created from</td></tr>
  *   <tr><td>{@code exec.fifo}</td><td>create; removed by start</td><td>init blocks on it until
  *       start: its presence means "created"</td></tr>
+ *   <tr><td>(the directory renamed {@code <root>/#deleting-<id>})</td><td>delete, first</td><td>being
+ *       removed: no container of that id any more ({@link #remove})</td></tr>
  * </table>
  *
  * Every file is written to a temporary name and renamed, so a reader never sees half a file.

@@ -55,7 +55,10 @@ final class ContainerDelete extends ContainerVerb {
         try {
           load(id);
         } catch (NotFoundFailure e) {
-          if (force) return;
+          if (force) {
+            store.removeLeftover(id); // of a delete killed half-way through its removal
+            return;
+          }
           throw e;
         } catch (MalformedStateFailure e) {
           if (!force) throw e;

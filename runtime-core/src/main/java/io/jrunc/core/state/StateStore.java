@@ -502,6 +502,7 @@ public final class StateStore {
     // (String.concat, not +: that call site's link read java.lang.invoke classes outside the
     // delete cache, which the build's smoke check refuses)
     java.io.File gone = new java.io.File(root.toFile(), GONE.concat(id));
+    removeLeftover(gone);
     if (d.toFile().renameTo(gone)) d = gone.toPath();
     // The files of the table above by name (state.json first: a reader then sees no container
     // rather than half of one), then the directory, through java.io: one unlink(2) each, no
@@ -510,7 +511,11 @@ public final class StateStore {
     // listing below then removes the rest.
     for (String f : FILES) new java.io.File(d.toFile(), f).delete();
     if (d.toFile().delete() || !Files.exists(d, LinkOption.NOFOLLOW_LINKS)) return;
-    removeTree(d);
+    try {
+      removeTree(d);
+    } catch (NoSuchFileException e) {
+      // a leftover's removal (removeLeftover) took the rest meanwhile
+    }
   }
 
   /**
@@ -518,6 +523,25 @@ public final class StateStore {
    * ({@code #}), so never a container's, and left out of {@link #ids}.
    */
   static final String GONE = "#deleting-";
+
+  /**
+   * Removes what a delete killed between its rename and its last unlink left of {@code id}
+   * (its cgroup and processes were gone before that rename): the next delete of the id, or a
+   * {@code delete --force} that finds no such container, takes it. Best effort: a removal
+   * under way elsewhere may take it first.
+   */
+  public void removeLeftover(String id) {
+    if (validId(id)) removeLeftover(new java.io.File(root.toFile(), GONE.concat(id)));
+  }
+
+  private static void removeLeftover(java.io.File gone) {
+    if (!gone.exists()) return;
+    try {
+      removeTree(gone.toPath());
+    } catch (IOException e) {
+      // gone meanwhile, or not ours to take: the removal in place below copes
+    }
+  }
 
   private static final String[] FILES = {"state.json", "config.json", "exec.fifo", "lock"};
 

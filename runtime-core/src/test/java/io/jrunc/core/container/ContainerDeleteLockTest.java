@@ -113,4 +113,23 @@ class ContainerDeleteLockTest {
       assertThat(lock).isNotNull();
     }
   }
+
+  /**
+   * A delete killed after it renamed the container's directory out of sight leaves
+   * '#deleting-ID' with the rest of its files: delete --force of the id (which finds no such
+   * container) removes it, and a delete without force still says "does not exist".
+   */
+  @Test
+  void deleteForceOfAMissingIdRemovesAKilledDeletesLeftover() throws Exception {
+    Path root = tmp.resolve("root");
+    Path leftover = Files.createDirectories(root.resolve("#deleting-k1").resolve("notify"));
+    Files.writeString(root.resolve("#deleting-k1").resolve("config.json"), "{}");
+    ContainerRuntime rt = ContainerRuntime.open(root);
+    assertThat(rt.list()).isEmpty();
+    assertThatThrownBy(() -> rt.delete("k1", false)).isInstanceOf(ContainerException.class)
+        .hasMessageContaining("does not exist");
+    assertThat(leftover).exists();
+    rt.delete("k1", true);
+    assertThat(root.resolve("#deleting-k1")).doesNotExist();
+  }
 }

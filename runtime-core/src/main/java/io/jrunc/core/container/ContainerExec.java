@@ -69,8 +69,9 @@ final class ContainerExec extends ContainerVerb {
       try {
         spec = store.readConfig(id);
       } catch (NoSuchFileException e) {
-        // removed since the record was read under this lock: by a delete --force that took the
-        // directory for a dead create's (that one does not wait for the lock)
+        // gone with the record: the container was removed since it was read (seen once in ~50
+        // rounds of ConcurrentVerbsTest; which removal did not wait for this lock was not found);
+        // gone beside a record: a damaged state directory
         if (!store.hasRecordFile(id)) throw new NotFoundFailure(id);
         throw new SetupFailure("read the config.json of " + id + ": no such file or directory (ENOENT)", 0, e);
       }

@@ -33,7 +33,7 @@ final class ContainerKill extends ContainerVerb {
       // paused or running is all the same to kill (see Lifecycle's table): the freezer is not
       // read, and the cgroup is re-opened only when a branch below signals through it (--all, or
       // no pid namespace of its own), not for the usual signal to init
-      Status s = StatusDerivation.derive(r, StatusDerivation.host(store), false);
+      Status s = StatusDerivation.derive(r, StatusDerivation.host(store), StatusDerivation.Freezer.SKIP);
       CgroupManager cg = all || !r.ownPidNamespace() ? cgroupOf(r) : null;
       // runc 1.2: without a pid namespace of its own, SIGKILL goes to every process in the
       // cgroup even when init is gone (the others would outlive it; with a pid namespace the

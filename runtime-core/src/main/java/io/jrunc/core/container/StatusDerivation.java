@@ -48,16 +48,7 @@ final class StatusDerivation {
   }
 
   static Status derive(ContainerRecord r, Probe host) {
-    return derive(r, host, true);
-  }
-
-  /**
-   * The rule; with {@code askFreezer} false its last question is not asked and a paused
-   * container is RUNNING: for kill, which treats the two alike, and then need not re-open the
-   * container's cgroup to read its freezer.
-   */
-  static Status derive(ContainerRecord r, Probe host, boolean askFreezer) {
-    return derive(r, host, askFreezer ? Freezer.ASK : Freezer.SKIP);
+    return derive(r, host, Freezer.ASK);
   }
 
   /** When the rule asks the freezer. */
@@ -76,6 +67,7 @@ final class StatusDerivation {
     IF_INIT_MAY_BE_FROZEN
   }
 
+  /** The rule, asking the freezer as {@code freezer} says (a question not asked is "not frozen"). */
   static Status derive(ContainerRecord r, Probe host, Freezer freezer) {
     if (r.pid() == 0) return Status.CREATING;
     ProcStat.Sample init = host.stat(r.pid());

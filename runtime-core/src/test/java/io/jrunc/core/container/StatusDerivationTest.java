@@ -104,7 +104,7 @@ class StatusDerivationTest {
     FakeHost host = new FakeHost(new ProcStat.Sample('D', STARTED), true, true);
     assertThat(StatusDerivation.derive(record(42), host)).isEqualTo(Status.PAUSED);
     assertThat(host.asked).containsExactly("stat 42", "freezer c1");
-    assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), true, true), false)).isEqualTo(Status.CREATED);
+    assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), true, true), StatusDerivation.Freezer.SKIP)).isEqualTo(Status.CREATED);
   }
 
   private static ContainerRecord withLayout(String layout) {
@@ -149,11 +149,11 @@ class StatusDerivationTest {
   @Test
   void withoutTheFreezerAFrozenContainerIsRunningAndTheRestIsTheSame() {
     FakeHost host = new FakeHost(alive(), false, true);
-    assertThat(StatusDerivation.derive(record(42), host, false)).isEqualTo(Status.RUNNING);
+    assertThat(StatusDerivation.derive(record(42), host, StatusDerivation.Freezer.SKIP)).isEqualTo(Status.RUNNING);
     assertThat(host.asked).containsExactly("stat 42", "fifo c1");
-    assertThat(StatusDerivation.derive(record(0), new FakeHost(alive(), true, true), false)).isEqualTo(Status.CREATING);
-    assertThat(StatusDerivation.derive(record(42), new FakeHost(null, true, true), false)).isEqualTo(Status.STOPPED);
-    assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), true, true), false)).isEqualTo(Status.CREATED);
+    assertThat(StatusDerivation.derive(record(0), new FakeHost(alive(), true, true), StatusDerivation.Freezer.SKIP)).isEqualTo(Status.CREATING);
+    assertThat(StatusDerivation.derive(record(42), new FakeHost(null, true, true), StatusDerivation.Freezer.SKIP)).isEqualTo(Status.STOPPED);
+    assertThat(StatusDerivation.derive(record(42), new FakeHost(alive(), true, true), StatusDerivation.Freezer.SKIP)).isEqualTo(Status.CREATED);
   }
 
   /** A freezer that cannot be read (no cgroup of its own, a cgroup removed meanwhile) is no reason to fail state. */

@@ -1,9 +1,12 @@
 package io.jrunc.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jrunc.testsupport.RequiresRoot;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +25,7 @@ class ProcessAttributesTest {
     ObjectNode p = b.process();
     p.putObject("scheduler").put("policy", "SCHED_BATCH").put("nice", 5);
     p.putObject("ioPriority").put("class", "IOPRIO_CLASS_BE").put("priority", 6);
-    p.putObject("execCPUAffinity").put("final", "0");
+    p.putObject("execCPUAffinity").put("final", "0"); // for exec'd processes only: not init's
     p.put("oomScoreAdj", 123);
     ((ObjectNode) p.withArray("rlimits").get(0)).put("hard", 512).put("soft", 256); // RLIMIT_NOFILE in runc's spec
     b.linux().putObject("personality").put("domain", "LINUX32");
@@ -34,12 +37,86 @@ class ProcessAttributesTest {
     assertThat(r.out()).isEqualTo("""
         i686
         policy:3
-        Cpus_allowed_list:0
+        Cpus_allowed_list:%s
         256
         12345
         example.org
         123
-        """);
+        """.formatted(ownCpus()));
+  }
+
+  /**
+   * A container's processes run on its cpuset's CPUs, not on the runtime's affinity (runc
+   * 1.2.7/1.3.1 and crun 1.9.2 reset it; runc's cpu_affinity.bats): jrunc started under {@code
+   * taskset -c 0}. execCPUAffinity is not init's (config.md); an exec'd process gets its final
+   * set, else the container's.
+   */
+  @RequiresRoot("runs containers with cgroups, under taskset")
+  @Test
+  void cpuAffinityIsTheContainersNotTheRuntimes() throws Exception {
+    String all = ownCpus();
+    assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two CPUs: " + all);
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("grep Cpus_allowed_list /proc/self/status | tr -d ' \\t'");
+    b.process().putObject("execCPUAffinity").put("initial", "1").put("final", "1");
+    var r = j.runInBashRaw("exec taskset -c 0 \"$0\" --root \"$1\" run --bundle " + b.write() + " aff-all");
+    assertThat(r.out()).as(r.toString()).isEqualTo("Cpus_allowed_list:" + all + "\n");
+
+    ObjectNode res = b.linux().has("resources") ? (ObjectNode) b.linux().get("resources") : b.linux().putObject("resources");
+    res.putObject("cpu").put("cpus", "1").put("mems", "0");
+    r = j.runInBashRaw("exec taskset -c 0 \"$0\" --root \"$1\" run --bundle " + b.write() + " aff-set");
+    assertThat(r.out()).as(r.toString()).isEqualTo("Cpus_allowed_list:1\n");
+
+    res.remove("cpu");
+    b.process().remove("execCPUAffinity");
+    b.args("sleep", "100");
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), "aff-exec").exit()).isZero();
+    try {
+      r = j.runInBashRaw("exec taskset -c 0 \"$0\" --root \"$1\" exec aff-exec grep Cpus_allowed_list /proc/self/status");
+      assertThat(r.out()).as(r.toString()).isEqualTo("Cpus_allowed_list:\t" + all + "\n");
+      Path proc = tmp.resolve("process.json");
+      Files.writeString(proc, """
+          {"args": ["grep", "Cpus_allowed_list", "/proc/self/status"], "cwd": "/",
+           "execCPUAffinity": {"initial": "0", "final": "1"}}""");
+      r = j.run("exec", "--process", proc.toString(), "aff-exec");
+      assertThat(r.out()).as(r.toString()).isEqualTo("Cpus_allowed_list:\t1\n");
+    } finally {
+      j.run("delete", "-f", "aff-exec");
+    }
+  }
+
+  /** The CPUs this JVM may run on, as /proc/self/status lists them. */
+  private static String ownCpus() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("Cpus_allowed_list:")) return line.substring(line.indexOf(':') + 1).strip();
+    }
+    throw new IOException("no Cpus_allowed_list in /proc/self/status");
+  }
+
+  /**
+   * Without process.rlimits the container keeps its caller's RLIMIT_NOFILE: the JVM raises its
+   * own soft limit to the hard one unless told not to (bin/jrunc's -XX:-MaxFDLimit), and the
+   * raised one reached the container. runc built with Go 1.21 or later and crun pass it on too.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void theCallersOpenFileLimitReachesTheContainer() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("echo $(ulimit -Sn) $(ulimit -Hn)");
+    b.process().remove("rlimits");
+    var r = j.runInBashRaw("ulimit -Sn 512 && ulimit -Hn 4096 && exec \"$0\" --root \"$1\" run --bundle " + b.write() + " nofile");
+    assertThat(r.out()).as(r.toString()).isEqualTo("512 4096\n");
+  }
+
+  /** additionalGids are set once each (setgroups(2) keeps duplicates; runc's list has none). */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void duplicateAdditionalGidsAreSetOnce() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("grep Groups /proc/self/status");
+    b.process().putObject("user").put("uid", 0).put("gid", 0).putArray("additionalGids").add(5).add(0).add(5).add(3);
+    var r = j.run("run", "--bundle", b.write().toString(), "gids");
+    assertThat(r.out().strip()).as(r.toString()).isEqualTo("Groups:\t0 3 5");
   }
 
   /** The container's personality holds for exec'd processes too (runc). */

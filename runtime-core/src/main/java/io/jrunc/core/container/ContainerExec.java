@@ -116,10 +116,11 @@ final class ContainerExec extends ContainerVerb {
       ExecCgroup cgroup = ExecCgroup.open(cgroupOf(r), opts.subCgroups(), id, s == Status.PAUSED);
       cleanup.add(cgroup);
       int cgroupFd = cgroup.cloneFd();
-      CgroupSelfJoin.emit(b, cgroup.selfJoinTasks(), "the exec'd process"); // first: before the prologue's wait
+      ExecPlanner.beforeCgroupJoin(b, proc);
+      CgroupSelfJoin.emit(b, cgroup.selfJoinTasks(), "the exec'd process"); // before the prologue's wait
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
           opts.preserveFds(), exe, securitySteps(security), console[0],
-          spec.linux() == null ? null : spec.linux().personality()));
+          spec.linux() == null ? null : spec.linux().personality(), true));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
       security.afterClone();
       if (console[0] >= 0 && opts.consoleFd() < 0) {

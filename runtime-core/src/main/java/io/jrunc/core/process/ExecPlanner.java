@@ -55,16 +55,28 @@ public final class ExecPlanner {
       String executable,
       InitPlanner.ChildSteps extra,
       int consoleFd,
-      io.jrunc.spec.LinuxPersonality personality) {
-    /** Without a terminal (hooks, plain exec). */
+      io.jrunc.spec.LinuxPersonality personality,
+      boolean containerCpus) {
+    /**
+     * A hook: no terminal, and the runtime's CPU affinity (runc's hooks inherit it). An exec'd
+     * process ({@code containerCpus}) gets {@code execCPUAffinity.final} or the container's cpuset.
+     */
     Inputs(Process process, Map<String, Integer> joinFds, Map<String, String> joinPaths, boolean forkIntoPidNamespace,
         SpawnChannel channel, int[] stdio, int preserveFds, String executable, InitPlanner.ChildSteps extra) {
-      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1, null);
+      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1, null, false);
     }
   }
 
   /** The program, and the index of the step whose result is the announced pid (-1 without a fork). */
   public record Planned(ChildProgram program, int announcingStep) {}
+
+  /**
+   * The first steps, before the process joins the container's cgroup (its v1 self-join follows):
+   * {@code execCPUAffinity.initial}. {@link #plan} sets the final affinity once it is in.
+   */
+  public static void beforeCgroupJoin(ProgramBuilder b, Process proc) {
+    ProcessAttributes.initialAffinity(b, proc);
+  }
 
   public static Planned plan(ProgramBuilder b, Inputs in) throws InvalidConfigFailure {
     ProcessSteps.prologue(b, in.channel());
@@ -96,7 +108,7 @@ public final class ExecPlanner {
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd ", cwd);
     ProcessSteps.checkCwdInside(b, cwd);
     ProcessSteps.identity(b, proc, in.extra(), setgroupsAllowed(in.joinPaths().get("user")));
-    ProcessAttributes.finalAffinity(b, proc);
+    if (in.containerCpus()) ProcessAttributes.finalAffinity(b, proc);
     b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     in.extra().beforeReady(b);
     ProcessSteps.execute(b, in.extra(), in.executable(), proc);

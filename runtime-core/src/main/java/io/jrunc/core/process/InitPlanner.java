@@ -111,7 +111,8 @@ public final class InitPlanner {
     // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
     if (in.namespaces().creates("user")) ProcessSteps.dropSpawnAmbient(b);
     ProcessSteps.prologue(b, ch, in.namespaces().creates("user"));
-    ProcessAttributes.initialAffinity(b, proc);
+    // in its cgroup now (born there, or moved while it waited)
+    ProcessAttributes.defaultAffinity(b);
     // 4. namespaces
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
     int announce = -1;
@@ -181,7 +182,6 @@ public final class InitPlanner {
     b.call(Sys.CHDIR, cwd).describe("chdir to cwd ", cwd);
     ProcessSteps.checkCwdInside(b, cwd);
     b.place(inCwd);
-    ProcessAttributes.finalAffinity(b, proc);
     if (in.fifoFd() >= 0) {
       b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     }

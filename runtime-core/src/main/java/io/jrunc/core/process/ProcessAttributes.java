@@ -3,6 +3,7 @@ package io.jrunc.core.process;
 
 import io.jrunc.core.failure.InvalidConfigFailure;
 import io.jrunc.core.spawn.ProgramBuilder;
+import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.SchedAttr;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.CPUAffinity;
@@ -13,6 +14,7 @@ import io.jrunc.spec.LinuxPersonality;
 import io.jrunc.spec.Process;
 import io.jrunc.spec.Scheduler;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import io.jrunc.core.sys.Memory;
@@ -110,15 +112,44 @@ public final class ProcessAttributes {
     b.call(Sys.SCHED_SETAFFINITY, 0L, 8L * Math.max(1, words.length), mask).describe("set the " + which + " CPU affinity " + cpus);
   }
 
+  /** An exec'd process's {@code execCPUAffinity.initial}, before it joins the container's cgroup. */
   static void initialAffinity(ProgramBuilder b, Process p) {
     CPUAffinity a = p.execCPUAffinity();
     if (a != null) affinity(b, a.initial(), "initial");
   }
 
+  /**
+   * An exec'd process's affinity once it is in the container's cgroup: {@code execCPUAffinity.final},
+   * or without one the container's default ({@link #defaultAffinity}), as the spec says.
+   */
   static void finalAffinity(ProgramBuilder b, Process p) {
     CPUAffinity a = p.execCPUAffinity();
-    if (a != null) affinity(b, a.finalCpus(), "final");
+    if (a != null && a.finalCpus() != null && !a.finalCpus().isEmpty()) {
+      affinity(b, a.finalCpus(), "final");
+    } else {
+      defaultAffinity(b);
+    }
   }
+
+  /**
+   * Every CPU the process's cpuset allows (cpu.cpus, or the host's), not the runtime's own
+   * affinity: a runtime started under {@code taskset -c 0} would otherwise pin the container
+   * there, as the kernel (6.2 on) keeps an affinity asked for across a cgroup move. The kernel
+   * intersects a full mask with the cpuset (sched_setaffinity(2)); runc 1.2.7/1.3.1 and crun
+   * 1.9.2 reset it likewise. Init's default too: execCPUAffinity "is not applicable to the
+   * container's init process" (config.md). A failure leaves the inherited affinity, as runc's
+   * warning does.
+   */
+  static void defaultAffinity(ProgramBuilder b) {
+    long[] all = new long[FULL_MASK_BYTES / 8];
+    Arrays.fill(all, -1L);
+    long mask = b.stagedLongs(FULL_MASK_BYTES, 0, all);
+    b.call(Sys.SCHED_SETAFFINITY, 0L, (long) FULL_MASK_BYTES, mask).allow(Errno.EINVAL, Errno.EPERM)
+        .describe("reset the CPU affinity to the container's cpuset");
+  }
+
+  /** 8192 CPUs, x86-64's largest NR_CPUS: the kernel reads as much of a longer mask as it has CPUs. */
+  private static final int FULL_MASK_BYTES = 1024;
 
   /** set_mempolicy(mode | flags, nodemask, maxnode). */
   static void memoryPolicy(ProgramBuilder b, LinuxMemoryPolicy m) {

@@ -217,6 +217,8 @@ final class ProcessSteps {
     long uid = user == null || user.uid() == null ? 0 : user.uid();
     long gid = user == null || user.gid() == null ? 0 : user.gid();
     List<Long> groups = user == null || user.additionalGids() == null ? List.of() : user.additionalGids();
+    // each once, in their order: setgroups(2) keeps duplicates (id shows "5,5"); runc's list has none
+    if (groups.size() > 1) groups = List.copyOf(new java.util.LinkedHashSet<>(groups));
     if (setgroupsAllowed || !groups.isEmpty()) {
       MemorySegment gl = b.alloc(4L * Math.max(1, groups.size()));
       for (int i = 0; i < groups.size(); i++) Memory.setInt(gl, 4L * i, groups.get(i).intValue());

@@ -53,6 +53,39 @@ class ExecProcessTest {
   }
 
   /**
+   * The process exec makes of the container's and its options is validated as config.json's
+   * is: an --env entry that is not NAME=value, and a uid above 2^31-1 (4294967295 is
+   * setresuid's "leave it": such an exec ran as root), are refused and nothing runs (runc
+   * refuses both).
+   */
+  @Test
+  void execOptionsAreValidatedAsTheConfigIs() throws Exception {
+    Jrunc j = jrunc();
+    String id = id("opts");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    try {
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+      var env = j.run("exec", "--env", "NOEQUALS", id, "echo", "ran");
+      assertThat(env.exit()).as(env.toString()).isNotZero();
+      assertThat(env.out()).isEmpty();
+      assertThat(env.err()).contains("/env/2: invalid environment variable").contains("NOEQUALS");
+      var uid = j.run("exec", "-u", "4294967295:4294967295", id, "id");
+      assertThat(uid.exit()).as(uid.toString()).isNotZero();
+      assertThat(uid.out()).isEmpty();
+      assertThat(uid.err()).contains("4294967295").contains("2147483647");
+      var p = tmp.resolve("p.json");
+      Files.writeString(p, "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":4294967295,\"gid\":0}}");
+      var doc = j.run("exec", "-p", p.toString(), id);
+      assertThat(doc.exit()).as(doc.toString()).isNotZero();
+      assertThat(doc.err()).contains("/user/uid: must be between 0 and 2147483647, got 4294967295");
+      var max = j.run("exec", "-u", "2147483647:2147483647", id, "sh", "-c", "echo $(id -u) $(id -g)");
+      assertThat(max.out()).as(max.toString()).isEqualTo("2147483647 2147483647\n");
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
+
+  /**
    * An exec whose fork into the container's pid namespace fails (pids.max reached) is an error
    * that says so, never a process reported as the fork's -errno (the pid file once said -11,
    * and a kill of it would have signalled process group 11).

@@ -284,13 +284,13 @@ public final class ExecCommand implements Command {
   private static long id(String text, String what) throws CliException {
     try {
       long v = Long.parseLong(text.trim());
-      if (v < 0 || v > 0xffff_ffffL) {
+      if (v < 0 || v > Integer.MAX_VALUE) { // runc's range: 4294967295 is setresuid's "leave it"
         throw new NumberFormatException();
       }
       return v;
     } catch (NumberFormatException e) {
       throw new io.jrunc.cli.args.UsageException(
-          "exec: " + what + " \"" + text + "\" is not a number from 0 to 4294967295");
+          "exec: " + what + " \"" + text + "\" is not a number from 0 to 2147483647");
     }
   }
 

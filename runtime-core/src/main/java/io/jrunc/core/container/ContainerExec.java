@@ -53,10 +53,10 @@ final class ContainerExec extends ContainerVerb {
     if (proc == null || proc.args() == null || proc.args().isEmpty()) {
       throw new InvalidConfigFailure("process: args must not be empty");
     }
-    // the attributes the exec program encodes, by the validator's rules (the CLI's exec -p
-    // document was validated whole; an embedder's Process was not)
-    var attributes = io.jrunc.spec.validate.Validator.processAttributes(proc);
-    if (!attributes.isEmpty()) throw new InvalidConfigFailure("process", attributes);
+    // by config.md's rules, as create's process: an embedder's Process, or the one the CLI made
+    // of the container's and its options (--env, --user, --cwd, ...), was not validated
+    var problems = io.jrunc.spec.validate.Validator.process(proc);
+    if (!problems.isEmpty()) throw new InvalidConfigFailure("process", problems);
     List<AutoCloseable> cleanup = new ArrayList<>();
     try (StateStore.Lock lock = lock(load(id).id())) {
       ContainerRecord r = load(id);

@@ -23,7 +23,7 @@ import io.jrunc.core.sys.Memory;
  * The process attributes that are one system call each: personality(2), sched_setattr(2),
  * ioprio_set(2), sched_setaffinity(2) ({@code execCPUAffinity}) and set_mempolicy(2), encoded
  * in the parent. The names and ranges are the validator's rules (create validates config.json,
- * exec {@code Validator.processAttributes}); a value that did not pass it is a bug here
+ * exec {@code Validator.process}); a value that did not pass it is a bug here
  * (IllegalArgumentException), and NameTablesTest checks that every name it accepts is encoded.
  */
 public final class ProcessAttributes {

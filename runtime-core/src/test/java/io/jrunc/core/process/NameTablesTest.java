@@ -65,10 +65,10 @@ class NameTablesTest {
   @Test
   void whatTheValidatorRefusesNeverReachesTheEncoders() {
     // exec's process: the validator's rules, with pointers relative to the process
-    Process p = new Process(null, null, null, List.of("sh"), null, null, "/", null, null, null, null, null,
+    Process p = new Process(null, null, new io.jrunc.spec.User(0L, 0L, null, null, null), List.of("sh"), null, null, "/", null, null, null, null, null,
         new Scheduler("SCHED_BOGUS", null, null, null, null, null, null), null, new LinuxIOPriority("IOPRIO_CLASS_BE", 9),
         new CPUAffinity("0-9000", null));
-    assertThat(io.jrunc.spec.validate.Validator.processAttributes(p)).extracting(io.jrunc.spec.validate.Problem::jsonPointer)
+    assertThat(io.jrunc.spec.validate.Validator.process(p)).extracting(io.jrunc.spec.validate.Problem::jsonPointer)
         .containsExactlyInAnyOrder("/scheduler/policy", "/ioPriority/priority", "/execCPUAffinity/initial");
     try (ProgramBuilder b = new ProgramBuilder()) {
       assertThatThrownBy(() -> ProcessAttributes.scheduler(b, p.scheduler())).isInstanceOf(IllegalArgumentException.class)

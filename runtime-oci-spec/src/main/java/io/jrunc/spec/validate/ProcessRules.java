@@ -66,7 +66,7 @@ final class ProcessRules {
 
     /**
      * The attributes the runtime turns into one system call each (scheduler, I/O priority, CPU
-     * affinity); also {@link Validator#processAttributes} for a process an embedder execs.
+     * affinity).
      */
     static void processAttributes(SemanticChecks sc, Process p) {
         String ptr = sc.proc;
@@ -91,8 +91,11 @@ final class ProcessRules {
         // config.md: uid and gid are REQUIRED on POSIX platforms.
         sc.required(ptr + "/uid", u.uid());
         sc.required(ptr + "/gid", u.gid());
-        sc.uint32(ptr + "/uid", u.uid());
-        sc.uint32(ptr + "/gid", u.gid());
+        // ids up to 2^31-1, as runc ("uids and gids must be in range 0-2147483647"): 4294967295
+        // is (uid_t)-1, which setresuid(2) and setresgid(2) take as "leave it": the process would
+        // keep the runtime's root
+        sc.range(ptr + "/uid", u.uid(), 0, MAX_ID);
+        sc.range(ptr + "/gid", u.gid(), 0, MAX_ID);
         sc.uint32(ptr + "/umask", u.umask());
         if (u.additionalGids() != null) {
             for (int i = 0; i < u.additionalGids().size(); i++) {
@@ -100,11 +103,14 @@ final class ProcessRules {
                 if (g == null) {
                     sc.error(ptr + "/additionalGids/" + i, "must be a number, not null");
                 } else {
-                    sc.uint32(ptr + "/additionalGids/" + i, g);
+                    sc.range(ptr + "/additionalGids/" + i, g, 0, MAX_ID);
                 }
             }
         }
     }
+
+    /** The largest uid or gid a process may be given. */
+    static final long MAX_ID = Integer.MAX_VALUE;
 
     private static void env(SemanticChecks sc, String ptr, List<String> env) {
         if (env == null) {

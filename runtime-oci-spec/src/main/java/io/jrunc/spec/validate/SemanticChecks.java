@@ -52,7 +52,7 @@ final class SemanticChecks {
         this.options = options;
     }
 
-    /** Checks a standalone process document ({@code exec --process process.json}). */
+    /** Checks a standalone process ({@code exec --process process.json}, or an exec's {@link Validator#process}). */
     void checkProcess(Process p) {
         proc = "";
         process(p);
@@ -363,12 +363,6 @@ final class SemanticChecks {
 
     private void process(Process p) {
         ProcessRules.process(this, p);
-    }
-
-    /** For {@link Validator#processAttributes}: pointers relative to the process document. */
-    void checkProcessAttributes(Process p) {
-        proc = "";
-        ProcessRules.processAttributes(this, p);
     }
 
     /** {@link MountRules}: config.md "Mounts" (id-mapped mounts look at linux's mappings too). */

@@ -151,13 +151,13 @@ public final class Validator {
     }
 
     /**
-     * The checks of a process's scheduler, I/O priority and CPU affinity alone, with pointers
-     * relative to the process: for a process an embedder execs (a CLI exec -p document is
-     * validated whole).
+     * A process's errors by config.md's rules (args, env, cwd, user, capabilities, rlimits, the
+     * attributes), with pointers relative to the process: for the process an exec runs, which
+     * an embedder or the CLI's options built (an exec -p document was validated whole).
      */
-    public static List<Problem> processAttributes(io.jrunc.spec.Process process) {
+    public static List<Problem> process(io.jrunc.spec.Process process) {
         SemanticChecks checks = new SemanticChecks(ValidationOptions.forCreate());
-        checks.checkProcessAttributes(process);
+        checks.checkProcess(process);
         return sorted(checks.problems);
     }
 

@@ -526,6 +526,28 @@ class CliLifecycleTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /**
+   * SIGKILL ends a paused container, with and without --all: a v1 freezer keeps the signal
+   * pending until the cgroup is thawed, which kill then does (runc too); it stayed frozen and
+   * "paused", and delete without --force refused it.
+   */
+  @Test
+  void killOfAPausedContainerEndsIt() throws Exception {
+    Jrunc j = jrunc();
+    String bundle = Bundle.busybox(tmp.resolve("kp")).args("sleep", "100").write().toString();
+    for (boolean all : new boolean[] {false, true}) {
+      String id = all ? "kp-all" : "kp";
+      assertThat(j.run("run", "-d", "--bundle", bundle, id).exit()).isZero();
+      assertThat(j.run("pause", id).exit()).isZero();
+      var kill = all ? j.run("kill", "--all", id, "KILL") : j.run("kill", id, "KILL");
+      assertThat(kill.exit()).as(kill.toString()).isZero();
+      waitForStatus(j, id, "stopped");
+      var del = j.run("delete", id);
+      assertThat(del.exit()).as(del.toString()).isZero();
+    }
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
   /** The cgroup hierarchies: /sys/fs/cgroup itself on v2, each mounted one on v1 and hybrid. */
   private static List<Path> cgroupHierarchies() throws Exception {
     Path root = Path.of("/sys/fs/cgroup");

@@ -11,6 +11,7 @@ import io.jrunc.core.failure.Status;
 import io.jrunc.core.state.ContainerRecord;
 import io.jrunc.core.state.StateStore;
 import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Signal;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.CgroupManager;
 import java.io.IOException;
@@ -32,8 +33,12 @@ final class ContainerKill extends ContainerVerb {
       ContainerRecord r = load(id);
       // paused or running is all the same to kill (see Lifecycle's table): the freezer is not
       // read, and the cgroup is re-opened only when a branch below signals through it (--all, or
-      // no pid namespace of its own), not for the usual signal to init
-      Status s = StatusDerivation.derive(r, StatusDerivation.host(store), StatusDerivation.Freezer.SKIP);
+      // no pid namespace of its own), not for the usual signal to init. Except for SIGKILL on a
+      // v1 freezer: a frozen task keeps it pending until it is thawed (a v2 frozen task dies of
+      // it), so a paused container is thawed after it, as runc does; a frozen init shows as 'D'.
+      boolean thawAfter = signal == Signal.SIGKILL && StatusDerivation.v1Freezer(r);
+      Status s = StatusDerivation.derive(r, StatusDerivation.host(store),
+          thawAfter ? StatusDerivation.Freezer.IF_INIT_MAY_BE_FROZEN : StatusDerivation.Freezer.SKIP);
       CgroupManager cg = all || !r.ownPidNamespace() ? cgroupOf(r) : null;
       // runc 1.2: without a pid namespace of its own, SIGKILL goes to every process in the
       // cgroup even when init is gone (the others would outlive it; with a pid namespace the
@@ -56,8 +61,17 @@ final class ContainerKill extends ContainerVerb {
           for (int pid : inPidNamespaceOf(r.pid())) if (pid != r.pid()) Libc.kill(pid, signal);
         }
       }
+      if (thawAfter && s == Status.PAUSED) thaw(id, cg != null ? cg : cgroupOf(r));
     } catch (IOException e) {
       throw new SetupFailure("kill " + id + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  private static void thaw(String id, CgroupManager cg) throws ContainerFailure {
+    try {
+      if (cg != null) cg.thaw();
+    } catch (CgroupException e) {
+      throw new SetupFailure("thaw " + id + " after SIGKILL: " + e.getMessage(), 0, e);
     }
   }
 }

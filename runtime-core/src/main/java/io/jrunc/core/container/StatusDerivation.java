@@ -58,7 +58,7 @@ final class StatusDerivation {
     /** Never (a paused container is then running or created): kill, which treats them alike. */
     SKIP,
     /**
-     * Only where a frozen init can be told apart cheaply: start, for which re-opening the cgroup
+     * Only where a frozen init can be told apart cheaply: start (and kill's SIGKILL on v1), for which re-opening the cgroup
      * to read its freezer cost ~1.1 ms. A v1 freezer's frozen task shows as 'D' in /proc (the
      * kernel reports frozen tasks as uninterruptible), and a created init waits on its fifo
      * interruptibly ('S'): on v1 only a 'D' init is asked about. A v2 freezer's tasks sleep
@@ -85,7 +85,7 @@ final class StatusDerivation {
   }
 
   /** Whether the record's cgroup has a v1 freezer (a v1 or hybrid layout). */
-  private static boolean v1Freezer(ContainerRecord r) {
+  static boolean v1Freezer(ContainerRecord r) {
     String layout = r.cgroup() == null ? null : r.cgroup().get("layout");
     return "V1".equals(layout) || "HYBRID".equals(layout);
   }

@@ -229,6 +229,36 @@ class CliCgroupTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /**
+   * Device rules a v1 devices cgroup holds as written, and one it cannot: a major or minor of -1
+   * is "*" (docker and podman write it for --device-cgroup-rule 'c 42:* rwm'; jrunc refused the
+   * config); a deny inside an earlier wildcard allow is refused with nothing left, as runc
+   * refuses it (the kernel removes only exact exceptions: the device stayed usable).
+   */
+  @Test
+  void wildcardDeviceRulesAndHolesInThem() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
+    var rules = b.linux().putObject("resources").putArray("devices");
+    rules.addObject().put("allow", false).put("access", "rwm");
+    rules.addObject().put("allow", true).put("type", "c").put("major", 42).put("minor", -1).put("access", "rwm");
+    var r = j.run("create", "--bundle", b.write().toString(), "wild");
+    try {
+      assertThat(r.exit()).as(r.toString()).isZero();
+      Path list = Path.of("/sys/fs/cgroup/devices", cgroupsPath(b).substring(1), "devices.list");
+      assertThat(Files.readString(list)).contains("c 42:* rwm\n");
+    } finally {
+      j.run("delete", "--force", "wild");
+    }
+    rules.addObject().put("allow", false).put("type", "c").put("major", 42).put("minor", 7).put("access", "rw");
+    r = j.run("create", "--bundle", b.write().toString(), "hole");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("linux.resources.devices[2]: deny c 42:7 rw cannot be set on a cgroup v1 devices controller:"
+        + " it lies inside the earlier allow c 42:* rwm");
+    assertThat(j.run("list", "-q").out()).isEmpty();
+    assertThat(leftovers(cgroupsPath(b))).isEmpty();
+  }
+
   /** A device in linux.devices exists in the container, but a deny-all device rule still holds for it (runc). */
   @Test
   void aListedDeviceStaysDeniedByTheDeviceRules() throws Exception {

@@ -22,7 +22,7 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
 
   /** The v1 devices.allow / devices.deny line: {@code c 1:3 rwm}, {@code a *:* rwm}. */
   public String v1() {
-    return type + " " + (major == ANY ? "*" : Long.toString(major)) + ":" + (minor == ANY ? "*" : Long.toString(minor)) + " " + access;
+    return node(major, minor) + " " + access;
   }
 
   /** Matches every device with every access: the rule that flips the default. */
@@ -41,8 +41,9 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
       if (d.allow() == null) throw new CgroupException(f + ".allow: missing (required)");
       String t = d.type() == null || d.type().isEmpty() ? "a" : d.type();
       if (!t.equals("a") && !t.equals("c") && !t.equals("b")) throw new CgroupException(f + ".type: \"" + t + "\" is not one of a, c, b");
-      if (d.major() != null && (d.major() < 0 || d.major() > 0xFFFFFFFFL)) throw new CgroupException(f + ".major: " + d.major() + " is not a device major number");
-      if (d.minor() != null && (d.minor() < 0 || d.minor() > 0xFFFFFFFFL)) throw new CgroupException(f + ".minor: " + d.minor() + " is not a device minor number");
+      // -1 is "*", as a missing number: docker and podman write it for --device-cgroup-rule 'c 42:* rwm'
+      if (d.major() != null && (d.major() < ANY || d.major() > 0xFFFFFFFFL)) throw new CgroupException(f + ".major: " + d.major() + " is not a device major number");
+      if (d.minor() != null && (d.minor() < ANY || d.minor() > 0xFFFFFFFFL)) throw new CgroupException(f + ".minor: " + d.minor() + " is not a device minor number");
       String a = d.access() == null || d.access().isEmpty() ? "rwm" : d.access();
       String ignored = ignoredAccess(a);
       if (!ignored.isEmpty()) {
@@ -56,6 +57,64 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
       out.add(new DeviceRule(d.allow(), t.charAt(0), d.major() == null ? ANY : d.major(), d.minor() == null ? ANY : d.minor(), norm));
     }
     return out;
+  }
+
+  /**
+   * Refuses rules a v1 devices cgroup cannot hold as written, as runc's v1 emulator does. The
+   * kernel keeps a default (allow or deny all) and a list of exceptions; a rule against the
+   * default adds an exception, a rule with it removes one, but only an exact one: {@code deny c
+   * 10:237} after {@code allow c 10:* rwm} removes nothing, and /dev/loop-control stayed usable.
+   * Such a rule ("a hole in a wildcard exception") is an error naming both rules. A type {@code
+   * a} rule sets the default and drops every exception. The walk starts from deny all, as
+   * {@code applyDevices} writes it first.
+   */
+  public static void checkV1(List<DeviceRule> rules) throws CgroupException {
+    boolean defaultAllow = false;
+    java.util.Map<String, String> exceptions = new java.util.HashMap<>(); // "c 10:*" -> access
+    for (int i = 0; i < rules.size(); i++) {
+      DeviceRule r = rules.get(i);
+      if (r.type == 'a') {
+        defaultAllow = r.allow;
+        exceptions.clear();
+        continue;
+      }
+      String key = r.node(r.major, r.minor);
+      if (r.allow != defaultAllow) {
+        String had = exceptions.getOrDefault(key, "");
+        exceptions.put(key, access(had + r.access));
+        continue;
+      }
+      long[][] wider = {{ANY, r.minor}, {r.major, ANY}, {ANY, ANY}};
+      for (long[] w : wider) {
+        String wkey = r.node(w[0], w[1]);
+        String held = wkey.equals(key) ? null : exceptions.get(wkey);
+        if (held != null && !access(intersection(held, r.access)).isEmpty()) {
+          throw new CgroupException("linux.resources.devices[" + i + "]: " + (r.allow ? "allow " : "deny ") + r.v1()
+              + " cannot be set on a cgroup v1 devices controller: it lies inside the earlier "
+              + (r.allow ? "deny " : "allow ") + wkey + " " + held + ", and the kernel removes only exact exceptions"
+              + " (runc: cannot punch hole in existing wildcard rule)");
+        }
+      }
+      String left = access(without(exceptions.getOrDefault(key, ""), r.access));
+      if (left.isEmpty()) exceptions.remove(key);
+      else exceptions.put(key, left);
+    }
+  }
+
+  private String node(long maj, long min) {
+    return type + " " + (maj == ANY ? "*" : Long.toString(maj)) + ":" + (min == ANY ? "*" : Long.toString(min));
+  }
+
+  private static String intersection(String a, String b) {
+    StringBuilder out = new StringBuilder();
+    for (char c : a.toCharArray()) if (b.indexOf(c) >= 0) out.append(c);
+    return out.toString();
+  }
+
+  private static String without(String a, String b) {
+    StringBuilder out = new StringBuilder();
+    for (char c : a.toCharArray()) if (b.indexOf(c) < 0) out.append(c);
+    return out.toString();
   }
 
   /** The access letters the kernel knows ({@code r}, {@code w}, {@code m}) in {@code a}, in that order. */

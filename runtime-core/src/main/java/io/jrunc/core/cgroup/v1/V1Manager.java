@@ -59,6 +59,7 @@ public class V1Manager implements CgroupManager {
     if (!paths.isEmpty() && mounts.isEmpty()) throw new IllegalStateException("a cgroup re-opened from a record is not created again");
     ResourceWrites.v1(resources, ResourceWrites.Current.NONE); // validate before any mkdir
     List<DeviceRule> devices = resources == null ? List.of() : DeviceRule.from(resources.devices());
+    DeviceRule.checkV1(devices); // before any mkdir too
     Map<Path, Path> made = new LinkedHashMap<>();
     try {
       for (var e : paths.entrySet()) {
@@ -180,6 +181,7 @@ public class V1Manager implements CgroupManager {
   public void update(LinuxResources r) throws CgroupException {
     if (r == null) return;
     List<DeviceRule> devices = DeviceRule.from(r.devices());
+    DeviceRule.checkV1(devices);
     apply(r);
     if (r.devices() != null && !r.devices().isEmpty()) applyDevices(devices);
   }

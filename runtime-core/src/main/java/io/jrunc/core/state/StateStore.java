@@ -152,7 +152,11 @@ public final class StateStore {
   public boolean claim(String id) throws IOException {
     checkId(id);
     try {
-      var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x"));
+      // the owner's alone, root and container directory (runc: 0700 and 0711): the saved
+      // config.json and state.json (0644, by the umask) hold the process's environment, often
+      // with secrets, and nothing in the container reaches in here by path (the exec fifo and the
+      // notify directory are opened by the runtime and handed over)
+      var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
       // createDirectories of an existing root (every create but the first) fails inside with a
       // FileAlreadyExistsException it catches: a stack trace filled interpreted in a cold JVM
       if (!Files.isDirectory(root)) Files.createDirectories(root, mode);

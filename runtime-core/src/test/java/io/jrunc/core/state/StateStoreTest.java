@@ -47,6 +47,17 @@ class StateStoreTest {
         Map.of("a", annotation), "1.3.0", Map.of("driver", "cgroupfs"), false, false, true);
   }
 
+  /** The state root and a container's directory are the owner's alone: config.json and state.json hold its environment. */
+  @Test
+  void theStateDirectoriesAreTheOwnersAlone() throws Exception {
+    StateStore s = store();
+    assertThat(s.claim("c1")).isTrue();
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("root"))))
+        .isEqualTo("rwx------");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("root/c1"))))
+        .isEqualTo("rwx------");
+  }
+
   /**
    * A record this store wrote is read back without parsing while state.json is the file it
    * wrote; a container another store (another process) deleted and created again under the

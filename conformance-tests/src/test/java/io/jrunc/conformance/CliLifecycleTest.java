@@ -302,6 +302,36 @@ class CliLifecycleTest {
   }
 
   /**
+   * In a new user namespace the container's IPC namespace, and so its /dev/mqueue, belongs to
+   * root in it: made with the user namespace in one clone, before the id maps were written, the
+   * mqueue filesystem belonged to the overflow ids and the container's root could not chmod it.
+   * An exec joins that namespace.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aUserNamespacesMqueueBelongsToItsRoot() throws Exception {
+    Jrunc j = jrunc();
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // for uid 100000
+    Bundle b = Bundle.busybox(tmp.resolve("mq")).sh("stat -c '%u:%g' /dev/mqueue; chmod 1770 /dev/mqueue && echo chmod-ok; sleep 100")
+        .addNamespace("user", null);
+    b.linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    b.linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    Path out = tmp.resolve("mq.out");
+    var r = j.runInBashRaw("\"$0\" --root \"$1\" run -d --bundle " + b.write() + " mq > " + out + " 2>&1");
+    try {
+      assertThat(r.exit()).as(r + Files.readString(out)).isZero();
+      for (int i = 0; i < 100 && !Files.readString(out).contains("chmod"); i++) Thread.sleep(20);
+      assertThat(Files.readString(out)).startsWith("0:0\nchmod-ok\n");
+      String initIpc = Files.readSymbolicLink(Path.of("/proc/" + Bundle.node(j.run("state", "mq").out()).get("pid").asInt() + "/ns/ipc")).toString();
+      assertThat(initIpc).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString());
+      var e = j.run("exec", "mq", "readlink", "/proc/self/ns/ipc");
+      assertThat(e.out()).as(e.toString()).isEqualTo(initIpc + "\n");
+    } finally {
+      j.run("delete", "--force", "mq");
+    }
+  }
+
+  /**
    * The cwd as runc sets it up: a 0700 directory of root's is entered while still root, so a
    * uid 42 process starts there; a missing one is made, even under a read-only root.
    */

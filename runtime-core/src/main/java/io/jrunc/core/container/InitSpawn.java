@@ -113,8 +113,7 @@ final class InitSpawn {
     var security = plan.security();
     var opts = plan.options();
     Spawner.Child child;
-    long flags = (plan.namespaces().cloneFlags() & ~Clone.CLONE_NEWCGROUP)
-        | (opts.pidfdSocket() != null ? Clone.CLONE_PIDFD : 0);
+    long flags = plan.namespaces().atClone() | (opts.pidfdSocket() != null ? Clone.CLONE_PIDFD : 0);
     try {
       child = Spawner.clone(program, ch, flags, res.cgroupFd);
     } catch (SysException x) {

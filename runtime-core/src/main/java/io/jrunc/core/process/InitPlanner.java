@@ -135,6 +135,8 @@ public final class InitPlanner {
     if (in.namespaces().creates("user")) {
       b.call(Sys.SETRESGID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become gid 0 in the user namespace");
       b.call(Sys.SETRESUID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become uid 0 in the user namespace");
+      // its mqueue filesystem then belongs to root in the namespace (Namespaces.atClone)
+      if (in.namespaces().ipcAfterUserSwitch()) b.call(Sys.UNSHARE, Clone.CLONE_NEWIPC).describe("create an IPC namespace");
     }
     if (in.namespaces().newTime()) timeNamespace(b, spec);
     if (in.namespaces().creates("network")) ProcessSteps.loopbackUp(b);

@@ -62,6 +62,24 @@ public record Namespaces(long cloneFlags, boolean newTime, Map<String, String> j
     return new Namespaces(flags, time, ordered);
   }
 
+  /**
+   * The namespaces init is cloned with: all it creates but the cgroup one (unshared in its
+   * program, see InitPlanner) and, beside a new user namespace, the IPC one. An IPC namespace's
+   * mqueue filesystem takes its owner from its creator's ids at that moment: made in the clone
+   * with the user namespace, before the parent writes the id maps, /dev/mqueue belonged to the
+   * overflow ids (65534) and the container's root could not chmod it. InitPlanner unshares it
+   * once init is root in the user namespace, as runc's init does.
+   */
+  public long atClone() {
+    long later = Clone.CLONE_NEWCGROUP | ((cloneFlags & Clone.CLONE_NEWUSER) != 0 ? Clone.CLONE_NEWIPC : 0);
+    return cloneFlags & ~later;
+  }
+
+  /** Whether init unshares the IPC namespace itself (see {@link #atClone}). */
+  public boolean ipcAfterUserSwitch() {
+    return (cloneFlags & Clone.CLONE_NEWUSER) != 0 && (cloneFlags & Clone.CLONE_NEWIPC) != 0;
+  }
+
   public boolean creates(String type) {
     return type.equals("time") ? newTime : (cloneFlags & flag(type)) != 0;
   }

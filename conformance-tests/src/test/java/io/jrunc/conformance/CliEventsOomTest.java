@@ -69,4 +69,39 @@ class CliEventsOomTest {
       j.run("delete", "--force", id);
     }
   }
+
+  /**
+   * The stream ends when the container is deleted, as runc's does, not at the next stats tick
+   * (here a minute away); on a stopped container events is runc's error, not an empty success.
+   */
+  @Test
+  void theStreamEndsWithTheContainerAndAStoppedOneIsAnError() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    String id = "end-events-" + ProcessHandle.current().pid();
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+    Process events = null;
+    try {
+      events = new ProcessBuilder(Jrunc.LAUNCHER.toString(), "--root", j.root().toString(),
+          "events", "--interval", "60s", id).redirectErrorStream(true).start();
+      BufferedReader out = new BufferedReader(new InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(Bundle.node(out.readLine()).get("type").asText()).isEqualTo("stats");
+      assertThat(j.run("delete", "--force", id).exit()).isZero();
+      assertThat(events.waitFor(30, TimeUnit.SECONDS)).as("events ended before its next tick").isTrue();
+      assertThat(events.exitValue()).isZero();
+    } finally {
+      if (events != null && events.isAlive()) events.destroyForcibly();
+      j.run("delete", "--force", id);
+    }
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+    try {
+      assertThat(j.run("kill", id, "KILL").exit()).isZero();
+      CliLifecycleTest.waitForStatus(j, id, "stopped");
+      var r = j.run("events", id);
+      assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err()).contains("container with id " + id + " is not running");
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
 }

@@ -76,12 +76,12 @@ public final class EventsCommand implements Command {
       try {
         watch = lc.watchOom(o.id(), id -> print(oom));
       } catch (io.jrunc.core.api.InvalidStateException e) {
-        return 0; // stopped: the stream had nothing to say before either
+        throw new CliException("container with id " + o.id() + " is not running", e); // runc's words
       } catch (io.jrunc.core.api.SetupException e) {
         // as runc: no memory cgroup to watch (rootless) is a warning, the stats go on
         io.jrunc.cli.log.JruncLogging.logger(EventsCommand.class).warn(e.getMessage());
       }
-      try {
+      try (Removal removal = Removal.watch(lc.root(), o.id())) {
         while (true) {
           io.jrunc.core.api.stats.CgroupStats st;
           try {
@@ -90,7 +90,7 @@ public final class EventsCommand implements Command {
             return 0;
           }
           print(event("stats", o.id(), st));
-          Thread.sleep(o.interval().toMillis());
+          if (removal.awaitFor(o.interval())) return 0;
         }
       } finally {
         if (watch != null) watch.close();
@@ -100,6 +100,56 @@ public final class EventsCommand implements Command {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;
+    }
+  }
+
+  /**
+   * The stream ends when the container is deleted, as runc's does (its OOM notification closes
+   * with the cgroup), not at the next stats tick up to an interval later: the state directory
+   * is watched through inotify (the JDK's WatchService), where delete's rename of the
+   * container's directory shows as the id's removal. Where it cannot be watched, the tick.
+   */
+  private record Removal(java.nio.file.WatchService service, String id) implements AutoCloseable {
+    static Removal watch(java.nio.file.Path root, String id) {
+      try {
+        java.nio.file.WatchService ws = root.getFileSystem().newWatchService();
+        try {
+          root.register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
+          return new Removal(ws, id);
+        } catch (java.io.IOException | RuntimeException e) {
+          ws.close();
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // below: none
+      }
+      return new Removal(null, id);
+    }
+
+    /** Waits up to {@code d}; true when the container's directory went meanwhile. */
+    boolean awaitFor(Duration d) throws InterruptedException {
+      if (service == null) {
+        Thread.sleep(d.toMillis());
+        return false;
+      }
+      long end = System.nanoTime() + d.toNanos();
+      for (long left = d.toNanos(); left > 0; left = end - System.nanoTime()) {
+        java.nio.file.WatchKey key = service.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (key == null) return false;
+        for (java.nio.file.WatchEvent<?> e : key.pollEvents()) {
+          if (id.equals(String.valueOf(e.context()))) return true;
+        }
+        key.reset();
+      }
+      return false;
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (service != null) service.close();
+      } catch (java.io.IOException e) {
+        // nothing to undo
+      }
     }
   }
 

@@ -35,6 +35,36 @@ class MountDestinationTest {
         .filter(p -> p.startsWith(dir.toString())).toList();
   }
 
+  /**
+   * The executable on PATH and HOME are found in the tree the mounts make, as runc's init finds
+   * them inside the container: a tool in a bind-mounted directory runs (it was "not found"), an
+   * image's file a tmpfs hides is passed over for the next PATH entry (exec failed), and HOME
+   * comes from a bind-mounted /etc/passwd (it came from the image's).
+   */
+  @Test
+  void pathAndHomeAreLookedUpAfterTheMounts() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Path tools = Files.createDirectories(tmp.resolve("tools"));
+    Files.writeString(tools.resolve("tool"), "#!/bin/sh\necho tool-ran HOME=$HOME\n");
+    Files.setPosixFilePermissions(tools.resolve("tool"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path passwd = Files.writeString(tmp.resolve("passwd"), "root:x:0:0::/from-the-mount:/bin/sh\n");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("tool");
+    b.process().putArray("env").add("PATH=/opt/bin:/bin");
+    bind(b, "/opt/bin", tools);
+    bind(b, "/etc/passwd", passwd);
+    var r = j.run("run", "--bundle", b.write().toString(), "lookup-bind");
+    assertThat(r.out()).as(r.toString()).isEqualTo("tool-ran HOME=/from-the-mount\n");
+
+    Bundle h = Bundle.busybox(tmp.resolve("h")).args("echo", "hello");
+    h.process().putArray("env").add("PATH=/opt/bin:/bin");
+    Files.createDirectories(h.dir.resolve("rootfs/opt/bin"));
+    Files.copy(Path.of("/bin/busybox"), h.dir.resolve("rootfs/opt/bin/busybox"));
+    Files.createSymbolicLink(h.dir.resolve("rootfs/opt/bin/echo"), Path.of("busybox"));
+    ((ArrayNode) h.config.get("mounts")).addObject().put("destination", "/opt/bin").put("type", "tmpfs").put("source", "tmpfs");
+    r = j.run("run", "--bundle", h.write().toString(), "lookup-tmpfs");
+    assertThat(r.out()).as(r.toString()).isEqualTo("hello\n");
+  }
+
   @Test
   void aBindThroughAnImageSymlinkIntoProcIsRefused() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));

@@ -13,6 +13,7 @@ import io.jrunc.core.failure.SetupFailure;
 import io.jrunc.core.failure.Status;
 import io.jrunc.core.process.ExecPlanner;
 import io.jrunc.core.process.ExecutableLookup;
+import io.jrunc.core.rootfs.ContainerTree;
 import io.jrunc.core.process.Launch;
 import io.jrunc.core.process.Namespaces;
 import io.jrunc.core.process.ProcessEnv;
@@ -95,7 +96,7 @@ final class ContainerExec extends ContainerVerb {
       String cwd = proc.cwd() == null ? "/" : proc.cwd();
       long execUid = proc.user() == null || proc.user().uid() == null ? 0 : proc.user().uid();
       proc = proc.withEnv(ProcessEnv.prepare(proc.env(), procRoot.resolve("root"), execUid));
-      String exe = ExecutableLookup.find(procRoot.resolve("root"), proc.args().get(0), proc.env(), cwd, List.of());
+      String exe = ExecutableLookup.find(ContainerTree.of(procRoot.resolve("root")), proc.args().get(0), proc.env(), cwd, List.of());
       // connected before anything runs: a wrong socket fails the exec with no process started
       int pidfdSock = opts.pidfdSocket() == null ? -1 : connectPidfdSocket(opts.pidfdSocket());
       if (pidfdSock >= 0) cleanup.add(() -> Libc.close(pidfdSock));

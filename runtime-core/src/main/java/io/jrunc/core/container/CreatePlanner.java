@@ -20,6 +20,7 @@ import io.jrunc.core.process.ProcessAttributes;
 import io.jrunc.core.process.ProcessEnv;
 import io.jrunc.core.rootfs.RootfsConfigException;
 import io.jrunc.core.rootfs.RootfsContext;
+import io.jrunc.core.rootfs.ContainerTree;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
 import io.jrunc.core.security.SecurityPlan;
@@ -117,15 +118,7 @@ final class CreatePlanner {
       List<String> dests = new ArrayList<>();
       if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
       String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
-      // The executable and HOME lookups read only the rootfs (~0.8 ms each interpreted): they
-      // are offered to the helper (in a CLI call the link thread, once linked), which runs them
-      // while this thread plans the cgroup, the rootfs and security. The executable's failure
-      // still comes first, as when it ran first; HOME's (a hostile /etc/passwd) comes where it
-      // came before, at the compile that takes it.
-      Spec planned = spec;
-      CreateHelper.Offered<String> exeLookup = CreateHelper.offer(() ->
-          ExecutableLookup.find(rootfs, planned.process().args().get(0), planned.process().env(), cwd, dests));
-      homeEnv = CreateHelper.offer(() -> ProcessEnv.withHome(planned.process().env(), rootfs, uid));
+      CreateHelper.Offered<String> exeLookup = null;
       boolean replan = false;
       boolean rootless;
       CgroupManager cgroup;
@@ -150,6 +143,16 @@ final class CreatePlanner {
           // directory's can only be opened once it exists
           replan = notify != null && ns.creates("user") && Libc.geteuid() == 0;
         }
+        // The executable and HOME are looked up in the tree the planned mounts and masks make,
+        // as runc's init looks them up inside the container (~0.8 ms each interpreted): offered
+        // to the helper (in a CLI call the link thread, once linked), which runs them while this
+        // thread plans the hooks and security. The executable's failure comes before any other
+        // of those; HOME's (a hostile /etc/passwd) at the compile that takes it.
+        ContainerTree tree = rootfsSetup != null ? rootfsSetup.tree() : ContainerTree.of(rootfs);
+        Spec planned = spec;
+        exeLookup = CreateHelper.offer(() ->
+            ExecutableLookup.find(tree, planned.process().args().get(0), planned.process().env(), cwd, dests));
+        homeEnv = CreateHelper.offer(() -> ProcessEnv.withHome(planned.process().env(), tree, uid));
         Hooks hooks = spec.hooks();
         hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
             || notEmpty(hooks.createContainer()));
@@ -162,7 +165,7 @@ final class CreatePlanner {
         // link: the rest of planning (~6 ms) runs meanwhile instead of after it.
         security = LaunchSupport.prepareSecurity(spec, lc.store().root());
       } catch (ContainerFailure | RuntimeException e) {
-        CreateHelper.take(exeLookup); // its failure first
+        if (exeLookup != null) CreateHelper.take(exeLookup); // its failure first
         throw e;
       }
       // taken last: the link thread, linked ~5-6 ms after Main, has had all of planning for it

@@ -1,30 +1,41 @@
 package io.jrunc.core.process;
 
 import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.rootfs.ContainerTree;
 import io.jrunc.core.sys.Errno;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Finds the container's executable before the child is started, the way runc's init does
- * (Go's {@code exec.LookPath} with the container's PATH), so that "not found" is reported by
- * {@code create} and not lost after {@code start}. The wording is runc's: docker maps
- * "executable file not found" and "no such file or directory" to exit 127, "permission denied"
- * to 126.
+ * (Go's {@code exec.LookPath} with the container's PATH, inside the container once its mounts
+ * and masks are in place: here in the {@link ContainerTree} they will make), so that "not
+ * found" is reported by {@code create} and not lost after {@code start}. The wording is runc's:
+ * docker maps "executable file not found" and "no such file or directory" to exit 127,
+ * "permission denied" to 126.
  */
 public final class ExecutableLookup {
   private ExecutableLookup() {}
 
-  public static String find(Path rootfs, String arg0, List<String> env, String cwd, List<String> mountDestinations)
+  /**
+   * @param mountDestinations the config's mount destinations: a path the tree shows nothing of
+   *     (a filesystem that starts empty or the kernel fills) is taken as it is when it is one
+   *     of them or, for an absolute path, lies under one (e.g. a tmpfs with tmpcopyup)
+   */
+  public static String find(ContainerTree tree, String arg0, List<String> env, String cwd, List<String> mountDestinations)
       throws SetupFailure {
     try {
       if (arg0.contains("/")) {
         String abs = arg0.startsWith("/") ? arg0 : (cwd.endsWith("/") ? cwd : cwd + "/") + arg0;
-        if (underMount(abs, mountDestinations)) return abs; // e.g. docker's /sbin/docker-init bind mount
-        Path host = InRootPath.resolve(rootfs, abs);
-        if (!Files.exists(host)) {
+        Path host = tree.host(abs);
+        if (host == null) {
+          if (underMount(abs, mountDestinations)) return abs;
+          throw new SetupFailure("exec: \"" + arg0 + "\": stat " + arg0 + ": no such file or directory", Errno.ENOENT, null);
+        }
+        if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
           throw new SetupFailure("exec: \"" + arg0 + "\": stat " + arg0 + ": no such file or directory", Errno.ENOENT, null);
         }
         if (Files.isDirectory(host) || !Files.isExecutable(host)) {
@@ -39,13 +50,18 @@ public final class ExecutableLookup {
       for (String dir : path.split(":")) {
         if (dir.isEmpty()) dir = ".";
         String cand = dir.startsWith("/") ? dir + "/" + arg0 : (cwd.endsWith("/") ? cwd : cwd + "/") + dir + "/" + arg0;
-        if (InRootPath.isExecutable(InRootPath.resolve(rootfs, cand))) return cand;
-        if (mountDestinations.contains(cand)) return cand;
+        Path host = tree.host(cand);
+        if (host != null ? isExecutable(host) : mountDestinations.contains(cand)) return cand;
       }
       throw new SetupFailure("exec: \"" + arg0 + "\": executable file not found in $PATH", Errno.ENOENT, null);
     } catch (IOException e) {
       throw new SetupFailure("exec: \"" + arg0 + "\": " + e.getMessage(), Errno.ELOOP, e);
     }
+  }
+
+  /** A regular file with an execute bit (what LookPath takes); the tree resolved its symlinks. */
+  private static boolean isExecutable(Path p) {
+    return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(p);
   }
 
   private static boolean underMount(String path, List<String> destinations) {

@@ -1,6 +1,7 @@
 package io.jrunc.core.process;
 
 import io.jrunc.core.failure.SetupFailure;
+import io.jrunc.core.rootfs.ContainerTree;
 import io.jrunc.core.sys.BoundedFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,26 +45,45 @@ public final class ProcessEnv {
     return out;
   }
 
-  /** A {@link #merge merged} environment, with HOME from the image when it has none. */
+  /** A {@link #merge merged} environment, with HOME from {@code root}'s /etc/passwd when it has none (exec: the running container's root). */
   public static List<String> withHome(List<String> merged, Path root, long uid) throws SetupFailure {
+    return withHome(merged, new ContainerTree.Located(root, "/etc/passwd"), uid);
+  }
+
+  /**
+   * As {@link #withHome(List, Path, long)}, with the /etc/passwd the container will see: a bind
+   * mount of it, or of /etc, is read; a masked /etc gives none (create, planning).
+   */
+  public static List<String> withHome(List<String> merged, ContainerTree tree, long uid) throws SetupFailure {
+    for (String kv : merged) if (kv.startsWith("HOME=")) return merged;
+    ContainerTree.Located passwd;
+    try {
+      passwd = tree.locate("/etc/passwd");
+    } catch (IOException e) {
+      passwd = null; // a symlink loop on the way: no file, runc's default
+    }
+    return withHome(merged, passwd, uid);
+  }
+
+  private static List<String> withHome(List<String> merged, ContainerTree.Located passwd, long uid) throws SetupFailure {
     for (String kv : merged) if (kv.startsWith("HOME=")) return merged;
     List<String> out = new ArrayList<>(merged);
-    out.add("HOME=" + homeOf(root, uid));
+    out.add("HOME=" + (passwd == null ? "/" : homeOf(passwd, uid)));
     return out;
   }
 
   /**
-   * The home directory of {@code uid} in {@code root}'s /etc/passwd, resolved by the kernel
-   * inside the root (a link in the image cannot lead to a host file). The file is the image's:
+   * The home directory of {@code uid} in the passwd file {@code passwd} names, resolved by the
+   * kernel inside its directory (a link in the image cannot lead to a host file). The file is the image's:
    * it is read line by line within {@link BoundedFile}'s limits, and one that is not a regular
    * file or is over them is an error (runc fails on a line too long for its scanner too).
    * A missing or unreadable file gives runc's default, {@code /}.
    */
-  static String homeOf(Path root, long uid) throws SetupFailure {
+  static String homeOf(ContainerTree.Located passwd, long uid) throws SetupFailure {
     String id = Long.toString(uid);
     String[] home = {null};
     try {
-      BoundedFile.scanLinesInRoot(root, "/etc/passwd", "/etc/passwd", BoundedFile.ACCOUNTS_LIMIT, BoundedFile.LINE_LIMIT,
+      BoundedFile.scanLinesInRoot(passwd.root(), passwd.inRoot(), "/etc/passwd", BoundedFile.ACCOUNTS_LIMIT, BoundedFile.LINE_LIMIT,
           line -> {
             String[] f = line.split(":", -1);
             if (f.length >= 6 && f[2].equals(id) && !f[5].isEmpty()) home[0] = f[5];

@@ -151,6 +151,16 @@ public final class RootfsSetup implements AutoCloseable {
   }
 
   /**
+   * The planned tree as the container's process will see it (mounts, masked paths), for the
+   * executable's and HOME's lookups. Only read: safe on another thread once planning is done.
+   */
+  public ContainerTree tree() {
+    List<String> masked = new ArrayList<>(maskedPaths.size());
+    for (Resolved m : maskedPaths) masked.add(m.target());
+    return new ContainerTree(view, masked);
+  }
+
+  /**
    * Checks what can be checked without the host: sysctl keys, mount options and destinations,
    * devices, masked/readonly paths, rootfsPropagation. Throws {@link RootfsConfigException}.
    */

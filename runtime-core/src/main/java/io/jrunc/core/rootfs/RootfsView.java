@@ -94,6 +94,21 @@ public final class RootfsView {
     return host(layerOf(resolved), resolved);
   }
 
+  /**
+   * {@link #host} as the layer's own directory and the path inside it, for a read that must not
+   * leave it; null where {@link #host} is. A file bound onto its destination is its directory
+   * and its name.
+   */
+  ContainerTree.Located locate(String resolved) {
+    Layer l = layerOf(resolved);
+    if (l.host == null) return null;
+    if (l.dest.equals("/")) return new ContainerTree.Located(l.host, resolved);
+    String rest = resolved.substring(Math.min(resolved.length(), l.dest.length()));
+    if (!rest.isEmpty()) return new ContainerTree.Located(l.host, rest);
+    Path dir = l.host.getParent();
+    return dir == null ? new ContainerTree.Located(l.host, "/") : new ContainerTree.Located(dir, "/" + l.host.getFileName());
+  }
+
   private static Path host(Layer l, String resolved) {
     if (l.host == null) return null;
     String rest = l.dest.equals("/") ? resolved.substring(1) : resolved.substring(Math.min(resolved.length(), l.dest.length() + 1));

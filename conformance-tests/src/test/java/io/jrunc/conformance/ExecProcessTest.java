@@ -53,6 +53,34 @@ class ExecProcessTest {
   }
 
   /**
+   * An exec -p document without capabilities or rlimits gets the container's, as runc's exec
+   * does (it ran with no capabilities at all); the ones it names are its own.
+   */
+  @Test
+  void anExecDocumentInheritsWhatItLeavesUnset() throws Exception {
+    Jrunc j = jrunc();
+    String id = id("inherit");
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
+    try {
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), id).exit()).isZero();
+      String show = "grep -E '^CapEff' /proc/self/status; ulimit -n";
+      var init = j.run("exec", id, "sh", "-c", show);
+      assertThat(init.out()).as(init.toString()).contains("CapEff").doesNotContain("0000000000000000");
+      var p = tmp.resolve("p.json");
+      Files.writeString(p, "{\"args\":[\"sh\",\"-c\",\"" + show + "\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}");
+      var doc = j.run("exec", "-p", p.toString(), id);
+      assertThat(doc.out()).as(doc.toString()).isEqualTo(init.out());
+      Files.writeString(p, "{\"args\":[\"sh\",\"-c\",\"" + show + "\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},"
+          + "\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"]},"
+          + "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":100,\"soft\":99}]}");
+      var own = j.run("exec", "-p", p.toString(), id);
+      assertThat(own.out()).as(own.toString()).isEqualTo("CapEff:\t0000000000000020\n99\n");
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
+
+  /**
    * The process exec makes of the container's and its options is validated as config.json's
    * is: an --env entry that is not NAME=value, and a uid above 2^31-1 (4294967295 is
    * setresuid's "leave it": such an exec ran as root), are refused and nothing runs (runc

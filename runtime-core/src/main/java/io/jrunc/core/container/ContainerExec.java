@@ -45,6 +45,21 @@ import java.util.Set;
 /** exec: a process joins a running container's namespaces and cgroup. */
 final class ContainerExec extends ContainerVerb {
 
+  /**
+   * What an exec'd process leaves unset comes from the container's process, as runc's init
+   * config does: capabilities (none given is not "none": an {@code exec -p} document without
+   * them ran with no capabilities at all), rlimits, the AppArmor profile and the SELinux label.
+   * The command form starts from the container's process anyway.
+   */
+  static io.jrunc.spec.Process inheriting(io.jrunc.spec.Process proc, io.jrunc.spec.Process container) {
+    if (container == null) return proc;
+    if (proc.capabilities() == null) proc = proc.withCapabilities(container.capabilities());
+    if (proc.rlimits() == null || proc.rlimits().isEmpty()) proc = proc.withRlimits(container.rlimits());
+    if (proc.apparmorProfile() == null || proc.apparmorProfile().isEmpty()) proc = proc.withApparmorProfile(container.apparmorProfile());
+    if (proc.selinuxLabel() == null || proc.selinuxLabel().isEmpty()) proc = proc.withSelinuxLabel(container.selinuxLabel());
+    return proc;
+  }
+
   ContainerExec(Lifecycle lc) {
     super(lc);
   }
@@ -76,6 +91,7 @@ final class ContainerExec extends ContainerVerb {
         if (!store.hasRecordFile(id)) throw new NotFoundFailure(id);
         throw new SetupFailure("read the config.json of " + id + ": no such file or directory (ENOENT)", 0, e);
       }
+      proc = inheriting(proc, spec.process());
       // the exec'd process gets the container's seccomp filter and its own capabilities and
       // labels. Prepared before the first system call below: in a fresh CLI JVM that call waits
       // for the downcall link made on the other core, so the filter's compile (an engine's

@@ -98,7 +98,11 @@ class ExecProcessTest {
       assertThat(env.out()).isEmpty();
       assertThat(env.err()).contains("/env/2: invalid environment variable").contains("NOEQUALS");
       var uid = j.run("exec", "-u", "4294967295:4294967295", id, "id");
-      assertThat(uid.exit()).as(uid.toString()).isNotZero();
+      assertThat(uid.exit()).as(uid.toString()).isEqualTo(255); // runc's status for exec's own failures
+      assertThat(j.run("exec", "-u", "nobody", id, "id").exit()).isEqualTo(255);
+      var none = j.run("exec", id);
+      assertThat(none.exit()).as(none.toString()).isEqualTo(255);
+      assertThat(none.err()).contains("exec failed: exec args cannot be empty");
       assertThat(uid.out()).isEmpty();
       assertThat(uid.err()).contains("4294967295").contains("2147483647");
       var p = tmp.resolve("p.json");

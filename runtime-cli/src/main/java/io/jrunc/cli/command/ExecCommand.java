@@ -100,10 +100,6 @@ public final class ExecCommand implements Command {
       }
       Path process = OptionValues.absolute(a.string("process"));
       List<String> rest = List.copyOf(a.positionalsFrom(1));
-      if (process == null && rest.isEmpty()) {
-        throw new io.jrunc.cli.args.UsageException(
-            "exec: either --process or a command after the container id is required");
-      }
       return new Options(
           OptionValues.id(a),
           rest,
@@ -224,6 +220,10 @@ public final class ExecCommand implements Command {
       }
       return o.tty() ? p.withTerminal(true) : p;
     }
+    if (o.args().isEmpty()) {
+      // runc's words and status (255, "exec failed: ..."): neither -p nor a command
+      throw new CliException("exec args cannot be empty (give a command after the container id, or --process)");
+    }
     io.jrunc.spec.Process p = config == null ? null : config.process();
     if (p == null) {
       throw new CliException("exec: the container's config.json has no process to start from");
@@ -289,8 +289,8 @@ public final class ExecCommand implements Command {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new io.jrunc.cli.args.UsageException(
-          "exec: " + what + " \"" + text + "\" is not a number from 0 to 2147483647");
+      // not a usage error: runc's exec fails with 255 on its -u/-g values too
+      throw new CliException(what + " \"" + text + "\" is not a number from 0 to 2147483647");
     }
   }
 

@@ -67,8 +67,10 @@ class CommandOptionsTest {
     var p = ExecCommand.Options.of(parse("exec", "--process", "proc.json", "-d", "ID"));
     assertThat(p.process()).isEqualTo(abs("proc.json"));
     assertThat(p.args()).isEmpty();
-    assertThatThrownBy(() -> ExecCommand.Options.of(parse("exec", "ID")))
-        .hasMessageContaining("--process or a command");
+    // neither -p nor a command: no usage error (exit 1) but exec's own failure (255), as runc
+    var none = ExecCommand.Options.of(parse("exec", "ID"));
+    assertThatThrownBy(() -> ExecCommand.process(none, null)).isNotInstanceOf(io.jrunc.cli.args.UsageException.class)
+        .hasMessageContaining("exec args cannot be empty");
   }
 
   @Test

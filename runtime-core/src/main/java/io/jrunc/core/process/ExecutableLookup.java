@@ -50,7 +50,12 @@ public final class ExecutableLookup {
       for (String dir : path.split(":")) {
         if (dir.isEmpty()) dir = ".";
         String cand = dir.startsWith("/") ? dir + "/" + arg0 : (cwd.endsWith("/") ? cwd : cwd + "/") + dir + "/" + arg0;
-        Path host = tree.host(cand);
+        Path host;
+        try {
+          host = tree.host(cand);
+        } catch (IOException loop) {
+          continue; // a symlink loop on the way: not this entry, as LookPath skips what it cannot stat
+        }
         if (host != null ? isExecutable(host) : mountDestinations.contains(cand)) return cand;
       }
       throw new SetupFailure("exec: \"" + arg0 + "\": executable file not found in $PATH", Errno.ENOENT, null);

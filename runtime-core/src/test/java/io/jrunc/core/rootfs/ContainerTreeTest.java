@@ -50,6 +50,13 @@ class ContainerTreeTest {
     assertThat(ExecutableLookup.find(image, "echo", env, "/", List.of())).isEqualTo("/opt/bin/echo");
     assertThatThrownBy(() -> ExecutableLookup.find(image, "tool", env, "/", List.of()))
         .hasMessage("exec: \"tool\": executable file not found in $PATH");
+    // a symlink loop on PATH is passed over, as LookPath passes over what it cannot stat
+    Files.createDirectories(r.resolve("sbin"));
+    Files.createSymbolicLink(r.resolve("sbin/echo"), Path.of("echo2"));
+    Files.createSymbolicLink(r.resolve("sbin/echo2"), Path.of("echo"));
+    assertThat(ExecutableLookup.find(image, "echo", List.of("PATH=/sbin:/bin"), "/", List.of())).isEqualTo("/bin/echo");
+    assertThatThrownBy(() -> ExecutableLookup.find(image, "echo", List.of("PATH=/sbin"), "/", List.of()))
+        .hasMessage("exec: \"echo\": executable file not found in $PATH");
     // a masked directory shows nothing
     ContainerTree masked = new ContainerTree(new RootfsView(r), List.of("/opt/bin"));
     assertThat(ExecutableLookup.find(masked, "echo", env, "/", List.of())).isEqualTo("/bin/echo");

@@ -50,4 +50,64 @@ class NamespacePathTest {
       j.run("delete", "--force", "a");
     }
   }
+
+  /**
+   * A container that joins another's user namespace by path and creates the rest (the pod
+   * pattern of one shared user namespace): its new namespaces belong to the joined user
+   * namespace, so its root may set the hostname, bring lo up and mount (all failed with EPERM
+   * when they were made in the clone, in the host's user namespace), and it is pid 1 of a new
+   * pid namespace. An exec joins it all.
+   */
+  @Test
+  void aJoinedUserNamespaceOwnsTheNamespacesMadeInIt() throws Exception {
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle a = inUserNamespace(Bundle.busybox(tmp.resolve("a")).args("sleep", "100"));
+    assertThat(j.run("run", "-d", "--bundle", a.write().toString(), "ua").exit()).isZero();
+    try {
+      int pidA = Bundle.node(j.run("state", "ua").out()).get("pid").asInt();
+      Bundle b = inUserNamespace(Bundle.busybox(tmp.resolve("b"))
+          .sh("hostname; echo $$; ip link show lo | grep -c ',UP'; for n in user uts; do readlink /proc/self/ns/$n; done; sleep 100"));
+      for (var n : b.linux().get("namespaces")) {
+        if (n.get("type").asText().equals("user")) ((ObjectNode) n).put("path", "/proc/" + pidA + "/ns/user");
+      }
+      b.config.put("hostname", "in-joined");
+      Path out = tmp.resolve("b.out");
+      var r = j.runInBashRaw("\"$0\" --root \"$1\" run -d --bundle " + b.write() + " ub > " + out + " 2>&1");
+      assertThat(r.exit()).as(r + Files.readString(out)).isZero();
+      for (int i = 0; i < 100 && Files.readString(out).split("\n").length < 5; i++) Thread.sleep(20);
+      String[] lines = Files.readString(out).split("\n");
+      assertThat(lines).as(Files.readString(out)).hasSizeGreaterThanOrEqualTo(5);
+      assertThat(lines[0]).isEqualTo("in-joined");
+      assertThat(lines[1]).isEqualTo("1");
+      assertThat(lines[2]).isEqualTo("1");
+      assertThat(lines[3]).isEqualTo(Files.readSymbolicLink(Path.of("/proc/" + pidA + "/ns/user")).toString());
+      assertThat(lines[4]).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/" + pidA + "/ns/uts")).toString());
+      var e = j.run("exec", "ub", "sh", "-c", "hostname; readlink /proc/self/ns/user");
+      assertThat(e.out()).as(e.toString()).isEqualTo("in-joined\n" + lines[3] + "\n");
+      assertThat(j.run("delete", "--force", "ub").exit()).isZero();
+    } finally {
+      j.run("delete", "--force", "ub");
+      j.run("delete", "--force", "ua");
+    }
+  }
+
+  /** Its own user namespace (ids 100000-165535), its rootfs theirs, /sys bound from the host. */
+  private static Bundle inUserNamespace(Bundle b) throws Exception {
+    b.addNamespace("user", null);
+    b.linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    b.linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    for (var m : b.config.get("mounts")) {
+      if (m.get("destination").asText().equals("/sys")) {
+        ((ObjectNode) m).put("type", "none").put("source", "/sys").putArray("options").add("rbind").add("nosuid").add("noexec").add("nodev").add("ro");
+      }
+    }
+    try (var walk = Files.walk(b.dir.resolve("rootfs"))) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Files.setAttribute(p, "unix:uid", 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      }
+    }
+    return b;
+  }
 }

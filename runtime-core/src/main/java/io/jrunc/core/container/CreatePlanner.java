@@ -132,7 +132,7 @@ final class CreatePlanner {
         dirs = cgroupDirs(cgroup);
         if (ns.has("mount")) {
           RootfsContext ctx = RootfsContext.of(spec, bundle).withNoPivot(opts.noPivot())
-              .withNewUserNs(ns.creates("user")).withCgroupDirs(dirs);
+              .withNewUserNs(ns.inUserNs()).withCgroupDirs(dirs);
           if (notify != null) ctx = ctx.withLaterDirs(Set.of(notify.socketPath().getParent()));
           try {
             rootfsSetup = RootfsSetup.plan(ctx);

@@ -222,7 +222,7 @@ final class CreateResources {
     RootfsSetup first = rootfs;
     try {
       rootfs = RootfsSetup.plan(RootfsContext.of(plan.spec(), plan.bundle()).withNoPivot(plan.options().noPivot())
-          .withNewUserNs(plan.namespaces().creates("user")).withCgroupDirs(dirs));
+          .withNewUserNs(plan.namespaces().inUserNs()).withCgroupDirs(dirs));
     } catch (RootfsConfigException e) {
       rootfs = null;
       throw new InvalidConfigFailure("config.json: " + e.getMessage()); // planned once already: not expected

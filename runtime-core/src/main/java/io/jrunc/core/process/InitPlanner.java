@@ -37,8 +37,9 @@ import java.util.Map;
  *       it is set up (CVE-2019-5736 class)</td></tr>
  *   <tr><td>3</td><td>read the sync pipe</td><td>the parent writes uid/gid maps, joins the
  *       cgroup, sets oom_score_adj</td></tr>
- *   <tr><td>4</td><td>setns joins (user first); time namespace with its offsets; uid/gid 0
- *       in a new user namespace</td><td>namespaces before anything that depends on them</td></tr>
+ *   <tr><td>4</td><td>setns joins (user first; inside a joined user namespace the new
+ *       namespaces are unshared then, and init forks into a new pid one); time namespace with
+ *       its offsets; uid/gid 0 in a new user namespace</td><td>namespaces before anything that depends on them</td></tr>
  *   <tr><td>5</td><td>hostname, domainname, session keyring</td><td></td></tr>
  *   <tr><td>6</td><td>root filesystem, pivot_root, masked/readonly paths</td><td></td></tr>
  *   <tr><td>7</td><td>rlimits; stdio, close_range(CLOEXEC) above the preserved fds; umask,
@@ -115,8 +116,15 @@ public final class InitPlanner {
     ProcessAttributes.defaultAffinity(b);
     // 4. namespaces
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
+    if (in.joinFds().containsKey("user")) {
+      // root of the joined namespace (the runtime's uid 0 is unmapped there: files it made got
+      // EOVERFLOW), before what it creates takes its owner from us
+      becomeRoot(b);
+    }
+    long afterJoin = in.namespaces().afterUserJoin();
+    if (afterJoin != 0) b.call(Sys.UNSHARE, afterJoin).describe("create the namespaces inside the joined user namespace");
     int announce = -1;
-    if (in.joinFds().containsKey("pid")) {
+    if (in.joinFds().containsKey("pid") || (afterJoin & Clone.CLONE_NEWPID) != 0) {
       announce = ProcessSteps.forkIntoJoinedPidNamespace(b, ch);
       // the parent-death signal is not inherited across fork
       b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, (long) Signal.SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
@@ -133,8 +141,7 @@ public final class InitPlanner {
       b.call(Sys.UNSHARE, Clone.CLONE_NEWCGROUP).describe("create a cgroup namespace");
     }
     if (in.namespaces().creates("user")) {
-      b.call(Sys.SETRESGID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become gid 0 in the user namespace");
-      b.call(Sys.SETRESUID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become uid 0 in the user namespace");
+      becomeRoot(b);
       // its mqueue filesystem then belongs to root in the namespace (Namespaces.atClone)
       if (in.namespaces().ipcAfterUserSwitch()) b.call(Sys.UNSHARE, Clone.CLONE_NEWIPC).describe("create an IPC namespace");
     }
@@ -197,6 +204,12 @@ public final class InitPlanner {
     // 9. exec
     ProcessSteps.execute(b, in.extra(), in.executable(), proc);
     return new Planned(b.build(), announce);
+  }
+
+  /** uid and gid 0 of the user namespace init is in (EINVAL where 0 is not mapped: left as they are). */
+  private static void becomeRoot(ProgramBuilder b) {
+    b.call(Sys.SETRESGID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become gid 0 in the user namespace");
+    b.call(Sys.SETRESUID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become uid 0 in the user namespace");
   }
 
   /** The signals that end a created container's init before start (runc's Go init exits on them). */

@@ -71,13 +71,35 @@ public record Namespaces(long cloneFlags, boolean newTime, Map<String, String> j
    * once init is root in the user namespace, as runc's init does.
    */
   public long atClone() {
+    if (joins.containsKey("user")) return 0; // all of them inside the joined one: afterUserJoin
     long later = Clone.CLONE_NEWCGROUP | ((cloneFlags & Clone.CLONE_NEWUSER) != 0 ? Clone.CLONE_NEWIPC : 0);
     return cloneFlags & ~later;
+  }
+
+  /**
+   * The namespaces init creates right after it joined a user namespace by path (none
+   * otherwise; the cgroup one still comes later). Made in the clone, before the join, they
+   * belonged to the host's user namespace, where the joined one's root holds no capability:
+   * bringing lo up, sethostname and every mount failed with EPERM (the pod pattern of sharing
+   * one user namespace). runc's nsexec joins the user namespace first too. A new pid namespace
+   * so made holds init's children only: init forks into it (InitPlanner).
+   */
+  public long afterUserJoin() {
+    return joins.containsKey("user") ? cloneFlags & ~Clone.CLONE_NEWCGROUP : 0;
   }
 
   /** Whether init unshares the IPC namespace itself (see {@link #atClone}). */
   public boolean ipcAfterUserSwitch() {
     return (cloneFlags & Clone.CLONE_NEWUSER) != 0 && (cloneFlags & Clone.CLONE_NEWIPC) != 0;
+  }
+
+  /**
+   * Whether init sets the container up inside a user namespace other than the runtime's, new or
+   * joined: mknod is refused there (devices are bind-mounted), and bind sources are opened by
+   * the parent (RootfsContext's newUserNs).
+   */
+  public boolean inUserNs() {
+    return creates("user") || joins.containsKey("user");
   }
 
   public boolean creates(String type) {

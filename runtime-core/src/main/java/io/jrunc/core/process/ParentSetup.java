@@ -40,6 +40,12 @@ public final class ParentSetup {
       throw new InvalidConfigFailure("config.json: /linux/netDevices: " + NO_PRIVATE_NETNS + " (" + joined
           + " is the runtime's own)");
     }
+    if (joined == null && (ns.afterUserJoin() & io.jrunc.core.sys.Clone.CLONE_NEWNET) != 0) {
+      // the namespace is made by init after it joined the user namespace, once released: the
+      // devices are moved before that release, into a namespace that then does not exist yet
+      throw new InvalidConfigFailure("config.json: /linux/netDevices: moving network devices into a new network"
+          + " namespace of a user namespace joined by path is not supported by jrunc (join a network namespace by path too)");
+    }
   }
 
   /**

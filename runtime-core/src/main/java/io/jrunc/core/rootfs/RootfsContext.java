@@ -13,7 +13,7 @@ import java.util.Map;
  * @param rootfs absolute host path of the root filesystem ({@code root.path}, resolved against the bundle)
  * @param bundle absolute bundle directory (relative bind sources are resolved against it)
  * @param noPivot {@code --no-pivot}: MS_MOVE the rootfs onto {@code /} and chroot instead of pivot_root
- * @param newUserNs a new user namespace is created: mknod is refused there, devices are bind-mounted from the host
+ * @param newUserNs init sets the container up in a user namespace, created or joined: mknod is refused there, devices are bind-mounted from the host
  * @param mountNs the container has a mount namespace (new or joined, as runc: any "mount" entry); without one
  *     only chroot is possible
  * @param cgroupNs the container has a cgroup namespace (a {@code cgroup} mount then mounts cgroupfs;

@@ -47,6 +47,16 @@ class ApiExecTest {
         assertThat(lines[1 + i]).isEqualTo(Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/ns/" + types[i])).toString());
         assertThat(lines[1 + i]).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/" + types[i])).toString());
       }
+      // a process reading its stdin to the end: it ends once the stream and closeStdin close both writers
+      Process cat = base.withArgs(List.of("sh", "-c", "cat; echo end")).withTerminal(false);
+      ContainerProcess reader = c.exec(cat, ExecOptions.defaults()
+          .withStdio(new Stdio(new Stdio.Pipe(), new Stdio.Pipe(), new Stdio.Inherit())));
+      try (var in = reader.stdin()) {
+        in.write("fed\n".getBytes());
+      }
+      reader.closeStdin();
+      assertThat(new String(reader.stdout().readAllBytes())).isEqualTo("fed\nend\n");
+      assertThat(reader.waitFor()).isZero();
       c.kill(9);
       c.waitFor();
       assertThatThrownBy(() -> c.exec(p, ExecOptions.defaults())).isInstanceOf(InvalidStateException.class)

@@ -272,6 +272,35 @@ class TerminalTest {
     return f.process().exitValue();
   }
 
+  /**
+   * Without a terminal in the config, a foreground run and exec under the caller's terminal give
+   * the container pipes (runc's setupProcessPipes), copied to and from it: never the caller's
+   * terminal itself, through which a container with CAP_SYS_ADMIN pushed input into the
+   * caller's shell (TIOCSTI). What it reads and writes still arrives.
+   */
+  @Test
+  void foregroundWithoutATerminalNeverGetsTheCallersTerminal() throws Exception {
+    Bundle b = Bundle.busybox(tmp.resolve("nt")).sh(
+        "for n in 0 1 2; do readlink /proc/self/fd/$n | cut -d: -f1; done; test -t 0 || echo no-tty; read x; echo got-$x");
+    Foreground f = underTerminal(new Termios.Size(24, 80, 0, 0), "run", "-b", b.write().toString(), "nt1");
+    String out = readUntil(f.master(), s -> s.contains("no-tty"), 30_000);
+    type(f.master(), "typed\n");
+    out += readUntil(f.master(), s -> s.contains("got-typed"), 20_000);
+    assertThat(finish(f)).as(out).isZero();
+    assertThat(out.replace("\r", "")).contains("pipe\npipe\npipe\nno-tty\n").contains("got-typed");
+    Path sleeper = Bundle.busybox(tmp.resolve("nt-sleep")).args("sleep", "100").write();
+    assertThat(jrunc().run("run", "-d", "-b", sleeper.toString(), "nt2").exit()).isZero();
+    try {
+      Foreground e = underTerminal(new Termios.Size(24, 80, 0, 0), "exec", "nt2", "sh", "-c",
+          "for n in 0 1 2; do readlink /proc/self/fd/$n | cut -d: -f1; done; test -t 1 || echo no-tty");
+      String eout = readUntil(e.master(), s -> s.contains("no-tty"), 30_000);
+      assertThat(finish(e)).as(eout).isZero();
+      assertThat(eout.replace("\r", "")).contains("pipe\npipe\npipe\nno-tty\n");
+    } finally {
+      jrunc().run("delete", "-f", "nt2");
+    }
+  }
+
   @Test
   void foregroundRunRelaysTheCallersTerminalAndRestoresIt() throws Exception {
     Path bundle = ttyBundle("b");

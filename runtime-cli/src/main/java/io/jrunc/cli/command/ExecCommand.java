@@ -354,12 +354,16 @@ public final class ExecCommand implements Command {
           .withSubCgroups(subCgroups);
       // a terminal in the foreground: we are the console socket's other end and relay it
       io.jrunc.core.api.host.Terminal relay = null;
+      // without one, what of our stdio is a terminal or a file goes through pipes (StdioRelay)
+      StdioRelay pipes = terminal || o.detach() ? null : StdioRelay.plan();
+      if (pipes != null) eo = eo.withStdio(pipes.stdio());
       try {
         if (terminal && !o.detach()) {
           relay = io.jrunc.core.api.host.Terminal.prepare();
           eo = eo.withConsoleFd(relay.consoleFd());
         }
         io.jrunc.core.api.ContainerProcess p = rt.exec(o.id(), proc, eo);
+        if (pipes != null) pipes.start(p);
         if (relay != null) {
           try {
             relay.receive(); // sent before exec returned: it waits in the socket
@@ -379,6 +383,7 @@ public final class ExecCommand implements Command {
           fwd.uninstall();
         }
         if (relay != null) RunCommand.drain(relay);
+        if (pipes != null) RunCommand.drain(pipes);
         return status;
       } catch (java.io.IOException x) {
         throw new CliException("exec in " + o.id() + ": " + x.getMessage(), x);

@@ -82,6 +82,10 @@ public final class RunCommand implements Command {
     boolean relayed = !o.detach() && o.create().consoleSocket() == null && wantsTerminal(o.create().bundle());
     io.jrunc.core.api.CreateOptions co = CreateCommand.toCore(o.create(), global).withDetach(o.detach());
     Terminal relay = null;
+    // in the foreground without a terminal, what of our stdio is a terminal or a file is copied
+    // through pipes (runc's setupProcessPipes), never handed over (StdioRelay)
+    StdioRelay pipes = o.detach() || relayed || o.create().consoleSocket() != null ? null : StdioRelay.plan();
+    if (pipes != null) co = co.withStdio(pipes.stdio());
     try {
       if (relayed) {
         relay = Terminal.prepare();
@@ -93,6 +97,7 @@ public final class RunCommand implements Command {
           relay.receive(); // sent before create returned: it waits in the socket
           relay.relay(0, 1);
         }
+        if (pipes != null) pipes.start(c);
         lc.start(id);
       } catch (ContainerException | IOException e) {
         lc.delete(id, true);
@@ -118,6 +123,7 @@ public final class RunCommand implements Command {
         fwd.uninstall();
       }
       if (relay != null) drain(relay);
+      if (pipes != null) drain(pipes);
       if (!o.keep()) deleteExited(lc, id);
       return status;
     } catch (ContainerException e) {
@@ -164,6 +170,15 @@ public final class RunCommand implements Command {
    * closes when the last process holding it exits; a background process that keeps it open
    * does not hold us longer than 2 s (runc waits for the copy the same way, without a bound).
    */
+  /** As {@link #drain(Terminal)}, for output relayed through pipes. */
+  static void drain(StdioRelay pipes) {
+    try {
+      pipes.awaitOutput(java.time.Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   static void drain(Terminal relay) {
     try {
       relay.awaitOutput(java.time.Duration.ofSeconds(2));

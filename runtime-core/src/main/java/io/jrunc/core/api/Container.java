@@ -215,10 +215,23 @@ public final class Container {
     return pipes[0] < 0 ? null : new FileOutputStream("/proc/self/fd/" + pipes[0]);
   }
 
+  /**
+   * Closes this handle's own write end of the stdin pipe: the process reads EOF once the
+   * streams {@link #stdin()} gave are closed too (each is an end of its own).
+   */
+  public void closeStdin() {
+    synchronized (pipes) { // not this: a thread may be blocked in waitFor
+      if (pipes[0] >= 0) Libc.close(pipes[0]);
+      pipes[0] = -1;
+    }
+  }
+
   private void closePipes() {
-    for (int i = 0; i < 3; i++) {
-      Libc.close(pipes[i]);
-      pipes[i] = -1;
+    synchronized (pipes) {
+      for (int i = 0; i < 3; i++) {
+        if (pipes[i] >= 0) Libc.close(pipes[i]);
+        pipes[i] = -1;
+      }
     }
   }
 }

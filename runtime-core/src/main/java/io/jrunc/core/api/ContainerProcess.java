@@ -42,7 +42,12 @@ public final class ContainerProcess {
       } catch (SysException e) {
         throw new SetupException("wait for pid " + pid + ": " + e.getMessage(), e.errno(), e);
       } finally {
-        for (int i = 0; i < 3; i++) Libc.close(pipes[i]);
+        synchronized (pipes) {
+          for (int i = 0; i < 3; i++) {
+            if (pipes[i] >= 0) Libc.close(pipes[i]);
+            pipes[i] = -1;
+          }
+        }
       }
     }
     return exitCode;
@@ -58,5 +63,16 @@ public final class ContainerProcess {
 
   public OutputStream stdin() throws IOException {
     return pipes[0] < 0 ? null : new FileOutputStream("/proc/self/fd/" + pipes[0]);
+  }
+
+  /**
+   * Closes this handle's own write end of the stdin pipe: the process reads EOF once the
+   * streams {@link #stdin()} gave are closed too (each is an end of its own).
+   */
+  public void closeStdin() {
+    synchronized (pipes) { // not this: a thread may be blocked in waitFor
+      if (pipes[0] >= 0) Libc.close(pipes[0]);
+      pipes[0] = -1;
+    }
   }
 }

@@ -36,6 +36,37 @@ class MountDestinationTest {
   }
 
   /**
+   * A mount a container in a new user namespace makes under a bind mount stays in the
+   * container, also when the bind's source is a shared mount (systemd hosts: every mount is):
+   * the runtime clones such sources for the child, and its clone was a peer of the host's, so a
+   * tmpfs the container mounted in its volume appeared in the host's (found in the VM lane, where
+   * the container's cgroup mount appeared over the host's /sys/fs/cgroup and made it read-only).
+   * Run in a mount namespace of the test's own, with a shared tmpfs of its own as the volume.
+   */
+  @Test
+  void aMountUnderASharedVolumeDoesNotReachTheHost() throws Exception {
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).sh("mount -t tmpfs inner /vol/x && echo mounted");
+    b.addNamespace("user", null);
+    b.linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    b.linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    ObjectNode caps = b.process().putObject("capabilities");
+    for (String set : new String[] {"bounding", "effective", "permitted"}) caps.putArray(set).add("CAP_SYS_ADMIN");
+    Path vol = tmp.resolve("shared");
+    Files.createDirectories(b.dir.resolve("rootfs/vol"));
+    bind(b, "/vol", vol);
+    try (var walk = Files.walk(b.dir.resolve("rootfs"))) {
+      for (Path p : (Iterable<Path>) walk::iterator) Files.setAttribute(p, "unix:uid", 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+    Path script = Files.writeString(tmp.resolve("shared.sh"), "set -e\nmkdir -p " + vol + "\nmount -t tmpfs shared " + vol
+        + "\nmount --make-shared " + vol + "\nmkdir " + vol + "/x\n\"$1\" --root \"$2\" run --bundle " + b.write()
+        + " shared-vol\nif grep -q ' " + vol + "/x ' /proc/self/mountinfo; then echo LEAKED; else echo stayed-inside; fi\n");
+    var r = j.runInBashRaw("exec unshare -m --propagation private sh " + script + " \"$0\" \"$1\"");
+    assertThat(r.out()).as(r.toString()).isEqualTo("mounted\nstayed-inside\n");
+  }
+
+  /**
    * The executable on PATH and HOME are found in the tree the mounts make, as runc's init finds
    * them inside the container: a tool in a bind-mounted directory runs (it was "not found"), an
    * image's file a tmpfs hides is passed over for the next PATH entry (exec failed), and HOME

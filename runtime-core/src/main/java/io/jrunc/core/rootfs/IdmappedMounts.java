@@ -73,6 +73,13 @@ final class IdmappedMounts {
     long treeRec = o.isRecursiveBind() ? AT_RECURSIVE : 0;
     int fd = MountSyscalls.openTree((int) AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | treeRec, what);
     try {
+      // Cloned here, in the host's mount namespace, a shared source's copy is a peer of the host's
+      // mount, and stays one once the child moves it into the container's namespace: a mount the
+      // container made under it (its cgroup over a bound /sys's /sys/fs/cgroup, anything in a
+      // volume) appeared on the host's mount too (systemd hosts: every mount is shared; seen in
+      // the VM lane). Slaves, as the container's own mounts are after its rslave: the host's
+      // mounts still reach them, nothing goes back. (The config's propagation options come after.)
+      MountSyscalls.mountSetattr(fd, treeRec, 0, 0, MS_SLAVE, 0, what + ": make the clone a slave of its source");
       // ridmap maps every mount of the tree; idmap only the top one (runc). No user namespace
       // fd: a plain bind, cloned here for a child that could not reach the source itself.
       if (usernsFd >= 0) {

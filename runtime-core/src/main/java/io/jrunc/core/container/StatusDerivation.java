@@ -58,8 +58,8 @@ final class StatusDerivation {
     /** Never (a paused container is then running or created): kill, which treats them alike. */
     SKIP,
     /**
-     * Only where a frozen init can be told apart cheaply: start (and kill's SIGKILL on v1), for which re-opening the cgroup
-     * to read its freezer cost ~1.1 ms. A v1 freezer's frozen task shows as 'D' in /proc (the
+     * Only where a frozen init can be told apart cheaply: start, and kill's SIGKILL on v1 (which
+     * thaws a frozen one after it), for which re-opening the cgroup to read its freezer cost ~1.1 ms. A v1 freezer's frozen task shows as 'D' in /proc (the
      * kernel reports frozen tasks as uninterruptible), and a created init waits on its fifo
      * interruptibly ('S'): on v1 only a 'D' init is asked about. A v2 freezer's tasks sleep
      * interruptibly while frozen, so there it is always asked.

@@ -31,11 +31,8 @@ public final class ExecutableLookup {
       if (arg0.contains("/")) {
         String abs = arg0.startsWith("/") ? arg0 : (cwd.endsWith("/") ? cwd : cwd + "/") + arg0;
         Path host = tree.host(abs);
-        if (host == null) {
-          if (underMount(abs, mountDestinations)) return abs;
-          throw new SetupFailure("exec: \"" + arg0 + "\": stat " + arg0 + ": no such file or directory", Errno.ENOENT, null);
-        }
-        if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+        if (host == null && underMount(abs, mountDestinations)) return abs; // not seen from here: exec will tell
+        if (host == null || !Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
           throw new SetupFailure("exec: \"" + arg0 + "\": stat " + arg0 + ": no such file or directory", Errno.ENOENT, null);
         }
         if (Files.isDirectory(host) || !Files.isExecutable(host)) {

@@ -50,11 +50,14 @@ final class StdioRelay {
     return any ? new StdioRelay(r) : null;
   }
 
+  /** Each of fds 0-2 by name: no string concatenation (its first call site's bootstrap cost a cold run ~1 ms). */
+  private static final String[] FD_PATHS = {"/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2"};
+
   /** What of the caller's is not handed over as it is (/proc/self/fd names its kind). */
   static boolean needsRelay(int fd) {
     String target;
     try {
-      target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+      target = Files.readSymbolicLink(Path.of(FD_PATHS[fd])).toString();
     } catch (IOException | RuntimeException closed) {
       return false;
     }

@@ -23,6 +23,9 @@ import java.nio.file.Path;
  * @param homeEnv process.env with HOME from the image's /etc/passwd when it has none (spec's
  *     has none yet): offered to the helper while planning goes on, taken by
  *     the init program's compile ({@link CreateHelper})
+ * @param homePaths the paths HOME's lookup in the image resolved (filled by the time homeEnv is
+ *     taken): a mount or masked path over one of them makes the compile look HOME up again in
+ *     the planned tree
  * @param notifySocket the sd_notify passthrough, or null without NOTIFY_SOCKET (its directory is made
  *     by {@link CreateResources})
  * @param cgroupDirs the container's cgroup directories the rootfs was planned with (a cgroup
@@ -39,6 +42,7 @@ record CreatePlan(
     Path rootfs,
     Spec spec,
     CreateHelper.Offered<java.util.List<String>> homeEnv,
+    java.util.List<String> homePaths,
     boolean terminal,
     NotifySocket.Prepared notifySocket,
     ListenFds.Result listen,

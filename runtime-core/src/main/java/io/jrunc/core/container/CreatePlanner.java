@@ -118,7 +118,22 @@ final class CreatePlanner {
       List<String> dests = new ArrayList<>();
       if (spec.mounts() != null) for (Mount m : spec.mounts()) dests.add(m.destination());
       String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
-      CreateHelper.Offered<String> exeLookup = null;
+      // The executable and HOME lookups read the image (~0.8 ms each interpreted): they are
+      // offered to the helper (in a CLI call the link thread, once linked), which runs them while
+      // this thread plans the cgroup, the rootfs and security. runc's init looks both up inside
+      // the container, after its mounts and masks: each lookup notes the paths it resolved, and
+      // is made again in the planned tree when a mount or masked path covers one of them (a
+      // bind-mounted tools directory on PATH, a bind-mounted /etc/passwd; RootfsSetup.covers).
+      // Offered after the rootfs plan instead, the helper idled for it and a cold run took ~1 ms
+      // longer. The executable's failure comes first, as when it ran first; HOME's (a hostile
+      // /etc/passwd) at the compile that takes it.
+      ContainerTree image = ContainerTree.of(rootfs);
+      List<String> exePaths = new ArrayList<>();
+      List<String> homePaths = new ArrayList<>();
+      Spec planned = spec;
+      CreateHelper.Offered<String> exeLookup = CreateHelper.offer(() ->
+          ExecutableLookup.find(image.noting(exePaths), planned.process().args().get(0), planned.process().env(), cwd, dests));
+      homeEnv = CreateHelper.offer(() -> ProcessEnv.withHome(planned.process().env(), image.noting(homePaths), uid));
       boolean replan = false;
       boolean rootless;
       CgroupManager cgroup;
@@ -143,16 +158,6 @@ final class CreatePlanner {
           // directory's can only be opened once it exists
           replan = notify != null && ns.creates("user") && Libc.geteuid() == 0;
         }
-        // The executable and HOME are looked up in the tree the planned mounts and masks make,
-        // as runc's init looks them up inside the container (~0.8 ms each interpreted): offered
-        // to the helper (in a CLI call the link thread, once linked), which runs them while this
-        // thread plans the hooks and security. The executable's failure comes before any other
-        // of those; HOME's (a hostile /etc/passwd) at the compile that takes it.
-        ContainerTree tree = rootfsSetup != null ? rootfsSetup.tree() : ContainerTree.of(rootfs);
-        Spec planned = spec;
-        exeLookup = CreateHelper.offer(() ->
-            ExecutableLookup.find(tree, planned.process().args().get(0), planned.process().env(), cwd, dests));
-        homeEnv = CreateHelper.offer(() -> ProcessEnv.withHome(planned.process().env(), tree, uid));
         Hooks hooks = spec.hooks();
         hookPause = hooks != null && (notEmpty(hooks.prestart()) || notEmpty(hooks.createRuntime())
             || notEmpty(hooks.createContainer()));
@@ -165,12 +170,24 @@ final class CreatePlanner {
         // link: the rest of planning (~6 ms) runs meanwhile instead of after it.
         security = LaunchSupport.prepareSecurity(spec, lc.store().root());
       } catch (ContainerFailure | RuntimeException e) {
-        if (exeLookup != null) CreateHelper.take(exeLookup); // its failure first
+        // its failure first, unless a mount may hold what the image lacks
+        if (rootfsSetup == null || !rootfsSetup.covers(exePaths)) CreateHelper.take(exeLookup);
         throw e;
       }
       // taken last: the link thread, linked ~5-6 ms after Main, has had all of planning for it
-      String exe = CreateHelper.take(exeLookup);
-      return new CreatePlan(id, opts, bundle, rootfs, spec, homeEnv, terminal, notify, listen, uid, ns, security, exe,
+      String exe = null;
+      ContainerFailure notFound = null;
+      try {
+        exe = CreateHelper.take(exeLookup);
+      } catch (ContainerFailure f) {
+        notFound = f; // in the image: the mounts may still hold it
+      }
+      if (rootfsSetup != null && rootfsSetup.covers(exePaths)) {
+        exe = ExecutableLookup.find(rootfsSetup.tree(), spec.process().args().get(0), spec.process().env(), cwd, dests);
+      } else if (notFound != null) {
+        throw notFound;
+      }
+      return new CreatePlan(id, opts, bundle, rootfs, spec, homeEnv, homePaths, terminal, notify, listen, uid, ns, security, exe,
           cgroup, rootless, rootfsSetup, dirs, replan, hookPause, idHost, setgroups);
     } catch (ContainerFailure | RuntimeException | Error e) {
       CreateHelper.withdraw(homeEnv);

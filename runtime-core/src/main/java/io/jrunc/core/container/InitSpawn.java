@@ -14,6 +14,7 @@ import io.jrunc.core.process.HookLauncher;
 import io.jrunc.core.process.InitPlanner;
 import io.jrunc.core.process.Launch;
 import io.jrunc.core.process.ParentSetup;
+import io.jrunc.core.process.ProcessEnv;
 import io.jrunc.core.rootfs.RootfsSetup;
 import io.jrunc.core.security.IdMapper;
 import io.jrunc.core.spawn.ChildProgram;
@@ -48,8 +49,8 @@ final class InitSpawn {
   record Fds(Map<String, Integer> joins, SpawnChannel channel, int fifo, int[] stdio, int console, RootfsSetup rootfs) {}
 
   /**
-   * The planned spec with HOME from the image's /etc/passwd when its env has none (an openat2
-   * inside the rootfs), for init's exec and the createContainer hooks. Looked up by the
+   * The planned spec with HOME from the container's /etc/passwd when its env has none (an openat2
+   * inside the rootfs, or inside the bind that covers it), for init's exec and the createContainer hooks. Looked up by the
    * {@link CreateHelper} (offered while planning, see CreatePlanner; in a CLI create the link
    * thread, once linked): the main thread's planning never waits for the link, nor the compile
    * for the lookup.
@@ -57,7 +58,13 @@ final class InitSpawn {
    */
   private static Spec withHome(CreatePlan plan) throws ContainerFailure {
     Spec planned = plan.spec();
-    return planned.withProcess(planned.process().withEnv(CreateHelper.take(plan.homeEnv())));
+    java.util.List<String> env = CreateHelper.take(plan.homeEnv());
+    RootfsSetup rfs = plan.rootfsSetup();
+    if (rfs != null && rfs.covers(plan.homePaths())) {
+      // looked up in the image; a mount or masked path covers its /etc/passwd: as the container sees it
+      env = ProcessEnv.withHome(planned.process().env(), rfs.tree(), plan.uid());
+    }
+    return planned.withProcess(planned.process().withEnv(env));
   }
 
   /** The init program of {@code plan} over {@code fds}; {@code b} owns its memory. */

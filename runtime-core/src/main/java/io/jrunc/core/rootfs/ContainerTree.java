@@ -33,8 +33,25 @@ public final class ContainerTree {
    * kernel fills. The result may not exist.
    */
   public Path host(String path) throws IOException {
-    String resolved = view.resolve(path);
+    String resolved = resolve(path);
     return isMasked(resolved) ? null : view.host(resolved);
+  }
+
+  /**
+   * The same tree, noting each path it resolves: a lookup made in the image alone, before the
+   * mounts are planned, is still the answer unless a mount or masked path lies at or above one
+   * of them ({@link RootfsSetup#covers}).
+   */
+  public ContainerTree noting(List<String> resolved) {
+    ContainerTree t = new ContainerTree(view, masked);
+    t.noted = resolved;
+    return t;
+  }
+
+  private List<String> noted;
+
+  private String resolve(String path) throws IOException {
+    return view.resolve(path, noted); // every path on the way: a symlink's own place too
   }
 
   /**
@@ -42,7 +59,7 @@ public final class ContainerTree {
    * the path below it, for an {@code openat2(RESOLVE_IN_ROOT)} read. Null as for {@link #host}.
    */
   public Located locate(String path) throws IOException {
-    String resolved = view.resolve(path);
+    String resolved = resolve(path);
     return isMasked(resolved) ? null : view.locate(resolved);
   }
 

@@ -151,6 +151,23 @@ public final class RootfsSetup implements AutoCloseable {
   }
 
   /**
+   * Whether a planned mount or masked path lies at or above one of {@code resolved} (container
+   * paths resolved in the image alone): a lookup that resolved only paths none covers found in
+   * the image what the container will find.
+   */
+  public boolean covers(List<String> resolved) {
+    for (String p : resolved) {
+      for (Planned m : mounts) if (atOrAbove(m.target(), p)) return true;
+      for (Resolved m : maskedPaths) if (atOrAbove(m.target(), p)) return true;
+    }
+    return false;
+  }
+
+  private static boolean atOrAbove(String dir, String path) {
+    return dir.equals("/") || path.equals(dir) || (path.startsWith(dir) && path.charAt(dir.length()) == '/');
+  }
+
+  /**
    * The planned tree as the container's process will see it (mounts, masked paths), for the
    * executable's and HOME's lookups. Only read: safe on another thread once planning is done.
    */

@@ -145,6 +145,11 @@ public final class RootfsView {
    * absolute path. Throws when more than {@value #MAX_LINKS} symlinks are met.
    */
   public String resolve(String path) throws IOException {
+    return resolve(path, null);
+  }
+
+  /** {@link #resolve(String)}, adding to {@code noted} (when not null) each path it looked at on the way. */
+  String resolve(String path, java.util.List<String> noted) throws IOException {
     // A clean path in a filesystem the view shows nothing of (one that starts empty, or one the
     // kernel fills) is its own resolution: its layer is the last whose destination holds it, so
     // every component from that destination down lies in the same layer, where no symlink is
@@ -154,7 +159,10 @@ public final class RootfsView {
     // /proc and /sys, the devices in /dev): the walk below took ~20 us apiece, interpreted.
     if (MountSteps.isClean(path) && path.length() > 1) {
       Layer l = layerOf(path);
-      if (l.host == null && !l.dest.equals("/")) return path;
+      if (l.host == null && !l.dest.equals("/")) {
+        if (noted != null) noted.add(path);
+        return path;
+      }
     }
     Deque<String> todo = new ArrayDeque<>();
     push(todo, path);
@@ -181,6 +189,7 @@ public final class RootfsView {
       ends[depth++] = done.length();
       done.append('/').append(c);
       String at = done.toString();
+      if (noted != null) noted.add(at);
       Layer layer = layerOf(at);
       Path host = layer == missingLayer ? null : host(layer, at);
       // one lstat: missing (or not to be looked up: EACCES, ENOTDIR), a symlink, or what is walked

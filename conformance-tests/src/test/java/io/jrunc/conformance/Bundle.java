@@ -117,6 +117,24 @@ public final class Bundle {
   }
 
   /**
+   * A new user namespace mapping ids 0-65535 to {@code hostId} on, with the rootfs owned by
+   * {@code hostId} (its root may then make mount points in it). The directories above the
+   * bundle must let that uid through (a JUnit temporary directory is 0700).
+   */
+  public Bundle inUserNamespace(int hostId) throws IOException {
+    addNamespace("user", null);
+    linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", hostId).put("size", 65536);
+    linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", hostId).put("size", 65536);
+    try (var walk = Files.walk(dir.resolve("rootfs"))) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Files.setAttribute(p, "unix:uid", hostId, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", hostId, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      }
+    }
+    return this;
+  }
+
+  /**
    * Removes the tmpfs mount on /dev: the container then sees the image's own /dev (the runtime
    * still makes the default devices there, and mounts /dev/pts, /dev/shm and /dev/mqueue).
    */

@@ -313,9 +313,7 @@ class CliLifecycleTest {
     Jrunc j = jrunc();
     Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // for uid 100000
     Bundle b = Bundle.busybox(tmp.resolve("mq")).sh("stat -c '%u:%g' /dev/mqueue; chmod 1770 /dev/mqueue && echo chmod-ok; sleep 100")
-        .addNamespace("user", null);
-    b.linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
-    b.linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+        .inUserNamespace(100000);
     Path out = tmp.resolve("mq.out");
     var r = j.runInBashRaw("\"$0\" --root \"$1\" run -d --bundle " + b.write() + " mq > " + out + " 2>&1");
     try {

@@ -48,17 +48,12 @@ class MountDestinationTest {
     Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
     Jrunc j = new Jrunc(tmp.resolve("root"));
     Bundle b = Bundle.busybox(tmp.resolve("b")).sh("mount -t tmpfs inner /vol/x && echo mounted");
-    b.addNamespace("user", null);
-    b.linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
-    b.linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    Files.createDirectories(b.dir.resolve("rootfs/vol"));
+    b.inUserNamespace(100000);
     ObjectNode caps = b.process().putObject("capabilities");
     for (String set : new String[] {"bounding", "effective", "permitted"}) caps.putArray(set).add("CAP_SYS_ADMIN");
     Path vol = tmp.resolve("shared");
-    Files.createDirectories(b.dir.resolve("rootfs/vol"));
     bind(b, "/vol", vol);
-    try (var walk = Files.walk(b.dir.resolve("rootfs"))) {
-      for (Path p : (Iterable<Path>) walk::iterator) Files.setAttribute(p, "unix:uid", 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    }
     Path script = Files.writeString(tmp.resolve("shared.sh"), "set -e\nmkdir -p " + vol + "\nmount -t tmpfs shared " + vol
         + "\nmount --make-shared " + vol + "\nmkdir " + vol + "/x\n\"$1\" --root \"$2\" run --bundle " + b.write()
         + " shared-vol\nif grep -q ' " + vol + "/x ' /proc/self/mountinfo; then echo LEAKED; else echo stayed-inside; fi\n");

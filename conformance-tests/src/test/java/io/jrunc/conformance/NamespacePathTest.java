@@ -94,18 +94,10 @@ class NamespacePathTest {
 
   /** Its own user namespace (ids 100000-165535), its rootfs theirs, /sys bound from the host. */
   private static Bundle inUserNamespace(Bundle b) throws Exception {
-    b.addNamespace("user", null);
-    b.linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
-    b.linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+    b.inUserNamespace(100000);
     for (var m : b.config.get("mounts")) {
       if (m.get("destination").asText().equals("/sys")) {
         ((ObjectNode) m).put("type", "none").put("source", "/sys").putArray("options").add("rbind").add("nosuid").add("noexec").add("nodev").add("ro");
-      }
-    }
-    try (var walk = Files.walk(b.dir.resolve("rootfs"))) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Files.setAttribute(p, "unix:uid", 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(p, "unix:gid", 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
       }
     }
     return b;

@@ -92,6 +92,23 @@ class NamespacePathTest {
     }
   }
 
+  /**
+   * A hostname set in a UTS namespace joined by a path to the runtime's own would rename the
+   * host: refused before anything is made, the host's name unchanged.
+   */
+  @Test
+  void aHostnameInTheHostsUtsNamespaceIsRefused() throws Exception {
+    String before = Files.readString(Path.of("/proc/sys/kernel/hostname"));
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("h")).args("true").withoutNamespace("uts").addNamespace("uts", "/proc/self/ns/uts");
+    b.config.put("hostname", "renamed-by-a-container");
+    var r = j.run("run", "--bundle", b.write().toString(), "uts-host");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("/hostname: setting it in the host's UTS namespace is not allowed");
+    assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname"))).isEqualTo(before);
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
   /** Its own user namespace (ids 100000-165535), its rootfs theirs, /sys bound from the host. */
   private static Bundle inUserNamespace(Bundle b) throws Exception {
     b.inUserNamespace(100000);

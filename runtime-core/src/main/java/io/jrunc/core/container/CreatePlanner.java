@@ -111,6 +111,7 @@ final class CreatePlanner {
     Namespaces ns = Namespaces.of(spec);
     ParentSetup.checkNetDevices(spec.linux(), ns);
     ParentSetup.checkSysctlNetns(spec.linux(), ns);
+    ParentSetup.checkUtsNotHosts(spec, ns);
     RootfsSetup rootfsSetup = null;
     SecurityPlan security = null;
     CreateHelper.Offered<List<String>> homeEnv = null;

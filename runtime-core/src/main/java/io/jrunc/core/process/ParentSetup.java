@@ -65,6 +65,21 @@ public final class ParentSetup {
     }
   }
 
+  /**
+   * Before anything is made: a hostname or domainname with a UTS namespace joined by a path that
+   * names the runtime's own would rename the host (the validator only asks for a uts entry; runc
+   * sets it there). Refused, naming why.
+   */
+  public static void checkUtsNotHosts(io.jrunc.spec.Spec spec, Namespaces ns) throws InvalidConfigFailure {
+    String joined = ns.joins().get("uts");
+    if (joined == null || !sameFile(Path.of(joined), Path.of("/proc/self/ns/uts"))) return;
+    boolean host = spec.hostname() != null && !spec.hostname().isEmpty();
+    if (host || (spec.domainname() != null && !spec.domainname().isEmpty())) {
+      throw new InvalidConfigFailure("config.json: /" + (host ? "hostname" : "domainname") + ": setting it in the host's UTS"
+          + " namespace is not allowed (" + joined + " is the runtime's own): it would rename the host");
+    }
+  }
+
   private static boolean sameFile(Path a, Path b) {
     try {
       return Objects.equals(Files.getAttribute(a, "unix:ino"), Files.getAttribute(b, "unix:ino"))

@@ -171,17 +171,44 @@ class HostIsolationTest {
   @Test
   void atEveryPauseTheChildHoldsNothingOfTheHost() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));
-    Bundle b = Bundle.busybox(tmp.resolve("b")).args("true");
-    Path report = tmp.resolve("at-hooks");
-    Path hook = tmp.resolve("hook.sh");
+    holdsNothingOfTheHost(j, Bundle.busybox(tmp.resolve("b")).args("true"), "paused");
+  }
+
+  /**
+   * The same for the two spawn paths of a user namespace: a new one (IPC unshared once init is
+   * root in it) and one joined by path, where init unshares the rest and forks into a new pid
+   * namespace: the forked init holds nothing more of the host either.
+   */
+  @Test
+  void inAUserNamespaceNewOrJoinedTheChildHoldsNothingOfTheHost() throws Exception {
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x")); // for uid 100000
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    holdsNothingOfTheHost(j, Bundle.busybox(tmp.resolve("u")).args("true").inUserNamespace(100000), "new-userns");
+    Bundle owner = Bundle.busybox(tmp.resolve("o")).args("sleep", "100").inUserNamespace(100000);
+    assertThat(j.run("run", "-d", "--bundle", owner.write().toString(), "owner").exit()).isZero();
+    try {
+      Bundle b = Bundle.busybox(tmp.resolve("j")).args("true").inUserNamespace(100000);
+      for (var n : b.linux().get("namespaces")) {
+        if (n.get("type").asText().equals("user")) ((ObjectNode) n).put("path", "/proc/" + pid(j, "owner") + "/ns/user");
+      }
+      holdsNothingOfTheHost(j, b, "joined-userns");
+    } finally {
+      j.run("delete", "--force", "owner");
+    }
+  }
+
+  private void holdsNothingOfTheHost(Jrunc j, Bundle b, String id) throws Exception {
+    Path report = tmp.resolve("at-hooks-" + id);
+    Path hook = tmp.resolve("hook-" + id + ".sh");
     Files.writeString(hook, "#!/bin/sh\npid=$(sed 's/.*\"pid\": *\\([0-9]*\\).*/\\1/')\n"
         + "{ readlink /proc/$pid/exe; cat /proc/$pid/maps; ls -l /proc/$pid/fd | sed 1d; } > " + report + "\n");
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
     ObjectNode h = b.config.putObject("hooks").putArray("createRuntime").addObject().put("path", hook.toString());
     h.putArray("args").add(hook.toString());
-    assertThat(j.run("create", "--bundle", b.write().toString(), "paused").exit()).isZero();
+    var cr = j.run("create", "--bundle", b.write().toString(), id);
+    assertThat(cr.exit()).as(cr.toString()).isZero();
     try {
-      int pid = pid(j, "paused");
+      int pid = pid(j, id);
       List<String> created = new ArrayList<>();
       created.add(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString());
       created.addAll(Files.readAllLines(Path.of("/proc/" + pid + "/maps")));
@@ -198,7 +225,7 @@ class HostIsolationTest {
       String maps = String.join("\n", created);
       assertThat(maps).contains("memfd:jrunc:program").doesNotContain("libjvm");
     } finally {
-      j.run("delete", "--force", "paused");
+      j.run("delete", "--force", id);
     }
   }
 

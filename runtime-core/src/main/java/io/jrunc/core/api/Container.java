@@ -6,8 +6,6 @@ import io.jrunc.core.state.ProcStat;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
 import io.jrunc.spec.State;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +16,7 @@ public final class Container {
   private final String id;
   private final int pid;
   private final boolean ourChild;
-  private final int[] pipes;
+  private final CallerPipes pipes;
   private Integer exitCode;
 
   Container(Lifecycle lifecycle, String id, int pid, boolean ourChild, int[] pipes) {
@@ -26,7 +24,7 @@ public final class Container {
     this.id = id;
     this.pid = pid;
     this.ourChild = ourChild;
-    this.pipes = pipes;
+    this.pipes = new CallerPipes(pipes);
   }
 
   public String id() {
@@ -204,15 +202,15 @@ public final class Container {
 
   /** The container's stdout when created with {@link Stdio.Pipe}; null otherwise. */
   public InputStream stdout() throws IOException {
-    return pipes[1] < 0 ? null : new FileInputStream("/proc/self/fd/" + pipes[1]);
+    return pipes.stdout();
   }
 
   public InputStream stderr() throws IOException {
-    return pipes[2] < 0 ? null : new FileInputStream("/proc/self/fd/" + pipes[2]);
+    return pipes.stderr();
   }
 
   public OutputStream stdin() throws IOException {
-    return pipes[0] < 0 ? null : new FileOutputStream("/proc/self/fd/" + pipes[0]);
+    return pipes.stdin();
   }
 
   /**
@@ -220,18 +218,10 @@ public final class Container {
    * streams {@link #stdin()} gave are closed too (each is an end of its own).
    */
   public void closeStdin() {
-    synchronized (pipes) { // not this: a thread may be blocked in waitFor
-      if (pipes[0] >= 0) Libc.close(pipes[0]);
-      pipes[0] = -1;
-    }
+    pipes.closeStdin();
   }
 
   private void closePipes() {
-    synchronized (pipes) {
-      for (int i = 0; i < 3; i++) {
-        if (pipes[i] >= 0) Libc.close(pipes[i]);
-        pipes[i] = -1;
-      }
-    }
+    pipes.closeAll();
   }
 }

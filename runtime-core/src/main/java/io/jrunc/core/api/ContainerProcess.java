@@ -2,8 +2,6 @@ package io.jrunc.core.api;
 
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.SysException;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,13 +9,13 @@ import java.io.OutputStream;
 /** A process started in a container by {@link Container#exec}: a child of this JVM. */
 public final class ContainerProcess {
   private final int pid;
-  private final int[] pipes;
+  private final CallerPipes pipes;
   private Integer exitCode;
   private volatile boolean reaped;
 
   ContainerProcess(int pid, int[] pipes) {
     this.pid = pid;
-    this.pipes = pipes;
+    this.pipes = new CallerPipes(pipes);
   }
 
   public int pid() {
@@ -42,27 +40,22 @@ public final class ContainerProcess {
       } catch (SysException e) {
         throw new SetupException("wait for pid " + pid + ": " + e.getMessage(), e.errno(), e);
       } finally {
-        synchronized (pipes) {
-          for (int i = 0; i < 3; i++) {
-            if (pipes[i] >= 0) Libc.close(pipes[i]);
-            pipes[i] = -1;
-          }
-        }
+        pipes.closeAll();
       }
     }
     return exitCode;
   }
 
   public InputStream stdout() throws IOException {
-    return pipes[1] < 0 ? null : new FileInputStream("/proc/self/fd/" + pipes[1]);
+    return pipes.stdout();
   }
 
   public InputStream stderr() throws IOException {
-    return pipes[2] < 0 ? null : new FileInputStream("/proc/self/fd/" + pipes[2]);
+    return pipes.stderr();
   }
 
   public OutputStream stdin() throws IOException {
-    return pipes[0] < 0 ? null : new FileOutputStream("/proc/self/fd/" + pipes[0]);
+    return pipes.stdin();
   }
 
   /**
@@ -70,9 +63,6 @@ public final class ContainerProcess {
    * streams {@link #stdin()} gave are closed too (each is an end of its own).
    */
   public void closeStdin() {
-    synchronized (pipes) { // not this: a thread may be blocked in waitFor
-      if (pipes[0] >= 0) Libc.close(pipes[0]);
-      pipes[0] = -1;
-    }
+    pipes.closeStdin();
   }
 }

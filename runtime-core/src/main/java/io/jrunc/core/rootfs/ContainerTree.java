@@ -17,9 +17,17 @@ public final class ContainerTree {
   /** Resolved masked paths: what lies at or below one shows nothing. */
   private final List<String> masked;
 
+  /** Where {@link #resolve} adds each path it looks at; null: nowhere. */
+  private final List<String> noted;
+
   ContainerTree(RootfsView view, List<String> masked) {
+    this(view, masked, null);
+  }
+
+  private ContainerTree(RootfsView view, List<String> masked, List<String> noted) {
     this.view = view;
     this.masked = masked;
+    this.noted = noted;
   }
 
   /** The tree under {@code root} alone: no mounts planned (no mount namespace, or a running container's root). */
@@ -43,12 +51,8 @@ public final class ContainerTree {
    * of them ({@link RootfsSetup#covers}).
    */
   public ContainerTree noting(List<String> resolved) {
-    ContainerTree t = new ContainerTree(view, masked);
-    t.noted = resolved;
-    return t;
+    return new ContainerTree(view, masked, resolved);
   }
-
-  private List<String> noted;
 
   private String resolve(String path) throws IOException {
     return view.resolve(path, noted); // every path on the way: a symlink's own place too
@@ -67,9 +71,12 @@ public final class ContainerTree {
   public record Located(Path root, String inRoot) {}
 
   private boolean isMasked(String resolved) {
-    for (String m : masked) {
-      if (resolved.equals(m) || (resolved.startsWith(m) && resolved.charAt(m.length()) == '/')) return true;
-    }
+    for (String m : masked) if (atOrBelow(resolved, m)) return true;
     return false;
+  }
+
+  /** Whether the clean path {@code path} is {@code dir} or lies below it ({@code /} holds every path). */
+  static boolean atOrBelow(String path, String dir) {
+    return dir.equals("/") || path.equals(dir) || (path.startsWith(dir) && path.charAt(dir.length()) == '/');
   }
 }

@@ -157,14 +157,10 @@ public final class RootfsSetup implements AutoCloseable {
    */
   public boolean covers(List<String> resolved) {
     for (String p : resolved) {
-      for (Planned m : mounts) if (atOrAbove(m.target(), p)) return true;
-      for (Resolved m : maskedPaths) if (atOrAbove(m.target(), p)) return true;
+      for (Planned m : mounts) if (ContainerTree.atOrBelow(p, m.target())) return true;
+      for (Resolved m : maskedPaths) if (ContainerTree.atOrBelow(p, m.target())) return true;
     }
     return false;
-  }
-
-  private static boolean atOrAbove(String dir, String path) {
-    return dir.equals("/") || path.equals(dir) || (path.startsWith(dir) && path.charAt(dir.length()) == '/');
   }
 
   /**

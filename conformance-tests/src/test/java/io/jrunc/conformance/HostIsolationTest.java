@@ -197,6 +197,41 @@ class HostIsolationTest {
     }
   }
 
+  /**
+   * CVE-2016-9962's class in a new user namespace: a process of the container holding
+   * CAP_SYS_PTRACE there (an exec'd one, here) looks at the created init before start. The stub
+   * was exec'd in the host's user namespace, so non-dumpable keeps it out: no exe, fds nor maps
+   * (ptrace_may_access, the check an attach makes too). With the stub exec'd inside the new
+   * namespace, each was readable and PTRACE_SEIZE succeeded. Its own /proc/self shows the probe
+   * works.
+   */
+  @Test
+  void aCreatedInitInANewUserNamespaceIsOutOfReachOfTheContainersPtrace() throws Exception {
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x")); // for uid 100000
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("p")).args("true").inUserNamespace(100000);
+    for (String set : new String[] {"bounding", "effective", "permitted"}) {
+      ((ArrayNode) b.process().get("capabilities").get(set)).add("CAP_SYS_PTRACE");
+    }
+    var cr = j.run("create", "--bundle", b.write().toString(), "traced");
+    assertThat(cr.exit()).as(cr.toString()).isZero();
+    try {
+      var e = j.run("exec", "traced", "sh", "-c", """
+          grep CapEff /proc/self/status; readlink /proc/self/exe
+          readlink /proc/1/exe && echo "REACHED exe"
+          ls /proc/1/fd 2>/dev/null | grep -q . && echo "REACHED fds"
+          cat /proc/1/maps >/dev/null 2>&1 && echo "REACHED maps"
+          true""");
+      assertThat(e.exit()).as(e.toString()).isZero();
+      assertThat(e.out()).as("the exec'd process holds CAP_SYS_PTRACE (bit 19) and can read its own /proc")
+          .containsPattern("CapEff:\\s+[0-9a-f]*[8-9a-f][0-9a-f]{4}\\n").contains("/bin/busybox\n");
+      assertThat(e.out()).as(e.toString()).doesNotContain("REACHED");
+      assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid(j, "traced") + "/exe")).toString()).startsWith("/memfd:jrunc");
+    } finally {
+      j.run("delete", "--force", "traced");
+    }
+  }
+
   private void holdsNothingOfTheHost(Jrunc j, Bundle b, String id) throws Exception {
     Path report = tmp.resolve("at-hooks-" + id);
     Path hook = tmp.resolve("hook-" + id + ".sh");

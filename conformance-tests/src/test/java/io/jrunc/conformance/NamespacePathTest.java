@@ -93,6 +93,31 @@ class NamespacePathTest {
   }
 
   /**
+   * A container with a new user namespace that joins a network namespace the runtime's user
+   * namespace owns (another container's, made without one): joined before init unshares its
+   * user namespace, as runc's nsexec does. From inside the new one, setns was refused (EPERM).
+   */
+  @Test
+  void aNewUserNamespaceJoinsANetworkNamespaceOfTheHostsUserNamespace() throws Exception {
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle a = Bundle.busybox(tmp.resolve("a")).args("sleep", "100");
+    assertThat(j.run("run", "-d", "--bundle", a.write().toString(), "na").exit()).isZero();
+    try {
+      int pidA = Bundle.node(j.run("state", "na").out()).get("pid").asInt();
+      Bundle b = inUserNamespace(Bundle.busybox(tmp.resolve("b")).sh("readlink /proc/self/ns/net; cat /proc/self/uid_map"))
+          .withoutNamespace("network").addNamespace("network", "/proc/" + pidA + "/ns/net");
+      var r = j.run("run", "--bundle", b.write().toString(), "nb");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out().lines().findFirst().orElse(""))
+          .isEqualTo(Files.readSymbolicLink(Path.of("/proc/" + pidA + "/ns/net")).toString());
+      assertThat(r.out()).containsPattern("\\s0\\s+100000\\s+65536");
+    } finally {
+      j.run("delete", "--force", "na");
+    }
+  }
+
+  /**
    * A hostname set in a UTS namespace joined by a path to the runtime's own would rename the
    * host: refused before anything is made, the host's name unchanged.
    */

@@ -90,6 +90,21 @@ class NetDevicesTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /**
+   * In a new user namespace init unshares its namespaces itself, after the clone: the device is
+   * moved at its report of them, into the network namespace that user namespace owns.
+   */
+  @Test
+  void aNewUserNamespacesNetworkNamespaceGetsTheDevice() throws Exception {
+    java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Bundle b = bundle("u", "{\"v0\": {\"name\": \"ctr0\"}}").inUserNamespace(100000)
+        .sh("ip -o link show ctr0; cat /proc/self/uid_map");
+    var r = j.run("run", "--bundle", b.write().toString(), "u");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("ctr0", "mtu 1789", MAC).containsPattern("\\s0\\s+100000\\s+65536");
+    assertThat(inSrc("v0")).isFalse();
+  }
+
   @Test
   void aPrecreatedNamespaceKeepsTheDeviceAfterDelete() throws Exception {
     String dst = newNetns("dst");

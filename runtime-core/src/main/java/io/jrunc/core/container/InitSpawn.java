@@ -131,16 +131,23 @@ final class InitSpawn {
     security.afterClone();
     if (res.rootfs != null) res.rootfs.close(); // the child has its copies of the id-mapped mount fds
     res.closeConsole(); // EOF reaches the receiver if the child dies
-    if (plan.namespaces().creates("user")) {
-      IdMapper.apply(child.pid(), plan.spec().linux().uidMappings(), plan.spec().linux().gidMappings(), plan.idHost());
-    }
     if (res.cgroupFd < 0 && res.selfJoin == null) plan.cgroup().addProcess(child.pid());
     ParentSetup.oomScoreAdj(child.pid(), plan.spec().process().oomScoreAdj());
-    // the child waits for our release: its network namespace exists (cloned, or joined by
-    // the fd we hold), nothing of the container runs yet, and the hooks come after this (lo is
-    // brought up by init itself, ProcessSteps.loopbackUp)
-    ParentSetup.netDevices(child.pid(), plan.spec().linux(), res.joinFds.get("network"));
+    if (!plan.namespaces().creates("user")) intoNamespaces(plan, res, child.pid());
     return drive(plan, res, program, child, planned.announcingStep());
+  }
+
+  /**
+   * What the parent does once init's namespaces exist and before it goes on: right after the clone,
+   * or, in a new user namespace, which init unshares itself, at its report of it. The maps; the
+   * network devices into the network namespace (cloned, or joined by the fd we hold): nothing of
+   * the container runs yet, and the hooks come after this (lo is brought up by init itself,
+   * ProcessSteps.loopbackUp).
+   */
+  private static void intoNamespaces(CreatePlan plan, CreateResources res, int pid) throws SysException {
+    var linux = plan.spec().linux();
+    if (plan.namespaces().creates("user")) IdMapper.apply(pid, linux.uidMappings(), linux.gidMappings(), plan.idHost());
+    ParentSetup.netDevices(pid, linux, res.joinFds.get("network"));
   }
 
   /**
@@ -156,7 +163,8 @@ final class InitSpawn {
     int init;
     try {
       try {
-        ch.release();
+        // a new user namespace's init waits first for its maps (Events.userNamespace)
+        if (!plan.namespaces().creates("user")) ch.release();
       } catch (SysException x) {
         // EPIPE: init is gone before its release (a step before it failed, or it was killed).
         // Not the error to report: its failure report, or EOF and its wait status, read next,
@@ -165,6 +173,11 @@ final class InitSpawn {
       }
       Launch.Outcome out = Launch.drive(program, ch, child.pid(), announcing(announcingStep, security),
           security.listenerStep(), new Launch.Events<ContainerFailure>() {
+            @Override
+            public void userNamespace(int pid) throws SysException {
+              intoNamespaces(plan, res, pid);
+            }
+
             @Override
             public void hooks(int pid) throws ContainerFailure {
               runCreateHooks(plan, pid);

@@ -83,7 +83,7 @@ public final class ExecPlanner {
     b.call(Sys.CLOSE, in.channel().syncRead()).describe("close the sync pipe");
     ProcessSteps.joinNamespaces(b, in.joinFds(), in.joinPaths());
     int announce = -1;
-    if (in.forkIntoPidNamespace()) announce = ProcessSteps.forkIntoJoinedPidNamespace(b, in.channel());
+    if (in.forkIntoPidNamespace()) announce = ProcessSteps.forkIntoPidNamespace(b, in.channel());
     Process proc = in.process();
     if (in.consoleFd() >= 0) {
       // the pty comes from the container's devpts (we are in its mount namespace now) and the

@@ -35,11 +35,15 @@ import java.util.Map;
  *   <tr><td>2</td><td>PDEATHSIG=SIGKILL, DUMPABLE=0</td><td>a killed {@code create} takes
  *       the half-made child with it; nothing of the host is reachable through /proc/pid while
  *       it is set up (CVE-2019-5736 class)</td></tr>
- *   <tr><td>3</td><td>read the sync pipe</td><td>the parent writes uid/gid maps, joins the
- *       cgroup, sets oom_score_adj</td></tr>
+ *   <tr><td>3</td><td>read the sync pipe; in a new user namespace, first the setns joins,
+ *       unshare of the user namespace and those it owns, and a report that it did</td><td>the
+ *       parent writes uid/gid maps, joins the cgroup, sets oom_score_adj, moves network
+ *       devices. The stub was exec'd in the runtime's user namespace: non-dumpable keeps the
+ *       container's own processes out of it (ProcessSteps.unshareUserNamespace)</td></tr>
  *   <tr><td>4</td><td>setns joins (user first; inside a joined user namespace the new
- *       namespaces are unshared then, and init forks into a new pid one); time namespace with
- *       its offsets; uid/gid 0 in a new user namespace</td><td>namespaces before anything that depends on them</td></tr>
+ *       namespaces are unshared then); uid/gid 0 in a user namespace, then its IPC namespace;
+ *       fork into a new or joined pid namespace; cgroup namespace; time namespace with its
+ *       offsets</td><td>namespaces before anything that depends on them</td></tr>
  *   <tr><td>5</td><td>hostname, domainname, session keyring</td><td></td></tr>
  *   <tr><td>6</td><td>root filesystem, pivot_root, masked/readonly paths</td><td></td></tr>
  *   <tr><td>7</td><td>rlimits; stdio, close_range(CLOEXEC) above the preserved fds; umask,
@@ -94,7 +98,7 @@ public final class InitPlanner {
     default void beforeExec(ProgramBuilder b) {}
   }
 
-  /** The program, and the step that announces init's pid when a pid namespace is joined (-1 otherwise). */
+  /** The program, and the step that announces init's pid when it forks into its pid namespace (-1 otherwise). */
   public record Planned(ChildProgram program, int announcingStep) {}
 
   /**
@@ -109,41 +113,50 @@ public final class InitPlanner {
     Spec spec = in.spec();
     Process proc = spec.process();
     SpawnChannel ch = in.channel();
-    // 1-3. pipes, signals, parent-death signal, not dumpable, wait for the parent
-    if (in.namespaces().creates("user")) ProcessSteps.dropSpawnAmbient(b);
-    ProcessSteps.prologue(b, ch, in.namespaces().creates("user"));
+    // 1-4. signals, parent-death signal, not dumpable, wait for the parent, namespaces
+    Namespaces ns = in.namespaces();
+    long withUser = ns.withNewUser();
+    if (withUser == 0) {
+      ProcessSteps.prologue(b, ch);
+      ProcessSteps.joinNamespaces(b, in.joinFds(), ns.joins());
+    } else {
+      ProcessSteps.signals(b, ProcessSteps.ignoredSignals());
+      // joins first, still in the runtime's user namespace, as runc's nsexec: a namespace that
+      // user namespace owns (a pod's network namespace) cannot be joined from inside the new one
+      ProcessSteps.joinNamespaces(b, in.joinFds(), ns.joins());
+      ProcessSteps.unshareUserNamespace(b, ch, withUser);
+    }
     // in its cgroup now (born there, or moved while it waited)
     ProcessAttributes.defaultAffinity(b);
-    // 4. namespaces
-    ProcessSteps.joinNamespaces(b, in.joinFds(), in.namespaces().joins());
     if (in.joinFds().containsKey("user")) {
       // root of the joined namespace (the runtime's uid 0 is unmapped there: files it made got
       // EOVERFLOW), before what it creates takes its owner from us
       becomeRoot(b);
     }
-    long afterJoin = in.namespaces().afterUserJoin();
+    long afterJoin = ns.afterUserJoin();
     if (afterJoin != 0) b.call(Sys.UNSHARE, afterJoin).describe("create the namespaces inside the joined user namespace");
+    if (withUser != 0) {
+      becomeRoot(b);
+      // its mqueue filesystem then belongs to root in the namespace (Namespaces.withNewUser)
+      if (ns.ipcAfterUserSwitch()) b.call(Sys.UNSHARE, Clone.CLONE_NEWIPC).describe("create an IPC namespace");
+    }
     int announce = -1;
-    if (in.joinFds().containsKey("pid") || (afterJoin & Clone.CLONE_NEWPID) != 0) {
-      announce = ProcessSteps.forkIntoJoinedPidNamespace(b, ch);
+    if (in.joinFds().containsKey("pid") || ((afterJoin | withUser) & Clone.CLONE_NEWPID) != 0) {
+      // unshare and setns of a pid namespace hold for children only
+      announce = ProcessSteps.forkIntoPidNamespace(b, ch);
       // the parent-death signal is not inherited across fork
       b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, (long) Signal.SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
     }
     // a session and process group of its own, as runc's nsexec gives init (pgid = sid = 1 in a
     // new pid namespace, not 0 from outside it); a terminal's setsid then finds it done
     b.call(Sys.SETSID).allow(Errno.EPERM).describe("start a new session");
-    if (in.namespaces().creates("cgroup")) {
+    if (ns.creates("cgroup")) {
       // Not a clone flag: a cgroup namespace's root is the cgroup its creator is in at that
       // moment. Without CLONE_INTO_CGROUP (systemd driver, v1) the parent moves us only while
       // we wait in step 3, so unsharing at clone would root the namespace in the runtime's own
       // cgroup (the container then sees "0::/../<scope>" and the runtime's limits), as runc's
       // nsexec also unshares it last.
       b.call(Sys.UNSHARE, Clone.CLONE_NEWCGROUP).describe("create a cgroup namespace");
-    }
-    if (in.namespaces().creates("user")) {
-      becomeRoot(b);
-      // its mqueue filesystem then belongs to root in the namespace (Namespaces.atClone)
-      if (in.namespaces().ipcAfterUserSwitch()) b.call(Sys.UNSHARE, Clone.CLONE_NEWIPC).describe("create an IPC namespace");
     }
     if (in.namespaces().newTime()) timeNamespace(b, spec);
     if (in.namespaces().creates("network")) ProcessSteps.loopbackUp(b);

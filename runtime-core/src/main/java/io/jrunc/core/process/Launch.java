@@ -18,7 +18,7 @@ import java.util.Set;
  *   <tr><th>report</th><th>action</th></tr>
  *   <tr><td>hooks</td><td>{@link Events#hooks}, then release the child again (create only)</td></tr>
  *   <tr><td>the seccomp listener step</td><td>{@link Events#listener} with the fd number in the child</td></tr>
- *   <tr><td>another announcing step (the fork into a joined pid namespace)</td><td>the announced
+ *   <tr><td>another announcing step (the fork into a pid namespace)</td><td>the announced
  *       pid becomes the process's ({@link Events#forked}); the first child, which exits at once,
  *       is reaped</td></tr>
  *   <tr><td>ready or EOF</td><td>return</td></tr>
@@ -31,6 +31,9 @@ public final class Launch {
 
   /** What a caller does when the child announces something; X is what those actions throw. */
   public interface Events<X extends Exception> {
+    /** The child unshared its new user namespace; it is released when this returns. */
+    default void userNamespace(int pid) throws X, SysException {}
+
     /** The child stopped for the create-time hooks; it is released again when this returns. */
     default void hooks(int pid) throws X, SysException {}
 
@@ -49,7 +52,10 @@ public final class Launch {
     int pid = childPid;
     while (true) {
       Spawner.Report r = Spawner.next(program, ch, pid, announcing);
-      if (r.hooks()) {
+      if (r.userNamespace()) {
+        events.userNamespace(pid);
+        ch.release();
+      } else if (r.hooks()) {
         events.hooks(pid);
         ch.release();
       } else if (r.announcingStep() >= 0 && r.announcingStep() == listenerStep) {

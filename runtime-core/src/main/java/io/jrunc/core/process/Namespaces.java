@@ -64,16 +64,23 @@ public record Namespaces(long cloneFlags, boolean newTime, Map<String, String> j
 
   /**
    * The namespaces init is cloned with: all it creates but the cgroup one (unshared in its
-   * program, see InitPlanner) and, beside a new user namespace, the IPC one. An IPC namespace's
-   * mqueue filesystem takes its owner from its creator's ids at that moment: made in the clone
-   * with the user namespace, before the parent writes the id maps, /dev/mqueue belonged to the
-   * overflow ids (65534) and the container's root could not chmod it. InitPlanner unshares it
-   * once init is root in the user namespace, as runc's init does.
+   * program, see InitPlanner); none beside a user namespace, new or joined, which init enters
+   * first and then creates the others in (see {@link #withNewUser} and {@link #afterUserJoin}).
    */
   public long atClone() {
-    if (joins.containsKey("user")) return 0; // all of them inside the joined one: afterUserJoin
-    long later = Clone.CLONE_NEWCGROUP | ((cloneFlags & Clone.CLONE_NEWUSER) != 0 ? Clone.CLONE_NEWIPC : 0);
-    return cloneFlags & ~later;
+    return inUserNs() ? 0 : cloneFlags & ~Clone.CLONE_NEWCGROUP;
+  }
+
+  /**
+   * What init unshares in one call to make a new user namespace (0 without one): the user
+   * namespace and the others it then owns, but the cgroup one (later, see InitPlanner) and the
+   * IPC one. An IPC namespace's mqueue filesystem takes its owner from its creator's ids at that
+   * moment: made before the parent writes the id maps, /dev/mqueue belonged to the overflow ids
+   * (65534) and the container's root could not chmod it. InitPlanner unshares it once init is
+   * root in the user namespace, as runc's init does.
+   */
+  public long withNewUser() {
+    return creates("user") ? cloneFlags & ~(Clone.CLONE_NEWCGROUP | Clone.CLONE_NEWIPC) : 0;
   }
 
   /**
@@ -88,7 +95,7 @@ public record Namespaces(long cloneFlags, boolean newTime, Map<String, String> j
     return joins.containsKey("user") ? cloneFlags & ~Clone.CLONE_NEWCGROUP : 0;
   }
 
-  /** Whether init unshares the IPC namespace itself (see {@link #atClone}). */
+  /** Whether init unshares the IPC namespace once it is root in its new user namespace (see {@link #withNewUser}). */
   public boolean ipcAfterUserSwitch() {
     return (cloneFlags & Clone.CLONE_NEWUSER) != 0 && (cloneFlags & Clone.CLONE_NEWIPC) != 0;
   }

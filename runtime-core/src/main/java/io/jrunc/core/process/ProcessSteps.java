@@ -39,17 +39,11 @@ final class ProcessSteps {
    * when the parent dies, turns dumpable off, and waits for the parent.
    */
   static void prologue(ProgramBuilder b, SpawnChannel ch) {
-    prologue(b, ch, false);
+    signals(b, ignoredSignals());
+    b.call(Sys.PRCTL, (long) Prctl.PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+    waitForParent(b, ch);
   }
 
-  /**
-   * As {@link #prologue(ProgramBuilder, SpawnChannel)}; with {@code mapsByParent} the process
-   * stays dumpable until the parent has released it. A new user namespace has no maps yet, so a
-   * non-dumpable child's /proc/PID files belong to the host's root: an unprivileged parent could
-   * not write setgroups/uid_map/gid_map (EACCES) and newuidmap would refuse the target as owned by
-   * another user. runc's nsexec turns dumpable on around the map writes for the same reason.
-   * Nothing of the container runs before the release, so there is nothing to reach meanwhile.
-   */
   /**
    * The signals this process ignores (the {@code SigIgn} mask of /proc/self/status: bit n-1 for
    * signal n), which a child inherits through clone and exec; all of them when it cannot be read
@@ -88,12 +82,11 @@ final class ProcessSteps {
     return -1L;
   }
 
-  static void prologue(ProgramBuilder b, SpawnChannel ch, boolean mapsByParent) {
-    prologue(b, ch, mapsByParent, ignoredSignals());
-  }
-
-  /** As {@link #prologue(ProgramBuilder, SpawnChannel, boolean)}, resetting the signals in {@code ignored}. */
-  static void prologue(ProgramBuilder b, SpawnChannel ch, boolean mapsByParent, long ignored) {
+  /**
+   * The prologue's first part: every signal blocked while the ignored ones ({@code ignored}, see
+   * {@link #ignoredSignals}) are reset, then unblocked; SIGKILL when the parent dies.
+   */
+  static void signals(ProgramBuilder b, long ignored) {
     // The parent's pipe ends, like every descriptor the program does not name, were closed
     // when the child left the JVM (Spawner).
     long sigsetSize = KernelSigaction.SIGSET.byteSize();
@@ -113,9 +106,31 @@ final class ProcessSteps {
     }
     b.call(Sys.RT_SIGPROCMASK, (long) Signal.SIG_SETMASK, none, 0L, sigsetSize).describe("unblock signals");
     b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, (long) Signal.SIGKILL, 0L, 0L, 0L).describe("set the parent-death signal");
-    if (!mapsByParent) b.call(Sys.PRCTL, (long) Prctl.PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+  }
+
+  /**
+   * The prologue of init in a new user namespace, after its joins: unshares {@code flags} (the
+   * user namespace and those it owns), reports {@link SpawnChannel#USERNS} and waits while the
+   * parent writes the maps (and moves network devices into the new network namespace).
+   *
+   * <p>Unshared here, not at clone: the stub was exec'd in the host's user namespace, so its mm
+   * belongs to that namespace for good, and non-dumpable then keeps every process of the
+   * container's user namespace out, even one holding CAP_SYS_PTRACE there. Cloned into the new
+   * namespace and exec'd in it, the stub's mm belonged to the container's namespace: an exec'd
+   * process with CAP_SYS_PTRACE could attach to a created init and rewrite its program before the
+   * capability drop, seccomp and no_new_privs (runc's init also unshares after its exec).
+   *
+   * <p>Dumpable until the parent released it: an unprivileged parent writes setgroups, uid_map
+   * and gid_map of its own dumpable process only (a non-dumpable one's /proc/PID files belong to
+   * the host's root, and newuidmap refuses it as another user's). runc's nsexec turns dumpable on
+   * around the map writes for the same reason. Nothing of the container runs before the release.
+   */
+  static void unshareUserNamespace(ProgramBuilder b, SpawnChannel ch, long flags) {
+    b.call(Sys.UNSHARE, flags).describe("create a user namespace and the namespaces it owns");
+    b.call(Sys.WRITE, (long) ch.reportWrite(), b.bytes(InitPlanner.record(SpawnChannel.USERNS)), 16L)
+        .describe("report the new user namespace");
     waitForParent(b, ch);
-    if (mapsByParent) b.call(Sys.PRCTL, (long) Prctl.PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
+    b.call(Sys.PRCTL, (long) Prctl.PR_SET_DUMPABLE, 0L, 0L, 0L, 0L).describe("make the process non-dumpable");
   }
 
   /**
@@ -133,20 +148,6 @@ final class ProcessSteps {
     MemorySegment req = IfReq.writeFlags(b.alloc(IfReq.LAYOUT), "lo", IfReq.IFF_UP);
     b.call(Sys.IOCTL, sock, IfReq.SIOCSIFFLAGS, req).describe("bring the loopback interface lo up");
     b.call(Sys.CLOSE, sock).describe("close the socket that brought lo up");
-  }
-
-  /**
-   * In a new user namespace the child reached the stub with every capability ambient and
-   * inheritable (Spawner.raiseAmbient): back to what clone gave it, all permitted and
-   * effective, nothing inheritable or ambient, before anything else runs.
-   */
-  static void dropSpawnAmbient(ProgramBuilder b) {
-    long full = io.jrunc.core.spawn.Spawner.allCapabilities();
-    b.call(Sys.PRCTL, (long) Prctl.PR_CAP_AMBIENT, (long) Prctl.PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L)
-        .describe("clear the ambient capabilities the spawn stub was started with");
-    long hdr = b.stagedInts(CapUserHeader.LAYOUT.byteSize(), CapUserHeader.FIELDS, CapUserHeader.v3Fields());
-    long data = b.stagedInts(CapUserData.V3.byteSize(), CapUserData.FIELDS, CapUserData.v3Fields(full, full, 0)); // inheritable: none
-    b.call(Sys.CAPSET, hdr, data).describe("clear the inheritable capabilities the spawn stub was started with");
   }
 
   /**
@@ -171,16 +172,16 @@ final class ProcessSteps {
   }
 
   /**
-   * setns(pid) only affects children: the program clone3s with CLONE_PARENT, so the runtime
+   * setns(pid) and unshare(CLONE_NEWPID) only affect children: the program clone3s with CLONE_PARENT, so the runtime
    * becomes the new process's parent (and can wait for it); the first child announces the
    * second's pid on the report pipe and exits. Returns the announcing step's index.
    */
-  static int forkIntoJoinedPidNamespace(ProgramBuilder b, SpawnChannel ch) {
+  static int forkIntoPidNamespace(ProgramBuilder b, SpawnChannel ch) {
     // exit_signal 0: with CLONE_PARENT the caller's (SIGCHLD) is used
     MemorySegment args = CloneArgs.write(b.alloc(CloneArgs.LAYOUT), Clone.CLONE_PARENT, 0, 0, 0);
     Label parentSide = b.label();
     Step fork = b.call(Sys.CLONE3, args, args.byteSize()).jumpIfPositive(parentSide)
-        .describe("fork into the joined pid namespace");
+        .describe("fork into the container's pid namespace");
     Label childSide = b.label();
     // the child skips the parent's two steps (getpid is always positive: an unconditional jump)
     b.call(Sys.GETPID).jumpIfPositive(childSide).describe("getpid");

@@ -19,11 +19,14 @@ import java.nio.ByteOrder;
  *   <tr><td>child → parent</td><td>report</td><td>{index &ge; 0, -errno}</td><td>step
  *       {@code index} failed; the child exits 1</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{index of an announcing step, value}</td><td>an
- *       announcement: the pid a fork returned (joined pid namespace)</td></tr>
+ *       announcement: the pid a fork into a pid namespace returned</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{2^30 + i, -errno}</td><td>step i of
  *       leaving the JVM failed (keeping a descriptor, executing the stub); the child exits 1</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{-5, -errno}</td><td>the stub could not map
  *       the program image at its address; it exits 127</td></tr>
+ *   <tr><td>child → parent</td><td>report</td><td>{-2, 0}</td><td>init unshared its new user
+ *       namespace (and those it owns) and reads the sync pipe: the parent writes the maps and
+ *       moves network devices first. The parent sends no release before this report</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{-3, 0}</td><td>paused before pivot_root
  *       for prestart/createRuntime/createContainer hooks; it reads the sync pipe again</td></tr>
  *   <tr><td>child → parent</td><td>report</td><td>{-1, 0}</td><td>ready: set up and about to
@@ -36,6 +39,8 @@ import java.nio.ByteOrder;
  */
 public final class SpawnChannel implements AutoCloseable {
   public static final long READY = -1;
+  /** init unshared its new user namespace and waits for the maps (ProcessSteps.unshareUserNamespace). */
+  public static final long USERNS = -2;
   /** The child paused for the create-phase hooks (after its mounts, before pivot_root). */
   public static final long HOOKS = -3;
   /** The stub could not map the program image at its address ({-5, -errno}). */

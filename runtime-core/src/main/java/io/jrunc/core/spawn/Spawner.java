@@ -15,8 +15,6 @@ import static io.jrunc.core.sys.Clone.CLONE_VM;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.jrunc.core.sys.Arch;
-import io.jrunc.core.sys.CapUserData;
-import io.jrunc.core.sys.CapUserHeader;
 import io.jrunc.core.sys.CloneArgs;
 import io.jrunc.core.sys.Errno;
 import io.jrunc.core.sys.ExecutableCode;
@@ -24,7 +22,6 @@ import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Mappings;
 import io.jrunc.core.sys.NativeCopy;
 import io.jrunc.core.sys.Open;
-import io.jrunc.core.sys.Prctl;
 import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.core.sys.SysException;
@@ -49,9 +46,8 @@ import io.jrunc.core.sys.Memory;
  *       flags allow: no copy of the JVM's page tables), restores the mask</td><td>no JVM
  *       signal handler can run in the child</td></tr>
  *   <tr><td>child, still the JVM's image</td><td>close_range(3, ~0, CLOEXEC); clear CLOEXEC on
- *       exactly the descriptors the program names, the image's and the report pipe's; in a new
- *       user namespace raise every capability to ambient (an exec without uid 0 mapped would
- *       drop them); {@code execveat(stub, "", AT_EMPTY_PATH)}</td><td>everything not named
+ *       exactly the descriptors the program names, the image's and the report pipe's;
+ *       {@code execveat(stub, "", AT_EMPTY_PATH)}</td><td>everything not named
  *       is closed by the exec, before any setns or mount (CVE-2024-21626); no Java, no stack
  *       writes</td></tr>
  *   <tr><td>stub</td><td>maps the image privately at its own address, runs the program to
@@ -113,6 +109,9 @@ public final class Spawner {
 
   /**
    * Clones the child. {@code flags} are CLONE_* namespace flags (and CLONE_PIDFD); with a
+   * CLONE_NEWUSER whose maps are not written yet the stub starts without capabilities (its
+   * exec is an unprivileged user's there): a program that needs them unshares the user
+   * namespace itself, as init's does (ProcessSteps.unshareUserNamespace). With a
    * {@code cgroupFd} &ge; 0 the child starts inside that cgroup v2 directory
    * (CLONE_INTO_CGROUP, Linux 5.7), so limits and accounting cover it from its first
    * instruction. The child keeps stdio, the program's {@link ChildProgram#inherited()}
@@ -128,7 +127,7 @@ public final class Spawner {
       keep.add(channel.syncRead());
       keep.add(image);
       ExecutableCode trampoline = trampoline();
-      ChildProgram pre = leaveJvm(leave, keep, image, stubFd(), (flags & CLONE_NEWUSER) != 0);
+      ChildProgram pre = leaveJvm(leave, keep, image, stubFd());
       pre.reportFd(channel.reportWrite());
       program.leaveJvmDescriptions(pre);
       MemorySegment args = CloneArgs.LAYOUT.allocate(arena);
@@ -170,35 +169,16 @@ public final class Spawner {
    * The steps the child runs while it is still a copy of the JVM: keep exactly {@code keep},
    * and exec the stub with the image's fd as argv[1].
    */
-  private static ChildProgram leaveJvm(ProgramBuilder b, Set<Integer> keep, int image, int stub, boolean newUserNs) {
+  private static ChildProgram leaveJvm(ProgramBuilder b, Set<Integer> keep, int image, int stub) {
     b.indexBase = SpawnChannel.LEAVE_JVM_BASE;
     b.call(Sys.CLOSE_RANGE, 3L, 0xffffffffL, (long) Open.CLOSE_RANGE_CLOEXEC)
         .describe("mark the runtime's descriptors close-on-exec before leaving the JVM");
     for (int fd : keep) {
       b.call(Sys.FCNTL, (long) fd, (long) Open.F_SETFD, 0L).describe("keep descriptor ", fd, " for the container's process");
     }
-    if (newUserNs) raiseAmbient(b);
     b.call(Sys.EXECVEAT, (long) stub, "", b.stringArray(List.of("jrunc:spawn", Integer.toString(image))),
         b.stringArray(List.of()), (long) Open.AT_EMPTY_PATH).describe("execute the spawn stub");
     return b.build();
-  }
-
-  /**
-   * In a user namespace that has no uid 0 mapped yet, execve recomputes the capabilities as
-   * for an unprivileged user and the stub would start with none. Every capability the child
-   * holds there is made inheritable and ambient, which survive an exec; the stub's program
-   * clears both again first thing ({@code ProcessSteps.dropSpawnAmbient}).
-   */
-  private static void raiseAmbient(ProgramBuilder b) {
-    int last = lastCap();
-    long full = allCapabilities();
-    long hdr = b.stagedInts(CapUserHeader.LAYOUT.byteSize(), CapUserHeader.FIELDS, CapUserHeader.v3Fields());
-    long data = b.stagedInts(CapUserData.V3.byteSize(), CapUserData.FIELDS, CapUserData.v3Fields(full, full, full));
-    b.call(Sys.CAPSET, hdr, data).describe("make the new user namespace's capabilities inheritable");
-    for (int n = 0; n <= last; n++) {
-      b.call(Sys.PRCTL, (long) Prctl.PR_CAP_AMBIENT, (long) Prctl.PR_CAP_AMBIENT_RAISE, (long) n, 0L, 0L).allow(Errno.EINVAL)
-          .describe("raise capability ", n, " to ambient for the exec of the spawn stub");
-    }
   }
 
   private static final class LastCap {
@@ -214,11 +194,6 @@ public final class Spawner {
     }
   }
 
-  /** Every capability this kernel has, as a mask: bits 0..{@link #lastCap()}. */
-  public static long allCapabilities() {
-    return lastCap() >= 63 ? -1L : (1L << (lastCap() + 1)) - 1;
-  }
-
   /** {@code /proc/sys/kernel/cap_last_cap}, read once (40 when the kernel lacks the file). */
   public static int lastCap() {
     return LastCap.VALUE;
@@ -228,6 +203,10 @@ public final class Spawner {
   public record Report(boolean ready, boolean eof, int announcingStep, long value) {
     public boolean hooks() {
       return announcingStep == (int) SpawnChannel.HOOKS;
+    }
+
+    public boolean userNamespace() {
+      return announcingStep == (int) SpawnChannel.USERNS;
     }
   }
 
@@ -240,7 +219,7 @@ public final class Spawner {
     long[] rec = channel.next();
     if (rec == null) return new Report(false, true, -1, 0);
     if (rec[0] == SpawnChannel.READY) return new Report(true, false, -1, 0);
-    if (rec[0] == SpawnChannel.HOOKS) return new Report(false, false, (int) SpawnChannel.HOOKS, 0);
+    if (rec[0] == SpawnChannel.HOOKS || rec[0] == SpawnChannel.USERNS) return new Report(false, false, (int) rec[0], 0);
     int index = (int) rec[0];
     // an announcing step reports its value (a pid, an fd number: never negative) and goes on;
     // when it fails it reports {index, -errno} as any step does, and exits

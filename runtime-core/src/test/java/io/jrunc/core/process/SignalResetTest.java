@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.ProgramBuilder.PlannedCall;
-import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.sys.Arch;
 import io.jrunc.core.sys.Sys;
 import java.util.List;
@@ -19,8 +18,8 @@ class SignalResetTest {
   private static final Arch ARCH = Arch.current();
 
   private static List<Long> resetSignals(long ignored) throws Exception {
-    try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
-      ProcessSteps.prologue(b, ch, false, ignored);
+    try (ProgramBuilder b = new ProgramBuilder()) {
+      ProcessSteps.signals(b, ignored);
       return b.calls().stream().filter(c -> c.nr() == ARCH.nr(Sys.RT_SIGACTION)).map(PlannedCall::args)
           .map(a -> a[0]).toList();
     }

@@ -1,18 +1,21 @@
 package io.jrunc.core.rootfs;
 
 import io.jrunc.core.spawn.ChildProgram;
+import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.SpawnChannel;
 import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.spawn.StepFailedException;
 import io.jrunc.core.sys.Clone;
+import io.jrunc.core.sys.CloneArgs;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +67,26 @@ final class ContainerRun {
     try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder();
         RootfsSetup setup = RootfsSetup.plan(ctx)) {
       // the spawn stub keeps only the channel's child ends (and what the program inherits)
+      boolean user = (flags & Clone.CLONE_NEWUSER) != 0;
+      if (user) {
+        // as init does (InitPlanner): the stub, exec'd with our capabilities, makes the user
+        // namespace and those it owns, and forks into the new pid namespace once mapped
+        b.call(Sys.UNSHARE, flags).describe("unshare the namespaces");
+        b.call(Sys.WRITE, (long) ch.reportWrite(), b.bytes(userNsReport()), 16L).describe("report the user namespace");
+      }
       b.call(Sys.READ, ch.syncRead(), b.alloc(8), 1L).atLeast(1).describe("wait for the parent");
+      Step fork = null;
+      if (user) {
+        MemorySegment args = CloneArgs.write(b.alloc(CloneArgs.LAYOUT), Clone.CLONE_PARENT, 0, 0, 0);
+        Label parentSide = b.label();
+        Label childSide = b.label();
+        fork = b.call(Sys.CLONE3, args, args.byteSize()).jumpIfPositive(parentSide).describe("fork into the pid namespace");
+        b.call(Sys.GETPID).jumpIfPositive(childSide).describe("getpid");
+        b.place(parentSide);
+        b.call(Sys.WRITE, (long) ch.reportWrite(), fork.reportSlot(), 16L).describe("announce the pid");
+        b.call(Sys.EXIT_GROUP, 0L).describe("exit");
+        b.place(childSide);
+      }
       Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, out.toString(), (long) (Open.O_WRONLY | Open.O_CREAT | 02000000), 0644L)
           .describe("open " + out);
       b.call(Sys.DUP3, fd, 1L, 0L).describe("dup stdout");
@@ -73,20 +95,30 @@ final class ContainerRun {
       b.call(Sys.EXECVE, "/bin/sh", b.stringArray(List.of("sh", "-c", script)),
           b.stringArray(List.of("PATH=/bin:/usr/bin"))).describe("exec /bin/sh");
       ChildProgram p = b.build();
-      Spawner.Child c = Spawner.clone(p, ch, flags, -1);
+      Spawner.Child c = Spawner.clone(p, ch, user ? 0 : flags, -1);
       setup.close();
-      if ((flags & Clone.CLONE_NEWUSER) != 0) {
-        Files.writeString(Path.of("/proc/" + c.pid() + "/uid_map"), "0 0 4294967295");
-        Files.writeString(Path.of("/proc/" + c.pid() + "/setgroups"), "deny");
-        Files.writeString(Path.of("/proc/" + c.pid() + "/gid_map"), "0 0 4294967295");
+      int pid = c.pid();
+      if (user) {
+        if (!Spawner.next(p, ch, pid, Set.of()).userNamespace()) throw new IllegalStateException("no user namespace report");
+        Files.writeString(Path.of("/proc/" + pid + "/uid_map"), "0 0 4294967295");
+        Files.writeString(Path.of("/proc/" + pid + "/setgroups"), "deny");
+        Files.writeString(Path.of("/proc/" + pid + "/gid_map"), "0 0 4294967295");
+        ch.release();
+        pid = (int) Spawner.next(p, ch, pid, Set.of(fork.index())).value();
+        Libc.wait4(c.pid(), 0);
+      } else {
+        ch.release();
       }
-      ch.release();
-      Spawner.next(p, ch, c.pid(), Set.of());
-      int[] st = Libc.wait4(c.pid(), 0);
+      Spawner.next(p, ch, pid, Set.of());
+      int[] st = Libc.wait4(pid, 0);
       return new Result(Libc.exitCode(st[1]), Files.readString(out));
     } finally {
       Files.deleteIfExists(out);
     }
+  }
+
+  private static byte[] userNsReport() {
+    return java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder()).putLong(SpawnChannel.USERNS).putLong(0).array();
   }
 
   /** Like {@link #run} but expects a failed step and returns its message. */

@@ -12,7 +12,7 @@
 #
 #   scripts/vm-conformance.sh                 # (a) + (b)
 #   scripts/vm-conformance.sh --junit         # (a) + (b) + (c)
-#   scripts/vm-conformance.sh --only-junit [io.jrunc.conformance.SomeTest[#method]]
+#   scripts/vm-conformance.sh --only-junit [io.jrunc.conformance.SomeTest[#method][,another...]]
 #   scripts/vm-conformance.sh cgroupfs        # one driver of the smoke sequence
 #   VMCONF_CONTAINERD=1 scripts/vm-conformance.sh --only-junit io.jrunc.conformance.containerd.CriTest
 #

@@ -17,10 +17,15 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  */
 public final class VmLaneMain {
   public static void main(String[] args) {
-    String pkg = args.length > 0 ? args[0] : "io.jrunc.core.cgroup";
-    LauncherDiscoveryRequest req = LauncherDiscoveryRequestBuilder.request()
-        .selectors(pkg.contains("#") ? org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod(pkg)
-            : pkg.endsWith("Test") ? org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(pkg) : selectPackage(pkg)).build();
+    // one or more selectors, comma-separated: a package, a class (…Test) or a method (Class#method),
+    // so one boot of the emulated VM runs several
+    String sel = args.length > 0 ? args[0] : "io.jrunc.core.cgroup";
+    java.util.List<org.junit.platform.engine.DiscoverySelector> selectors = new java.util.ArrayList<>();
+    for (String one : sel.split(",")) {
+      selectors.add(one.contains("#") ? org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod(one)
+          : one.endsWith("Test") ? org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(one) : selectPackage(one));
+    }
+    LauncherDiscoveryRequest req = LauncherDiscoveryRequestBuilder.request().selectors(selectors).build();
     Launcher launcher = LauncherFactory.create();
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
     launcher.execute(req, summary, new org.junit.platform.launcher.TestExecutionListener() {

@@ -118,6 +118,42 @@ class NamespacePathTest {
   }
 
   /**
+   * runc's "userns join external namespaces [wrong userns owner]": a container that joins one
+   * container's user namespace and another's network namespace, which the host's user namespace
+   * owns. Joined after the user namespace the network one was refused (EPERM: no capability over
+   * it in there); it is joined first now. An exec into it joins the same two the same way.
+   */
+  @Test
+  void aJoinedUserNamespaceWithANetworkNamespaceItDoesNotOwn() throws Exception {
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle u = inUserNamespace(Bundle.busybox(tmp.resolve("u")).args("sleep", "100"));
+    Bundle n = Bundle.busybox(tmp.resolve("n")).args("sleep", "100");
+    assertThat(j.run("run", "-d", "--bundle", u.write().toString(), "wu").exit()).isZero();
+    assertThat(j.run("run", "-d", "--bundle", n.write().toString(), "wn").exit()).isZero();
+    try {
+      String user = "/proc/" + Bundle.node(j.run("state", "wu").out()).get("pid").asInt() + "/ns/user";
+      String net = "/proc/" + Bundle.node(j.run("state", "wn").out()).get("pid").asInt() + "/ns/net";
+      Bundle b = inUserNamespace(Bundle.busybox(tmp.resolve("b")).args("sleep", "100"))
+          .withoutNamespace("network").addNamespace("network", net);
+      for (var ns : b.linux().get("namespaces")) {
+        if (ns.get("type").asText().equals("user")) ((ObjectNode) ns).put("path", user);
+      }
+      b.linux().remove("uidMappings");
+      b.linux().remove("gidMappings");
+      var r = j.run("run", "-d", "--bundle", b.write().toString(), "wb");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      var e = j.run("exec", "wb", "sh", "-c", "readlink /proc/self/ns/user; readlink /proc/self/ns/net");
+      assertThat(e.exit()).as(e.toString()).isZero();
+      assertThat(e.out()).isEqualTo(Files.readSymbolicLink(Path.of(user)) + "\n" + Files.readSymbolicLink(Path.of(net)) + "\n");
+    } finally {
+      j.run("delete", "--force", "wb");
+      j.run("delete", "--force", "wn");
+      j.run("delete", "--force", "wu");
+    }
+  }
+
+  /**
    * A hostname set in a UTS namespace joined by a path to the runtime's own would rename the
    * host: refused before anything is made, the host's name unchanged.
    */

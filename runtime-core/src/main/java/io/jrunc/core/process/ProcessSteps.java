@@ -193,12 +193,40 @@ final class ProcessSteps {
   }
 
   static void joinNamespaces(ProgramBuilder b, Map<String, Integer> fds, Map<String, String> paths) {
-    for (var e : fds.entrySet()) {
+    for (var e : joinOrder(fds).entrySet()) {
       b.call(Sys.SETNS, b.inherit(e.getValue()), Namespaces.flag(e.getKey()))
           .describe("join the " + e.getKey() + " namespace " + paths.get(e.getKey()));
       b.call(Sys.CLOSE, (long) e.getValue()).describe("close the ", e.getKey(), " namespace fd");
     }
   }
+
+  /**
+   * The order of the joins: {@code fds}' own (user first, mount last), except that a namespace
+   * which the joined user namespace does not own is joined before it, while the process still
+   * holds the runtime's capabilities: inside that user namespace it has none over the runtime's
+   * (or another) user namespace's network namespace, and the setns failed with EPERM (runc's
+   * bats "userns join external namespaces [wrong userns owner]", runc's issue 4390; its nsexec
+   * tries every join before the user namespace's and again after it). Those it owns come after
+   * it, where a rootless runtime gets the capabilities to join them. Owners are asked of the
+   * kernel (NS_GET_USERNS); one it does not name keeps its place.
+   */
+  static Map<String, Integer> joinOrder(Map<String, Integer> fds) {
+    Integer user = fds.get("user");
+    if (user == null || fds.size() == 1) return fds;
+    String target = io.jrunc.core.sys.Libc.namespaceOf(user);
+    Map<String, Integer> before = new java.util.LinkedHashMap<>();
+    Map<String, Integer> after = new java.util.LinkedHashMap<>();
+    for (var e : fds.entrySet()) {
+      if (e.getKey().equals("user")) continue;
+      String owner = io.jrunc.core.sys.Libc.userNamespaceOf(e.getValue());
+      (target != null && owner != null && !owner.equals(target) ? before : after).put(e.getKey(), e.getValue());
+    }
+    if (before.isEmpty()) return fds;
+    before.put("user", user);
+    before.putAll(after);
+    return before;
+  }
+
 
   static void rlimits(ProgramBuilder b, Process proc) {
     if (proc.rlimits() == null) return;

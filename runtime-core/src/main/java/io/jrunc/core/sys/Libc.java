@@ -312,4 +312,31 @@ public final class Libc {
   public static int geteuid() {
     return (int) syscallRaw(Sys.GETEUID, 0, 0, 0, 0, 0, 0);
   }
+
+  /** ioctl(2) on a namespace fd: an fd of the user namespace that owns it (linux/nsfs.h). */
+  private static final long NS_GET_USERNS = 0xb701;
+
+  /**
+   * The user namespace that owns the namespace open at {@code nsFd}, as its /proc link reads
+   * ({@code user:[4026531837]}); null when the kernel does not say (not a namespace fd, or an
+   * owner outside our own user namespace: EPERM).
+   */
+  public static String userNamespaceOf(int nsFd) {
+    long fd = syscallRaw(Sys.IOCTL, nsFd, NS_GET_USERNS, 0, 0, 0, 0);
+    if (fd < 0) return null;
+    try {
+      return namespaceOf((int) fd);
+    } finally {
+      close((int) fd);
+    }
+  }
+
+  /** The namespace open at {@code nsFd} as its /proc link reads ({@code net:[4026531840]}); null if unreadable. */
+  public static String namespaceOf(int nsFd) {
+    try {
+      return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + nsFd)).toString();
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
 }

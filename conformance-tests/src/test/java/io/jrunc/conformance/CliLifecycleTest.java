@@ -330,6 +330,41 @@ class CliLifecycleTest {
   }
 
   /**
+   * runc's bats "userns without root mapping": only container id 1000 is mapped (to the owner
+   * of the rootfs), and the process runs as 1000. init cannot become root there; it makes the
+   * container's files (/dev/pts in the /dev tmpfs) with the mapped ids instead of failing with
+   * EOVERFLOW. An exec runs as 1000 too.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void aUserNamespaceWithoutRootMappedRunsAsItsMappedUser() throws Exception {
+    Jrunc j = jrunc();
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // for uid 100000
+    Bundle b = Bundle.busybox(tmp.resolve("nr")).sh("id -u; id -g; cat /proc/self/uid_map; sleep 100").inUserNamespace(100000);
+    for (String m : new String[] {"uidMappings", "gidMappings"}) {
+      b.linux().putArray(m).addObject().put("containerID", 1000).put("hostID", 100000).put("size", 1);
+    }
+    b.process().putObject("user").put("uid", 1000).put("gid", 1000);
+    for (var m : b.config.get("mounts")) {
+      if (m.get("destination").asText().equals("/dev/pts")) {
+        var opts = (com.fasterxml.jackson.databind.node.ArrayNode) m.get("options");
+        for (int i = opts.size() - 1; i >= 0; i--) if (opts.get(i).asText().equals("gid=5")) opts.remove(i);
+      }
+    }
+    Path out = tmp.resolve("nr.out");
+    var r = j.runInBashRaw("\"$0\" --root \"$1\" run -d --bundle " + b.write() + " nr > " + out + " 2>&1");
+    try {
+      assertThat(r.exit()).as(r + Files.readString(out)).isZero();
+      for (int i = 0; i < 100 && Files.readString(out).split("\n").length < 3; i++) Thread.sleep(20);
+      assertThat(Files.readString(out)).matches("1000\n1000\n +1000 +100000 +1\n");
+      var e = j.run("exec", "nr", "sh", "-c", "id -u; id -g");
+      assertThat(e.out()).as(e.toString()).isEqualTo("1000\n1000\n");
+    } finally {
+      j.run("delete", "--force", "nr");
+    }
+  }
+
+  /**
    * The cwd as runc sets it up: a 0700 directory of root's is entered while still root, so a
    * uid 42 process starts there; a missing one is made, even under a read-only root.
    */

@@ -137,6 +137,7 @@ public final class InitPlanner {
     if (afterJoin != 0) b.call(Sys.UNSHARE, afterJoin).describe("create the namespaces inside the joined user namespace");
     if (withUser != 0) {
       becomeRoot(b);
+      mappedFsIds(b, spec);
       // its mqueue filesystem then belongs to root in the namespace (Namespaces.withNewUser)
       if (ns.ipcAfterUserSwitch()) b.call(Sys.UNSHARE, Clone.CLONE_NEWIPC).describe("create an IPC namespace");
     }
@@ -223,6 +224,37 @@ public final class InitPlanner {
   private static void becomeRoot(ProgramBuilder b) {
     b.call(Sys.SETRESGID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become gid 0 in the user namespace");
     b.call(Sys.SETRESUID, 0L, 0L, 0L).allow(Errno.EINVAL).describe("become uid 0 in the user namespace");
+  }
+
+  /**
+   * Without container uid (gid) 0 mapped, init cannot become root in its new user namespace
+   * (setresuid's EINVAL, allowed above) and keeps the runtime's ids, unmapped there: every file
+   * the setup made in a filesystem of that namespace (/dev/pts in the /dev tmpfs) failed with
+   * EOVERFLOW. Its filesystem ids become mapped ones then: the process's own where mapped, else
+   * the first mapped (runc's bats "userns without root mapping"). The capabilities stay: the
+   * kernel drops the filesystem ones only when the fsuid leaves the namespace's root, which is
+   * not mapped.
+   */
+  private static void mappedFsIds(ProgramBuilder b, Spec spec) {
+    var u = spec.process().user();
+    long uid = fsId(spec.linux().uidMappings(), u == null || u.uid() == null ? 0 : u.uid());
+    long gid = fsId(spec.linux().gidMappings(), u == null || u.gid() == null ? 0 : u.gid());
+    // setfs*id return the previous id, never an error: nothing to allow
+    if (gid >= 0) b.call(Sys.SETFSGID, gid).describe("use a mapped gid (", gid, ") for the files the setup makes");
+    if (uid >= 0) b.call(Sys.SETFSUID, uid).describe("use a mapped uid (", uid, ") for the files the setup makes");
+  }
+
+  /** -1 when container id 0 is mapped; else {@code wanted} if mapped, else the first mapped id. */
+  static long fsId(java.util.List<io.jrunc.spec.LinuxIDMapping> maps, long wanted) {
+    if (maps == null || maps.isEmpty() || mapped(maps, 0)) return -1;
+    return mapped(maps, wanted) ? wanted : maps.get(0).containerID();
+  }
+
+  private static boolean mapped(java.util.List<io.jrunc.spec.LinuxIDMapping> maps, long id) {
+    for (var m : maps) {
+      if (m.containerID() != null && m.size() != null && id >= m.containerID() && id < m.containerID() + m.size()) return true;
+    }
+    return false;
   }
 
   /** The signals that end a created container's init before start (runc's Go init exits on them). */

@@ -201,11 +201,12 @@ final class CreateResources {
 
   /**
    * The cgroups init joins by itself, or null: the parent moves it, or it is cloned into its
-   * v2 cgroup. In a new user namespace init is nobody on the host's cgroupfs until the parent
-   * writes its maps: the parent moves it.
+   * v2 cgroup. Its joins are its program's first steps, before anything else (a new user
+   * namespace too is unshared later, by init itself), so it writes the tasks files as the
+   * runtime's own user.
    */
   private CgroupManager.SelfJoin selfJoinOf(CgroupManager cgroup) {
-    if (cgroup.cloneIntoCgroupPath().isPresent() || plan.namespaces().creates("user")) return null;
+    if (cgroup.cloneIntoCgroupPath().isPresent()) return null;
     return cgroup.selfJoin().orElse(null);
   }
 

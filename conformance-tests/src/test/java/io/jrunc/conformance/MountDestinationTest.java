@@ -62,6 +62,26 @@ class MountDestinationTest {
   }
 
   /**
+   * A bundle under a shared mount (runc's bats mount_propagation: the bundle bound onto itself
+   * and made shared) with rootfsPropagation "private" or "slave", which are not recursive: the
+   * mount holding the rootfs stayed shared and pivot_root refused it (EINVAL). It is made
+   * private first, as runc does. In a mount namespace of the test's own.
+   */
+  @Test
+  void aRootfsUnderASharedMountPivotsWithNonRecursivePropagation() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    for (String prop : new String[] {"private", "slave"}) {
+      Bundle b = Bundle.busybox(tmp.resolve(prop)).sh("echo pivoted");
+      b.linux().put("rootfsPropagation", prop);
+      Path script = Files.writeString(tmp.resolve(prop + ".sh"), "set -e\nmount --bind " + b.dir + " " + b.dir
+          + "\nmount --make-private " + b.dir + "\nmount --make-shared " + b.dir + "\n\"$1\" --root \"$2\" run --bundle "
+          + b.write() + " shared-" + prop + "\n");
+      var r = j.runInBashRaw("exec unshare -m --propagation private sh " + script + " \"$0\" \"$1\"");
+      assertThat(r.out()).as(r.toString()).isEqualTo("pivoted\n");
+    }
+  }
+
+  /**
    * The executable on PATH and HOME are found in the tree the mounts make, as runc's init finds
    * them inside the container: a tool in a bind-mounted directory runs (it was "not found"), an
    * image's file a tmpfs hides is passed over for the next PATH entry (exec failed), and HOME

@@ -290,15 +290,17 @@ public final class RootfsSetup implements AutoCloseable {
     if (!ctx.mountNs()) return;
 
     // 1. Nothing we mount may propagate to the host: / becomes rslave (runc's default) unless
-    // the config asks otherwise; shared propagation also needs the rootfs' parent mount private
-    // so pivot_root (which refuses a shared parent) works.
+    // the config asks otherwise. pivot_root refuses a rootfs whose parent mount is shared: unless
+    // / was made rslave or rprivate (which reach that mount too), the parent is made private, as
+    // runc's rootfsParentMountPrivate does (a rootfs under a shared mount with "private" or
+    // "slave", not recursive, failed with EINVAL).
     long prop = rootPropagation(spec);
     long first = prop == 0 ? MS_SLAVE | MS_REC : prop;
     // the kernel refuses to clone an unbindable mount (open_tree, and mount --bind, give
     // EINVAL): private until the rootfs is bound, unbindable once / is the container's
     if ((first & MS_UNBINDABLE) != 0) first = MS_PRIVATE | (first & MS_REC);
     b.call(Sys.MOUNT, null, "/", null, first, null).describe("make / ", propName(first), " in the container's mount namespace");
-    if ((first & MS_SHARED) != 0) {
+    if ((first & MS_SHARED) != 0 || (first & MS_REC) == 0) {
       String parent = host.mountPointOf(ctx.rootfs());
       b.call(Sys.MOUNT, null, parent, null, MS_PRIVATE, null).describe("make ", parent, " (the mount holding the rootfs) private");
     }

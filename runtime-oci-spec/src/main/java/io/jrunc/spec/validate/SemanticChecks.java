@@ -728,37 +728,72 @@ final class SemanticChecks {
         }
     }
 
+    /**
+     * linux.memoryPolicy. The messages carry runc's words ("invalid memory policy mode", "...
+     * flag", "... node", "mode requires 0 nodes but got N"), which its tests and users look for,
+     * after the pointer and with the value.
+     */
     private void memoryPolicy(LinuxMemoryPolicy mp) {
         if (mp == null) {
             return;
         }
         String ptr = "/linux/memoryPolicy";
-        if (required(ptr + "/mode", mp.mode())) {
-            oneOf(ptr + "/mode", mp.mode(), KnownValues.MEMORY_POLICY_MODES, "memory policy mode");
-        }
-        oneOfAll(ptr + "/flags", mp.flags(), KnownValues.MEMORY_POLICY_FLAGS, "memory policy flag");
-        boolean noNodes = mp.nodes() == null || mp.nodes().isEmpty();
         String mode = mp.mode() == null ? "" : mp.mode();
+        if (mp.mode() == null) {
+            error(ptr + "/mode", "invalid memory policy mode: is required");
+        } else if (!KnownValues.MEMORY_POLICY_MODES.contains(mode)) {
+            error(ptr + "/mode", "invalid memory policy mode " + quote(mode));
+        }
+        if (mp.flags() != null) {
+            for (int i = 0; i < mp.flags().size(); i++) {
+                String f = mp.flags().get(i);
+                if (!KnownValues.MEMORY_POLICY_FLAGS.contains(f)) {
+                    error(ptr + "/flags/" + i, "invalid memory policy flag " + quote(f));
+                }
+            }
+        }
+        String nodes = mp.nodes() == null ? "" : mp.nodes();
+        String problem = nodes.isEmpty() ? null : listFormatProblem(nodes);
+        if (problem != null) {
+            error(ptr + "/nodes", "invalid memory policy node list: " + problem);
+            return;
+        }
+        long count = nodes.isEmpty() ? 0 : listCount(nodes);
         // set_mempolicy(2): DEFAULT and LOCAL take an empty node mask; BIND, INTERLEAVE,
         // WEIGHTED_INTERLEAVE and PREFERRED_MANY need at least one node.
-        if ((mode.equals("MPOL_DEFAULT") || mode.equals("MPOL_LOCAL")) && !noNodes) {
-            error(ptr + "/nodes", "must be empty for " + mode);
+        if ((mode.equals("MPOL_DEFAULT") || mode.equals("MPOL_LOCAL")) && count > 0) {
+            error(ptr + "/nodes", "invalid memory policy nodes: " + mode + " mode requires 0 nodes but got " + count);
         } else if ((mode.equals("MPOL_BIND") || mode.equals("MPOL_INTERLEAVE")
-                || mode.equals("MPOL_WEIGHTED_INTERLEAVE") || mode.equals("MPOL_PREFERRED_MANY")) && noNodes) {
+                || mode.equals("MPOL_WEIGHTED_INTERLEAVE") || mode.equals("MPOL_PREFERRED_MANY")) && count == 0) {
             error(ptr + "/nodes", "is required for " + mode);
         }
-        listFormat(ptr + "/nodes", mp.nodes(), true);
-        listBound(ptr + "/nodes", mp.nodes(), 8192); // the nodemask the runtime passes
+        listBound(ptr + "/nodes", mp.nodes(), 8192, "invalid memory policy node: "); // the nodemask the runtime passes
         if (mp.flags() != null && mp.flags().contains("MPOL_F_STATIC_NODES")
                 && mp.flags().contains("MPOL_F_RELATIVE_NODES")) {
             error(ptr + "/flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES are mutually exclusive");
         }
     }
 
+    /** How many numbers a well-formed list ("0-3,7": 5) names, duplicates counted once per mention. */
+    static long listCount(String list) {
+        long n = 0;
+        for (String part : list.split(",")) {
+            String p = part.strip();
+            int dash = p.indexOf('-');
+            n += dash < 0 ? 1 : Long.parseLong(p.substring(dash + 1)) - Long.parseLong(p.substring(0, dash)) + 1;
+        }
+        return n;
+    }
+
     // ---- resources ---------------------------------------------------------------------------
 
     /** The highest number of a well-formed list must be below the kernel's limit. */
     void listBound(String ptr, String list, int max) {
+        listBound(ptr, list, max, "");
+    }
+
+    /** As {@link #listBound(String, String, int)}, the message after {@code prefix}. */
+    void listBound(String ptr, String list, int max, String prefix) {
         if (list == null || list.isEmpty() || listFormatProblem(list) != null) {
             return;
         }
@@ -766,7 +801,7 @@ final class SemanticChecks {
             String p = part.strip();
             long hi = Long.parseLong(p.substring(p.indexOf('-') + 1));
             if (hi >= max) {
-                error(ptr, hi + " is beyond the kernel's limit of " + max);
+                error(ptr, prefix + hi + " is beyond the kernel's limit of " + max);
                 return;
             }
         }

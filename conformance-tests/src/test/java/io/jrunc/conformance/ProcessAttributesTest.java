@@ -46,6 +46,28 @@ class ProcessAttributesTest {
   }
 
   /**
+   * linux.memoryPolicy holds for every process of the container: an exec'd one (not init's child,
+   * so it inherits nothing of init's) got the default policy (runc's memorypolicy.bats).
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void anExecdProcessHasTheContainersMemoryPolicy() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("m")).args("sleep", "100");
+    b.linux().putObject("memoryPolicy").put("mode", "MPOL_PREFERRED").put("nodes", "0").putArray("flags").add("MPOL_F_RELATIVE_NODES");
+    assertThat(j.run("run", "-d", "--bundle", b.write().toString(), "mp").exit()).isZero();
+    try {
+      String pid = Bundle.node(j.run("state", "mp").out()).get("pid").asText();
+      assertThat(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/numa_maps")).get(0).split(" ")[1])
+          .isEqualTo("prefer=relative:0");
+      var e = j.run("exec", "mp", "sh", "-c", "head -n 1 /proc/self/numa_maps | cut -d ' ' -f 2");
+      assertThat(e.out()).as(e.toString()).isEqualTo("prefer=relative:0\n");
+    } finally {
+      j.run("delete", "--force", "mp");
+    }
+  }
+
+  /**
    * A container's processes run on its cpuset's CPUs, not on the runtime's affinity (runc
    * 1.2.7/1.3.1 and crun 1.9.2 reset it; runc's cpu_affinity.bats): jrunc started under {@code
    * taskset -c 0}. execCPUAffinity is not init's (config.md); an exec'd process gets its final

@@ -137,7 +137,8 @@ final class ContainerExec extends ContainerVerb {
       CgroupSelfJoin.emit(b, cgroup.selfJoinTasks(), "the exec'd process"); // before the prologue's wait
       ExecPlanner.Planned planned = ExecPlanner.plan(b, new ExecPlanner.Inputs(proc, fds, paths, forkPid, ch, stdio,
           opts.preserveFds(), exe, securitySteps(security), console[0],
-          spec.linux() == null ? null : spec.linux().personality(), true));
+          spec.linux() == null ? null : spec.linux().personality(),
+          spec.linux() == null ? null : spec.linux().memoryPolicy(), true));
       Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
       security.afterClone();
       if (console[0] >= 0 && opts.consoleFd() < 0) {

@@ -34,7 +34,7 @@ import java.util.Map;
  *       the joins so the pty and its name are the container's; stdio is then not dup'd (the
  *       caller passes {-1,-1,-1}). Either way the process leads its own session and process
  *       group, as runc's do</td></tr>
- *   <tr><td>4</td><td>personality, scheduler, ioPriority, rlimits, stdio, close_range, cwd,
+ *   <tr><td>4</td><td>personality, memory policy, scheduler, ioPriority, rlimits, stdio, close_range, cwd,
  *       user and capabilities, final CPU affinity, clear PDEATHSIG</td><td>before any seccomp filter (a profile need not
  *       allow them)</td></tr>
  *   <tr><td>5</td><td>seccomp (with no_new_privs), execve</td><td></td></tr>
@@ -56,6 +56,7 @@ public final class ExecPlanner {
       InitPlanner.ChildSteps extra,
       int consoleFd,
       io.jrunc.spec.LinuxPersonality personality,
+      io.jrunc.spec.LinuxMemoryPolicy memoryPolicy,
       boolean containerCpus) {
     /**
      * A hook: no terminal, and the runtime's CPU affinity (runc's hooks inherit it). An exec'd
@@ -63,7 +64,7 @@ public final class ExecPlanner {
      */
     Inputs(Process process, Map<String, Integer> joinFds, Map<String, String> joinPaths, boolean forkIntoPidNamespace,
         SpawnChannel channel, int[] stdio, int preserveFds, String executable, InitPlanner.ChildSteps extra) {
-      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1, null, false);
+      this(process, joinFds, joinPaths, forkIntoPidNamespace, channel, stdio, preserveFds, executable, extra, -1, null, null, false);
     }
   }
 
@@ -98,8 +99,10 @@ public final class ExecPlanner {
       // group of their own (pgid = sid = pid); as the child of a fork it leads none yet.
       b.call(Sys.SETSID).allow(io.jrunc.core.sys.Errno.EPERM).describe("start a new session");
     }
-    // the container's personality holds for every process in it (runc applies it on exec too)
+    // the container's personality and memory policy hold for every process in it (runc applies
+    // both on exec too; a policy is inherited through fork, and exec is not init's child)
     ProcessAttributes.personality(b, in.personality());
+    ProcessAttributes.memoryPolicy(b, in.memoryPolicy());
     ProcessAttributes.scheduler(b, proc.scheduler());
     ProcessAttributes.ioPriority(b, proc.ioPriority());
     ProcessSteps.rlimits(b, proc);

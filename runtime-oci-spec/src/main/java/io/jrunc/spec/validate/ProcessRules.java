@@ -88,9 +88,10 @@ final class ProcessRules {
             sc.error(ptr, "is required");
             return;
         }
-        // config.md: uid and gid are REQUIRED on POSIX platforms.
-        sc.required(ptr + "/uid", u.uid());
-        sc.required(ptr + "/gid", u.gid());
+        // config.md: uid and gid are REQUIRED on POSIX platforms. runc takes a missing one as 0
+        // (its capabilities.bats runs a user without gid): so does jrunc, with a warning.
+        if (u.uid() == null) sc.warn(ptr + "/uid", "missing: 0 is used, as runc does");
+        if (u.gid() == null) sc.warn(ptr + "/gid", "missing: 0 is used, as runc does");
         // ids up to 2^31-1, as runc ("uids and gids must be in range 0-2147483647"): 4294967295
         // is (uid_t)-1, which setresuid(2) and setresgid(2) take as "leave it": the process would
         // keep the runtime's root

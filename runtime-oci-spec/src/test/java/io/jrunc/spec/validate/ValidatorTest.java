@@ -86,6 +86,24 @@ class ValidatorTest {
     }
 
     /**
+     * runc takes a user without uid or gid as 0 (Go's zero value; its capabilities.bats relies on
+     * it): create warns and goes on (this was invalid/missing-gid.json); the schema still names
+     * it required in a full validation.
+     */
+    @Test
+    void aUserWithoutGidIsRootsGroupWithAWarning() {
+        String json = """
+                {"ociVersion": "1.0.0", "root": {"path": "rootfs"},
+                 "process": {"user": {"uid": 0}, "args": ["/init"], "cwd": "/"}}
+                """;
+        // create's checks (the schema, which requires it, is for `validate`'s full report)
+        ValidationReport r = Validator.validate(json.getBytes(), ValidationOptions.forCreate());
+        assertThat(r.ok()).as(r.format()).isTrue();
+        assertThat(r.warnings()).extracting(w -> w.format("config.json"))
+                .containsExactly("config.json: /process/user/gid: missing: 0 is used, as runc does");
+    }
+
+    /**
      * Older configs carry device cgroup access "rwa": runc accepts them and ignores the letter,
      * so the validator (schema and semantic checks) passes them on; the cgroup code warns.
      */

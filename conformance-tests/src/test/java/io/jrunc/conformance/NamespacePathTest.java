@@ -154,6 +154,40 @@ class NamespacePathTest {
   }
 
   /**
+   * runc's bats "idmap mount with implied mapping and joined userns": an idmap bind without
+   * mappings of its own, in a container that joins a user namespace by path and has no
+   * linux.uidMappings, takes the joined namespace's mapping (refused before: "needs
+   * linux.uidMappings"). A file the host sees as 100:211 is 100:211 inside too.
+   */
+  @Test
+  void anIdmapMountWithoutMappingsTakesTheJoinedUserNamespaces() throws Exception {
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Path foo = Files.writeString(src.resolve("foo.txt"), "x");
+    Files.setAttribute(foo, "unix:uid", 100);
+    Files.setAttribute(foo, "unix:gid", 211);
+    Bundle a = inUserNamespace(Bundle.busybox(tmp.resolve("a")).args("sleep", "100"));
+    assertThat(j.run("run", "-d", "--bundle", a.write().toString(), "ia").exit()).isZero();
+    try {
+      String user = "/proc/" + Bundle.node(j.run("state", "ia").out()).get("pid").asInt() + "/ns/user";
+      Bundle b = inUserNamespace(Bundle.busybox(tmp.resolve("b")).args("stat", "-c", "=%u=%g=", "/tmp/m/foo.txt"));
+      for (var ns : b.linux().get("namespaces")) {
+        if (ns.get("type").asText().equals("user")) ((ObjectNode) ns).put("path", user);
+      }
+      b.linux().remove("uidMappings");
+      b.linux().remove("gidMappings");
+      ObjectNode m = ((ArrayNode) b.config.get("mounts")).addObject().put("source", src.toString()).put("destination", "/tmp/m");
+      m.putArray("options").add("rbind").add("idmap");
+      var r = j.run("run", "--bundle", b.write().toString(), "ib");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out()).isEqualTo("=100=211=\n");
+    } finally {
+      j.run("delete", "--force", "ia");
+    }
+  }
+
+  /**
    * A hostname set in a UTS namespace joined by a path to the runtime's own would rename the
    * host: refused before anything is made, the host's name unchanged.
    */

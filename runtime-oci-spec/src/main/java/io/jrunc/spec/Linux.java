@@ -124,4 +124,17 @@ public record Linux(
     for (int i = 0; i < cgroupsPath.length(); i++) if (cgroupsPath.charAt(i) == ':') colons++;
     return colons == 2;
   }
+
+    /** The path of the {@code type} namespace the container joins, or null (none, or one it creates). */
+    public String joinedNamespace(String type) {
+        if (namespaces == null) {
+            return null;
+        }
+        for (LinuxNamespace ns : namespaces) {
+            if (type.equals(ns.type()) && ns.path() != null && !ns.path().isEmpty()) {
+                return ns.path();
+            }
+        }
+        return null;
+    }
 }

@@ -131,20 +131,30 @@ final class MountPlanner {
     return List.copyOf(l);
   }
 
-  /** The parent-side detached id-mapped mount for mounts[i]; its fd is closed by {@link #close}. */
+  /**
+   * The parent-side detached id-mapped mount for mounts[i]; its fd is closed by {@link #close}.
+   * The mapping is the mount's own, else the container's: linux.uidMappings/gidMappings, or,
+   * without them, the user namespace joined by path itself (runc's idmap option; its bats
+   * "idmap mount with implied mapping and joined userns").
+   */
   static int idmapFd(RootfsSetup s, int i, Mount m, MountOptions o, String dest, String source) {
     List<io.jrunc.spec.LinuxIDMapping> uids = m.uidMappings(), gids = m.gidMappings();
+    String joined = null;
     if (!notEmpty(uids)) {
       uids = s.spec.linux() == null ? null : s.spec.linux().uidMappings();
       gids = s.spec.linux() == null ? null : s.spec.linux().gidMappings();
       if (!notEmpty(uids) || !notEmpty(gids)) {
-        // the validator's MountRules refuse this config
-        throw new IllegalArgumentException("mounts[" + i + "]: idmap without mappings: not a validated config");
+        joined = s.spec.linux() == null ? null : s.spec.linux().joinedNamespace("user");
+        // the validator's MountRules refuse a config with neither
+        if (joined == null) throw new IllegalArgumentException("mounts[" + i + "]: idmap without mappings: not a validated config");
       }
     }
     String what = "mount " + source + " (type bind) to " + dest;
     try {
-      int userns = IdmappedMounts.userns(uids, gids);
+      int userns = joined != null
+          ? io.jrunc.core.sys.Libc.open(joined, io.jrunc.core.sys.Open.O_RDONLY | io.jrunc.core.sys.Open.O_NONBLOCK
+              | io.jrunc.core.sys.Open.O_CLOEXEC, 0)
+          : IdmappedMounts.userns(uids, gids);
       try {
         int fd = IdmappedMounts.detached(what, source, o, userns);
         s.parentFds.add(fd);

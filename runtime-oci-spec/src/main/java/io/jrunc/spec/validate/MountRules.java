@@ -69,11 +69,12 @@ final class MountRules {
         int idmap = Math.max(options.indexOf("idmap"), options.indexOf("ridmap"));
         if ((idmap >= 0 || mapped) && !bind) {
             c.error(ptr, "invalid mount: only bind mounts can be id-mapped");
-        } else if (idmap >= 0 && !mapped && !remount
+        } else if (idmap >= 0 && !mapped && !remount && (linux == null || linux.joinedNamespace("user") == null)
                 && (linux == null || !notEmpty(linux.uidMappings()) || !notEmpty(linux.gidMappings()))) {
-            // without mappings of its own, the mount takes the container's (runc's idmap option)
+            // without mappings of its own, the mount takes the container's (runc's idmap option):
+            // linux.uidMappings and gidMappings, or the user namespace joined by path
             c.error(ptr + "/options/" + idmap, "option " + options.get(idmap)
-                    + " without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings");
+                    + " without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings, or a user namespace joined by path");
         }
     }
 

@@ -25,7 +25,7 @@ class MountRulesTest {
                  {"destination": "/n", "type": "tmpfs", "options": ["idmap"]},
                  {"destination": "/x", "source": "none"}]""", "")).containsExactlyInAnyOrder(
                 "config.json: /mounts/0/options/1: option tmpcopyup is only valid for tmpfs mounts",
-                "config.json: /mounts/1/options/1: option idmap without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings",
+                "config.json: /mounts/1/options/1: option idmap without uidMappings/gidMappings needs linux.uidMappings and linux.gidMappings, or a user namespace joined by path",
                 "config.json: /mounts/2: invalid mount: only bind mounts can be id-mapped",
                 "config.json: /mounts/3/type: invalid mount: type is required unless options include bind or rbind");
     }

@@ -137,6 +137,32 @@ class TerminalTest {
   }
 
   /**
+   * Without a mount namespace jrunc only chroots, and the image has no devpts: the pty comes
+   * from the runtime's /dev/pts, opened before the chroot (runc's bats "host mount ns" runs with
+   * its default terminal; the open of the image's /dev/pts/ptmx failed with ENOENT).
+   */
+  @Test
+  void aContainerWithoutAMountNamespaceGetsATerminal() throws Exception {
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("h")).args("/bin/echo", "Hello World").withoutNamespace("mount");
+    b.process().put("terminal", true);
+    b.linux().putArray("maskedPaths");
+    b.linux().putArray("readonlyPaths");
+    Path sock = tmp.resolve("console.sock");
+    int listen = keep(UnixSockets.listen(sock.toString()));
+    var r = j.run("create", "-b", b.write().toString(), "--console-socket", sock.toString(), "hm");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    try {
+      UnixSockets.Received got = receive(listen);
+      assertThat(j.run("start", "hm").exit()).isZero();
+      assertThat(readUntil(got.fd(), out -> out.contains("Hello World"), 20_000)).contains("Hello World");
+      waitForStatus(j, "hm", "stopped");
+    } finally {
+      j.run("delete", "--force", "hm");
+    }
+  }
+
+  /**
    * CVE-2025-52565 class: the terminal is bound onto /dev/console itself, never where a symlink
    * there points. Without a /dev tmpfs the image's /dev is used, with console -> the host-
    * reachable name /proc/sys/kernel/core_pattern: /dev/console must be the pty, core_pattern

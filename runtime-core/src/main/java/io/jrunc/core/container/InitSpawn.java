@@ -73,8 +73,7 @@ final class InitSpawn {
     Path rootfs = plan.rootfs();
     RootfsSetup rfs = fds.rootfs();
     InitPlanner.ChildSteps extra = securitySteps(plan.security(), (pb, beforePivot) -> {
-      Consumer<ProgramBuilder> tty = p -> {
-        InitPlanner.createCwd(p, spec.process());
+      Consumer<ProgramBuilder> terminal = p -> {
         if (!plan.terminal()) return;
         TerminalSetup.emit(p, fds.console(), spec.process().consoleSize());
         if (rfs != null) TerminalSetup.emitDevConsole(p);
@@ -83,13 +82,21 @@ final class InitSpawn {
       if (rfs != null) {
         rfs.emitPrepare(pb);
         beforePivot.accept(pb);
-        rfs.emitPivot(pb, tty); // cwd and /dev/console before a read-only / or /dev
+        // cwd and /dev/console before a read-only / or /dev
+        rfs.emitPivot(pb, p -> {
+          InitPlanner.createCwd(p, spec.process());
+          terminal.accept(p);
+        });
       } else {
-        // no mount namespace: runc only chroots (nothing may be mounted in the host's namespace)
+        // No mount namespace: jrunc mounts nothing in the host's namespace and only chroots
+        // (runc mounts the config's mounts into the rootfs there and leaves them behind). The
+        // image then has no devpts of its own: the pty comes from the runtime's /dev/pts,
+        // opened before the chroot (runc's bats "host mount ns" with its default terminal).
         beforePivot.accept(pb);
+        terminal.accept(pb);
         pb.call(Sys.CHROOT, rootfs.toString()).describe("chroot to ", rootfs);
         pb.call(Sys.CHDIR, "/").describe("chdir to /");
-        tty.accept(pb);
+        InitPlanner.createCwd(pb, spec.process());
       }
     });
     var o = plan.options();

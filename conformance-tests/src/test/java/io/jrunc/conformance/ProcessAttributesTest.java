@@ -46,6 +46,30 @@ class ProcessAttributesTest {
   }
 
   /**
+   * A time namespace with offsets, alone and beside a new user namespace (runc's bats "joining
+   * existing container namespaces" starts one such): inside the user namespace the offsets file,
+   * opened there, failed with EACCES (a non-dumpable process's /proc files belong to the host's
+   * root); init opens it first thing now. With a pid namespace init forks into, the child is
+   * born in the time namespace.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void timeOffsetsWithAndWithoutAUserNamespace() throws Exception {
+    java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    for (boolean userns : new boolean[] {false, true}) {
+      Bundle b = Bundle.busybox(tmp.resolve("t" + userns)).sh("cat /proc/self/timens_offsets; readlink /proc/self/ns/time");
+      b.addNamespace("time", null);
+      b.linux().putObject("timeOffsets").putObject("monotonic").put("secs", 7881).put("nanosecs", 2718281);
+      if (userns) b.inUserNamespace(100000);
+      var r = j.run("run", "--bundle", b.write().toString(), "time-" + userns);
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out().replaceAll("[ \t]+", " ")).as("user namespace: " + userns).startsWith("monotonic 7881 2718281\nboottime 0 0\ntime:[")
+          .doesNotContain(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/time")).toString());
+    }
+  }
+
+  /**
    * linux.memoryPolicy holds for every process of the container: an exec'd one (not init's child,
    * so it inherits nothing of init's) got the default policy (runc's memorypolicy.bats).
    */

@@ -42,8 +42,8 @@ import java.util.Map;
  *       container's own processes out of it (ProcessSteps.unshareUserNamespace)</td></tr>
  *   <tr><td>4</td><td>setns joins (user first; inside a joined user namespace the new
  *       namespaces are unshared then); uid/gid 0 in a user namespace, then its IPC namespace;
- *       fork into a new or joined pid namespace; cgroup namespace; time namespace with its
- *       offsets</td><td>namespaces before anything that depends on them</td></tr>
+ *       time namespace with its offsets (the file opened first thing); fork into a new or joined
+ *       pid namespace; cgroup namespace</td><td>namespaces before anything that depends on them</td></tr>
  *   <tr><td>5</td><td>hostname, domainname, session keyring</td><td></td></tr>
  *   <tr><td>6</td><td>root filesystem, pivot_root, masked/readonly paths</td><td></td></tr>
  *   <tr><td>7</td><td>rlimits; stdio, close_range(CLOEXEC) above the preserved fds; umask,
@@ -115,6 +115,7 @@ public final class InitPlanner {
     SpawnChannel ch = in.channel();
     // 1-4. signals, parent-death signal, not dumpable, wait for the parent, namespaces
     Namespaces ns = in.namespaces();
+    Step offsets = ns.newTime() ? openTimeOffsets(b, spec) : null;
     long withUser = ns.withNewUser();
     if (withUser == 0) {
       ProcessSteps.prologue(b, ch);
@@ -141,6 +142,9 @@ public final class InitPlanner {
       // its mqueue filesystem then belongs to root in the namespace (Namespaces.withNewUser)
       if (ns.ipcAfterUserSwitch()) b.call(Sys.UNSHARE, Clone.CLONE_NEWIPC).describe("create an IPC namespace");
     }
+    // before the fork: the offsets file open above is this process's, and the fork's child is
+    // born into the new time namespace
+    if (ns.newTime()) timeNamespace(b, spec, offsets);
     int announce = -1;
     if (in.joinFds().containsKey("pid") || ((afterJoin | withUser) & Clone.CLONE_NEWPID) != 0) {
       // unshare and setns of a pid namespace hold for children only
@@ -159,7 +163,6 @@ public final class InitPlanner {
       // nsexec also unshares it last.
       b.call(Sys.UNSHARE, Clone.CLONE_NEWCGROUP).describe("create a cgroup namespace");
     }
-    if (in.namespaces().newTime()) timeNamespace(b, spec);
     if (in.namespaces().creates("network")) ProcessSteps.loopbackUp(b);
     // 5. names
     if (spec.hostname() != null && !spec.hostname().isEmpty()) {
@@ -300,25 +303,38 @@ public final class InitPlanner {
     return r;
   }
 
-  private static void timeNamespace(ProgramBuilder b, Spec spec) {
-    b.call(Sys.UNSHARE, Clone.CLONE_NEWTIME).describe("create a time namespace");
+  /**
+   * Opens /proc/self/timens_offsets for {@link #timeNamespace}, first thing, while init is still
+   * the runtime's user in the runtime's user namespace (null: no offsets to write). Opened later,
+   * inside a user namespace, it failed with EACCES: a non-dumpable process's /proc files belong to
+   * the host's root, unmapped there. The write's capability check (CAP_SYS_TIME over the new time
+   * namespace's owner) is made with the opener's credentials, which hold it over any user
+   * namespace the runtime makes or joins; runc's parent writes the offsets for the same reason.
+   */
+  private static Step openTimeOffsets(ProgramBuilder b, Spec spec) {
     Map<String, LinuxTimeOffset> offsets = spec.linux() == null ? null : spec.linux().timeOffsets();
-    if (offsets != null && !offsets.isEmpty()) {
+    if (offsets == null || offsets.isEmpty()) return null;
+    return b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/proc/self/timens_offsets", (long) (Open.O_WRONLY | Open.O_CLOEXEC), 0L)
+        .describe("open /proc/self/timens_offsets");
+  }
+
+  private static void timeNamespace(ProgramBuilder b, Spec spec, Step offsetsFd) {
+    b.call(Sys.UNSHARE, Clone.CLONE_NEWTIME).describe("create a time namespace");
+    if (offsetsFd != null) {
       StringBuilder sb = new StringBuilder();
-      for (var e : offsets.entrySet()) {
+      for (var e : spec.linux().timeOffsets().entrySet()) {
         long s = e.getValue().secs() == null ? 0 : e.getValue().secs();
         long ns = e.getValue().nanosecs() == null ? 0 : e.getValue().nanosecs();
         sb.append(e.getKey()).append(' ').append(s).append(' ').append(ns).append('\n');
       }
       byte[] data = sb.toString().getBytes(StandardCharsets.US_ASCII);
-      Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/proc/self/timens_offsets", (long) (Open.O_WRONLY | Open.O_CLOEXEC), 0L)
-          .describe("open /proc/self/timens_offsets");
-      b.call(Sys.WRITE, fd, data, (long) data.length).describe("write time offsets ", sb.toString().trim().replace('\n', ','));
-      b.call(Sys.CLOSE, fd).describe("close timens_offsets");
+      b.call(Sys.WRITE, offsetsFd, data, (long) data.length).describe("write time offsets ", sb.toString().trim().replace('\n', ','));
+      b.call(Sys.CLOSE, offsetsFd).describe("close timens_offsets");
     }
     Step nsfd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/proc/self/ns/time_for_children", (long) (Open.O_RDONLY | Open.O_CLOEXEC), 0L)
         .describe("open /proc/self/ns/time_for_children");
     b.call(Sys.SETNS, nsfd, Clone.CLONE_NEWTIME).describe("enter the new time namespace");
     b.call(Sys.CLOSE, nsfd).describe("close the time namespace fd");
   }
+
 }

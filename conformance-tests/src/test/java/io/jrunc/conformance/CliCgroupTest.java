@@ -273,10 +273,12 @@ class CliCgroupTest {
 
   /**
    * runc's checks of a cgroup that exists before create: a frozen one is refused (init would
-   * freeze before it ran) and left as it was; a shared one is used with a warning.
+   * freeze before it ran) and left as it was; one another container's processes are in is
+   * refused too (runc 1.2's "runc run/create should error for a non-empty cgroup"; it was a
+   * warning), for run and create, and the first container is left running in it.
    */
   @Test
-  void aFrozenCgroupIsRefusedAndASharedOneWarned() throws Exception {
+  void aFrozenOrNonEmptyCgroupIsRefused() throws Exception {
     Jrunc j = new Jrunc(tmp.resolve("root"));
     Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "100");
     Path freezer = Path.of("/sys/fs/cgroup/freezer").resolve(cgroupsPath(b).substring(1));
@@ -290,9 +292,15 @@ class CliCgroupTest {
       assertThat(j.run("list", "-q").out()).isEmpty();
       Files.writeString(freezer.resolve("freezer.state"), "THAWED");
       assertThat(j.run("run", "-d", "--bundle", b.dir.toString(), "first").exit()).isZero();
-      var second = j.run("run", "-d", "--bundle", b.dir.toString(), "second");
-      assertThat(second.exit()).as(second.toString()).isZero();
-      assertThat(second.err()).contains("container's cgroup is not empty: 1 process(es) found");
+      for (String verb : new String[] {"run", "create"}) {
+        var second = verb.equals("run") ? j.run("run", "-d", "--bundle", b.dir.toString(), "second")
+            : j.run("create", "--bundle", b.dir.toString(), "second");
+        assertThat(second.exit()).as(second.toString()).isEqualTo(1);
+        assertThat(second.err()).contains("container's cgroup is not empty: 1 process(es) found");
+      }
+      assertThat(j.run("list", "-q").out()).isEqualTo("first\n");
+      assertThat(Bundle.node(j.run("state", "first").out()).get("status").asText()).isEqualTo("running");
+      assertThat(Files.readString(freezer.resolve("cgroup.procs")).trim()).isNotEmpty();
     } finally {
       j.run("delete", "-f", "second");
       j.run("delete", "-f", "first");

@@ -351,7 +351,9 @@ final class CreateResources {
   /**
    * runc's checks of a cgroup that exists before create, made before anything is recorded (a
    * refusal must leave that cgroup as it found it): frozen, init would freeze before it ran;
-   * not empty, the container shares it (a warning).
+   * not empty, another container's processes are in it. Refused both, as runc 1.2 on (1.1
+   * warned of the second): in a shared cgroup the last start's limits win, a pause or a
+   * cgroup-wide kill reaches every container in it, and a delete cannot remove it.
    */
   private static void checkExistingCgroup(CgroupManager cgroup) throws SetupFailure {
     // A new container's cgroup is not there yet (nearly every create): a stat of each directory
@@ -369,9 +371,9 @@ final class CreateResources {
     if (frozen) throw new SetupFailure("container's cgroup unexpectedly frozen", 0, null);
     try {
       int others = cgroup.pids().size();
-      if (others > 0) log().warn("container's cgroup is not empty: {} process(es) found", others);
+      if (others > 0) throw new SetupFailure("container's cgroup is not empty: " + others + " process(es) found", 0, null);
     } catch (CgroupException | RuntimeException e) {
-      // not there, or raced with its removal: nothing to warn about
+      // not there, or raced with its removal: nothing to refuse
     }
   }
 

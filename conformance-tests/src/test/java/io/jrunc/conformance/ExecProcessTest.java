@@ -216,7 +216,7 @@ class ExecProcessTest {
 
       var up = j.run("exec", "--cgroup", "..", id, "true");
       assertThat(up.exit()).isEqualTo(255);
-      assertThat(up.err()).contains("exec failed: .. is not a sub cgroup path");
+      assertThat(up.err()).contains("exec failed: bad sub cgroup path: .. is not a sub cgroup path");
       var unknown = j.run("exec", "--cgroup", "whaaat:/", id, "true");
       assertThat(unknown.exit()).isEqualTo(255);
       assertThat(unknown.err()).contains("unknown controller whaaat");

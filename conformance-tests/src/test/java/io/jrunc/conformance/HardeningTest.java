@@ -38,7 +38,7 @@ class HardeningTest {
     String bundle = b.write().toString();
     var refused = j.runInBash("run --preserve-fds 3 --bundle " + bundle + " holes </dev/null");
     assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
-    assertThat(refused.err()).contains("--preserve-fds 3: fd 3 (1 of 3)").contains("not passed to jrunc");
+    assertThat(refused.err()).contains("--preserve-fds 3: preserved-fd 0 (fd 3)").contains("not passed to jrunc");
     assertThat(j.run("list", "-q").out()).isEmpty();
 
     var r = j.runInBash("run --preserve-fds 3 --bundle " + bundle + " passed </dev/null 3</dev/null 4</dev/null 5<" + bundle
@@ -56,7 +56,7 @@ class HardeningTest {
     try {
       var e = j.runInBash("exec --preserve-fds 2 preserve-exec true </dev/null");
       assertThat(e.exit()).as(e.toString()).isEqualTo(255);
-      assertThat(e.err()).contains("--preserve-fds 2: fd 3 (1 of 2)").contains("not passed to jrunc");
+      assertThat(e.err()).contains("--preserve-fds 2: preserved-fd 0 (fd 3)").contains("not passed to jrunc");
     } finally {
       j.run("delete", "--force", "preserve-exec");
     }

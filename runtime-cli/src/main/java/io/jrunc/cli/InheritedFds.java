@@ -100,7 +100,8 @@ public final class InheritedFds {
       int fd = 3 + i;
       String what = i < listen
           ? "LISTEN_FDS=" + listen + ": fd " + fd
-          : "--preserve-fds " + preserve + ": fd " + fd + " (" + (i - listen + 1) + " of " + preserve + ")";
+          // runc's name for the n-th preserved fd, counted from 0 ("preserved-fd 0")
+          : "--preserve-fds " + preserve + ": preserved-fd " + (i - listen) + " (fd " + fd + ")";
       String target = open.get(fd);
       if (target == null) {
         return what + " is not open: it was not passed to jrunc";

@@ -35,7 +35,7 @@ class InheritedFdsTest {
   void aClosedNumberIsRefused() {
     Map<Integer, String> open = Map.of(0, "/dev/null", 3, "/dev/null", 4, "/dev/null", 6, "/dev/null");
     assertThat(InheritedFds.problem(open, Set.of(), 0, 4))
-        .isEqualTo("--preserve-fds 4: fd 5 (3 of 4) is not open: it was not passed to jrunc");
+        .isEqualTo("--preserve-fds 4: preserved-fd 2 (fd 5) is not open: it was not passed to jrunc");
     assertThat(InheritedFds.problem(open, Set.of(), 3, 1)).isEqualTo("LISTEN_FDS=3: fd 5 is not open: it was not passed to jrunc");
   }
 
@@ -43,7 +43,7 @@ class InheritedFdsTest {
   void theJvmsOwnFileIsNotPassedOn() {
     Map<Integer, String> open = Map.of(0, "/dev/null", 1, "/dev/null", 2, "/dev/null", 3, MODULES, 4, "/x.jar");
     assertThat(InheritedFds.problem(open, Set.of(MODULES, "/x.jar"), 0, 2))
-        .isEqualTo("--preserve-fds 2: fd 3 (1 of 2) was not passed to jrunc: it is the JVM's own " + MODULES);
+        .isEqualTo("--preserve-fds 2: preserved-fd 0 (fd 3) was not passed to jrunc: it is the JVM's own " + MODULES);
   }
 
   @Test

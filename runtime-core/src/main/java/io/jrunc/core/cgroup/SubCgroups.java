@@ -19,7 +19,7 @@ import java.util.Map;
  *   <tr><td>{@code memory:path}</td><td>that hierarchy only; the others stay at the container's
  *       cgroup. A controller the container has no hierarchy for: {@code unknown controller X in
  *       SubCgroupPaths}</td></tr>
- *   <tr><td>{@code ..}, {@code a/../../b}</td><td>{@code .. is not a sub cgroup path}: the
+ *   <tr><td>{@code ..}, {@code a/../../b}</td><td>{@code bad sub cgroup path: .. is not a sub cgroup path}: the
  *       result must be the container's cgroup or below it (compared by path components, so a
  *       sibling {@code ctr-b} of {@code ctr} is outside too, as runc 1.3 checks)</td></tr>
  *   <tr><td>{@code /}</td><td>the container's cgroup itself</td></tr>
@@ -63,7 +63,8 @@ public final class SubCgroups {
       throws CgroupException {
     // as Go's path.Join(base, add): add is relative even with a leading "/", ".." is resolved
     Path joined = Path.of(base + "/" + add).normalize();
-    if (!joined.startsWith(base)) throw new CgroupException(add + " is not a sub cgroup path");
+    // both runcs' words: "bad sub cgroup path" (1.2 on), "<path> is not a sub cgroup path" (1.1)
+    if (!joined.startsWith(base)) throw new CgroupException("bad sub cgroup path: " + add + " is not a sub cgroup path");
     Path before = byBase.putIfAbsent(base, joined);
     if (before != null && !before.equals(joined)) {
       throw new CgroupException("--cgroup: " + named.get(base) + " and " + ctrl + " share the hierarchy " + base

@@ -45,11 +45,11 @@ class SubCgroupsTest {
 
   @Test
   void escapesAndUnknownControllersAreRefusedInRuncsWords() {
-    assertThatThrownBy(() -> SubCgroups.resolve(V1, Map.of("", ".."))).hasMessage(".. is not a sub cgroup path");
+    assertThatThrownBy(() -> SubCgroups.resolve(V1, Map.of("", ".."))).hasMessage("bad sub cgroup path: .. is not a sub cgroup path");
     assertThatThrownBy(() -> SubCgroups.resolve(V1, Map.of("memory", "a/../../x")))
-        .hasMessage("a/../../x is not a sub cgroup path");
+        .hasMessage("bad sub cgroup path: a/../../x is not a sub cgroup path");
     // a sibling that shares the name's prefix is outside too
-    assertThatThrownBy(() -> SubCgroups.resolve(V1, Map.of("", "../ctr-b"))).hasMessage("../ctr-b is not a sub cgroup path");
+    assertThatThrownBy(() -> SubCgroups.resolve(V1, Map.of("", "../ctr-b"))).hasMessage("bad sub cgroup path: ../ctr-b is not a sub cgroup path");
     assertThatThrownBy(() -> SubCgroups.resolve(Map.of("", "/sys/fs/cgroup/t/ctr"), Map.of("memory", "m")))
         .hasMessage("unknown controller memory in SubCgroupPaths");
   }

@@ -174,8 +174,41 @@ public final class FsSupport {
   public static Path mkdirs(Path mount, Path dir) throws CgroupException {
     if (!dir.startsWith(mount)) throw new CgroupException("cgroup " + dir + " is outside its hierarchy " + mount);
     int first = mount.getNameCount() + 1; // dir's first level below the mount (names counted from /)
+    if (dir.getNameCount() < first) return null; // the mount itself
+    // A delete removes the empty parents its create made (docker's /docker, say): one that runs
+    // between this create's mkdir of a parent and of the level below takes the parent away, and
+    // the mkdir below fails with ENOENT. Made again from the top then: a delete removes a parent
+    // once, so one more attempt is nearly always enough; the bound is for a parent removed again
+    // and again by deletes that keep coming.
+    Path earlier = null; // the topmost level an attempt that failed so made
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Path made = mkdirsOnce(dir, first);
+        if (earlier == null || !Files.isDirectory(earlier)) return made;
+        return made != null && made.getNameCount() < earlier.getNameCount() ? made : earlier;
+      } catch (ParentGone g) {
+        if (g.made != null && (earlier == null || g.made.getNameCount() < earlier.getNameCount())) earlier = g.made;
+        if (attempt == 10) throw mkdirFailure(mount, g.cause);
+      } catch (SysException e) {
+        throw mkdirFailure(mount, e);
+      }
+    }
+  }
+
+  /** A level's mkdir failed with ENOENT after the level above it was there: someone removed it. */
+  private static final class ParentGone extends Exception {
+    final transient Path made;
+    final SysException cause;
+
+    ParentGone(Path made, SysException cause) {
+      super(null, null, false, false);
+      this.made = made;
+      this.cause = cause;
+    }
+  }
+
+  private static Path mkdirsOnce(Path dir, int first) throws SysException, ParentGone, CgroupException {
     int level = dir.getNameCount();
-    if (level < first) return null; // the mount itself
     boolean made;
     while (true) {
       try {
@@ -186,7 +219,7 @@ public final class FsSupport {
           level--; // its parent is missing too
           continue;
         }
-        throw mkdirFailure(mount, e);
+        throw e;
       }
     }
     Path top = made ? level(dir, level) : null;
@@ -195,8 +228,9 @@ public final class FsSupport {
       try {
         if (CgroupIo.mkdir(cur.toString()) && top == null) top = cur;
       } catch (SysException e) {
+        if (e.errno() == Errno.ENOENT) throw new ParentGone(top, e);
         if (top != null) removeUpTo(dir, top);
-        throw mkdirFailure(mount, e);
+        throw e;
       }
     }
     return top;

@@ -54,4 +54,51 @@ class FsSupportMkdirsTest {
     assertThatThrownBy(() -> FsSupport.mkdirs(mount, Path.of("/elsewhere/c")))
         .hasMessage("cgroup /elsewhere/c is outside its hierarchy " + mount);
   }
+
+  /**
+   * A delete removes the empty parents its create made: one that runs between this create's
+   * mkdir of the parent and of its own level took the parent away (ENOENT), and the create
+   * failed. Here a thread plays such deletes, one per create: it removes the parent whenever it
+   * finds it empty, at most once while each level is made below it.
+   */
+  @Test
+  void aParentRemovedMeanwhileIsMadeAgain() throws Exception {
+    Path mount = Files.createDirectories(tmp.resolve("memory"));
+    Path parent = mount.resolve("docker");
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger removed = new java.util.concurrent.atomic.AtomicInteger();
+    Thread remover = new Thread(() -> {
+      int last = -1;
+      while (!stop.get()) {
+        int r = round.get();
+        if (r == last) {
+          Thread.onSpinWait();
+          continue;
+        }
+        try {
+          if (Files.deleteIfExists(parent)) {
+            removed.incrementAndGet();
+            last = r;
+          }
+        } catch (java.io.IOException notEmpty) {
+          // a level is in it: try again
+        }
+      }
+    });
+    remover.start();
+    try {
+      for (int i = 0; i < 3000; i++) {
+        round.set(i);
+        Path leaf = parent.resolve("c" + i);
+        FsSupport.mkdirs(mount, leaf);
+        assertThat(leaf).isDirectory();
+        Files.delete(leaf);
+      }
+    } finally {
+      stop.set(true);
+      remover.join();
+    }
+    assertThat(removed.get()).as("the parent was taken away meanwhile").isPositive();
+  }
 }

@@ -135,31 +135,29 @@ class CliLifecycleTest {
       ds.forEach(h -> dirs.add(h.resolve(cgroup.substring(1))));
     }
     dirs.add(Path.of("/sys/fs/cgroup").resolve(cgroup.substring(1)));
-    Process other = new ProcessBuilder("sleep", "100").start();
     try {
       for (String verb : List.of("delete", "delete --force")) {
         var r = j.run("run", "-d", "--bundle", bundle.toString(), "s1");
         assertThat(r.exit()).as(r.toString()).isZero();
-        for (Path d : dirs) {
-          if (Files.exists(d.resolve("cgroup.procs"))) Files.writeString(d.resolve("cgroup.procs"), Long.toString(other.pid()));
-        }
-        if (verb.equals("delete")) {
-          assertThat(j.run("kill", "s1", "KILL").exit()).isZero();
-          waitForStatus(j, "s1", "stopped");
-        }
-        var del = verb.equals("delete") ? j.run("delete", "s1") : j.run("delete", "--force", "s1");
-        assertThat(del.exit()).as(del.toString()).isZero();
-        assertThat(del.err()).as(verb).contains("the cgroup of s1 is not removed: processes [" + other.pid());
-        assertThat(j.run("state", "s1").exit()).isEqualTo(1);
-        assertThat(other.isAlive()).as(verb).isTrue();
-        // the next run in it is refused while it holds the other process: moved out by hand
-        for (Path d : dirs) {
-          Path up = d.getParent().resolve("cgroup.procs");
-          if (Files.exists(d.resolve("cgroup.procs")) && Files.exists(up)) Files.writeString(up, Long.toString(other.pid()));
+        Process other = new ProcessBuilder("sleep", "100").start();
+        try {
+          for (Path d : dirs) {
+            if (Files.exists(d.resolve("cgroup.procs"))) Files.writeString(d.resolve("cgroup.procs"), Long.toString(other.pid()));
+          }
+          if (verb.equals("delete")) {
+            assertThat(j.run("kill", "s1", "KILL").exit()).isZero();
+            waitForStatus(j, "s1", "stopped");
+          }
+          var del = verb.equals("delete") ? j.run("delete", "s1") : j.run("delete", "--force", "s1");
+          assertThat(del.exit()).as(del.toString()).isZero();
+          assertThat(del.err()).as(verb).contains("the cgroup of s1 is not removed: processes [" + other.pid());
+          assertThat(j.run("state", "s1").exit()).isEqualTo(1);
+          assertThat(other.isAlive()).as(verb).isTrue();
+        } finally {
+          other.destroyForcibly().waitFor(); // its cgroup is empty again: the next run may use it
         }
       }
     } finally {
-      other.destroyForcibly().waitFor();
       for (Path d : dirs) {
         if (Files.isDirectory(d)) Files.delete(d);
       }

@@ -5,10 +5,7 @@ import io.jrunc.core.spawn.Label;
 import io.jrunc.core.spawn.ProgramBuilder;
 import io.jrunc.core.spawn.Step;
 import io.jrunc.core.spawn.SpawnChannel;
-import io.jrunc.core.spawn.Spawner;
 import io.jrunc.core.sys.BoundedFile;
-import io.jrunc.core.sys.CapUserData;
-import io.jrunc.core.sys.CapUserHeader;
 import io.jrunc.core.sys.Clone;
 import io.jrunc.core.sys.CloneArgs;
 import io.jrunc.core.sys.Errno;
@@ -226,7 +223,6 @@ final class ProcessSteps {
     before.putAll(after);
     return before;
   }
-
 
   static void rlimits(ProgramBuilder b, Process proc) {
     if (proc.rlimits() == null) return;

@@ -206,6 +206,18 @@ class CliCgroupTest {
     assertThat(ev.get("data").get("pids").get("current").asInt()).isEqualTo(3);
     assertThat(ev.get("data").get("memory").get("usage").get("usage").asLong()).isPositive();
     assertThat(ev.get("data").get("cpu").get("usage").get("total").asLong()).isPositive();
+    // runc's keys, in its order: cpuset (the cgroup's CPUs as numbers), intel_rdt {} and
+    // network_interfaces null where there is nothing to say
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    ev.get("data").fieldNames().forEachRemaining(keys::add);
+    assertThat(keys).containsExactly("cpu", "cpuset", "memory", "pids", "blkio", "hugetlb", "intel_rdt", "network_interfaces");
+    java.util.List<Integer> cpus = new java.util.ArrayList<>();
+    ev.get("data").get("cpuset").get("cpus").forEach(n -> cpus.add(n.asInt()));
+    assertThat(cpus).isEqualTo(io.jrunc.core.api.stats.CgroupStats.CpuSet.numbers(
+        Files.readString(Path.of("/sys/fs/cgroup/cpuset", cg, "cpuset.cpus"))));
+    assertThat(ev.get("data").get("cpuset").has("sched_relax_domain_level")).isTrue();
+    assertThat(ev.get("data").get("intel_rdt").isObject()).isTrue();
+    assertThat(ev.get("data").get("network_interfaces").isNull()).isTrue();
     assertThat(j.run("delete", "--force", "u1").exit()).isZero();
     assertThat(leftovers(cgroupsPath(b))).isEmpty();
     for (JsonNode p : pids) { // gone, or a zombie waiting for the host's reaper

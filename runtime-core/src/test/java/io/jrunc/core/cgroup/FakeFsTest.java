@@ -44,7 +44,8 @@ class FakeFsTest {
         "cpu.weight", "100\n", "cpu.max", "max 100000\n", "pids.max", "max\n", "cgroup.procs", "12\n34\n",
         "cgroup.events", "populated 1\nfrozen 0\n", "memory.current", "4096\n", "memory.stat", "anon 4096\nfile 8192\n",
         "cpu.stat", "usage_usec 10\nuser_usec 6\nsystem_usec 4\nnr_periods 3\nnr_throttled 1\nthrottled_usec 2\n",
-        "pids.current", "2\n", "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\n", "memory.high", "max\n");
+        "pids.current", "2\n", "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\n", "memory.high", "max\n",
+        "cpuset.cpus.effective", "0-2,5\n", "cpuset.mems.effective", "0\n");
     files(dir.resolve("sub"), "cgroup.procs", "56\n");
     CgroupHost host = new CgroupHost(root, "22 1 0:20 / " + root + " rw - cgroup2 cgroup2 rw\n", "0::/\n");
     LinuxResources r = new LinuxResources(null, new LinuxMemory(1L << 20, null, 2L << 20, null, null, null, null, null, null),
@@ -68,6 +69,10 @@ class FakeFsTest {
     assertThat(s.memory().usage().failcnt()).isEqualTo(5);
     assertThat(s.memory().cache()).isEqualTo(8192);
     assertThat(s.pids().current()).isEqualTo(2);
+    assertThat(s.cpuset().cpus()).containsExactly(0, 1, 2, 5); // the effective set, as runc's v2 stats
+    assertThat(s.cpuset().mems()).containsExactly(0);
+    assertThat(s.intelRdt()).isEmpty();
+    assertThat(s.networkInterfaces()).isNull();
 
     CgroupManager again = Cgroups.reopen(m.state());
     assertThat(again).isInstanceOf(V2Manager.class);

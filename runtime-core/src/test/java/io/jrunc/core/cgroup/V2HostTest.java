@@ -95,7 +95,7 @@ class V2HostTest {
       assertThat(s.pids().limit()).isEqualTo(64);
       assertThat(s.memory().usage().limit()).isEqualTo(64L << 20);
       assertThat(s.cpu().usage().total()).isPositive();
-      assertThat(Json.write(s)).contains("\"throttling\"", "\"raw\"");
+      assertThat(Json.write(s)).contains("\"throttling\"", "\"raw\"", "\"cpuset\"", "\"intel_rdt\":{}", "\"network_interfaces\":null");
 
       // update replaces the filter (still one program attached) and changes limits
       m.update(new LinuxResources(DeviceRule.withRuncDefaults(List.of(new LinuxDeviceCgroup(false, null, null, null, "rwm"))),

@@ -381,7 +381,15 @@ public class V1Manager implements CgroupManager {
             FsSupport.readLong(h, "hugetlb." + size + ".max_usage_in_bytes"), FsSupport.readLong(h, "hugetlb." + size + ".failcnt")));
       }
     }
-    return new CgroupStats(new CgroupStats.Cpu(usage, thr), memory, pids, new CgroupStats.Blkio(bytes, ios), huge);
+    CgroupStats stats = new CgroupStats(new CgroupStats.Cpu(usage, thr), memory, pids, new CgroupStats.Blkio(bytes, ios), huge);
+    Path c = paths.get("cpuset");
+    if (c == null) return stats;
+    return stats.withCpuset(new CgroupStats.CpuSet(CgroupStats.CpuSet.numbers(FsSupport.read(c, "cpuset.cpus")),
+        FsSupport.readLong(c, "cpuset.cpu_exclusive"), CgroupStats.CpuSet.numbers(FsSupport.read(c, "cpuset.mems")),
+        FsSupport.readLong(c, "cpuset.mem_hardwall"), FsSupport.readLong(c, "cpuset.mem_exclusive"),
+        FsSupport.readLong(c, "cpuset.memory_migrate"), FsSupport.readLong(c, "cpuset.memory_spread_page"),
+        FsSupport.readLong(c, "cpuset.memory_spread_slab"), FsSupport.readLong(c, "cpuset.memory_pressure"),
+        FsSupport.readLong(c, "cpuset.sched_load_balance"), FsSupport.readLong(c, "cpuset.sched_relax_domain_level")));
   }
 
   private static CgroupStats.MemoryEntry entry(Path d, String prefix) {

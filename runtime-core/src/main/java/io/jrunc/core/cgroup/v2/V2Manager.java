@@ -318,7 +318,12 @@ public class V2Manager implements CgroupManager {
       huge.put(size, new CgroupStats.Hugetlb(FsSupport.readLong(dir, "hugetlb." + size + ".current"), 0,
           FsSupport.readKeyed(dir, "hugetlb." + size + ".events").getOrDefault("max", 0L)));
     }
-    return new CgroupStats(new CgroupStats.Cpu(usage, thr), memory, pids, new CgroupStats.Blkio(bytes, ios), huge);
+    CgroupStats stats = new CgroupStats(new CgroupStats.Cpu(usage, thr), memory, pids, new CgroupStats.Blkio(bytes, ios), huge);
+    // v2 has the effective sets only, and none of v1's flags (runc's cpuset stats alike)
+    String cpus = FsSupport.read(dir, "cpuset.cpus.effective");
+    if (cpus == null) return stats;
+    return stats.withCpuset(new CgroupStats.CpuSet(CgroupStats.CpuSet.numbers(cpus), 0,
+        CgroupStats.CpuSet.numbers(FsSupport.read(dir, "cpuset.mems.effective")), 0, 0, 0, 0, 0, 0, 0, 0));
   }
 
   static long limit(Path dir, String file) {

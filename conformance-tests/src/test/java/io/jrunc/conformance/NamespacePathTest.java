@@ -136,11 +136,7 @@ class NamespacePathTest {
       String net = "/proc/" + Bundle.node(j.run("state", "wn").out()).get("pid").asInt() + "/ns/net";
       Bundle b = inUserNamespace(Bundle.busybox(tmp.resolve("b")).args("sleep", "100"))
           .withoutNamespace("network").addNamespace("network", net);
-      for (var ns : b.linux().get("namespaces")) {
-        if (ns.get("type").asText().equals("user")) ((ObjectNode) ns).put("path", user);
-      }
-      b.linux().remove("uidMappings");
-      b.linux().remove("gidMappings");
+      joinUserNamespace(b, user);
       var r = j.run("run", "-d", "--bundle", b.write().toString(), "wb");
       assertThat(r.exit()).as(r.toString()).isZero();
       var e = j.run("exec", "wb", "sh", "-c", "readlink /proc/self/ns/user; readlink /proc/self/ns/net");
@@ -172,11 +168,7 @@ class NamespacePathTest {
     try {
       String user = "/proc/" + Bundle.node(j.run("state", "ia").out()).get("pid").asInt() + "/ns/user";
       Bundle b = inUserNamespace(Bundle.busybox(tmp.resolve("b")).args("stat", "-c", "=%u=%g=", "/tmp/m/foo.txt"));
-      for (var ns : b.linux().get("namespaces")) {
-        if (ns.get("type").asText().equals("user")) ((ObjectNode) ns).put("path", user);
-      }
-      b.linux().remove("uidMappings");
-      b.linux().remove("gidMappings");
+      joinUserNamespace(b, user);
       ObjectNode m = ((ArrayNode) b.config.get("mounts")).addObject().put("source", src.toString()).put("destination", "/tmp/m");
       m.putArray("options").add("rbind").add("idmap");
       var r = j.run("run", "--bundle", b.write().toString(), "ib");
@@ -202,6 +194,15 @@ class NamespacePathTest {
     assertThat(r.err()).contains("/hostname: setting it in the host's UTS namespace is not allowed");
     assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname"))).isEqualTo(before);
     assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
+  /** Joins the user namespace at {@code path} instead, with no maps of its own (runc's bats do the same). */
+  private static void joinUserNamespace(Bundle b, String path) {
+    for (var ns : b.linux().get("namespaces")) {
+      if (ns.get("type").asText().equals("user")) ((ObjectNode) ns).put("path", path);
+    }
+    b.linux().remove("uidMappings");
+    b.linux().remove("gidMappings");
   }
 
   /** Its own user namespace (ids 100000-165535), its rootfs theirs, /sys bound from the host. */

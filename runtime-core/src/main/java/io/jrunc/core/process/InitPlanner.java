@@ -15,11 +15,13 @@ import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Prctl;
 import io.jrunc.core.sys.Signal;
 import io.jrunc.core.sys.Sys;
+import io.jrunc.spec.LinuxIDMapping;
 import io.jrunc.spec.LinuxTimeOffset;
 import io.jrunc.spec.Process;
 import io.jrunc.spec.Spec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -248,12 +250,12 @@ public final class InitPlanner {
   }
 
   /** -1 when container id 0 is mapped; else {@code wanted} if mapped, else the first mapped id. */
-  static long fsId(java.util.List<io.jrunc.spec.LinuxIDMapping> maps, long wanted) {
+  static long fsId(List<LinuxIDMapping> maps, long wanted) {
     if (maps == null || maps.isEmpty() || mapped(maps, 0)) return -1;
     return mapped(maps, wanted) ? wanted : maps.get(0).containerID();
   }
 
-  private static boolean mapped(java.util.List<io.jrunc.spec.LinuxIDMapping> maps, long id) {
+  private static boolean mapped(List<LinuxIDMapping> maps, long id) {
     for (var m : maps) {
       if (m.containerID() != null && m.size() != null && id >= m.containerID() && id < m.containerID() + m.size()) return true;
     }

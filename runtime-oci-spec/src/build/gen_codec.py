@@ -216,7 +216,15 @@ for qual, rec in records.items():
     emit("            switch (f) {")
     for c in comps:
         emit('                case "%s" -> v_%s = %s;' % (c["json"], c["name"], reader_expr(c["type"], c, outer)))
-    emit("                default -> in.skip();")
+    # Go's encoding/json (runc) takes a key that matches no field exactly by a case-insensitive
+    # match ("pagesize" for "pageSize", as runc's own hugetlb test writes it); only then unknown
+    emit("                default -> {")
+    emit("                    switch (In.folded(f, %s)) {" % ", ".join('"%s"' % c["json"] for c in comps))
+    for c in comps:
+        emit('                        case "%s" -> v_%s = %s;' % (c["json"], c["name"], reader_expr(c["type"], c, outer)))
+    emit("                        default -> in.skip();")
+    emit("                    }")
+    emit("                }")
     emit("            }")
     emit("        }")
     emit("        return new %s(%s);" % (t, ", ".join("v_" + c["name"] for c in comps)))

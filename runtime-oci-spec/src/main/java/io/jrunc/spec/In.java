@@ -70,6 +70,21 @@ final class In {
         return name;
     }
 
+    /**
+     * The field name among {@code names} that {@code key} matches case-insensitively, or "" for
+     * none: Go's encoding/json, and so runc, binds a key that matches no field exactly to a field
+     * whose name it equals but for case ({@code "pagesize"} sets {@code pageSize}); the generated
+     * readers ask this only for a key that matched none exactly.
+     */
+    static String folded(String key, String... names) {
+        for (String n : names) {
+            if (n.equalsIgnoreCase(key)) {
+                return n;
+            }
+        }
+        return "";
+    }
+
     /** Skips the current value (an unknown field: the spec says to ignore it). */
     void skip() throws IOException {
         p.skipChildren();

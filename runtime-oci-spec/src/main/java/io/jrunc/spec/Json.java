@@ -65,6 +65,9 @@ public final class Json {
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                // a key that differs from a field's name only by case binds to it, as in Go's
+                // decoder (runc) and SpecCodec (In.folded)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
                 .serializationInclusion(JsonInclude.Include.NON_NULL)
                 .build();
             // A number where a string belongs (or the reverse) is a type error, as in Go's
@@ -142,7 +145,7 @@ public final class Json {
         }
         Boolean terminal = null;
         for (JsonScanner.Token t = p.next(); t == JsonScanner.Token.FIELD_NAME; t = p.next()) {
-            boolean process = p.text().equals("process");
+            boolean process = p.text().equalsIgnoreCase("process"); // as the codec binds it (In.folded)
             JsonScanner.Token v = p.next();
             if (!process) {
                 p.skipChildren();
@@ -153,7 +156,7 @@ public final class Json {
                 continue;
             }
             for (JsonScanner.Token u = p.next(); u == JsonScanner.Token.FIELD_NAME; u = p.next()) {
-                boolean isTerminal = p.text().equals("terminal");
+                boolean isTerminal = p.text().equalsIgnoreCase("terminal");
                 JsonScanner.Token w = p.next();
                 if (isTerminal) {
                     terminal = w == JsonScanner.Token.VALUE_TRUE ? Boolean.TRUE

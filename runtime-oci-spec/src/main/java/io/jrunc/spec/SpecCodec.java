@@ -437,7 +437,13 @@ final class SpecCodec {
             switch (f) {
                 case "height" -> v_height = in.int64();
                 case "width" -> v_width = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "height", "width")) {
+                        case "height" -> v_height = in.int64();
+                        case "width" -> v_width = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Box(v_height, v_width);
@@ -460,7 +466,13 @@ final class SpecCodec {
             switch (f) {
                 case "initial" -> v_initial = in.string();
                 case "final" -> v_finalCpus = in.string();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "initial", "final")) {
+                        case "initial" -> v_initial = in.string();
+                        case "final" -> v_finalCpus = in.string();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new CPUAffinity(v_initial, v_finalCpus);
@@ -493,7 +505,18 @@ final class SpecCodec {
                 case "linux" -> v_linux = rFeatures_Linux(in);
                 case "annotations" -> v_annotations = in.stringMap();
                 case "potentiallyUnsafeConfigAnnotations" -> v_potentiallyUnsafeConfigAnnotations = in.stringList();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "ociVersionMin", "ociVersionMax", "hooks", "mountOptions", "linux", "annotations", "potentiallyUnsafeConfigAnnotations")) {
+                        case "ociVersionMin" -> v_ociVersionMin = in.string();
+                        case "ociVersionMax" -> v_ociVersionMax = in.string();
+                        case "hooks" -> v_hooks = in.stringList();
+                        case "mountOptions" -> v_mountOptions = in.stringList();
+                        case "linux" -> v_linux = rFeatures_Linux(in);
+                        case "annotations" -> v_annotations = in.stringMap();
+                        case "potentiallyUnsafeConfigAnnotations" -> v_potentiallyUnsafeConfigAnnotations = in.stringList();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features(v_ociVersionMin, v_ociVersionMax, v_hooks, v_mountOptions, v_linux, v_annotations, v_potentiallyUnsafeConfigAnnotations);
@@ -540,7 +563,21 @@ final class SpecCodec {
                 case "memoryPolicy" -> v_memoryPolicy = rFeatures_MemoryPolicy(in);
                 case "mountExtensions" -> v_mountExtensions = rFeatures_MountExtensions(in);
                 case "netDevices" -> v_netDevices = rFeatures_NetDevices(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "namespaces", "capabilities", "cgroup", "seccomp", "apparmor", "selinux", "intelRdt", "memoryPolicy", "mountExtensions", "netDevices")) {
+                        case "namespaces" -> v_namespaces = in.stringList();
+                        case "capabilities" -> v_capabilities = in.stringList();
+                        case "cgroup" -> v_cgroup = rFeatures_Cgroup(in);
+                        case "seccomp" -> v_seccomp = rFeatures_Seccomp(in);
+                        case "apparmor" -> v_apparmor = rFeatures_Apparmor(in);
+                        case "selinux" -> v_selinux = rFeatures_Selinux(in);
+                        case "intelRdt" -> v_intelRdt = rFeatures_IntelRdt(in);
+                        case "memoryPolicy" -> v_memoryPolicy = rFeatures_MemoryPolicy(in);
+                        case "mountExtensions" -> v_mountExtensions = rFeatures_MountExtensions(in);
+                        case "netDevices" -> v_netDevices = rFeatures_NetDevices(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.Linux(v_namespaces, v_capabilities, v_cgroup, v_seccomp, v_apparmor, v_selinux, v_intelRdt, v_memoryPolicy, v_mountExtensions, v_netDevices);
@@ -601,7 +638,16 @@ final class SpecCodec {
                 case "systemd" -> v_systemd = in.bool();
                 case "systemdUser" -> v_systemdUser = in.bool();
                 case "rdma" -> v_rdma = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "v1", "v2", "systemd", "systemdUser", "rdma")) {
+                        case "v1" -> v_v1 = in.bool();
+                        case "v2" -> v_v2 = in.bool();
+                        case "systemd" -> v_systemd = in.bool();
+                        case "systemdUser" -> v_systemdUser = in.bool();
+                        case "rdma" -> v_rdma = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.Cgroup(v_v1, v_v2, v_systemd, v_systemdUser, v_rdma);
@@ -635,7 +681,17 @@ final class SpecCodec {
                 case "archs" -> v_archs = in.stringList();
                 case "knownFlags" -> v_knownFlags = in.stringList();
                 case "supportedFlags" -> v_supportedFlags = in.stringList();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "enabled", "actions", "operators", "archs", "knownFlags", "supportedFlags")) {
+                        case "enabled" -> v_enabled = in.bool();
+                        case "actions" -> v_actions = in.stringList();
+                        case "operators" -> v_operators = in.stringList();
+                        case "archs" -> v_archs = in.stringList();
+                        case "knownFlags" -> v_knownFlags = in.stringList();
+                        case "supportedFlags" -> v_supportedFlags = in.stringList();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.Seccomp(v_enabled, v_actions, v_operators, v_archs, v_knownFlags, v_supportedFlags);
@@ -660,7 +716,12 @@ final class SpecCodec {
         for (String f = in.nextField(); f != null; f = in.nextField()) {
             switch (f) {
                 case "enabled" -> v_enabled = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "enabled")) {
+                        case "enabled" -> v_enabled = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.Apparmor(v_enabled);
@@ -680,7 +741,12 @@ final class SpecCodec {
         for (String f = in.nextField(); f != null; f = in.nextField()) {
             switch (f) {
                 case "enabled" -> v_enabled = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "enabled")) {
+                        case "enabled" -> v_enabled = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.Selinux(v_enabled);
@@ -704,7 +770,14 @@ final class SpecCodec {
                 case "enabled" -> v_enabled = in.bool();
                 case "schemata" -> v_schemata = in.bool();
                 case "monitoring" -> v_monitoring = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "enabled", "schemata", "monitoring")) {
+                        case "enabled" -> v_enabled = in.bool();
+                        case "schemata" -> v_schemata = in.bool();
+                        case "monitoring" -> v_monitoring = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.IntelRdt(v_enabled, v_schemata, v_monitoring);
@@ -728,7 +801,13 @@ final class SpecCodec {
             switch (f) {
                 case "modes" -> v_modes = in.stringList();
                 case "flags" -> v_flags = in.stringList();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "modes", "flags")) {
+                        case "modes" -> v_modes = in.stringList();
+                        case "flags" -> v_flags = in.stringList();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.MemoryPolicy(v_modes, v_flags);
@@ -749,7 +828,12 @@ final class SpecCodec {
         for (String f = in.nextField(); f != null; f = in.nextField()) {
             switch (f) {
                 case "idmap" -> v_idmap = rFeatures_IDMap(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "idmap")) {
+                        case "idmap" -> v_idmap = rFeatures_IDMap(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.MountExtensions(v_idmap);
@@ -772,7 +856,12 @@ final class SpecCodec {
         for (String f = in.nextField(); f != null; f = in.nextField()) {
             switch (f) {
                 case "enabled" -> v_enabled = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "enabled")) {
+                        case "enabled" -> v_enabled = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.IDMap(v_enabled);
@@ -792,7 +881,12 @@ final class SpecCodec {
         for (String f = in.nextField(); f != null; f = in.nextField()) {
             switch (f) {
                 case "enabled" -> v_enabled = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "enabled")) {
+                        case "enabled" -> v_enabled = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Features.NetDevices(v_enabled);
@@ -818,7 +912,15 @@ final class SpecCodec {
                 case "args" -> v_args = in.stringList();
                 case "env" -> v_env = in.stringList();
                 case "timeout" -> v_timeout = in.int32();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "path", "args", "env", "timeout")) {
+                        case "path" -> v_path = in.string();
+                        case "args" -> v_args = in.stringList();
+                        case "env" -> v_env = in.stringList();
+                        case "timeout" -> v_timeout = in.int32();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Hook(v_path, v_args, v_env, v_timeout);
@@ -851,7 +953,17 @@ final class SpecCodec {
                 case "startContainer" -> v_startContainer = lHook(in);
                 case "poststart" -> v_poststart = lHook(in);
                 case "poststop" -> v_poststop = lHook(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop")) {
+                        case "prestart" -> v_prestart = lHook(in);
+                        case "createRuntime" -> v_createRuntime = lHook(in);
+                        case "createContainer" -> v_createContainer = lHook(in);
+                        case "startContainer" -> v_startContainer = lHook(in);
+                        case "poststart" -> v_poststart = lHook(in);
+                        case "poststop" -> v_poststop = lHook(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Hooks(v_prestart, v_createRuntime, v_createContainer, v_startContainer, v_poststart, v_poststop);
@@ -908,7 +1020,28 @@ final class SpecCodec {
                 case "personality" -> v_personality = rLinuxPersonality(in);
                 case "timeOffsets" -> v_timeOffsets = mLinuxTimeOffset(in);
                 case "memoryPolicy" -> v_memoryPolicy = rLinuxMemoryPolicy(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "uidMappings", "gidMappings", "sysctl", "resources", "cgroupsPath", "namespaces", "devices", "netDevices", "seccomp", "rootfsPropagation", "maskedPaths", "readonlyPaths", "mountLabel", "intelRdt", "personality", "timeOffsets", "memoryPolicy")) {
+                        case "uidMappings" -> v_uidMappings = lLinuxIDMapping(in);
+                        case "gidMappings" -> v_gidMappings = lLinuxIDMapping(in);
+                        case "sysctl" -> v_sysctl = in.stringMap();
+                        case "resources" -> v_resources = rLinuxResources(in);
+                        case "cgroupsPath" -> v_cgroupsPath = in.string();
+                        case "namespaces" -> v_namespaces = lLinuxNamespace(in);
+                        case "devices" -> v_devices = lLinuxDevice(in);
+                        case "netDevices" -> v_netDevices = mLinuxNetDevice(in);
+                        case "seccomp" -> v_seccomp = rLinuxSeccomp(in);
+                        case "rootfsPropagation" -> v_rootfsPropagation = in.string();
+                        case "maskedPaths" -> v_maskedPaths = in.stringList();
+                        case "readonlyPaths" -> v_readonlyPaths = in.stringList();
+                        case "mountLabel" -> v_mountLabel = in.string();
+                        case "intelRdt" -> v_intelRdt = rLinuxIntelRdt(in);
+                        case "personality" -> v_personality = rLinuxPersonality(in);
+                        case "timeOffsets" -> v_timeOffsets = mLinuxTimeOffset(in);
+                        case "memoryPolicy" -> v_memoryPolicy = rLinuxMemoryPolicy(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Linux(v_uidMappings, v_gidMappings, v_sysctl, v_resources, v_cgroupsPath, v_namespaces, v_devices, v_netDevices, v_seccomp, v_rootfsPropagation, v_maskedPaths, v_readonlyPaths, v_mountLabel, v_intelRdt, v_personality, v_timeOffsets, v_memoryPolicy);
@@ -971,7 +1104,18 @@ final class SpecCodec {
                 case "throttleWriteBpsDevice" -> v_throttleWriteBpsDevice = lLinuxThrottleDevice(in);
                 case "throttleReadIOPSDevice" -> v_throttleReadIOPSDevice = lLinuxThrottleDevice(in);
                 case "throttleWriteIOPSDevice" -> v_throttleWriteIOPSDevice = lLinuxThrottleDevice(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "weight", "leafWeight", "weightDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice", "throttleReadIOPSDevice", "throttleWriteIOPSDevice")) {
+                        case "weight" -> v_weight = in.int64();
+                        case "leafWeight" -> v_leafWeight = in.int64();
+                        case "weightDevice" -> v_weightDevice = lLinuxWeightDevice(in);
+                        case "throttleReadBpsDevice" -> v_throttleReadBpsDevice = lLinuxThrottleDevice(in);
+                        case "throttleWriteBpsDevice" -> v_throttleWriteBpsDevice = lLinuxThrottleDevice(in);
+                        case "throttleReadIOPSDevice" -> v_throttleReadIOPSDevice = lLinuxThrottleDevice(in);
+                        case "throttleWriteIOPSDevice" -> v_throttleWriteIOPSDevice = lLinuxThrottleDevice(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxBlockIO(v_weight, v_leafWeight, v_weightDevice, v_throttleReadBpsDevice, v_throttleWriteBpsDevice, v_throttleReadIOPSDevice, v_throttleWriteIOPSDevice);
@@ -1013,7 +1157,20 @@ final class SpecCodec {
                 case "cpus" -> v_cpus = in.string();
                 case "mems" -> v_mems = in.string();
                 case "idle" -> v_idle = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle")) {
+                        case "shares" -> v_shares = in.uint64();
+                        case "quota" -> v_quota = in.int64();
+                        case "burst" -> v_burst = in.uint64();
+                        case "period" -> v_period = in.uint64();
+                        case "realtimeRuntime" -> v_realtimeRuntime = in.int64();
+                        case "realtimePeriod" -> v_realtimePeriod = in.uint64();
+                        case "cpus" -> v_cpus = in.string();
+                        case "mems" -> v_mems = in.string();
+                        case "idle" -> v_idle = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxCPU(v_shares, v_quota, v_burst, v_period, v_realtimeRuntime, v_realtimePeriod, v_cpus, v_mems, v_idle);
@@ -1049,7 +1206,16 @@ final class SpecCodec {
                 case "inheritable" -> v_inheritable = in.stringList();
                 case "permitted" -> v_permitted = in.stringList();
                 case "ambient" -> v_ambient = in.stringList();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "bounding", "effective", "inheritable", "permitted", "ambient")) {
+                        case "bounding" -> v_bounding = in.stringList();
+                        case "effective" -> v_effective = in.stringList();
+                        case "inheritable" -> v_inheritable = in.stringList();
+                        case "permitted" -> v_permitted = in.stringList();
+                        case "ambient" -> v_ambient = in.stringList();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxCapabilities(v_bounding, v_effective, v_inheritable, v_permitted, v_ambient);
@@ -1085,7 +1251,18 @@ final class SpecCodec {
                 case "fileMode" -> v_fileMode = in.int64();
                 case "uid" -> v_uid = in.int64();
                 case "gid" -> v_gid = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "path", "type", "major", "minor", "fileMode", "uid", "gid")) {
+                        case "path" -> v_path = in.string();
+                        case "type" -> v_type = in.string();
+                        case "major" -> v_major = in.int64();
+                        case "minor" -> v_minor = in.int64();
+                        case "fileMode" -> v_fileMode = in.int64();
+                        case "uid" -> v_uid = in.int64();
+                        case "gid" -> v_gid = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxDevice(v_path, v_type, v_major, v_minor, v_fileMode, v_uid, v_gid);
@@ -1119,7 +1296,16 @@ final class SpecCodec {
                 case "major" -> v_major = in.int64();
                 case "minor" -> v_minor = in.int64();
                 case "access" -> v_access = in.string();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "allow", "type", "major", "minor", "access")) {
+                        case "allow" -> v_allow = in.bool();
+                        case "type" -> v_type = in.string();
+                        case "major" -> v_major = in.int64();
+                        case "minor" -> v_minor = in.int64();
+                        case "access" -> v_access = in.string();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxDeviceCgroup(v_allow, v_type, v_major, v_minor, v_access);
@@ -1145,7 +1331,13 @@ final class SpecCodec {
             switch (f) {
                 case "pageSize" -> v_pageSize = in.string();
                 case "limit" -> v_limit = in.uint64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "pageSize", "limit")) {
+                        case "pageSize" -> v_pageSize = in.string();
+                        case "limit" -> v_limit = in.uint64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxHugepageLimit(v_pageSize, v_limit);
@@ -1170,7 +1362,14 @@ final class SpecCodec {
                 case "containerID" -> v_containerID = in.int64();
                 case "hostID" -> v_hostID = in.int64();
                 case "size" -> v_size = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "containerID", "hostID", "size")) {
+                        case "containerID" -> v_containerID = in.int64();
+                        case "hostID" -> v_hostID = in.int64();
+                        case "size" -> v_size = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxIDMapping(v_containerID, v_hostID, v_size);
@@ -1194,7 +1393,13 @@ final class SpecCodec {
             switch (f) {
                 case "class" -> v_ioClass = in.string();
                 case "priority" -> v_priority = in.int32();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "class", "priority")) {
+                        case "class" -> v_ioClass = in.string();
+                        case "priority" -> v_priority = in.int32();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxIOPriority(v_ioClass, v_priority);
@@ -1227,7 +1432,18 @@ final class SpecCodec {
                 case "enableCMT" -> v_enableCMT = in.bool();
                 case "enableMBM" -> v_enableMBM = in.bool();
                 case "enableMonitoring" -> v_enableMonitoring = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "closID", "schemata", "l3CacheSchema", "memBwSchema", "enableCMT", "enableMBM", "enableMonitoring")) {
+                        case "closID" -> v_closID = in.string();
+                        case "schemata" -> v_schemata = in.stringListOrString();
+                        case "l3CacheSchema" -> v_l3CacheSchema = in.string();
+                        case "memBwSchema" -> v_memBwSchema = in.string();
+                        case "enableCMT" -> v_enableCMT = in.bool();
+                        case "enableMBM" -> v_enableMBM = in.bool();
+                        case "enableMonitoring" -> v_enableMonitoring = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxIntelRdt(v_closID, v_schemata, v_l3CacheSchema, v_memBwSchema, v_enableCMT, v_enableMBM, v_enableMonitoring);
@@ -1255,7 +1471,13 @@ final class SpecCodec {
             switch (f) {
                 case "name" -> v_name = in.string();
                 case "priority" -> v_priority = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "name", "priority")) {
+                        case "name" -> v_name = in.string();
+                        case "priority" -> v_priority = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxInterfacePriority(v_name, v_priority);
@@ -1292,7 +1514,20 @@ final class SpecCodec {
                 case "disableOOMKiller" -> v_disableOOMKiller = in.bool();
                 case "useHierarchy" -> v_useHierarchy = in.bool();
                 case "checkBeforeUpdate" -> v_checkBeforeUpdate = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate")) {
+                        case "limit" -> v_limit = in.int64();
+                        case "reservation" -> v_reservation = in.int64();
+                        case "swap" -> v_swap = in.int64();
+                        case "kernel" -> v_kernel = in.int64();
+                        case "kernelTCP" -> v_kernelTCP = in.int64();
+                        case "swappiness" -> v_swappiness = in.uint64();
+                        case "disableOOMKiller" -> v_disableOOMKiller = in.bool();
+                        case "useHierarchy" -> v_useHierarchy = in.bool();
+                        case "checkBeforeUpdate" -> v_checkBeforeUpdate = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxMemory(v_limit, v_reservation, v_swap, v_kernel, v_kernelTCP, v_swappiness, v_disableOOMKiller, v_useHierarchy, v_checkBeforeUpdate);
@@ -1324,7 +1559,14 @@ final class SpecCodec {
                 case "mode" -> v_mode = in.string();
                 case "nodes" -> v_nodes = in.string();
                 case "flags" -> v_flags = in.stringList();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "mode", "nodes", "flags")) {
+                        case "mode" -> v_mode = in.string();
+                        case "nodes" -> v_nodes = in.string();
+                        case "flags" -> v_flags = in.stringList();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxMemoryPolicy(v_mode, v_nodes, v_flags);
@@ -1348,7 +1590,13 @@ final class SpecCodec {
             switch (f) {
                 case "type" -> v_type = in.string();
                 case "path" -> v_path = in.string();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "type", "path")) {
+                        case "type" -> v_type = in.string();
+                        case "path" -> v_path = in.string();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxNamespace(v_type, v_path);
@@ -1369,7 +1617,12 @@ final class SpecCodec {
         for (String f = in.nextField(); f != null; f = in.nextField()) {
             switch (f) {
                 case "name" -> v_name = in.string();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "name")) {
+                        case "name" -> v_name = in.string();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxNetDevice(v_name);
@@ -1391,7 +1644,13 @@ final class SpecCodec {
             switch (f) {
                 case "classID" -> v_classID = in.int64();
                 case "priorities" -> v_priorities = lLinuxInterfacePriority(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "classID", "priorities")) {
+                        case "classID" -> v_classID = in.int64();
+                        case "priorities" -> v_priorities = lLinuxInterfacePriority(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxNetwork(v_classID, v_priorities);
@@ -1414,7 +1673,13 @@ final class SpecCodec {
             switch (f) {
                 case "domain" -> v_domain = in.string();
                 case "flags" -> v_flags = in.stringList();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "domain", "flags")) {
+                        case "domain" -> v_domain = in.string();
+                        case "flags" -> v_flags = in.stringList();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxPersonality(v_domain, v_flags);
@@ -1435,7 +1700,12 @@ final class SpecCodec {
         for (String f = in.nextField(); f != null; f = in.nextField()) {
             switch (f) {
                 case "limit" -> v_limit = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "limit")) {
+                        case "limit" -> v_limit = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxPids(v_limit);
@@ -1457,7 +1727,13 @@ final class SpecCodec {
             switch (f) {
                 case "hcaHandles" -> v_hcaHandles = in.int64();
                 case "hcaObjects" -> v_hcaObjects = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "hcaHandles", "hcaObjects")) {
+                        case "hcaHandles" -> v_hcaHandles = in.int64();
+                        case "hcaObjects" -> v_hcaObjects = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxRdma(v_hcaHandles, v_hcaObjects);
@@ -1494,7 +1770,20 @@ final class SpecCodec {
                 case "network" -> v_network = rLinuxNetwork(in);
                 case "rdma" -> v_rdma = mLinuxRdma(in);
                 case "unified" -> v_unified = in.stringMap();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "devices", "memory", "cpu", "pids", "blockIO", "hugepageLimits", "network", "rdma", "unified")) {
+                        case "devices" -> v_devices = lLinuxDeviceCgroup(in);
+                        case "memory" -> v_memory = rLinuxMemory(in);
+                        case "cpu" -> v_cpu = rLinuxCPU(in);
+                        case "pids" -> v_pids = rLinuxPids(in);
+                        case "blockIO" -> v_blockIO = rLinuxBlockIO(in);
+                        case "hugepageLimits" -> v_hugepageLimits = lLinuxHugepageLimit(in);
+                        case "network" -> v_network = rLinuxNetwork(in);
+                        case "rdma" -> v_rdma = mLinuxRdma(in);
+                        case "unified" -> v_unified = in.stringMap();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxResources(v_devices, v_memory, v_cpu, v_pids, v_blockIO, v_hugepageLimits, v_network, v_rdma, v_unified);
@@ -1549,7 +1838,18 @@ final class SpecCodec {
                 case "listenerPath" -> v_listenerPath = in.string();
                 case "listenerMetadata" -> v_listenerMetadata = in.string();
                 case "syscalls" -> v_syscalls = lLinuxSyscall(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "defaultAction", "defaultErrnoRet", "architectures", "flags", "listenerPath", "listenerMetadata", "syscalls")) {
+                        case "defaultAction" -> v_defaultAction = in.string();
+                        case "defaultErrnoRet" -> v_defaultErrnoRet = in.int64();
+                        case "architectures" -> v_architectures = in.stringList();
+                        case "flags" -> v_flags = in.stringList();
+                        case "listenerPath" -> v_listenerPath = in.string();
+                        case "listenerMetadata" -> v_listenerMetadata = in.string();
+                        case "syscalls" -> v_syscalls = lLinuxSyscall(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxSeccomp(v_defaultAction, v_defaultErrnoRet, v_architectures, v_flags, v_listenerPath, v_listenerMetadata, v_syscalls);
@@ -1581,7 +1881,15 @@ final class SpecCodec {
                 case "value" -> v_value = in.uint64();
                 case "valueTwo" -> v_valueTwo = in.uint64();
                 case "op" -> v_op = in.string();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "index", "value", "valueTwo", "op")) {
+                        case "index" -> v_index = in.int64();
+                        case "value" -> v_value = in.uint64();
+                        case "valueTwo" -> v_valueTwo = in.uint64();
+                        case "op" -> v_op = in.string();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxSeccompArg(v_index, v_value, v_valueTwo, v_op);
@@ -1610,7 +1918,15 @@ final class SpecCodec {
                 case "action" -> v_action = in.string();
                 case "errnoRet" -> v_errnoRet = in.int64();
                 case "args" -> v_args = lLinuxSeccompArg(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "names", "action", "errnoRet", "args")) {
+                        case "names" -> v_names = in.stringList();
+                        case "action" -> v_action = in.string();
+                        case "errnoRet" -> v_errnoRet = in.int64();
+                        case "args" -> v_args = lLinuxSeccompArg(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxSyscall(v_names, v_action, v_errnoRet, v_args);
@@ -1637,7 +1953,14 @@ final class SpecCodec {
                 case "major" -> v_major = in.int64();
                 case "minor" -> v_minor = in.int64();
                 case "rate" -> v_rate = in.uint64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "major", "minor", "rate")) {
+                        case "major" -> v_major = in.int64();
+                        case "minor" -> v_minor = in.int64();
+                        case "rate" -> v_rate = in.uint64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxThrottleDevice(v_major, v_minor, v_rate);
@@ -1661,7 +1984,13 @@ final class SpecCodec {
             switch (f) {
                 case "secs" -> v_secs = in.int64();
                 case "nanosecs" -> v_nanosecs = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "secs", "nanosecs")) {
+                        case "secs" -> v_secs = in.int64();
+                        case "nanosecs" -> v_nanosecs = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxTimeOffset(v_secs, v_nanosecs);
@@ -1688,7 +2017,15 @@ final class SpecCodec {
                 case "minor" -> v_minor = in.int64();
                 case "weight" -> v_weight = in.int64();
                 case "leafWeight" -> v_leafWeight = in.int64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "major", "minor", "weight", "leafWeight")) {
+                        case "major" -> v_major = in.int64();
+                        case "minor" -> v_minor = in.int64();
+                        case "weight" -> v_weight = in.int64();
+                        case "leafWeight" -> v_leafWeight = in.int64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new LinuxWeightDevice(v_major, v_minor, v_weight, v_leafWeight);
@@ -1721,7 +2058,17 @@ final class SpecCodec {
                 case "options" -> v_options = in.stringList();
                 case "uidMappings" -> v_uidMappings = lLinuxIDMapping(in);
                 case "gidMappings" -> v_gidMappings = lLinuxIDMapping(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "destination", "type", "source", "options", "uidMappings", "gidMappings")) {
+                        case "destination" -> v_destination = in.string();
+                        case "type" -> v_type = in.string();
+                        case "source" -> v_source = in.string();
+                        case "options" -> v_options = in.stringList();
+                        case "uidMappings" -> v_uidMappings = lLinuxIDMapping(in);
+                        case "gidMappings" -> v_gidMappings = lLinuxIDMapping(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Mount(v_destination, v_type, v_source, v_options, v_uidMappings, v_gidMappings);
@@ -1750,7 +2097,14 @@ final class SpecCodec {
                 case "type" -> v_type = in.string();
                 case "hard" -> v_hard = in.uint64();
                 case "soft" -> v_soft = in.uint64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "type", "hard", "soft")) {
+                        case "type" -> v_type = in.string();
+                        case "hard" -> v_hard = in.uint64();
+                        case "soft" -> v_soft = in.uint64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new POSIXRlimit(v_type, v_hard, v_soft);
@@ -1802,7 +2156,27 @@ final class SpecCodec {
                 case "selinuxLabel" -> v_selinuxLabel = in.string();
                 case "ioPriority" -> v_ioPriority = rLinuxIOPriority(in);
                 case "execCPUAffinity" -> v_execCPUAffinity = rCPUAffinity(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "terminal", "consoleSize", "user", "args", "commandLine", "env", "cwd", "capabilities", "rlimits", "noNewPrivileges", "apparmorProfile", "oomScoreAdj", "scheduler", "selinuxLabel", "ioPriority", "execCPUAffinity")) {
+                        case "terminal" -> v_terminal = in.bool();
+                        case "consoleSize" -> v_consoleSize = rBox(in);
+                        case "user" -> v_user = rUser(in);
+                        case "args" -> v_args = in.stringList();
+                        case "commandLine" -> v_commandLine = in.string();
+                        case "env" -> v_env = in.stringList();
+                        case "cwd" -> v_cwd = in.string();
+                        case "capabilities" -> v_capabilities = rLinuxCapabilities(in);
+                        case "rlimits" -> v_rlimits = lPOSIXRlimit(in);
+                        case "noNewPrivileges" -> v_noNewPrivileges = in.bool();
+                        case "apparmorProfile" -> v_apparmorProfile = in.string();
+                        case "oomScoreAdj" -> v_oomScoreAdj = in.int32();
+                        case "scheduler" -> v_scheduler = rScheduler(in);
+                        case "selinuxLabel" -> v_selinuxLabel = in.string();
+                        case "ioPriority" -> v_ioPriority = rLinuxIOPriority(in);
+                        case "execCPUAffinity" -> v_execCPUAffinity = rCPUAffinity(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Process(v_terminal, v_consoleSize, v_user, v_args, v_commandLine, v_env, v_cwd, v_capabilities, v_rlimits, v_noNewPrivileges, v_apparmorProfile, v_oomScoreAdj, v_scheduler, v_selinuxLabel, v_ioPriority, v_execCPUAffinity);
@@ -1857,7 +2231,13 @@ final class SpecCodec {
             switch (f) {
                 case "path" -> v_path = in.string();
                 case "readonly" -> v_readonly = in.bool();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "path", "readonly")) {
+                        case "path" -> v_path = in.string();
+                        case "readonly" -> v_readonly = in.bool();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Root(v_path, v_readonly);
@@ -1890,7 +2270,18 @@ final class SpecCodec {
                 case "runtime" -> v_runtime = in.uint64();
                 case "deadline" -> v_deadline = in.uint64();
                 case "period" -> v_period = in.uint64();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "policy", "nice", "priority", "flags", "runtime", "deadline", "period")) {
+                        case "policy" -> v_policy = in.string();
+                        case "nice" -> v_nice = in.int32();
+                        case "priority" -> v_priority = in.int32();
+                        case "flags" -> v_flags = in.stringList();
+                        case "runtime" -> v_runtime = in.uint64();
+                        case "deadline" -> v_deadline = in.uint64();
+                        case "period" -> v_period = in.uint64();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Scheduler(v_policy, v_nice, v_priority, v_flags, v_runtime, v_deadline, v_period);
@@ -1932,7 +2323,20 @@ final class SpecCodec {
                 case "hooks" -> v_hooks = rHooks(in);
                 case "annotations" -> v_annotations = in.stringMap();
                 case "linux" -> v_linux = rLinux(in);
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "ociVersion", "process", "root", "hostname", "domainname", "mounts", "hooks", "annotations", "linux")) {
+                        case "ociVersion" -> v_ociVersion = in.string();
+                        case "process" -> v_process = rProcess(in);
+                        case "root" -> v_root = rRoot(in);
+                        case "hostname" -> v_hostname = in.string();
+                        case "domainname" -> v_domainname = in.string();
+                        case "mounts" -> v_mounts = lMount(in);
+                        case "hooks" -> v_hooks = rHooks(in);
+                        case "annotations" -> v_annotations = in.stringMap();
+                        case "linux" -> v_linux = rLinux(in);
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new Spec(v_ociVersion, v_process, v_root, v_hostname, v_domainname, v_mounts, v_hooks, v_annotations, v_linux);
@@ -1988,7 +2392,20 @@ final class SpecCodec {
                 case "rootfs" -> v_rootfs = in.string();
                 case "created" -> v_created = in.string();
                 case "owner" -> v_owner = in.string();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "ociVersion", "id", "status", "pid", "bundle", "annotations", "rootfs", "created", "owner")) {
+                        case "ociVersion" -> v_ociVersion = in.string();
+                        case "id" -> v_id = in.string();
+                        case "status" -> v_status = in.string();
+                        case "pid" -> v_pid = in.int32();
+                        case "bundle" -> v_bundle = in.string();
+                        case "annotations" -> v_annotations = in.stringMap();
+                        case "rootfs" -> v_rootfs = in.string();
+                        case "created" -> v_created = in.string();
+                        case "owner" -> v_owner = in.string();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new State(v_ociVersion, v_id, v_status, v_pid, v_bundle, v_annotations, v_rootfs, v_created, v_owner);
@@ -2024,7 +2441,16 @@ final class SpecCodec {
                 case "umask" -> v_umask = in.int64();
                 case "additionalGids" -> v_additionalGids = in.int64List();
                 case "username" -> v_username = in.string();
-                default -> in.skip();
+                default -> {
+                    switch (In.folded(f, "uid", "gid", "umask", "additionalGids", "username")) {
+                        case "uid" -> v_uid = in.int64();
+                        case "gid" -> v_gid = in.int64();
+                        case "umask" -> v_umask = in.int64();
+                        case "additionalGids" -> v_additionalGids = in.int64List();
+                        case "username" -> v_username = in.string();
+                        default -> in.skip();
+                    }
+                }
             }
         }
         return new User(v_uid, v_gid, v_umask, v_additionalGids, v_username);

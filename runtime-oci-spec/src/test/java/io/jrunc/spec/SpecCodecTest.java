@@ -92,6 +92,32 @@ class SpecCodecTest {
         assertThat(spec.linux().namespaces()).containsExactly(new LinuxNamespace("pid", null));
     }
 
+    /**
+     * Go's encoding/json (runc) binds a key that matches no field exactly to the field it equals
+     * but for case: runc's own hugetlb test writes {"pagesize": ...}. The last of two keys for one
+     * field wins, as in Go; map keys (annotations, sysctl) keep their case.
+     */
+    @org.junit.jupiter.api.Test
+    void keysDifferingOnlyByCaseBindAsInGo() throws Exception {
+        String json = """
+                {"ociVersion": "1.3.0", "Process": {"Terminal": true, "ARGS": ["sh"], "cwd": "/"},
+                 "linux": {"resources": {"hugepageLimits": [{"pagesize": "2MB", "LIMIT": 2097152}]},
+                   "cgroupspath": "/a", "cgroupsPath": "/b", "SYSCTL": {"Net.X": "1"}},
+                 "annotations": {"Key": "v"}}
+                """;
+        agree(json.getBytes(), Spec.class);
+        Spec spec = Json.read(json, Spec.class);
+        assertThat(spec.process().terminal()).isTrue();
+        assertThat(spec.process().args()).containsExactly("sh");
+        assertThat(spec.linux().resources().hugepageLimits()).containsExactly(new LinuxHugepageLimit("2MB", 2097152L));
+        assertThat(spec.linux().cgroupsPath()).isEqualTo("/b");
+        assertThat(spec.linux().sysctl()).containsOnlyKeys("Net.X");
+        assertThat(spec.annotations()).containsOnlyKeys("Key");
+        assertThat(Json.processTerminal(json.getBytes())).isTrue();
+        // both spellings of one field: the last one wins, as in Go
+        assertThat(Json.read("{\"process\": {\"cwd\": \"/x\", \"CWD\": \"/y\"}}", Spec.class).process().cwd()).isEqualTo("/y");
+    }
+
     @org.junit.jupiter.api.Test
     void syntaxErrorsCarryLineAndColumn() {
         assertThat(catchThrowable(() -> Json.read("{\"ociVersion\": \"1.3.0\"} {}", Spec.class)))

@@ -393,7 +393,7 @@ public final class StateStore {
       JsonPull.Token t = p.next();
       if (t != JsonPull.Token.START_OBJECT) return true;
       while ((t = p.next()) == JsonPull.Token.FIELD_NAME) {
-        boolean hooks = p.text().equals("hooks");
+        boolean hooks = p.text().equalsIgnoreCase("hooks"); // bound case-insensitively (In.folded)
         t = p.next();
         if (hooks && t != JsonPull.Token.NULL) return true;
         p.skipChildren(t);

@@ -29,6 +29,9 @@ import java.nio.charset.StandardCharsets;
  *   <caption>Mapping rules</caption>
  *   <tr><th>Rule</th><th>Why</th></tr>
  *   <tr><td>unknown properties ignored</td><td>config.md: runtimes MUST ignore unknown properties</td></tr>
+ *   <tr><td>a key that matches no property exactly binds to one it equals but for case; the
+ *       last key for a property wins</td><td>Go's decoder does so, and runc's configs (its own
+ *       tests' {@code "pagesize"}) rely on it</td></tr>
  *   <tr><td>null components omitted on write</td><td>matches Go's {@code omitempty}; features.md: null is "unknown", not false</td></tr>
  *   <tr><td>record components in declaration order, map keys sorted</td><td>stable output; Go's encoder also sorts map keys</td></tr>
  *   <tr><td>no scalar coercion (number to string, string to boolean, float to int)</td><td>a wrong type is an error, as in Go's decoder</td></tr>

@@ -112,7 +112,12 @@ run_driver() {
   [ "$(cat $d/cgroup.freeze 2>&1)" = 1 ] && grep -qx 'frozen 1' $d/cgroup.events && ok "$driver life: cgroup.freeze 1, cgroup.events frozen 1" \
     || no "$driver life: cgroup.freeze 1, cgroup.events frozen 1" "$(cat $d/cgroup.freeze $d/cgroup.events 2>&1)"
   grep -q '^State:.*(stopped)' /proc/$pid/status 2>/dev/null || true
-  check "$driver life: resume" jr resume "$id"
+  # exec --ignore-paused: moved into the frozen cgroup, it runs once a resume 2 s later thaws it
+  (sleep 2; jr resume "$id"; echo "resume status $?") >"$work/$id.resume" 2>&1 &
+  out=$(jr exec --ignore-paused "$id" echo ok 2>&1); st=$?
+  wait
+  [ $st = 0 ] && [ "$out" = ok ] && ok "$driver life: exec --ignore-paused runs once resumed" || no "$driver life: exec --ignore-paused runs once resumed" "status $st" "$out"
+  grep -qx 'resume status 0' "$work/$id.resume" && ok "$driver life: resume" || no "$driver life: resume" "$(cat "$work/$id.resume")"
   [ "$(cat $d/cgroup.freeze 2>&1)" = 0 ] && grep -qx 'frozen 0' $d/cgroup.events && [ "$(jr state "$id" | jq -r .status)" = running ] \
     && ok "$driver life: after resume frozen 0 and running" || no "$driver life: after resume frozen 0 and running" "$(cat $d/cgroup.freeze $d/cgroup.events 2>&1)"
   check "$driver life: update --memory 32 MiB --pids-limit 50" jr update --memory 33554432 --pids-limit 50 "$id"
@@ -142,6 +147,21 @@ run_driver() {
       | .mounts += [{destination: \"/dev/kmsg\", type: \"bind\", source: \"/dev/kmsg\", options: [\"bind\"]}]" sh -c 'echo jrunc-vm-probe > /dev/kmsg && echo wrote')
   out=$(jr $G run -b "$b" "$id" 2>&1 </dev/null)
   [ "$out" = wrote ] && ok "$driver devok: writing /dev/kmsg works when c 1:11 w is allowed" || no "$driver devok: writing /dev/kmsg works when c 1:11 w is allowed" "$out"
+  gone "$id"
+
+  # --- the container makes its cgroup an inner node: init moved into a child cgroup and a
+  # controller enabled below (systemd or a nested runtime inside does so); v2 then refuses a
+  # process in the container's own cgroup (EBUSY) and exec joins init's, as runc's
+  # cgroups.bats "runc exec (cgroup v2 + init process in non-root cgroup)" checks ----------
+  id=$driver-nest
+  b=$(bundle "$id" '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type":"cgroup"}])
+      | .mounts |= map(if .destination == "/sys/fs/cgroup" then .options -= ["ro"] else . end)'" | .linux.cgroupsPath = \"$(cgpath $id)\"" sleep 1000)
+  checkf "$driver nest: run -d" "$work/$id.out" jr $G run -d -b "$b" "$id"
+  check "$driver nest: init moved into a child cgroup" jr exec "$id" sh -c 'mkdir /sys/fs/cgroup/init && echo 1 > /sys/fs/cgroup/init/cgroup.procs'
+  check "$driver nest: memory enabled below the container's cgroup" jr exec "$id" sh -c 'echo $$ > /sys/fs/cgroup/init/cgroup.procs && echo +memory > /sys/fs/cgroup/cgroup.subtree_control'
+  out=$(jr exec "$id" cat /proc/self/cgroup 2>&1); st=$?
+  [ $st = 0 ] && [ "$out" = "0::/init" ] && ok "$driver nest: exec joins init's cgroup (0::/init)" || no "$driver nest: exec joins init's cgroup (0::/init)" "status $st" "$out"
+  check "$driver nest: delete --force" jr delete --force "$id"
   gone "$id"
 
   # --- memory hog under 16 MiB: the OOM killer ends init, run exits 137 ---------------------

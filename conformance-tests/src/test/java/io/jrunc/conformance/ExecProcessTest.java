@@ -145,6 +145,39 @@ class ExecProcessTest {
     }
   }
 
+  /**
+   * {@code exec --ignore-paused} into a paused container (runc's cgroups.bats): the process joins
+   * the frozen cgroup and runs once a resume from elsewhere thaws it. On v2 it was cloned into the
+   * frozen cgroup, froze before it left the runtime (which waits for that) and held the lock the
+   * resume needs: both hung.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void anExecIntoAPausedContainerRunsOnceResumed() throws Exception {
+    Jrunc j = jrunc();
+    String id = id("paused");
+    Path bundle = Bundle.busybox(tmp.resolve("b")).args("sleep", "100").write();
+    try {
+      assertThat(j.run("run", "-d", "--bundle", bundle.toString(), id).exit()).isZero();
+      assertThat(j.run("pause", id).exit()).isZero();
+      var resume = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          Thread.sleep(2000);
+          return j.run("resume", id);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      var e = j.run("exec", "--ignore-paused", id, "echo", "ok");
+      assertThat(e.exit()).as(e.toString()).isZero();
+      assertThat(e.out()).isEqualTo("ok\n");
+      assertThat(resume.get().exit()).as(resume.get().toString()).isZero();
+      assertThat(Bundle.node(j.run("state", id).out()).get("status").asText()).isEqualTo("running");
+    } finally {
+      j.run("delete", "--force", id);
+    }
+  }
+
   @Test
   void anExecWithoutTerminalLeadsItsOwnProcessGroupAndSession() throws Exception {
     Jrunc j = jrunc();

@@ -78,6 +78,14 @@ public final class CgroupPaths {
     return out;
   }
 
+  /**
+   * The v2 directory of a process whose {@code /proc/PID/cgroup} says {@code procPath} for the
+   * unified hierarchy ("0::" line), under this host's cgroup2 mount.
+   */
+  public static Path v2DirOf(CgroupMounts m, String procPath) {
+    return resolve(m.unified(), m.unifiedRoot(), procPath, "", false);
+  }
+
   private static Path resolve(Path mount, String mountRoot, String own, String inner, boolean parentOfOwn) {
     if (inner.startsWith("/")) return under(mount, inner);
     String o = own == null ? "/" : own;

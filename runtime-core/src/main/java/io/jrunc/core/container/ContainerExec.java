@@ -130,7 +130,7 @@ final class ContainerExec extends ContainerVerb {
       // the process joins the container's cgroup (or the --cgroup sub-cgroups) before it runs:
       // v2 by CLONE_INTO_CGROUP, v1 by itself (ExecCgroup) or by the first child's pid written
       // while it waits (the second one inherits it)
-      ExecCgroup cgroup = ExecCgroup.open(cgroupOf(r), opts.subCgroups(), id, s == Status.PAUSED);
+      ExecCgroup cgroup = ExecCgroup.open(cgroupOf(r), opts.subCgroups(), id, s == Status.PAUSED, r.pid());
       cleanup.add(cgroup);
       int cgroupFd = cgroup.cloneFd();
       ExecPlanner.beforeCgroupJoin(b, proc);
@@ -139,7 +139,15 @@ final class ContainerExec extends ContainerVerb {
           opts.preserveFds(), exe, securitySteps(security), console[0],
           spec.linux() == null ? null : spec.linux().personality(),
           spec.linux() == null ? null : spec.linux().memoryPolicy(), true));
-      Spawner.Child child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
+      Spawner.Child child;
+      try {
+        child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
+      } catch (SysException e) {
+        // the container's cgroup became an inner node (ExecCgroup): where init is, then
+        if (e.errno() != Errno.EBUSY || cgroupFd < 0 || !cgroup.intoInitsCgroup()) throw e;
+        cgroupFd = cgroup.cloneFd();
+        child = Spawner.clone(planned.program(), ch, 0, cgroupFd);
+      }
       security.afterClone();
       if (console[0] >= 0 && opts.consoleFd() < 0) {
         Libc.close(console[0]); // the receiver sees EOF if the process dies before sending the master

@@ -68,6 +68,16 @@ class CgroupPathsTest {
         .containsExactly(Map.entry("", Path.of("/sys/fs/cgroup/user.slice/user-1000.slice/session-1.scope")));
   }
 
+  /** Where an exec goes when the container's own v2 cgroup refuses it: init's, from its /proc line. */
+  @Test
+  void v2DirOfAProcessIsItsUnifiedPathUnderTheMount() throws Exception {
+    CgroupMounts v2 = CgroupMounts.parse(CgroupMountsTest.V2, ROOT);
+    assertThat(CgroupPaths.v2DirOf(v2, "/jrunc-vm/c1/init")).isEqualTo(Path.of("/sys/fs/cgroup/jrunc-vm/c1/init"));
+    assertThat(CgroupPaths.v2DirOf(v2, "/")).isEqualTo(Path.of("/sys/fs/cgroup"));
+    CgroupMounts hybrid = CgroupMounts.parse(CgroupMountsTest.HYBRID, ROOT);
+    assertThat(CgroupPaths.v2DirOf(hybrid, "/c1/init")).isEqualTo(Path.of("/sys/fs/cgroup/unified/c1/init"));
+  }
+
   @Test
   void factoryRefusesSystemdPathWithoutSystemdDriver() throws Exception {
     CgroupHost host = new CgroupHost(ROOT, CgroupMountsTest.V2, "0::/\n");

@@ -92,7 +92,7 @@ done
 # (bin/jrunc runs every command measured here with -Xint instead of C1 since round 7, and a hello
 # world starts ~1 ms sooner without the compiler thread: 23.3 -> 22.3 ms, hyperfine 60 runs; so
 # the floor runs with -Xint too)
-flags="-Xlog:disable -Xlog:all=warning:stderr -Xlog:aot=off,cds=off:stderr -XX:+UseSerialGC -Xint -XX:-UsePerfData -XX:-MaxFDLimit -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.foreign.abi=ALL-UNNAMED --add-exports=java.base/jdk.internal.foreign.abi.x64=ALL-UNNAMED --add-exports=java.base/jdk.internal.access=ALL-UNNAMED"
+flags="-Xlog:disable -Xlog:all=warning:stderr -Xlog:aot=off,cds=off:stderr -XX:+UseSerialGC -Xint -XX:-UsePerfData -XX:-MaxFDLimit -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining -XX:-AOTAdapterCaching --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.foreign.abi=ALL-UNNAMED --add-exports=java.base/jdk.internal.foreign.abi.x64=ALL-UNNAMED --add-exports=java.base/jdk.internal.access=ALL-UNNAMED"
 mkdir "$tmp/hello"
 "$jhome/bin/javac" -d "$tmp/hello" "$here/scripts/bench/Hello.java"
 "$jhome/bin/jar" cf "$tmp/hello/hello.jar" -C "$tmp/hello" Hello.class

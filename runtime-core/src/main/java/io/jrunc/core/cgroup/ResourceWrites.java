@@ -85,7 +85,7 @@ public final class ResourceWrites {
     if (m == null) return;
     long limit = z(m.limit()), swap = z(m.swap());
     if (limit == -1 && swap == 0) swap = -1; // runc: unlimited memory and no swap given: both unlimited
-    if (m.checkBeforeUpdate() == Boolean.TRUE && limit > 0) checkUsage(cur.read("memory", "memory.usage_in_bytes"), limit);
+    if (m.checkBeforeUpdate() == Boolean.TRUE) checkUsage(cur, "memory.usage_in_bytes", limit, swap);
     Write lw = limit != 0 ? new Write("memory", "memory.limit_in_bytes", Long.toString(limit), R + "memory.limit") : null;
     Write sw = swap != 0 ? new Write("memory", "memory.memsw.limit_in_bytes", Long.toString(swap), R + "memory.swap") : null;
     if (lw != null && sw != null) {
@@ -232,7 +232,7 @@ public final class ResourceWrites {
   private static void memoryV2(LinuxMemory m, Current cur, List<Write> w) throws CgroupException {
     if (m == null) return;
     long limit = z(m.limit()), swap = z(m.swap());
-    if (m.checkBeforeUpdate() == Boolean.TRUE && limit > 0) checkUsage(cur.read("memory", "memory.current"), limit);
+    if (m.checkBeforeUpdate() == Boolean.TRUE) checkUsage(cur, "memory.current", limit, swap);
     long swapV2 = swapToV2(swap, limit);
     String swapStr = swapV2 == -1 ? "max" : swapV2 == 0 ? (swap > 0 ? "0" : null) : Long.toString(swapV2);
     // no swap file: memory.swap.max does not exist; unlimited or no swap is what we have anyway
@@ -347,10 +347,20 @@ public final class ResourceWrites {
     throw new CgroupException(String.join("\n", lines));
   }
 
-  private static void checkUsage(String usage, long limit) throws CgroupException {
-    long u = parseLong(usage, -1);
-    if (u >= 0 && u >= limit) {
-      throw new CgroupException(R + "memory.limit: cannot lower the limit to " + limit + " bytes: the container uses " + u + " bytes (checkBeforeUpdate)");
+  /**
+   * checkBeforeUpdate: a memory+swap or memory limit at or below what the cgroup uses now is
+   * refused, the former first, in runc's words ("rejecting memory limit L <= usage U", which
+   * its tests match). Best effort as runc's: an unreadable usage (no cgroup yet) passes.
+   */
+  private static void checkUsage(Current cur, String usageFile, long limit, long swap) throws CgroupException {
+    if (limit <= 0 && swap <= 0) return;
+    long u = parseLong(cur.read("memory", usageFile), -1);
+    if (u < 0) return;
+    if (swap > 0 && swap <= u) {
+      throw new CgroupException(R + "memory.swap: rejecting memory+swap limit " + swap + " <= usage " + u + " (checkBeforeUpdate)");
+    }
+    if (limit > 0 && limit <= u) {
+      throw new CgroupException(R + "memory.limit: rejecting memory limit " + limit + " <= usage " + u + " (checkBeforeUpdate)");
     }
   }
 

@@ -146,7 +146,18 @@ class ResourceWritesTest {
   void checkBeforeUpdateRefusesALimitBelowUsage() {
     ResourceWrites.Current cur = (c, f) -> f.equals("memory.current") ? "50000000\n" : null;
     LinuxMemory m = new LinuxMemory(10_000_000L, null, null, null, null, null, null, null, true);
-    assertThatThrownBy(() -> ResourceWrites.v2(mem(m), cur)).hasMessageContaining("the container uses 50000000 bytes");
+    // runc's words, which its update.bats matches
+    assertThatThrownBy(() -> ResourceWrites.v2(mem(m), cur))
+        .hasMessage("linux.resources.memory.limit: rejecting memory limit 10000000 <= usage 50000000 (checkBeforeUpdate)");
+    // memory+swap first; at the usage itself refused too; above it, or no usage to read, written
+    LinuxMemory both = new LinuxMemory(10_000_000L, null, 50_000_000L, null, null, null, null, null, true);
+    assertThatThrownBy(() -> ResourceWrites.v2(mem(both), cur))
+        .hasMessage("linux.resources.memory.swap: rejecting memory+swap limit 50000000 <= usage 50000000 (checkBeforeUpdate)");
+    ResourceWrites.Current v1 = (c, f) -> f.equals("memory.usage_in_bytes") ? "50000000\n" : null;
+    assertThatThrownBy(() -> ResourceWrites.v1(mem(m), v1)).hasMessageContaining("rejecting memory limit 10000000 <= usage 50000000");
+    LinuxMemory above = new LinuxMemory(60_000_000L, null, null, null, null, null, null, null, true);
+    assertThat(files(ResourceWrites.v2(mem(above), cur))).contains("memory.max=60000000");
+    assertThat(files(ResourceWrites.v2(mem(m), ResourceWrites.Current.NONE))).contains("memory.max=10000000");
   }
 
   @Test

@@ -143,7 +143,7 @@ class ResourceWritesTest {
   }
 
   @Test
-  void checkBeforeUpdateRefusesALimitBelowUsage() {
+  void checkBeforeUpdateRefusesALimitBelowUsage() throws Exception {
     ResourceWrites.Current cur = (c, f) -> f.equals("memory.current") ? "50000000\n" : null;
     LinuxMemory m = new LinuxMemory(10_000_000L, null, null, null, null, null, null, null, true);
     // runc's words, which its update.bats matches

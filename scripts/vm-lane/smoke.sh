@@ -78,7 +78,8 @@ run_driver() {
   [ -n "${SMOKE_ONLY_RUN:-}" ] && return
   # --- create/start/state/exec/ps/pause/resume/update/events/kill/delete --------------------
   id=$driver-life
-  b=$(bundle "$id" ".linux.cgroupsPath = \"$(cgpath $id)\" | .linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 100}
+  b=$(bundle "$id" ".linux.cgroupsPath = \"$(cgpath $id)\" | .linux.resources.memory = {limit: 67108864, reservation: 16777216} | .linux.resources.pids = {limit: 100}
+      | .linux.resources.cpu = {quota: 500000, period: 1000000, cpus: \"0\", mems: \"0\"}
       | .mounts += [{destination: \"/dev/kmsg\", type: \"bind\", source: \"/dev/kmsg\", options: [\"bind\"]}]" sleep 1000)
   d=$(cgdir $id)
   checkf "$driver life: create" "$work/$id.out" jr $G create -b "$b" "$id"
@@ -92,6 +93,12 @@ run_driver() {
     out=$(systemctl show -p MemoryMax,TasksMax,Delegate,Slice "jrunc-$id.scope")
     has "$out" "MemoryMax=67108864" && has "$out" "TasksMax=100" && has "$out" "Delegate=yes" && has "$out" "Slice=system.slice" \
       && ok "systemd life: unit has MemoryMax, TasksMax, Delegate, Slice" || no "systemd life: unit has MemoryMax, TasksMax, Delegate, Slice" "$out"
+    # as runc sends them (its update.bats reads them back with systemctl show)
+    out=$(systemctl show -p MemoryLow,CPUQuotaPerSecUSec,CPUQuotaPeriodUSec,AllowedCPUs,AllowedMemoryNodes "jrunc-$id.scope")
+    has "$out" "MemoryLow=16777216" && has "$out" "CPUQuotaPerSecUSec=500ms" && has "$out" "CPUQuotaPeriodUSec=1s" \
+      && has "$out" "AllowedCPUs=0" && has "$out" "AllowedMemoryNodes=0" \
+      && ok "systemd life: unit has MemoryLow, the CPU quota and period, AllowedCPUs and AllowedMemoryNodes" \
+      || no "systemd life: unit has MemoryLow, the CPU quota and period, AllowedCPUs and AllowedMemoryNodes" "$out"
   fi
   check "$driver life: start" jr start "$id"
   st=$(jr state "$id" 2>&1)

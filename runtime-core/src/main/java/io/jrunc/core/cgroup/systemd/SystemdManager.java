@@ -34,7 +34,12 @@ import java.util.function.Consumer;
  * <tr><td>Delegate, DefaultDependencies</td><td>b</td><td>true, false</td></tr>
  * <tr><td>PIDs</td><td>au</td><td>the container's init pid</td></tr>
  * <tr><td>MemoryAccounting, CPUAccounting, IOAccounting, TasksAccounting</td><td>b</td><td>true</td></tr>
- * <tr><td>MemoryMax, TasksMax, CPUWeight, CPUQuotaPerSecUSec</td><td>t</td><td>memory.limit, pids.limit, cpu.shares (converted), cpu.quota/period</td></tr>
+ * <tr><td>MemoryMax, MemoryLow, MemorySwapMax, TasksMax, CPUWeight, CPUQuotaPerSecUSec</td><td>t</td>
+ *     <td>memory.limit, .reservation, .swap (as v2's swap), pids.limit, cpu.shares (converted),
+ *     cpu.quota/period (infinity for a period without quota)</td></tr>
+ * <tr><td>CPUQuotaPeriodUSec (systemd 242), AllowedCPUs, AllowedMemoryNodes (244)</td><td>t, ay, ay</td>
+ *     <td>cpu.period, cpu.cpus, cpu.mems (bitmasks); a systemd that refuses them (InvalidArgs)
+ *     gets the unit without them, and the files the values</td></tr>
  * </table>
  */
 public final class SystemdManager extends V2Manager {
@@ -113,28 +118,19 @@ public final class SystemdManager extends V2Manager {
       FsSupport.addProcess(dir, pid); // an exec'd process joining a running scope
       return;
     }
-    DBusWriter w = new DBusWriter();
-    w.string(unit.unitName()).string("replace");
-    int[] props = w.beginArray(8);
-    prop(w, "Description", "s", x -> x.string("jrunc container " + id));
-    prop(w, "Slice", "s", x -> x.string(unit.slice()));
-    prop(w, "Delegate", "b", x -> x.bool(true));
-    prop(w, "DefaultDependencies", "b", x -> x.bool(false));
-    prop(w, "PIDs", "au", x -> {
-      int[] a = x.beginArray(4);
-      x.u32(pid);
-      x.endArray(a);
-    });
-    for (String acc : List.of("MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting")) prop(w, acc, "b", x -> x.bool(true));
-    unitLimits(w, resources);
-    w.endArray(props);
-    int[] aux = w.beginArray(8);
-    w.endArray(aux);
-    try (DBusConnection c = DBusConnection.systemd(user)) {
-      c.call("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-          "StartTransientUnit", "ssa(sv)a(sa(sv))", w.toByteArray());
+    try {
+      startUnit(pid, true);
+    } catch (DBusConnection.DBusError e) {
+      // a systemd older than the newer properties (AllowedCPUs 244, CPUQuotaPeriodUSec 242)
+      // refuses the whole unit: started without them, their values still reach the files below
+      if (!e.name.equals(INVALID_ARGS) || !hasUnitLimits(resources, true, false)) throw unitFailure(e);
+      try {
+        startUnit(pid, false);
+      } catch (CgroupException again) {
+        throw unitFailure(again);
+      }
     } catch (CgroupException e) {
-      throw new CgroupException("start systemd unit " + unit.unitName() + " in " + unit.slice() + ": " + e.getMessage(), e);
+      throw unitFailure(e);
     }
     // the job is queued; it is done when the scope's cgroup holds the pid (polling avoids
     // subscribing to JobRemoved signals, which the private socket only sends after Subscribe())
@@ -159,37 +155,127 @@ public final class SystemdManager extends V2Manager {
     }
   }
 
+  /** systemd's answer to a property it does not know (or a value it refuses). */
+  static final String INVALID_ARGS = "org.freedesktop.DBus.Error.InvalidArgs";
+
+  private CgroupException unitFailure(CgroupException e) {
+    return new CgroupException("start systemd unit " + unit.unitName() + " in " + unit.slice() + ": " + e.getMessage(), e);
+  }
+
+  private void startUnit(int pid, boolean newer) throws CgroupException {
+    DBusWriter w = new DBusWriter();
+    w.string(unit.unitName()).string("replace");
+    int[] props = w.beginArray(8);
+    prop(w, "Description", "s", x -> x.string("jrunc container " + id));
+    prop(w, "Slice", "s", x -> x.string(unit.slice()));
+    prop(w, "Delegate", "b", x -> x.bool(true));
+    prop(w, "DefaultDependencies", "b", x -> x.bool(false));
+    prop(w, "PIDs", "au", x -> {
+      int[] a = x.beginArray(4);
+      x.u32(pid);
+      x.endArray(a);
+    });
+    for (String acc : List.of("MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting")) prop(w, acc, "b", x -> x.bool(true));
+    unitLimits(w, resources, true, newer);
+    w.endArray(props);
+    int[] aux = w.beginArray(8);
+    w.endArray(aux);
+    try (DBusConnection c = DBusConnection.systemd(user)) {
+      c.call("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+          "StartTransientUnit", "ssa(sv)a(sa(sv))", w.toByteArray());
+    }
+  }
+
   private static void prop(DBusWriter w, String name, String sig, Consumer<DBusWriter> value) {
     w.struct().string(name).signature(sig);
     value.accept(w);
   }
 
-  /** The limits systemd itself understands, as unit properties (it writes the same files). */
-  static void unitLimits(DBusWriter w, LinuxResources r) {
+  /**
+   * The limits systemd itself understands, as unit properties (it writes the same files), as
+   * runc sends them. {@code base}: those every systemd with cgroup v2 knows; {@code newer}: those
+   * of systemd 242 (CPUQuotaPeriodUSec) and 244 (AllowedCPUs, AllowedMemoryNodes).
+   */
+  static void unitLimits(DBusWriter w, LinuxResources r, boolean base, boolean newer) {
     if (r == null) return;
-    if (r.memory() != null && r.memory().limit() != null && r.memory().limit() != 0) {
-      long v = r.memory().limit();
-      prop(w, "MemoryMax", "t", x -> x.u64(v == -1 ? -1L : v)); // -1 as uint64 is "infinity"
+    var m = r.memory();
+    if (base && m != null) {
+      if (m.limit() != null && m.limit() != 0) {
+        long v = m.limit();
+        prop(w, "MemoryMax", "t", x -> x.u64(v == -1 ? -1L : v)); // -1 as uint64 is "infinity"
+      }
+      if (m.reservation() != null && m.reservation() != 0) {
+        long v = m.reservation();
+        prop(w, "MemoryLow", "t", x -> x.u64(v == -1 ? -1L : v));
+      }
+      if (m.swap() != null && m.swap() != 0) {
+        try {
+          long v = ResourceWrites.swapToV2(m.swap(), m.limit() == null ? 0 : m.limit());
+          prop(w, "MemorySwapMax", "t", x -> x.u64(v == -1 ? -1L : v));
+        } catch (CgroupException e) {
+          // a combination the file write refuses with its own words
+        }
+      }
     }
-    if (r.pids() != null && r.pids().limit() != null && r.pids().limit() != 0) {
+    if (base && r.pids() != null && r.pids().limit() != null && r.pids().limit() != 0) {
       long v = r.pids().limit();
       prop(w, "TasksMax", "t", x -> x.u64(v < 0 ? -1L : v));
     }
-    if (r.cpu() != null) {
-      if (r.cpu().shares() != null && r.cpu().shares() != 0) {
-        long weight = ResourceWrites.sharesToWeight(r.cpu().shares());
+    var cpu = r.cpu();
+    if (cpu == null) return;
+    long quota = cpu.quota() == null ? 0 : cpu.quota();
+    long period = cpu.period() == null ? 0 : cpu.period();
+    if (base) {
+      if (cpu.shares() != null && cpu.shares() != 0) {
+        long weight = ResourceWrites.sharesToWeight(cpu.shares());
         prop(w, "CPUWeight", "t", x -> x.u64(weight));
       }
-      Long q = r.cpu().quota();
-      if (q != null && q > 0) {
-        long period = r.cpu().period() == null || r.cpu().period() == 0 ? 100_000 : r.cpu().period();
-        // systemd takes CPU time per wall second in microseconds, rounded up to 10 ms like runc
-        long perSec = q * 1_000_000L / period;
-        if (perSec % 10_000 != 0) perSec = (perSec / 10_000 + 1) * 10_000;
+      if (quota != 0 || period != 0) {
+        // CPU time per wall second in microseconds, rounded up to 10 ms; no quota is infinity
+        long perSec = -1L;
+        if (quota > 0) {
+          perSec = quota * 1_000_000L / (period == 0 ? 100_000 : period);
+          if (perSec % 10_000 != 0) perSec = (perSec / 10_000 + 1) * 10_000;
+        }
         long v = perSec;
         prop(w, "CPUQuotaPerSecUSec", "t", x -> x.u64(v));
       }
     }
+    if (newer) {
+      if (period != 0) prop(w, "CPUQuotaPeriodUSec", "t", x -> x.u64(period));
+      byte[] cpus = cpusetMask(cpu.cpus());
+      if (cpus != null) prop(w, "AllowedCPUs", "ay", x -> bytes(x, cpus));
+      byte[] mems = cpusetMask(cpu.mems());
+      if (mems != null) prop(w, "AllowedMemoryNodes", "ay", x -> bytes(x, mems));
+    }
+  }
+
+  private static void bytes(DBusWriter w, byte[] b) {
+    int[] a = w.beginArray(1);
+    for (byte x : b) w.byte_(x & 0xff);
+    w.endArray(a);
+  }
+
+  /**
+   * A cpuset list ("0-3,8") as systemd's CPU set property takes it: a bitmask, CPU n at bit
+   * n % 8 of byte n / 8. Null for none, and for a list that does not parse (the cpuset file
+   * write reports it in the kernel's words).
+   */
+  static byte[] cpusetMask(String list) {
+    if (list == null || list.isBlank()) return null;
+    java.util.BitSet set = new java.util.BitSet();
+    try {
+      for (String part : list.strip().split(",")) {
+        int dash = part.indexOf('-');
+        int lo = Integer.parseInt((dash < 0 ? part : part.substring(0, dash)).strip());
+        int hi = dash < 0 ? lo : Integer.parseInt(part.substring(dash + 1).strip());
+        if (lo < 0 || hi < lo || hi >= 1 << 16) return null;
+        set.set(lo, hi + 1);
+      }
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return set.toByteArray(); // little-endian: byte 0 holds CPUs 0-7
   }
 
   /** The StartTransientUnit body for a pid (exposed for the marshalling unit test). */
@@ -212,23 +298,32 @@ public final class SystemdManager extends V2Manager {
   @Override
   public void update(LinuxResources r) throws CgroupException {
     if (r == null) return;
-    DBusWriter w = new DBusWriter();
-    w.string(unit.unitName()).bool(true);
-    int[] props = w.beginArray(8);
-    unitLimits(w, r);
-    w.endArray(props);
-    if (w.position() > 0 && hasUnitLimits(r)) {
-      try (DBusConnection c = DBusConnection.systemd(user)) {
-        c.call("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-            "SetUnitProperties", "sba(sv)", w.toByteArray());
+    if (hasUnitLimits(r, true, true)) {
+      try {
+        setUnitLimits(r, true);
+      } catch (DBusConnection.DBusError e) {
+        if (!e.name.equals(INVALID_ARGS) || !hasUnitLimits(r, false, true)) throw e;
+        if (hasUnitLimits(r, true, false)) setUnitLimits(r, false); // an older systemd: the files below
       }
     }
     super.update(r);
   }
 
-  private static boolean hasUnitLimits(LinuxResources r) {
+  private void setUnitLimits(LinuxResources r, boolean newer) throws CgroupException {
+    DBusWriter w = new DBusWriter();
+    w.string(unit.unitName()).bool(true);
+    int[] props = w.beginArray(8);
+    unitLimits(w, r, true, newer);
+    w.endArray(props);
+    try (DBusConnection c = DBusConnection.systemd(user)) {
+      c.call("org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+          "SetUnitProperties", "sba(sv)", w.toByteArray());
+    }
+  }
+
+  private static boolean hasUnitLimits(LinuxResources r, boolean base, boolean newer) {
     DBusWriter probe = new DBusWriter();
-    unitLimits(probe, r);
+    unitLimits(probe, r, base, newer);
     return probe.position() > 0;
   }
 

@@ -208,10 +208,12 @@ public final class SystemdManager extends V2Manager {
         long v = m.reservation();
         prop(w, "MemoryLow", "t", x -> x.u64(v == -1 ? -1L : v));
       }
-      if (m.swap() != null && m.swap() != 0) {
+      long limit = m.limit() == null ? 0 : m.limit();
+      long swap = m.swap() == null ? 0 : m.swap();
+      if (swap != 0 || limit == -1) { // unlimited memory without a swap given: swap unlimited too
         try {
-          long v = ResourceWrites.swapToV2(m.swap(), m.limit() == null ? 0 : m.limit());
-          prop(w, "MemorySwapMax", "t", x -> x.u64(v == -1 ? -1L : v));
+          long v = ResourceWrites.swapToV2(swap, limit);
+          if (v != 0 || swap != 0) prop(w, "MemorySwapMax", "t", x -> x.u64(v == -1 ? -1L : v));
         } catch (CgroupException e) {
           // a combination the file write refuses with its own words
         }
@@ -298,6 +300,10 @@ public final class SystemdManager extends V2Manager {
   @Override
   public void update(LinuxResources r) throws CgroupException {
     if (r == null) return;
+    // every check first, checkBeforeUpdate above all: systemd applies a property at once, and a
+    // memory limit below the usage OOM-killed the container before the refusal came (runc's
+    // update.bats with the systemd driver)
+    ResourceWrites.v2(r, (c, f) -> FsSupport.read(dir, f));
     if (hasUnitLimits(r, true, true)) {
       try {
         setUnitLimits(r, true);

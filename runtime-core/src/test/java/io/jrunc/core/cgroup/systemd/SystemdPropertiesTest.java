@@ -41,5 +41,10 @@ class SystemdPropertiesTest {
     assertThat(base).contains("MemoryMax", "MemoryLow", "CPUQuotaPerSecUSec")
         .doesNotContain("CPUQuotaPeriodUSec", "AllowedCPUs", "AllowedMemoryNodes");
     assertThat(names(r, false, true)).doesNotContain("MemoryMax").contains("AllowedCPUs");
+    // update --memory -1: no memory limit and, with no swap given, no swap limit either
+    LinuxResources unlimited = new LinuxResources(null,
+        new LinuxMemory(-1L, null, null, null, null, null, null, null, null), null, null, null, null, null, null, null);
+    assertThat(names(unlimited, true, false)).contains("MemoryMax", "MemorySwapMax");
+    assertThat(names(r, true, false)).doesNotContain("MemorySwapMax");
   }
 }

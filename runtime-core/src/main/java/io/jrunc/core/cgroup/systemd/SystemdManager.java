@@ -1,5 +1,6 @@
 package io.jrunc.core.cgroup.systemd;
 
+import io.jrunc.core.api.stats.CgroupStats;
 import io.jrunc.core.cgroup.CgroupException;
 import io.jrunc.core.cgroup.DeviceRule;
 import io.jrunc.core.cgroup.FsSupport;
@@ -259,24 +260,16 @@ public final class SystemdManager extends V2Manager {
   }
 
   /**
-   * A cpuset list ("0-3,8") as systemd's CPU set property takes it: a bitmask, CPU n at bit
-   * n % 8 of byte n / 8. Null for none, and for a list that does not parse (the cpuset file
-   * write reports it in the kernel's words).
+   * A cpuset list ("0-3,8", parsed as events --stats parses one: {@link CgroupStats.CpuSet#numbers})
+   * as systemd's CPU set property takes it: a bitmask, CPU n at bit n % 8 of byte n / 8. Null
+   * for none, and for a list that does not parse (the cpuset file write reports it in the
+   * kernel's words).
    */
   static byte[] cpusetMask(String list) {
-    if (list == null || list.isBlank()) return null;
+    List<Integer> numbers = CgroupStats.CpuSet.numbers(list);
+    if (numbers.isEmpty()) return null;
     java.util.BitSet set = new java.util.BitSet();
-    try {
-      for (String part : list.strip().split(",")) {
-        int dash = part.indexOf('-');
-        int lo = Integer.parseInt((dash < 0 ? part : part.substring(0, dash)).strip());
-        int hi = dash < 0 ? lo : Integer.parseInt(part.substring(dash + 1).strip());
-        if (lo < 0 || hi < lo || hi >= 1 << 16) return null;
-        set.set(lo, hi + 1);
-      }
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    for (int n : numbers) set.set(n);
     return set.toByteArray(); // little-endian: byte 0 holds CPUs 0-7
   }
 

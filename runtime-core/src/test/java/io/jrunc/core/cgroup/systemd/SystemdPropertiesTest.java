@@ -22,7 +22,8 @@ class SystemdPropertiesTest {
   void cpusetListsBecomeLittleEndianBitmasks() {
     assertThat(SystemdManager.cpusetMask("0-3,8")).containsExactly(0x0f, 0x01);
     assertThat(SystemdManager.cpusetMask("1")).containsExactly(0x02);
-    assertThat(SystemdManager.cpusetMask(" 0 - 1 , 15 ")).containsExactly(0x03, 0x80);
+    assertThat(SystemdManager.cpusetMask("0-1,15")).containsExactly(0x03, 0x80);
+    assertThat(SystemdManager.cpusetMask(null)).isNull();
     assertThat(SystemdManager.cpusetMask("")).isNull();
     assertThat(SystemdManager.cpusetMask("a")).isNull();
     assertThat(SystemdManager.cpusetMask("3-1")).isNull();

@@ -148,6 +148,25 @@ run_driver() {
   out=$(jr state "$id" 2>&1) && no "$driver life: state fails after delete" "$out" || ok "$driver life: state fails after delete"
   gone "$id"
 
+  # --- unified files systemd knows become unit properties too (runc's mapping), so a
+  # daemon-reload keeps them; update sends them again ------------------------------------------
+  if [ "$driver" = systemd ]; then
+    id=$driver-unified
+    b=$(bundle "$id" ".linux.cgroupsPath = \"$(cgpath $id)\" | .linux.resources.unified = {\"memory.min\": \"1048576\", \"memory.high\": \"134217728\", \"pids.max\": \"50\", \"cpu.idle\": \"1\"}" sleep 1000)
+    checkf "systemd unified: create" "$work/$id.out" jr $G create -b "$b" "$id"
+    out=$(systemctl show -p MemoryMin,MemoryHigh,TasksMax,CPUWeight "jrunc-$id.scope")
+    has "$out" "MemoryMin=1048576" && has "$out" "MemoryHigh=134217728" && has "$out" "TasksMax=50" && grep -Eqx 'CPUWeight=(0|idle)' <<<"$out" \
+      && ok "systemd unified: unit has MemoryMin, MemoryHigh, TasksMax and the idle CPUWeight from unified" \
+      || no "systemd unified: unit has MemoryMin, MemoryHigh, TasksMax and the idle CPUWeight from unified" "$out"
+    echo '{"unified": {"pids.max": "60", "memory.high": "max"}}' >"$work/$id.res"
+    check "systemd unified: update -r with unified" jr update -r "$work/$id.res" "$id"
+    out=$(systemctl show -p MemoryHigh,TasksMax "jrunc-$id.scope"; echo "file=$(cat "$(cgdir $id)/pids.max")")
+    has "$out" "TasksMax=60" && has "$out" "MemoryHigh=infinity" && has "$out" "file=60" \
+      && ok "systemd unified: update sets TasksMax and MemoryHigh (and the file)" || no "systemd unified: update sets TasksMax and MemoryHigh (and the file)" "$out"
+    check "systemd unified: delete --force" jr delete --force "$id"
+    gone "$id"
+  fi
+
   # --- device filter control: the same write works when c 1:11 is allowed ------------------
   id=$driver-devok
   b=$(bundle "$id" ".linux.cgroupsPath = \"$(cgpath $id)\" | .linux.resources.devices += [{allow: true, type: \"c\", major: 1, minor: 11, access: \"w\"}]

@@ -38,9 +38,13 @@ import java.util.function.Consumer;
  * <tr><td>MemoryMax, MemoryLow, MemorySwapMax, TasksMax, CPUWeight, CPUQuotaPerSecUSec</td><td>t</td>
  *     <td>memory.limit, .reservation, .swap (as v2's swap), pids.limit, cpu.shares (converted),
  *     cpu.quota/period (infinity for a period without quota)</td></tr>
- * <tr><td>CPUQuotaPeriodUSec (systemd 242), AllowedCPUs, AllowedMemoryNodes (244)</td><td>t, ay, ay</td>
- *     <td>cpu.period, cpu.cpus, cpu.mems (bitmasks); a systemd that refuses them (InvalidArgs)
- *     gets the unit without them, and the files the values</td></tr>
+ * <tr><td>CPUQuotaPeriodUSec (systemd 242), AllowedCPUs, AllowedMemoryNodes (244), CPUWeight 0
+ *     (252)</td><td>t, ay, ay, t</td>
+ *     <td>cpu.period, cpu.cpus, cpu.mems (bitmasks), cpu.idle 1 (no weight from shares then); a
+ *     systemd that refuses them (InvalidArgs) gets the unit without them, and the files the
+ *     values</td></tr>
+ * <tr><td>the same and MemoryHigh, MemoryMin</td><td>t, ay</td><td>the {@code unified} files of
+ *     the same meaning, after the fields above (see {@link #unifiedLimits})</td></tr>
  * </table>
  */
 public final class SystemdManager extends V2Manager {
@@ -124,7 +128,7 @@ public final class SystemdManager extends V2Manager {
     } catch (DBusConnection.DBusError e) {
       // a systemd older than the newer properties (AllowedCPUs 244, CPUQuotaPeriodUSec 242)
       // refuses the whole unit: started without them, their values still reach the files below
-      if (!e.name.equals(INVALID_ARGS) || !hasUnitLimits(resources, true, false)) throw unitFailure(e);
+      if (!e.name.equals(INVALID_ARGS) || !hasUnitLimits(resources, false, true)) throw unitFailure(e);
       try {
         startUnit(pid, false);
       } catch (CgroupException again) {
@@ -187,7 +191,7 @@ public final class SystemdManager extends V2Manager {
     }
   }
 
-  private static void prop(DBusWriter w, String name, String sig, Consumer<DBusWriter> value) {
+  static void prop(DBusWriter w, String name, String sig, Consumer<DBusWriter> value) {
     w.struct().string(name).signature(sig);
     value.accept(w);
   }
@@ -224,32 +228,112 @@ public final class SystemdManager extends V2Manager {
       long v = r.pids().limit();
       prop(w, "TasksMax", "t", x -> x.u64(v < 0 ? -1L : v));
     }
-    var cpu = r.cpu();
+    cpuLimits(w, r.cpu(), base, newer);
+    if (r.unified() != null) unifiedLimits(w, new java.util.TreeMap<>(r.unified()), base, newer);
+  }
+
+  private static void cpuLimits(DBusWriter w, io.jrunc.spec.LinuxCPU cpu, boolean base, boolean newer) {
     if (cpu == null) return;
     long quota = cpu.quota() == null ? 0 : cpu.quota();
     long period = cpu.period() == null ? 0 : cpu.period();
+    // cpu.idle 1 is CPUWeight 0 to systemd 252 on (older ones refuse it: InvalidArgs, so it is
+    // "newer"); a weight beside it is dropped then, as runc drops it
+    boolean idle = newer && cpu.idle() != null && cpu.idle() == 1;
+    if (idle) prop(w, "CPUWeight", "t", x -> x.u64(0));
     if (base) {
-      if (cpu.shares() != null && cpu.shares() != 0) {
+      if (!idle && cpu.shares() != null && cpu.shares() != 0) {
         long weight = ResourceWrites.sharesToWeight(cpu.shares());
         prop(w, "CPUWeight", "t", x -> x.u64(weight));
       }
-      if (quota != 0 || period != 0) {
-        // CPU time per wall second in microseconds, rounded up to 10 ms; no quota is infinity
-        long perSec = -1L;
-        if (quota > 0) {
-          perSec = quota * 1_000_000L / (period == 0 ? 100_000 : period);
-          if (perSec % 10_000 != 0) perSec = (perSec / 10_000 + 1) * 10_000;
-        }
-        long v = perSec;
-        prop(w, "CPUQuotaPerSecUSec", "t", x -> x.u64(v));
-      }
+      if (quota != 0 || period != 0) quotaPerSec(w, quota, period);
     }
     if (newer) {
       if (period != 0) prop(w, "CPUQuotaPeriodUSec", "t", x -> x.u64(period));
-      byte[] cpus = cpusetMask(cpu.cpus());
-      if (cpus != null) prop(w, "AllowedCPUs", "ay", x -> bytes(x, cpus));
-      byte[] mems = cpusetMask(cpu.mems());
-      if (mems != null) prop(w, "AllowedMemoryNodes", "ay", x -> bytes(x, mems));
+      cpusetMasks(w, cpu.cpus(), cpu.mems());
+    }
+  }
+
+  /** CPU time per wall second in microseconds, rounded up to 10 ms; no quota is infinity. */
+  private static void quotaPerSec(DBusWriter w, long quota, long period) {
+    long perSec = -1L;
+    if (quota > 0) {
+      perSec = quota * 1_000_000L / (period == 0 ? 100_000 : period);
+      if (perSec % 10_000 != 0) perSec = (perSec / 10_000 + 1) * 10_000;
+    }
+    long v = perSec;
+    prop(w, "CPUQuotaPerSecUSec", "t", x -> x.u64(v));
+  }
+
+  private static void cpusetMasks(DBusWriter w, String cpusList, String memsList) {
+    byte[] cpus = cpusetMask(cpusList);
+    if (cpus != null) prop(w, "AllowedCPUs", "ay", x -> bytes(x, cpus));
+    byte[] mems = cpusetMask(memsList);
+    if (mems != null) prop(w, "AllowedMemoryNodes", "ay", x -> bytes(x, mems));
+  }
+
+  /**
+   * The {@code unified} files systemd also knows as unit properties, after those of the other
+   * fields (so that, as with runc, a file given both ways takes the unified value: systemd applies
+   * properties in order). The rest go to the files only. A value that does not parse is left to
+   * the file write, which reports it in the kernel's words.
+   *
+   * <table>
+   * <caption>unified files sent as properties</caption>
+   * <tr><th>file</th><th>property</th><th>set</th></tr>
+   * <tr><td>memory.max, .high, .low, .min, .swap.max</td><td>MemoryMax, MemoryHigh, MemoryLow, MemoryMin, MemorySwapMax ("max": infinity)</td><td>base</td></tr>
+   * <tr><td>pids.max</td><td>TasksMax ("max": infinity)</td><td>base</td></tr>
+   * <tr><td>cpu.weight</td><td>CPUWeight (not beside cpu.idle 1 in the newer set)</td><td>base</td></tr>
+   * <tr><td>cpu.max "QUOTA [PERIOD]"</td><td>CPUQuotaPerSecUSec; CPUQuotaPeriodUSec (period 100000 if not given)</td><td>base; newer</td></tr>
+   * <tr><td>cpu.idle 1</td><td>CPUWeight 0 (systemd 252)</td><td>newer</td></tr>
+   * <tr><td>cpuset.cpus, cpuset.mems</td><td>AllowedCPUs, AllowedMemoryNodes</td><td>newer</td></tr>
+   * </table>
+   */
+  private static void unifiedLimits(DBusWriter w, Map<String, String> files, boolean base, boolean newer) {
+    boolean idle = newer && "1".equals(trimmed(files.get("cpu.idle")));
+    for (var e : files.entrySet()) {
+      String v = trimmed(e.getValue());
+      switch (e.getKey()) {
+        case "memory.max" -> { if (base) maxOrNumber(w, "MemoryMax", v); }
+        case "memory.high" -> { if (base) maxOrNumber(w, "MemoryHigh", v); }
+        case "memory.low" -> { if (base) maxOrNumber(w, "MemoryLow", v); }
+        case "memory.min" -> { if (base) maxOrNumber(w, "MemoryMin", v); }
+        case "memory.swap.max" -> { if (base) maxOrNumber(w, "MemorySwapMax", v); }
+        case "pids.max" -> { if (base) maxOrNumber(w, "TasksMax", v); }
+        case "cpu.weight" -> {
+          Long n = unsigned(v);
+          if (base && !idle && n != null) prop(w, "CPUWeight", "t", x -> x.u64(n));
+        }
+        case "cpu.idle" -> { if (idle) prop(w, "CPUWeight", "t", x -> x.u64(0)); }
+        case "cpu.max" -> {
+          String[] f = v.trim().split("\\s+");
+          Long quota = f.length >= 1 && f.length <= 2 ? (f[0].equals("max") ? Long.valueOf(0) : unsigned(f[0])) : null;
+          Long period = f.length == 2 ? unsigned(f[1]) : Long.valueOf(100_000);
+          if (quota == null || period == null) break;
+          if (base) quotaPerSec(w, quota, period);
+          if (newer) prop(w, "CPUQuotaPeriodUSec", "t", x -> x.u64(period));
+        }
+        case "cpuset.cpus" -> { if (newer) cpusetMasks(w, v, null); }
+        case "cpuset.mems" -> { if (newer) cpusetMasks(w, null, v); }
+        default -> { } // files only
+      }
+    }
+  }
+
+  private static String trimmed(String v) {
+    return v == null ? null : v.strip();
+  }
+
+  /** "max" as infinity (uint64 -1), else the number; nothing for a value that does not parse. */
+  private static void maxOrNumber(DBusWriter w, String property, String v) {
+    Long n = "max".equals(v) ? Long.valueOf(-1L) : unsigned(v);
+    if (n != null) prop(w, property, "t", x -> x.u64(n));
+  }
+
+  private static Long unsigned(String v) {
+    try {
+      return v == null ? null : Long.parseUnsignedLong(v);
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 

@@ -149,15 +149,19 @@ run_driver() {
   gone "$id"
 
   # --- unified files systemd knows become unit properties too (runc's mapping), so a
-  # daemon-reload keeps them; update sends them again ------------------------------------------
+  # daemon-reload keeps them; update sends them again; a hugetlb limit in a systemd scope --
   if [ "$driver" = systemd ]; then
     id=$driver-unified
-    b=$(bundle "$id" ".linux.cgroupsPath = \"$(cgpath $id)\" | .linux.resources.unified = {\"memory.min\": \"1048576\", \"memory.high\": \"134217728\", \"pids.max\": \"50\", \"cpu.idle\": \"1\"}" sleep 1000)
+    b=$(bundle "$id" ".linux.cgroupsPath = \"$(cgpath $id)\" | .linux.resources.unified = {\"memory.min\": \"1048576\", \"memory.high\": \"134217728\", \"pids.max\": \"50\", \"cpu.idle\": \"1\"}
+      | .linux.resources.hugepageLimits = [{pageSize: \"2MB\", limit: 4194304}]" sleep 1000)
     checkf "systemd unified: create" "$work/$id.out" jr $G create -b "$b" "$id"
     out=$(systemctl show -p MemoryMin,MemoryHigh,TasksMax,CPUWeight "jrunc-$id.scope")
     has "$out" "MemoryMin=1048576" && has "$out" "MemoryHigh=134217728" && has "$out" "TasksMax=50" && grep -Eqx 'CPUWeight=(0|idle)' <<<"$out" \
       && ok "systemd unified: unit has MemoryMin, MemoryHigh, TasksMax and the idle CPUWeight from unified" \
       || no "systemd unified: unit has MemoryMin, MemoryHigh, TasksMax and the idle CPUWeight from unified" "$out"
+    # systemd does not enable hugetlb in its slices: enabled up the chain, as runc does
+    out=$(cat "$(cgdir $id)/hugetlb.2MB.max" 2>&1)
+    [ "$out" = 4194304 ] && ok "systemd unified: hugetlb.2MB.max in the scope is 4 MiB" || no "systemd unified: hugetlb.2MB.max in the scope is 4 MiB" "$out"
     echo '{"unified": {"pids.max": "60", "memory.high": "max"}}' >"$work/$id.res"
     check "systemd unified: update -r with unified" jr update -r "$work/$id.res" "$id"
     out=$(systemctl show -p MemoryHigh,TasksMax "jrunc-$id.scope"; echo "file=$(cat "$(cgdir $id)/pids.max")")

@@ -148,6 +148,10 @@ public final class SystemdManager extends V2Manager {
       FsSupport.sleep(i < 20 ? 2 : 20);
     }
     try {
+      // systemd enables in its slices only the controllers it manages: hugetlb, rdma and misc
+      // are enabled up the chain here, as runc does after starting the unit (a hugetlb limit had
+      // no file to go to in the scope)
+      enableControllers(dir.getParent());
       apply(resources);
       if (resources != null && resources.devices() != null) installDeviceFilter(DeviceRule.from(resources.devices()));
     } catch (CgroupException | RuntimeException e) {

@@ -296,6 +296,7 @@ public final class SystemdManager extends V2Manager {
     boolean idle = newer && "1".equals(trimmed(files.get("cpu.idle")));
     for (var e : files.entrySet()) {
       String v = trimmed(e.getValue());
+      if (v == null) continue; // the file write names it
       switch (e.getKey()) {
         case "memory.max" -> { if (base) maxOrNumber(w, "MemoryMax", v); }
         case "memory.high" -> { if (base) maxOrNumber(w, "MemoryHigh", v); }
@@ -309,7 +310,7 @@ public final class SystemdManager extends V2Manager {
         }
         case "cpu.idle" -> { if (idle) prop(w, "CPUWeight", "t", x -> x.u64(0)); }
         case "cpu.max" -> {
-          String[] f = v.trim().split("\\s+");
+          String[] f = v.split("\\s+");
           Long quota = f.length >= 1 && f.length <= 2 ? (f[0].equals("max") ? Long.valueOf(0) : unsigned(f[0])) : null;
           Long period = f.length == 2 ? unsigned(f[1]) : Long.valueOf(100_000);
           if (quota == null || period == null) break;

@@ -102,6 +102,11 @@ class SystemdPropertiesTest {
     }))).isNotNegative();
     // io.weight has no property; a value that does not parse is left to the file write
     assertThat(names(r, true, true)).doesNotContain("IOWeight", "MemoryLow");
+    // a null value (a document's "cpu.max": null) is left to the file write, which names it
+    java.util.Map<String, String> nulls = new java.util.HashMap<>();
+    nulls.put("cpu.max", null);
+    nulls.put("pids.max", null);
+    assertThat(body(unified(nulls), true, true)).isEmpty();
     // cpuset and the period are systemd 242/244's: not in the set an older systemd gets
     assertThat(names(r, true, false)).contains("MemoryMin", "CPUQuotaPerSecUSec")
         .doesNotContain("AllowedCPUs", "CPUQuotaPeriodUSec");

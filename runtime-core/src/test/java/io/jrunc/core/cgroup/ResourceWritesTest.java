@@ -124,6 +124,11 @@ class ResourceWritesTest {
         .hasMessageStartingWith("linux.resources.memory.kernel:");
     LinuxResources badKey = new LinuxResources(null, null, null, null, null, null, null, null, Map.of("../x", "1"));
     assertThatThrownBy(() -> ResourceWrites.v2(badKey, ResourceWrites.Current.NONE)).hasMessage("/linux/resources/unified/..~1x: invalid cgroup file name \"../x\"");
+    // {"cpu.max": null}: refused naming it, not an internal error at the write
+    Map<String, String> nulls = new java.util.HashMap<>();
+    nulls.put("cpu.max", null);
+    LinuxResources nullValue = new LinuxResources(null, null, null, null, null, null, null, null, nulls);
+    assertThatThrownBy(() -> ResourceWrites.v2(nullValue, ResourceWrites.Current.NONE)).hasMessage("/linux/resources/unified/cpu.max: must be a string, not null");
   }
 
   @Test

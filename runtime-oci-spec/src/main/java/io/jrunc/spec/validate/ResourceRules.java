@@ -168,12 +168,15 @@ public final class ResourceRules {
             }
         }
         if (r.unified() != null) {
-            for (String key : r.unified().keySet()) {
+            for (var e : r.unified().entrySet()) {
+                String key = e.getKey();
                 // Keys are cgroup v2 interface file names inside the container's cgroup.
                 // and "controller.file": the part before the first dot names the controller
                 if (key.isEmpty() || key.equals(".") || key.equals("..") || key.contains("/") || !key.contains(".")) {
                     sc.error(ptr + "/unified/" + Problem.escape(key), "invalid cgroup file name " + SemanticChecks.quote(key));
                 }
+                // the value is what the file gets: a null would reach the write as nothing
+                if (e.getValue() == null) sc.error(ptr + "/unified/" + Problem.escape(key), "must be a string, not null");
             }
         }
     }

@@ -266,11 +266,14 @@ final class SemanticChecks {
         mounts(spec.mounts(), linux);
         hooks(spec.hooks());
         if (spec.annotations() != null) {
-            for (String key : spec.annotations().keySet()) {
-                if (key.isEmpty()) {
+            for (var e : spec.annotations().entrySet()) {
+                if (e.getKey().isEmpty()) {
                     // config.md: keys MUST NOT be an empty string.
                     error("/annotations/", "annotation keys must not be empty");
                 }
+                // config.md: values MUST be strings (a null was recorded, and the record then
+                // refused by every later command as malformed)
+                if (e.getValue() == null) error("/annotations/" + Problem.escape(e.getKey()), "must be a string, not null");
             }
         }
         if (spec.hostname() != null && !spec.hostname().isEmpty() && !hasNamespace("uts")) {

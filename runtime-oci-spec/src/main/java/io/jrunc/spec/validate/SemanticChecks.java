@@ -426,6 +426,23 @@ final class SemanticChecks {
             if (h.timeout() != null && h.timeout() <= 0) {
                 error(p + "/timeout", "must be greater than zero, got " + h.timeout());
             }
+            // args and env reach execve as C strings: no null entry (it met an internal error
+            // at the spawn) and no NUL inside one
+            cStrings(p + "/args", h.args());
+            cStrings(p + "/env", h.env());
+        }
+    }
+
+    private void cStrings(String ptr, List<String> list) {
+        if (list == null) {
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                error(ptr + "/" + i, "must be a string, not null");
+            } else {
+                noNul(ptr + "/" + i, list.get(i));
+            }
         }
     }
 

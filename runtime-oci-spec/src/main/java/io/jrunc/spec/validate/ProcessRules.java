@@ -42,14 +42,7 @@ final class ProcessRules {
                 sc.error(ptr + "/args", p.args() == null ? "is required" : "must have at least one entry");
             }
         } else {
-            for (int i = 0; i < p.args().size(); i++) {
-                String a = p.args().get(i);
-                if (a == null) {
-                    sc.error(ptr + "/args/" + i, "must be a string, not null");
-                } else {
-                    sc.noNul(ptr + "/args/" + i, a);
-                }
-            }
+            sc.cStrings(ptr + "/args", p.args());
             if (p.args().get(0) != null && p.args().get(0).isEmpty()) {
                 sc.error(ptr + "/args/0", "the program must not be empty");
             }

@@ -433,7 +433,8 @@ final class SemanticChecks {
         }
     }
 
-    private void cStrings(String ptr, List<String> list) {
+    /** Each entry of {@code list} (at {@code ptr}) is a string without NUL: it reaches execve as a C string. */
+    void cStrings(String ptr, List<String> list) {
         if (list == null) {
             return;
         }

@@ -187,7 +187,8 @@ class ValidatorTest {
             "\"annotations\": {\"org.example.a\": null} | /annotations/org.example.a: must be a string, not null",
             "\"linux\": {\"resources\": {\"unified\": {\"cpu.max\": null}}} | /linux/resources/unified/cpu.max: must be a string, not null",
             "\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"args\": [\"true\", null]}]} | /hooks/prestart/0/args/1: must be a string, not null",
-            "\"hooks\": {\"poststop\": [{\"path\": \"/bin/true\", \"env\": [null]}]} | /hooks/poststop/0/env/0: must be a string, not null"})
+            "\"hooks\": {\"poststop\": [{\"path\": \"/bin/true\", \"env\": [null]}]} | /hooks/poststop/0/env/0: must be a string, not null",
+            "\"hooks\": {\"poststop\": [{\"path\": \"/bin/true\", \"args\": [\"a\\u0000b\"]}]} | /hooks/poststop/0/args/0: must not contain a NUL byte"})
     void aNullStringIsRefusedNamingIt(String c) {
         String field = c.substring(0, c.indexOf(" | ")), expected = c.substring(c.indexOf(" | ") + 3);
         String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}, \"process\": {\"user\": {\"uid\": 0,"

@@ -213,6 +213,7 @@ public final class InitPlanner {
     if (in.fifoFd() >= 0) {
       b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
     }
+    if (in.fifoFd() >= 0) ProcessSteps.checkExecutable(b, in.executable());
     if (in.fifoFd() >= 0) untilStart(b);
     in.extra().beforeReady(b);
     // 8. create/start rendezvous: after a no_new_privs filter only write, read and execve run

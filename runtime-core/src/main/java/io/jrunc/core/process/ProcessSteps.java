@@ -272,6 +272,19 @@ final class ProcessSteps {
         .describe("mark the runtime's file descriptors close-on-exec");
   }
 
+  /**
+   * Whether the kernel would exec {@code exe}, asked as the process (faccessat2 X_OK with
+   * AT_EACCESS: its ids and capabilities) once its mounts, cwd and user are in place: a file on a
+   * noexec mount (the parent's lookup goes through the host's path, where that mount is not) is
+   * create's error, as runc's check before READY makes it ("exec /vol/x: permission denied"),
+   * not a silent exit after start, whose caller has no one to hear it. ENOSYS (a kernel before
+   * 5.8) and EPERM (only a seccomp rule says that; the kernel says EACCES) leave it to execve.
+   */
+  static void checkExecutable(ProgramBuilder b, String exe) {
+    b.call(Sys.FACCESSAT2, (long) Open.AT_FDCWD, exe, (long) Open.X_OK, (long) Open.AT_EACCESS)
+        .allow(Errno.ENOSYS, Errno.EPERM).describe("exec ", exe);
+  }
+
   /** The last steps: whatever the plan puts right before execve, then execve. */
   static void execute(ProgramBuilder b, InitPlanner.ChildSteps extra, String exe, Process proc) {
     extra.beforeExec(b);

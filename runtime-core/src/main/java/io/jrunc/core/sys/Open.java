@@ -19,6 +19,10 @@ public final class Open {
   public static final int AT_FDCWD = -100;
   public static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000,
       AT_RECURSIVE = 0x8000;
+  /** {@code faccessat2}: check with the effective ids and capabilities, as execve does (AT_REMOVEDIR's bit, another call's flag). */
+  public static final int AT_EACCESS = 0x200;
+  /** {@code faccessat2} mode: may it be executed. */
+  public static final int X_OK = 1;
 
   /** {@code struct open_how.resolve} bits ({@link OpenHow}). */
   public static final int RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04,

@@ -21,6 +21,8 @@ import java.util.Set;
  *   <tr><td>another announcing step (the fork into a pid namespace)</td><td>the announced
  *       pid becomes the process's ({@link Events#forked}); the first child, which exits at once,
  *       is reaped</td></tr>
+ *   <tr><td>hooks, the listener or ready before the fork's announcement</td><td>the next report
+ *       first (the forked process wrote them before the first child wrote its pid)</td></tr>
  *   <tr><td>ready or EOF</td><td>return</td></tr>
  *   <tr><td>a failed step</td><td>{@link StepFailedException}, the current pid reaped
  *       ({@link Spawner#next})</td></tr>
@@ -50,8 +52,24 @@ public final class Launch {
   public static <X extends Exception> Outcome drive(ChildProgram program, SpawnChannel ch, int childPid,
       Set<Integer> announcing, int listenerStep, Events<X> events) throws X, SysException, StepFailedException {
     int pid = childPid;
+    boolean forkPending = false;
+    for (int step : announcing) forkPending |= step != listenerStep;
     while (true) {
       Spawner.Report r = Spawner.next(program, ch, pid, announcing);
+      if (forkPending && (r.ready() || r.hooks() || (r.announcingStep() >= 0 && r.announcingStep() == listenerStep))) {
+        // A report of the forked process came before the first child's announcement of it:
+        // both write to the one report pipe, and the first child need not have run since its
+        // clone. Read as the first child's, the seccomp listener was looked for in it (its
+        // pidfd_getfd, the first child exiting, failed with ESRCH), the hooks were given its pid
+        // and READY recorded it as init. Each of these reports makes the forked process wait
+        // for an answer, so the first child's announcement is the next report.
+        Spawner.Report f = Spawner.next(program, ch, pid, announcing);
+        if (!isFork(f, listenerStep)) {
+          throw new IllegalStateException("expected the fork's announcement after " + r + ", not " + f);
+        }
+        pid = forked(f, childPid, events);
+        forkPending = false;
+      }
       if (r.userNamespace()) {
         events.userNamespace(pid);
         ch.release();
@@ -60,13 +78,24 @@ public final class Launch {
         ch.release();
       } else if (r.announcingStep() >= 0 && r.announcingStep() == listenerStep) {
         events.listener(pid, r.value());
-      } else if (r.announcingStep() >= 0) {
-        pid = (int) r.value();
-        events.forked(pid);
-        Libc.wait4(childPid, 0); // the first child exits right after announcing
+      } else if (isFork(r, listenerStep)) {
+        pid = forked(r, childPid, events);
+        forkPending = false;
       } else {
         return new Outcome(pid, r);
       }
     }
+  }
+
+  private static boolean isFork(Spawner.Report r, int listenerStep) {
+    return r.announcingStep() >= 0 && r.announcingStep() != listenerStep && !r.hooks() && !r.userNamespace();
+  }
+
+  /** The fork's announcement: the announced pid becomes the process's, and the first child is reaped. */
+  private static <X extends Exception> int forked(Spawner.Report r, int childPid, Events<X> events) throws SysException {
+    int pid = (int) r.value();
+    events.forked(pid);
+    Libc.wait4(childPid, 0); // the first child exits right after announcing
+    return pid;
   }
 }

@@ -212,9 +212,9 @@ public final class InitPlanner {
     b.place(inCwd);
     if (in.fifoFd() >= 0) {
       b.call(Sys.PRCTL, (long) Prctl.PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L).describe("clear the parent-death signal");
+      ProcessSteps.checkExecutable(b, in.executable());
+      untilStart(b);
     }
-    if (in.fifoFd() >= 0) ProcessSteps.checkExecutable(b, in.executable());
-    if (in.fifoFd() >= 0) untilStart(b);
     in.extra().beforeReady(b);
     // 8. create/start rendezvous: after a no_new_privs filter only write, read and execve run
     if (in.fifoFd() >= 0) {

@@ -56,7 +56,7 @@ public final class Launch {
     for (int step : announcing) forkPending |= step != listenerStep;
     while (true) {
       Spawner.Report r = Spawner.next(program, ch, pid, announcing);
-      if (forkPending && (r.ready() || r.hooks() || (r.announcingStep() >= 0 && r.announcingStep() == listenerStep))) {
+      if (forkPending && (r.ready() || r.hooks() || isListener(r, listenerStep))) {
         // A report of the forked process came before the first child's announcement of it:
         // both write to the one report pipe, and the first child need not have run since its
         // clone. Read as the first child's, the seccomp listener was looked for in it (its
@@ -76,7 +76,7 @@ public final class Launch {
       } else if (r.hooks()) {
         events.hooks(pid);
         ch.release();
-      } else if (r.announcingStep() >= 0 && r.announcingStep() == listenerStep) {
+      } else if (isListener(r, listenerStep)) {
         events.listener(pid, r.value());
       } else if (isFork(r, listenerStep)) {
         pid = forked(r, childPid, events);
@@ -87,8 +87,14 @@ public final class Launch {
     }
   }
 
+  /** The seccomp step's announcement (hooks, USERNS and READY have negative codes). */
+  private static boolean isListener(Spawner.Report r, int listenerStep) {
+    return r.announcingStep() >= 0 && r.announcingStep() == listenerStep;
+  }
+
+  /** The fork step's announcement: any other announcing step. */
   private static boolean isFork(Spawner.Report r, int listenerStep) {
-    return r.announcingStep() >= 0 && r.announcingStep() != listenerStep && !r.hooks() && !r.userNamespace();
+    return r.announcingStep() >= 0 && r.announcingStep() != listenerStep;
   }
 
   /** The fork's announcement: the announced pid becomes the process's, and the first child is reaped. */

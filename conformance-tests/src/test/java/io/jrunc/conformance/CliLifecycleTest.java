@@ -98,6 +98,44 @@ class CliLifecycleTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /**
+   * An execve that fails after a CLI start (a script without "#!", which access(2) passes: the
+   * kernel's ENOEXEC; a seccomp rule's errno, one with a text and one without) is said on the
+   * container's stderr as runc's init says it, "exec PATH: TEXT": the create that would have
+   * read init's report is gone, and engines show the container's stderr (before, init exited 1
+   * in silence).
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void anExecFailingAfterStartIsSaidOnTheContainersStderr() throws Exception {
+    Jrunc j = jrunc();
+    record Case(String name, String exe, Integer seccompErrno, String said) {}
+    for (Case c : List.of(new Case("noexec", "/bin/noshebang", null, "exec /bin/noshebang: exec format error\n"),
+        new Case("eperm", "/bin/true", 1, "exec /bin/true: operation not permitted\n"),
+        new Case("e200", "/bin/true", 200, "exec /bin/true: unknown error\n"))) {
+      Bundle b = Bundle.busybox(tmp.resolve("b-" + c.name())).args(c.exe());
+      Path script = b.dir.resolve("rootfs/bin/noshebang");
+      Files.writeString(script, "echo ran\n");
+      Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      if (c.seccompErrno() != null) {
+        JsonNode seccomp = Bundle.node("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"execve\"],"
+            + "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":" + c.seccompErrno() + "}]}");
+        b.linux().set("seccomp", seccomp);
+      }
+      Path bundle = b.write();
+      Path err = tmp.resolve("err-" + c.name());
+      String id = "x-" + c.name();
+      var r = j.runInBash("create --bundle " + bundle + " " + id + " 2>" + err);
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(Files.readString(err)).as(c.name()).isEmpty();
+      assertThat(j.run("start", id).exit()).isZero();
+      waitForStatus(j, id, "stopped");
+      assertThat(Files.readString(err)).as(c.name()).isEqualTo(c.said());
+      assertThat(j.run("delete", id).exit()).isZero();
+    }
+    assertThat(j.run("list", "-q").out()).isEmpty();
+  }
+
   @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void killTakesNumbersAndNamesWithOrWithoutSig() throws Exception {

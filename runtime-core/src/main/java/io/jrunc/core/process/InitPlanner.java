@@ -221,8 +221,10 @@ public final class InitPlanner {
       b.call(Sys.WRITE, (long) ch.reportWrite(), b.bytes(record(SpawnChannel.READY)), 16L).describe("report ready");
       b.call(Sys.READ, b.inherit(in.fifoFd()), b.alloc(8), 1L).atLeast(1).describe("wait for start");
     }
-    // 9. exec
-    ProcessSteps.execute(b, in.extra(), in.executable(), proc);
+    // 9. exec; after start, a failure is also said on the process's stderr, as runc's init says
+    // it: a CLI create leaves no one to read the report (podman and docker show the line)
+    Step exec = ProcessSteps.execute(b, in.extra(), in.executable(), proc);
+    if (in.fifoFd() >= 0) exec.sayOnFailure("exec ".concat(in.executable()).concat(": "));
     return new Planned(b.build(), announce);
   }
 

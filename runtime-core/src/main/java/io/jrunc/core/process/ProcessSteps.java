@@ -285,10 +285,10 @@ final class ProcessSteps {
         .allow(Errno.ENOSYS, Errno.EPERM).describe("exec ", exe);
   }
 
-  /** The last steps: whatever the plan puts right before execve, then execve. */
-  static void execute(ProgramBuilder b, InitPlanner.ChildSteps extra, String exe, Process proc) {
+  /** The last steps: whatever the plan puts right before execve, then execve (returned). */
+  static Step execute(ProgramBuilder b, InitPlanner.ChildSteps extra, String exe, Process proc) {
     extra.beforeExec(b);
     List<String> env = proc.env() == null ? List.of() : proc.env();
-    b.call(Sys.EXECVE, exe, b.stringArray(proc.args()), b.stringArray(env)).describe("exec ", exe);
+    return b.call(Sys.EXECVE, exe, b.stringArray(proc.args()), b.stringArray(env)).describe("exec ", exe);
   }
 }

@@ -38,11 +38,13 @@ import io.jrunc.core.sys.Memory;
  *   <tr><td>96</td><td>address of the step to continue at when the result is positive (0 = none)</td></tr>
  *   <tr><td>104</td><td>minimum acceptable non-error result (signed)</td></tr>
  *   <tr><td>112</td><td>address to store the result's low 32 bits at (0 = none)</td></tr>
+ *   <tr><td>120</td><td>address of a C string to say on failure (0 = none): the stub writes it,
+ *       the errno's text and a newline to fd 2 before the report ({@link Step#sayOnFailure})</td></tr>
  * </table>
  *
  * <p>The child runs steps in order; a result in [-4095, -1] not listed as acceptable, or a
  * result below the minimum, makes it write the 16 bytes at offset 56 (index, result) to the
- * report fd and {@code exit_group(1)}. Success is {@code execve} (the report fd is CLOEXEC,
+ * report fd (after its say, if it has one) and {@code exit_group(1)}. Success is {@code execve} (the report fd is CLOEXEC,
  * so the parent reads EOF) or an explicit step that writes to the report fd.
  */
 public final class ChildProgram implements AutoCloseable {
@@ -53,7 +55,7 @@ public final class ChildProgram implements AutoCloseable {
   static final long OFF_HDR_REPORT_FD = 0, OFF_HDR_COUNT = 8, OFF_HDR_FIRST = 16, OFF_HDR_BASE = 24,
       OFF_HDR_LENGTH = 32, OFF_HDR_MAGIC = 40, OFF_HDR_ALL_SIGNALS = 48, OFF_HDR_SAVED_MASK = 56;
   static final long OFF_NR = 0, OFF_ARGS = 8, OFF_INDEX = 56, OFF_RESULT = 64, OFF_INDIRECT = 72,
-      OFF_OK_A = 80, OFF_OK_B = 88, OFF_JUMP = 96, OFF_MIN = 104, OFF_STORE32 = 112;
+      OFF_OK_A = 80, OFF_OK_B = 88, OFF_JUMP = 96, OFF_MIN = 104, OFF_STORE32 = 112, OFF_SAY = 120;
 
   private final Runnable release;
   private final MemorySegment memory;

@@ -190,7 +190,8 @@ public final class ProgramBuilder implements AutoCloseable {
   private long stageAt = -1;
 
   /** The address of a NUL-terminated copy of {@code s} in the program's memory (copied by {@link #flushStaged}). */
-  private long stringAddress(String s) {
+  /** The address of a NUL-terminated copy of {@code s} in the program's memory (staged). */
+  long stringAddress(String s) {
     if (built) throw new IllegalStateException("program already built");
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
     long at = top;
@@ -372,6 +373,7 @@ public final class ProgramBuilder implements AutoCloseable {
           : first + (long) s.jumpIfPositive.stepIndex * ChildProgram.STEP;
       w[base + (int) (ChildProgram.OFF_MIN / 8)] = s.minResult;
       w[base + (int) (ChildProgram.OFF_STORE32 / 8)] = s.storeResult32 == null ? 0 : s.storeResult32.address();
+      w[base + (int) (ChildProgram.OFF_SAY / 8)] = s.sayAddress;
     }
     return w;
   }

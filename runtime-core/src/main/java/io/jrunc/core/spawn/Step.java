@@ -18,6 +18,8 @@ public final class Step {
   long minResult;
   Label jumpIfPositive;
   MemorySegment storeResult32;
+  /** Address of the C string {@link #sayOnFailure} gave (0: none). */
+  long sayAddress;
   /**
    * Set by {@link #describe}; until then the call's name. With a detail, the sentence is
    * {@code description + detail + suffix}, joined only when asked for (a step's error): a cold
@@ -88,6 +90,18 @@ public final class Step {
   public Step storeResultAt(MemorySegment where) {
     owner.checkInRegion(where);
     this.storeResult32 = where;
+    return this;
+  }
+
+  /**
+   * When this step fails in the stub, the child also writes {@code prefix}, the errno's text and
+   * a newline to its fd 2 (the process's stderr by then), in one write, before its report: for
+   * the execve after start, which a CLI create leaves with no one reading the report (runc's
+   * init prints {@code exec /bin/x: exec format error} there too). The stub says at most
+   * {@link X86_64Code#SAY_MAX} bytes of the prefix; the trampoline's child ignores it.
+   */
+  public Step sayOnFailure(String prefix) {
+    sayAddress = owner.stringAddress(prefix);
     return this;
   }
 

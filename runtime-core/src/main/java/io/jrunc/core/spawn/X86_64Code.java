@@ -1,5 +1,6 @@
 package io.jrunc.core.spawn;
 
+import io.jrunc.core.sys.Errno;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,11 +36,27 @@ import java.util.Map;
  * ok:    if [r15+96] != 0 and rax > 0: r15 = [r15+96] ; goto loop
  *        r15 += 128 ; goto loop
  * error: if -rax == [r15+80] or -rax == [r15+88]: goto ok
- * report: write([r14], r15+56, 16) ; exit_group(1)
+ * report: (the stub: if [r15+120] != 0, say it on fd 2 first; see interpreter)
+ *        write([r14], r15+56, 16) ; exit_group(1)
  * </pre>
  */
 final class X86_64Code {
   private X86_64Code() {}
+
+  /**
+   * The most bytes of a step's {@link Step#sayOnFailure} prefix the stub writes: a path of
+   * PATH_MAX and a few words. Its buffer is on the stub's own stack, which the kernel made 128
+   * KiB at the exec of the stub, before any rlimit of the container's.
+   */
+  static final int SAY_MAX = 4096 + 64;
+
+  /** The errnos the stub has a text for: 1 to this (Linux's last, EHWPOISON, is 133). */
+  private static final int SAY_ERRNOS = 133;
+
+  /** The text of an errno the table has none for. */
+  private static final String UNKNOWN = "unknown error\n";
+  /** Offset from "errtab" of {@link #UNKNOWN}: right after the index. */
+  private static final int UNKNOWN_AT = SAY_ERRNOS * 4;
 
   static byte[] trampoline() {
     Asm a = new Asm();
@@ -60,7 +77,7 @@ final class X86_64Code {
     a.label("child");
     a.b(0x4d, 0x89, 0xce);              // mov r14, r9
     a.b(0x4d, 0x8b, 0x7e, 0x10);        // mov r15, [r14+16]
-    interpreter(a);
+    interpreter(a, false);
     return a.bytes();
   }
 
@@ -96,7 +113,9 @@ final class X86_64Code {
    * three alternating runs).
    */
   static byte[] stubEntry(long magic) {
-    return stubAsm(magic).bytes();
+    Asm a = stubAsm(magic, true);
+    errnoTexts(a);
+    return a.bytes();
   }
 
   /**
@@ -104,9 +123,10 @@ final class X86_64Code {
    * init installs for the terminating signals until start ({@code InitPlanner}). A signal with a
    * handler never returns from it, so the same address serves as its {@code sa_restorer}.
    */
-  static final int STUB_SIGNAL_EXIT = stubAsm(0).labels.get("sigexit");
+  static final int STUB_SIGNAL_EXIT = stubAsm(0, false).labels.get("sigexit");
 
-  private static Asm stubAsm(long magic) {
+  /** The stub's code up to "sigexit", then, when {@code whole}, the interpreter (the errno texts are the caller's). */
+  private static Asm stubAsm(long magic, boolean whole) {
     Asm a = new Asm();
     a.b(0x48, 0x8b, 0x74, 0x24, 0x10);  // mov rsi, [rsp+16]   (argv[1])
     a.b(0x48, 0x85, 0xf6);              // test rsi, rsi
@@ -172,12 +192,22 @@ final class X86_64Code {
     a.b(0xb8).i32(231);                 // mov eax, 231 (SYS_exit_group)
     a.b(0x0f, 0x05);                    // syscall
     a.b(0xeb).rel8("sigexit");          // not reached
-    interpreter(a);
+    if (whole) interpreter(a, true);
     return a;
   }
 
-  /** The program interpreter: entered at "loop" with r14 = header, r15 = step. */
-  private static void interpreter(Asm a) {
+  /**
+   * The program interpreter: entered at "loop" with r14 = header, r15 = step. In the stub
+   * ({@code stub}), a failed step with a say prefix ([r15+120]) first writes, in one write to fd
+   * 2, the prefix, the errno's text (a table after the code, from {@link Errno#text}) and a
+   * newline; the trampoline's child has no stack of its own to build that on, and ignores it.
+   *
+   * <pre>
+   * say:   buf = rsp - BUF ; copy the prefix (at most SAY_MAX bytes) ; e = -[r15+64]
+   *        copy text[e] (1 <= e <= 133), else "unknown error\n" ; write(2, buf, length)
+   * </pre>
+   */
+  private static void interpreter(Asm a, boolean stub) {
     a.label("loop");
     a.b(0x49, 0x8b, 0x5f, 0x48);        // mov rbx, [r15+72]
     // a0 -> rdi, a1 -> rsi, a2 -> rdx, a3 -> r10, a4 -> r8, a5 -> r9
@@ -226,6 +256,7 @@ final class X86_64Code {
     a.b(0x49, 0x3b, 0x4f, 0x58);        // cmp rcx, [r15+88]
     a.b(0x0f, 0x84).rel32("ok");        // je ok
     a.label("report");
+    if (stub) say(a);
     a.b(0x49, 0x8b, 0x3e);              // mov rdi, [r14]
     a.b(0x49, 0x8d, 0x77, 0x38);        // lea rsi, [r15+56]
     a.b(0xba).i32(16);                  // mov edx, 16
@@ -238,6 +269,95 @@ final class X86_64Code {
     a.b(0xeb).rel8("exit");             // not reached
   }
 
+  /** The say block of the stub's report path (see {@link #interpreter}); falls through to "plain". */
+  private static void say(Asm a) {
+    int buf = SAY_MAX + 128;            // the prefix, the longest text, 16-aligned
+    a.b(0x49, 0x8b, 0x4f, 0x78);        // mov rcx, [r15+120]
+    a.b(0x48, 0x85, 0xc9);              // test rcx, rcx
+    a.b(0x0f, 0x84).rel32("plain");     // jz plain
+    a.b(0x48, 0x81, 0xec).i32(buf);     // sub rsp, BUF
+    a.b(0x48, 0x89, 0xce);              // mov rsi, rcx
+    a.b(0x48, 0x89, 0xe7);              // mov rdi, rsp
+    a.b(0x4c, 0x8d, 0x84, 0x24).i32(SAY_MAX); // lea r8, [rsp+SAY_MAX]
+    a.label("copy");
+    a.b(0x4c, 0x39, 0xc7);              // cmp rdi, r8
+    a.b(0x73).rel8("copied");           // jae copied
+    a.b(0x8a, 0x06);                    // mov al, [rsi]
+    a.b(0x84, 0xc0);                    // test al, al
+    a.b(0x74).rel8("copied");           // jz copied
+    a.b(0x88, 0x07);                    // mov [rdi], al
+    a.b(0x48, 0xff, 0xc6);              // inc rsi
+    a.b(0x48, 0xff, 0xc7);              // inc rdi
+    a.b(0xeb).rel8("copy");             // jmp copy
+    a.label("copied");
+    a.b(0x49, 0x8b, 0x47, 0x40);        // mov rax, [r15+64]
+    a.b(0x48, 0xf7, 0xd8);              // neg rax
+    a.b(0x48, 0xff, 0xc8);              // dec rax          (errno - 1: the table's index)
+    a.b(0x48, 0x8d, 0x15).rel32("errtab"); // lea rdx, [rip+errtab]
+    a.b(0x48, 0x3d).i32(SAY_ERRNOS);    // cmp rax, SAY_ERRNOS
+    a.b(0x73).rel8("unknown");          // jae unknown      (unsigned: errno 0 or negative too)
+    a.b(0x0f, 0xb7, 0x4c, 0x82, 0x02);  // movzx ecx, word [rdx+rax*4+2]  (length)
+    a.b(0x0f, 0xb7, 0x04, 0x82);        // movzx eax, word [rdx+rax*4]    (offset from errtab)
+    a.b(0xeb).rel8("have");             // jmp have
+    a.label("unknown");
+    a.b(0xb8).i32(UNKNOWN_AT);          // mov eax, offset of "unknown error\n"
+    a.b(0xb9).i32(UNKNOWN.length());    // mov ecx, its length
+    a.label("have");
+    a.b(0x48, 0x8d, 0x34, 0x02);        // lea rsi, [rdx+rax]
+    a.b(0xf3, 0xa4);                    // rep movsb
+    a.b(0x48, 0x89, 0xfa);              // mov rdx, rdi
+    a.b(0x48, 0x29, 0xe2);              // sub rdx, rsp     (the message's length)
+    a.b(0xbf).i32(2);                   // mov edi, 2
+    a.b(0x48, 0x89, 0xe6);              // mov rsi, rsp
+    a.b(0xb8).i32(1);                   // mov eax, 1 (SYS_write)
+    a.b(0x0f, 0x05);                    // syscall          (its result does not matter)
+    a.b(0x48, 0x81, 0xc4).i32(buf);     // add rsp, BUF
+    a.label("plain");
+  }
+
+
+  /**
+   * "errtab": for errno 1 to {@link #SAY_ERRNOS}, {u16 offset from errtab, u16 length} of its
+   * text and a newline ({@link Errno#text}, or {@link #UNKNOWN}); then UNKNOWN, then the texts.
+   */
+  private static void errnoTexts(Asm a) {
+    a.label("errtab");
+    a.raw(errnoTable());
+  }
+
+  private static byte[] errnoTable() {
+    // run once per JVM at the stub's first assembly, in a CLI call interpreted (on the thread
+    // that linked, while the main thread plans): no string concatenation, no encoder (ASCII)
+    byte[] all = new byte[4096];
+    int n = put(all, UNKNOWN_AT, UNKNOWN);
+    for (int e = 1; e <= SAY_ERRNOS; e++) {
+      String t = Errno.text(e);
+      int at = UNKNOWN_AT, end = UNKNOWN_AT + UNKNOWN.length();
+      if (t != null) {
+        if (n + t.length() + 1 > all.length) all = java.util.Arrays.copyOf(all, all.length * 2);
+        at = n;
+        n = put(all, n, t);
+        all[n++] = '\n';
+        end = n;
+      }
+      int i = (e - 1) * 4;
+      all[i] = (byte) at;
+      all[i + 1] = (byte) (at >>> 8);
+      all[i + 2] = (byte) (end - at);
+      all[i + 3] = (byte) ((end - at) >>> 8);
+    }
+    return java.util.Arrays.copyOf(all, n);
+  }
+
+  /** Copies ASCII {@code s} into {@code to} at {@code at}; returns the index after it. */
+  private static int put(byte[] to, int at, String s) {
+    for (int i = 0; i < s.length(); i++) to[at++] = (byte) s.charAt(i);
+    return at;
+  }
+
+
+
+
   /** Just enough of an assembler: bytes, labels, rel8/rel32 fix-ups. */
   private static final class Asm {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -246,6 +366,11 @@ final class X86_64Code {
 
     Asm b(int... bytes) {
       for (int x : bytes) out.write(x);
+      return this;
+    }
+
+    Asm raw(byte[] bytes) {
+      out.writeBytes(bytes);
       return this;
     }
 

@@ -14,7 +14,7 @@ public final class Errno {
       EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, ETXTBSY = 26, EFBIG = 27,
       ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, EDOM = 33, ERANGE = 34,
       EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40,
-      ENODATA = 61, EOVERFLOW = 75, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNREFUSED = 111,
+      ENODATA = 61, EOVERFLOW = 75, ELIBBAD = 80, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNREFUSED = 111,
       ETIMEDOUT = 110, EALREADY = 114, ESTALE = 116, EDQUOT = 122, ECANCELED = 125,
       EOWNERDEAD = 130, ENOTRECOVERABLE = 131, ENOTSUP = 95;
 
@@ -63,6 +63,7 @@ public final class Errno {
     put(ELOOP, "ELOOP", "too many levels of symbolic links");
     put(ENODATA, "ENODATA", "no data available");
     put(EOVERFLOW, "EOVERFLOW", "value too large for defined data type");
+    put(ELIBBAD, "ELIBBAD", "accessing a corrupted shared library"); // execve: a bad ELF interpreter
     put(EOPNOTSUPP, "EOPNOTSUPP", "operation not supported");
     put(EADDRINUSE, "EADDRINUSE", "address already in use");
     put(ETIMEDOUT, "ETIMEDOUT", "connection timed out");
@@ -87,6 +88,11 @@ public final class Errno {
   /** {@code no such file or directory}. */
   public static String message(int errno) {
     return errno > 0 && errno < TABLE.length && TABLE[errno] != null ? TABLE[errno][1] : "error " + errno;
+  }
+
+  /** {@code no such file or directory}, or null for a value we have no text for. */
+  public static String text(int errno) {
+    return errno > 0 && errno < TABLE.length && TABLE[errno] != null ? TABLE[errno][1] : null;
   }
 
   /** {@code no such file or directory (ENOENT)}. */

@@ -64,6 +64,47 @@ class SpawnerTest {
     }
   }
 
+  /**
+   * A failed step with a say prefix writes the prefix, the errno's text and a newline to fd 2
+   * (here a file) in one write, then reports as any failed step: ENOENT, EINVAL, an errno the
+   * table has no text for (ENOTSOCK) and an execve the kernel refuses with ENOEXEC; a step
+   * without a prefix says nothing.
+   */
+  @Test
+  void aFailedStepWithASayWritesItToStderrBeforeItsReport() throws Exception {
+    Path script = Files.writeString(tmp.resolve("noshebang"), "echo ran\n");
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    record Case(String name, java.util.function.BiConsumer<ProgramBuilder, Step> failing, String said, String report) {}
+    List<Case> cases = List.of(
+        new Case("einval", (b, f) -> b.call(Sys.SETNS, f, 0L).describe("setns to a file").sayOnFailure("setns: "),
+            "setns: invalid argument\n", "setns to a file: invalid argument (EINVAL)"),
+        new Case("enoent", (b, f) -> b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/nonexistent/x", 0L, 0L)
+            .describe("open /nonexistent/x").sayOnFailure("open /nonexistent/x: "),
+            "open /nonexistent/x: no such file or directory\n", "open /nonexistent/x: no such file or directory (ENOENT)"),
+        new Case("enotsock", (b, f) -> b.call(Sys.CONNECT, f, b.alloc(16), 16L).describe("connect")
+            .sayOnFailure("connect a file: "), "connect a file: unknown error\n", "connect: errno 88"),
+        new Case("enoexec", (b, f) -> b.call(Sys.EXECVE, script.toString(), b.stringArray(List.of("x")),
+            b.stringArray(List.of())).describe("exec ", script).sayOnFailure("exec " + script + ": "),
+            "exec " + script + ": exec format error\n", "exec " + script + ": exec format error (ENOEXEC)"),
+        new Case("quiet", (b, f) -> b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/nonexistent/x", 0L, 0L)
+            .describe("open /nonexistent/x"), "", "open /nonexistent/x: no such file or directory (ENOENT)"));
+    for (Case c : cases) {
+      Path err = tmp.resolve("err-" + c.name());
+      try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
+        Step fd = b.call(Sys.OPENAT, (long) Open.AT_FDCWD, err.toString(), (long) (Open.O_WRONLY | Open.O_CREAT), 0600L)
+            .describe("open " + err);
+        b.call(Sys.DUP3, fd, 2L, 0L).describe("dup stderr");
+        c.failing().accept(b, fd);
+        b.call(Sys.EXECVE, "/bin/true", b.stringArray(List.of("true")), b.stringArray(List.of()));
+        ChildProgram p = b.build();
+        Spawner.Child child = Spawner.clone(p, ch, 0, -1);
+        assertThatThrownBy(() -> Spawner.next(p, ch, child.pid(), Set.of()))
+            .as(c.name()).isInstanceOf(StepFailedException.class).hasMessage(c.report());
+        assertThat(Files.readString(err)).as(c.name()).isEqualTo(c.said());
+      }
+    }
+  }
+
   @RequiresRoot("clones the trampoline into a new pid namespace")
   @Test
   void forkSafeUnderAllocationPressure() throws Exception {

@@ -321,6 +321,49 @@ class CliCgroupTest {
   }
 
   /**
+   * delete --force of a container whose init was moved into a frozen freezer cgroup that is not
+   * the container's (the test's own; crun's test_simple_delete does this): the SIGKILL waits in
+   * the kernel until that cgroup thaws, and jrunc never touches a cgroup it did not make. After
+   * its 20 s wait the delete fails, naming init and why, and keeps the container (record and
+   * cgroups), as runc's "container init still running"; once thawed, init dies of the pending
+   * SIGKILL and a plain delete removes everything. (Before, the delete exited 0 having removed
+   * the record and left init and the container's cgroups behind.)
+   */
+  @Test
+  void forcedDeleteOfAnInitFrozenElsewhereFailsAndKeepsTheContainer() throws Exception {
+    Jrunc j = new Jrunc(tmp.resolve("root"));
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("sleep", "1000");
+    String cg = cgroupsPath(b);
+    Path foreign = Path.of("/sys/fs/cgroup/freezer", "jrunc-test-foreign-" + ProcessHandle.current().pid());
+    Files.createDirectories(foreign);
+    try {
+      assertThat(j.run("run", "-d", "--bundle", b.write().toString(), "fe").exit()).isZero();
+      String pid = Bundle.node(j.run("state", "fe").out()).get("pid").asText();
+      Files.writeString(foreign.resolve("cgroup.procs"), pid);
+      Files.writeString(foreign.resolve("freezer.state"), "FROZEN");
+      var del = j.run("delete", "--force", "fe");
+      assertThat(del.exit()).as(del.toString()).isEqualTo(1);
+      assertThat(del.err()).contains("delete fe: its init " + pid + " did not exit within 20 s of SIGKILL (frozen by a"
+          + " freezer cgroup other than the container's");
+      assertThat(j.run("list", "-q").out()).isEqualTo("fe\n");
+      assertThat(leftovers(cg)).isNotEmpty();
+      assertThat(Path.of("/proc", pid)).exists();
+      Files.writeString(foreign.resolve("freezer.state"), "THAWED");
+      for (int i = 0; i < 100 && !"stopped".equals(Bundle.node(j.run("state", "fe").out()).get("status").asText()); i++) {
+        Thread.sleep(50);
+      }
+      var again = j.run("delete", "fe");
+      assertThat(again.exit()).as(again.toString()).isZero();
+      assertThat(j.run("list", "-q").out()).isEmpty();
+      assertThat(leftovers(cg)).isEmpty();
+    } finally {
+      if (Files.exists(foreign.resolve("freezer.state"))) Files.writeString(foreign.resolve("freezer.state"), "THAWED");
+      j.run("delete", "-f", "fe");
+      removeOnceEmpty(foreign);
+    }
+  }
+
+  /**
    * kill and delete --force start ProcessHandle's set-up on a thread of their own
    * (InitSignals.prepare). Where a pids limit leaves the CLI's JVM no thread beyond those it
    * starts with, that thread cannot be had: they signal and delete all the same (and a create,

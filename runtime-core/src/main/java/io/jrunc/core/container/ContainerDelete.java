@@ -169,16 +169,20 @@ final class ContainerDelete extends ContainerVerb {
       } catch (IOException e) {
         log().warn("read the config of {} for its poststop hooks: {}", id, e.getMessage());
       }
-      if (awaitInit) awaitExit(r);
+      boolean initGone = true;
+      if (awaitInit) initGone = awaitExit(r);
       if (awaitEmpty) {
         try {
           // the cgroup empties ~2 ms after init's SIGKILL; when it does not, another's processes
           // are in it too (or init's exit is slow): init's own exit is then what counts
-          if (!Signals.awaitEmpty(cg, 50_000_000L)) awaitExit(r);
+          if (!Signals.awaitEmpty(cg, 50_000_000L)) initGone = awaitExit(r);
         } catch (CgroupException e) {
-          awaitExit(r); // the removal below reads the cgroup again and says what failed
+          initGone = awaitExit(r); // the removal below reads the cgroup again and says what failed
         }
       }
+      // an init that outlives its SIGKILL keeps the container, as runc's delete keeps it ("container
+      // init still running"): its record, cgroup and state stay for a delete once it can die
+      if (!initGone) throw initSurvived(id, r.pid());
       removeCgroup(r, cg); // cg: the manager just re-opened, the record's (null: re-opened there)
       store.remove(id);
       if (spec != null && spec.hooks() != null) {
@@ -188,6 +192,13 @@ final class ContainerDelete extends ContainerVerb {
     } catch (IOException e) {
       throw new SetupFailure("delete " + id + ": " + e.getMessage(), 0, e);
     }
+  }
+
+  /** Why delete --force keeps a container whose init did not die of its SIGKILL. */
+  static SetupFailure initSurvived(String id, int pid) {
+    return new SetupFailure("delete " + id + ": its init " + pid + " did not exit within "
+        + InitSignals.EXIT_WAIT_MILLIS / 1000 + " s of SIGKILL (frozen by a freezer cgroup other than the container's, or"
+        + " in uninterruptible sleep?): the container is kept; delete it again once that process can exit", 0, null);
   }
 
   /**

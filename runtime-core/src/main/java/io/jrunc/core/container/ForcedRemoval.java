@@ -82,7 +82,9 @@ final class ForcedRemoval {
           throw new SetupFailure("delete --force " + id + ": remove its cgroup: " + e.getMessage(), 0, e);
         }
       } else {
-        if (ProcStat.isAlive(r.pid(), r.pidStartTime())) InitSignals.awaitExit(r);
+        if (ProcStat.isAlive(r.pid(), r.pidStartTime()) && !InitSignals.awaitExit(r)) {
+          throw ContainerDelete.initSurvived(id, r.pid());
+        }
         LOG.warn("container {}: its init is stopped but its cgroup cannot be identified ({}): it may be left behind",
             id, String.join("; ", notes));
       }

@@ -129,20 +129,26 @@ final class InitSignals {
     }
   }
 
-  /** Waits until init is gone (reaping it if it is our child). */
-  static void awaitExit(ContainerRecord r) {
+  /** How long {@link #awaitExit} waits for init's death after its SIGKILL (runc's delete waits 10 s). */
+  static final long EXIT_WAIT_MILLIS = 20_000;
+
+  /**
+   * Waits until init is gone (reaping it if it is our child), at most {@link #EXIT_WAIT_MILLIS}.
+   * False when it is still alive then: a task frozen by a freezer cgroup other than the
+   * container's, or in uninterruptible sleep, does not die of its SIGKILL until thawed or woken.
+   */
+  static boolean awaitExit(ContainerRecord r) {
     // A pidfd is readable once its process has exited: one wait in the kernel, woken at the
     // exit, instead of polling wait4 and /proc every millisecond. Opened before the start-time
     // check, so it is init's and not a recycled pid's.
     int pidfd = Libc.pidfdOpen(r.pid());
     if (pidfd >= 0) {
+      boolean gone = true;
       try {
-        if (ProcStat.isAlive(r.pid(), r.pidStartTime()) && !Libc.awaitReadable(pidfd, 20_000)) {
-          log().warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
-        }
+        gone = !ProcStat.isAlive(r.pid(), r.pidStartTime()) || Libc.awaitReadable(pidfd, EXIT_WAIT_MILLIS);
       } catch (SysException e) {
         log().debug("wait for the exit of {} through its pidfd: {}", r.pid(), e.getMessage());
-        pollUntilGone(r);
+        gone = pollUntilGone(r);
       } finally {
         Libc.close(pidfd);
       }
@@ -151,27 +157,27 @@ final class InitSignals {
       } catch (SysException e) {
         // ECHILD: not our child
       }
-      return;
+      return gone;
     }
-    pollUntilGone(r); // ESRCH: gone already; or no pidfd_open (before Linux 5.3)
+    return pollUntilGone(r); // ESRCH: gone already; or no pidfd_open (before Linux 5.3)
   }
 
-  private static void pollUntilGone(ContainerRecord r) {
+  private static boolean pollUntilGone(ContainerRecord r) {
     for (int i = 0; i < 2000; i++) {
       try {
         int[] st = Libc.wait4(r.pid(), Libc.WNOHANG);
-        if (st[0] == r.pid()) return;
+        if (st[0] == r.pid()) return true;
       } catch (SysException e) {
         // ECHILD: not our child; watch /proc instead
       }
-      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return;
+      if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return true;
       try {
         Thread.sleep(i < 100 ? 1 : 10);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        return !ProcStat.isAlive(r.pid(), r.pidStartTime());
       }
     }
-    log().warn("container init {} did not exit within 20 s of SIGKILL", r.pid());
+    return false;
   }
 }

@@ -190,7 +190,6 @@ public final class ProgramBuilder implements AutoCloseable {
   private long stageAt = -1;
 
   /** The address of a NUL-terminated copy of {@code s} in the program's memory (copied by {@link #flushStaged}). */
-  /** The address of a NUL-terminated copy of {@code s} in the program's memory (staged). */
   long stringAddress(String s) {
     if (built) throw new IllegalStateException("program already built");
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);

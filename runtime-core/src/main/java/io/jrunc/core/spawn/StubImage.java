@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The stub: a static ELF executable of ~2.4 KiB (two thirds of it errno texts) that jrunc writes itself, that runs
+ * The stub: a static ELF executable of ~3.7 KiB (most of it errno texts) that jrunc writes itself, that runs
  * a {@link ChildProgram} outside the JVM. The child of a spawn {@code execveat}s it from a
  * sealed memfd before it joins or becomes anything of the container, so from then on
  * {@code /proc/self/exe} is that sealed memfd (not the host's {@code bin/java}), nothing of the

@@ -2,6 +2,7 @@ package io.jrunc.core.spawn;
 
 import io.jrunc.core.sys.Errno;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,13 +51,8 @@ final class X86_64Code {
    */
   static final int SAY_MAX = 4096 + 64;
 
-  /** The errnos the stub has a text for: 1 to this (Linux's last, EHWPOISON, is 133). */
-  private static final int SAY_ERRNOS = 133;
-
   /** The text of an errno the table has none for. */
   private static final String UNKNOWN = "unknown error\n";
-  /** Offset from "errtab" of {@link #UNKNOWN}: right after the index. */
-  private static final int UNKNOWN_AT = SAY_ERRNOS * 4;
 
   static byte[] trampoline() {
     Asm a = new Asm();
@@ -199,12 +195,13 @@ final class X86_64Code {
   /**
    * The program interpreter: entered at "loop" with r14 = header, r15 = step. In the stub
    * ({@code stub}), a failed step with a say prefix ([r15+120]) first writes, in one write to fd
-   * 2, the prefix, the errno's text (a table after the code, from {@link Errno#text}) and a
+   * 2, the prefix, the errno's text (a table after the code, {@link Errno#texts}) and a
    * newline; the trampoline's child has no stack of its own to build that on, and ignores it.
    *
    * <pre>
    * say:   buf = rsp - BUF ; copy the prefix (at most SAY_MAX bytes) ; e = -[r15+64]
-   *        copy text[e] (1 <= e <= 133), else "unknown error\n" ; write(2, buf, length)
+   *        copy line e of errtab with its newline (1 <= e <= 133, not empty),
+   *        else "unknown error\n" ; write(2, buf, length)
    * </pre>
    */
   private static void interpreter(Asm a, boolean stub) {
@@ -292,19 +289,36 @@ final class X86_64Code {
     a.label("copied");
     a.b(0x49, 0x8b, 0x47, 0x40);        // mov rax, [r15+64]
     a.b(0x48, 0xf7, 0xd8);              // neg rax
-    a.b(0x48, 0xff, 0xc8);              // dec rax          (errno - 1: the table's index)
-    a.b(0x48, 0x8d, 0x15).rel32("errtab"); // lea rdx, [rip+errtab]
-    a.b(0x48, 0x3d).i32(SAY_ERRNOS);    // cmp rax, SAY_ERRNOS
-    a.b(0x73).rel8("unknown");          // jae unknown      (unsigned: errno 0 or negative too)
-    a.b(0x0f, 0xb7, 0x4c, 0x82, 0x02);  // movzx ecx, word [rdx+rax*4+2]  (length)
-    a.b(0x0f, 0xb7, 0x04, 0x82);        // movzx eax, word [rdx+rax*4]    (offset from errtab)
-    a.b(0xeb).rel8("have");             // jmp have
+    a.b(0x48, 0xff, 0xc8);              // dec rax          (errno - 1: the lines to skip)
+    a.b(0x48, 0x3d).i32(Errno.LAST);    // cmp rax, LAST
+    a.b(0x0f, 0x83).rel32("unknown");   // jae unknown      (unsigned: errno 0 or negative too)
+    a.b(0x48, 0x8d, 0x35).rel32("errtab"); // lea rsi, [rip+errtab]
+    a.label("skip");
+    a.b(0x48, 0x85, 0xc0);              // test rax, rax
+    a.b(0x74).rel8("line");             // jz line
+    a.label("newline");
+    a.b(0x8a, 0x0e);                    // mov cl, [rsi]
+    a.b(0x48, 0xff, 0xc6);              // inc rsi
+    a.b(0x80, 0xf9, 0x0a);              // cmp cl, '\n'
+    a.b(0x75).rel8("newline");          // jne newline
+    a.b(0x48, 0xff, 0xc8);              // dec rax
+    a.b(0xeb).rel8("skip");             // jmp skip
+    a.label("line");
+    a.b(0x80, 0x3e, 0x0a);              // cmp byte [rsi], '\n'
+    a.b(0x74).rel8("unknown");          // je unknown       (an empty line: no text for it)
+    a.label("text");
+    a.b(0x8a, 0x0e);                    // mov cl, [rsi]
+    a.b(0x88, 0x0f);                    // mov [rdi], cl
+    a.b(0x48, 0xff, 0xc6);              // inc rsi
+    a.b(0x48, 0xff, 0xc7);              // inc rdi
+    a.b(0x80, 0xf9, 0x0a);              // cmp cl, '\n'
+    a.b(0x75).rel8("text");             // jne text         (the newline copied too)
+    a.b(0xeb).rel8("said");             // jmp said
     a.label("unknown");
-    a.b(0xb8).i32(UNKNOWN_AT);          // mov eax, offset of "unknown error\n"
+    a.b(0x48, 0x8d, 0x35).rel32("unknowntext"); // lea rsi, [rip+unknowntext]
     a.b(0xb9).i32(UNKNOWN.length());    // mov ecx, its length
-    a.label("have");
-    a.b(0x48, 0x8d, 0x34, 0x02);        // lea rsi, [rdx+rax]
     a.b(0xf3, 0xa4);                    // rep movsb
+    a.label("said");
     a.b(0x48, 0x89, 0xfa);              // mov rdx, rdi
     a.b(0x48, 0x29, 0xe2);              // sub rdx, rsp     (the message's length)
     a.b(0xbf).i32(2);                   // mov edi, 2
@@ -317,46 +331,16 @@ final class X86_64Code {
 
 
   /**
-   * "errtab": for errno 1 to {@link #SAY_ERRNOS}, {u16 offset from errtab, u16 length} of its
-   * text and a newline ({@link Errno#text}, or {@link #UNKNOWN}); then UNKNOWN, then the texts.
+   * "errtab": {@link Errno#texts}, one line per errno from 1 to {@link Errno#LAST} (empty where
+   * Linux has none), as they are; then "unknowntext", {@link #UNKNOWN}. The say block skips
+   * errno - 1 lines: only on a failure, in the child, and not one Java loop here.
    */
   private static void errnoTexts(Asm a) {
     a.label("errtab");
-    a.raw(errnoTable());
+    a.raw(Errno.texts().getBytes(StandardCharsets.ISO_8859_1));
+    a.label("unknowntext");
+    a.raw(UNKNOWN.getBytes(StandardCharsets.ISO_8859_1));
   }
-
-  private static byte[] errnoTable() {
-    // run once per JVM at the stub's first assembly, in a CLI call interpreted (on the thread
-    // that linked, while the main thread plans): no string concatenation, no encoder (ASCII)
-    byte[] all = new byte[4096];
-    int n = put(all, UNKNOWN_AT, UNKNOWN);
-    for (int e = 1; e <= SAY_ERRNOS; e++) {
-      String t = Errno.text(e);
-      int at = UNKNOWN_AT, end = UNKNOWN_AT + UNKNOWN.length();
-      if (t != null) {
-        if (n + t.length() + 1 > all.length) all = java.util.Arrays.copyOf(all, all.length * 2);
-        at = n;
-        n = put(all, n, t);
-        all[n++] = '\n';
-        end = n;
-      }
-      int i = (e - 1) * 4;
-      all[i] = (byte) at;
-      all[i + 1] = (byte) (at >>> 8);
-      all[i + 2] = (byte) (end - at);
-      all[i + 3] = (byte) ((end - at) >>> 8);
-    }
-    return java.util.Arrays.copyOf(all, n);
-  }
-
-  /** Copies ASCII {@code s} into {@code to} at {@code at}; returns the index after it. */
-  private static int put(byte[] to, int at, String s) {
-    for (int i = 0; i < s.length(); i++) to[at++] = (byte) s.charAt(i);
-    return at;
-  }
-
-
-
 
   /** Just enough of an assembler: bytes, labels, rel8/rel32 fix-ups. */
   private static final class Asm {

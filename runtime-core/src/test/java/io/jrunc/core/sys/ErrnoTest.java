@@ -1,0 +1,35 @@
+package io.jrunc.core.sys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The errno lines: the spawn stub skips errno - 1 lines of {@link Errno#texts} and copies one
+ * up to its newline, trusting there are {@link Errno#LAST} of them and that each fits its
+ * buffer; the Java side reads the same lines.
+ */
+class ErrnoTest {
+  @Test
+  void oneLinePerErrnoEachShortAndAscii() {
+    List<String> lines = Errno.texts().lines().toList();
+    assertThat(Errno.texts()).endsWith("\n");
+    assertThat(lines).hasSize(Errno.LAST);
+    for (String l : lines) {
+      assertThat(l.length()).as(l).isLessThan(100);
+      assertThat(l.chars().allMatch(c -> c >= 0x20 && c < 0x7f)).as(l).isTrue();
+    }
+  }
+
+  @Test
+  void namesAndTextsByNumber() {
+    assertThat(Errno.describe(Errno.ENOENT)).isEqualTo("no such file or directory (ENOENT)");
+    assertThat(Errno.describe(88)).isEqualTo("socket operation on non-socket (ENOTSOCK)");
+    assertThat(Errno.describe(Errno.LAST)).isEqualTo("memory page has hardware error (EHWPOISON)");
+    assertThat(Errno.text(41)).isNull(); // none in Linux
+    assertThat(Errno.describe(41)).isEqualTo("errno 41");
+    assertThat(Errno.message(200)).isEqualTo("error 200");
+    assertThat(Errno.name(0)).isEqualTo("errno 0");
+  }
+}

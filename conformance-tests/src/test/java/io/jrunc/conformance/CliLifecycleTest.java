@@ -136,6 +136,35 @@ class CliLifecycleTest {
     assertThat(j.run("list", "-q").out()).isEmpty();
   }
 
+  /**
+   * linux.devices in directories that come and go between them (/dev/net, /dev, /dev/net again,
+   * a new /dev/a/b): init opens each parent once for the devices that follow in it, and every
+   * node is made where it belongs, with its numbers, type, mode and owner, beside the defaults.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void devicesInChangingDirectoriesAreEachMadeWhereTheyBelong() throws Exception {
+    Jrunc j = jrunc();
+    Path bundle = Bundle.busybox(tmp.resolve("b"))
+        .sh("for f in /dev/net/tun /dev/fuse /dev/net/x /dev/null /dev/a/b/c; do stat -c '%n %t:%T %F %a %u:%g' $f; done")
+        .edit(c -> {
+          var devs = ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("linux")).putArray("devices");
+          devs.addObject().put("path", "/dev/net/tun").put("type", "c").put("major", 10).put("minor", 200).put("fileMode", 0600);
+          devs.addObject().put("path", "/dev/fuse").put("type", "c").put("major", 10).put("minor", 229).put("uid", 1).put("gid", 2);
+          devs.addObject().put("path", "/dev/net/x").put("type", "c").put("major", 1).put("minor", 3);
+          devs.addObject().put("path", "/dev/a/b/c").put("type", "b").put("major", 7).put("minor", 0);
+        }).write();
+    var r = j.run("run", "--bundle", bundle.toString(), "devs");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("""
+        /dev/net/tun a:c8 character special file 600 0:0
+        /dev/fuse a:e5 character special file 666 1:2
+        /dev/net/x 1:3 character special file 666 0:0
+        /dev/null 1:3 character special file 666 0:0
+        /dev/a/b/c 7:0 block special file 666 0:0
+        """);
+  }
+
   @RequiresRoot("runs containers with namespaces and cgroups")
   @Test
   void killTakesNumbersAndNamesWithOrWithoutSig() throws Exception {

@@ -251,6 +251,11 @@ podman_checks() {
   check exit-code 'rc=3 out=' $P run --rm "$image" sh -c 'exit 3'
   check not-found 'rc=127 out=' $P run --rm "$image" /nonexistent
   check not-executable 'rc=126 out=' $P run --rm "$image" /etc/passwd
+  # a file the kernel refuses to exec after start (no #!: ENOEXEC): runc's init says why on the
+  # container's stderr, which podman shows; so must jrunc's
+  mkdir -p "$work/nsb" && printf 'echo ran\n' >"$work/nsb/noshebang" && chmod 755 "$work/nsb/noshebang"
+  check exec-format-error 'rc=1 out=exec /x/noshebang: exec format error' \
+    sh -c "$P run --rm -v $work/nsb:/x:ro $image /x/noshebang 2>&1"
   check stdin 'rc=0 out=piped' sh -c "echo piped | $P run -i --rm $image cat"
   check user 'rc=0 out=1000 1000' $P run --rm --user 1000:1000 "$image" sh -c 'echo $(id -u) $(id -g)'
   check user-name 'rc=0 out=1000' $P run --rm --user u "$image" id -u
@@ -463,6 +468,9 @@ docker_checks() {
   check docker-exit-code 'rc=3 out=' $R --rm "$di" sh -c 'exit 3'
   check docker-not-found 'rc=127 out=' $R --rm "$di" /nonexistent
   check docker-not-executable 'rc=126 out=' $R --rm "$di" /etc/passwd
+  mkdir -p "$work/nsb" && printf 'echo ran\n' >"$work/nsb/noshebang" && chmod 755 "$work/nsb/noshebang"
+  check docker-exec-format-error 'rc=1 out=exec /x/noshebang: exec format error' \
+    sh -c "$R --rm -v $work/nsb:/x:ro $di /x/noshebang 2>&1"
   check docker-stdin 'rc=0 out=piped' sh -c "echo piped | $R -i --rm $di cat"
   check docker-tty 'rc=7 out=*/dev/pts/*' in_pty "$R -t --rm $di sh -c 'tty; exit 7'"
   check docker-user 'rc=0 out=1000 1000' $R --rm --user 1000:1000 "$di" sh -c 'echo $(id -u) $(id -g)'

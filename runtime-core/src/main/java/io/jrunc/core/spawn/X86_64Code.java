@@ -201,7 +201,7 @@ final class X86_64Code {
    * <pre>
    * say:   buf = rsp - BUF ; copy the prefix (at most SAY_MAX bytes) ; e = -[r15+64]
    *        copy line e of errtab with its newline (1 <= e <= 133, not empty),
-   *        else "unknown error\n" ; write(2, buf, length)
+   *        else "unknown error\n" ; block SIGPIPE ; write(2, buf, length)
    * </pre>
    */
   private static void interpreter(Asm a, boolean stub) {
@@ -268,7 +268,7 @@ final class X86_64Code {
 
   /** The say block of the stub's report path (see {@link #interpreter}); falls through to "plain". */
   private static void say(Asm a) {
-    int buf = SAY_MAX + 128;            // the prefix, the longest text, 16-aligned
+    int buf = SAY_MAX + 128;            // the prefix, the longest text (< 64), a signal mask at +120; 16-aligned
     a.b(0x49, 0x8b, 0x4f, 0x78);        // mov rcx, [r15+120]
     a.b(0x48, 0x85, 0xc9);              // test rcx, rcx
     a.b(0x0f, 0x84).rel32("plain");     // jz plain
@@ -321,8 +321,19 @@ final class X86_64Code {
     a.label("said");
     a.b(0x48, 0x89, 0xfa);              // mov rdx, rdi
     a.b(0x48, 0x29, 0xe2);              // sub rdx, rsp     (the message's length)
+    a.b(0x49, 0x89, 0xd1);              // mov r9, rdx
+    // SIGPIPE blocked first: a stderr whose reader is gone must not end the child before its
+    // report (the write fails with EPIPE then, and the pending signal dies with the child)
+    a.b(0x48, 0xc7, 0x84, 0x24).i32(SAY_MAX + 120).i32(1 << 12); // mov qword [rsp+SAY_MAX+120], 1 << (SIGPIPE - 1)
+    a.b(0x31, 0xff);                    // xor edi, edi     (SIG_BLOCK)
+    a.b(0x48, 0x8d, 0xb4, 0x24).i32(SAY_MAX + 120); // lea rsi, [rsp+SAY_MAX+120]
+    a.b(0x31, 0xd2);                    // xor edx, edx
+    a.b(0x41, 0xba).i32(8);             // mov r10d, 8
+    a.b(0xb8).i32(14);                  // mov eax, 14 (SYS_rt_sigprocmask)
+    a.b(0x0f, 0x05);                    // syscall
     a.b(0xbf).i32(2);                   // mov edi, 2
     a.b(0x48, 0x89, 0xe6);              // mov rsi, rsp
+    a.b(0x4c, 0x89, 0xca);              // mov rdx, r9
     a.b(0xb8).i32(1);                   // mov eax, 1 (SYS_write)
     a.b(0x0f, 0x05);                    // syscall          (its result does not matter)
     a.b(0x48, 0x81, 0xc4).i32(buf);     // add rsp, BUF

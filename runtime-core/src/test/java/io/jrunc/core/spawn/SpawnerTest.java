@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jrunc.core.sys.Clone;
+import io.jrunc.core.sys.KernelSigaction;
 import io.jrunc.core.sys.Libc;
 import io.jrunc.core.sys.Open;
 import io.jrunc.core.sys.Sys;
@@ -103,6 +104,33 @@ class SpawnerTest {
             .as(c.name()).isInstanceOf(StepFailedException.class).hasMessage(c.report());
         assertThat(Files.readString(err)).as(c.name()).isEqualTo(c.said());
       }
+    }
+  }
+
+  /**
+   * A say into a stderr whose reader is gone (a pipe's read end closed), with SIGPIPE's default
+   * action and no signal blocked, as in init: the write's SIGPIPE must not end the child before its report (the parent
+   * would read EOF, an exec that worked), so the failure still reaches the parent.
+   */
+  @Test
+  void aSayIntoABrokenPipeStillReports() throws Exception {
+    int[] pipe = Libc.pipe2(Open.O_CLOEXEC);
+    try (SpawnChannel ch = new SpawnChannel(); ProgramBuilder b = new ProgramBuilder()) {
+      b.call(Sys.DUP3, b.inherit(pipe[1]), 2L, 0L).describe("dup stderr");
+      // SIGPIPE's default action, as init has it (it resets what the JVM ignores)
+      long dfl = b.stagedLongs(KernelSigaction.LAYOUT.byteSize(), KernelSigaction.FIELDS, KernelSigaction.defaultFields());
+      b.call(Sys.RT_SIGACTION, 13L, dfl, 0L, KernelSigaction.SIGSET.byteSize()).describe("default SIGPIPE");
+      b.call(Sys.RT_SIGPROCMASK, 2L, b.alloc(8), 0L, 8L).describe("unblock every signal"); // as init does (SIG_SETMASK)
+      b.call(Sys.OPENAT, (long) Open.AT_FDCWD, "/nonexistent/x", 0L, 0L).describe("open /nonexistent/x")
+          .sayOnFailure("open /nonexistent/x: ");
+      b.call(Sys.EXECVE, "/bin/true", b.stringArray(List.of("true")), b.stringArray(List.of()));
+      ChildProgram p = b.build();
+      Libc.close(pipe[0]); // no reader, before the child can write
+      Spawner.Child child = Spawner.clone(p, ch, 0, -1);
+      assertThatThrownBy(() -> Spawner.next(p, ch, child.pid(), Set.of()))
+          .isInstanceOf(StepFailedException.class).hasMessage("open /nonexistent/x: no such file or directory (ENOENT)");
+    } finally {
+      Libc.close(pipe[1]);
     }
   }
 

@@ -163,7 +163,7 @@ public final class Errno {
    * carries these bytes as they are ({@code X86_64Code}: a failed exec's words on the
    * container's stderr); only error paths split them here ({@link #table}).
    */
-  static final String TEXTS = """
+  private static final String TEXTS = """
       operation not permitted
       no such file or directory
       no such process
@@ -338,12 +338,6 @@ public final class Errno {
   public static String message(int errno) {
     String[] e = entry(errno);
     return e != null ? e[1] : "error " + errno;
-  }
-
-  /** {@code no such file or directory}, or null for a value we have no text for. */
-  public static String text(int errno) {
-    String[] e = entry(errno);
-    return e != null ? e[1] : null;
   }
 
   /** {@code no such file or directory (ENOENT)}. */

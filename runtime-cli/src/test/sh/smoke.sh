@@ -158,10 +158,10 @@ if [ -f "$repo/runtime-cli/target/jrunc.aot" ] && [ "$(id -u)" -eq 0 ] && [ -x /
     # no layout VarHandle or layout path (sys/Memory): their first use spins LambdaForms, ~3 ms
     layout=$(grep -o -e "'jdk/internal/foreign/LayoutPath'" -e "'java/lang/invoke/VarHandleSegmentAs[A-Za-z]*'" "$tmp/ci.log" | head -n 3)
     check "no memory layout VarHandle or layout path initialised by: ${call%% *} (found: $layout)" [ -z "$layout" ]
-    # state, start, kill, delete and create have caches of their own (CommandAotTraining), made when the
-    # build's training could run containers (root, busybox)
+    # state, start, kill, delete, create and exec have caches of their own (CommandAotTraining), made
+    # when the build's training could run containers (root, busybox)
     case ${call%% *} in
-      state | start | kill | delete | create)
+      state | start | kill | delete | create | exec)
         if [ -f "$repo/runtime-cli/target/jrunc-${call%% *}.aot" ]; then
           check "jrunc-${call%% *}.aot opened for: ${call%% *}" grep -q "Opened AOT cache .*/jrunc-${call%% *}.aot" "$tmp/aot.log"
         fi ;;

@@ -90,7 +90,7 @@ public final class AotTraining {
         // said, not silent: without them those commands run on the full cache, and a cold
         // state, start, kill or delete took 2-3x the hello-world floor instead of ~1.2x (round 19)
         STDERR.println("jrunc AOT training: warning: the own caches of state, start, kill, delete,"
-            + " create and run need real containers (root and " + BUSYBOX + "): not made, so those"
+            + " create, run and exec need real containers (root and " + BUSYBOX + "): not made, so those"
             + " commands start slower; build as root with busybox-static installed to make them");
       }
     } finally {
@@ -326,8 +326,8 @@ public final class AotTraining {
   }
 
   /**
-   * The own caches of {@code start}, {@code state}, {@code kill}, {@code delete}, {@code create}
-   * and {@code run} (see
+   * The own caches of {@code start}, {@code state}, {@code kill}, {@code delete}, {@code create},
+   * {@code run} and {@code exec} (see
    * {@link CommandAotTraining}): each is one JVM that runs only its command, started through the
    * launcher (so with its very flags) with {@code JRUNC_AOT_TRAIN_COMMAND}, on a container this
    * JVM has put in the state engines call it in: {@code start} a created one, {@code state} and
@@ -359,6 +359,7 @@ public final class AotTraining {
     failures += step(List.of("--root", root, "create", "--bundle", bundle.toString(), c1));
     failures += train(launcher, "start", root, List.of("start", c1), List.of("start", missing));
     failures += train(launcher, "state", root, List.of("state", c1), List.of("state", missing));
+    failures += execCache(launcher, tmp, root, c1, missing);
     // WINCH (sleep ignores it): any signal but TERM and KILL takes InitSignals' pidfd path, whose
     // FFM classes a kill cache without them read from the jar (~100: kill WINCH took 33 ms more
     // than --version, now 12); engines send an image's stop signal so (nginx: QUIT, postgres: INT)
@@ -403,6 +404,35 @@ public final class AotTraining {
         List.of("!", "run", "--bundle", late, parent + "-late"), List.of("!", "run", "--bundle", inChild, parent + "-child"),
         List.of("run", "--bundle", bad, missing));
     return failures;
+  }
+
+  /**
+   * exec's own cache, on the running {@code c1}: as containerd's shim and conmon exec
+   * ({@code --process FILE --detach --pid-file}, with a terminal through a console socket), as
+   * CRI-O and people do in the foreground (also with a terminal, {@code --preserve-fds}), two that
+   * fail in the container (no such cwd, no such program) and one on a missing container. With the full cache a {@code exec} mapped ~2300 classes,
+   * ~500 of them other commands'.
+   */
+  private static int execCache(String launcher, Path tmp, String root, String c1, String missing)
+      throws IOException {
+    io.jrunc.spec.Process plain = io.jrunc.spec.DefaultSpecs.runcDefault().process().withTerminal(false)
+        .withArgs(List.of("true"));
+    Path plainJson = tmp.resolve("exec-process.json");
+    Files.writeString(plainJson, io.jrunc.spec.Json.writePretty(plain));
+    Path ttyJson = tmp.resolve("exec-tty-process.json");
+    Files.writeString(ttyJson, io.jrunc.spec.Json.writePretty(plain.withTerminal(true)));
+    String pid = tmp.resolve("exec.pid").toString();
+    String socket = tmp.resolve("console-exec.sock").toString();
+    try (ConsolePeer peer = new ConsolePeer(socket)) {
+      return train(launcher, "exec", root,
+          List.of("exec", "--process", plainJson.toString(), "--detach", "--pid-file", pid, c1),
+          List.of("exec", "--process", ttyJson.toString(), "--console-socket", socket, "--detach", "--pid-file", pid, c1),
+          List.of("exec", c1, "true"),
+          List.of("exec", "-t", "--preserve-fds", "0", c1, "true"),
+          List.of("!", "exec", "--cwd", "/no/such/dir", c1, "true"),
+          List.of("!", "exec", c1, "/no/such/program"),
+          List.of("exec", missing, "true"));
+    }
   }
 
   /**

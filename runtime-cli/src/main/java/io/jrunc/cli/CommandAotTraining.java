@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The training JVM of one container command's own AOT cache ({@code jrunc-state.aot},
  * {@code jrunc-kill.aot}, {@code jrunc-start.aot}, {@code jrunc-delete.aot}, {@code jrunc-create.aot},
- * {@code jrunc-run.aot}): bin/jrunc runs it
+ * {@code jrunc-run.aot}, {@code jrunc-exec.aot}): bin/jrunc runs it
  * with {@code -XX:AOTCacheOutput} when {@code JRUNC_AOT_TRAIN_COMMAND} names the command, and
  * {@link AotTraining} starts it that way on a real container it has put in the right state
  * (created for {@code start}, running for {@code state} and {@code kill}, ...). The JVM loads
@@ -34,15 +34,17 @@ public final class CommandAotTraining {
     // bring the full training's classes into this small cache)
     java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
     java.util.concurrent.ThreadLocalRandom.current().nextInt();
-    // the commands that make system calls through FFM: the cache keeps the LambdaForms of the
-    // JDK's FFM initialisation (NativeAccess.seedAotCache); state, start, kill and delete make
-    // none (none of them initialises jdk.internal.foreign.Utils), so theirs stay without
-    if (args.length > 0 && (args[0].equals("create") || args[0].equals("run"))) {
+    // create, run and exec, which always make system calls through FFM: the cache keeps the
+    // LambdaForms of the JDK's FFM initialisation (NativeAccess.seedAotCache). state, start and
+    // delete make none, nor does kill of TERM or KILL, so theirs stay without (a kill of another
+    // signal, which does link, measured the same with them: 81-85 ms either way, 60 runs)
+    if (args.length > 0 && (args[0].equals("create") || args[0].equals("run") || args[0].equals("exec"))) {
       io.jrunc.core.api.host.NativeAccess.seedAotCache();
     }
     // delete: not PopulatedWatch's WatchService (~25 classes every delete would load at start):
     // its wait opens one only for a cgroup still not empty after 10 ms of polling (Signals)
     if (args.length > 0 && args[0].equals("delete")) loadOnly(LAYOUT_DEPENDENT_DELETE);
+    if (args.length > 0 && args[0].equals("exec")) loadOnly(IMAGE_DEPENDENT_EXEC);
     PrintStream err = System.err;
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
     int failures = 0;
@@ -79,6 +81,13 @@ public final class CommandAotTraining {
    */
   static final List<String> LAYOUT_DEPENDENT_DELETE =
       List.of("io.jrunc.core.container.InitSignals", "io.jrunc.core.cgroup.Write");
+
+  /**
+   * Classes exec uses on an image other than the training's: without an /etc/passwd, the HOME
+   * lookup's missing file is matched against its handlers, which loads the refusal's class
+   * ({@code ProcessEnv.homeOf}; the training's image has one).
+   */
+  static final List<String> IMAGE_DEPENDENT_EXEC = List.of("io.jrunc.core.sys.BoundedFile$RefusedException");
 
   /** Loads (without initialising) each named class, so that it is in the cache being trained. */
   static void loadOnly(List<String> names) {

@@ -133,7 +133,13 @@ if [ -f "$repo/runtime-cli/target/jrunc-version.aot" ]; then
     check "jrunc-$cache.aot covers jrunc's classes for: $call (missed: $missed)" [ -z "$missed" ]
   done
   env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS="-Xlog:aot=info:file=$tmp/aot.log" "$launcher" --root "$tmp/lr" list >/dev/null 2>&1
-  check "the full AOT cache serves list" grep -q "Opened AOT cache .*/jrunc.aot" "$tmp/aot.log"
+  # list: the cache it shares with ps, pause, resume and update where the build could train
+  # it (root, busybox), else the full one
+  if [ -f "$repo/runtime-cli/target/jrunc-admin.aot" ]; then
+    check "jrunc-admin.aot serves list" grep -q "Opened AOT cache .*/jrunc-admin.aot" "$tmp/aot.log"
+  else
+    check "the full AOT cache serves list" grep -q "Opened AOT cache .*/jrunc.aot" "$tmp/aot.log"
+  fi
 fi
 
 # The AOT cache is mapped and covers each engine call on a real container (as root, with a
@@ -150,7 +156,7 @@ if [ -f "$repo/runtime-cli/target/jrunc.aot" ] && [ "$(id -u)" -eq 0 ] && [ -x /
   id=smoke-aot-$$
   # (kill WINCH: a signal other than TERM and KILL goes through a pidfd and FFM, as engines send
   # an image's own stop signal, nginx's QUIT say: those classes are in the kill cache too)
-  for call in "create --bundle $b $id" "start $id" "state $id" "exec $id true" "ps $id" "pause $id" "resume $id" "list" "kill $id WINCH" "kill $id KILL" "delete --force $id"; do
+  for call in "create --bundle $b $id" "start $id" "state $id" "exec $id true" "ps $id" "ps --format json $id" "pause $id" "resume $id" "update --pids-limit 500 $id" "events --stats $id" "list" "kill $id WINCH" "kill $id KILL" "delete --force $id"; do
     # shellcheck disable=SC2086 # the call is a word list
     env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS="-Xlog:aot=info:file=$tmp/aot.log -Xlog:class+load=info:file=$tmp/cl.log -Xlog:class+init=info:file=$tmp/ci.log" \
       "$launcher" --root "$tmp/aotroot" $call >/dev/null 2>&1
@@ -158,12 +164,15 @@ if [ -f "$repo/runtime-cli/target/jrunc.aot" ] && [ "$(id -u)" -eq 0 ] && [ -x /
     # no layout VarHandle or layout path (sys/Memory): their first use spins LambdaForms, ~3 ms
     layout=$(grep -o -e "'jdk/internal/foreign/LayoutPath'" -e "'java/lang/invoke/VarHandleSegmentAs[A-Za-z]*'" "$tmp/ci.log" | head -n 3)
     check "no memory layout VarHandle or layout path initialised by: ${call%% *} (found: $layout)" [ -z "$layout" ]
-    # state, start, kill, delete, create and exec have caches of their own (CommandAotTraining), made
-    # when the build's training could run containers (root, busybox)
-    case ${call%% *} in
-      state | start | kill | delete | create | exec)
-        if [ -f "$repo/runtime-cli/target/jrunc-${call%% *}.aot" ]; then
-          check "jrunc-${call%% *}.aot opened for: ${call%% *}" grep -q "Opened AOT cache .*/jrunc-${call%% *}.aot" "$tmp/aot.log"
+    # state, start, kill, delete, create, exec and events have caches of their own, ps, pause,
+    # resume, update and list share one (CommandAotTraining), made when the build's training
+    # could run containers (root, busybox)
+    cache=${call%% *}
+    case $cache in ps | pause | resume | update | list) cache=admin ;; esac
+    case $cache in
+      state | start | kill | delete | create | exec | events | admin)
+        if [ -f "$repo/runtime-cli/target/jrunc-$cache.aot" ]; then
+          check "jrunc-$cache.aot opened for: ${call%% *}" grep -q "Opened AOT cache .*/jrunc-$cache.aot" "$tmp/aot.log"
         fi ;;
     esac
     missed=$(grep -v 'source: shared objects file' "$tmp/cl.log" | grep 'io\.jrunc\.' | grep -v 'TypeSwitch' | awk '{print $2}' | head -n 5)

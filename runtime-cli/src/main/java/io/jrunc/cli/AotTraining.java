@@ -122,7 +122,8 @@ public final class AotTraining {
    * run {@code sleep} and {@code true} under a cgroup parent of this run's own, removed at the
    * end like every container. {@code events --stats} is left out like {@code validate}: it
    * encodes the stats with jackson-databind (~370 classes), which in the cache cost every
-   * command's start-up (measured: --version +8 ms wall, 3036 instead of 2205 classes mapped).
+   * command's start-up (measured: --version +8 ms wall, 3036 instead of 2205 classes mapped);
+   * it has a cache of its own ({@link #adminCaches}).
    * Returns the number of calls that failed (the build then fails: a
    * training that silently stopped covering a path would only show as a slower jrunc).
    */
@@ -360,6 +361,7 @@ public final class AotTraining {
     failures += train(launcher, "start", root, List.of("start", c1), List.of("start", missing));
     failures += train(launcher, "state", root, List.of("state", c1), List.of("state", missing));
     failures += execCache(launcher, tmp, root, c1, missing);
+    failures += adminCaches(launcher, tmp, root, c1, missing);
     // WINCH (sleep ignores it): any signal but TERM and KILL takes InitSignals' pidfd path, whose
     // FFM classes a kill cache without them read from the jar (~100: kill WINCH took 33 ms more
     // than --version, now 12); engines send an image's stop signal so (nginx: QUIT, postgres: INT)
@@ -433,6 +435,27 @@ public final class AotTraining {
           List.of("!", "exec", c1, "/no/such/program"),
           List.of("exec", missing, "true"));
     }
+  }
+
+  /**
+   * The cache {@code ps}, {@code list}, {@code pause}, {@code resume} and {@code update} share
+   * ({@code jrunc-admin.aot}: containerd's shim runs {@code ps --format json} for a task's pids,
+   * {@code update --resources} for a resize, Docker pauses) and the one of {@code events}
+   * ({@code jrunc-events.aot}, alone: its stats are encoded with jackson-databind, ~650 classes
+   * the others would map too), on the running {@code c1} and a missing container. With the full
+   * cache each mapped its ~2000 classes, and {@code events --stats} read those 650 from the jar.
+   */
+  private static int adminCaches(String launcher, Path tmp, String root, String c1, String missing)
+      throws IOException {
+    Path resources = tmp.resolve("update-resources.json");
+    Files.writeString(resources, "{\"pids\":{\"limit\":1000},\"memory\":{\"limit\":268435456}}");
+    return train(launcher, "admin", root,
+            List.of("ps", "--format", "json", c1), List.of("ps", c1), List.of("list"),
+            List.of("list", "--format", "json"), List.of("list", "-q"), List.of("pause", c1),
+            List.of("resume", c1), List.of("update", "--resources", resources.toString(), c1),
+            List.of("update", "--pids-limit", "1000", "--memory", "256M", c1), List.of("!", "pause", missing),
+            List.of("ps", missing))
+        + train(launcher, "events", root, List.of("events", "--stats", c1), List.of("events", "--stats", missing));
   }
 
   /**

@@ -137,6 +137,38 @@ class CliLifecycleTest {
   }
 
   /**
+   * run in the foreground of a process that cannot be executed (a script without {@code #!}):
+   * init's line on the process's stderr is the only one, exit 1, the container removed (kept,
+   * stopped, with --keep); detached, exit 0 and the container stopped, as runc run and as a CLI
+   * create and start. Before: a second line of jrunc's own after init's, and exit 1 with -d.
+   */
+  @RequiresRoot("runs containers with namespaces and cgroups")
+  @Test
+  void runOfAProcessThatCannotBeExecutedSaysInitsLineAlone() throws Exception {
+    Jrunc j = jrunc();
+    Bundle b = Bundle.busybox(tmp.resolve("b")).args("/bin/noshebang");
+    Path script = b.dir.resolve("rootfs/bin/noshebang");
+    Files.writeString(script, "echo ran\n");
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path bundle = b.write();
+    Path err = tmp.resolve("err");
+    var r = j.runInBash("run --bundle " + bundle + " fg 2>" + err);
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(Files.readString(err)).isEqualTo("exec /bin/noshebang: exec format error\n");
+    assertThat(j.run("list", "-q").out()).isEmpty();
+    r = j.runInBash("run --keep --bundle " + bundle + " kept 2>" + err);
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(Files.readString(err)).isEqualTo("exec /bin/noshebang: exec format error\n");
+    assertThat(j.run("state", "kept").out()).contains("\"status\": \"stopped\"");
+    assertThat(j.run("delete", "kept").exit()).isZero();
+    r = j.runInBash("run -d --bundle " + bundle + " detached 2>" + err);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(Files.readString(err)).isEqualTo("exec /bin/noshebang: exec format error\n");
+    assertThat(j.run("state", "detached").out()).contains("\"status\": \"stopped\"");
+    assertThat(j.run("delete", "detached").exit()).isZero();
+  }
+
+  /**
    * linux.devices in directories that come and go between them (/dev/net, /dev, /dev/net again,
    * a new /dev/a/b): init opens each parent once for the devices that follow in it, and every
    * node is made where it belongs, with its numbers, type, mode and owner, beside the defaults.

@@ -3,6 +3,7 @@ package io.jrunc.cli.command;
 import io.jrunc.core.api.Container;
 import io.jrunc.core.api.ContainerException;
 import io.jrunc.core.api.ContainerRuntime;
+import io.jrunc.core.api.SetupException;
 import io.jrunc.cli.CliException;
 import io.jrunc.cli.GlobalOptions;
 import io.jrunc.cli.args.Flag;
@@ -99,6 +100,16 @@ public final class RunCommand implements Command {
         }
         if (pipes != null) pipes.start(c);
         lc.start(id);
+      } catch (SetupException e) {
+        if (!e.saidOnStderr()) {
+          lc.delete(id, true);
+          throw e;
+        }
+        // the process could not be executed: init said why on its stderr and exited 1. That is
+        // the process's end, not run's failure, as with runc and as a CLI create and start: in
+        // the foreground exit 1 (the container removed unless --keep), detached exit 0 with the
+        // container stopped; no second line of ours
+        if (o.detach()) return 0;
       } catch (ContainerException | IOException e) {
         lc.delete(id, true);
         throw e;

@@ -33,7 +33,7 @@ final class ApiFailures {
     else if (f instanceof InvalidConfigFailure x) e = new InvalidConfigException(x);
     else if (f instanceof InvalidStateFailure x) e = new InvalidStateException(x.getMessage(), status(x.status()));
     else if (f instanceof MalformedStateFailure x) e = new MalformedStateException(x.getMessage(), x.getCause());
-    else if (f instanceof SetupFailure x) e = new SetupException(x.getMessage(), x.operation(), x.path(), x.errno(), x.getCause());
+    else if (f instanceof SetupFailure x) e = new SetupException(x.getMessage(), x.operation(), x.path(), x.errno(), x.saidOnStderr(), x.getCause());
     else throw new IllegalStateException("no API exception for " + f.getClass().getName() + ": map it in ApiFailures", f);
     e.setStackTrace(f.getStackTrace());
     return e;

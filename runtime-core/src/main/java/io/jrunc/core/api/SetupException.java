@@ -10,16 +10,22 @@ public final class SetupException extends ContainerException {
   private final int errno;
   private final String operation;
   private final String path;
+  private final boolean saidOnStderr;
 
   public SetupException(String message, int errno, Throwable cause) {
     this(message, null, null, errno, cause);
   }
 
   public SetupException(String message, String operation, String path, int errno, Throwable cause) {
+    this(message, operation, path, errno, false, cause);
+  }
+
+  public SetupException(String message, String operation, String path, int errno, boolean saidOnStderr, Throwable cause) {
     super(message, cause);
     this.errno = errno;
     this.operation = operation;
     this.path = path;
+    this.saidOnStderr = saidOnStderr;
   }
 
   /** The errno, 0 when the cause was not a system call. */
@@ -35,5 +41,14 @@ public final class SetupException extends ContainerException {
   /** What it was done to (a path, a pid), or null when not known. */
   public String path() {
     return path;
+  }
+
+  /**
+   * Whether the container's init also wrote this failure to the process's stderr before it
+   * exited 1, as runc's init does: the execve after start ({@code exec /x: exec format
+   * error}). A caller that shows the process's output has shown it already.
+   */
+  public boolean saidOnStderr() {
+    return saidOnStderr;
   }
 }

@@ -33,7 +33,7 @@ public final class Failures {
     return switch (e) {
       case ContainerFailure ce -> ce;
       case SysException s -> new SetupFailure(s.getMessage(), s.operation(), s.target(), s.errno(), s);
-      case StepFailedException s -> new SetupFailure(s.getMessage(), null, null, s.errno(), s);
+      case StepFailedException s -> new SetupFailure(s.getMessage(), null, null, s.errno(), s.said(), s);
       case RootfsConfigException r -> new InvalidConfigFailure("config.json: " + r.getMessage());
       case SecurityConfigException r -> new InvalidConfigFailure("config.json: " + r.getMessage());
       default -> new SetupFailure(e.getMessage() == null ? e.toString() : e.getMessage(), 0, e);

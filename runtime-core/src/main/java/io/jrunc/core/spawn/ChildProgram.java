@@ -104,6 +104,11 @@ public final class ChildProgram implements AutoCloseable {
     return index >= 0 && index < steps.size() ? steps.get((int) index).description() : "step " + index;
   }
 
+  /** Whether step {@code index} of this program says its failure on fd 2 ({@link Step#sayOnFailure}). */
+  public boolean says(long index) {
+    return index >= 0 && index < steps.size() && steps.get((int) index).sayAddress != 0;
+  }
+
   private volatile ChildProgram leaveJvm;
 
   /** The sentences of the steps that took the child out of the JVM for this program: {@code pre}'s. */

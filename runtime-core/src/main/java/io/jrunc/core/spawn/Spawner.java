@@ -228,7 +228,7 @@ public final class Spawner {
     if (rec[0] == SpawnChannel.STUB_MAP) {
       throw new StepFailedException("map the child program into the spawn stub", index, rec[1]);
     }
-    throw new StepFailedException(program.description(rec[0]), index, rec[1]);
+    throw new StepFailedException(program.description(rec[0]), index, rec[1], program.says(rec[0]));
   }
 
   /**
@@ -243,7 +243,7 @@ public final class Spawner {
     if (!Libc.awaitReadable(reportRead, timeoutMillis)) return;
     long[] rec = SpawnChannel.next(reportRead);
     if (rec == null || rec[1] >= 0) return;
-    throw new StepFailedException(program.description(rec[0]), (int) rec[0], rec[1]);
+    throw new StepFailedException(program.description(rec[0]), (int) rec[0], rec[1], program.says(rec[0]));
   }
 
   private static void reap(int pid) {

@@ -35,6 +35,18 @@ class ApiFailuresTest {
     assertThat(se.operation()).isEqualTo("mount proc on");
     assertThat(se.path()).isEqualTo("/run/x/rootfs/proc");
     assertThat(e.getStackTrace()).as("the trace shows where the runtime failed").isEqualTo(f.getStackTrace());
+    assertThat(se.saidOnStderr()).isFalse();
+  }
+
+  /** A failed step that init also said on the process's stderr (the execve after start) stays said. */
+  @Test
+  void aStepSaidOnStderrStaysSaid() {
+    var step = new io.jrunc.core.spawn.StepFailedException("exec /bin/x", 7, -Errno.ENOEXEC, true);
+    ContainerException e = ApiFailures.translate(io.jrunc.core.failure.Failures.translate(step));
+    assertThat(e).isInstanceOf(SetupException.class).hasMessage("exec /bin/x: exec format error (ENOEXEC)");
+    assertThat(((SetupException) e).saidOnStderr()).isTrue();
+    e = ApiFailures.translate(io.jrunc.core.failure.Failures.translate(new io.jrunc.core.spawn.StepFailedException("exec /bin/x", 7, -Errno.ENOEXEC)));
+    assertThat(((SetupException) e).saidOnStderr()).isFalse();
   }
 
   /** The translation is an instanceof chain (no run-time spun switch class): it must know every kind. */

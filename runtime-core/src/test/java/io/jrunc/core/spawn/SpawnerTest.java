@@ -101,7 +101,9 @@ class SpawnerTest {
         ChildProgram p = b.build();
         Spawner.Child child = Spawner.clone(p, ch, 0, -1);
         assertThatThrownBy(() -> Spawner.next(p, ch, child.pid(), Set.of()))
-            .as(c.name()).isInstanceOf(StepFailedException.class).hasMessage(c.report());
+            .as(c.name()).isInstanceOf(StepFailedException.class).hasMessage(c.report())
+            // the caller is told whether it was said (a foreground run then adds no line of its own)
+            .extracting(e -> ((StepFailedException) e).said()).isEqualTo(!c.said().isEmpty());
         assertThat(Files.readString(err)).as(c.name()).isEqualTo(c.said());
       }
     }

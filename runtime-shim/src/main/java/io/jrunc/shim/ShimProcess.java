@@ -19,6 +19,12 @@ final class ShimProcess {
   volatile Instant exitedAt;
   volatile ContainerProcess handle;
   final CompletableFuture<Void> exited = new CompletableFuture<>();
+  /**
+   * Held by Start from the runtime's start to its TaskStart event: the exit of an init that
+   * fails its execve right after start is reaped meanwhile, and its TaskExit waits for this, so
+   * containerd hears of the start first.
+   */
+  final Object starting = new Object();
 
   ShimProcess(String execId, ProcessIo io, io.jrunc.spec.Process spec) {
     this.execId = execId;

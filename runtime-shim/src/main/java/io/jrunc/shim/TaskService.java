@@ -11,6 +11,7 @@ import io.jrunc.core.api.CreateOptions;
 import io.jrunc.core.api.ExecOptions;
 import io.jrunc.core.api.InvalidConfigException;
 import io.jrunc.core.api.InvalidStateException;
+import io.jrunc.core.api.SetupException;
 import io.jrunc.core.api.host.ChildReaper;
 import io.jrunc.core.api.host.RootfsMounts;
 import io.jrunc.shim.proto.CheckpointTaskRequest;
@@ -185,15 +186,22 @@ final class TaskService {
     ShimTask t = task(req.getId());
     ShimProcess p = process(t, req.getExecId());
     if (p.isInit()) {
-      try {
-        runtime.start(t.id);
-      } catch (ContainerException e) {
-        throw failure("start " + t.id, e);
+      synchronized (p.starting) {
+        try {
+          runtime.start(t.id);
+        } catch (SetupException e) {
+          // the process could not be executed: init said why on its stderr (the task's) and
+          // exited 1. As with runc's shim, whose runc start succeeded: the task started and
+          // exits 1, rather than a failed Start
+          if (!e.saidOnStderr()) throw failure("start " + t.id, e);
+        } catch (ContainerException e) {
+          throw failure("start " + t.id, e);
+        }
+        synchronized (p) {
+          if (p.phase == ShimProcess.Phase.CREATED) p.phase = ShimProcess.Phase.RUNNING;
+        }
+        events.publish("/tasks/start", TaskStart.newBuilder().setContainerId(t.id).setPid(p.pid).build());
       }
-      synchronized (p) {
-        if (p.phase == ShimProcess.Phase.CREATED) p.phase = ShimProcess.Phase.RUNNING;
-      }
-      events.publish("/tasks/start", TaskStart.newBuilder().setContainerId(t.id).setPid(p.pid).build());
       return StartResponse.newBuilder().setPid(p.pid).build();
     }
     if (p.phase != ShimProcess.Phase.CREATED) {
@@ -237,6 +245,9 @@ final class TaskService {
     }
     Thread.ofVirtual().start(() -> {
       p.io.exited();
+      synchronized (p.starting) {
+        // after a Start under way has published its TaskStart (ShimProcess.starting)
+      }
       events.publish("/tasks/exit", TaskExit.newBuilder()
           .setContainerId(t.id).setId(p.isInit() ? t.id : p.execId).setPid(p.pid)
           .setExitStatus(p.exitStatus).setExitedAt(p.exitedAtProto()).build());

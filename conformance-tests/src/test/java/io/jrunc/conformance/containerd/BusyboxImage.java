@@ -66,6 +66,9 @@ final class BusyboxImage {
     }
     Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
     Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\n");
+    // an executable the kernel will not exec (no #!): ENOEXEC after start
+    Path noshebang = Files.writeString(rootfs.resolve("bin/noshebang"), "echo ran\n");
+    Files.setPosixFilePermissions(noshebang, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
 
     Path layout = work.resolve("image-layout");
     Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));

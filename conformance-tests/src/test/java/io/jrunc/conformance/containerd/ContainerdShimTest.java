@@ -88,6 +88,24 @@ class ContainerdShimTest {
     assertNoLeftovers(rt, idk, -1);
   }
 
+  /**
+   * A task whose process the kernel will not exec (a script without {@code #!}): as with runc
+   * under runc's shim, the task starts, init's {@code exec ...: exec format error} is on the
+   * task's stderr, and it exits 1; jrunc's shim failed Start before, with no TaskStart.
+   */
+  @ParameterizedTest
+  @EnumSource(ShimRuntime.class)
+  void aProcessThatCannotBeExecutedStartsAndExitsOneSayingWhy(ShimRuntime rt) throws Exception {
+    use(rt);
+    String id = id("noexec", rt);
+    Exec.Result r = run(rt, id, List.of("--rm"), "/bin/noshebang");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).as(r.toString()).contains("exec /bin/noshebang: exec format error").doesNotContain("failed to start");
+    ctrd.awaitEvent("/tasks/start", id, EVENT_WAIT);
+    ctrd.awaitEvent("/tasks/exit", id, EVENT_WAIT, "\"exit_status\":1");
+    assertNoLeftovers(rt, id, -1);
+  }
+
   @ParameterizedTest
   @EnumSource(ShimRuntime.class)
   void stdinReachesTheContainerAndItsEndClosesIt(ShimRuntime rt) throws Exception {

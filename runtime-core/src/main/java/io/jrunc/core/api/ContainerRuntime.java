@@ -144,7 +144,12 @@ public final class ContainerRuntime {
     }
   }
 
-  /** Starts a created container (runc's {@code start}). */
+  /**
+   * Starts a created container (runc's {@code start}). For a container created in this process,
+   * returns once its process runs; one the kernel will not exec throws a {@link SetupException}
+   * whose {@link SetupException#saidOnStderr()} is true (init wrote the reason to the process's
+   * stderr and exited 1, the container is stopped), where runc's start would have succeeded.
+   */
   public void start(String id) throws ContainerException {
     try {
       lifecycle.start(id);

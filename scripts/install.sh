@@ -6,7 +6,7 @@
 #   PREFIX/lib/jrunc/java-home     the JDK 25 to use (found now, read by the launcher without searching)
 #   PREFIX/lib/jrunc/jrunc.aot     the AOT cache, trained here for the installed jar and that JDK
 #   PREFIX/lib/jrunc/jrunc-{version,help,spec,features}.aot  small caches for those commands (same training run)
-#   PREFIX/lib/jrunc/jrunc-{state,start,kill,delete,create,run,exec,events,admin}.aot  their own caches, trained on a real container
+#   PREFIX/lib/jrunc/jrunc-{state,start,kill,delete,create,run,exec,admin}.aot  their own caches, trained on a real container
 #                                  (only when installing as root with /bin/busybox; else the full one serves them)
 #   PREFIX/bin/containerd-shim-jrunc-v2, PREFIX/lib/jrunc/containerd-shim-jrunc-v2.jar
 #                                  containerd's shim (runtime type io.containerd.jrunc.v2), when

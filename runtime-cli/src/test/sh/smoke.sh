@@ -164,13 +164,13 @@ if [ -f "$repo/runtime-cli/target/jrunc.aot" ] && [ "$(id -u)" -eq 0 ] && [ -x /
     # no layout VarHandle or layout path (sys/Memory): their first use spins LambdaForms, ~3 ms
     layout=$(grep -o -e "'jdk/internal/foreign/LayoutPath'" -e "'java/lang/invoke/VarHandleSegmentAs[A-Za-z]*'" "$tmp/ci.log" | head -n 3)
     check "no memory layout VarHandle or layout path initialised by: ${call%% *} (found: $layout)" [ -z "$layout" ]
-    # state, start, kill, delete, create, exec and events have caches of their own, ps, pause,
-    # resume, update and list share one (CommandAotTraining), made when the build's training
+    # state, start, kill, delete, create and exec have caches of their own, ps, pause, resume,
+    # update, events and list share one (CommandAotTraining), made when the build's training
     # could run containers (root, busybox)
     cache=${call%% *}
-    case $cache in ps | pause | resume | update | list) cache=admin ;; esac
+    case $cache in ps | pause | resume | update | events | list) cache=admin ;; esac
     case $cache in
-      state | start | kill | delete | create | exec | events | admin)
+      state | start | kill | delete | create | exec | admin)
         if [ -f "$repo/runtime-cli/target/jrunc-$cache.aot" ]; then
           check "jrunc-$cache.aot opened for: ${call%% *}" grep -q "Opened AOT cache .*/jrunc-$cache.aot" "$tmp/aot.log"
         fi ;;

@@ -90,7 +90,7 @@ public final class AotTraining {
         // said, not silent: without them those commands run on the full cache, and a cold
         // state, start, kill or delete took 2-3x the hello-world floor instead of ~1.2x (round 19)
         STDERR.println("jrunc AOT training: warning: the own caches of the container commands (state,"
-            + " start, kill, delete, create, run, exec, events, ps and the like) need real containers (root and " + BUSYBOX + "): not made, so those"
+            + " start, kill, delete, create, run, exec, ps and the like) need real containers (root and " + BUSYBOX + "): not made, so those"
             + " commands start slower; build as root with busybox-static installed to make them");
       }
     } finally {
@@ -123,7 +123,7 @@ public final class AotTraining {
    * end like every container. {@code events --stats} is left out like {@code validate}: it
    * encodes the stats with jackson-databind (~370 classes), which in the cache cost every
    * command's start-up (measured: --version +8 ms wall, 3036 instead of 2205 classes mapped);
-   * it has a cache of its own ({@link #adminCaches}).
+   * it shares one with ps and the like now ({@link #adminCaches}), and writes its JSON by hand.
    * Returns the number of calls that failed (the build then fails: a
    * training that silently stopped covering a path would only show as a slower jrunc).
    */
@@ -328,8 +328,8 @@ public final class AotTraining {
 
   /**
    * The own caches of {@code start}, {@code state}, {@code kill}, {@code delete}, {@code create},
-   * {@code run}, {@code exec}, {@code events} and the one {@code ps}, {@code list}, {@code pause},
-   * {@code resume} and {@code update} share (see
+   * {@code run}, {@code exec} and the one {@code ps}, {@code list}, {@code pause},
+   * {@code resume}, {@code update} and {@code events} share (see
    * {@link CommandAotTraining}): each is one JVM that runs only its command, started through the
    * launcher (so with its very flags) with {@code JRUNC_AOT_TRAIN_COMMAND}, on a container this
    * JVM has put in the state engines call it in: {@code start} a created one, {@code state} and
@@ -439,12 +439,12 @@ public final class AotTraining {
   }
 
   /**
-   * The cache {@code ps}, {@code list}, {@code pause}, {@code resume} and {@code update} share
-   * ({@code jrunc-admin.aot}: containerd's shim runs {@code ps --format json} for a task's pids,
-   * {@code update --resources} for a resize, Docker pauses) and the one of {@code events}
-   * ({@code jrunc-events.aot}, alone: its stats are encoded with jackson-databind, ~650 classes
-   * the others would map too), on the running {@code c1} and a missing container. With the full
-   * cache each mapped its ~2000 classes, and {@code events --stats} read those 650 from the jar.
+   * The cache {@code ps}, {@code list}, {@code pause}, {@code resume}, {@code update} and
+   * {@code events} share ({@code jrunc-admin.aot}: containerd's shim runs {@code ps --format
+   * json} for a task's pids, {@code update --resources} for a resize, Docker pauses), on the
+   * running {@code c1} and a missing container. With the full cache each mapped its ~2000
+   * classes, and {@code events --stats} read ~650 more from the jar (its jackson-databind, which
+   * StatsJson replaced).
    */
   private static int adminCaches(String launcher, Path tmp, String root, String c1, String missing)
       throws IOException {
@@ -454,9 +454,8 @@ public final class AotTraining {
             List.of("ps", "--format", "json", c1), List.of("ps", c1), List.of("list"),
             List.of("list", "--format", "json"), List.of("list", "-q"), List.of("pause", c1),
             List.of("resume", c1), List.of("update", "--resources", resources.toString(), c1),
-            List.of("update", "--pids-limit", "1000", "--memory", "256M", c1), List.of("!", "pause", missing),
-            List.of("ps", missing))
-        + train(launcher, "events", root, List.of("events", "--stats", c1), List.of("events", "--stats", missing));
+            List.of("update", "--pids-limit", "1000", "--memory", "256M", c1), List.of("events", "--stats", c1),
+            List.of("!", "pause", missing), List.of("!", "events", "--stats", missing), List.of("ps", missing));
   }
 
   /**

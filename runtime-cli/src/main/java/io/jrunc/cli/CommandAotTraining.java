@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The training JVM of one container command's own AOT cache ({@code jrunc-state.aot},
  * {@code jrunc-kill.aot}, {@code jrunc-start.aot}, {@code jrunc-delete.aot}, {@code jrunc-create.aot},
- * {@code jrunc-run.aot}, {@code jrunc-exec.aot}, {@code jrunc-events.aot}, {@code jrunc-admin.aot}):
+ * {@code jrunc-run.aot}, {@code jrunc-exec.aot}, {@code jrunc-admin.aot}):
  * bin/jrunc runs it
  * with {@code -XX:AOTCacheOutput} when {@code JRUNC_AOT_TRAIN_COMMAND} names the command, and
  * {@link AotTraining} starts it that way on a real container it has put in the right state

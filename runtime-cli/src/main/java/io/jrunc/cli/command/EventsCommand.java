@@ -66,12 +66,12 @@ public final class EventsCommand implements Command {
     io.jrunc.core.api.ContainerRuntime lc = Core.runtime(global);
     try {
       if (o.stats()) {
-        System.out.println(event("stats", o.id(), lc.stats(o.id())));
+        System.out.println(StatsJson.event("stats", o.id(), lc.stats(o.id())));
         return 0;
       }
       // a stream: stats every interval until the container stops, and an "oom" line as soon as
       // the kernel reports one (its notification, on the runtime's OOM thread: no poll)
-      String oom = event("oom", o.id(), null);
+      String oom = StatsJson.event("oom", o.id(), null);
       io.jrunc.core.api.OomWatch watch = null;
       try {
         watch = lc.watchOom(o.id(), id -> print(oom));
@@ -89,7 +89,7 @@ public final class EventsCommand implements Command {
           } catch (io.jrunc.core.api.InvalidStateException | io.jrunc.core.api.ContainerNotFoundException e) {
             return 0;
           }
-          print(event("stats", o.id(), st));
+          print(StatsJson.event("stats", o.id(), st));
           if (removal.awaitFor(o.interval())) return 0;
         }
       } finally {
@@ -158,18 +158,6 @@ public final class EventsCommand implements Command {
     synchronized (System.out) {
       System.out.println(line);
       System.out.flush();
-    }
-  }
-
-  /** runc's event object, in runc's field order. */
-  record Event(String type, String id, Object data) {}
-
-  /** runc's event object: {"type":"stats"|"oom","id":...,"data":...}. */
-  static String event(String type, String id, Object data) throws CliException {
-    try {
-      return io.jrunc.spec.Json.mapper().writeValueAsString(new Event(type, id, data));
-    } catch (java.io.IOException e) {
-      throw new CliException("encode event: " + e.getMessage(), e);
     }
   }
 }

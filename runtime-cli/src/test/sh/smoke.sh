@@ -131,6 +131,9 @@ if [ -f "$repo/runtime-cli/target/jrunc-version.aot" ]; then
     check "jrunc-$cache.aot opened for: $call" grep -q "Opened AOT cache .*/jrunc-$cache.aot" "$tmp/aot.log"
     missed=$(grep -v 'source: shared objects file' "$tmp/cl.log" | grep 'io\.jrunc\.' | grep -v 'TypeSwitch' | awk '{print $2}' | head -n 5)
     check "jrunc-$cache.aot covers jrunc's classes for: $call (missed: $missed)" [ -z "$missed" ]
+    # and the JDK's of an engine's environment (no LANG: the US-ASCII encoder; Blocker)
+    jdk=$(grep 'source: jrt:/' "$tmp/cl.log" | awk '{print $2}' | head -n 5)
+    check "jrunc-$cache.aot covers the JDK classes of a PATH-only call: $call (found: $jdk)" [ -z "$jdk" ]
   done
   env -i PATH=/usr/bin:/bin JRUNC_JAVA_OPTS="-Xlog:aot=info:file=$tmp/aot.log" "$launcher" --root "$tmp/lr" list >/dev/null 2>&1
   # list: the cache it shares with ps, pause, resume and update where the build could train

@@ -45,6 +45,14 @@ public final class LightAotTraining {
       throw new IllegalArgumentException("usage: LightAotTraining " + String.join("|", COMMANDS));
     }
     Path tmp = tempDirectory("jrunc-aot-light-");
+    // engines run jrunc with PATH alone (no LANG): the JVM's stdout encoder is then US-ASCII,
+    // found through the charset aliases, and the first write to it loads Blocker; a build with
+    // another locale, writing to a sink, left them out, and each engine's --version, spec,
+    // --help or features read 6-16 classes from the JDK's modules (as AotTraining.plainLocale)
+    java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
+    CommandAotTraining.loadOnly(List.of("jdk.internal.misc.Blocker"));
+    // features probes the host through FFM: the LambdaForms of the JDK's FFM set-up, as create's
+    if (args[0].equals("features")) io.jrunc.core.api.host.NativeAccess.seedAotCache();
     PrintStream out = System.out;
     PrintStream err = System.err;
     try {

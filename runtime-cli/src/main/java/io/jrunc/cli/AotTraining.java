@@ -450,12 +450,16 @@ public final class AotTraining {
       throws IOException {
     Path resources = tmp.resolve("update-resources.json");
     Files.writeString(resources, "{\"pids\":{\"limit\":1000},\"memory\":{\"limit\":268435456}}");
+    // ("!": may fail. A host without a memory controller refuses the updates' limit after they
+    // are parsed and planned, and a stats file may be missing: the build goes on, as it would
+    // not if these were required; pause and resume are required in the full training already)
     return train(launcher, "admin", root,
             List.of("ps", "--format", "json", c1), List.of("ps", c1), List.of("list"),
             List.of("list", "--format", "json"), List.of("list", "-q"), List.of("pause", c1),
-            List.of("resume", c1), List.of("update", "--resources", resources.toString(), c1),
-            List.of("update", "--pids-limit", "1000", "--memory", "256M", c1), List.of("events", "--stats", c1),
-            List.of("!", "pause", missing), List.of("!", "events", "--stats", missing), List.of("ps", missing));
+            List.of("resume", c1), List.of("!", "update", "--resources", resources.toString(), c1),
+            List.of("!", "update", "--pids-limit", "1000", "--memory", "256M", c1),
+            List.of("!", "events", "--stats", c1), List.of("!", "pause", missing),
+            List.of("!", "events", "--stats", missing), List.of("ps", missing));
   }
 
   /**

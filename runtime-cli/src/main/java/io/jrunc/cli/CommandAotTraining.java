@@ -30,22 +30,22 @@ public final class CommandAotTraining {
   private CommandAotTraining() {}
 
   public static void main(String[] args) {
-    // the charset classes of an engine's environment (no LANG) and ThreadLocalRandom, as
-    // AotTraining.plainLocale and contendedMaps (not called: that class's initialisation would
-    // bring the full training's classes into this small cache)
-    java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
+    String command = args.length > 0 ? args[0] : "";
+    // ThreadLocalRandom, as AotTraining.contendedMaps (not called: that class's initialisation
+    // would bring the full training's classes into this small cache)
+    engineEnvironment();
     java.util.concurrent.ThreadLocalRandom.current().nextInt();
     // create, run and exec, which always make system calls through FFM: the cache keeps the
     // LambdaForms of the JDK's FFM initialisation (NativeAccess.seedAotCache). state, start and
     // delete make none, nor does kill of TERM or KILL, so theirs stay without (a kill of another
     // signal, which does link, measured the same with them: 81-85 ms either way, 60 runs)
-    if (args.length > 0 && (args[0].equals("create") || args[0].equals("run") || args[0].equals("exec"))) {
+    if (command.equals("create") || command.equals("run") || command.equals("exec")) {
       io.jrunc.core.api.host.NativeAccess.seedAotCache();
     }
     // delete: not PopulatedWatch's WatchService (~25 classes every delete would load at start):
     // its wait opens one only for a cgroup still not empty after 10 ms of polling (Signals)
-    if (args.length > 0 && args[0].equals("delete")) loadOnly(LAYOUT_DEPENDENT_DELETE);
-    if (args.length > 0 && args[0].equals("exec")) loadOnly(IMAGE_DEPENDENT_EXEC);
+    if (command.equals("delete")) loadOnly(LAYOUT_DEPENDENT_DELETE);
+    if (command.equals("exec")) loadOnly(IMAGE_DEPENDENT_EXEC);
     PrintStream err = System.err;
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
     int failures = 0;
@@ -89,6 +89,17 @@ public final class CommandAotTraining {
    * ({@code ProcessEnv.homeOf}; the training's image has one).
    */
   static final List<String> IMAGE_DEPENDENT_EXEC = List.of("io.jrunc.core.sys.BoundedFile$RefusedException");
+
+  /**
+   * What a call in an engine's environment (PATH alone, no LANG) loads that a training writing
+   * to a sink under the build's locale would not: the US-ASCII stdout encoder, found through the
+   * charset aliases (as AotTraining.plainLocale), and Blocker, loaded by the first write to the
+   * real stdout. Without them each such call read 6-16 classes from the JDK's modules.
+   */
+  static void engineEnvironment() {
+    java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
+    loadOnly(List.of("jdk.internal.misc.Blocker"));
+  }
 
   /** Loads (without initialising) each named class, so that it is in the cache being trained. */
   static void loadOnly(List<String> names) {

@@ -45,12 +45,7 @@ public final class LightAotTraining {
       throw new IllegalArgumentException("usage: LightAotTraining " + String.join("|", COMMANDS));
     }
     Path tmp = tempDirectory("jrunc-aot-light-");
-    // engines run jrunc with PATH alone (no LANG): the JVM's stdout encoder is then US-ASCII,
-    // found through the charset aliases, and the first write to it loads Blocker; a build with
-    // another locale, writing to a sink, left them out, and each engine's --version, spec,
-    // --help or features read 6-16 classes from the JDK's modules (as AotTraining.plainLocale)
-    java.nio.charset.Charset.forName("ANSI_X3.4-1968").newEncoder();
-    CommandAotTraining.loadOnly(List.of("jdk.internal.misc.Blocker"));
+    CommandAotTraining.engineEnvironment();
     // features probes the host through FFM: the LambdaForms of the JDK's FFM set-up, as create's
     if (args[0].equals("features")) io.jrunc.core.api.host.NativeAccess.seedAotCache();
     PrintStream out = System.out;
@@ -74,13 +69,6 @@ public final class LightAotTraining {
       };
       // as Main.main passes them (Arrays.asList): the list classes a real call loads
       for (List<String> run : runs) Main.execute(java.util.Arrays.asList(run.toArray(new String[0])));
-      if (args[0].equals("version")) {
-        // once to the real stdout (the build's log, three lines): the JDK's stdout stream loads
-        // jdk.internal.misc.Blocker at its first write, which the sink never did, so every
-        // --version read it from the JDK's modules
-        System.setOut(out);
-        Main.execute(java.util.Arrays.asList("--version"));
-      }
     } finally {
       System.setOut(out);
       System.setErr(err);

@@ -66,8 +66,8 @@ final class StatsJson {
     CgroupStats.CpuUsage u = c.usage();
     if (u != null) {
       Obj x = new Obj(o.name("usage").append('{'));
-      x.num("total", u.total()).longs("percpu", u.percpu()).longs("percpu_kernel", u.percpuKernel())
-          .longs("percpu_user", u.percpuUser()).num("kernel", u.kernel()).num("user", u.user());
+      x.num("total", u.total()).nonEmpty("percpu", u.percpu()).nonEmpty("percpu_kernel", u.percpuKernel())
+          .nonEmpty("percpu_user", u.percpuUser()).num("kernel", u.kernel()).num("user", u.user());
       b.append('}');
     }
     CgroupStats.Throttling t = c.throttling();
@@ -81,7 +81,7 @@ final class StatsJson {
 
   private static void cpuset(StringBuilder b, CgroupStats.CpuSet c) {
     Obj o = new Obj(b.append('{'));
-    o.ints("cpus", c.cpus()).num("cpu_exclusive", c.cpuExclusive()).ints("mems", c.mems())
+    o.nonEmpty("cpus", c.cpus()).num("cpu_exclusive", c.cpuExclusive()).nonEmpty("mems", c.mems())
         .num("mem_hardwall", c.memHardwall()).num("mem_exclusive", c.memExclusive())
         .num("memory_migrate", c.memoryMigrate()).num("memory_spread_page", c.memorySpreadPage())
         .num("memory_spread_slab", c.memorySpreadSlab()).num("memory_pressure", c.memoryPressure())
@@ -190,12 +190,7 @@ final class StatsJson {
     }
 
     /** A NON_EMPTY list of numbers: left out when null or empty. */
-    Obj longs(String n, List<Long> v) {
-      if (v != null && !v.isEmpty()) value(name(n), v);
-      return this;
-    }
-
-    Obj ints(String n, List<Integer> v) {
+    Obj nonEmpty(String n, List<? extends Number> v) {
       if (v != null && !v.isEmpty()) value(name(n), v);
       return this;
     }

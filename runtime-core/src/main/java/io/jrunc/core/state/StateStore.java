@@ -2,6 +2,7 @@ package io.jrunc.core.state;
 
 import io.jrunc.core.sys.BoundedFile;
 import io.jrunc.core.sys.Errno;
+import io.jrunc.core.sys.Libc;
 import io.jrunc.spec.Json;
 import io.jrunc.spec.Spec;
 import java.io.IOException;
@@ -322,13 +323,16 @@ public final class StateStore {
     return new Prepared(r, RecordCodec.Parts.of(r));
   }
 
-  /** Writes the prepared record with {@code pid} and {@code startTime}; returns that record. */
+  /**
+   * Writes the prepared record with {@code pid} and {@code startTime} over the pending one
+   * ({@link #replaceOwn}); returns that record.
+   */
   public ContainerRecord writeRecord(Prepared p, int pid, long startTime) throws IOException {
     ContainerRecord r = p.record;
     ContainerRecord filled = new ContainerRecord(r.id(), r.bundle(), r.rootfs(), pid, startTime, r.created(), r.owner(),
         r.annotations(), r.ociVersion(), r.cgroup(), r.systemdCgroup(), r.rootless(), r.ownPidNamespace(), r.hooks());
     Path file = dir(r.id()).resolve("state.json");
-    writeAtomically(file, p.parts.with(pid, startTime));
+    replaceOwn(file, p.parts.with(pid, startTime));
     remember(filled, file);
     return filled;
   }
@@ -424,7 +428,26 @@ public final class StateStore {
     }
   }
 
+  /** {@link #writeAtomically} over a file only this store writes: a pending state.json. */
+  private static void replaceOwn(Path target, byte[] data) throws IOException {
+    write(target, data, true);
+  }
+
   public static void writeAtomically(Path target, byte[] data) throws IOException {
+    write(target, data, false);
+  }
+
+  /**
+   * A new file at {@code target}, replacing what was there in one step: a reader sees the old
+   * file or the new one, never half of one. {@code exchange}, for a file of the store's own
+   * (never a directory or someone else's): when {@code target} exists, the two names swap
+   * (renameat2 RENAME_EXCHANGE) and the old file goes with the temporary name. ext4 (the
+   * default mount option auto_da_alloc) writes out the new file's data at a rename(2) that
+   * replaces a file, ~100 us on this project's test host against ~8 us for the exchange and
+   * the unlink (measured with a C loop of each on /run); every create replaces its record once.
+   * Where the target does not exist yet (ENOENT), or the filesystem cannot exchange, a rename.
+   */
+  private static void write(Path target, byte[] data, boolean exchange) throws IOException {
     // one temporary name per process and thread: two threads of an embedder writing one file at
     // once must not delete or rename each other's half-written temporary file
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + SelfPid.VALUE
@@ -444,6 +467,12 @@ public final class StateStore {
       }
     } catch (IOException e) {
       throw discarding(tmp, failed("write", target, e));
+    }
+    if (exchange && Libc.renameExchange(tmp.toString(), target.toString()) == 0) {
+      // the old record, now at the temporary name; one left by a failure here is replaced by
+      // the next write's O_EXCL retry, or removed with the directory
+      tmp.toFile().delete();
+      return;
     }
     try {
       try {

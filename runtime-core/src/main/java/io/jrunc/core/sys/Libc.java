@@ -179,6 +179,21 @@ public final class Libc {
     }
   }
 
+  public static final int RENAME_EXCHANGE = 2;
+
+  /**
+   * {@code renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE)}: the two names swap their
+   * files in one step. 0, or {@code -errno}: ENOENT when {@code to} does not exist, EINVAL where
+   * the filesystem cannot exchange.
+   */
+  public static int renameExchange(String from, String to) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment f = NativeCopy.cString(arena, from);
+      MemorySegment t = NativeCopy.cString(arena, to);
+      return (int) syscallRaw(Sys.RENAMEAT2, Open.AT_FDCWD, f.address(), Open.AT_FDCWD, t.address(), RENAME_EXCHANGE, 0);
+    }
+  }
+
   /** Same as {@link #open} but returns -errno instead of throwing. */
   public static int openRaw(String path, int flags, int mode) {
     try (Arena arena = Arena.ofConfined()) {

@@ -193,6 +193,54 @@ class StateStoreTest {
     assertThat(names(store.dir("c1"))).containsExactly("state.json"); // no temporary file left
   }
 
+  /**
+   * create's last record replaces the pending one by exchanging names with it (renameat2), the
+   * old one removed under the temporary name: a reader sees either record whole, and nothing is
+   * left beside state.json; also from threads writing at once.
+   */
+  @Test
+  void theLastRecordReplacesThePendingOneWhole() throws Exception {
+    StateStore store = store();
+    assertThat(store.claim("c1")).isTrue();
+    ContainerRecord pending = record("c1", 0, "y".repeat(256 * 1024));
+    store.writeRecord(pending);
+    StateStore.Prepared last = StateStore.prepare(record("c1", 0, "x"));
+    Object inode = Files.readAttributes(store.dir("c1").resolve("state.json"), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    AtomicBoolean done = new AtomicBoolean();
+    Future<Integer> reader = pool.submit(() -> {
+      int reads = 0;
+      while (!done.get() || reads == 0) {
+        ContainerRecord r = store.readRecord("c1");
+        assertThat(r.annotations().get("a")).isIn("x", pending.annotations().get("a"));
+        reads++;
+      }
+      return reads;
+    });
+    CyclicBarrier start = new CyclicBarrier(2);
+    List<Future<?>> writers = new ArrayList<>();
+    try {
+      for (int t = 0; t < 2; t++) {
+        int pid = t + 1;
+        writers.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 200; i++) {
+            store.writeRecord(pending); // back to a big pending one
+            store.writeRecord(last, pid, 4243);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> w : writers) w.get();
+    } finally {
+      done.set(true);
+    }
+    assertThat(reader.get()).isPositive();
+    assertThat(store.readRecord("c1").annotations()).containsEntry("a", "x");
+    assertThat(names(store.dir("c1"))).containsExactly("state.json");
+    assertThat(Files.readAttributes(store.dir("c1").resolve("state.json"), java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .isNotEqualTo(inode);
+  }
+
   /** Threads of one JVM that write one file at once must not take each other's temporary file. */
   @Test
   void concurrentWritersOfOneFileDoNotCollide() throws Exception {

@@ -213,6 +213,15 @@ class BoundedFileTest {
     assertThatThrownBy(() -> BoundedFile.readKernelFile(Path.of("/proc/self/status"), 16))
         .isInstanceOf(BoundedFile.RefusedException.class);
     assertThatThrownBy(() -> BoundedFile.readKernelFile(tmp.resolve("none"), 16)).isInstanceOf(NoSuchFileException.class);
+    // past the first buffer (4 KiB), whole; exactly at the limit, whole; one byte over, refused
+    String big = "0123456789abcdef".repeat(1000) + "\u00e9";
+    Path f = Files.writeString(tmp.resolve("big"), big);
+    int size = (int) Files.size(f);
+    assertThat(BoundedFile.readKernelFile(f, 1 << 20)).isEqualTo(big);
+    assertThat(BoundedFile.readKernelFile(f, size)).isEqualTo(big);
+    assertThatThrownBy(() -> BoundedFile.readKernelFile(f, size - 1)).isInstanceOf(BoundedFile.RefusedException.class)
+        .hasMessageContaining("limit");
+    assertThat(BoundedFile.readKernelFile(Files.writeString(tmp.resolve("empty"), ""), 16)).isEmpty();
   }
 
   @Test

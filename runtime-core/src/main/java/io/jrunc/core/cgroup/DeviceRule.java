@@ -36,28 +36,50 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
     if (rules == null) return out;
     for (int i = 0; i < rules.size(); i++) {
       LinuxDeviceCgroup d = rules.get(i);
-      String f = "linux.resources.devices[" + i + "]";
-      if (d == null) throw new CgroupException(f + ": null rule");
-      if (d.allow() == null) throw new CgroupException(f + ".allow: missing (required)");
+      if (d == null) throw new CgroupException(field(i) + ": null rule");
+      if (d.allow() == null) throw new CgroupException(field(i) + ".allow: missing (required)");
       String t = d.type() == null || d.type().isEmpty() ? "a" : d.type();
-      if (!t.equals("a") && !t.equals("c") && !t.equals("b")) throw new CgroupException(f + ".type: \"" + t + "\" is not one of a, c, b");
+      if (!t.equals("a") && !t.equals("c") && !t.equals("b")) throw new CgroupException(field(i) + ".type: \"" + t + "\" is not one of a, c, b");
       // -1 is "*", as a missing number: docker and podman write it for --device-cgroup-rule 'c 42:* rwm'
-      if (d.major() != null && (d.major() < ANY || d.major() > 0xFFFFFFFFL)) throw new CgroupException(f + ".major: " + d.major() + " is not a device major number");
-      if (d.minor() != null && (d.minor() < ANY || d.minor() > 0xFFFFFFFFL)) throw new CgroupException(f + ".minor: " + d.minor() + " is not a device minor number");
+      if (d.major() != null && (d.major() < ANY || d.major() > 0xFFFFFFFFL)) throw new CgroupException(field(i) + ".major: " + d.major() + " is not a device major number");
+      if (d.minor() != null && (d.minor() < ANY || d.minor() > 0xFFFFFFFFL)) throw new CgroupException(field(i) + ".minor: " + d.minor() + " is not a device minor number");
       String a = d.access() == null || d.access().isEmpty() ? "rwm" : d.access();
-      String ignored = ignoredAccess(a);
-      if (!ignored.isEmpty()) {
+      int mask = mask(a);
+      if ((mask & UNKNOWN) != 0) {
         // older configs carry "rwa"; runc keeps only the letters the kernel knows
-        log().warn("{}.access: \"{}\": ignoring unknown access {} {} (only r, w and m exist)", f, a,
+        String ignored = ignoredAccess(a);
+        log().warn("{}.access: \"{}\": ignoring unknown access {} {} (only r, w and m exist)", field(i), a,
             ignored.length() == 1 ? "letter" : "letters", ignored.chars().mapToObj(c -> "'" + (char) c + "'")
                 .collect(java.util.stream.Collectors.joining(", ")));
       }
-      String norm = access(a);
-      if (norm.isEmpty()) continue; // nothing left to allow or deny
-      out.add(new DeviceRule(d.allow(), t.charAt(0), d.major() == null ? ANY : d.major(), d.minor() == null ? ANY : d.minor(), norm));
+      if ((mask & RWM) == 0) continue; // nothing left to allow or deny
+      out.add(new DeviceRule(d.allow(), t.charAt(0), d.major() == null ? ANY : d.major(), d.minor() == null ? ANY : d.minor(),
+          ACCESS[mask & RWM]));
     }
     return out;
   }
+
+  /** The config field of rule {@code i}, for an error (made only then: create checks every rule twice). */
+  private static String field(int i) {
+    return "linux.resources.devices[" + i + "]";
+  }
+
+  /**
+   * The access letters of {@code a} as bits (r 1, w 2, m 4), and {@link #UNKNOWN} when it has
+   * any other: one pass, no string made (the normalised text is {@link #ACCESS} of the bits).
+   */
+  private static int mask(String a) {
+    int m = 0;
+    for (int i = 0; i < a.length(); i++) {
+      char c = a.charAt(i);
+      m |= c == 'r' ? 1 : c == 'w' ? 2 : c == 'm' ? 4 : UNKNOWN;
+    }
+    return m;
+  }
+
+  private static final int RWM = 7, UNKNOWN = 8;
+  /** The access text of each mask of r (1), w (2), m (4), in runc's order. */
+  private static final String[] ACCESS = {"", "r", "w", "rw", "m", "rm", "wm", "rwm"};
 
   /**
    * Refuses rules a v1 devices cgroup cannot hold as written, as runc's v1 emulator does. The
@@ -70,7 +92,7 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
    */
   public static void checkV1(List<DeviceRule> rules) throws CgroupException {
     boolean defaultAllow = false;
-    java.util.Map<String, String> exceptions = new java.util.HashMap<>(); // "c 10:*" -> access
+    java.util.Map<String, Integer> exceptions = new java.util.HashMap<>(); // "c 10:*" -> access bits
     for (int i = 0; i < rules.size(); i++) {
       DeviceRule r = rules.get(i);
       if (r.type == 'a') {
@@ -79,49 +101,30 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
         continue;
       }
       String key = r.node(r.major, r.minor);
+      int access = mask(r.access);
       if (r.allow != defaultAllow) {
-        String had = exceptions.getOrDefault(key, "");
-        exceptions.put(key, access(had + r.access));
+        exceptions.put(key, exceptions.getOrDefault(key, 0) | access);
         continue;
       }
       long[][] wider = {{ANY, r.minor}, {r.major, ANY}, {ANY, ANY}};
       for (long[] w : wider) {
         String wkey = r.node(w[0], w[1]);
-        String held = wkey.equals(key) ? null : exceptions.get(wkey);
-        if (held != null && !access(intersection(held, r.access)).isEmpty()) {
-          throw new CgroupException("linux.resources.devices[" + i + "]: " + (r.allow ? "allow " : "deny ") + r.v1()
+        Integer held = wkey.equals(key) ? null : exceptions.get(wkey);
+        if (held != null && (held & access) != 0) {
+          throw new CgroupException(field(i) + ": " + (r.allow ? "allow " : "deny ") + r.v1()
               + " cannot be set on a cgroup v1 devices controller: it lies inside the earlier "
-              + (r.allow ? "deny " : "allow ") + wkey + " " + held + ", and the kernel removes only exact exceptions"
+              + (r.allow ? "deny " : "allow ") + wkey + " " + ACCESS[held] + ", and the kernel removes only exact exceptions"
               + " (runc: cannot punch hole in existing wildcard rule)");
         }
       }
-      String left = access(without(exceptions.getOrDefault(key, ""), r.access));
-      if (left.isEmpty()) exceptions.remove(key);
+      int left = exceptions.getOrDefault(key, 0) & ~access;
+      if (left == 0) exceptions.remove(key);
       else exceptions.put(key, left);
     }
   }
 
   private String node(long maj, long min) {
     return type + " " + (maj == ANY ? "*" : Long.toString(maj)) + ":" + (min == ANY ? "*" : Long.toString(min));
-  }
-
-  private static String intersection(String a, String b) {
-    StringBuilder out = new StringBuilder();
-    for (char c : a.toCharArray()) if (b.indexOf(c) >= 0) out.append(c);
-    return out.toString();
-  }
-
-  private static String without(String a, String b) {
-    StringBuilder out = new StringBuilder();
-    for (char c : a.toCharArray()) if (b.indexOf(c) < 0) out.append(c);
-    return out.toString();
-  }
-
-  /** The access letters the kernel knows ({@code r}, {@code w}, {@code m}) in {@code a}, in that order. */
-  static String access(String a) {
-    StringBuilder norm = new StringBuilder();
-    for (char c : "rwm".toCharArray()) if (a.indexOf(c) >= 0) norm.append(c);
-    return norm.toString();
   }
 
   /** The other letters of {@code a}, each once, in order of appearance: runc ignores them. */

@@ -23,6 +23,14 @@ class DeviceRuleTest {
         .hasMessage("linux.resources.devices[0].major: -2 is not a device major number");
   }
 
+  /** Access letters come out as r, w, m in that order, each once; others are dropped, and a rule left with none. */
+  @Test
+  void accessIsNormalisedToTheLettersTheKernelKnows() throws Exception {
+    List<DeviceRule> rules = DeviceRule.from(List.of(rule(true, "c", 1L, 3L, "mwr"), rule(true, "c", 1L, 5L, "rwa"),
+        rule(false, "b", 8L, 0L, "wwm"), rule(true, "c", 1L, 7L, "a"), rule(true, "c", 1L, 8L, null), rule(true, "c", 1L, 9L, "m")));
+    assertThat(rules).extracting(DeviceRule::v1).containsExactly("c 1:3 rwm", "c 1:5 rw", "b 8:0 wm", "c 1:8 rwm", "c 1:9 m");
+  }
+
   @Test
   void aDenyInsideAnEarlierWildcardAllowIsRefusedOnV1() throws Exception {
     List<DeviceRule> hole = DeviceRule.from(List.of(rule(false, "a", null, null, "rwm"),

@@ -61,9 +61,13 @@ public final class ExecutableLookup {
     }
   }
 
-  /** A regular file with an execute bit (what LookPath takes); the tree resolved its symlinks. */
+  /**
+   * A regular file with an execute bit (what LookPath takes). The tree resolved its symlinks, so
+   * java.io's stat, which follows one, sees the same file as an lstat; and it answers false for
+   * a missing candidate (most of a PATH walk) where NIO throws and catches two exceptions.
+   */
   private static boolean isExecutable(Path p) {
-    return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(p);
+    return new java.io.File(p.toString()).isFile() && Files.isExecutable(p);
   }
 
   private static boolean underMount(String path, List<String> destinations) {

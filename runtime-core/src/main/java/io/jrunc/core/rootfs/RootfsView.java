@@ -1,5 +1,7 @@
 package io.jrunc.core.rootfs;
 
+import io.jrunc.core.sys.Libc;
+import io.jrunc.core.sys.Stat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -193,15 +195,18 @@ public final class RootfsView {
       Layer layer = layerOf(at);
       Path host = layer == missingLayer ? null : host(layer, at);
       // one lstat: missing (or not to be looked up: EACCES, ENOTDIR), a symlink, or what is walked
-      // through (exists() and isSymbolicLink() made two calls). Through NIO, not jrunc's syscall
-      // entry: a CLI create plans while that entry is still being linked on the other core.
+      // through (exists() and isSymbolicLink() made two calls). Through NIO while jrunc's syscall
+      // entry is not linked (a CLI create plans while it is linked on the other core), through
+      // it once it is: NIO throws and catches two exceptions for a missing file, ~10 a warm
+      // create (the executable's PATH walk, HOME), each a stack trace.
       boolean link = false;
       if (host != null) {
-        try {
-          link = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink();
-        } catch (IOException missing) {
+        int type = lstatType(host, Libc.linked());
+        if (type < 0) {
           missingDepth = depth;
           missingLayer = layer;
+        } else {
+          link = type == Stat.S_IFLNK;
         }
       }
       if (link) {
@@ -217,6 +222,20 @@ public final class RootfsView {
       }
     }
     return done.isEmpty() ? "/" : done.toString();
+  }
+
+  /**
+   * {@link Stat#S_IFLNK} when {@code host} is a symbolic link, another non-negative number when
+   * it is something else, negative when it cannot be looked at (missing, EACCES, ENOTDIR):
+   * through the system call, or through NIO.
+   */
+  static int lstatType(Path host, boolean viaSyscall) {
+    if (viaSyscall) return Stat.typeNoFollow(host.toString());
+    try {
+      return Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink() ? Stat.S_IFLNK : 0;
+    } catch (IOException missing) {
+      return -1;
+    }
   }
 
   /**

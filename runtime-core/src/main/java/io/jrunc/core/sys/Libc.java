@@ -22,6 +22,23 @@ public final class Libc {
    */
   private static final class SyscallH {
     static final Downcall RAW = SyscallStub.link();
+
+    static {
+      linked = RAW != null;
+    }
+  }
+
+  /** Set once the system call entry is linked (see {@link #linked}). */
+  private static volatile boolean linked;
+
+  /**
+   * Whether the system call entry is linked, asked without linking it or waiting for the link:
+   * code that may run before it in a CLI call (create's planning, while the link runs on the
+   * other core) takes the JDK's way until then, and the syscall afterwards (an answer by errno,
+   * where the JDK's file API throws and catches for a missing file: two stack traces each).
+   */
+  public static boolean linked() {
+    return linked;
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.jrunc.core.sys;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 /**
  * File types in a {@code mode_t} ({@code <sys/stat.h>}: what {@code mknodat(2)} creates and
  * {@code statx(2)} reports), and the device number {@code mknodat(2)} takes.
@@ -17,6 +20,21 @@ public final class Stat {
   static final int STATX_TYPE = 0x1, STATX_SIZE = 0x200;
 
   static final int STATX_MODE_OFFSET = 0x1c, STATX_SIZE_OFFSET = 0x28, STATX_STRUCT = 0x100;
+
+  /**
+   * The type bits ({@link #S_IFMT}) of {@code path}, a symbolic link itself rather than what it
+   * points to ({@code statx} with {@code AT_SYMLINK_NOFOLLOW}), or {@code -errno}: a missing
+   * file is an answer, not an exception.
+   */
+  public static int typeNoFollow(String path) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment p = NativeCopy.cString(a, path);
+      MemorySegment buf = a.allocate(STATX_STRUCT);
+      long r = Libc.syscallRaw(Sys.STATX, Open.AT_FDCWD, p.address(), Open.AT_SYMLINK_NOFOLLOW, STATX_TYPE, buf.address(), 0);
+      if (r < 0) return (int) r;
+      return Short.toUnsignedInt(Memory.getShort(buf, STATX_MODE_OFFSET)) & S_IFMT;
+    }
+  }
 
   /** The 32-bit device number mknodat(2) takes (the kernel's new_encode_dev). */
   public static long encodeDev(long major, long minor) {

@@ -17,6 +17,36 @@ class RootfsViewTest {
     return Files.createDirectories(tmp.resolve("rootfs"));
   }
 
+  /**
+   * A component is looked at through NIO until jrunc's system call entry is linked, through
+   * statx after: both tell a link (dangling or not), something else, and nothing there alike.
+   */
+  @Test
+  void bothWaysOfLookingAtAComponentAgree() throws Exception {
+    Path r = rootfs();
+    Path file = Files.writeString(r.resolve("f"), "x");
+    Path dir = Files.createDirectories(r.resolve("d"));
+    Path link = Files.createSymbolicLink(r.resolve("l"), Path.of("/d"));
+    Path dangling = Files.createSymbolicLink(r.resolve("dl"), Path.of("/nowhere/at/all"));
+    for (boolean viaSyscall : new boolean[] {false, true}) {
+      assertThat(RootfsView.lstatType(link, viaSyscall)).as("link, syscall " + viaSyscall).isEqualTo(io.jrunc.core.sys.Stat.S_IFLNK);
+      assertThat(RootfsView.lstatType(dangling, viaSyscall)).as("dangling").isEqualTo(io.jrunc.core.sys.Stat.S_IFLNK);
+      assertThat(RootfsView.lstatType(file, viaSyscall)).as("file").isNotNegative().isNotEqualTo(io.jrunc.core.sys.Stat.S_IFLNK);
+      assertThat(RootfsView.lstatType(dir, viaSyscall)).as("dir").isNotNegative().isNotEqualTo(io.jrunc.core.sys.Stat.S_IFLNK);
+      assertThat(RootfsView.lstatType(r.resolve("missing"), viaSyscall)).as("missing").isNegative();
+      assertThat(RootfsView.lstatType(file.resolve("below-a-file"), viaSyscall)).as("ENOTDIR").isNegative();
+    }
+    assertThat(io.jrunc.core.sys.Stat.typeNoFollow(file.toString())).isEqualTo(io.jrunc.core.sys.Stat.S_IFREG);
+    assertThat(io.jrunc.core.sys.Stat.typeNoFollow(dir.toString())).isEqualTo(io.jrunc.core.sys.Stat.S_IFDIR);
+    assertThat(io.jrunc.core.sys.Stat.typeNoFollow(r.resolve("missing").toString())).isEqualTo(-io.jrunc.core.sys.Errno.ENOENT);
+    // and a walk through the link and past the dangling one, with the entry linked
+    io.jrunc.core.sys.Libc.getpid();
+    assertThat(io.jrunc.core.sys.Libc.linked()).isTrue();
+    RootfsView v = new RootfsView(r);
+    assertThat(v.resolve("/l/sub")).isEqualTo("/d/sub");
+    assertThat(v.resolve("/dl/x")).isEqualTo("/nowhere/at/all/x");
+  }
+
   @Test
   void symlinksAreFollowedInsideTheRootAndDotDotStopsThere() throws Exception {
     Path r = rootfs();

@@ -350,8 +350,8 @@ public final class BoundedFile {
     try (FileInputStream in = new FileInputStream(path.toFile())) {
       // read(2) into a small buffer, grown only for a big file (a mountinfo): readNBytes first
       // asks the size and position (three fstat and an lseek, for files that say 0) and reads
-      // through a fresh 16 KiB buffer, 8 system calls a file where this makes 4; a create reads
-      // ~8 such files (/proc/self/status and cgroup, cpuset files, init's stat)
+      // through a fresh 16 KiB buffer, 8 system calls a file where this makes 4-5; a warm create
+      // reads several (/proc/self/status and cgroup, the v1 cpuset files)
       byte[] b = new byte[Math.min(limit + 1, 4096)];
       int n = 0;
       for (int r; (r = in.read(b, n, b.length - n)) > 0; ) {

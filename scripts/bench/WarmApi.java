@@ -35,9 +35,20 @@ public class WarmApi {
     Path state = Path.of("/run/jrunc-bench-warm-" + ProcessHandle.current().pid());
     java.util.List<Path> parents = makeParents();
     ContainerRuntime rt = ContainerRuntime.open(state);
+    try {
+      measure(rt, n, warm);
+    } finally {
+      // whatever failed, nothing of the run is left: its containers, state root and parents
+      for (String id : rt.list()) rt.delete(id, true);
+      java.nio.file.Files.deleteIfExists(state);
+      for (Path p : parents) java.nio.file.Files.deleteIfExists(p);
+    }
+  }
+
+  private static void measure(ContainerRuntime rt, int n, int warm) throws Exception {
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int i = 0; i < warm; i++) cycle(rt, "w" + i);
-    long jit0 = JIT.getTotalCompilationTime();
+    long jit0 = jitMillis();
     long[] ns = new long[n];
     long cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -51,7 +62,7 @@ public class WarmApi {
         cpu / 1e6 / n, jitPer(jit0, n));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     cpu0 = os.getProcessCpuTime();
-    jit0 = JIT.getTotalCompilationTime();
+    jit0 = jitMillis();
     t0 = System.nanoTime();
     Future<?>[] fs = new Future<?>[n];
     long[] pns = new long[n];
@@ -72,8 +83,6 @@ public class WarmApi {
     System.out.printf("| 2 threads | %.1f | %.1f | %.0f | %.1f | %.1f |%n", pns[n / 2] / 1e6, pns[n * 9 / 10] / 1e6,
         n / (wall / 1e9), cpu / 1e6 / n, jitPer(jit0, n));
     exec(rt, os, n, warm);
-    java.nio.file.Files.deleteIfExists(state);
-    for (Path p : parents) java.nio.file.Files.deleteIfExists(p);
   }
 
   /**
@@ -117,7 +126,7 @@ public class WarmApi {
       io.jrunc.spec.Process proc = rt.savedConfig("exec").process().withArgs(java.util.List.of("true"));
       for (int i = 0; i < warm; i++) c.exec(proc, io.jrunc.core.api.ExecOptions.defaults()).waitFor();
       long[] ns = new long[n];
-      long jit0 = JIT.getTotalCompilationTime();
+      long jit0 = jitMillis();
       long cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {
         long s = System.nanoTime();
@@ -143,7 +152,12 @@ public class WarmApi {
   private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
   private static double jitPer(long since, int n) {
-    return (JIT.getTotalCompilationTime() - since) / (double) n;
+    return (jitMillis() - since) / (double) n;
+  }
+
+  /** The compilers' time so far; 0 in a JVM without a JIT (-Xint), which has no such bean. */
+  private static long jitMillis() {
+    return JIT == null ? 0 : JIT.getTotalCompilationTime();
   }
 
   private static final Path[] BUNDLES = {Path.of("/tmp/jrunc-bench-warm/t0"), Path.of("/tmp/jrunc-bench-warm/t1")};

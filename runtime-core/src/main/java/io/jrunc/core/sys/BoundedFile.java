@@ -12,11 +12,6 @@ import static io.jrunc.core.sys.Stat.S_IFIFO;
 import static io.jrunc.core.sys.Stat.S_IFLNK;
 import static io.jrunc.core.sys.Stat.S_IFMT;
 import static io.jrunc.core.sys.Stat.S_IFREG;
-import static io.jrunc.core.sys.Stat.STATX_MODE_OFFSET;
-import static io.jrunc.core.sys.Stat.STATX_SIZE;
-import static io.jrunc.core.sys.Stat.STATX_SIZE_OFFSET;
-import static io.jrunc.core.sys.Stat.STATX_STRUCT;
-import static io.jrunc.core.sys.Stat.STATX_TYPE;
 import static io.jrunc.core.sys.Stat.S_IFSOCK;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -431,13 +426,10 @@ public final class BoundedFile {
 
   /** {mode, size} of the descriptor's file. */
   private static long[] statx(int fd, String path) throws IOException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment empty = NativeCopy.cString(a, "");
-      MemorySegment buf = a.allocate(STATX_STRUCT);
-      long r = Libc.syscallRaw(Sys.STATX, fd, empty.address(), AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, buf.address(), 0);
-      if (r < 0) throw new SysException("statx", path, (int) -r);
-      return new long[] {Short.toUnsignedInt(Memory.getShort(buf, STATX_MODE_OFFSET)), Memory.getLong(buf, STATX_SIZE_OFFSET)};
-    }
+    long[] modeSize = new long[2];
+    long r = Stat.statx(fd, "", AT_EMPTY_PATH, modeSize);
+    if (r < 0) throw new SysException("statx", path, (int) -r);
+    return modeSize;
   }
 
   /** The refusals of a file's type and size (st_mode, st_size), in the words of both reads. */

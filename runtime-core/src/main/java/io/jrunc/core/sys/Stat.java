@@ -27,12 +27,24 @@ public final class Stat {
    * file is an answer, not an exception.
    */
   public static int typeNoFollow(String path) {
+    long[] modeSize = new long[2];
+    long r = statx(Open.AT_FDCWD, path, Open.AT_SYMLINK_NOFOLLOW, modeSize);
+    return r < 0 ? (int) r : (int) modeSize[0] & S_IFMT;
+  }
+
+  /**
+   * {@code statx(dirfd, path, flags, STATX_TYPE | STATX_SIZE)}: 0 with {@code modeSize} filled
+   * ({stx_mode, stx_size}), or {@code -errno}.
+   */
+  static long statx(int dirfd, String path, int flags, long[] modeSize) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment p = NativeCopy.cString(a, path);
       MemorySegment buf = a.allocate(STATX_STRUCT);
-      long r = Libc.syscallRaw(Sys.STATX, Open.AT_FDCWD, p.address(), Open.AT_SYMLINK_NOFOLLOW, STATX_TYPE, buf.address(), 0);
-      if (r < 0) return (int) r;
-      return Short.toUnsignedInt(Memory.getShort(buf, STATX_MODE_OFFSET)) & S_IFMT;
+      long r = Libc.syscallRaw(Sys.STATX, dirfd, p.address(), flags, STATX_TYPE | STATX_SIZE, buf.address(), 0);
+      if (r < 0) return r;
+      modeSize[0] = Short.toUnsignedInt(Memory.getShort(buf, STATX_MODE_OFFSET));
+      modeSize[1] = Memory.getLong(buf, STATX_SIZE_OFFSET);
+      return 0;
     }
   }
 

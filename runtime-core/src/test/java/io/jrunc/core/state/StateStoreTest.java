@@ -194,9 +194,9 @@ class StateStoreTest {
   }
 
   /**
-   * create's last record replaces the pending one by exchanging names with it (renameat2), the
-   * old one removed under the temporary name: a reader sees either record whole, and nothing is
-   * left beside state.json; also from threads writing at once.
+   * create's last record replaces the pending one (StateStore swaps the names, LibcTest checks
+   * the swap itself): a reader sees either record whole, and nothing is left beside state.json;
+   * also from threads writing at once.
    */
   @Test
   void theLastRecordReplacesThePendingOneWhole() throws Exception {
